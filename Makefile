@@ -1,0 +1,76 @@
+# Sciaticare: `make run` serves the demo, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+CHROMIUM ?= /usr/bin/chromium
+
+# The first Python 3.12+ on the PATH (.python-version selects 3.13 under pyenv).
+PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+
+RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" DEBUG=0 HTTPS=0 STAFF_MFA_REQUIRED=0
+TEST_ENV = SECRET_KEY=test-only-not-a-secret
+
+.PHONY: help run test test-slow lint typecheck browser clean
+
+help:
+	@echo "make run    set up and serve the demo at http://127.0.0.1:8000"
+	@echo "make test   lint, type-check and run every test"
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Sciaticare needs Python 3.12 or newer, and none was found on the PATH."; \
+		echo "Install one (e.g. 'apt-get install python3.12', or 'pyenv install 3.13'), then run make again."; \
+		exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+var/secret_key: | $(VENV)/.installed
+	@mkdir -p var
+	@$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+run: $(VENV)/.installed var/secret_key
+	@$(RUN_ENV) $(MANAGE) migrate --noinput -v0
+	@$(RUN_ENV) $(MANAGE) createcachetable
+	@$(RUN_ENV) $(MANAGE) collectstatic --noinput -v0
+	@$(RUN_ENV) $(MANAGE) seed_demo
+	@echo
+	@echo "Sciaticare demo at http://127.0.0.1:8000 (Ctrl-C stops it). Demo logins, password sciatica-demo-2026:"
+	@echo "  patient@example.com    a person with sciatica"
+	@echo "  therapist@example.com  a massage therapist"
+	@echo "  clinic@example.com     a clinic admin"
+	@echo "  admin@example.com      a site admin (also /admin/)"
+	@echo "Mail (sign-up links, reminders) is printed here. Two-factor for staff is off in this demo."
+	@echo
+	@$(RUN_ENV) $(MANAGE) db_worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(RUN_ENV) $(MANAGE) runserver --noreload 127.0.0.1:8000
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(TEST_ENV) $(BIN)/mypy src tests bench
+
+# Browser tests drive Debian's Chromium; install it when we can, or say how.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi; fi
+
+test: lint typecheck browser
+	$(TEST_ENV) $(BIN)/pytest -m "not slow"
+
+test-slow: $(VENV)/.installed browser
+	$(TEST_ENV) $(BIN)/pytest -m slow
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

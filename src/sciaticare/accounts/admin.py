@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from sciaticare.accounts.models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "is_patient",
+        "is_therapist",
+        "is_clinic_admin",
+        "is_superuser",
+    )
+    list_filter = ("is_patient", "is_therapist", "is_clinic_admin", "is_superuser", "is_active")
+    search_fields = ("email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name", {"fields": ("first_name", "last_name")}),
+        (
+            "Roles",
+            {
+                "fields": (
+                    "is_patient",
+                    "is_therapist",
+                    "is_clinic_admin",
+                    "is_superuser",
+                    "is_staff",
+                    "is_active",
+                )
+            },
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "digest", "created_at", "last_used_at")
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # tokens are made by their owner, shown once

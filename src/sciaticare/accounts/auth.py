@@ -1,0 +1,34 @@
+"""How the API knows who is calling: a bearer token for programs, the session for the browser."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+
+from sciaticare.accounts import services
+from sciaticare.accounts.selectors import needs_mfa_enrollment
+
+
+def _admit(request: HttpRequest, user: Any) -> Any:
+    if needs_mfa_enrollment(user):
+        raise HttpError(403, "Set up two-factor authentication before you can see patient data.")
+    request.user = user
+    return user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = services.authenticate_api_token(token)
+        return _admit(request, user) if user is not None else None
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in session, with Django's CSRF check on unsafe methods."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return _admit(request, user) if user is not None else None
+
+
+api_auth = [BearerToken(), BrowserSession()]

@@ -1,0 +1,36 @@
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+
+from sciaticare.accounts import services
+from sciaticare.accounts.models import Role, User
+
+
+class SignupRoleForm(forms.Form):
+    """Extra sign-up fields: a name, and whether the person is a massage therapist."""
+
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name", required=False)
+    is_therapist = forms.BooleanField(
+        required=False,
+        label="I am a massage therapist",
+        help_text="Therapists add their licence later; a clinic verifies it before they are listed.",
+    )
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        # Called by allauth once the user row exists.
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+        if self.cleaned_data["is_therapist"]:
+            services.grant_role(user=user, role=Role.THERAPIST)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80, label="Token name", help_text="What the token is for, e.g. 'my script'."
+    )
+
+    def clean_name(self) -> Any:
+        return self.cleaned_data["name"].strip()

@@ -1,0 +1,122 @@
+"""People who use Sciaticare, the roles they hold, and the API tokens their programs use."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    THERAPIST = "therapist", "Massage therapist"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+    SITE_ADMIN = "site_admin", "Site admin"
+
+
+# Roles that see other people's health data: they must use two-factor authentication and
+# their sessions end after 30 idle minutes.
+STAFF_ROLES = frozenset({Role.THERAPIST, Role.CLINIC_ADMIN, Role.SITE_ADMIN})
+
+
+class UserManager(DjangoUserManager["User"]):
+    """Creates users keyed by email; there is no username."""
+
+    def _create_user_object(
+        self, email: str, password: str | None, **extra_fields: Any
+    ) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.password = ""
+        user.set_password(password)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        user = self._create_user_object(email, password, **extra_fields)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with a Sciaticare account; the email address is the login.
+
+    A person can hold several roles at once (a therapist can also be a patient). A site admin
+    is a Django superuser.
+    """
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    is_patient = models.BooleanField(default=True)
+    is_therapist = models.BooleanField(default=False)
+    is_clinic_admin = models.BooleanField(default=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        held = {
+            Role.PATIENT: self.is_patient,
+            Role.THERAPIST: self.is_therapist,
+            Role.CLINIC_ADMIN: self.is_clinic_admin,
+            Role.SITE_ADMIN: self.is_superuser,
+        }
+        return frozenset(role for role, has in held.items() if has)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def has_staff_role(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+
+class ApiToken(models.Model):
+    """A bearer token a user made for a program; only its SHA-256 digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    # The first characters, shown on the account page so a person can tell tokens apart.
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,51 @@
+from typing import Any
+
+import pytest
+
+from tests.factories import (
+    ClinicAdminFactory,
+    PatientFactory,
+    SiteAdminFactory,
+    TherapistFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    # Tests render templates without running collectstatic (no manifest to look up).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests that check it ask for the production hashers.
+    settings.PRODUCTION_PASSWORD_HASHERS = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def patient(db: None) -> Any:
+    return PatientFactory()
+
+
+@pytest.fixture
+def other_patient(db: None) -> Any:
+    return PatientFactory()
+
+
+@pytest.fixture
+def therapist(db: None) -> Any:
+    return TherapistFactory()
+
+
+@pytest.fixture
+def clinic_admin(db: None) -> Any:
+    return ClinicAdminFactory()
+
+
+@pytest.fixture
+def site_admin(db: None) -> Any:
+    return SiteAdminFactory()
