@@ -11,7 +11,7 @@ from sciaticare.accounts.models import User
 PASSWORD = "a-long-test-password-1"  # noqa: S105
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A patient with a verified email who can sign in with PASSWORD."""
 
     class Meta:

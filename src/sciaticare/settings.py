@@ -32,6 +32,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
+    # First, so that its templates (our layout for allauth's pages) win over the defaults.
+    "sciaticare.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,7 +54,6 @@ INSTALLED_APPS = [
     "sciaticare.records",
     "sciaticare.outcomes",
     "sciaticare.interop",
-    "sciaticare.web",
 ]
 
 MIDDLEWARE = [

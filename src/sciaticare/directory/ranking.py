@@ -1,0 +1,351 @@
+"""How well a therapist matches a person's search, as a score with reasons in plain words.
+
+The score is a weighted mean of *terms*, each a number in [0, 1]::
+
+    score = sum(weight[t] * term[t]) / sum(weight[t])        # always in [0, 1]
+
+Terms, with their default weights (:class:`Weights`):
+
+- ``distance`` 0.30 — ``1 - distance_km / radius_km``, floored at 0.
+- ``sciatica`` 0.20 — ``y / (y + 3)`` for ``y = sciatica_years``: half value at 3 years.
+- ``experience`` 0.05 — ``y / (y + 5)`` for ``y = experience_years``.
+- ``licence`` 0.10 — 1 when ``licence_verified_on`` is set, else 0.
+- ``reviews`` 0.15 — the Bayesian mean star rating, rescaled from 1–5 to 0–1.
+- ``fit`` 0.10 — the share of the person's needs (:class:`PatientFit`) the modalities meet;
+  1 when the person has none.
+- ``soonness`` 0.05 — ``7 / (7 + next_available_days)``: half value a week away; 0 when None.
+- ``outcome`` 0.05 — shrunk median relief in 0–10 points over 4 points, clamped to [0, 1].
+
+Terms fed by other apps (soonness from scheduling, outcome from outcomes) take ``None`` until
+those apps supply them. ``None`` has a fixed value — 0 for soonness ("no free slot known"), the
+prior for outcomes — so while a term is unwired it is the same for every candidate and reorders
+nothing.
+
+Reviews use the Bayesian average ``(n * mean + m * prior_mean) / (n + m)``: with few reviews the
+figure stays near the site-wide mean, so one 5★ review ranks below forty 4.8★ reviews.
+
+Outcomes are observational and confounded (who chooses whom), so their weight is small, they
+count only from ``outcome_min_patients`` patients on, and they are shrunk towards a prior the
+same way reviews are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Protocol, Self
+
+#: Massage modalities a therapist can offer: stable code → label for people.
+MODALITIES: Mapping[str, str] = MappingProxyType(
+    {
+        "swedish": "Swedish massage",
+        "deep_tissue": "Deep tissue massage",
+        "trigger_point": "Trigger point therapy",
+        "myofascial_release": "Myofascial release",
+        "neuromuscular": "Neuromuscular therapy",
+        "sports": "Sports massage",
+        "prenatal": "Prenatal massage",
+    }
+)
+
+#: Modalities that can be given with gentle pressure, for people whose precautions ask for
+#: gentle or no deep pressure (CLINICAL.md §1: anticoagulants, osteoporosis, cancer).
+GENTLE_MODALITIES: frozenset[str] = frozenset({"swedish", "myofascial_release"})
+
+#: The modality that suits a pregnant person (side-lying positioning; CLINICAL.md §1).
+PRENATAL_MODALITY = "prenatal"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What the ranking knows about one therapist in one search.
+
+    ``review_mean`` is on the 1–5 star scale and is ignored when ``review_count`` is 0.
+    ``next_available_days`` is the time from now to the first free slot (None: none known).
+    ``outcome_median_relief`` is the median drop in 0–10 pain points that this therapist's
+    patients report, over ``outcome_patients`` patients (None / 0 when unknown).
+    """
+
+    distance_km: float
+    radius_km: float
+    sciatica_years: int
+    experience_years: int
+    licence_verified_on: date | None
+    review_count: int
+    review_mean: float | None
+    modalities: frozenset[str]
+    next_available_days: float | None = None
+    outcome_median_relief: float | None = None
+    outcome_patients: int = 0
+
+    def __post_init__(self) -> None:
+        if not (self.distance_km >= 0.0 and math.isfinite(self.distance_km)):
+            raise ValueError(f"distance_km must be a finite number >= 0, got {self.distance_km}")
+        if not (self.radius_km >= 0.0 and math.isfinite(self.radius_km)):
+            raise ValueError(f"radius_km must be a finite number >= 0, got {self.radius_km}")
+        if self.sciatica_years < 0 or self.experience_years < 0:
+            raise ValueError("years of experience cannot be negative")
+        if self.review_count < 0 or self.outcome_patients < 0:
+            raise ValueError("counts cannot be negative")
+        if self.review_mean is not None and not (1.0 <= self.review_mean <= 5.0):
+            raise ValueError(f"review_mean must be between 1 and 5, got {self.review_mean}")
+        if self.next_available_days is not None and not (self.next_available_days >= 0.0):
+            raise ValueError("next_available_days must be >= 0")
+        unknown = self.modalities - MODALITIES.keys()
+        if unknown:
+            raise ValueError(f"unknown modality codes: {sorted(unknown)}")
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFit:
+    """What about the person searching changes which therapist suits them.
+
+    ``gentle_pressure`` is true when any precaution asks for gentle pressure or no deep
+    pressure (CLINICAL.md §1 precautions ``gentle_pressure`` and ``no_deep_pressure``).
+    """
+
+    pregnant: bool = False
+    gentle_pressure: bool = False
+    preferred_modalities: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The weight of each term, and the constants that shape the terms.
+
+    Defaults sum to 1 and were chosen by judgement, not fitted: distance and sciatica experience
+    matter most for a person in pain; reviews next, shrunk; a verified licence and a fit with
+    the person's precautions are safety signals; soonness and outcomes start small until there
+    is data to tune them. A weight of 0 switches a term off.
+    """
+
+    distance: float = 0.30
+    sciatica: float = 0.20
+    experience: float = 0.05
+    licence: float = 0.10
+    reviews: float = 0.15
+    fit: float = 0.10
+    soonness: float = 0.05
+    outcome: float = 0.05
+
+    #: Years at which experience counts half of its full value (diminishing returns).
+    sciatica_half_years: float = 3.0
+    experience_half_years: float = 5.0
+    #: Site-wide mean star rating that few reviews are pulled towards, and its weight in
+    #: reviews. Replace ``prior_mean`` with the measured site mean once there are reviews.
+    prior_mean: float = 4.3
+    prior_weight: float = 10.0
+    #: Days until a free slot at which soonness counts half.
+    soonness_half_days: float = 7.0
+    #: Outcomes count only from this many patients on (fewer: the prior stands).
+    outcome_min_patients: int = 10
+    #: Median relief in 0–10 points that unknown outcomes are assumed to have, and its weight
+    #: in patients. A placeholder until the site-wide median is measured.
+    outcome_prior_relief: float = 1.5
+    outcome_prior_weight: float = 10.0
+    #: Median relief at which the outcome term is full (two MCIDs of 2 points, CLINICAL.md §4).
+    outcome_full_points: float = 4.0
+
+    def __post_init__(self) -> None:
+        weights = self.term_weights()
+        if any(not (w >= 0.0 and math.isfinite(w)) for w in weights.values()):
+            raise ValueError("weights must be finite numbers >= 0")
+        if sum(weights.values()) <= 0.0:
+            raise ValueError("at least one weight must be positive")
+        if not (1.0 <= self.prior_mean <= 5.0):
+            raise ValueError("prior_mean must be between 1 and 5")
+        positive = (
+            self.sciatica_half_years,
+            self.experience_half_years,
+            self.soonness_half_days,
+            self.outcome_full_points,
+        )
+        if any(not (v > 0.0) for v in positive):
+            raise ValueError("half-values and outcome_full_points must be > 0")
+        if self.prior_weight < 0.0 or self.outcome_prior_weight < 0.0:
+            raise ValueError("prior weights must be >= 0")
+
+    def term_weights(self) -> dict[str, float]:
+        """The weight of each term by name, in the order the terms are documented."""
+        return {
+            "distance": self.distance,
+            "sciatica": self.sciatica,
+            "experience": self.experience,
+            "licence": self.licence,
+            "reviews": self.reviews,
+            "fit": self.fit,
+            "soonness": self.soonness,
+            "outcome": self.outcome,
+        }
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate's score in [0, 1], the plain-word reasons, and each term's value in [0, 1]."""
+
+    score: float
+    reasons: tuple[str, ...]
+    terms: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        """The score as a whole percentage, for display (sort on :attr:`score`)."""
+        return round(self.score * 100)
+
+
+def bayesian_mean(count: int, mean: float | None, prior_mean: float, prior_weight: float) -> float:
+    """``(n * mean + m * prior) / (n + m)``; the prior alone when there is nothing to average."""
+    if count <= 0 or mean is None:
+        return prior_mean
+    return (count * mean + prior_weight * prior_mean) / (count + prior_weight)
+
+
+def _saturating(value: float, half: float) -> float:
+    return value / (value + half) if value > 0 else 0.0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _distance_term(c: Candidate) -> float:
+    if c.radius_km <= 0.0:
+        return 1.0 if c.distance_km <= 0.0 else 0.0
+    return max(0.0, 1.0 - c.distance_km / c.radius_km)
+
+
+def _fit(c: Candidate, fit: PatientFit) -> tuple[float, list[str]]:
+    """Share of the person's needs the therapist meets (1 when there are none), and reasons."""
+    needs = 0
+    met = 0
+    reasons: list[str] = []
+    if fit.pregnant:
+        needs += 1
+        if PRENATAL_MODALITY in c.modalities:
+            met += 1
+            reasons.append("offers prenatal massage")
+    if fit.gentle_pressure:
+        needs += 1
+        if c.modalities & GENTLE_MODALITIES:
+            met += 1
+            reasons.append("gentle techniques suited to your precautions")
+    if fit.preferred_modalities:
+        needs += 1
+        wanted = sorted(fit.preferred_modalities & c.modalities)
+        if wanted:
+            met += 1
+            labels = ", ".join(MODALITIES.get(code, code) for code in wanted)
+            reasons.append(f"offers techniques you asked for: {labels}")
+    return (met / needs if needs else 1.0), reasons
+
+
+def _soonness_reason(days: float) -> str:
+    if days < 1.0:
+        return "free within a day"
+    return f"free within {_plural(math.ceil(days), 'day')}"
+
+
+def score(
+    candidate: Candidate,
+    fit: PatientFit,
+    weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    prior_mean: float | None = None,
+    prior_weight: float | None = None,
+) -> Ranked:
+    """Score one candidate for one person; see the module docstring for the formula.
+
+    ``prior_mean`` / ``prior_weight`` override the review prior in ``weights`` for this call,
+    for callers that measure the site-wide mean at query time.
+    """
+    c = candidate
+    m_mean = weights.prior_mean if prior_mean is None else prior_mean
+    m_weight = weights.prior_weight if prior_weight is None else prior_weight
+    reasons: list[str] = [f"{c.distance_km:.1f} km away"]
+
+    if c.sciatica_years > 0:
+        reasons.append(f"treats sciatica for {_plural(c.sciatica_years, 'year')}")
+    if c.experience_years > 0:
+        reasons.append(f"{_plural(c.experience_years, 'year')} in practice")
+
+    if c.licence_verified_on is not None:
+        reasons.append(f"licence verified {c.licence_verified_on.isoformat()}")
+    else:
+        reasons.append("licence not yet verified")
+
+    has_reviews = c.review_count > 0 and c.review_mean is not None
+    review_avg = bayesian_mean(c.review_count, c.review_mean, m_mean, m_weight)
+    if has_reviews:
+        reasons.append(f"{c.review_mean:.1f}★ from {_plural(c.review_count, 'review')}")
+    else:
+        reasons.append("no reviews yet")
+
+    fit_value, fit_reasons = _fit(c, fit)
+    reasons.extend(fit_reasons)
+
+    if c.next_available_days is None:
+        soonness = 0.0
+    else:
+        soonness = weights.soonness_half_days / (weights.soonness_half_days + c.next_available_days)
+        reasons.append(_soonness_reason(c.next_available_days))
+
+    relief = weights.outcome_prior_relief
+    known = (
+        c.outcome_median_relief is not None and c.outcome_patients >= weights.outcome_min_patients
+    )
+    if known and c.outcome_median_relief is not None:
+        n = c.outcome_patients
+        relief = (n * c.outcome_median_relief + weights.outcome_prior_weight * relief) / (
+            n + weights.outcome_prior_weight
+        )
+        if c.outcome_median_relief > 0:
+            # The reason states what patients reported; the shrunk figure only feeds the score.
+            reasons.append(
+                f"patients report a median {c.outcome_median_relief:.1f}-point drop in pain "
+                f"({_plural(n, 'patient')})"
+            )
+
+    terms = {
+        "distance": _distance_term(c),
+        "sciatica": _saturating(c.sciatica_years, weights.sciatica_half_years),
+        "experience": _saturating(c.experience_years, weights.experience_half_years),
+        "licence": 1.0 if c.licence_verified_on is not None else 0.0,
+        "reviews": min(1.0, max(0.0, (review_avg - 1.0) / 4.0)),
+        "fit": fit_value,
+        "soonness": soonness,
+        "outcome": min(1.0, max(0.0, relief / weights.outcome_full_points)),
+    }
+    term_weights = weights.term_weights()
+    total = sum(term_weights[name] * value for name, value in terms.items())
+    value = total / sum(term_weights.values())
+    return Ranked(score=min(1.0, max(0.0, value)), reasons=tuple(reasons), terms=terms)
+
+
+class _Orderable(Protocol):
+    def __lt__(self, other: Self, /) -> bool: ...
+
+
+def rank[K: _Orderable](
+    candidates: Sequence[tuple[K, Candidate]],
+    fit: PatientFit,
+    weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    prior_mean: float | None = None,
+    prior_weight: float | None = None,
+) -> list[tuple[K, Ranked]]:
+    """Score every candidate and order them: score descending, then distance, then key.
+
+    The order is total and repeatable for distinct keys, so pagination is stable.
+    """
+    scored = [
+        (key, c, score(c, fit, weights, prior_mean=prior_mean, prior_weight=prior_weight))
+        for key, c in candidates
+    ]
+    scored.sort(key=lambda item: (-item[2].score, item[1].distance_km, item[0]))
+    return [(key, ranked) for key, _, ranked in scored]

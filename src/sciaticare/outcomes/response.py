@@ -1,0 +1,197 @@
+"""Whether massage is helping: immediate relief, lasting relief and responder status.
+
+Figures behind the "See relief" journey (DESIGN.md). The thresholds come from CLINICAL.md §3
+(the honest wording, and when to suggest a clinician review) and §4 (each instrument's minimal
+clinically important difference, MCID).
+
+Pain is on the 0-10 numeric rating scale unless said otherwise; relief is a *drop* in pain, so
+positive numbers are good news throughout this module.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import MappingProxyType
+
+#: Diary entries in this many days before the first session make the baseline.
+BASELINE_DAYS = 7
+#: A course of massage: after this many sessions, or this many weeks, with no meaningful
+#: improvement, the product suggests a clinician review (CLINICAL.md §3).
+COURSE_SESSIONS = 6
+COURSE_WEEKS = 6.0
+
+#: Shown when a course brings no meaningful improvement. Wording from CLINICAL.md §3, drawn from
+#: ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015). Never "cure".
+HONEST_PROMPT = (
+    "Your pain has not improved by a meaningful amount over this course of massage. "
+    "Massage may give short-term relief, and it works best alongside exercise. "
+    "It does not treat the cause of sciatica, such as pressure on a nerve root, "
+    "and it never replaces a medical assessment. "
+    "We suggest you ask a doctor or physiotherapist to review your sciatica."
+)
+
+#: Shown instead of lasting-relief figures when there is no baseline to compare against.
+NO_BASELINE_NOTE = (
+    "No lasting-relief figures yet: there are no diary entries in the 7 days before your "
+    "first session, so there is nothing to compare later weeks against."
+)
+
+# Relative tolerance for "at least the MCID", so that 30 % computed as 29.999999999999996
+# still counts as 30 %.
+_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Mcid:
+    """An instrument's minimal clinically important difference, and the direction of better.
+
+    ``points`` is in the instrument's own units (None when none is published); ``percent`` is
+    a percentage of the baseline (30 means 30 %).
+    """
+
+    points: float | None
+    percent: float | None
+    lower_is_better: bool
+    source: str
+
+
+#: MCIDs by instrument code (CLINICAL.md §4). SBI and STarT Back have no change threshold there.
+MCIDS: Mapping[str, Mcid] = MappingProxyType(
+    {
+        "nrs-back": Mcid(2.0, 30.0, True, "Ostelo et al., Spine 2008"),
+        "nrs-leg": Mcid(2.0, 30.0, True, "Ostelo et al., Spine 2008"),
+        "peg": Mcid(None, 30.0, True, "Krebs et al. 2009: no MCID published, 30 % used"),
+        "rmdq": Mcid(5.0, 30.0, True, "Ostelo et al., Spine 2008"),
+        "odi": Mcid(10.0, 30.0, True, "Ostelo et al., Spine 2008"),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyRelief:
+    """One week of the pain diary after the first session.
+
+    ``change_from_baseline`` is ``baseline - median``: positive means less pain than before the
+    course began (the same sign as :func:`immediate_relief`).
+    """
+
+    week_start: date
+    median: float
+    change_from_baseline: float
+
+
+@dataclass(frozen=True, slots=True)
+class Responder:
+    """How much a score improved from baseline, and whether that reaches the MCID.
+
+    Improvements are positive when things got better, whichever direction the instrument runs.
+    ``improvement_percent`` is None when the baseline is 0 (a percentage of nothing).
+    """
+
+    improvement_points: float
+    improvement_percent: float | None
+    is_responder: bool
+
+
+def immediate_relief(before: int | None, after: int | None) -> int | None:
+    """Pain just before a session minus pain just after it; None unless both were recorded."""
+    if before is None or after is None:
+        return None
+    for name, value in (("before", before), ("after", after)):
+        if not 0 <= value <= 10:
+            raise ValueError(f"pain {name} must be 0-10, got {value}")
+    return before - after
+
+
+def baseline_median(entries: Sequence[tuple[date, float]], first_session: date) -> float | None:
+    """Median pain over the 7 days before the first session (its own day excluded), or None.
+
+    The session day is left out because a date-only diary entry cannot say whether it was
+    written before or after the session.
+    """
+    start = first_session - timedelta(days=BASELINE_DAYS)
+    values = [pain for day, pain in entries if start <= day < first_session]
+    return statistics.median(values) if values else None
+
+
+def lasting_relief(
+    entries: Sequence[tuple[date, float]], first_session: date
+) -> list[WeeklyRelief]:
+    """Weekly median pain after the first session, and its drop from the baseline.
+
+    Weeks start on the first session's day and run seven days each; weeks with no diary entry
+    are left out (a chart shows the gap). Entries before the first session only count towards
+    the baseline. With no baseline (no entries in the 7 days before the first session) there
+    are no lasting-relief figures: the result is empty, and the page shows
+    :data:`NO_BASELINE_NOTE`.
+    """
+    baseline = baseline_median(entries, first_session)
+    if baseline is None:
+        return []
+    weeks: dict[int, list[float]] = {}
+    for day, pain in entries:
+        if day >= first_session:
+            weeks.setdefault((day - first_session).days // 7, []).append(pain)
+    result = []
+    for index in sorted(weeks):
+        median = statistics.median(weeks[index])
+        result.append(
+            WeeklyRelief(
+                week_start=first_session + timedelta(weeks=index),
+                median=median,
+                change_from_baseline=baseline - median,
+            )
+        )
+    return result
+
+
+def _at_least(value: float, threshold: float) -> bool:
+    return value >= threshold or math.isclose(value, threshold, rel_tol=_TOLERANCE)
+
+
+def responder(
+    baseline: float,
+    latest: float,
+    *,
+    mcid_points: float | None,
+    mcid_percent: float | None,
+    lower_is_better: bool = True,
+) -> Responder:
+    """Whether the change from ``baseline`` to ``latest`` is clinically meaningful.
+
+    Meaningful when the improvement reaches ``mcid_points`` *or* ``mcid_percent`` percent of
+    the baseline (CLINICAL.md §4, e.g. NRS: at least 2 points or at least 30 %). Either
+    threshold may be None when the instrument has none (PEG: percent only), not both. Exactly
+    at a threshold counts as meaningful.
+    """
+    if mcid_points is None and mcid_percent is None:
+        raise ValueError("give at least one of mcid_points and mcid_percent")
+    points = baseline - latest if lower_is_better else latest - baseline
+    percent = points / abs(baseline) * 100.0 if baseline != 0 else None
+    by_points = mcid_points is not None and points > 0 and _at_least(points, mcid_points)
+    by_percent = (
+        mcid_percent is not None
+        and percent is not None
+        and percent > 0
+        and _at_least(percent, mcid_percent)
+    )
+    return Responder(
+        improvement_points=points,
+        improvement_percent=percent,
+        is_responder=by_points or by_percent,
+    )
+
+
+def needs_clinician_review(
+    sessions: int, weeks_since_first: float, improved_meaningfully: bool
+) -> bool:
+    """True when a course is complete (≥ 6 sessions or ≥ 6 weeks) with no meaningful improvement.
+
+    Then the product shows :data:`HONEST_PROMPT` (CLINICAL.md §3).
+    """
+    course_done = sessions >= COURSE_SESSIONS or weeks_since_first >= COURSE_WEEKS
+    return course_done and not improved_meaningfully

@@ -1,0 +1,166 @@
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from sciaticare.outcomes.response import (
+    HONEST_PROMPT,
+    MCIDS,
+    NO_BASELINE_NOTE,
+    WeeklyRelief,
+    baseline_median,
+    immediate_relief,
+    lasting_relief,
+    needs_clinician_review,
+    responder,
+)
+
+FIRST = date(2026, 3, 10)  # first session
+
+
+def day(offset: int) -> date:
+    return FIRST + timedelta(days=offset)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [(7, 4, 3), (5, 5, 0), (3, 6, -3), (None, 4, None), (7, None, None), (None, None, None)],
+)
+def test_immediate_relief_is_before_minus_after(before, after, expected):
+    assert immediate_relief(before, after) == expected
+
+
+def test_immediate_relief_rejects_scores_off_the_scale():
+    with pytest.raises(ValueError, match="0-10"):
+        immediate_relief(11, 4)
+
+
+# NRS: meaningful change is >= 2 points or >= 30 % (Ostelo 2008).
+@pytest.mark.parametrize(
+    ("baseline", "latest", "points", "percent", "is_responder"),
+    [
+        (8, 6, 2, 25.0, True),  # exactly 2 points, only 25 %
+        (8, 6.1, 1.9, 23.75, False),  # just under 2 points and under 30 %
+        (5, 3.5, 1.5, 30.0, True),  # exactly 30 %, under 2 points
+        (3.5, 2.45, 1.05, 30.0, True),  # exactly 30 %, though floats give 29.999999999999993
+        (8.2, 6.2, 2, 24.39, True),  # exactly 2 points, though floats give 1.9999999999999991
+        (5, 3.6, 1.4, 28.0, False),  # under both
+        (4, 6, -2, -50.0, False),  # worse
+        (0, 0, 0, None, False),  # no pain to begin with: no percentage
+        (10, 7, 3, 30.0, True),
+    ],
+)
+def test_nrs_responder_at_the_mcid_boundaries(baseline, latest, points, percent, is_responder):
+    result = responder(baseline, latest, mcid_points=2, mcid_percent=30)
+    assert result.improvement_points == pytest.approx(points)
+    if percent is None:
+        assert result.improvement_percent is None
+    else:
+        assert result.improvement_percent == pytest.approx(percent, abs=0.01)
+    assert result.is_responder is is_responder
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "is_responder"),
+    [(40, 30, True), (40, 31, False), (20, 14, True), (20, 15, False)],
+)
+def test_odi_responder_by_10_points_or_30_percent(baseline, latest, is_responder):
+    odi = MCIDS["odi"]
+    result = responder(
+        baseline, latest, mcid_points=odi.points, mcid_percent=odi.percent, lower_is_better=True
+    )
+    assert result.is_responder is is_responder
+
+
+def test_peg_has_only_a_percentage_threshold():
+    peg = MCIDS["peg"]
+    assert peg.points is None
+    assert responder(5, 3.5, mcid_points=None, mcid_percent=peg.percent).is_responder
+    assert not responder(5, 3.6, mcid_points=None, mcid_percent=peg.percent).is_responder
+
+
+def test_higher_is_better_scales_count_a_rise_as_improvement():
+    result = responder(10, 15, mcid_points=5, mcid_percent=None, lower_is_better=False)
+    assert result.improvement_points == 5
+    assert result.improvement_percent == pytest.approx(50.0)
+    assert result.is_responder
+
+
+def test_responder_needs_a_threshold():
+    with pytest.raises(ValueError, match="at least one"):
+        responder(8, 4, mcid_points=None, mcid_percent=None)
+
+
+def test_baseline_is_the_median_of_the_seven_days_before_the_first_session():
+    entries = [
+        (day(-8), 10.0),  # too early
+        (day(-7), 6.0),
+        (day(-3), 7.0),
+        (day(-1), 8.0),
+        (day(0), 1.0),  # session day: after, not baseline
+    ]
+    assert baseline_median(entries, FIRST) == 7.0
+
+
+def test_missing_baseline_gives_no_lasting_relief_figures():
+    entries = [(day(-10), 7.0), (day(0), 5.0), (day(8), 4.0)]
+    assert baseline_median(entries, FIRST) is None
+    assert lasting_relief(entries, FIRST) == []
+    assert "No lasting-relief figures" in NO_BASELINE_NOTE
+
+
+def test_lasting_relief_gives_weekly_medians_and_their_drop_from_baseline():
+    entries = [
+        (day(-6), 7.0),
+        (day(-2), 8.0),  # baseline median 7.5
+        (day(0), 6.0),
+        (day(3), 5.0),
+        (day(6), 7.0),  # week 1: median 6
+        (day(7), 4.0),
+        (day(13), 5.0),  # week 2: median of two entries 4.5
+        # no entries in week 3: left out
+        (day(22), 3.0),
+        (day(21), 2.0),
+        (day(27), 2.5),  # week 4: median 2.5
+    ]
+    assert lasting_relief(entries, FIRST) == [
+        WeeklyRelief(week_start=day(0), median=6.0, change_from_baseline=1.5),
+        WeeklyRelief(week_start=day(7), median=4.5, change_from_baseline=3.0),
+        WeeklyRelief(week_start=day(21), median=2.5, change_from_baseline=5.0),
+    ]
+
+
+def test_lasting_relief_reports_worse_weeks_as_negative_relief():
+    entries = [(day(-1), 4.0), (day(2), 6.0)]
+    assert lasting_relief(entries, FIRST) == [
+        WeeklyRelief(week_start=day(0), median=6.0, change_from_baseline=-2.0)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sessions", "weeks", "improved", "expected"),
+    [
+        (5, 0.0, False, False),
+        (6, 0.0, False, True),
+        (6, 0.0, True, False),
+        (1, 5.9, False, False),
+        (1, 6.0, False, True),
+        (1, 6.0, True, False),
+        (5, 5.9, False, False),
+        (12, 10.0, False, True),
+    ],
+)
+def test_needs_clinician_review_after_6_sessions_or_6_weeks_without_meaningful_change(
+    sessions, weeks, improved, expected
+):
+    assert needs_clinician_review(sessions, weeks, improved) is expected
+
+
+def test_honest_prompt_says_what_clinical_md_says_and_never_cure():
+    text = HONEST_PROMPT.lower()
+    assert "short-term relief" in text
+    assert "exercise" in text
+    assert "does not treat the cause" in text
+    assert "never replaces a medical assessment" in text
+    assert "review" in text
+    assert not re.search(r"\bcur(e|es|ed|ing|ative)\b", text)
