@@ -39,7 +39,9 @@ def test_signup_makes_a_patient_who_must_verify_email_before_signing_in(client):
     # Not signed in until the address is verified.
     assert client.get(reverse("web:dashboard")).status_code == 302
 
-    login = client.post(reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]})
+    login = client.post(
+        reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]}
+    )
     assert login.status_code == 302
     assert "dashboard" not in login["Location"]
 
@@ -47,7 +49,9 @@ def test_signup_makes_a_patient_who_must_verify_email_before_signing_in(client):
     client.post(link)
     assert EmailAddress.objects.get(user=user).verified
 
-    login = client.post(reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]})
+    login = client.post(
+        reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]}
+    )
     assert login["Location"] == reverse("web:dashboard")
     assert client.get(reverse("web:dashboard")).status_code == 200
 
@@ -59,7 +63,9 @@ def test_signup_as_therapist_grants_therapist_role(client):
 
 
 def test_signup_refuses_a_weak_password_with_the_reason(client):
-    response = client.post(reverse("account_signup"), {**SIGNUP, "password1": "12345678", "password2": "12345678"})
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "password1": "12345678", "password2": "12345678"}
+    )
 
     assert response.status_code == 200
     assert not User.objects.filter(email=SIGNUP["email"]).exists()

@@ -23,7 +23,9 @@ def test_record_event_keeps_who_what_whose_and_where(rf: RequestFactory):
     seen = {}
 
     def view(request):
-        seen["event"] = record_event(actor=therapist, action="intake.view", patient=patient, obj=patient)
+        seen["event"] = record_event(
+            actor=therapist, action="intake.view", patient=patient, obj=patient
+        )
         from django.http import HttpResponse
 
         return HttpResponse()
@@ -61,7 +63,9 @@ def test_the_database_refuses_a_raw_update(event):
     assert AuditEvent.objects.get(pk=event.pk).action == "intake.view"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite refuses deletes in the model only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite refuses deletes in the model only"
+)
 def test_postgresql_refuses_a_raw_delete(event):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
@@ -71,8 +75,13 @@ def test_postgresql_refuses_a_raw_delete(event):
 def test_the_admin_offers_no_way_to_add_change_or_delete(client, event):
     client.force_login(SiteAdminFactory())
 
-    assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200  # read-only view
-    assert client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"action": "x"}).status_code == 403
+    assert (
+        client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
+    )  # read-only view
+    assert (
+        client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"action": "x"}).status_code
+        == 403
+    )
     assert client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
     assert client.get("/admin/audit/auditevent/add/").status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "intake.view"

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.http import HttpRequest
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from sciaticare.accounts.models import ApiToken, User
 
@@ -44,5 +44,6 @@ class UserAdmin(DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("user", "name", "prefix", "digest", "created_at", "last_used_at")
+
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # tokens are made by their owner, shown once

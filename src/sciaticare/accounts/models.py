@@ -26,9 +26,7 @@ STAFF_ROLES = frozenset({Role.THERAPIST, Role.CLINIC_ADMIN, Role.SITE_ADMIN})
 class UserManager(DjangoUserManager["User"]):
     """Creates users keyed by email; there is no username."""
 
-    def _create_user_object(
-        self, email: str, password: str | None, **extra_fields: Any
-    ) -> User:
+    def _create_user_object(self, email: str, password: str | None, **extra_fields: Any) -> User:
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
         user.password = ""
         user.set_password(password)
