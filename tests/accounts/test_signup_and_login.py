@@ -108,3 +108,29 @@ def test_a_few_failed_logins_do_not_lock_the_account(client):
     right = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
 
     assert right["Location"] == reverse("web:dashboard")
+
+
+def test_password_reset_by_email_link(client):
+    user = PatientFactory()
+
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", mail.outbox[-1].body
+    )
+    assert link is not None
+    form = client.get(link.group(1), follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"password1": "a-brand-new-password-9", "password2": "a-brand-new-password-9"},
+    )
+
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-password-9")
+
+
+def test_password_reset_does_not_reveal_whether_an_account_exists(client):
+    known = client.post(reverse("account_reset_password"), {"email": PatientFactory().email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
