@@ -6,6 +6,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sciaticare.accounts.api import router as accounts_router
 from sciaticare.accounts.auth import api_auth
+from sciaticare.errors import DomainError
+from sciaticare.intake.api import router as intake_router
 
 api = NinjaAPI(
     title="Sciaticare API",
@@ -26,16 +28,31 @@ def _error(
     return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
 
 
+def _field(loc: tuple | list) -> str:
+    # ninja locates body fields as ("body", "<parameter>", field, ...): keep only the field path.
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    elif parts[:1] in (["query"], ["path"]):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {
-            "field": ".".join(str(part) for part in err.get("loc", ())[1:]) or "body",
-            "message": err.get("msg", "invalid"),
-        }
+        {"field": _field(err.get("loc", ())), "message": err.get("msg", "invalid")}
         for err in exc.errors
     ]
     return _error(request, 422, "The request has invalid fields.", errors)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    errors = [{"field": field, "message": message} for field, message in exc.errors]
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code, "errors": errors}, status=exc.status
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -49,3 +66,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", intake_router)

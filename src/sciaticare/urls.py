@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sciaticare.api import api
+from sciaticare.intake import views as intake_views
 
 urlpatterns = [
     path("", include("sciaticare.web.urls")),
+    path("check/", intake_views.check, name="check"),
+    path("intake/", include("sciaticare.intake.urls")),
     path("account/", include("sciaticare.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

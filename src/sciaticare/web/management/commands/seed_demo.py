@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from sciaticare.accounts import demo as accounts_demo
+from sciaticare.intake import demo as intake_demo
 
 
 class Command(BaseCommand):
@@ -12,4 +13,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             accounts = accounts_demo.seed()
+            intake_demo.seed(accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo logins."))

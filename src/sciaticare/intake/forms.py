@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from sciaticare.intake import bodymap, triage
+from sciaticare.intake.services import IntakeData
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _pain(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 10}),
+    )
+
+
+def _choices(mapping: Any) -> list[tuple[str, str]]:
+    return list(mapping.items())
+
+
+class IntakeForm(forms.Form):
+    """The structured intake: where, how it feels, since when, how bad, and every red flag."""
+
+    age = forms.IntegerField(label="Your age", min_value=triage.AGE_MIN, max_value=triage.AGE_MAX)
+    onset_date = forms.DateField(
+        label="When did this episode begin?", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    regions = forms.MultipleChoiceField(
+        label="Where does it hurt?",
+        choices=[(code, region.label) for code, region in bodymap.REGIONS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    qualities = forms.MultipleChoiceField(
+        label="How does it feel?",
+        choices=_choices(bodymap.QUALITIES),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    back_pain_now = _pain("Back pain now")
+    back_pain_average = _pain("Back pain on average, past week")
+    back_pain_worst = _pain("Back pain at its worst, past week")
+    leg_pain_now = _pain("Leg pain now")
+    leg_pain_average = _pain("Leg pain on average, past week")
+    leg_pain_worst = _pain("Leg pain at its worst, past week")
+    worse_with = forms.MultipleChoiceField(
+        label="What makes it worse?",
+        choices=_choices(bodymap.WORSE_WITH),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    better_with = forms.MultipleChoiceField(
+        label="What makes it better?",
+        choices=_choices(bodymap.BETTER_WITH),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    goals = forms.CharField(
+        label="What would you like to be able to do again?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    medications = forms.CharField(
+        label="Medicines you take (especially blood thinners, steroids, painkillers)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    notes = forms.CharField(
+        label="Anything else your therapist should know",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every triage question, answered explicitly (no default: silence is not "no").
+        for question in triage.QUESTIONS:
+            self.fields[f"q_{question.code}"] = forms.ChoiceField(
+                label=question.text, choices=YES_NO, widget=forms.RadioSelect
+            )
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[f"q_{q.code}"] for q in triage.QUESTIONS]
+
+    def clean_onset_date(self) -> Any:
+        onset = self.cleaned_data["onset_date"]
+        if onset > timezone.localdate():
+            raise forms.ValidationError("The pain cannot have begun in the future.")
+        return onset
+
+    def to_data(self) -> IntakeData:
+        d = self.cleaned_data
+        return IntakeData(
+            age=d["age"],
+            onset_date=d["onset_date"],
+            answers={q.code: d[f"q_{q.code}"] == "yes" for q in triage.QUESTIONS},
+            regions=list(d["regions"]),
+            qualities=list(d["qualities"]),
+            back_pain=(d["back_pain_now"], d["back_pain_average"], d["back_pain_worst"]),
+            leg_pain=(d["leg_pain_now"], d["leg_pain_average"], d["leg_pain_worst"]),
+            worse_with=list(d["worse_with"]),
+            better_with=list(d["better_with"]),
+            goals=d["goals"],
+            medications=d["medications"],
+            notes=d["notes"],
+        )
+
+    @classmethod
+    def initial_from(cls, intake: Any) -> dict[str, Any]:
+        """Prefill an update from the previous intake, so nothing is typed twice."""
+        initial: dict[str, Any] = {
+            name: getattr(intake, name)
+            for name in (
+                "age",
+                "onset_date",
+                "regions",
+                "qualities",
+                "back_pain_now",
+                "back_pain_average",
+                "back_pain_worst",
+                "leg_pain_now",
+                "leg_pain_average",
+                "leg_pain_worst",
+                "worse_with",
+                "better_with",
+                "goals",
+                "medications",
+                "notes",
+            )
+        }
+        for code, value in intake.answers.items():
+            initial[f"q_{code}"] = "yes" if value else "no"
+        return initial
+
+
+class ShareForm(forms.Form):
+    therapist_email = forms.EmailField(
+        label="Your therapist's email address",
+        help_text="They must have a Sciaticare therapist account. You can withdraw this at any time.",
+    )
+
+
+class QuestionnaireImportForm(forms.Form):
+    resource = forms.FileField(label="FHIR R4 Questionnaire (JSON file)")
+    licence_statement = forms.CharField(
+        label="Licence",
+        help_text="Who holds the licence for this text, and its reference.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+    def clean_resource(self) -> Any:
+        upload = self.cleaned_data["resource"]
+        if upload.size > 1_000_000:
+            raise forms.ValidationError("The file is larger than 1 MB.")
+        return upload

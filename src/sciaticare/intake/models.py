@@ -1,0 +1,203 @@
+"""Episodes of pain, the intakes that describe them, consent to share, and questionnaires."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from sciaticare.intake.triage import Level
+
+
+class TriageLevel(models.TextChoices):
+    OK = Level.OK.code, "Massage is reasonable, with precautions"
+    SOON = Level.SOON.code, "See a doctor within two weeks, before massage"
+    URGENT = Level.URGENT.code, "See a doctor today"
+    EMERGENCY = Level.EMERGENCY.code, "Emergency: go now"
+
+
+def _pain(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{name}__gte": 0, f"{name}__lte": 10}),
+        name=f"%(app_label)s_%(class)s_{name}_0_10",
+        violation_error_message=f"{name} must be between 0 and 10.",
+    )
+
+
+class Episode(models.Model):
+    """One episode of back pain or sciatica in a patient's life; its intakes describe it."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="episodes"
+    )
+    started_on = models.DateField(help_text="When the pain began.")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(closed_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_open_per_patient",
+                violation_error_message="A patient has one open episode at a time.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode from {self.started_on} ({self.patient_id})"
+
+
+class Intake(models.Model):
+    """One filled intake: a revision within an episode. Never edited; a later one supersedes it."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="intakes")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intakes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    age = models.PositiveSmallIntegerField()
+    onset_date = models.DateField()
+    regions = models.JSONField(default=list, help_text="Body-map region codes (intake/bodymap.py).")
+    qualities = models.JSONField(default=list)
+    back_pain_now = models.PositiveSmallIntegerField()
+    back_pain_average = models.PositiveSmallIntegerField()
+    back_pain_worst = models.PositiveSmallIntegerField()
+    leg_pain_now = models.PositiveSmallIntegerField()
+    leg_pain_average = models.PositiveSmallIntegerField()
+    leg_pain_worst = models.PositiveSmallIntegerField()
+    worse_with = models.JSONField(default=list)
+    better_with = models.JSONField(default=list)
+    goals = models.TextField(blank=True)
+    medications = models.TextField(blank=True, help_text="Medicines that matter for massage.")
+    notes = models.TextField(blank=True, help_text="Anything else the therapist should know.")
+    answers = models.JSONField(help_text="Every triage question code → true/false.")
+    triage_level = models.CharField(max_length=10, choices=TriageLevel.choices)
+    triage_reasons = models.JSONField(default=list)
+    triage_precautions = models.JSONField(default=list)
+    triage_advice = models.TextField(help_text="The advice shown to the patient when saved.")
+    # For a `soon` result: the patient's confirmation that a doctor has cleared massage.
+    doctor_cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="intake_patient_created")]
+        constraints = (
+            *(
+                _pain(name)
+                for name in (
+                    "back_pain_now",
+                    "back_pain_average",
+                    "back_pain_worst",
+                    "leg_pain_now",
+                    "leg_pain_average",
+                    "leg_pain_worst",
+                )
+            ),
+            models.CheckConstraint(
+                condition=Q(age__gte=1, age__lte=120),
+                name="%(app_label)s_%(class)s_age_1_120",
+                violation_error_message="Age must be between 1 and 120.",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Intake {self.pk} ({self.triage_level})"
+
+    @property
+    def level(self) -> Level:
+        return Level.from_code(self.triage_level)
+
+    @property
+    def blocks_booking(self) -> bool:
+        """emergency and urgent block booking; soon needs the doctor's clearance (CLINICAL.md §1)."""
+        if self.level >= Level.URGENT:
+            return True
+        return self.level == Level.SOON and self.doctor_cleared_at is None
+
+
+class IntakeShare(models.Model):
+    """A patient's consent for a therapist to read their intake; revocable, never deleted."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intake_shares"
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "therapist"],
+                condition=Q(revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_active_per_pair",
+                violation_error_message="The intake is already shared with this therapist.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} → {self.therapist_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class QuestionnaireDefinition(models.Model):
+    """Item text of a licensed instrument (ODI, STarT Back), imported by a clinic that holds
+    the licence. Shipped instruments are read from the package instead."""
+
+    code = models.CharField(max_length=20)
+    version = models.CharField(max_length=20)
+    resource = models.JSONField(help_text="The FHIR R4 Questionnaire.")
+    licence_statement = models.TextField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["code", "-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "version"], name="%(app_label)s_%(class)s_code_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.version}"
+
+
+class QuestionnaireResponse(models.Model):
+    """A patient's completed questionnaire, as FHIR QuestionnaireResponse JSON, with its score."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questionnaire_responses"
+    )
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+    )
+    instrument = models.CharField(max_length=20)
+    instrument_version = models.CharField(max_length=20)
+    resource = models.JSONField()
+    score = models.FloatField()
+    band = models.CharField(max_length=40, blank=True)
+    subscores = models.JSONField(default=dict)
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["patient", "instrument", "-completed_at"], name="qr_patient_instr_done"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.score:g} ({self.patient_id})"

@@ -1,0 +1,132 @@
+"""Reads shared by the intake pages and API; every read of another person's intake is checked
+and audited here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from sciaticare.accounts.models import Role, User
+from sciaticare.audit.services import record_event
+from sciaticare.errors import NotFound
+from sciaticare.intake import brief as brief_rules
+from sciaticare.intake import scoring
+from sciaticare.intake.models import (
+    Episode,
+    Intake,
+    IntakeShare,
+    QuestionnaireDefinition,
+    QuestionnaireResponse,
+)
+
+
+def current_intake(*, patient: User) -> Intake | None:
+    """The latest intake of the patient's open episode."""
+    return Intake.objects.filter(patient=patient, episode__closed_at__isnull=True).first()
+
+
+def episodes_of(*, patient: User) -> QuerySet[Episode]:
+    return Episode.objects.filter(patient=patient).prefetch_related("intakes")
+
+
+def own_intake(*, patient: User, intake_id: int) -> Intake:
+    intake = Intake.objects.filter(pk=intake_id, patient=patient).first()
+    if intake is None:
+        raise NotFound("intake")
+    return intake
+
+
+def shares_of(*, patient: User) -> QuerySet[IntakeShare]:
+    return IntakeShare.objects.filter(patient=patient).select_related("therapist")
+
+
+def shared_clients(*, therapist: User) -> QuerySet[IntakeShare]:
+    """Patients who currently let this therapist read their intake."""
+    return IntakeShare.objects.filter(therapist=therapist, revoked_at__isnull=True).select_related(
+        "patient"
+    )
+
+
+def may_read_intake(*, viewer: User, patient: User) -> bool:
+    """The patient, or a therapist they have shared their intake with (and not revoked).
+
+    The scheduling issue adds: a therapist with an appointment with the patient.
+    """
+    if viewer.pk == patient.pk:
+        return True
+    if not viewer.has_role(Role.THERAPIST):
+        return False
+    return IntakeShare.objects.filter(
+        patient=patient, therapist=viewer, revoked_at__isnull=True
+    ).exists()
+
+
+def latest_scores(*, patient: User) -> list[QuestionnaireResponse]:
+    """The most recent response per instrument, in instrument order."""
+    latest: dict[str, QuestionnaireResponse] = {}
+    for response in QuestionnaireResponse.objects.filter(patient=patient).only(
+        "instrument", "score", "band", "subscores", "completed_at", "instrument_version"
+    ):
+        latest.setdefault(response.instrument, response)
+    return [latest[code] for code in scoring.INSTRUMENTS if code in latest]
+
+
+def questionnaire(code: str) -> tuple[dict[str, Any], str] | None:
+    """The Questionnaire resource to show for an instrument and its version, or None when its
+    text is licensed and no clinic has imported it."""
+    instrument = scoring.INSTRUMENTS.get(code)
+    if instrument is None:
+        return None
+    if instrument.ships_text:
+        resource = scoring.load_questionnaire(code)
+        return resource, str(resource.get("version", "1.0"))
+    imported = QuestionnaireDefinition.objects.filter(code=code).first()
+    if imported is None:
+        return None
+    return imported.resource, imported.version
+
+
+def available_questionnaires() -> list[scoring.Instrument]:
+    imported = set(QuestionnaireDefinition.objects.values_list("code", flat=True))
+    return [i for i in scoring.INSTRUMENTS.values() if i.ships_text or i.code in imported]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What a therapist reads before a session."""
+
+    patient: User
+    intake: Intake
+    patterns: list[brief_rules.Pattern]
+    focus: list[brief_rules.Focus]
+    saddle_marked: bool
+    scores: list[QuestionnaireResponse]
+
+
+def brief_for(*, viewer: User, patient_id: int) -> Brief:
+    """The therapist brief for a patient, if the viewer may read it; audited."""
+    patient = User.objects.filter(pk=patient_id, is_active=True).first()
+    if (
+        patient is None
+        or viewer.pk == patient.pk
+        or not may_read_intake(viewer=viewer, patient=patient)
+    ):
+        raise NotFound("client")
+    intake = current_intake(patient=patient)
+    if intake is None:
+        raise NotFound("intake")
+    record_event(actor=viewer, action="intake.brief.view", patient=patient, obj=intake)
+    return Brief(
+        patient=patient,
+        intake=intake,
+        patterns=brief_rules.patterns(intake.regions, worse_with=intake.worse_with),
+        focus=brief_rules.focus(intake.regions, intake.triage_precautions),
+        saddle_marked=brief_rules.saddle_marked(intake.regions),
+        scores=latest_scores(patient=patient),
+    )
+
+
+def imported_questionnaires() -> QuerySet[QuestionnaireDefinition]:
+    return QuestionnaireDefinition.objects.select_related("imported_by")

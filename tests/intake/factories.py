@@ -1,0 +1,35 @@
+"""Intake test data: a valid intake for a patient, with overrides."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from sciaticare.intake import services, triage
+
+NO = dict.fromkeys(triage.REQUIRED_CODES, False)
+
+
+def intake_data(**overrides: Any) -> services.IntakeData:
+    answers = {**NO, **overrides.pop("yes", {})}
+    values: dict[str, Any] = {
+        "age": 40,
+        "onset_date": timezone.localdate() - timedelta(weeks=3),
+        "answers": answers,
+        "regions": ["right_buttock", "right_calf"],
+        "qualities": ["shooting"],
+        "back_pain": (5, 4, 7),
+        "leg_pain": (6, 5, 8),
+        "worse_with": ["sitting"],
+        "goals": "Walk the dog without stopping",
+        "medications": "Ibuprofen",
+    }
+    values.update(overrides)
+    return services.IntakeData(**values)
+
+
+def make_intake(patient: Any, **overrides: Any) -> Any:
+    new_episode = overrides.pop("new_episode", False)
+    return services.submit_intake(
+        patient=patient, data=intake_data(**overrides), new_episode=new_episode
+    )
