@@ -220,6 +220,30 @@ def _distance_term(c: Candidate) -> float:
     return max(0.0, 1.0 - c.distance_km / c.radius_km)
 
 
+def fit_needs(fit: PatientFit) -> tuple[frozenset[str], ...]:
+    """The person's needs, each as the modalities any one of which meets it.
+
+    The ``fit`` term is the share of these needs a therapist's modalities meet (1 when there
+    are none). The directory's SQL ranking builds its fit expression from this list.
+    """
+    needs: list[frozenset[str]] = []
+    if fit.pregnant:
+        needs.append(frozenset({PRENATAL_MODALITY}))
+    if fit.gentle_pressure:
+        needs.append(GENTLE_MODALITIES)
+    if fit.preferred_modalities:
+        needs.append(frozenset(fit.preferred_modalities))
+    return tuple(needs)
+
+
+def unwired_term_values(weights: Weights = DEFAULT_WEIGHTS) -> dict[str, float]:
+    """The value of each term whose input no app supplies yet (the same for every candidate)."""
+    return {
+        "soonness": 0.0,
+        "outcome": min(1.0, max(0.0, weights.outcome_prior_relief / weights.outcome_full_points)),
+    }
+
+
 def _fit(c: Candidate, fit: PatientFit) -> tuple[float, list[str]]:
     """Share of the person's needs the therapist meets (1 when there are none), and reasons."""
     needs = 0
@@ -290,7 +314,7 @@ def score(
     reasons.extend(fit_reasons)
 
     if c.next_available_days is None:
-        soonness = 0.0
+        soonness = unwired_term_values(weights)["soonness"]
     else:
         soonness = weights.soonness_half_days / (weights.soonness_half_days + c.next_available_days)
         reasons.append(_soonness_reason(c.next_available_days))

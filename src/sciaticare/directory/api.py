@@ -1,0 +1,264 @@
+"""The directory's part of the JSON API: public therapist search and public profiles.
+
+Both are open to anyone (``auth=None``): they show only what a therapist's public page shows.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from sciaticare.directory import selectors
+from sciaticare.directory.ranking import MODALITIES
+
+router = Router(tags=["directory"])
+
+#: The modality codes of ``ranking.MODALITIES``, so that an unknown one is a 422 naming it.
+ModalityCode = enum.StrEnum("ModalityCode", [(code, code) for code in MODALITIES])  # type: ignore[misc]
+
+
+class TherapistSearchIn(Schema):
+    lat: float = Field(..., ge=-90, le=90, description="Latitude of the point to search near.")
+    lon: float = Field(..., ge=-180, le=180, description="Longitude of the point.")
+    radius_km: float = Field(
+        selectors.DEFAULT_RADIUS_KM, gt=0, le=selectors.MAX_RADIUS_KM, description="At most 500."
+    )
+    modality: ModalityCode | None = Field(None, description="One modality the therapist offers.")
+    language: str | None = Field(
+        None, min_length=2, max_length=2, description="ISO 639-1 code, e.g. es."
+    )
+    max_price: float | None = Field(
+        None, ge=0, description="Highest price of the therapist's standard session."
+    )
+    available_within_days: int | None = Field(
+        None,
+        ge=0,
+        le=365,
+        description=(
+            "Accepted, and not applied yet: no free slot is known until booking exists, so "
+            "`next_available` is null for everyone and this filter changes nothing."
+        ),
+    )
+    step_free: bool = False
+    parking: bool = False
+    adjustable_table: bool = False
+    accepting_new: bool = False
+    include_unverified: bool = Field(
+        False, description="Also list therapists whose licence is not verified (labelled)."
+    )
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=selectors.MAX_PAGE_SIZE)
+
+
+class TherapistHitOut(Schema):
+    id: int
+    name: str
+    distance_km: float = Field(description="Great-circle distance, rounded to 0.1 km.")
+    next_available: datetime | None = Field(
+        description="First free slot, ISO 8601 with offset; null until booking exists."
+    )
+    match_score: float = Field(description="0 to 1; see docs/architecture.md, Directory.")
+    match_reasons: list[str]
+    licence_verified: bool
+    home_visit: bool = Field(description="True when the nearest way to see them is a home visit.")
+    location_name: str | None
+    accepting_new_patients: bool
+    modalities: list[str]
+    languages: list[str]
+    standard_price: str | None = Field(description="Price of the standard session, e.g. '55.00'.")
+    currency: str | None
+    standard_minutes: int | None
+
+
+class TherapistSearchOut(Schema):
+    items: list[TherapistHitOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class LocationOut(Schema):
+    name: str
+    clinic: str
+    address: str
+    latitude: float
+    longitude: float
+    time_zone: str
+    step_free: bool
+    parking: bool
+    adjustable_table: bool
+
+
+class SessionTypeOut(Schema):
+    id: int
+    name: str
+    minutes: int
+    price: str
+    currency: str
+    is_standard: bool
+
+
+class CredentialOut(Schema):
+    kind: str
+    title: str
+    issuing_body: str
+    jurisdiction: str
+    verified_on: date | None
+    expires_on: date | None
+
+
+class ReviewOut(Schema):
+    rating: int
+    text: str
+    created_on: date
+
+
+class TherapistProfileOut(Schema):
+    id: int
+    name: str
+    bio: str
+    modalities: list[str]
+    years_experience: int
+    years_sciatica: int
+    languages: list[str]
+    accepting_new_patients: bool
+    licence_verified: bool
+    home_visits: bool
+    service_radius_km: int | None
+    locations: list[LocationOut]
+    session_types: list[SessionTypeOut]
+    verified_credentials: list[CredentialOut]
+    review_count: int
+    review_mean: float | None
+    reviews: list[ReviewOut]
+
+
+@router.get(
+    "/therapists",
+    response=TherapistSearchOut,
+    auth=None,
+    summary="Search therapists near a point",
+    description=(
+        "Ranked by match (distance, sciatica experience, verified licence, reviews shrunk "
+        "towards the mean), each with its reasons in plain words. Only therapists with a "
+        "verified licence in force, unless `include_unverified`. Stable order; paginated."
+    ),
+)
+def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> TherapistSearchOut:
+    page = selectors.search_therapists(
+        lat=filters.lat,
+        lon=filters.lon,
+        radius_km=filters.radius_km,
+        modality=filters.modality.value if filters.modality else None,
+        language=filters.language,
+        max_price=filters.max_price,
+        step_free=filters.step_free,
+        parking=filters.parking,
+        adjustable_table=filters.adjustable_table,
+        accepting_new=filters.accepting_new,
+        include_unverified=filters.include_unverified,
+        page=filters.page,
+        page_size=filters.page_size,
+    )
+    items = []
+    for result in page.results:
+        profile, session = result.profile, result.standard_session
+        items.append(
+            TherapistHitOut(
+                id=profile.pk,
+                name=profile.name,
+                distance_km=round(result.distance_km, 1),
+                next_available=None,
+                match_score=result.match_score,
+                match_reasons=list(result.ranked.reasons),
+                licence_verified=result.licence_verified,
+                home_visit=result.location is None,
+                location_name=result.location.name if result.location else None,
+                accepting_new_patients=profile.accepting_new_patients,
+                modalities=sorted(profile.modalities),
+                languages=list(profile.languages),
+                standard_price=str(session.price) if session else None,
+                currency=session.currency if session else None,
+                standard_minutes=session.minutes if session else None,
+            )
+        )
+    return TherapistSearchOut(
+        items=items, count=page.count, page=page.page, page_size=page.page_size
+    )
+
+
+@router.get(
+    "/therapists/{therapist_id}",
+    response=TherapistProfileOut,
+    auth=None,
+    summary="A therapist's public profile",
+)
+def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
+    found = selectors.public_profile(profile_id=therapist_id)  # NotFound → 404
+    today = timezone.localdate()
+    return TherapistProfileOut(
+        id=found.pk,
+        name=found.name,
+        bio=found.bio,
+        modalities=sorted(found.modalities),
+        years_experience=found.years_experience,
+        years_sciatica=found.years_sciatica,
+        languages=list(found.languages),
+        accepting_new_patients=found.accepting_new_patients,
+        licence_verified=found.licence_valid_on(today),
+        home_visits=found.is_mobile,
+        service_radius_km=found.service_radius_km if found.is_mobile else None,
+        locations=[
+            LocationOut(
+                name=location.name,
+                clinic=location.clinic.name,
+                address=location.address,
+                latitude=location.latitude,
+                longitude=location.longitude,
+                time_zone=location.time_zone,
+                step_free=location.step_free,
+                parking=location.parking,
+                adjustable_table=location.adjustable_table,
+            )
+            for location in found.locations.all()
+        ],
+        session_types=[
+            SessionTypeOut(
+                id=session.pk,
+                name=session.name,
+                minutes=session.minutes,
+                price=str(session.price),
+                currency=session.currency,
+                is_standard=session.is_standard,
+            )
+            for session in found.session_types.all()
+        ],
+        verified_credentials=[
+            CredentialOut(
+                kind=credential.kind,
+                title=credential.title,
+                issuing_body=credential.issuing_body,
+                jurisdiction=credential.jurisdiction,
+                verified_on=timezone.localdate(credential.checked_at)
+                if credential.checked_at
+                else None,
+                expires_on=credential.expires_on,
+            )
+            for credential in found.verified_credentials  # type: ignore[attr-defined]
+        ],
+        review_count=found.review_count,
+        review_mean=round(found.review_mean, 2) if found.review_mean is not None else None,
+        reviews=[
+            ReviewOut(
+                rating=review.rating,
+                text=review.text,
+                created_on=timezone.localdate(review.created_at),
+            )
+            for review in found.visible_reviews  # type: ignore[attr-defined]
+        ],
+    )

@@ -1,0 +1,196 @@
+"""Forms of the directory pages: they parse and check input; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from sciaticare.directory import selectors
+from sciaticare.directory.models import (
+    MAX_SERVICE_RADIUS_KM,
+    CredentialKind,
+    Location,
+    TherapistProfile,
+)
+from sciaticare.directory.places import resolve_place
+from sciaticare.directory.ranking import MODALITIES
+
+RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
+ACCESS_FLAGS = ("step_free", "parking", "adjustable_table")
+
+
+class SearchForm(forms.Form):
+    """Where and what to search. A place name, or coordinates from the browser's location."""
+
+    place = forms.CharField(
+        label="Near",
+        required=False,
+        max_length=120,
+        help_text="A town or neighbourhood, e.g. Didsbury or Manchester.",
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2", "type": "search"}),
+    )
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    radius_km = forms.TypedChoiceField(
+        label="Within", choices=RADIUS_CHOICES, coerce=int, initial=25, required=False
+    )
+    modality = forms.ChoiceField(
+        label="Technique",
+        required=False,
+        choices=[("", "Any technique"), *MODALITIES.items()],
+    )
+    language = forms.CharField(
+        label="Speaks",
+        required=False,
+        max_length=2,
+        min_length=2,
+        help_text="Two-letter code, e.g. pl for Polish.",
+    )
+    max_price = forms.DecimalField(
+        label="Standard session up to", required=False, min_value=0, decimal_places=2
+    )
+    step_free = forms.BooleanField(label="Step-free access", required=False)
+    parking = forms.BooleanField(label="Parking", required=False)
+    adjustable_table = forms.BooleanField(label="Height-adjustable table", required=False)
+    accepting_new = forms.BooleanField(label="Taking new patients", required=False)
+    include_unverified = forms.BooleanField(
+        label="Also show therapists whose licence is not verified", required=False
+    )
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    place_label: str = ""
+
+    def clean_language(self) -> str:
+        return (self.cleaned_data.get("language") or "").strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        place = (data.get("place") or "").strip()
+        if place:
+            # A typed place wins over coordinates left from an earlier search.
+            found = resolve_place(place)
+            if found is None:
+                self.add_error(
+                    "place",
+                    f"We don't know a place called “{place}”. Try a nearby town, or add the "
+                    "country after a comma (“Sale, UK”).",
+                )
+            else:
+                data["lat"], data["lon"], self.place_label = found
+        elif data.get("lat") is not None and data.get("lon") is not None:
+            self.place_label = "your location"
+        else:
+            self.add_error("place", "Say where to search, or use your location.")
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    """A therapist's own directory entry (or their clinic admin's edit of it)."""
+
+    modalities = forms.MultipleChoiceField(
+        label="Techniques you offer",
+        choices=list(MODALITIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    languages_text = forms.CharField(
+        label="Languages you speak",
+        required=False,
+        help_text="Two-letter codes separated by commas, e.g. en, pl.",
+    )
+    locations = forms.ModelMultipleChoiceField(
+        label="Where you work",
+        queryset=Location.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Your clinics' locations. A clinic admin adds you to a clinic.",
+    )
+
+    class Meta:
+        model = TherapistProfile
+        fields = [
+            "bio",
+            "years_experience",
+            "years_sciatica",
+            "accepting_new_patients",
+            "is_mobile",
+            "service_radius_km",
+            "base_latitude",
+            "base_longitude",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "bio": "What you do for people with sciatica, in plain words.",
+            "service_radius_km": f"1 to {MAX_SERVICE_RADIUS_KM} km, for home visits.",
+            "base_latitude": "Where home visits start from (e.g. 53.4808).",
+            "base_longitude": "e.g. -2.2426.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        profile = self.instance
+        self.fields["locations"].queryset = selectors.locations_for(profile=profile)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["modalities"] = sorted(profile.modalities)
+            self.initial["languages_text"] = ", ".join(profile.languages)
+            self.initial["locations"] = list(profile.locations.values_list("pk", flat=True))
+
+    def clean_languages_text(self) -> list[str]:
+        raw = self.cleaned_data.get("languages_text") or ""
+        return [part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form only parses (no save through the form).
+        pass
+
+
+class SessionTypeForm(forms.Form):
+    name = forms.CharField(max_length=80, initial="Sciatica relief massage")
+    minutes = forms.IntegerField(min_value=15, max_value=240, initial=60)
+    price = forms.DecimalField(min_value=0, max_digits=8, decimal_places=2)
+    currency = forms.CharField(max_length=3, initial="GBP", help_text="e.g. GBP, EUR, USD.")
+    is_standard = forms.BooleanField(
+        label="Make this my standard session", required=False, help_text="Search shows its price."
+    )
+
+
+class CredentialForm(forms.Form):
+    kind = forms.ChoiceField(choices=CredentialKind.choices)
+    title = forms.CharField(
+        max_length=120, help_text="e.g. Licensed Massage Therapist, CNHC registration."
+    )
+    number = forms.CharField(max_length=60, label="Licence or certificate number")
+    issuing_body = forms.CharField(max_length=200, label="Issued by")
+    jurisdiction = forms.CharField(max_length=120, required=False, help_text="Country or state.")
+    expires_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty if it does not expire.",
+    )
+    document = forms.FileField(
+        help_text="A PDF, PNG or JPEG of the licence, 5 MB at most. Only you and the admins "
+        "who check it can open it."
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, label="Reason"
+    )
+
+
+class ReviewForm(forms.Form):
+    session_id = forms.TypedChoiceField(coerce=int, label="Session")
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
+    )
+
+    def __init__(self, *args: Any, sessions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session_id"].choices = [(pk, f"Session #{pk}") for pk in sessions]  # type: ignore[attr-defined]

@@ -1,0 +1,446 @@
+"""Reads of the directory that views and the API share.
+
+Functions that fetch one object for a person (``profile_for_edit``, ``credential_for``…) check
+access too, and answer :class:`NotFound` alike when the object is missing or not theirs to see.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from sciaticare.accounts.models import Role, User
+from sciaticare.audit.services import record_event
+from sciaticare.directory import geo, search_query
+from sciaticare.directory.models import (
+    Clinic,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    FlareUpPlanEntry,
+    Location,
+    Review,
+    SessionType,
+    TherapistProfile,
+)
+from sciaticare.directory.ranking import MODALITIES, Candidate, PatientFit, Ranked, score
+from sciaticare.errors import Invalid, NotFound
+
+MAX_RADIUS_KM = 500.0
+DEFAULT_RADIUS_KM = 25.0
+MAX_PAGE_SIZE = 50
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One therapist in a search: where they are nearest, how far, and why they match.
+
+    ``location`` is None when the nearest way to see them is a home visit (mobile therapist).
+    """
+
+    profile: TherapistProfile
+    distance_km: float
+    location: Location | None
+    ranked: Ranked
+    standard_session: SessionType | None
+    licence_verified: bool
+
+    @property
+    def match_score(self) -> float:
+        return round(self.ranked.score, 4)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of results, best first, and where it sits in the whole result."""
+
+    results: list[SearchResult]
+    count: int
+    page: int
+    page_size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+
+def _check_search(
+    *, lat: float, lon: float, radius_km: float, modality: str | None, page: int, page_size: int
+) -> None:
+    errors: list[tuple[str, str]] = []
+    if not (-90.0 <= lat <= 90.0):
+        errors.append(("lat", "Latitude must be between -90 and 90."))
+    if not (-180.0 <= lon <= 180.0):
+        errors.append(("lon", "Longitude must be between -180 and 180."))
+    if not (0.0 < radius_km <= MAX_RADIUS_KM):
+        errors.append(
+            ("radius_km", f"The radius must be more than 0 and at most {MAX_RADIUS_KM:g} km.")
+        )
+    if modality is not None and modality not in MODALITIES:
+        errors.append(("modality", f"Unknown modality; use one of {', '.join(MODALITIES)}."))
+    if page < 1:
+        errors.append(("page", "Pages start at 1."))
+    if not (1 <= page_size <= MAX_PAGE_SIZE):
+        errors.append(("page_size", f"A page holds 1 to {MAX_PAGE_SIZE} results."))
+    if errors:
+        raise Invalid("invalid_search", "The search has invalid fields.", errors)
+
+
+def search_therapists(
+    *,
+    lat: float,
+    lon: float,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    modality: str | None = None,
+    language: str | None = None,
+    max_price: float | None = None,
+    step_free: bool = False,
+    parking: bool = False,
+    adjustable_table: bool = False,
+    accepting_new: bool = False,
+    include_unverified: bool = False,
+    fit: PatientFit | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    today: date | None = None,
+) -> SearchPage:
+    """Therapists near ``(lat, lon)`` within ``radius_km``, best match first, one page of them.
+
+    Only therapists with a verified licence in force are listed unless ``include_unverified``
+    (their results say so). A therapist appears once, at their nearest matching location or
+    as a home visit when they are mobile and the point is inside their service radius.
+    ``fit`` is what the person's intake says about them (``ranking.PatientFit``).
+
+    Four queries whatever the number of results: the ranked page (``search_query``), then the
+    page's profiles with their users, locations and standard sessions.
+    """
+    _check_search(
+        lat=lat, lon=lon, radius_km=radius_km, modality=modality, page=page, page_size=page_size
+    )
+    today = today or timezone.localdate()
+    fit = fit or PatientFit()
+    filters = search_query.SearchFilters(
+        latitude=lat,
+        longitude=lon,
+        radius_km=radius_km,
+        modality=modality,
+        language=language.strip().lower() if language else None,
+        max_price=max_price,
+        step_free=step_free,
+        parking=parking,
+        adjustable_table=adjustable_table,
+        accepting_new=accepting_new,
+        include_unverified=include_unverified,
+        fit=fit,
+    )
+    offset = (page - 1) * page_size
+    sql, params = search_query.build(filters, today=today, limit=page_size, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if rows:
+            count = int(rows[0][3])
+        elif offset:
+            # Past the last page: the window count came back with no row to carry it.
+            sql, params = search_query.build(filters, today=today, limit=None, count_only=True)
+            cursor.execute(sql, params)
+            count = int(cursor.fetchone()[0])
+        else:
+            count = 0
+    ids = [row[0] for row in rows]
+    return SearchPage(
+        results=_results_for(ids, filters, today), count=count, page=page, page_size=page_size
+    )
+
+
+def _results_for(
+    ids: list[int], filters: search_query.SearchFilters, today: date
+) -> list[SearchResult]:
+    profiles = (
+        TherapistProfile.objects.filter(pk__in=ids)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("locations", queryset=Location.objects.select_related("clinic")),
+            Prefetch(
+                "session_types",
+                queryset=SessionType.objects.filter(is_standard=True),
+                to_attr="standard_sessions",
+            ),
+        )
+    )
+    by_id = {profile.pk: profile for profile in profiles}
+    results = []
+    for pk in ids:
+        profile = by_id[pk]
+        location, distance = _nearest(profile, filters)
+        verified = profile.licence_valid_on(today)
+        ranked = score(
+            Candidate(
+                distance_km=distance,
+                radius_km=filters.radius_km,
+                sciatica_years=profile.years_sciatica,
+                experience_years=profile.years_experience,
+                licence_verified_on=profile.licence_verified_on if verified else None,
+                review_count=profile.review_count,
+                review_mean=profile.review_mean,
+                modalities=profile.modalities,
+            ),
+            filters.fit,
+        )
+        if location is None:
+            ranked = Ranked(
+                score=ranked.score,
+                reasons=(*ranked.reasons[:1], "comes to you", *ranked.reasons[1:]),
+                terms=ranked.terms,
+            )
+        sessions = getattr(profile, "standard_sessions", [])
+        results.append(
+            SearchResult(
+                profile=profile,
+                distance_km=distance,
+                location=location,
+                ranked=ranked,
+                standard_session=sessions[0] if sessions else None,
+                licence_verified=verified,
+            )
+        )
+    return results
+
+
+def _nearest(
+    profile: TherapistProfile, filters: search_query.SearchFilters
+) -> tuple[Location | None, float]:
+    """The profile's nearest place matching the filters, as the SQL chose it: location or visit."""
+    lat, lon = filters.latitude, filters.longitude
+    best: tuple[float, Location | None] = (math.inf, None)
+    for location in profile.locations.all():
+        if any(
+            getattr(filters, flag) and not getattr(location, flag)
+            for flag in ("step_free", "parking", "adjustable_table")
+        ):
+            continue
+        distance = geo.great_circle_km(lat, lon, location.latitude, location.longitude)
+        best = min(best, (distance, location), key=lambda pair: pair[0])
+    if (
+        profile.is_mobile
+        and not filters.adjustable_table
+        and profile.base_latitude is not None
+        and profile.base_longitude is not None
+        and profile.service_radius_km is not None
+    ):
+        distance = geo.great_circle_km(lat, lon, profile.base_latitude, profile.base_longitude)
+        if distance <= profile.service_radius_km and distance < best[0]:
+            best = (distance, None)
+    # The SQL found a place within the radius; the same formula here agrees to well under a metre.
+    return best[1], min(best[0], filters.radius_km)
+
+
+# --- Profiles -------------------------------------------------------------------------------
+
+
+def public_profile(*, profile_id: int, today: date | None = None) -> TherapistProfile:
+    """A therapist's public profile, with what the page shows, or NotFound."""
+    profile = (
+        TherapistProfile.objects.filter(pk=profile_id, user__is_active=True)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("locations", queryset=Location.objects.select_related("clinic")),
+            "clinics",
+            "session_types",
+            Prefetch(
+                "credentials",
+                queryset=Credential.objects.filter(status=CredentialStatus.VERIFIED).filter(
+                    Q(expires_on__isnull=True) | Q(expires_on__gte=today or timezone.localdate())
+                ),
+                to_attr="verified_credentials",
+            ),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.filter(hidden_at__isnull=True).order_by("-created_at"),
+                to_attr="visible_reviews",
+            ),
+        )
+        .first()
+    )
+    if profile is None:
+        raise NotFound("therapist")
+    return profile
+
+
+def administers(user: User, profile: TherapistProfile) -> bool:
+    """Whether the user is a clinic admin of one of the therapist's clinics, or a site admin."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.SITE_ADMIN):
+        return True
+    if not user.has_role(Role.CLINIC_ADMIN):
+        return False
+    return profile.clinics.filter(admins=user).exists()
+
+
+def own_profile(*, user: User) -> TherapistProfile | None:
+    """The signed-in therapist's own profile, if they have made one."""
+    return TherapistProfile.objects.filter(user=user).select_related("user").first()
+
+
+def profile_for_edit(*, user: User, profile_id: int) -> TherapistProfile:
+    """A profile the user may edit (their own, or their clinic's), else NotFound."""
+    profile = TherapistProfile.objects.filter(pk=profile_id).select_related("user").first()
+    if profile is None or not (profile.user_id == user.pk or administers(user, profile)):
+        raise NotFound("therapist profile")
+    return profile
+
+
+def locations_for(*, profile: TherapistProfile) -> QuerySet[Location]:
+    """The locations a therapist may work at: those of their clinics."""
+    return Location.objects.filter(clinic__therapists=profile).select_related("clinic").distinct()
+
+
+def credentials_of(*, profile: TherapistProfile) -> QuerySet[Credential]:
+    return Credential.objects.filter(therapist=profile).select_related("checked_by")
+
+
+def credential_for(*, user: User, credential_id: int) -> Credential:
+    """A credential the user may see: the therapist's own, or as an admin of their clinic."""
+    credential = (
+        Credential.objects.filter(pk=credential_id)
+        .select_related("therapist__user", "checked_by")
+        .first()
+    )
+    if credential is None or not (
+        credential.therapist.user_id == user.pk or administers(user, credential.therapist)
+    ):
+        raise NotFound("credential")
+    return credential
+
+
+def credential_to_check(*, user: User, credential_id: int) -> Credential:
+    """A credential the user may verify or reject: as an admin, never their own."""
+    credential = credential_for(user=user, credential_id=credential_id)
+    if credential.therapist.user_id == user.pk or not administers(user, credential.therapist):
+        raise NotFound("credential")
+    return credential
+
+
+# --- Clinic admin ---------------------------------------------------------------------------
+
+
+def clinics_administered(*, user: User) -> QuerySet[Clinic]:
+    """The clinics the user runs (every clinic for a site admin)."""
+    if user.has_role(Role.SITE_ADMIN):
+        return Clinic.objects.all()
+    if not user.has_role(Role.CLINIC_ADMIN):
+        return Clinic.objects.none()
+    return Clinic.objects.filter(admins=user)
+
+
+def _administered_profiles(user: User) -> Q:
+    if user.has_role(Role.SITE_ADMIN):
+        return Q()
+    return Q(therapist__clinics__admins=user)
+
+
+def credentials_to_check(*, user: User) -> QuerySet[Credential]:
+    """Pending credentials of the therapists the user administers, oldest first."""
+    if not (user.has_role(Role.SITE_ADMIN) or user.has_role(Role.CLINIC_ADMIN)):
+        return Credential.objects.none()
+    return (
+        Credential.objects.filter(_administered_profiles(user), status=CredentialStatus.PENDING)
+        .exclude(therapist__user=user)
+        .select_related("therapist__user")
+        .distinct()
+        .order_by("created_at", "id")
+    )
+
+
+def reviews_to_moderate(*, user: User, limit: int = 50) -> QuerySet[Review]:
+    """Recent visible reviews of the therapists the user administers, newest first."""
+    if not (user.has_role(Role.SITE_ADMIN) or user.has_role(Role.CLINIC_ADMIN)):
+        return Review.objects.none()
+    return (
+        Review.objects.filter(_administered_profiles(user), hidden_at__isnull=True)
+        .select_related("therapist__user")
+        .distinct()
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def therapists_administered(*, user: User) -> QuerySet[TherapistProfile]:
+    if user.has_role(Role.SITE_ADMIN):
+        return TherapistProfile.objects.none()  # a site admin uses the Django admin for the list
+    return (
+        TherapistProfile.objects.filter(clinics__admins=user)
+        .select_related("user")
+        .distinct()
+        .order_by("user__last_name", "user__first_name", "id")
+    )
+
+
+def review_to_hide(*, user: User, review_id: int) -> Review:
+    """A visible review the user may hide (as an admin of the therapist's clinic), or NotFound."""
+    review = (
+        Review.objects.filter(pk=review_id, hidden_at__isnull=True)
+        .select_related("therapist__user")
+        .first()
+    )
+    if review is None or not administers(user, review.therapist):
+        raise NotFound("review")
+    return review
+
+
+# --- Flare-up plan --------------------------------------------------------------------------
+
+
+def flare_up_plan(*, viewer: User, patient: User) -> list[FlareUpPlanEntry]:
+    """A patient's plan, preferred first. Anyone but the patient reading it is audited.
+
+    Only the patient and site admins may read a plan; for anyone else it does not exist.
+    """
+    if viewer.pk != patient.pk:
+        if not viewer.has_role(Role.SITE_ADMIN):
+            raise NotFound("flare-up plan")
+        record_event(actor=viewer, action="directory.flare_up_plan.view", patient=patient)
+    return list(
+        FlareUpPlanEntry.objects.filter(patient=patient)
+        .select_related("therapist__user")
+        .prefetch_related(
+            Prefetch(
+                "therapist__session_types",
+                queryset=SessionType.objects.filter(is_standard=True),
+                to_attr="standard_sessions",
+            )
+        )
+        .order_by("rank")
+    )
+
+
+def plan_therapist_ids(*, patient: User) -> set[int]:
+    if not patient.is_authenticated:
+        return set()
+    return set(
+        FlareUpPlanEntry.objects.filter(patient=patient).values_list("therapist_id", flat=True)
+    )
+
+
+def licence_kinds() -> list[tuple[str, str]]:
+    return list(CredentialKind.choices)

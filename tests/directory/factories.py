@@ -1,0 +1,211 @@
+"""factory_boy factories for the directory, and a ledger of factory-made completed sessions."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from sciaticare.directory.models import (
+    Clinic,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Location,
+    Review,
+    SessionType,
+    TherapistLocation,
+    TherapistProfile,
+)
+from sciaticare.directory.services import refresh_licence_summary, refresh_review_figures
+from sciaticare.directory.sessions import CompletedSession
+from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
+
+# Central Manchester; tests place things at known offsets from here.
+MANCHESTER = (53.4808, -2.2426)
+
+PDF_BYTES = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+class ClinicFactory(factory.django.DjangoModelFactory[Clinic]):
+    class Meta:
+        model = Clinic
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Back Care Clinic {n}")
+
+    @factory.post_generation
+    def admins(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.admins.add(*extracted)
+
+
+class LocationFactory(factory.django.DjangoModelFactory[Location]):
+    class Meta:
+        model = Location
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"Branch {n}")
+    address = factory.Sequence(lambda n: f"{n} Oxford Road, Manchester")
+    latitude = MANCHESTER[0]
+    longitude = MANCHESTER[1]
+    time_zone = "Europe/London"
+    step_free = True
+    parking = False
+    adjustable_table = True
+
+
+class TherapistProfileFactory(factory.django.DjangoModelFactory[TherapistProfile]):
+    """A therapist with a verified licence (unless ``licence=False``) at one location.
+
+    ``location`` places them (a new one at central Manchester by default, ``location__latitude``
+    etc. to move it; ``location=False`` for none); ``price`` sets their standard session price.
+    """
+
+    class Meta:
+        model = TherapistProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(TherapistFactory)
+    bio = "I help people with sciatica move again."
+    offers_swedish = True
+    offers_deep_tissue = True
+    years_experience = 10
+    years_sciatica = 5
+    languages = factory.LazyFunction(lambda: ["en"])
+
+    @factory.post_generation
+    def location(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create or extracted is False:
+            return
+        where = extracted or LocationFactory(**kwargs)
+        self.clinics.add(where.clinic)
+        TherapistLocation.objects.create(therapist=self, location=where)
+
+    @factory.post_generation
+    def price(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            SessionTypeFactory(
+                therapist=self, price=Decimal(str(extracted or "50.00")), is_standard=True
+            )
+
+    @factory.post_generation
+    def licence(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not False:
+            CredentialFactory(therapist=self, status=CredentialStatus.VERIFIED)
+            self.refresh_from_db()
+
+
+class SessionTypeFactory(factory.django.DjangoModelFactory[SessionType]):
+    class Meta:
+        model = SessionType
+
+    therapist = factory.SubFactory(TherapistProfileFactory)
+    name = "Sciatica relief massage"
+    minutes = 60
+    price = Decimal("50.00")
+    currency = "GBP"
+    is_standard = False
+
+
+class CredentialFactory(factory.django.DjangoModelFactory[Credential]):
+    """A licence; ``status=VERIFIED`` also records a clinic admin as the checker."""
+
+    class Meta:
+        model = Credential
+        skip_postgeneration_save = True
+
+    therapist = factory.SubFactory(TherapistProfileFactory, licence=False)
+    kind = CredentialKind.LICENCE
+    title = "Licensed massage therapist"
+    number = factory.Sequence(lambda n: f"LMT-{100000 + n}")
+    issuing_body = "Complementary and Natural Healthcare Council"
+    jurisdiction = "United Kingdom"
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    document = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="licence.pdf"))
+    document_type = "pdf"
+    document_size = len(PDF_BYTES)
+    status = CredentialStatus.PENDING
+    checked_by = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status in ("verified", "rejected")),
+        yes_declaration=factory.SubFactory(ClinicAdminFactory),
+        no_declaration=None,
+    )
+    checked_at = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status in ("verified", "rejected")),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )
+    rejection_reason = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status == "rejected"),
+        yes_declaration="The number is not on the register.",
+        no_declaration="",
+    )
+
+    @factory.post_generation
+    def summary(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            refresh_licence_summary(profile_id=self.therapist_id)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory[Review]):
+    class Meta:
+        model = Review
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(PatientFactory)
+    therapist = factory.SubFactory(TherapistProfileFactory)
+    session_id = factory.Sequence(lambda n: 900_000 + n)
+    rating = 5
+    text = "Helped my leg pain a lot."
+
+    @factory.post_generation
+    def figures(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            refresh_review_figures(profile_id=self.therapist_id)
+
+
+_session_ids = itertools.count(1)
+
+
+class FakeLedger:
+    """A ledger of sessions that tests make; stands in for scheduling's appointments."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[int, CompletedSession] = {}
+
+    def add(
+        self, *, patient: Any, therapist: TherapistProfile, ended_at: datetime | None = None
+    ) -> CompletedSession:
+        session = CompletedSession(
+            id=next(_session_ids),
+            patient_id=patient.pk,
+            therapist_user_id=therapist.user_id,
+            ended_at=ended_at or timezone.now() - timedelta(days=1),
+        )
+        self.sessions[session.id] = session
+        return session
+
+    def completed(self, session_id: int) -> CompletedSession | None:
+        return self.sessions.get(session_id)
+
+    def completed_between(
+        self, *, patient_id: int, therapist_user_id: int
+    ) -> list[CompletedSession]:
+        found = [
+            s
+            for s in self.sessions.values()
+            if s.patient_id == patient_id and s.therapist_user_id == therapist_user_id
+        ]
+        return sorted(found, key=lambda s: s.ended_at, reverse=True)
+
+
+def days_from_today(days: int) -> date:
+    return timezone.localdate() + timedelta(days=days)
