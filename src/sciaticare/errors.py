@@ -24,6 +24,12 @@ class NotFound(DomainError):
         super().__init__("not_found", f"No such {what}.")
 
 
+class Refused(DomainError):
+    """The caller is known but may not do this now (e.g. triage says see a doctor first)."""
+
+    status = 403
+
+
 class Conflict(DomainError):
     status = 409
 

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     name = "sciaticare.scheduling"
     label = "scheduling"
+
+    def ready(self) -> None:
+        # The services call hooks after commit; mail and waitlist offers plug in here, so
+        # booking code never imports mail or task code.
+        from sciaticare.directory import sessions
+        from sciaticare.scheduling import notifications, tasks
+        from sciaticare.scheduling.ledger import AppointmentLedger
+
+        notifications.connect()
+        tasks.connect()
+        # Reviews need a completed session with the therapist: appointments are that record.
+        sessions.use_ledger(AppointmentLedger())

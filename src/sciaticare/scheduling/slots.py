@@ -27,7 +27,10 @@ split a night shift into two days. Hours are built one LOCAL date at a time:
   overlap or touch. Ranges of *different* dates are never merged, so a session never spans
   local midnight and every range has a well-defined start for the grid;
 * a date's ranges are clipped to [first instant of that date, first instant of the next
-  date), which only matters in zones whose repeated hour crosses midnight.
+  date), so the dates never overlap in UTC. This only matters where a repeated hour
+  touches midnight (Havana's 01:00 -> 00:00) or the wall-clock date runs backwards
+  (Goose_Bay 2009: 00:01 -> 23:01 the day before): every instant after the first midnight
+  of a date belongs to that date, whatever the wall clock shows again.
 
 DST rules (bound = a range start or end, converted with zoneinfo)
 ----------------------------------------------------------------
@@ -74,6 +77,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -157,6 +161,14 @@ class Interval:
 @dataclass(frozen=True, slots=True)
 class Slot(Interval):
     """A bookable session ``[start, start + length)`` (UTC, buffer not included)."""
+
+
+def _slot(start: datetime, end: datetime) -> Slot:
+    """A Slot from bounds already known to be UTC (skips re-validation in the hot loop)."""
+    slot = object.__new__(Slot)
+    object.__setattr__(slot, "start", start)
+    object.__setattr__(slot, "end", end)
+    return slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +304,10 @@ def _gap_end(local: datetime, tz: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(hi_s, UTC)
 
 
+@lru_cache(maxsize=16384)
 def _to_utc(day: date, wall: time, tz: ZoneInfo, fold: int) -> datetime:
+    """Local wall clock -> UTC: fold picks the occurrence of a repeated time, a skipped time
+    moves to the end of the gap. Pure, so cached (the same days recur across calls)."""
     local = datetime.combine(day, wall, tzinfo=tz).replace(fold=fold)
     utc = local.astimezone(UTC)
     if utc.astimezone(tz).replace(tzinfo=None, fold=0) == local.replace(tzinfo=None, fold=0):
@@ -412,12 +427,12 @@ def iter_free_slots(
                         i_busy += 1
                     if i_busy == n_busy or forbidden[i_busy][0] >= y:
                         for s in _grid(r0, step, x, y):
-                            yield Slot(s, s + length)
+                            yield _slot(s, s + length)
                         break
                     p, q = forbidden[i_busy]
                     if p >= x:
                         for s in _grid(r0, step, x, p):
-                            yield Slot(s, s + length)
+                            yield _slot(s, s + length)
                     x = q
         day += _ONE_DAY
 
@@ -472,14 +487,18 @@ def check_start(
     if s > policy.latest:
         return Refusal.BEYOND_HORIZON
     e = _add(s, service.length)
-    day = s.astimezone(availability.tz).date()
+    # The local date that owns s: day_start(day) <= s < day_start(day + 1). Usually the
+    # date on the wall clock; differs only where a fall-back crosses midnight.
+    tz = availability.tz
+    day = s.astimezone(tz).date()
+    while s >= _day_start(day + _ONE_DAY, tz):
+        day += _ONE_DAY
+    while s < _day_start(day, tz):
+        day -= _ONE_DAY
     anchor: datetime | None = None
-    for d in (day - _ONE_DAY, day, day + _ONE_DAY):
-        for r0, r1 in local_ranges_utc(availability, d):
-            if r0 <= s and e <= r1:
-                anchor = r0
-                break
-        if anchor is not None:
+    for r0, r1 in local_ranges_utc(availability, day):
+        if r0 <= s and e <= r1:
+            anchor = r0
             break
     if anchor is None:
         return Refusal.OUTSIDE_HOURS

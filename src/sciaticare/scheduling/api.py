@@ -1,0 +1,177 @@
+"""Scheduling API: free slots (public), booking and the caller's own appointments."""
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from pydantic import AwareDatetime, ConfigDict
+
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.directory.models import TherapistProfile
+from sciaticare.errors import Invalid, NotFound
+from sciaticare.scheduling import selectors
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.services import booking
+from sciaticare.schemas import OffsetDatetime, Problem
+
+router = Router(tags=["scheduling"])
+MAX_WINDOW = timedelta(days=62)
+
+
+class SlotOut(Schema):
+    start: OffsetDatetime = Field(description="ISO 8601 with offset, in the location's time zone.")
+    end: OffsetDatetime
+    service: int
+
+
+class SlotsQuery(Schema):
+    start: AwareDatetime | None = Field(None, description="Window start (default: now).")
+    end: AwareDatetime | None = Field(
+        None, description="Window end (default: start + 14 days; at most 62 days)."
+    )
+    service: int | None = Field(
+        None, description="Session type id (default: the therapist's standard session)."
+    )
+
+
+@router.get(
+    "/therapists/{therapist_id}/slots",
+    response=list[SlotOut],
+    auth=None,
+    summary="Free slots of a therapist",
+)
+def therapist_slots(
+    request: HttpRequest, therapist_id: int, query: Query[SlotsQuery]
+) -> list[SlotOut]:
+    therapist = TherapistProfile.objects.filter(pk=therapist_id).first()
+    if therapist is None:
+        raise NotFound("therapist")
+    now = timezone.now()
+    start = query.start or now
+    end = query.end or start + selectors.DEFAULT_WINDOW
+    if end <= start:
+        raise Invalid("bad_window", "end must be after start.", [("end", "must be after start")])
+    if end - start > MAX_WINDOW:
+        raise Invalid(
+            "window_too_long",
+            "Ask for at most 62 days at a time.",
+            [("end", "at most 62 days after start")],
+        )
+    session_type = selectors.session_type_of(therapist=therapist, session_type_id=query.service)
+    calendar = selectors.load_calendars([therapist.pk], start=start, end=end)[therapist.pk]
+    found = selectors.free_slots(calendar, session_type, start=start, end=end, now=now)
+    return [
+        SlotOut(
+            start=selectors.local(s.start, s.location),
+            end=selectors.local(s.end, s.location),
+            service=session_type.pk,
+        )
+        for s in found
+    ]
+
+
+class BookIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    therapist: int
+    service: int | None = Field(
+        None, description="Session type id (default: the standard session)."
+    )
+    start: AwareDatetime
+
+
+class AppointmentOut(Schema):
+    id: int
+    therapist: int
+    therapist_name: str
+    patient_name: str
+    service: int
+    service_name: str
+    location: str
+    start: OffsetDatetime
+    end: OffsetDatetime
+    status: str
+    late_cancellation: bool
+
+    @staticmethod
+    def of(appointment: Appointment) -> "AppointmentOut":
+        return AppointmentOut(
+            id=appointment.pk,
+            therapist=appointment.therapist_id,
+            therapist_name=appointment.therapist.user.display_name,
+            patient_name=appointment.patient.display_name,
+            service=appointment.session_type_id,
+            service_name=appointment.session_type.name,
+            location=str(appointment.location),
+            start=selectors.local(appointment.start, appointment.location),
+            end=selectors.local(appointment.end, appointment.location),
+            status=appointment.status,
+            late_cancellation=appointment.late_cancellation,
+        )
+
+
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+    summary="Book a slot",
+)
+def book(request: AuthedRequest, payload: BookIn) -> tuple[int, AppointmentOut]:
+    appointment = booking.book_appointment(
+        patient=request.user,
+        therapist_id=payload.therapist,
+        start=payload.start,
+        session_type_id=payload.service,
+    )
+    return 201, AppointmentOut.of(
+        selectors.appointment_for(user=request.user, appointment_id=appointment.pk)
+    )
+
+
+@router.get(
+    "/appointments",
+    response=list[AppointmentOut],
+    summary="Your appointments (as patient or therapist)",
+)
+def my_appointments(
+    request: AuthedRequest, status: AppointmentStatus | None = None
+) -> list[AppointmentOut]:
+    appointments = selectors.appointments_of(user=request.user)
+    if status is not None:
+        appointments = appointments.filter(status=status)
+    return [AppointmentOut.of(a) for a in appointments]
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response={200: AppointmentOut, 404: Problem, 409: Problem},
+    summary="Cancel an appointment",
+)
+def cancel(request: AuthedRequest, appointment_id: int, reason: str = "") -> AppointmentOut:
+    """Cancel (no body; an optional `reason` in the query). Late cancellations are recorded."""
+    booking.cancel_appointment(
+        user=request.user, appointment_id=appointment_id, reason=reason[:300]
+    )
+    return AppointmentOut.of(
+        selectors.appointment_for(user=request.user, appointment_id=appointment_id)
+    )
+
+
+class RescheduleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    start: AwareDatetime
+
+
+@router.post(
+    "/appointments/{appointment_id}/reschedule",
+    response={200: AppointmentOut, 404: Problem, 409: Problem, 422: Problem},
+    summary="Move an appointment to another free slot",
+)
+def reschedule(
+    request: AuthedRequest, appointment_id: int, payload: RescheduleIn
+) -> AppointmentOut:
+    moved = booking.reschedule_appointment(
+        user=request.user, appointment_id=appointment_id, new_start=payload.start
+    )
+    return AppointmentOut.of(selectors.appointment_for(user=request.user, appointment_id=moved.pk))

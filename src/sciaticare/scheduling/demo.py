@@ -1,0 +1,139 @@
+"""Demo calendars for `seed_demo`: weekly hours for every therapist, four months of past
+sessions (completed, cancelled, no-shows) and the coming weeks' bookings.
+
+Rows are written in bulk and laid out so that none overlap (the database would refuse them).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.directory.models import SessionType, TherapistLocation
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentStatus,
+    WorkingHours,
+)
+
+PAST_DAYS, FUTURE_DAYS = 120, 21
+SHIFTS = [(time(9), time(17)), (time(8), time(14)), (time(12), time(20)), (time(10), time(18))]
+DAY_PATTERNS = [(0, 1, 2, 3, 4), (0, 2, 4, 5), (1, 2, 3, 5), (0, 1, 3, 4, 5), (2, 3, 4, 6)]
+
+
+def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone)
+
+
+def seed(accounts: dict[str, User]) -> None:
+    if WorkingHours.objects.exists():
+        return
+    rng = random.Random(20261125)
+    patient = accounts["patient@example.com"]
+    demo_therapist = accounts["therapist@example.com"]
+    links = list(
+        TherapistLocation.objects.select_related("location", "therapist").order_by(
+            "therapist_id", "location_id"
+        )
+    )
+    standard = {s.therapist_id: s for s in SessionType.objects.filter(is_standard=True)}
+    others = list(
+        User.objects.filter(is_patient=True, is_therapist=False).exclude(pk=patient.pk)[:200]
+    ) or [patient]
+
+    hours: list[WorkingHours] = []
+    first_location: dict[int, TherapistLocation] = {}
+    for link in links:
+        if link.therapist_id in first_location:
+            continue  # one location each keeps the demo simple to read
+        first_location[link.therapist_id] = link
+        is_demo = link.therapist.user_id == demo_therapist.pk
+        shift = SHIFTS[0] if is_demo else rng.choice(SHIFTS)
+        days = DAY_PATTERNS[0] if is_demo else rng.choice(DAY_PATTERNS)
+        hours += [
+            WorkingHours(
+                therapist=link.therapist,
+                location=link.location,
+                weekday=d,
+                start=shift[0],
+                end=shift[1],
+            )
+            for d in days
+        ]
+    WorkingHours.objects.bulk_create(hours)
+
+    today = timezone.localdate()
+    now = timezone.now()
+    appointments: list[Appointment] = []
+    by_therapist: dict[int, list[WorkingHours]] = {}
+    for row in hours:
+        by_therapist.setdefault(row.therapist_id, []).append(row)
+    for therapist_id, rows in by_therapist.items():
+        session = standard.get(therapist_id)
+        if session is None:
+            continue
+        link = first_location[therapist_id]
+        zone = ZoneInfo(link.location.time_zone)
+        is_demo = link.therapist.user_id == demo_therapist.pk
+        weekdays = {r.weekday: r for r in rows}
+        length = timedelta(minutes=session.minutes)
+        busy = length + timedelta(minutes=15)
+        for offset in range(-PAST_DAYS, FUTURE_DAYS):
+            day = today + timedelta(days=offset)
+            working = weekdays.get(day.weekday())
+            if working is None or (not is_demo and rng.random() < 0.55):
+                continue
+            # Two sessions a day at fixed, non-overlapping times (one for the demo patient's
+            # weekly course with the demo therapist).
+            for clock in (time(working.start.hour + 1), time(working.start.hour + 4)):
+                start = _local(day, clock, zone)
+                if start + length > _local(day, working.end, zone):
+                    continue
+                weekly_course = (
+                    is_demo
+                    and clock.hour == working.start.hour + 1
+                    and day.weekday() == 1
+                    and offset >= -70
+                )
+                who = patient if weekly_course else rng.choice(others)
+                if start < now:
+                    roll = rng.random()
+                    status = (
+                        AppointmentStatus.COMPLETED
+                        if weekly_course or roll < 0.85
+                        else AppointmentStatus.NO_SHOW
+                        if roll < 0.9
+                        else AppointmentStatus.CANCELLED
+                    )
+                elif start < now + timedelta(hours=3):
+                    continue
+                else:
+                    status = AppointmentStatus.BOOKED
+                appointments.append(
+                    Appointment(
+                        patient=who,
+                        therapist_id=therapist_id,
+                        location=link.location,
+                        session_type=session,
+                        start=start,
+                        end=start + length,
+                        busy_until=start + busy,
+                        status=status,
+                        late_cancellation=status == AppointmentStatus.CANCELLED
+                        and rng.random() < 0.3,
+                        created_at=min(start - timedelta(days=rng.randint(2, 20)), now),
+                    )
+                )
+    created = Appointment.objects.bulk_create(appointments, batch_size=2000)
+    AppointmentChange.objects.bulk_create(
+        [
+            AppointmentChange(appointment=a, kind="booked", by=a.patient, at=a.created_at)
+            for a in created
+        ],
+        batch_size=2000,
+    )

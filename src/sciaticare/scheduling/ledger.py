@@ -1,0 +1,40 @@
+"""Completed appointments as the directory's session ledger: who may review whom, once per
+session (directory/sessions.py describes the seam)."""
+
+from __future__ import annotations
+
+from sciaticare.directory.sessions import CompletedSession
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
+
+
+def _completed(appointment: Appointment) -> CompletedSession:
+    return CompletedSession(
+        id=appointment.pk,
+        patient_id=appointment.patient_id,
+        therapist_user_id=appointment.therapist.user_id,
+        ended_at=appointment.end,
+    )
+
+
+class AppointmentLedger:
+    def completed(self, session_id: int) -> CompletedSession | None:
+        found = (
+            Appointment.objects.select_related("therapist")
+            .filter(pk=session_id, status=AppointmentStatus.COMPLETED)
+            .first()
+        )
+        return _completed(found) if found else None
+
+    def completed_between(
+        self, *, patient_id: int, therapist_user_id: int
+    ) -> list[CompletedSession]:
+        rows = (
+            Appointment.objects.select_related("therapist")
+            .filter(
+                patient_id=patient_id,
+                therapist__user_id=therapist_user_id,
+                status=AppointmentStatus.COMPLETED,
+            )
+            .order_by("-end")
+        )
+        return [_completed(a) for a in rows]

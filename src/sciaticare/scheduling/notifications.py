@@ -1,0 +1,299 @@
+"""Mail about sessions, sent by tasks (Django's Tasks API) so that a slow mail server never slows
+a booking: the confirmation with an `.ics` of the session, change notices, a reminder a day
+before, and waitlist offers.
+
+Mail carries no clinical detail (no triage, no notes): the therapist's name, the time in the
+location's own time zone with the zone named, and the place. Each task loads the appointment
+afresh and sends nothing when it no longer applies, because a task may run long after it was
+queued (the reminder a day later, an offer after it was answered).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from sciaticare.directory.models import Location
+from sciaticare.scheduling import selectors_calendar
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentStatus,
+    SlotOffer,
+    policy_durations,
+)
+from sciaticare.scheduling.selectors import local, policy_of
+from sciaticare.scheduling.selectors_calendar import AS_PATIENT, AS_THERAPIST
+from sciaticare.scheduling.services import booking, waitlist
+
+REMINDER_BEFORE = timedelta(hours=24)
+_RELATED = ("patient", "therapist__user", "location__clinic__booking_policy", "session_type")
+
+
+# --- Wording ----------------------------------------------------------------------------------
+
+
+def zone_label(moment: datetime, location: Location) -> str:
+    """The location's zone named, with its abbreviation at that moment: "Europe/London, BST"."""
+    abbreviation = local(moment, location).tzname() or ""
+    if abbreviation[:1] in "+-":  # zones without a letter abbreviation give "+0530"
+        offset = local(moment, location).strftime("%z")
+        abbreviation = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{location.time_zone} time, {abbreviation}"
+
+
+def when_text(start: datetime, end: datetime, location: Location) -> str:
+    """ "Wednesday 1 July 2026, 10:00–11:00 (Europe/London time, BST)"."""
+    first, last = local(start, location), local(end, location)
+    return f"{first:%A} {first.day} {first:%B %Y}, {first:%H:%M}–{last:%H:%M} ({zone_label(start, location)})"
+
+
+def moment_text(moment: datetime, location: Location) -> str:
+    """ "Wednesday 1 July 2026 at 14:30 (Europe/London time, BST)"."""
+    at = local(moment, location)
+    return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M} ({zone_label(moment, location)})"
+
+
+def _short(appointment: Appointment) -> str:
+    at = local(appointment.start, appointment.location)
+    return f"{at:%a} {at.day} {at:%b}, {at:%H:%M}"
+
+
+def _url(name: str, *args: Any) -> str:
+    return f"{settings.SITE_URL}{reverse(name, args=args)}"
+
+
+def _context(appointment: Appointment) -> dict[str, Any]:
+    window = policy_durations(policy_of(appointment.location))["cancellation_window"]
+    return {
+        "therapist": appointment.therapist.name,
+        "client": appointment.patient.first_name or "A client",
+        "patient_first_name": appointment.patient.first_name,
+        "therapist_first_name": appointment.therapist.user.first_name,
+        "when": when_text(appointment.start, appointment.end, appointment.location),
+        "place": selectors_calendar.place_of(appointment),
+        "session": appointment.session_type.name,
+        "window_hours": int(window.total_seconds() // 3600),
+        "manage_url": _url("scheduling:appointment", appointment.pk),
+        "book_url": _url("scheduling:book", appointment.therapist_id),
+        "appointments_url": _url("scheduling:appointments"),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _send(
+    *, to: str, subject: str, template: str, context: dict[str, Any], ics: bytes | None = None
+) -> None:
+    if not to:
+        return
+    body = render_to_string(f"scheduling/email/{template}.txt", context)
+    message = EmailMessage(subject=subject, body=body, to=[to])
+    if ics is not None:
+        message.attach("session.ics", ics.decode(), "text/calendar")
+    message.send()
+
+
+def _load(appointment_id: int) -> Appointment | None:
+    return Appointment.objects.select_related(*_RELATED).filter(pk=appointment_id).first()
+
+
+# --- Tasks --------------------------------------------------------------------------------
+
+
+@task
+def send_booking_confirmation(appointment_id: int) -> int:
+    """The patient's confirmation with the session as an `.ics`, and a note to the therapist.
+    Returns how many mails were sent."""
+    appointment = _load(appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+        return 0
+    context = _context(appointment)
+    now = timezone.now()
+    _send(
+        to=appointment.patient.email,
+        subject=f"Booked: massage with {context['therapist']} on {_short(appointment)}",
+        template="booked_patient",
+        context=context,
+        ics=selectors_calendar.attachment_for([(appointment, False)], AS_PATIENT, now=now),
+    )
+    _send(
+        to=appointment.therapist.user.email,
+        subject=f"New booking: {context['client']} on {_short(appointment)}",
+        template="booked_therapist",
+        context=context,
+        ics=selectors_calendar.attachment_for([(appointment, False)], AS_THERAPIST, now=now),
+    )
+    return 2
+
+
+@task
+def send_cancellation_notice(appointment_id: int) -> int:
+    """Both parties learn a session is off, who called it off, and whether it was late."""
+    appointment = _load(appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
+        return 0
+    change = (
+        AppointmentChange.objects.filter(
+            appointment=appointment, kind__in=("cancelled", "late_cancelled")
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    by_patient = change is not None and change.by_id == appointment.patient_id
+    context = {
+        **_context(appointment),
+        "by_patient": by_patient,
+        "late": appointment.late_cancellation,
+    }
+    now = timezone.now()
+    _send(
+        to=appointment.patient.email,
+        subject=f"Cancelled: massage with {context['therapist']} on {_short(appointment)}",
+        template="cancelled_patient",
+        context=context,
+        ics=selectors_calendar.attachment_for([(appointment, True)], AS_PATIENT, now=now),
+    )
+    _send(
+        to=appointment.therapist.user.email,
+        subject=f"Cancelled: session with {context['client']} on {_short(appointment)}",
+        template="cancelled_therapist",
+        context=context,
+        ics=selectors_calendar.attachment_for([(appointment, True)], AS_THERAPIST, now=now),
+    )
+    return 2
+
+
+@task
+def send_reschedule_notice(appointment_id: int) -> int:
+    """Both parties learn the new time (and the old one); the `.ics` moves the calendar entry."""
+    new = _load(appointment_id)
+    if new is None or new.status != AppointmentStatus.BOOKED or new.rescheduled_from_id is None:
+        return 0
+    old = _load(new.rescheduled_from_id)
+    if old is None:
+        return 0
+    context = {**_context(new), "was": when_text(old.start, old.end, old.location)}
+    now = timezone.now()
+    both = [(old, True), (new, False)]
+    _send(
+        to=new.patient.email,
+        subject=f"Moved: massage with {context['therapist']} to {_short(new)}",
+        template="moved_patient",
+        context=context,
+        ics=selectors_calendar.attachment_for(both, AS_PATIENT, now=now),
+    )
+    _send(
+        to=new.therapist.user.email,
+        subject=f"Moved: session with {context['client']} to {_short(new)}",
+        template="moved_therapist",
+        context=context,
+        ics=selectors_calendar.attachment_for(both, AS_THERAPIST, now=now),
+    )
+    return 2
+
+
+@task
+def send_reminder(appointment_id: int, start: str) -> int:
+    """The patient's reminder, queued at booking for a day before `start` (ISO 8601). Sends
+    nothing unless the appointment is still booked at that very start."""
+    appointment = _load(appointment_id)
+    if (
+        appointment is None
+        or appointment.status != AppointmentStatus.BOOKED
+        or appointment.start != datetime.fromisoformat(start)
+        or appointment.start <= timezone.now()
+    ):
+        return 0
+    context = _context(appointment)
+    _send(
+        to=appointment.patient.email,
+        subject=f"Reminder: massage with {context['therapist']} on {_short(appointment)}",
+        template="reminder",
+        context=context,
+    )
+    return 1
+
+
+@task
+def send_waitlist_offer(offer_id: int) -> int:
+    """Tell the first in line that a slot is held for them, and until when."""
+    offer = (
+        SlotOffer.objects.select_related(*(f"appointment__{name}" for name in _RELATED))
+        .filter(pk=offer_id)
+        .first()
+    )
+    if offer is None or offer.accepted_at is not None or offer.expires_at <= timezone.now():
+        return 0
+    appointment = offer.appointment
+    if appointment.status != AppointmentStatus.HELD:
+        return 0
+    context = {
+        **_context(appointment),
+        "until": moment_text(offer.expires_at, appointment.location),
+        "offer_url": _url("scheduling:offer", offer.pk),
+    }
+    _send(
+        to=appointment.patient.email,
+        subject=f"A time has opened with {context['therapist']}: {_short(appointment)}",
+        template="offer",
+        context=context,
+    )
+    return 1
+
+
+def schedule_reminder(appointment_id: int, *, now: datetime | None = None) -> bool:
+    """Queue the reminder for a day before the session, when the task backend can defer work
+    (the database backend can; the immediate one cannot, and would send it at once). A session
+    less than a day away gets none: its confirmation has just said when it is."""
+    backend = send_reminder.get_backend()
+    if not backend.supports_defer:
+        return False
+    appointment = Appointment.objects.filter(pk=appointment_id).only("start", "status").first()
+    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+        return False
+    run_after = appointment.start - REMINDER_BEFORE
+    if run_after <= (now or timezone.now()):
+        return False
+    send_reminder.using(run_after=run_after).enqueue(appointment_id, appointment.start.isoformat())
+    return True
+
+
+# --- Hooks: called after the booking transaction commits ---------------------------------------
+
+
+def mail_booked(appointment_id: int) -> None:
+    send_booking_confirmation.enqueue(appointment_id)
+    schedule_reminder(appointment_id)
+
+
+def mail_cancelled(appointment_id: int) -> None:
+    send_cancellation_notice.enqueue(appointment_id)
+
+
+def mail_rescheduled(appointment_id: int) -> None:
+    send_reschedule_notice.enqueue(appointment_id)
+    # The old appointment's reminder finds it moved and sends nothing; the new one gets its own.
+    schedule_reminder(appointment_id)
+
+
+def mail_offer(offer_id: int) -> None:
+    send_waitlist_offer.enqueue(offer_id)
+
+
+def connect() -> None:
+    """Register the mail hooks with the services (from SchedulingConfig.ready; idempotent)."""
+    for hooks, hook in (
+        (booking.on_booked, mail_booked),
+        (booking.on_cancelled, mail_cancelled),
+        (booking.on_rescheduled, mail_rescheduled),
+        (waitlist.on_offered, mail_offer),
+    ):
+        if hook not in hooks:
+            hooks.append(hook)

@@ -1,0 +1,2 @@
+"""Every write of scheduling, by subdomain: booking (book, cancel, reschedule, no-show),
+waitlist offers, and calendar feeds."""

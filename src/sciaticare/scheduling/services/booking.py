@@ -1,0 +1,269 @@
+"""Booking, cancelling, rescheduling and marking appointments: each one transaction, and the
+database refuses overlaps whatever happens here (models.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.audit.services import record_event
+from sciaticare.directory.models import TherapistProfile
+from sciaticare.errors import Conflict, Invalid, NotFound, Refused
+from sciaticare.intake import selectors as intake_selectors
+from sciaticare.intake.triage import Level
+from sciaticare.scheduling import selectors, slots
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentStatus,
+    policy_durations,
+)
+
+REFUSAL_MESSAGES = {
+    slots.Refusal.PAST: "That time has passed.",
+    slots.Refusal.BEFORE_MIN_NOTICE: "That is too soon: the clinic needs more notice.",
+    slots.Refusal.BEYOND_HORIZON: "That is too far ahead: the clinic does not take bookings that far out yet.",
+    slots.Refusal.OUTSIDE_HOURS: "The therapist does not work at that time.",
+    slots.Refusal.NOT_ON_GRID: "Sessions start on the clinic's time grid; choose one of the offered times.",
+    slots.Refusal.TIME_OFF: "The therapist is away at that time.",
+    slots.Refusal.OVERLAP: "That time was just taken. Please choose another.",
+    slots.Refusal.IN_BUFFER: "That time was just taken. Please choose another.",
+}
+TAKEN = (slots.Refusal.OVERLAP, slots.Refusal.IN_BUFFER)
+
+# Set by scheduling.notifications so that booking does not import mail code; each is called
+# after the transaction commits with the appointment id.
+on_booked: list[Callable[[int], None]] = []
+on_cancelled: list[Callable[[int], None]] = []
+on_rescheduled: list[Callable[[int], None]] = []
+
+
+def _after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> None:
+    for hook in hooks:
+        transaction.on_commit(partial(hook, appointment_id))
+
+
+def check_triage_gate(patient: User) -> None:
+    """The same rules as the symptom check gate booking (CLINICAL.md §1)."""
+    intake = intake_selectors.current_intake(patient=patient)
+    if intake is None:
+        raise Refused(
+            "intake_required",
+            "Fill in your intake first: it checks whether massage is safe for you.",
+        )
+    if intake.level >= Level.URGENT:
+        raise Refused(
+            "triage_blocks_booking",
+            "Your intake says to see a doctor first. Massage can wait until a doctor has seen you.",
+        )
+    if intake.level == Level.SOON and intake.doctor_cleared_at is None:
+        raise Refused(
+            "clearance_required",
+            "Your intake says to see a doctor within two weeks, before massage. "
+            "Once a doctor has cleared massage, confirm it on your intake page to book.",
+        )
+
+
+def _record(appointment: Appointment, kind: str, by: User | None, note: str = "") -> None:
+    AppointmentChange.objects.create(appointment=appointment, kind=kind, by=by, note=note)
+    record_event(
+        actor=by, action=f"appointment.{kind}", patient=appointment.patient, obj=appointment
+    )
+
+
+def _lock(therapist_id: int) -> TherapistProfile:
+    # Serialises bookings per therapist on PostgreSQL (SQLite writers are serialised already),
+    # so the check below sees every committed appointment; the constraint is the last word.
+    therapist = (
+        TherapistProfile.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=therapist_id)
+        .first()
+    )
+    if therapist is None:
+        raise NotFound("therapist")
+    return therapist
+
+
+def _as_utc(start: datetime) -> datetime:
+    if timezone.is_naive(start):
+        raise Invalid(
+            "naive_time", "Give the start time with its UTC offset, e.g. 2026-12-01T10:00:00+00:00."
+        )
+    return start.astimezone(UTC)
+
+
+def _create_at(
+    *,
+    patient: User,
+    therapist: TherapistProfile,
+    session_type_id: int | None,
+    start: datetime,
+    now: datetime,
+    status: str = AppointmentStatus.BOOKED,
+    exclude_appointment: int | None = None,
+    rescheduled_from: Appointment | None = None,
+    hold_expires_at: datetime | None = None,
+) -> Appointment:
+    """Check a start against the calendar and insert; the caller holds the therapist lock."""
+    session_type = selectors.session_type_of(therapist=therapist, session_type_id=session_type_id)
+    calendar = selectors.load_calendars(
+        [therapist.pk],
+        start=start - timedelta(days=1),
+        end=start + timedelta(days=1),
+        exclude_appointment=exclude_appointment,
+    )[therapist.pk]
+    location, refusal = selectors.check_start(calendar, session_type, start=start, now=now)
+    if refusal in TAKEN:
+        raise Conflict("slot_taken", REFUSAL_MESSAGES[refusal])
+    if refusal is not None or location is None:
+        code = refusal or slots.Refusal.OUTSIDE_HOURS
+        raise Invalid(code.value, REFUSAL_MESSAGES[code], [("start", REFUSAL_MESSAGES[code])])
+    end = start + timedelta(minutes=session_type.minutes)
+    buffer = policy_durations(selectors.policy_of(location))["buffer"]
+    try:
+        with transaction.atomic():
+            return Appointment.objects.create(
+                patient=patient,
+                therapist=therapist,
+                location=location,
+                session_type=session_type,
+                start=start,
+                end=end,
+                busy_until=end + buffer,
+                status=status,
+                rescheduled_from=rescheduled_from,
+                hold_expires_at=hold_expires_at,
+            )
+    except IntegrityError:
+        raise Conflict("slot_taken", REFUSAL_MESSAGES[slots.Refusal.OVERLAP]) from None
+
+
+def book_appointment(
+    *,
+    patient: User,
+    therapist_id: int,
+    start: datetime,
+    session_type_id: int | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book a start for a patient: theirs, or Conflict when it was just taken."""
+    check_triage_gate(patient)
+    start, now = _as_utc(start), now or timezone.now()
+    with transaction.atomic():
+        therapist = _lock(therapist_id)
+        if therapist.user_id == patient.pk:
+            raise Invalid("own_calendar", "You cannot book a session with yourself.")
+        appointment = _create_at(
+            patient=patient,
+            therapist=therapist,
+            session_type_id=session_type_id,
+            start=start,
+            now=now,
+        )
+        _record(appointment, "booked", patient)
+        _after_commit(on_booked, appointment.pk)
+    return appointment
+
+
+def _party(user: User, appointment: Appointment) -> str:
+    if appointment.patient_id == user.pk:
+        return "patient"
+    if appointment.therapist.user_id == user.pk:
+        return "therapist"
+    raise NotFound("appointment")
+
+
+def cancel_appointment(
+    *, user: User, appointment_id: int, reason: str = "", now: datetime | None = None
+) -> Appointment:
+    """Cancel by the patient or the therapist; within the clinic's window it is recorded as late."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("therapist", "location__clinic")
+            .filter(pk=appointment_id)
+            .first()
+        )
+        if appointment is None:
+            raise NotFound("appointment")
+        _party(user, appointment)
+        if appointment.status != AppointmentStatus.BOOKED or appointment.start <= now:
+            raise Conflict("not_cancellable", "Only an upcoming booked session can be cancelled.")
+        window = policy_durations(selectors.policy_of(appointment.location))["cancellation_window"]
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.late_cancellation = appointment.start - now < window
+        appointment.save(update_fields=["status", "late_cancellation"])
+        _record(
+            appointment,
+            "late_cancelled" if appointment.late_cancellation else "cancelled",
+            user,
+            reason[:300],
+        )
+        _after_commit(on_cancelled, appointment.pk)
+    return appointment
+
+
+def reschedule_appointment(
+    *, user: User, appointment_id: int, new_start: datetime, now: datetime | None = None
+) -> Appointment:
+    """Move a session: the new time is booked and the old released in one transaction, or
+    nothing changes. (The old row is released first inside the transaction, so a move by a
+    few minutes does not collide with itself; a failure rolls both back.)"""
+    new_start, now = _as_utc(new_start), now or timezone.now()
+    with transaction.atomic():
+        old = (
+            Appointment.objects.select_for_update()
+            .select_related("therapist", "location__clinic", "patient")
+            .filter(pk=appointment_id)
+            .first()
+        )
+        if old is None:
+            raise NotFound("appointment")
+        _party(user, old)
+        if old.status != AppointmentStatus.BOOKED or old.start <= now:
+            raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
+        therapist = _lock(old.therapist_id)
+        old.status = AppointmentStatus.RESCHEDULED
+        old.save(update_fields=["status"])
+        new = _create_at(
+            patient=old.patient,
+            therapist=therapist,
+            session_type_id=old.session_type_id,
+            start=new_start,
+            now=now,
+            exclude_appointment=old.pk,
+            rescheduled_from=old,
+        )
+        _record(old, "rescheduled", user, f"to {new_start.isoformat()}")
+        _record(new, "booked", user, f"moved from {old.start.isoformat()}")
+        _after_commit(on_rescheduled, new.pk)
+    return new
+
+
+def mark_attendance(
+    *, therapist_user: User, appointment_id: int, attended: bool, now: datetime | None = None
+) -> Appointment:
+    """The therapist marks a started session completed, or a no-show."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("therapist", "patient")
+            .filter(pk=appointment_id)
+            .first()
+        )
+        if appointment is None or appointment.therapist.user_id != therapist_user.pk:
+            raise NotFound("appointment")
+        if appointment.status != AppointmentStatus.BOOKED or appointment.start > now:
+            raise Conflict("not_started", "Only a booked session that has begun can be marked.")
+        appointment.status = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
+        appointment.save(update_fields=["status"])
+        _record(appointment, "completed" if attended else "no_show", therapist_user)
+    return appointment

@@ -1,0 +1,333 @@
+"""The waitlist: patients waiting for a therapist (or anyone in their flare-up plan) within a
+date range, and offers that hold a freed slot for the first in line until the hold expires.
+
+An offer is a HELD appointment: it occupies the therapist's time like a booking, so the
+database refuses anyone else the slot while it is held. Accepting turns it BOOKED; declining,
+leaving the waitlist or the hold running out turns it EXPIRED, and the slot goes to the next
+in line. Locks are always taken appointment first, then waitlist entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.audit.services import record_event
+from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
+from sciaticare.errors import Conflict, Invalid, NotFound, Refused
+from sciaticare.scheduling import selectors
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    SlotOffer,
+    WaitlistEntry,
+    WaitlistStatus,
+    policy_durations,
+)
+from sciaticare.scheduling.services import booking
+
+#: The longest date range one waitlist entry may cover.
+MAX_RANGE_DAYS = 90
+OPEN = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+# Set by scheduling.apps so that services do not import tasks; each is called after the
+# transaction commits. `on_offered` gets an offer id (the offer mail); `on_slot_freed` the id
+# of a released hold, whose slot goes to the next in line.
+on_offered: list[Callable[[int], None]] = []
+on_slot_freed: list[Callable[[int], None]] = []
+
+
+def _after_commit(hooks: list[Callable[[int], None]], object_id: int) -> None:
+    for hook in hooks:
+        transaction.on_commit(partial(hook, object_id))
+
+
+# --- Joining and leaving ----------------------------------------------------------------------
+
+
+def join_waitlist(
+    *,
+    patient: User,
+    therapist_id: int | None,
+    earliest: date,
+    latest: date,
+    today: date | None = None,
+) -> WaitlistEntry:
+    """Wait for a slot with one therapist, or (`therapist_id=None`) with anyone in the patient's
+    flare-up plan, on a local date from `earliest` to `latest`."""
+    booking.check_triage_gate(patient)
+    today = today or timezone.localdate()
+    if latest < earliest:
+        raise Invalid(
+            "range_reversed",
+            "The last day must not be before the first.",
+            [("latest", "must not be before the first day")],
+        )
+    if latest < today:
+        raise Invalid(
+            "range_past", "Those dates have passed.", [("latest", "must not be in the past")]
+        )
+    if (latest - earliest).days > MAX_RANGE_DAYS:
+        message = f"Choose at most {MAX_RANGE_DAYS} days; you can join again for later dates."
+        raise Invalid("range_too_long", message, [("latest", message)])
+    with transaction.atomic():
+        if therapist_id is not None:
+            therapist = TherapistProfile.objects.filter(pk=therapist_id).first()
+            if therapist is None:
+                raise NotFound("therapist")
+            if therapist.user_id == patient.pk:
+                raise Invalid("own_calendar", "You cannot wait for a session with yourself.")
+        elif not FlareUpPlanEntry.objects.filter(patient=patient).exists():
+            raise Invalid(
+                "no_plan",
+                "Your flare-up plan is empty. Add therapists to it first, or join one therapist's waitlist.",
+            )
+        overlapping = WaitlistEntry.objects.filter(
+            patient=patient,
+            therapist_id=therapist_id,
+            status__in=OPEN,
+            earliest__lte=latest,
+            latest__gte=earliest,
+        )
+        if overlapping.exists():
+            raise Conflict(
+                "already_waiting", "You are already on this waitlist for some of those dates."
+            )
+        entry = WaitlistEntry.objects.create(
+            patient=patient, therapist_id=therapist_id, earliest=earliest, latest=latest
+        )
+        record_event(actor=patient, action="waitlist.joined", patient=patient, obj=entry)
+    return entry
+
+
+def leave_waitlist(*, patient: User, entry_id: int) -> WaitlistEntry:
+    """Leave the waitlist; a slot held for this entry is released to the next in line."""
+    with transaction.atomic():
+        found = WaitlistEntry.objects.filter(pk=entry_id, patient=patient).first()
+        if found is None:
+            raise NotFound("waitlist entry")
+        offer = _open_offer(found)
+        held = _lock_held(offer.appointment_id) if offer is not None else None
+        if held is not None and held.status != AppointmentStatus.HELD:
+            held = None  # expired or answered while we looked
+        entry = WaitlistEntry.objects.select_for_update().get(pk=found.pk)
+        if entry.status not in OPEN:
+            raise Conflict("not_waiting", "You are no longer on this waitlist.")
+        if held is not None:
+            _release(held, kind="offer_declined", by=patient)
+        entry.status = WaitlistStatus.CANCELLED
+        entry.save(update_fields=["status"])
+        record_event(actor=patient, action="waitlist.left", patient=patient, obj=entry)
+        if held is not None:
+            _after_commit(on_slot_freed, held.pk)
+    return entry
+
+
+# --- Offering a freed slot --------------------------------------------------------------------
+
+
+def _candidates(freed: Appointment, day: date) -> list[WaitlistEntry]:
+    """Waiting entries that match a freed slot, first in line first.
+
+    Skips the person whose session freed it and anyone who already had or was offered this
+    same start with this therapist (both left an appointment row at that start).
+    """
+    in_plan = FlareUpPlanEntry.objects.filter(
+        patient=OuterRef("patient"), therapist_id=freed.therapist_id
+    )
+    had_this_start = Appointment.objects.filter(
+        patient=OuterRef("patient"), therapist_id=freed.therapist_id, start=freed.start
+    )
+    return list(
+        WaitlistEntry.objects.filter(
+            status=WaitlistStatus.WAITING, earliest__lte=day, latest__gte=day
+        )
+        .filter(Q(therapist_id=freed.therapist_id) | (Q(therapist__isnull=True) & Exists(in_plan)))
+        .exclude(patient_id=freed.patient_id)
+        .exclude(patient_id=freed.therapist.user_id)
+        .exclude(Exists(had_this_start))
+        .select_related("patient")
+        .order_by("created_at", "pk")
+    )
+
+
+def _may_book(patient: User) -> bool:
+    try:
+        booking.check_triage_gate(patient)
+    except Refused:
+        return False
+    return True
+
+
+def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> SlotOffer | None:
+    """Hold the slot of a cancelled, moved or released appointment for the first matching
+    waitlist entry and tell them; None when nobody waits or the slot can no longer be booked
+    (taken meanwhile, too soon, outside hours now)."""
+    now = now or timezone.now()
+    freed = (
+        Appointment.objects.select_related("therapist", "location__clinic__booking_policy")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if freed is None or freed.is_active or freed.start <= now:
+        return None
+    durations = policy_durations(selectors.policy_of(freed.location))
+    # A hold never outlasts the time the slot can still be booked.
+    expires = min(now + durations["hold"], freed.start - durations["min_notice"])
+    day = selectors.local(freed.start, freed.location).date()
+    for candidate in _candidates(freed, day):
+        if not _may_book(candidate.patient):
+            continue  # an offer they could not accept would only delay the next in line
+        try:
+            with transaction.atomic():
+                therapist = booking._lock(freed.therapist_id)
+                entry = (
+                    WaitlistEntry.objects.select_for_update()
+                    .filter(pk=candidate.pk, status=WaitlistStatus.WAITING)
+                    .first()
+                )
+                if entry is None:
+                    continue  # left or was offered something else meanwhile
+                held = booking._create_at(
+                    patient=candidate.patient,
+                    therapist=therapist,
+                    session_type_id=freed.session_type_id,
+                    start=freed.start,
+                    now=now,
+                    status=AppointmentStatus.HELD,
+                    hold_expires_at=expires,
+                )
+                offer = SlotOffer.objects.create(
+                    entry=entry, appointment=held, offered_at=now, expires_at=expires
+                )
+                entry.status = WaitlistStatus.OFFERED
+                entry.save(update_fields=["status"])
+                booking._record(
+                    held,
+                    "held",
+                    None,
+                    f"offered to waitlist entry {entry.pk} until {expires.isoformat()}",
+                )
+                record_event(
+                    actor=None, action="waitlist.offered", patient=candidate.patient, obj=offer
+                )
+                _after_commit(on_offered, offer.pk)
+        except (Conflict, Invalid):
+            return None  # the slot itself is gone or no longer bookable: nobody else can have it
+        return offer
+    return None
+
+
+# --- Answering an offer -----------------------------------------------------------------------
+
+
+def _open_offer(entry: WaitlistEntry) -> SlotOffer | None:
+    return (
+        SlotOffer.objects.filter(
+            entry=entry, accepted_at__isnull=True, appointment__status=AppointmentStatus.HELD
+        )
+        .order_by("-offered_at", "-pk")
+        .first()
+    )
+
+
+def _lock_held(appointment_id: int) -> Appointment:
+    return Appointment.objects.select_for_update().select_related("patient").get(pk=appointment_id)
+
+
+def _release(held: Appointment, *, kind: str, by: User | None) -> None:
+    """Caller holds the appointment's lock; the slot is free once this commits."""
+    held.status = AppointmentStatus.EXPIRED
+    held.save(update_fields=["status"])
+    booking._record(held, kind, by)
+
+
+def _lock_offer(*, patient: User, offer_id: int) -> tuple[SlotOffer, Appointment, WaitlistEntry]:
+    """The patient's offer with its hold and entry locked; 404 alike if missing or not theirs."""
+    offer = SlotOffer.objects.filter(pk=offer_id, entry__patient=patient).first()
+    if offer is None:
+        raise NotFound("offer")
+    held = _lock_held(offer.appointment_id)
+    entry = WaitlistEntry.objects.select_for_update().get(pk=offer.entry_id)
+    return offer, held, entry
+
+
+def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -> Appointment:
+    """Book the held slot, if the hold has not run out."""
+    now = now or timezone.now()
+    booking.check_triage_gate(patient)
+    with transaction.atomic():
+        offer, held, entry = _lock_offer(patient=patient, offer_id=offer_id)
+        if offer.accepted_at is not None:
+            return held  # accepted already (a second click): the same booking
+        if held.status != AppointmentStatus.HELD:
+            raise Refused(
+                "offer_closed", "This offer has closed and the time was offered to someone else."
+            )
+        if offer.expires_at <= now:
+            raise Refused(
+                "offer_expired",
+                "Sorry, this offer has expired and the time was offered to someone else.",
+            )
+        held.status = AppointmentStatus.BOOKED
+        held.hold_expires_at = None
+        held.save(update_fields=["status", "hold_expires_at"])
+        offer.accepted_at = now
+        offer.save(update_fields=["accepted_at"])
+        entry.status = WaitlistStatus.BOOKED
+        entry.save(update_fields=["status"])
+        booking._record(held, "booked", patient, "accepted a waitlist offer")
+        booking._after_commit(booking.on_booked, held.pk)
+    return held
+
+
+def decline_offer(*, patient: User, offer_id: int) -> WaitlistEntry:
+    """Say no to this time and stay on the waitlist; the slot goes to the next in line."""
+    with transaction.atomic():
+        offer, held, entry = _lock_offer(patient=patient, offer_id=offer_id)
+        if held.status != AppointmentStatus.HELD or offer.accepted_at is not None:
+            raise Conflict("offer_closed", "This offer is no longer open.")
+        _release(held, kind="offer_declined", by=patient)
+        if entry.status == WaitlistStatus.OFFERED:
+            entry.status = WaitlistStatus.WAITING
+            entry.save(update_fields=["status"])
+        record_event(actor=patient, action="waitlist.declined", patient=patient, obj=offer)
+        _after_commit(on_slot_freed, held.pk)
+    return entry
+
+
+def expire_offers(*, now: datetime | None = None) -> int:
+    """Release every hold past its time: the appointment EXPIRED, its entry WAITING again, and
+    the slot offered to the next in line. Returns how many holds expired."""
+    now = now or timezone.now()
+    due = list(
+        Appointment.objects.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now)
+        .order_by("hold_expires_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    expired = 0
+    for appointment_id in due:
+        with transaction.atomic():
+            held = (
+                Appointment.objects.select_for_update()
+                .filter(pk=appointment_id, status=AppointmentStatus.HELD)
+                .first()
+            )
+            if held is None or held.hold_expires_at is None or held.hold_expires_at > now:
+                continue  # accepted or released meanwhile
+            _release(held, kind="offer_expired", by=None)
+            offer = SlotOffer.objects.filter(appointment=held).first()
+            if offer is not None:
+                entry = WaitlistEntry.objects.select_for_update().get(pk=offer.entry_id)
+                if entry.status == WaitlistStatus.OFFERED:
+                    entry.status = WaitlistStatus.WAITING
+                    entry.save(update_fields=["status"])
+            expired += 1
+        offer_freed_slot(appointment_id=appointment_id, now=now)
+    return expired

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from sciaticare.scheduling import views, views_calendar, views_waitlist
+
+app_name = "scheduling"
+urlpatterns = [
+    path("book/<int:therapist_id>/", views.book, name="book"),
+    path("appointments/", views.appointments, name="appointments"),
+    path("appointments/<int:appointment_id>/", views.appointment, name="appointment"),
+    path("appointments/<int:appointment_id>/cancel/", views.cancel, name="cancel"),
+    path("appointments/<int:appointment_id>/reschedule/", views.reschedule, name="reschedule"),
+    path("appointments/<int:appointment_id>/attendance/", views.attendance, name="attendance"),
+    path("schedule/week/", views.week, name="week"),
+    path("flare-up/", views.flare_up_view, name="flare_up"),
+    path("waitlist/", views_waitlist.entries, name="waitlist"),
+    path("waitlist/join/", views_waitlist.join, name="waitlist_join"),
+    path("waitlist/<int:entry_id>/leave/", views_waitlist.leave, name="waitlist_leave"),
+    path("offers/<int:offer_id>/", views_waitlist.offer, name="offer"),
+    path("offers/<int:offer_id>/accept/", views_waitlist.accept, name="offer_accept"),
+    path("offers/<int:offer_id>/decline/", views_waitlist.decline, name="offer_decline"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/new-link/", views_calendar.new_link, name="calendar_new_link"),
+]

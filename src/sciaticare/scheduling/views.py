@@ -1,0 +1,301 @@
+"""Booking pages: a therapist's free slots, the patient's and therapist's appointments,
+cancelling, moving, attendance, the therapist's week, and the flare-up action."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sciaticare.accounts.models import Role
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.directory.models import FlareUpPlanEntry, SessionType, TherapistProfile
+from sciaticare.errors import Conflict, DomainError, NotFound, Refused
+from sciaticare.scheduling import flare_up, selectors
+from sciaticare.scheduling.models import Appointment
+from sciaticare.scheduling.services import booking
+
+
+def _by_day(found: list[selectors.LocatedSlot]) -> OrderedDict[Any, list[dict[str, Any]]]:
+    days: OrderedDict[Any, list[dict[str, Any]]] = OrderedDict()
+    for slot in found:
+        local_start = selectors.local(slot.start, slot.location)
+        days.setdefault(local_start.date(), []).append(
+            {"start": slot.start, "location": slot.location}
+        )
+    return days
+
+
+def _slots_page(
+    request: AuthedRequest,
+    therapist: TherapistProfile,
+    session_type: SessionType,
+    *,
+    exclude: int | None = None,
+) -> dict[str, Any]:
+    now = timezone.now()
+    end = now + selectors.DEFAULT_WINDOW
+    calendar = selectors.load_calendars(
+        [therapist.pk], start=now, end=end, exclude_appointment=exclude
+    )[therapist.pk]
+    found = selectors.free_slots(calendar, session_type, start=now, end=end, now=now)
+    return {
+        "therapist": therapist,
+        "session_type": session_type,
+        "session_types": SessionType.objects.filter(therapist=therapist),
+        "days": _by_day(found),
+    }
+
+
+def _parse_start(raw: str | None) -> datetime | None:
+    parsed = parse_datetime(raw or "")
+    return parsed if parsed is not None and timezone.is_aware(parsed) else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
+    therapist = TherapistProfile.objects.select_related("user").filter(pk=therapist_id).first()
+    if therapist is None:
+        raise Http404
+    service_raw = request.POST.get("service") or request.GET.get("service")
+    try:
+        session_type = selectors.session_type_of(
+            therapist=therapist, session_type_id=int(service_raw) if service_raw else None
+        )
+    except (NotFound, ValueError):
+        raise Http404 from None
+    gate: str | None = None
+    try:
+        booking.check_triage_gate(request.user)
+    except Refused as refused:
+        gate = refused.message
+    error, status = None, 200
+    if request.method == "POST" and gate is None:
+        start = _parse_start(request.POST.get("start"))
+        if start is None:
+            error, status = "Choose one of the offered times.", 422
+        else:
+            try:
+                appointment = booking.book_appointment(
+                    patient=request.user,
+                    therapist_id=therapist.pk,
+                    start=start,
+                    session_type_id=session_type.pk,
+                )
+            except Conflict as exc:
+                error, status = exc.message, 409
+            except DomainError as exc:
+                error, status = exc.message, exc.status
+            else:
+                messages.success(request, "Booked. A confirmation is on its way by email.")
+                return redirect("scheduling:appointment", appointment_id=appointment.pk)
+    context = {**_slots_page(request, therapist, session_type), "gate": gate, "error": error}
+    return render(request, "scheduling/book.html", context, status=status)
+
+
+@login_required
+def appointments(request: AuthedRequest) -> HttpResponse:
+    mine = selectors.appointments_of(user=request.user)
+    now = timezone.now()
+    return render(
+        request,
+        "scheduling/appointments.html",
+        {
+            "upcoming": [a for a in mine if a.start >= now and a.status == "booked"],
+            "past": sorted(
+                [a for a in mine if a.start < now or a.status != "booked"],
+                key=lambda a: a.start,
+                reverse=True,
+            )[:50],
+        },
+    )
+
+
+def _mine(request: AuthedRequest, appointment_id: int) -> Appointment:
+    try:
+        return selectors.appointment_for(user=request.user, appointment_id=appointment_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    found = _mine(request, appointment_id)
+    return render(
+        request,
+        "scheduling/appointment.html",
+        {
+            "appointment": found,
+            "changes": found.changes.select_related("by"),
+            "is_therapist": found.therapist.user_id == request.user.pk,
+            "started": found.start <= timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    found = _mine(request, appointment_id)
+    if request.method == "POST":
+        try:
+            cancelled = booking.cancel_appointment(
+                user=request.user, appointment_id=found.pk, reason=request.POST.get("reason", "")
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                "Cancelled. This was within the clinic's cancellation window and is recorded as a late cancellation."
+                if cancelled.late_cancellation
+                else "Cancelled.",
+            )
+        return redirect("scheduling:appointment", appointment_id=found.pk)
+    window = selectors.policy_of(found.location).cancellation_window_hours
+    late = found.start - timezone.now() < timedelta(hours=window)
+    return render(
+        request,
+        "scheduling/cancel_confirm.html",
+        {"appointment": found, "late": late, "window": window},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    found = _mine(request, appointment_id)
+    error, status = None, 200
+    if request.method == "POST":
+        start = _parse_start(request.POST.get("start"))
+        try:
+            if start is None:
+                raise NotFound("time")
+            moved = booking.reschedule_appointment(
+                user=request.user, appointment_id=found.pk, new_start=start
+            )
+        except DomainError as exc:
+            error, status = exc.message, (409 if isinstance(exc, Conflict) else 422)
+        else:
+            messages.success(request, "Moved. Your old time is released.")
+            return redirect("scheduling:appointment", appointment_id=moved.pk)
+    context = {
+        **_slots_page(request, found.therapist, found.session_type, exclude=found.pk),
+        "moving": found,
+        "error": error,
+    }
+    return render(request, "scheduling/book.html", context, status=status)
+
+
+@login_required
+@require_POST
+def attendance(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    found = _mine(request, appointment_id)
+    try:
+        booking.mark_attendance(
+            therapist_user=request.user,
+            appointment_id=found.pk,
+            attended=request.POST.get("attended") == "yes",
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("scheduling:appointment", appointment_id=found.pk)
+
+
+@login_required
+def week(request: AuthedRequest) -> HttpResponse:
+    if not request.user.has_role(Role.THERAPIST):
+        raise PermissionDenied
+    profile = TherapistProfile.objects.filter(user=request.user).first()
+    first = parse_date(request.GET.get("start", "")) or timezone.localdate()
+    first -= timedelta(days=first.weekday())
+    days = [first + timedelta(days=i) for i in range(7)]
+    sessions = (
+        Appointment.objects.filter(
+            therapist=profile, start__date__gte=days[0], start__date__lte=days[-1]
+        )
+        .exclude(status__in=["held", "expired", "rescheduled"])
+        .select_related("patient", "location", "session_type")
+        if profile
+        else Appointment.objects.none()
+    )
+    by_day: dict[Any, list[Appointment]] = {day: [] for day in days}
+    for session in sessions:
+        by_day.setdefault(selectors.local(session.start, session.location).date(), []).append(
+            session
+        )
+    return render(
+        request,
+        "scheduling/week.html",
+        {
+            "days": [(day, by_day.get(day, [])) for day in days],
+            "previous": days[0] - timedelta(days=7),
+            "next": days[0] + timedelta(days=7),
+            "has_profile": profile is not None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flare_up_view(request: AuthedRequest) -> HttpResponse:
+    plan = list(
+        FlareUpPlanEntry.objects.filter(patient=request.user)
+        .select_related("therapist__user")
+        .order_by("rank")
+    )
+    if not plan:
+        messages.info(
+            request, "Choose a preferred therapist and backups first: that is your flare-up plan."
+        )
+        return redirect("web:dashboard")
+    try:
+        booking.check_triage_gate(request.user)
+    except Refused as refused:
+        return render(request, "scheduling/flare_up.html", {"gate": refused.message}, status=403)
+    earliest = selectors.earliest_slots([entry.therapist_id for entry in plan])
+    options = [
+        flare_up.PlanOption(
+            entry.rank,
+            entry.therapist_id,
+            slot.start if (slot := earliest[entry.therapist_id]) else None,
+        )
+        for entry in plan
+    ]
+    chosen = flare_up.choose(options)
+    therapist = next(
+        (e.therapist for e in plan if chosen and e.therapist_id == chosen.therapist_id), None
+    )
+    chosen_slot = earliest[chosen.therapist_id] if chosen else None
+    if request.method == "POST" and chosen is not None and chosen.earliest is not None:
+        try:
+            booked = booking.book_appointment(
+                patient=request.user, therapist_id=chosen.therapist_id, start=chosen.earliest
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message + " Here is the next best option.")
+            return redirect("scheduling:flare_up")
+        messages.success(request, "Booked. A confirmation is on its way by email.")
+        return redirect("scheduling:appointment", appointment_id=booked.pk)
+    return render(
+        request,
+        "scheduling/flare_up.html",
+        {
+            "chosen": chosen,
+            "chosen_slot": chosen_slot,
+            "therapist": therapist,
+            "options": [(entry, earliest[entry.therapist_id]) for entry in plan],
+        },
+    )

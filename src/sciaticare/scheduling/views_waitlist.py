@@ -1,0 +1,212 @@
+"""Waitlist pages: join (for one therapist or the flare-up plan), my entries with leave, and the
+offer page where a held slot is accepted or declined."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sciaticare.accounts.models import Role
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
+from sciaticare.errors import DomainError, NotFound
+from sciaticare.scheduling import selectors_waitlist
+from sciaticare.scheduling.models import SlotOffer, WaitlistStatus
+from sciaticare.scheduling.notifications import moment_text, when_text
+from sciaticare.scheduling.selectors_calendar import place_of
+from sciaticare.scheduling.services import waitlist
+
+DEFAULT_RANGE = timedelta(days=14)
+
+
+class WaitlistForm(forms.Form):
+    """Who to wait for and between which dates (one form, used only here)."""
+
+    scope = forms.ChoiceField(
+        label="Wait for",
+        choices=[("therapist", "This therapist"), ("plan", "Anyone in my flare-up plan")],
+        widget=forms.RadioSelect,
+    )
+    earliest = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    latest = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def mark_errors(self) -> None:
+        """Tie each field to its error message for screen readers."""
+        for name in ("earliest", "latest"):
+            if self.errors.get(name):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{name}-error"}
+                )
+
+
+def _patient_only(request: AuthedRequest) -> None:
+    if not request.user.has_role(Role.PATIENT):
+        raise PermissionDenied
+
+
+def _therapist_from(request: AuthedRequest) -> TherapistProfile | None:
+    raw = request.GET.get("therapist", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    found = TherapistProfile.objects.select_related("user").filter(pk=int(raw)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: AuthedRequest) -> HttpResponse:
+    """Join a therapist's waitlist (`?therapist=<id>`, from their profile) or the plan's."""
+    _patient_only(request)
+    therapist = _therapist_from(request)
+    plan = list(
+        FlareUpPlanEntry.objects.filter(patient=request.user)
+        .select_related("therapist__user")
+        .order_by("rank")
+    )
+    today = timezone.localdate()
+    form = WaitlistForm(
+        request.POST or None,
+        initial={
+            "scope": "therapist" if therapist else "plan",
+            "earliest": today,
+            "latest": today + DEFAULT_RANGE,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        one_therapist = therapist is not None and form.cleaned_data["scope"] == "therapist"
+        try:
+            waitlist.join_waitlist(
+                patient=request.user,
+                therapist_id=therapist.pk if one_therapist and therapist is not None else None,
+                earliest=form.cleaned_data["earliest"],
+                latest=form.cleaned_data["latest"],
+            )
+        except DomainError as exc:
+            field = exc.errors[0][0] if exc.errors else None
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request, "You are on the waitlist. We will email you as soon as a time opens up."
+            )
+            return redirect("scheduling:waitlist")
+    form.mark_errors()
+    return render(
+        request,
+        "scheduling/waitlist_join.html",
+        {"form": form, "therapist": therapist, "plan": plan},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def entries(request: AuthedRequest) -> HttpResponse:
+    """The patient's waitlist entries, with any open offer first."""
+    _patient_only(request)
+    now = timezone.now()
+    rows = selectors_waitlist.entries_of(patient=request.user)
+    offers = selectors_waitlist.open_offers_of(patient=request.user, now=now)
+    return render(
+        request,
+        "scheduling/waitlist.html",
+        {
+            "open_entries": [e for e in rows if e.status in waitlist.OPEN],
+            "closed_entries": [e for e in rows if e.status not in waitlist.OPEN][:20],
+            "offers": [_offer_view(offer, now=now) for offer in offers],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    """Confirm, then leave the waitlist (a held offer is let go)."""
+    _patient_only(request)
+    try:
+        entry = selectors_waitlist.entry_for(patient=request.user, entry_id=entry_id)
+    except NotFound:
+        raise Http404 from None
+    if entry.status not in waitlist.OPEN:
+        messages.info(request, "You are no longer on that waitlist.")
+        return redirect("scheduling:waitlist")
+    if request.method == "POST":
+        try:
+            waitlist.leave_waitlist(patient=request.user, entry_id=entry.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "You have left the waitlist.")
+        return redirect("scheduling:waitlist")
+    return render(
+        request,
+        "scheduling/waitlist_leave.html",
+        {"entry": entry, "offered": entry.status == WaitlistStatus.OFFERED},
+    )
+
+
+def _offer_view(offer: SlotOffer, *, now: datetime) -> dict[str, Any]:
+    appointment = offer.appointment
+    return {
+        "offer": offer,
+        "appointment": appointment,
+        "therapist": appointment.therapist.name,
+        "when": when_text(appointment.start, appointment.end, appointment.location),
+        "until": moment_text(offer.expires_at, appointment.location),
+        "place": place_of(appointment),
+        "state": selectors_waitlist.offer_state(offer, now=now),
+    }
+
+
+@login_required
+def offer(request: AuthedRequest, offer_id: int) -> HttpResponse:
+    """A held slot: its time in the location's zone, until when it is held, accept or decline."""
+    _patient_only(request)
+    try:
+        found = selectors_waitlist.offer_for(patient=request.user, offer_id=offer_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "scheduling/offer.html", _offer_view(found, now=timezone.now()))
+
+
+@login_required
+@require_POST
+def accept(request: AuthedRequest, offer_id: int) -> HttpResponse:
+    _patient_only(request)
+    try:
+        booked = waitlist.accept_offer(patient=request.user, offer_id=offer_id)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("scheduling:offer", offer_id=offer_id)
+    messages.success(request, "Booked. A confirmation is on its way by email.")
+    return redirect("scheduling:appointment", appointment_id=booked.pk)
+
+
+@login_required
+@require_POST
+def decline(request: AuthedRequest, offer_id: int) -> HttpResponse:
+    _patient_only(request)
+    try:
+        waitlist.decline_offer(patient=request.user, offer_id=offer_id)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("scheduling:offer", offer_id=offer_id)
+    messages.success(
+        request, "You let that time go. You are still on the waitlist for other times."
+    )
+    return redirect("scheduling:waitlist")

@@ -1,0 +1,418 @@
+"""Booking on the database: the triage gate, server-side re-checks, 201/409/422, overlaps
+refused by the database itself, cancellation window, reschedule atomicity, no-shows."""
+
+import json
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from sciaticare.errors import Conflict, Invalid, NotFound, Refused
+from sciaticare.intake import services as intake_services
+from sciaticare.scheduling import selectors
+from sciaticare.scheduling.models import Appointment, AppointmentChange, WorkingHours
+from sciaticare.scheduling.services import booking
+from tests.directory.factories import LocationFactory, TherapistProfileFactory
+from tests.factories import PatientFactory, TherapistFactory
+from tests.intake.factories import make_intake
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def _working_therapist(**hours):
+    location = LocationFactory(time_zone="Europe/London")
+    therapist = TherapistProfileFactory(location=location)
+    session = therapist.session_types.get(is_standard=True)  # 60 minutes
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            therapist=therapist,
+            location=location,
+            weekday=weekday,
+            start=hours.get("start", time(9)),
+            end=hours.get("end", time(17)),
+        )
+    return therapist, session, location
+
+
+def _patient(**intake):
+    patient = PatientFactory()
+    make_intake(patient, **intake)
+    return patient
+
+
+def _at(days: int, hour: int, minute: int = 0) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+
+
+@pytest.fixture
+def world():
+    therapist, session, location = _working_therapist()
+    return {"therapist": therapist, "session": session, "location": location, "patient": _patient()}
+
+
+def test_a_free_slot_is_booked_with_its_buffer_and_history(world):
+    appointment = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+
+    assert appointment.end - appointment.start == timedelta(minutes=60)
+    assert appointment.busy_until - appointment.end == timedelta(minutes=15)
+    assert appointment.location == world["location"]
+    assert list(
+        AppointmentChange.objects.filter(appointment=appointment).values_list("kind", flat=True)
+    ) == ["booked"]
+
+
+def test_the_same_slot_twice_is_a_conflict(world):
+    booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+
+    with pytest.raises(Conflict) as taken:
+        booking.book_appointment(
+            patient=_patient(), therapist_id=world["therapist"].pk, start=_at(3, 10)
+        )
+    assert taken.value.code == "slot_taken"
+
+
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [
+        (lambda: _at(3, 10, 30) + timedelta(minutes=5), "not_on_grid"),
+        (lambda: _at(3, 7), "outside_hours"),
+        (lambda: _at(3, 16, 30), "outside_hours"),
+        (lambda: timezone.now() - timedelta(hours=1), "past"),
+        (lambda: timezone.now() + timedelta(minutes=30), "before_min_notice"),
+        (lambda: _at(90, 10), "beyond_horizon"),
+    ],
+    ids=["off-grid", "before-hours", "runs-past-closing", "past", "min-notice", "horizon"],
+)
+def test_a_start_that_is_not_a_slot_is_refused_with_its_reason(world, start, code):
+    with pytest.raises(Invalid) as refused:
+        booking.book_appointment(
+            patient=world["patient"], therapist_id=world["therapist"].pk, start=start()
+        )
+
+    assert refused.value.code in {code, "past", "before_min_notice", "outside_hours"}
+    if code not in {"past", "before_min_notice"}:
+        assert refused.value.code == code
+
+
+def test_a_start_inside_the_buffer_of_another_session_is_taken(world):
+    booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+
+    with pytest.raises(Conflict):
+        booking.book_appointment(
+            patient=_patient(), therapist_id=world["therapist"].pk, start=_at(3, 11)
+        )
+    assert booking.book_appointment(
+        patient=_patient(), therapist_id=world["therapist"].pk, start=_at(3, 11, 15)
+    )
+
+
+@pytest.mark.parametrize(
+    ("yes", "code"),
+    [
+        ({"fever": True}, "triage_blocks_booking"),
+        ({"saddle_numbness": True}, "triage_blocks_booking"),
+        ({"night_pain": True}, "clearance_required"),
+    ],
+)
+def test_the_triage_gate_blocks_booking(world, yes, code):
+    patient = _patient(yes=yes)
+
+    with pytest.raises(Refused) as refused:
+        booking.book_appointment(
+            patient=patient, therapist_id=world["therapist"].pk, start=_at(3, 10)
+        )
+    assert refused.value.code == code
+
+
+def test_a_patient_without_an_intake_is_asked_to_fill_it_first(world):
+    with pytest.raises(Refused, match="intake"):
+        booking.book_appointment(
+            patient=PatientFactory(), therapist_id=world["therapist"].pk, start=_at(3, 10)
+        )
+
+
+def test_soon_with_clearance_can_book(world):
+    patient = PatientFactory()
+    intake = make_intake(patient, yes={"weight_loss": True})
+    intake_services.confirm_doctor_clearance(patient=patient, intake_id=intake.pk)
+
+    assert booking.book_appointment(
+        patient=patient, therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+
+
+def test_the_database_refuses_an_overlapping_active_row_even_past_the_service(world):
+    first = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            patient=_patient(),
+            therapist=world["therapist"],
+            location=world["location"],
+            session_type=world["session"],
+            start=first.start + timedelta(minutes=30),
+            end=first.start + timedelta(minutes=90),
+            busy_until=first.start + timedelta(minutes=105),
+        )
+
+
+def test_a_cancelled_row_may_overlap(world):
+    first = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+    booking.cancel_appointment(user=world["patient"], appointment_id=first.pk)
+
+    assert booking.book_appointment(
+        patient=_patient(), therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+
+
+@pytest.mark.parametrize(("hours_before", "late"), [(25, False), (23, True)])
+def test_cancellation_window(world, hours_before, late):
+    appointment = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+    now = appointment.start - timedelta(hours=hours_before)
+
+    cancelled = booking.cancel_appointment(
+        user=world["patient"], appointment_id=appointment.pk, now=now
+    )
+
+    assert cancelled.late_cancellation is late
+    kind = AppointmentChange.objects.filter(appointment=appointment).last().kind
+    assert kind == ("late_cancelled" if late else "cancelled")
+
+
+def test_the_therapist_may_cancel_and_nobody_else(world):
+    appointment = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+    with pytest.raises(NotFound):
+        booking.cancel_appointment(user=PatientFactory(), appointment_id=appointment.pk)
+    with pytest.raises(NotFound):
+        booking.cancel_appointment(user=TherapistFactory(), appointment_id=appointment.pk)
+
+    assert (
+        booking.cancel_appointment(
+            user=world["therapist"].user, appointment_id=appointment.pk
+        ).status
+        == "cancelled"
+    )
+
+
+def test_reschedule_moves_atomically_even_by_a_few_minutes(world):
+    old = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+
+    new = booking.reschedule_appointment(
+        user=world["patient"], appointment_id=old.pk, new_start=_at(3, 10, 30)
+    )
+
+    old.refresh_from_db()
+    assert old.status == "rescheduled"
+    assert new.status == "booked"
+    assert new.rescheduled_from == old
+
+
+def test_a_failed_reschedule_changes_nothing(world):
+    old = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+    booking.book_appointment(
+        patient=_patient(), therapist_id=world["therapist"].pk, start=_at(4, 10)
+    )
+
+    with pytest.raises(Conflict):
+        booking.reschedule_appointment(
+            user=world["patient"], appointment_id=old.pk, new_start=_at(4, 10)
+        )
+
+    old.refresh_from_db()
+    assert old.status == "booked"
+    assert Appointment.objects.filter(therapist=world["therapist"], status="booked").count() == 2
+
+
+def test_no_show_is_marked_by_the_therapist_after_the_start(world):
+    appointment = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+    with pytest.raises(Conflict):
+        booking.mark_attendance(
+            therapist_user=world["therapist"].user, appointment_id=appointment.pk, attended=False
+        )
+
+    marked = booking.mark_attendance(
+        therapist_user=world["therapist"].user,
+        appointment_id=appointment.pk,
+        attended=False,
+        now=appointment.start + timedelta(minutes=10),
+    )
+    assert marked.status == "no_show"
+
+
+def test_every_offered_slot_is_accepted_by_the_booking_service(world):
+    now = timezone.now()
+    calendar = selectors.load_calendars(
+        [world["therapist"].pk], start=now, end=now + timedelta(days=4)
+    )[world["therapist"].pk]
+    offered = selectors.free_slots(
+        calendar, world["session"], start=now, end=now + timedelta(days=4), now=now
+    )
+
+    booked = []
+    for slot in offered[::5]:
+        booked.append(
+            booking.book_appointment(
+                patient=_patient(), therapist_id=world["therapist"].pk, start=slot.start
+            )
+        )
+
+    assert len(booked) == len(offered[::5]) > 5
+
+
+def test_slot_queries_do_not_grow_with_the_number_of_days(world, django_assert_num_queries):
+    now = timezone.now()
+    for days in (7, 28):
+        with django_assert_num_queries(4):
+            calendar = selectors.load_calendars(
+                [world["therapist"].pk], start=now, end=now + timedelta(days=days)
+            )
+            selectors.free_slots(
+                calendar[world["therapist"].pk],
+                world["session"],
+                start=now,
+                end=now + timedelta(days=days),
+                now=now,
+            )
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+def _book_api(client, body):
+    return client.post("/api/v1/appointments", json.dumps(body), content_type="application/json")
+
+
+def test_api_book_201_then_409(client, world):
+    client.force_login(world["patient"])
+    body = {
+        "therapist": world["therapist"].pk,
+        "service": world["session"].pk,
+        "start": _at(3, 10).isoformat(),
+    }
+
+    first = _book_api(client, body)
+    client.force_login(_patient())
+    second = _book_api(client, body)
+
+    assert first.status_code == 201
+    assert first.json()["start"].endswith(("+00:00", "+01:00"))
+    assert second.status_code == 409
+    assert second.json()["code"] == "slot_taken"
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"start": "2026-13-01T10:00:00+00:00"}, 422),
+        ({"start": "2030-01-01T10:00:00"}, 422),
+        ({"start": "later"}, 422),
+        ({"therapist": 999999}, 404),
+        ({"service": 999999}, 404),
+        ({"surprise": 1}, 422),
+    ],
+    ids=["bad-date", "naive", "words", "unknown-therapist", "unknown-service", "extra-field"],
+)
+def test_api_book_bad_input(client, world, change, status):
+    client.force_login(world["patient"])
+    body = {
+        "therapist": world["therapist"].pk,
+        "service": world["session"].pk,
+        "start": _at(3, 10).isoformat(),
+        **change,
+    }
+
+    response = _book_api(client, body)
+
+    assert response.status_code == status
+    assert "Traceback" not in response.content.decode()
+
+
+def test_api_book_needs_sign_in(client, world):
+    body = {"therapist": world["therapist"].pk, "start": _at(3, 10).isoformat()}
+
+    assert _book_api(client, body).status_code == 401
+
+
+def test_api_slots_are_public_and_in_local_time_with_offset(client, world):
+    response = client.get(f"/api/v1/therapists/{world['therapist'].pk}/slots")
+
+    slots = response.json()
+    assert response.status_code == 200
+    assert slots
+    assert all(s["start"][-6:] in ("+00:00", "+01:00") for s in slots)
+    assert {s["service"] for s in slots} == {world["session"].pk}
+
+
+def test_api_slots_window_is_validated(client, world):
+    url = f"/api/v1/therapists/{world['therapist'].pk}/slots"
+
+    assert (
+        client.get(
+            url, {"start": "2026-12-10T00:00:00+00:00", "end": "2026-12-01T00:00:00+00:00"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.get(
+            url, {"start": "2026-12-01T00:00:00+00:00", "end": "2027-03-01T00:00:00+00:00"}
+        ).status_code
+        == 422
+    )
+    assert client.get("/api/v1/therapists/999999/slots").status_code == 404
+
+
+def test_api_lists_only_the_callers_appointments_and_cancels(client, world):
+    mine = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+    other = booking.book_appointment(
+        patient=_patient(), therapist_id=world["therapist"].pk, start=_at(3, 14)
+    )
+    client.force_login(world["patient"])
+
+    listed = client.get("/api/v1/appointments").json()
+    assert [a["id"] for a in listed] == [mine.pk]
+    assert client.post(f"/api/v1/appointments/{other.pk}/cancel").status_code == 404
+    assert client.post(f"/api/v1/appointments/{mine.pk}/cancel").json()["status"] == "cancelled"
+    client.force_login(world["therapist"].user)
+    assert {a["id"] for a in client.get("/api/v1/appointments").json()} == {mine.pk, other.pk}
+    assert [a["id"] for a in client.get("/api/v1/appointments", {"status": "booked"}).json()] == [
+        other.pk
+    ]
+
+
+def test_vendor_specific_guard_is_installed():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT 1 FROM pg_constraint WHERE conname = 'scheduling_appointment_no_overlap'"
+            )
+        else:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'scheduling_appointment_no_overlap_insert'"
+            )
+        assert cursor.fetchone() is not None
