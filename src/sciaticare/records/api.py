@@ -1,0 +1,180 @@
+"""Session notes under /api/v1/appointments/{id}/note, with the same rules as the pages."""
+
+from typing import Any
+
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.errors import NotFound
+from sciaticare.records import selectors, services
+from sciaticare.records.models import AdverseEvent, Pressure, SessionNote
+from sciaticare.records.summary import summarise
+from sciaticare.schemas import OffsetDatetime, Problem
+
+router = Router(tags=["records"])
+
+
+class AmendmentOut(Schema):
+    reason: str
+    text: str
+    author: str
+    created_at: OffsetDatetime
+
+
+class NoteOut(Schema):
+    appointment: int
+    signed: bool
+    signed_at: OffsetDatetime | None
+    signed_by: str | None
+    subjective: str
+    objective: str
+    assessment: str
+    assessment_shared: bool
+    plan: str
+    regions: list[str]
+    techniques: list[str]
+    pressure: str
+    pressure_warning_acknowledged: bool
+    minutes: int | None
+    back_pain_before: int | None
+    back_pain_after: int | None
+    leg_pain_before: int | None
+    leg_pain_after: int | None
+    adverse_event: str
+    adverse_event_detail: str
+    home_care: list[str]
+    warnings: list[str]
+    amendments: list[AmendmentOut]
+
+
+class SummaryOut(Schema):
+    appointment: int
+    date: OffsetDatetime
+    therapist_name: str
+    worked_on: list[str]
+    techniques: list[str]
+    back_pain_before: int | None
+    back_pain_after: int | None
+    leg_pain_before: int | None
+    leg_pain_after: int | None
+    home_care: list[str]
+    assessment: str | None
+    amended: bool
+
+
+class NoteIn(Schema):
+    """A draft; send the fields to change (autosave sends what changed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subjective: str | None = Field(None, max_length=20000)
+    objective: str | None = Field(None, max_length=20000)
+    assessment: str | None = Field(None, max_length=20000)
+    assessment_shared: bool | None = None
+    plan: str | None = Field(None, max_length=20000)
+    regions: list[str] | None = None
+    techniques: list[str] | None = None
+    pressure: Pressure | None = None
+    pressure_warning_acknowledged: bool | None = None
+    minutes: int | None = Field(None, ge=0, le=480)
+    back_pain_before: int | None = Field(None, ge=0, le=10)
+    back_pain_after: int | None = Field(None, ge=0, le=10)
+    leg_pain_before: int | None = Field(None, ge=0, le=10)
+    leg_pain_after: int | None = Field(None, ge=0, le=10)
+    adverse_event: AdverseEvent | None = None
+    adverse_event_detail: str | None = Field(None, max_length=500)
+    home_care: list[str] | None = None
+
+
+class AmendmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=300)
+    text: str = Field(min_length=1, max_length=20000)
+
+
+def _out(note: SessionNote) -> NoteOut:
+    values: dict[str, Any] = {name: getattr(note, name) for name in services.DRAFT_FIELDS}
+    return NoteOut(
+        appointment=note.appointment_id,
+        signed=note.is_signed,
+        signed_at=note.signed_at,
+        signed_by=note.signed_by.display_name if note.signed_by else None,
+        warnings=services.warnings_for(note),
+        amendments=[
+            AmendmentOut(
+                reason=a.reason, text=a.text, author=a.author.display_name, created_at=a.created_at
+            )
+            for a in note.amendments.select_related("author")
+        ],
+        **values,
+    )
+
+
+@router.get(
+    "/appointments/{appointment_id}/note",
+    response={200: NoteOut | SummaryOut, 404: Problem, 422: Problem},
+    summary="The session note (therapist), or its summary (patient)",
+)
+def get_note(request: AuthedRequest, appointment_id: int, reason: str = "") -> Any:
+    """The appointment's therapist gets the note (a prefilled draft the first time); the
+    patient gets the plain-language summary once signed; a clinic admin of the clinic gets the
+    note with a stated `reason`; anyone else 404."""
+    try:
+        view = selectors.read_note(
+            viewer=request.user, appointment_id=appointment_id, reason=reason
+        )
+    except NotFound:
+        services.start_note(
+            therapist_user=request.user, appointment_id=appointment_id
+        )  # raises 404 if not theirs
+        view = selectors.read_note(viewer=request.user, appointment_id=appointment_id)
+    if view.access == "patient":
+        summary = summarise(view.note)
+        return SummaryOut(
+            appointment=summary.appointment_id,
+            **{k: v for k, v in summary.__dict__.items() if k != "appointment_id"},
+        )
+    return _out(view.note)
+
+
+@router.put(
+    "/appointments/{appointment_id}/note",
+    response={200: NoteOut, 404: Problem, 409: Problem, 422: Problem},
+    summary="Save the draft (409 once signed)",
+)
+def put_note(request: AuthedRequest, appointment_id: int, payload: NoteIn) -> NoteOut:
+    changes = payload.model_dump(exclude_unset=True)
+    note = services.save_draft(
+        therapist_user=request.user, appointment_id=appointment_id, values=changes
+    )
+    return _out(note)
+
+
+@router.post(
+    "/appointments/{appointment_id}/note/sign",
+    response={200: NoteOut, 404: Problem, 409: Problem, 422: Problem},
+    summary="Sign the note; it is locked from then on",
+)
+def sign(request: AuthedRequest, appointment_id: int) -> NoteOut:
+    return _out(services.sign_note(therapist_user=request.user, appointment_id=appointment_id))
+
+
+@router.post(
+    "/appointments/{appointment_id}/note/amendments",
+    response={201: AmendmentOut, 404: Problem, 409: Problem, 422: Problem},
+    summary="Add an amendment to a signed note",
+)
+def amend(
+    request: AuthedRequest, appointment_id: int, payload: AmendmentIn
+) -> tuple[int, AmendmentOut]:
+    amendment = services.add_amendment(
+        author=request.user, appointment_id=appointment_id, reason=payload.reason, text=payload.text
+    )
+    return 201, AmendmentOut(
+        reason=amendment.reason,
+        text=amendment.text,
+        author=request.user.display_name,
+        created_at=amendment.created_at,
+    )

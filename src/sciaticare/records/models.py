@@ -1,0 +1,202 @@
+"""Session (SOAP) notes, their amendments, and the therapist's home-care library and templates.
+
+A signed note is frozen: services refuse edits, the model refuses saves, the admin is
+read-only, and a database trigger refuses UPDATE and DELETE of a signed row (migration 0002).
+Corrections are amendments, which are append-only the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from sciaticare.directory.models import TherapistProfile
+from sciaticare.scheduling.models import Appointment
+
+
+class NoteLocked(Exception):
+    """A signed note, or an amendment, cannot change."""
+
+
+class Pressure(models.TextChoices):
+    LIGHT = "light", "Light"
+    MODERATE = "moderate", "Moderate"
+    FIRM = "firm", "Firm"
+
+
+class AdverseEvent(models.TextChoices):
+    NONE = "none", "None"
+    SORENESS = "soreness", "Soreness"
+    BRUISING = "bruising", "Bruising"
+    OTHER = "other", "Other (describe)"
+
+
+def _pain(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": 10}),
+        name=f"%(app_label)s_%(class)s_{name}_0_10",
+        violation_error_message=f"{name} must be between 0 and 10.",
+    )
+
+
+class SessionNote(models.Model):
+    """The therapist's SOAP note of one appointment: a draft until signed, then frozen."""
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="note")
+    therapist = models.ForeignKey(TherapistProfile, on_delete=models.PROTECT, related_name="notes")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes"
+    )
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    assessment_shared = models.BooleanField(
+        default=False, help_text="Show the assessment to the patient."
+    )
+    plan = models.TextField(blank=True)
+    regions = models.JSONField(
+        default=list, blank=True, help_text="Body-map codes of the regions treated."
+    )
+    techniques = models.JSONField(default=list, blank=True, help_text="Modality codes (directory).")
+    pressure = models.CharField(max_length=10, choices=Pressure.choices, blank=True)
+    pressure_warning_acknowledged = models.BooleanField(default=False)
+    minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(480)]
+    )
+    back_pain_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    back_pain_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    leg_pain_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    leg_pain_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    adverse_event = models.CharField(
+        max_length=10, choices=AdverseEvent.choices, default=AdverseEvent.NONE
+    )
+    adverse_event_detail = models.CharField(max_length=500, blank=True)
+    home_care = models.JSONField(default=list, blank=True, help_text="Advice given, as text lines.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-appointment__start"]
+        indexes = [
+            models.Index(fields=["patient", "signed_at"], name="records_note_patient_signed")
+        ]
+        constraints = (
+            *(
+                _pain(n)
+                for n in (
+                    "back_pain_before",
+                    "back_pain_after",
+                    "leg_pain_before",
+                    "leg_pain_after",
+                )
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(signed_by__isnull=False),
+                name="%(app_label)s_%(class)s_signed_has_signer",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Note of appointment {self.appointment_id}{' (signed)' if self.signed_at else ''}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if (
+            not self._state.adding
+            and type(self).objects.filter(pk=self.pk, signed_at__isnull=False).exists()
+        ):
+            raise NoteLocked("a signed note cannot change; add an amendment")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise NoteLocked("session notes are records and are never deleted")
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class Amendment(models.Model):
+    """A correction to a signed note: reason, text, author and time; kept in order, never edited."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="amendments")
+    reason = models.CharField(max_length=300)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.pk} to note {self.note_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise NoteLocked("amendments cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise NoteLocked("amendments are never deleted")
+
+
+class HomeCareAdvice(models.Model):
+    """One line of home-care advice; the built-in library has no therapist, a therapist's own
+    additions have theirs."""
+
+    therapist = models.ForeignKey(
+        TherapistProfile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="home_care_library",
+    )
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["therapist_id", "text"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "text"], name="%(app_label)s_%(class)s_unique_text"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NoteTemplate(models.Model):
+    """A therapist's template for a common session: fields that prefill a new note."""
+
+    therapist = models.ForeignKey(
+        TherapistProfile, on_delete=models.CASCADE, related_name="note_templates"
+    )
+    name = models.CharField(max_length=80)
+    values = models.JSONField(default=dict, help_text="Note field → value.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "name"], name="%(app_label)s_%(class)s_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

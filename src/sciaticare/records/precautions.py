@@ -1,0 +1,28 @@
+"""Which pressures an intake's precautions forbid (CLINICAL.md §1, massage precautions). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# precaution code -> pressures it rules out, with why (NCCIH; NIH; Mayo-style lists: verify).
+FORBIDDEN: dict[str, tuple[frozenset[str], str]] = {
+    "no_deep_pressure": (
+        frozenset({"firm"}),
+        "Blood thinners or a bleeding disorder: no deep or forceful pressure.",
+    ),
+    "gentle_pressure": (
+        frozenset({"moderate", "firm"}),
+        "Osteoporosis or long-term steroids: gentle pressure only.",
+    ),
+}
+
+
+def pressure_warnings(pressure: str, precautions: Iterable[str]) -> list[str]:
+    """Warnings the therapist must acknowledge before signing a note with this pressure."""
+    return [
+        why
+        for code in precautions
+        if code in FORBIDDEN
+        for ruled_out, why in [FORBIDDEN[code]]
+        if pressure in ruled_out
+    ]

@@ -1,0 +1,62 @@
+"""Browser journey: the therapist reads the brief, writes a note (autosaved), signs and amends
+it; the patient sees the summary and who opened their records."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sciaticare.intake import services as intake_services
+from sciaticare.records.models import SessionNote
+from tests.directory.factories import TherapistProfileFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import PatientFactory
+from tests.intake.factories import make_intake
+from tests.records.conftest import past_appointment
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_therapist_writes_signs_and_amends_and_patient_sees_summary(live_server, browser):
+    patient = PatientFactory(first_name="Ines", last_name="Moreau")
+    make_intake(patient, goals="Carry my toddler upstairs")
+    therapist = TherapistProfileFactory()
+    intake_services.share_intake(patient=patient, therapist_email=therapist.user.email)
+    appointment = past_appointment(therapist, patient)
+
+    therapist_page: Page = browser.new_context().new_page()
+    sign_in(therapist_page, live_server, therapist.user)
+    therapist_page.goto(f"{live_server.url}/intake/clients/{patient.pk}/")
+    expect(therapist_page.get_by_text("Carry my toddler upstairs")).to_be_visible()
+
+    therapist_page.goto(f"{live_server.url}/notes/")
+    therapist_page.get_by_role("link", name="write").click()
+    expect(therapist_page.get_by_label("Subjective (the client's account)")).to_contain_text(
+        "From the intake"
+    )
+    therapist_page.get_by_label("Objective findings").fill(
+        "Tender right piriformis; SLR positive at 50 degrees."
+    )
+    therapist_page.get_by_label("Right buttock").check()
+    therapist_page.get_by_label("Back pain before (0–10)").select_option("6")
+    therapist_page.get_by_label("Back pain after (0–10)").select_option("3")
+    therapist_page.get_by_label("Add your own advice line").fill(
+        "Walk for ten minutes after lunch."
+    )
+    therapist_page.get_by_label("Add your own advice line").blur()
+    expect(therapist_page.locator("#save-status")).to_contain_text("Draft saved", timeout=10_000)
+    assert "Tender right piriformis" in SessionNote.objects.get(appointment=appointment).objective
+
+    therapist_page.get_by_role("link", name="Sign…").click()
+    therapist_page.get_by_role("button", name="Sign and lock").click()
+    expect(therapist_page.get_by_text("The note is locked")).to_be_visible()
+    therapist_page.get_by_label("Reason for the amendment").fill("Side corrected")
+    therapist_page.get_by_label("Amendment", exact=True).fill("Left piriformis, not right.")
+    therapist_page.get_by_role("button", name="Add amendment").click()
+    expect(therapist_page.get_by_text("Left piriformis, not right.")).to_be_visible()
+
+    patient_page: Page = browser.new_context().new_page()
+    sign_in(patient_page, live_server, patient)
+    patient_page.goto(f"{live_server.url}/my/sessions/")
+    expect(patient_page.get_by_text("Walk for ten minutes after lunch.")).to_be_visible()
+    expect(patient_page.get_by_text("Tender right piriformis")).to_have_count(0)
+    patient_page.get_by_role("link", name="See who has opened your records").click()
+    expect(patient_page.get_by_role("cell", name=therapist.user.display_name).first).to_be_visible()

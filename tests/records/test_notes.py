@@ -1,0 +1,228 @@
+"""Session notes: drafts, prefill, pressure warnings, signing locks every path, amendments."""
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from sciaticare.audit.models import AuditEvent
+from sciaticare.errors import Conflict, Invalid, NotFound
+from sciaticare.records import selectors, services
+from sciaticare.records.models import Amendment, NoteLocked, SessionNote
+from tests.records.conftest import ASSESSMENT, SUBJECTIVE
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft(world, **values):
+    therapist = world["people"]["therapist"]
+    appointment_id = world["appointment"].pk
+    services.start_note(therapist_user=therapist, appointment_id=appointment_id)
+    defaults = {
+        "subjective": SUBJECTIVE,
+        "assessment": ASSESSMENT,
+        "regions": ["left_calf"],
+        "pressure": "light",
+    }
+    return services.save_draft(
+        therapist_user=therapist, appointment_id=appointment_id, values={**defaults, **values}
+    )
+
+
+def _signed(world):
+    _draft(world)
+    return services.sign_note(
+        therapist_user=world["people"]["therapist"], appointment_id=world["appointment"].pk
+    )
+
+
+def test_a_new_note_is_prefilled_from_the_intake(clinic_world):
+    note = services.start_note(
+        therapist_user=clinic_world["people"]["therapist"],
+        appointment_id=clinic_world["appointment"].pk,
+    )
+
+    assert "From the intake of" in note.subjective
+    assert "Walk the dog" in note.subjective
+    assert note.minutes == 60
+
+
+def test_only_the_appointments_therapist_writes_the_note(clinic_world):
+    for who in ("other_therapist", "patient", "clinic_admin"):
+        with pytest.raises(NotFound):
+            services.start_note(
+                therapist_user=clinic_world["people"][who],
+                appointment_id=clinic_world["appointment"].pk,
+            )
+
+
+def test_unknown_fields_and_bad_codes_are_refused(clinic_world):
+    with pytest.raises(Invalid):
+        _draft(clinic_world, signed_at="2026-01-01")
+    with pytest.raises(Invalid):
+        _draft(clinic_world, regions=["elbow"])
+    with pytest.raises(Invalid):
+        _draft(clinic_world, techniques=["reiki"])
+
+
+def test_pain_out_of_range_is_refused_before_the_database(clinic_world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        _draft(clinic_world, back_pain_before=11)
+
+
+def test_firm_pressure_against_anticoagulants_needs_acknowledgement(clinic_world):
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    note = _draft(clinic_world, pressure="firm")
+    assert services.warnings_for(note)
+
+    with pytest.raises(Invalid) as refused:
+        services.sign_note(therapist_user=therapist, appointment_id=appointment_id)
+    assert refused.value.code == "pressure_not_acknowledged"
+
+    services.save_draft(
+        therapist_user=therapist,
+        appointment_id=appointment_id,
+        values={"pressure_warning_acknowledged": True},
+    )
+    assert services.sign_note(therapist_user=therapist, appointment_id=appointment_id).is_signed
+
+
+def test_changing_the_pressure_clears_the_acknowledgement(clinic_world):
+    note = _draft(clinic_world, pressure="moderate", pressure_warning_acknowledged=True)
+    assert note.pressure_warning_acknowledged
+
+    note = services.save_draft(
+        therapist_user=clinic_world["people"]["therapist"],
+        appointment_id=clinic_world["appointment"].pk,
+        values={"pressure": "firm"},
+    )
+    assert not note.pressure_warning_acknowledged
+
+
+def test_signing_records_who_and_when_and_completes_the_session(clinic_world):
+    note = _signed(clinic_world)
+
+    assert note.signed_by == clinic_world["people"]["therapist"]
+    clinic_world["appointment"].refresh_from_db()
+    assert clinic_world["appointment"].status == "completed"
+
+
+def test_a_signed_note_cannot_change_through_the_service(clinic_world):
+    _signed(clinic_world)
+
+    with pytest.raises(Conflict):
+        services.save_draft(
+            therapist_user=clinic_world["people"]["therapist"],
+            appointment_id=clinic_world["appointment"].pk,
+            values={"plan": "x"},
+        )
+    with pytest.raises(Conflict):
+        services.sign_note(
+            therapist_user=clinic_world["people"]["therapist"],
+            appointment_id=clinic_world["appointment"].pk,
+        )
+
+
+def test_a_signed_note_cannot_change_through_the_model(clinic_world):
+    note = _signed(clinic_world)
+
+    note.plan = "rewritten"
+    with pytest.raises(NoteLocked):
+        note.save()
+    with pytest.raises(NoteLocked):
+        note.delete()
+
+
+def test_a_signed_note_cannot_change_through_a_queryset_or_sql(clinic_world):
+    note = _signed(clinic_world)
+
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+        SessionNote.objects.filter(pk=note.pk).update(plan="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE records_sessionnote SET assessment = 'x' WHERE id = %s", [note.pk])
+    note.refresh_from_db()
+    assert note.assessment == ASSESSMENT
+
+
+def test_the_admin_offers_no_path_to_notes_or_amendments(client, clinic_world):
+    note = _signed(clinic_world)
+    client.force_login(clinic_world["people"]["site_admin"])
+
+    assert SessionNote not in admin_site._registry
+    assert Amendment not in admin_site._registry
+    assert client.get(f"/admin/records/sessionnote/{note.pk}/change/").status_code == 404
+
+
+def test_amendments_keep_order_and_authorship_and_the_original_stays(clinic_world):
+    _signed(clinic_world)
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+
+    services.add_amendment(
+        author=therapist, appointment_id=appointment_id, reason="Typo", text="Right calf, not left."
+    )
+    services.add_amendment(
+        author=therapist,
+        appointment_id=appointment_id,
+        reason="Addendum",
+        text="Client called: better.",
+    )
+
+    note = SessionNote.objects.get(appointment_id=appointment_id)
+    assert [a.reason for a in note.amendments.all()] == ["Typo", "Addendum"]
+    assert {a.author for a in note.amendments.all()} == {therapist}
+    assert note.subjective == SUBJECTIVE
+    amendment = note.amendments.first()
+    amendment.text = "changed"
+    with pytest.raises(NoteLocked):
+        amendment.save()
+
+
+def test_amendments_need_a_signed_note_a_reason_and_the_author(clinic_world):
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    _draft(clinic_world)
+    with pytest.raises(Conflict):
+        services.add_amendment(
+            author=therapist, appointment_id=appointment_id, reason="r", text="t"
+        )
+    services.sign_note(therapist_user=therapist, appointment_id=appointment_id)
+    with pytest.raises(Invalid):
+        services.add_amendment(
+            author=therapist, appointment_id=appointment_id, reason=" ", text="t"
+        )
+    with pytest.raises(NotFound):
+        services.add_amendment(
+            author=clinic_world["people"]["other_therapist"],
+            appointment_id=appointment_id,
+            reason="r",
+            text="t",
+        )
+
+
+def test_every_read_by_someone_else_is_audited_with_the_reason(clinic_world):
+    _signed(clinic_world)
+    admin = clinic_world["people"]["clinic_admin"]
+
+    with pytest.raises(Invalid):
+        selectors.read_note(viewer=admin, appointment_id=clinic_world["appointment"].pk)
+    selectors.read_note(
+        viewer=admin, appointment_id=clinic_world["appointment"].pk, reason="Complaint review #12"
+    )
+
+    event = AuditEvent.objects.get(action="note.view", actor=admin)
+    assert event.reason == "Complaint review #12"
+    assert event.patient == clinic_world["people"]["patient"]
+
+
+def test_overdue_lists_sessions_unsigned_after_72_hours(clinic_world):
+    from tests.records.conftest import past_appointment
+
+    old = past_appointment(
+        clinic_world["therapist"], clinic_world["people"]["patient"], hours_ago=80
+    )
+    recent = clinic_world["appointment"]
+
+    overdue = list(selectors.overdue_for(therapist_user=clinic_world["people"]["therapist"]))
+
+    assert old in overdue
+    assert recent not in overdue
