@@ -3,9 +3,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from sciaticare.intake.scoring import INSTRUMENTS
 from sciaticare.outcomes.response import (
     HONEST_PROMPT,
-    MCIDS,
     NO_BASELINE_NOTE,
     WeeklyRelief,
     baseline_median,
@@ -65,18 +65,22 @@ def test_nrs_responder_at_the_mcid_boundaries(baseline, latest, points, percent,
     [(40, 30, True), (40, 31, False), (20, 14, True), (20, 15, False)],
 )
 def test_odi_responder_by_10_points_or_30_percent(baseline, latest, is_responder):
-    odi = MCIDS["odi"]
+    odi = INSTRUMENTS["odi"]
     result = responder(
-        baseline, latest, mcid_points=odi.points, mcid_percent=odi.percent, lower_is_better=True
+        baseline,
+        latest,
+        mcid_points=odi.mcid_points,
+        mcid_percent=odi.mcid_percent,
+        lower_is_better=True,
     )
     assert result.is_responder is is_responder
 
 
 def test_peg_has_only_a_percentage_threshold():
-    peg = MCIDS["peg"]
-    assert peg.points is None
-    assert responder(5, 3.5, mcid_points=None, mcid_percent=peg.percent).is_responder
-    assert not responder(5, 3.6, mcid_points=None, mcid_percent=peg.percent).is_responder
+    peg = INSTRUMENTS["peg"]
+    assert peg.mcid_points is None
+    assert responder(5, 3.5, mcid_points=None, mcid_percent=peg.mcid_percent).is_responder
+    assert not responder(5, 3.6, mcid_points=None, mcid_percent=peg.mcid_percent).is_responder
 
 
 def test_higher_is_better_scales_count_a_rise_as_improvement():

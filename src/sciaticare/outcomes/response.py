@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from types import MappingProxyType
 
 #: Diary entries in this many days before the first session make the baseline.
 BASELINE_DAYS = 7
@@ -43,32 +42,6 @@ NO_BASELINE_NOTE = (
 # Relative tolerance for "at least the MCID", so that 30 % computed as 29.999999999999996
 # still counts as 30 %.
 _TOLERANCE = 1e-9
-
-
-@dataclass(frozen=True, slots=True)
-class Mcid:
-    """An instrument's minimal clinically important difference, and the direction of better.
-
-    ``points`` is in the instrument's own units (None when none is published); ``percent`` is
-    a percentage of the baseline (30 means 30 %).
-    """
-
-    points: float | None
-    percent: float | None
-    lower_is_better: bool
-    source: str
-
-
-#: MCIDs by instrument code (CLINICAL.md §4). SBI and STarT Back have no change threshold there.
-MCIDS: Mapping[str, Mcid] = MappingProxyType(
-    {
-        "nrs-back": Mcid(2.0, 30.0, True, "Ostelo et al., Spine 2008"),
-        "nrs-leg": Mcid(2.0, 30.0, True, "Ostelo et al., Spine 2008"),
-        "peg": Mcid(None, 30.0, True, "Krebs et al. 2009: no MCID published, 30 % used"),
-        "rmdq": Mcid(5.0, 30.0, True, "Ostelo et al., Spine 2008"),
-        "odi": Mcid(10.0, 30.0, True, "Ostelo et al., Spine 2008"),
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)

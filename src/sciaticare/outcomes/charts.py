@@ -1,0 +1,115 @@
+"""Line charts as SVG geometry: pain over time with session markers, and questionnaire scores
+with their interpretation bands and the MCID line. Pure, no Django; templates draw the result.
+
+Coordinates are in a fixed viewBox (the SVG scales to any screen width); x is time, y the score
+(higher drawn higher). Empty and one-point series are valid: an empty chart still has its axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: Sequence[tuple[date, float]]
+    css: str  # e.g. "back", "leg"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A session on the time axis, with its immediate drop in pain if recorded."""
+
+    day: date
+    label: str
+
+
+@dataclass(frozen=True)
+class BandIn:
+    low: float
+    high: float
+    label: str
+
+
+@dataclass
+class Chart:
+    width: int = WIDTH
+    height: int = HEIGHT
+    lines: list[tuple[str, str, str]] = field(default_factory=list)  # (css, label, "x,y x,y …")
+    dots: list[tuple[str, float, float, str]] = field(default_factory=list)  # (css, x, y, title)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    markers: list[tuple[float, str]] = field(default_factory=list)
+    bands: list[tuple[float, float, str]] = field(default_factory=list)  # (y top, height, label)
+    threshold: tuple[float, str] | None = None  # (y, label): the MCID line
+    empty: bool = True
+    first: date | None = None
+    last: date | None = None
+
+
+def _ticks(first: date, last: date, count: int = 5) -> list[date]:
+    span = (last - first).days
+    if span <= 0:
+        return [first]
+    step = max(1, round(span / (count - 1)))
+    days = [first + timedelta(days=i) for i in range(0, span + 1, step)]
+    return days if days[-1] == last else [*days, last]
+
+
+def line_chart(
+    series: Sequence[Series],
+    *,
+    y_max: float = 10,
+    y_min: float = 0,
+    markers: Sequence[Marker] = (),
+    bands: Sequence[BandIn] = (),
+    threshold: tuple[float, str] | None = None,
+    y_step: float = 2,
+) -> Chart:
+    chart = Chart()
+    days = [d for s in series for d, _ in s.points] + [m.day for m in markers]
+    first, last = (min(days), max(days)) if days else (None, None)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    span = max(((last - first).days if first and last else 0), 1)
+
+    def x(day: date) -> float:
+        assert first is not None
+        offset = (day - first).days
+        return round(LEFT + (plot_w * offset / span if (last - first).days else plot_w / 2), 1)  # type: ignore[operator]
+
+    def y(value: float) -> float:
+        value = min(max(value, y_min), y_max)
+        return round(TOP + plot_h * (1 - (value - y_min) / (y_max - y_min)), 1)
+
+    tick = y_min
+    while tick <= y_max + 1e-9:
+        chart.y_ticks.append((y(tick), f"{tick:g}"))
+        tick += y_step
+    for band in bands:
+        top, bottom = y(band.high), y(band.low)
+        chart.bands.append((top, round(bottom - top, 1), band.label))
+    if threshold is not None:
+        chart.threshold = (y(threshold[0]), threshold[1])
+    if first is None or last is None:
+        return chart
+    chart.empty, chart.first, chart.last = False, first, last
+    chart.x_ticks = [
+        (x(d), f"{d:%d %b}" if (last - first).days < 300 else f"{d:%b %Y}")
+        for d in _ticks(first, last)
+    ]
+    for s in series:
+        ordered = sorted(s.points)
+        if ordered:
+            chart.lines.append((s.css, s.label, " ".join(f"{x(d)},{y(v)}" for d, v in ordered)))
+            if len(ordered) <= 60:  # dots only where they stay readable
+                chart.dots += [
+                    (s.css, x(d), y(v), f"{s.label} {v:g} on {d:%d %b %Y}") for d, v in ordered
+                ]
+    chart.markers = [(x(m.day), m.label) for m in markers]
+    return chart

@@ -1,0 +1,150 @@
+"""The patient's relief, read in a fixed handful of queries: diary, signed session notes and
+questionnaire scores, turned into charts and honest figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from sciaticare.accounts.models import User
+from sciaticare.audit.services import record_event
+from sciaticare.intake import scoring
+from sciaticare.intake.models import QuestionnaireResponse
+from sciaticare.outcomes import charts, response
+from sciaticare.outcomes.models import PainEntry
+from sciaticare.records.models import SessionNote
+
+
+@dataclass(frozen=True)
+class SessionRelief:
+    day: date
+    therapist: str
+    back: tuple[int | None, int | None]
+    leg: tuple[int | None, int | None]
+    back_drop: int | None
+    leg_drop: int | None
+
+
+@dataclass(frozen=True)
+class InstrumentProgress:
+    instrument: scoring.Instrument
+    baseline: float
+    latest: float
+    result: response.Responder | None
+    chart: charts.Chart
+    points: list[tuple[date, float]]
+
+
+@dataclass(frozen=True)
+class Relief:
+    entries: list[PainEntry]
+    pain_chart: charts.Chart
+    sessions: list[SessionRelief]
+    weekly: list[response.WeeklyRelief]
+    has_baseline: bool
+    progress: list[InstrumentProgress]
+    needs_review: bool
+
+
+def entries_of(*, patient: User) -> QuerySet[PainEntry]:
+    return PainEntry.objects.filter(patient=patient)
+
+
+def _progress(responses: list[QuestionnaireResponse]) -> list[InstrumentProgress]:
+    by_code: dict[str, list[tuple[date, float]]] = {}
+    for r in responses:
+        by_code.setdefault(r.instrument, []).append((r.completed_at.date(), r.score))
+    found = []
+    for code, points in by_code.items():
+        instrument = scoring.INSTRUMENTS.get(code)
+        if instrument is None:
+            continue
+        points.sort()
+        baseline, latest = points[0][1], points[-1][1]
+        result = None
+        if len(points) > 1 and (instrument.mcid_points or instrument.mcid_percent):
+            result = response.responder(
+                baseline,
+                latest,
+                mcid_points=instrument.mcid_points,
+                mcid_percent=instrument.mcid_percent,
+                lower_is_better=instrument.lower_is_better,
+            )
+        mcid = instrument.mcid_points or (baseline * (instrument.mcid_percent or 0) / 100)
+        threshold = (
+            (baseline - mcid, f"meaningful change ({mcid:g} points)")
+            if mcid and instrument.lower_is_better
+            else None
+        )
+        chart = charts.line_chart(
+            [charts.Series(instrument.title, points, "score")],
+            y_min=instrument.score_min,
+            y_max=instrument.score_max,
+            y_step=max((instrument.score_max - instrument.score_min) / 5, 1),
+            bands=[charts.BandIn(b.low, b.high, b.label) for b in instrument.bands],
+            threshold=threshold,
+        )
+        found.append(InstrumentProgress(instrument, baseline, latest, result, chart, points))
+    return found
+
+
+def relief_for(*, patient: User, viewer: User) -> Relief:
+    """Everything the relief charts show; three queries. Reads by anyone else are audited."""
+    if viewer.pk != patient.pk:
+        record_event(actor=viewer, action="outcomes.view", patient=patient)
+    entries = list(entries_of(patient=patient).only("day", "back_pain", "leg_pain", "note", "tags"))
+    notes = list(
+        SessionNote.objects.filter(patient=patient, signed_at__isnull=False)
+        .select_related("appointment", "therapist__user")
+        .order_by("appointment__start")
+    )
+    responses = list(
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .only("instrument", "score", "completed_at")
+        .order_by("completed_at")
+    )
+    sessions = [
+        SessionRelief(
+            day=n.appointment.start.date(),
+            therapist=n.therapist.user.display_name,
+            back=(n.back_pain_before, n.back_pain_after),
+            leg=(n.leg_pain_before, n.leg_pain_after),
+            back_drop=response.immediate_relief(n.back_pain_before, n.back_pain_after),
+            leg_drop=response.immediate_relief(n.leg_pain_before, n.leg_pain_after),
+        )
+        for n in notes
+    ]
+    markers = [
+        charts.Marker(s.day, f"Session{f': back −{s.back_drop}' if s.back_drop else ''}")
+        for s in sessions
+    ]
+    pain_chart = charts.line_chart(
+        [
+            charts.Series("Back pain", [(e.day, e.back_pain) for e in entries], "back"),
+            charts.Series("Leg pain", [(e.day, e.leg_pain) for e in entries], "leg"),
+        ],
+        markers=markers,
+    )
+    weekly: list[response.WeeklyRelief] = []
+    has_baseline = False
+    if sessions:
+        worst_of_day = [(e.day, float(max(e.back_pain, e.leg_pain))) for e in entries]
+        has_baseline = response.baseline_median(worst_of_day, sessions[0].day) is not None
+        weekly = response.lasting_relief(worst_of_day, sessions[0].day)
+    progress = _progress(responses)
+    improved = any(p.result and p.result.is_responder for p in progress) or any(
+        w.change_from_baseline >= 2 for w in weekly[-2:]
+    )
+    weeks = (sessions[-1].day - sessions[0].day).days / 7 if sessions else 0
+    return Relief(
+        entries=entries[-14:][::-1],
+        pain_chart=pain_chart,
+        sessions=sessions[::-1],
+        weekly=weekly,
+        has_baseline=has_baseline,
+        progress=progress,
+        needs_review=bool(sessions)
+        and response.needs_clinician_review(len(sessions), weeks, improved),
+    )

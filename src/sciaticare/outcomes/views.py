@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sciaticare.accounts.models import Role
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.errors import DomainError
+from sciaticare.outcomes import response, selectors, services
+from sciaticare.outcomes.forms import PainForm
+from sciaticare.outcomes.models import DiaryPreference, PainEntry
+
+
+def _today_form(request: AuthedRequest) -> PainForm:
+    today = PainEntry.objects.filter(patient=request.user, day=timezone.localdate()).first()
+    initial = (
+        {
+            "back_pain": today.back_pain,
+            "leg_pain": today.leg_pain,
+            "note": today.note,
+            "tags": today.tags,
+        }
+        if today
+        else {}
+    )
+    return PainForm(initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diary(request: AuthedRequest) -> HttpResponse:
+    if not request.user.has_role(Role.PATIENT):
+        raise PermissionDenied
+    form = _today_form(request)
+    status = 200
+    if request.method == "POST":
+        form = PainForm(request.POST)
+        if form.is_valid():
+            try:
+                _, created = services.log_pain(patient=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request, "Logged for today." if created else "Today's entry updated."
+                )
+                return redirect(request.POST.get("next") or "outcomes:diary")
+        status = 422
+    relief = selectors.relief_for(patient=request.user, viewer=request.user)
+    preference = DiaryPreference.objects.filter(patient=request.user).first()
+    return render(
+        request,
+        "outcomes/diary.html",
+        {
+            "form": form,
+            "relief": relief,
+            "honest_prompt": response.HONEST_PROMPT,
+            "no_baseline_note": response.NO_BASELINE_NOTE,
+            "nudge": bool(preference and preference.daily_nudge),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def nudge(request: AuthedRequest) -> HttpResponse:
+    if not request.user.has_role(Role.PATIENT):
+        raise PermissionDenied
+    on = request.POST.get("daily_nudge") == "on"
+    services.set_daily_nudge(patient=request.user, on=on)
+    messages.success(
+        request, "We will email you a reminder each evening." if on else "Daily reminders are off."
+    )
+    return redirect("outcomes:diary")
