@@ -6,8 +6,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sciaticare.accounts.api import router as accounts_router
 from sciaticare.accounts.auth import api_auth
+from sciaticare.directory.api import router as directory_router
 from sciaticare.errors import DomainError
 from sciaticare.intake.api import router as intake_router
+from sciaticare.outcomes.api import router as outcomes_router
+from sciaticare.records.api import router as records_router
+from sciaticare.scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
     title="Sciaticare API",
@@ -66,4 +70,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", directory_router)
 api.add_router("/", intake_router)
+api.add_router("/", scheduling_router)
+api.add_router("/", records_router)
+api.add_router("/", outcomes_router)

@@ -3,11 +3,17 @@ from django.urls import include, path
 
 from sciaticare.api import api
 from sciaticare.intake import views as intake_views
+from sciaticare.scheduling import views_calendar
 
 urlpatterns = [
     path("", include("sciaticare.web.urls")),
     path("check/", intake_views.check, name="check"),
     path("intake/", include("sciaticare.intake.urls")),
+    path("calendar/<str:secret>.ics", views_calendar.feed, name="calendar_feed"),
+    path("", include("sciaticare.scheduling.urls")),
+    path("", include("sciaticare.records.urls")),
+    path("", include("sciaticare.outcomes.urls")),
+    path("therapists/", include("sciaticare.directory.urls")),
     path("account/", include("sciaticare.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

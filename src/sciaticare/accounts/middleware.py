@@ -14,7 +14,16 @@ from sciaticare.accounts.selectors import needs_mfa_enrollment
 from sciaticare.accounts.signals import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
 
 # Paths a staff member without two-factor may still use: they hold no patient data.
-MFA_FREE_PATHS = ("/accounts/", "/account/", "/static/", "/check/", "/api/v1/triage")
+MFA_FREE_PATHS = (
+    "/accounts/",
+    "/account/",
+    "/static/",
+    "/check/",
+    "/api/v1/triage",
+    # The public directory: anyone may search it, with or without an account.
+    "/therapists/",
+    "/api/v1/therapists",
+)
 MFA_FREE_EXACT = ("/", "/api/v1/docs", "/api/v1/openapi.json")
 
 

@@ -6,26 +6,46 @@ from django.urls import reverse
 
 from sciaticare.accounts.models import Role
 
+# The few links each role uses most; the dashboard carries the rest.
+_ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
+    Role.PATIENT: [
+        ("Find a therapist", "directory:search"),
+        ("My intake", "intake:home"),
+        ("Appointments", "scheduling:appointments"),
+        ("Pain diary", "outcomes:diary"),
+    ],
+    Role.THERAPIST: [
+        ("Week", "scheduling:week"),
+        ("Notes", "records:sessions"),
+        ("Clients", "intake:clients"),
+        ("Directory profile", "directory:me"),
+    ],
+    Role.CLINIC_ADMIN: [
+        ("Find a therapist", "directory:search"),
+        ("Clinic", "directory:clinic"),
+        ("Clinic notes", "records:clinic_notes"),
+    ],
+    # Site admins verify credentials too (directory), but read no clinical records.
+    Role.SITE_ADMIN: [("Clinic", "directory:clinic"), ("Site admin", "admin:index")],
+}
+
 
 def navigation_for(user: Any) -> list[tuple[str, str]]:
     """The links a person sees, by the roles they hold (label, url)."""
     if not user.is_authenticated:
         return [
             ("Symptom check", reverse("check")),
+            ("Find a therapist", reverse("directory:search")),
             ("Sign in", reverse("account_login")),
             ("Create account", reverse("account_signup")),
         ]
-    links = [("Dashboard", reverse("web:dashboard"))]
-    if user.has_role(Role.PATIENT):
-        links.append(("My intake", reverse("intake:home")))
-    if user.has_role(Role.THERAPIST):
-        links.append(("Clients", reverse("intake:clients")))
-    if user.has_role(Role.CLINIC_ADMIN) or user.has_role(Role.SITE_ADMIN):
-        links.append(("Questionnaires", reverse("intake:import_questionnaire")))
-    if user.has_role(Role.SITE_ADMIN):
-        links.append(("Site admin", reverse("admin:index")))
-    links.append(("Account", reverse("accounts:account")))
-    return links
+    links = {"Dashboard": reverse("web:dashboard")}
+    for role in Role:
+        if user.has_role(role):
+            for label, name in _ROLE_LINKS[role]:
+                links.setdefault(label, reverse(name))
+    links["Account"] = reverse("accounts:account")
+    return list(links.items())
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

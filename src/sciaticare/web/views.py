@@ -1,9 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.directory.selectors import flare_up_plan
+from sciaticare.intake.selectors import current_intake
+from sciaticare.outcomes.forms import PainForm
+from sciaticare.outcomes.selectors import relief_for
+from sciaticare.records.selectors import overdue_for
+from sciaticare.scheduling.selectors import appointments_of
+from sciaticare.scheduling.selectors_waitlist import open_offers_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -12,5 +20,24 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    roles = [role for role in Role if request.user.has_role(role)]
-    return render(request, "web/dashboard.html", {"roles": roles})
+    """Each role's next steps on one page; a fixed handful of queries whatever the history."""
+    user, now = request.user, timezone.now()
+    context: dict[str, object] = {"roles": [role for role in Role if user.has_role(role)]}
+    upcoming = appointments_of(user=user).filter(status="booked", start__gte=now).order_by("start")
+    if user.has_role(Role.PATIENT):
+        context.update(
+            flare_up_plan=flare_up_plan(viewer=user, patient=user),
+            intake=current_intake(patient=user),
+            relief=relief_for(patient=user, viewer=user),
+            quick_form=PainForm(),
+            offers=list(open_offers_of(patient=user, now=now)),
+            upcoming=list(upcoming.filter(patient=user)[:3]),
+        )
+    if user.has_role(Role.THERAPIST):
+        context.update(
+            sessions_today=list(
+                upcoming.filter(therapist__user=user, start__date=timezone.localdate())
+            ),
+            overdue=list(overdue_for(therapist_user=user)[:10]),
+        )
+    return render(request, "web/dashboard.html", context)
