@@ -6,7 +6,7 @@ Both are open to anyone (``auth=None``): they show only what a therapist's publi
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,6 +15,7 @@ from pydantic import Field
 
 from sciaticare.directory import selectors
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.schemas import OffsetDatetime
 
 router = Router(tags=["directory"])
 
@@ -40,8 +41,8 @@ class TherapistSearchIn(Schema):
         ge=0,
         le=365,
         description=(
-            "Accepted, and not applied yet: no free slot is known until booking exists, so "
-            "`next_available` is null for everyone and this filter changes nothing."
+            "Only therapists with a free standard session within this many days (looked up "
+            "among the 500 best-ranked matches)."
         ),
     )
     step_free: bool = False
@@ -59,8 +60,8 @@ class TherapistHitOut(Schema):
     id: int
     name: str
     distance_km: float = Field(description="Great-circle distance, rounded to 0.1 km.")
-    next_available: datetime | None = Field(
-        description="First free slot, ISO 8601 with offset; null until booking exists."
+    next_available: OffsetDatetime | None = Field(
+        description="First free standard session in the next 14 days, ISO 8601 with offset; null when none."
     )
     match_score: float = Field(description="0 to 1; see docs/architecture.md, Directory.")
     match_reasons: list[str]
@@ -162,6 +163,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
         adjustable_table=filters.adjustable_table,
         accepting_new=filters.accepting_new,
         include_unverified=filters.include_unverified,
+        available_within_days=filters.available_within_days,
         page=filters.page,
         page_size=filters.page_size,
     )
@@ -173,7 +175,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
                 id=profile.pk,
                 name=profile.name,
                 distance_km=round(result.distance_km, 1),
-                next_available=None,
+                next_available=result.next_available,
                 match_score=result.match_score,
                 match_reasons=list(result.ranked.reasons),
                 licence_verified=result.licence_verified,

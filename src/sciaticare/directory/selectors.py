@@ -7,8 +7,8 @@ access too, and answer :class:`NotFound` alike when the object is missing or not
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -30,6 +30,7 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.ranking import MODALITIES, Candidate, PatientFit, Ranked, score
 from sciaticare.errors import Invalid, NotFound
+from sciaticare.scheduling.selectors import next_available
 
 MAX_RADIUS_KM = 500.0
 DEFAULT_RADIUS_KM = 25.0
@@ -52,6 +53,7 @@ class SearchResult:
     ranked: Ranked
     standard_session: SessionType | None
     licence_verified: bool
+    next_available: datetime | None = None  # the first free standard session (scheduling)
 
     @property
     def match_score(self) -> float:
@@ -120,6 +122,7 @@ def search_therapists(
     accepting_new: bool = False,
     include_unverified: bool = False,
     fit: PatientFit | None = None,
+    available_within_days: int | None = None,
     page: int = 1,
     page_size: int = 20,
     today: date | None = None,
@@ -131,8 +134,10 @@ def search_therapists(
     as a home visit when they are mobile and the point is inside their service radius.
     ``fit`` is what the person's intake says about them (``ranking.PatientFit``).
 
-    Four queries whatever the number of results: the ranked page (``search_query``), then the
-    page's profiles with their users, locations and standard sessions.
+    Nine queries whatever the number of results: the ranked page (``search_query``), the
+    page's profiles with their users, locations and standard sessions, and the page's first
+    free slots (scheduling, five). With ``available_within_days`` the filter looks at the
+    ``AVAILABILITY_CANDIDATES`` best-ranked matches (a bound on the work a search may do).
     """
     _check_search(
         lat=lat, lon=lon, radius_km=radius_km, modality=modality, page=page, page_size=page_size
@@ -154,6 +159,10 @@ def search_therapists(
         fit=fit,
     )
     offset = (page - 1) * page_size
+    if available_within_days is not None:
+        return _available_page(
+            filters, today, available_within_days, page=page, page_size=page_size
+        )
     sql, params = search_query.build(filters, today=today, limit=page_size, offset=offset)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -169,7 +178,40 @@ def search_therapists(
             count = 0
     ids = [row[0] for row in rows]
     return SearchPage(
-        results=_results_for(ids, filters, today), count=count, page=page, page_size=page_size
+        results=_with_next_available(_results_for(ids, filters, today)),
+        count=count,
+        page=page,
+        page_size=page_size,
+    )
+
+
+AVAILABILITY_CANDIDATES = 500
+
+
+def _with_next_available(
+    results: list[SearchResult], found: dict[int, datetime | None] | None = None
+) -> list[SearchResult]:
+    found = found if found is not None else next_available([r.profile.pk for r in results])
+    return [replace(r, next_available=found.get(r.profile.pk)) for r in results]
+
+
+def _available_page(
+    filters: search_query.SearchFilters, today: date, days: int, *, page: int, page_size: int
+) -> SearchPage:
+    """Ranked matches with a free standard session within `days`, one page of them."""
+    sql, params = search_query.build(filters, today=today, limit=AVAILABILITY_CANDIDATES)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ranked_ids = [row[0] for row in cursor.fetchall()]
+    soonest = next_available(ranked_ids, within=timedelta(days=days))
+    free = [pk for pk in ranked_ids if soonest.get(pk) is not None]
+    offset = (page - 1) * page_size
+    results = _results_for(free[offset : offset + page_size], filters, today)
+    return SearchPage(
+        results=_with_next_available(results, soonest),
+        count=len(free),
+        page=page,
+        page_size=page_size,
     )
 
 

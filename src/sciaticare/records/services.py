@@ -207,13 +207,13 @@ def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) 
 
 
 def add_home_care_advice(*, therapist_user: User, text: str) -> HomeCareAdvice:
-    therapist = therapist_user.therapist_profile  # type: ignore[attr-defined]
+    therapist = therapist_user.therapist_profile
     advice, _ = HomeCareAdvice.objects.get_or_create(therapist=therapist, text=text.strip()[:300])
     return advice
 
 
 def save_template(*, therapist_user: User, name: str, values: Mapping[str, Any]) -> NoteTemplate:
-    therapist = therapist_user.therapist_profile  # type: ignore[attr-defined]
+    therapist = therapist_user.therapist_profile
     cleaned = {
         k: v
         for k, v in _clean(values).items()
