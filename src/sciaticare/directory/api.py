@@ -15,6 +15,7 @@ from pydantic import Field
 
 from sciaticare.directory import selectors
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.intake.selectors import search_fit
 from sciaticare.schemas import OffsetDatetime
 
 router = Router(tags=["directory"])
@@ -164,6 +165,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
         accepting_new=filters.accepting_new,
         include_unverified=filters.include_unverified,
         available_within_days=filters.available_within_days,
+        fit=search_fit(user=request.user),
         page=filters.page,
         page_size=filters.page_size,
     )

@@ -33,6 +33,7 @@ from sciaticare.directory.forms import (
 from sciaticare.directory.models import SessionType
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import DomainError, NotFound
+from sciaticare.intake.selectors import search_fit
 
 
 class _View(Protocol):
@@ -95,6 +96,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 adjustable_table=data["adjustable_table"],
                 accepting_new=data["accepting_new"],
                 include_unverified=data["include_unverified"],
+                fit=search_fit(user=request.user),
                 page=data.get("page") or 1,
             )
         except DomainError as exc:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.directory.ranking import PatientFit
 from sciaticare.errors import NotFound
 from sciaticare.intake import brief as brief_rules
 from sciaticare.intake import scoring
@@ -130,3 +132,19 @@ def brief_for(*, viewer: User, patient_id: int) -> Brief:
 
 def imported_questionnaires() -> QuerySet[QuestionnaireDefinition]:
     return QuestionnaireDefinition.objects.select_related("imported_by")
+
+
+def search_fit(*, user: User | AnonymousUser) -> PatientFit:
+    """What the searcher's own current intake says about which therapist suits them
+    (directory ranking): pregnancy, and precautions asking for gentle or no deep pressure."""
+    if not user.is_authenticated or not user.has_role(Role.PATIENT):
+        return PatientFit()
+    intake = current_intake(patient=user)
+    if intake is None:
+        return PatientFit()
+    return PatientFit(
+        pregnant=bool(intake.answers.get("pregnant")),
+        gentle_pressure=bool(
+            {"gentle_pressure", "no_deep_pressure"} & set(intake.triage_precautions)
+        ),
+    )

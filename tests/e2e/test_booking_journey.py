@@ -1,0 +1,47 @@
+"""Browser journey: search → free slot → book → see it on the dashboard → cancel."""
+
+from datetime import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sciaticare.scheduling.models import Appointment, WorkingHours
+from tests.directory.factories import LocationFactory, TherapistProfileFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import PatientFactory
+from tests.intake.factories import make_intake
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_search_book_see_on_dashboard_and_cancel(live_server, page: Page):
+    location = LocationFactory(time_zone="Europe/London")
+    therapist = TherapistProfileFactory(
+        location=location, user__first_name="Rosa", user__last_name="Lindqvist"
+    )
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            therapist=therapist, location=location, weekday=weekday, start=time(9), end=time(17)
+        )
+    patient = PatientFactory()
+    make_intake(patient)
+    sign_in(page, live_server, patient)
+
+    page.goto(f"{live_server.url}/therapists/?place=Manchester&radius_km=25")
+    expect(page.get_by_role("link", name="Rosa Lindqvist")).to_be_visible()
+    page.get_by_role("link", name="Book", exact=True).first.click()
+    first_slot = page.locator("button.slot").first
+    chosen = first_slot.inner_text().splitlines()[0]
+    first_slot.click()
+
+    expect(page.get_by_text("Booked. A confirmation is on its way")).to_be_visible()
+    expect(page.get_by_text("Rosa Lindqvist")).to_be_visible()
+    page.goto(f"{live_server.url}/dashboard/")
+    upcoming = page.get_by_role("region", name="Your next sessions")
+    expect(upcoming).to_contain_text(chosen)
+    upcoming.get_by_role("link").first.click()
+
+    page.get_by_role("link", name="Cancel…").click()
+    page.get_by_role("button", name="Cancel the session").click()
+    expect(page.get_by_text("Cancelled", exact=False).first).to_be_visible()
+    assert Appointment.objects.get(patient=patient).status == "cancelled"
