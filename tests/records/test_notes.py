@@ -226,3 +226,65 @@ def test_overdue_lists_sessions_unsigned_after_72_hours(clinic_world):
 
     assert old in overdue
     assert recent not in overdue
+
+
+def test_templates_prefill_a_draft_without_client_data(client, clinic_world):
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    _draft(
+        clinic_world, objective="Hypertonic piriformis", techniques=["swedish"], back_pain_before=7
+    )
+    client.force_login(therapist)
+
+    client.post(
+        f"/notes/{appointment_id}/template/", {"action": "save", "name": "Piriformis release"}
+    )
+    template = therapist.therapist_profile.note_templates.get(name="Piriformis release")
+    assert template.values["objective"] == "Hypertonic piriformis"
+    assert "back_pain_before" not in template.values
+    assert "subjective" not in template.values
+
+    from tests.records.conftest import past_appointment
+
+    other = past_appointment(
+        clinic_world["therapist"], clinic_world["people"]["patient"], hours_ago=30
+    )
+    client.post(f"/notes/{other.pk}/template/", {"action": "apply", "template": template.pk})
+    note = SessionNote.objects.get(appointment=other)
+    assert note.objective == "Hypertonic piriformis"
+    assert note.techniques == ["swedish"]
+    assert note.back_pain_before is None
+
+
+def test_someone_elses_template_cannot_be_applied(client, clinic_world):
+    from tests.directory.factories import TherapistProfileFactory
+
+    stranger = TherapistProfileFactory()
+    foreign = services.save_template(
+        therapist_user=stranger.user, name="Mine", values={"plan": "x"}
+    )
+    client.force_login(clinic_world["people"]["therapist"])
+
+    response = client.post(
+        f"/notes/{clinic_world['appointment'].pk}/template/",
+        {"action": "apply", "template": foreign.pk},
+    )
+
+    assert response.status_code == 404
+
+
+def test_a_new_advice_line_joins_the_therapists_library(client, clinic_world):
+    from sciaticare.records.models import HomeCareAdvice
+
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    services.start_note(therapist_user=therapist, appointment_id=appointment_id)
+    client.force_login(therapist)
+
+    client.post(
+        f"/notes/{appointment_id}/autosave/",
+        {"adverse_event": "none", "new_home_care": "Swim twice a week."},
+    )
+
+    assert HomeCareAdvice.objects.filter(
+        therapist=clinic_world["therapist"], text="Swim twice a week."
+    ).exists()
+    assert "Swim twice a week." in SessionNote.objects.get(appointment_id=appointment_id).home_care

@@ -213,13 +213,29 @@ def add_home_care_advice(*, therapist_user: User, text: str) -> HomeCareAdvice:
 
 
 def save_template(*, therapist_user: User, name: str, values: Mapping[str, Any]) -> NoteTemplate:
+    """Keep what a session usually looks like (never the client's pain scores or words)."""
+    if not name.strip():
+        raise Invalid("template_name", "Give the template a name.", [("name", "required")])
     therapist = therapist_user.therapist_profile
-    cleaned = {
-        k: v
-        for k, v in _clean(values).items()
-        if k not in ("back_pain_before", "back_pain_after", "leg_pain_before", "leg_pain_after")
+    personal = {
+        "subjective",
+        "back_pain_before",
+        "back_pain_after",
+        "leg_pain_before",
+        "leg_pain_after",
     }
+    cleaned = {k: v for k, v in _clean(values).items() if k not in personal}
     template, _ = NoteTemplate.objects.update_or_create(
         therapist=therapist, name=name.strip()[:80], defaults={"values": cleaned}
     )
     return template
+
+
+def apply_template(*, therapist_user: User, appointment_id: int, template_id: int) -> SessionNote:
+    """Fill a draft from one of the therapist's templates (what the template sets, nothing else)."""
+    template = NoteTemplate.objects.filter(pk=template_id, therapist__user=therapist_user).first()
+    if template is None:
+        raise NotFound("template")
+    return save_draft(
+        therapist_user=therapist_user, appointment_id=appointment_id, values=template.values
+    )

@@ -88,6 +88,11 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     status = 200
     if form.is_valid():
         try:
+            if form.cleaned_data.get("new_home_care", "").strip():
+                # A line written once joins the therapist's own library for later notes.
+                services.add_home_care_advice(
+                    therapist_user=request.user, text=form.cleaned_data["new_home_care"]
+                )
             services.save_draft(
                 therapist_user=request.user, appointment_id=appointment_id, values=form.values()
             )
@@ -193,3 +198,31 @@ def clinic_notes(request: AuthedRequest) -> HttpResponse:
         "records/clinic_notes.html",
         {"notes": selectors.clinic_notes(admin=request.user)[:100]},
     )
+
+
+@login_required
+@require_POST
+def template(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    """Apply one of the therapist's templates to the draft, or save the draft as a template."""
+    try:
+        if request.POST.get("action") == "save":
+            note = selectors.read_note(viewer=request.user, appointment_id=appointment_id).note
+            if note.therapist.user_id != request.user.pk:
+                raise NotFound("note")
+            values = {name: getattr(note, name) for name in services.DRAFT_FIELDS}
+            saved = services.save_template(
+                therapist_user=request.user, name=request.POST.get("name", ""), values=values
+            )
+            messages.success(request, f"Saved as the template “{saved.name}”.")
+        else:
+            services.apply_template(
+                therapist_user=request.user,
+                appointment_id=appointment_id,
+                template_id=int(request.POST.get("template") or 0),
+            )
+            messages.success(request, "Template applied to the draft.")
+    except (NotFound, ValueError):
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("records:note", appointment_id=appointment_id)
