@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.models import Role
@@ -64,7 +64,7 @@ def list_entries(request: AuthedRequest, since: dt.date | None = None) -> list[E
     response={200: EntryOut, 201: EntryOut, 403: Problem, 422: Problem},
     summary="Log today's pain",
 )
-def log(request: AuthedRequest, payload: EntryIn) -> tuple[int, EntryOut]:
+def log(request: AuthedRequest, payload: EntryIn) -> Status[EntryOut]:
     _patient(request)
     entry, created = services.log_pain(
         patient=request.user,
@@ -74,4 +74,4 @@ def log(request: AuthedRequest, payload: EntryIn) -> tuple[int, EntryOut]:
         tags=[t.value for t in payload.tags],
         day=payload.date,
     )
-    return (201 if created else 200), _out(entry)
+    return Status(201 if created else 200, _out(entry))

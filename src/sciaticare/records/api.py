@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
@@ -168,13 +168,14 @@ def sign(request: AuthedRequest, appointment_id: int) -> NoteOut:
 )
 def amend(
     request: AuthedRequest, appointment_id: int, payload: AmendmentIn
-) -> tuple[int, AmendmentOut]:
+) -> Status[AmendmentOut]:
     amendment = services.add_amendment(
         author=request.user, appointment_id=appointment_id, reason=payload.reason, text=payload.text
     )
-    return 201, AmendmentOut(
+    out = AmendmentOut(
         reason=amendment.reason,
         text=amendment.text,
         author=request.user.display_name,
         created_at=amendment.created_at,
     )
+    return Status(201, out)

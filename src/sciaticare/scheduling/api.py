@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
@@ -116,15 +116,18 @@ class AppointmentOut(Schema):
     response={201: AppointmentOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Book a slot",
 )
-def book(request: AuthedRequest, payload: BookIn) -> tuple[int, AppointmentOut]:
+def book(request: AuthedRequest, payload: BookIn) -> Status[AppointmentOut]:
     appointment = booking.book_appointment(
         patient=request.user,
         therapist_id=payload.therapist,
         start=payload.start,
         session_type_id=payload.service,
     )
-    return 201, AppointmentOut.of(
-        selectors.appointment_for(user=request.user, appointment_id=appointment.pk)
+    return Status(
+        201,
+        AppointmentOut.of(
+            selectors.appointment_for(user=request.user, appointment_id=appointment.pk)
+        ),
     )
 
 
