@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from sciaticare.outcomes.tasks import send_diary_nudges
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the evening pain-diary nudges (cron: once a day; --enqueue hands it to the worker)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enqueue", action="store_true", help="Queue it for db_worker instead."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            result = send_diary_nudges.enqueue()
+            self.stdout.write(f"Queued {result.id}.")
+        else:
+            self.stdout.write(f"Sent {send_diary_nudges.call()} reminders.")
