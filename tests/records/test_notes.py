@@ -288,3 +288,16 @@ def test_a_new_advice_line_joins_the_therapists_library(client, clinic_world):
         therapist=clinic_world["therapist"], text="Swim twice a week."
     ).exists()
     assert "Swim twice a week." in SessionNote.objects.get(appointment_id=appointment_id).home_care
+
+
+def test_the_prefill_includes_the_last_weeks_pain_diary(clinic_world):
+    from sciaticare.outcomes import services as outcomes_services
+
+    outcomes_services.log_pain(patient=clinic_world["people"]["patient"], back_pain=6, leg_pain=4)
+
+    note = services.start_note(
+        therapist_user=clinic_world["people"]["therapist"],
+        appointment_id=clinic_world["appointment"].pk,
+    )
+
+    assert "Pain diary, last 7 days (1 entries): median back 6/10, leg 4/10." in note.subjective

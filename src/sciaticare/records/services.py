@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +16,7 @@ from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import Conflict, Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
+from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import Amendment, HomeCareAdvice, NoteTemplate, SessionNote
 from sciaticare.records.precautions import pressure_warnings
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -57,11 +60,25 @@ def _join(codes: list[str], names: Mapping[str, str]) -> str:
     return ", ".join(names.get(code, code) for code in codes) or "not given"
 
 
+def _recent_diary(patient: User) -> str:
+    since = timezone.localdate() - timedelta(days=7)
+    entries = list(
+        PainEntry.objects.filter(patient=patient, day__gte=since).values_list(
+            "back_pain", "leg_pain"
+        )
+    )
+    if not entries:
+        return ""
+    back = statistics.median(b for b, _ in entries)
+    leg = statistics.median(leg for _, leg in entries)
+    return f" Pain diary, last 7 days ({len(entries)} entries): median back {back:g}/10, leg {leg:g}/10."
+
+
 def prefill_subjective(patient: User) -> str:
-    """The patient's own account from their current intake, for the therapist to edit."""
+    """The patient's own account from their current intake and recent diary, to edit."""
     intake = intake_selectors.current_intake(patient=patient)
     if intake is None:
-        return ""
+        return _recent_diary(patient).strip()
     where = (
         ", ".join(REGIONS[c].label.lower() for c in intake.regions if c in REGIONS) or "not marked"
     )
@@ -71,7 +88,7 @@ def prefill_subjective(patient: User) -> str:
         f"leg pain now {intake.leg_pain_now}/10 (worst {intake.leg_pain_worst}). "
         f"Feels: {_join(intake.qualities, QUALITIES)}. Worse with: {_join(intake.worse_with, WORSE_WITH)}. "
         f"Better with: {_join(intake.better_with, BETTER_WITH)}. Goals: {intake.goals or 'not given'}."
-    )
+    ) + _recent_diary(patient)
 
 
 def start_note(
