@@ -57,3 +57,18 @@ def test_the_search_page_links_to_booking_and_the_waitlist(client):
 
     assert f"/book/{therapist.pk}/" in body
     assert "Join the waitlist" in body
+
+
+def test_soonness_joins_the_ranking():
+    from sciaticare.directory.selectors import search_therapists
+
+    in_five_days = (datetime.now(UTC).date() + timedelta(days=5)).weekday()
+    later = _free(weekdays=[in_five_days])  # made first: the SQL order alone would put it first
+    sooner = _free()
+    # Same experience, distance, licence and reviews: only the next free session differs.
+    results = search_therapists(lat=MANCHESTER["lat"], lon=MANCHESTER["lon"], radius_km=25).results
+
+    order = [r.profile.pk for r in results]
+    assert order.index(sooner.pk) < order.index(later.pk)
+    first = results[order.index(sooner.pk)]
+    assert any(reason.startswith("free within") for reason in first.ranked.reasons)

@@ -7,7 +7,7 @@ access too, and answer :class:`NotFound` alike when the object is missing or not
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
@@ -163,7 +163,11 @@ def search_therapists(
         return _available_page(
             filters, today, available_within_days, page=page, page_size=page_size
         )
-    sql, params = search_query.build(filters, today=today, limit=page_size, offset=offset)
+    # The first pages are re-ranked with each therapist's next free session (soonness), which
+    # SQL cannot know; later pages keep the SQL order.
+    reranked = offset + page_size <= RERANK_WINDOW
+    limit, start = (RERANK_WINDOW, 0) if reranked else (page_size, offset)
+    sql, params = search_query.build(filters, today=today, limit=limit, offset=start)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -177,22 +181,17 @@ def search_therapists(
         else:
             count = 0
     ids = [row[0] for row in rows]
-    return SearchPage(
-        results=_with_next_available(_results_for(ids, filters, today)),
-        count=count,
-        page=page,
-        page_size=page_size,
-    )
+    soonest = next_available(ids)
+    results = _results_for(ids, filters, today, soonest=soonest)
+    if reranked:
+        results.sort(key=lambda r: (-r.ranked.score, r.distance_km, r.profile.pk))
+        results = results[offset : offset + page_size]
+    return SearchPage(results=results, count=count, page=page, page_size=page_size)
 
 
+#: How many of the best SQL-ranked matches get their next free session into the score.
+RERANK_WINDOW = 60
 AVAILABILITY_CANDIDATES = 500
-
-
-def _with_next_available(
-    results: list[SearchResult], found: dict[int, datetime | None] | None = None
-) -> list[SearchResult]:
-    found = found if found is not None else next_available([r.profile.pk for r in results])
-    return [replace(r, next_available=found.get(r.profile.pk)) for r in results]
 
 
 def _available_page(
@@ -206,9 +205,9 @@ def _available_page(
     soonest = next_available(ranked_ids, within=timedelta(days=days))
     free = [pk for pk in ranked_ids if soonest.get(pk) is not None]
     offset = (page - 1) * page_size
-    results = _results_for(free[offset : offset + page_size], filters, today)
+    results = _results_for(free[offset : offset + page_size], filters, today, soonest=soonest)
     return SearchPage(
-        results=_with_next_available(results, soonest),
+        results=results,
         count=len(free),
         page=page,
         page_size=page_size,
@@ -216,8 +215,13 @@ def _available_page(
 
 
 def _results_for(
-    ids: list[int], filters: search_query.SearchFilters, today: date
+    ids: list[int],
+    filters: search_query.SearchFilters,
+    today: date,
+    *,
+    soonest: dict[int, datetime | None],
 ) -> list[SearchResult]:
+    now = timezone.now()
     profiles = (
         TherapistProfile.objects.filter(pk__in=ids)
         .select_related("user")
@@ -246,6 +250,11 @@ def _results_for(
                 review_count=profile.review_count,
                 review_mean=profile.review_mean,
                 modalities=profile.modalities,
+                next_available_days=(
+                    max((free - now).total_seconds(), 0) / 86400
+                    if (free := soonest.get(pk))
+                    else None
+                ),
             ),
             filters.fit,
         )
@@ -264,6 +273,7 @@ def _results_for(
                 ranked=ranked,
                 standard_session=sessions[0] if sessions else None,
                 licence_verified=verified,
+                next_available=soonest.get(pk),
             )
         )
     return results
