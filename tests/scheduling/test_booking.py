@@ -286,7 +286,7 @@ def test_every_offered_slot_is_accepted_by_the_booking_service(world):
 def test_slot_queries_do_not_grow_with_the_number_of_days(world, django_assert_num_queries):
     now = timezone.now()
     for days in (7, 28):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             calendar = selectors.load_calendars(
                 [world["therapist"].pk], start=now, end=now + timedelta(days=days)
             )

@@ -189,8 +189,10 @@ def search_therapists(
     return SearchPage(results=results, count=count, page=page, page_size=page_size)
 
 
-#: How many of the best SQL-ranked matches get their next free session into the score.
-RERANK_WINDOW = 60
+#: How many of the best SQL-ranked matches get their next free session into the score: the
+#: first page. Each therapist's lookup reads two weeks of their calendar (about 0.6 ms), so a
+#: wider window costs every search (docs/benchmarks.md).
+RERANK_WINDOW = 20
 AVAILABILITY_CANDIDATES = 500
 
 
