@@ -9,6 +9,7 @@ from sciaticare.accounts.auth import api_auth
 from sciaticare.directory.api import router as directory_router
 from sciaticare.errors import DomainError
 from sciaticare.intake.api import router as intake_router
+from sciaticare.interop.api import router as interop_router
 from sciaticare.outcomes.api import router as outcomes_router
 from sciaticare.records.api import router as records_router
 from sciaticare.scheduling.api import router as scheduling_router
@@ -75,3 +76,4 @@ api.add_router("/", intake_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", records_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", interop_router)

@@ -1,0 +1,34 @@
+"""What an import keeps verbatim: another system's session history for a patient."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ExternalResource(models.Model):
+    """A FHIR resource imported as read-only history (another clinic's appointments,
+    encounters, procedures, session measurements, practitioners and places), exported again
+    as it came; its patient reference is blanked and filled in on export."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="external_resources"
+    )
+    resource_type = models.CharField(max_length=40)
+    resource_id = models.CharField(max_length=64)
+    resource = models.JSONField()
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["resource_type", "resource_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "resource_type", "resource_id"],
+                name="%(app_label)s_%(class)s_one_per_id",
+                violation_error_message="This resource was already imported for the patient.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type}/{self.resource_id} ({self.patient_id})"

@@ -1,0 +1,298 @@
+"""FHIR export and import of a patient's own record (issue 7 point 6).
+
+Import decisions: a patient moving clinics brings their history. Episodes (from Conditions),
+pain diary days and questionnaire responses become ours, as if logged here; no intake is made
+(its triage answers cannot be invented, and an invented "no red flags" would unblock booking).
+Another system's sessions (appointments, encounters, procedures, the before/after pain
+measurements, and the practitioners, organisations and places they name) are kept verbatim
+as read-only history (:class:`~sciaticare.interop.models.ExternalResource`) and exported again
+as they came. Re-importing the same Bundle adds nothing: rows already present (same episode
+start, same diary day, same questionnaire and time, same resource id) are skipped, and the
+patient's own diary days are never overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.audit.services import record_event
+from sciaticare.errors import Invalid, NotFound
+from sciaticare.intake import bodymap, scoring
+from sciaticare.intake import selectors as intake_selectors
+from sciaticare.intake.models import Episode, QuestionnaireResponse
+from sciaticare.interop import fhir
+from sciaticare.interop.models import ExternalResource
+from sciaticare.outcomes import selectors as outcomes_selectors
+from sciaticare.outcomes.models import PainEntry
+from sciaticare.records import selectors as records_selectors
+from sciaticare.scheduling import selectors as scheduling_selectors
+
+
+def patient_id(patient: User) -> str:
+    return f"patient-{patient.pk}"
+
+
+def _leg_side(regions: list[str]) -> str | None:
+    """left or right when the leg regions are all on one side; None otherwise."""
+    legs = [
+        code
+        for code in regions
+        if code in bodymap.REGIONS
+        and bodymap.REGIONS[code].area not in ("lower_back", bodymap.SADDLE)
+    ]
+    sides = bodymap.sides(legs)
+    return next(iter(sides)) if len(sides) == 1 and sides <= {"left", "right"} else None
+
+
+def _record(patient: User) -> fhir.PatientRecord:
+    pid = patient_id(patient)
+    external = list(ExternalResource.objects.filter(patient=patient))
+    imported_sides = {
+        e.resource_id: fhir.condition_side(e.resource)
+        for e in external
+        if e.resource_type == "Condition"
+    }
+    conditions = []
+    for episode in intake_selectors.episodes_of(patient=patient).order_by("started_on"):
+        intakes = sorted(episode.intakes.all(), key=lambda i: (i.created_at, i.pk))
+        key = f"condition-{episode.started_on.isoformat()}"
+        side = _leg_side(intakes[-1].regions) if intakes else imported_sides.get(key)
+        conditions.append(
+            fhir.ConditionData(
+                started_on=episode.started_on, closed_at=episode.closed_at, side=side
+            )
+        )
+    appointments = list(
+        scheduling_selectors.appointments_of(user=patient)
+        .filter(patient=patient)
+        .select_related("location__clinic")
+        .order_by("start", "pk")
+    )
+    notes = list(records_selectors.summaries_for(patient=patient))
+    therapists = {a.therapist.pk: a.therapist for a in appointments}
+    locations = {a.location.pk: a.location for a in appointments}
+    clinics = {loc.clinic.pk: loc.clinic for loc in locations.values()}
+    return fhir.PatientRecord(
+        patient=fhir.PatientData(
+            id=pid, given=patient.first_name, family=patient.last_name, email=patient.email
+        ),
+        organizations=[
+            fhir.OrganizationData(id=f"organization-{c.pk}", name=c.name) for c in clinics.values()
+        ],
+        locations=[
+            fhir.LocationData(
+                id=f"location-{loc.pk}",
+                name=loc.name,
+                address=loc.address,
+                organization_id=f"organization-{loc.clinic_id}",
+                latitude=loc.latitude,
+                longitude=loc.longitude,
+            )
+            for loc in locations.values()
+        ],
+        practitioners=[
+            fhir.PractitionerData(
+                id=f"practitioner-{t.pk}", given=t.user.first_name, family=t.user.last_name
+            )
+            for t in therapists.values()
+        ],
+        conditions=conditions,
+        appointments=[
+            fhir.AppointmentData(
+                id=f"appointment-{a.pk}",
+                status=a.status,
+                start=a.start,
+                end=a.end,
+                practitioner_id=f"practitioner-{a.therapist_id}",
+                location_id=f"location-{a.location_id}",
+            )
+            for a in appointments
+            if a.status in fhir.APPOINTMENT_STATUS
+        ],
+        notes=[
+            fhir.NoteData(
+                appointment_id=f"appointment-{n.appointment_id}",
+                practitioner_id=f"practitioner-{n.therapist_id}",
+                location_id=f"location-{n.appointment.location_id}",
+                start=n.appointment.start,
+                end=n.appointment.end,
+                signed_at=n.signed_at,
+                regions=list(n.regions),
+                techniques=list(n.techniques),
+                back_pain_before=n.back_pain_before,
+                back_pain_after=n.back_pain_after,
+                leg_pain_before=n.leg_pain_before,
+                leg_pain_after=n.leg_pain_after,
+            )
+            for n in notes
+            if n.signed_at is not None
+        ],
+        pain=[
+            fhir.PainData(
+                day=e.day,
+                back_pain=e.back_pain,
+                leg_pain=e.leg_pain,
+                note=e.note,
+                tags=list(e.tags),
+            )
+            for e in outcomes_selectors.entries_of(patient=patient).order_by("day")
+        ],
+        questionnaires=[
+            fhir.QuestionnaireData(
+                instrument=q.instrument,
+                resource=q.resource,
+                score=q.score,
+                band=q.band,
+                completed_at=q.completed_at,
+            )
+            for q in QuestionnaireResponse.objects.filter(patient=patient).order_by(
+                "completed_at", "pk"
+            )
+            if q.instrument in scoring.INSTRUMENTS
+        ],
+        external=[
+            fhir.repoint(e.resource, fhir.PATIENT_PLACEHOLDER, f"Patient/{pid}") for e in external
+        ],
+    )
+
+
+def export_patient(*, patient: User, viewer: User) -> dict[str, Any]:
+    """The patient's record as a FHIR R4 Bundle. Only the patient may export it for now (the
+    clinic's per-patient export is still to come); anyone else gets "not found"."""
+    if viewer.pk != patient.pk:
+        raise NotFound("record")
+    bundle = fhir.build_bundle(_record(patient))
+    record_event(actor=viewer, action="fhir.export", patient=patient)
+    return bundle
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import added; ``skipped`` counts what was already there."""
+
+    episodes: int = 0
+    pain_entries: int = 0
+    questionnaires: int = 0
+    history: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _refuse(problems: list[str]) -> Invalid:
+    return Invalid(
+        "invalid_bundle",
+        "The Bundle was not imported: it is not a Sciaticare FHIR R4 record.",
+        [("bundle", problem) for problem in problems[:50]],
+    )
+
+
+def _scored(item: fhir.ImportedQuestionnaire) -> tuple[dict[str, Any], scoring.Score]:
+    answers = scoring.answers_from_fhir(item.resource)
+    result = scoring.score(item.instrument, answers)
+    resource = scoring.response_to_fhir(
+        item.instrument, answers, result, questionnaire_version=item.version
+    )
+    return resource, result
+
+
+def _episode_on(patient: User, moment: datetime) -> Episode | None:
+    return (
+        Episode.objects.filter(patient=patient, started_on__lte=moment.date())
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+
+
+def import_bundle(*, patient: User, data: object, importer: User) -> ImportSummary:
+    """Add the history in a Sciaticare FHIR Bundle to the patient's own record (see the module
+    docstring). Refuses, with the reasons, a Bundle that is not valid R4B or whose codes are not
+    ours; all or nothing; importing it again adds nothing."""
+    if importer.pk != patient.pk:
+        raise NotFound("record")
+    problems = fhir.structure_problems(data)
+    if not problems:
+        assert isinstance(data, dict)
+        problems = fhir.validate_codes(data)
+    if problems:
+        raise _refuse(problems)
+    assert isinstance(data, dict)
+    history = fhir.parse_bundle(data)
+    scored = []
+    for i, item in enumerate(history.questionnaires):
+        try:
+            scored.append((item, *_scored(item)))
+        except (ValueError, KeyError) as error:
+            problems.append(f"QuestionnaireResponse {i}: {error}")
+    if problems:
+        raise _refuse(problems)
+
+    counts = {"episodes": 0, "pain_entries": 0, "questionnaires": 0, "history": 0, "skipped": 0}
+    warnings: list[str] = []
+    now = timezone.now()
+    with transaction.atomic():
+        for condition in sorted(history.conditions, key=lambda c: c.started_on):
+            if Episode.objects.filter(patient=patient, started_on=condition.started_on).exists():
+                counts["skipped"] += 1
+                continue
+            closed_at = condition.closed_at
+            if (
+                closed_at is None
+                and Episode.objects.filter(patient=patient, closed_at__isnull=True).exists()
+            ):
+                closed_at = now  # one open episode at a time: yours stays the open one
+                warnings.append(f"The episode from {condition.started_on} was imported as closed.")
+            Episode.objects.create(
+                patient=patient, started_on=condition.started_on, closed_at=closed_at
+            )
+            counts["episodes"] += 1
+        for day in history.pain:
+            _, created = PainEntry.objects.get_or_create(
+                patient=patient,
+                day=day.day,
+                defaults={
+                    "back_pain": day.back_pain,
+                    "leg_pain": day.leg_pain,
+                    "note": day.note[:500],
+                    "tags": list(day.tags),
+                },
+            )
+            counts["pain_entries" if created else "skipped"] += 1
+        for item, resource, result in scored:
+            if QuestionnaireResponse.objects.filter(
+                patient=patient, instrument=item.instrument, completed_at=item.completed_at
+            ).exists():
+                counts["skipped"] += 1
+                continue
+            QuestionnaireResponse.objects.create(
+                patient=patient,
+                episode=_episode_on(patient, item.completed_at),
+                instrument=item.instrument,
+                instrument_version=item.version,
+                resource=resource,
+                score=result.value,
+                band=result.band or "",
+                subscores=dict(result.subscores),
+                completed_at=item.completed_at,
+            )
+            counts["questionnaires"] += 1
+        for resource in history.external:
+            _, created = ExternalResource.objects.get_or_create(
+                patient=patient,
+                resource_type=resource["resourceType"],
+                resource_id=resource["id"],
+                defaults={"resource": resource},
+            )
+            counts["history" if created else "skipped"] += 1
+        record_event(
+            actor=importer,
+            action="fhir.import",
+            patient=patient,
+            reason=f"from Patient/{history.source_patient_id}",
+        )
+    return ImportSummary(**counts, warnings=warnings)

@@ -1,0 +1,208 @@
+"""The FHIR Bundle as plain values: every resource valid R4B, our codes, our ids."""
+
+import copy
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from fhir.resources.R4B import get_fhir_model_class
+
+from sciaticare.intake import scoring
+from sciaticare.interop import fhir
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def _questionnaire(code: str, answers: dict[str, Any], when: datetime) -> fhir.QuestionnaireData:
+    result = scoring.score(code, answers)
+    resource = scoring.response_to_fhir(code, answers, result, questionnaire_version="1.0")
+    return fhir.QuestionnaireData(code, resource, result.value, result.band or "", when)
+
+
+def record() -> fhir.PatientRecord:
+    appointment = fhir.AppointmentData(
+        "appointment-7",
+        "completed",
+        START,
+        START + timedelta(hours=1),
+        "practitioner-3",
+        "location-2",
+    )
+    return fhir.PatientRecord(
+        patient=fhir.PatientData("patient-1", "Odalys", "Fenwick", "o@example.org"),
+        organizations=[fhir.OrganizationData("organization-1", "Back Care Clinic")],
+        locations=[
+            fhir.LocationData("location-2", "Didsbury", "1 Oxford Rd", "organization-1", 53.4, -2.2)
+        ],
+        practitioners=[fhir.PractitionerData("practitioner-3", "Ada", "Moss")],
+        conditions=[fhir.ConditionData(date(2026, 10, 1), side="left")],
+        appointments=[
+            appointment,
+            fhir.AppointmentData(
+                "appointment-8",
+                "booked",
+                START + timedelta(days=7),
+                START + timedelta(days=7, hours=1),
+                "practitioner-3",
+                "location-2",
+            ),
+        ],
+        notes=[
+            fhir.NoteData(
+                "appointment-7",
+                "practitioner-3",
+                "location-2",
+                appointment.start,
+                appointment.end,
+                signed_at=appointment.end,
+                regions=["left_buttock", "left_calf"],
+                techniques=["swedish"],
+                back_pain_before=6,
+                back_pain_after=4,
+                leg_pain_before=7,
+                leg_pain_after=5,
+            )
+        ],
+        pain=[fhir.PainData(date(2026, 11, 3), 5, 6, "stiff", ["after_massage"])],
+        questionnaires=[
+            _questionnaire("peg", {"peg-1": 6, "peg-2": 5, "peg-3": 7}, START),
+            _questionnaire("nrs-back", {"nrs-back-1": 6}, START),
+        ],
+    )
+
+
+def _codings(bundle: dict[str, Any], kind: str) -> set[tuple[str, str]]:
+    found = set()
+    for entry in bundle["entry"]:
+        r = entry["resource"]
+        if r["resourceType"] == kind:
+            for coding in r.get("code", {}).get("coding", []):
+                found.add((coding["system"], coding["code"]))
+    return found
+
+
+def test_every_resource_and_the_bundle_validate_with_r4b():
+    bundle = fhir.build_bundle(record())
+
+    get_fhir_model_class("Bundle").model_validate(bundle)
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert kinds == set(fhir.RESOURCE_ORDER)
+    assert fhir.structure_problems(bundle) == []
+    assert fhir.validate_codes(bundle) == []
+
+
+def test_the_clinical_codes_are_the_ones_clinical_md_gives():
+    bundle = fhir.build_bundle(record())
+
+    assert _codings(bundle, "Condition") == {
+        ("http://snomed.info/sct", "23056005"),
+        ("http://hl7.org/fhir/sid/icd-10-cm", "M54.32"),
+    }
+    assert ("http://snomed.info/sct", "387854002") in _codings(bundle, "Procedure")
+    observations = _codings(bundle, "Observation")
+    assert ("http://loinc.org", "72514-3") in observations
+    assert (fhir.INSTRUMENT_SYSTEM, "peg") in observations  # PEG has no verified LOINC
+
+
+def test_one_pain_observation_per_diary_day_and_per_session_moment():
+    bundle = fhir.build_bundle(record())
+    pain = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation" and "component" in e["resource"]
+    ]
+
+    assert sorted(r["id"] for r in pain) == [
+        "pain-2026-11-03",
+        "session-7-after-session",
+        "session-7-before-session",
+    ]
+    session = next(r for r in pain if r["id"] == "session-7-before-session")
+    assert session["encounter"] == {"reference": "Encounter/encounter-7"}
+    assert [c["valueInteger"] for c in session["component"]] == [6, 7]
+
+
+def test_ids_and_full_urls_are_stable_and_absolute():
+    first, second = fhir.build_bundle(record()), fhir.build_bundle(record())
+
+    assert first == second
+    for entry in first["entry"]:
+        r = entry["resource"]
+        assert entry["fullUrl"] == f"https://sciaticare.example/fhir/{r['resourceType']}/{r['id']}"
+    encounters = [e for e in first["entry"] if e["resource"]["resourceType"] == "Encounter"]
+    assert [e["resource"]["id"] for e in encounters] == ["encounter-7"]  # completed only
+
+
+def _broken(path: str, value: Any) -> list[str]:
+    bundle = fhir.build_bundle(record())
+    kind, key = path.split(".", 1)
+    resource = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind)
+    resource[key] = value
+    return fhir.validate_codes(bundle)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("Appointment.status", "arrived"),
+        ("Encounter.status", "in-progress"),
+        ("Procedure.status", "preparation"),
+        ("Procedure.bodySite", [{"coding": [{"system": fhir.BODY_MAP_SYSTEM, "code": "nose"}]}]),
+        ("Procedure.code", {"coding": [{"system": "http://snomed.info/sct", "code": "1"}]}),
+        ("Condition.code", {"coding": [{"system": "http://snomed.info/sct", "code": "279039007"}]}),
+        ("QuestionnaireResponse.questionnaire", "https://elsewhere.example/q|1"),
+        ("QuestionnaireResponse.status", "in-progress"),
+    ],
+)
+def test_code_values_that_are_not_ours_are_named(path, value):
+    problems = _broken(path, value)
+
+    assert problems
+    assert any(path.split(".")[0] in p for p in problems)
+
+
+def test_pain_out_of_range_and_unknown_tags_are_refused():
+    bundle = fhir.build_bundle(record())
+    diary = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == "pain-2026-11-03")
+    diary["component"][0]["valueInteger"] = 11
+    diary["extension"].append({"url": fhir.DIARY_TAG_URL, "valueCode": "party"})
+
+    problems = fhir.validate_codes(bundle)
+
+    assert any("0-10" in p for p in problems)
+    assert any("party" in p for p in problems)
+
+
+def test_structure_problems_come_from_r4b():
+    bundle = fhir.build_bundle(record())
+    broken = copy.deepcopy(bundle)
+    broken["entry"][0]["resource"]["colour"] = "blue"
+
+    assert fhir.structure_problems(bundle) == []
+    assert any("colour" in p for p in fhir.structure_problems(broken))
+    assert fhir.structure_problems({"resourceType": "Patient"})
+
+
+def test_parse_bundle_reads_back_what_was_built():
+    bundle = fhir.build_bundle(record())
+
+    history = fhir.parse_bundle(bundle)
+
+    assert history.source_patient_id == "patient-1"
+    assert history.conditions == [fhir.ConditionData(date(2026, 10, 1), side="left")]
+    assert history.pain == [fhir.PainData(date(2026, 11, 3), 5, 6, "stiff", ["after_massage"])]
+    assert [q.instrument for q in history.questionnaires] == ["nrs-back", "peg"]  # sorted by id
+    external = {f"{r['resourceType']}/{r['id']}" for r in history.external}
+    assert "Appointment/appointment-7" in external
+    assert "Observation/session-7-before-session" in external
+    assert "Observation/pain-2026-11-03" not in external
+    assert all("patient-1" not in str(r) for r in history.external)
+
+
+def test_diary_tags_match_the_outcomes_app():
+    from sciaticare.outcomes.models import Tag
+
+    assert set(Tag.values) == fhir.DIARY_TAGS
