@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.errors import NotFound
 from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts, response
-from sciaticare.outcomes.models import PainEntry
+from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportStatus
 from sciaticare.records.models import SessionNote
 
 
@@ -148,3 +149,18 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         needs_review=bool(sessions)
         and response.needs_clinician_review(len(sessions), weeks, improved),
     )
+
+
+def reports_of(*, patient: User) -> QuerySet[ProgressReport]:
+    """The patient's progress reports, newest first, without the PDF bytes."""
+    return ProgressReport.objects.filter(patient=patient).defer("pdf")
+
+
+def ready_report_for(*, user: User, report_id: int) -> ProgressReport:
+    """A ready report of the user's own; NotFound alike for missing, pending or someone else's."""
+    found = ProgressReport.objects.filter(
+        pk=report_id, patient=user, status=ReportStatus.READY
+    ).first()
+    if found is None:
+        raise NotFound("report")
+    return found

@@ -1,4 +1,4 @@
-"""Every write of the outcomes app: pain entries and the nudge preference."""
+"""Every write of the outcomes app: pain entries, the nudge preference and report requests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid
-from sciaticare.outcomes.models import DiaryPreference, PainEntry, Tag
+from sciaticare.outcomes.models import (
+    DiaryPreference,
+    PainEntry,
+    ProgressReport,
+    ReportStatus,
+    Tag,
+)
+from sciaticare.outcomes.tasks import build_report
 
 
 def log_pain(
@@ -75,3 +82,22 @@ def set_daily_nudge(*, patient: User, on: bool) -> DiaryPreference:
         patient=patient, defaults={"daily_nudge": on}
     )
     return preference
+
+
+def request_report(*, patient: User) -> ProgressReport:
+    """A new progress report for the patient, built by the ``build_report`` task.
+
+    While one is still being made, asking again returns that one rather than queueing another.
+    The task is enqueued once the row is committed, so a worker always finds it.
+    """
+    pending = ProgressReport.objects.filter(patient=patient, status=ReportStatus.PENDING).first()
+    if pending is not None:
+        return pending
+    try:
+        with transaction.atomic():
+            progress = ProgressReport.objects.create(patient=patient, requested_by=patient)
+            record_event(actor=patient, action="report.request", patient=patient, obj=progress)
+            transaction.on_commit(lambda: build_report.enqueue(progress.pk))
+    except IntegrityError:  # a concurrent request won (one pending report per patient)
+        return ProgressReport.objects.get(patient=patient, status=ReportStatus.PENDING)
+    return progress

@@ -1,6 +1,9 @@
-"""The evening nudge to log pain, for patients who asked for it (never clinical detail in mail)."""
+"""Background work of the outcomes app: the evening nudge to log pain, for patients who asked
+for it (never clinical detail in mail), and building a requested PDF progress report."""
 
 from __future__ import annotations
+
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -8,7 +11,10 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.outcomes.models import DiaryPreference, PainEntry
+from sciaticare.outcomes import report
+from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportStatus
+
+logger = logging.getLogger(__name__)
 
 
 def due_nudges() -> list[tuple[str, str]]:
@@ -37,3 +43,24 @@ def send_diary_nudges() -> int:
         )
         sent += 1
     return sent
+
+
+@task()
+def build_report(report_id: int) -> str:
+    """Render a requested progress report and store its PDF; returns the final status.
+
+    A failure marks the report failed (the patient sees it and can ask again) and is logged.
+    """
+    progress = ProgressReport.objects.select_related("patient", "requested_by").get(pk=report_id)
+    if progress.status != ReportStatus.PENDING:
+        return progress.status  # already made: a repeated delivery of the task does nothing
+    try:
+        pdf = report.render_report(patient=progress.patient, viewer=progress.requested_by)
+    except Exception:
+        logger.exception("progress report %s could not be made", report_id)
+        progress.status = ReportStatus.FAILED
+    else:
+        progress.status, progress.pdf = ReportStatus.READY, pdf
+    progress.finished_at = timezone.now()
+    progress.save(update_fields=["status", "pdf", "finished_at"])
+    return progress.status

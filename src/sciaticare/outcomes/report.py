@@ -1,0 +1,169 @@
+"""The progress report a patient gives their doctor: one PDF (WeasyPrint) with who, the episode,
+the intake summary, sessions, questionnaire scores, charts and the honest statement.
+
+Rendered from ``outcomes/report.html``, which has no external resources: its CSS is inline and
+its charts are inline SVG, and the URL fetcher refuses every URL so the PDF can never pull
+anything from the network or the disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NoReturn
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from sciaticare.accounts.models import User
+from sciaticare.audit.services import record_event
+from sciaticare.intake import bodymap, scoring, triage
+from sciaticare.intake.models import TriageLevel
+from sciaticare.intake.selectors import current_intake
+from sciaticare.intake.services import onset_weeks
+from sciaticare.outcomes import response, selectors
+
+#: CLINICAL.md §3, from ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al.
+#: 2015). The product never says the word for a full recovery that it cannot promise.
+HONEST_STATEMENT = (
+    "Massage may give short-term relief of back pain and sciatica, and it works best alongside "
+    "exercise. It does not treat the cause of nerve-root compression, and it never replaces a "
+    "medical assessment."
+)
+HONEST_SOURCES = (
+    "ACP 2017 (Qaseem et al., Ann Intern Med); NICE NG59 1.2.7; "
+    "Cochrane review, Furlan et al. 2015 (CD001929.pub3)."
+)
+#: The chart classes of ``outcomes/_chart.html``, styled inside each SVG for the PDF (WeasyPrint
+#: styles an inline SVG from its own ``<style>``; web pages use the site stylesheet instead).
+CHART_CSS = mark_safe(
+    ".grid{stroke:#ddd;stroke-width:1}"
+    ".tick{font-family:DejaVu Sans,sans-serif;font-size:11px;fill:#444}"
+    ".line{fill:none;stroke-width:1.6}"
+    ".line.back{stroke:#1f5f8b}.line.leg{stroke:#c8641e}.line.score{stroke:#2a7a3a}"
+    ".dot{stroke:none}.dot.back{fill:#1f5f8b}.dot.leg{fill:#c8641e}.dot.score{fill:#2a7a3a}"
+    ".marker{stroke:#999;stroke-width:1;stroke-dasharray:3 3}"
+    ".threshold{stroke:#a33;stroke-width:1.2;stroke-dasharray:6 4}.threshold-label{fill:#a33}"
+    ".band{fill:#000;fill-opacity:0.04}.band-2,.band-4{fill-opacity:0.1}"
+)
+#: How many recent diary days and weeks the report lists as numbers (the chart shows them all).
+RECENT_DAYS = 14
+RECENT_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class IntakeSummary:
+    age: int
+    started_on: date
+    phase: triage.Phase
+    weeks: float
+    regions: list[str]
+    qualities: list[str]
+    triage_level: str
+    triage_code: str
+    precautions: list[triage.Precaution]
+    back: tuple[int, int, int]  # now, average, worst
+    leg: tuple[int, int, int]
+    recorded_on: date
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    progress: selectors.InstrumentProgress
+    band: str
+    mcid: str
+
+
+class _NoFetching(URLFetcher):
+    def fetch(self, url: str, headers: Any = None) -> NoReturn:
+        raise ValueError(f"the report fetches no external resource ({url[:40]})")
+
+
+def _intake_summary(patient: User) -> IntakeSummary | None:
+    intake = current_intake(patient=patient)
+    if intake is None:
+        return None
+    started_on = intake.episode.started_on
+    weeks = onset_weeks(started_on, timezone.localdate())
+    return IntakeSummary(
+        age=intake.age,
+        started_on=started_on,
+        phase=triage.episode_phase(weeks),
+        weeks=weeks,
+        regions=[bodymap.REGIONS[c].label for c in intake.regions if c in bodymap.REGIONS],
+        qualities=[bodymap.QUALITIES.get(q, q) for q in intake.qualities],
+        triage_level=TriageLevel(intake.triage_level).label,
+        triage_code=intake.triage_level,
+        precautions=[
+            triage.PRECAUTIONS[c] for c in intake.triage_precautions if c in triage.PRECAUTIONS
+        ],
+        back=(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
+        leg=(intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
+        recorded_on=timezone.localtime(intake.created_at).date(),
+    )
+
+
+def _band(instrument: scoring.Instrument, value: float) -> str:
+    # Same rule as scoring.Band: the first band whose upper bound the score does not exceed.
+    for band in instrument.bands:
+        if value <= band.high:
+            return band.label
+    return ""
+
+
+def _mcid(instrument: scoring.Instrument) -> str:
+    parts = []
+    if instrument.mcid_points:
+        parts.append(f"{instrument.mcid_points:g} points")
+    if instrument.mcid_percent:
+        parts.append(f"{instrument.mcid_percent:g}%")
+    return " or ".join(parts) or "none published"
+
+
+def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, Any]:
+    """Everything ``outcomes/report.html`` shows (without auditing: see :func:`render_report`)."""
+    relief = selectors.relief_for(patient=patient, viewer=viewer)
+    all_entries = list(selectors.entries_of(patient=patient).only("day", "back_pain", "leg_pain"))
+    return {
+        "patient": patient,
+        "viewer": viewer,
+        "generated_at": timezone.localtime(now),
+        "intake": _intake_summary(patient),
+        "relief": relief,
+        "sessions": relief.sessions[::-1],  # oldest first, as a doctor reads a history
+        "diary_count": len(all_entries),
+        "diary_first": all_entries[0].day if all_entries else None,
+        "diary_last": all_entries[-1].day if all_entries else None,
+        "recent_entries": relief.entries[:RECENT_DAYS],
+        "recent_weeks": relief.weekly[-RECENT_WEEKS:],
+        "scores": [
+            ScoreRow(p, _band(p.instrument, p.latest), _mcid(p.instrument)) for p in relief.progress
+        ],
+        "chart_css": CHART_CSS,
+        "honest_statement": HONEST_STATEMENT,
+        "honest_sources": HONEST_SOURCES,
+        "honest_prompt": response.HONEST_PROMPT,
+        "no_baseline_note": response.NO_BASELINE_NOTE,
+    }
+
+
+def render_html(*, patient: User, viewer: User, now: datetime | None = None) -> str:
+    """The report as HTML, before it becomes a PDF (tests read the wording here)."""
+    context = report_context(patient=patient, viewer=viewer, now=now or timezone.now())
+    return render_to_string("outcomes/report.html", context)
+
+
+def render_report(*, patient: User, viewer: User) -> bytes:
+    """The patient's progress report as PDF bytes; audited as ``report.generate``.
+
+    The caller guarantees that ``viewer`` may read ``patient``'s outcomes (the patient, or the
+    task acting for the patient who asked).
+    """
+    html = render_html(patient=patient, viewer=viewer)
+    pdf = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
+    assert pdf is not None  # write_pdf without a target returns the bytes
+    record_event(actor=viewer, action="report.generate", patient=patient)
+    return pdf
