@@ -110,8 +110,6 @@ def seed(accounts: dict[str, User]) -> None:
                         if roll < 0.9
                         else AppointmentStatus.CANCELLED
                     )
-                elif start < now + timedelta(hours=3):
-                    continue
                 else:
                     status = AppointmentStatus.BOOKED
                 appointments.append(
