@@ -14,7 +14,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" DEBUG=0 HTTPS=0 STAFF_MFA_REQUIRED=0
 TEST_ENV = SECRET_KEY=test-only-not-a-secret
 
-.PHONY: help run test test-slow lint typecheck browser clean
+.PHONY: help run test test-slow lint typecheck browser clean bench
 
 help:
 	@echo "make run    set up and serve the demo at http://127.0.0.1:8000"
@@ -67,11 +67,23 @@ browser:
 		else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi; fi
 
 test: lint typecheck browser
-	$(TEST_ENV) $(BIN)/pytest -m "not slow"
+	$(TEST_ENV) $(BIN)/pytest -m "not slow" -n 2
 
 # Long runs (load, crash, fuzzing). Exit code 5 means no test carries the mark yet.
 test-slow: $(VENV)/.installed browser
 	$(TEST_ENV) $(BIN)/pytest -m slow; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+
+# Benchmarks (docs/benchmarks.md): each on SQLite, then on PostgreSQL when DATABASE_URL is set;
+# booking contention needs PostgreSQL. Each builds its own database (var/bench/ or
+# sciaticare_bench* on DATABASE_URL's server), kept between runs; the first run takes minutes.
+BENCH_ENV = DJANGO_SETTINGS_MODULE=sciaticare.settings SECRET_KEY=bench-only-not-a-secret HTTPS=0
+BENCHES = directory_search scheduling_slots scheduling_earliest
+
+bench: $(VENV)/.installed
+	@for b in $(BENCHES); do env -u DATABASE_URL $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done
+	@if [ -n "$$DATABASE_URL" ]; then \
+		for b in $(BENCHES) booking_contention; do $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done; \
+	else echo "DATABASE_URL is not set: the PostgreSQL runs and booking contention were skipped."; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
