@@ -72,6 +72,7 @@ def bench_database(name: str, *, fresh: bool = False) -> str:
         db["TEST"]["NAME"] = str(path)
     else:
         db["TEST"]["NAME"] = f"sciaticare_bench_{name}"
+    connection.close()  # a database about to be dropped must have no session open on it
     connection.creation.create_test_db(
         verbosity=0, autoclobber=True, keepdb=not fresh, serialize=False
     )

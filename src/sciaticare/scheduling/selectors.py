@@ -291,7 +291,7 @@ def appointments_of(*, user: User) -> QuerySet[Appointment]:
     return (
         Appointment.objects.filter(Q(patient=user) | Q(therapist__user=user))
         .exclude(status__in=["held", "expired"])
-        .select_related("therapist__user", "location", "session_type", "patient")
+        .select_related("therapist__user", "location__clinic", "session_type", "patient")
     )
 
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -51,5 +52,6 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "staff_mfa_required": settings.STAFF_MFA_REQUIRED,
-        "nav_links": navigation_for(request.user),
+        # Error pages for a bad Host header render before authentication has set `user`.
+        "nav_links": navigation_for(getattr(request, "user", AnonymousUser())),
     }
