@@ -28,11 +28,39 @@ def test_every_migration_reverses_and_applies_again():
 
     call_command("migrate", verbosity=0)
 
+    assert _guards() == GUARDS[connection.vendor]
+
+
+# The database-level guards the app relies on. On SQLite a later migration that rebuilds a
+# table (adding a CHECK constraint does) silently drops that table's triggers: this catches it.
+GUARDS = {
+    "sqlite": {
+        "audit_auditevent_append_only",
+        "records_sessionnote_frozen",
+        "records_amendment_frozen",
+        "scheduling_appointment_no_overlap_insert",
+        "scheduling_appointment_no_overlap_update",
+    },
+    "postgresql": {
+        "audit_auditevent_append_only",
+        "records_sessionnote_frozen",
+        "records_amendment_frozen",
+        "scheduling_appointment_no_overlap",
+    },
+}
+
+
+def _guards() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT 1 FROM pg_constraint WHERE conname = 'scheduling_appointment_no_overlap'"
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+                " UNION SELECT conname FROM pg_constraint WHERE contype = 'x'"
             )
         else:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'records_sessionnote_frozen'")
-        assert cursor.fetchone() is not None
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_every_database_guard_is_in_place_after_migrating():
+    assert _guards() == GUARDS[connection.vendor]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.records.models import Amendment, SessionNote
+from sciaticare.records.seal import note_seal
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 REGION_SETS = [
@@ -55,30 +56,31 @@ def seed(accounts: dict[str, User]) -> None:
         if not sign:
             overdue_left -= 1
         regions = rng.choice(REGION_SETS)
-        notes.append(
-            SessionNote(
-                appointment=appointment,
-                therapist_id=appointment.therapist_id,
-                patient_id=appointment.patient_id,
-                subjective="Reports leg pain worse after sitting at work; sleeping better since last session.",
-                objective="Hypertonic gluteals and piriformis on the painful side; lumbar flexion limited by 30%.",
-                assessment="Responding to soft-tissue work; leg symptoms settling.",
-                plan="Continue weekly; progress walking; review at six sessions.",
-                regions=regions,
-                techniques=rng.choice(TECHNIQUES),
-                pressure=rng.choice(["light", "moderate"]),
-                minutes=55,
-                back_pain_before=before,
-                back_pain_after=after,
-                leg_pain_before=min(before + 1, 10),
-                leg_pain_after=max(after, 0),
-                home_care=rng.sample(HOME_CARE, 2),
-                created_at=appointment.end,
-                updated_at=appointment.end + timedelta(hours=2),
-                signed_at=appointment.end + timedelta(hours=2) if sign else None,
-                signed_by_id=appointment.therapist.user_id if sign else None,
-            )
+        note = SessionNote(
+            appointment=appointment,
+            therapist_id=appointment.therapist_id,
+            patient_id=appointment.patient_id,
+            subjective="Reports leg pain worse after sitting at work; sleeping better since last session.",
+            objective="Hypertonic gluteals and piriformis on the painful side; lumbar flexion limited by 30%.",
+            assessment="Responding to soft-tissue work; leg symptoms settling.",
+            plan="Continue weekly; progress walking; review at six sessions.",
+            regions=regions,
+            techniques=rng.choice(TECHNIQUES),
+            pressure=rng.choice(["light", "moderate"]),
+            minutes=55,
+            back_pain_before=before,
+            back_pain_after=after,
+            leg_pain_before=min(before + 1, 10),
+            leg_pain_after=max(after, 0),
+            home_care=rng.sample(HOME_CARE, 2),
+            created_at=appointment.end,
+            updated_at=appointment.end + timedelta(hours=2),
+            signed_at=appointment.end + timedelta(hours=2) if sign else None,
+            signed_by_id=appointment.therapist.user_id if sign else None,
         )
+        if sign:
+            note.seal = note_seal(note.sealed_values())
+        notes.append(note)
     created = SessionNote.objects.bulk_create(notes, batch_size=1000)
     signed_demo = [
         n for n in created if n.appointment.therapist.user_id == demo_therapist.pk and n.signed_at

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.directory.models import TherapistProfile
+from sciaticare.records.seal import SEALED_FIELDS, seal_intact
 from sciaticare.scheduling.models import Appointment
 
 
@@ -91,6 +92,9 @@ class SessionNote(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    seal = models.CharField(
+        max_length=80, blank=True, help_text="Digest of the signed content (records/seal.py)."
+    )
 
     class Meta:
         ordering = ["-appointment__start"]
@@ -111,6 +115,10 @@ class SessionNote(models.Model):
                 condition=Q(signed_at__isnull=True) | Q(signed_by__isnull=False),
                 name="%(app_label)s_%(class)s_signed_has_signer",
             ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | ~Q(seal=""),
+                name="%(app_label)s_%(class)s_signed_is_sealed",
+            ),
         )
 
     def __str__(self) -> str:
@@ -130,6 +138,14 @@ class SessionNote(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    def sealed_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SEALED_FIELDS}
+
+    @property
+    def is_seal_intact(self) -> bool:
+        """True when the signed content still matches its seal."""
+        return seal_intact(self.sealed_values(), self.seal)
 
 
 class Amendment(models.Model):

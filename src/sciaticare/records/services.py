@@ -19,6 +19,7 @@ from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WIT
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import Amendment, HomeCareAdvice, NoteTemplate, SessionNote
 from sciaticare.records.precautions import pressure_warnings
+from sciaticare.records.seal import note_seal
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 # The fields a draft may set, and nothing else (never signed_at, never the appointment).
@@ -195,6 +196,7 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
         note.signed_at = timezone.now()
         note.signed_by = therapist_user
         note.updated_at = note.signed_at
+        note.seal = note_seal(note.sealed_values())
         note.save()
         if appointment.status == AppointmentStatus.BOOKED:
             Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.COMPLETED)
