@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "sciaticare.accounts.middleware.SessionLifetimeMiddleware",
     "sciaticare.accounts.middleware.StaffMfaMiddleware",
+    "sciaticare.accounts.middleware.PrivateResponsesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

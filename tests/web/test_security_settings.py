@@ -83,3 +83,18 @@ def test_scripts_on_pages_come_from_our_own_static_files(client):
     assert "htmx" in body
     assert "//unpkg.com" not in body
     assert "cdn" not in body.lower()
+
+
+@pytest.mark.django_db
+def test_personal_answers_are_private_and_never_stored_public_ones_keep_caching(client):
+    from tests.factories import PatientFactory
+
+    public = client.get(reverse("web:home"))
+    assert "no-store" not in public.get("Cache-Control", "")
+
+    client.force_login(PatientFactory())
+    for path in (reverse("web:home"), "/api/v1/diary"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+        assert "private" in response["Cache-Control"], path

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from sciaticare.accounts.selectors import needs_mfa_enrollment
 from sciaticare.accounts.signals import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
@@ -78,3 +79,25 @@ class StaffMfaMiddleware:
             messages.warning(request, detail)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Marks every answer given to a signed-in user or a token holder `private, no-store`.
+
+    Such pages may hold health data: no shared proxy may keep them, and the browser must not
+    show them again from its cache after sign-out (ASVS V8.2.1). Public pages keep their
+    caching, and a view that already chose its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        personal = (
+            user is not None and user.is_authenticated
+        ) or "Authorization" in request.headers
+        if personal and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
