@@ -9,6 +9,8 @@ from tests.factories import (
     TherapistFactory,
 )
 
+pytest_plugins = ["tests.mail"]  # the `smtp` fixture and failing-task check, for every test
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:

@@ -1,4 +1,5 @@
-"""Fixtures for mail and tasks: a real SMTP server on localhost, and tasks that run at once."""
+"""Mail and tasks in tests: a real SMTP server on localhost (`smtp`), tasks that run at once,
+and any task failure failing the test. Registered for every test by tests/conftest.py."""
 
 from __future__ import annotations
 
