@@ -106,5 +106,8 @@ def test_later_migrations_reverse_and_apply_again_over_clinical_data(clinic_worl
         call_command("migrate", verbosity=0)  # dependants taken back with it come back too
 
     assert "records.0004_signed_notes_are_sealed" in taken_back
-    assert counts() == before
+    # Tables that held rows hold the same number; an emptied library table (the test database
+    # is flushed between tests) may be filled again by its data migration.
+    after = counts()
+    assert {t: n for t, n in after.items() if before[t]} == {t: n for t, n in before.items() if n}
     assert _guards() == GUARDS[connection.vendor]
