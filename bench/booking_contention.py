@@ -140,6 +140,8 @@ def server_environment(database_url: str, var_dir: Path) -> dict[str, str]:
         HTTPS="0",
         ALLOWED_HOSTS="127.0.0.1",
         STAFF_MFA_REQUIRED="0",
+        # Every client comes from 127.0.0.1: the per-IP limits would measure themselves.
+        RATE_LIMITS_ENABLED="0",
         SCIATICARE_VAR_DIR=str(var_dir),
         DJANGO_SETTINGS_MODULE="sciaticare.settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])),
@@ -270,8 +272,10 @@ class Server:
         workers: int = 2,
         threads: int = 1,
         ready_path: str = "/api/v1/openapi.json",
+        app: str = "sciaticare.wsgi:application",
     ) -> None:
         self.env = server_environment(database_url, var_dir)
+        self.app = app  # bench/load.py serves a hello-world beside it as the ceiling
         self.workers, self.threads, self.ready_path = workers, threads, ready_path
         self.log_path = var_dir / "gunicorn.log"
         with socket.socket() as probe:
@@ -281,7 +285,7 @@ class Server:
 
     def __enter__(self) -> Server:
         command = [
-            sys.executable, "-m", "gunicorn", "sciaticare.wsgi:application",
+            sys.executable, "-m", "gunicorn", self.app,
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.workers),
             "--threads", str(self.threads),

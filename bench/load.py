@@ -1,0 +1,485 @@
+"""Load: the production server on PostgreSQL under a realistic mix, against a hello-world ceiling.
+
+Run:  DATABASE_URL=postgres://… .venv/bin/python -m bench.load
+      (--workers 2 --step-seconds 8 --seconds 30 --levels 1,2,4,8,16)
+
+DATABASE_URL names the PostgreSQL server; the benchmark makes a database of its own on it,
+``sciaticare_bench_load`` (dropped and made again on each run, dropped at the end). A
+subprocess migrates it and fills it with the demo (``seed_demo``: Greater Manchester, 15
+clinics, 74 locations, 321 therapists with working hours and a few months of appointments,
+reviews) plus 60 patients with an intake at level ok and an API token each.
+
+gunicorn then serves, on 127.0.0.1 with 2 sync workers (DEBUG=0, HTTPS=0, staff MFA off as the
+mix has no staff request; the per-caller API limits on but raised out of reach, since one
+loopback address stands for many callers), first a plain Django hello-world (bench/hello_world.py: no
+middleware, no database) and then the app, one after the other in the same run. The mix, per
+request drawn at random:
+
+- 35 % search: ``GET /api/v1/therapists?lat&lon&radius_km=10`` near a random demo location,
+  a third of them with a modality;
+- 35 % profile: ``GET /api/v1/therapists/{id}`` of a random listed therapist;
+- 15 % slots: ``GET /api/v1/therapists/{id}/slots`` (the default 14 days);
+- 10 % booking: ``POST /api/v1/appointments`` for a slot seen in an earlier slots answer
+  (201, or 409 when it was taken meanwhile: both are answers, not errors);
+- 5 % diary: ``POST /api/v1/diary`` (today's entry of a random patient; 201 or 200).
+
+1. Closed loop, for each level of concurrent clients (each sends its next request when the
+   last is answered), ``--step-seconds`` each: requests/s and latency. The highest requests/s
+   is the maximum throughput; the hello-world's is the ceiling.
+2. Open loop on the app at 80 % of its maximum: requests arrive at random (Poisson) at that
+   rate for ``--seconds``, whatever the server's pace; each one's latency runs from when it
+   was due, not when a client thread got round to it, so a stalled server cannot hide its
+   queue (no coordinated omission). Target: p95 ≤ 100 ms and zero errors.
+
+Errors are answers other than the expected ones above, and broken or timed-out connections.
+The client is stdlib threads and http.client, one connection per request (sync workers close
+it anyway), on the same 2 cores as the server and PostgreSQL, so the figures are what one
+machine does serving and loading itself. Locust was not used: it would add gevent, Flask and a
+dozen packages for what 200 lines do, and its own CPU use would come out of the same 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import psycopg
+
+from bench.booking_contention import (
+    PROJECT_DIR,
+    Server,
+    connect,
+    drop_database,
+    make_database,
+    server_environment,
+)
+
+BENCH_DATABASE = "sciaticare_bench_load"
+PATIENTS = 60
+MIX = (("search", 35), ("profile", 35), ("slots", 15), ("booking", 10), ("diary", 5))
+KINDS = [kind for kind, _ in MIX]
+WEIGHTS = [weight for _, weight in MIX]
+EXPECTED = {
+    "search": {200},
+    "profile": {200},
+    "slots": {200},
+    "booking": {201, 409},
+    "diary": {200, 201},
+    "hello": {200},
+}
+MODALITIES = ("deep_tissue", "myofascial_release", "trigger_point", "swedish")
+# The per-caller limits stay on (their cache rows are part of each request's cost) but so high
+# that they never answer 429: here one address stands for the many callers of real traffic.
+UNLIMITED = {
+    "RATE_LIMITS_ENABLED": "1",  # server_environment turns them off for the contention bench
+    "RATE_LIMIT_API_ANONYMOUS": "10000000/m",
+    "RATE_LIMIT_API_USER": "10000000/m",
+}
+# Offered slots this close to now may pass the clinic's 2 h notice before they are booked.
+NOTICE = 2.25 * 3600
+
+
+# --- The world ---------------------------------------------------------------------------------
+
+
+def _write_world(patients: int) -> dict[str, Any]:
+    """Runs inside the prepare subprocess, with Django set up on the bench database."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bench.booking_contention import _write_world as contention_world
+    from sciaticare.directory.models import Location, SessionType, TherapistProfile
+    from sciaticare.scheduling.models import WorkingHours
+
+    # Patients with an ok intake and a token (no therapists: the demo brings those).
+    world = contention_world(0, patients)
+    call_command("seed_demo", verbosity=0)
+    working = set(WorkingHours.objects.values_list("therapist_id", flat=True))
+    standard = dict(SessionType.objects.filter(is_standard=True).values_list("therapist_id", "pk"))
+    listed = TherapistProfile.objects.filter(
+        user__is_active=True, licence_expires_on__gte=timezone.localdate()
+    ).values_list("pk", flat=True)
+    world["therapists"] = [
+        {"id": pk, "service": standard[pk]} for pk in listed if pk in working and pk in standard
+    ]
+    world["places"] = list(
+        Location.objects.exclude(clinic__name="Contention clinic").values_list(
+            "latitude", "longitude"
+        )
+    )
+    return world
+
+
+def prepare(database_url: str) -> dict[str, Any]:
+    import subprocess
+
+    var_dir = PROJECT_DIR / "var" / "bench" / "load"
+    done = subprocess.run(  # noqa: S603 - this interpreter and module, no shell
+        [sys.executable, "-m", "bench.load", "prepare", "--patients", str(PATIENTS)],
+        cwd=PROJECT_DIR,
+        env=server_environment(database_url, var_dir),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"prepare failed:\n{done.stdout}\n{done.stderr}")
+    world: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return world
+
+
+# --- Requests ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    kind: str
+    due: float  # monotonic time the request was due (open loop) or sent (closed loop)
+    ms: float  # latency from `due` to the end of the answer
+    ok: bool
+    status: int
+
+
+@dataclass
+class Traffic:
+    """The mix: draws requests, remembers offered slots for later bookings."""
+
+    port: int
+    world: dict[str, Any]
+    hello: bool = False
+    slots: dict[int, list[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, rng: random.Random, due: float, chosen: str | None = None) -> Sample:
+        kind = chosen or ("hello" if self.hello else rng.choices(KINDS, WEIGHTS)[0])
+        method, path, body, token, therapist = self._request(kind, rng)
+        status, answer = 0, b""
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                headers = {"Host": "127.0.0.1"}
+                if token:
+                    headers["Authorization"] = f"Bearer {token}"
+                payload = None
+                if body is not None:
+                    payload = json.dumps(body).encode()
+                    headers["Content-Type"] = "application/json"
+                conn.request(method, path, payload, headers)
+                response = conn.getresponse()
+                status, answer = response.status, response.read()
+            finally:
+                conn.close()
+        except (OSError, http.client.HTTPException):
+            status = 0
+        ms = (time.monotonic() - due) * 1000.0
+        if kind == "slots" and status == 200 and therapist is not None:
+            soon = time.time() + NOTICE
+            offered = [
+                s["start"]
+                for s in json.loads(answer)
+                if datetime.fromisoformat(s["start"]).timestamp() > soon
+            ]
+            with self.lock:
+                self.slots[therapist] = offered
+        return Sample(kind, due, ms, status in EXPECTED[kind], status)
+
+    def _request(
+        self, kind: str, rng: random.Random
+    ) -> tuple[str, str, dict[str, Any] | None, str | None, int | None]:
+        world = self.world
+        if kind == "hello":
+            return "GET", "/", None, None, None
+        if kind == "search":
+            lat, lon = rng.choice(world["places"])
+            query: dict[str, Any] = {
+                "lat": round(lat + rng.uniform(-0.02, 0.02), 5),
+                "lon": round(lon + rng.uniform(-0.03, 0.03), 5),
+                "radius_km": 10,
+            }
+            if rng.random() < 1 / 3:
+                query["modality"] = rng.choice(MODALITIES)
+            return "GET", f"/api/v1/therapists?{urlencode(query)}", None, None, None
+        therapist = rng.choice(world["therapists"])
+        if kind == "profile":
+            return "GET", f"/api/v1/therapists/{therapist['id']}", None, None, None
+        if kind == "slots":
+            return "GET", f"/api/v1/therapists/{therapist['id']}/slots", None, None, therapist["id"]
+        token = rng.choice(world["tokens"])
+        if kind == "diary":
+            entry = {"back_pain": rng.randint(0, 10), "leg_pain": rng.randint(0, 10)}
+            return "POST", "/api/v1/diary", entry, token, None
+        with self.lock:  # booking: a slot some earlier answer offered, taken off the list
+            known = [t for t in world["therapists"] if self.slots.get(t["id"])]
+            chosen = rng.choice(known) if known else therapist
+            offered = self.slots.get(chosen["id"]) or []
+            start = offered.pop(rng.randrange(len(offered))) if offered else None
+        body: dict[str, Any] = {
+            "therapist": chosen["id"],
+            "service": chosen["service"],
+            "start": start or "",
+        }
+        return "POST", "/api/v1/appointments", body, token, None
+
+
+def _closed_loop(traffic: Traffic, clients: int, seconds: float) -> tuple[list[Sample], float]:
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    began = time.monotonic()
+    deadline = began + seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        mine = []
+        while (now := time.monotonic()) < deadline:
+            mine.append(traffic.send(rng, now))
+        with lock:
+            samples.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    return samples, time.monotonic() - began
+
+
+def _open_loop(
+    traffic: Traffic, rate: float, seconds: float, pool: int
+) -> tuple[list[Sample], float]:
+    """Requests due at Poisson arrivals of `rate`/s; `pool` threads send each when it is due."""
+    rng = random.Random(8)
+    began = time.monotonic() + 0.2
+    due, at = [], began
+    while at < began + seconds:
+        at += rng.expovariate(rate)
+        due.append(at)
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    taken = iter(range(len(due)))
+
+    def sender(seed: int) -> None:
+        mine_rng = random.Random(seed)
+        mine = []
+        while True:
+            with lock:
+                i = next(taken, None)
+            if i is None:
+                break
+            wait = due[i] - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            mine.append(traffic.send(mine_rng, due[i]))
+        with lock:
+            samples.extend(mine)
+
+    threads = [threading.Thread(target=sender, args=(100 + i,), daemon=True) for i in range(pool)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    return samples, time.monotonic() - began
+
+
+# --- Figures -----------------------------------------------------------------------------------
+
+
+def percentile(sorted_ms: list[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending list (nan when empty)."""
+    if not sorted_ms:
+        return float("nan")
+    return sorted_ms[max(0, -(-int(p * len(sorted_ms)) // 100) - 1)]
+
+
+@dataclass
+class Figures:
+    label: str
+    samples: list[Sample]
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return len(self.samples) / self.elapsed
+
+    @property
+    def errors(self) -> int:
+        return sum(not s.ok for s in self.samples)
+
+    def p(self, q: float, kind: str | None = None) -> float:
+        return percentile(sorted(s.ms for s in self.samples if kind in (None, s.kind)), q)
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<34} {self.rate:>8.1f} {self.p(50):>8.1f} {self.p(95):>8.1f} "
+            f"{self.p(99):>8.1f} {len(self.samples):>8,} {self.errors:>7,}"
+        )
+
+
+HEADER = (
+    f"{'':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>8} {'errors':>7}"
+)
+
+
+def _ramp(
+    traffic: Traffic, levels: list[int], seconds: float, name: str, show: Callable[[str], None]
+) -> list[Figures]:
+    """Closed loop at each level; the figures of each, in order."""
+    _closed_loop(traffic, 2, 2.0)  # every worker warm (imports, connections, URLconf)
+    steps = []
+    for clients in levels:
+        samples, elapsed = _closed_loop(traffic, clients, seconds)
+        steps.append(Figures(f"{name}, {clients} clients", samples, elapsed))
+        show(steps[-1].line())
+    return steps
+
+
+def _by_kind(figures: Figures) -> None:
+    statuses: dict[str, Counter[int]] = defaultdict(Counter)
+    for s in figures.samples:
+        statuses[s.kind][s.status] += 1
+    for kind, _ in MIX:
+        print(
+            f"  {kind:<8} {statuses[kind].total():>6,} requests  p50 {figures.p(50, kind):>7.1f}  "
+            f"p95 {figures.p(95, kind):>7.1f}  p99 {figures.p(99, kind):>7.1f} ms  "
+            f"answers {dict(sorted(statuses[kind].items()))}"
+        )
+
+
+def _database(base_url: str, keep: bool, var_dir: Path) -> tuple[str, dict[str, Any]]:
+    """The bench database and its world: made and filled, or the kept one (--keep)."""
+    saved = var_dir / "world.json"
+    url = urlunsplit(urlsplit(base_url)._replace(path=f"/{BENCH_DATABASE}"))
+    if keep and saved.exists():
+        try:
+            with connect(url) as conn:
+                conn.execute("SELECT 1 FROM scheduling_workinghours LIMIT 1")
+            print(f"Database {BENCH_DATABASE} kept from an earlier run (--keep).")
+            world: dict[str, Any] = json.loads(saved.read_text())
+            return url, world
+        except psycopg.Error:
+            pass
+    started = time.perf_counter()
+    url = make_database(BENCH_DATABASE, postgres_url=base_url)
+    world = prepare(url)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(world))
+    print(
+        f"Database {BENCH_DATABASE}: demo data + {PATIENTS} patients in "
+        f"{time.perf_counter() - started:.0f} s; {len(world['therapists'])} listed therapists."
+    )
+    return url, world
+
+
+def run(args: argparse.Namespace) -> int:
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        print(
+            "The load benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr
+        )
+        return 2
+    # CREATE DATABASE goes through the server's maintenance database: the one DATABASE_URL
+    # names need not exist.
+    base_url = urlunsplit(urlsplit(base_url)._replace(path="/postgres"))
+    var_dir = PROJECT_DIR / "var" / "bench" / "load"
+    levels = [int(n) for n in args.levels.split(",")]
+    url, world = _database(base_url, args.keep, var_dir)
+    try:
+        print(
+            f"gunicorn {args.workers} sync workers on 127.0.0.1; PostgreSQL; {os.cpu_count()} cores "
+            f"shared with the clients; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+            f"load average before {os.getloadavg()[0]:.2f}\n"
+        )
+        print(HEADER)
+        print("-" * len(HEADER))
+        hello_server = Server(
+            url,
+            var_dir,
+            workers=args.workers,
+            ready_path="/",
+            app="django.core.wsgi:get_wsgi_application()",
+        )
+        hello_server.env["DJANGO_SETTINGS_MODULE"] = "bench.hello_world"
+        hello_server.log_path = var_dir / "gunicorn-hello.log"
+        with hello_server:
+            ceiling = max(
+                _ramp(
+                    Traffic(hello_server.port, world, hello=True),
+                    levels,
+                    args.step_seconds,
+                    "hello-world (ceiling)",
+                    print,
+                ),
+                key=lambda f: f.rate,
+            )
+        server = Server(url, var_dir, workers=args.workers)
+        server.env.update(UNLIMITED)
+        with server:
+            traffic = Traffic(server.port, world)
+            for therapist in world["therapists"][:40]:  # slots to book from the first second
+                traffic.send(random.Random(therapist["id"]), time.monotonic(), "slots")
+            steps = _ramp(traffic, levels, args.step_seconds, "app mix, closed loop", print)
+            best = max(steps, key=lambda f: f.rate)
+            rate = 0.8 * best.rate
+            samples, elapsed = _open_loop(traffic, rate, args.seconds, args.pool)
+            steady = Figures(f"app mix, open loop at {rate:.1f}/s", samples, elapsed)
+            print(steady.line())
+            load = os.getloadavg()[0]
+    finally:
+        if not args.keep:
+            drop_database(base_url, BENCH_DATABASE)
+
+    print(
+        f"\nmaximum: app {best.rate:.1f} req/s ({best.label.split(', ')[-1]}), "
+        f"hello-world ceiling {ceiling.rate:.1f} req/s ({ceiling.label.split(', ')[-1]}): "
+        f"the app serves {best.rate / ceiling.rate:.0%} of the ceiling; load average after {load:.2f}"
+    )
+    print(f"\n{steps[0].label}, by kind (service time with no queue):")
+    _by_kind(steps[0])
+    print("\nopen loop at 80 %, by kind:")
+    _by_kind(steady)
+    met = steady.p(95) <= 100.0 and steady.errors == 0
+    print(
+        f"\ntarget p95 ≤ 100 ms and zero errors at 80 % of the maximum: "
+        f"{'met' if met else 'NOT met'} (p95 {steady.p(95):.1f} ms, {steady.errors} errors)"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    sub = parser.add_subparsers(dest="command")
+    prep = sub.add_parser("prepare", help="(internal) fill DATABASE_URL; print the world as JSON")
+    prep.add_argument("--patients", type=int, default=PATIENTS)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--levels", default="1,2,4,8,16", help="closed-loop client counts")
+    parser.add_argument("--step-seconds", type=float, default=8.0, help="per closed-loop level")
+    parser.add_argument("--seconds", type=float, default=30.0, help="open loop at 80 %%")
+    parser.add_argument("--pool", type=int, default=64, help="open-loop sender threads")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database for the next --keep run"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "prepare":
+        import django
+
+        django.setup()
+        print(json.dumps(_write_world(args.patients)))
+        return 0
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
