@@ -33,7 +33,7 @@ def test_one_point_is_drawn_in_the_middle():
     )
 
 
-def test_three_years_of_daily_points_draw_one_line_without_dots():
+def test_three_years_of_daily_points_draw_one_thinned_line_without_dots():
     points = [(DAY + timedelta(days=i), (i % 11)) for i in range(3 * 365)]
 
     chart = charts.line_chart(
@@ -43,9 +43,54 @@ def test_three_years_of_daily_points_draw_one_line_without_dots():
 
     assert len(chart.lines) == 1
     assert chart.dots == []
-    assert len(chart.lines[0][2].split()) == 3 * 365
+    drawn = [tuple(map(float, pair.split(","))) for pair in chart.lines[0][2].split()]
+    assert len(drawn) <= charts.MAX_DRAWN
+    assert drawn[0][0] == charts.LEFT
+    assert drawn[-1][0] == charts.WIDTH - charts.RIGHT
+    heights = {y for _, y in drawn}  # the worst (10) and the best (0) days are still drawn
+    assert charts.TOP in heights
+    assert charts.HEIGHT - charts.BOTTOM in heights
     assert chart.x_ticks[0][1] == "Jan 2026"
     assert len(chart.markers) == 1
+
+
+@pytest.mark.parametrize(
+    ("count", "limit", "whole"),
+    [(0, 300, True), (1, 300, True), (300, 300, True), (301, 300, False), (3 * 365, 10, False)],
+)
+def test_thinning_keeps_short_series_whole_and_caps_long_ones(count, limit, whole):
+    points = [(DAY + timedelta(days=i), float(i % 7)) for i in range(count)]
+
+    kept = charts.thinned(points, limit)
+
+    assert (kept == points) is whole
+    assert len(kept) <= limit
+
+
+def test_a_single_flare_up_day_survives_thinning():
+    points = [(DAY + timedelta(days=i), 3.0) for i in range(3 * 365)]
+    points[500] = (points[500][0], 10.0)
+
+    assert points[500] in charts.thinned(points)
+
+
+@given(
+    st.lists(st.integers(0, 10), max_size=2000),
+    st.integers(4, 400),
+)
+def test_thinning_keeps_ends_extremes_and_order(values, limit):
+    points = [(DAY + timedelta(days=i), float(v)) for i, v in enumerate(values)]
+
+    kept = charts.thinned(points, limit)
+
+    assert len(kept) <= limit
+    assert kept == points or len(points) > limit
+    assert kept == sorted(kept)
+    assert set(kept) <= set(points)
+    if points:
+        assert (kept[0], kept[-1]) == (points[0], points[-1])
+        assert max(v for _, v in kept) == max(values)
+        assert min(v for _, v in kept) == min(values)
 
 
 def test_bands_and_threshold_are_placed_on_the_scale():

@@ -275,6 +275,28 @@ def _soonness_reason(days: float) -> str:
     return f"free within {_plural(math.ceil(days), 'day')}"
 
 
+def therapist_part(
+    *,
+    sciatica_years: int,
+    experience_years: int,
+    review_count: int,
+    review_mean: float | None,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> float:
+    """The weighted sum of the terms that depend on the therapist alone: sciatica, experience
+    and reviews (``weights.sciatica * term + …``, not yet divided by the total weight).
+
+    The directory's search table stores it per therapist so that SQL adds only the terms that
+    depend on the search; it equals those terms of :func:`score`, computed the same way.
+    """
+    review_avg = bayesian_mean(review_count, review_mean, weights.prior_mean, weights.prior_weight)
+    return (
+        weights.sciatica * _saturating(sciatica_years, weights.sciatica_half_years)
+        + weights.experience * _saturating(experience_years, weights.experience_half_years)
+        + weights.reviews * min(1.0, max(0.0, (review_avg - 1.0) / 4.0))
+    )
+
+
 def score(
     candidate: Candidate,
     fit: PatientFit,
@@ -319,21 +341,9 @@ def score(
         soonness = weights.soonness_half_days / (weights.soonness_half_days + c.next_available_days)
         reasons.append(_soonness_reason(c.next_available_days))
 
-    relief = weights.outcome_prior_relief
-    known = (
-        c.outcome_median_relief is not None and c.outcome_patients >= weights.outcome_min_patients
-    )
-    if known and c.outcome_median_relief is not None:
-        n = c.outcome_patients
-        relief = (n * c.outcome_median_relief + weights.outcome_prior_weight * relief) / (
-            n + weights.outcome_prior_weight
-        )
-        if c.outcome_median_relief > 0:
-            # The reason states what patients reported; the shrunk figure only feeds the score.
-            reasons.append(
-                f"patients report a median {c.outcome_median_relief:.1f}-point drop in pain "
-                f"({_plural(n, 'patient')})"
-            )
+    outcome_line = outcome_reason(c.outcome_median_relief, c.outcome_patients, weights)
+    if outcome_line is not None:
+        reasons.append(outcome_line)
 
     terms = {
         "distance": _distance_term(c),
@@ -343,7 +353,7 @@ def score(
         "reviews": min(1.0, max(0.0, (review_avg - 1.0) / 4.0)),
         "fit": fit_value,
         "soonness": soonness,
-        "outcome": min(1.0, max(0.0, relief / weights.outcome_full_points)),
+        "outcome": outcome_term(c.outcome_median_relief, c.outcome_patients, weights),
     }
     term_weights = weights.term_weights()
     total = sum(term_weights[name] * value for name, value in terms.items())
@@ -373,3 +383,57 @@ def rank[K: _Orderable](
     ]
     scored.sort(key=lambda item: (-item[2].score, item[1].distance_km, item[0]))
     return [(key, ranked) for key, _, ranked in scored]
+
+
+# --- The outcome term (issue 7, point 4) ----------------------------------------------------
+#
+# Fed by ``outcomes.practice_selectors.outcome_terms(therapist_ids)``: each therapist's median
+# immediate relief and the patients behind it (stored daily, only from 10 patients), and the
+# overall patient-weighted mean to shrink towards.
+
+
+def outcome_relief(
+    median_relief: float | None,
+    patients: int,
+    weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    prior_relief: float | None = None,
+) -> float:
+    """A therapist's median relief (0–10 points) shrunk towards the overall figure.
+
+    ``(n * median + m * prior) / (n + m)`` with ``m = weights.outcome_prior_weight``, like
+    the reviews' Bayesian mean: few patients leave the figure near the prior, many let it speak.
+    Below ``weights.outcome_min_patients`` patients, or with no median, the prior stands.
+    ``prior_relief`` is the measured overall mean; ``weights.outcome_prior_relief`` until then.
+    """
+    prior = weights.outcome_prior_relief if prior_relief is None else prior_relief
+    if median_relief is None or patients < weights.outcome_min_patients:
+        return prior
+    return (patients * median_relief + weights.outcome_prior_weight * prior) / (
+        patients + weights.outcome_prior_weight
+    )
+
+
+def outcome_term(
+    median_relief: float | None,
+    patients: int,
+    weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    prior_relief: float | None = None,
+) -> float:
+    """The ``outcome`` term in [0, 1]: shrunk relief over ``outcome_full_points``, clamped."""
+    relief = outcome_relief(median_relief, patients, weights, prior_relief=prior_relief)
+    return min(1.0, max(0.0, relief / weights.outcome_full_points))
+
+
+def outcome_reason(
+    median_relief: float | None, patients: int, weights: Weights = DEFAULT_WEIGHTS
+) -> str | None:
+    """The reason line, stating what patients reported (not the shrunk figure), or None when
+    there is nothing to say: too few patients, or no drop."""
+    if median_relief is None or patients < weights.outcome_min_patients or median_relief <= 0:
+        return None
+    return (
+        f"patients report a median {median_relief:.1f}-point drop in pain "
+        f"({_plural(patients, 'patient')})"
+    )

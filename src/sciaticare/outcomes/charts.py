@@ -3,6 +3,8 @@ with their interpretation bands and the MCID line. Pure, no Django; templates dr
 
 Coordinates are in a fixed viewBox (the SVG scales to any screen width); x is time, y the score
 (higher drawn higher). Empty and one-point series are valid: an empty chart still has its axes.
+Long series are thinned for drawing only (:func:`thinned`); the numbers behind a chart are
+shown elsewhere in full.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from datetime import date, timedelta
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+#: Most points drawn per line. The plot is 592 units wide: three years of daily entries would
+#: put two points on every unit, which no screen can show and every page would have to carry.
+MAX_DRAWN = 300
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,28 @@ def _ticks(first: date, last: date, count: int = 5) -> list[date]:
     return days if days[-1] == last else [*days, last]
 
 
+def thinned(
+    points: Sequence[tuple[date, float]], limit: int = MAX_DRAWN
+) -> list[tuple[date, float]]:
+    """The points of a date-sorted series worth drawing: all of them up to ``limit``.
+
+    Beyond it, the series is cut into runs of consecutive points and each run keeps its lowest
+    and its highest point, in date order, plus the first and last point of the series; so the
+    line keeps its envelope (a flare-up, a good day) though not every wiggle. At most
+    ``limit`` points come back.
+    """
+    if len(points) <= limit:
+        return list(points)
+    runs, count = (limit - 2) // 2, len(points)
+    value = [v for _, v in points].__getitem__
+    kept = {0, count - 1}
+    for run in range(runs):
+        indexes = range(run * count // runs, (run + 1) * count // runs)
+        kept.add(min(indexes, key=value))
+        kept.add(max(indexes, key=value))
+    return [points[i] for i in sorted(kept)]
+
+
 def line_chart(
     series: Sequence[Series],
     *,
@@ -106,7 +133,8 @@ def line_chart(
     for s in series:
         ordered = sorted(s.points)
         if ordered:
-            chart.lines.append((s.css, s.label, " ".join(f"{x(d)},{y(v)}" for d, v in ordered)))
+            drawn = thinned(ordered)
+            chart.lines.append((s.css, s.label, " ".join(f"{x(d)},{y(v)}" for d, v in drawn)))
             if len(ordered) <= 60:  # dots only where they stay readable
                 chart.dots += [
                     (s.css, x(d), y(v), f"{s.label} {v:g} on {d:%d %b %Y}") for d, v in ordered

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.demo import ensure_person
 from sciaticare.accounts.models import Role, User
+from sciaticare.outcomes import practice_services
 from sciaticare.outcomes.models import PainEntry
 
 DAYS = 120
@@ -32,6 +33,12 @@ def _trajectory(kind: str, day: int, rng: random.Random) -> tuple[int, int]:
 
 
 def seed(accounts: dict[str, User]) -> None:
+    _seed_diaries(accounts)
+    # The stored therapist and clinic figures, as the daily task would leave them.
+    practice_services.refresh_outcomes()
+
+
+def _seed_diaries(accounts: dict[str, User]) -> None:
     patient = accounts["patient@example.com"]
     if PainEntry.objects.filter(patient=patient).exists():
         return

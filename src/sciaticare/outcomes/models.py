@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sciaticare.outcomes.practice import MIN_PATIENTS
+
 
 class Tag(models.TextChoices):
     AFTER_MASSAGE = "after_massage", "After massage"
@@ -106,3 +108,119 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk} for {self.patient_id} ({self.status})"
+
+
+def _shown_only_from_threshold(value: str, count: str) -> models.CheckConstraint:
+    # Privacy in the database itself: a figure over fewer patients is never stored.
+    return models.CheckConstraint(
+        condition=Q(**{f"{value}__isnull": True}) | Q(**{f"{count}__gte": MIN_PATIENTS}),
+        name=f"%(app_label)s_%(class)s_{value}_from_threshold",
+        violation_error_message=f"{value} is stored only from {MIN_PATIENTS} patients.",
+    )
+
+
+class PracticeFigures(models.Model):
+    """Figures of outcomes across patients (``outcomes/practice.py``), as the daily refresh
+    left them; a value is empty below the threshold, its count always kept."""
+
+    patients = models.PositiveIntegerField()
+    relief_median = models.FloatField(null=True, blank=True)
+    relief_patients = models.PositiveIntegerField()
+    responder_percent = models.FloatField(null=True, blank=True)
+    responder_patients = models.PositiveIntegerField()
+    questionnaire_change = models.FloatField(null=True, blank=True)
+    questionnaire_patients = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            _shown_only_from_threshold("relief_median", "relief_patients"),
+            _shown_only_from_threshold("responder_percent", "responder_patients"),
+            _shown_only_from_threshold("questionnaire_change", "questionnaire_patients"),
+        ]
+
+
+class TherapistOutcome(PracticeFigures):
+    """A therapist's outcomes across all their patients, for the directory and their profile."""
+
+    therapist = models.OneToOneField(
+        "directory.TherapistProfile", on_delete=models.CASCADE, related_name="outcome"
+    )
+
+    class Meta(PracticeFigures.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Outcomes of therapist {self.therapist_id} ({self.patients} patients)"
+
+
+class ClinicOutcome(PracticeFigures):
+    """A clinic's outcomes: its total (no therapist), or one therapist's patients there."""
+
+    clinic = models.ForeignKey(
+        "directory.Clinic", on_delete=models.CASCADE, related_name="outcomes"
+    )
+    therapist = models.ForeignKey(
+        "directory.TherapistProfile",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="clinic_outcomes",
+    )
+
+    class Meta(PracticeFigures.Meta):
+        constraints = [
+            *PracticeFigures.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["clinic", "therapist"], name="%(app_label)s_%(class)s_one_per_therapist"
+            ),
+            models.UniqueConstraint(
+                fields=["clinic"],
+                condition=Q(therapist__isnull=True),
+                name="%(app_label)s_%(class)s_one_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcomes at clinic {self.clinic_id} ({self.therapist_id or 'total'})"
+
+
+class ReportShare(models.Model):
+    """A ready report the patient sent to their doctor.
+
+    The doctor gets an email holding only a secret link; the PDF opens with that link plus a code
+    the patient passes on themselves (by phone or in person), so the mail alone opens nothing.
+    Both secrets are kept as SHA-256 digests. The link expires, the patient can stop it, a few
+    wrong codes lock it, and every opening is audited.
+    """
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="shares")
+    recipient_email = models.EmailField()
+    token_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    times_opened = models.PositiveIntegerField(default=0)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    MAX_WRONG_CODES = 5
+
+    def __str__(self) -> str:
+        return f"Report {self.report_id} shared with {self.recipient_email}"
+
+    @property
+    def state(self) -> str:
+        """stopped, expired, locked or active: what the link does now."""
+        if self.revoked_at is not None:
+            return "stopped"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        if self.failed_attempts >= self.MAX_WRONG_CODES:
+            return "locked"
+        return "active"

@@ -3,10 +3,12 @@ questionnaire scores, turned into charts and honest figures."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -14,7 +16,7 @@ from sciaticare.errors import NotFound
 from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts, response
-from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportStatus
+from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare, ReportStatus
 from sciaticare.records.models import SessionNote
 
 
@@ -28,19 +30,48 @@ class SessionRelief:
     leg_drop: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class DiaryDay:
+    """One day of the pain diary as the pages show it (read as values, not model instances)."""
+
+    day: date
+    back_pain: int
+    leg_pain: int
+    note: str
+    tags: list[str]
+
+
 @dataclass(frozen=True)
 class InstrumentProgress:
     instrument: scoring.Instrument
     baseline: float
     latest: float
     result: response.Responder | None
-    chart: charts.Chart
     points: list[tuple[date, float]]
+
+    @property
+    def chart(self) -> charts.Chart:
+        """Drawn when a page shows it (the diary and the report; the dashboard does not)."""
+        instrument, baseline = self.instrument, self.baseline
+        mcid = instrument.mcid_points or (baseline * (instrument.mcid_percent or 0) / 100)
+        threshold = (
+            (baseline - mcid, f"meaningful change ({mcid:g} points)")
+            if mcid and instrument.lower_is_better
+            else None
+        )
+        return charts.line_chart(
+            [charts.Series(instrument.title, self.points, "score")],
+            y_min=instrument.score_min,
+            y_max=instrument.score_max,
+            y_step=max((instrument.score_max - instrument.score_min) / 5, 1),
+            bands=[charts.BandIn(b.low, b.high, b.label) for b in instrument.bands],
+            threshold=threshold,
+        )
 
 
 @dataclass(frozen=True)
 class Relief:
-    entries: list[PainEntry]
+    entries: list[DiaryDay]  # the last 14 days with an entry, newest first
     pain_chart: charts.Chart
     sessions: list[SessionRelief]
     weekly: list[response.WeeklyRelief]
@@ -53,10 +84,11 @@ def entries_of(*, patient: User) -> QuerySet[PainEntry]:
     return PainEntry.objects.filter(patient=patient)
 
 
-def _progress(responses: list[QuestionnaireResponse]) -> list[InstrumentProgress]:
+def _progress(responses: list[tuple[str, float, datetime]]) -> list[InstrumentProgress]:
+    """Each instrument's scores over time, from (instrument, score, completed at) rows."""
     by_code: dict[str, list[tuple[date, float]]] = {}
-    for r in responses:
-        by_code.setdefault(r.instrument, []).append((r.completed_at.date(), r.score))
+    for code, score, completed_at in responses:
+        by_code.setdefault(code, []).append((completed_at.date(), score))
     found = []
     for code, points in by_code.items():
         instrument = scoring.INSTRUMENTS.get(code)
@@ -73,21 +105,7 @@ def _progress(responses: list[QuestionnaireResponse]) -> list[InstrumentProgress
                 mcid_percent=instrument.mcid_percent,
                 lower_is_better=instrument.lower_is_better,
             )
-        mcid = instrument.mcid_points or (baseline * (instrument.mcid_percent or 0) / 100)
-        threshold = (
-            (baseline - mcid, f"meaningful change ({mcid:g} points)")
-            if mcid and instrument.lower_is_better
-            else None
-        )
-        chart = charts.line_chart(
-            [charts.Series(instrument.title, points, "score")],
-            y_min=instrument.score_min,
-            y_max=instrument.score_max,
-            y_step=max((instrument.score_max - instrument.score_min) / 5, 1),
-            bands=[charts.BandIn(b.low, b.high, b.label) for b in instrument.bands],
-            threshold=threshold,
-        )
-        found.append(InstrumentProgress(instrument, baseline, latest, result, chart, points))
+        found.append(InstrumentProgress(instrument, baseline, latest, result, points))
     return found
 
 
@@ -95,27 +113,42 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
     """Everything the relief charts show; three queries. Reads by anyone else are audited."""
     if viewer.pk != patient.pk:
         record_event(actor=viewer, action="outcomes.view", patient=patient)
-    entries = list(entries_of(patient=patient).only("day", "back_pain", "leg_pain", "note", "tags"))
+    # Values, not model instances, and tags as raw JSON text decoded only for the days shown:
+    # three years of daily entries made the dashboard's slowest part (issue 7's figure).
+    entries = list(
+        entries_of(patient=patient)
+        .order_by("day")
+        .values_list("day", "back_pain", "leg_pain", "note", Cast("tags", TextField()))
+    )
     notes = list(
         SessionNote.objects.filter(patient=patient, signed_at__isnull=False)
-        .select_related("appointment", "therapist__user")
         .order_by("appointment__start")
+        .values_list(
+            "appointment__start",
+            "therapist__user__first_name",
+            "therapist__user__last_name",
+            "therapist__user__email",
+            "back_pain_before",
+            "back_pain_after",
+            "leg_pain_before",
+            "leg_pain_after",
+        )
     )
     responses = list(
         QuestionnaireResponse.objects.filter(patient=patient)
-        .only("instrument", "score", "completed_at")
         .order_by("completed_at")
+        .values_list("instrument", "score", "completed_at")
     )
     sessions = [
         SessionRelief(
-            day=n.appointment.start.date(),
-            therapist=n.therapist.user.display_name,
-            back=(n.back_pain_before, n.back_pain_after),
-            leg=(n.leg_pain_before, n.leg_pain_after),
-            back_drop=response.immediate_relief(n.back_pain_before, n.back_pain_after),
-            leg_drop=response.immediate_relief(n.leg_pain_before, n.leg_pain_after),
+            day=start.date(),
+            therapist=f"{first} {last}".strip() or email,  # User.display_name, from values
+            back=(back_before, back_after),
+            leg=(leg_before, leg_after),
+            back_drop=response.immediate_relief(back_before, back_after),
+            leg_drop=response.immediate_relief(leg_before, leg_after),
         )
-        for n in notes
+        for start, first, last, email, back_before, back_after, leg_before, leg_after in notes
     ]
     markers = [
         charts.Marker(s.day, f"Session{f': back −{s.back_drop}' if s.back_drop else ''}")
@@ -123,15 +156,15 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
     ]
     pain_chart = charts.line_chart(
         [
-            charts.Series("Back pain", [(e.day, e.back_pain) for e in entries], "back"),
-            charts.Series("Leg pain", [(e.day, e.leg_pain) for e in entries], "leg"),
+            charts.Series("Back pain", [(e[0], e[1]) for e in entries], "back"),
+            charts.Series("Leg pain", [(e[0], e[2]) for e in entries], "leg"),
         ],
         markers=markers,
     )
     weekly: list[response.WeeklyRelief] = []
     has_baseline = False
     if sessions:
-        worst_of_day = [(e.day, float(max(e.back_pain, e.leg_pain))) for e in entries]
+        worst_of_day = [(e[0], float(max(e[1], e[2]))) for e in entries]
         has_baseline = response.baseline_median(worst_of_day, sessions[0].day) is not None
         weekly = response.lasting_relief(worst_of_day, sessions[0].day)
     progress = _progress(responses)
@@ -140,7 +173,10 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
     )
     weeks = (sessions[-1].day - sessions[0].day).days / 7 if sessions else 0
     return Relief(
-        entries=entries[-14:][::-1],
+        entries=[
+            DiaryDay(day, back, leg, note, json.loads(tags))
+            for day, back, leg, note, tags in entries[-14:][::-1]
+        ],
         pain_chart=pain_chart,
         sessions=sessions[::-1],
         weekly=weekly,
@@ -164,3 +200,8 @@ def ready_report_for(*, user: User, report_id: int) -> ProgressReport:
     if found is None:
         raise NotFound("report")
     return found
+
+
+def shares_of(*, patient: User) -> QuerySet[ReportShare]:
+    """Where the patient has sent their reports, newest first (for the reports page)."""
+    return ReportShare.objects.filter(report__patient=patient).select_related("report")

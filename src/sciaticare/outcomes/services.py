@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.errors import Invalid
+from sciaticare.errors import Invalid, NotFound, Refused
+from sciaticare.outcomes import selectors
 from sciaticare.outcomes.models import (
     DiaryPreference,
     PainEntry,
     ProgressReport,
+    ReportShare,
     ReportStatus,
     Tag,
 )
-from sciaticare.outcomes.tasks import build_report
+from sciaticare.outcomes.tasks import build_report, send_report_link
 
 
 def log_pain(
@@ -101,3 +109,97 @@ def request_report(*, patient: User) -> ProgressReport:
     except IntegrityError:  # a concurrent request won (one pending report per patient)
         return ProgressReport.objects.get(patient=patient, status=ReportStatus.PENDING)
     return progress
+
+
+# Sending a report to the patient's doctor (models.ReportShare says how it is protected).
+SHARE_DAYS = 14
+# No 0/O, 1/I/L: the code is read aloud or copied by hand.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportShare, str]:
+    """Send the patient's ready report to `email`; returns the share and the code to pass on.
+
+    The link goes out by mail (a task, after commit); the code is shown to the patient once.
+    """
+    report = selectors.ready_report_for(user=patient, report_id=report_id)
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid(
+            "bad_email",
+            "Enter your doctor's email address.",
+            [("email", "Enter a valid email address.")],
+        ) from None
+    token = secrets.token_urlsafe(32)
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    with transaction.atomic():
+        share = ReportShare.objects.create(
+            report=report,
+            recipient_email=email,
+            token_digest=_digest(token),
+            code_digest=_digest(code),
+            expires_at=timezone.now() + timedelta(days=SHARE_DAYS),
+        )
+        record_event(
+            actor=patient, action="report.share", patient=patient, obj=share, reason=email
+        )
+        transaction.on_commit(lambda: send_report_link.enqueue(share.pk, token))
+    return share, f"{code[:4]}-{code[4:]}"
+
+
+def stop_share(*, patient: User, share_id: int) -> ReportShare:
+    share = ReportShare.objects.filter(pk=share_id, report__patient=patient).first()
+    if share is None:
+        raise NotFound("share")
+    if share.revoked_at is None:
+        share.revoked_at = timezone.now()
+        share.save(update_fields=["revoked_at"])
+        record_event(actor=patient, action="report.share.stop", patient=patient, obj=share)
+    return share
+
+
+def open_shared_report(*, token: str, code: str) -> ProgressReport:
+    """The shared report for a recipient holding the link and the code.
+
+    NotFound alike for an unknown, expired or stopped link; a wrong code counts toward the lock
+    and is committed even though the call fails.
+    """
+    now = timezone.now()
+    share = (
+        ReportShare.objects.select_related("report__patient")
+        .filter(token_digest=_digest(token), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if share is None:
+        raise NotFound("shared report")
+    if share.failed_attempts >= ReportShare.MAX_WRONG_CODES:
+        raise Refused(
+            "share_locked",
+            "Too many wrong codes: this link is locked. Ask the patient to send the report again.",
+        )
+    given = "".join(ch for ch in code.upper() if ch.isalnum())
+    if not hmac.compare_digest(_digest(given), share.code_digest):
+        ReportShare.objects.filter(pk=share.pk).update(failed_attempts=F("failed_attempts") + 1)
+        left = ReportShare.MAX_WRONG_CODES - share.failed_attempts - 1
+        raise Invalid(
+            "wrong_code",
+            "That code is not right." + (f" {left} tries left." if left else " The link is now locked."),
+            [("code", "The code does not match.")],
+        )
+    ReportShare.objects.filter(pk=share.pk).update(
+        times_opened=F("times_opened") + 1, last_opened_at=now
+    )
+    record_event(
+        actor=None,
+        action="report.share.open",
+        patient=share.report.patient,
+        obj=share,
+        reason=f"opened with the link sent to {share.recipient_email}",
+    )
+    return share.report

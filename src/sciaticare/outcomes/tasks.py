@@ -1,5 +1,6 @@
 """Background work of the outcomes app: the evening nudge to log pain, for patients who asked
-for it (never clinical detail in mail), and building a requested PDF progress report."""
+for it (never clinical detail in mail), building a requested PDF progress report, and the daily
+refresh of the therapists' and clinics' outcome figures."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.outcomes import report
-from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportStatus
+from sciaticare.outcomes import practice_services, report
+from sciaticare.outcomes.models import (
+    DiaryPreference,
+    PainEntry,
+    ProgressReport,
+    ReportShare,
+    ReportStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +71,34 @@ def build_report(report_id: int) -> str:
     progress.finished_at = timezone.now()
     progress.save(update_fields=["status", "pdf", "finished_at"])
     return progress.status
+
+
+@task()
+def refresh_outcomes() -> int:
+    """Recompute the stored therapist and clinic outcome figures; returns the rows written.
+
+    Run once a day: the Tasks API repeats nothing by itself, so the machine's scheduler runs
+    ``manage.py refresh_outcomes --enqueue`` (docs/deploy.md, "Scheduled jobs").
+    """
+    return practice_services.refresh_outcomes()
+
+
+@task()
+def send_report_link(share_id: int, token: str) -> None:
+    """Mail the doctor the secret link of a shared report: no name, no health data, no PDF.
+
+    The token travels in this task's arguments because only its digest is stored; the row in
+    the task table is as private as the report it opens (both live in the same database).
+    """
+    share = ReportShare.objects.get(pk=share_id)
+    link = settings.SITE_URL + reverse("outcomes:shared_report", args=[token])
+    send_mail(
+        "A progress report has been shared with you",
+        "A patient of yours has shared a progress report from Sciaticare with you.\n\n"
+        f"Open it here: {link}\n\n"
+        "You will need the 8-character code the patient gives you. The link works until "
+        f"{share.expires_at:%d %B %Y} and the patient can stop it at any time.\n\n"
+        "If you do not know why you received this, ignore it: nothing opens without the code.\n",
+        None,
+        [share.recipient_email],
+    )

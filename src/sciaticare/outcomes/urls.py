@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sciaticare.outcomes import views, views_report
+from sciaticare.outcomes import views, views_practice, views_report
 
 app_name = "outcomes"
 urlpatterns = [
@@ -8,4 +8,15 @@ urlpatterns = [
     path("diary/reminders/", views.nudge, name="nudge"),
     path("diary/reports/", views_report.reports, name="reports"),
     path("diary/reports/<int:report_id>.pdf", views_report.download, name="report_pdf"),
+    path("diary/reports/<int:report_id>/send/", views_report.share, name="report_share"),
+    path("diary/reports/sent/<int:share_id>/stop/", views_report.stop_share, name="share_stop"),
+    path("shared-reports/<str:token>/", views_report.shared_report, name="shared_report"),
+    path("outcomes/mine/", views_practice.mine, name="my_outcomes"),
+    path(
+        "outcomes/therapists/<int:profile_id>/",
+        views_practice.therapist,
+        name="therapist_outcomes",
+    ),
+    path("outcomes/clinics/", views_practice.clinics, name="clinic_outcomes_list"),
+    path("outcomes/clinics/<int:clinic_id>/", views_practice.clinic, name="clinic_outcomes"),
 ]

@@ -1,7 +1,7 @@
-"""The patient's progress reports: ask for one, watch it being made, download it.
+"""The patient's progress reports: ask for one, watch it being made, download it or send it.
 
-Download only: Sciaticare never emails a report (health data does not travel by mail); the
-patient downloads the PDF and gives it to their doctor (docs/architecture.md, Outcomes).
+The PDF itself never travels by mail: "send" mails the doctor a secret link, and the patient
+gives the doctor a code that opens it (models.ReportShare; docs/architecture.md, Outcomes).
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import NotFound
+from sciaticare.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import selectors, services
 from sciaticare.outcomes.models import ReportStatus
 
@@ -34,6 +34,8 @@ def reports(request: AuthedRequest) -> HttpResponse:
     context = {
         "reports": found,
         "pending": any(r.status == ReportStatus.PENDING for r in found),
+        "shares": selectors.shares_of(patient=request.user),
+        "share_days": services.SHARE_DAYS,
     }
     # htmx polls only the list while a report is pending (hx-trigger="every 2s").
     template = (
@@ -57,4 +59,61 @@ def download(request: AuthedRequest, report_id: int) -> HttpResponse:
         f'attachment; filename="sciaticare-report-{made:%Y-%m-%d}-{found.pk}.pdf"'
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def share(request: AuthedRequest, report_id: int) -> HttpResponse:
+    """Send a ready report to the patient's doctor; the code to pass on is shown once, here."""
+    try:
+        sent, code = services.share_report(
+            patient=request.user, report_id=report_id, email=request.POST.get("email", "")
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except Invalid as exc:
+        messages.error(request, exc.message)
+        return redirect("outcomes:reports")
+    response = render(request, "outcomes/share_sent.html", {"share": sent, "code": code})
+    response["Cache-Control"] = "private, no-store"  # the code must not come back from a cache
+    return response
+
+
+@login_required
+@require_POST
+def stop_share(request: AuthedRequest, share_id: int) -> HttpResponse:
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm that the link should stop working.")
+        return redirect("outcomes:reports")
+    try:
+        stopped = services.stop_share(patient=request.user, share_id=share_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, f"The link sent to {stopped.recipient_email} no longer works.")
+    return redirect("outcomes:reports")
+
+
+@require_http_methods(["GET", "POST"])
+def shared_report(request: HttpRequest, token: str) -> HttpResponse:
+    """The doctor's side: the link from the mail, then the code from the patient, then the PDF."""
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            found = services.open_shared_report(token=token, code=request.POST.get("code", ""))
+        except NotFound as exc:
+            raise Http404 from exc
+        except (Invalid, Refused) as exc:
+            error, status = exc.message, exc.status
+        else:
+            response = HttpResponse(bytes(found.pdf or b""), content_type="application/pdf")
+            response["Content-Disposition"] = (
+                f'attachment; filename="progress-report-{found.pk}.pdf"'
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+    response = render(request, "outcomes/shared_report.html", {"error": error}, status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
     return response

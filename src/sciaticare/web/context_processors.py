@@ -20,14 +20,20 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Notes", "records:sessions"),
         ("Clients", "intake:clients"),
         ("Directory profile", "directory:me"),
+        ("My outcomes", "outcomes:my_outcomes"),
     ],
     Role.CLINIC_ADMIN: [
         ("Find a therapist", "directory:search"),
         ("Clinic", "directory:clinic"),
         ("Clinic notes", "records:clinic_notes"),
+        ("Clinic outcomes", "outcomes:clinic_outcomes_list"),
     ],
     # Site admins verify credentials too (directory), but read no clinical records.
-    Role.SITE_ADMIN: [("Clinic", "directory:clinic"), ("Site admin", "admin:index")],
+    Role.SITE_ADMIN: [
+        ("Clinic", "directory:clinic"),
+        ("Clinic outcomes", "outcomes:clinic_outcomes_list"),
+        ("Site admin", "admin:index"),
+    ],
 }
 
 

@@ -1,0 +1,181 @@
+"""Reads of therapists' and clinics' outcomes: live reports for the people allowed to see them,
+and the stored figures for the directory and public profiles.
+
+Kept apart from ``selectors.py`` (one patient's relief) because it reads across patients.
+Who may read what:
+
+- a therapist's report: the therapist, an admin of one of their clinics, a site admin;
+- a clinic's report (total and per therapist, its sessions only): its admins, a site admin;
+- the stored figures (``TherapistOutcome``): anyone — they hold values only from
+  ``practice.MIN_PATIENTS`` patients, which the public profile shows anyway.
+
+Anyone else gets NotFound, alike for a missing and a forbidden report. Every live report reads
+many patients' records and is audited (``outcomes.practice.view``, no single patient).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Sum
+
+from sciaticare.accounts.models import User
+from sciaticare.audit.services import record_event
+from sciaticare.directory import selectors as directory_selectors
+from sciaticare.directory.models import Clinic, TherapistProfile
+from sciaticare.errors import NotFound
+from sciaticare.outcomes import practice
+from sciaticare.outcomes.models import PracticeFigures, TherapistOutcome
+from sciaticare.outcomes.practice_query import Key, Scope, outcomes_from_rows, outcomes_sql
+
+
+def compute_outcomes(
+    scopes: Sequence[Scope],
+    *,
+    clinic_id: int | None = None,
+    therapist_ids: Sequence[int] | None = None,
+) -> dict[Key, practice.Outcomes]:
+    """The figures by (clinic id or 0, therapist id or 0), computed now in one statement.
+
+    No access check: callers are the report selectors below and the daily refresh.
+    """
+    sql, params = outcomes_sql(
+        connection.vendor, scopes, clinic_id=clinic_id, therapist_ids=therapist_ids
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The medians sort a few hundred thousand diary rows for a large clinic: in memory
+            # rather than in temporary files (the default 4 MB spills), for this statement only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        return outcomes_from_rows(cursor.fetchall())
+
+
+_NONE = practice.Outcomes(
+    patients=0,
+    relief=practice.Figure(None, 0),
+    responders=practice.Figure(None, 0),
+    questionnaire_change=practice.Figure(None, 0),
+)
+
+
+@dataclass(frozen=True)
+class TherapistReport:
+    therapist: TherapistProfile
+    outcomes: practice.Outcomes
+
+
+@dataclass(frozen=True)
+class ClinicReport:
+    clinic: Clinic
+    total: practice.Outcomes
+    therapists: list[tuple[TherapistProfile, practice.Outcomes]]
+
+
+def therapist_report(*, viewer: User, profile_id: int) -> TherapistReport:
+    """A therapist's live figures across all their patients; for them and their admins."""
+    profile = TherapistProfile.objects.filter(pk=profile_id).select_related("user").first()
+    if profile is None or not (
+        profile.user_id == viewer.pk or directory_selectors.administers(viewer, profile)
+    ):
+        raise NotFound("outcome report")
+    found = compute_outcomes([Scope.THERAPIST], therapist_ids=[profile.pk])
+    record_event(actor=viewer, action="outcomes.practice.view", patient=None, obj=profile)
+    return TherapistReport(profile, found.get((0, profile.pk), _NONE))
+
+
+def own_profile_id(*, user: User) -> int | None:
+    """The therapist's own profile id, for the "My outcomes" link."""
+    return TherapistProfile.objects.filter(user=user).values_list("pk", flat=True).first()
+
+
+def clinics_for_reports(*, viewer: User) -> list[Clinic]:
+    """The clinics whose report the viewer may open."""
+    return list(directory_selectors.clinics_administered(user=viewer))
+
+
+def clinic_report(*, viewer: User, clinic_id: int) -> ClinicReport:
+    """A clinic's live figures, in total and per therapist, over its own sessions only (a
+    therapist's patients elsewhere are not this clinic's to see). Three queries."""
+    clinic = directory_selectors.clinics_administered(user=viewer).filter(pk=clinic_id).first()
+    if clinic is None:
+        raise NotFound("outcome report")
+    found = compute_outcomes([Scope.CLINIC, Scope.CLINIC_THERAPIST], clinic_id=clinic.pk)
+    record_event(actor=viewer, action="outcomes.practice.view", patient=None, obj=clinic)
+    treating = {k2 for (_, k2) in found if k2}
+    profiles = (
+        (
+            TherapistProfile.objects.filter(pk__in=treating)
+            | TherapistProfile.objects.filter(clinics=clinic)
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    return ClinicReport(
+        clinic=clinic,
+        total=found.get((clinic.pk, 0), _NONE),
+        therapists=[(p, found.get((clinic.pk, p.pk), _NONE)) for p in profiles],
+    )
+
+
+# --- Stored figures (refreshed daily: practice_services.refresh_outcomes) ------------------
+
+
+def stored_outcomes(row: PracticeFigures) -> practice.Outcomes:
+    return practice.Outcomes(
+        patients=row.patients,
+        relief=practice.Figure.of(row.relief_median, row.relief_patients),
+        responders=practice.Figure.of(row.responder_percent, row.responder_patients),
+        questionnaire_change=practice.Figure.of(
+            row.questionnaire_change, row.questionnaire_patients
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PublicOutcomes:
+    outcomes: practice.Outcomes
+    computed_at: datetime
+
+
+def public_outcomes(*, profile_id: int) -> PublicOutcomes | None:
+    """What a public profile shows: the stored figures, only when one reaches the threshold."""
+    row = TherapistOutcome.objects.filter(therapist_id=profile_id).first()
+    if row is None:
+        return None
+    outcomes = stored_outcomes(row)
+    return PublicOutcomes(outcomes, row.computed_at) if outcomes.any_shown else None
+
+
+@dataclass(frozen=True)
+class OutcomeTerms:
+    """What the directory's ranking needs: each therapist's (median relief, patients), only
+    for those with a shown relief figure, and the overall mean to shrink towards (None until
+    any therapist has one). Feed them to ``ranking.outcome_relief`` / ``Candidate``."""
+
+    by_therapist: dict[int, tuple[float, int]]
+    overall_relief: float | None
+
+
+def outcome_terms(therapist_ids: Iterable[int]) -> OutcomeTerms:
+    """Two indexed queries whatever the number of therapists; reads only stored aggregates."""
+    ids = list(therapist_ids)
+    rows = TherapistOutcome.objects.filter(
+        therapist_id__in=ids, relief_median__isnull=False
+    ).values_list("therapist_id", "relief_median", "relief_patients")
+    # The patient-weighted mean of the shown medians: the typical patient's relief.
+    overall: dict[str, Any] = TherapistOutcome.objects.filter(
+        relief_median__isnull=False
+    ).aggregate(
+        weighted=Sum(F("relief_median") * F("relief_patients")), patients=Sum("relief_patients")
+    )
+    mean = overall["weighted"] / overall["patients"] if overall["patients"] else None
+    return OutcomeTerms(
+        by_therapist={t: (float(m), int(n)) for t, m, n in rows if m is not None},
+        overall_relief=mean,
+    )
