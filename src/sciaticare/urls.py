@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sciaticare.scheduling.urls")),
     path("", include("sciaticare.records.urls")),
     path("", include("sciaticare.outcomes.urls")),
+    path("", include("sciaticare.interop.urls")),
     path("therapists/", include("sciaticare.directory.urls")),
     path("account/", include("sciaticare.accounts.urls")),
     path("accounts/", include("allauth.urls")),

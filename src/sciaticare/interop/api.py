@@ -1,7 +1,7 @@
-"""FHIR R4 export and import of the caller's own record: GET and POST /api/v1/patients/me/fhir."""
+"""FHIR R4 export and import: the caller's own record (GET and POST /api/v1/patients/me/fhir),
+and a patient's record for their treating therapists and clinics (GET /api/v1/patients/{id}/fhir)."""
 
 import json
-from typing import Any
 
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
@@ -33,7 +33,16 @@ def _patient(request: AuthedRequest) -> None:
 
 @router.get(
     "/patients/me/fhir",
-    response={200: dict[str, Any], 403: Problem},
+    # The Bundle is sent as an HttpResponse with FHIR's media type, so 200 is declared here.
+    response={403: Problem},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "A FHIR R4 Bundle.",
+                "content": {FHIR_JSON: {"schema": {"type": "object"}}},
+            }
+        }
+    },
     summary="Your record as a FHIR R4 Bundle",
     description="A `collection` Bundle, served as `application/fhir+json`.",
 )
@@ -72,3 +81,30 @@ def import_own(request: AuthedRequest) -> Status[ImportSummaryOut]:
             warnings=summary.warnings,
         ),
     )
+
+
+@router.get(
+    "/patients/{patient_id}/fhir",
+    response={404: Problem, 422: Problem},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "A FHIR R4 Bundle.",
+                "content": {FHIR_JSON: {"schema": {"type": "object"}}},
+            }
+        }
+    },
+    summary="A patient's record as a FHIR R4 Bundle, for their therapist or clinic",
+    description=(
+        "For a therapist who treats the patient (a booked, attended or missed appointment, or "
+        "the patient's active consent to read their intake): the whole record. For an admin of a "
+        "clinic the patient has attended: the patient's health data and the sessions held at "
+        "that clinic. `reason` is required (422 without it) and kept in the audit log, which "
+        "the patient sees. Anyone else, site admins included, gets 404, whether or not the "
+        "patient exists. The patient may use this route for their own record too."
+    ),
+)
+def export_for_clinic(request: AuthedRequest, patient_id: int, reason: str = "") -> HttpResponse:
+    patient, _ = services.export_access(viewer=request.user, patient_id=patient_id)
+    bundle = services.export_patient(patient=patient, viewer=request.user, reason=reason)
+    return HttpResponse(json.dumps(bundle), content_type=FHIR_JSON)

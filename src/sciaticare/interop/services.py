@@ -1,4 +1,5 @@
-"""FHIR export and import of a patient's own record (issue 7 point 6).
+"""FHIR export and import of a patient's record (issue 7 point 6): the patient's own, and the
+per-patient export of their treating therapists and clinics (:func:`export_access`).
 
 Import decisions: a patient moving clinics brings their history. Episodes (from Conditions),
 pain diary days and questionnaire responses become ours, as if logged here; no intake is made
@@ -15,23 +16,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
 
-from sciaticare.accounts.models import User
+from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.intake.models import Episode, QuestionnaireResponse
+from sciaticare.intake.models import Episode, IntakeShare, QuestionnaireResponse
 from sciaticare.interop import fhir
 from sciaticare.interop.models import ExternalResource
 from sciaticare.outcomes import selectors as outcomes_selectors
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records import selectors as records_selectors
 from sciaticare.scheduling import selectors as scheduling_selectors
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 
 def patient_id(patient: User) -> str:
@@ -50,7 +52,9 @@ def _leg_side(regions: list[str]) -> str | None:
     return next(iter(sides)) if len(sides) == 1 and sides <= {"left", "right"} else None
 
 
-def _record(patient: User) -> fhir.PatientRecord:
+def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.PatientRecord:
+    """The patient's record as plain data; with ``clinic_ids``, only the sessions held at those
+    clinics (a clinic admin's export)."""
     pid = patient_id(patient)
     external = list(ExternalResource.objects.filter(patient=patient))
     imported_sides = {
@@ -75,6 +79,9 @@ def _record(patient: User) -> fhir.PatientRecord:
         .order_by("start", "pk")
     )
     notes = list(records_selectors.summaries_for(patient=patient))
+    if clinic_ids is not None:
+        appointments = [a for a in appointments if a.location.clinic_id in clinic_ids]
+        notes = [n for n in notes if n.appointment.location.clinic_id in clinic_ids]
     therapists = {a.therapist.pk: a.therapist for a in appointments}
     locations = {a.location.pk: a.location for a in appointments}
     clinics = {loc.clinic.pk: loc.clinic for loc in locations.values()}
@@ -162,13 +169,67 @@ def _record(patient: User) -> fhir.PatientRecord:
     )
 
 
-def export_patient(*, patient: User, viewer: User) -> dict[str, Any]:
-    """The patient's record as a FHIR R4 Bundle. Only the patient may export it for now (the
-    clinic's per-patient export is still to come); anyone else gets "not found"."""
-    if viewer.pk != patient.pk:
-        raise NotFound("record")
-    bundle = fhir.build_bundle(_record(patient))
-    record_event(actor=viewer, action="fhir.export", patient=patient)
+# Appointments that make a care relationship; a cancelled booking or a waitlist hold does not.
+CARE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
+
+
+@dataclass(frozen=True)
+class ExportAccess:
+    """Why a viewer may export a patient's record: ``self``; ``care`` (a treating therapist:
+    the whole record); ``clinic`` (an admin of clinics the patient attended: the sessions held
+    at ``clinic_ids`` and the patient's own health data)."""
+
+    kind: Literal["self", "care", "clinic"]
+    clinic_ids: frozenset[int] | None = None
+
+
+def export_access(*, viewer: User, patient_id: int) -> tuple[User, ExportAccess]:
+    """The patient and how the viewer may export their record; NotFound alike for a missing
+    patient and for one the viewer does not treat (docs/privacy.md, "Who may export").
+
+    A treating therapist has a booked, attended or missed appointment with the patient, or the
+    patient's active consent to read their intake (the rule of ``records.selectors``). A clinic
+    admin runs a clinic where the patient has had such an appointment. Site admins are not
+    clinicians: like everyone else they get 404. Nothing is audited here; the export is.
+    """
+    patient = User.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound("patient")
+    if viewer.pk == patient.pk:
+        return patient, ExportAccess("self")
+    care = Appointment.objects.filter(patient=patient, status__in=CARE_STATUSES)
+    if viewer.has_role(Role.THERAPIST) and (
+        care.filter(therapist__user=viewer).exists()
+        or IntakeShare.objects.filter(
+            patient=patient, therapist=viewer, revoked_at__isnull=True
+        ).exists()
+    ):
+        return patient, ExportAccess("care")
+    if viewer.has_role(Role.CLINIC_ADMIN):
+        clinic_ids = frozenset(
+            care.filter(location__clinic__admins=viewer).values_list(
+                "location__clinic_id", flat=True
+            )
+        )
+        if clinic_ids:
+            return patient, ExportAccess("clinic", clinic_ids)
+    raise NotFound("patient")
+
+
+def export_patient(*, patient: User, viewer: User, reason: str = "") -> dict[str, Any]:
+    """The patient's record as a FHIR R4 Bundle, audited as ``fhir.export``. The patient
+    exports their own; their treating therapists and the admins of clinics they attended export
+    it with a stated reason (:func:`export_access`); anyone else gets "not found"."""
+    _, access = export_access(viewer=viewer, patient_id=patient.pk)
+    reason = reason.strip()
+    if access.kind != "self" and not reason:
+        raise Invalid(
+            "reason_required",
+            "State why you are exporting this clinical record.",
+            [("reason", "required")],
+        )
+    bundle = fhir.build_bundle(_record(patient, access.clinic_ids))
+    record_event(actor=viewer, action="fhir.export", patient=patient, reason=reason[:300])
     return bundle
 
 

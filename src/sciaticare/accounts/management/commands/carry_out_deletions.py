@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from sciaticare.accounts import services
+from sciaticare.accounts.tasks import carry_out_deletions
+from sciaticare.interop import services_archive
+
+
+class Command(BaseCommand):
+    help = (
+        "Carry out account deletions whose cooling-off period has ended, and delete downloaded "
+        "archives past their keeping time. Run daily from cron; with --enqueue the work goes "
+        "to the task queue (manage.py db_worker) instead."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enqueue", action="store_true", help="Queue the task instead of running it here."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            result = carry_out_deletions.enqueue()
+            self.stdout.write(f"Queued carry_out_deletions (task {result.id}).")
+            return
+        purged = services_archive.purge_expired_exports()
+        count = services.carry_out_due_deletions()
+        self.stdout.write(
+            self.style.SUCCESS(f"{count} account(s) deleted; {purged} old archive(s) removed.")
+        )

@@ -1,0 +1,173 @@
+"""Reads for the patient's "download everything" archive: the rows of its CSV files, and the
+patient's archives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.directory.ranking import MODALITIES
+from sciaticare.errors import NotFound
+from sciaticare.intake import bodymap, scoring
+from sciaticare.intake.models import QuestionnaireResponse
+from sciaticare.interop.archive import Cell
+from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.outcomes.models import PainEntry
+from sciaticare.records.models import SessionNote
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
+
+#: How long a made archive can be downloaded; the daily task then deletes it.
+EXPORT_KEPT_FOR: Final = timedelta(days=7)
+
+DIARY_HEADER: Final = (
+    "date",
+    "back_pain_0_to_10",
+    "leg_pain_0_to_10",
+    "tags",
+    "note",
+    "first_logged_utc",
+    "last_changed_utc",
+)
+SESSIONS_HEADER: Final = (
+    "start_utc",
+    "end_utc",
+    "status",
+    "therapist",
+    "clinic",
+    "location",
+    "note_signed_utc",
+    "regions_worked_on",
+    "techniques",
+    "pressure",
+    "minutes",
+    "back_pain_before",
+    "back_pain_after",
+    "leg_pain_before",
+    "leg_pain_after",
+    "home_care_advice",
+    "assessment_shared_with_you",
+    "amended_after_signing",
+)
+SCORES_HEADER: Final = (
+    "completed_utc",
+    "instrument_code",
+    "instrument",
+    "instrument_version",
+    "score",
+    "band",
+    "subscores",
+)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+def _joined(values: Sequence[str]) -> str:
+    return "; ".join(values)
+
+
+def diary_rows(*, patient: User) -> list[tuple[Cell, ...]]:
+    return [
+        (
+            e.day,
+            e.back_pain,
+            e.leg_pain,
+            _joined(e.tags),
+            e.note,
+            _utc(e.created_at),
+            _utc(e.updated_at),
+        )
+        for e in PainEntry.objects.filter(patient=patient).order_by("day")
+    ]
+
+
+def session_rows(*, patient: User) -> list[tuple[Cell, ...]]:
+    """Every appointment the patient booked (not waitlist holds), oldest first, with what the
+    therapist recorded *for the patient* once the note is signed: the same fields as the
+    patient's session summary (records/summary.py), plus pressure and minutes."""
+    appointments = (
+        Appointment.objects.filter(patient=patient)
+        .exclude(status__in=[AppointmentStatus.HELD, AppointmentStatus.EXPIRED])
+        .select_related("therapist__user", "location__clinic")
+        .order_by("start", "pk")
+    )
+    notes = {
+        n.appointment_id: n
+        for n in SessionNote.objects.filter(
+            patient=patient, signed_at__isnull=False
+        ).prefetch_related("amendments")
+    }
+    rows: list[tuple[Cell, ...]] = []
+    for a in appointments:
+        note = notes.get(a.pk)
+        recorded: tuple[Cell, ...] = (None,) * 11
+        if note is not None:
+            recorded = (
+                _utc(note.signed_at),
+                _joined([bodymap.REGIONS[c].label for c in note.regions if c in bodymap.REGIONS]),
+                _joined([MODALITIES.get(c, c) for c in note.techniques]),
+                note.get_pressure_display() if note.pressure else None,
+                note.minutes,
+                note.back_pain_before,
+                note.back_pain_after,
+                note.leg_pain_before,
+                note.leg_pain_after,
+                _joined(list(note.home_care)),
+                note.assessment if note.assessment_shared else None,
+            )
+        amended = bool(note is not None and note.amendments.all())
+        rows.append(
+            (
+                _utc(a.start),
+                _utc(a.end),
+                a.get_status_display(),
+                a.therapist.user.display_name,
+                a.location.clinic.name,
+                a.location.name,
+                *recorded,
+                "yes" if amended else ("no" if note is not None else None),
+            )
+        )
+    return rows
+
+
+def score_rows(*, patient: User) -> list[tuple[Cell, ...]]:
+    rows: list[tuple[Cell, ...]] = []
+    for r in QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "pk"):
+        instrument = scoring.INSTRUMENTS.get(r.instrument)
+        rows.append(
+            (
+                _utc(r.completed_at),
+                r.instrument,
+                instrument.title if instrument else r.instrument,
+                r.instrument_version,
+                r.score,
+                r.band,
+                _joined([f"{k}={v}" for k, v in sorted(r.subscores.items())]),
+            )
+        )
+    return rows
+
+
+def exports_of(*, patient: User) -> QuerySet[DataExport]:
+    """The patient's archives still kept, newest first, without their bytes."""
+    return DataExport.objects.filter(
+        patient=patient, requested_at__gte=timezone.now() - EXPORT_KEPT_FOR
+    ).defer("archive")
+
+
+def ready_export_for(*, user: User, export_id: int) -> DataExport:
+    """A ready archive of the user's own, still kept; NotFound alike for missing, pending,
+    expired or someone else's."""
+    found = (
+        exports_of(patient=user).filter(pk=export_id, status=ExportStatus.READY).defer(None).first()
+    )
+    if found is None:
+        raise NotFound("export")
+    return found

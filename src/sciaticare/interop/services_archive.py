@@ -1,0 +1,49 @@
+"""Writes for the patient's "download everything" archive: asking for one, recording its
+download, and deleting archives past their keeping time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sciaticare.accounts.models import Role, User
+from sciaticare.audit.services import record_event
+from sciaticare.errors import Refused
+from sciaticare.interop import selectors
+from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.interop.tasks import build_data_export
+
+
+def request_data_export(*, patient: User) -> DataExport:
+    """A new archive of everything the patient's account holds, made by the
+    ``build_data_export`` task once the row is committed.
+
+    While one is being made, asking again returns that one rather than queueing another.
+    """
+    if not patient.has_role(Role.PATIENT):
+        raise Refused("patients_only", "Only patients have a record to download.")
+    pending = DataExport.objects.filter(patient=patient, status=ExportStatus.PENDING).first()
+    if pending is not None:
+        return pending
+    try:
+        with transaction.atomic():
+            export = DataExport.objects.create(patient=patient)
+            record_event(actor=patient, action="export.request", patient=patient, obj=export)
+            transaction.on_commit(lambda: build_data_export.enqueue(export.pk))
+    except IntegrityError:  # a concurrent request won (one pending export per patient)
+        return DataExport.objects.get(patient=patient, status=ExportStatus.PENDING)
+    return export
+
+
+def record_download(*, patient: User, export: DataExport) -> None:
+    record_event(actor=patient, action="export.download", patient=patient, obj=export)
+
+
+def purge_expired_exports(*, now: datetime | None = None) -> int:
+    """Delete archives older than ``EXPORT_KEPT_FOR`` (a copy of health data should not linger);
+    returns how many. Run daily with the account deletions."""
+    cutoff = (now or timezone.now()) - selectors.EXPORT_KEPT_FOR
+    deleted, _ = DataExport.objects.filter(requested_at__lt=cutoff).delete()
+    return deleted

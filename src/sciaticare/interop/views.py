@@ -1,0 +1,114 @@
+"""Pages of the interop app: the patient's "Your data" page (download everything, and the way
+to delete the account), and the per-patient FHIR export of their therapists and clinics."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sciaticare.accounts import services as accounts_services
+from sciaticare.accounts.models import Role
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.errors import DomainError, Invalid, NotFound
+from sciaticare.interop import archive, selectors, services, services_archive
+from sciaticare.interop.models import ExportStatus
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def your_data(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_role(Role.PATIENT):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services_archive.request_data_export(patient=user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, "Your archive is being made; this page updates when it is ready."
+            )
+        return redirect("interop:your_data")
+    exports = list(selectors.exports_of(patient=user))
+    context = {
+        "exports": exports,
+        "pending": any(e.status == ExportStatus.PENDING for e in exports),
+        "kept_days": selectors.EXPORT_KEPT_FOR.days,
+        "files": list(archive.FILES.items()),
+        "deletion": accounts_services.pending_deletion(user=user),
+        "is_staff_account": user.has_staff_role,
+        "cooling_off_days": accounts_services.COOLING_OFF.days,
+        "retention_years": accounts_services.RETENTION_YEARS,
+        "erased": [label for label in accounts_services.ERASED.values() if label],
+        "kept": list(accounts_services.KEPT.values()),
+    }
+    # htmx polls only the list while an archive is being made (hx-trigger="every 2s").
+    template = (
+        "interop/your_data.html#export-list"
+        if request.headers.get("HX-Request")
+        else "interop/your_data.html"
+    )
+    response = render(request, template, context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def download_export(request: AuthedRequest, export_id: int) -> HttpResponse:
+    """The archive, to its patient only; 404 alike for anyone else's, missing or expired."""
+    try:
+        found = selectors.ready_export_for(user=request.user, export_id=export_id)
+    except NotFound:
+        raise Http404 from None
+    services_archive.record_download(patient=request.user, export=found)
+    made = timezone.localtime(found.finished_at or found.requested_at)
+    response = HttpResponse(bytes(found.archive or b""), content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="sciaticare-my-data-{made:%Y-%m-%d}-{found.pk}.zip"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_fhir(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    """A treating therapist's or clinic admin's export of one patient's FHIR Bundle: asks for
+    the reason, then downloads. 404 for anyone who may not export it (services.export_access)."""
+    try:
+        patient, access = services.export_access(viewer=request.user, patient_id=patient_id)
+    except NotFound:
+        raise Http404 from None
+    if access.kind == "self":
+        return redirect("interop:your_data")
+    reason = request.POST.get("reason", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        try:
+            bundle = services.export_patient(patient=patient, viewer=request.user, reason=reason)
+        except Invalid:
+            pass  # no reason given: ask again
+        else:
+            response = HttpResponse(
+                json.dumps(bundle, indent=2, ensure_ascii=False),
+                content_type="application/fhir+json",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="sciaticare-patient-{patient.pk}.fhir.json"'
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+    return render(
+        request,
+        "interop/patient_fhir.html",
+        {"patient": patient, "access": access},
+        status=422 if request.method == "POST" else 200,
+    )
