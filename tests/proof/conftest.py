@@ -1,0 +1,72 @@
+"""The proof tests share one world per module, built once inside a transaction that is rolled
+back when the module ends; each test runs in a savepoint inside it (pytest-django's `db`), so
+what a test writes never reaches the next one."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.conf import settings
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+from tests.proof.world import World, build_world
+
+
+@pytest.fixture(scope="module")
+def world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    private = tmp_path_factory.mktemp("private")
+    storages = {
+        **settings.STORAGES,
+        # Credential documents go to a throw-away folder, never to var/private.
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(private)},
+        },
+    }
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        override_settings(STORAGES=storages, PASSWORD_HASHERS=fast),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        built = build_world()
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def w(world: World, db: None) -> World:
+    """The module's world, inside this test's savepoint."""
+    return world
+
+
+@pytest.fixture(scope="module")
+def sessions(world: World, django_db_blocker: Any) -> dict[str, str]:
+    """A session key per role, each made by the real sign-in (password, then TOTP for staff)."""
+    keys: dict[str, str] = {}
+    with django_db_blocker.unblock():
+        for role, person in world.people.items():
+            if person is None:
+                continue
+            client = Client()
+            first = client.post(
+                reverse("account_login"), {"login": person.email, "password": PASSWORD}
+            )
+            if person.has_staff_role:
+                assert first["Location"] == reverse("mfa_authenticate"), role
+                counter = next(yield_hotp_counters_from_time())
+                code = format_hotp_value(hotp_value(person.totp_secret, counter))
+                client.post(reverse("mfa_authenticate"), {"code": code})
+            assert client.session.get("_auth_user_id") == str(person.pk), role
+            keys[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return keys

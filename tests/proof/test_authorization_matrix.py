@@ -1,0 +1,543 @@
+"""The authorization matrix: every page and API operation × eight callers, declared in ONE table.
+
+The table is checked against the URL configuration and the OpenAPI document, so a new route
+fails `test_every_route_is_declared` until someone declares who may use it. Each (row, caller)
+is then requested and must answer the declared status; a refused answer, and any answer to a
+caller with no claim on a patient, must contain none of that patient's private text (their
+name, email, intake, note, amendment or diary words, from `world.SECRETS`).
+
+Callers are signed in the way the app expects: patients with their password, staff with their
+password and then a TOTP code (allauth's two-step login), once per module.
+
+Columns: anonymous, patient, other_patient, therapist, other_therapist, clinic_admin (of the
+patient's clinic), other_clinic_admin, site_admin. "The patient" owns every object in a path;
+their therapist treats them (appointments, consent) and works at the clinic admin's clinic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.proof.routes import api_operations, page_routes, path_params
+from tests.proof.world import ROLES, SECRETS, World
+
+REFUSED = frozenset({302, 401, 403, 404, 405})
+# Whose private text each caller may ever be shown (when the table allows the request).
+ENTITLED = {
+    "anonymous": set(),
+    "patient": {"patient"},
+    "other_patient": {"other_patient"},
+    "therapist": {"patient"},
+    "other_therapist": {"other_patient"},
+    "clinic_admin": {"patient"},
+    "other_clinic_admin": {"other_patient"},
+    "site_admin": {"patient", "other_patient"},
+}
+# A page a person opens carries their own name in the header: not a leak.
+OWN = {"patient": "patient", "other_patient": "other_patient"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One route and method: how to fill its path (world attributes, "=literal" for a constant),
+    an optional body, and the status each caller must get, in `ROLES` order."""
+
+    route: str  # a URL name, or "METHOD /api/v1/path" as in the OpenAPI document
+    method: str
+    params: dict[str, str]
+    expect: tuple[int, ...]
+    body: dict[str, Any] | None = field(default=None)
+    query: str = ""
+
+    @property
+    def is_api(self) -> bool:
+        return " " in self.route
+
+    @property
+    def id(self) -> str:
+        return self.route if self.is_api else f"{self.method} {self.route}"
+
+
+def R(route: str, method: str, params: dict[str, str], *expect: int, **extra: Any) -> Row:
+    assert len(expect) == len(ROLES), route
+    return Row(route, method, params, tuple(expect), **extra)
+
+
+def A(operation: str, params: dict[str, str], *expect: int, **extra: Any) -> Row:
+    return R(operation, operation.split(" ", 1)[0], params, *expect, **extra)
+
+
+NONE: dict[str, str] = {}
+PAST = {"appointment_id": "a.past"}  # completed, signed note with an amendment
+FUTURE = {"appointment_id": "a.future"}  # booked, four days ahead
+THERAPIST = {"therapist_id": "a.therapist"}
+PROFILE = {"pk": "a.therapist"}
+SESSION = {"session_id": "a.session"}  # the therapist's standard session (has appointments)
+PENDING = {"credential_id": "a.pending_credential"}
+OFFER = {"offer_id": "a.offer"}
+
+# fmt: off
+TABLE: list[Row] = [
+    #  route                          method  path      anon  pat  opat ther oth  cadm ocad site
+    R("web:home",                     "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("web:dashboard",                "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("check",                        "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("check",                        "POST", NONE,     422, 422, 422, 422, 422, 422, 422, 422),
+    R("admin:index",                  "GET",  NONE,     302, 302, 302, 302, 302, 302, 302, 200),
+    # Intake: the patient's own; the brief for a therapist with consent.
+    R("intake:home",                  "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("intake:form",                  "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("intake:form",                  "POST", NONE,     302, 422, 422, 403, 403, 403, 403, 403),
+    R("intake:detail",                "GET",  {"intake_id": "a.intake"},
+                                                        302, 200, 404, 403, 403, 403, 403, 403),
+    R("intake:clearance",             "GET",  {"intake_id": "a.intake"},
+                                                        302, 405, 405, 405, 405, 405, 405, 405),
+    R("intake:clearance",             "POST", {"intake_id": "a.intake"},
+                                                        302, 302, 404, 403, 403, 403, 403, 403,
+      body={"confirm": "yes"}),
+    R("intake:share",                 "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("intake:share",                 "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403,
+      body={"therapist_email": "@b.therapist.user.email"}),
+    R("intake:revoke",                "GET",  {"share_id": "a.share"},
+                                                        302, 200, 404, 403, 403, 403, 403, 403),
+    R("intake:revoke",                "POST", {"share_id": "a.share"},
+                                                        302, 302, 404, 403, 403, 403, 403, 403),
+    R("intake:import_questionnaire",  "GET",  NONE,     302, 403, 403, 403, 403, 200, 200, 200),
+    R("intake:import_questionnaire",  "POST", NONE,     302, 403, 403, 403, 403, 200, 200, 200),
+    R("intake:questionnaire",         "GET",  {"code": "=nrs-back"},
+                                                        302, 200, 200, 403, 403, 403, 403, 403),
+    R("intake:questionnaire",         "POST", {"code": "=nrs-back"},
+                                                        302, 422, 422, 403, 403, 403, 403, 403),
+    R("intake:clients",               "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
+    R("intake:brief",                 "GET",  {"patient_id": "a.patient"},
+                                                        302, 403, 403, 200, 404, 403, 403, 403),
+    # Scheduling: an appointment is its patient's and its therapist's.
+    R("calendar_feed",                "GET",  {"secret": "a.feed.secret"},
+                                                        200, 200, 200, 200, 200, 200, 200, 200),
+    R("calendar_feed",                "POST", {"secret": "a.feed.secret"},
+                                                        405, 405, 405, 405, 405, 405, 405, 405),
+    R("scheduling:book",              "GET",  THERAPIST, 302, 200, 200, 200, 200, 200, 200, 200),
+    R("scheduling:book",              "POST", THERAPIST, 302, 422, 422, 200, 200, 200, 200, 200),
+    R("scheduling:appointments",      "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("scheduling:appointment",       "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),
+    R("scheduling:cancel",            "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),
+    R("scheduling:cancel",            "POST", FUTURE,   302, 302, 404, 302, 404, 404, 404, 404),
+    R("scheduling:reschedule",        "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),
+    R("scheduling:reschedule",        "POST", FUTURE,   302, 422, 404, 422, 404, 404, 404, 404),
+    R("scheduling:attendance",        "GET",  PAST,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("scheduling:attendance",        "POST", PAST,     302, 404, 404, 302, 404, 404, 404, 404,
+      body={"attended": "yes"}),
+    R("scheduling:week",              "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
+    R("scheduling:flare_up",          "GET",  NONE,     302, 200, 200, 302, 302, 302, 302, 302),
+    R("scheduling:flare_up",          "POST", NONE,     302, 200, 200, 302, 302, 302, 302, 302),
+    R("scheduling:waitlist",          "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("scheduling:waitlist_join",     "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("scheduling:waitlist_join",     "POST", NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("scheduling:waitlist_leave",    "GET",  {"entry_id": "a.entry"},
+                                                        302, 200, 404, 403, 403, 403, 403, 403),
+    R("scheduling:waitlist_leave",    "POST", {"entry_id": "a.entry"},
+                                                        302, 302, 404, 403, 403, 403, 403, 403),
+    R("scheduling:offer",             "GET",  OFFER,    302, 200, 404, 403, 403, 403, 403, 403),
+    R("scheduling:offer_accept",      "GET",  OFFER,    302, 405, 405, 405, 405, 405, 405, 405),
+    R("scheduling:offer_accept",      "POST", OFFER,    302, 302, 404, 403, 403, 403, 403, 403),
+    R("scheduling:offer_decline",     "GET",  OFFER,    302, 405, 405, 405, 405, 405, 405, 405),
+    R("scheduling:offer_decline",     "POST", OFFER,    302, 302, 404, 403, 403, 403, 403, 403),
+    R("scheduling:calendar",          "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("scheduling:calendar_new_link", "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("scheduling:calendar_new_link", "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302),
+    # Records: the note's therapist; the clinic's admin with a reason; the patient's summary.
+    R("records:sessions",             "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
+    R("records:note",                 "GET",  PAST,     302, 200, 404, 200, 404, 200, 404, 404),
+    R("records:note",                 "POST", PAST,     302, 200, 404, 200, 404, 200, 404, 404,
+      body={"reason": "Quality audit"}),
+    R("records:autosave",             "GET",  PAST,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("records:autosave",             "POST", PAST,     302, 404, 404, 302, 404, 404, 404, 404,
+      body={"subjective": "changed"}),
+    R("records:sign",                 "GET",  PAST,     302, 404, 404, 200, 404, 404, 404, 404),
+    R("records:sign",                 "POST", PAST,     302, 404, 404, 302, 404, 404, 404, 404),
+    R("records:amend",                "GET",  PAST,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("records:amend",                "POST", PAST,     302, 404, 404, 302, 404, 404, 404, 404,
+      body={"reason": "Late entry", "text": "Also worked the calf"}),
+    R("records:template",             "GET",  PAST,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("records:template",             "POST", PAST,     302, 404, 404, 302, 404, 302, 404, 404,
+      body={"action": "save", "name": "Sciatica standard"}),
+    R("records:my_sessions",          "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("records:access_history",       "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("records:clinic_notes",         "GET",  NONE,     302, 403, 403, 403, 403, 200, 200, 403),
+    # Outcomes: the patient's own diary and reports.
+    R("outcomes:diary",               "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("outcomes:diary",               "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403,
+      body={"back_pain": "3", "leg_pain": "2", "note": "fine"}),
+    R("outcomes:nudge",               "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("outcomes:nudge",               "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403),
+    R("outcomes:reports",             "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("outcomes:reports",             "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403),
+    R("outcomes:report_pdf",          "GET",  {"report_id": "a.report"},
+                                                        302, 200, 404, 404, 404, 404, 404, 404),
+    R("outcomes:report_share",        "GET",  {"report_id": "a.report"},
+                                                        302, 405, 405, 405, 405, 405, 405, 405),
+    R("outcomes:report_share",        "POST", {"report_id": "a.report"},
+                                                        302, 200, 404, 404, 404, 404, 404, 404,
+      body={"email": "gp@example.org"}),
+    R("outcomes:share_stop",          "GET",  {"share_id": "a.share_link"},
+                                                        302, 405, 405, 405, 405, 405, 405, 405),
+    R("outcomes:share_stop",          "POST", {"share_id": "a.share_link"},
+                                                        302, 302, 404, 404, 404, 404, 404, 404,
+      body={"confirm": "yes"}),
+    # The doctor's link: the secret token and a code the patient passes on.
+    R("outcomes:shared_report",       "GET",  {"token": "a.share_token"},
+                                                        200, 200, 200, 200, 200, 200, 200, 200),
+    R("outcomes:shared_report",       "POST", {"token": "a.share_token"},
+                                                        422, 422, 422, 422, 422, 422, 422, 422,
+      body={"code": "WXYZ-WXYZ"}),
+    # Practice outcomes: a therapist's own, a clinic's for its admins.
+    R("outcomes:my_outcomes",         "GET",  NONE,     302, 404, 404, 302, 302, 404, 404, 404),
+    R("outcomes:therapist_outcomes",  "GET",  {"profile_id": "a.therapist"},
+                                                        302, 404, 404, 200, 404, 200, 404, 200),
+    # A clinic admin of one clinic goes straight to its report; a site admin sees both clinics.
+    R("outcomes:clinic_outcomes_list", "GET", NONE,     302, 404, 404, 404, 404, 302, 302, 200),
+    R("outcomes:clinic_outcomes",     "GET",  {"clinic_id": "a.clinic"},
+                                                        302, 404, 404, 404, 404, 200, 404, 200),
+    # Your data: the patient's archive; a patient's FHIR record for those who treat them.
+    R("interop:your_data",            "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("interop:your_data",            "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403),
+    R("interop:export_zip",           "GET",  {"export_id": "a.export"},
+                                                        302, 200, 404, 404, 404, 404, 404, 404),
+    # The patient is sent to their own page; therapist and clinic admin state a reason.
+    R("interop:patient_fhir",         "GET",  {"patient_id": "a.patient"},
+                                                        302, 302, 404, 200, 404, 200, 404, 404),
+    R("interop:patient_fhir",         "POST", {"patient_id": "a.patient"},
+                                                        302, 302, 404, 200, 404, 200, 404, 404,
+      body={"reason": "Referral to a physiotherapist"}),
+    # Directory: public search and profiles; a therapist's own entry, their clinics' admins.
+    R("directory:search",             "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("directory:profile",            "GET",  PROFILE,  200, 200, 200, 200, 200, 200, 200, 200),
+    R("directory:edit",               "GET",  PROFILE,  302, 404, 404, 200, 404, 200, 404, 200),
+    R("directory:edit",               "POST", PROFILE,  302, 404, 404, 400, 404, 400, 404, 400,
+      body={"bio": "x"}),
+    R("directory:add_session",        "GET",  PROFILE,  302, 405, 405, 405, 405, 405, 405, 405),
+    R("directory:add_session",        "POST", PROFILE,  302, 404, 404, 302, 404, 302, 404, 302,
+      body={"name": "Short", "minutes": "30", "price": "30", "currency": "GBP"}),
+    R("directory:add_review",         "GET",  PROFILE,  302, 200, 200, 404, 404, 404, 404, 404),
+    R("directory:add_review",         "POST", PROFILE,  302, 400, 400, 404, 404, 404, 404, 404,
+      body={"session_id": "@a.past", "rating": "5", "text": "Again"}),
+    R("directory:standard_session",   "GET",  SESSION,  302, 405, 405, 405, 405, 405, 405, 405),
+    R("directory:standard_session",   "POST", SESSION,  302, 404, 404, 302, 404, 302, 404, 302),
+    R("directory:remove_session",     "GET",  SESSION,  302, 404, 404, 200, 404, 200, 404, 200),
+    R("directory:remove_session",     "POST", SESSION,  302, 404, 404, 302, 404, 302, 404, 302),
+    R("directory:me",                 "GET",  NONE,     302, 404, 404, 302, 302, 404, 404, 404),
+    R("directory:my_credentials",     "GET",  NONE,     302, 404, 404, 200, 200, 404, 404, 404),
+    R("directory:my_credentials",     "POST", NONE,     302, 404, 404, 400, 400, 404, 404, 404),
+    R("directory:document",           "GET",  PENDING,  302, 404, 404, 200, 404, 200, 404, 200),
+    R("directory:verify",             "GET",  PENDING,  302, 404, 404, 404, 404, 200, 404, 200),
+    R("directory:verify",             "POST", PENDING,  302, 404, 404, 404, 404, 302, 404, 302),
+    R("directory:reject",             "GET",  PENDING,  302, 404, 404, 404, 404, 200, 404, 200),
+    R("directory:reject",             "POST", PENDING,  302, 404, 404, 404, 404, 302, 404, 302,
+      body={"reason": "The number is not on the register."}),
+    R("directory:hide_review",        "GET",  {"review_id": "a.review"},
+                                                        302, 404, 404, 404, 404, 200, 404, 200),
+    R("directory:hide_review",        "POST", {"review_id": "a.review"},
+                                                        302, 404, 404, 404, 404, 302, 404, 302,
+      body={"reason": "Names another patient."}),
+    R("directory:clinic",             "GET",  NONE,     302, 404, 404, 404, 404, 200, 200, 200),
+    R("directory:plan",               "GET",  NONE,     302, 200, 200, 404, 404, 404, 404, 404),
+    R("directory:plan_add",           "GET",  NONE,     302, 405, 405, 404, 404, 404, 404, 404),
+    R("directory:plan_add",           "POST", NONE,     302, 302, 302, 404, 404, 404, 404, 404,
+      body={"therapist": "@b.therapist"}),
+    R("directory:plan_remove",        "GET",  THERAPIST, 302, 200, 404, 404, 404, 404, 404, 404),
+    R("directory:plan_remove",        "POST", THERAPIST, 302, 302, 404, 404, 404, 404, 404, 404),
+    R("directory:plan_move",          "GET",  THERAPIST, 302, 405, 405, 404, 404, 404, 404, 404),
+    R("directory:plan_move",          "POST", THERAPIST, 302, 302, 404, 404, 404, 404, 404, 404,
+      body={"direction": "down"}),
+    # Accounts: one's own tokens.
+    R("accounts:account",             "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("accounts:create_token",        "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("accounts:create_token",        "POST", NONE,     302, 200, 200, 200, 200, 200, 200, 200,
+      body={"name": "Laptop"}),
+    R("accounts:revoke_token",        "GET",  {"token_id": "a.token_id"},
+                                                        302, 200, 404, 404, 404, 404, 404, 404),
+    R("accounts:revoke_token",        "POST", {"token_id": "a.token_id"},
+                                                        302, 302, 404, 404, 404, 404, 404, 404),
+    # Deleting: staff see "ask a site admin"; the POST first asks for the password again.
+    R("accounts:delete",              "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("accounts:delete",              "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
+      body={"confirm": "on"}),
+    R("accounts:cancel_deletion",     "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("accounts:cancel_deletion",     "POST", NONE,     302, 404, 404, 404, 404, 404, 404, 404),
+    # The API's own pages.
+    R("api-v1:openapi-json",          "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("api-v1:openapi-view",          "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("api-v1:api-root",              "GET",  NONE,     404, 404, 404, 404, 404, 404, 404, 404),
+
+    # API operations (session-authenticated; anonymous callers get 401). Bodies are minimal but
+    # valid where the operation acts on an object, so refusal comes from the access check.
+    #  operation                                          path     anon  pat  opat ther oth  cadm ocad site
+    A("GET /api/v1/me",                                   NONE,     401, 200, 200, 200, 200, 200, 200, 200),
+    A("GET /api/v1/therapists",                           NONE,     200, 200, 200, 200, 200, 200, 200, 200,
+      query="lat=53.4808&lon=-2.2426"),
+    A("GET /api/v1/therapists/{therapist_id}",            THERAPIST, 200, 200, 200, 200, 200, 200, 200, 200),
+    A("GET /api/v1/therapists/{therapist_id}/slots",      THERAPIST, 200, 200, 200, 200, 200, 200, 200, 200),
+    A("POST /api/v1/triage",                              NONE,     422, 422, 422, 422, 422, 422, 422, 422),
+    A("POST /api/v1/questionnaires/{code}/score",         {"code": "=nrs-back"},
+                                                                    200, 200, 200, 200, 200, 200, 200, 200,
+      body={"answers": {"nrs-back-1": 4}}),
+    A("POST /api/v1/appointments",                        NONE,     401, 422, 422, 422, 422, 422, 422, 422),
+    A("GET /api/v1/appointments",                         NONE,     401, 200, 200, 200, 200, 200, 200, 200),
+    A("POST /api/v1/appointments/{appointment_id}/cancel", FUTURE,  401, 200, 404, 200, 404, 404, 404, 404),
+    A("POST /api/v1/appointments/{appointment_id}/reschedule", FUTURE,
+                                                                    401, 422, 404, 422, 404, 404, 404, 404,
+      body={"start": "2020-01-06T10:00:00+00:00"}),
+    A("GET /api/v1/appointments/{appointment_id}/note",   PAST,     401, 200, 404, 200, 404, 422, 404, 404),
+    A("PUT /api/v1/appointments/{appointment_id}/note",   PAST,     401, 404, 404, 409, 404, 404, 404, 404,
+      body={"subjective": "changed"}),
+    A("POST /api/v1/appointments/{appointment_id}/note/sign", PAST, 401, 404, 404, 409, 404, 404, 404, 404),
+    A("POST /api/v1/appointments/{appointment_id}/note/amendments", PAST,
+                                                                    401, 404, 404, 201, 404, 404, 404, 404,
+      body={"reason": "Late entry", "text": "Also worked the calf"}),
+    A("GET /api/v1/diary",                                NONE,     401, 200, 200, 403, 403, 403, 403, 403),
+    A("POST /api/v1/diary",                               NONE,     401, 200, 200, 403, 403, 403, 403, 403,
+      body={"back_pain": 3, "leg_pain": 2}),
+    A("GET /api/v1/patients/me/fhir",                     NONE,     401, 200, 200, 403, 403, 403, 403, 403),
+    A("GET /api/v1/patients/{patient_id}/fhir",           {"patient_id": "a.patient"},
+                                                                    401, 200, 404, 200, 404, 200, 404, 404,
+      query="reason=Referral"),
+    A("POST /api/v1/patients/me/fhir",                    NONE,     401, 422, 422, 403, 403, 403, 403, 403),
+]
+# fmt: on
+
+
+# --- Filling a row from the world -----------------------------------------------------------
+
+
+def resolve(world: World, spec: Any) -> Any:
+    """ "a.past" → world.a.past.pk; "a.feed.secret" → the string; "=nrs-back" → "nrs-back"."""
+    if not isinstance(spec, str):
+        return spec
+    if spec.startswith("="):
+        return spec[1:]
+    value: Any = world
+    for part in spec.split("."):
+        value = getattr(value, part)
+    return getattr(value, "pk", value)
+
+
+def _body(world: World, row: Row) -> Any:
+    if row.body is None:
+        return {}
+    if row.is_api:
+        return row.body
+    # In a body, "@a.past" names a world object; every other value is sent as written.
+    return {
+        key: resolve(world, value[1:])
+        if isinstance(value, str) and value.startswith("@")
+        else value
+        for key, value in row.body.items()
+    }
+
+
+def url_of(world: World, row: Row) -> str:
+    values = {name: resolve(world, spec) for name, spec in row.params.items()}
+    if row.is_api:
+        path = row.route.split(" ", 1)[1]
+        assert set(path_params(path)) == set(values), row.id
+        for name, value in values.items():
+            path = path.replace("{" + name + "}", str(value))
+    else:
+        path = reverse(row.route, kwargs=values)
+    return f"{path}?{row.query}" if row.query else path
+
+
+def send(client: Client, world: World, row: Row) -> Any:
+    url = url_of(world, row)
+    if row.is_api:
+        body = json.dumps(_body(world, row)) if row.method != "GET" else None
+        return client.generic(row.method, url, data=body or "", content_type="application/json")
+    if row.method == "GET":
+        return client.get(url)
+    return client.post(url, _body(world, row))
+
+
+def text_of(response: Any) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
+
+
+def secrets_of(who: str) -> list[str]:
+    return list(SECRETS[who].values())
+
+
+def forbidden_text(role: str, status: int) -> list[str]:
+    """Private text this caller must not see in an answer with this status."""
+    hidden = [who for who in SECRETS if who not in ENTITLED[role]]
+    if status in REFUSED:
+        hidden = [who for who in SECRETS if who != OWN.get(role)]
+    return [text for who in hidden for text in secrets_of(who)]
+
+
+# --- Signing in -----------------------------------------------------------------------------
+
+
+def client_for(role: str, sessions: dict[str, str]) -> Client:
+    client = Client(raise_request_exception=False)
+    if role in sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[role]
+    return client
+
+
+# --- The table matches the project ----------------------------------------------------------
+
+
+def _declared_pages() -> set[str]:
+    return {row.route for row in TABLE if not row.is_api}
+
+
+def _declared_operations() -> set[str]:
+    return {row.route for row in TABLE if row.is_api}
+
+
+def test_every_route_is_declared():
+    discovered = {
+        route.name for route in page_routes() if not route.is_admin and not route.is_allauth
+    } | {"admin:index"}
+    assert sorted(discovered - _declared_pages()) == [], "declare these pages in TABLE"
+    assert sorted(_declared_pages() - discovered) == [], "these TABLE pages no longer exist"
+    operations = set(api_operations())
+    assert sorted(operations - _declared_operations()) == [], "declare these operations"
+    assert sorted(_declared_operations() - operations) == [], "these operations no longer exist"
+
+
+def test_allauth_pages_are_all_under_accounts():
+    for route in page_routes():
+        if route.is_allauth:
+            assert route.pattern.startswith("accounts/"), route
+
+
+def test_table_rows_are_unique():
+    ids = [row.id for row in TABLE]
+    assert len(ids) == len(set(ids))
+
+
+# --- Each caller gets the declared answer, and no one else's data ---------------------------
+
+
+CASES = [(row, index, role) for row in TABLE for index, role in enumerate(ROLES)]
+
+
+@pytest.mark.parametrize(
+    ("row", "index", "role"), CASES, ids=[f"{row.id}-{role}" for row, _, role in CASES]
+)
+def test_route_answers_each_caller_as_declared(w, sessions, row, index, role):
+    response = send(client_for(role, sessions), w, row)
+
+    assert response.status_code == row.expect[index], text_of(response)[:300]
+    body = text_of(response)
+    leaked = [text for text in forbidden_text(role, response.status_code) if text in body]
+    assert leaked == []
+
+
+MIRROR = {"a": "b", "b": "a"}
+MIRRORED_ROWS = [row for row in TABLE if row.params]
+
+
+def mirrored(row: Row) -> Row:
+    """The same request about the other patient's objects (their clinic, therapist, records)."""
+
+    def swap(spec: Any) -> Any:
+        if not isinstance(spec, str):
+            return spec
+        marker, rest = ("@", spec[1:]) if spec.startswith("@") else ("", spec)
+        side, dot, path = rest.partition(".")
+        return f"{marker}{MIRROR[side]}.{path}" if dot and side in MIRROR else spec
+
+    params = {name: swap(spec) for name, spec in row.params.items()}
+    body = row.body if row.is_api or row.body is None else {k: swap(v) for k, v in row.body.items()}
+    return Row(row.route, row.method, params, row.expect, body, row.query)
+
+
+@pytest.mark.parametrize("row", MIRRORED_ROWS, ids=[row.id for row in MIRRORED_ROWS])
+def test_the_patient_changing_an_id_to_another_patients_gets_what_a_stranger_gets(w, sessions, row):
+    """The patient asking for the other patient's object is answered as `other_patient` is
+    for theirs, and sees none of the other patient's text."""
+    response = send(client_for("patient", sessions), w, mirrored(row))
+
+    assert response.status_code == row.expect[ROLES.index("other_patient")]
+    body = text_of(response)
+    assert [text for text in secrets_of("other_patient") if text in body] == []
+
+
+ALLAUTH = [
+    route
+    for route in page_routes()
+    if route.is_allauth and "<" not in route.pattern and "(?P" not in route.pattern
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_allauth_pages_show_nobody_elses_data(w, sessions, role):
+    """allauth's own pages are one group: none fails, none shows another person's data."""
+    client = client_for(role, sessions)
+    hidden = [text for who in SECRETS if who != OWN.get(role) for text in secrets_of(who)]
+    for route in ALLAUTH:
+        response = client.get(reverse(route.name))
+        assert response.status_code < 500, route
+        body = response.content.decode(errors="replace")
+        assert [text for text in hidden if text in body] == [], route
+
+
+# --- Field level: embedded objects never carry another patient's data ----------------------
+
+
+def test_the_patients_api_answers_embed_nothing_of_another_patient(w, sessions):
+    """Appointments, the note summary, the diary, the FHIR export and a therapist's profile
+    with its reviews: the patient's own data is there, the other patient's is not."""
+    client = client_for("patient", sessions)
+    others = secrets_of("other_patient")
+    answers = {
+        "appointments": client.get("/api/v1/appointments"),
+        "note": client.get(f"/api/v1/appointments/{w.a.past.pk}/note"),
+        "diary": client.get("/api/v1/diary"),
+        "fhir": client.get("/api/v1/patients/me/fhir"),
+        "own therapist": client.get(f"/api/v1/therapists/{w.a.therapist.pk}"),
+        "other therapist": client.get(f"/api/v1/therapists/{w.b.therapist.pk}"),
+        "me": client.get("/api/v1/me"),
+    }
+    for name, response in answers.items():
+        assert response.status_code == 200, name
+        body = response.content.decode()
+        assert [text for text in others if text in body] == [], name
+    assert SECRETS["patient"]["diary_note"] in answers["diary"].content.decode()
+    assert SECRETS["patient"]["diary_note"] in answers["fhir"].content.decode()
+    assert "Walk daily" in answers["note"].content.decode()
+    # The other therapist's public reviews are there, without their authors.
+    assert "Kind and skilled B" in answers["other therapist"].content.decode()
+
+
+def test_a_therapists_appointment_list_holds_only_their_own_patients(w, sessions):
+    body = client_for("therapist", sessions).get("/api/v1/appointments").content.decode()
+
+    assert SECRETS["patient"]["last_name"] in body
+    assert [text for text in secrets_of("other_patient") if text in body] == []
+
+
+# --- Holes the matrix found ------------------------------------------------------------------
+
+
+def test_removing_a_session_type_that_appointments_use_is_refused_not_a_500(w, sessions):
+    """Found by the matrix: the delete hit the appointments' protected foreign key (500)."""
+    from sciaticare.directory.models import SessionType
+
+    client = client_for("therapist", sessions)
+    url = reverse("directory:remove_session", args=[w.a.session.pk])
+
+    response = client.post(url, follow=True)
+
+    assert response.status_code == 200
+    assert "cannot be removed" in response.content.decode()
+    assert SessionType.objects.filter(pk=w.a.session.pk).exists()

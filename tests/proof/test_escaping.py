@@ -1,0 +1,395 @@
+"""User text is inert everywhere it is shown.
+
+Each free-text field people write is filled with a script payload through the real form (as
+its writer would), then every page that shows it is opened by the people who see it: the raw
+tags never appear and the escaped text does. A test checks the table against the models' text
+fields, so a new one has to be declared here (or listed, with the reason, as not user text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from sciaticare.directory.models import Credential
+from sciaticare.intake import triage
+from sciaticare.intake.models import Intake
+from sciaticare.records import services as record_services
+from sciaticare.scheduling.models import AppointmentStatus
+from tests.directory.factories import PDF_BYTES
+from tests.proof.world import World
+from tests.scheduling.helpers import place_appointment
+
+PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
+RAW = ("<script>alert(1)", "<img src=x onerror")
+
+
+def text(field: str) -> str:
+    """The payload, tagged with the field it goes into so each field's rendering is found."""
+    return f"{PAYLOAD} {field}"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A page that shows some of the written fields, opened by `who`."""
+
+    who: str
+    url: str
+    fields: tuple[str, ...]
+
+
+Writer = Callable[[World, Callable[[str], Client]], list[Shown]]
+
+
+def _past_draft(w: World) -> int:
+    """A session earlier today (clear of the world's), with the therapist's draft started."""
+    start = timezone.now() - timedelta(hours=6)
+    appointment = place_appointment(
+        patient=w.a.patient,
+        therapist=w.a.therapist,
+        session=w.a.session,
+        location=w.a.therapist.locations.first(),
+        start=start,
+    )
+    record_services.start_note(therapist_user=w.a.therapist.user, appointment_id=appointment.pk)
+    return appointment.pk
+
+
+# --- Writers: each posts the payload through the real form, then names the pages to check ---
+
+
+def intake(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    data: dict[str, Any] = {
+        "age": "44",
+        "onset_date": (timezone.localdate() - timedelta(weeks=2)).isoformat(),
+        "regions": ["left_buttock"],
+        "qualities": ["shooting"],
+        "back_pain_now": "4",
+        "back_pain_average": "4",
+        "back_pain_worst": "6",
+        "leg_pain_now": "6",
+        "leg_pain_average": "5",
+        "leg_pain_worst": "8",
+        "goals": text("goals"),
+        "medications": text("medications"),
+        "notes": text("notes"),
+        **{f"q_{q.code}": "no" for q in triage.QUESTIONS},
+    }
+    assert as_("patient").post(reverse("intake:form"), data).status_code == 302
+    latest = Intake.objects.filter(episode__patient=w.a.patient).latest("pk")
+    fields = ("goals", "medications", "notes")
+    return [
+        Shown("patient", reverse("intake:detail", args=[latest.pk]), ("goals", "medications")),
+        Shown("patient", reverse("intake:form"), fields),  # prefilled for the next update
+        Shown("therapist", reverse("intake:brief", args=[w.a.patient.pk]), fields),
+    ]
+
+
+def diary(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    data = {"back_pain": "3", "leg_pain": "2", "note": text("diary")}
+    assert as_("patient").post(reverse("outcomes:diary"), data).status_code == 302
+    return [Shown("patient", reverse("outcomes:diary"), ("diary",))]
+
+
+def session_note(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    appointment_id = _past_draft(w)
+    therapist = as_("therapist")
+    fields = ("subjective", "objective", "assessment", "plan", "adverse_event_detail")
+    data = {name: text(name) for name in fields}
+    data |= {"adverse_event": "other", "assessment_shared": "on", "new_home_care": text("home")}
+    saved = therapist.post(reverse("records:autosave", args=[appointment_id]), data)
+    assert saved.status_code == 302
+    assert therapist.post(reverse("records:sign", args=[appointment_id])).status_code == 302
+    note = reverse("records:note", args=[appointment_id])
+    return [
+        Shown("therapist", note, (*fields, "home")),
+        Shown("patient", note, ("assessment", "home")),  # the plain-language summary
+        Shown("patient", reverse("records:my_sessions"), ("assessment", "home")),
+    ]
+
+
+def amendment(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    data = {"reason": text("reason"), "text": text("amendment")}
+    url = reverse("records:amend", args=[w.a.past.pk])
+    assert as_("therapist").post(url, data).status_code == 302
+    note = reverse("records:note", args=[w.a.past.pk])
+    return [Shown("therapist", note, ("reason", "amendment"))]
+
+
+def note_template(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    appointment_id = _past_draft(w)
+    url = reverse("records:template", args=[appointment_id])
+    data = {"action": "save", "name": text("template")}
+    assert as_("therapist").post(url, data).status_code == 302
+    return [Shown("therapist", reverse("records:note", args=[appointment_id]), ("template",))]
+
+
+def access_reason(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """A clinic admin's stated reason for opening a note is shown to the patient."""
+    url = reverse("records:note", args=[w.a.past.pk])
+    assert as_("clinic_admin").post(url, {"reason": text("why")}).status_code == 200
+    return [Shown("patient", reverse("records:access_history"), ("why",))]
+
+
+def cancellation(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    url = reverse("scheduling:cancel", args=[w.a.future.pk])
+    assert as_("patient").post(url, {"reason": text("cancel")}).status_code == 302
+    page = reverse("scheduling:appointment", args=[w.a.future.pk])
+    return [Shown("patient", page, ("cancel",)), Shown("therapist", page, ("cancel",))]
+
+
+def review(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    session = place_appointment(
+        patient=w.a.patient,
+        therapist=w.a.therapist,
+        session=w.a.session,
+        location=w.a.therapist.locations.first(),
+        start=timezone.now() - timedelta(days=3),
+        status=AppointmentStatus.COMPLETED,
+    )
+    data = {"session_id": session.pk, "rating": "4", "text": text("review")}
+    url = reverse("directory:add_review", args=[w.a.therapist.pk])
+    assert as_("patient").post(url, data).status_code == 302
+    return [Shown("anonymous", reverse("directory:profile", args=[w.a.therapist.pk]), ("review",))]
+
+
+def profile(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    data = {
+        "bio": text("bio"),
+        "years_experience": 9,
+        "years_sciatica": 4,
+        "accepting_new_patients": "on",
+        "modalities": ["swedish"],
+        "languages_text": "en",
+        "locations": [w.a.therapist.locations.first().pk],
+    }
+    url = reverse("directory:edit", args=[w.a.therapist.pk])
+    assert as_("therapist").post(url, data).status_code == 302
+    return [
+        Shown("anonymous", reverse("directory:profile", args=[w.a.therapist.pk]), ("bio",)),
+        Shown("therapist", url, ("bio",)),
+    ]
+
+
+def session_type(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    data = {"name": text("session"), "minutes": "45", "price": "40", "currency": "GBP"}
+    url = reverse("directory:add_session", args=[w.a.therapist.pk])
+    assert as_("therapist").post(url, data).status_code == 302
+    return [
+        Shown("anonymous", reverse("directory:profile", args=[w.a.therapist.pk]), ("session",)),
+        Shown("therapist", reverse("directory:edit", args=[w.a.therapist.pk]), ("session",)),
+        Shown("patient", reverse("scheduling:book", args=[w.a.therapist.pk]), ("session",)),
+    ]
+
+
+def credential(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    # Short tags: the number field holds 60 characters.
+    tags = {"title": "tit", "number": "num", "issuing_body": "iss", "jurisdiction": "jur"}
+    data: dict[str, Any] = {name: text(tag) for name, tag in tags.items()}
+    data |= {"kind": "licence", "expires_on": "2099-01-01"}
+    fields = tuple(tags.values())
+    data["document"] = SimpleUploadedFile("scan.pdf", PDF_BYTES, "application/pdf")
+    response = as_("therapist").post(reverse("directory:my_credentials"), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    added = Credential.objects.filter(therapist=w.a.therapist).latest("pk")
+    return [
+        Shown("therapist", reverse("directory:my_credentials"), fields),
+        Shown("clinic_admin", reverse("directory:clinic"), ("tit",)),
+        Shown("clinic_admin", reverse("directory:verify", args=[added.pk]), fields),
+    ]
+
+
+def rejection(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    url = reverse("directory:reject", args=[w.a.pending_credential.pk])
+    assert as_("clinic_admin").post(url, {"reason": text("rejected")}).status_code == 302
+    return [Shown("therapist", reverse("directory:my_credentials"), ("rejected",))]
+
+
+def hidden_review(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    url = reverse("directory:hide_review", args=[w.a.review.pk])
+    assert as_("clinic_admin").post(url, {"reason": text("hidden")}).status_code == 302
+    return []  # kept with the review as the record; no page shows it
+
+
+def api_token(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    created = as_("patient").post(reverse("accounts:create_token"), {"name": text("token")})
+    assert created.status_code == 200
+    assert not any(raw in created.content.decode() for raw in RAW)
+    return [Shown("patient", reverse("accounts:account"), ("token",))]
+
+
+def signup_names(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """Names typed at sign-up reach the therapist the person shares their intake with."""
+    from sciaticare.accounts.models import User
+
+    data = {
+        "email": "new.person@example.org",
+        "password1": "a-long-signup-password-9",
+        "password2": "a-long-signup-password-9",
+        "first_name": text("first"),
+        "last_name": text("last"),
+    }
+    assert Client().post(reverse("account_signup"), data).status_code == 302
+    person = Client()
+    person.force_login(User.objects.get(email="new.person@example.org"))
+    shared = {"therapist_email": w.a.therapist.user.email}
+    assert person.post(reverse("intake:share"), shared).status_code == 302
+    return [Shown("therapist", reverse("intake:clients"), ("first", "last"))]
+
+
+def admin_written(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """Clinic and location names are written by a site admin in the Django admin."""
+    location = w.a.therapist.locations.first()
+    w.a.clinic.name = text("clinic")
+    w.a.clinic.save()
+    location.name, location.address = text("location"), text("address")
+    location.save()
+    profile = reverse("directory:profile", args=[w.a.therapist.pk])
+    return [
+        Shown("anonymous", profile, ("clinic", "location", "address")),
+        Shown("patient", reverse("scheduling:appointment", args=[w.a.future.pk]), ("location",)),
+        Shown("clinic_admin", reverse("directory:clinic"), ("clinic",)),
+    ]
+
+
+# Model text field → the writer that fills it through the product.
+WRITERS: dict[str, Writer] = {
+    "intake": intake,
+    "diary": diary,
+    "session_note": session_note,
+    "amendment": amendment,
+    "note_template": note_template,
+    "access_reason": access_reason,
+    "cancellation": cancellation,
+    "review": review,
+    "profile": profile,
+    "session_type": session_type,
+    "credential": credential,
+    "rejection": rejection,
+    "hidden_review": hidden_review,
+    "api_token": api_token,
+    "signup_names": signup_names,
+    "admin_written": admin_written,
+}
+USER_TEXT = {
+    "accounts.User.first_name": "signup_names",
+    "accounts.User.last_name": "signup_names",
+    "accounts.ApiToken.name": "api_token",
+    "audit.AuditEvent.reason": "access_reason",
+    "directory.Clinic.name": "admin_written",
+    "directory.Location.name": "admin_written",
+    "directory.Location.address": "admin_written",
+    "directory.TherapistProfile.bio": "profile",
+    "directory.SessionType.name": "session_type",
+    "directory.Credential.title": "credential",
+    "directory.Credential.number": "credential",
+    "directory.Credential.issuing_body": "credential",
+    "directory.Credential.jurisdiction": "credential",
+    "directory.Credential.rejection_reason": "rejection",
+    "directory.Review.text": "review",
+    "directory.Review.hidden_reason": "hidden_review",
+    "intake.Intake.goals": "intake",
+    "intake.Intake.medications": "intake",
+    "intake.Intake.notes": "intake",
+    "outcomes.PainEntry.note": "diary",
+    "records.SessionNote.subjective": "session_note",
+    "records.SessionNote.objective": "session_note",
+    "records.SessionNote.assessment": "session_note",
+    "records.SessionNote.plan": "session_note",
+    "records.SessionNote.adverse_event_detail": "session_note",
+    "records.Amendment.reason": "amendment",
+    "records.Amendment.text": "amendment",
+    "records.HomeCareAdvice.text": "session_note",
+    "records.NoteTemplate.name": "note_template",
+    "scheduling.AppointmentChange.note": "cancellation",
+}
+# Text fields that are not free text from a person, and why.
+NOT_USER_TEXT = {
+    "accounts.User.password": "a hash",
+    "accounts.User.email": "validated address",
+    "accounts.ApiToken.prefix": "made by the server",
+    "accounts.ApiToken.digest": "made by the server",
+    "audit.AuditEvent.action": "a code",
+    "audit.AuditEvent.object_type": "a model name",
+    "audit.AuditEvent.object_id": "a primary key",
+    "audit.AuditEvent.request_id": "made by the server",
+    "directory.Location.time_zone": "validated zone name",
+    "directory.SessionType.currency": "three capitals (validated)",
+    "directory.Credential.kind": "a choice",
+    "directory.Credential.document_type": "a choice",
+    "directory.Credential.status": "a choice",
+    "intake.Intake.triage_level": "a choice",
+    "intake.Intake.triage_advice": "written by the triage engine",
+    "intake.QuestionnaireDefinition.code": "validated against the bundled instruments",
+    "intake.QuestionnaireDefinition.version": "from a validated FHIR resource",
+    "intake.QuestionnaireDefinition.licence_statement": "a clinic admin's import (see below)",
+    "intake.QuestionnaireResponse.instrument": "a code",
+    "intake.QuestionnaireResponse.instrument_version": "a code",
+    "intake.QuestionnaireResponse.band": "written by scoring",
+    "interop.ExternalResource.resource_type": "validated FHIR type",
+    "interop.ExternalResource.resource_id": "kept for de-duplication, not shown",
+    "outcomes.ProgressReport.status": "a choice",
+    "records.SessionNote.pressure": "a choice",
+    "records.SessionNote.adverse_event": "a choice",
+    "records.SessionNote.seal": "a hash",
+    "scheduling.DateException.note": "no product form writes it; not shown",
+    "scheduling.TimeOff.reason": "no product form writes it; not shown",
+    "scheduling.Appointment.status": "a choice",
+    "scheduling.AppointmentChange.kind": "a choice",
+    "scheduling.WaitlistEntry.status": "a choice",
+    "scheduling.CalendarFeed.secret": "made by the server",
+    "directory.SearchEntry.languages": "copied from the profile's validated language codes",
+    "outcomes.ReportShare.recipient_email": "validated address",
+    "outcomes.ReportShare.token_digest": "a hash",
+    "outcomes.ReportShare.code_digest": "a hash",
+    "interop.DataExport.status": "a choice",
+}
+
+
+def _text_fields() -> set[str]:
+    found = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("sciaticare."):
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.CharField | models.TextField):
+                found.add(f"{model._meta.label}.{field.name}")
+    return found
+
+
+def test_every_text_field_is_declared():
+    declared = set(USER_TEXT) | set(NOT_USER_TEXT)
+    found = _text_fields()
+    assert sorted(found - declared) == [], "declare these text fields in USER_TEXT or NOT_USER_TEXT"
+    assert sorted(declared - found) == [], "these declared fields no longer exist"
+    assert set(USER_TEXT.values()) == set(WRITERS)
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_user_text_is_shown_escaped(w, name):
+    people = w.people
+
+    def as_(role: str) -> Client:
+        client = Client()
+        if people[role] is not None:
+            client.force_login(people[role])
+        return client
+
+    for shown in WRITERS[name](w, as_):
+        response = as_(shown.who).get(shown.url)
+        assert response.status_code == 200, (shown.who, shown.url)
+        body = response.content.decode()
+        assert [raw for raw in RAW if raw in body] == [], (shown.who, shown.url)
+        missing = [f for f in shown.fields if escape(text(f)) not in body]
+        assert missing == [], (shown.who, shown.url)

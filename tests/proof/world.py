@@ -1,0 +1,264 @@
+"""A small, complete world for the proof tests: two clinics, each with a clinic admin, a
+therapist and a patient whose record touches every feature (intake, consent, appointments past
+and future, a signed note with an amendment, diary, review, flare-up plan, waitlist offer,
+calendar feed, API token, progress report), and a site admin.
+
+"The patient" (`patient`) belongs to clinic A; `other_patient` to clinic B with its own
+therapist and admin, so every route with a path parameter has a real object of each patient.
+Each patient's private text carries a marker (`SECRETS[...]`) that a refused response, or
+another patient's response, must never contain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from sciaticare.accounts import services as account_services
+from sciaticare.accounts.models import User
+from sciaticare.directory.models import (
+    Clinic,
+    Credential,
+    FlareUpPlanEntry,
+    Review,
+    SessionType,
+    TherapistProfile,
+)
+from sciaticare.intake import services as intake_services
+from sciaticare.intake.models import Intake, IntakeShare
+from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.outcomes import services as outcome_services
+from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare, ReportStatus
+from sciaticare.records import services as record_services
+from sciaticare.records.models import Amendment
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    SlotOffer,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from sciaticare.scheduling.services import calendar_feeds
+from tests.directory.factories import (
+    ClinicFactory,
+    CredentialFactory,
+    LocationFactory,
+    ReviewFactory,
+    TherapistProfileFactory,
+)
+from tests.factories import ClinicAdminFactory, PatientFactory, SiteAdminFactory, TherapistFactory
+from tests.intake.factories import make_intake
+from tests.scheduling.helpers import at, place_appointment
+
+ROLES = (
+    "anonymous",
+    "patient",
+    "other_patient",
+    "therapist",
+    "other_therapist",
+    "clinic_admin",
+    "other_clinic_admin",
+    "site_admin",
+)
+
+PDF = b"%PDF-1.7\n%proof\n%%EOF\n"
+
+
+def _secrets(tag: str) -> dict[str, str]:
+    """Private text of one patient, each value unique to that patient and field."""
+    return {
+        "first_name": f"Quillon{tag}",
+        "last_name": f"Marchbank{tag}",
+        "email": f"quillon.{tag.lower()}@example.org",
+        "intake_notes": f"Allergic to arnica balm {tag}",
+        "intake_goals": f"Carry my grandchild {tag}",
+        "subjective": f"Zebra ache behind the left knee {tag}",
+        "assessment": f"Probable S1 irritation {tag}",
+        "amendment": f"Forgot to record the hamstring work {tag}",
+        "diary_note": f"Slept badly after the gardening {tag}",
+    }
+
+
+# Each patient's private strings; "A" is the patient, "B" the other patient.
+SECRETS = {"patient": _secrets("A7731"), "other_patient": _secrets("B4412")}
+
+
+@dataclass
+class Side:
+    """One clinic and the people and records in it."""
+
+    clinic: Clinic
+    therapist: TherapistProfile
+    session: SessionType  # the standard one, which appointments use
+    admin: User
+    patient: User
+    intake: Intake
+    share: IntakeShare
+    past: Appointment  # completed, with a signed note and an amendment
+    future: Appointment  # booked, four days ahead
+    offer: SlotOffer
+    entry: WaitlistEntry
+    review: Review
+    pending_credential: Credential
+    feed: CalendarFeed
+    token_id: int
+    token: str
+    report: ProgressReport
+    share_link: ReportShare  # the report sent to the patient's doctor
+    share_token: str  # the secret in the doctor's link
+    export: DataExport  # a ready "your data" archive
+    diary: PainEntry
+    amendment: Amendment
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    site_admin: User
+
+    @property
+    def people(self) -> dict[str, User | None]:
+        return {
+            "anonymous": None,
+            "patient": self.a.patient,
+            "other_patient": self.b.patient,
+            "therapist": self.a.therapist.user,
+            "other_therapist": self.b.therapist.user,
+            "clinic_admin": self.a.admin,
+            "other_clinic_admin": self.b.admin,
+            "site_admin": self.site_admin,
+        }
+
+
+def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
+    clinic = ClinicFactory(name=f"Clinic {tag}")
+    location = LocationFactory(clinic=clinic)
+    therapist_user = TherapistFactory(first_name="Thera", last_name=f"Pist{tag}")
+    therapist = TherapistProfileFactory(location=location, user=therapist_user)
+    therapist.user = therapist_user  # the instance that knows its TOTP secret (sign-in)
+    session = therapist.session_types.get(is_standard=True)
+    admin = ClinicAdminFactory()
+    clinic.admins.add(admin)
+    patient = PatientFactory(
+        first_name=secrets["first_name"], last_name=secrets["last_name"], email=secrets["email"]
+    )
+    intake = make_intake(patient, notes=secrets["intake_notes"], goals=secrets["intake_goals"])
+    share = intake_services.share_intake(patient=patient, therapist_email=therapist.user.email)
+
+    now = timezone.now()
+    past = place_appointment(
+        patient=patient,
+        therapist=therapist,
+        session=session,
+        location=location,
+        start=now - timedelta(hours=3),
+    )
+    user = therapist.user
+    record_services.start_note(therapist_user=user, appointment_id=past.pk)
+    record_services.save_draft(
+        therapist_user=user,
+        appointment_id=past.pk,
+        values={
+            "subjective": secrets["subjective"],
+            "assessment": secrets["assessment"],
+            "regions": ["left_calf"],
+            "home_care": ["Walk daily"],
+        },
+    )
+    record_services.sign_note(therapist_user=user, appointment_id=past.pk)
+    amendment = record_services.add_amendment(
+        author=user, appointment_id=past.pk, reason="Late entry", text=secrets["amendment"]
+    )
+    past.refresh_from_db()
+    future = place_appointment(
+        patient=patient, therapist=therapist, session=session, location=location, start=at(4, hour)
+    )
+    held = place_appointment(
+        patient=patient,
+        therapist=therapist,
+        session=session,
+        location=location,
+        start=at(5, hour),
+        status=AppointmentStatus.HELD,
+    )
+    entry = WaitlistEntry.objects.create(
+        patient=patient,
+        therapist=therapist,
+        earliest=timezone.localdate(),
+        latest=timezone.localdate() + timedelta(days=14),
+        status=WaitlistStatus.OFFERED,
+    )
+    expires = now + timedelta(hours=2)
+    Appointment.objects.filter(pk=held.pk).update(hold_expires_at=expires)
+    offer = SlotOffer.objects.create(entry=entry, appointment=held, expires_at=expires)
+
+    diary, _ = outcome_services.log_pain(
+        patient=patient, back_pain=4, leg_pain=6, note=secrets["diary_note"], tags=[]
+    )
+    review = ReviewFactory(
+        patient=patient, therapist=therapist, session_id=past.pk, text=f"Kind and skilled {tag}"
+    )
+    FlareUpPlanEntry.objects.create(patient=patient, therapist=therapist, rank=0)
+    pending = CredentialFactory(therapist=therapist, title=f"Sports massage diploma {tag}")
+    feed = calendar_feeds.feed_for(owner=patient)
+    token, raw = account_services.create_api_token(user=patient, name=f"Phone {tag}")
+    report = ProgressReport.objects.create(
+        patient=patient,
+        requested_by=patient,
+        status=ReportStatus.READY,
+        pdf=PDF,
+        finished_at=now,
+    )
+    share_token = f"doctor-link-{tag}"
+    share_link = ReportShare.objects.create(
+        report=report,
+        recipient_email=f"doctor.{tag.lower()}@example.org",
+        token_digest=hashlib.sha256(share_token.encode()).hexdigest(),
+        code_digest=hashlib.sha256(b"ABCD2345").hexdigest(),
+        expires_at=now + timedelta(days=14),
+    )
+    export = DataExport.objects.create(
+        patient=patient,
+        status=ExportStatus.READY,
+        archive=b"PK\x05\x06" + b"\x00" * 18,
+        finished_at=now,
+    )
+    return Side(
+        clinic=clinic,
+        therapist=therapist,
+        session=session,
+        admin=admin,
+        patient=patient,
+        intake=intake,
+        share=share,
+        past=past,
+        future=future,
+        offer=offer,
+        entry=entry,
+        review=review,
+        pending_credential=pending,
+        feed=feed,
+        token_id=token.pk,
+        token=raw,
+        report=report,
+        share_link=share_link,
+        share_token=share_token,
+        export=export,
+        diary=diary,
+        amendment=amendment,
+    )
+
+
+def build_world() -> World:
+    return World(
+        a=_side("A", SECRETS["patient"], hour=10),
+        b=_side("B", SECRETS["other_patient"], hour=14),
+        site_admin=SiteAdminFactory(),
+    )
