@@ -55,6 +55,7 @@ run: $(VENV)/.installed var/secret_key
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -r src -lll -q  # fails on any high-severity finding (docs/security.md)
 
 typecheck: $(VENV)/.installed
 	$(TEST_ENV) $(BIN)/mypy src bench
@@ -74,15 +75,15 @@ test-slow: $(VENV)/.installed browser
 	$(TEST_ENV) $(BIN)/pytest -m slow; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 
 # Benchmarks (docs/benchmarks.md): each on SQLite, then on PostgreSQL when DATABASE_URL is set;
-# booking contention needs PostgreSQL. Each builds its own database (var/bench/ or
+# booking contention, load (bench/load.py) and clinic outcomes need PostgreSQL. Each builds its own database (var/bench/ or
 # sciaticare_bench* on DATABASE_URL's server), kept between runs; the first run takes minutes.
-BENCH_ENV = DJANGO_SETTINGS_MODULE=sciaticare.settings SECRET_KEY=bench-only-not-a-secret HTTPS=0
-BENCHES = directory_search scheduling_slots scheduling_earliest
+BENCH_ENV = DJANGO_SETTINGS_MODULE=sciaticare.settings SECRET_KEY=bench-only-not-a-secret HTTPS=0 RATE_LIMITS_ENABLED=0
+BENCHES = directory_search scheduling_slots scheduling_earliest patient_dashboard
 
 bench: $(VENV)/.installed
 	@for b in $(BENCHES); do env -u DATABASE_URL $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done
 	@if [ -n "$$DATABASE_URL" ]; then \
-		for b in $(BENCHES) booking_contention; do $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done; \
+		for b in $(BENCHES) booking_contention load clinic_outcomes; do $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done; \
 	else echo "DATABASE_URL is not set: the PostgreSQL runs and booking contention were skipped."; fi
 
 clean:

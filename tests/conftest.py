@@ -22,6 +22,13 @@ def _plain_static_storage(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_request_rate_limits(settings: Any) -> None:
+    # Tests call the API and the symptom check faster than any person; the limits' own tests
+    # (tests/proof/test_rate_limits.py) switch them back on. allauth's login limits stay on.
+    settings.RATE_LIMITS_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that check it ask for the production hashers.
     settings.PRODUCTION_PASSWORD_HASHERS = settings.PASSWORD_HASHERS

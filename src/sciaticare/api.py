@@ -1,8 +1,9 @@
 """The versioned JSON API under /api/v1/: one NinjaAPI, one router per app, errors mapped once."""
 
+import math
+
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from sciaticare.accounts.api import router as accounts_router
 from sciaticare.accounts.auth import api_auth
@@ -10,11 +11,13 @@ from sciaticare.directory.api import router as directory_router
 from sciaticare.errors import DomainError
 from sciaticare.intake.api import router as intake_router
 from sciaticare.interop.api import router as interop_router
+from sciaticare.openapi import DocumentedAPI
 from sciaticare.outcomes.api import router as outcomes_router
+from sciaticare.ratelimits import CallerThrottle, retry_message
 from sciaticare.records.api import router as records_router
 from sciaticare.scheduling.api import router as scheduling_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Sciaticare API",
     version="1",
     description=(
@@ -23,6 +26,8 @@ api = NinjaAPI(
         "account page) or the browser session. Errors are `{detail, errors}`."
     ),
     auth=api_auth,
+    # Per account, or per IP without one (ratelimits.py; settings.RATE_LIMITS).
+    throttle=[CallerThrottle()],
     urls_namespace="api-v1",
 )
 
@@ -63,6 +68,15 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "Sign in, or send a valid bearer token.")
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # ninja adds the Retry-After header from the same figure.
+    wait = max(1, math.ceil(exc.wait or 1))
+    return api.create_response(
+        request, {"detail": retry_message(wait), "code": "rate_limited", "errors": []}, status=429
+    )
 
 
 @api.exception_handler(HttpError)

@@ -174,6 +174,18 @@ MFA_TOTP_ISSUER = "Sciaticare"
 # Only the local demo (make run) turns this off, and every page then shows a banner.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
+# Per-client request limits of the API and the public symptom check (sciaticare/ratelimits.py),
+# counted in the shared database cache: "N/s", "N/m", "N/h" or "N/d". docs/deploy.md.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS = {
+    # Per IP, for calls without an account.
+    "api_anonymous": env.str("RATE_LIMIT_API_ANONYMOUS", default="120/m"),
+    # Per account, for token holders and signed-in browsers.
+    "api_user": env.str("RATE_LIMIT_API_USER", default="600/m"),
+    # Per IP: answers of the /check/ pages (one POST per question) and POST /api/v1/triage.
+    "symptom_check": env.str("RATE_LIMIT_SYMPTOM_CHECK", default="300/h"),
+}
+
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 STAFF_IDLE_SECONDS = 30 * 60

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from sciaticare.accounts import services
@@ -56,6 +57,26 @@ def test_missing_or_unknown_tokens_get_401_in_the_error_shape(client, headers):
 
     assert response.status_code == 401
     assert set(response.json()) == {"detail", "errors"}
+
+
+def test_a_write_without_any_credentials_gets_401_not_a_csrf_refusal():
+    # Without a session there is nothing to forge; the answer says to sign in.
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/api/v1/diary", {"back_pain": 3}, content_type="application/json")
+
+    assert response.status_code == 401
+
+
+def test_a_signed_in_browser_write_without_the_csrf_token_is_refused():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(PatientFactory())
+
+    response = client.post(
+        "/api/v1/diary", {"back_pain": 3, "leg_pain": 2}, content_type="application/json"
+    )
+
+    assert response.status_code == 403
 
 
 def test_a_revoked_token_no_longer_works(client):

@@ -70,3 +70,14 @@ def test_sign_in_stamps_the_session(client):
     _sign_in(client, PatientFactory())
 
     assert client.session[SESSION_STARTED_KEY] >= before
+
+
+def test_the_session_cookie_ends_when_the_browser_closes(client):
+    response = client.post(
+        reverse("account_login"), {"login": PatientFactory().email, "password": PASSWORD}
+    )
+
+    cookie = response.cookies["sessionid"]
+    assert cookie.value
+    assert not cookie["expires"]
+    assert not cookie["max-age"]

@@ -240,6 +240,33 @@ def test_api_put_refuses_bad_fields_with_422(client, clinic_world):
 
 
 @pytest.mark.parametrize(
+    "field", ["pressure_warning_acknowledged", "assessment_shared", "subjective", "regions"]
+)
+def test_api_put_refuses_null_for_a_field_that_cannot_be_empty(client, clinic_world, field):
+    # Found by the API fuzz (tests/proof/test_api_fuzz.py): this was a 500.
+    client.force_login(clinic_world["people"]["therapist"])
+    url = f"/api/v1/appointments/{clinic_world['appointment'].pk}/note"
+
+    response = client.put(url, json.dumps({field: None}), content_type="application/json")
+
+    assert response.status_code == 422
+    assert {"field": field, "message": "cannot be null"} in response.json()["errors"]
+
+
+def test_api_put_null_clears_a_score(client, clinic_world):
+    client.force_login(clinic_world["people"]["therapist"])
+    url = f"/api/v1/appointments/{clinic_world['appointment'].pk}/note"
+    client.put(url, json.dumps({"back_pain_before": 6}), content_type="application/json")
+
+    response = client.put(
+        url, json.dumps({"back_pain_before": None}), content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["back_pain_before"] is None
+
+
+@pytest.mark.parametrize(
     ("page", "allowed"),
     [
         ("records:sessions", {"therapist", "other_therapist"}),

@@ -26,6 +26,13 @@ class BearerToken(HttpBearer):
 class BrowserSession(SessionAuth):
     """The signed-in session, with Django's CSRF check on unsafe methods."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing to forge: skip the CSRF check so the
+        # caller gets the 401 that says to sign in, not a 403 about a token.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return _admit(request, user) if user is not None else None

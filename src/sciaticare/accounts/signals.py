@@ -1,11 +1,16 @@
-"""Login bookkeeping kept in the session: when the session began, for its absolute lifetime."""
+"""Login bookkeeping kept in the session (when the session began, for its absolute lifetime),
+and a reminder of a pending account deletion."""
 
 import time
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
+
+from sciaticare.accounts.services import pending_deletion
 
 SESSION_STARTED_KEY = "sciaticare_session_started"
 SESSION_LAST_SEEN_KEY = "sciaticare_last_seen"
@@ -17,3 +22,20 @@ def stamp_session_start(sender: Any, request: HttpRequest | None, **kwargs: Any)
         now = time.time()
         request.session[SESSION_STARTED_KEY] = now
         request.session[SESSION_LAST_SEEN_KEY] = now
+
+
+@receiver(user_logged_in)
+def remind_pending_deletion(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
+    """Signing in during the cooling-off period does not cancel a deletion (only the button
+    does), but it says when it will happen and where to cancel."""
+    if request is None or not hasattr(request, "_messages"):
+        return
+    found = pending_deletion(user=user)
+    if found is not None:
+        messages.warning(
+            request,
+            f"Your account is due to be deleted on {timezone.localtime(found.due_at):%d %B %Y}. "
+            "To keep it, cancel on the Your data page (Account > Your data).",
+        )

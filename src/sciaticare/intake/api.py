@@ -8,6 +8,8 @@ from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, create_mode
 
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import scoring, triage
+from sciaticare.ratelimits import CallerThrottle
+from sciaticare.schemas import Problem
 
 router = Router(tags=["intake"])
 
@@ -46,7 +48,14 @@ class TriageOut(Schema):
     advice: str
 
 
-@router.post("/triage", response=TriageOut, auth=None, summary="Symptom check (stores nothing)")
+@router.post(
+    "/triage",
+    response=TriageOut,
+    auth=None,
+    # The API's own limit and the symptom check's, which the /check/ pages share.
+    throttle=[CallerThrottle(), CallerThrottle("symptom_check")],
+    summary="Symptom check (stores nothing)",
+)
 def assess_triage(request: HttpRequest, payload: TriageIn) -> TriageOut:
     """Answers which of the four triage levels applies and why. No account; nothing is stored."""
     answers = payload.answers.model_dump()  # type: ignore[attr-defined]
@@ -74,7 +83,7 @@ class ScoreOut(Schema):
 
 @router.post(
     "/questionnaires/{code}/score",
-    response=ScoreOut,
+    response={200: ScoreOut, 404: Problem},
     auth=None,
     summary="Score a questionnaire response (stores nothing)",
 )

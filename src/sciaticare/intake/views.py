@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sciaticare import ratelimits
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.errors import DomainError, NotFound
@@ -29,6 +31,18 @@ def _require(request: AuthedRequest, role: Role) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # Each answer is a POST; the limit is per IP and shared with POST /api/v1/triage.
+        wait = ratelimits.hit(scope="symptom_check", ident=f"ip:{ratelimits.client_ip(request)}")
+        if wait is not None:
+            response = render(
+                request,
+                "intake/check_limited.html",
+                {"wait_minutes": math.ceil(wait / 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
     data: dict[str, str] = request.POST.dict() if request.method == "POST" else {}
     state = symptom_check.parse(data)
     try:

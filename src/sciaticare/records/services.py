@@ -131,7 +131,12 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
             "Unknown note fields.",
             [(name, "unknown field") for name in sorted(unknown)],
         )
-    errors: list[tuple[str, str]] = []
+    # Only the scores and minutes can be cleared; null elsewhere is a 422, not a database error.
+    errors: list[tuple[str, str]] = [
+        (name, "cannot be null")
+        for name, value in values.items()
+        if value is None and not SessionNote._meta.get_field(name).null
+    ]
     if any(code not in REGIONS for code in values.get("regions") or []):
         errors.append(("regions", "must be body-map region codes"))
     if any(code not in MODALITIES for code in values.get("techniques") or []):

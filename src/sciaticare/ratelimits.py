@@ -1,0 +1,110 @@
+"""Request rate limits for the API and the public symptom check, shared by every app process.
+
+Counts live in the default cache, which is the database cache (settings.CACHES), so every
+worker on every machine sees the same numbers without another service. Each limit is a fixed
+window: at most `count` requests per `seconds`, the window starting on a multiple of `seconds`.
+A burst at a window's edge can reach twice the count; that is the usual trade for one counter
+row per client instead of a log of timestamps. The database cache's increment is a read then a
+write, so two processes racing may both count one request: limits are approximate by a few
+requests under heavy concurrency, never by orders of magnitude.
+
+Sign-in, sign-up and password reset are limited by allauth (`ACCOUNT_RATE_LIMITS`), also on
+this cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from ninja.throttling import BaseThrottle
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` requests per `seconds`."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """`"120/m"` → 120 per 60 s; units s, m, h, d, optionally with a number (`"300/5m"`)."""
+        count, _, period = text.partition("/")
+        unit = period[-1:]
+        if not count.isdigit() or unit not in _UNITS:
+            raise ValueError(f"A rate is N/s, N/m, N/h or N/d (e.g. 120/m), not {text!r}.")
+        multiple = period[:-1] or "1"
+        if not multiple.isdigit():
+            raise ValueError(f"A rate is N/s, N/m, N/h or N/d (e.g. 120/m), not {text!r}.")
+        return cls(count=int(count), seconds=int(multiple) * _UNITS[unit])
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the request came from (docs/deploy.md: the proxy must set REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def hit(*, scope: str, ident: str, now: float | None = None) -> int | None:
+    """Count one request of `ident` against the `scope` limit of settings.RATE_LIMITS.
+
+    None when it is allowed; otherwise the whole seconds until the window ends (Retry-After).
+    """
+    if not settings.RATE_LIMITS_ENABLED:
+        return None
+    rate = Rate.parse(settings.RATE_LIMITS[scope])
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds)
+    # Digest the identity: no address or account id is stored in the cache in clear.
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{digest}:{window}"
+    # The entry outlives its window by a second so a late increment cannot find it gone.
+    cache.add(key, 0, timeout=rate.seconds + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=rate.seconds + 1)
+        count = 1
+    if count <= rate.count:
+        return None
+    return max(1, math.ceil((window + 1) * rate.seconds - now))
+
+
+def retry_message(wait: int) -> str:
+    return f"Too many requests. Please wait {wait} second{'s' if wait != 1 else ''} and try again."
+
+
+class CallerThrottle(BaseThrottle):
+    """The API limit: per account for a signed-in caller or token holder, per IP otherwise.
+
+    Runs after authentication, so a made-up bearer token on a public route is counted against
+    its address, not a fresh identity.
+    """
+
+    def __init__(self, scope: str | None = None) -> None:
+        # `scope` forces one limit (e.g. the symptom check) whoever calls; None picks by caller.
+        self.scope = scope
+        self._last = threading.local()  # ninja asks wait() right after allow_request()
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        user: Any = getattr(request, "auth", None) or getattr(request, "user", None)
+        if self.scope is not None:
+            scope, ident = self.scope, f"ip:{client_ip(request)}"
+        elif user is not None and user.is_authenticated:
+            scope, ident = "api_user", f"user:{user.pk}"
+        else:
+            scope, ident = "api_anonymous", f"ip:{client_ip(request)}"
+        self._last.wait = hit(scope=scope, ident=ident)
+        return self._last.wait is None
+
+    def wait(self) -> float | None:
+        return getattr(self._last, "wait", None)

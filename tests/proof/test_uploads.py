@@ -1,0 +1,174 @@
+"""Every uploaded file is judged by its content, never by its name or declared type.
+
+The project has two uploads: a therapist's credential document (PDF, PNG or JPEG by magic
+bytes, `directory/documents.py`) and a clinic admin's FHIR Questionnaire (parsed as JSON and
+validated as a FHIR R4 Questionnaire). The first test lists every file field in the project's
+forms and models, so a new upload fails it until it is checked and tested here.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import import_module
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.urls import reverse
+
+from sciaticare.directory.models import Credential
+from sciaticare.intake.models import QuestionnaireDefinition
+from tests.directory.factories import PDF_BYTES, TherapistProfileFactory
+from tests.factories import ClinicAdminFactory
+from tests.intake.test_services import _odi_questionnaire
+
+pytestmark = pytest.mark.django_db
+
+KNOWN_FORM_UPLOADS = {
+    ("sciaticare.directory.forms.CredentialForm", "document"),
+    ("sciaticare.intake.forms.QuestionnaireImportForm", "resource"),
+}
+KNOWN_MODEL_FILES = {("directory.Credential", "document")}
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _subclasses(sub)
+    return found
+
+
+def _project_apps() -> list:
+    return [app for app in apps.get_app_configs() if app.name.startswith("sciaticare.")]
+
+
+def test_every_upload_in_the_project_is_one_checked_here():
+    for app in _project_apps():
+        try:
+            import_module(f"{app.name}.forms")
+        except ModuleNotFoundError:
+            continue
+    form_uploads = {
+        (f"{form.__module__}.{form.__name__}", name)
+        for form in _subclasses(forms.BaseForm)
+        if form.__module__.startswith("sciaticare.")
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.FileField)
+    }
+    model_files = {
+        (model._meta.label, field.name)
+        for app in _project_apps()
+        for model in app.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField)
+    }
+
+    assert form_uploads == KNOWN_FORM_UPLOADS
+    assert model_files == KNOWN_MODEL_FILES
+
+
+# --- Credential documents -------------------------------------------------------------------
+
+CREDENTIAL_FORM = {
+    "kind": "licence",
+    "title": "LMT",
+    "number": "N-1",
+    "issuing_body": "CNHC",
+    "jurisdiction": "UK",
+    "expires_on": "2099-01-01",
+}
+
+
+def _upload_credential(client, name: str, data: bytes, content_type: str):
+    therapist = TherapistProfileFactory().user
+    client.force_login(therapist)
+    upload = SimpleUploadedFile(name, data, content_type)
+    return client.post(reverse("directory:my_credentials"), {**CREDENTIAL_FORM, "document": upload})
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "content_type"),
+    [
+        ("licence.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"),
+        (
+            "licence.png",
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+            "image/png",
+        ),
+        ("licence.jpg", b"MZ\x90\x00\x03 an executable", "image/jpeg"),
+        ("licence.pdf", b"PK\x03\x04 a docx or zip file", "application/pdf"),
+        ("licence.pdf", b" %PDF-1.7 after a space", "application/pdf"),
+    ],
+    ids=["html-as-pdf", "svg-as-png", "exe-as-jpg", "zip-as-pdf", "pdf-not-at-start"],
+)
+def test_a_credential_document_renamed_to_look_acceptable_is_refused(
+    client, name, data, content_type
+):
+    response = _upload_credential(client, name, data, content_type)
+
+    assert response.status_code == 400
+    assert "not a PDF, PNG or JPEG" in response.content.decode()
+    assert not Credential.objects.filter(number=CREDENTIAL_FORM["number"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("scan.txt", PDF_BYTES, "pdf"),
+        ("photo", PNG_SIGNATURE + b"\x00\x00\x00\rIHDR", "png"),
+        ("licence.pdf", b"\xff\xd8\xff\xe0\x00\x10JFIF", "jpeg"),
+    ],
+    ids=["pdf-named-txt", "png-without-extension", "jpeg-named-pdf"],
+)
+def test_a_credential_document_is_typed_by_its_content_whatever_its_name(client, name, data, kind):
+    response = _upload_credential(client, name, data, "application/octet-stream")
+
+    assert response.status_code == 302
+    credential = Credential.objects.get(number=CREDENTIAL_FORM["number"])
+    assert credential.document_type == kind
+    # Stored under a random name with the extension of what it really is.
+    assert credential.document.name.endswith(f".{kind}")
+    assert name.rsplit(".", 1)[0] not in credential.document.name
+
+
+# --- Questionnaire imports ------------------------------------------------------------------
+
+
+def _import(client, name: str, data: bytes, content_type: str = "application/json"):
+    client.force_login(ClinicAdminFactory())
+    return client.post(
+        reverse("intake:import_questionnaire"),
+        {
+            "resource": SimpleUploadedFile(name, data, content_type),
+            "licence_statement": "Mapi #1",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PDF_BYTES,
+        PNG_SIGNATURE + b"\x00\x00\x00\rIHDR",
+        json.dumps({"resourceType": "Patient", "id": "not-a-questionnaire"}).encode(),
+    ],
+    ids=["pdf", "png", "json-but-a-patient"],
+)
+def test_a_questionnaire_import_named_json_but_holding_something_else_is_refused(client, data):
+    response = _import(client, "odi.json", data)
+
+    assert response.status_code == 422
+    assert not QuestionnaireDefinition.objects.filter(code="odi").exists()
+
+
+def test_a_questionnaire_import_is_read_by_content_whatever_its_name(client):
+    data = json.dumps(_odi_questionnaire()).encode()
+
+    response = _import(client, "odi-scan.pdf", data, "application/pdf")
+
+    assert response.status_code == 302
+    assert QuestionnaireDefinition.objects.filter(code="odi").exists()
