@@ -11,6 +11,7 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from sciaticare.directory import search_table
 from sciaticare.directory.models import (
     Clinic,
     Credential,
@@ -67,6 +68,8 @@ class TherapistProfileFactory(factory.django.DjangoModelFactory[TherapistProfile
 
     ``location`` places them (a new one at central Manchester by default, ``location__latitude``
     etc. to move it; ``location=False`` for none); ``price`` sets their standard session price.
+    Their search rows are written last; a test that changes their rows afterwards outside the
+    services calls ``search_table.refresh`` itself, as the services would.
     """
 
     class Meta:
@@ -101,6 +104,12 @@ class TherapistProfileFactory(factory.django.DjangoModelFactory[TherapistProfile
         if create and extracted is not False:
             CredentialFactory(therapist=self, status=CredentialStatus.VERIFIED)
             self.refresh_from_db()
+
+    @factory.post_generation
+    def search_rows(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # The factory writes around the services, so it refreshes the search table itself.
+        if create:
+            search_table.refresh(profile_ids=[self.pk])
 
 
 class SessionTypeFactory(factory.django.DjangoModelFactory[SessionType]):

@@ -2,13 +2,18 @@
 
 Credentials, reviews and flare-up plans are not edited here: verification, hiding and plans go
 through their services (and pages), which record who did what and keep the search columns right.
+What is edited here (locations, who works where, profiles, sessions) refreshes the search table
+of the therapists it touches, in the same transaction as the save.
 """
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
+from sciaticare.directory import search_table
 from sciaticare.directory.models import (
     Clinic,
     Credential,
@@ -42,6 +47,12 @@ class ClinicAdmin(admin.ModelAdmin):
     filter_horizontal = ["admins"]
     inlines = [LocationInline]
 
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        _refresh_working_at(Q(location__clinic=form.instance))
+
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
@@ -49,6 +60,18 @@ class LocationAdmin(admin.ModelAdmin):
     list_select_related = ["clinic"]
     search_fields = ["name", "address", "clinic__name"]
     autocomplete_fields = ["clinic"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Location, form: ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        _refresh_working_at(Q(location=obj))
+
+
+def _refresh_working_at(where: Q) -> None:
+    """Refresh the search rows of the therapists who work at the locations ``where`` picks."""
+    ids = TherapistLocation.objects.filter(where).values_list("therapist_id", flat=True)
+    search_table.refresh(profile_ids=set(ids))
 
 
 class TherapistLocationInline(admin.TabularInline):
@@ -77,6 +100,12 @@ class TherapistProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["clinics"]
     readonly_fields = ["licence_verified_on", "licence_expires_on", "review_count", "review_mean"]
     inlines = [TherapistLocationInline, SessionTypeInline]
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[BaseInlineFormSet], change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        search_table.refresh(profile_ids=[form.instance.pk])
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

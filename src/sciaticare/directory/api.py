@@ -16,7 +16,7 @@ from pydantic import Field
 from sciaticare.directory import selectors
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake.selectors import search_fit
-from sciaticare.schemas import OffsetDatetime
+from sciaticare.schemas import OffsetDatetime, Problem
 
 router = Router(tags=["directory"])
 
@@ -198,7 +198,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
 
 @router.get(
     "/therapists/{therapist_id}",
-    response=TherapistProfileOut,
+    response={200: TherapistProfileOut, 404: Problem},
     auth=None,
     summary="A therapist's public profile",
 )

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_save
 
 
 class DirectoryConfig(AppConfig):
     name = "sciaticare.directory"
     label = "directory"
+
+    def ready(self) -> None:
+        from sciaticare.directory import search_table
+
+        # Derived data only: the search table follows a therapist's is_active.
+        post_save.connect(
+            search_table.user_saved,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="directory.search_table.user_saved",
+        )

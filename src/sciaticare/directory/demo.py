@@ -24,7 +24,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.directory import services
+from sciaticare.directory import search_table, services
 from sciaticare.directory.models import (
     Clinic,
     Credential,
@@ -495,6 +495,8 @@ def _seed_directory(accounts: dict[str, User]) -> None:
         profile.review_count = row["count"] if row else 0
         profile.review_mean = float(row["mean"]) if row else None
     TherapistProfile.objects.bulk_update(profiles, ["review_count", "review_mean"])
+    # Bulk inserts bypass the services, so the search table is written once, at the end.
+    search_table.rebuild()
 
 
 def _seed_plan(patient: User) -> None:

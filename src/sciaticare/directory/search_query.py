@@ -4,25 +4,30 @@ Why SQL and not Python: a search near a city centre can match thousands of thera
 only 20 are shown. Scoring them all in Python costs tens of milliseconds; the database scores
 and orders them in a few, and Python (``ranking.score``) then scores only the page shown, to
 write the reasons. The score expression below is ``ranking.score`` term by term, with the
-weights and constants taken from :class:`ranking.Weights`; ``tests/directory/test_search.py``
-checks that both give the same order.
+weights and constants taken from :data:`ranking.DEFAULT_WEIGHTS`;
+``tests/directory/test_search.py`` checks that both give the same order and scores.
 
+It reads the search table alone (``SearchEntry``: one row per therapist and place, every
+filter and the therapist-only part of the score copied in), from the covering index
+``directory_search_covering``, so no candidate costs a lookup of its profile or user row.
 The statement, in three steps:
 
-1. **points** — every place a therapist can be met within the bounding box of the circle
-   (``geo.bounding_box``): their clinics' locations (an index range scan on
-   ``directory_location_lat_lon``) and, for mobile therapists, their base (on
-   ``directory_profile_base_lat_lon``) when the searcher is inside their service radius. Each
-   gets its exact great-circle distance (the haversine of ``geo.great_circle_km``).
-2. **nearest** — one row per therapist: the nearest of their points inside the circle.
-3. the profile filters, the score, ``COUNT(*) OVER ()`` for the total, and the page in the
-   stable order score, distance, id.
+1. **hits** — every row inside the bounding box of the circle (``geo.bounding_box``; a range
+   scan on latitude, longitude tested in the index entry) that passes the filters, with its
+   exact great-circle distance (the haversine of ``geo.great_circle_km``).
+2. **in_reach** — the hits inside the circle (and, for a home visit, inside the therapist's
+   service radius), each scored.
+3. the best rows in the stable order score, distance, id, each carrying the number of
+   therapists matched (``COUNT(DISTINCT …)``). A therapist with several places has several
+   rows; their first is their nearest (:func:`best_per_therapist`). Ranking rows needs a
+   bounded sort of the top few, where grouping by therapist first sorted every hit (half the
+   statement's time near New York).
 """
 
 from __future__ import annotations
 
-import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,15 +35,16 @@ from typing import Any
 from django.db import connection
 
 from sciaticare.directory import geo
-from sciaticare.directory.models import Location, SessionType, TherapistLocation, TherapistProfile
+from sciaticare.directory.models import SearchEntry, modality_bits
 from sciaticare.directory.ranking import (
     DEFAULT_WEIGHTS,
     PatientFit,
-    Weights,
     fit_needs,
     unwired_term_values,
 )
 
+#: Rows asked for per therapist wanted: most have one place in a circle, some two or three.
+ROWS_PER_THERAPIST = 2
 _DEG = math.pi / 180.0
 # A bound number as a double: PostgreSQL types a bare 0.3 as numeric, whose arithmetic is slow.
 _F = "CAST(%s AS DOUBLE PRECISION)"
@@ -75,19 +81,6 @@ class _Sql:
         return "\n".join(self.text)
 
 
-def _tables() -> dict[str, str]:
-    user_model = TherapistProfile._meta.get_field("user").related_model
-    assert user_model is not None
-    assert not isinstance(user_model, str)
-    return {
-        "location": Location._meta.db_table,
-        "therapist_location": TherapistLocation._meta.db_table,
-        "profile": TherapistProfile._meta.db_table,
-        "session_type": SessionType._meta.db_table,
-        "user": user_model._meta.db_table,
-    }
-
-
 def _distance_sql(lat_col: str, lon_col: str, filters: SearchFilters) -> tuple[str, list[float]]:
     """The haversine distance in km from the search centre to ``(lat_col, lon_col)``."""
     # h = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2);  d = 2R · asin(√h)  (geo.great_circle_km)
@@ -113,158 +106,161 @@ def _box_sql(lat_col: str, lon_col: str, box: geo.BoundingBox) -> tuple[str, lis
     return f"{lat_col} BETWEEN {_F} AND {_F} AND ({lon_sql})", params
 
 
-def _licence_sql() -> str:
-    return (
-        "(p.licence_verified_on IS NOT NULL"
-        " AND (p.licence_expires_on IS NULL OR p.licence_expires_on >= %s))"
-    )
+def _licence_sql(today: Any) -> tuple[str, list[Any]]:
+    # A verified licence in force today; NULL (none verified) compares false.
+    return "n.licence_valid_until >= %s", [today]
 
 
-def _modality_any(codes: frozenset[str]) -> str:
-    return "(" + " OR ".join(f"p.offers_{code}" for code in sorted(codes)) + ")"
-
-
-def _score_sql(filters: SearchFilters, weights: Weights, today: Any) -> tuple[str, list[Any]]:
-    """``ranking.score`` as an SQL expression over ``p`` (profile) and ``n`` (distance)."""
-    w = weights
+def _score_sql(filters: SearchFilters, today: Any) -> tuple[str, list[Any]]:
+    """``ranking.score`` as an SQL expression over ``h`` (a hit: one row with its distance)."""
+    w = DEFAULT_WEIGHTS
     unwired = unwired_term_values(w)
     needs = fit_needs(filters.fit)
     params: list[Any] = []
     terms: list[str] = []
 
     terms.append(
-        f"{_F} * (CASE WHEN n.distance_km >= {_F} THEN 0.0 ELSE 1.0 - n.distance_km / {_F} END)"
+        f"{_F} * (CASE WHEN h.distance_km >= {_F} THEN 0.0 ELSE 1.0 - h.distance_km / {_F} END)"
     )
     params += [w.distance, filters.radius_km, filters.radius_km]
-    for column, half, weight in (
-        ("years_sciatica", w.sciatica_half_years, w.sciatica),
-        ("years_experience", w.experience_half_years, w.experience),
-    ):
-        years = f"CAST(p.{column} AS DOUBLE PRECISION)"
-        terms.append(
-            f"{_F} * (CASE WHEN p.{column} > 0 THEN {years} / ({years} + {_F}) ELSE 0.0 END)"
-        )
-        params += [weight, half]
-    terms.append(f"{_F} * (CASE WHEN {_licence_sql()} THEN 1.0 ELSE 0.0 END)")
+    # Sciatica, experience and reviews, weighted: ranking.therapist_part, stored per row.
+    terms.append("h.therapist_score")
+    terms.append(f"{_F} * (CASE WHEN h.licence_valid_until >= %s THEN 1.0 ELSE 0.0 END)")
     params += [w.licence, today]
-    terms.append(
-        f"{_F} * ((CASE WHEN p.review_count > 0 AND p.review_mean IS NOT NULL"
-        f" THEN (p.review_count * p.review_mean + {_F} * {_F}) / (p.review_count + {_F})"
-        f" ELSE {_F} END) - 1.0) / 4.0"
-    )
-    params += [w.reviews, w.prior_weight, w.prior_mean, w.prior_weight, w.prior_mean]
     if needs:
         met = " + ".join(
-            f"(CASE WHEN {_modality_any(need)} THEN 1.0 ELSE 0.0 END)" for need in needs
+            "(CASE WHEN (h.modalities & %s) <> 0 THEN 1.0 ELSE 0.0 END)" for _ in needs
         )
         terms.append(f"{_F} * ({met}) / {_F}")
-        params += [w.fit, float(len(needs))]
+        params += [w.fit, *(modality_bits(need) for need in needs), float(len(needs))]
     else:
         terms.append(_F)
         params.append(w.fit)
+    terms.append(f"{_F} * h.outcome_term")
+    params.append(w.outcome)
     terms.append(_F)
-    params.append(w.soonness * unwired["soonness"] + w.outcome * unwired["outcome"])
+    params.append(w.soonness * unwired["soonness"])
     total_weight = sum(w.term_weights().values())
     return "(" + " + ".join(terms) + f") / {_F}", [*params, total_weight]
 
 
-def build(
-    filters: SearchFilters,
-    *,
-    today: date,
-    limit: int | None,
-    offset: int = 0,
-    weights: Weights = DEFAULT_WEIGHTS,
-    count_only: bool = False,
-) -> tuple[str, list[Any]]:
-    """The search statement and its parameters.
+def _language_pattern(code: str) -> str | None:
+    """The LIKE pattern of one ISO 639-1 code in ``SearchEntry.languages``, None if not one."""
+    if len(code) == 2 and code.isascii() and code.isalpha():
+        return f"%,{code.lower()},%"
+    return None
 
-    Rows are ``(therapist profile id, distance_km, score, total)``, best first; with
-    ``count_only`` the single row is the number of matches. ``limit=None`` returns every match.
+
+def build(filters: SearchFilters, *, today: date, limit: int) -> tuple[str, list[Any]]:
+    """The search statement and its parameters: the best ``limit`` hits (rows, not therapists).
+
+    Rows are ``(therapist profile id, distance_km, score, total)``, best first, where
+    ``total`` is the number of therapists matched. A therapist with several places in the
+    circle has a row for each; their best-scored row is their nearest place, and comes first
+    (see :func:`best_per_therapist`).
     """
-    t = _tables()
-    vendor = connection.vendor
+    table = SearchEntry._meta.db_table
     box = geo.bounding_box(filters.latitude, filters.longitude, filters.radius_km)
     today_param = connection.ops.adapt_datefield_value(today)
     sql = _Sql()
 
-    # 1. points: locations, then mobile therapists' bases.
-    loc_distance, loc_distance_params = _distance_sql("l.latitude", "l.longitude", filters)
-    loc_box, loc_box_params = _box_sql("l.latitude", "l.longitude", box)
-    sql.add("WITH points AS (")
+    # 1. hits: the rows in the box that pass the filters, with their distance.
+    distance, distance_params = _distance_sql("s.latitude", "s.longitude", filters)
+    in_box, box_params = _box_sql("s.latitude", "s.longitude", box)
+    sql.add("WITH hits AS (")
     sql.add(
-        f"  SELECT tl.therapist_id AS therapist_id, {loc_distance} AS distance_km",
-        *loc_distance_params,
+        f"  SELECT s.therapist_id AS therapist_id, {distance} AS distance_km,"
+        " s.reach_km AS reach_km, s.therapist_score AS therapist_score,"
+        " s.outcome_term AS outcome_term, s.licence_valid_until AS licence_valid_until,"
+        " s.modalities AS modalities",
+        *distance_params,
     )
-    sql.add(f"  FROM {t['location']} l")
-    sql.add(f"  JOIN {t['therapist_location']} tl ON tl.location_id = l.id")
-    sql.add(f"  WHERE {loc_box}", *loc_box_params)
+    sql.add(f"  FROM {table} s")
+    sql.add(f"  WHERE {in_box}", *box_params)
+    if filters.modality is not None:
+        sql.add("    AND (s.modalities & %s) <> 0", modality_bits([filters.modality]))
+    if not filters.include_unverified:
+        sql.add("    AND s.licence_valid_until >= %s", today_param)
+    if filters.accepting_new:
+        sql.add("    AND s.accepting_new")
+    # Home-visit rows carry step-free and parking, not a height-adjustable table.
     for flag in ("step_free", "parking", "adjustable_table"):
         if getattr(filters, flag):
-            sql.add(f"    AND l.{flag}")
-    # Home visits need no premises: they meet step-free and parking, but nobody has checked
-    # a mobile therapist's table, so they drop out when a height-adjustable one is asked for.
-    if not filters.adjustable_table:
-        base_distance, base_distance_params = _distance_sql(
-            "b.base_latitude", "b.base_longitude", filters
-        )
-        base_box, base_box_params = _box_sql("b.base_latitude", "b.base_longitude", box)
-        sql.add("  UNION ALL")
-        sql.add(f"  SELECT b.id, {base_distance}", *base_distance_params)
-        sql.add(f"  FROM {t['profile']} b")
-        sql.add(f"  WHERE b.is_mobile AND {base_box}", *base_box_params)
-        sql.add(f"    AND {base_distance} <= b.service_radius_km", *base_distance_params)
-    sql.add(")")
-
-    # 2. nearest: one row per therapist.
-    sql.add(", nearest AS (")
-    sql.add("  SELECT therapist_id, MIN(distance_km) AS distance_km FROM points")
-    sql.add(f"  WHERE distance_km <= {_F} GROUP BY therapist_id", filters.radius_km)
-    sql.add(")")
-
-    # 3. filters, score, order, page.
-    score, score_params = _score_sql(filters, weights, today_param)
-    if count_only:
-        sql.add("SELECT COUNT(*)")
-    else:
-        sql.add(
-            f"SELECT p.id, n.distance_km, {score} AS score, COUNT(*) OVER () AS total",
-            *score_params,
-        )
-    sql.add("FROM nearest n")
-    sql.add(f"JOIN {t['profile']} p ON p.id = n.therapist_id")
-    sql.add(f"JOIN {t['user']} u ON u.id = p.user_id")
+            sql.add(f"    AND s.{flag}")
     if filters.max_price is not None:
-        sql.add(
-            f"JOIN {t['session_type']} st ON st.therapist_id = p.id AND st.is_standard"
-            " AND st.price <= %s",
-            float(filters.max_price),
-        )
-    sql.add("WHERE u.is_active")
-    if not filters.include_unverified:
-        sql.add(f"  AND {_licence_sql()}", today_param)
-    if filters.modality is not None:
-        sql.add(f"  AND p.offers_{filters.modality}")
-    if filters.accepting_new:
-        sql.add("  AND p.accepting_new_patients")
+        sql.add("    AND s.standard_price <= %s", float(filters.max_price))
     if filters.language is not None:
-        if vendor == "postgresql":
-            sql.add("  AND p.languages @> %s::jsonb", json.dumps([filters.language]))
+        pattern = _language_pattern(filters.language)
+        if pattern is None:
+            sql.add("    AND 1 = 0")
         else:
-            sql.add(
-                "  AND EXISTS (SELECT 1 FROM json_each(p.languages) lang WHERE lang.value = %s)",
-                filters.language,
-            )
-    if not count_only:
-        sql.add("ORDER BY score DESC, n.distance_km ASC, p.id ASC")
-        if limit is not None:
-            sql.add("LIMIT %s OFFSET %s", limit, offset)
+            sql.add("    AND s.languages LIKE %s", pattern)
+    # A fence: without it PostgreSQL inlines the distance expression into each use below and
+    # computes the haversine three times a row (a third of the statement's time near New York).
+    # SQLite keeps the computed column without it.
+    if connection.vendor == "postgresql":
+        sql.add("  OFFSET 0")
+    sql.add(")")
+
+    # 2. in_reach: the hits inside the circle (and a home visit's service radius), scored.
+    # Materialised: read twice below, for the page and for the count.
+    score, score_params = _score_sql(filters, today_param)
+    sql.add(", in_reach AS MATERIALIZED (")
+    sql.add(f"  SELECT h.therapist_id, h.distance_km, {score} AS score", *score_params)
+    sql.add(f"  FROM hits h WHERE h.distance_km <= {_F}", filters.radius_km)
+    sql.add("    AND (h.reach_km IS NULL OR h.distance_km <= h.reach_km)")
+    sql.add(")")
+
+    # 3. the best rows in the stable order, each with the number of therapists. Grouping the
+    # rows by therapist first would sort every hit; ranking rows needs only the top few.
+    sql.add("SELECT therapist_id, distance_km, score,")
+    sql.add("  (SELECT COUNT(DISTINCT therapist_id) FROM in_reach) AS total")
+    sql.add("FROM in_reach")
+    sql.add("ORDER BY score DESC, distance_km ASC, therapist_id ASC")
+    sql.add("LIMIT %s", limit)
     return str(sql), sql.params
+
+
+def best_per_therapist(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Each therapist's first row, in order: their nearest place, and their rank.
+
+    A therapist's rows differ only in distance, and the score falls with distance, so in the
+    statement's order their first row is the nearest one, and the order of first rows is the
+    order of therapists.
+    """
+    seen: set[int] = set()
+    best = []
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            best.append(row)
+    return best
+
+
+def ranked_therapists(
+    filters: SearchFilters, *, today: date, count: int
+) -> tuple[list[tuple[int, float, float]], int]:
+    """The best ``count`` therapists as ``(profile id, distance_km, score)``, and the total.
+
+    Asks for twice as many rows as therapists wanted, and again for more in the rare case
+    that several places of the same therapists filled them.
+    """
+    limit = max(ROWS_PER_THERAPIST * count, 8)
+    with connection.cursor() as cursor:
+        while True:
+            sql, params = build(filters, today=today, limit=limit)
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            best = best_per_therapist(rows)
+            if len(best) >= count or len(rows) < limit:
+                total = int(rows[0][3]) if rows else 0
+                return [(int(r[0]), float(r[1]), float(r[2])) for r in best[:count]], total
+            limit *= 2
 
 
 def prefilter(filters: SearchFilters) -> tuple[str, list[Any]]:
     """The bounding-box prefilter alone, counted in the database (the benchmark's floor)."""
     box = geo.bounding_box(filters.latitude, filters.longitude, filters.radius_km)
-    where, params = _box_sql("l.latitude", "l.longitude", box)
-    # Table names come from the models and values are bound parameters: nothing is injected.
-    return f"SELECT COUNT(*) FROM {_tables()['location']} l WHERE {where}", params  # noqa: S608
+    where, params = _box_sql("s.latitude", "s.longitude", box)
+    # The table name comes from the model and values are bound parameters: nothing is injected.
+    return f"SELECT COUNT(*) FROM {SearchEntry._meta.db_table} s WHERE {where}", params  # noqa: S608

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
-from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
@@ -25,6 +26,7 @@ from sciaticare.directory.models import (
     FlareUpPlanEntry,
     Location,
     Review,
+    SearchEntry,
     SessionType,
     TherapistProfile,
 )
@@ -40,6 +42,47 @@ MAX_PAGE_SIZE = 50
 # --- Search ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ListedTherapist:
+    """What a search result shows of a therapist (read as plain values, not a model)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    accepting_new_patients: bool
+    languages: tuple[str, ...]
+    modalities: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or "Therapist"
+
+    @property
+    def initials(self) -> str:
+        parts = [self.first_name, self.last_name]
+        return "".join(part[:1].upper() for part in parts if part) or "?"
+
+
+@dataclass(frozen=True, slots=True)
+class ListedLocation:
+    """The location a search result is nearest at."""
+
+    pk: int
+    name: str
+    clinic_name: str
+    time_zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedSession:
+    """A therapist's standard session, as a search result shows it."""
+
+    name: str
+    minutes: int
+    price: Decimal
+    currency: str
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """One therapist in a search: where they are nearest, how far, and why they match.
@@ -47,11 +90,11 @@ class SearchResult:
     ``location`` is None when the nearest way to see them is a home visit (mobile therapist).
     """
 
-    profile: TherapistProfile
+    profile: ListedTherapist
     distance_km: float
-    location: Location | None
+    location: ListedLocation | None
     ranked: Ranked
-    standard_session: SessionType | None
+    standard_session: ListedSession | None
     licence_verified: bool
     next_available: datetime | None = None  # the first free standard session (scheduling)
 
@@ -134,9 +177,10 @@ def search_therapists(
     as a home visit when they are mobile and the point is inside their service radius.
     ``fit`` is what the person's intake says about them (``ranking.PatientFit``).
 
-    Nine queries whatever the number of results: the ranked page (``search_query``), the
-    page's profiles with their users, locations and standard sessions, and the page's first
-    free slots (scheduling, five). With ``available_within_days`` the filter looks at the
+    A fixed number of queries whatever the number of results: the ranked page
+    (``search_query``, one statement on the search table), the page read as plain values in
+    one query (profiles, users' names, places, locations, standard sessions), and the page's
+    first free slots (scheduling's ``next_available``). With ``available_within_days`` the filter looks at the
     ``AVAILABILITY_CANDIDATES`` best-ranked matches (a bound on the work a search may do).
     """
     _check_search(
@@ -166,21 +210,9 @@ def search_therapists(
     # The first pages are re-ranked with each therapist's next free session (soonness), which
     # SQL cannot know; later pages keep the SQL order.
     reranked = offset + page_size <= RERANK_WINDOW
-    limit, start = (RERANK_WINDOW, 0) if reranked else (page_size, offset)
-    sql, params = search_query.build(filters, today=today, limit=limit, offset=start)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if rows:
-            count = int(rows[0][3])
-        elif offset:
-            # Past the last page: the window count came back with no row to carry it.
-            sql, params = search_query.build(filters, today=today, limit=None, count_only=True)
-            cursor.execute(sql, params)
-            count = int(cursor.fetchone()[0])
-        else:
-            count = 0
-    ids = [row[0] for row in rows]
+    wanted = RERANK_WINDOW if reranked else offset + page_size
+    ranked, count = search_query.ranked_therapists(filters, today=today, count=wanted)
+    ids = [pk for pk, _, _ in (ranked if reranked else ranked[offset:])]
     soonest = next_available(ids)
     results = _results_for(ids, filters, today, soonest=soonest)
     if reranked:
@@ -200,10 +232,8 @@ def _available_page(
     filters: search_query.SearchFilters, today: date, days: int, *, page: int, page_size: int
 ) -> SearchPage:
     """Ranked matches with a free standard session within `days`, one page of them."""
-    sql, params = search_query.build(filters, today=today, limit=AVAILABILITY_CANDIDATES)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ranked_ids = [row[0] for row in cursor.fetchall()]
+    ranked, _ = search_query.ranked_therapists(filters, today=today, count=AVAILABILITY_CANDIDATES)
+    ranked_ids = [pk for pk, _, _ in ranked]
     soonest = next_available(ranked_ids, within=timedelta(days=days))
     free = [pk for pk in ranked_ids if soonest.get(pk) is not None]
     offset = (page - 1) * page_size
@@ -216,6 +246,36 @@ def _available_page(
     )
 
 
+_PAGE_FIELDS = (
+    "therapist_id",
+    "location_id",
+    "latitude",
+    "longitude",
+    "reach_km",
+    "step_free",
+    "parking",
+    "adjustable_table",
+    "location__name",
+    "location__clinic__name",
+    "location__time_zone",
+    "therapist__user__first_name",
+    "therapist__user__last_name",
+    "therapist__accepting_new_patients",
+    "therapist__languages",
+    "therapist__years_experience",
+    "therapist__years_sciatica",
+    "therapist__licence_verified_on",
+    "therapist__licence_expires_on",
+    "therapist__review_count",
+    "therapist__review_mean",
+    *(f"therapist__offers_{code}" for code in MODALITIES),
+    "standard__name",
+    "standard__minutes",
+    "standard__price",
+    "standard__currency",
+)
+
+
 def _results_for(
     ids: list[int],
     filters: search_query.SearchFilters,
@@ -224,34 +284,53 @@ def _results_for(
     soonest: dict[int, datetime | None],
 ) -> list[SearchResult]:
     now = timezone.now()
-    profiles = (
-        TherapistProfile.objects.filter(pk__in=ids)
-        .select_related("user")
-        .prefetch_related(
-            Prefetch("locations", queryset=Location.objects.select_related("clinic")),
-            Prefetch(
-                "session_types",
-                queryset=SessionType.objects.filter(is_standard=True),
-                to_attr="standard_sessions",
-            ),
+    # One query: each of the page's places with its therapist's figures, name, location and
+    # standard session, as plain values (no model instances to build).
+    rows = (
+        SearchEntry.objects.filter(therapist_id__in=ids)
+        .annotate(
+            standard=FilteredRelation(
+                "therapist__session_types",
+                condition=Q(therapist__session_types__is_standard=True),
+            )
         )
+        .values(*_PAGE_FIELDS)
+        .order_by("therapist_id", "location_id")
     )
-    by_id = {profile.pk: profile for profile in profiles}
+    profiles: dict[int, dict[str, Any]] = {}
+    places: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        profiles.setdefault(row["therapist_id"], row)
+        places.setdefault(row["therapist_id"], []).append(row)
+    sessions = {
+        pk: ListedSession(
+            name=row["standard__name"],
+            minutes=row["standard__minutes"],
+            price=row["standard__price"],
+            currency=row["standard__currency"],
+        )
+        for pk, row in profiles.items()
+        if row["standard__minutes"] is not None
+    }
     results = []
     for pk in ids:
-        profile = by_id[pk]
-        location, distance = _nearest(profile, filters)
-        verified = profile.licence_valid_on(today)
+        p = {key.removeprefix("therapist__"): value for key, value in profiles[pk].items()}
+        location, distance = _nearest(places.get(pk, []), filters)
+        valid_until = p["licence_expires_on"]
+        verified = p["licence_verified_on"] is not None and (
+            valid_until is None or valid_until >= today
+        )
+        modalities = frozenset(code for code in MODALITIES if p[f"offers_{code}"])
         ranked = score(
             Candidate(
                 distance_km=distance,
                 radius_km=filters.radius_km,
-                sciatica_years=profile.years_sciatica,
-                experience_years=profile.years_experience,
-                licence_verified_on=profile.licence_verified_on if verified else None,
-                review_count=profile.review_count,
-                review_mean=profile.review_mean,
-                modalities=profile.modalities,
+                sciatica_years=p["years_sciatica"],
+                experience_years=p["years_experience"],
+                licence_verified_on=p["licence_verified_on"] if verified else None,
+                review_count=p["review_count"],
+                review_mean=p["review_mean"],
+                modalities=modalities,
                 next_available_days=(
                     max((free - now).total_seconds(), 0) / 86400
                     if (free := soonest.get(pk))
@@ -266,14 +345,20 @@ def _results_for(
                 reasons=(*ranked.reasons[:1], "comes to you", *ranked.reasons[1:]),
                 terms=ranked.terms,
             )
-        sessions = getattr(profile, "standard_sessions", [])
         results.append(
             SearchResult(
-                profile=profile,
+                profile=ListedTherapist(
+                    pk=pk,
+                    first_name=p["user__first_name"],
+                    last_name=p["user__last_name"],
+                    accepting_new_patients=p["accepting_new_patients"],
+                    languages=tuple(p["languages"]),
+                    modalities=modalities,
+                ),
                 distance_km=distance,
                 location=location,
                 ranked=ranked,
-                standard_session=sessions[0] if sessions else None,
+                standard_session=sessions.get(pk),
                 licence_verified=verified,
                 next_available=soonest.get(pk),
             )
@@ -282,31 +367,35 @@ def _results_for(
 
 
 def _nearest(
-    profile: TherapistProfile, filters: search_query.SearchFilters
-) -> tuple[Location | None, float]:
-    """The profile's nearest place matching the filters, as the SQL chose it: location or visit."""
+    places: list[dict[str, Any]], filters: search_query.SearchFilters
+) -> tuple[ListedLocation | None, float]:
+    """The nearest of a therapist's search rows that the SQL would keep: location or visit."""
     lat, lon = filters.latitude, filters.longitude
-    best: tuple[float, Location | None] = (math.inf, None)
-    for location in profile.locations.all():
+    best: tuple[float, dict[str, Any] | None] = (math.inf, None)
+    for place in places:
         if any(
-            getattr(filters, flag) and not getattr(location, flag)
+            getattr(filters, flag) and not place[flag]
             for flag in ("step_free", "parking", "adjustable_table")
         ):
             continue
-        distance = geo.great_circle_km(lat, lon, location.latitude, location.longitude)
-        best = min(best, (distance, location), key=lambda pair: pair[0])
-    if (
-        profile.is_mobile
-        and not filters.adjustable_table
-        and profile.base_latitude is not None
-        and profile.base_longitude is not None
-        and profile.service_radius_km is not None
-    ):
-        distance = geo.great_circle_km(lat, lon, profile.base_latitude, profile.base_longitude)
-        if distance <= profile.service_radius_km and distance < best[0]:
-            best = (distance, None)
+        distance = geo.great_circle_km(lat, lon, place["latitude"], place["longitude"])
+        if place["reach_km"] is not None and distance > place["reach_km"]:
+            continue
+        if distance < best[0]:
+            best = (distance, place)
+    found = best[1]
+    location = (
+        ListedLocation(
+            pk=found["location_id"],
+            name=found["location__name"],
+            clinic_name=found["location__clinic__name"],
+            time_zone=found["location__time_zone"],
+        )
+        if found is not None and found["location_id"] is not None
+        else None
+    )
     # The SQL found a place within the radius; the same formula here agrees to well under a metre.
-    return best[1], min(best[0], filters.radius_km)
+    return location, min(best[0], filters.radius_km)
 
 
 # --- Profiles -------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Callers fetch the object with a selector that checks access (404 for what the caller may not
 see); the service checks again that this actor may do this, so it is safe from any caller.
 The derived columns of ``TherapistProfile`` (licence summary, review figures) are kept in sync
-here and nowhere else.
+here and nowhere else, and so is the search table: every write that changes one of its inputs
+calls ``search_table.refresh`` for that therapist in its transaction.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, ProtectedError, Q
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
-from sciaticare.directory import documents
+from sciaticare.directory import documents, search_table
 from sciaticare.directory.models import (
     PLAN_SIZE,
     Credential,
@@ -153,6 +154,7 @@ def update_profile(
         TherapistLocation.objects.bulk_create(
             TherapistLocation(therapist=profile, location_id=pk) for pk in sorted(wanted - have)
         )
+        search_table.refresh(profile_ids=[profile.pk])
     return profile
 
 
@@ -184,6 +186,7 @@ def add_session_type(
         session.save()
         if is_standard or first:
             _make_standard(profile, session)
+        search_table.refresh(profile_ids=[profile.pk])
     return session
 
 
@@ -201,6 +204,7 @@ def set_standard_session(*, actor: User, session: SessionType) -> SessionType:
     with transaction.atomic():
         TherapistProfile.objects.select_for_update().get(pk=session.therapist_id)
         _make_standard(session.therapist, session)
+        search_table.refresh(profile_ids=[session.therapist_id])
     return session
 
 
@@ -212,11 +216,20 @@ def remove_session_type(*, actor: User, session: SessionType) -> None:
     with transaction.atomic():
         TherapistProfile.objects.select_for_update().get(pk=profile.pk)
         was_standard = session.is_standard
-        session.delete()
+        try:
+            with transaction.atomic():
+                session.delete()
+        except ProtectedError:
+            # Booked or past appointments keep their session type (their record), so it stays.
+            raise Conflict(
+                "session_in_use",
+                "This session has appointments, so it cannot be removed.",
+            ) from None
         if was_standard:
             successor = SessionType.objects.filter(therapist=profile).order_by("minutes").first()
             if successor is not None:
                 _make_standard(profile, successor)
+        search_table.refresh(profile_ids=[profile.pk])
 
 
 # --- Credentials ----------------------------------------------------------------------------
@@ -350,7 +363,7 @@ def reject_credential(*, actor: User, credential: Credential, reason: str) -> Cr
 
 
 def refresh_licence_summary(*, profile_id: int, today: date | None = None) -> None:
-    """Copy the therapist's best licence in force onto their profile (what search reads).
+    """Copy the therapist's best licence in force onto their profile and its search rows.
 
     The best is the verified, unexpired licence that lasts longest (no expiry beats any date).
     Caller: inside the transaction that changed a credential.
@@ -371,6 +384,7 @@ def refresh_licence_summary(*, profile_id: int, today: date | None = None) -> No
         else None,
         licence_expires_on=best.expires_on if best else None,
     )
+    search_table.refresh(profile_ids=[profile_id])
 
 
 def _lasts_longer(a: Credential, b: Credential) -> bool:
@@ -481,7 +495,8 @@ def hide_review(*, actor: User, review: Review, reason: str) -> Review:
 
 
 def refresh_review_figures(*, profile_id: int) -> None:
-    """Copy the count and mean of a therapist's visible reviews onto their profile."""
+    """Copy the count and mean of a therapist's visible reviews onto their profile (and its
+    search rows). Caller: inside the transaction that changed a review."""
     figures = Review.objects.filter(therapist_id=profile_id, hidden_at__isnull=True).aggregate(
         count=Count("id"), mean=Avg("rating")
     )
@@ -489,6 +504,7 @@ def refresh_review_figures(*, profile_id: int) -> None:
         review_count=figures["count"],
         review_mean=float(figures["mean"]) if figures["count"] else None,
     )
+    search_table.refresh(profile_ids=[profile_id])
 
 
 # --- Flare-up plan --------------------------------------------------------------------------

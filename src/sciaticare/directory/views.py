@@ -237,8 +237,12 @@ def remove_session_type(request: AuthedRequest, session_id: int) -> HttpResponse
     session = _session_for(request, session_id)
     back = reverse("directory:edit", kwargs={"pk": session.therapist_id}) + "#sessions"
     if request.method == "POST":
-        services.remove_session_type(actor=request.user, session=session)
-        messages.success(request, f"“{session.name}” removed.")
+        try:
+            services.remove_session_type(actor=request.user, session=session)
+        except DomainError as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, f"“{session.name}” removed.")
         return redirect(back)
     return render(
         request, "directory/confirm_remove_session.html", {"session": session, "back": back}

@@ -1,0 +1,192 @@
+"""Keeping the search table (:class:`models.SearchEntry`) equal to what it is derived from.
+
+A therapist's rows follow from their profile (modalities, languages, accepting new patients,
+mobility and base, licence summary, review figures), their user's ``is_active``, the
+locations they work at (coordinates and access) and their standard session's price. Whatever
+changes one of those calls :func:`refresh` for that therapist inside the same transaction:
+the directory services, the Django admin, and a user's ``is_active`` change
+(:func:`user_saved`, connected in ``apps.py``). A bulk load calls :func:`rebuild` instead
+(demo seeding, the benchmark, ``manage.py rebuild_search_table``).
+
+Rows are rewritten, never patched: :func:`expected_entries` says what they should be from the
+source rows, so a refresh, a rebuild and the sync tests all share one definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from sciaticare.directory.models import (
+    NO_EXPIRY,
+    SearchEntry,
+    SessionType,
+    TherapistLocation,
+    TherapistProfile,
+    modality_bits,
+)
+from sciaticare.directory.ranking import (
+    DEFAULT_WEIGHTS,
+    MODALITIES,
+    therapist_part,
+    unwired_term_values,
+)
+
+_BATCH = 5000
+_PROFILE_FIELDS = (
+    "id",
+    "languages",
+    "accepting_new_patients",
+    "is_mobile",
+    "service_radius_km",
+    "base_latitude",
+    "base_longitude",
+    "licence_verified_on",
+    "licence_expires_on",
+    "years_experience",
+    "years_sciatica",
+    "review_count",
+    "review_mean",
+    *(f"offers_{code}" for code in MODALITIES),
+)
+
+
+def _licence_valid_until(verified_on: date | None, expires_on: date | None) -> date | None:
+    if verified_on is None:
+        return None
+    return expires_on or NO_EXPIRY
+
+
+def _outcome_terms(profile_ids: Collection[int] | None) -> dict[int, float]:
+    """Each therapist's outcome term in [0, 1]; empty: every one takes the prior.
+
+    The place for a per-therapist outcome figure: return it here (by profile id) and the
+    search ranks on it; whatever changes the figure then calls :func:`refresh`.
+    """
+    return {}
+
+
+def expected_entries(profile_ids: Collection[int] | None = None) -> Iterator[SearchEntry]:
+    """The rows the table should hold for these therapists (all of them for None), unsaved."""
+    profiles = TherapistProfile.objects.filter(user__is_active=True)
+    places = TherapistLocation.objects.filter(therapist__user__is_active=True)
+    standard = SessionType.objects.filter(is_standard=True)
+    if profile_ids is not None:
+        profiles = profiles.filter(pk__in=profile_ids)
+        places = places.filter(therapist_id__in=profile_ids)
+        standard = standard.filter(therapist_id__in=profile_ids)
+    prices: dict[int, Decimal] = dict(standard.values_list("therapist_id", "price"))
+    located: dict[int, list[tuple[Any, ...]]] = {}
+    for row in (
+        places.values_list(
+            "therapist_id",
+            "location_id",
+            "location__latitude",
+            "location__longitude",
+            "location__step_free",
+            "location__parking",
+            "location__adjustable_table",
+        )
+        .order_by("therapist_id", "location_id")
+        .iterator(chunk_size=_BATCH)
+    ):
+        located.setdefault(row[0], []).append(row[1:])
+    outcomes = _outcome_terms(profile_ids)
+    outcome_prior = unwired_term_values(DEFAULT_WEIGHTS)["outcome"]
+
+    for p in profiles.values(*_PROFILE_FIELDS).order_by("id").iterator(chunk_size=_BATCH):
+        pk = p["id"]
+        common = {
+            "therapist_id": pk,
+            "modalities": modality_bits(code for code in MODALITIES if p[f"offers_{code}"]),
+            "languages": "," + "".join(f"{code}," for code in p["languages"]),
+            "standard_price": prices.get(pk),
+            "accepting_new": p["accepting_new_patients"],
+            "licence_valid_until": _licence_valid_until(
+                p["licence_verified_on"], p["licence_expires_on"]
+            ),
+            "therapist_score": therapist_part(
+                sciatica_years=p["years_sciatica"],
+                experience_years=p["years_experience"],
+                review_count=p["review_count"],
+                review_mean=p["review_mean"],
+            ),
+            "outcome_term": outcomes.get(pk, outcome_prior),
+        }
+        for location_id, lat, lon, step_free, parking, table in located.get(pk, ()):
+            yield SearchEntry(
+                location_id=location_id,
+                latitude=lat,
+                longitude=lon,
+                reach_km=None,
+                step_free=step_free,
+                parking=parking,
+                adjustable_table=table,
+                **common,
+            )
+        if p["is_mobile"] and p["base_latitude"] is not None and p["base_longitude"] is not None:
+            yield SearchEntry(
+                location=None,
+                latitude=p["base_latitude"],
+                longitude=p["base_longitude"],
+                reach_km=float(p["service_radius_km"]),
+                step_free=True,
+                parking=True,
+                adjustable_table=False,
+                **common,
+            )
+
+
+def refresh(*, profile_ids: Collection[int]) -> None:
+    """Rewrite these therapists' rows from their source rows.
+
+    Caller: inside the transaction that changed an input, after the change (so a rollback
+    takes the refresh with it).
+    """
+    ids = sorted(set(profile_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        SearchEntry.objects.filter(therapist_id__in=ids).delete()
+        SearchEntry.objects.bulk_create(expected_entries(ids), batch_size=_BATCH)
+
+
+def rebuild() -> int:
+    """Rewrite the whole table from the source rows; returns the number of rows.
+
+    For bulk loads that bypass the services (demo seeding, the benchmark), and as a repair.
+    """
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        batch: list[SearchEntry] = []
+        count = 0
+        for entry in expected_entries():
+            batch.append(entry)
+            if len(batch) == _BATCH:
+                SearchEntry.objects.bulk_create(batch)
+                count += len(batch)
+                batch = []
+        SearchEntry.objects.bulk_create(batch)
+        return count + len(batch)
+
+
+def user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """``post_save`` of the user model: an account (de)activated adds or removes its rows.
+
+    A signal, because accounts may be deactivated from the Django admin or any later code
+    path, and the search must stop listing them at once. Saves that name their fields and
+    leave out ``is_active`` (e.g. ``last_login`` at sign-in) cost nothing.
+    """
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    if not getattr(instance, "is_therapist", False):
+        return
+    refresh(
+        profile_ids=list(
+            TherapistProfile.objects.filter(user_id=instance.pk).values_list("pk", flat=True)
+        )
+    )
