@@ -405,3 +405,55 @@ def test_normalise():
 def test_locations_table_has_the_composite_index():
     indexes = [index.name for index in Location._meta.indexes]
     assert "directory_location_lat_lon" in indexes
+
+
+def _reported(therapist, median, patients):
+    from sciaticare.outcomes.models import TherapistOutcome
+
+    TherapistOutcome.objects.create(
+        therapist=therapist,
+        patients=patients,
+        relief_median=median,
+        relief_patients=patients,
+        responder_patients=0,
+        questionnaire_patients=0,
+        computed_at=timezone.now(),
+    )
+
+
+def test_reported_relief_ranks_a_therapist_up_shrunk_and_with_its_reason():
+    unknown = TherapistProfileFactory(location__latitude=NORTH_1KM)
+    helpful = TherapistProfileFactory(location__latitude=NORTH_1KM)
+    modest = TherapistProfileFactory(location__latitude=NORTH_1KM)
+    _reported(helpful, 3.0, 40)
+    _reported(modest, 0.5, 40)
+    search_table.rebuild()
+
+    page = search()
+
+    # The overall mean is 1.75 points: the unknown therapist sits between the two.
+    assert ids(page) == [helpful.pk, unknown.pk, modest.pk]
+    reasons = {r.profile.pk: r.ranked.reasons for r in page.results}
+    assert "patients report a median 3.0-point drop in pain (40 patients)" in reasons[helpful.pk]
+    assert not any("patients report" in line for line in reasons[unknown.pk])
+    ranked, _ = search_query.ranked_therapists(
+        search_query.SearchFilters(latitude=LAT, longitude=LON, radius_km=25),
+        today=timezone.localdate(),
+        count=10,
+    )
+    sql_scores = {pk: value for pk, _, value in ranked}
+    for result in page.results:
+        assert sql_scores[result.profile.pk] == pytest.approx(result.ranked.score, abs=1e-9)
+
+
+def test_the_daily_outcome_refresh_brings_the_search_table_up_to_date():
+    from sciaticare.directory.models import SearchEntry
+    from sciaticare.outcomes.practice_services import refresh_outcomes
+
+    TherapistProfileFactory(location__latitude=NORTH_1KM)
+    prior = SearchEntry.objects.get().outcome_term
+    SearchEntry.objects.update(outcome_term=0.99)
+
+    refresh_outcomes()
+
+    assert SearchEntry.objects.get().outcome_term == pytest.approx(prior)

@@ -66,7 +66,8 @@ class Candidate:
     ``review_mean`` is on the 1–5 star scale and is ignored when ``review_count`` is 0.
     ``next_available_days`` is the time from now to the first free slot (None: none known).
     ``outcome_median_relief`` is the median drop in 0–10 pain points that this therapist's
-    patients report, over ``outcome_patients`` patients (None / 0 when unknown).
+    patients report, over ``outcome_patients`` patients (None / 0 when unknown), and
+    ``outcome_prior_relief`` the overall figure it is shrunk towards (None: the weights' prior).
     """
 
     distance_km: float
@@ -80,6 +81,7 @@ class Candidate:
     next_available_days: float | None = None
     outcome_median_relief: float | None = None
     outcome_patients: int = 0
+    outcome_prior_relief: float | None = None
 
     def __post_init__(self) -> None:
         if not (self.distance_km >= 0.0 and math.isfinite(self.distance_km)):
@@ -353,7 +355,12 @@ def score(
         "reviews": min(1.0, max(0.0, (review_avg - 1.0) / 4.0)),
         "fit": fit_value,
         "soonness": soonness,
-        "outcome": outcome_term(c.outcome_median_relief, c.outcome_patients, weights),
+        "outcome": outcome_term(
+            c.outcome_median_relief,
+            c.outcome_patients,
+            weights,
+            prior_relief=c.outcome_prior_relief,
+        ),
     }
     term_weights = weights.term_weights()
     total = sum(term_weights[name] * value for name, value in terms.items())

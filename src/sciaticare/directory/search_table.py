@@ -32,8 +32,8 @@ from sciaticare.directory.models import (
 from sciaticare.directory.ranking import (
     DEFAULT_WEIGHTS,
     MODALITIES,
+    outcome_term,
     therapist_part,
-    unwired_term_values,
 )
 
 _BATCH = 5000
@@ -61,13 +61,22 @@ def _licence_valid_until(verified_on: date | None, expires_on: date | None) -> d
     return expires_on or NO_EXPIRY
 
 
-def _outcome_terms(profile_ids: Collection[int] | None) -> dict[int, float]:
-    """Each therapist's outcome term in [0, 1]; empty: every one takes the prior.
+def _outcome_terms(profile_ids: Collection[int] | None) -> tuple[dict[int, float], float]:
+    """Each therapist's outcome term in [0, 1] (by profile id), and the term of everyone else.
 
-    The place for a per-therapist outcome figure: return it here (by profile id) and the
-    search ranks on it; whatever changes the figure then calls :func:`refresh`.
+    From the stored daily figures (outcomes' ``TherapistOutcome``): median relief shrunk towards
+    the overall mean (``ranking.outcome_term``). The daily refresh of those figures rebuilds this
+    table, since the overall mean moves everyone's term.
     """
-    return {}
+    from sciaticare.outcomes.practice_selectors import outcome_terms  # outcomes builds on directory
+
+    found = outcome_terms(profile_ids)
+    prior = found.overall_relief
+    terms = {
+        pk: outcome_term(median, patients, DEFAULT_WEIGHTS, prior_relief=prior)
+        for pk, (median, patients) in found.by_therapist.items()
+    }
+    return terms, outcome_term(None, 0, DEFAULT_WEIGHTS, prior_relief=prior)
 
 
 def expected_entries(profile_ids: Collection[int] | None = None) -> Iterator[SearchEntry]:
@@ -95,8 +104,7 @@ def expected_entries(profile_ids: Collection[int] | None = None) -> Iterator[Sea
         .iterator(chunk_size=_BATCH)
     ):
         located.setdefault(row[0], []).append(row[1:])
-    outcomes = _outcome_terms(profile_ids)
-    outcome_prior = unwired_term_values(DEFAULT_WEIGHTS)["outcome"]
+    outcomes, outcome_prior = _outcome_terms(profile_ids)
 
     for p in profiles.values(*_PROFILE_FIELDS).order_by("id").iterator(chunk_size=_BATCH):
         pk = p["id"]

@@ -32,6 +32,7 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.ranking import MODALITIES, Candidate, PatientFit, Ranked, score
 from sciaticare.errors import Invalid, NotFound
+from sciaticare.outcomes.practice_selectors import overall_relief
 from sciaticare.scheduling.selectors import next_available
 
 MAX_RADIUS_KM = 500.0
@@ -268,6 +269,8 @@ _PAGE_FIELDS = (
     "therapist__licence_expires_on",
     "therapist__review_count",
     "therapist__review_mean",
+    "therapist__outcome__relief_median",
+    "therapist__outcome__relief_patients",
     *(f"therapist__offers_{code}" for code in MODALITIES),
     "standard__name",
     "standard__minutes",
@@ -284,6 +287,8 @@ def _results_for(
     soonest: dict[int, datetime | None],
 ) -> list[SearchResult]:
     now = timezone.now()
+    # The overall relief the search table's outcome terms were shrunk towards (one small query).
+    outcome_prior = overall_relief()
     # One query: each of the page's places with its therapist's figures, name, location and
     # standard session, as plain values (no model instances to build).
     rows = (
@@ -331,6 +336,9 @@ def _results_for(
                 review_count=p["review_count"],
                 review_mean=p["review_mean"],
                 modalities=modalities,
+                outcome_median_relief=p["outcome__relief_median"],
+                outcome_patients=p["outcome__relief_patients"] or 0,
+                outcome_prior_relief=outcome_prior,
                 next_available_days=(
                     max((free - now).total_seconds(), 0) / 86400
                     if (free := soonest.get(pk))

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from sciaticare.directory import search_table
 from sciaticare.outcomes import practice
 from sciaticare.outcomes.models import ClinicOutcome, TherapistOutcome
 from sciaticare.outcomes.practice_query import Scope
@@ -60,4 +61,7 @@ def refresh_outcomes(*, now: datetime | None = None) -> int:
             ],
             batch_size=1000,
         )
+        # The directory ranks on these figures (and on their overall mean, which moves every
+        # therapist's term): its search table follows in the same transaction.
+        search_table.rebuild()
     return len(by_therapist) + len(by_clinic)
