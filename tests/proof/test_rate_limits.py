@@ -1,7 +1,7 @@
 """Every rate limit holds: login, sign-up and password reset (allauth, ACCOUNT_RATE_LIMITS), the
 public symptom check (pages and POST /api/v1/triage) and the API (per account, per IP).
 
-Each is counted in the database cache, so every app process shares it. Tests elsewhere run with
+Each is counted in the database, so every app process shares it. Tests elsewhere run with
 the request limits off (tests/conftest.py); here they are on, with small numbers where the
 production figure would make the test slow, and the production figure itself where it is cheap.
 """
@@ -12,14 +12,13 @@ import json
 from typing import Any
 
 import pytest
-from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
 from django.urls import reverse
 
 from sciaticare import ratelimits
 from sciaticare.accounts.models import User
 from sciaticare.accounts.services import create_api_token
 from sciaticare.intake import triage
+from sciaticare.web.models import RateCounter
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,30 +131,23 @@ def test_check_pages_and_triage_api_share_one_budget_per_address(client, limits)
     assert page.status_code == 429
 
 
-def test_counts_live_in_the_shared_database_cache_that_every_process_reads(limits):
-    assert isinstance(caches["default"], DatabaseCache)
+def test_counts_live_in_one_database_row_per_client_that_every_process_reads(limits):
     for _ in range(4):
         assert ratelimits.hit(scope="symptom_check", ident="ip:10.0.0.7", now=7200.5) is None
 
-    # A second cache object, as another worker process would build, sees the same count.
-    other_process = DatabaseCache("sciaticare_cache", {})
-    window = int(7200.5 // 3600)
-    keys = [
-        key
-        for key in _cache_keys()
-        if key.endswith(f":{window}") and key.startswith(":1:ratelimit:symptom_check:")
-    ]
-    assert len(keys) == 1
-    assert other_process.get(keys[0].removeprefix(":1:")) == 4
+    (row,) = RateCounter.objects.all()
+    assert row.ident.startswith("symptom_check:")
+    assert "10.0.0.7" not in row.ident  # the client is stored as a digest
+    assert (row.period, row.hits) == (2, 4)
     assert ratelimits.hit(scope="symptom_check", ident="ip:10.0.0.7", now=7200.5) == 3600
+    # The next window starts again from one, in the same row.
+    assert ratelimits.hit(scope="symptom_check", ident="ip:10.0.0.7", now=10800.5) is None
+    assert RateCounter.objects.get().hits == 1
 
 
-def _cache_keys() -> list[str]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM sciaticare_cache")
-        return [row[0] for row in cursor.fetchall()]
+def test_counting_is_one_statement(limits, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        ratelimits.hit(scope="api_user", ident="user:1")
 
 
 @pytest.mark.parametrize(
@@ -191,7 +183,7 @@ def test_with_limits_off_nothing_is_counted(settings):
     settings.RATE_LIMITS_ENABLED = False
 
     assert all(ratelimits.hit(scope="api_user", ident="u", now=1.0) is None for _ in range(50))
-    assert not [key for key in _cache_keys() if "ratelimit" in key]
+    assert not RateCounter.objects.exists()
 
 
 # --- Sign-in, sign-up, password reset (allauth, with the production settings) -----------------
