@@ -296,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=500)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sciaticare.settings")
+    os.environ.setdefault("RATE_LIMITS_ENABLED", "0")  # the bench measures slots, not the limit
     django.setup()
 
     from django.db import connection

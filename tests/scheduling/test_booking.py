@@ -2,17 +2,25 @@
 refused by the database itself, cancellation window, reschedule atomicity, no-shows."""
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from pydantic import TypeAdapter
 
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import services as intake_services
 from sciaticare.scheduling import selectors
-from sciaticare.scheduling.models import Appointment, AppointmentChange, WorkingHours
+from sciaticare.scheduling.api import SlotOut
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentChange,
+    BookingPolicy,
+    WorkingHours,
+)
 from sciaticare.scheduling.services import booking
 from tests.directory.factories import LocationFactory, TherapistProfileFactory
 from tests.factories import PatientFactory, TherapistFactory
@@ -286,7 +294,7 @@ def test_every_offered_slot_is_accepted_by_the_booking_service(world):
 def test_slot_queries_do_not_grow_with_the_number_of_days(world, django_assert_num_queries):
     now = timezone.now()
     for days in (7, 28):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(2):  # the calendar rows, then the locations
             calendar = selectors.load_calendars(
                 [world["therapist"].pk], start=now, end=now + timedelta(days=days)
             )
@@ -416,3 +424,90 @@ def test_vendor_specific_guard_is_installed():
                 "SELECT 1 FROM sqlite_master WHERE name = 'scheduling_appointment_no_overlap_insert'"
             )
         assert cursor.fetchone() is not None
+
+
+def test_earliest_slots_take_three_queries_whatever_the_therapists_and_days(
+    world, django_assert_num_queries
+):
+    others = [_working_therapist()[0] for _ in range(3)]
+    ids = [world["therapist"].pk, *(t.pk for t in others)]
+    for therapist_ids, days in ((ids[:1], 7), (ids, 7), (ids, 28)):
+        with django_assert_num_queries(3):
+            found = selectors.earliest_slots(therapist_ids, within=timedelta(days=days))
+        assert all(slot is not None for slot in found.values())
+
+
+def test_a_long_session_that_began_before_the_window_still_blocks_it(world):
+    window = _at(3, 0).astimezone(UTC)
+    long = Appointment.objects.create(
+        patient=world["patient"],
+        therapist=world["therapist"],
+        location=world["location"],
+        session_type=world["session"],
+        start=window - timedelta(hours=5),
+        end=window + timedelta(minutes=15),
+        busy_until=window + timedelta(minutes=30),
+    )
+
+    calendar = selectors.load_calendars(
+        [world["therapist"].pk], start=window, end=window + timedelta(days=1)
+    )[world["therapist"].pk]
+
+    assert [(b.start, b.end) for b in calendar.busy] == [(long.start, long.busy_until)]
+    assert all(b.start.tzinfo is UTC and b.end.tzinfo is UTC for b in calendar.busy)
+
+
+def _row(world, start, busy_until):
+    return Appointment(
+        patient=_patient(),
+        therapist=world["therapist"],
+        location=world["location"],
+        session_type=world["session"],
+        start=start,
+        end=start + timedelta(minutes=60),
+        busy_until=busy_until,
+    )
+
+
+def test_the_database_caps_a_session_and_its_buffer_at_six_hours(world):
+    start = _at(5, 9)
+    _row(world, start, start + timedelta(hours=6)).save()  # exactly the cap
+    too_long = _row(world, start + timedelta(days=1), start + timedelta(days=1, hours=6, seconds=1))
+
+    with pytest.raises(ValidationError, match="at most 6 hours"):
+        too_long.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        too_long.save()
+
+
+def test_the_database_refuses_an_overlap_with_a_row_that_began_almost_six_hours_before(world):
+    # SQLite's trigger only looks back LONGEST_BUSY (6 hours): the longest row still counts.
+    start = _at(5, 9)
+    _row(world, start, start + timedelta(hours=5, minutes=59)).save()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _row(world, start + timedelta(hours=5, minutes=45), start + timedelta(hours=7)).save()
+    _row(world, start + timedelta(hours=6), start + timedelta(hours=7)).save()
+
+
+def test_a_clinic_buffer_is_at_most_two_hours(world):
+    policy = BookingPolicy.objects.create(clinic=world["location"].clinic, buffer_minutes=120)
+    policy.buffer_minutes = 121
+
+    with pytest.raises(ValidationError, match="at most 120 minutes"):
+        policy.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        policy.save()
+
+
+def test_api_slots_body_is_what_the_slot_schema_serialises(client, world):
+    response = client.get(f"/api/v1/therapists/{world['therapist'].pk}/slots")
+
+    slots = response.json()
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert slots
+    expected = TypeAdapter(list[SlotOut]).dump_python(
+        TypeAdapter(list[SlotOut]).validate_python(slots), mode="json"
+    )
+    assert slots == expected
+    assert response.content == json.dumps(expected).encode()

@@ -271,6 +271,16 @@ def test_slots_are_utc_and_typed():
     assert all(s.start.tzinfo is UTC and s.end.tzinfo is UTC for s in slots)
 
 
+def test_an_interval_from_checked_utc_bounds_equals_a_validated_one():
+    start, end = utc(2026, 1, 5, 9), utc(2026, 1, 5, 10)
+
+    trusted = Interval.from_utc(start, end)
+
+    assert trusted == Interval(start, end)
+    assert (trusted.start, trusted.end) == (start, end)
+    assert type(trusted) is Interval
+
+
 def test_earliest_slot_skips_ahead_and_none_when_nothing():
     availability = Availability(
         NEW_YORK, WorkingHours({0: NINE_TO_NOON}), exceptions=[DateException(MONDAY)]

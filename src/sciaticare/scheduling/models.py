@@ -1,8 +1,8 @@
 """Therapists' availability, clinics' booking rules, appointments and their history, the
 waitlist, and secret calendar feeds.
 
-The database itself refuses two overlapping active appointments for one therapist (migration
-0002): an exclusion constraint on PostgreSQL, a trigger on SQLite (whose writers are
+The database itself refuses two overlapping active appointments for one therapist (migrations
+0002 and 0003): an exclusion constraint on PostgreSQL, a trigger on SQLite (whose writers are
 serialised by BEGIN IMMEDIATE), and a unique (therapist, start) index on both.
 """
 
@@ -10,13 +10,51 @@ from __future__ import annotations
 
 import secrets
 from datetime import time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from sciaticare.directory.models import Clinic, Location, SessionType, TherapistProfile
+from sciaticare.directory.models import (
+    MAX_SESSION_MINUTES,
+    Clinic,
+    Location,
+    SessionType,
+    TherapistProfile,
+)
+
+#: The longest buffer a clinic may keep free after a session (a CHECK constraint).
+MAX_BUFFER_MINUTES = 120
+#: No appointment keeps a therapist busy longer than this (start to busy_until: the longest
+#: session plus the longest buffer), a CHECK constraint on both databases. Reads of a window and
+#: SQLite's overlap trigger rely on it to bound `start` from below, so that the (therapist,
+#: start) indexes read the window and not a therapist's whole history.
+LONGEST_BUSY_HOURS = 6
+LONGEST_BUSY = timedelta(hours=LONGEST_BUSY_HOURS)
+assert timedelta(minutes=MAX_SESSION_MINUTES + MAX_BUFFER_MINUTES) <= LONGEST_BUSY
+
+
+class HoursLater(models.Func):
+    """A datetime plus whole hours, in each database's own SQL. Django's `F() + timedelta`
+    calls a Python function on SQLite, which a CHECK constraint must not: other SQLite clients
+    (the sqlite3 shell restoring a dump) lack it."""
+
+    output_field = models.DateTimeField()
+
+    def __init__(self, expression: Any, *, hours: int, **extra: Any) -> None:
+        super().__init__(expression, **extra)
+        self.hours = int(hours)
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + interval '{self.hours} hours')", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # The same text form Django stores (UTC, no offset), to the millisecond.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {sql}, '+{self.hours} hours')", params
 
 
 class BookingPolicy(models.Model):
@@ -41,6 +79,11 @@ class BookingPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(step_minutes__gte=5, step_minutes__lte=120),
                 name="%(app_label)s_%(class)s_step_5_120",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_minutes__lte=MAX_BUFFER_MINUTES),
+                name="%(app_label)s_%(class)s_buffer_at_most_120",
+                violation_error_message="The buffer after a session is at most 120 minutes.",
             ),
         ]
 
@@ -188,11 +231,26 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["therapist", "start"], name="sched_appt_therapist_start"),
             models.Index(fields=["patient", "start"], name="sched_appt_patient_start"),
+            # Covers the read of a calendar window (selectors.load_calendars) and SQLite's
+            # overlap trigger: both read only active rows and only these columns, so neither
+            # touches the table (SQLite 3.40 wants `status` in it too, though implied).
+            models.Index(
+                fields=["therapist", "start", "busy_until", "status"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="sched_appt_active_busy",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")) & Q(busy_until__gte=models.F("end")),
                 name="%(app_label)s_%(class)s_times_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    busy_until__lte=HoursLater(models.F("start"), hours=LONGEST_BUSY_HOURS)
+                ),
+                name="%(app_label)s_%(class)s_busy_at_most_6_hours",
+                violation_error_message="A session and its buffer last at most 6 hours.",
             ),
             models.UniqueConstraint(
                 fields=["therapist", "start"],

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -19,18 +21,13 @@ from sciaticare.scheduling import slots
 from sciaticare.scheduling.models import (
     ACTIVE_STATUSES,
     DEFAULT_POLICY,
+    LONGEST_BUSY,
     Appointment,
     BookingPolicy,
-    DateException,
-    TimeOff,
-    WorkingHours,
     policy_durations,
 )
 
 DEFAULT_WINDOW = timedelta(days=14)
-# No appointment keeps a therapist busy longer than this (sessions last at most 240 minutes,
-# plus the clinic's buffer of minutes).
-LONGEST_BUSY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +74,45 @@ def policy_of(location: Location) -> BookingPolicy:
         return DEFAULT_POLICY
 
 
+# One statement reads every calendar row of a set of therapists, so a search page or a slots
+# request costs one round trip for all of them. Values come back as text (one column type
+# for four tables on both databases) and are parsed here: cheaper than Django's per-value
+# converters. The appointments part repeats the partial index's condition word for word, so
+# SQLite can read that index alone (sched_appt_active_busy, migration 0003).
+_HOURS, _EXCEPTION, _TIME_OFF, _BUSY = 0, 1, 2, 3
+_ACTIVE_SQL = "(" + ", ".join(f"'{status}'" for status in ACTIVE_STATUSES) + ")"
+_CALENDAR_SQL = f"""
+SELECT {_HOURS}, therapist_id, location_id, weekday,
+       CAST(start AS TEXT), CAST("end" AS TEXT), NULL
+  FROM scheduling_workinghours WHERE therapist_id IN ({{ids}})
+UNION ALL
+SELECT {_EXCEPTION}, therapist_id, location_id, CASE WHEN replaces THEN 1 ELSE 0 END,
+       CAST(start AS TEXT), CAST("end" AS TEXT), CAST(day AS TEXT)
+  FROM scheduling_dateexception WHERE therapist_id IN ({{ids}}) AND day >= %s AND day <= %s
+UNION ALL
+SELECT {_TIME_OFF}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST("end" AS TEXT), NULL
+  FROM scheduling_timeoff WHERE therapist_id IN ({{ids}}) AND start < %s AND "end" > %s
+UNION ALL
+SELECT {_BUSY}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST(busy_until AS TEXT), NULL
+  FROM scheduling_appointment
+ WHERE therapist_id IN ({{ids}}) AND status IN {_ACTIVE_SQL}
+   AND start < %s AND start > %s AND busy_until > %s{{excluding}}
+"""  # noqa: S608 - constants only; values go as parameters
+
+
+def _utc(text: str) -> datetime:
+    """A stored instant read as text: SQLite keeps UTC without an offset, PostgreSQL's text
+    carries one (UTC in Django's sessions)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is UTC:  # what fromisoformat gives for "+00" / "+00:00"
+        return moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _optional_time(text: str | None) -> time | None:
+    return None if text is None else time.fromisoformat(text)
+
+
 def load_calendars(
     therapist_ids: Sequence[int],
     *,
@@ -84,31 +120,72 @@ def load_calendars(
     end: datetime,
     exclude_appointment: int | None = None,
 ) -> dict[int, TherapistCalendar]:
-    """Calendars of several therapists for [start, end): five queries whatever their number.
-
-    Rows are read as plain values, not model instances: building thousands of instances was
-    most of the time of a search page's next-free-session lookups.
-    """
+    """Calendars of several therapists for [start, end): two queries whatever their number
+    or the number of days (the calendar rows, then the locations with their clinic's rules)."""
     calendars = {tid: TherapistCalendar(tid) for tid in therapist_ids}
-    first_day = (start - timedelta(days=1)).date()
-    last_day = (end + timedelta(days=1)).date()
-    hours = list(
-        WorkingHours.objects.filter(therapist_id__in=therapist_ids).values_list(
-            "therapist_id", "location_id", "weekday", "start", "end"
-        )
+    if not calendars:
+        return calendars
+    ops = connection.ops
+    ids = list(calendars)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = _CALENDAR_SQL.format(
+        ids=marks, excluding="" if exclude_appointment is None else " AND id <> %s"
     )
-    exceptions = list(
-        DateException.objects.filter(
-            therapist_id__in=therapist_ids, day__gte=first_day, day__lte=last_day
-        ).values_list("therapist_id", "location_id", "day", "start", "end", "replaces")
+    before = start - timedelta(days=1)
+    # The lower bound on an appointment's start lets the index read only the window, not a
+    # therapist's whole history; the database caps start..busy_until at LONGEST_BUSY.
+    params: list[Any] = [
+        *ids,
+        *ids,
+        ops.adapt_datefield_value(before.date()),
+        ops.adapt_datefield_value((end + timedelta(days=1)).date()),
+        *ids,
+        ops.adapt_datetimefield_value(end),
+        ops.adapt_datetimefield_value(start),
+        *ids,
+        ops.adapt_datetimefield_value(end + timedelta(days=1)),
+        ops.adapt_datetimefield_value(before - LONGEST_BUSY),
+        ops.adapt_datetimefield_value(before),
+    ]
+    if exclude_appointment is not None:
+        params.append(exclude_appointment)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+
+    weekly: list[tuple[int, int, int, time, time]] = []
+    exceptions: list[tuple[int, int, slots.DateException]] = []
+    for kind, therapist_id, location_id, number, a, b, day in rows:
+        if kind == _BUSY:
+            calendars[therapist_id].busy.append(slots.Interval.from_utc(_utc(a), _utc(b)))
+        elif kind == _HOURS:
+            weekly.append(
+                (therapist_id, location_id, number, time.fromisoformat(a), time.fromisoformat(b))
+            )
+        elif kind == _EXCEPTION:
+            e_start, e_end = _optional_time(a), _optional_time(b)
+            ranges = [(e_start, e_end)] if e_start is not None and e_end is not None else []
+            exceptions.append(
+                (
+                    therapist_id,
+                    location_id,
+                    slots.DateException(date.fromisoformat(day), ranges, bool(number)),
+                )
+            )
+        else:
+            calendars[therapist_id].time_off.append(slots.Interval.from_utc(_utc(a), _utc(b)))
+
+    location_ids = {row[1] for row in weekly} | {row[1] for row in exceptions}
+    locations = (
+        {
+            location.pk: location
+            for location in Location.objects.filter(pk__in=location_ids)
+            .select_related("clinic__booking_policy")
+            .order_by()
+        }
+        if location_ids
+        else {}
     )
-    location_ids = {row[1] for row in hours} | {row[1] for row in exceptions}
-    locations = {
-        location.pk: location
-        for location in Location.objects.filter(pk__in=location_ids).select_related(
-            "clinic__booking_policy"
-        )
-    }
 
     def place(
         therapist_id: int, location_id: int
@@ -117,30 +194,10 @@ def load_calendars(
             location_id, (locations[location_id], defaultdict(list), [])
         )
 
-    for therapist_id, location_id, weekday, h_start, h_end in hours:
+    for therapist_id, location_id, weekday, h_start, h_end in weekly:
         place(therapist_id, location_id)[1][weekday].append((h_start, h_end))
-    for therapist_id, location_id, day, e_start, e_end, replaces in exceptions:
-        ranges = [(e_start, e_end)] if e_start is not None and e_end is not None else []
-        place(therapist_id, location_id)[2].append(slots.DateException(day, ranges, replaces))
-    for off in TimeOff.objects.filter(therapist_id__in=therapist_ids, start__lt=end, end__gt=start):
-        calendars[off.therapist_id].time_off.append(slots.Interval(off.start, off.end))
-    # The lower bound on start lets the (therapist, start) index read only the window, not a
-    # therapist's whole history (bench/scheduling_earliest.py: 4x faster with 2M rows); slots.py
-    # sorts the busy intervals itself, so no ORDER BY.
-    appointments = (
-        Appointment.objects.filter(
-            therapist_id__in=therapist_ids,
-            status__in=ACTIVE_STATUSES,
-            start__lt=end + timedelta(days=1),
-            start__gt=start - timedelta(days=1) - LONGEST_BUSY,
-            busy_until__gt=start - timedelta(days=1),
-        )
-        .order_by()
-        .values_list("id", "therapist_id", "start", "busy_until")
-    )
-    for appointment_id, therapist_id, a_start, a_busy in appointments:
-        if appointment_id != exclude_appointment:
-            calendars[therapist_id].busy.append(slots.Interval(a_start, a_busy))
+    for therapist_id, location_id, exception in exceptions:
+        place(therapist_id, location_id)[2].append(exception)
     return calendars
 
 
@@ -261,7 +318,8 @@ def session_type_of(*, therapist: TherapistProfile, session_type_id: int | None)
 def earliest_slots(
     therapist_ids: Sequence[int], *, within: timedelta = DEFAULT_WINDOW, now: datetime | None = None
 ) -> dict[int, LocatedSlot | None]:
-    """The first free standard session of each therapist within `within`: five queries in all."""
+    """The first free standard session of each therapist within `within`: three queries in all
+    (load_calendars' two and the standard sessions)."""
     now = now or timezone.now()
     end = now + within
     calendars = load_calendars(therapist_ids, start=now, end=end)

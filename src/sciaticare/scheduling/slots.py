@@ -157,6 +157,15 @@ class Interval:
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
 
+    @classmethod
+    def from_utc(cls, start: datetime, end: datetime) -> Interval:
+        """An Interval without re-validation: the caller guarantees both bounds carry
+        ``tzinfo=UTC`` and ``start < end`` (rows the database already checked)."""
+        interval = object.__new__(cls)
+        object.__setattr__(interval, "start", start)
+        object.__setattr__(interval, "end", end)
+        return interval
+
 
 @dataclass(frozen=True, slots=True)
 class Slot(Interval):
