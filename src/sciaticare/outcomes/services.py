@@ -146,9 +146,7 @@ def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportSh
             code_digest=_digest(code),
             expires_at=timezone.now() + timedelta(days=SHARE_DAYS),
         )
-        record_event(
-            actor=patient, action="report.share", patient=patient, obj=share, reason=email
-        )
+        record_event(actor=patient, action="report.share", patient=patient, obj=share, reason=email)
         transaction.on_commit(lambda: send_report_link.enqueue(share.pk, token))
     return share, f"{code[:4]}-{code[4:]}"
 
@@ -189,7 +187,8 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
         left = ReportShare.MAX_WRONG_CODES - share.failed_attempts - 1
         raise Invalid(
             "wrong_code",
-            "That code is not right." + (f" {left} tries left." if left else " The link is now locked."),
+            "That code is not right."
+            + (f" {left} tries left." if left else " The link is now locked."),
             [("code", "The code does not match.")],
         )
     ReportShare.objects.filter(pk=share.pk).update(
