@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -100,13 +101,22 @@ SELECT {_BUSY}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST(busy_until A
 """  # noqa: S608 - constants only; values go as parameters
 
 
+@lru_cache(maxsize=1 << 14)
 def _utc(text: str) -> datetime:
     """A stored instant read as text: SQLite keeps UTC without an offset, PostgreSQL's text
-    carries one (UTC in Django's sessions)."""
+    carries one (UTC in Django's sessions). Cached: appointments sit on a few grids, so the
+    same texts come back call after call (a search parses ~1,500 of them)."""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is UTC:  # what fromisoformat gives for "+00" / "+00:00"
         return moment
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@lru_cache(maxsize=1 << 14)
+def _busy(start: str, until: str) -> slots.Interval:
+    """One appointment's busy span (start to busy_until); cached like `_utc`, and shared
+    safely because an Interval is immutable."""
+    return slots.Interval.from_utc(_utc(start), _utc(until))
 
 
 def _optional_time(text: str | None) -> time | None:
@@ -155,9 +165,10 @@ def load_calendars(
 
     weekly: list[tuple[int, int, int, time, time]] = []
     exceptions: list[tuple[int, int, slots.DateException]] = []
+    busy = {tid: calendar.busy for tid, calendar in calendars.items()}
     for kind, therapist_id, location_id, number, a, b, day in rows:
-        if kind == _BUSY:
-            calendars[therapist_id].busy.append(slots.Interval.from_utc(_utc(a), _utc(b)))
+        if kind == _BUSY:  # nearly every row: kept short
+            busy[therapist_id].append(_busy(a, b))
         elif kind == _HOURS:
             weekly.append(
                 (therapist_id, location_id, number, time.fromisoformat(a), time.fromisoformat(b))
@@ -201,10 +212,9 @@ def load_calendars(
     return calendars
 
 
-def _service(session_type: SessionType, policy: BookingPolicy) -> slots.Service:
+def _service(minutes: int, policy: BookingPolicy) -> slots.Service:
     return slots.Service(
-        length=timedelta(minutes=session_type.minutes),
-        buffer_after=policy_durations(policy)["buffer"],
+        length=timedelta(minutes=minutes), buffer_after=policy_durations(policy)["buffer"]
     )
 
 
@@ -228,7 +238,7 @@ def free_slots(
         for slot in slots.free_slots(
             calendar.availability(location_id),
             calendar.busy,
-            _service(session_type, policy),
+            _service(session_type.minutes, policy),
             _policy(policy, now),
             start,
             end,
@@ -245,13 +255,19 @@ def earliest_slot(
     end: datetime,
     now: datetime,
 ) -> LocatedSlot | None:
+    return _earliest(calendar, session_type.minutes, start=start, end=end, now=now)
+
+
+def _earliest(
+    calendar: TherapistCalendar, minutes: int, *, start: datetime, end: datetime, now: datetime
+) -> LocatedSlot | None:
     best: LocatedSlot | None = None
     for location_id, (location, _, _) in calendar.places.items():
         policy = policy_of(location)
         slot = slots.earliest_slot(
             calendar.availability(location_id),
             calendar.busy,
-            _service(session_type, policy),
+            _service(minutes, policy),
             _policy(policy, now),
             start,
             best.start if best else end,
@@ -273,7 +289,7 @@ def check_start(
             start,
             calendar.availability(location_id),
             calendar.busy,
-            _service(session_type, policy),
+            _service(session_type.minutes, policy),
             _policy(policy, now),
         )
         if refusal is None:
@@ -302,6 +318,21 @@ def standard_sessions(therapist_ids: Iterable[int]) -> dict[int, SessionType]:
     }
 
 
+def _standard_minutes(therapist_ids: Sequence[int]) -> dict[int, int]:
+    """Each therapist's standard session length: one bare statement, as only the minutes
+    matter to `earliest_slots` (the ORM's query building cost more than the read)."""
+    if not therapist_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(therapist_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT therapist_id, minutes FROM {SessionType._meta.db_table}"  # noqa: S608
+            f" WHERE is_standard AND therapist_id IN ({marks})",
+            list(therapist_ids),
+        )
+        return dict(cursor.fetchall())
+
+
 def session_type_of(*, therapist: TherapistProfile, session_type_id: int | None) -> SessionType:
     """The therapist's session type with this id, or their standard session."""
     qs = SessionType.objects.filter(therapist=therapist)
@@ -319,14 +350,14 @@ def earliest_slots(
     therapist_ids: Sequence[int], *, within: timedelta = DEFAULT_WINDOW, now: datetime | None = None
 ) -> dict[int, LocatedSlot | None]:
     """The first free standard session of each therapist within `within`: three queries in all
-    (load_calendars' two and the standard sessions)."""
+    (load_calendars' two and the standard sessions' lengths)."""
     now = now or timezone.now()
     end = now + within
     calendars = load_calendars(therapist_ids, start=now, end=end)
-    sessions = standard_sessions(therapist_ids)
+    minutes = _standard_minutes(therapist_ids)
     return {
-        tid: earliest_slot(calendars[tid], sessions[tid], start=now, end=end, now=now)
-        if tid in sessions
+        tid: _earliest(calendars[tid], minutes[tid], start=now, end=end, now=now)
+        if tid in minutes
         else None
         for tid in therapist_ids
     }
