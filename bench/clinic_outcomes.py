@@ -392,9 +392,10 @@ def main(argv: list[str] | None = None) -> int:
         return next(s for s in statements if "percentile_cont" in s[0])
 
     def floor(statement: tuple[str, Any]) -> None:
-        # The statement alone, with the work_mem compute_outcomes gives it.
+        # The statement alone, with the settings compute_outcomes gives it.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            for setting in practice_selectors.POSTGRES_SETTINGS:
+                cursor.execute(setting)
             cursor.execute(*statement)
             cursor.fetchall()
 
@@ -450,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         practice_selectors.clinic_report(viewer=admin, clinic_id=big)
     sql, params = aggregation(statements)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # as compute_outcomes sets it
+        for setting in practice_selectors.POSTGRES_SETTINGS:  # as compute_outcomes sets them
+            cursor.execute(setting)
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     print("\nPlan of the large clinic's statement:\n" + plan)

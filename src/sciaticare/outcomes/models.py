@@ -33,6 +33,15 @@ class PainEntry(models.Model):
 
     class Meta:
         ordering = ["day"]
+        indexes = [
+            # The outcome reports (practice_query) read each course's diary windows from the
+            # index alone: a patient's entries lie scattered over the table, one row a day among
+            # everyone's. Pains as key columns rather than INCLUDE, which SQLite lacks.
+            models.Index(
+                fields=["patient", "day", "back_pain", "leg_pain"],
+                name="painentry_patient_day_pain",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "day"], name="%(app_label)s_%(class)s_one_per_day"

@@ -26,11 +26,24 @@ from django.db.models import F, Sum
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.directory import selectors as directory_selectors
-from sciaticare.directory.models import Clinic, TherapistProfile
+from sciaticare.directory.models import Clinic, Location, TherapistProfile
 from sciaticare.errors import NotFound
 from sciaticare.outcomes import practice
 from sciaticare.outcomes.models import PracticeFigures, TherapistOutcome
 from sciaticare.outcomes.practice_query import Key, Scope, outcomes_from_rows, outcomes_sql
+
+#: Planner settings for the outcome statement only (SET LOCAL: its own transaction).
+POSTGRES_SETTINGS = (
+    # A large clinic's hash joins and sorts hold some 100,000 sessions and 30,000 courses: in
+    # memory rather than in temporary files (4 MB, the default, is just enough for the
+    # benchmark's large clinic; a larger one would spill).
+    "SET LOCAL work_mem = '64MB'",
+    # The default (4) prices an index lookup as a disk seek; the notes, diary and
+    # questionnaires a report reads are in memory or on SSD. At 4, a small clinic's 5,000
+    # notes were found by reading all 200,000 (166 ms p50 on the benchmark, 68 ms at 1.1);
+    # a large clinic's plan is the same either way.
+    "SET LOCAL random_page_cost = 1.1",
+)
 
 
 def compute_outcomes(
@@ -43,14 +56,21 @@ def compute_outcomes(
 
     No access check: callers are the report selectors below and the daily refresh.
     """
-    sql, params = outcomes_sql(
-        connection.vendor, scopes, clinic_id=clinic_id, therapist_ids=therapist_ids
-    )
     with transaction.atomic(), connection.cursor() as cursor:
+        # The clinic's locations as numbers in the statement, not a join to them: PostgreSQL's
+        # statistics then know how many sessions those locations hold (half the network's, for
+        # a large clinic) and it reads them with hash joins rather than 100,000 index lookups.
+        location_ids = (
+            None
+            if clinic_id is None
+            else list(Location.objects.filter(clinic_id=clinic_id).values_list("pk", flat=True))
+        )
+        sql, params = outcomes_sql(
+            connection.vendor, scopes, location_ids=location_ids, therapist_ids=therapist_ids
+        )
         if connection.vendor == "postgresql":
-            # The medians sort a few hundred thousand diary rows for a large clinic: in memory
-            # rather than in temporary files (the default 4 MB spills), for this statement only.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            for setting in POSTGRES_SETTINGS:
+                cursor.execute(setting)
         cursor.execute(sql, params)
         return outcomes_from_rows(cursor.fetchall())
 
@@ -162,20 +182,23 @@ class OutcomeTerms:
     overall_relief: float | None
 
 
-def outcome_terms(therapist_ids: Iterable[int]) -> OutcomeTerms:
-    """Two indexed queries whatever the number of therapists; reads only stored aggregates."""
-    ids = list(therapist_ids)
-    rows = TherapistOutcome.objects.filter(
-        therapist_id__in=ids, relief_median__isnull=False
-    ).values_list("therapist_id", "relief_median", "relief_patients")
-    # The patient-weighted mean of the shown medians: the typical patient's relief.
+def outcome_terms(therapist_ids: Iterable[int] | None = None) -> OutcomeTerms:
+    """Two indexed queries whatever the number of therapists (None: all); stored aggregates only."""
+    shown = TherapistOutcome.objects.filter(relief_median__isnull=False)
+    if therapist_ids is not None:
+        shown = shown.filter(therapist_id__in=list(therapist_ids))
+    rows = shown.values_list("therapist_id", "relief_median", "relief_patients")
+    return OutcomeTerms(
+        by_therapist={t: (float(m), int(n)) for t, m, n in rows if m is not None},
+        overall_relief=overall_relief(),
+    )
+
+
+def overall_relief() -> float | None:
+    """The patient-weighted mean of the shown medians: the typical patient's relief (or None)."""
     overall: dict[str, Any] = TherapistOutcome.objects.filter(
         relief_median__isnull=False
     ).aggregate(
         weighted=Sum(F("relief_median") * F("relief_patients")), patients=Sum("relief_patients")
     )
-    mean = overall["weighted"] / overall["patients"] if overall["patients"] else None
-    return OutcomeTerms(
-        by_therapist={t: (float(m), int(n)) for t, m, n in rows if m is not None},
-        overall_relief=mean,
-    )
+    return overall["weighted"] / overall["patients"] if overall["patients"] else None
