@@ -93,6 +93,19 @@ def test_thinning_keeps_ends_extremes_and_order(values, limit):
         assert min(v for _, v in kept) == min(values)
 
 
+@given(st.lists(st.integers(0, 10), max_size=1200), st.integers(4, 400))
+def test_thinning_keeps_the_first_lowest_and_highest_of_each_run(values, limit):
+    """The definition, written plainly: each run's first lowest and first highest point."""
+    points = [(DAY + timedelta(days=i), float(v)) for i, v in enumerate(values)]
+    count, runs = len(points), (limit - 2) // 2
+    expected = set(range(count)) if count <= limit else {0, count - 1}
+    for run in range(runs if count > limit else 0):
+        indexes = range(run * count // runs, (run + 1) * count // runs)
+        expected |= {min(indexes, key=values.__getitem__), max(indexes, key=values.__getitem__)}
+
+    assert charts.thinned(points, limit) == [points[i] for i in sorted(expected)]
+
+
 def test_bands_and_threshold_are_placed_on_the_scale():
     chart = charts.line_chart(
         [charts.Series("ODI", [(DAY, 40)], "score")],

@@ -16,7 +16,8 @@ from sciaticare.directory.models import FlareUpPlanEntry
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts
 from sciaticare.outcomes.models import PainEntry
-from sciaticare.outcomes.selectors import relief_for
+from sciaticare.outcomes.selectors import dashboard_relief_for, relief_for
+from sciaticare.outcomes.templatetags.chart_svg import svg_dots, svg_markers
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from tests.directory.factories import TherapistProfileFactory
@@ -174,3 +175,42 @@ def test_the_last_14_days_are_listed_newest_first_with_notes_and_tags():
     assert (relief.entries[0].note, relief.entries[0].tags) == ("Long drive", ["flare_up"])
     assert (relief.entries[1].note, relief.entries[1].tags) == ("", [])
     assert (relief.entries[9].back_pain, relief.entries[9].leg_pain) == (9, 1)
+
+
+@pytest.mark.parametrize(
+    ("days", "sessions", "needs_review"),
+    [(0, 0, False), (1, 1, False), (0, 8, True), (60, 8, False), (3 * 365, 60, False)],
+)
+def test_the_dashboard_figures_are_those_of_the_full_relief(days, sessions, needs_review):
+    """The dashboard's lighter read draws the same chart and the same review prompt (8 sessions
+    with no diary or scores to show an improvement: the prompt)."""
+    patient = _patient_with(days=days, sessions=sessions)
+
+    full, dashboard = (
+        relief_for(patient=patient, viewer=patient),
+        dashboard_relief_for(patient=patient),
+    )
+
+    assert dashboard.pain_chart == full.pain_chart
+    assert dashboard.needs_review == full.needs_review == needs_review
+
+
+def test_the_review_prompt_shows_on_the_dashboard(client):
+    patient = _patient_with(days=0, sessions=8)
+
+    _, page = _dashboard_queries(client, patient)
+
+    assert "Time for a clinician review." in page
+
+
+def test_markers_and_dots_are_written_as_escaped_svg_with_plain_numbers():
+    assert svg_markers([(36.0, "Session: back −3"), (123.4, "<b>")]) == (
+        '<line class="marker" x1="36.0" x2="36.0" y1="12" y2="232"><title>Session: back −3'
+        '</title></line><line class="marker" x1="123.4" x2="123.4" y1="12" y2="232">'
+        "<title>&lt;b&gt;</title></line>"
+    )
+    assert svg_dots([("back", 332.0, 12.5, "Back pain 6 on 25 Nov 2026")]) == (
+        '<circle class="dot back" cx="332.0" cy="12.5" r="3"><title>Back pain 6 on 25 Nov 2026'
+        "</title></circle>"
+    )
+    assert svg_markers([]) == svg_dots([]) == ""

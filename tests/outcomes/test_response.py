@@ -2,6 +2,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sciaticare.intake.scoring import INSTRUMENTS
 from sciaticare.outcomes.response import (
@@ -12,6 +14,7 @@ from sciaticare.outcomes.response import (
     immediate_relief,
     lasting_relief,
     needs_clinician_review,
+    recent_relief,
     responder,
 )
 
@@ -139,6 +142,27 @@ def test_lasting_relief_reports_worse_weeks_as_negative_relief():
     assert lasting_relief(entries, FIRST) == [
         WeeklyRelief(week_start=day(0), median=6.0, change_from_baseline=-2.0)
     ]
+
+
+@given(
+    st.dictionaries(st.integers(-30, 120), st.integers(0, 10), max_size=120),
+    st.integers(1, 4),
+)
+def test_recent_relief_is_the_last_weeks_of_lasting_relief(pains, weeks):
+    entries = [(day(offset), float(pain)) for offset, pain in sorted(pains.items())]
+
+    assert recent_relief(entries, FIRST, weeks) == lasting_relief(entries, FIRST)[-weeks:]
+
+
+def test_recent_relief_skips_weeks_without_entries():
+    entries = [(day(-1), 6.0), (day(1), 5.0), (day(8), 4.0), (day(30), 2.0), (day(31), 3.0)]
+
+    assert recent_relief(entries, FIRST, 2) == [
+        WeeklyRelief(week_start=day(7), median=4.0, change_from_baseline=2.0),
+        WeeklyRelief(week_start=day(28), median=2.5, change_from_baseline=3.5),
+    ]
+    with pytest.raises(ValueError, match="at least 1"):
+        recent_relief(entries, FIRST, 0)
 
 
 @pytest.mark.parametrize(

@@ -562,27 +562,29 @@ def review_to_hide(*, user: User, review_id: int) -> Review:
 # --- Flare-up plan --------------------------------------------------------------------------
 
 
-def flare_up_plan(*, viewer: User, patient: User) -> list[FlareUpPlanEntry]:
+def flare_up_plan(
+    *, viewer: User, patient: User, with_prices: bool = True
+) -> list[FlareUpPlanEntry]:
     """A patient's plan, preferred first. Anyone but the patient reading it is audited.
 
     Only the patient and site admins may read a plan; for anyone else it does not exist.
+    ``with_prices=False`` skips each therapist's standard sessions (``standard_sessions``),
+    which the dashboard's card does not show: one query fewer (issue 7).
     """
     if viewer.pk != patient.pk:
         if not viewer.has_role(Role.SITE_ADMIN):
             raise NotFound("flare-up plan")
         record_event(actor=viewer, action="directory.flare_up_plan.view", patient=patient)
-    return list(
-        FlareUpPlanEntry.objects.filter(patient=patient)
-        .select_related("therapist__user")
-        .prefetch_related(
+    entries = FlareUpPlanEntry.objects.filter(patient=patient).select_related("therapist__user")
+    if with_prices:
+        entries = entries.prefetch_related(
             Prefetch(
                 "therapist__session_types",
                 queryset=SessionType.objects.filter(is_standard=True),
                 to_attr="standard_sessions",
             )
         )
-        .order_by("rank")
-    )
+    return list(entries.order_by("rank"))
 
 
 def plan_therapist_ids(*, patient: User) -> set[int]:

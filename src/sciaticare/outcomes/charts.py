@@ -80,12 +80,14 @@ def thinned(
     if len(points) <= limit:
         return list(points)
     runs, count = (limit - 2) // 2, len(points)
-    value = [v for _, v in points].__getitem__
+    values = [v for _, v in points]
     kept = {0, count - 1}
     for run in range(runs):
-        indexes = range(run * count // runs, (run + 1) * count // runs)
-        kept.add(min(indexes, key=value))
-        kept.add(max(indexes, key=value))
+        start, stop = run * count // runs, (run + 1) * count // runs
+        window = values[start:stop]
+        # list.index finds the first lowest and first highest, as min/max with a key would.
+        kept.add(start + window.index(min(window)))
+        kept.add(start + window.index(max(window)))
     return [points[i] for i in sorted(kept)]
 
 
@@ -100,7 +102,10 @@ def line_chart(
     y_step: float = 2,
 ) -> Chart:
     chart = Chart()
-    days = [d for s in series for d, _ in s.points] + [m.day for m in markers]
+    # Each series sorted once; its ends and the markers bound the time axis (three years of
+    # days made a list of every day only to take its min and max; issue 7).
+    ordered_series = [(s, sorted(s.points)) for s in series]
+    days = [p[i][0] for _, p in ordered_series if p for i in (0, -1)] + [m.day for m in markers]
     first, last = (min(days), max(days)) if days else (None, None)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     span = max(((last - first).days if first and last else 0), 1)
@@ -130,11 +135,11 @@ def line_chart(
         (x(d), f"{d:%d %b}" if (last - first).days < 300 else f"{d:%b %Y}")
         for d in _ticks(first, last)
     ]
-    for s in series:
-        ordered = sorted(s.points)
+    for s, ordered in ordered_series:
         if ordered:
             drawn = thinned(ordered)
-            chart.lines.append((s.css, s.label, " ".join(f"{x(d)},{y(v)}" for d, v in drawn)))
+            ys = {v: y(v) for v in {v for _, v in drawn}}  # a handful of pain levels
+            chart.lines.append((s.css, s.label, " ".join([f"{x(d)},{ys[v]}" for d, v in drawn])))
             if len(ordered) <= 60:  # dots only where they stay readable
                 chart.dots += [
                     (s.css, x(d), y(v), f"{s.label} {v:g} on {d:%d %b %Y}") for d, v in ordered

@@ -10,6 +10,7 @@ positive numbers are good news throughout this module.
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Sequence
@@ -106,9 +107,10 @@ def lasting_relief(
     if baseline is None:
         return []
     weeks: dict[int, list[float]] = {}
+    first = first_session.toordinal()  # day numbers: cheaper than date arithmetic per entry
     for day, pain in entries:
         if day >= first_session:
-            weeks.setdefault((day - first_session).days // 7, []).append(pain)
+            weeks.setdefault((day.toordinal() - first) // 7, []).append(pain)
     result = []
     for index in sorted(weeks):
         median = statistics.median(weeks[index])
@@ -120,6 +122,28 @@ def lasting_relief(
             )
         )
     return result
+
+
+def recent_relief(
+    entries: Sequence[tuple[date, float]], first_session: date, weeks: int = 2
+) -> list[WeeklyRelief]:
+    """``lasting_relief(entries, first_session)[-weeks:]`` for date-sorted entries, reading only
+    the baseline week and the last ``weeks`` weeks with an entry.
+
+    The dashboard's review prompt needs only those (issue 7: three years of daily entries).
+    """
+    if weeks < 1:
+        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    days = [day for day, _ in entries]
+    start = bisect.bisect_left(days, first_session - timedelta(days=BASELINE_DAYS))
+    after = bisect.bisect_left(days, first_session)
+    tail = len(days)
+    for _ in range(weeks):
+        if tail <= after:
+            break
+        week = (days[tail - 1] - first_session).days // 7
+        tail = bisect.bisect_left(days, first_session + timedelta(weeks=week), after, tail)
+    return lasting_relief([*entries[start:after], *entries[tail:]], first_session)[-weeks:]
 
 
 def _at_least(value: float, threshold: float) -> bool:

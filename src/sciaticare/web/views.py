@@ -8,7 +8,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.selectors import flare_up_plan
 from sciaticare.intake.selectors import current_intake
 from sciaticare.outcomes.forms import PainForm
-from sciaticare.outcomes.selectors import relief_for
+from sciaticare.outcomes.selectors import dashboard_relief_for
 from sciaticare.records.selectors import overdue_for
 from sciaticare.scheduling.selectors import appointments_of
 from sciaticare.scheduling.selectors_waitlist import open_offers_of
@@ -26,9 +26,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     upcoming = appointments_of(user=user).filter(status="booked", start__gte=now).order_by("start")
     if user.has_role(Role.PATIENT):
         context.update(
-            flare_up_plan=flare_up_plan(viewer=user, patient=user),
+            flare_up_plan=flare_up_plan(viewer=user, patient=user, with_prices=False),
             intake=current_intake(patient=user),
-            relief=relief_for(patient=user, viewer=user),
+            relief=dashboard_relief_for(patient=user),
             quick_form=PainForm(),
             # Only the joins the cards show: compiling the others cost ≈ 3 ms of CPU a page.
             offers=list(open_offers_of(patient=user, now=now).select_related(None)),
