@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -112,6 +113,37 @@ def _progress(responses: list[tuple[str, float, datetime]]) -> list[InstrumentPr
     return found
 
 
+def _pain_chart(
+    entries: Sequence[tuple[Any, ...]], sessions: Sequence[tuple[date, int | None]]
+) -> charts.Chart:
+    """Back and leg pain of (day, back, leg, …) diary rows, a marker at each (day, back drop)."""
+    return charts.line_chart(
+        [
+            charts.Series("Back pain", [(e[0], e[1]) for e in entries], "back"),
+            charts.Series("Leg pain", [(e[0], e[2]) for e in entries], "leg"),
+        ],
+        markers=[
+            charts.Marker(day, f"Session{f': back −{drop}' if drop else ''}")
+            for day, drop in sessions
+        ],
+    )
+
+
+def _needs_review(
+    session_days: Sequence[date],
+    last_weeks: Sequence[response.WeeklyRelief],
+    progress: Sequence[InstrumentProgress],
+) -> bool:
+    """CLINICAL.md §3's prompt: sessions and weeks gone by with no meaningful improvement."""
+    if not session_days:
+        return False
+    improved = any(p.result and p.result.is_responder for p in progress) or any(
+        w.change_from_baseline >= 2 for w in last_weeks
+    )
+    weeks = (session_days[-1] - session_days[0]).days / 7
+    return response.needs_clinician_review(len(session_days), weeks, improved)
+
+
 def relief_for(*, patient: User, viewer: User) -> Relief:
     """Everything the relief charts show; three queries. Reads by anyone else are audited."""
     if viewer.pk != patient.pk:
@@ -153,17 +185,7 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         )
         for start, first, last, email, back_before, back_after, leg_before, leg_after in notes
     ]
-    markers = [
-        charts.Marker(s.day, f"Session{f': back −{s.back_drop}' if s.back_drop else ''}")
-        for s in sessions
-    ]
-    pain_chart = charts.line_chart(
-        [
-            charts.Series("Back pain", [(e[0], e[1]) for e in entries], "back"),
-            charts.Series("Leg pain", [(e[0], e[2]) for e in entries], "leg"),
-        ],
-        markers=markers,
-    )
+    pain_chart = _pain_chart(entries, [(s.day, s.back_drop) for s in sessions])
     weekly: list[response.WeeklyRelief] = []
     has_baseline = False
     if sessions:
@@ -171,10 +193,6 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         has_baseline = response.baseline_median(worst_of_day, sessions[0].day) is not None
         weekly = response.lasting_relief(worst_of_day, sessions[0].day)
     progress = _progress(responses)
-    improved = any(p.result and p.result.is_responder for p in progress) or any(
-        w.change_from_baseline >= 2 for w in weekly[-2:]
-    )
-    weeks = (sessions[-1].day - sessions[0].day).days / 7 if sessions else 0
     return Relief(
         entries=[
             DiaryDay(day, back, leg, note, json.loads(tags))
@@ -185,8 +203,7 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         weekly=weekly,
         has_baseline=has_baseline,
         progress=progress,
-        needs_review=bool(sessions)
-        and response.needs_clinician_review(len(sessions), weeks, improved),
+        needs_review=_needs_review([s.day for s in sessions], weekly[-2:], progress),
     )
 
 
@@ -262,27 +279,16 @@ def dashboard_relief_for(*, patient: User) -> DashboardRelief:
     sessions = [
         (start.date(), response.immediate_relief(before, after)) for start, before, after in notes
     ]
-    pain_chart = charts.line_chart(
-        [
-            charts.Series("Back pain", [(e[0], e[1]) for e in entries], "back"),
-            charts.Series("Leg pain", [(e[0], e[2]) for e in entries], "leg"),
-        ],
-        markers=[
-            charts.Marker(day, f"Session{f': back −{drop}' if drop else ''}")
-            for day, drop in sessions
-        ],
+    days = [day for day, _ in sessions]
+    last_weeks = (
+        response.recent_relief(
+            [(day, float(max(back, leg))) for day, back, leg in entries], days[0], weeks=2
+        )
+        if days
+        else []
     )
-    if not sessions:
-        return DashboardRelief(pain_chart, needs_review=False)
-    first, last = sessions[0][0], sessions[-1][0]
-    worst_of_day = [(day, float(max(back, leg))) for day, back, leg in entries]
-    weekly = response.recent_relief(worst_of_day, first, weeks=2)
-    improved = any(p.result and p.result.is_responder for p in _progress(responses)) or any(
-        w.change_from_baseline >= 2 for w in weekly[-2:]
-    )
-    weeks = (last - first).days / 7
     return DashboardRelief(
-        pain_chart, response.needs_clinician_review(len(sessions), weeks, improved)
+        _pain_chart(entries, sessions), _needs_review(days, last_weeks, _progress(responses))
     )
 
 
