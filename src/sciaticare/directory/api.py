@@ -16,7 +16,7 @@ from pydantic import Field
 from sciaticare.directory import selectors
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake.selectors import search_fit
-from sciaticare.schemas import OffsetDatetime, Problem
+from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["directory"])
 
@@ -57,7 +57,7 @@ class TherapistSearchIn(Schema):
     page_size: int = Field(20, ge=1, le=selectors.MAX_PAGE_SIZE)
 
 
-class TherapistHitOut(Schema):
+class TherapistHitOut(Body):
     id: int
     name: str
     distance_km: float = Field(description="Great-circle distance, rounded to 0.1 km.")
@@ -77,14 +77,14 @@ class TherapistHitOut(Schema):
     standard_minutes: int | None
 
 
-class TherapistSearchOut(Schema):
+class TherapistSearchOut(Body):
     items: list[TherapistHitOut]
     count: int
     page: int
     page_size: int
 
 
-class LocationOut(Schema):
+class LocationOut(Body):
     name: str
     clinic: str
     address: str
@@ -96,7 +96,7 @@ class LocationOut(Schema):
     adjustable_table: bool
 
 
-class SessionTypeOut(Schema):
+class SessionTypeOut(Body):
     id: int
     name: str
     minutes: int
@@ -105,7 +105,7 @@ class SessionTypeOut(Schema):
     is_standard: bool
 
 
-class CredentialOut(Schema):
+class CredentialOut(Body):
     kind: str
     title: str
     issuing_body: str
@@ -114,13 +114,13 @@ class CredentialOut(Schema):
     expires_on: date | None
 
 
-class ReviewOut(Schema):
+class ReviewOut(Body):
     rating: int
     text: str
     created_on: date
 
 
-class TherapistProfileOut(Schema):
+class TherapistProfileOut(Body):
     id: int
     name: str
     bio: str
