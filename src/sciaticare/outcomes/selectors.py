@@ -4,9 +4,9 @@ questionnaire scores, turned into charts and honest figures."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
