@@ -50,7 +50,7 @@ class Rate:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The address the request came from (docs/deploy.md: the proxy must set REMOTE_ADDR)."""
+    """The address the request came from, also behind proxies (web.middleware)."""
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 

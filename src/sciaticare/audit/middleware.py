@@ -15,8 +15,7 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        # REMOTE_ADDR is the proxy's address behind a load balancer; docs/deploy.md says how
-        # to configure the proxy to pass the client's.
+        # The client's address, also behind proxies (web.middleware.ClientAddressMiddleware).
         token = context.current.set(
             context.RequestContext(request_id=request_id, ip=request.META.get("REMOTE_ADDR"))
         )

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-# The fields a signature covers, in a fixed order; adding one is a new seal version.
+# The fields a signature covers, in a fixed order; adding one is a new seal version. Spelt out
+# rather than built from records.services.DRAFT_FIELDS: a new draft field must not change the
+# seals already stored.
 SEALED_FIELDS = (
     "appointment_id",
     "patient_id",

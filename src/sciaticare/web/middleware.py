@@ -1,0 +1,50 @@
+"""The client's address, as the trusted proxies in front of the app saw it.
+
+Behind nginx or a load balancer, REMOTE_ADDR is the proxy's address: every visitor would share
+one per-IP rate limit (sign-in, sign-up, the symptom check, the API) and the audit log would
+record the proxy. ``TRUSTED_PROXY_COUNT`` says how many proxies stand in front of the app, each
+appending the address it received the request from to X-Forwarded-For (nginx:
+``proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for``); this middleware, first in the
+chain, puts the address the outermost of them saw into REMOTE_ADDR, so that everything after it
+(audit context, rate limits, allauth's limits) reads the client's. The rule is allauth's
+``ALLAUTH_TRUSTED_PROXY_COUNT``: the count-th entry from the right. Entries further left were
+written by the client and are not believed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+def client_address(remote_addr: str | None, forwarded_for: str | None, proxies: int) -> str | None:
+    """The client's address behind `proxies` trusted proxies; REMOTE_ADDR when it cannot say.
+
+    REMOTE_ADDR stands with no proxies, with no header or one shorter than the proxies (a
+    request that did not pass through all of them), or when that entry is not an IP address.
+    """
+    if proxies < 1 or not forwarded_for:
+        return remote_addr
+    hops = [hop.strip() for hop in forwarded_for.split(",")]
+    if len(hops) < proxies:
+        return remote_addr
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote_addr
+
+
+class ClientAddressMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        proxies = settings.TRUSTED_PROXY_COUNT
+        if proxies:
+            request.META["REMOTE_ADDR"] = client_address(
+                request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"), proxies
+            )
+        return self.get_response(request)
