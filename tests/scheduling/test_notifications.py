@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
+from sciaticare.accounts import services as accounts_services
 from sciaticare.scheduling import notifications
 from sciaticare.scheduling.services import booking
 from tests.scheduling.helpers import at, bookable_patient, working_therapist
@@ -263,3 +264,28 @@ def test_times_are_named_with_their_zone_and_abbreviation(world):
     assert notifications.when_text(winter, winter + timedelta(hours=1), location) == (
         "Tuesday 1 December 2026, 10:00–11:00 (Europe/London time, GMT)"
     )
+
+
+def test_a_deleted_patient_gets_no_mail_and_the_therapist_still_hears_of_the_cancellation(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    appointment = _book(world, at(20, 10), django_capture_on_commit_callbacks)
+    smtp.messages.clear()
+    accounts_services.request_deletion(
+        user=world["patient"], now=timezone.now() - timedelta(days=15)
+    )
+    smtp.messages.clear()  # the "deletion requested" mail went while the address was real
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert accounts_services.carry_out_due_deletions() == 1
+
+    world["patient"].refresh_from_db()
+    assert world["patient"].email.endswith(".invalid")
+    assert all(
+        not address.endswith(".invalid")
+        for recipients, _ in smtp.messages
+        for address in recipients
+    )
+    (to_therapist,) = smtp.to(world["therapist"].user.email)
+    assert to_therapist["Subject"].startswith("Cancelled: session with Rowena on ")
+    assert notifications.send_cancellation_notice.call(appointment.pk) == 1

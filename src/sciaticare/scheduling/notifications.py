@@ -90,14 +90,21 @@ def _context(appointment: Appointment) -> dict[str, Any]:
 
 def _send(
     *, to: str, subject: str, template: str, context: dict[str, Any], ics: bytes | None = None
-) -> None:
-    if not to:
-        return
+) -> int:
+    """Send one mail; 1 when sent, 0 when there is nobody to send it to.
+
+    A deleted account keeps its row under an address in the reserved ``.invalid`` domain
+    (RFC 2606; accounts.services), which no mail server delivers to: nothing is sent there,
+    e.g. the cancellation of the sessions that the deletion itself called off.
+    """
+    if not to or to.lower().endswith(".invalid"):
+        return 0
     body = render_to_string(f"scheduling/email/{template}.txt", context)
     message = EmailMessage(subject=subject, body=body, to=[to])
     if ics is not None:
         message.attach("session.ics", ics.decode(), "text/calendar")
     message.send()
+    return 1
 
 
 def _load(appointment_id: int) -> Appointment | None:
@@ -116,21 +123,21 @@ def send_booking_confirmation(appointment_id: int) -> int:
         return 0
     context = _context(appointment)
     now = timezone.now()
-    _send(
+    sent = _send(
         to=appointment.patient.email,
         subject=f"Booked: massage with {context['therapist']} on {_short(appointment)}",
         template="booked_patient",
         context=context,
         ics=selectors_calendar.attachment_for([(appointment, False)], AS_PATIENT, now=now),
     )
-    _send(
+    sent += _send(
         to=appointment.therapist.user.email,
         subject=f"New booking: {context['client']} on {_short(appointment)}",
         template="booked_therapist",
         context=context,
         ics=selectors_calendar.attachment_for([(appointment, False)], AS_THERAPIST, now=now),
     )
-    return 2
+    return sent
 
 
 @task
@@ -153,21 +160,21 @@ def send_cancellation_notice(appointment_id: int) -> int:
         "late": appointment.late_cancellation,
     }
     now = timezone.now()
-    _send(
+    sent = _send(
         to=appointment.patient.email,
         subject=f"Cancelled: massage with {context['therapist']} on {_short(appointment)}",
         template="cancelled_patient",
         context=context,
         ics=selectors_calendar.attachment_for([(appointment, True)], AS_PATIENT, now=now),
     )
-    _send(
+    sent += _send(
         to=appointment.therapist.user.email,
         subject=f"Cancelled: session with {context['client']} on {_short(appointment)}",
         template="cancelled_therapist",
         context=context,
         ics=selectors_calendar.attachment_for([(appointment, True)], AS_THERAPIST, now=now),
     )
-    return 2
+    return sent
 
 
 @task
@@ -182,21 +189,21 @@ def send_reschedule_notice(appointment_id: int) -> int:
     context = {**_context(new), "was": when_text(old.start, old.end, old.location)}
     now = timezone.now()
     both = [(old, True), (new, False)]
-    _send(
+    sent = _send(
         to=new.patient.email,
         subject=f"Moved: massage with {context['therapist']} to {_short(new)}",
         template="moved_patient",
         context=context,
         ics=selectors_calendar.attachment_for(both, AS_PATIENT, now=now),
     )
-    _send(
+    sent += _send(
         to=new.therapist.user.email,
         subject=f"Moved: session with {context['client']} to {_short(new)}",
         template="moved_therapist",
         context=context,
         ics=selectors_calendar.attachment_for(both, AS_THERAPIST, now=now),
     )
-    return 2
+    return sent
 
 
 @task
@@ -212,13 +219,13 @@ def send_reminder(appointment_id: int, start: str) -> int:
     ):
         return 0
     context = _context(appointment)
-    _send(
+    sent = _send(
         to=appointment.patient.email,
         subject=f"Reminder: massage with {context['therapist']} on {_short(appointment)}",
         template="reminder",
         context=context,
     )
-    return 1
+    return sent
 
 
 @task
@@ -239,13 +246,13 @@ def send_waitlist_offer(offer_id: int) -> int:
         "until": moment_text(offer.expires_at, appointment.location),
         "offer_url": _url("scheduling:offer", offer.pk),
     }
-    _send(
+    sent = _send(
         to=appointment.patient.email,
         subject=f"A time has opened with {context['therapist']}: {_short(appointment)}",
         template="offer",
         context=context,
     )
-    return 1
+    return sent
 
 
 def schedule_reminder(appointment_id: int, *, now: datetime | None = None) -> bool:
