@@ -332,6 +332,22 @@ def test_api_book_201_then_409(client, world):
     assert second.json()["code"] == "slot_taken"
 
 
+def test_api_book_answers_what_the_list_shows_without_reading_it_again(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world["patient"])
+    body = {"therapist": world["therapist"].pk, "start": _at(3, 10).isoformat()}
+
+    # Session, user, intake, the therapist's lock, session type, calendar, locations, the
+    # insert, its change and audit rows, 4 savepoint statements: 14; the answer adds none.
+    with django_assert_max_num_queries(14):
+        booked = _book_api(client, body)
+
+    assert booked.status_code == 201
+    (listed,) = client.get("/api/v1/appointments").json()
+    assert booked.json() == listed
+
+
 @pytest.mark.parametrize(
     ("change", "status"),
     [

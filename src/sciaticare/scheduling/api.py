@@ -14,7 +14,7 @@ from sciaticare.errors import Invalid, NotFound
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services import booking
-from sciaticare.schemas import OffsetDatetime, Problem
+from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["scheduling"])
 MAX_WINDOW = timedelta(days=62)
@@ -86,7 +86,7 @@ class BookIn(Schema):
     start: AwareDatetime
 
 
-class AppointmentOut(Schema):
+class AppointmentOut(Body):
     id: int
     therapist: int
     therapist_name: str
@@ -128,12 +128,9 @@ def book(request: AuthedRequest, payload: BookIn) -> Status[AppointmentOut]:
         start=payload.start,
         session_type_id=payload.service,
     )
-    return Status(
-        201,
-        AppointmentOut.of(
-            selectors.appointment_for(user=request.user, appointment_id=appointment.pk)
-        ),
-    )
+    # The appointment comes back with its therapist, location, clinic and session type, read
+    # for the calendar check: the answer needs no second read of the row just written.
+    return Status(201, AppointmentOut.of(appointment))
 
 
 @router.get(
