@@ -23,8 +23,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
+
+from sciaticare.web.models import RateCounter
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -83,6 +86,24 @@ _COUNT = """
         period = excluded.period
     RETURNING hits
 """
+
+
+def prune(*, now: float | None = None) -> int:
+    """Delete the counters of windows that have ended, and of limits no longer configured;
+    returns how many rows went.
+
+    Nothing is lost: a client's next request in a new window starts again from one either way
+    (the upsert resets it). Run daily (``manage.py prune_rate_counters``), so that the table
+    holds only the clients of the current windows instead of every client ever seen.
+    """
+    now = time.time() if now is None else now
+    stale, configured = Q(), Q()
+    for scope, text in settings.RATE_LIMITS.items():
+        of_scope = Q(ident__startswith=f"{scope}:")
+        stale |= of_scope & Q(period__lt=int(now // Rate.parse(text).seconds))
+        configured |= of_scope
+    deleted, _ = RateCounter.objects.filter(stale | ~configured).delete()
+    return deleted
 
 
 def retry_message(wait: int) -> str:

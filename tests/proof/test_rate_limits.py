@@ -9,9 +9,11 @@ production figure would make the test slow, and the production figure itself whe
 from __future__ import annotations
 
 import json
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from sciaticare import ratelimits
@@ -247,3 +249,35 @@ def test_password_reset_requests_are_limited_per_account(client):
 
     assert answers[:5] == [302] * 5
     assert answers[5] in (200, 429)  # refused: the form says to wait, or a 429 page
+
+
+def test_pruning_deletes_ended_windows_and_changes_no_count(limits):
+    # symptom_check counts per hour, api_anonymous per minute (the limits fixture).
+    hour, minute = 3600, 60
+    now = 100 * hour + 30.0
+    ratelimits.hit(scope="symptom_check", ident="ip:old", now=now - hour)  # last hour's window
+    for _ in range(3):
+        ratelimits.hit(scope="symptom_check", ident="ip:current", now=now)
+    ratelimits.hit(scope="api_anonymous", ident="ip:a", now=now - 2 * minute)
+    ratelimits.hit(scope="api_anonymous", ident="ip:b", now=now)
+    RateCounter.objects.create(ident="retired_limit:abc", period=int(now // minute), hits=1)
+
+    assert ratelimits.prune(now=now) == 3
+
+    left = dict(RateCounter.objects.values_list("ident", "hits"))
+    assert sorted(left.values()) == [1, 3]  # the current windows of "current" and "b"
+    # The current window's count goes on; a pruned client starts at one, as it would have.
+    assert ratelimits.hit(scope="symptom_check", ident="ip:current", now=now) is None
+    assert ratelimits.hit(scope="symptom_check", ident="ip:current", now=now) == 3570  # 5th of 4
+    ratelimits.hit(scope="symptom_check", ident="ip:old", now=now)
+    assert RateCounter.objects.filter(hits=1).count() == 2
+
+
+def test_the_daily_command_prunes(limits):
+    ratelimits.hit(scope="symptom_check", ident="ip:old", now=0.5)
+    out = StringIO()
+
+    call_command("prune_rate_counters", stdout=out)
+
+    assert not RateCounter.objects.exists()
+    assert "1 ended rate counter(s) deleted." in out.getvalue()

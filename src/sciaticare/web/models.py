@@ -7,8 +7,9 @@ class RateCounter(models.Model):
     """One client's requests in the current window of one limit (a fixed-window counter).
 
     `ident` is the limit's scope and a digest of the client (no address or account in clear);
-    one row per client and scope, reused window after window, so the table stays as small as the
-    number of recent clients. Written only by ratelimits.hit's single upsert statement.
+    one row per client and scope, reused window after window; rows of ended windows are deleted
+    daily (ratelimits.prune), so the table stays as small as the number of recent clients.
+    Written only by ratelimits.hit's single upsert statement.
     """
 
     ident = models.CharField(max_length=64, primary_key=True)
