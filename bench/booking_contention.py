@@ -152,22 +152,27 @@ def server_environment(database_url: str, var_dir: Path) -> dict[str, str]:
 def prepare(database_url: str, var_dir: Path, *, therapists: int, patients: int) -> dict[str, Any]:
     """Migrate the database and write the world, in a subprocess (this process may have
     Django set up on another database); returns the therapists and the patients' tokens."""
-    done = subprocess.run(  # noqa: S603 - this interpreter and module, no shell
-        [
-            sys.executable,
-            "-m",
-            "bench.booking_contention",
-            "prepare",
-            "--therapists",
-            str(therapists),
-            "--patients",
-            str(patients),
-        ],
+    return prepare_in_subprocess(
+        "bench.booking_contention",
+        ["--therapists", str(therapists), "--patients", str(patients)],
+        database_url,
+        var_dir,
+        timeout=300,
+    )
+
+
+def prepare_in_subprocess(
+    module: str, args: list[str], database_url: str, var_dir: Path, *, timeout: float
+) -> dict[str, Any]:
+    """Run ``python -m <module> prepare <args>`` on the server's environment and return the
+    JSON world it prints last."""
+    done = subprocess.run(  # noqa: S603 - this interpreter and one of our modules, no shell
+        [sys.executable, "-m", module, "prepare", *args],
         cwd=PROJECT_DIR,
         env=server_environment(database_url, var_dir),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     if done.returncode != 0:

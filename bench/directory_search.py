@@ -37,7 +37,6 @@ import math
 import os
 import platform
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -47,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 import django
+
+from bench.scheduling_slots import percentiles
 
 TARGET_P95_MS = 25.0
 THERAPISTS = 100_000
@@ -265,12 +266,6 @@ def _write_search_table() -> None:
     print(f"Search table: {rows:,} rows in {time.perf_counter() - started:.0f} s.")
 
 
-def _p50_p95(samples: list[float]) -> tuple[float, float]:
-    samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, math.ceil(0.95 * len(samples)) - 1)]
-    return statistics.median(samples), p95
-
-
 def _time(fn: Callable[[], Any], runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
     """(p50, p95) of the wall-clock time, and of this thread's CPU time, in ms.
 
@@ -286,7 +281,7 @@ def _time(fn: Callable[[], Any], runs: int) -> tuple[tuple[float, float], tuple[
         fn()
         cpu.append((time.thread_time() - start_cpu) * 1000.0)
         wall.append((time.perf_counter() - start) * 1000.0)
-    return _p50_p95(wall), _p50_p95(cpu)
+    return percentiles(wall), percentiles(cpu)
 
 
 def _server_cpu_ms() -> float | None:

@@ -64,7 +64,7 @@ from bench.booking_contention import (
     connect,
     drop_database,
     make_database,
-    server_environment,
+    prepare_in_subprocess,
 )
 
 BENCH_DATABASE = "sciaticare_bench_load"
@@ -124,22 +124,13 @@ def _write_world(patients: int) -> dict[str, Any]:
 
 
 def prepare(database_url: str) -> dict[str, Any]:
-    import subprocess
-
-    var_dir = PROJECT_DIR / "var" / "bench" / "load"
-    done = subprocess.run(  # noqa: S603 - this interpreter and module, no shell
-        [sys.executable, "-m", "bench.load", "prepare", "--patients", str(PATIENTS)],
-        cwd=PROJECT_DIR,
-        env=server_environment(database_url, var_dir),
-        capture_output=True,
-        text=True,
+    return prepare_in_subprocess(
+        "bench.load",
+        ["--patients", str(PATIENTS)],
+        database_url,
+        PROJECT_DIR / "var" / "bench" / "load",
         timeout=900,
-        check=False,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"prepare failed:\n{done.stdout}\n{done.stderr}")
-    world: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return world
 
 
 # --- Requests ----------------------------------------------------------------------------------

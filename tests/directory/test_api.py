@@ -136,6 +136,19 @@ def test_public_profile_shows_public_facts_only(client):
     assert body["locations"][0]["time_zone"] == "Europe/London"
 
 
+@pytest.mark.parametrize("reviews", [1, 12])
+def test_public_profile_reads_a_fixed_number_of_queries(client, reviews, django_assert_num_queries):
+    t = TherapistProfileFactory()
+    CredentialFactory.create_batch(2, therapist=t)
+    ReviewFactory.create_batch(reviews, therapist=t)
+
+    # The profile with its user, then its locations, session types, credentials and reviews.
+    with django_assert_num_queries(5):
+        response = client.get(f"{URL}/{t.pk}")
+
+    assert len(response.json()["reviews"]) == reviews
+
+
 def test_unknown_or_inactive_therapist_is_404(client):
     t = TherapistProfileFactory()
     t.user.is_active = False

@@ -416,7 +416,6 @@ def public_profile(*, profile_id: int, today: date | None = None) -> TherapistPr
         .select_related("user")
         .prefetch_related(
             Prefetch("locations", queryset=Location.objects.select_related("clinic")),
-            "clinics",
             "session_types",
             Prefetch(
                 "credentials",
