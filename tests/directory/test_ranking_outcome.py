@@ -94,3 +94,46 @@ def test_score_uses_the_outcome_term(median, n):
         if line
         else not any("patients report" in r for r in ranked.reasons)
     )
+
+
+@given(st.one_of(st.none(), relief), st.integers(0, 500), st.floats(0, 1))
+def test_a_stored_outcome_term_is_used_as_it_is_and_the_reason_still_comes_from_the_figures(
+    median, n, stored
+):
+    # The search table keeps the term the SQL ranked by; the page's score must use that one.
+    candidate = Candidate(
+        distance_km=1.0,
+        radius_km=10.0,
+        sciatica_years=2,
+        experience_years=4,
+        licence_verified_on=None,
+        review_count=0,
+        review_mean=None,
+        modalities=frozenset(),
+        outcome_median_relief=median,
+        outcome_patients=n,
+        outcome_term_stored=stored,
+    )
+
+    ranked = score(candidate, PatientFit())
+
+    assert ranked.terms["outcome"] == stored
+    line = outcome_reason(median, n)
+    if line:
+        assert line in ranked.reasons
+
+
+@pytest.mark.parametrize("stored", [-0.01, 1.01, float("nan")])
+def test_a_stored_outcome_term_outside_0_to_1_is_refused(stored):
+    with pytest.raises(ValueError, match="outcome_term_stored"):
+        Candidate(
+            distance_km=1.0,
+            radius_km=10.0,
+            sciatica_years=0,
+            experience_years=0,
+            licence_verified_on=None,
+            review_count=0,
+            review_mean=None,
+            modalities=frozenset(),
+            outcome_term_stored=stored,
+        )

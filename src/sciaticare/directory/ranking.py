@@ -68,6 +68,8 @@ class Candidate:
     ``outcome_median_relief`` is the median drop in 0–10 pain points that this therapist's
     patients report, over ``outcome_patients`` patients (None / 0 when unknown), and
     ``outcome_prior_relief`` the overall figure it is shrunk towards (None: the weights' prior).
+    ``outcome_term_stored`` is the outcome term already worked out from those, as the search
+    table keeps it (the SQL ranked by it); None: it is worked out here.
     """
 
     distance_km: float
@@ -82,6 +84,7 @@ class Candidate:
     outcome_median_relief: float | None = None
     outcome_patients: int = 0
     outcome_prior_relief: float | None = None
+    outcome_term_stored: float | None = None
 
     def __post_init__(self) -> None:
         if not (self.distance_km >= 0.0 and math.isfinite(self.distance_km)):
@@ -96,6 +99,8 @@ class Candidate:
             raise ValueError(f"review_mean must be between 1 and 5, got {self.review_mean}")
         if self.next_available_days is not None and not (self.next_available_days >= 0.0):
             raise ValueError("next_available_days must be >= 0")
+        if self.outcome_term_stored is not None and not (0.0 <= self.outcome_term_stored <= 1.0):
+            raise ValueError("outcome_term_stored must be between 0 and 1")
         unknown = self.modalities - MODALITIES.keys()
         if unknown:
             raise ValueError(f"unknown modality codes: {sorted(unknown)}")
@@ -355,7 +360,9 @@ def score(
         "reviews": min(1.0, max(0.0, (review_avg - 1.0) / 4.0)),
         "fit": fit_value,
         "soonness": soonness,
-        "outcome": outcome_term(
+        "outcome": c.outcome_term_stored
+        if c.outcome_term_stored is not None
+        else outcome_term(
             c.outcome_median_relief,
             c.outcome_patients,
             weights,

@@ -32,7 +32,6 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.ranking import MODALITIES, Candidate, PatientFit, Ranked, score
 from sciaticare.errors import Invalid, NotFound
-from sciaticare.outcomes.practice_selectors import overall_relief
 from sciaticare.scheduling.selectors import next_available
 
 MAX_RADIUS_KM = 500.0
@@ -253,6 +252,7 @@ _PAGE_FIELDS = (
     "latitude",
     "longitude",
     "reach_km",
+    "outcome_term",
     "step_free",
     "parking",
     "adjustable_table",
@@ -287,8 +287,6 @@ def _results_for(
     soonest: dict[int, datetime | None],
 ) -> list[SearchResult]:
     now = timezone.now()
-    # The overall relief the search table's outcome terms were shrunk towards (one small query).
-    outcome_prior = overall_relief()
     # One query: each of the page's places with its therapist's figures, name, location and
     # standard session, as plain values (no model instances to build).
     rows = (
@@ -338,7 +336,8 @@ def _results_for(
                 modalities=modalities,
                 outcome_median_relief=p["outcome__relief_median"],
                 outcome_patients=p["outcome__relief_patients"] or 0,
-                outcome_prior_relief=outcome_prior,
+                # The term the SQL ranked by, as the search table keeps it.
+                outcome_term_stored=p["outcome_term"],
                 next_available_days=(
                     max((free - now).total_seconds(), 0) / 86400
                     if (free := soonest.get(pk))
