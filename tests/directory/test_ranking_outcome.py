@@ -1,6 +1,8 @@
 """The directory's outcome term (issue 7): median relief shrunk towards the overall mean by
 patient count, and its reason line. Table-driven, with properties."""
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,9 +72,9 @@ def test_shrunk_relief_lies_between_the_mean_and_the_median(median, mean, n):
     assert 0.0 <= outcome_term(median, n, prior_relief=mean) <= 1.0
 
 
-@given(st.one_of(st.none(), relief), st.integers(0, 500))
-def test_score_uses_the_outcome_term(median, n):
-    candidate = Candidate(
+def _candidate(**outcome: Any) -> Candidate:
+    """A plain candidate 1 km away, with the given outcome fields."""
+    return Candidate(
         distance_km=1.0,
         radius_km=10.0,
         sciatica_years=2,
@@ -81,11 +83,13 @@ def test_score_uses_the_outcome_term(median, n):
         review_count=0,
         review_mean=None,
         modalities=frozenset(),
-        outcome_median_relief=median,
-        outcome_patients=n,
+        **outcome,
     )
 
-    ranked = score(candidate, PatientFit())
+
+@given(st.one_of(st.none(), relief), st.integers(0, 500))
+def test_score_uses_the_outcome_term(median, n):
+    ranked = score(_candidate(outcome_median_relief=median, outcome_patients=n), PatientFit())
 
     assert ranked.terms["outcome"] == outcome_term(median, n)
     line = outcome_reason(median, n)
@@ -101,18 +105,8 @@ def test_a_stored_outcome_term_is_used_as_it_is_and_the_reason_still_comes_from_
     median, n, stored
 ):
     # The search table keeps the term the SQL ranked by; the page's score must use that one.
-    candidate = Candidate(
-        distance_km=1.0,
-        radius_km=10.0,
-        sciatica_years=2,
-        experience_years=4,
-        licence_verified_on=None,
-        review_count=0,
-        review_mean=None,
-        modalities=frozenset(),
-        outcome_median_relief=median,
-        outcome_patients=n,
-        outcome_term_stored=stored,
+    candidate = _candidate(
+        outcome_median_relief=median, outcome_patients=n, outcome_term_stored=stored
     )
 
     ranked = score(candidate, PatientFit())
@@ -126,14 +120,4 @@ def test_a_stored_outcome_term_is_used_as_it_is_and_the_reason_still_comes_from_
 @pytest.mark.parametrize("stored", [-0.01, 1.01, float("nan")])
 def test_a_stored_outcome_term_outside_0_to_1_is_refused(stored):
     with pytest.raises(ValueError, match="outcome_term_stored"):
-        Candidate(
-            distance_km=1.0,
-            radius_km=10.0,
-            sciatica_years=0,
-            experience_years=0,
-            licence_verified_on=None,
-            review_count=0,
-            review_mean=None,
-            modalities=frozenset(),
-            outcome_term_stored=stored,
-        )
+        _candidate(outcome_term_stored=stored)

@@ -422,6 +422,19 @@ def _reported(therapist, median, patients):
     )
 
 
+def _assert_page_scores_are_the_sql_scores(page) -> None:
+    """The page (re-ranked in Python) lists the SQL's order with the SQL's scores."""
+    ranked, _ = search_query.ranked_therapists(
+        search_query.SearchFilters(latitude=LAT, longitude=LON, radius_km=25),
+        today=timezone.localdate(),
+        count=10,
+    )
+    assert ids(page) == [pk for pk, _, _ in ranked]
+    sql_scores = {pk: value for pk, _, value in ranked}
+    for result in page.results:
+        assert sql_scores[result.profile.pk] == pytest.approx(result.ranked.score, abs=1e-9)
+
+
 def test_reported_relief_ranks_a_therapist_up_shrunk_and_with_its_reason():
     unknown = TherapistProfileFactory(location__latitude=NORTH_1KM)
     helpful = TherapistProfileFactory(location__latitude=NORTH_1KM)
@@ -437,14 +450,7 @@ def test_reported_relief_ranks_a_therapist_up_shrunk_and_with_its_reason():
     reasons = {r.profile.pk: r.ranked.reasons for r in page.results}
     assert "patients report a median 3.0-point drop in pain (40 patients)" in reasons[helpful.pk]
     assert not any("patients report" in line for line in reasons[unknown.pk])
-    ranked, _ = search_query.ranked_therapists(
-        search_query.SearchFilters(latitude=LAT, longitude=LON, radius_km=25),
-        today=timezone.localdate(),
-        count=10,
-    )
-    sql_scores = {pk: value for pk, _, value in ranked}
-    for result in page.results:
-        assert sql_scores[result.profile.pk] == pytest.approx(result.ranked.score, abs=1e-9)
+    _assert_page_scores_are_the_sql_scores(page)
 
 
 def test_page_scores_stay_the_sql_scores_while_figures_wait_for_the_daily_refresh():
@@ -460,15 +466,7 @@ def test_page_scores_stay_the_sql_scores_while_figures_wait_for_the_daily_refres
 
     page = search()
 
-    ranked, _ = search_query.ranked_therapists(
-        search_query.SearchFilters(latitude=LAT, longitude=LON, radius_km=25),
-        today=timezone.localdate(),
-        count=10,
-    )
-    assert ids(page) == [pk for pk, _, _ in ranked]
-    sql_scores = {pk: value for pk, _, value in ranked}
-    for result in page.results:
-        assert sql_scores[result.profile.pk] == pytest.approx(result.ranked.score, abs=1e-9)
+    _assert_page_scores_are_the_sql_scores(page)
 
 
 def test_the_daily_outcome_refresh_brings_the_search_table_up_to_date():
