@@ -291,16 +291,15 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def credential_document(request: AuthedRequest, credential_id: int) -> FileResponse:
-    """The document itself, to the therapist and the admins who check it; never cached."""
+    """The document itself, to the therapist and the admins who check it; never cached
+    (PrivateResponsesMiddleware)."""
     credential = _found(selectors.credential_for, user=request.user, credential_id=credential_id)
-    response = FileResponse(
+    return FileResponse(
         credential.document.open("rb"),
         as_attachment=True,
         filename=f"credential-{credential.pk}.{credential.document_type}",
         content_type=documents.CONTENT_TYPES[credential.document_type],
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Clinic admin ---------------------------------------------------------------------------

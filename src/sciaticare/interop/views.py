@@ -56,9 +56,7 @@ def your_data(request: AuthedRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "interop/your_data.html"
     )
-    response = render(request, template, context)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render(request, template, context)
 
 
 @login_required
@@ -75,7 +73,6 @@ def download_export(request: AuthedRequest, export_id: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="sciaticare-my-data-{made:%Y-%m-%d}-{found.pk}.zip"'
     )
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -104,7 +101,6 @@ def patient_fhir(request: AuthedRequest, patient_id: int) -> HttpResponse:
             response["Content-Disposition"] = (
                 f'attachment; filename="sciaticare-patient-{patient.pk}.fhir.json"'
             )
-            response["Cache-Control"] = "private, no-store"
             return response
     return render(
         request,

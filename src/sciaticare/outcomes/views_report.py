@@ -58,7 +58,6 @@ def download(request: AuthedRequest, report_id: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="sciaticare-report-{made:%Y-%m-%d}-{found.pk}.pdf"'
     )
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -75,9 +74,8 @@ def share(request: AuthedRequest, report_id: int) -> HttpResponse:
     except Invalid as exc:
         messages.error(request, exc.message)
         return redirect("outcomes:reports")
-    response = render(request, "outcomes/share_sent.html", {"share": sent, "code": code})
-    response["Cache-Control"] = "private, no-store"  # the code must not come back from a cache
-    return response
+    # PrivateResponsesMiddleware marks it no-store: the code must not come back from a cache.
+    return render(request, "outcomes/share_sent.html", {"share": sent, "code": code})
 
 
 @login_required
