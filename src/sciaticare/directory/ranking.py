@@ -66,10 +66,10 @@ class Candidate:
     ``review_mean`` is on the 1–5 star scale and is ignored when ``review_count`` is 0.
     ``next_available_days`` is the time from now to the first free slot (None: none known).
     ``outcome_median_relief`` is the median drop in 0–10 pain points that this therapist's
-    patients report, over ``outcome_patients`` patients (None / 0 when unknown), and
-    ``outcome_prior_relief`` the overall figure it is shrunk towards (None: the weights' prior).
-    ``outcome_term_stored`` is the outcome term already worked out from those, as the search
-    table keeps it (the SQL ranked by it); None: it is worked out here.
+    patients report, over ``outcome_patients`` patients (None / 0 when unknown).
+    ``outcome_term_stored`` is the outcome term already worked out from those and the measured
+    overall mean, as the search table keeps it (the SQL ranked by it); None: it is worked out
+    here, shrunk towards the weights' prior.
     """
 
     distance_km: float
@@ -83,7 +83,6 @@ class Candidate:
     next_available_days: float | None = None
     outcome_median_relief: float | None = None
     outcome_patients: int = 0
-    outcome_prior_relief: float | None = None
     outcome_term_stored: float | None = None
 
     def __post_init__(self) -> None:
@@ -362,12 +361,7 @@ def score(
         "soonness": soonness,
         "outcome": c.outcome_term_stored
         if c.outcome_term_stored is not None
-        else outcome_term(
-            c.outcome_median_relief,
-            c.outcome_patients,
-            weights,
-            prior_relief=c.outcome_prior_relief,
-        ),
+        else outcome_term(c.outcome_median_relief, c.outcome_patients, weights),
     }
     term_weights = weights.term_weights()
     total = sum(term_weights[name] * value for name, value in terms.items())
