@@ -11,7 +11,7 @@ from django.core import checks
 @checks.register(checks.Tags.security, deploy=True)
 def proxy_passes_the_client_address(**kwargs: Any) -> list[checks.CheckMessage]:
     """Behind a proxy (BEHIND_PROXY=1) with TRUSTED_PROXY_COUNT=0, every visitor is the proxy."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.TRUSTED_PROXY_COUNT:
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.TRUSTED_PROXY_COUNT:
         return [
             checks.Warning(
                 "BEHIND_PROXY is set but TRUSTED_PROXY_COUNT is 0: per-IP rate limits and the "
