@@ -41,13 +41,20 @@ def test_therapist_writes_signs_and_amends_and_patient_sees_summary(live_server,
     therapist_page.get_by_label("Add your own advice line").fill(
         "Walk for ten minutes after lunch."
     )
-    therapist_page.get_by_label("Add your own advice line").blur()
+    # Every change autosaves: wait for the save that carries the last one, not an earlier
+    # "Draft saved", before signing (signing first raced it and lost the advice line).
+    with therapist_page.expect_response(
+        lambda r: r.request.method == "POST" and "Walk" in (r.request.post_data or "")
+    ):
+        therapist_page.get_by_label("Add your own advice line").blur()
     expect(therapist_page.locator("#save-status")).to_contain_text("Draft saved", timeout=10_000)
-    assert "Tender right piriformis" in SessionNote.objects.get(appointment=appointment).objective
 
     therapist_page.get_by_role("link", name="Sign…").click()
     therapist_page.get_by_role("button", name="Sign and lock").click()
     expect(therapist_page.get_by_text("The note is locked")).to_be_visible()
+    # Read once the page has left the form, so no autosave is writing meanwhile (on SQLite
+    # the test's read would find the table locked).
+    assert "Tender right piriformis" in SessionNote.objects.get(appointment=appointment).objective
     therapist_page.get_by_label("Reason for the amendment").fill("Side corrected")
     therapist_page.get_by_label("Amendment", exact=True).fill("Left piriformis, not right.")
     therapist_page.get_by_role("button", name="Add amendment").click()
