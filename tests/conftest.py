@@ -1,7 +1,9 @@
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from sciaticare import ratelimits
 from tests.factories import (
     ClinicAdminFactory,
     PatientFactory,
@@ -26,6 +28,18 @@ def _no_request_rate_limits(settings: Any) -> None:
     # Tests call the API and the symptom check faster than any person; the limits' own tests
     # (tests/proof/test_rate_limits.py) switch them back on. allauth's login limits stay on.
     settings.RATE_LIMITS_ENABLED = False
+
+
+# 100 hours and 90 seconds after the epoch: 30 s into a minute, 90 s into an hour.
+RATE_CLOCK = 100 * 3600 + 90.0
+
+
+@pytest.fixture
+def rate_clock(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Stops the request limits' clock well inside every window, so a test that counts a few
+    requests is never split by a minute or hour ending halfway through it."""
+    monkeypatch.setattr(ratelimits, "time", SimpleNamespace(time=lambda: RATE_CLOCK))
+    return RATE_CLOCK
 
 
 @pytest.fixture(autouse=True)

@@ -81,7 +81,7 @@ def _triage(client: Any, forwarded_for: str) -> int:
 
 
 @pytest.fixture
-def limits(settings: Any) -> None:
+def limits(settings: Any, rate_clock: float) -> None:
     settings.RATE_LIMITS_ENABLED = True
     settings.RATE_LIMITS = {"api_anonymous": "100/m", "api_user": "100/m", "symptom_check": "2/h"}
 
