@@ -1,5 +1,5 @@
 """Background work of the accounts app: the daily run that carries out due account deletions
-(and drops downloaded archives past their keeping time)."""
+(and drops downloaded archives and progress reports past their keeping time)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from django.tasks import task
 
 from sciaticare.accounts import services
 from sciaticare.interop import services_archive
+from sciaticare.outcomes import services as outcome_services
 
 
 @task()
 def carry_out_deletions() -> int:
     """Erase the accounts whose cooling-off has ended; returns how many. Run daily (cron)."""
+    # Deletions first: they are the promise made to people; the purges only tidy copies.
+    deleted = services.carry_out_due_deletions()
     services_archive.purge_expired_exports()
-    return services.carry_out_due_deletions()
+    outcome_services.purge_old_reports()
+    return deleted

@@ -1,4 +1,5 @@
-"""Every write of the outcomes app: pain entries, the nudge preference and report requests."""
+"""Every write of the outcomes app: pain entries, the nudge preference, report requests and
+shares, and the daily removal of old reports."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
@@ -113,6 +114,10 @@ def request_report(*, patient: User) -> ProgressReport:
 
 # Sending a report to the patient's doctor (models.ReportShare says how it is protected).
 SHARE_DAYS = 14
+# A report is a copy of health data made for one visit to the doctor: it goes a month after it
+# was asked for, or when the last link sent with it ends, whichever is later (the record itself
+# stays, and the patient can make a new report at any time).
+REPORT_KEPT_FOR = timedelta(days=30)
 # No 0/O, 1/I/L: the code is read aloud or copied by hand.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -127,6 +132,13 @@ def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportSh
     The link goes out by mail (a task, after commit); the code is shown to the patient once.
     """
     report = selectors.ready_report_for(user=patient, report_id=report_id)
+    if report.requested_at < timezone.now() - REPORT_KEPT_FOR:
+        # It is about to be deleted, and its figures are old: the doctor should see new ones.
+        raise Invalid(
+            "report_too_old",
+            f"This report is more than {REPORT_KEPT_FOR.days} days old. Make a new one to "
+            "send, so that your doctor sees your latest figures.",
+        )
     email = email.strip()
     try:
         validate_email(email)
@@ -160,6 +172,27 @@ def stop_share(*, patient: User, share_id: int) -> ReportShare:
         share.save(update_fields=["revoked_at"])
         record_event(actor=patient, action="report.share.stop", patient=patient, obj=share)
     return share
+
+
+def purge_old_reports(*, now: datetime | None = None) -> int:
+    """Delete reports asked for more than ``REPORT_KEPT_FOR`` ago whose every link has ended or
+    was stopped, with those links; returns how many reports. Run daily with the deletions."""
+    now = now or timezone.now()
+    # One link must be both unstopped and unexpired (a correlated EXISTS; an exclude() across
+    # the relation would let one stopped link and another expired one keep a report).
+    live_link = ReportShare.objects.filter(
+        report=OuterRef("pk"), revoked_at__isnull=True, expires_at__gt=now
+    )
+    with transaction.atomic():
+        # Locked, and share_report refuses reports this old: no link is added and lost with them.
+        doomed = list(
+            ProgressReport.objects.select_for_update()
+            .filter(requested_at__lt=now - REPORT_KEPT_FOR)
+            .exclude(Exists(live_link))
+            .values_list("pk", flat=True)
+        )
+        ProgressReport.objects.filter(pk__in=doomed).delete()  # their links go by CASCADE
+    return len(doomed)
 
 
 def open_shared_report(*, token: str, code: str) -> ProgressReport:

@@ -36,6 +36,7 @@ def reports(request: AuthedRequest) -> HttpResponse:
         "pending": any(r.status == ReportStatus.PENDING for r in found),
         "shares": selectors.shares_of(patient=request.user),
         "share_days": services.SHARE_DAYS,
+        "kept_days": services.REPORT_KEPT_FOR.days,
     }
     # htmx polls only the list while a report is pending (hx-trigger="every 2s").
     template = (

@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from sciaticare.accounts import services
 from sciaticare.accounts.tasks import carry_out_deletions
 from sciaticare.interop import services_archive
+from sciaticare.outcomes import services as outcome_services
 
 
 class Command(BaseCommand):
     help = (
         "Carry out account deletions whose cooling-off period has ended, and delete downloaded "
-        "archives past their keeping time. Run daily from cron; with --enqueue the work goes "
-        "to the task queue (manage.py db_worker) instead."
+        "archives and progress reports past their keeping time. Run daily from cron; with "
+        "--enqueue the work goes to the task queue (manage.py db_worker) instead."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,8 +25,12 @@ class Command(BaseCommand):
             result = carry_out_deletions.enqueue()
             self.stdout.write(f"Queued carry_out_deletions (task {result.id}).")
             return
+        count = services.carry_out_due_deletions()  # first: the promise made to people
         purged = services_archive.purge_expired_exports()
-        count = services.carry_out_due_deletions()
+        reports = outcome_services.purge_old_reports()
         self.stdout.write(
-            self.style.SUCCESS(f"{count} account(s) deleted; {purged} old archive(s) removed.")
+            self.style.SUCCESS(
+                f"{count} account(s) deleted; {purged} old archive(s) and "
+                f"{reports} old report(s) removed."
+            )
         )
