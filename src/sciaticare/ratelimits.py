@@ -8,8 +8,8 @@ timestamps. Counting is one upsert statement (INSERT â€¦ ON CONFLICT DO UPDATE â
 SQLite 3.35+ and PostgreSQL), atomic under concurrency and one round trip per request; the
 database cache's add-then-increment took four statements and could lose counts in a race.
 
-Sign-in, sign-up and password reset are limited by allauth (`ACCOUNT_RATE_LIMITS`), also on
-this cache.
+Sign-in, sign-up and password reset are limited by allauth (`ACCOUNT_RATE_LIMITS`), on Django's
+cache (the database cache of settings.CACHES), which every process shares too.
 """
 
 from __future__ import annotations
@@ -100,7 +100,9 @@ def prune(*, now: float | None = None) -> int:
     stale, configured = Q(), Q()
     for scope, text in settings.RATE_LIMITS.items():
         of_scope = Q(ident__startswith=f"{scope}:")
-        stale |= of_scope & Q(period__lt=int(now // Rate.parse(text).seconds))
+        # Any window but the current one has ended (also one numbered higher, left by a limit
+        # whose period has since grown longer).
+        stale |= of_scope & ~Q(period=int(now // Rate.parse(text).seconds))
         configured |= of_scope
     deleted, _ = RateCounter.objects.filter(stale | ~configured).delete()
     return deleted

@@ -273,6 +273,16 @@ def test_pruning_deletes_ended_windows_and_changes_no_count(limits):
     assert RateCounter.objects.filter(hits=1).count() == 2
 
 
+def test_pruning_deletes_the_windows_of_a_limit_whose_period_grew(settings, limits):
+    now = 100 * 3600 + 30.0
+    settings.RATE_LIMITS = {**limits, "symptom_check": "4/m"}
+    ratelimits.hit(scope="symptom_check", ident="ip:a", now=now)  # window 6000 of minutes
+    settings.RATE_LIMITS = {**limits, "symptom_check": "4/h"}  # now window 100 of hours
+
+    assert ratelimits.prune(now=now) == 1
+    assert not RateCounter.objects.exists()
+
+
 def test_the_daily_command_prunes(limits):
     ratelimits.hit(scope="symptom_check", ident="ip:old", now=0.5)
     out = StringIO()

@@ -42,8 +42,9 @@ PROXY = "10.0.0.2"
         ("10.0.0.1", 2, PROXY),
         ("unknown", 1, PROXY),
         ("203.0.113.9:4711", 1, PROXY),
-        # IPv6, written the way ipaddress writes it.
+        # IPv6, written the way ipaddress writes it; a scoped one names no client.
         ("2001:DB8::1", 1, "2001:db8::1"),
+        ("fe80::1%eth0", 1, PROXY),
     ],
 )
 def test_the_client_is_the_proxies_th_entry_from_the_right(

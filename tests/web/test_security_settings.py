@@ -40,6 +40,8 @@ def test_check_deploy_passes_with_production_settings():
         ALLOWED_HOSTS="sciaticare.example",
         SITE_URL="https://sciaticare.example",
         EMAIL_URL="smtp://mailer:secret@smtp.sciaticare.example:587/?tls=True",
+        BEHIND_PROXY="1",  # as docs/deploy.md says to run behind TLS-ending nginx
+        TRUSTED_PROXY_COUNT="1",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

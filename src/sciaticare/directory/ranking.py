@@ -69,7 +69,8 @@ class Candidate:
     patients report, over ``outcome_patients`` patients (None / 0 when unknown).
     ``outcome_term_stored`` is the outcome term already worked out from those and the measured
     overall mean, as the search table keeps it (the SQL ranked by it); None: it is worked out
-    here, shrunk towards the weights' prior.
+    here, shrunk towards the weights' prior. A stored term was shrunk with the default
+    weights' prior strength, so it stands whatever weights ``score`` is given.
     """
 
     distance_km: float

@@ -24,7 +24,8 @@ def client_address(remote_addr: str | None, forwarded_for: str | None, proxies: 
     """The client's address behind `proxies` trusted proxies; REMOTE_ADDR when it cannot say.
 
     REMOTE_ADDR stands with no proxies, with no header or one shorter than the proxies (a
-    request that did not pass through all of them), or when that entry is not an IP address.
+    request that did not pass through all of them), or when that entry is not an IP address
+    (or is a scoped IPv6 one).
     """
     if proxies < 1 or not forwarded_for:
         return remote_addr
@@ -32,9 +33,12 @@ def client_address(remote_addr: str | None, forwarded_for: str | None, proxies: 
     if len(hops) < proxies:
         return remote_addr
     try:
-        return str(ipaddress.ip_address(hops[-proxies]))
+        address = ipaddress.ip_address(hops[-proxies])
     except ValueError:
         return remote_addr
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        return remote_addr  # a "%zone" suffix names a link, not a client; inet columns refuse it
+    return str(address)
 
 
 class ClientAddressMiddleware:
