@@ -14,11 +14,21 @@ from tests.factories import (
 pytest_plugins = ["tests.mail"]  # the `smtp` fixture and failing-task check, for every test
 
 
+@pytest.fixture(scope="session")
+def _file_storage(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("storage"))
+
+
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings: Any) -> None:
-    # Tests render templates without running collectstatic (no manifest to look up).
+def _test_storages(settings: Any, _file_storage: str) -> None:
     settings.STORAGES = {
-        **settings.STORAGES,
+        # Only migration directory.0003 (reversed in the migration tests) writes files: never
+        # into var/private.
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": _file_storage},
+        },
+        # Tests render templates without running collectstatic (no manifest to look up).
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 

@@ -245,7 +245,8 @@ SECURE_CSP = {
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
-    # Uploads (licence documents) are private: never under STATIC or a public URL.
+    # Nothing the app keeps is a file (licence documents are in their rows); this storage is
+    # read only by migration directory.0003, which moved the files of earlier versions in.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "private")},

@@ -13,15 +13,3 @@ def ledger() -> Iterator[FakeLedger]:
     previous = sessions.use_ledger(fake)
     yield fake
     sessions.use_ledger(previous)
-
-
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path) -> None:
-    # Uploaded documents go to a throw-away folder, never to var/private.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }

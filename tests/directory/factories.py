@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import factory
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from sciaticare.directory import search_table
@@ -138,7 +137,7 @@ class CredentialFactory(factory.django.DjangoModelFactory[Credential]):
     issuing_body = "Complementary and Natural Healthcare Council"
     jurisdiction = "United Kingdom"
     expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
-    document = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="licence.pdf"))
+    document = PDF_BYTES
     document_type = "pdf"
     document_size = len(PDF_BYTES)
     status = CredentialStatus.PENDING

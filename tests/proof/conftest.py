@@ -21,21 +21,10 @@ from tests.proof.world import World, build_world
 
 
 @pytest.fixture(scope="module")
-def world(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    private = tmp_path_factory.mktemp("private")
-    storages = {
-        **settings.STORAGES,
-        # Credential documents go to a throw-away folder, never to var/private.
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(private)},
-        },
-    }
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
-        override_settings(STORAGES=storages, PASSWORD_HASHERS=fast),
+        override_settings(PASSWORD_HASHERS=fast),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):

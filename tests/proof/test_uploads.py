@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 
+from sciaticare.directory import documents
 from sciaticare.directory.models import Credential
 from sciaticare.intake.models import QuestionnaireDefinition
 from tests.directory.factories import PDF_BYTES, TherapistProfileFactory
@@ -30,7 +31,8 @@ KNOWN_FORM_UPLOADS = {
     ("sciaticare.directory.forms.CredentialForm", "document"),
     ("sciaticare.intake.forms.QuestionnaireImportForm", "resource"),
 }
-KNOWN_MODEL_FILES = {("directory.Credential", "document")}
+# Uploads are kept in their rows (BinaryField), not in files: no model has a file field.
+KNOWN_MODEL_FILES: set[tuple[str, str]] = set()
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -130,9 +132,35 @@ def test_a_credential_document_is_typed_by_its_content_whatever_its_name(client,
     assert response.status_code == 302
     credential = Credential.objects.get(number=CREDENTIAL_FORM["number"])
     assert credential.document_type == kind
-    # Stored under a random name with the extension of what it really is.
-    assert credential.document.name.endswith(f".{kind}")
-    assert name.rsplit(".", 1)[0] not in credential.document.name
+    assert bytes(credential.document) == data  # kept in its row, byte for byte
+    # Sent back under a name of ours with the extension of what it really is.
+    sent = client.get(reverse("directory:document", args=[credential.pk]))
+    assert sent["Content-Type"] == documents.CONTENT_TYPES[kind]
+    assert sent["Content-Disposition"] == (
+        f'attachment; filename="credential-{credential.pk}.{kind}"'
+    )
+    assert sent.content == data
+
+
+def test_a_credential_document_is_kept_in_the_database_and_never_in_a_file(
+    client, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+
+    assert (
+        _upload_credential(client, "licence.pdf", PDF_BYTES, "application/pdf").status_code == 302
+    )
+
+    assert list(tmp_path.rglob("*")) == []
+    # Lists leave the bytes out; they load only for the one read that sends them.
+    listed = Credential.objects.get(number=CREDENTIAL_FORM["number"])
+    assert listed.get_deferred_fields() == {"document"}
 
 
 # --- Questionnaire imports ------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db import connection
 
 from sciaticare.outcomes import services as outcomes_services
 from sciaticare.web import backups
+from tests.directory.factories import CredentialFactory
 from tests.factories import PatientFactory
 from tests.intake.factories import make_intake
 
@@ -23,6 +24,7 @@ def _seed():
         outcomes_services.log_pain(
             patient=patient, back_pain=5, leg_pain=6, note="after a long drive"
         )
+    CredentialFactory(document=b"%PDF-1.7 a licence scan")
 
 
 def test_backup_then_restore_into_a_fresh_database_keeps_every_row(tmp_path):
@@ -71,6 +73,9 @@ def test_backup_then_restore_into_a_fresh_database_keeps_every_row(tmp_path):
     for table in backups.CLINICAL_TABLES:
         assert after[table] == before[table], table
     assert before["intake_intake"][0] == 3
+    # Licence documents are rows too: the backup holds them, byte for byte.
+    assert after["directory_credential"] == before["directory_credential"]
+    assert before["directory_credential"][0] == 1
 
 
 def test_restore_asks_before_replacing_anything(tmp_path, monkeypatch):

@@ -132,7 +132,7 @@ class CredentialAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "kind"]
     list_select_related = ["therapist__user", "checked_by"]
-    exclude = ["document"]  # opened through the access-checked download, never a storage URL
+    exclude = ["document"]  # the bytes open only through the access-checked download
 
 
 @admin.register(Review)

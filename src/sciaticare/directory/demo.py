@@ -18,8 +18,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Avg, Count
 from django.utils import timezone
 
@@ -41,7 +39,6 @@ from sciaticare.directory.ranking import MODALITIES
 
 SEED = 4
 THERAPISTS = 320
-DEMO_DOCUMENT = "credentials/demo-licence.pdf"
 _PDF = b"%PDF-1.4\n% Sciaticare demo licence: not a real document.\n%%EOF\n"
 
 # (name, latitude, longitude) of neighbourhood and town centres in Greater Manchester.
@@ -233,12 +230,6 @@ def _jitter(rng: random.Random, lat: float, lon: float) -> tuple[float, float]:
     )
 
 
-def _demo_document() -> str:
-    if not default_storage.exists(DEMO_DOCUMENT):
-        return default_storage.save(DEMO_DOCUMENT, ContentFile(_PDF))
-    return DEMO_DOCUMENT
-
-
 def seed(accounts: dict[str, User]) -> None:
     """Create the demo directory once; then only make sure the demo logins' parts exist."""
     if not Clinic.objects.filter(name=CLINICS[0]).exists():
@@ -252,7 +243,6 @@ def _seed_directory(accounts: dict[str, User]) -> None:
     today = timezone.localdate()
     site_admin = accounts["admin@example.com"]
     clinic_admin = accounts["clinic@example.com"]
-    document = _demo_document()
 
     clinics = Clinic.objects.bulk_create([Clinic(name=name) for name in CLINICS])
     clinics[0].admins.add(clinic_admin)
@@ -428,7 +418,7 @@ def _seed_directory(accounts: dict[str, User]) -> None:
                 issuing_body="Complementary and Natural Healthcare Council",
                 jurisdiction="United Kingdom",
                 expires_on=expires,
-                document=document,
+                document=_PDF,
                 document_type="pdf",
                 document_size=len(_PDF),
                 status=status,
@@ -450,7 +440,7 @@ def _seed_directory(accounts: dict[str, User]) -> None:
                     issuing_body="ITEC",
                     jurisdiction="United Kingdom",
                     expires_on=None,
-                    document=document,
+                    document=_PDF,
                     document_type="pdf",
                     document_size=len(_PDF),
                     status=CredentialStatus.PENDING,

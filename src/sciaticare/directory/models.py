@@ -8,7 +8,6 @@ therapist without joining credentials or reviews (docs/architecture.md, "Directo
 
 from __future__ import annotations
 
-import uuid
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date
@@ -311,16 +310,21 @@ class DocumentType(models.TextChoices):
     JPEG = "jpeg", "JPEG image"
 
 
-def _document_path(instance: Credential, filename: str) -> str:
-    # A random name: the uploaded file name may itself be personal data, and is not needed.
-    return f"credentials/{uuid.uuid4().hex}.{instance.document_type or 'bin'}"
+class CredentialManager(models.Manager["Credential"]):
+    """Credentials without their document bytes, which load only when read."""
+
+    def get_queryset(self) -> models.QuerySet[Credential]:
+        return super().get_queryset().defer("document")
 
 
 class Credential(models.Model):
     """A licence or certification a therapist holds, its proof, and whether it was checked.
 
-    The document lives on the private default storage (``var/private``) and is only ever
-    streamed by a view that checks who asks; it has no public URL.
+    The document is kept in its row, like everything else the app keeps (DESIGN.md, Scale):
+    every app machine can serve it and a backup holds it. It is only ever sent by a view that
+    checks who asks, has no URL of its own, and the default manager leaves it out of every
+    read (``CredentialManager``): a list never carries up to 5 MB a row, and only the view that
+    sends it loads it.
     """
 
     therapist = models.ForeignKey(
@@ -334,7 +338,7 @@ class Credential(models.Model):
     issuing_body = models.CharField(max_length=200)
     jurisdiction = models.CharField(max_length=120, blank=True)
     expires_on = models.DateField(null=True, blank=True, help_text="Empty if it never expires.")
-    document = models.FileField(upload_to=_document_path, max_length=200)
+    document = models.BinaryField(editable=False)
     document_type = models.CharField(max_length=8, choices=DocumentType.choices)
     document_size = models.PositiveIntegerField()
     status = models.CharField(
@@ -351,6 +355,8 @@ class Credential(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CredentialManager()
 
     class Meta:
         ordering = ["therapist", "-created_at", "-id"]

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, ProtectedError, Q
 from django.utils import timezone
@@ -299,17 +298,12 @@ def add_credential(
         issuing_body=issuing_body.strip(),
         jurisdiction=jurisdiction.strip(),
         expires_on=expires_on,
+        document=data,
         document_type=doc_kind,
         document_size=len(data),
     )
-    credential.document.save(f"document.{doc_kind}", ContentFile(data), save=False)
-    try:
-        _full_clean(credential, exclude=["therapist", "document"])
-        with transaction.atomic():
-            credential.save()
-    except BaseException:
-        credential.document.delete(save=False)
-        raise
+    _full_clean(credential, exclude=["therapist"])
+    credential.save()
     return credential
 
 

@@ -12,11 +12,11 @@ from typing import Any, Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -290,16 +290,17 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def credential_document(request: AuthedRequest, credential_id: int) -> FileResponse:
+def credential_document(request: AuthedRequest, credential_id: int) -> HttpResponse:
     """The document itself, to the therapist and the admins who check it; never cached
     (PrivateResponsesMiddleware)."""
     credential = _found(selectors.credential_for, user=request.user, credential_id=credential_id)
-    return FileResponse(
-        credential.document.open("rb"),
-        as_attachment=True,
-        filename=f"credential-{credential.pk}.{credential.document_type}",
-        content_type=documents.CONTENT_TYPES[credential.document_type],
+    response = HttpResponse(
+        bytes(credential.document), content_type=documents.CONTENT_TYPES[credential.document_type]
     )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"credential-{credential.pk}.{credential.document_type}"
+    )
+    return response
 
 
 # --- Clinic admin ---------------------------------------------------------------------------

@@ -100,6 +100,8 @@ def _canonical(value: Any) -> str:
             return value
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True)
+    if isinstance(value, bytes | memoryview):  # documents, PDFs, archives: by content
+        return hashlib.sha256(bytes(value)).hexdigest()
     return str(value)
 
 

@@ -3,10 +3,17 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import uuid
+
 import sciaticare.directory.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
+
+
+def _document_path(instance, filename):
+    # Frozen here: documents were files until 0003 moved them into the database.
+    return f"credentials/{uuid.uuid4().hex}.{instance.document_type or 'bin'}"
 
 
 class Migration(migrations.Migration):
@@ -146,7 +153,7 @@ class Migration(migrations.Migration):
                 ('issuing_body', models.CharField(max_length=200)),
                 ('jurisdiction', models.CharField(blank=True, max_length=120)),
                 ('expires_on', models.DateField(blank=True, help_text='Empty if it never expires.', null=True)),
-                ('document', models.FileField(max_length=200, upload_to=sciaticare.directory.models._document_path)),
+                ('document', models.FileField(max_length=200, upload_to=_document_path)),
                 ('document_type', models.CharField(choices=[('pdf', 'PDF'), ('png', 'PNG image'), ('jpeg', 'JPEG image')], max_length=8)),
                 ('document_size', models.PositiveIntegerField()),
                 ('status', models.CharField(choices=[('pending', 'Waiting for a check'), ('verified', 'Verified'), ('rejected', 'Rejected'), ('expired', 'Expired')], default='pending', max_length=16)),
