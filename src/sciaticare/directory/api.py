@@ -203,7 +203,8 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
     summary="A therapist's public profile",
 )
 def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
-    found = selectors.public_profile(profile_id=therapist_id)  # NotFound → 404
+    public = selectors.public_profile(profile_id=therapist_id)  # NotFound → 404
+    found = public.therapist
     today = timezone.localdate()
     return TherapistProfileOut(
         id=found.pk,
@@ -220,7 +221,7 @@ def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
         locations=[
             LocationOut(
                 name=location.name,
-                clinic=location.clinic.name,
+                clinic=location.clinic_name,
                 address=location.address,
                 latitude=location.latitude,
                 longitude=location.longitude,
@@ -229,7 +230,7 @@ def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
                 parking=location.parking,
                 adjustable_table=location.adjustable_table,
             )
-            for location in found.locations.all()
+            for location in public.locations
         ],
         session_types=[
             SessionTypeOut(
@@ -240,7 +241,7 @@ def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
                 currency=session.currency,
                 is_standard=session.is_standard,
             )
-            for session in found.session_types.all()
+            for session in public.sessions
         ],
         verified_credentials=[
             CredentialOut(
@@ -253,7 +254,7 @@ def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
                 else None,
                 expires_on=credential.expires_on,
             )
-            for credential in found.verified_credentials  # type: ignore[attr-defined]
+            for credential in public.credentials
         ],
         review_count=found.review_count,
         review_mean=round(found.review_mean, 2) if found.review_mean is not None else None,
@@ -263,6 +264,6 @@ def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
                 text=review.text,
                 created_on=timezone.localdate(review.created_at),
             )
-            for review in found.visible_reviews  # type: ignore[attr-defined]
+            for review in public.reviews
         ],
     )

@@ -118,7 +118,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.public_profile, profile_id=pk)
+    public = _found(selectors.public_profile, profile_id=pk)
+    found = public.therapist
     user = request.user
     today = timezone.localdate()
     is_patient = user.is_authenticated and user.has_role(Role.PATIENT)
@@ -127,6 +128,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
         "directory/profile.html",
         {
             "profile": found,
+            "public": public,
             "licence_verified": found.licence_valid_on(today),
             "modalities": [MODALITIES[code] for code in sorted(found.modalities)],
             "is_patient": is_patient,
@@ -409,7 +411,7 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
 @_role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
 def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.public_profile, profile_id=pk)
+    found = _found(selectors.listed_therapist, profile_id=pk)
     sessions = services.reviewable_sessions(patient=request.user, therapist=found)
     form = ReviewForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -455,7 +457,7 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
         therapist_id = int(request.POST.get("therapist", ""))
     except ValueError:
         raise Http404 from None
-    found = _found(selectors.public_profile, profile_id=therapist_id)
+    found = _found(selectors.listed_therapist, profile_id=therapist_id)
     try:
         entry = services.add_to_plan(patient=request.user, therapist=found)
     except DomainError as exc:

@@ -1,0 +1,77 @@
+"""The search page's one read (selectors._page_rows) is written in plain SQL; it must give what
+the ORM's values() query gives, value for value, on SQLite and PostgreSQL."""
+
+from decimal import Decimal
+
+import pytest
+from django.db.models import FilteredRelation, Q
+from django.utils import timezone
+
+from sciaticare.directory import search_table, selectors
+from sciaticare.directory.models import SearchEntry, TherapistLocation
+from sciaticare.outcomes.models import TherapistOutcome
+from tests.directory.factories import LocationFactory, TherapistProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+# The same values by the ORM: the search row's own, or through its therapist and standard.
+ORM_FIELDS = {
+    name: name if column.startswith(("s.", "l.", "c.", "st.")) else f"therapist__{name}"
+    for name, column in selectors._PAGE
+}
+
+
+def _by_orm(ids: list[int]) -> list[dict]:
+    rows = (
+        SearchEntry.objects.filter(therapist_id__in=ids)
+        .annotate(
+            standard=FilteredRelation(
+                "therapist__session_types",
+                condition=Q(therapist__session_types__is_standard=True),
+            )
+        )
+        .values(*ORM_FIELDS.values())
+        .order_by("therapist_id", "location_id")
+    )
+    return [{name: row[field] for name, field in ORM_FIELDS.items()} for row in rows]
+
+
+def test_the_page_rows_are_the_orms():
+    two_places = TherapistProfileFactory(price="47.5", languages=["en", "pl"])
+    TherapistLocation.objects.create(
+        therapist=two_places, location=LocationFactory(parking=True, name="Second")
+    )
+    mobile = TherapistProfileFactory(
+        location=False, is_mobile=True, base_latitude=53.5, base_longitude=-2.2,
+        service_radius_km=10, offers_prenatal=True,
+    )  # fmt: skip
+    reported = TherapistProfileFactory(price="60")
+    TherapistOutcome.objects.create(
+        therapist=reported,
+        patients=12,
+        relief_median=2.5,
+        relief_patients=12,
+        responder_patients=0,
+        questionnaire_patients=0,
+        computed_at=timezone.now(),
+    )
+    search_table.refresh(profile_ids=[two_places.pk, mobile.pk, reported.pk])
+    ids = [two_places.pk, mobile.pk, reported.pk]
+
+    plain = selectors._page_rows(ids)
+
+    assert plain == _by_orm(ids)
+    assert len(plain) == 4  # two places, a home-visit row, one place
+    assert {row["standard__price"] for row in plain} == {
+        Decimal(p) for p in ("47.50", "50.00", "60.00")
+    }
+    assert plain[0]["languages"] == ["en", "pl"]
+    assert any(row["location_id"] is None and row["offers_prenatal"] for row in plain)
+    assert [
+        row["outcome__relief_median"] for row in plain if row["therapist_id"] == reported.pk
+    ] == [2.5]
+
+
+def test_no_ids_read_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors._page_rows([]) == []
