@@ -217,3 +217,18 @@ class FakeLedger:
 
 def days_from_today(days: int) -> date:
     return timezone.localdate() + timedelta(days=days)
+
+
+def reported_outcome(therapist: TherapistProfile, median: float, patients: int) -> Any:
+    """The therapist's daily outcome figures: a median relief over `patients` patients."""
+    from sciaticare.outcomes.models import TherapistOutcome
+
+    return TherapistOutcome.objects.create(
+        therapist=therapist,
+        patients=patients,
+        relief_median=median,
+        relief_patients=patients,
+        responder_patients=0,
+        questionnaire_patients=0,
+        computed_at=timezone.now(),
+    )

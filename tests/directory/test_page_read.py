@@ -5,12 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import FilteredRelation, Q
-from django.utils import timezone
 
 from sciaticare.directory import search_table, selectors
 from sciaticare.directory.models import SearchEntry, TherapistLocation
-from sciaticare.outcomes.models import TherapistOutcome
-from tests.directory.factories import LocationFactory, TherapistProfileFactory
+from tests.directory.factories import LocationFactory, TherapistProfileFactory, reported_outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +44,7 @@ def test_the_page_rows_are_the_orms():
         service_radius_km=10, offers_prenatal=True,
     )  # fmt: skip
     reported = TherapistProfileFactory(price="60")
-    TherapistOutcome.objects.create(
-        therapist=reported,
-        patients=12,
-        relief_median=2.5,
-        relief_patients=12,
-        responder_patients=0,
-        questionnaire_patients=0,
-        computed_at=timezone.now(),
-    )
+    reported_outcome(reported, 2.5, 12)
     search_table.refresh(profile_ids=[two_places.pk, mobile.pk, reported.pk])
     ids = [two_places.pk, mobile.pk, reported.pk]
 

@@ -19,6 +19,7 @@ from tests.directory.factories import (
     LocationFactory,
     ReviewFactory,
     TherapistProfileFactory,
+    reported_outcome,
 )
 
 pytestmark = pytest.mark.django_db
@@ -408,20 +409,6 @@ def test_locations_table_has_the_composite_index():
     assert "directory_location_lat_lon" in indexes
 
 
-def _reported(therapist, median, patients):
-    from sciaticare.outcomes.models import TherapistOutcome
-
-    TherapistOutcome.objects.create(
-        therapist=therapist,
-        patients=patients,
-        relief_median=median,
-        relief_patients=patients,
-        responder_patients=0,
-        questionnaire_patients=0,
-        computed_at=timezone.now(),
-    )
-
-
 def _assert_page_scores_are_the_sql_scores(page) -> None:
     """The page (re-ranked in Python) lists the SQL's order with the SQL's scores."""
     ranked, _ = search_query.ranked_therapists(
@@ -439,8 +426,8 @@ def test_reported_relief_ranks_a_therapist_up_shrunk_and_with_its_reason():
     unknown = TherapistProfileFactory(location__latitude=NORTH_1KM)
     helpful = TherapistProfileFactory(location__latitude=NORTH_1KM)
     modest = TherapistProfileFactory(location__latitude=NORTH_1KM)
-    _reported(helpful, 3.0, 40)
-    _reported(modest, 0.5, 40)
+    reported_outcome(helpful, 3.0, 40)
+    reported_outcome(modest, 0.5, 40)
     search_table.rebuild()
 
     page = search()
@@ -457,12 +444,12 @@ def test_page_scores_stay_the_sql_scores_while_figures_wait_for_the_daily_refres
     helpful = TherapistProfileFactory(location__latitude=NORTH_1KM)
     modest = TherapistProfileFactory(location__latitude=NORTH_1KM)
     newcomer = TherapistProfileFactory(location__latitude=NORTH_5KM)
-    _reported(helpful, 3.0, 40)
-    _reported(modest, 0.5, 40)
+    reported_outcome(helpful, 3.0, 40)
+    reported_outcome(modest, 0.5, 40)
     search_table.rebuild()
     # Figures written since the table was built move the overall mean; the table waits for
     # the daily refresh, and the page must rank by the terms the SQL ranked by.
-    _reported(newcomer, 6.0, 200)
+    reported_outcome(newcomer, 6.0, 200)
 
     page = search()
 

@@ -530,12 +530,9 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
     pk = therapist.pk
     return PublicProfile(
         therapist=therapist,
-        locations=tuple(
-            PublicLocation(name, clinic, address, lat, lon, zone, bool(a), bool(b), bool(c))
-            for name, clinic, address, lat, lon, zone, a, b, c in _plain(_LOCATIONS_SQL, [pk])
-        ),
+        locations=tuple(PublicLocation(*row) for row in _plain(_LOCATIONS_SQL, [pk])),
         sessions=tuple(
-            PublicSession(spk, name, minutes, _money(price), currency, bool(standard))
+            PublicSession(spk, name, minutes, _money(price), currency, standard)
             for spk, name, minutes, price, currency, standard in _plain(_SESSIONS_SQL, [pk])
         ),
         credentials=tuple(

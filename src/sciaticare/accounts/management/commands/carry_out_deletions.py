@@ -2,10 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sciaticare.accounts import services
-from sciaticare.accounts.tasks import carry_out_deletions
-from sciaticare.interop import services_archive
-from sciaticare.outcomes import services as outcome_services
+from sciaticare.accounts.tasks import carry_out_deletions, run_daily_deletions
 
 
 class Command(BaseCommand):
@@ -25,9 +22,7 @@ class Command(BaseCommand):
             result = carry_out_deletions.enqueue()
             self.stdout.write(f"Queued carry_out_deletions (task {result.id}).")
             return
-        count = services.carry_out_due_deletions()  # first: the promise made to people
-        purged = services_archive.purge_expired_exports()
-        reports = outcome_services.purge_old_reports()
+        count, purged, reports = run_daily_deletions()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{count} account(s) deleted; {purged} old archive(s) and "
