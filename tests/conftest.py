@@ -2,6 +2,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest
+from django.test.client import ClientMixin
 
 from sciaticare import ratelimits
 from tests.factories import (
@@ -31,6 +35,31 @@ def _test_storages(settings: Any, _file_storage: str) -> None:
         # Tests render templates without running collectstatic (no manifest to look up).
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def pass_two_factor(client: Any, user: Any) -> None:
+    """Write into the client's session that it passed the user's second factor, as allauth
+    does after the code is entered (the staff gate reads it: accounts/selectors.py)."""
+    device = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if device is None:
+        return
+    request = HttpRequest()
+    request.session = client.session
+    record_authentication(request, user, "mfa", id=device.pk, type=device.type)
+    request.session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_whole_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`force_login` stands for a finished sign-in: for a person with an authenticator, that
+    includes its code. Tests of a password-only session build one themselves."""
+    original = ClientMixin.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        pass_two_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

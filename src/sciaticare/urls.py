@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from sciaticare.api import api
 from sciaticare.intake import views as intake_views
 from sciaticare.scheduling import views_calendar
+
+# The Django admin signs nobody in itself: its login page sends people to allauth's, which asks
+# staff for their second factor. Its own form checked the password alone.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("sciaticare.web.urls")),

@@ -7,12 +7,26 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from sciaticare.accounts import services
-from sciaticare.accounts.selectors import needs_mfa_enrollment
+from sciaticare.accounts.selectors import TwoFactorStep, needs_mfa_enrollment, two_factor_step_due
+
+ENROL_FIRST = "Set up two-factor authentication before you can see patient data."
 
 
-def _admit(request: HttpRequest, user: Any) -> Any:
+def _admit_token(request: HttpRequest, user: Any) -> Any:
+    # A token is made only from a session that passed two-factor (accounts/views.py); a staff
+    # member who has since removed their authenticator is held back like a browser would be.
     if needs_mfa_enrollment(user):
-        raise HttpError(403, "Set up two-factor authentication before you can see patient data.")
+        raise HttpError(403, ENROL_FIRST)
+    request.user = user
+    return user
+
+
+def _admit_session(request: HttpRequest, user: Any) -> Any:
+    step = two_factor_step_due(request=request, user=user)
+    if step is TwoFactorStep.ENROL:
+        raise HttpError(403, ENROL_FIRST)
+    if step is TwoFactorStep.VERIFY:
+        raise HttpError(403, "Enter your two-factor code before you can see patient data.")
     request.user = user
     return user
 
@@ -20,7 +34,7 @@ def _admit(request: HttpRequest, user: Any) -> Any:
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = services.authenticate_api_token(token)
-        return _admit(request, user) if user is not None else None
+        return _admit_token(request, user) if user is not None else None
 
 
 class BrowserSession(SessionAuth):
@@ -35,7 +49,7 @@ class BrowserSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        return _admit(request, user) if user is not None else None
+        return _admit_session(request, user) if user is not None else None
 
 
 api_auth = [BearerToken(), BrowserSession()]

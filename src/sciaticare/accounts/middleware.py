@@ -3,29 +3,62 @@
 import time
 from collections.abc import Callable
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 
-from sciaticare.accounts.selectors import needs_mfa_enrollment
+from sciaticare.accounts.models import User
+from sciaticare.accounts.selectors import TwoFactorStep, two_factor_step_due
 from sciaticare.accounts.signals import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
 
-# Paths a staff member without two-factor may still use: they hold no patient data.
-MFA_FREE_PATHS = (
-    "/accounts/",
-    "/account/",
-    "/static/",
-    "/check/",
-    "/api/v1/triage",
-    # The public directory: anyone may search it, with or without an account.
-    "/therapists/",
-    "/api/v1/therapists",
+# The pages and API routes a signed-in staff member may use before passing two-factor, by URL
+# name (API operations by their route): they hold no patient data, or they are the way through
+# the second step. Everything else, including any route added later, is gated.
+OPEN_BEFORE_TWO_FACTOR = frozenset(
+    {
+        "web:home",
+        "check",  # the public symptom check
+        "directory:search",  # the public directory: its search and a therapist's public page
+        "directory:profile",
+        "account_login",
+        "account_logout",
+        "mfa_authenticate",
+        "mfa_reauthenticate",  # where a session that has not passed its second step is sent
+        "api-v1:openapi-json",
+        "api-v1:openapi-view",
+        "api/v1/triage",
+        "api/v1/therapists",
+        "api/v1/therapists/<therapist_id>",
+    }
 )
-MFA_FREE_EXACT = ("/", "/api/v1/docs", "/api/v1/openapi.json")
+# And, for a staff member with no authenticator yet, the pages that set one up and keep the
+# account in order (no patient data on any of them).
+OPEN_BEFORE_ENROLMENT = OPEN_BEFORE_TWO_FACTOR | {
+    "accounts:account",
+    "mfa_index",
+    "mfa_activate_totp",
+    "account_reauthenticate",  # asked for before a device can be added
+    "account_change_password",
+    "account_email",
+    "account_confirm_email",
+}
+
+
+def is_open_before_two_factor(path: str, step: TwoFactorStep) -> bool:
+    """Whether a staff member owing `step` may request `path`."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return True  # nothing is served there: the 404 shows no data
+    open_names = OPEN_BEFORE_ENROLMENT if step is TwoFactorStep.ENROL else OPEN_BEFORE_TWO_FACTOR
+    return match.view_name in open_names or match.route in open_names
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -63,22 +96,45 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+def _count_enrolment_as_second_step(request: HttpRequest, user: User) -> None:
+    """Setting up an authenticator takes a code from it: a session that has just done so has
+    passed two-factor, as a sign-in with that code would. (allauth's own signal for it fires
+    after the transaction, too late to write into this request's session.)"""
+    device = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if device is not None:
+        record_authentication(request, user, "mfa", id=device.pk, type=device.type)
+
+
 class StaffMfaMiddleware:
-    """Keeps therapists and admins without two-factor away from every page with patient data."""
+    """Keeps therapists and admins away from every page with patient data until this session
+    has passed two-factor: without an authenticator they are sent to set one up; with one, to
+    enter its code (a password-only session, e.g. from the Django admin's login)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path
-        exempt = path in MFA_FREE_EXACT or path.startswith(MFA_FREE_PATHS)
-        if not exempt and request.user.is_authenticated and needs_mfa_enrollment(request.user):
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        step = two_factor_step_due(request=request, user=user)  # type: ignore[arg-type]
+        if step is None:
+            return self.get_response(request)
+        if is_open_before_two_factor(request.path_info, step):
+            response = self.get_response(request)
+            if step is TwoFactorStep.ENROL and request.path_info == reverse("mfa_activate_totp"):
+                _count_enrolment_as_second_step(request, user)  # type: ignore[arg-type]
+            return response
+        if step is TwoFactorStep.ENROL:
             detail = "Set up two-factor authentication before you can see patient data."
-            if _is_api(request):
-                return JsonResponse({"detail": detail, "errors": []}, status=403)
-            messages.warning(request, detail)
+        else:
+            detail = "Enter your two-factor code before you can see patient data."
+        if _is_api(request):
+            return JsonResponse({"detail": detail, "errors": []}, status=403)
+        messages.warning(request, detail)
+        if step is TwoFactorStep.ENROL:
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.path})}")
 
 
 class PrivateResponsesMiddleware:

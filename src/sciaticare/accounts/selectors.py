@@ -1,10 +1,26 @@
 """Reads about accounts shared by views, the API and middleware."""
 
+from enum import StrEnum
+
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from sciaticare.accounts.models import ApiToken, User
+
+
+class TwoFactorStep(StrEnum):
+    """What a staff member still owes before they see patient data."""
+
+    ENROL = "enrol"  # no authenticator yet: set one up
+    VERIFY = "verify"  # an authenticator, but this session has not passed it
+
+
+def _must_use_two_factor(user: User) -> bool:
+    # `is_staff` too: anyone the Django admin lets in is held to the staff rule.
+    return bool(settings.STAFF_MFA_REQUIRED) and (user.has_staff_role or user.is_staff)
 
 
 def needs_mfa_enrollment(user: User) -> bool:
@@ -12,9 +28,41 @@ def needs_mfa_enrollment(user: User) -> bool:
 
     Such a person may manage their account but sees no patient data until they enrol.
     """
-    if not settings.STAFF_MFA_REQUIRED or not user.has_staff_role:
+    if not _must_use_two_factor(user):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def _passed_ids(request: HttpRequest, user: User) -> set[object]:
+    return {
+        record.get("id")
+        for record in get_authentication_records(request, user)
+        if record.get("method") == "mfa"
+    }
+
+
+def session_passed_two_factor(*, request: HttpRequest, user: User) -> bool:
+    """True when this session's sign-in included a second factor of this user's.
+
+    allauth writes each step of a sign-in into the session (`get_authentication_records`); a
+    password alone (the Django admin's old login, for one) leaves no "mfa" record. The record
+    must name one of the user's current authenticators, so a removed device does not count.
+    """
+    used = _passed_ids(request, user)
+    return bool(used) and Authenticator.objects.filter(user=user, pk__in=used).exists()
+
+
+def two_factor_step_due(*, request: HttpRequest, user: User) -> TwoFactorStep | None:
+    """The two-factor step this signed-in session must pass before any patient data, if any."""
+    if not _must_use_two_factor(user):
+        return None
+    # One query, as the enrolment check alone took: this runs on every staff request.
+    devices = dict(Authenticator.objects.filter(user=user).values_list("pk", "type"))
+    if Authenticator.Type.TOTP not in devices.values():
+        return TwoFactorStep.ENROL
+    if not _passed_ids(request, user) & set(devices):
+        return TwoFactorStep.VERIFY
+    return None
 
 
 def api_tokens_for(*, user: User) -> QuerySet[ApiToken]:
