@@ -171,6 +171,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sciaticare"
 
+# How long an API token works after it is made (docs/architecture.md: API tokens).
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+
 # Therapists and clinic admins must enrol in TOTP before they can see any patient data.
 # Only the local demo (make run) turns this off, and every page then shows a banner.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)

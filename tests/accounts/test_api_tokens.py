@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from sciaticare.accounts import services
 from sciaticare.accounts.models import ApiToken
-from tests.factories import PatientFactory, TherapistFactory
+from tests.factories import PASSWORD, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def _bearer(raw: str) -> dict[str, str]:
 def test_a_token_made_on_the_account_page_is_shown_once_and_stored_only_as_a_digest(client):
     user = PatientFactory()
     client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
 
     response = client.post(reverse("accounts:create_token"), {"name": "pain logger"})
 

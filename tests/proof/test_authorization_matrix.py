@@ -256,10 +256,10 @@ TABLE: list[Row] = [
     R("directory:plan_move",          "GET",  THERAPIST, 302, 405, 405, 404, 404, 404, 404, 404),
     R("directory:plan_move",          "POST", THERAPIST, 302, 302, 404, 404, 404, 404, 404, 404,
       body={"direction": "down"}),
-    # Accounts: one's own tokens.
+    # Accounts: one's own tokens; making one asks for the password again first.
     R("accounts:account",             "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     R("accounts:create_token",        "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
-    R("accounts:create_token",        "POST", NONE,     302, 200, 200, 200, 200, 200, 200, 200,
+    R("accounts:create_token",        "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
       body={"name": "Laptop"}),
     R("accounts:revoke_token",        "GET",  {"token_id": "a.token_id"},
                                                         302, 200, 404, 404, 404, 404, 404, 404),

@@ -28,6 +28,7 @@ from sciaticare.accounts import middleware
 from tests.factories import (
     PASSWORD,
     ClinicAdminFactory,
+    PatientFactory,
     SiteAdminFactory,
     TherapistFactory,
 )
@@ -260,3 +261,162 @@ def test_a_clinic_admin_without_an_authenticator_cannot_verify_download_or_hide(
             response = getattr(client, method)(reverse(name, kwargs=kwargs))
             assert response.status_code == 302, (method, name)
             assert response["Location"] == reverse("mfa_activate_totp"), (method, name)
+
+
+# --- 3. API tokens: an end date, revoked with the password, made with the password ----------
+
+
+def _bearer(raw: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def _token(user: Any, **kwargs: Any) -> str:
+    from sciaticare.accounts import services
+
+    return services.create_api_token(user=user, name="script", **kwargs)[1]
+
+
+def test_a_token_works_for_90_days_by_default_and_then_gets_401(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sciaticare.accounts.models import ApiToken
+
+    user = PatientFactory()
+    made = timezone.now() - timedelta(days=89, hours=23)
+    fresh = _token(user, now=made)
+    assert ApiToken.objects.get(user=user).expires_at == made + timedelta(days=90)
+    assert client.get("/api/v1/me", **_bearer(fresh)).status_code == 200
+
+    old = _token(user, now=timezone.now() - timedelta(days=90, seconds=1))
+
+    assert client.get("/api/v1/me", **_bearer(old)).status_code == 401
+
+
+def test_the_account_page_shows_when_each_token_expires(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = PatientFactory()
+    _token(user, now=timezone.now() - timedelta(days=100))
+    _token(user)
+    client.force_login(user)
+
+    page = client.get(reverse("accounts:account")).content.decode()
+
+    assert "Expires" in page
+    assert f"{timezone.now() + timedelta(days=90):%Y-%m-%d}" in page
+    assert "expired" in page
+    assert "90 days" in page
+
+
+def test_changing_the_password_revokes_every_token(client):
+    user = PatientFactory()
+    raw = _token(user)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    new = "a-brand-new-password-9"
+
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": new, "password2": new},
+    )
+
+    user.refresh_from_db()
+    assert user.check_password(new)
+    assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 401
+
+
+def test_resetting_the_password_revokes_every_token(client):
+    from django.core import mail
+
+    user = PatientFactory()
+    raw = _token(user)
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", mail.outbox[-1].body
+    )
+    form = client.get(link.group(1), follow=True)
+    new = "a-brand-new-password-9"
+
+    client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+
+    user.refresh_from_db()
+    assert user.check_password(new)
+    assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 401
+
+
+def test_a_password_a_site_admin_sets_revokes_every_token(client):
+    user = PatientFactory()
+    raw = _token(user)
+    client.force_login(SiteAdminFactory())
+    new = "a-brand-new-password-9"
+
+    client.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"password1": new, "password2": new},
+    )
+
+    user.refresh_from_db()
+    assert user.check_password(new)
+    assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 401
+
+
+def test_asking_to_delete_the_account_revokes_every_token():
+    from sciaticare.accounts import services
+
+    user = PatientFactory()
+    raw = _token(user)
+
+    services.request_deletion(user=user)
+
+    assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 401
+
+
+def test_making_a_token_asks_for_the_password_first(client):
+    from sciaticare.accounts.models import ApiToken
+
+    user = PatientFactory()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    ask = client.post(reverse("accounts:create_token"), {"name": "laptop"})
+
+    assert ask.status_code == 302
+    assert ask["Location"].startswith(reverse("account_reauthenticate"))
+    assert not ApiToken.objects.filter(user=user).exists()
+
+    # With the password given again, the kept form is sent on and the token is shown once.
+    made = client.post(ask["Location"], {"password": PASSWORD})
+    assert made.status_code == 200
+    assert re.search(rb"sct_[A-Za-z0-9_-]+", made.content)
+    assert ApiToken.objects.get(user=user).name == "laptop"
+
+
+def test_signing_out_of_the_browser_leaves_tokens_working(client):
+    """Decided (docs/architecture.md): a token is for a program, not a browser session."""
+    user = PatientFactory()
+    raw = _token(user)
+    client.force_login(user)
+
+    client.post(reverse("account_logout"))
+
+    assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 200
+
+
+def test_the_command_makes_a_token_with_an_end_date(capsys):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sciaticare.accounts.models import ApiToken
+
+    user = PatientFactory()
+
+    call_command("create_api_token", user.email, "--days", "7")
+
+    token = ApiToken.objects.get(user=user)
+    assert timedelta(days=6, hours=23) < token.expires_at - timezone.now() <= timedelta(days=7)
+    raw = capsys.readouterr().out.strip().splitlines()[-1]
+    assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 200

@@ -1,12 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.http import HttpRequest
 
 from sciaticare.accounts.models import ApiToken, DeletionRequest, User
+from sciaticare.accounts.services import revoke_all_api_tokens
+
+
+class PasswordChangeRevokingTokensForm(AdminPasswordChangeForm):
+    """A password a site admin sets ends the account's API tokens, as the person's own change
+    or reset does (accounts/signals.py)."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        if commit:
+            revoke_all_api_tokens(user=user, reason="password set by a site admin")
+        return user  # type: ignore[no-any-return]
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = PasswordChangeRevokingTokensForm
     ordering = ("email",)
     list_display = (
         "email",
@@ -42,8 +56,24 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "name", "prefix", "digest", "created_at", "last_used_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "digest",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # tokens are made by their owner, shown once

@@ -64,11 +64,28 @@ def grant_role(*, user: User, role: Role) -> None:
     user.save(update_fields=update)
 
 
-def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token; the raw value is returned once and never stored."""
+def token_lifetime() -> timedelta:
+    return timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
+
+
+def create_api_token(
+    *, user: User, name: str, lifetime: timedelta | None = None, now: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token that works for `lifetime` (by default settings.API_TOKEN_LIFETIME_DAYS); the
+    raw value is returned once and never stored. The caller has asked for the password again
+    (the account page) or is an operator at the server (`manage.py create_api_token`)."""
+    now = now or timezone.now()
+    lifetime = lifetime or token_lifetime()
+    if lifetime <= timedelta(0):
+        raise ValueError("A token's lifetime is a positive duration.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip() or "API token", prefix=raw[:12], digest=_digest(raw)
+        user=user,
+        name=name.strip() or "API token",
+        prefix=raw[:12],
+        digest=_digest(raw),
+        created_at=now,
+        expires_at=now + lifetime,
     )
     return token, raw
 
@@ -87,18 +104,37 @@ def revoke_api_token(*, user: User, token_id: int) -> ApiToken:
         return token
 
 
+def revoke_all_api_tokens(*, user: User, reason: str) -> int:
+    """Revoke every token of the account still in force; returns how many. Called when the
+    password is changed, reset or set (accounts/signals.py, the admin) and when the person asks
+    to delete the account: a token must not outlive the proof of identity it was made with."""
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    if revoked:
+        logger.info("revoked %s API token(s) of user %s: %s", revoked, user.pk, reason)
+    return revoked
+
+
 def authenticate_api_token(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None; records when it was last used."""
+    """The active user a bearer token in force belongs to, or None (unknown, revoked, expired);
+    records when it was last used."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=_digest(raw),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            user__is_active=True,
+        )
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     # One write a minute at most: a busy script must not turn every read into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -186,6 +222,8 @@ def request_deletion(*, user: User, now: datetime | None = None) -> DeletionRequ
             found = DeletionRequest.objects.create(
                 user=user, requested_at=now, due_at=now + COOLING_OFF
             )
+            # Programs stop acting for the account now, not at the end of the cooling-off.
+            revoke_all_api_tokens(user=user, reason="account deletion requested")
             record_event(actor=user, action="account.delete.request", patient=user, obj=found)
     except IntegrityError:  # a concurrent request won (one open request per account)
         existing = pending_deletion(user=user)

@@ -1,4 +1,5 @@
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -22,18 +23,26 @@ def account(request: AuthedRequest) -> HttpResponse:
             "roles": [role for role in Role if request.user.has_role(role)],
             "tokens": selectors.api_tokens_for(user=request.user),
             "form": ApiTokenForm(),
+            "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS,
         },
     )
 
 
 @login_required
 @require_POST
+@reauthentication_required
 def create_token(request: AuthedRequest) -> HttpResponse:
+    """Make a token: the password again first (allauth re-authentication; the form is kept and
+    sent on once it is given), as for changing the email or password. A token outlives the
+    browser session, so a session left open must not be enough to mint one."""
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         tokens = selectors.api_tokens_for(user=request.user)
         return render(
-            request, "accounts/account.html", {"tokens": tokens, "form": form}, status=400
+            request,
+            "accounts/account.html",
+            {"tokens": tokens, "form": form, "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS},
+            status=400,
         )
     token, raw = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
     # Shown once, on this response only; never stored, never in a redirect URL.
