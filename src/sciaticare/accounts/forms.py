@@ -5,13 +5,16 @@ from django.http import HttpRequest
 
 from sciaticare.accounts import services
 from sciaticare.accounts.models import Role, User
+from sciaticare.names import validate_name
 
 
 class SignupRoleForm(forms.Form):
     """Extra sign-up fields: a name, and whether the person is a massage therapist."""
 
-    first_name = forms.CharField(max_length=150, label="First name")
-    last_name = forms.CharField(max_length=150, label="Last name", required=False)
+    first_name = forms.CharField(max_length=150, label="First name", validators=[validate_name])
+    last_name = forms.CharField(
+        max_length=150, label="Last name", required=False, validators=[validate_name]
+    )
     is_therapist = forms.BooleanField(
         required=False,
         label="I am a massage therapist",

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from sciaticare.names import validate_name
+
 
 class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
@@ -58,6 +60,12 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=[validate_name]
+    )
+    last_name = models.CharField(
+        "last name", max_length=150, blank=True, validators=[validate_name]
+    )
     is_patient = models.BooleanField(default=True)
     is_therapist = models.BooleanField(default=False)
     is_clinic_admin = models.BooleanField(default=False)

@@ -15,6 +15,7 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.places import resolve_place
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.names import validate_name
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
 ACCESS_FLAGS = ("step_free", "parking", "adjustable_table")
@@ -146,7 +147,9 @@ class ProfileForm(forms.ModelForm):
 
 
 class SessionTypeForm(forms.Form):
-    name = forms.CharField(max_length=80, initial="Sciatica relief massage")
+    name = forms.CharField(
+        max_length=80, initial="Sciatica relief massage", validators=[validate_name]
+    )
     minutes = forms.IntegerField(min_value=15, max_value=240, initial=60)
     price = forms.DecimalField(min_value=0, max_digits=8, decimal_places=2)
     currency = forms.CharField(max_length=3, initial="GBP", help_text="e.g. GBP, EUR, USD.")

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.names import validate_name
 
 #: Where a therapist may be mobile: at most this far from their base.
 MAX_SERVICE_RADIUS_KM = 100
@@ -39,7 +40,7 @@ def validate_time_zone(value: str) -> None:
 class Clinic(models.Model):
     """A clinic: an organisation whose therapists see clients at one or more locations."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="administered_clinics",
@@ -67,7 +68,11 @@ class Location(models.Model):
     """A place where a clinic's therapists see clients: address, coordinates, time zone, access."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="locations")
-    name = models.CharField(max_length=120, help_text="A short name people know, e.g. Didsbury.")
+    name = models.CharField(
+        max_length=120,
+        help_text="A short name people know, e.g. Didsbury.",
+        validators=[validate_name],
+    )
     address = models.CharField(max_length=300)
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
@@ -254,7 +259,7 @@ class SessionType(models.Model):
     therapist = models.ForeignKey(
         TherapistProfile, on_delete=models.CASCADE, related_name="session_types"
     )
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_name])
     minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(MIN_SESSION_MINUTES), MaxValueValidator(MAX_SESSION_MINUTES)]
     )

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.directory.models import Location
+from sciaticare.names import one_line
 from sciaticare.scheduling import selectors_calendar
 from sciaticare.scheduling.models import (
     Appointment,
@@ -100,7 +101,8 @@ def _send(
     if not to or to.lower().endswith(".invalid"):
         return 0
     body = render_to_string(f"scheduling/email/{template}.txt", context)
-    message = EmailMessage(subject=subject, body=body, to=[to])
+    # Subjects carry names people typed: one line, whatever was stored before names were checked.
+    message = EmailMessage(subject=one_line(subject), body=body, to=[to])
     if ics is not None:
         message.attach("session.ics", ics.decode(), "text/calendar")
     message.send()
