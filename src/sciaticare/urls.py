@@ -10,6 +10,9 @@ from sciaticare.scheduling import views_calendar
 # staff for their second factor. Its own form checked the password alone.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+# allauth answers a rate-limited sign-in, sign-up or reset with this (and a Retry-After).
+handler429 = "sciaticare.accounts.views.too_many_attempts"
+
 urlpatterns = [
     path("", include("sciaticare.web.urls")),
     path("check/", intake_views.check, name="check"),

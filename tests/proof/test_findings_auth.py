@@ -420,3 +420,30 @@ def test_the_command_makes_a_token_with_an_end_date(capsys):
     assert timedelta(days=6, hours=23) < token.expires_at - timezone.now() <= timedelta(days=7)
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 200
+
+
+# --- 12 (part). allauth's 429 says when to come back ------------------------------------------
+
+
+def test_a_rate_limited_sign_in_answers_429_with_retry_after(client):
+    # ACCOUNT_RATE_LIMITS keeps allauth's "login" limit: 30 attempts a minute per address.
+    answers = [
+        client.post(reverse("account_login"), {"login": f"n{n}@example.org", "password": "x"})
+        for n in range(31)
+    ]
+
+    refused = answers[-1]
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert f"wait {refused['Retry-After']} second" in refused.content.decode()
+
+
+def test_a_rate_limited_password_reset_says_how_long_the_window_has_left(client):
+    # reset_password: 20 an hour per address; the first of them was just now.
+    for n in range(20):
+        client.post(reverse("account_reset_password"), {"email": f"nobody{n}@example.org"})
+
+    refused = client.post(reverse("account_reset_password"), {"email": "again@example.org"})
+
+    assert refused.status_code == 429
+    assert 3500 <= int(refused["Retry-After"]) <= 3600

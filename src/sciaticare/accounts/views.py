@@ -1,9 +1,15 @@
+import math
+import time
+
 from allauth.account.decorators import reauthentication_required
+from allauth.core.internal import ratelimit as ratelimit_internals
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,6 +18,7 @@ from sciaticare.accounts.forms import ApiTokenForm, DeletionConfirmForm
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.errors import NotFound
+from sciaticare.ratelimits import retry_message
 
 
 @login_required
@@ -111,3 +118,65 @@ def cancel_deletion(request: AuthedRequest) -> HttpResponse:
         raise Http404("No deletion is pending") from None
     messages.success(request, "Your account will not be deleted.")
     return redirect("interop:your_data")
+
+
+# allauth's rate-limited actions, by the page that counts them (ACCOUNT_RATE_LIMITS).
+_LIMITED_ACTIONS = {
+    "account_login": ("login", "login_failed"),
+    "account_signup": ("signup",),
+    "account_reset_password": ("reset_password",),
+    "account_reset_password_from_key": ("reset_password_from_key",),
+    "account_change_password": ("change_password",),
+    "account_set_password": ("change_password",),
+    "account_email": ("manage_email",),
+    "account_email_verification_sent": ("confirm_email",),
+    "account_confirm_email": ("confirm_email",),
+    "account_reauthenticate": ("reauthenticate",),
+    "mfa_reauthenticate": ("reauthenticate",),
+    "mfa_authenticate": ("login_failed",),
+}
+
+
+def _retry_after(request: HttpRequest) -> int:
+    """Whole seconds until allauth lets this client try again.
+
+    allauth keeps, per limit, the times of the recent attempts (a sliding window). For limits
+    per address or per account the wait is exact: until the oldest attempt that still counts
+    leaves the window. Limits per email address cannot be looked up here (the address is in the
+    form, not in the request's identity), so when none of the others is spent the answer is the
+    longest such window, after which the limit is surely clear.
+    """
+    try:
+        name = resolve(request.path_info).view_name
+    except Resolver404:
+        name = ""
+    actions = _LIMITED_ACTIONS.get(name, ())
+    now = time.time()
+    exact: list[float] = []
+    fallback: list[float] = [60]
+    for action in actions:
+        for rate in ratelimit_internals.get_rates(app="allauth.account", action=action):
+            if rate.per == "key" or (rate.per == "user" and not request.user.is_authenticated):
+                fallback.append(rate.duration)
+                continue
+            key = ratelimit_internals.get_cache_key(
+                request, app="allauth.account", action=action, rate=rate
+            )
+            history = [at for at in cache.get(key, []) if at > now - rate.duration]
+            if len(history) >= rate.amount:
+                exact.append(sorted(history, reverse=True)[rate.amount - 1] + rate.duration - now)
+            else:
+                fallback.append(rate.duration)
+    wait = max(exact) if exact else max(fallback)
+    return max(1, math.ceil(wait))
+
+
+def too_many_attempts(request: HttpRequest) -> HttpResponse:
+    """allauth's answer when sign-in, sign-up or a password reset is rate limited
+    (ACCOUNT_RATE_LIMITS), with `Retry-After` as the API's own 429 has (RFC 9110 §10.2.3)."""
+    wait = _retry_after(request)
+    response = render(
+        request, "429.html", {"message": retry_message(wait), "wait": wait}, status=429
+    )
+    response["Retry-After"] = str(wait)
+    return response
