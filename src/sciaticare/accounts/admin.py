@@ -15,7 +15,7 @@ class PasswordChangeRevokingTokensForm(AdminPasswordChangeForm):
         user = super().save(commit=commit)
         if commit:
             revoke_all_api_tokens(user=user, reason="password set by a site admin")
-        return user  # type: ignore[no-any-return]
+        return user
 
 
 @admin.register(User)

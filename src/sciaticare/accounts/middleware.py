@@ -117,13 +117,13 @@ class StaffMfaMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
-        step = two_factor_step_due(request=request, user=user)  # type: ignore[arg-type]
+        step = two_factor_step_due(request=request, user=user)
         if step is None:
             return self.get_response(request)
         if is_open_before_two_factor(request.path_info, step):
             response = self.get_response(request)
             if step is TwoFactorStep.ENROL and request.path_info == reverse("mfa_activate_totp"):
-                _count_enrolment_as_second_step(request, user)  # type: ignore[arg-type]
+                _count_enrolment_as_second_step(request, user)
             return response
         if step is TwoFactorStep.ENROL:
             detail = "Set up two-factor authentication before you can see patient data."
