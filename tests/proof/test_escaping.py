@@ -28,6 +28,7 @@ from sciaticare.intake.models import Intake
 from sciaticare.records import services as record_services
 from sciaticare.scheduling.models import AppointmentStatus
 from tests.directory.factories import PDF_BYTES
+from tests.factories import PASSWORD
 from tests.proof.world import World
 from tests.scheduling.helpers import place_appointment
 
@@ -223,7 +224,9 @@ def hidden_review(w: World, as_: Callable[[str], Client]) -> list[Shown]:
 
 
 def api_token(w: World, as_: Callable[[str], Client]) -> list[Shown]:
-    created = as_("patient").post(reverse("accounts:create_token"), {"name": text("token")})
+    patient = as_("patient")
+    patient.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # asked before a token
+    created = patient.post(reverse("accounts:create_token"), {"name": text("token")})
     assert created.status_code == 200
     assert not any(raw in created.content.decode() for raw in RAW)
     return [Shown("patient", reverse("accounts:account"), ("token",))]
