@@ -447,3 +447,20 @@ def test_a_rate_limited_password_reset_says_how_long_the_window_has_left(client)
 
     assert refused.status_code == 429
     assert 3500 <= int(refused["Retry-After"]) <= 3600
+
+
+def test_a_code_from_a_device_since_replaced_does_not_count(client):
+    """The session's record must name an authenticator the person still has."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    therapist = TherapistFactory()
+    client.force_login(therapist)  # passed with the first device
+    assert client.get(reverse("web:dashboard")).status_code == 200
+
+    Authenticator.objects.filter(user=therapist).delete()
+    TOTP.activate(therapist, generate_totp_secret())
+
+    assert client.get(reverse("web:dashboard"))["Location"].startswith(
+        reverse("mfa_reauthenticate")
+    )

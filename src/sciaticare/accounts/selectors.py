@@ -34,22 +34,16 @@ def needs_mfa_enrollment(user: User) -> bool:
 
 
 def _passed_ids(request: HttpRequest, user: User) -> set[object]:
+    """The authenticators this session's sign-in took a code from.
+
+    allauth writes each step of a sign-in into the session (`get_authentication_records`); a
+    password alone (the Django admin's old login, for one) leaves no "mfa" record.
+    """
     return {
         record.get("id")
         for record in get_authentication_records(request, user)
         if record.get("method") == "mfa"
     }
-
-
-def session_passed_two_factor(*, request: HttpRequest, user: User) -> bool:
-    """True when this session's sign-in included a second factor of this user's.
-
-    allauth writes each step of a sign-in into the session (`get_authentication_records`); a
-    password alone (the Django admin's old login, for one) leaves no "mfa" record. The record
-    must name one of the user's current authenticators, so a removed device does not count.
-    """
-    used = _passed_ids(request, user)
-    return bool(used) and Authenticator.objects.filter(user=user, pk__in=used).exists()
 
 
 def two_factor_step_due(*, request: HttpRequest, user: User) -> TwoFactorStep | None:
@@ -60,6 +54,7 @@ def two_factor_step_due(*, request: HttpRequest, user: User) -> TwoFactorStep | 
     devices = dict(Authenticator.objects.filter(user=user).values_list("pk", "type"))
     if Authenticator.Type.TOTP not in devices.values():
         return TwoFactorStep.ENROL
+    # The code must come from a device the user still has: a removed one does not count.
     if not _passed_ids(request, user) & set(devices):
         return TwoFactorStep.VERIFY
     return None
