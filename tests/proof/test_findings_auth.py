@@ -6,25 +6,37 @@
 2. `/therapists/` was free of the staff two-factor gate by prefix: only named routes are free
    now, and the whole route table is walked for staff who have not passed it.
 3. API tokens never expired, outlived a password change and were made without the password.
+12 (part). allauth's 429 had no `Retry-After`.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
+    TOTP,
     format_hotp_value,
+    generate_totp_secret,
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from ninja.errors import HttpError
 
-from sciaticare.accounts import middleware
+from sciaticare.accounts import middleware, services
+from sciaticare.accounts.auth import BrowserSession
+from sciaticare.accounts.models import ApiToken
 from tests.factories import (
     PASSWORD,
     ClinicAdminFactory,
@@ -99,11 +111,6 @@ def test_a_password_only_staff_session_reaches_no_staff_page_nor_the_api(client,
 
 def test_the_api_itself_refuses_a_password_only_session(rf):
     """The API's own check, without the middleware in front of it."""
-    from django.contrib.sessions.backends.db import SessionStore
-    from ninja.errors import HttpError
-
-    from sciaticare.accounts.auth import BrowserSession
-
     therapist = TherapistFactory()
     request = rf.get("/api/v1/me")
     request.user = therapist
@@ -271,18 +278,10 @@ def _bearer(raw: str) -> dict[str, str]:
 
 
 def _token(user: Any, **kwargs: Any) -> str:
-    from sciaticare.accounts import services
-
     return services.create_api_token(user=user, name="script", **kwargs)[1]
 
 
 def test_a_token_works_for_90_days_by_default_and_then_gets_401(client):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from sciaticare.accounts.models import ApiToken
-
     user = PatientFactory()
     made = timezone.now() - timedelta(days=89, hours=23)
     fresh = _token(user, now=made)
@@ -295,10 +294,6 @@ def test_a_token_works_for_90_days_by_default_and_then_gets_401(client):
 
 
 def test_the_account_page_shows_when_each_token_expires(client):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     user = PatientFactory()
     _token(user, now=timezone.now() - timedelta(days=100))
     _token(user)
@@ -329,8 +324,6 @@ def test_changing_the_password_revokes_every_token(client):
 
 
 def test_resetting_the_password_revokes_every_token(client):
-    from django.core import mail
-
     user = PatientFactory()
     raw = _token(user)
     client.post(reverse("account_reset_password"), {"email": user.email})
@@ -364,8 +357,6 @@ def test_a_password_a_site_admin_sets_revokes_every_token(client):
 
 
 def test_asking_to_delete_the_account_revokes_every_token():
-    from sciaticare.accounts import services
-
     user = PatientFactory()
     raw = _token(user)
 
@@ -375,8 +366,6 @@ def test_asking_to_delete_the_account_revokes_every_token():
 
 
 def test_making_a_token_asks_for_the_password_first(client):
-    from sciaticare.accounts.models import ApiToken
-
     user = PatientFactory()
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
 
@@ -405,13 +394,6 @@ def test_signing_out_of_the_browser_leaves_tokens_working(client):
 
 
 def test_the_command_makes_a_token_with_an_end_date(capsys):
-    from datetime import timedelta
-
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from sciaticare.accounts.models import ApiToken
-
     user = PatientFactory()
 
     call_command("create_api_token", user.email, "--days", "7")
@@ -451,9 +433,6 @@ def test_a_rate_limited_password_reset_says_how_long_the_window_has_left(client)
 
 def test_a_code_from_a_device_since_replaced_does_not_count(client):
     """The session's record must name an authenticator the person still has."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     therapist = TherapistFactory()
     client.force_login(therapist)  # passed with the first device
     assert client.get(reverse("web:dashboard")).status_code == 200
