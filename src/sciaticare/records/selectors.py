@@ -12,9 +12,9 @@ from django.utils import timezone
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid, NotFound
-from sciaticare.intake.models import IntakeShare
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.selectors import treats
 
 OVERDUE_AFTER = timedelta(hours=72)
 Access = Literal["author", "care", "clinic", "patient"]
@@ -23,21 +23,7 @@ Access = Literal["author", "care", "clinic", "patient"]
 @dataclass(frozen=True)
 class NoteView:
     note: SessionNote
-    access: Access  # author: writes the draft; care: another of the patient's therapists; clinic: admin; patient: summary
-
-
-def _treats(therapist_user: User, patient: User) -> bool:
-    """An appointment with the patient, or the patient's consent to read their intake."""
-    return (
-        Appointment.objects.filter(
-            therapist__user=therapist_user,
-            patient=patient,
-            status__in=["booked", "completed", "no_show"],
-        ).exists()
-        or IntakeShare.objects.filter(
-            therapist=therapist_user, patient=patient, revoked_at__isnull=True
-        ).exists()
-    )
+    access: Access  # author: writes the draft; care: another therapist who treats the patient; clinic: admin; patient: summary
 
 
 def read_note(*, viewer: User, appointment_id: int, reason: str = "") -> NoteView:
@@ -57,7 +43,11 @@ def read_note(*, viewer: User, appointment_id: int, reason: str = "") -> NoteVie
         access = "author"
     elif note.patient_id == viewer.pk:
         access = "patient" if note.is_signed else None
-    elif viewer.has_role(Role.THERAPIST) and note.is_signed and _treats(viewer, note.patient):
+    elif (
+        viewer.has_role(Role.THERAPIST)
+        and note.is_signed
+        and treats(therapist=viewer, patient=note.patient)
+    ):
         access = "care"
     elif (
         viewer.has_role(Role.CLINIC_ADMIN)
