@@ -113,12 +113,14 @@ class AmendmentForm(forms.Form):
     """A correction to a signed note; the limits are the model's and the API's."""
 
     reason = forms.CharField(
-        label="Reason for the amendment",
-        max_length=AMENDMENT_REASON_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"id": "a-reason"}),
+        label="Reason for the amendment", max_length=AMENDMENT_REASON_MAX_LENGTH
     )
     text = forms.CharField(
         label="Amendment",
         max_length=AMENDMENT_TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "id": "a-text"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "a-%s")  # a-reason, a-text: apart from the note's fields
+        super().__init__(*args, **kwargs)
