@@ -206,7 +206,7 @@ def test_the_patient_sees_who_exported_their_record(client, clinic_world):
     client.force_login(patient)
     page = client.get(reverse("records:access_history")).content.decode()
 
-    assert "<td>fhir.export</td><td>referral</td>" in page
+    assert "<td>Exported your health record</td><td>referral</td>" in page
     assert clinic_world["people"]["therapist"].display_name in page
 
 

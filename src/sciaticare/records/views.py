@@ -258,9 +258,10 @@ def my_sessions(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def access_history(request: AuthedRequest) -> HttpResponse:
-    """Who opened this patient's intake, notes and scores, and when (from the audit log)."""
-    events = audit_selectors.events_about(patient=request.user).exclude(actor=request.user)[:200]
-    return render(request, "records/access_history.html", {"events": events})
+    """Who opened this patient's intake, notes and scores, and when: the audit log, one line
+    per visit (a sitting's autosaves are one line)."""
+    visits = audit_selectors.visits_about(patient=request.user)
+    return render(request, "records/access_history.html", {"visits": visits})
 
 
 @login_required
