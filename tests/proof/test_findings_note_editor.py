@@ -97,6 +97,8 @@ def test_the_first_autosave_creates_the_draft(client, clinic_world):
     note = SessionNote.objects.get(appointment_id=appointment_id)
     assert note.subjective == TYPED
     assert f'value="{note.version}"' in response.content.decode()  # the editor's new version
+    # A save is audited as the write it is, not also as a read of the note.
+    assert _actions(clinic_world["people"]["patient"]) == ["note.create", "note.update"]
 
 
 # --- A stale tab keeps its text (point 21) ---------------------------------------------------

@@ -101,6 +101,26 @@ def new_note(*, therapist_user: User, appointment_id: int, prefilled: bool = Tru
     return NoteView(note, "author")
 
 
+def note_to_write(
+    *, therapist_user: User, appointment_id: int, prefilled: bool = False
+) -> NoteView:
+    """The note for its own therapist to save, sign or amend: the stored one or, before the
+    first save, :func:`new_note`. Not audited as a read (the write that follows is), so a
+    sitting's autosaves leave one row each, not two. 404 for anyone else."""
+    note = (
+        SessionNote.objects.select_related(
+            "appointment__location__clinic", "therapist__user", "patient", "signed_by"
+        )
+        .filter(appointment_id=appointment_id, therapist__user=therapist_user)
+        .first()
+    )
+    if note is not None:
+        return NoteView(note, "author")
+    return new_note(
+        therapist_user=therapist_user, appointment_id=appointment_id, prefilled=prefilled
+    )
+
+
 def read_note(*, viewer: User, appointment_id: int, reason: str = "") -> NoteView:
     """The note of an appointment as this viewer may see it; 404 alike for missing and
     forbidden. A clinic admin must state a reason. Every read is audited."""

@@ -108,19 +108,11 @@ def _author_view(
     intake, a read that is audited, or empty for a save that brings its own values); Http404
     for anyone else."""
     try:
-        view = selectors.read_note(viewer=request.user, appointment_id=appointment_id)
-    except Invalid:
-        raise Http404 from None
+        return selectors.note_to_write(
+            therapist_user=request.user, appointment_id=appointment_id, prefilled=prefilled
+        )
     except NotFound:
-        try:
-            return selectors.new_note(
-                therapist_user=request.user, appointment_id=appointment_id, prefilled=prefilled
-            )
-        except NotFound:
-            raise Http404 from None
-    if view.access != "author":
-        raise Http404
-    return view
+        raise Http404 from None
 
 
 @login_required
@@ -221,13 +213,8 @@ def amend(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         else:
             messages.success(request, "Amendment added below the note.")
             return redirect("records:note", appointment_id=appointment_id)
-    try:
-        view = selectors.read_note(viewer=request.user, appointment_id=appointment_id)
-    except (NotFound, Invalid):
-        raise Http404 from None
-    if view.access != "author":
-        raise Http404
     # Refused: the page again with the amendment as typed and the reason under its field.
+    view = _author_view(request, appointment_id)
     return _editor(request, view, amendment_form=form, status=status)
 
 
