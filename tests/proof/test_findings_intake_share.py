@@ -134,3 +134,14 @@ def test_the_share_form_answers_the_same_for_a_therapist_and_for_nobody(client):
 
     assert known == unknown  # same message, same list: nothing tells them apart
     assert "Ysolde" not in known
+
+
+def test_the_clients_page_lists_treated_clients_by_the_same_rule(client, shared):
+    client.force_login(shared["people"]["therapist"])
+
+    body = client.get(reverse("intake:clients")).content.decode()
+
+    assert "Odalys" in body  # a booked session, no share
+    client.force_login(shared["share_only"])
+    treated = client.get(reverse("intake:clients")).content.decode().split("Clients you treat")[1]
+    assert "Odalys" not in treated  # a share alone is not treatment

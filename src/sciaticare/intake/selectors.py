@@ -52,6 +52,13 @@ def shared_clients(*, therapist: User) -> QuerySet[IntakeShare]:
     )
 
 
+def treated_clients(*, therapist: User) -> QuerySet[User]:
+    """The patients this therapist treats (scheduling's rule), by name."""
+    return scheduling_selectors.patients_treated_by(therapist).order_by(
+        "first_name", "last_name", "pk"
+    )
+
+
 def has_intake_share(*, therapist: User, patient: User) -> bool:
     """The patient's active consent for this therapist to read their intake. The narrow grant:
     it opens the intake and the brief made from it, never session notes, the diary, reports or

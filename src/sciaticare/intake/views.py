@@ -386,7 +386,12 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
 def clients(request: AuthedRequest) -> HttpResponse:
     _require(request, Role.THERAPIST)
     return render(
-        request, "intake/clients.html", {"shares": selectors.shared_clients(therapist=request.user)}
+        request,
+        "intake/clients.html",
+        {
+            "shares": selectors.shared_clients(therapist=request.user),
+            "treated": selectors.treated_clients(therapist=request.user)[:200],
+        },
     )
 
 
