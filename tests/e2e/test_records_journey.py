@@ -67,3 +67,33 @@ def test_therapist_writes_signs_and_amends_and_patient_sees_summary(live_server,
     expect(patient_page.get_by_text("Tender right piriformis")).to_have_count(0)
     patient_page.get_by_role("link", name="See who has opened your records").click()
     expect(patient_page.get_by_role("cell", name=therapist.user.display_name).first).to_be_visible()
+
+
+def test_a_stale_tab_says_its_save_was_refused_and_keeps_the_text(live_server, browser):
+    # Issue 13, point 21: the note is signed in another tab; this tab's next autosave gets a
+    # 409, the status line says why, and what was typed stays in the editor.
+    from sciaticare.records import services as records_services
+
+    patient = PatientFactory()
+    make_intake(patient)
+    therapist = TherapistProfileFactory()
+    appointment = past_appointment(therapist, patient)
+    page: Page = browser.new_context().new_page()
+    sign_in(page, live_server, therapist.user)
+    page.goto(f"{live_server.url}/notes/{appointment.pk}/")
+    objective = page.get_by_label("Objective findings")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        objective.fill("First findings.")
+        objective.blur()
+    expect(page.locator("#save-status")).to_contain_text("Draft saved", timeout=10_000)
+
+    records_services.sign_note(therapist_user=therapist.user, appointment_id=appointment.pk)
+    typed = "Typed after the other tab signed: calf tone eased."
+    with page.expect_response(lambda r: r.status == 409):
+        objective.fill(typed)
+        objective.blur()
+
+    expect(page.locator("#save-status")).to_contain_text("was signed", timeout=10_000)
+    expect(page.locator("#save-status")).to_contain_text("Your text is still here")
+    expect(objective).to_have_value(typed)
+    expect(objective).to_have_attribute("maxlength", "20000")

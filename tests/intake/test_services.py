@@ -146,17 +146,23 @@ def test_sharing_twice_is_a_conflict_and_sharing_again_after_revoking_works():
     assert IntakeShare.objects.filter(patient=patient, therapist=therapist).count() == 2
 
 
-@pytest.mark.parametrize("who", ["patient", "nobody", "clinic-admin"])
-def test_sharing_needs_a_therapist_account(who):
+@pytest.mark.parametrize("who", ["patient", "nobody", "clinic-admin", "self"])
+def test_a_share_to_an_address_no_therapist_has_is_kept_and_opens_nothing(who):
     patient = PatientFactory()
-    email = {
-        "patient": PatientFactory().email,
-        "nobody": "nobody@example.org",
-        "clinic-admin": ClinicAdminFactory().email,
+    person = {
+        "patient": PatientFactory(),
+        "nobody": None,
+        "clinic-admin": ClinicAdminFactory(),
+        "self": patient,
     }[who]
+    email = person.email if person is not None else "nobody@example.org"
 
-    with pytest.raises(NotFound):
-        services.share_intake(patient=patient, therapist_email=email)
+    share = services.share_intake(patient=patient, therapist_email=email.upper())
+
+    assert share.email == email.lower()
+    assert share.therapist is None
+    if person is not None and person != patient:
+        assert not selectors.may_read_intake(viewer=person, patient=patient)
 
 
 def test_revoking_someone_elses_consent_is_not_found():

@@ -110,16 +110,13 @@ def test_the_patient_needs_no_reason(client, clinic_world):
     assert client.get(_url(patient.pk)).status_code == 200
 
 
-def test_a_therapist_with_the_patients_consent_only_may_export(client, clinic_world):
+def test_a_therapist_with_the_patients_intake_consent_only_may_not_export(client, clinic_world):
+    # Issue 13, point 4: an intake share opens the intake and brief, never the whole record.
     patient = clinic_world["people"]["patient"]
     consented = TherapistProfileFactory().user
+    intake_services.share_intake(patient=patient, therapist_email=consented.email)
     client.force_login(consented)
-    assert client.get(_url(patient.pk), {"reason": "r"}).status_code == 404
 
-    share = intake_services.share_intake(patient=patient, therapist_email=consented.email)
-    assert client.get(_url(patient.pk), {"reason": "r"}).status_code == 200
-
-    intake_services.revoke_share(patient=patient, share_id=share.pk)
     assert client.get(_url(patient.pk), {"reason": "r"}).status_code == 404
 
 
@@ -209,7 +206,7 @@ def test_the_patient_sees_who_exported_their_record(client, clinic_world):
     client.force_login(patient)
     page = client.get(reverse("records:access_history")).content.decode()
 
-    assert "<td>fhir.export</td><td>referral</td>" in page
+    assert "<td>Exported your health record</td><td>referral</td>" in page
     assert clinic_world["people"]["therapist"].display_name in page
 
 

@@ -355,6 +355,7 @@ NOT_USER_TEXT = {
     "scheduling.CalendarFeed.secret": "made by the server",
     "directory.SearchEntry.languages": "copied from the profile's validated language codes",
     "outcomes.ReportShare.recipient_email": "validated address",
+    "intake.IntakeShare.email": "validated address",
     "outcomes.ReportShare.token_digest": "a hash",
     "outcomes.ReportShare.code_digest": "a hash",
     "interop.DataExport.status": "a choice",

@@ -145,7 +145,7 @@ class IntakeForm(forms.Form):
 class ShareForm(forms.Form):
     therapist_email = forms.EmailField(
         label="Your therapist's email address",
-        help_text="They must have a Sciaticare therapist account. You can withdraw this at any time.",
+        help_text="The address of their Sciaticare therapist account. You can withdraw this at any time.",
     )
 
 

@@ -119,14 +119,25 @@ class Intake(models.Model):
 
 
 class IntakeShare(models.Model):
-    """A patient's consent for a therapist to read their intake; revocable, never deleted."""
+    """A patient's consent for the therapist with an email address to read their intake and
+    the brief made from it (nothing else); revocable, never deleted.
+
+    The share is kept and listed by the address the patient typed, whether or not a therapist
+    has it, so the answer never tells a patient whose address it is. ``therapist`` is the
+    therapist account that had the address when the patient shared; empty, the share opens
+    nothing (it is not linked later to whoever signs up with that address)."""
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intake_shares"
     )
     therapist = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    email = models.EmailField(help_text="The address the patient typed, in lower case.")
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -138,7 +149,13 @@ class IntakeShare(models.Model):
                 condition=Q(revoked_at__isnull=True),
                 name="%(app_label)s_%(class)s_one_active_per_pair",
                 violation_error_message="The intake is already shared with this therapist.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "email"],
+                condition=Q(revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_active_per_email",
+                violation_error_message="The intake is already shared with this address.",
+            ),
         ]
 
     def __str__(self) -> str:

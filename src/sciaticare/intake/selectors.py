@@ -22,6 +22,7 @@ from sciaticare.intake.models import (
     QuestionnaireDefinition,
     QuestionnaireResponse,
 )
+from sciaticare.scheduling import selectors as scheduling_selectors
 
 
 def current_intake(*, patient: User) -> Intake | None:
@@ -51,18 +52,32 @@ def shared_clients(*, therapist: User) -> QuerySet[IntakeShare]:
     )
 
 
-def may_read_intake(*, viewer: User, patient: User) -> bool:
-    """The patient, or a therapist they have shared their intake with (and not revoked).
+def treated_clients(*, therapist: User) -> QuerySet[User]:
+    """The patients this therapist treats (scheduling's rule), by name."""
+    return scheduling_selectors.patients_treated_by(therapist).order_by(
+        "first_name", "last_name", "pk"
+    )
 
-    The scheduling issue adds: a therapist with an appointment with the patient.
-    """
+
+def has_intake_share(*, therapist: User, patient: User) -> bool:
+    """The patient's active consent for this therapist to read their intake. The narrow grant:
+    it opens the intake and the brief made from it, never session notes, the diary, reports or
+    an export (those follow ``scheduling.selectors.treats``)."""
+    return IntakeShare.objects.filter(
+        patient=patient, therapist=therapist, revoked_at__isnull=True
+    ).exists()
+
+
+def may_read_intake(*, viewer: User, patient: User) -> bool:
+    """The patient; a therapist who treats them (scheduling's rule); or a therapist they have
+    shared their intake with (and not revoked). For the intake and the brief only."""
     if viewer.pk == patient.pk:
         return True
     if not viewer.has_role(Role.THERAPIST):
         return False
-    return IntakeShare.objects.filter(
-        patient=patient, therapist=viewer, revoked_at__isnull=True
-    ).exists()
+    return scheduling_selectors.treats(therapist=viewer, patient=patient) or has_intake_share(
+        therapist=viewer, patient=patient
+    )
 
 
 def latest_scores(*, patient: User) -> list[QuestionnaireResponse]:

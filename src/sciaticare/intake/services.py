@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
@@ -113,20 +114,26 @@ def confirm_doctor_clearance(*, patient: User, intake_id: int) -> Intake:
 
 
 def share_intake(*, patient: User, therapist_email: str) -> IntakeShare:
-    """Give a therapist consent to read this patient's intake (recorded and audited)."""
-    therapist = User.objects.filter(
-        email__iexact=therapist_email.strip(), is_therapist=True, is_active=True
-    ).first()
-    if therapist is None or therapist == patient:
-        raise NotFound("therapist with that email")
+    """Consent for the therapist with this address to read the patient's intake and brief
+    (recorded and audited). The same answer whether or not a therapist has the address, so
+    nobody can probe who is a therapist: a share to an address no therapist has is kept and
+    listed like any other and opens nothing."""
+    email = therapist_email.strip().lower()
+    therapist = (
+        User.objects.filter(email__iexact=email, is_therapist=True, is_active=True)
+        .exclude(pk=patient.pk)
+        .first()
+    )
+    already = Conflict("already_shared", "Your intake is already shared with that email address.")
+    same = Q(email=email) | Q(therapist=therapist) if therapist is not None else Q(email=email)
+    if IntakeShare.objects.filter(same, patient=patient, revoked_at__isnull=True).exists():
+        raise already
     try:
         with transaction.atomic():
-            share = IntakeShare.objects.create(patient=patient, therapist=therapist)
+            share = IntakeShare.objects.create(patient=patient, therapist=therapist, email=email)
             record_event(actor=patient, action="consent.grant", patient=patient, obj=share)
-    except IntegrityError:
-        raise Conflict(
-            "already_shared", "Your intake is already shared with this therapist."
-        ) from None
+    except IntegrityError:  # the same share made at the same moment
+        raise already from None
     return share
 
 

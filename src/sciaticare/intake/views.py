@@ -119,6 +119,7 @@ def intake_home(request: AuthedRequest) -> HttpResponse:
             "episodes": selectors.episodes_of(patient=patient),
             "shares": selectors.shares_of(patient=patient),
             "share_form": ShareForm(),
+            "shared_with_therapist": SHARED_WITH_THERAPIST,
             "scores": selectors.latest_scores(patient=patient),
             "questionnaires": selectors.available_questionnaires(),
         },
@@ -198,6 +199,11 @@ def confirm_clearance(request: AuthedRequest, intake_id: int) -> HttpResponse:
 
 # --- Consent ----------------------------------------------------------------------------------
 
+# What an intake share opens, said the same way on the page and in the confirmation.
+SHARED_WITH_THERAPIST = (
+    "your intake and the brief made from it; not your session notes, diary or reports"
+)
+
 
 @login_required
 @require_POST
@@ -212,7 +218,11 @@ def share(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"{shared.therapist.display_name} can now read your intake.")
+            messages.success(
+                request,
+                f"If a therapist with the address {shared.email} uses Sciaticare, they can now "
+                f"read {SHARED_WITH_THERAPIST}.",
+            )
     else:
         messages.error(request, "Enter a valid email address.")
     return redirect("intake:home")
@@ -231,9 +241,7 @@ def revoke(request: AuthedRequest, share_id: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         services.revoke_share(patient=request.user, share_id=shared.pk)
-        messages.success(
-            request, f"{shared.therapist.display_name} can no longer read your intake."
-        )
+        messages.success(request, f"{shared.email} can no longer read your intake.")
         return redirect("intake:home")
     return render(request, "intake/revoke_confirm.html", {"share": shared})
 
@@ -378,7 +386,12 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
 def clients(request: AuthedRequest) -> HttpResponse:
     _require(request, Role.THERAPIST)
     return render(
-        request, "intake/clients.html", {"shares": selectors.shared_clients(therapist=request.user)}
+        request,
+        "intake/clients.html",
+        {
+            "shares": selectors.shared_clients(therapist=request.user),
+            "treated": selectors.treated_clients(therapist=request.user)[:200],
+        },
     )
 
 

@@ -26,14 +26,13 @@ from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.intake.models import Episode, IntakeShare, QuestionnaireResponse
+from sciaticare.intake.models import Episode, QuestionnaireResponse
 from sciaticare.interop import fhir
 from sciaticare.interop.models import ExternalResource
 from sciaticare.outcomes import selectors as outcomes_selectors
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records import selectors as records_selectors
 from sciaticare.scheduling import selectors as scheduling_selectors
-from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 
 def patient_id(patient: User) -> str:
@@ -169,10 +168,6 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
     )
 
 
-# Appointments that make a care relationship; a cancelled booking or a waitlist hold does not.
-CARE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
-
-
 @dataclass(frozen=True)
 class ExportAccess:
     """Why a viewer may export a patient's record: ``self``; ``care`` (a treating therapist:
@@ -187,9 +182,9 @@ def export_access(*, viewer: User, patient_id: int) -> tuple[User, ExportAccess]
     """The patient and how the viewer may export their record; NotFound alike for a missing
     patient and for one the viewer does not treat (docs/privacy.md, "Who may export").
 
-    A treating therapist has a booked, attended or missed appointment with the patient, or the
-    patient's active consent to read their intake (the rule of ``records.selectors``). A clinic
-    admin runs a clinic where the patient has had such an appointment. Site admins are not
+    A treating therapist is one ``scheduling.selectors.treats`` says treats the patient (an
+    intake share alone is not enough: it opens the intake and brief only). A clinic admin runs
+    a clinic where the patient has had such an appointment. Site admins are not
     clinicians: like everyone else they get 404. Nothing is audited here; the export is.
     """
     patient = User.objects.filter(pk=patient_id).first()
@@ -197,14 +192,9 @@ def export_access(*, viewer: User, patient_id: int) -> tuple[User, ExportAccess]
         raise NotFound("patient")
     if viewer.pk == patient.pk:
         return patient, ExportAccess("self")
-    care = Appointment.objects.filter(patient=patient, status__in=CARE_STATUSES)
-    if viewer.has_role(Role.THERAPIST) and (
-        care.filter(therapist__user=viewer).exists()
-        or IntakeShare.objects.filter(
-            patient=patient, therapist=viewer, revoked_at__isnull=True
-        ).exists()
-    ):
+    if scheduling_selectors.treats(therapist=viewer, patient=patient):
         return patient, ExportAccess("care")
+    care = scheduling_selectors.care_appointments(patient=patient)
     if viewer.has_role(Role.CLINIC_ADMIN):
         clinic_ids = frozenset(
             care.filter(location__clinic__admins=viewer).values_list(

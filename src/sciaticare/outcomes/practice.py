@@ -5,8 +5,9 @@ seen twenty times does not outweigh twenty clients seen once), then across patie
 database computes the same figures in SQL (``outcomes/practice_query.py``); this module is
 the definition the SQL is tested against, and the rule for what may be shown.
 
-A patient *of* a therapist (or clinic) is one with at least one **signed** session note by that
-therapist (at that clinic's locations): drafts do not count. Their *course* starts at their
+A patient *of* a therapist (or clinic) is one with at least one **signed** session note of an
+**attended** (completed) session by that therapist (at that clinic's locations): drafts, and
+notes of cancelled or missed sessions, do not count. Their *course* starts at their
 first signed session there.
 
 - **Immediate relief** of a session: pain just before minus pain just after, on the 0–10

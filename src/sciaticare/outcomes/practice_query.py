@@ -7,7 +7,7 @@ the statement gives what ``practice.outcomes_from_records`` gives, on SQLite and
 
 The statement, step by step (CTEs):
 
-1. **sess** — signed session notes with clinic, therapist, start and immediate relief (worse
+1. **sess** — signed session notes of attended (completed) sessions with clinic, therapist, start and immediate relief (worse
    site). A clinic's report names its locations' ids in the statement rather than joining on
    ``clinic_id``: PostgreSQL's statistics then know how many sessions they hold (half of all,
    for the benchmark's large clinic), and it reads them with a hash join instead of a nested
@@ -63,7 +63,7 @@ from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import practice
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
-from sciaticare.scheduling.models import Appointment
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 type Key = tuple[int, int]
 
@@ -213,8 +213,10 @@ def outcomes_sql(
     locations, diary = Location._meta.db_table, PainEntry._meta.db_table
     answers = QuestionnaireResponse._meta.db_table
 
-    where = ["n.signed_at IS NOT NULL"]
-    params: list[Any] = []
+    # Attended sessions only: a note signed for a cancelled session (possible before issue 13)
+    # is not a treatment.
+    where = ["n.signed_at IS NOT NULL", "a.status = %s"]
+    params: list[Any] = [AppointmentStatus.COMPLETED.value]
     for column, ids in (("a.location_id", location_ids), ("n.therapist_id", therapist_ids)):
         if ids is not None:
             wanted = list(ids) or [0]  # none asked for: an IN list that matches nothing

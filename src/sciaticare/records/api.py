@@ -8,7 +8,15 @@ from pydantic import ConfigDict
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.errors import NotFound
 from sciaticare.records import selectors, services
-from sciaticare.records.models import AdverseEvent, Pressure, SessionNote
+from sciaticare.records.models import (
+    ADVERSE_EVENT_DETAIL_MAX_LENGTH,
+    AMENDMENT_REASON_MAX_LENGTH,
+    AMENDMENT_TEXT_MAX_LENGTH,
+    NOTE_TEXT_MAX_LENGTH,
+    AdverseEvent,
+    Pressure,
+    SessionNote,
+)
 from sciaticare.records.summary import summarise
 from sciaticare.schemas import OffsetDatetime, Problem
 
@@ -24,6 +32,8 @@ class AmendmentOut(Schema):
 
 class NoteOut(Schema):
     appointment: int
+    saved: bool
+    version: str
     signed: bool
     signed_at: OffsetDatetime | None
     signed_by: str | None
@@ -68,11 +78,11 @@ class NoteIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    subjective: str | None = Field(None, max_length=20000)
-    objective: str | None = Field(None, max_length=20000)
-    assessment: str | None = Field(None, max_length=20000)
+    subjective: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
+    objective: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
+    assessment: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
     assessment_shared: bool | None = None
-    plan: str | None = Field(None, max_length=20000)
+    plan: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
     regions: list[str] | None = None
     techniques: list[str] | None = None
     pressure: Pressure | None = None
@@ -83,21 +93,29 @@ class NoteIn(Schema):
     leg_pain_before: int | None = Field(None, ge=0, le=10)
     leg_pain_after: int | None = Field(None, ge=0, le=10)
     adverse_event: AdverseEvent | None = None
-    adverse_event_detail: str | None = Field(None, max_length=500)
+    adverse_event_detail: str | None = Field(None, max_length=ADVERSE_EVENT_DETAIL_MAX_LENGTH)
+    version: str | None = Field(
+        None,
+        max_length=40,
+        description="The note's `version` this change is based on (empty before the first "
+        "save); when the note has changed since, `409 note_changed` instead of overwriting.",
+    )
     home_care: list[str] | None = None
 
 
 class AmendmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=300)
-    text: str = Field(min_length=1, max_length=20000)
+    reason: str = Field(min_length=1, max_length=AMENDMENT_REASON_MAX_LENGTH)
+    text: str = Field(min_length=1, max_length=AMENDMENT_TEXT_MAX_LENGTH)
 
 
 def _out(note: SessionNote) -> NoteOut:
     values: dict[str, Any] = {name: getattr(note, name) for name in services.DRAFT_FIELDS}
     return NoteOut(
         appointment=note.appointment_id,
+        saved=note.pk is not None,
+        version=note.version,
         signed=note.is_signed,
         signed_at=note.signed_at,
         signed_by=note.signed_by.display_name if note.signed_by else None,
@@ -106,7 +124,7 @@ def _out(note: SessionNote) -> NoteOut:
             AmendmentOut(
                 reason=a.reason, text=a.text, author=a.author.display_name, created_at=a.created_at
             )
-            for a in note.amendments.select_related("author")
+            for a in (note.amendments.select_related("author") if note.pk else [])
         ],
         **values,
     )
@@ -118,18 +136,16 @@ def _out(note: SessionNote) -> NoteOut:
     summary="The session note (therapist), or its summary (patient)",
 )
 def get_note(request: AuthedRequest, appointment_id: int, reason: str = "") -> Any:
-    """The appointment's therapist gets the note (a prefilled draft the first time); the
-    patient gets the plain-language summary once signed; a clinic admin of the clinic gets the
-    note with a stated `reason`; anyone else 404."""
+    """The appointment's therapist gets the note (before the first save, the prefilled draft,
+    not stored: `saved` false, `version` empty; a read never writes); the patient gets the
+    plain-language summary once signed; a clinic admin of the clinic gets the note with a
+    stated `reason`; anyone else 404."""
     try:
         view = selectors.read_note(
             viewer=request.user, appointment_id=appointment_id, reason=reason
         )
     except NotFound:
-        services.start_note(
-            therapist_user=request.user, appointment_id=appointment_id
-        )  # raises 404 if not theirs
-        view = selectors.read_note(viewer=request.user, appointment_id=appointment_id)
+        view = selectors.new_note(therapist_user=request.user, appointment_id=appointment_id)
     if view.access == "patient":
         summary = summarise(view.note)
         return SummaryOut(
@@ -142,12 +158,16 @@ def get_note(request: AuthedRequest, appointment_id: int, reason: str = "") -> A
 @router.put(
     "/appointments/{appointment_id}/note",
     response={200: NoteOut, 404: Problem, 409: Problem, 422: Problem},
-    summary="Save the draft (409 once signed)",
+    summary="Save the draft; the first save creates it (409 once signed or when stale)",
 )
 def put_note(request: AuthedRequest, appointment_id: int, payload: NoteIn) -> NoteOut:
     changes = payload.model_dump(exclude_unset=True)
+    based_on = changes.pop("version", None)
     note = services.save_draft(
-        therapist_user=request.user, appointment_id=appointment_id, values=changes
+        therapist_user=request.user,
+        appointment_id=appointment_id,
+        values=changes,
+        based_on=based_on,
     )
     return _out(note)
 

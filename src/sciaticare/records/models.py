@@ -7,17 +7,41 @@ Corrections are amendments, which are append-only the same way.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from sciaticare.directory.models import TherapistProfile
 from sciaticare.records.seal import SEALED_FIELDS, seal_intact
 from sciaticare.scheduling.models import Appointment
+
+# The longest texts a note and an amendment take: the one figure the editor's maxlength, the
+# API schemas, the model's validation and the database's CHECK all use, so a text is refused
+# with the same limit wherever it is typed.
+NOTE_TEXT_MAX_LENGTH = 20_000  # subjective, objective, assessment, plan
+ADVERSE_EVENT_DETAIL_MAX_LENGTH = 500
+AMENDMENT_REASON_MAX_LENGTH = 300
+AMENDMENT_TEXT_MAX_LENGTH = 20_000
+NOTE_TEXT_FIELDS = ("subjective", "objective", "assessment", "plan")
+
+
+def _at_most(field: str, limit: int) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), limit),
+        name=f"%(app_label)s_%(class)s_{field}_max_length",
+        violation_error_message=f"{field} takes at most {limit} characters.",
+    )
+
+
+def _text(limit: int) -> models.TextField:
+    return models.TextField(blank=True, max_length=limit, validators=[MaxLengthValidator(limit)])
 
 
 class NoteLocked(Exception):
@@ -53,13 +77,13 @@ class SessionNote(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes"
     )
-    subjective = models.TextField(blank=True)
-    objective = models.TextField(blank=True)
-    assessment = models.TextField(blank=True)
+    subjective = _text(NOTE_TEXT_MAX_LENGTH)
+    objective = _text(NOTE_TEXT_MAX_LENGTH)
+    assessment = _text(NOTE_TEXT_MAX_LENGTH)
     assessment_shared = models.BooleanField(
         default=False, help_text="Show the assessment to the patient."
     )
-    plan = models.TextField(blank=True)
+    plan = _text(NOTE_TEXT_MAX_LENGTH)
     regions = models.JSONField(
         default=list, blank=True, help_text="Body-map codes of the regions treated."
     )
@@ -84,7 +108,7 @@ class SessionNote(models.Model):
     adverse_event = models.CharField(
         max_length=10, choices=AdverseEvent.choices, default=AdverseEvent.NONE
     )
-    adverse_event_detail = models.CharField(max_length=500, blank=True)
+    adverse_event_detail = models.CharField(max_length=ADVERSE_EVENT_DETAIL_MAX_LENGTH, blank=True)
     home_care = models.JSONField(default=list, blank=True, help_text="Advice given, as text lines.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -119,6 +143,8 @@ class SessionNote(models.Model):
                 condition=Q(signed_at__isnull=True) | ~Q(seal=""),
                 name="%(app_label)s_%(class)s_signed_is_sealed",
             ),
+            *(_at_most(name, NOTE_TEXT_MAX_LENGTH) for name in NOTE_TEXT_FIELDS),
+            _at_most("adverse_event_detail", ADVERSE_EVENT_DETAIL_MAX_LENGTH),
         )
 
     def __str__(self) -> str:
@@ -139,6 +165,14 @@ class SessionNote(models.Model):
     def is_signed(self) -> bool:
         return self.signed_at is not None
 
+    @property
+    def version(self) -> str:
+        """Changes with every save, empty before the first: an editor sends the version it was
+        opened on, and a save based on an older one is refused (409 ``note_changed``)."""
+        if self._state.adding:
+            return ""
+        return self.updated_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+
     def sealed_values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SEALED_FIELDS}
 
@@ -152,13 +186,20 @@ class Amendment(models.Model):
     """A correction to a signed note: reason, text, author and time; kept in order, never edited."""
 
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="amendments")
-    reason = models.CharField(max_length=300)
-    text = models.TextField()
+    reason = models.CharField(max_length=AMENDMENT_REASON_MAX_LENGTH)
+    text = models.TextField(
+        max_length=AMENDMENT_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(AMENDMENT_TEXT_MAX_LENGTH)],
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            _at_most("reason", AMENDMENT_REASON_MAX_LENGTH),
+            _at_most("text", AMENDMENT_TEXT_MAX_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return f"Amendment {self.pk} to note {self.note_id}"

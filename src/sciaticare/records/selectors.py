@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -12,9 +14,12 @@ from django.utils import timezone
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid, NotFound
-from sciaticare.intake.models import IntakeShare
-from sciaticare.records.models import SessionNote
+from sciaticare.intake import selectors as intake_selectors
+from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
+from sciaticare.outcomes.models import PainEntry
+from sciaticare.records.models import NOTE_TEXT_MAX_LENGTH, SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.selectors import treats
 
 OVERDUE_AFTER = timedelta(hours=72)
 Access = Literal["author", "care", "clinic", "patient"]
@@ -23,20 +28,96 @@ Access = Literal["author", "care", "clinic", "patient"]
 @dataclass(frozen=True)
 class NoteView:
     note: SessionNote
-    access: Access  # author: writes the draft; care: another of the patient's therapists; clinic: admin; patient: summary
+    access: Access  # author: writes the draft; care: another therapist who treats the patient; clinic: admin; patient: summary
 
 
-def _treats(therapist_user: User, patient: User) -> bool:
-    """An appointment with the patient, or the patient's consent to read their intake."""
-    return (
-        Appointment.objects.filter(
-            therapist__user=therapist_user,
-            patient=patient,
-            status__in=["booked", "completed", "no_show"],
-        ).exists()
-        or IntakeShare.objects.filter(
-            therapist=therapist_user, patient=patient, revoked_at__isnull=True
-        ).exists()
+def _join(codes: list[str], names: Mapping[str, str]) -> str:
+    return ", ".join(names.get(code, code) for code in codes) or "not given"
+
+
+def _recent_diary(patient: User) -> str:
+    since = timezone.localdate() - timedelta(days=7)
+    entries = list(
+        PainEntry.objects.filter(patient=patient, day__gte=since).values_list(
+            "back_pain", "leg_pain"
+        )
+    )
+    if not entries:
+        return ""
+    back = statistics.median(b for b, _ in entries)
+    leg = statistics.median(leg for _, leg in entries)
+    return f" Pain diary, last 7 days ({len(entries)} entries): median back {back:g}/10, leg {leg:g}/10."
+
+
+def prefill_subjective(patient: User) -> str:
+    """The patient's own account from their current intake and recent diary, to edit (cut to
+    the field's limit)."""
+    intake = intake_selectors.current_intake(patient=patient)
+    if intake is None:
+        return _recent_diary(patient).strip()[:NOTE_TEXT_MAX_LENGTH]
+    where = (
+        ", ".join(REGIONS[c].label.lower() for c in intake.regions if c in REGIONS) or "not marked"
+    )
+    text = (
+        f"From the intake of {intake.created_at:%d %b %Y}: pain since {intake.onset_date:%d %b %Y} in {where}. "
+        f"Back pain now {intake.back_pain_now}/10 (worst {intake.back_pain_worst}), "
+        f"leg pain now {intake.leg_pain_now}/10 (worst {intake.leg_pain_worst}). "
+        f"Feels: {_join(intake.qualities, QUALITIES)}. Worse with: {_join(intake.worse_with, WORSE_WITH)}. "
+        f"Better with: {_join(intake.better_with, BETTER_WITH)}. Goals: {intake.goals or 'not given'}."
+    )
+    return (text + _recent_diary(patient))[:NOTE_TEXT_MAX_LENGTH]
+
+
+def new_note(*, therapist_user: User, appointment_id: int, prefilled: bool = True) -> NoteView:
+    """The prefilled draft the appointment's therapist sees before anything is saved: nothing
+    is stored (a read writes no draft; the first save does, ``services.save_draft``). Reading
+    the client's intake and diary for the prefill is audited as a read (``note.prefill``).
+    Unprefilled, for a save that brings its own values, it reads nothing of the client's.
+    404 alike for a missing appointment and someone else's."""
+    appointment = (
+        Appointment.objects.select_related(
+            "therapist__user", "patient", "session_type", "location__clinic"
+        )
+        .filter(pk=appointment_id, therapist__user=therapist_user)
+        .exclude(status__in=[AppointmentStatus.HELD, AppointmentStatus.EXPIRED])
+        .first()
+    )
+    if appointment is None:
+        raise NotFound("note")
+    note = SessionNote(
+        appointment=appointment,
+        therapist=appointment.therapist,
+        patient=appointment.patient,
+        minutes=appointment.session_type.minutes,
+    )
+    if prefilled:
+        note.subjective = prefill_subjective(appointment.patient)
+        record_event(
+            actor=therapist_user,
+            action="note.prefill",
+            patient=appointment.patient,
+            obj=appointment,
+        )
+    return NoteView(note, "author")
+
+
+def note_to_write(
+    *, therapist_user: User, appointment_id: int, prefilled: bool = False
+) -> NoteView:
+    """The note for its own therapist to save, sign or amend: the stored one or, before the
+    first save, :func:`new_note`. Not audited as a read (the write that follows is), so a
+    sitting's autosaves leave one row each, not two. 404 for anyone else."""
+    note = (
+        SessionNote.objects.select_related(
+            "appointment__location__clinic", "therapist__user", "patient", "signed_by"
+        )
+        .filter(appointment_id=appointment_id, therapist__user=therapist_user)
+        .first()
+    )
+    if note is not None:
+        return NoteView(note, "author")
+    return new_note(
+        therapist_user=therapist_user, appointment_id=appointment_id, prefilled=prefilled
     )
 
 
@@ -57,7 +138,11 @@ def read_note(*, viewer: User, appointment_id: int, reason: str = "") -> NoteVie
         access = "author"
     elif note.patient_id == viewer.pk:
         access = "patient" if note.is_signed else None
-    elif viewer.has_role(Role.THERAPIST) and note.is_signed and _treats(viewer, note.patient):
+    elif (
+        viewer.has_role(Role.THERAPIST)
+        and note.is_signed
+        and treats(therapist=viewer, patient=note.patient)
+    ):
         access = "care"
     elif (
         viewer.has_role(Role.CLINIC_ADMIN)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -15,9 +13,19 @@ from sciaticare.audit.services import record_event
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import Conflict, Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
-from sciaticare.outcomes.models import PainEntry
-from sciaticare.records.models import Amendment, HomeCareAdvice, NoteTemplate, SessionNote
+from sciaticare.intake.bodymap import REGIONS
+from sciaticare.records import selectors
+from sciaticare.records.models import (
+    ADVERSE_EVENT_DETAIL_MAX_LENGTH,
+    AMENDMENT_REASON_MAX_LENGTH,
+    AMENDMENT_TEXT_MAX_LENGTH,
+    NOTE_TEXT_FIELDS,
+    NOTE_TEXT_MAX_LENGTH,
+    Amendment,
+    HomeCareAdvice,
+    NoteTemplate,
+    SessionNote,
+)
 from sciaticare.records.precautions import pressure_warnings
 from sciaticare.records.seal import note_seal
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -44,6 +52,17 @@ DRAFT_FIELDS = (
 )
 
 
+TEXT_LIMITS = {
+    **dict.fromkeys(NOTE_TEXT_FIELDS, NOTE_TEXT_MAX_LENGTH),
+    "adverse_event_detail": ADVERSE_EVENT_DETAIL_MAX_LENGTH,
+}
+
+# Only an attended session takes a signed note: a booked one (signing marks it completed) or
+# one already completed. Cancelled, moved and missed sessions never do, so they never reach the
+# outcome figures either.
+SIGNABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
+
+
 def _own_appointment(user: User, appointment_id: int, *, lock: bool = False) -> Appointment:
     qs = Appointment.objects.select_related("therapist", "patient")
     if lock:
@@ -57,45 +76,11 @@ def _own_appointment(user: User, appointment_id: int, *, lock: bool = False) -> 
     return appointment
 
 
-def _join(codes: list[str], names: Mapping[str, str]) -> str:
-    return ", ".join(names.get(code, code) for code in codes) or "not given"
-
-
-def _recent_diary(patient: User) -> str:
-    since = timezone.localdate() - timedelta(days=7)
-    entries = list(
-        PainEntry.objects.filter(patient=patient, day__gte=since).values_list(
-            "back_pain", "leg_pain"
-        )
-    )
-    if not entries:
-        return ""
-    back = statistics.median(b for b, _ in entries)
-    leg = statistics.median(leg for _, leg in entries)
-    return f" Pain diary, last 7 days ({len(entries)} entries): median back {back:g}/10, leg {leg:g}/10."
-
-
-def prefill_subjective(patient: User) -> str:
-    """The patient's own account from their current intake and recent diary, to edit."""
-    intake = intake_selectors.current_intake(patient=patient)
-    if intake is None:
-        return _recent_diary(patient).strip()
-    where = (
-        ", ".join(REGIONS[c].label.lower() for c in intake.regions if c in REGIONS) or "not marked"
-    )
-    return (
-        f"From the intake of {intake.created_at:%d %b %Y}: pain since {intake.onset_date:%d %b %Y} in {where}. "
-        f"Back pain now {intake.back_pain_now}/10 (worst {intake.back_pain_worst}), "
-        f"leg pain now {intake.leg_pain_now}/10 (worst {intake.leg_pain_worst}). "
-        f"Feels: {_join(intake.qualities, QUALITIES)}. Worse with: {_join(intake.worse_with, WORSE_WITH)}. "
-        f"Better with: {_join(intake.better_with, BETTER_WITH)}. Goals: {intake.goals or 'not given'}."
-    ) + _recent_diary(patient)
-
-
 def start_note(
     *, therapist_user: User, appointment_id: int, template_id: int | None = None
 ) -> SessionNote:
-    """The appointment's note, created as a draft (prefilled) the first time it is opened."""
+    """The appointment's note, created as a prefilled draft if it has none yet. Called by the
+    first save (and by signing), never by a read: opening the editor writes nothing."""
     with transaction.atomic():
         appointment = _own_appointment(therapist_user, appointment_id, lock=True)
         existing = SessionNote.objects.filter(appointment=appointment).first()
@@ -113,7 +98,7 @@ def start_note(
             appointment=appointment,
             therapist=appointment.therapist,
             patient=appointment.patient,
-            subjective=prefill_subjective(appointment.patient),
+            subjective=selectors.prefill_subjective(appointment.patient),
             minutes=appointment.session_type.minutes,
             **values,
         )
@@ -143,26 +128,47 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
         errors.append(("techniques", f"must be among: {', '.join(MODALITIES)}"))
     if any(not isinstance(line, str) for line in values.get("home_care") or []):
         errors.append(("home_care", "must be a list of text lines"))
+    errors += [
+        (name, f"at most {limit} characters")
+        for name, limit in TEXT_LIMITS.items()
+        if isinstance(values.get(name), str) and len(values[name]) > limit
+    ]
     if errors:
         raise Invalid("invalid_note", "Some fields are not valid.", errors)
     return dict(values)
 
 
 def save_draft(
-    *, therapist_user: User, appointment_id: int, values: Mapping[str, Any]
+    *,
+    therapist_user: User,
+    appointment_id: int,
+    values: Mapping[str, Any],
+    based_on: str | None = None,
 ) -> SessionNote:
-    """Save part or all of a draft (autosave sends what changed). A signed note is a 409."""
+    """Save part or all of a draft (autosave sends what changed); the first save creates it.
+    A signed note is a 409 ``note_signed``. ``based_on`` is the note's ``version`` the editor
+    was opened on ("" before the first save): when the note has changed since (another tab
+    saved), the save is a 409 ``note_changed`` rather than overwriting the newer text."""
     changes = _clean(values)
     with transaction.atomic():
         appointment = _own_appointment(therapist_user, appointment_id)
         note = SessionNote.objects.select_for_update().filter(appointment=appointment).first()
+        current = note.version if note is not None else ""
+        if note is not None and note.is_signed:
+            raise Conflict(
+                "note_signed",
+                "This note was signed (perhaps in another tab) and cannot change. "
+                "Your text is still here: copy what you need into an amendment.",
+            )
+        if based_on is not None and based_on != current:
+            raise Conflict(
+                "note_changed",
+                "This note was changed in another tab or window since this page was opened. "
+                "Your text is still here: copy what you need, then reload the page.",
+            )
         if note is None:
             note = start_note(therapist_user=therapist_user, appointment_id=appointment_id)
             note = SessionNote.objects.select_for_update().get(pk=note.pk)
-        if note.is_signed:
-            raise Conflict(
-                "note_signed", "This note is signed and cannot change. Add an amendment instead."
-            )
         if "pressure" in changes and changes["pressure"] != note.pressure:
             note.pressure_warning_acknowledged = False  # a new pressure needs a new acknowledgement
         for name, value in changes.items():
@@ -183,9 +189,16 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
     """Sign and freeze the note: from now on only amendments."""
     with transaction.atomic():
         appointment = _own_appointment(therapist_user, appointment_id)
+        if appointment.status not in SIGNABLE_STATUSES:
+            raise Conflict(
+                "session_not_attended",
+                "Only an attended session takes a signed note: this one was "
+                f"{appointment.get_status_display().lower()}.",
+            )
         note = SessionNote.objects.select_for_update().filter(appointment=appointment).first()
-        if note is None:
-            raise NotFound("note")
+        if note is None:  # signed as prefilled, never saved before
+            start_note(therapist_user=therapist_user, appointment_id=appointment_id)
+            note = SessionNote.objects.select_for_update().get(appointment=appointment)
         if note.is_signed:
             raise Conflict("note_signed", "This note is already signed.")
         if appointment.start > timezone.now():
@@ -210,11 +223,29 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
 
 
 def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) -> Amendment:
+    """Append a correction to a signed note; a reason or text over its limit is refused whole
+    (422 ``amendment_too_long``), never cut."""
     if not reason.strip() or not text.strip():
         raise Invalid(
             "amendment_incomplete",
             "An amendment needs a reason and a text.",
             [(f, "required") for f, v in (("reason", reason), ("text", text)) if not v.strip()],
+        )
+    too_long = [
+        (field, f"at most {limit} characters")
+        for field, value, limit in (
+            ("reason", reason.strip(), AMENDMENT_REASON_MAX_LENGTH),
+            ("text", text.strip(), AMENDMENT_TEXT_MAX_LENGTH),
+        )
+        if len(value) > limit
+    ]
+    if too_long:
+        raise Invalid(
+            "amendment_too_long",
+            "The amendment is too long: "
+            + "; ".join(f"{field}: {limit}" for field, limit in too_long)
+            + ".",
+            too_long,
         )
     with transaction.atomic():
         appointment = _own_appointment(author, appointment_id)
@@ -224,7 +255,7 @@ def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) 
                 "note_not_signed", "Only a signed note takes amendments; edit the draft instead."
             )
         amendment = Amendment.objects.create(
-            note=note, reason=reason.strip()[:300], text=text.strip(), author=author
+            note=note, reason=reason.strip(), text=text.strip(), author=author
         )
         record_event(actor=author, action="note.amend", patient=note.patient, obj=amendment)
         return amendment

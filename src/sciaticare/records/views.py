@@ -17,7 +17,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.audit import selectors as audit_selectors
 from sciaticare.errors import DomainError, Invalid, NotFound
 from sciaticare.records import selectors, services
-from sciaticare.records.forms import NoteForm
+from sciaticare.records.forms import AmendmentForm, NoteForm
 from sciaticare.records.models import HomeCareAdvice, NoteTemplate, SessionNote
 from sciaticare.records.summary import summarise
 
@@ -31,7 +31,48 @@ def _library(note: SessionNote) -> list[str]:
 
 def _form(note: SessionNote, data: object = None) -> NoteForm:
     initial = {name: getattr(note, name) for name in services.DRAFT_FIELDS}
+    initial["version"] = note.version
     return NoteForm(data, initial=initial, library=_library(note))
+
+
+def _editor(
+    request: AuthedRequest,
+    view: selectors.NoteView,
+    *,
+    form: NoteForm | None = None,
+    amendment_form: AmendmentForm | None = None,
+    save_status: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The note page as its viewer may see it. A refused save re-renders it with what was
+    typed (``form``, ``amendment_form``) and why, so nothing typed is lost."""
+    current = view.note
+    author = view.access == "author"
+    saved = current.pk is not None
+    editable = author and not current.is_signed
+    return render(
+        request,
+        "records/note.html",
+        {
+            "note": current,
+            "access": view.access,
+            # A refused save keeps its form even when the note was signed meanwhile.
+            "form": form if form is not None else (_form(current) if editable else None),
+            "amendment_form": amendment_form or AmendmentForm(),
+            "save_status": save_status,
+            "save_problem": status >= 400,
+            "signable": current.appointment.status in services.SIGNABLE_STATUSES,
+            "not_attended": NOT_ATTENDED,
+            "warnings": services.warnings_for(current),
+            "amendments": current.amendments.select_related("author") if saved else [],
+            "templates": NoteTemplate.objects.filter(therapist=current.therapist) if author else [],
+        },
+        status=status,
+    )
+
+
+# Said on the editor of a session that was not attended (services.sign_note refuses it too).
+NOT_ATTENDED = "Only an attended session takes a signed note."
 
 
 @login_required
@@ -50,42 +91,40 @@ def note(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             status=200 if not reason else 422,
         )
     except NotFound:
+        # No note yet: its therapist sees the prefilled draft, saved only by their first save.
         try:
-            services.start_note(therapist_user=request.user, appointment_id=appointment_id)
+            view = selectors.new_note(therapist_user=request.user, appointment_id=appointment_id)
         except NotFound:
             raise Http404 from None
-        view = selectors.read_note(viewer=request.user, appointment_id=appointment_id)
-    current = view.note
     if view.access == "patient":
-        return render(request, "records/summary.html", {"summary": summarise(current)})
-    return render(
-        request,
-        "records/note.html",
-        {
-            "note": current,
-            "access": view.access,
-            "form": _form(current) if view.access == "author" and not current.is_signed else None,
-            "warnings": services.warnings_for(current),
-            "amendments": current.amendments.select_related("author"),
-            "templates": NoteTemplate.objects.filter(therapist=current.therapist)
-            if view.access == "author"
-            else [],
-        },
-    )
+        return render(request, "records/summary.html", {"summary": summarise(view.note)})
+    return _editor(request, view)
+
+
+def _author_view(
+    request: AuthedRequest, appointment_id: int, *, prefilled: bool = False
+) -> selectors.NoteView:
+    """The note for its own therapist to write (saved, or not yet: ``prefilled`` from the
+    intake, a read that is audited, or empty for a save that brings its own values); Http404
+    for anyone else."""
+    try:
+        return selectors.note_to_write(
+            therapist_user=request.user, appointment_id=appointment_id, prefilled=prefilled
+        )
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required
 @require_POST
 def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
-    """htmx: save the whole draft form; answers with the save status line."""
-    try:
-        view = selectors.read_note(viewer=request.user, appointment_id=appointment_id)
-    except (NotFound, Invalid):
-        raise Http404 from None
-    if view.access != "author":
-        raise Http404
+    """Save the whole draft form. htmx gets the save status line (and the note's new version);
+    a refusal (409 signed or changed elsewhere, 422 invalid) says why and leaves the editor and
+    its text as they are. Without htmx, a refusal re-renders the page with the text typed."""
+    view = _author_view(request, appointment_id)
     form = _form(view.note, request.POST)
     status = 200
+    version = view.note.version
     if form.is_valid():
         try:
             if form.cleaned_data.get("new_home_care", "").strip():
@@ -93,21 +132,38 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
                 services.add_home_care_advice(
                     therapist_user=request.user, text=form.cleaned_data["new_home_care"]
                 )
-            services.save_draft(
-                therapist_user=request.user, appointment_id=appointment_id, values=form.values()
+            saved = services.save_draft(
+                therapist_user=request.user,
+                appointment_id=appointment_id,
+                values=form.values(),
+                # A form without the field (a page from before versions) is not checked.
+                based_on=form.cleaned_data["version"] if "version" in request.POST else None,
             )
+            version = saved.version
             text = f"Draft saved at {timezone.localtime():%H:%M:%S}."
         except DomainError as exc:
-            text, status = exc.message, exc.status
+            text, status = f"Not saved. {exc.message}", exc.status
     else:
         problems = "; ".join(
-            f"{field}: {' '.join(str(e) for e in errors)}" for field, errors in form.errors.items()
+            f"{form.fields[field].label if field in form.fields else field}: "
+            + " ".join(str(e) for e in errors)
+            for field, errors in form.errors.items()
         )
         text, status = f"Not saved: {problems}", 422
     if request.headers.get("HX-Request"):
         return render(
-            request, "records/note.html#save-status", {"save_status": text}, status=status
+            request,
+            "records/_save_status.html",
+            {
+                "save_status": text,
+                "save_problem": status >= 400,
+                "version": version,
+                "oob": status < 400,
+            },
+            status=status,
         )
+    if status >= 400:
+        return _editor(request, view, form=form, save_status=text, status=status)
     messages.info(request, text)
     return redirect("records:note", appointment_id=appointment_id)
 
@@ -115,12 +171,7 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign(request: AuthedRequest, appointment_id: int) -> HttpResponse:
-    try:
-        view = selectors.read_note(viewer=request.user, appointment_id=appointment_id)
-    except (NotFound, Invalid):
-        raise Http404 from None
-    if view.access != "author":
-        raise Http404
+    view = _author_view(request, appointment_id)
     if request.method == "POST":
         try:
             services.sign_note(therapist_user=request.user, appointment_id=appointment_id)
@@ -130,6 +181,9 @@ def sign(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             messages.success(
                 request, "Signed. The note is locked; corrections are added as amendments."
             )
+        return redirect("records:note", appointment_id=appointment_id)
+    if view.note.appointment.status not in services.SIGNABLE_STATUSES:
+        messages.error(request, NOT_ATTENDED)
         return redirect("records:note", appointment_id=appointment_id)
     return render(
         request,
@@ -141,20 +195,27 @@ def sign(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def amend(request: AuthedRequest, appointment_id: int) -> HttpResponse:
-    try:
-        services.add_amendment(
-            author=request.user,
-            appointment_id=appointment_id,
-            reason=request.POST.get("reason", ""),
-            text=request.POST.get("text", ""),
-        )
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Amendment added below the note.")
-    return redirect("records:note", appointment_id=appointment_id)
+    form = AmendmentForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.add_amendment(
+                author=request.user,
+                appointment_id=appointment_id,
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+            )
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, "Amendment added below the note.")
+            return redirect("records:note", appointment_id=appointment_id)
+    # Refused: the page again with the amendment as typed and the reason under its field.
+    view = _author_view(request, appointment_id)
+    return _editor(request, view, amendment_form=form, status=status)
 
 
 @login_required
@@ -184,9 +245,10 @@ def my_sessions(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def access_history(request: AuthedRequest) -> HttpResponse:
-    """Who opened this patient's intake, notes and scores, and when (from the audit log)."""
-    events = audit_selectors.events_about(patient=request.user).exclude(actor=request.user)[:200]
-    return render(request, "records/access_history.html", {"events": events})
+    """Who opened this patient's intake, notes and scores, and when: the audit log, one line
+    per visit (a sitting's autosaves are one line)."""
+    visits = audit_selectors.visits_about(patient=request.user)
+    return render(request, "records/access_history.html", {"visits": visits})
 
 
 @login_required
@@ -206,9 +268,7 @@ def template(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     """Apply one of the therapist's templates to the draft, or save the draft as a template."""
     try:
         if request.POST.get("action") == "save":
-            note = selectors.read_note(viewer=request.user, appointment_id=appointment_id).note
-            if note.therapist.user_id != request.user.pk:
-                raise NotFound("note")
+            note = _author_view(request, appointment_id, prefilled=True).note
             values = {name: getattr(note, name) for name in services.DRAFT_FIELDS}
             saved = services.save_template(
                 therapist_user=request.user, name=request.POST.get("name", ""), values=values

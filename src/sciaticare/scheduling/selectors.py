@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sciaticare.accounts.models import User
+from sciaticare.accounts.models import Role, User
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.errors import NotFound
 from sciaticare.scheduling import slots
@@ -24,6 +24,7 @@ from sciaticare.scheduling.models import (
     DEFAULT_POLICY,
     LONGEST_BUSY,
     Appointment,
+    AppointmentStatus,
     BookingPolicy,
     policy_durations,
 )
@@ -390,3 +391,34 @@ def appointment_for(*, user: User, appointment_id: int) -> Appointment:
     if found is None:
         raise NotFound("appointment")
     return found
+
+
+# --- Who treats whom -------------------------------------------------------------------------
+# The one rule of "treating therapist" (docs/architecture.md, "Who treats whom"): an
+# appointment that was booked, attended or missed. A cancelled or moved booking, a waitlist
+# hold and an expired offer make no care relationship, and neither does an intake share (that
+# consent opens the intake and the brief only: intake.selectors.may_read_intake).
+CARE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
+
+
+def care_appointments(*, patient: User) -> QuerySet[Appointment]:
+    """The patient's appointments that make a care relationship (any therapist, any clinic)."""
+    return Appointment.objects.filter(patient=patient, status__in=CARE_STATUSES)
+
+
+def treats(*, therapist: User, patient: User) -> bool:
+    """True when this therapist has a booked, attended or missed appointment with the patient."""
+    if not therapist.has_role(Role.THERAPIST) or therapist.pk == patient.pk:
+        return False
+    return care_appointments(patient=patient).filter(therapist__user=therapist).exists()
+
+
+def patients_treated_by(therapist: User) -> QuerySet[User]:
+    """The patients this therapist treats, by the same rule as :func:`treats`."""
+    if not therapist.has_role(Role.THERAPIST):
+        return User.objects.none()
+    return User.objects.filter(
+        pk__in=Appointment.objects.filter(
+            therapist__user=therapist, status__in=CARE_STATUSES
+        ).values("patient_id")
+    ).exclude(pk=therapist.pk)
