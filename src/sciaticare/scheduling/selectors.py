@@ -24,6 +24,7 @@ from sciaticare.scheduling.models import (
     DEFAULT_POLICY,
     LONGEST_BUSY,
     Appointment,
+    AppointmentStatus,
     BookingPolicy,
     policy_durations,
 )
@@ -371,6 +372,33 @@ def next_available(
         tid: slot.start if slot else None
         for tid, slot in earliest_slots(therapist_ids, within=within, now=now).items()
     }
+
+
+def patient_overlaps(
+    *, patient: User, start: datetime, end: datetime, exclude_appointment: int | None = None
+) -> bool:
+    """Whether the patient has an active session overlapping [start, end), with anyone."""
+    return (
+        Appointment.objects.filter(
+            patient=patient,
+            status__in=ACTIVE_STATUSES,
+            start__gt=start - LONGEST_BUSY,
+            start__lt=end,
+            end__gt=start,
+        )
+        .exclude(pk=exclude_appointment)
+        .exists()
+    )
+
+
+def is_existing_client(*, therapist_id: int, patient: User) -> bool:
+    """Whether the therapist has seen this patient, or has a session booked with them: who a
+    therapist "not taking new patients" still takes."""
+    return Appointment.objects.filter(
+        therapist_id=therapist_id,
+        patient=patient,
+        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
+    ).exists()
 
 
 def appointments_of(*, user: User) -> QuerySet[Appointment]:

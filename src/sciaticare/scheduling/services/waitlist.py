@@ -261,7 +261,7 @@ def _lock_offer(*, patient: User, offer_id: int) -> tuple[SlotOffer, Appointment
 def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -> Appointment:
     """Book the held slot, if the hold has not run out."""
     now = now or timezone.now()
-    booking.check_triage_gate(patient)
+    booking.check_booking_gate(patient, now)
     with transaction.atomic():
         offer, held, entry = _lock_offer(patient=patient, offer_id=offer_id)
         if offer.accepted_at is not None:
