@@ -442,8 +442,9 @@ def recheck(request: AuthedRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     error, status = None, 200
     if request.method == "POST":
-        yes = request.POST.getlist("yes") if request.POST.get("answer") == "some" else []
-        if request.POST.get("answer") == "some" and not yes:
+        answer = request.POST.get("answer")
+        yes = request.POST.getlist("yes") if answer == "some" else []
+        if answer not in ("some", "none") or (answer == "some" and not yes):
             error, status = "Tick the ones that apply now, or choose “None of these”.", 422
         else:
             try:
