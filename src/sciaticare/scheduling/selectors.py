@@ -378,17 +378,16 @@ def patient_overlaps(
     *, patient: User, start: datetime, end: datetime, exclude_appointment: int | None = None
 ) -> bool:
     """Whether the patient has an active session overlapping [start, end), with anyone."""
-    return (
-        Appointment.objects.filter(
-            patient=patient,
-            status__in=ACTIVE_STATUSES,
-            start__gt=start - LONGEST_BUSY,
-            start__lt=end,
-            end__gt=start,
-        )
-        .exclude(pk=exclude_appointment)
-        .exists()
+    overlapping = Appointment.objects.filter(
+        patient=patient,
+        status__in=ACTIVE_STATUSES,
+        start__gt=start - LONGEST_BUSY,
+        start__lt=end,
+        end__gt=start,
     )
+    if exclude_appointment is not None:
+        overlapping = overlapping.exclude(pk=exclude_appointment)
+    return overlapping.exists()
 
 
 def is_existing_client(*, therapist_id: int, patient: User) -> bool:

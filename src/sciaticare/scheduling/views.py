@@ -356,9 +356,11 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
     first_slot = slots_by_id[first.therapist_id] if first else None
     if request.method == "POST" and chosen is not None and chosen_slot is not None:
         pick = first if request.POST.get("pick") == "earliest" and first else chosen
+        pick_slot = slots_by_id[pick.therapist_id]
+        assert pick_slot is not None  # `choose` and `soonest` pick only options with a slot
         try:
             preview = booking.preview_booking(
-                patient=request.user, therapist_id=pick.therapist_id, start=pick.earliest
+                patient=request.user, therapist_id=pick.therapist_id, start=pick_slot.start
             )
         except DomainError as exc:
             messages.error(request, exc.message + " Here is the next best option.")
