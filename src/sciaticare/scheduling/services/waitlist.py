@@ -218,8 +218,12 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
                     actor=None, action="waitlist.offered", patient=candidate.patient, obj=offer
                 )
                 _after_commit(on_offered, offer.pk)
-        except (Conflict, Invalid):
-            return None  # the slot itself is gone or no longer bookable: nobody else can have it
+        except Conflict as exc:
+            if exc.code == "patient_overlap":
+                continue  # this patient is booked elsewhere then; the next in line may take it
+            return None  # the slot itself is gone: nobody else can have it
+        except Invalid:
+            return None  # the slot is no longer bookable: nobody else can have it
         return offer
     return None
 
