@@ -430,3 +430,23 @@ def test_a_cancelled_session_does_not_make_an_existing_patient(world):
         booking.book_appointment(
             patient=patient, therapist_id=world["therapist"].pk, start=at(2, 10)
         )
+
+
+def test_moving_a_session_shows_the_confirm_step_first(client, world):
+    patient = bookable_patient()
+    booked = booking.book_appointment(
+        patient=patient, therapist_id=world["therapist"].pk, start=at(2, 10)
+    )
+    client.force_login(patient)
+    url = reverse("scheduling:reschedule", args=[booked.pk])
+
+    step = client.post(url, {"start": at(2, 14).isoformat()})
+
+    assert step.status_code == 200
+    assert b"Confirm the new time" in step.content
+    assert f'href="{url}"'.encode() in step.content
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
+    moved = client.post(url, {"start": at(2, 14).isoformat(), "confirm": "yes"})
+    assert moved.status_code == 302
+    assert Appointment.objects.get(status=AppointmentStatus.BOOKED).start == at(2, 14)

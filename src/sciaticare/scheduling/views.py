@@ -70,15 +70,22 @@ def _recheck_first(next_url: str) -> HttpResponse:
 
 
 def _confirm_page(
-    request: AuthedRequest, preview: booking.BookingPreview, *, back: str
+    request: AuthedRequest,
+    preview: booking.BookingPreview,
+    *,
+    back: str,
+    moving: Appointment | None = None,
 ) -> HttpResponse:
-    """The step between a tap on a time and a booking: nothing is booked until "Confirm"."""
-    back_url = (
-        reverse("scheduling:flare_up")
-        if back == "flare_up"
-        else f"{reverse('scheduling:book', args=[preview.therapist.pk])}?"
-        + urlencode({"service": preview.session_type.pk})
-    )
+    """The step between a tap on a time and a booking (or a move): nothing changes until
+    "Confirm"."""
+    if moving is not None:
+        back_url = reverse("scheduling:reschedule", args=[moving.pk])
+    elif back == "flare_up":
+        back_url = reverse("scheduling:flare_up")
+    else:
+        back_url = f"{reverse('scheduling:book', args=[preview.therapist.pk])}?" + urlencode(
+            {"service": preview.session_type.pk}
+        )
     return render(
         request,
         "scheduling/book_confirm.html",
@@ -86,6 +93,7 @@ def _confirm_page(
             "preview": preview,
             "back": back,
             "back_url": back_url,
+            "moving": moving,
             "triage_alert": intake_selectors.triage_alert(patient=request.user),
         },
     )
@@ -237,6 +245,11 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         try:
             if start is None:
                 raise NotFound("time")
+            if request.POST.get("confirm") != "yes":
+                preview = booking.preview_move(
+                    user=request.user, appointment_id=found.pk, new_start=start
+                )
+                return _confirm_page(request, preview, back="", moving=found)
             moved = booking.reschedule_appointment(
                 user=request.user, appointment_id=found.pk, new_start=start
             )

@@ -210,6 +210,44 @@ def preview_booking(
     )
 
 
+def preview_move(
+    *, user: User, appointment_id: int, new_start: datetime, now: datetime | None = None
+) -> BookingPreview:
+    """Every check `reschedule_appointment` makes, without moving: what the confirm step shows."""
+    new_start, now = _as_utc(new_start), now or timezone.now()
+    old = (
+        Appointment.objects.select_related("therapist__user", "patient")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if old is None:
+        raise NotFound("appointment")
+    _party(user, old)
+    if old.status != AppointmentStatus.BOOKED or old.start <= now:
+        raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
+    session_type, location = _checked_start(
+        patient=old.patient,
+        therapist=old.therapist,
+        session_type_id=old.session_type_id,
+        start=new_start,
+        now=now,
+        exclude_appointment=old.pk,
+    )
+    end = new_start + timedelta(minutes=session_type.minutes)
+    if selectors.patient_overlaps(
+        patient=old.patient, start=new_start, end=end, exclude_appointment=old.pk
+    ):
+        raise Conflict("patient_overlap", PATIENT_OVERLAP)
+    return BookingPreview(
+        therapist=old.therapist,
+        session_type=session_type,
+        location=location,
+        start=new_start,
+        end=end,
+        cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
+    )
+
+
 def _create_at(
     *,
     patient: User,
