@@ -134,14 +134,13 @@ def _as_utc(start: datetime) -> datetime:
 
 def _checked_start(
     *,
-    patient: User,
     therapist: TherapistProfile,
     session_type_id: int | None,
     start: datetime,
     now: datetime,
     exclude_appointment: int | None = None,
 ) -> tuple[SessionType, Location]:
-    """The session type and the location where `start` is bookable for this patient, or the
+    """The session type and the location where `start` is bookable with the therapist, or the
     refusal: taken, or off the calendar."""
     session_type = selectors.session_type_of(therapist=therapist, session_type_id=session_type_id)
     calendar = selectors.load_calendars(
@@ -190,7 +189,6 @@ def preview_booking(
         raise Invalid("own_calendar", "You cannot book a session with yourself.")
     check_new_patient(patient=patient, therapist=therapist)
     session_type, location = _checked_start(
-        patient=patient,
         therapist=therapist,
         session_type_id=session_type_id,
         start=start,
@@ -226,7 +224,6 @@ def preview_move(
     if old.status != AppointmentStatus.BOOKED or old.start <= now:
         raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
     session_type, location = _checked_start(
-        patient=old.patient,
         therapist=old.therapist,
         session_type_id=old.session_type_id,
         start=new_start,
@@ -262,7 +259,6 @@ def _create_at(
 ) -> Appointment:
     """Check a start against the calendar and insert; the caller holds the therapist lock."""
     session_type, location = _checked_start(
-        patient=patient,
         therapist=therapist,
         session_type_id=session_type_id,
         start=start,
