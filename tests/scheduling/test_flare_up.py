@@ -1,12 +1,12 @@
 """Which slot a flare-up books across the plan (pure rule)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sciaticare.scheduling.flare_up import DEFAULT_TOLERANCE, PlanOption, choose
+from sciaticare.scheduling.flare_up import DEFAULT_TOLERANCE, PlanOption, choose, later_by, soonest
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
@@ -48,3 +48,36 @@ def test_the_choice_is_never_later_than_the_soonest_plus_tolerance(minutes):
         assert chosen is not None
         assert chosen.earliest is not None
         assert chosen.earliest <= min(known) + DEFAULT_TOLERANCE
+
+
+@pytest.mark.parametrize(
+    ("preferred_in", "backup_in", "soonest_rank"),
+    [
+        (timedelta(days=1, hours=2), timedelta(0), 1),  # Sun 6 Dec vs Sat 5 Dec 08:00
+        (timedelta(0), timedelta(days=1), 0),
+        (timedelta(0), timedelta(0), 0),  # a tie: the preferred therapist
+        (None, timedelta(days=5), 1),
+    ],
+)
+def test_soonest_is_the_earliest_across_the_plan_whatever_choose_suggests(
+    preferred_in, backup_in, soonest_rank
+):
+    options = [
+        PlanOption(0, 10, T0 + preferred_in if preferred_in is not None else None),
+        PlanOption(1, 11, T0 + backup_in),
+    ]
+
+    assert soonest(options).rank == soonest_rank
+    assert soonest(options).earliest == min(o.earliest for o in options if o.earliest)
+
+
+@pytest.mark.parametrize(
+    ("chosen", "earliest", "label"),
+    [
+        (date(2026, 12, 6), date(2026, 12, 5), "1 day later"),
+        (date(2026, 12, 5), date(2026, 12, 5), "later the same day"),
+        (date(2026, 12, 7), date(2026, 12, 5), "2 days later"),
+    ],
+)
+def test_later_by_counts_calendar_days(chosen, earliest, label):
+    assert later_by(chosen, earliest) == label

@@ -48,10 +48,14 @@ def test_booking_from_the_page_then_the_same_slot_again_is_taken(client):
     page = client.get(reverse("scheduling:book", args=[therapist.pk])).content.decode()
     start = re.search(r'name="start" value="([^"]+)"', page).group(1)
 
-    booked = client.post(reverse("scheduling:book", args=[therapist.pk]), {"start": start})
+    booked = client.post(
+        reverse("scheduling:book", args=[therapist.pk]), {"start": start, "confirm": "yes"}
+    )
     assert booked.status_code == 302
     client.force_login(_patient())
-    again = client.post(reverse("scheduling:book", args=[therapist.pk]), {"start": start})
+    again = client.post(
+        reverse("scheduling:book", args=[therapist.pk]), {"start": start, "confirm": "yes"}
+    )
 
     assert again.status_code == 409
     assert b"just taken" in again.content
@@ -74,7 +78,7 @@ def test_cancel_asks_first_and_the_appointment_page_is_private(client):
     client.force_login(patient)
     page = client.get(reverse("scheduling:book", args=[therapist.pk])).content.decode()
     start = re.search(r'name="start" value="([^"]+)"', page).group(1)
-    client.post(reverse("scheduling:book", args=[therapist.pk]), {"start": start})
+    client.post(reverse("scheduling:book", args=[therapist.pk]), {"start": start, "confirm": "yes"})
     appointment = Appointment.objects.get(patient=patient)
 
     confirm = client.get(reverse("scheduling:cancel", args=[appointment.pk]))
@@ -113,6 +117,10 @@ def test_flare_up_offers_the_earliest_slot_across_the_plan_and_books_it(client):
     page = client.get(reverse("scheduling:flare_up"))
     assert preferred.name in page.content.decode()
     assert b"(your preferred therapist)" in page.content
-    client.post(reverse("scheduling:flare_up"))
+    confirm = client.post(reverse("scheduling:flare_up"))
+    assert confirm.status_code == 200
+    assert not Appointment.objects.filter(patient=patient).exists()  # not before "Confirm"
+    fields = dict(re.findall(r'name="(start|service)" value="([^"]+)"', confirm.content.decode()))
+    client.post(reverse("scheduling:book", args=[preferred.pk]), {**fields, "confirm": "yes"})
 
     assert Appointment.objects.get(patient=patient).therapist == preferred

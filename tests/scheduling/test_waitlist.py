@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
+from sciaticare.intake.models import Intake
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import (
     Appointment,
@@ -571,3 +572,32 @@ def test_waitlist_pages_authorization(world, client, page, who, status):
     if status != 200:
         assert _entry(world["first"]).status == WaitlistStatus.OFFERED
         assert Appointment.objects.get(pk=offer.appointment_id).status == AppointmentStatus.HELD
+
+
+def test_a_patient_booked_elsewhere_then_is_passed_over_for_the_next_in_line(world):
+    """Issue 13, point 16: one session at a time per patient. The first in line has a session
+    with another therapist at that very time: the offer goes to the second."""
+    other, _, _ = working_therapist()
+    booking.book_appointment(patient=world["first"], therapist_id=other.pk, start=at(3, 10))
+
+    _cancel(world)
+
+    assert _entry(world["first"]).status == WaitlistStatus.WAITING
+    assert _entry(world["second"]).status == WaitlistStatus.OFFERED
+
+
+def test_accepting_an_offer_on_an_old_intake_asks_the_red_flag_questions_first(world, client):
+    """Issue 13, point 25: accepting an offer is a booking."""
+    _cancel(world)
+    offer = _offer_to(world["first"])
+    Intake.objects.filter(patient=world["first"]).update(
+        created_at=timezone.now() - timedelta(days=21)
+    )
+
+    with pytest.raises(Refused) as refused:
+        waitlist.accept_offer(patient=world["first"], offer_id=offer.pk)
+    assert refused.value.code == "red_flag_recheck_required"
+    client.force_login(world["first"])
+    answer = client.post(reverse("scheduling:offer_accept", args=[offer.pk]))
+    assert answer["Location"].startswith(reverse("intake:recheck"))
+    assert _entry(world["first"]).status == WaitlistStatus.OFFERED

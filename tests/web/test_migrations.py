@@ -43,12 +43,15 @@ GUARDS = {
         "records_amendment_frozen",
         "scheduling_appointment_no_overlap_insert",
         "scheduling_appointment_no_overlap_update",
+        "scheduling_appointment_patient_no_overlap_insert",
+        "scheduling_appointment_patient_no_overlap_update",
     },
     "postgresql": {
         "audit_auditevent_append_only",
         "records_sessionnote_frozen",
         "records_amendment_frozen",
         "scheduling_appointment_no_overlap",
+        "scheduling_appointment_patient_no_overlap",
     },
 }
 

@@ -177,6 +177,7 @@ KEPT: Final = {
     "intake.episode": "episodes of sciatica",
     "intake.intake": "intakes (symptoms, red flags, triage)",
     "intake.intakeshare": "consents to read your intake (all revoked)",
+    "intake.redflagrecheck": "red-flag questions answered again before booking",
     "intake.questionnaireresponse": "questionnaire scores",
     "scheduling.appointment": "appointments (upcoming ones are cancelled)",
     "scheduling.appointmentchange": "appointment history",

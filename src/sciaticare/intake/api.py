@@ -1,15 +1,16 @@
 """Public API of the intake app: the triage engine and questionnaire scoring (nothing stored)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, create_model
 
+from sciaticare.accounts.types import AuthedRequest
 from sciaticare.errors import Invalid, NotFound
-from sciaticare.intake import scoring, triage
+from sciaticare.intake import recheck, scoring, services, triage
 from sciaticare.ratelimits import CallerThrottle
-from sciaticare.schemas import Problem
+from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["intake"])
 
@@ -105,4 +106,38 @@ def score_questionnaire(request: HttpRequest, code: str, payload: ScoreIn) -> Sc
         score=result.value,
         band=result.band,
         subscores={k: float(v) for k, v in result.subscores.items()},
+    )
+
+
+RecheckCode = Literal[tuple(sorted(recheck.CODES))]  # type: ignore[valid-type]
+
+
+class RecheckIn(_StrictSchema):
+    yes: list[RecheckCode] = Field(  # type: ignore[valid-type]
+        max_length=len(recheck.CODES),
+        description="The red-flag questions that apply now; empty for “None of these”. "
+        "Codes: " + ", ".join(q.code for q in recheck.QUESTIONS_ASKED) + ".",
+    )
+
+
+class RecheckOut(Body):
+    checked_at: OffsetDatetime
+    found_red_flags: bool
+    level: str = Field(description="The current intake's triage level after the re-check.")
+
+
+@router.post(
+    "/intake/recheck",
+    response={201: RecheckOut, 403: Problem},
+    summary="Answer the red-flag questions again before booking",
+)
+def recheck_red_flags(request: AuthedRequest, payload: RecheckIn) -> Status[RecheckOut]:
+    """Booking asks for this when the intake is more than a day old (403
+    `red_flag_recheck_required`). Any "yes" saves a new intake revision whose triage then
+    gates booking; 403 `intake_required` without an intake."""
+    done = services.recheck_red_flags(patient=request.user, yes=list(payload.yes))
+    level = (done.result or done.intake).triage_level
+    return Status(
+        201,
+        RecheckOut(checked_at=done.checked_at, found_red_flags=done.found_red_flags, level=level),
     )

@@ -118,6 +118,38 @@ class Intake(models.Model):
         return self.level == Level.SOON and self.doctor_cleared_at is None
 
 
+class RedFlagRecheck(models.Model):
+    """The patient's fresh answers to the red-flag questions before a booking, against an
+    intake more than a day old (intake/recheck.py). "None of these" keeps the intake; any
+    "yes" makes a new intake revision (`result`), whose triage then gates the booking."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="red_flag_rechecks"
+    )
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="rechecks")
+    checked_at = models.DateTimeField(default=timezone.now)
+    answers = models.JSONField(help_text="Each question asked → true/false.")
+    result = models.ForeignKey(
+        Intake,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The intake revision a 'yes' made.",
+    )
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["intake", "-checked_at"], name="recheck_intake_checked")]
+
+    def __str__(self) -> str:
+        return f"Red-flag re-check {self.pk} of intake {self.intake_id}"
+
+    @property
+    def found_red_flags(self) -> bool:
+        return any(self.answers.values())
+
+
 class IntakeShare(models.Model):
     """A patient's consent for the therapist with an email address to read their intake and
     the brief made from it (nothing else); revocable, never deleted.

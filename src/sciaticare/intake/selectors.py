@@ -4,6 +4,7 @@ and audited here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,20 +15,68 @@ from sciaticare.audit.services import record_event
 from sciaticare.directory.ranking import PatientFit
 from sciaticare.errors import NotFound
 from sciaticare.intake import brief as brief_rules
-from sciaticare.intake import scoring
+from sciaticare.intake import recheck, scoring
 from sciaticare.intake.models import (
     Episode,
     Intake,
     IntakeShare,
     QuestionnaireDefinition,
     QuestionnaireResponse,
+    RedFlagRecheck,
 )
+from sciaticare.intake.triage import Level
 from sciaticare.scheduling import selectors as scheduling_selectors
 
 
 def current_intake(*, patient: User) -> Intake | None:
     """The latest intake of the patient's open episode."""
     return Intake.objects.filter(patient=patient, episode__closed_at__isnull=True).first()
+
+
+def last_red_flag_check(*, intake: Intake) -> datetime:
+    """When the patient last answered the red-flag questions for this intake: when it was
+    saved, or its latest re-check (intake/recheck.py)."""
+    latest = (
+        RedFlagRecheck.objects.filter(intake=intake, result__isnull=True)
+        .values_list("checked_at", flat=True)
+        .first()
+    )
+    return max(intake.created_at, latest) if latest else intake.created_at
+
+
+def red_flag_recheck_due(*, intake: Intake, now: datetime) -> bool:
+    """Whether a booking against this intake must first ask the red-flag questions again."""
+    if recheck.is_fresh(intake.created_at, now):
+        return False
+    return not recheck.is_fresh(last_red_flag_check(intake=intake), now)
+
+
+@dataclass(frozen=True)
+class TriageAlert:
+    """The red advice a patient's pages lead with while their current intake says emergency or
+    urgent: the symptom check's words (intake/_triage_alert.html)."""
+
+    level: str  # "emergency" or "urgent"
+    intake_id: int
+
+
+_UNREAD: Any = object()
+
+
+def triage_alert(
+    *, patient: User | AnonymousUser, intake: Intake | None = _UNREAD
+) -> TriageAlert | None:
+    """The patient's current triage state, as the alert their pages lead with, or None.
+
+    It holds until a newer intake says otherwise. Pass `intake` (the current one, or None) when
+    the caller has already read it, to save a query; otherwise it is read here.
+    """
+    if not patient.is_authenticated or not patient.has_role(Role.PATIENT):
+        return None
+    current = current_intake(patient=patient) if intake is _UNREAD else intake
+    if current is None or current.level < Level.URGENT:
+        return None
+    return TriageAlert(level=current.triage_level, intake_id=current.pk)
 
 
 def episodes_of(*, patient: User) -> QuerySet[Episode]:
@@ -120,6 +169,7 @@ class Brief:
     focus: list[brief_rules.Focus]
     saddle_marked: bool
     scores: list[QuestionnaireResponse]
+    red_flags_checked_at: datetime
 
 
 def brief_for(*, viewer: User, patient_id: int) -> Brief:
@@ -142,6 +192,7 @@ def brief_for(*, viewer: User, patient_id: int) -> Brief:
         focus=brief_rules.focus(intake.regions, intake.triage_precautions),
         saddle_marked=brief_rules.saddle_marked(intake.regions),
         scores=latest_scores(patient=patient),
+        red_flags_checked_at=last_red_flag_check(intake=intake),
     )
 
 

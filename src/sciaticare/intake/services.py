@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,14 +13,15 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
-from sciaticare.errors import Conflict, Invalid, NotFound
-from sciaticare.intake import scoring, triage
+from sciaticare.errors import Conflict, Invalid, NotFound, Refused
+from sciaticare.intake import recheck, scoring, triage
 from sciaticare.intake.models import (
     Episode,
     Intake,
     IntakeShare,
     QuestionnaireDefinition,
     QuestionnaireResponse,
+    RedFlagRecheck,
 )
 
 
@@ -111,6 +112,62 @@ def confirm_doctor_clearance(*, patient: User, intake_id: int) -> Intake:
             intake.save(update_fields=["doctor_cleared_at"])
             record_event(actor=patient, action="intake.doctor_cleared", patient=patient, obj=intake)
     return intake
+
+
+def recheck_red_flags(*, patient: User, yes: Collection[str]) -> RedFlagRecheck:
+    """Record the patient's answers to the red-flag questions asked again before a booking.
+
+    `yes` holds the codes that apply now (empty: "None of these"). Any "yes" saves a new intake
+    revision with those answers, so its triage (and not the old intake's) gates booking at once
+    and the therapist sees it; the patient is then asked to update the rest of the intake.
+    """
+    unknown = sorted(set(yes) - recheck.CODES)
+    if unknown:
+        raise Invalid(
+            "unknown_question",
+            "Unknown red-flag question: " + ", ".join(unknown),
+            [("yes", f"unknown code {code}") for code in unknown],
+        )
+    with transaction.atomic():
+        intake = (
+            Intake.objects.select_for_update()
+            .filter(patient=patient, episode__closed_at__isnull=True)
+            .first()
+        )
+        if intake is None:
+            raise Refused(
+                "intake_required",
+                "Fill in your intake first: it checks whether massage is safe for you.",
+            )
+        answers = {q.code: q.code in yes for q in recheck.QUESTIONS_ASKED}
+        result = None
+        if any(answers.values()):
+            result = submit_intake(
+                patient=patient, data=_revision_of(intake, {**intake.answers, **answers})
+            )
+        check = RedFlagRecheck.objects.create(
+            patient=patient, intake=intake, answers=answers, result=result
+        )
+        record_event(actor=patient, action="intake.recheck", patient=patient, obj=check)
+    return check
+
+
+def _revision_of(intake: Intake, answers: Mapping[str, bool]) -> IntakeData:
+    """The intake as it stands, with new answers: what a re-check's "yes" saves."""
+    return IntakeData(
+        age=intake.age,
+        onset_date=intake.onset_date,
+        answers=answers,
+        regions=list(intake.regions),
+        qualities=list(intake.qualities),
+        back_pain=(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
+        leg_pain=(intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
+        worse_with=list(intake.worse_with),
+        better_with=list(intake.better_with),
+        goals=intake.goals,
+        medications=intake.medications,
+        notes=intake.notes,
+    )
 
 
 def share_intake(*, patient: User, therapist_email: str) -> IntakeShare:

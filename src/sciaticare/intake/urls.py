@@ -6,6 +6,7 @@ app_name = "intake"
 urlpatterns = [
     path("", views.intake_home, name="home"),
     path("new/", views.intake_form, name="form"),
+    path("recheck/", views.recheck, name="recheck"),
     path("<int:intake_id>/", views.intake_detail, name="detail"),
     path("<int:intake_id>/clearance/", views.confirm_clearance, name="clearance"),
     path("sharing/", views.share, name="share"),

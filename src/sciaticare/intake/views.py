@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +17,7 @@ from sciaticare import ratelimits
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.errors import DomainError, NotFound
+from sciaticare.intake import recheck as recheck_rules
 from sciaticare.intake import scoring, selectors, services, symptom_check, triage
 from sciaticare.intake.forms import IntakeForm, QuestionnaireImportForm, ShareForm
 
@@ -122,6 +124,7 @@ def intake_home(request: AuthedRequest) -> HttpResponse:
             "shared_with_therapist": SHARED_WITH_THERAPIST,
             "scores": selectors.latest_scores(patient=patient),
             "questionnaires": selectors.available_questionnaires(),
+            "triage_alert": selectors.triage_alert(patient=patient, intake=current),
         },
     )
 
@@ -153,7 +156,12 @@ def intake_form(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "intake/form.html",
-        {"form": form, "new_episode": new_episode, "current": current},
+        {
+            "form": form,
+            "new_episode": new_episode,
+            "current": current,
+            "triage_alert": selectors.triage_alert(patient=request.user, intake=current),
+        },
         status=422 if form.is_bound and form.errors else 200,
     )
 
@@ -165,6 +173,7 @@ def intake_detail(request: AuthedRequest, intake_id: int) -> HttpResponse:
         intake = selectors.own_intake(patient=request.user, intake_id=intake_id)
     except NotFound:
         raise Http404 from None
+    current = selectors.current_intake(patient=request.user)
     return render(
         request,
         "intake/detail.html",
@@ -172,7 +181,8 @@ def intake_detail(request: AuthedRequest, intake_id: int) -> HttpResponse:
             "intake": intake,
             "reasons": [triage.REASONS[c] for c in intake.triage_reasons],
             "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
-            "is_current": selectors.current_intake(patient=request.user) == intake,
+            "is_current": current == intake,
+            "triage_alert": selectors.triage_alert(patient=request.user, intake=current),
         },
     )
 
@@ -415,4 +425,64 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
                 services.onset_weeks(intake.onset_date, intake.created_at.date())
             ),
         },
+    )
+
+
+# --- The red-flag re-check before a booking ------------------------------------------------
+
+
+def _safe_next(request: AuthedRequest, raw: str | None) -> str | None:
+    if (
+        raw
+        and raw.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            raw, {request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return raw
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck(request: AuthedRequest) -> HttpResponse:
+    """ "Do any of these apply now?": the emergency and urgent questions asked again before a
+    booking whose intake is more than a day old (intake/recheck.py)."""
+    _require(request, Role.PATIENT)
+    current = selectors.current_intake(patient=request.user)
+    if current is None:
+        return redirect("intake:form")
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    error, status = None, 200
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        yes = request.POST.getlist("yes") if answer == "some" else []
+        if answer not in ("some", "none") or (answer == "some" and not yes):
+            error, status = "Tick the ones that apply now, or choose “None of these”.", 422
+        else:
+            try:
+                done = services.recheck_red_flags(patient=request.user, yes=yes)
+            except DomainError as exc:
+                error, status = exc.message, exc.status
+            else:
+                if done.result is not None:
+                    messages.warning(
+                        request,
+                        "Your answers change what massage means for you now. Please read this, "
+                        "and update the rest of your intake if anything else has changed.",
+                    )
+                    return redirect("intake:detail", intake_id=done.result.pk)
+                messages.success(request, "Thank you. Nothing new to worry about: you can book.")
+                return redirect(next_url or "web:dashboard")
+    return render(
+        request,
+        "intake/recheck.html",
+        {
+            "questions": recheck_rules.QUESTIONS_ASKED,
+            "current": current,
+            "next": next_url or "",
+            "error": error,
+            "triage_alert": selectors.triage_alert(patient=request.user, intake=current),
+        },
+        status=status,
     )

@@ -122,6 +122,18 @@ class AppointmentOut(Body):
     summary="Book a slot",
 )
 def book(request: AuthedRequest, payload: BookIn) -> Status[AppointmentOut]:
+    """Book a free slot for the caller (the patient).
+
+    Refusals, each a `Problem` with a stable `code`:
+    - 403 `intake_required`, `triage_blocks_booking`, `clearance_required`: the triage gate;
+    - 403 `red_flag_recheck_required`: the intake is more than a day old and the red-flag
+      questions have not been answered again since (`POST /api/v1/intake/recheck`, or the
+      page `/intake/recheck/`);
+    - 403 `not_accepting_new_patients`: the therapist takes only patients they have seen;
+    - 409 `slot_taken`: the time was just taken; 409 `patient_overlap`: the caller already has
+      a session at that time (with any therapist);
+    - 422: a time the calendar does not offer (`past`, `outside_hours`, …).
+    """
     appointment = booking.book_appointment(
         patient=request.user,
         therapist_id=payload.therapist,

@@ -1,7 +1,8 @@
 """Demo calendars for `seed_demo`: weekly hours for every therapist, four months of past
 sessions (completed, cancelled, no-shows) and the coming weeks' bookings.
 
-Rows are written in bulk and laid out so that none overlap (the database would refuse them).
+Rows are written in bulk and laid out so that none overlap, for a therapist or for a patient
+(the database would refuse them).
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ DAY_PATTERNS = [(0, 1, 2, 3, 4), (0, 2, 4, 5), (1, 2, 3, 5), (0, 1, 3, 4, 5), (2
 
 def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone)
+
+
+def _clashes(
+    taken: dict[int, list[tuple[datetime, datetime]]],
+    patient_id: int,
+    start: datetime,
+    end: datetime,
+) -> bool:
+    return any(s < end and start < e for s, e in taken.get(patient_id, []))
 
 
 def seed(accounts: dict[str, User]) -> None:
@@ -70,6 +80,7 @@ def seed(accounts: dict[str, User]) -> None:
     today = timezone.localdate()
     now = timezone.now()
     appointments: list[Appointment] = []
+    taken: dict[int, list[tuple[datetime, datetime]]] = {}
     by_therapist: dict[int, list[WorkingHours]] = {}
     for row in hours:
         by_therapist.setdefault(row.therapist_id, []).append(row)
@@ -101,6 +112,15 @@ def seed(accounts: dict[str, User]) -> None:
                     and offset >= -70
                 )
                 who = patient if weekly_course else rng.choice(others)
+                # A patient is never in two sessions at once (the database refuses it too):
+                # draw again on a clash, and leave the time free if the draws run out.
+                for _ in range(5):
+                    if weekly_course or not _clashes(taken, who.pk, start, start + length):
+                        break
+                    who = rng.choice(others)
+                else:
+                    continue
+                taken.setdefault(who.pk, []).append((start, start + length))
                 if start < now:
                     roll = rng.random()
                     status = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 DEFAULT_TOLERANCE = timedelta(days=2)
 
@@ -32,3 +32,18 @@ def choose(
     if preferred.rank == 0 and preferred.earliest <= soonest.earliest + tolerance:  # type: ignore[operator]
         return preferred
     return soonest
+
+
+def soonest(options: Sequence[PlanOption]) -> PlanOption | None:
+    """The earliest slot across the plan, whoever it is with (ties: the higher rank)."""
+    available = [o for o in options if o.earliest is not None]
+    return min(available, key=lambda o: (o.earliest, o.rank)) if available else None
+
+
+def later_by(chosen: date, earliest: date) -> str:
+    """How much later the chosen session is than the earliest, in local calendar days, for
+    "your preferred therapist, 1 day later"."""
+    days = (chosen - earliest).days
+    if days <= 0:
+        return "later the same day"
+    return "1 day later" if days == 1 else f"{days} days later"

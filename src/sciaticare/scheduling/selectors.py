@@ -374,6 +374,32 @@ def next_available(
     }
 
 
+def patient_overlaps(
+    *, patient: User, start: datetime, end: datetime, exclude_appointment: int | None = None
+) -> bool:
+    """Whether the patient has an active session overlapping [start, end), with anyone."""
+    overlapping = Appointment.objects.filter(
+        patient=patient,
+        status__in=ACTIVE_STATUSES,
+        start__gt=start - LONGEST_BUSY,
+        start__lt=end,
+        end__gt=start,
+    )
+    if exclude_appointment is not None:
+        overlapping = overlapping.exclude(pk=exclude_appointment)
+    return overlapping.exists()
+
+
+def is_existing_client(*, therapist_id: int, patient: User) -> bool:
+    """Whether the therapist has seen this patient, or has a session booked with them: who a
+    therapist "not taking new patients" still takes."""
+    return Appointment.objects.filter(
+        therapist_id=therapist_id,
+        patient=patient,
+        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
+    ).exists()
+
+
 def appointments_of(*, user: User) -> QuerySet[Appointment]:
     """The caller's own appointments, as patient or as therapist."""
     from django.db.models import Q

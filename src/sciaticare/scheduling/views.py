@@ -12,14 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.models import FlareUpPlanEntry, SessionType, TherapistProfile
 from sciaticare.errors import Conflict, DomainError, NotFound, Refused
+from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, selectors
 from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.services import booking
@@ -61,9 +64,46 @@ def _parse_start(raw: str | None) -> datetime | None:
     return parsed if parsed is not None and timezone.is_aware(parsed) else None
 
 
+def _recheck_first(next_url: str) -> HttpResponse:
+    """Off to the red-flag re-check (intake app), then back to `next_url`."""
+    return redirect(f"{reverse('intake:recheck')}?{urlencode({'next': next_url})}")
+
+
+def _confirm_page(
+    request: AuthedRequest,
+    preview: booking.BookingPreview,
+    *,
+    back: str,
+    moving: Appointment | None = None,
+) -> HttpResponse:
+    """The step between a tap on a time and a booking (or a move): nothing changes until
+    "Confirm"."""
+    if moving is not None:
+        back_url = reverse("scheduling:reschedule", args=[moving.pk])
+    elif back == "flare_up":
+        back_url = reverse("scheduling:flare_up")
+    else:
+        back_url = f"{reverse('scheduling:book', args=[preview.therapist.pk])}?" + urlencode(
+            {"service": preview.session_type.pk}
+        )
+    return render(
+        request,
+        "scheduling/book_confirm.html",
+        {
+            "preview": preview,
+            "back": back,
+            "back_url": back_url,
+            "moving": moving,
+            "triage_alert": intake_selectors.triage_alert(patient=request.user),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
+    """The therapist's free times; a tapped time (POST) shows the confirm step, and only a POST
+    with `confirm=yes` books."""
     therapist = TherapistProfile.objects.select_related("user").filter(pk=therapist_id).first()
     if therapist is None:
         raise Http404
@@ -76,30 +116,53 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         raise Http404 from None
     gate: str | None = None
     try:
-        booking.check_triage_gate(request.user)
+        booking.check_booking_gate(request.user)
     except Refused as refused:
+        if refused.code == booking.RECHECK_REQUIRED:
+            return _recheck_first(
+                f"{reverse('scheduling:book', args=[therapist.pk])}?"
+                + urlencode({"service": session_type.pk})
+            )
         gate = refused.message
+    not_taking: str | None = None
+    if gate is None:
+        try:
+            booking.check_new_patient(patient=request.user, therapist=therapist)
+        except Refused as refused:
+            not_taking = refused.message
     error, status = None, 200
-    if request.method == "POST" and gate is None:
+    if request.method == "POST" and gate is None and not_taking is None:
         start = _parse_start(request.POST.get("start"))
         if start is None:
             error, status = "Choose one of the offered times.", 422
         else:
             try:
+                if request.POST.get("confirm") != "yes":
+                    preview = booking.preview_booking(
+                        patient=request.user,
+                        therapist_id=therapist.pk,
+                        start=start,
+                        session_type_id=session_type.pk,
+                    )
+                    return _confirm_page(request, preview, back=request.POST.get("back", ""))
                 appointment = booking.book_appointment(
                     patient=request.user,
                     therapist_id=therapist.pk,
                     start=start,
                     session_type_id=session_type.pk,
                 )
-            except Conflict as exc:
-                error, status = exc.message, 409
             except DomainError as exc:
                 error, status = exc.message, exc.status
             else:
                 messages.success(request, "Booked. A confirmation is on its way by email.")
                 return redirect("scheduling:appointment", appointment_id=appointment.pk)
-    context = {**_slots_page(request, therapist, session_type), "gate": gate, "error": error}
+    context = {
+        **_slots_page(request, therapist, session_type),
+        "gate": gate,
+        "not_taking": not_taking,
+        "error": error,
+        "triage_alert": intake_selectors.triage_alert(patient=request.user),
+    }
     return render(request, "scheduling/book.html", context, status=status)
 
 
@@ -117,6 +180,7 @@ def appointments(request: AuthedRequest) -> HttpResponse:
                 key=lambda a: a.start,
                 reverse=True,
             )[:50],
+            "triage_alert": intake_selectors.triage_alert(patient=request.user),
         },
     )
 
@@ -181,6 +245,11 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         try:
             if start is None:
                 raise NotFound("time")
+            if request.POST.get("confirm") != "yes":
+                preview = booking.preview_move(
+                    user=request.user, appointment_id=found.pk, new_start=start
+                )
+                return _confirm_page(request, preview, back="", moving=found)
             moved = booking.reschedule_appointment(
                 user=request.user, appointment_id=found.pk, new_start=start
             )
@@ -193,6 +262,7 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         **_slots_page(request, found.therapist, found.session_type, exclude=found.pk),
         "moving": found,
         "error": error,
+        "triage_alert": intake_selectors.triage_alert(patient=request.user),
     }
     return render(request, "scheduling/book.html", context, status=status)
 
@@ -251,6 +321,8 @@ def week(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def flare_up_view(request: AuthedRequest) -> HttpResponse:
+    """The earliest session across the patient's flare-up plan, and the one the plan's rule
+    suggests (flare_up.choose); a POST shows the confirm step for the suggested one."""
     plan = list(
         FlareUpPlanEntry.objects.filter(patient=request.user)
         .select_related("therapist__user")
@@ -261,41 +333,73 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
             request, "Choose a preferred therapist and backups first: that is your flare-up plan."
         )
         return redirect("web:dashboard")
+    alert = intake_selectors.triage_alert(patient=request.user)
     try:
-        booking.check_triage_gate(request.user)
+        booking.check_booking_gate(request.user)
     except Refused as refused:
-        return render(request, "scheduling/flare_up.html", {"gate": refused.message}, status=403)
-    earliest = selectors.earliest_slots([entry.therapist_id for entry in plan])
+        if refused.code == booking.RECHECK_REQUIRED:
+            return _recheck_first(reverse("scheduling:flare_up"))
+        return render(
+            request,
+            "scheduling/flare_up.html",
+            {"gate": refused.message, "triage_alert": alert},
+            status=403,
+        )
+    closed = set()
+    for entry in plan:
+        try:
+            booking.check_new_patient(patient=request.user, therapist=entry.therapist)
+        except Refused:
+            closed.add(entry.therapist_id)
+    earliest = selectors.earliest_slots(
+        [entry.therapist_id for entry in plan if entry.therapist_id not in closed]
+    )
+    slots_by_id = {entry.therapist_id: earliest.get(entry.therapist_id) for entry in plan}
     options = [
         flare_up.PlanOption(
             entry.rank,
             entry.therapist_id,
-            slot.start if (slot := earliest[entry.therapist_id]) else None,
+            slot.start if (slot := slots_by_id[entry.therapist_id]) else None,
         )
         for entry in plan
     ]
-    chosen = flare_up.choose(options)
-    therapist = next(
-        (e.therapist for e in plan if chosen and e.therapist_id == chosen.therapist_id), None
-    )
-    chosen_slot = earliest[chosen.therapist_id] if chosen else None
-    if request.method == "POST" and chosen is not None and chosen.earliest is not None:
+    chosen, first = flare_up.choose(options), flare_up.soonest(options)
+    therapists = {entry.therapist_id: entry.therapist for entry in plan}
+    chosen_slot = slots_by_id[chosen.therapist_id] if chosen else None
+    first_slot = slots_by_id[first.therapist_id] if first else None
+    if request.method == "POST" and chosen is not None and chosen_slot is not None:
+        pick = first if request.POST.get("pick") == "earliest" and first else chosen
+        pick_slot = slots_by_id[pick.therapist_id]
+        assert pick_slot is not None  # `choose` and `soonest` pick only options with a slot
         try:
-            booked = booking.book_appointment(
-                patient=request.user, therapist_id=chosen.therapist_id, start=chosen.earliest
+            preview = booking.preview_booking(
+                patient=request.user, therapist_id=pick.therapist_id, start=pick_slot.start
             )
         except DomainError as exc:
             messages.error(request, exc.message + " Here is the next best option.")
             return redirect("scheduling:flare_up")
-        messages.success(request, "Booked. A confirmation is on its way by email.")
-        return redirect("scheduling:appointment", appointment_id=booked.pk)
+        return _confirm_page(request, preview, back="flare_up")
+    later = None
+    if chosen_slot and first_slot and chosen is not first:
+        later = flare_up.later_by(
+            selectors.local(chosen_slot.start, chosen_slot.location).date(),
+            selectors.local(first_slot.start, first_slot.location).date(),
+        )
     return render(
         request,
         "scheduling/flare_up.html",
         {
             "chosen": chosen,
             "chosen_slot": chosen_slot,
-            "therapist": therapist,
-            "options": [(entry, earliest[entry.therapist_id]) for entry in plan],
+            "therapist": therapists[chosen.therapist_id] if chosen else None,
+            "first": first,
+            "first_slot": first_slot,
+            "first_therapist": therapists[first.therapist_id] if first else None,
+            "later": later,
+            "options": [
+                (entry, slots_by_id[entry.therapist_id], entry.therapist_id in closed)
+                for entry in plan
+            ],
+            "triage_alert": alert,
         },
     )

@@ -12,18 +12,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.errors import DomainError, NotFound
+from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import selectors_waitlist
 from sciaticare.scheduling.models import SlotOffer, WaitlistStatus
 from sciaticare.scheduling.notifications import moment_text, when_text
 from sciaticare.scheduling.selectors_calendar import place_of
-from sciaticare.scheduling.services import waitlist
+from sciaticare.scheduling.services import booking, waitlist
 
 DEFAULT_RANGE = timedelta(days=14)
 
@@ -106,7 +109,12 @@ def join(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/waitlist_join.html",
-        {"form": form, "therapist": therapist, "plan": plan},
+        {
+            "form": form,
+            "therapist": therapist,
+            "plan": plan,
+            "triage_alert": intake_selectors.triage_alert(patient=request.user),
+        },
         status=422 if form.is_bound and form.errors else 200,
     )
 
@@ -125,6 +133,7 @@ def entries(request: AuthedRequest) -> HttpResponse:
             "open_entries": [e for e in rows if e.status in waitlist.OPEN],
             "closed_entries": [e for e in rows if e.status not in waitlist.OPEN][:20],
             "offers": [_offer_view(offer, now=now) for offer in offers],
+            "triage_alert": intake_selectors.triage_alert(patient=request.user),
         },
     )
 
@@ -177,7 +186,14 @@ def offer(request: AuthedRequest, offer_id: int) -> HttpResponse:
         found = selectors_waitlist.offer_for(patient=request.user, offer_id=offer_id)
     except NotFound:
         raise Http404 from None
-    return render(request, "scheduling/offer.html", _offer_view(found, now=timezone.now()))
+    return render(
+        request,
+        "scheduling/offer.html",
+        {
+            **_offer_view(found, now=timezone.now()),
+            "triage_alert": intake_selectors.triage_alert(patient=request.user),
+        },
+    )
 
 
 @login_required
@@ -189,6 +205,9 @@ def accept(request: AuthedRequest, offer_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
+        if exc.code == booking.RECHECK_REQUIRED:
+            next_url = reverse("scheduling:offer", args=[offer_id])
+            return redirect(f"{reverse('intake:recheck')}?{urlencode({'next': next_url})}")
         messages.error(request, exc.message)
         return redirect("scheduling:offer", offer_id=offer_id)
     messages.success(request, "Booked. A confirmation is on its way by email.")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.selectors import flare_up_plan
-from sciaticare.intake.selectors import current_intake
+from sciaticare.intake.selectors import current_intake, triage_alert
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.selectors import dashboard_relief_for
 from sciaticare.records.selectors import overdue_for
@@ -27,7 +27,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if user.has_role(Role.PATIENT):
         context.update(
             flare_up_plan=flare_up_plan(viewer=user, patient=user, with_prices=False),
-            intake=current_intake(patient=user),
+            intake=(intake := current_intake(patient=user)),
+            triage_alert=triage_alert(patient=user, intake=intake),
             relief=dashboard_relief_for(patient=user),
             quick_form=PainForm(),
             # Only the joins the cards show: compiling the others cost ≈ 3 ms of CPU a page.

@@ -4,6 +4,7 @@ database refuses overlaps whatever happens here (models.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -12,9 +13,10 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.directory.models import TherapistProfile
+from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
+from sciaticare.intake.models import Intake
 from sciaticare.intake.triage import Level
 from sciaticare.scheduling import selectors, slots
 from sciaticare.scheduling.models import (
@@ -35,6 +37,10 @@ REFUSAL_MESSAGES = {
     slots.Refusal.IN_BUFFER: "That time was just taken. Please choose another.",
 }
 TAKEN = (slots.Refusal.OVERLAP, slots.Refusal.IN_BUFFER)
+PATIENT_OVERLAP = (
+    "You already have a session at that time (with this or another therapist). "
+    "Choose another time, or move that session first."
+)
 
 # Set by scheduling.notifications so that booking does not import mail code; each is called
 # after the transaction commits with the appointment id.
@@ -48,8 +54,8 @@ def _after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> No
         transaction.on_commit(partial(hook, appointment_id))
 
 
-def check_triage_gate(patient: User) -> None:
-    """The same rules as the symptom check gate booking (CLINICAL.md §1)."""
+def check_triage_gate(patient: User) -> Intake:
+    """The same rules as the symptom check gate booking (CLINICAL.md §1); the current intake."""
     intake = intake_selectors.current_intake(patient=patient)
     if intake is None:
         raise Refused(
@@ -66,6 +72,34 @@ def check_triage_gate(patient: User) -> None:
             "clearance_required",
             "Your intake says to see a doctor within two weeks, before massage. "
             "Once a doctor has cleared massage, confirm it on your intake page to book.",
+        )
+    return intake
+
+
+RECHECK_REQUIRED = "red_flag_recheck_required"
+
+
+def check_booking_gate(patient: User, now: datetime | None = None) -> None:
+    """Everything that must hold before a patient books: the triage gate, and red flags
+    answered within the last day (intake/recheck.py: a fresh intake, or a re-check of it)."""
+    intake = check_triage_gate(patient)
+    if intake_selectors.red_flag_recheck_due(intake=intake, now=now or timezone.now()):
+        raise Refused(
+            RECHECK_REQUIRED,
+            "Before you book, tell us whether any red-flag symptoms apply now: "
+            "your intake is more than a day old.",
+        )
+
+
+def check_new_patient(*, patient: User, therapist: TherapistProfile) -> None:
+    """A therapist not taking new patients still sees the ones they have seen or booked."""
+    if therapist.accepting_new_patients:
+        return
+    if not selectors.is_existing_client(therapist_id=therapist.pk, patient=patient):
+        raise Refused(
+            "not_accepting_new_patients",
+            f"{therapist.user.display_name} is not taking new patients at the moment. "
+            "Choose another therapist, or one from your flare-up plan.",
         )
 
 
@@ -98,19 +132,16 @@ def _as_utc(start: datetime) -> datetime:
     return start.astimezone(UTC)
 
 
-def _create_at(
+def _checked_start(
     *,
-    patient: User,
     therapist: TherapistProfile,
     session_type_id: int | None,
     start: datetime,
     now: datetime,
-    status: str = AppointmentStatus.BOOKED,
     exclude_appointment: int | None = None,
-    rescheduled_from: Appointment | None = None,
-    hold_expires_at: datetime | None = None,
-) -> Appointment:
-    """Check a start against the calendar and insert; the caller holds the therapist lock."""
+) -> tuple[SessionType, Location]:
+    """The session type and the location where `start` is bookable with the therapist, or the
+    refusal: taken, or off the calendar."""
     session_type = selectors.session_type_of(therapist=therapist, session_type_id=session_type_id)
     calendar = selectors.load_calendars(
         [therapist.pk],
@@ -124,6 +155,116 @@ def _create_at(
     if refusal is not None or location is None:
         code = refusal or slots.Refusal.OUTSIDE_HOURS
         raise Invalid(code.value, REFUSAL_MESSAGES[code], [("start", REFUSAL_MESSAGES[code])])
+    return session_type, location
+
+
+@dataclass(frozen=True)
+class BookingPreview:
+    """What the patient confirms before a booking is made."""
+
+    therapist: TherapistProfile
+    session_type: SessionType
+    location: Location
+    start: datetime
+    end: datetime
+    cancellation_window_hours: int
+
+
+def preview_booking(
+    *,
+    patient: User,
+    therapist_id: int,
+    start: datetime,
+    session_type_id: int | None = None,
+    now: datetime | None = None,
+) -> BookingPreview:
+    """Every check `book_appointment` makes, without booking: what the confirm step shows.
+    (Booking checks again inside its transaction: the time may be taken in between.)"""
+    start, now = _as_utc(start), now or timezone.now()
+    check_booking_gate(patient, now)
+    therapist = TherapistProfile.objects.select_related("user").filter(pk=therapist_id).first()
+    if therapist is None:
+        raise NotFound("therapist")
+    if therapist.user_id == patient.pk:
+        raise Invalid("own_calendar", "You cannot book a session with yourself.")
+    check_new_patient(patient=patient, therapist=therapist)
+    session_type, location = _checked_start(
+        therapist=therapist,
+        session_type_id=session_type_id,
+        start=start,
+        now=now,
+    )
+    end = start + timedelta(minutes=session_type.minutes)
+    # Booking leaves this to the database (migration 0004), which names it in its refusal.
+    if selectors.patient_overlaps(patient=patient, start=start, end=end):
+        raise Conflict("patient_overlap", PATIENT_OVERLAP)
+    return BookingPreview(
+        therapist=therapist,
+        session_type=session_type,
+        location=location,
+        start=start,
+        end=end,
+        cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
+    )
+
+
+def preview_move(
+    *, user: User, appointment_id: int, new_start: datetime, now: datetime | None = None
+) -> BookingPreview:
+    """Every check `reschedule_appointment` makes, without moving: what the confirm step shows."""
+    new_start, now = _as_utc(new_start), now or timezone.now()
+    old = (
+        Appointment.objects.select_related("therapist__user", "patient")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if old is None:
+        raise NotFound("appointment")
+    _party(user, old)
+    if old.status != AppointmentStatus.BOOKED or old.start <= now:
+        raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
+    session_type, location = _checked_start(
+        therapist=old.therapist,
+        session_type_id=old.session_type_id,
+        start=new_start,
+        now=now,
+        exclude_appointment=old.pk,
+    )
+    end = new_start + timedelta(minutes=session_type.minutes)
+    if selectors.patient_overlaps(
+        patient=old.patient, start=new_start, end=end, exclude_appointment=old.pk
+    ):
+        raise Conflict("patient_overlap", PATIENT_OVERLAP)
+    return BookingPreview(
+        therapist=old.therapist,
+        session_type=session_type,
+        location=location,
+        start=new_start,
+        end=end,
+        cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
+    )
+
+
+def _create_at(
+    *,
+    patient: User,
+    therapist: TherapistProfile,
+    session_type_id: int | None,
+    start: datetime,
+    now: datetime,
+    status: str = AppointmentStatus.BOOKED,
+    exclude_appointment: int | None = None,
+    rescheduled_from: Appointment | None = None,
+    hold_expires_at: datetime | None = None,
+) -> Appointment:
+    """Check a start against the calendar and insert; the caller holds the therapist lock."""
+    session_type, location = _checked_start(
+        therapist=therapist,
+        session_type_id=session_type_id,
+        start=start,
+        now=now,
+        exclude_appointment=exclude_appointment,
+    )
     end = start + timedelta(minutes=session_type.minutes)
     buffer = policy_durations(selectors.policy_of(location))["buffer"]
     try:
@@ -140,7 +281,9 @@ def _create_at(
                 rescheduled_from=rescheduled_from,
                 hold_expires_at=hold_expires_at,
             )
-    except IntegrityError:
+    except IntegrityError as exc:
+        if any(name in str(exc) for name in ("patient_overlap", "patient_no_overlap")):
+            raise Conflict("patient_overlap", PATIENT_OVERLAP) from None
         raise Conflict("slot_taken", REFUSAL_MESSAGES[slots.Refusal.OVERLAP]) from None
 
 
@@ -152,13 +295,15 @@ def book_appointment(
     session_type_id: int | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Book a start for a patient: theirs, or Conflict when it was just taken."""
-    check_triage_gate(patient)
+    """Book a start for a patient: theirs, or Conflict when it was just taken (`slot_taken`)
+    or overlaps another of the patient's sessions (`patient_overlap`)."""
     start, now = _as_utc(start), now or timezone.now()
+    check_booking_gate(patient, now)
     with transaction.atomic():
         therapist = _lock(therapist_id)
         if therapist.user_id == patient.pk:
             raise Invalid("own_calendar", "You cannot book a session with yourself.")
+        check_new_patient(patient=patient, therapist=therapist)
         appointment = _create_at(
             patient=patient,
             therapist=therapist,

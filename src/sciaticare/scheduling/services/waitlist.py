@@ -218,8 +218,12 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
                     actor=None, action="waitlist.offered", patient=candidate.patient, obj=offer
                 )
                 _after_commit(on_offered, offer.pk)
-        except (Conflict, Invalid):
-            return None  # the slot itself is gone or no longer bookable: nobody else can have it
+        except Conflict as exc:
+            if exc.code == "patient_overlap":
+                continue  # this patient is booked elsewhere then; the next in line may take it
+            return None  # the slot itself is gone: nobody else can have it
+        except Invalid:
+            return None  # the slot is no longer bookable: nobody else can have it
         return offer
     return None
 
@@ -261,7 +265,7 @@ def _lock_offer(*, patient: User, offer_id: int) -> tuple[SlotOffer, Appointment
 def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -> Appointment:
     """Book the held slot, if the hold has not run out."""
     now = now or timezone.now()
-    booking.check_triage_gate(patient)
+    booking.check_booking_gate(patient, now)
     with transaction.atomic():
         offer, held, entry = _lock_offer(patient=patient, offer_id=offer_id)
         if offer.accepted_at is not None:
