@@ -100,7 +100,7 @@ def test_three_years_of_diary_with_sessions_and_intake_render(tmp_path):
         "7 → 4 (−3)",
         "Right buttock, Right calf",
         "no deep or forceful",
-        "Massage is reasonable, with precautions",
+        "Massage is a reasonable option, with precautions",
     ]:
         assert part in text, part
     _no_cure(text)

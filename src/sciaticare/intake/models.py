@@ -11,7 +11,8 @@ from sciaticare.intake.triage import Level
 
 
 class TriageLevel(models.TextChoices):
-    OK = Level.OK.code, "Massage is reasonable, with precautions"
+    # "with precautions" is added only when there are some: see Intake.triage_headline.
+    OK = Level.OK.code, "Massage is a reasonable option"
     SOON = Level.SOON.code, "See a doctor within two weeks, before massage"
     URGENT = Level.URGENT.code, "See a doctor today"
     EMERGENCY = Level.EMERGENCY.code, "Emergency: go now"
@@ -111,8 +112,16 @@ class Intake(models.Model):
         return Level.from_code(self.triage_level)
 
     @property
+    def triage_headline(self) -> str:
+        """The level in words; an `ok` result says "with precautions" only when it has some."""
+        label = TriageLevel(self.triage_level).label
+        if self.level is Level.OK and self.triage_precautions:
+            return f"{label}, with precautions"
+        return str(label)
+
+    @property
     def blocks_booking(self) -> bool:
-        """emergency and urgent block booking; soon needs the doctor's clearance (CLINICAL.md §1)."""
+        """emergency and urgent block booking; soon needs the doctor's clearance (docs/clinical.md)."""
         if self.level >= Level.URGENT:
             return True
         return self.level == Level.SOON and self.doctor_cleared_at is None

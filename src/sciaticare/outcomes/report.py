@@ -21,7 +21,6 @@ from weasyprint.urls import URLFetcher
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.intake import bodymap, scoring, triage
-from sciaticare.intake.models import TriageLevel
 from sciaticare.intake.selectors import current_intake
 from sciaticare.intake.services import onset_weeks
 from sciaticare.outcomes import response, selectors
@@ -95,7 +94,7 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
         weeks=weeks,
         regions=[bodymap.REGIONS[c].label for c in intake.regions if c in bodymap.REGIONS],
         qualities=[bodymap.QUALITIES.get(q, q) for q in intake.qualities],
-        triage_level=TriageLevel(intake.triage_level).label,
+        triage_level=intake.triage_headline,
         triage_code=intake.triage_level,
         precautions=[
             triage.PRECAUTIONS[c] for c in intake.triage_precautions if c in triage.PRECAUTIONS
