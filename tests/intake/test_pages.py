@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.intake import triage
+from sciaticare.intake import services, triage
 from sciaticare.intake.models import (
     Intake,
     IntakeShare,
@@ -159,3 +159,19 @@ def test_import_page_accepts_a_fitting_file_and_refuses_others(client):
     patient = PatientFactory()
     client.force_login(patient)
     assert client.get(reverse("intake:questionnaire", args=["odi"])).status_code == 200
+
+
+def test_an_odi_with_one_section_answered_is_not_scored_and_names_the_rest(client):
+    services.import_questionnaire(
+        admin=ClinicAdminFactory(), resource=_odi_questionnaire(), licence_statement="Mapi #1"
+    )
+    client.force_login(PatientFactory())
+
+    response = client.post(reverse("intake:questionnaire", args=["odi"]), {"odi-3": "5"})
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "at least 8 of its 10 sections are answered (answered: 1)" in body
+    assert "Unanswered sections: 1, 2, 4, 5, 6, 7, 8, 9, 10." in body
+    assert response.content.count(b"Please answer this.") == 9
+    assert QuestionnaireResponse.objects.count() == 0

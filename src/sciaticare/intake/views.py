@@ -270,6 +270,7 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
     resource, version = found
     instrument = scoring.INSTRUMENTS[code]
     errors: dict[str, str] = {}
+    explanation = ""
     answers: dict[str, Any] = {}
     if request.method == "POST":
         answers = _answers_from_post(resource, request.POST)
@@ -279,6 +280,7 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
             )
         except scoring.IncompleteResponse as exc:
             errors = dict.fromkeys(exc.missing, "Please answer this.")
+            explanation = exc.explanation
         except scoring.InvalidResponse as exc:
             errors = dict(exc.errors)
         else:
@@ -296,6 +298,7 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
             "resource": resource,
             "items": _render_items(resource, answers, errors),
             "errors": errors,
+            "explanation": explanation,
         },
         status=422 if errors else 200,
     )
