@@ -1,9 +1,9 @@
 """Scoring rules for the outcome instruments (pure: no Django).
 
 Every clinical number here -- items, ranges, scoring rules, missing-answer rules, interpretation
-bands, minimal clinically important differences (MCIDs) and codes -- comes from
-``shared/CLINICAL.md`` section 4 ("Instruments") and section 5 ("Codes"); each instrument's
-``source`` names the publication CLINICAL.md cites for it.
+bands, minimal clinically important differences (MCIDs) and codes -- is written down with its
+source in ``docs/clinical.md`` ("Instruments" and "Codes"); each instrument's ``source`` names
+the publication it rests on.
 
 Instruments are data: a FHIR R4 ``Questionnaire`` holds the item text (bundled under
 ``questionnaires/<code>.json`` for the instruments we may ship), and this module holds the named
@@ -103,7 +103,7 @@ _EPSILON: Final = 1e-9
 ODI_MIN_SECTIONS: Final = 8
 
 # STarT Back item 9 (bothersomeness), coded 0-4: not at all, slightly, moderately, very much,
-# extremely. CLINICAL.md section 4 (Hill et al. 2008; Keele University): positive if
+# extremely. Hill et al. 2008; Keele University (docs/clinical.md): positive if
 # "very much" or "extremely", i.e. 3 or 4.
 STARTBACK_BOTHERSOME_POSITIVE: Final = 3
 
@@ -148,13 +148,29 @@ class Instrument:
     mcid_points: float | None
     mcid_percent: float | None
     lower_is_better: bool
-    # LOINC code of the *score* observation, where CLINICAL.md gives one.
+    # LOINC code of the *score* observation, where docs/clinical.md gives one.
     loinc: str | None
     source: str
     # False: the item text is licensed or non-commercial, so a clinic imports it.
     ships_text: bool
     # Named scoring rule: "single", "mean", "count", "odi", "startback".
     rule: str
+    # False when the MCID is the product's choice, not a published one (PEG: 30 %).
+    mcid_published: bool = True
+
+    @property
+    def mcid_text(self) -> str:
+        """The meaningful-change rule in words, as tables and the PDF state it."""
+        parts = []
+        if self.mcid_points:
+            parts.append(f"{self.mcid_points:g} points")
+        if self.mcid_percent:
+            parts.append(f"{self.mcid_percent:g} % of the first score")
+        if not parts:
+            return "none published"
+        if not self.mcid_published:
+            return f"{' or '.join(parts)} (no published threshold)"
+        return " or ".join(parts)
 
     @property
     def url(self) -> str:
@@ -244,7 +260,7 @@ def canonical_url(code: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The instruments (CLINICAL.md section 4)
+# The instruments (docs/clinical.md, "Instruments")
 # --------------------------------------------------------------------------------------------
 
 
@@ -269,10 +285,10 @@ def _nrs(code: str, title: str) -> Instrument:
         mcid_points=2.0,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc="72514-3",  # Pain severity - 0-10 verbal numeric rating (CLINICAL.md section 5)
+        loinc="72514-3",  # Pain severity - 0-10 verbal numeric rating (docs/clinical.md)
         source=(
             "Generic 0-10 numeric rating scale; MCID: Ostelo et al., Spine 2008; Childs et al., "
-            "Spine 2005 (CLINICAL.md section 4)"
+            "Spine 2005"
         ),
         ships_text=True,
         rule="single",
@@ -289,14 +305,16 @@ _ALL: tuple[Instrument, ...] = (
         score_min=0,
         score_max=10,
         bands=(),
-        # "responsive to change; no MCID published -- use >=30%".
+        # Responsive to change, but no MCID is published: the product uses 30 % and says so
+        # (docs/clinical.md, "Instruments").
         mcid_points=None,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc=None,  # CLINICAL.md: LOINC "verify" -- not used until verified.
-        source="Krebs et al., J Gen Intern Med 2009;24(6):733-738 (licence: verify)",
+        loinc=None,  # No LOINC code is confirmed for the PEG score (docs/clinical.md, "Codes").
+        source="Krebs et al., J Gen Intern Med 2009;24(6):733-738",
         ships_text=True,
         rule="mean",
+        mcid_published=False,
     ),
     Instrument(
         code="rmdq",
@@ -310,7 +328,7 @@ _ALL: tuple[Instrument, ...] = (
         mcid_points=5.0,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc=None,  # CLINICAL.md: LOINC "verify".
+        loinc=None,  # No LOINC code is confirmed for the RMDQ score (docs/clinical.md).
         source=(
             "Roland & Morris, Spine 1983;8:141-144; Roland & Fairbank, Spine 2000;25:3115-3124 "
             "(no permission needed in the published form)"
@@ -335,7 +353,7 @@ _ALL: tuple[Instrument, ...] = (
         mcid_points=10.0,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc="97909-6",  # ODI score; the panel is 97908-8 (CLINICAL.md sections 4-5).
+        loinc="97909-6",  # ODI score; the panel is 97908-8 (docs/clinical.md, "Codes").
         source=(
             "Fairbank & Pynsent, Spine 2000 (ODI 2.1a); item text licensed by Mapi Research Trust"
         ),
@@ -352,11 +370,11 @@ _ALL: tuple[Instrument, ...] = (
         # The low/medium/high band needs both the total and the distress subscale, so it can't
         # be expressed as value ranges: see _score_startback.
         bands=(),
-        # A stratification tool: CLINICAL.md gives no MCID, so a change is never "meaningful".
+        # A stratification tool with no MCID, so a change is never "meaningful".
         mcid_points=None,
         mcid_percent=None,
         lower_is_better=True,
-        loinc=None,  # CLINICAL.md: none.
+        loinc=None,  # none (docs/clinical.md, "Codes")
         source=(
             "Hill et al., Arthritis Rheum 2008; Keele University (item text free for "
             "non-commercial use only)"
@@ -364,9 +382,9 @@ _ALL: tuple[Instrument, ...] = (
         ships_text=False,
         rule="startback",
     ),
-    # The Sciatica Bothersomeness Index (``sbi``) is deliberately absent: CLINICAL.md section 4
-    # allows it "only with item text from Patrick et al. 1995 (verify)", and its 4th item is
-    # itself marked "verify". Add it once the item text is verified.
+    # The Sciatica Bothersomeness Index (``sbi``) is deliberately absent: it may ship only with
+    # the item text of Patrick et al. 1995, and that text (its 4th item in particular) is not
+    # confirmed (docs/clinical.md, "Instruments"). Add it once the text is confirmed.
 )
 
 INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType({i.code: i for i in _ALL})

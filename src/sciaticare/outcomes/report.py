@@ -73,7 +73,8 @@ class IntakeSummary:
 class ScoreRow:
     progress: selectors.InstrumentProgress
     band: str
-    mcid: str
+    rule: str  # the instrument's meaningful-change rule in words
+    line: str  # where it lies from this patient's first score: the chart's line
 
 
 class _NoFetching(URLFetcher):
@@ -113,15 +114,6 @@ def _band(instrument: scoring.Instrument, value: float) -> str:
     return ""
 
 
-def _mcid(instrument: scoring.Instrument) -> str:
-    parts = []
-    if instrument.mcid_points:
-        parts.append(f"{instrument.mcid_points:g} points")
-    if instrument.mcid_percent:
-        parts.append(f"{instrument.mcid_percent:g}%")
-    return " or ".join(parts) or "none published"
-
-
 def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, Any]:
     """Everything ``outcomes/report.html`` shows (without auditing: see :func:`render_report`)."""
     relief = selectors.relief_for(patient=patient, viewer=viewer)
@@ -139,7 +131,8 @@ def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, A
         "recent_entries": relief.entries[:RECENT_DAYS],
         "recent_weeks": relief.weekly[-RECENT_WEEKS:],
         "scores": [
-            ScoreRow(p, _band(p.instrument, p.latest), _mcid(p.instrument)) for p in relief.progress
+            ScoreRow(p, _band(p.instrument, p.latest), p.instrument.mcid_text, p.threshold_text)
+            for p in relief.progress
         ],
         "chart_css": CHART_CSS,
         "honest_statement": HONEST_STATEMENT,

@@ -54,23 +54,59 @@ class InstrumentProgress:
     points: list[tuple[date, float]]
 
     @property
+    def threshold(self) -> response.MeaningfulThreshold | None:
+        """Where meaningful change begins from this baseline: the verdict's own rule."""
+        return response.meaningful_threshold(
+            self.baseline,
+            mcid_points=self.instrument.mcid_points,
+            mcid_percent=self.instrument.mcid_percent,
+            lower_is_better=self.instrument.lower_is_better,
+        )
+
+    @property
+    def threshold_text(self) -> str:
+        """The line in words for tables: "at 8.4 or less (3.6 points, 30 % of 12)"."""
+        line = self.threshold
+        if line is None:
+            return "none published"
+        side = "or less" if self.instrument.lower_is_better else "or more"
+        how = (
+            f"{self.instrument.mcid_percent:g} % of {self.baseline:g}"
+            if line.by == "percent"
+            else f"{self.instrument.mcid_points:g} points"
+        )
+        return f"{_number(line.score)} {side} ({_number(line.change)} points: {how})"
+
+    @property
+    def baseline_on(self) -> date:
+        return self.points[0][0]
+
+    @property
+    def latest_on(self) -> date:
+        return self.points[-1][0]
+
+    @property
     def chart(self) -> charts.Chart:
         """Drawn when a page shows it (the diary and the report; the dashboard does not)."""
-        instrument, baseline = self.instrument, self.baseline
-        mcid = instrument.mcid_points or (baseline * (instrument.mcid_percent or 0) / 100)
+        instrument, line = self.instrument, self.threshold
         threshold = (
-            (baseline - mcid, f"meaningful change ({mcid:g} points)")
-            if mcid and instrument.lower_is_better
+            (line.score, f"meaningful change ({_number(line.change)} points)")
+            if line is not None
             else None
         )
         return charts.line_chart(
             [charts.Series(instrument.title, self.points, "score")],
             y_min=instrument.score_min,
             y_max=instrument.score_max,
-            y_step=max((instrument.score_max - instrument.score_min) / 5, 1),
+            y_step=charts.whole_step(instrument.score_max - instrument.score_min),
             bands=[charts.BandIn(b.low, b.high, b.label) for b in instrument.bands],
             threshold=threshold,
         )
+
+
+def _number(value: float) -> str:
+    """A score for people: at most one decimal, none when whole (8.4, 7, not 8.3999999)."""
+    return f"{round(value, 1):g}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +170,8 @@ def _needs_review(
     last_weeks: Sequence[response.WeeklyRelief],
     progress: Sequence[InstrumentProgress],
 ) -> bool:
-    """CLINICAL.md §3's prompt: sessions and weeks gone by with no meaningful improvement."""
+    """The review prompt (docs/clinical.md): sessions and weeks gone by with no meaningful
+    improvement."""
     if not session_days:
         return False
     improved = any(p.result and p.result.is_responder for p in progress) or any(
