@@ -933,3 +933,46 @@ def test_answers_from_fhir_reads_nested_items_and_empty_answers() -> None:
 def test_answers_from_fhir_refuses(response: Any, fragment: str) -> None:
     with pytest.raises(ValueError, match=re.escape(fragment)):
         answers_from_fhir(response)
+
+
+# The 24 statements as published by Roland & Fairbank (Spine 2000, appendix). The questionnaire
+# says it is reproduced unchanged, so every statement must match to the letter.
+RMDQ_PUBLISHED = (
+    "I stay at home most of the time because of my back.",
+    "I change position frequently to try and get my back comfortable.",
+    "I walk more slowly than usual because of my back.",
+    "Because of my back I am not doing any of the jobs that I usually do around the house.",
+    "Because of my back, I use a handrail to get upstairs.",
+    "Because of my back, I lie down to rest more often.",
+    "Because of my back, I have to hold on to something to get out of an easy chair.",
+    "Because of my back, I try to get other people to do things for me.",
+    "I get dressed more slowly than usual because of my back.",
+    "I only stand for short periods of time because of my back.",
+    "Because of my back, I try not to bend or kneel down.",
+    "I find it difficult to get out of a chair because of my back.",
+    "My back is painful almost all the time.",
+    "I find it difficult to turn over in bed because of my back.",
+    "My appetite is not very good because of my back pain.",
+    "I have trouble putting on my socks (or stockings) because of the pain in my back.",
+    "I only walk short distances because of my back.",
+    "I sleep less well because of my back.",
+    "Because of my back pain, I get dressed with help from someone else.",
+    "I sit down for most of the day because of my back.",
+    "I avoid heavy jobs around the house because of my back.",
+    "Because of my back pain, I am more irritable and bad tempered with people than usual.",
+    "Because of my back, I go upstairs more slowly than usual.",
+    "I stay in bed most of the time because of my back.",
+)
+
+
+def test_rmdq_statement_9_reads_than_usual() -> None:
+    texts = {i["linkId"]: i["text"] for i in load_questionnaire("rmdq")["item"]}
+    assert texts["rmdq-9"] == "I get dressed more slowly than usual because of my back."
+
+
+def test_rmdq_statements_are_the_published_ones_unchanged() -> None:
+    resource = load_questionnaire("rmdq")
+    texts = {i["linkId"]: i["text"] for i in resource["item"]}
+    assert tuple(texts[f"rmdq-{n}"] for n in range(1, 25)) == RMDQ_PUBLISHED
+    assert "reproduced here unchanged" in resource["copyright"]
+    assert "then usual" not in json.dumps(resource)
