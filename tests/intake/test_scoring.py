@@ -1,4 +1,4 @@
-"""Tests for the pure instrument scoring module (CLINICAL.md section 4). No Django needed."""
+"""Tests for the pure instrument scoring module (docs/clinical.md, "Instruments"). No Django."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def answered(answers: Mapping[str, Answer]) -> dict[str, Answer]:
 
 
 def test_instrument_codes() -> None:
-    # SBI is left out until its item text is verified (CLINICAL.md section 4).
+    # SBI is left out until its item text is confirmed (docs/clinical.md).
     assert set(INSTRUMENTS) == {"nrs-back", "nrs-leg", "peg", "rmdq", "odi", "startback"}
     assert "sbi" not in INSTRUMENTS
 
@@ -592,7 +592,7 @@ def test_nrs_is_coded_with_loinc(code: str) -> None:
 
 
 def test_copyright_notes() -> None:
-    assert "verify" in load_questionnaire("peg")["copyright"].lower()
+    assert "has not been confirmed" in load_questionnaire("peg")["copyright"]
     rmdq_copyright = load_questionnaire("rmdq")["copyright"]
     assert "Roland & Fairbank" in rmdq_copyright
     assert "no permission" in rmdq_copyright

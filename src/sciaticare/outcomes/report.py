@@ -25,8 +25,8 @@ from sciaticare.intake.selectors import current_intake
 from sciaticare.intake.services import onset_weeks
 from sciaticare.outcomes import response, selectors
 
-#: CLINICAL.md §3, from ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al.
-#: 2015). The product never says the word for a full recovery that it cannot promise.
+#: From ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015); see
+#: docs/clinical.md. The product never says the word for a full recovery that it cannot promise.
 HONEST_STATEMENT = (
     "Massage may give short-term relief of back pain and sciatica, and it works best alongside "
     "exercise. It does not treat the cause of nerve-root compression, and it never replaces a "

@@ -174,8 +174,17 @@ def _needs_review(
     improvement."""
     if not session_days:
         return False
+    pain = scoring.INSTRUMENTS["nrs-leg"]
+    # A week counts with the pain scale's own rule, 2 points or 30 % of the baseline (the
+    # baseline is the week's median plus its drop).
     improved = any(p.result and p.result.is_responder for p in progress) or any(
-        w.change_from_baseline >= 2 for w in last_weeks
+        response.responder(
+            w.median + w.change_from_baseline,
+            w.median,
+            mcid_points=pain.mcid_points,
+            mcid_percent=pain.mcid_percent,
+        ).is_responder
+        for w in last_weeks
     )
     weeks = (session_days[-1] - session_days[0]).days / 7
     return response.needs_clinician_review(len(session_days), weeks, improved)

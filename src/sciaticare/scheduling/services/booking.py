@@ -49,7 +49,7 @@ def _after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> No
 
 
 def check_triage_gate(patient: User) -> None:
-    """The same rules as the symptom check gate booking (CLINICAL.md §1)."""
+    """The same rules as the symptom check gate booking (docs/clinical.md, "Triage levels")."""
     intake = intake_selectors.current_intake(patient=patient)
     if intake is None:
         raise Refused(
