@@ -24,6 +24,7 @@ from sciaticare.intake import bodymap, scoring, triage
 from sciaticare.intake.selectors import current_intake
 from sciaticare.intake.services import onset_weeks
 from sciaticare.outcomes import response, selectors
+from sciaticare.outcomes.identity import PatientIdentity
 
 #: From ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015); see
 #: docs/clinical.md. The product never says the word for a full recovery that it cannot promise.
@@ -114,12 +115,20 @@ def _band(instrument: scoring.Instrument, value: float) -> str:
     return ""
 
 
-def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, Any]:
-    """Everything ``outcomes/report.html`` shows (without auditing: see :func:`render_report`)."""
+def report_context(
+    *, patient: User, viewer: User, now: datetime, identity: PatientIdentity | None = None
+) -> dict[str, Any]:
+    """Everything ``outcomes/report.html`` shows (without auditing: see :func:`render_report`).
+
+    Nothing from a session note reaches the report but its date, therapist and the pain
+    numbers before and after (``selectors.relief_for`` reads only those columns): the
+    therapist's notes stay in the record.
+    """
     relief = selectors.relief_for(patient=patient, viewer=viewer)
     all_entries = list(selectors.entries_of(patient=patient).only("day", "back_pain", "leg_pain"))
     return {
         "patient": patient,
+        "identity": identity or PatientIdentity(None),
         "viewer": viewer,
         "generated_at": timezone.localtime(now),
         "intake": _intake_summary(patient),
@@ -142,19 +151,27 @@ def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, A
     }
 
 
-def render_html(*, patient: User, viewer: User, now: datetime | None = None) -> str:
+def render_html(
+    *,
+    patient: User,
+    viewer: User,
+    now: datetime | None = None,
+    identity: PatientIdentity | None = None,
+) -> str:
     """The report as HTML, before it becomes a PDF (tests read the wording here)."""
-    context = report_context(patient=patient, viewer=viewer, now=now or timezone.now())
+    context = report_context(
+        patient=patient, viewer=viewer, now=now or timezone.now(), identity=identity
+    )
     return render_to_string("outcomes/report.html", context)
 
 
-def render_report(*, patient: User, viewer: User) -> bytes:
+def render_report(*, patient: User, viewer: User, identity: PatientIdentity | None = None) -> bytes:
     """The patient's progress report as PDF bytes; audited as ``report.generate``.
 
     The caller guarantees that ``viewer`` may read ``patient``'s outcomes (the patient, or the
     task acting for the patient who asked).
     """
-    html = render_html(patient=patient, viewer=viewer)
+    html = render_html(patient=patient, viewer=viewer, identity=identity)
     pdf = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
     assert pdf is not None  # write_pdf without a target returns the bytes
     record_event(actor=viewer, action="report.generate", patient=patient)

@@ -19,6 +19,7 @@ from sciaticare.errors import NotFound
 from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts, response
+from sciaticare.outcomes.identity import PatientIdentity
 from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare, ReportStatus
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment
@@ -118,6 +119,21 @@ class Relief:
     has_baseline: bool
     progress: list[InstrumentProgress]
     needs_review: bool
+    # The lasting-relief baseline: median worst pain in the 7 days before the first session.
+    baseline: float | None = None
+    first_session: date | None = None
+
+
+def last_identity(*, patient: User) -> PatientIdentity:
+    """The date of birth and identifier of the patient's last report request, to pre-fill the
+    next one (empty when they have asked for none)."""
+    last = (
+        ProgressReport.objects.filter(patient=patient)
+        .order_by("-requested_at")
+        .values_list("date_of_birth", "patient_identifier")
+        .first()
+    )
+    return PatientIdentity(*last) if last else PatientIdentity(None)
 
 
 def entries_of(*, patient: User) -> QuerySet[PainEntry]:
@@ -233,10 +249,10 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
     ]
     pain_chart = _pain_chart(entries, [(s.day, s.back_drop) for s in sessions])
     weekly: list[response.WeeklyRelief] = []
-    has_baseline = False
+    baseline = None
     if sessions:
         worst_of_day = [(e[0], float(max(e[1], e[2]))) for e in entries]
-        has_baseline = response.baseline_median(worst_of_day, sessions[0].day) is not None
+        baseline = response.baseline_median(worst_of_day, sessions[0].day)
         weekly = response.lasting_relief(worst_of_day, sessions[0].day)
     progress = _progress(responses)
     return Relief(
@@ -247,9 +263,11 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         pain_chart=pain_chart,
         sessions=sessions[::-1],
         weekly=weekly,
-        has_baseline=has_baseline,
+        has_baseline=baseline is not None,
         progress=progress,
         needs_review=_needs_review([s.day for s in sessions], weekly[-2:], progress),
+        baseline=baseline,
+        first_session=sessions[0].day if sessions else None,
     )
 
 
