@@ -160,8 +160,19 @@ class IntakeShare(models.Model):
 
 class QuestionnaireDefinition(models.Model):
     """Item text of a licensed instrument (ODI, STarT Back), imported by a clinic that holds
-    the licence. Shipped instruments are read from the package instead."""
+    the licence; only that clinic's therapists, admins and patients see it
+    (docs/architecture.md, "Licensed questionnaires"). Shipped instruments are read from the
+    package instead."""
 
+    # The clinic whose licence covers this text. Empty only for rows imported before texts
+    # belonged to a clinic whose importer ran no clinic: nobody is shown those.
+    clinic = models.ForeignKey(
+        "directory.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     code = models.CharField(max_length=20)
     version = models.CharField(max_length=20)
     resource = models.JSONField(help_text="The FHIR R4 Questionnaire.")
@@ -175,7 +186,9 @@ class QuestionnaireDefinition(models.Model):
         ordering = ["code", "-imported_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code", "version"], name="%(app_label)s_%(class)s_code_version"
+                fields=["clinic", "code", "version"],
+                name="%(app_label)s_%(class)s_clinic_code_version",
+                violation_error_message="This clinic has already imported this version.",
             )
         ]
 

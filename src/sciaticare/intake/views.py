@@ -120,7 +120,7 @@ def intake_home(request: AuthedRequest) -> HttpResponse:
             "shares": selectors.shares_of(patient=patient),
             "share_form": ShareForm(),
             "scores": selectors.latest_scores(patient=patient),
-            "questionnaires": selectors.available_questionnaires(),
+            "questionnaires": selectors.available_questionnaires(viewer=request.user),
         },
     )
 
@@ -264,7 +264,7 @@ def _answers_from_post(resource: dict[str, Any], post: Any) -> dict[str, int | b
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
     _require(request, Role.PATIENT)
-    found = selectors.questionnaire(code)
+    found = selectors.questionnaire(code, viewer=request.user)
     if found is None:
         raise Http404
     resource, version = found
@@ -348,7 +348,8 @@ def _bounds(spec: dict[str, Any]) -> tuple[int, int]:
 def import_questionnaire(request: AuthedRequest) -> HttpResponse:
     if not (request.user.has_role(Role.CLINIC_ADMIN) or request.user.has_role(Role.SITE_ADMIN)):
         raise PermissionDenied
-    form = QuestionnaireImportForm(request.POST or None, request.FILES or None)
+    clinics = list(selectors.clinics_for_import(admin=request.user))
+    form = QuestionnaireImportForm(request.POST or None, request.FILES or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
         try:
             resource = json.loads(form.cleaned_data["resource"].read().decode("utf-8"))
@@ -360,6 +361,7 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
                     admin=request.user,
                     resource=resource,
                     licence_statement=form.cleaned_data["licence_statement"],
+                    clinic_id=form.cleaned_data.get("clinic"),
                 )
             except DomainError as exc:
                 form.add_error("resource", exc.message)
@@ -369,7 +371,7 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "intake/import.html",
-        {"form": form, "imported": selectors.imported_questionnaires()},
+        {"form": form, "imported": selectors.imported_questionnaires(admin=request.user)},
         status=422 if form.is_bound and form.errors else 200,
     )
 

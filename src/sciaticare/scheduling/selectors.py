@@ -24,6 +24,7 @@ from sciaticare.scheduling.models import (
     DEFAULT_POLICY,
     LONGEST_BUSY,
     Appointment,
+    AppointmentStatus,
     BookingPolicy,
     policy_durations,
 )
@@ -390,3 +391,30 @@ def appointment_for(*, user: User, appointment_id: int) -> Appointment:
     if found is None:
         raise NotFound("appointment")
     return found
+
+
+def patient_clinic_id(*, patient: User, now: datetime | None = None) -> int | None:
+    """The clinic a patient belongs to for content a clinic owns (its licensed questionnaire
+    text): the clinic of their next booked appointment, else of their most recent one that
+    was not cancelled; None with neither (docs/architecture.md, "Licensed questionnaires")."""
+    now = now or timezone.now()
+    clinics = Appointment.objects.filter(patient=patient).values_list(
+        "location__clinic_id", flat=True
+    )
+    upcoming = (
+        clinics.filter(status=AppointmentStatus.BOOKED, start__gte=now).order_by("start").first()
+    )
+    if upcoming is not None:
+        return upcoming
+    return (
+        clinics.filter(
+            start__lt=now,
+            status__in=[
+                AppointmentStatus.BOOKED,
+                AppointmentStatus.COMPLETED,
+                AppointmentStatus.NO_SHOW,
+            ],
+        )
+        .order_by("-start")
+        .first()
+    )
