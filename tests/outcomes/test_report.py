@@ -319,8 +319,9 @@ def test_asking_for_a_report_needs_a_date_of_birth_and_checks_an_nhs_number(clie
     future = client.post(url, {"date_of_birth": "2999-01-01"})
     bad_nhs = client.post(url, {"date_of_birth": "1961-03-04", "identifier": "943 476 5918"})
     control = client.post(url, {"date_of_birth": "1961-03-04", "identifier": "A1\r\nB2"})
+    markup = client.post(url, {"date_of_birth": "1961-03-04", "identifier": "<b>1</b>"})
 
-    assert [r.status_code for r in (missing, future, bad_nhs, control)] == [422] * 4
+    assert [r.status_code for r in (missing, future, bad_nhs, control, markup)] == [422] * 5
     assert "Enter your date of birth" in missing.content.decode()
     assert "not a valid NHS number" in bad_nhs.content.decode()
     assert not ProgressReport.objects.filter(patient=patient).exists()

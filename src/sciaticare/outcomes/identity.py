@@ -15,6 +15,8 @@ from datetime import date
 IDENTIFIER_MAX = 40
 OLDEST_AGE_YEARS = 120
 _NHS_SHAPE = re.compile(r"^\d{3}[ -]?\d{3}[ -]?\d{4}$")
+# Record numbers are letters and digits with separators; nothing else reaches the PDF.
+_IDENTIFIER_CHARACTERS = re.compile(r"^[A-Za-z0-9 ./-]*$")
 
 
 def nhs_digits(identifier: str) -> str | None:
@@ -67,8 +69,10 @@ def identity_problems(
     text = identifier.strip()
     if len(text) > IDENTIFIER_MAX:
         problems.append(("identifier", f"Use at most {IDENTIFIER_MAX} characters."))
-    elif not text.isprintable():
-        problems.append(("identifier", "Use letters, digits and spaces only, on one line."))
+    elif not _IDENTIFIER_CHARACTERS.match(text):
+        problems.append(
+            ("identifier", "Use letters, digits, spaces, dots, slashes and hyphens only.")
+        )
     else:
         digits = nhs_digits(text)
         if digits is not None and not is_valid_nhs_number(digits):
