@@ -54,6 +54,7 @@ def test_log_pain_in_two_taps_see_the_chart_and_download_the_report(
 
     phone.get_by_role("link", name="Your pain diary and charts").click()
     phone.get_by_role("link", name="Make a report for your doctor (PDF)").click()
+    phone.get_by_label("Date of birth").fill("1961-03-04")
     phone.get_by_role("button", name="Make a report for my doctor").click()
     reports = phone.get_by_role("region", name="Your reports")
     expect(reports).to_contain_text("Being made…")

@@ -33,3 +33,26 @@ def make_intake(patient: Any, **overrides: Any) -> Any:
     return services.submit_intake(
         patient=patient, data=intake_data(**overrides), new_episode=new_episode
     )
+
+
+def clinic_admin(**overrides: Any) -> Any:
+    """A clinic admin who runs one clinic (``admin.administered_clinics.get()``)."""
+    from tests.directory.factories import ClinicFactory
+    from tests.factories import ClinicAdminFactory
+
+    admin = ClinicAdminFactory(**overrides)
+    ClinicFactory(admins=[admin])
+    return admin
+
+
+def patient_of(clinic: Any, *, days_ago: float = 3) -> Any:
+    """A patient whose last appointment was at one of ``clinic``'s locations."""
+    from tests.directory.factories import LocationFactory, TherapistProfileFactory
+    from tests.factories import PatientFactory
+    from tests.records.conftest import past_appointment
+
+    patient = PatientFactory()
+    location = LocationFactory(clinic=clinic)
+    therapist = TherapistProfileFactory(location=location)
+    past_appointment(therapist, patient, hours_ago=24 * days_ago, location=location)
+    return patient

@@ -149,3 +149,39 @@ def test_score_endpoint_refuses_out_of_range(client):
 
 def test_score_endpoint_unknown_instrument_is_404(client):
     assert _post(client, "/api/v1/questionnaires/sf36/score", {"answers": {}}).status_code == 404
+
+
+def test_score_endpoint_gives_no_odi_score_from_one_section(client):
+    # One answered section used to give 100 % ("bed-bound").
+    response = _post(client, "/api/v1/questionnaires/odi/score", {"answers": {"odi-3": 5}})
+
+    assert response.status_code == 422
+    unanswered = {f"answers.odi-{n}" for n in range(1, 11)} - {"answers.odi-3"}
+    assert set(_fields(response)) == unanswered
+    assert "at least 8 of its 10 sections" in response.content.decode()
+
+
+def test_score_endpoint_scores_odi_with_two_sections_unanswered(client):
+    answers = {f"odi-{n}": 2 for n in range(1, 9)}
+    response = _post(client, "/api/v1/questionnaires/odi/score", {"answers": answers})
+
+    assert response.status_code == 200
+    assert response.json()["score"] == 40.0
+
+
+def test_triage_api_answers_the_combined_red_flags(client):
+    body = {
+        "age": 60,
+        "onset_weeks": 3,
+        "answers": {**NO, "cancer_history": True, "both_legs": True},
+    }
+
+    response = _post(client, "/api/v1/triage", body)
+
+    assert response.json()["level"] == "emergency"
+    assert response.json()["reasons"] == [
+        "both_legs",
+        "cancer_history",
+        "possible_spinal_cord_compression",
+    ]
+    assert "acute oncology" in response.json()["advice"]

@@ -1,4 +1,4 @@
-"""Patterns and focus suggestions for the therapist brief (pure rules, CLINICAL.md §6)."""
+"""Patterns and focus suggestions for the therapist brief (pure rules, docs/clinical.md)."""
 
 import pytest
 from hypothesis import given

@@ -9,15 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.intake import triage
+from sciaticare.intake import services, triage
 from sciaticare.intake.models import (
     Intake,
     IntakeShare,
     QuestionnaireDefinition,
     QuestionnaireResponse,
 )
-from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
-from tests.intake.factories import make_intake
+from tests.factories import PatientFactory, TherapistFactory
+from tests.intake.factories import clinic_admin, make_intake, patient_of
 from tests.intake.test_services import _odi_questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,8 @@ def test_licensed_questionnaires_are_not_offered_until_imported(client):
 
 
 def test_import_page_accepts_a_fitting_file_and_refuses_others(client):
-    client.force_login(ClinicAdminFactory())
+    admin = clinic_admin()
+    client.force_login(admin)
     url = reverse("intake:import_questionnaire")
 
     bad = client.post(
@@ -158,6 +159,23 @@ def test_import_page_accepts_a_fitting_file_and_refuses_others(client):
     client.post(url, {"resource": good, "licence_statement": "Mapi #1"})
 
     assert QuestionnaireDefinition.objects.filter(code="odi").exists()
-    patient = PatientFactory()
+    patient = patient_of(admin.administered_clinics.get())
     client.force_login(patient)
     assert client.get(reverse("intake:questionnaire", args=["odi"])).status_code == 200
+
+
+def test_an_odi_with_one_section_answered_is_not_scored_and_names_the_rest(client):
+    admin = clinic_admin()
+    services.import_questionnaire(
+        admin=admin, resource=_odi_questionnaire(), licence_statement="Mapi #1"
+    )
+    client.force_login(patient_of(admin.administered_clinics.get()))
+
+    response = client.post(reverse("intake:questionnaire", args=["odi"]), {"odi-3": "5"})
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "at least 8 of its 10 sections are answered (answered: 1)" in body
+    assert "Unanswered sections: 1, 2, 4, 5, 6, 7, 8, 9, 10." in body
+    assert response.content.count(b"Please answer this.") == 9
+    assert QuestionnaireResponse.objects.count() == 0

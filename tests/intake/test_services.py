@@ -12,7 +12,7 @@ from sciaticare.errors import Conflict, Invalid, NotFound
 from sciaticare.intake import scoring, selectors, services
 from sciaticare.intake.models import Episode, Intake, IntakeShare, QuestionnaireResponse
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
-from tests.intake.factories import make_intake
+from tests.intake.factories import clinic_admin, make_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -238,14 +238,15 @@ def _odi_questionnaire(**changes):
 
 
 def test_a_clinic_admin_imports_licensed_odi_text_that_fits_the_scoring():
-    admin = ClinicAdminFactory()
+    admin = clinic_admin()
 
     imported = services.import_questionnaire(
         admin=admin, resource=_odi_questionnaire(), licence_statement="Mapi #123"
     )
 
     assert (imported.code, imported.version) == ("odi", "2.1a")
-    assert selectors.questionnaire("odi") == (imported.resource, "2.1a")
+    assert imported.clinic == admin.administered_clinics.get()
+    assert selectors.questionnaire("odi", viewer=admin) == (imported.resource, "2.1a")
 
 
 @pytest.mark.parametrize(
@@ -272,7 +273,7 @@ def test_a_clinic_admin_imports_licensed_odi_text_that_fits_the_scoring():
 def test_an_import_that_does_not_fit_is_refused_with_the_reason(resource, code):
     with pytest.raises(Invalid) as refused:
         services.import_questionnaire(
-            admin=ClinicAdminFactory(), resource=resource, licence_statement="Mapi #123"
+            admin=clinic_admin(), resource=resource, licence_statement="Mapi #123"
         )
 
     assert refused.value.code == code
@@ -283,7 +284,7 @@ def test_import_questionnaire_command(tmp_path, capsys):
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    admin = ClinicAdminFactory()
+    admin = clinic_admin()
     good, bad = tmp_path / "odi.json", tmp_path / "bad.json"
     good.write_text(json.dumps(_odi_questionnaire()))
     bad.write_text(json.dumps(_odi_questionnaire(id="sf36")))

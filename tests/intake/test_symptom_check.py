@@ -133,3 +133,42 @@ def test_tampered_step_numbers_do_not_break_the_page(client):
         == 200
     )
     assert client.post(reverse("check"), {"step": "abc"}).status_code in (200, 422)
+
+
+def test_cancer_history_after_foot_drop_ends_the_check_as_a_cord_compression_emergency():
+    # foot_drop is asked before cancer_history: the "yes" to cancer makes it an emergency.
+    state = symptom_check.parse({"foot_drop": "yes", "cancer_history": "yes"})
+
+    assert symptom_check.reaches_emergency(state)
+    result = symptom_check.result(state)
+    assert result.reasons == ("foot_drop", "cancer_history", "possible_spinal_cord_compression")
+
+
+def test_cancer_history_with_weight_loss_does_not_end_the_check_early():
+    state = symptom_check.parse({"cancer_history": "yes", "weight_loss": "yes"})
+
+    assert not symptom_check.reaches_emergency(state)
+
+
+@pytest.mark.django_db
+def test_the_check_shows_the_combined_reason_in_plain_words(client):
+    response = _walk(
+        client,
+        {"cancer_history": "yes", "night_pain": "yes", "age": "60", "onset_weeks": "3"},
+    )
+
+    body = response.content.decode().replace("&#x27;", "'")
+    assert "See a doctor today" in body
+    assert "contact your GP or your cancer team today" in body
+    # Clinical words are for the therapist's brief.
+    assert triage.REASONS["possible_spinal_metastases"].clinical not in body
+
+
+@pytest.mark.django_db
+def test_the_check_ends_early_on_cancer_history_with_foot_drop(client):
+    response = _walk(client, {"foot_drop": "yes", "cancer_history": "yes"})
+
+    body = response.content.decode().replace("&#x27;", "'")
+    assert 'id="emergency"' in body
+    assert "pressure on the spinal cord" in body
+    assert "acute oncology" in body

@@ -1,4 +1,4 @@
-"""Tests for the pure triage engine (CLINICAL.md §1-§3). No Django needed."""
+"""Tests for the pure triage engine (docs/clinical.md). No Django needed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sciaticare.intake.triage import (
+    COMBINATIONS,
     PRECAUTIONS,
     QUESTIONS,
     REASONS,
@@ -52,6 +53,7 @@ TABLE_CODES = (
 )
 ALL_CODES = (*TABLE_CODES, "first_episode", "not_improving")
 DERIVED = ("age_over_50_first_episode", "age_under_16", "no_improvement_6_weeks")
+COMBOS = ("possible_spinal_metastases", "possible_spinal_cord_compression")
 
 # A person who fires nothing: adult, recent onset, every answer "no".
 AGE, ONSET = 30, 1
@@ -82,13 +84,19 @@ def test_question_wording_is_the_tables() -> None:
     )
     assert texts["skin_problem"] == "Wounds, burns, rashes or infection where it hurts?"
     assert texts["first_episode"] == "Is this your first ever episode of back pain or sciatica?"
-    assert texts["not_improving"] == "Has it not improved at all since it began?"
+    assert texts["not_improving"] == (
+        "Has it stayed the same or got worse since it began, with no improvement at all?"
+    )
+    assert texts["both_legs"] == (
+        "New pain, numbness or weakness in both legs (it started, or spread to the second leg, "
+        "in the last few weeks)?"
+    )
     assert all(q.text.endswith("?") for q in QUESTIONS)
 
 
 def test_reasons_are_one_per_levelled_question_plus_the_derived_ones() -> None:
     levelled = [q.reason for q in QUESTIONS if q.reason is not None]
-    assert tuple(REASONS) == (*levelled, *DERIVED)
+    assert tuple(REASONS) == (*levelled, *DERIVED, *COMBOS)
     for code, reason in REASONS.items():
         assert reason.code == code
         assert reason.plain
@@ -261,6 +269,80 @@ def test_reasons_are_in_question_order_whatever_the_answer_order() -> None:
     answers = dict(reversed(list(no_answers(night_pain=True, saddle_numbness=True).items())))
     result = assess(AGE, ONSET, answers)
     assert result.reasons == ("saddle_numbness", "night_pain")
+
+
+# --- combined red flags (NICE NG234; Downie et al., BMJ 2013) --------------------------------
+
+M, C = "possible_spinal_metastases", "possible_spinal_cord_compression"
+
+
+@pytest.mark.parametrize(
+    ("yes", "level", "reasons"),
+    [
+        # Cancer history with weight loss or night pain: metastases, urgent.
+        ({"cancer_history": True, "weight_loss": True}, U, ("cancer_history", "weight_loss", M)),
+        ({"cancer_history": True, "night_pain": True}, U, ("cancer_history", "night_pain", M)),
+        (
+            {"cancer_history": True, "weight_loss": True, "night_pain": True},
+            U,
+            ("cancer_history", "weight_loss", "night_pain", M),
+        ),
+        # Cancer history with neurological symptoms: cord compression, emergency.
+        ({"cancer_history": True, "foot_drop": True}, E, ("foot_drop", "cancer_history", C)),
+        (
+            {"cancer_history": True, "worsening_weakness": True},
+            E,
+            ("worsening_weakness", "cancer_history", C),
+        ),
+        ({"cancer_history": True, "both_legs": True}, E, ("both_legs", "cancer_history", C)),
+        # Both at once: both derived reasons, in catalogue order.
+        (
+            {"cancer_history": True, "night_pain": True, "foot_drop": True},
+            E,
+            ("foot_drop", "cancer_history", "night_pain", M, C),
+        ),
+        # No cancer history: no combination, the single flags keep their own level.
+        ({"weight_loss": True, "night_pain": True}, S, ("weight_loss", "night_pain")),
+        ({"foot_drop": True, "night_pain": True}, U, ("foot_drop", "night_pain")),
+        ({"cancer_history": True}, S, ("cancer_history",)),
+        # Other pairs with cancer history stay as they were.
+        ({"cancer_history": True, "fever": True}, U, ("fever", "cancer_history")),
+        (
+            {"cancer_history": True, "osteoporosis_or_steroids": True},
+            S,
+            ("cancer_history", "osteoporosis_or_steroids"),
+        ),
+    ],
+)
+def test_combined_red_flags(yes: dict[str, bool], level: Level, reasons: tuple[str, ...]) -> None:
+    result = run(**yes)
+    assert result.level is level
+    assert result.reasons == reasons
+
+
+def test_metastases_advice_names_gp_or_cancer_team() -> None:
+    result = run(cancer_history=True, weight_loss=True)
+    assert result.advice.startswith("See a doctor today.")
+    assert "your GP or your cancer team" in result.advice
+    assert "NICE NG234" in REASONS[M].source
+
+
+def test_cord_compression_advice_names_acute_oncology_now() -> None:
+    result = run(cancer_history=True, foot_drop=True)
+    assert result.advice.startswith("Go to an emergency department now")
+    assert "acute oncology" in result.advice
+    assert "immediately" in result.advice
+    assert "your GP or your cancer team today" not in result.advice
+    assert "MSCC" in REASONS[C].clinical
+
+
+def test_combinations_table_is_the_documented_one() -> None:
+    assert dict(COMBINATIONS) == {
+        M: ("cancer_history", ("weight_loss", "night_pain")),
+        C: ("cancer_history", ("foot_drop", "worsening_weakness", "both_legs")),
+    }
+    assert REASONS[M].level is Level.URGENT
+    assert REASONS[C].level is Level.EMERGENCY
 
 
 # --- precautions ----------------------------------------------------------------------------
@@ -486,6 +568,28 @@ def test_saying_yes_never_lowers_the_level(
     assert after.level >= before.level
     assert set(before.reasons) <= set(after.reasons)
     assert set(before.precautions) <= set(after.precautions)
+
+
+@quiet
+@given(age=ages, onset=onsets, answers=answer_sets)
+def test_combinations_fire_exactly_when_their_condition_holds(
+    age: int, onset: float, answers: dict[str, bool]
+) -> None:
+    result = assess(age, onset, answers)
+    cancer = answers["cancer_history"]
+    metastases = cancer and (answers["weight_loss"] or answers["night_pain"])
+    compression = cancer and (
+        answers["foot_drop"] or answers["worsening_weakness"] or answers["both_legs"]
+    )
+    assert (M in result.reasons) is metastases
+    assert (C in result.reasons) is compression
+    if metastases:
+        assert result.level >= Level.URGENT
+    if compression:
+        assert result.level is Level.EMERGENCY
+    # Added to, never instead of, the question codes that fired.
+    fired = [q.code for q in QUESTIONS if q.reason is not None and answers[q.code]]
+    assert [r for r in result.reasons if r in fired] == fired
 
 
 @quiet

@@ -134,3 +134,29 @@ def test_every_point_stays_inside_the_plot(points):
             x, y = map(float, pair.split(","))
             assert charts.LEFT <= x <= charts.WIDTH - charts.RIGHT
             assert charts.TOP <= y <= charts.HEIGHT - charts.BOTTOM
+
+
+@pytest.mark.parametrize(("span", "step"), [(10, 2), (24, 4), (100, 20), (9, 3), (7, 2), (13, 3)])
+def test_tick_steps_are_whole_numbers(span, step):
+    assert charts.whole_step(span) == step
+
+
+def test_rmdq_chart_ticks_are_whole_numbers_and_the_line_is_the_verdicts():
+    from sciaticare.intake.scoring import INSTRUMENTS
+    from sciaticare.outcomes.selectors import InstrumentProgress
+
+    rmdq = INSTRUMENTS["rmdq"]
+    progress = InstrumentProgress(rmdq, 12, 8, None, [(DAY, 12.0), (DAY + timedelta(days=28), 8.0)])
+
+    chart = progress.chart
+
+    assert [label for _, label in chart.y_ticks] == ["0", "4", "8", "12", "16", "20", "24"]
+    assert chart.threshold is not None
+    # 12 - min(5, 30 % of 12) = 8.4: drawn between the ticks for 8 and 12, nearer to 8.
+    ticks = {label: y for y, label in chart.y_ticks}
+    assert ticks["12"] < chart.threshold[0] < ticks["8"]
+    assert chart.threshold[0] == pytest.approx(
+        ticks["8"] - (ticks["8"] - ticks["12"]) * 0.1, abs=0.2
+    )
+    assert chart.threshold[1] == "meaningful change (3.6 points)"
+    assert progress.threshold_text == "8.4 or less (3.6 points: 30 % of 12)"

@@ -3,7 +3,7 @@ and who may ask for it and download it."""
 
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -100,7 +100,7 @@ def test_three_years_of_diary_with_sessions_and_intake_render(tmp_path):
         "7 → 4 (−3)",
         "Right buttock, Right calf",
         "no deep or forceful",
-        "Massage is reasonable, with precautions",
+        "Massage is a reasonable option, with precautions",
     ]:
         assert part in text, part
     _no_cure(text)
@@ -147,7 +147,7 @@ def test_the_page_asks_polls_and_downloads(client, settings, django_capture_on_c
     patient = PatientFactory()
     client.force_login(patient)
 
-    client.post(reverse("outcomes:reports"))
+    client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})
     pending_page = client.get(reverse("outcomes:reports")).content.decode()
     partial = client.get(reverse("outcomes:reports"), headers={"HX-Request": "true"})
 
@@ -216,3 +216,141 @@ def test_the_report_list_is_for_patients(client):
 
     assert client.get(reverse("outcomes:reports")).status_code == 403
     assert client.post(reverse("outcomes:reports")).status_code == 403
+
+
+# --- the doctor's report identifies the patient, states the baseline, keeps notes out -----------
+
+
+def _rmdq_answers(ticked):
+    return {f"rmdq-{n}": n <= ticked for n in range(1, 25)}
+
+
+def _questionnaire(patient, code, answers, *, days_ago):
+    from sciaticare.intake import services as intake
+
+    made = intake.record_questionnaire(patient=patient, code=code, answers=answers, version="1.0")
+    made.completed_at = timezone.now() - timedelta(days=days_ago)
+    made.save(update_fields=["completed_at"])
+    return made
+
+
+def _doctor_report_world():
+    patient = PatientFactory(first_name="Maud", last_name="Ellery")
+    therapist = TherapistProfileFactory()
+    today = timezone.localdate()
+    PainEntry.objects.bulk_create(
+        PainEntry(patient=patient, day=today - timedelta(days=i), back_pain=3, leg_pain=6)
+        for i in range(1, 40)
+    )
+    _signed_session(patient, therapist, days_ago=30, before=7, after=4)
+    _questionnaire(patient, "rmdq", _rmdq_answers(12), days_ago=35)
+    _questionnaire(patient, "rmdq", _rmdq_answers(8), days_ago=2)
+    _questionnaire(patient, "peg", {"peg-1": 6, "peg-2": 6, "peg-3": 6}, days_ago=35)
+    _questionnaire(patient, "peg", {"peg-1": 5, "peg-2": 5, "peg-3": 5}, days_ago=2)
+    return patient
+
+
+def test_the_doctors_report_identifies_the_patient_and_states_the_baseline(tmp_path):
+    from sciaticare.outcomes.identity import PatientIdentity
+
+    patient = _doctor_report_world()
+    identity = PatientIdentity(date(1961, 3, 4), "9434765919")
+
+    text = _text(report.render_report(patient=patient, viewer=patient, identity=identity), tmp_path)
+
+    assert "Date of birth 4 March 1961" in text
+    assert "NHS number 943 476 5919" in text
+    first_session = (timezone.localdate() - timedelta(days=30)).strftime("%-d %B %Y")
+    assert "Baseline: median worst daily pain 6 of 10" in text
+    assert f"first session on {first_session}" in text
+    # The table's cells wrap in the PDF's text: read the first score's date in the HTML.
+    html = report.render_html(patient=patient, viewer=patient, identity=identity)
+    baseline_day = (timezone.localdate() - timedelta(days=35)).strftime("%-d %b %Y")
+    assert f"12 on {baseline_day}" in html  # the RMDQ's first score, with its date
+
+
+def test_the_doctors_report_carries_no_session_note_text(tmp_path):
+    patient = _doctor_report_world()
+
+    text = _text(report.render_report(patient=patient, viewer=patient), tmp_path)
+
+    assert SUBJECTIVE not in text
+    assert ASSESSMENT not in text
+    assert "7 → 4 (−3)" in text  # the pain numbers are what the report takes from a note
+
+
+def test_the_doctors_report_draws_the_verdicts_threshold_and_says_so(tmp_path):
+    patient = _doctor_report_world()
+
+    text = _text(report.render_report(patient=patient, viewer=patient), tmp_path)
+    html = report.render_html(patient=patient, viewer=patient)
+
+    # RMDQ 12 -> 8: meaningful, and the line the table states is 8.4 (it was drawn at 7).
+    assert "8.4 or less (3.6 points: 30 % of 12)" in html
+    assert "meaningful improvement" in html
+    assert "30 % of the first score (no published threshold)" in html
+    assert "meaningful change (3.6 points)" in text  # the chart's line label, in the PDF
+    assert "published MCID" not in text
+    for marker in ("CLINICAL", "\N{SECTION SIGN}", "verify", "verify".upper()):
+        assert marker not in text
+
+
+def test_the_rmdq_chart_in_the_report_has_whole_number_ticks():
+    import re
+
+    patient = _doctor_report_world()
+
+    html = report.render_html(patient=patient, viewer=patient)
+
+    rmdq_svg = html[html.index('id="rmdq-title"') :]
+    rmdq_svg = rmdq_svg[: rmdq_svg.index("</svg>")]
+    ticks = re.findall(r'<text class="tick" x="30"[^>]*>([^<]*)</text>', rmdq_svg)
+    assert ticks == ["0", "4", "8", "12", "16", "20", "24"]
+    assert "meaningful change (3.6 points)" in rmdq_svg
+
+
+def test_asking_for_a_report_needs_a_date_of_birth_and_checks_an_nhs_number(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    patient = PatientFactory()
+    client.force_login(patient)
+    url = reverse("outcomes:reports")
+
+    missing = client.post(url, {"date_of_birth": ""})
+    future = client.post(url, {"date_of_birth": "2999-01-01"})
+    bad_nhs = client.post(url, {"date_of_birth": "1961-03-04", "identifier": "943 476 5918"})
+    control = client.post(url, {"date_of_birth": "1961-03-04", "identifier": "A1\r\nB2"})
+    markup = client.post(url, {"date_of_birth": "1961-03-04", "identifier": "<b>1</b>"})
+
+    assert [r.status_code for r in (missing, future, bad_nhs, control, markup)] == [422] * 5
+    assert "Enter your date of birth" in missing.content.decode()
+    assert "not a valid NHS number" in bad_nhs.content.decode()
+    assert not ProgressReport.objects.filter(patient=patient).exists()
+
+    ok = client.post(url, {"date_of_birth": "1961-03-04", "identifier": "943 476 5919"})
+
+    assert ok.status_code == 302
+    made = ProgressReport.objects.get(patient=patient)
+    assert (made.date_of_birth, made.patient_identifier) == (date(1961, 3, 4), "943 476 5919")
+    # The next request is pre-filled with what was given last time.
+    page = client.get(url).content.decode()
+    assert 'value="1961-03-04"' in page
+    assert 'value="943 476 5919"' in page
+
+
+def test_the_task_prints_the_identity_given_with_the_request(
+    settings, django_capture_on_commit_callbacks, tmp_path
+):
+    from sciaticare.outcomes.identity import PatientIdentity
+
+    settings.TASKS = IMMEDIATE
+    patient = PatientFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = services.request_report(
+            patient=patient, identity=PatientIdentity(date(1980, 12, 1), "MRN 44-1029")
+        )
+
+    asked.refresh_from_db()
+    text = _text(bytes(asked.pdf), tmp_path)
+    assert "Date of birth 1 December 1980" in text
+    assert "Identifier MRN 44-1029" in text

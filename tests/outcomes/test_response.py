@@ -13,6 +13,7 @@ from sciaticare.outcomes.response import (
     baseline_median,
     immediate_relief,
     lasting_relief,
+    meaningful_threshold,
     needs_clinician_review,
     recent_relief,
     responder,
@@ -91,6 +92,84 @@ def test_higher_is_better_scales_count_a_rise_as_improvement():
     assert result.improvement_points == 5
     assert result.improvement_percent == pytest.approx(50.0)
     assert result.is_responder
+
+
+@pytest.mark.parametrize(
+    ("code", "baseline", "score", "change", "by"),
+    [
+        # RMDQ 12: 30 % is 3.6 points, nearer than 5, so the line is at 8.4 (it was drawn at 7).
+        ("rmdq", 12, 8.4, 3.6, "percent"),
+        ("rmdq", 20, 15, 5, "points"),
+        ("nrs-back", 5, 3.5, 1.5, "percent"),
+        ("nrs-back", 8, 6, 2, "points"),
+        ("odi", 60, 50, 10, "points"),
+        ("odi", 20, 14, 6, "percent"),
+        ("peg", 6, 4.2, 1.8, "percent"),
+        # A baseline of 0 has no percent threshold: the points one remains.
+        ("rmdq", 0, -5, 5, "points"),
+    ],
+)
+def test_the_threshold_line_is_the_nearer_of_points_and_percent(code, baseline, score, change, by):
+    instrument = INSTRUMENTS[code]
+
+    line = meaningful_threshold(
+        baseline, mcid_points=instrument.mcid_points, mcid_percent=instrument.mcid_percent
+    )
+
+    assert line is not None
+    assert line.score == pytest.approx(score)
+    assert line.change == pytest.approx(change)
+    assert line.by == by
+
+
+def test_rmdq_12_to_8_is_meaningful_and_below_the_line():
+    rmdq = INSTRUMENTS["rmdq"]
+    mcid = {"mcid_points": rmdq.mcid_points, "mcid_percent": rmdq.mcid_percent}
+
+    line = meaningful_threshold(12, **mcid)
+
+    assert responder(12, 8, **mcid).is_responder
+    assert line is not None
+    assert line.score >= 8
+
+
+def test_no_threshold_without_an_mcid():
+    assert meaningful_threshold(5, mcid_points=None, mcid_percent=None) is None
+    assert meaningful_threshold(0, mcid_points=None, mcid_percent=30) is None
+
+
+@given(
+    baseline=st.integers(0, 100),
+    latest=st.integers(0, 100),
+    points=st.one_of(st.none(), st.integers(1, 20)),
+    percent=st.one_of(st.none(), st.sampled_from([10, 25, 30, 50])),
+    lower_is_better=st.booleans(),
+)
+def test_the_verdict_is_meaningful_exactly_when_the_score_reaches_the_line(
+    baseline, latest, points, percent, lower_is_better
+):
+    if points is None and percent is None:
+        return
+    verdict = responder(
+        baseline,
+        latest,
+        mcid_points=points,
+        mcid_percent=percent,
+        lower_is_better=lower_is_better,
+    ).is_responder
+    line = meaningful_threshold(
+        baseline, mcid_points=points, mcid_percent=percent, lower_is_better=lower_is_better
+    )
+    if line is None:
+        assert not verdict
+        return
+    # Integer scores and thresholds in tenths: compare in tenths to stay clear of float noise.
+    reached = (
+        round(latest * 10) <= round(line.score * 10)
+        if lower_is_better
+        else round(latest * 10) >= round(line.score * 10)
+    )
+    assert verdict is reached
 
 
 def test_responder_needs_a_threshold():
@@ -192,3 +271,14 @@ def test_honest_prompt_says_what_clinical_md_says_and_never_cure():
     assert "never replaces a medical assessment" in text
     assert "review" in text
     assert not re.search(r"\bcur(e|es|ed|ing|ative)\b", text)
+
+
+def test_the_review_prompt_counts_a_30_percent_weekly_drop_as_meaningful():
+    from sciaticare.outcomes.selectors import _needs_review
+
+    sessions = [FIRST + timedelta(weeks=n) for n in range(6)]
+    # Baseline 5, week median 3.5: 1.5 points is under 2 but is 30 % of 5.
+    weeks = [WeeklyRelief(week_start=day(35), median=3.5, change_from_baseline=1.5)]
+
+    assert not _needs_review(sessions, weeks, [])
+    assert _needs_review(sessions, [WeeklyRelief(day(35), 4.0, 1.0)], [])

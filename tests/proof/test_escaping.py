@@ -358,6 +358,7 @@ NOT_USER_TEXT = {
     "intake.IntakeShare.email": "validated address",
     "outcomes.ReportShare.token_digest": "a hash",
     "outcomes.ReportShare.code_digest": "a hash",
+    "outcomes.ProgressReport.patient_identifier": "letters, digits and . / - only (identity.py)",
     "interop.DataExport.status": "a choice",
 }
 

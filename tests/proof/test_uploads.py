@@ -22,7 +22,7 @@ from sciaticare.directory import documents
 from sciaticare.directory.models import Credential
 from sciaticare.intake.models import QuestionnaireDefinition
 from tests.directory.factories import PDF_BYTES, TherapistProfileFactory
-from tests.factories import ClinicAdminFactory
+from tests.intake.factories import clinic_admin
 from tests.intake.test_services import _odi_questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +167,7 @@ def test_a_credential_document_is_kept_in_the_database_and_never_in_a_file(
 
 
 def _import(client, name: str, data: bytes, content_type: str = "application/json"):
-    client.force_login(ClinicAdminFactory())
+    client.force_login(clinic_admin())
     return client.post(
         reverse("intake:import_questionnaire"),
         {

@@ -52,10 +52,10 @@ MODALITIES: Mapping[str, str] = MappingProxyType(
 )
 
 #: Modalities that can be given with gentle pressure, for people whose precautions ask for
-#: gentle or no deep pressure (CLINICAL.md §1: anticoagulants, osteoporosis, cancer).
+#: gentle or no deep pressure (docs/clinical.md: anticoagulants, osteoporosis, cancer).
 GENTLE_MODALITIES: frozenset[str] = frozenset({"swedish", "myofascial_release"})
 
-#: The modality that suits a pregnant person (side-lying positioning; CLINICAL.md §1).
+#: The modality that suits a pregnant person (side-lying positioning; docs/clinical.md).
 PRENATAL_MODALITY = "prenatal"
 
 
@@ -111,7 +111,7 @@ class PatientFit:
     """What about the person searching changes which therapist suits them.
 
     ``gentle_pressure`` is true when any precaution asks for gentle pressure or no deep
-    pressure (CLINICAL.md §1 precautions ``gentle_pressure`` and ``no_deep_pressure``).
+    pressure (docs/clinical.md precautions ``gentle_pressure`` and ``no_deep_pressure``).
     """
 
     pregnant: bool = False
@@ -153,7 +153,7 @@ class Weights:
     #: in patients. A placeholder until the site-wide median is measured.
     outcome_prior_relief: float = 1.5
     outcome_prior_weight: float = 10.0
-    #: Median relief at which the outcome term is full (two MCIDs of 2 points, CLINICAL.md §4).
+    #: Median relief at which the outcome term is full (two MCIDs of 2 points, docs/clinical.md).
     outcome_full_points: float = 4.0
 
     def __post_init__(self) -> None:

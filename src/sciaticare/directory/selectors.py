@@ -641,6 +641,16 @@ def clinics_administered(*, user: User) -> QuerySet[Clinic]:
     return Clinic.objects.filter(admins=user)
 
 
+def staff_clinic_ids(*, user: User) -> set[int]:
+    """The clinics a therapist or clinic admin works for: those they run, those on their
+    therapist profile and those of their practice locations (never every clinic, even for a
+    site admin: this answers "whose content is theirs to see")."""
+    ids = set(Clinic.objects.filter(admins=user).values_list("id", flat=True))
+    ids |= set(Clinic.objects.filter(therapists__user=user).values_list("id", flat=True))
+    ids |= set(Location.objects.filter(therapists__user=user).values_list("clinic_id", flat=True))
+    return ids
+
+
 def _administered_profiles(user: User) -> Q:
     if user.has_role(Role.SITE_ADMIN):
         return Q()

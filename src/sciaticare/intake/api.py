@@ -15,7 +15,7 @@ from sciaticare.schemas import Body, OffsetDatetime, Problem
 router = Router(tags=["intake"])
 
 
-# One boolean per question code: every code required, unknown codes refused (CLINICAL.md §1).
+# One boolean per question code: every code required, unknown codes refused (docs/clinical.md).
 class _StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -95,9 +95,7 @@ def score_questionnaire(request: HttpRequest, code: str, payload: ScoreIn) -> Sc
         result = scoring.score(code, payload.answers)
     except scoring.IncompleteResponse as exc:
         missing = [(f"answers.{link}", "required") for link in exc.missing]
-        raise Invalid(
-            "incomplete", "Every item of this instrument needs an answer.", missing
-        ) from None
+        raise Invalid("incomplete", exc.explanation, missing) from None
     except scoring.InvalidResponse as exc:
         errors = [(f"answers.{link}", message) for link, message in exc.errors]
         raise Invalid("invalid", "Some answers cannot be scored.", errors) from None

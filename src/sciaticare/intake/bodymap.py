@@ -1,7 +1,7 @@
-"""The body map: where it hurts, as stable region codes (CLINICAL.md §6). Pure, no Django.
+"""The body map: where it hurts, as stable region codes (docs/clinical.md, "Body map"). Pure, no Django.
 
 Each region exists on the left and the right, except the groin/saddle area, which is one
-central region and a red flag, not a massage region (NICE CKS Sciatica; CLINICAL.md §1, §6).
+central region and a red flag, not a massage region (NICE CKS Sciatica; docs/clinical.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the therapist brief computes from an intake: the nerve-root pattern the marked regions
 resemble, and suggested focus regions with their rationale. Pure, no Django.
 
-Both are *suggestions for a trained therapist*, never a diagnosis (CLINICAL.md §6). Patterns
+Both are *suggestions for a trained therapist*, never a diagnosis (docs/clinical.md, "Where it hurts"). Patterns
 come from GPnotebook and emergency-medicine texts; focus suggestions are labelled practitioner
 tradition where they come from the trigger-point literature (Travell & Simons), not trials.
 """
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from sciaticare.intake.bodymap import REGIONS, SADDLE, areas
 
-PATTERN_SOURCE = "GPnotebook; emergency-medicine texts (CLINICAL.md §6)"
-PIRIFORMIS_SOURCE = (
-    "Systematic reviews of piriformis syndrome (CLINICAL.md §6); no test is proven accurate"
-)
+PATTERN_SOURCE = "GPnotebook; emergency-medicine texts"
+# The regions a massage therapist commonly works for sciatica; practice, not trial evidence
+# (docs/clinical.md, "Focus suggestions").
+FOCUS_SOURCE = "Common massage-therapy practice for sciatica, not tested in trials"
+PIRIFORMIS_SOURCE = "Systematic reviews of piriformis syndrome; no test is proven accurate"
 TRIGGER_POINT_SOURCE = (
     "Travell & Simons, trigger-point manual: practitioner tradition, not trial evidence"
 )
@@ -102,7 +103,7 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
             Focus(
                 "Lumbar paraspinals (erector spinae, multifidus)",
                 "Low-back muscles that guard around an irritated nerve root.",
-                "CLINICAL.md §6 focus list",
+                FOCUS_SOURCE,
                 tradition=False,
             )
         )
@@ -120,7 +121,7 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
             Focus(
                 "Gluteus maximus and medius",
                 "Buttock pain; these muscles are tender in many people with sciatica.",
-                "CLINICAL.md §6 focus list",
+                FOCUS_SOURCE,
                 tradition=False,
             )
         )
@@ -146,7 +147,7 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
             Focus(
                 "Hamstrings",
                 "Pain at the back of the thigh.",
-                "CLINICAL.md §6 focus list",
+                FOCUS_SOURCE,
                 tradition=False,
             )
         )
@@ -155,7 +156,7 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
             Focus(
                 "Calf (gastrocnemius, soleus)",
                 "Calf pain.",
-                "CLINICAL.md §6 focus list",
+                FOCUS_SOURCE,
                 tradition=False,
             )
         )

@@ -150,6 +150,9 @@ class ShareForm(forms.Form):
 
 
 class QuestionnaireImportForm(forms.Form):
+    """The clinic is asked only of an admin who runs more than one: the text is that clinic's."""
+
+    clinic = forms.TypedChoiceField(label="For the clinic", coerce=int, required=False)
     resource = forms.FileField(label="FHIR R4 Questionnaire (JSON file)")
     licence_statement = forms.CharField(
         label="Licence",
@@ -157,6 +160,16 @@ class QuestionnaireImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
     )
+
+    def __init__(self, *args: Any, clinics: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinic"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(c.pk, c.name) for c in clinics]
+        if len(clinics) > 1:
+            field.required = True
+        else:
+            del self.fields["clinic"]
 
     def clean_resource(self) -> Any:
         upload = self.cleaned_data["resource"]

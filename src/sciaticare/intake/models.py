@@ -11,7 +11,8 @@ from sciaticare.intake.triage import Level
 
 
 class TriageLevel(models.TextChoices):
-    OK = Level.OK.code, "Massage is reasonable, with precautions"
+    # "with precautions" is added only when there are some: see Intake.triage_headline.
+    OK = Level.OK.code, "Massage is a reasonable option"
     SOON = Level.SOON.code, "See a doctor within two weeks, before massage"
     URGENT = Level.URGENT.code, "See a doctor today"
     EMERGENCY = Level.EMERGENCY.code, "Emergency: go now"
@@ -111,8 +112,16 @@ class Intake(models.Model):
         return Level.from_code(self.triage_level)
 
     @property
+    def triage_headline(self) -> str:
+        """The level in words; an `ok` result says "with precautions" only when it has some."""
+        label = TriageLevel(self.triage_level).label
+        if self.level is Level.OK and self.triage_precautions:
+            return f"{label}, with precautions"
+        return str(label)
+
+    @property
     def blocks_booking(self) -> bool:
-        """emergency and urgent block booking; soon needs the doctor's clearance (CLINICAL.md §1)."""
+        """emergency and urgent block booking; soon needs the doctor's clearance (docs/clinical.md)."""
         if self.level >= Level.URGENT:
             return True
         return self.level == Level.SOON and self.doctor_cleared_at is None
@@ -200,8 +209,19 @@ class IntakeShare(models.Model):
 
 class QuestionnaireDefinition(models.Model):
     """Item text of a licensed instrument (ODI, STarT Back), imported by a clinic that holds
-    the licence. Shipped instruments are read from the package instead."""
+    the licence; only that clinic's therapists, admins and patients see it
+    (docs/architecture.md, "Licensed questionnaires"). Shipped instruments are read from the
+    package instead."""
 
+    # The clinic whose licence covers this text. Empty only for rows imported before texts
+    # belonged to a clinic whose importer ran no clinic: nobody is shown those.
+    clinic = models.ForeignKey(
+        "directory.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     code = models.CharField(max_length=20)
     version = models.CharField(max_length=20)
     resource = models.JSONField(help_text="The FHIR R4 Questionnaire.")
@@ -215,7 +235,9 @@ class QuestionnaireDefinition(models.Model):
         ordering = ["code", "-imported_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code", "version"], name="%(app_label)s_%(class)s_code_version"
+                fields=["clinic", "code", "version"],
+                name="%(app_label)s_%(class)s_clinic_code_version",
+                violation_error_message="This clinic has already imported this version.",
             )
         ]
 

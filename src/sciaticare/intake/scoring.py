@@ -1,9 +1,9 @@
 """Scoring rules for the outcome instruments (pure: no Django).
 
 Every clinical number here -- items, ranges, scoring rules, missing-answer rules, interpretation
-bands, minimal clinically important differences (MCIDs) and codes -- comes from
-``shared/CLINICAL.md`` section 4 ("Instruments") and section 5 ("Codes"); each instrument's
-``source`` names the publication CLINICAL.md cites for it.
+bands, minimal clinically important differences (MCIDs) and codes -- is written down with its
+source in ``docs/clinical.md`` ("Instruments" and "Codes"); each instrument's ``source`` names
+the publication it rests on.
 
 Instruments are data: a FHIR R4 ``Questionnaire`` holds the item text (bundled under
 ``questionnaires/<code>.json`` for the instruments we may ship), and this module holds the named
@@ -13,8 +13,9 @@ holds a licence imports the text, and :func:`check_fits` tells whether the impor
 
 Answers are a mapping ``linkId -> int | bool | None``; ``None`` or an absent key means
 "not answered". A score is never computed from partial data silently: an instrument that needs
-every item raises :class:`IncompleteResponse`; the ODI, which allows unanswered sections,
-reports how many sections it was computed from in ``Score.subscores["sections_answered"]``.
+every item raises :class:`IncompleteResponse`; the ODI, which allows a few unanswered sections
+(at least 8 of 10 answered), reports how many sections it was computed from in
+``Score.subscores["sections_answered"]``.
 """
 
 from __future__ import annotations
@@ -95,15 +96,14 @@ _NOT_ANSWERABLE: Final = frozenset({"group", "display"})
 # Tolerance for float noise when comparing a change with an MCID (e.g. 29.999999999999996 %).
 _EPSILON: Final = 1e-9
 
-# ODI: CLINICAL.md section 4 (Fairbank & Pynsent, Spine 2000) allows unanswered sections and
-# divides by the sections answered; it sets no minimum beyond "at least one", and the published
-# scoring instructions only illustrate one missed section. We refuse only when no section is
-# answered and always report ``sections_answered`` with the score. A stricter cut-off would be a
-# clinical decision that CLINICAL.md does not make (verify before adding one).
-ODI_MIN_SECTIONS: Final = 1
+# ODI (Fairbank & Pynsent, Spine 2000) allows unanswered sections and divides by the sections
+# answered. The published scoring illustrates one or two missed sections; the product scores
+# only with at least 8 of the 10 answered, a product rule pending confirmation (docs/clinical.md,
+# "Missing answers"). One answered section must never give a score: "5" alone would be 100 %.
+ODI_MIN_SECTIONS: Final = 8
 
 # STarT Back item 9 (bothersomeness), coded 0-4: not at all, slightly, moderately, very much,
-# extremely. CLINICAL.md section 4 (Hill et al. 2008; Keele University): positive if
+# extremely. Hill et al. 2008; Keele University (docs/clinical.md): positive if
 # "very much" or "extremely", i.e. 3 or 4.
 STARTBACK_BOTHERSOME_POSITIVE: Final = 3
 
@@ -148,13 +148,29 @@ class Instrument:
     mcid_points: float | None
     mcid_percent: float | None
     lower_is_better: bool
-    # LOINC code of the *score* observation, where CLINICAL.md gives one.
+    # LOINC code of the *score* observation, where docs/clinical.md gives one.
     loinc: str | None
     source: str
     # False: the item text is licensed or non-commercial, so a clinic imports it.
     ships_text: bool
     # Named scoring rule: "single", "mean", "count", "odi", "startback".
     rule: str
+    # False when the MCID is the product's choice, not a published one (PEG: 30 %).
+    mcid_published: bool = True
+
+    @property
+    def mcid_text(self) -> str:
+        """The meaningful-change rule in words, as tables and the PDF state it."""
+        parts = []
+        if self.mcid_points:
+            parts.append(f"{self.mcid_points:g} points")
+        if self.mcid_percent:
+            parts.append(f"{self.mcid_percent:g} % of the first score")
+        if not parts:
+            return "none published"
+        if not self.mcid_published:
+            return f"{' or '.join(parts)} (no published threshold)"
+        return " or ".join(parts)
 
     @property
     def url(self) -> str:
@@ -202,11 +218,24 @@ class UnknownInstrument(KeyError):
 
 
 class IncompleteResponse(ValueError):
-    """Answers are missing that the instrument's rule needs; ``missing`` lists their linkIds."""
+    """Answers are missing that the instrument's rule needs; ``missing`` lists their linkIds.
 
-    def __init__(self, instrument: str, missing: Iterable[str], message: str | None = None):
+    ``explanation`` says in plain words what the rule needs, for the 422 and the page.
+    """
+
+    EVERY_ITEM: Final = "Every item of this instrument needs an answer."
+
+    def __init__(
+        self,
+        instrument: str,
+        missing: Iterable[str],
+        message: str | None = None,
+        *,
+        explanation: str = EVERY_ITEM,
+    ):
         self.instrument = instrument
         self.missing: tuple[str, ...] = tuple(missing)
+        self.explanation = explanation
         super().__init__(
             message or f"{instrument}: no score without answers to {', '.join(self.missing)}"
         )
@@ -231,7 +260,7 @@ def canonical_url(code: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The instruments (CLINICAL.md section 4)
+# The instruments (docs/clinical.md, "Instruments")
 # --------------------------------------------------------------------------------------------
 
 
@@ -256,10 +285,10 @@ def _nrs(code: str, title: str) -> Instrument:
         mcid_points=2.0,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc="72514-3",  # Pain severity - 0-10 verbal numeric rating (CLINICAL.md section 5)
+        loinc="72514-3",  # Pain severity - 0-10 verbal numeric rating (docs/clinical.md)
         source=(
             "Generic 0-10 numeric rating scale; MCID: Ostelo et al., Spine 2008; Childs et al., "
-            "Spine 2005 (CLINICAL.md section 4)"
+            "Spine 2005"
         ),
         ships_text=True,
         rule="single",
@@ -276,14 +305,16 @@ _ALL: tuple[Instrument, ...] = (
         score_min=0,
         score_max=10,
         bands=(),
-        # "responsive to change; no MCID published -- use >=30%".
+        # Responsive to change, but no MCID is published: the product uses 30 % and says so
+        # (docs/clinical.md, "Instruments").
         mcid_points=None,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc=None,  # CLINICAL.md: LOINC "verify" -- not used until verified.
-        source="Krebs et al., J Gen Intern Med 2009;24(6):733-738 (licence: verify)",
+        loinc=None,  # No LOINC code is confirmed for the PEG score (docs/clinical.md, "Codes").
+        source="Krebs et al., J Gen Intern Med 2009;24(6):733-738",
         ships_text=True,
         rule="mean",
+        mcid_published=False,
     ),
     Instrument(
         code="rmdq",
@@ -297,7 +328,7 @@ _ALL: tuple[Instrument, ...] = (
         mcid_points=5.0,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc=None,  # CLINICAL.md: LOINC "verify".
+        loinc=None,  # No LOINC code is confirmed for the RMDQ score (docs/clinical.md).
         source=(
             "Roland & Morris, Spine 1983;8:141-144; Roland & Fairbank, Spine 2000;25:3115-3124 "
             "(no permission needed in the published form)"
@@ -322,7 +353,7 @@ _ALL: tuple[Instrument, ...] = (
         mcid_points=10.0,
         mcid_percent=30.0,
         lower_is_better=True,
-        loinc="97909-6",  # ODI score; the panel is 97908-8 (CLINICAL.md sections 4-5).
+        loinc="97909-6",  # ODI score; the panel is 97908-8 (docs/clinical.md, "Codes").
         source=(
             "Fairbank & Pynsent, Spine 2000 (ODI 2.1a); item text licensed by Mapi Research Trust"
         ),
@@ -339,11 +370,11 @@ _ALL: tuple[Instrument, ...] = (
         # The low/medium/high band needs both the total and the distress subscale, so it can't
         # be expressed as value ranges: see _score_startback.
         bands=(),
-        # A stratification tool: CLINICAL.md gives no MCID, so a change is never "meaningful".
+        # A stratification tool with no MCID, so a change is never "meaningful".
         mcid_points=None,
         mcid_percent=None,
         lower_is_better=True,
-        loinc=None,  # CLINICAL.md: none.
+        loinc=None,  # none (docs/clinical.md, "Codes")
         source=(
             "Hill et al., Arthritis Rheum 2008; Keele University (item text free for "
             "non-commercial use only)"
@@ -351,9 +382,9 @@ _ALL: tuple[Instrument, ...] = (
         ships_text=False,
         rule="startback",
     ),
-    # The Sciatica Bothersomeness Index (``sbi``) is deliberately absent: CLINICAL.md section 4
-    # allows it "only with item text from Patrick et al. 1995 (verify)", and its 4th item is
-    # itself marked "verify". Add it once the item text is verified.
+    # The Sciatica Bothersomeness Index (``sbi``) is deliberately absent: it may ship only with
+    # the item text of Patrick et al. 1995, and that text (its 4th item in particular) is not
+    # confirmed (docs/clinical.md, "Instruments"). Add it once the text is confirmed.
 )
 
 INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType({i.code: i for i in _ALL})
@@ -438,8 +469,18 @@ def _score_odi(instrument: Instrument, values: Mapping[str, int | None]) -> Scor
     answered = {k: v for k, v in values.items() if v is not None}
     if len(answered) < ODI_MIN_SECTIONS:
         missing = [k for k, v in values.items() if v is None]
+        total = len(instrument.items)
+        sections = ", ".join(link.rsplit("-", 1)[-1] for link in missing)
         raise IncompleteResponse(
-            instrument.code, missing, f"{instrument.code}: no section answered, no score"
+            instrument.code,
+            missing,
+            f"{instrument.code}: {len(answered)} of {total} sections answered, no score "
+            f"(needs {ODI_MIN_SECTIONS}); unanswered: {', '.join(missing)}",
+            explanation=(
+                f"The Oswestry Disability Index is scored only when at least "
+                f"{ODI_MIN_SECTIONS} of its {total} sections are answered "
+                f"(answered: {len(answered)}). Unanswered sections: {sections}."
+            ),
         )
     raw = sum(answered.values())
     possible = sum(instrument.item(k).max for k in answered)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.directory import selectors as directory
 from sciaticare.directory.ranking import PatientFit
 from sciaticare.errors import NotFound
 from sciaticare.intake import brief as brief_rules
@@ -139,23 +140,41 @@ def latest_scores(*, patient: User) -> list[QuestionnaireResponse]:
     return [latest[code] for code in scoring.INSTRUMENTS if code in latest]
 
 
-def questionnaire(code: str) -> tuple[dict[str, Any], str] | None:
-    """The Questionnaire resource to show for an instrument and its version, or None when its
-    text is licensed and no clinic has imported it."""
+def viewer_clinic_ids(*, user: User) -> set[int]:
+    """The clinics whose licensed questionnaire text this person may see: those they work for
+    as a therapist or clinic admin, and as a patient the clinic of their next (else last)
+    appointment (docs/architecture.md, "Licensed questionnaires")."""
+    from sciaticare.scheduling.selectors import patient_clinic_id  # scheduling imports intake
+
+    ids = directory.staff_clinic_ids(user=user)
+    if user.has_role(Role.PATIENT):
+        own = patient_clinic_id(patient=user)
+        if own is not None:
+            ids.add(own)
+    return ids
+
+
+def _imported_for(user: User) -> QuerySet[QuestionnaireDefinition]:
+    return QuestionnaireDefinition.objects.filter(clinic_id__in=viewer_clinic_ids(user=user))
+
+
+def questionnaire(code: str, *, viewer: User) -> tuple[dict[str, Any], str] | None:
+    """The Questionnaire resource to show this viewer for an instrument, and its version; None
+    when its text is licensed and none of the viewer's clinics has imported it."""
     instrument = scoring.INSTRUMENTS.get(code)
     if instrument is None:
         return None
     if instrument.ships_text:
         resource = scoring.load_questionnaire(code)
         return resource, str(resource.get("version", "1.0"))
-    imported = QuestionnaireDefinition.objects.filter(code=code).first()
+    imported = _imported_for(viewer).filter(code=code).order_by("-imported_at", "-id").first()
     if imported is None:
         return None
     return imported.resource, imported.version
 
 
-def available_questionnaires() -> list[scoring.Instrument]:
-    imported = set(QuestionnaireDefinition.objects.values_list("code", flat=True))
+def available_questionnaires(*, viewer: User) -> list[scoring.Instrument]:
+    imported = set(_imported_for(viewer).values_list("code", flat=True))
     return [i for i in scoring.INSTRUMENTS.values() if i.ships_text or i.code in imported]
 
 
@@ -196,8 +215,16 @@ def brief_for(*, viewer: User, patient_id: int) -> Brief:
     )
 
 
-def imported_questionnaires() -> QuerySet[QuestionnaireDefinition]:
-    return QuestionnaireDefinition.objects.select_related("imported_by")
+def clinics_for_import(*, admin: User) -> QuerySet[Any]:
+    """The clinics an admin may import licensed text for (every clinic for a site admin)."""
+    return directory.clinics_administered(user=admin).only("id", "name")
+
+
+def imported_questionnaires(*, admin: User) -> QuerySet[QuestionnaireDefinition]:
+    """The imports of the clinics this admin runs (every clinic's for a site admin)."""
+    return QuestionnaireDefinition.objects.filter(
+        clinic__in=directory.clinics_administered(user=admin)
+    ).select_related("imported_by", "clinic")
 
 
 def search_fit(*, user: User | AnonymousUser) -> PatientFit:

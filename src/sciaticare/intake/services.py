@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.directory.selectors import clinics_administered
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import recheck, scoring, triage
 from sciaticare.intake.models import (
@@ -233,11 +234,20 @@ def record_questionnaire(
 
 
 def import_questionnaire(
-    *, admin: User, resource: object, licence_statement: str
+    *, admin: User, resource: object, licence_statement: str, clinic_id: int | None = None
 ) -> QuestionnaireDefinition:
-    """Store the licensed item text of a built-in instrument after checking it fits the scoring."""
+    """Store the licensed item text of a built-in instrument for one clinic, after checking it
+    fits the scoring. The text is that clinic's: its therapists, admins and patients see it,
+    other clinics do not. ``clinic_id`` may be left out by an admin who runs one clinic."""
     if not (admin.has_role(Role.CLINIC_ADMIN) or admin.has_role(Role.SITE_ADMIN)):
         raise NotFound("page")
+    runs = list(clinics_administered(user=admin).values_list("id", flat=True)[:2])
+    if clinic_id is None and len(runs) == 1:
+        clinic_id = runs[0]
+    if clinic_id is None:
+        raise Invalid("clinic_required", "Choose the clinic whose licence covers this text.")
+    if not clinics_administered(user=admin).filter(pk=clinic_id).exists():
+        raise Invalid("clinic_not_yours", "You can import text only for a clinic you run.")
     problems = scoring.validate_questionnaire(resource)
     if problems:
         raise Invalid(
@@ -268,6 +278,7 @@ def import_questionnaire(
     try:
         with transaction.atomic():
             return QuestionnaireDefinition.objects.create(
+                clinic_id=clinic_id,
                 code=code,
                 version=version,
                 resource=resource,
@@ -275,4 +286,6 @@ def import_questionnaire(
                 imported_by=admin,
             )
     except IntegrityError:
-        raise Conflict("version_exists", f"{code} version {version} is already imported.") from None
+        raise Conflict(
+            "version_exists", f"{code} version {version} is already imported for this clinic."
+        ) from None

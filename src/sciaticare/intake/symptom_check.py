@@ -1,8 +1,9 @@
 """The public symptom check as a sequence of one-question screens. Pure, no Django.
 
-The red-flag questions come first, in CLINICAL.md's order, so an emergency is found as early
-as possible; a "yes" that reaches `emergency` ends the check at once (nothing asked later could
-lower the level). Age, onset and the two episode questions come last. Answers travel with the
+The red-flag questions come first, in the order of docs/clinical.md's question table, so an
+emergency is found as early as possible; once the answers so far reach `emergency` (one
+question, or a combination such as cancer history with foot drop) the check ends at once:
+nothing asked later could lower the level. Age, onset and the two episode questions come last. Answers travel with the
 form on every screen and are never stored.
 """
 
@@ -91,10 +92,12 @@ def answer_error(step: str, raw: str | None) -> str | None:
 
 
 def reaches_emergency(state: CheckState) -> bool:
-    return any(
-        yes and code in triage.REASONS and triage.REASONS[code].level == triage.Level.EMERGENCY
-        for code, yes in state.answers.items()
-    )
+    """Whether the answers so far already give `emergency` (unanswered questions count as no).
+
+    Asks the engine itself so that combinations count too; a "yes" never lowers the level, so
+    the questions not yet asked cannot change this.
+    """
+    return result(state).level == triage.Level.EMERGENCY
 
 
 def result(state: CheckState) -> triage.Triage:

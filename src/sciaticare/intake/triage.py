@@ -8,15 +8,10 @@ massage precautions the therapist must follow, and plain advice for the person.
 
 It screens and informs; it never diagnoses. It sends people to clinicians.
 
-Everything clinical here comes from the project's ``CLINICAL.md``:
-
-- section 1 (triage levels, the question codes table, derived reasons, massage precautions),
-  which cites NICE CKS Sciatica (red flags); BMJ Best Practice (cauda equina syndrome); UK
-  red-flag pathways and the UK community red-flag sheet 2023; Downie et al., BMJ 2013; the UCLH
-  and NHS DVT patient pages; NCCIH, NIH patient information and Mayo-style contraindication
-  lists (that last attribution is marked **verify**);
-- section 2 (episode duration, ACP: Qaseem et al., Ann Intern Med 2017);
-- section 3 (honest wording: ACP 2017; NICE NG59 1.2.7; Furlan et al., Cochrane 2015).
+Everything clinical here is written down, with its sources, in the project's clinical reference
+``docs/clinical.md``: the triage levels, the question codes, the derived reasons and the two
+combinations, the massage precautions, the episode phases (ACP 2017) and the honest wording
+about massage (ACP 2017; NICE NG59 1.2.7; Furlan et al., Cochrane 2015).
 
 Each ``Reason`` and ``Precaution`` names its own source.
 """
@@ -31,6 +26,7 @@ from types import MappingProxyType
 from typing import Literal, cast
 
 __all__ = [
+    "COMBINATIONS",
     "PRECAUTIONS",
     "QUESTIONS",
     "REASONS",
@@ -76,7 +72,7 @@ class Level(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Question:
-    """One yes/no question of the symptom check (CLINICAL.md §1, "The questions, by code").
+    """One yes/no question of the symptom check (docs/clinical.md, "The questions, by code").
 
     ``reason`` is the reason code a "yes" gives (always the question's own code), or None when
     the answer only adds a precaution or only feeds a derived reason. ``precaution`` is the
@@ -102,7 +98,12 @@ QUESTIONS: tuple[Question, ...] = (
     _q("bladder_change", "New trouble passing urine, not feeling it flow, or leaking?"),
     _q("bowel_change", "New loss of bowel control, or can't feel when you need to go?"),
     _q("sexual_dysfunction", "New loss of feeling or function in your genitals?"),
-    _q("both_legs", "Pain, numbness or weakness in both legs?"),
+    # "New": long-standing, unchanged symptoms in both legs are a reason to see a GP, not A&E.
+    _q(
+        "both_legs",
+        "New pain, numbness or weakness in both legs (it started, or spread to the second leg, "
+        "in the last few weeks)?",
+    ),
     _q("worsening_weakness", "Leg weakness that is getting worse quickly, or unsteady walking?"),
     _q("chest_symptoms", "Breathless, chest pain, a racing heart or coughing blood?"),
     _q(
@@ -150,10 +151,15 @@ QUESTIONS: tuple[Question, ...] = (
         "Is this your first ever episode of back pain or sciatica?",
         reason=False,
     ),
-    _q("not_improving", "Has it not improved at all since it began?", reason=False),
+    # Worded positively: a "yes" means no improvement at all (it gives no_improvement_6_weeks).
+    _q(
+        "not_improving",
+        "Has it stayed the same or got worse since it began, with no improvement at all?",
+        reason=False,
+    ),
 )
 
-# Every code must be answered (CLINICAL.md §1: missing or unknown codes are a 422).
+# Every code must be answered (docs/clinical.md: missing or unknown codes are a 422).
 REQUIRED_CODES: frozenset[str] = frozenset(q.code for q in QUESTIONS)
 
 
@@ -177,8 +183,9 @@ _CES_PLAIN_TAIL = (
     "Go to an emergency department now."
 )
 _SOON_SOURCE = "UK community red-flag sheet 2023; NICE CKS Sciatica"
-# CLINICAL.md §1 names no source for the individual "urgent" items other than DVT; these two
-# come from its Sources list, which cites them for red flags.
+_NG234 = "NICE NG234 (2023), spinal metastases and MSCC; Downie et al., BMJ 2013"
+# The individual "urgent" items other than DVT rest on the red-flag guidance as a whole
+# (docs/clinical.md, "Urgent").
 _URGENT_SOURCE = "NICE CKS Sciatica (red flags); Finucane et al., JOSPT 2020 (red flags)"
 
 
@@ -187,7 +194,7 @@ def _reasons(*reasons: Reason) -> Mapping[str, Reason]:
 
 
 REASONS: Mapping[str, Reason] = _reasons(
-    # Emergency: suspected cauda equina syndrome (CLINICAL.md §1 "Emergency").
+    # Emergency: suspected cauda equina syndrome (docs/clinical.md, "Emergency").
     Reason(
         "saddle_numbness",
         Level.EMERGENCY,
@@ -223,8 +230,8 @@ REASONS: Mapping[str, Reason] = _reasons(
     Reason(
         "both_legs",
         Level.EMERGENCY,
-        "Pain, numbness or weakness in both legs. " + _CES_PLAIN_TAIL,
-        "Bilateral sciatica, numbness or weakness: suspected cauda equina syndrome.",
+        "New pain, numbness or weakness in both legs. " + _CES_PLAIN_TAIL,
+        "New bilateral sciatica, numbness or weakness: suspected cauda equina syndrome.",
         _CES,
     ),
     Reason(
@@ -244,7 +251,7 @@ REASONS: Mapping[str, Reason] = _reasons(
         "leg swelling or calf pain, possible pulmonary embolism.",
         "NHS DVT guidance",
     ),
-    # Urgent: see a doctor today (CLINICAL.md §1 "Urgent").
+    # Urgent: see a doctor today (docs/clinical.md, "Urgent").
     Reason(
         "calf_swelling",
         Level.URGENT,
@@ -287,7 +294,7 @@ REASONS: Mapping[str, Reason] = _reasons(
         "Major trauma (fall from height, road traffic collision) before onset: possible fracture.",
         _URGENT_SOURCE,
     ),
-    # Soon: see a doctor within about two weeks, before massage (CLINICAL.md §1 "Soon").
+    # Soon: see a doctor within about two weeks, before massage (docs/clinical.md, "Soon").
     Reason(
         "cancer_history",
         Level.SOON,
@@ -320,14 +327,14 @@ REASONS: Mapping[str, Reason] = _reasons(
         "Known osteoporosis or long-term steroid use, with new back pain: possible fracture.",
         _SOON_SOURCE,
     ),
-    # Derived from age, onset, first_episode and not_improving (CLINICAL.md §1, after the
-    # question table); all "soon".
+    # Derived from age, onset, first_episode and not_improving (docs/clinical.md, "Derived
+    # reasons"); all "soon".
     Reason(
         "age_over_50_first_episode",
         Level.SOON,
         "A first ever episode of back pain after the age of 50 should be checked by a doctor "
         "within about two weeks, before massage.",
-        # verify: CLINICAL.md marks the threshold; sources give 50 to 60.
+        # Sources give 50 to 60; the product uses 50 (a decision, docs/clinical.md).
         "First ever episode of back pain at age over 50 (threshold varies 50-60 between sources).",
         _SOON_SOURCE,
     ),
@@ -347,12 +354,46 @@ REASONS: Mapping[str, Reason] = _reasons(
         "No improvement at all after 6 weeks or more (guidance: 4-6 weeks).",
         _SOON_SOURCE,
     ),
+    # Combinations (docs/clinical.md, "Combinations"): single flags predict little, these pairs
+    # do. Each is added to the question codes that fired.
+    Reason(
+        "possible_spinal_metastases",
+        Level.URGENT,
+        "You have had cancer, and you have also lost weight without trying or have severe "
+        "or night pain. Together these need checking soon: contact your GP or your cancer "
+        "team today. No massage until a doctor has seen you.",
+        "Past history of cancer with unexplained weight loss or night pain: possible spinal "
+        "metastases. NICE NG234 asks for an MRI within one week.",
+        _NG234,
+    ),
+    Reason(
+        "possible_spinal_cord_compression",
+        Level.EMERGENCY,
+        "You have had cancer, and you also have weakness or new symptoms in your legs. "
+        "Together these can be a sign of pressure on the spinal cord, which needs emergency "
+        "care: contact your cancer team's acute oncology service now, or go to an emergency "
+        "department now.",
+        "Past history of cancer with neurological symptoms (foot drop, worsening weakness or "
+        "new bilateral symptoms): possible metastatic spinal cord compression. NICE NG234: "
+        "acute oncology / MSCC team immediately, MRI within 24 hours.",
+        _NG234,
+    ),
 )
 
 _DERIVED_REASONS: tuple[str, ...] = (
     "age_over_50_first_episode",
     "age_under_16",
     "no_improvement_6_weeks",
+)
+# Each combination: the question that must be "yes", and the others of which at least one must be.
+COMBINATIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "possible_spinal_metastases": ("cancer_history", ("weight_loss", "night_pain")),
+        "possible_spinal_cord_compression": (
+            "cancer_history",
+            ("foot_drop", "worsening_weakness", "both_legs"),
+        ),
+    }
 )
 
 
@@ -369,7 +410,7 @@ class Precaution:
     source: str
 
 
-# verify: CLINICAL.md §1 marks this attribution (NCCIH; NIH; Mayo-style lists) as unconfirmed.
+# The attribution to these lists is the product's reading, pending confirmation (docs/clinical.md).
 _MASSAGE_SOURCE = "NCCIH; NIH patient information; Mayo-style contraindication lists"
 
 # Order here is the fixed order precautions are listed in a result (the table's order).
@@ -425,7 +466,7 @@ PRECAUTIONS: Mapping[str, Precaution] = MappingProxyType(
 
 # --- Advice ---------------------------------------------------------------------------------
 
-# The "meaning for the person" column of CLINICAL.md §1.
+# What each level means for the person (docs/clinical.md, "Triage levels").
 _LEVEL_ADVICE: Mapping[Level, str] = MappingProxyType(
     {
         Level.EMERGENCY: "Go to an emergency department now (or call the emergency number).",
@@ -435,7 +476,7 @@ _LEVEL_ADVICE: Mapping[Level, str] = MappingProxyType(
     }
 )
 _OK_PRECAUTIONS = "Your therapist will follow the precautions listed."
-# CLINICAL.md §3 (ACP 2017; NICE NG59 1.2.7; Furlan et al., Cochrane 2015): the honest claim.
+# The honest claim (ACP 2017; NICE NG59 1.2.7; Furlan et al., Cochrane 2015; docs/clinical.md).
 _HONEST_WORDING = (
     "Massage may give short-term relief, and works best alongside exercise. "
     "It does not treat the cause of nerve-root compression, "
@@ -445,6 +486,14 @@ _HONEST_WORDING = (
 _PE_ADVICE = (
     "A swollen leg together with breathlessness, chest pain, a racing heart or coughing blood "
     "can mean a possible pulmonary embolism (a blood clot in the lung). This is an emergency."
+)
+# NICE NG234: who to contact for each combination.
+_METASTASES_ADVICE = (
+    "Because you have had cancer, contact your GP or your cancer team today about this back pain."
+)
+_MSCC_ADVICE = (
+    "Because you have had cancer, this could be pressure on the spinal cord: call your cancer "
+    "team's acute oncology (MSCC) line immediately, or go to an emergency department now."
 )
 
 
@@ -526,7 +575,8 @@ def assess(age: object, onset_weeks: object, answers: object) -> Triage:
     """Triage one person. Raises ``InvalidTriageInput`` listing every problem with the input.
 
     The highest level any reason reaches wins; ``Level.OK`` when none fires. Reasons are the
-    question codes that fired, in ``QUESTIONS`` order, then the derived ones. Precautions fire
+    question codes that fired, in ``QUESTIONS`` order, then the derived ones, then the
+    combinations (``COMBINATIONS``), which are added, never substituted. Precautions fire
     from their answers whatever the level (the therapist is told even when booking is
     blocked), each once, in ``PRECAUTIONS`` order.
     """
@@ -545,6 +595,11 @@ def assess(age: object, onset_weeks: object, answers: object) -> Triage:
         reasons.append("age_under_16")
     if onset >= 6 and yes["not_improving"]:
         reasons.append("no_improvement_6_weeks")
+    reasons += [
+        code
+        for code, (needed, any_of) in COMBINATIONS.items()
+        if yes[needed] and any(yes[other] for other in any_of)
+    ]
 
     fired = {q.precaution for q in QUESTIONS if q.precaution is not None and yes[q.code]}
     precautions = tuple(code for code in PRECAUTIONS if code in fired)
@@ -554,14 +609,20 @@ def assess(age: object, onset_weeks: object, answers: object) -> Triage:
         level=level,
         reasons=tuple(reasons),
         precautions=precautions,
-        advice=_advice(level, yes, has_precautions=bool(precautions)),
+        advice=_advice(level, yes, tuple(reasons), has_precautions=bool(precautions)),
     )
 
 
-def _advice(level: Level, yes: Mapping[str, bool], *, has_precautions: bool) -> str:
+def _advice(
+    level: Level, yes: Mapping[str, bool], reasons: tuple[str, ...], *, has_precautions: bool
+) -> str:
     parts = [_LEVEL_ADVICE[level]]
     if yes["chest_symptoms"] and yes["calf_swelling"]:
         parts.append(_PE_ADVICE)
+    if "possible_spinal_cord_compression" in reasons:
+        parts.append(_MSCC_ADVICE)
+    elif "possible_spinal_metastases" in reasons:
+        parts.append(_METASTASES_ADVICE)
     if level is Level.OK:
         if has_precautions:
             parts.append(_OK_PRECAUTIONS)
@@ -575,7 +636,7 @@ Phase = Literal["acute", "subacute", "chronic"]
 
 
 def episode_phase(onset_weeks: float) -> Phase:
-    """The phase of the episode by ACP 2017 (CLINICAL.md §2), which the product uses.
+    """The phase of the episode by ACP 2017 (docs/clinical.md), which the product uses.
 
     - under 4 weeks: "acute";
     - 4 to 12 weeks inclusive: "subacute" (so exactly 4 and exactly 12 are both subacute);

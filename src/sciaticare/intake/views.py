@@ -123,7 +123,7 @@ def intake_home(request: AuthedRequest) -> HttpResponse:
             "share_form": ShareForm(),
             "shared_with_therapist": SHARED_WITH_THERAPIST,
             "scores": selectors.latest_scores(patient=patient),
-            "questionnaires": selectors.available_questionnaires(),
+            "questionnaires": selectors.available_questionnaires(viewer=request.user),
             "triage_alert": selectors.triage_alert(patient=patient, intake=current),
         },
     )
@@ -282,12 +282,13 @@ def _answers_from_post(resource: dict[str, Any], post: Any) -> dict[str, int | b
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
     _require(request, Role.PATIENT)
-    found = selectors.questionnaire(code)
+    found = selectors.questionnaire(code, viewer=request.user)
     if found is None:
         raise Http404
     resource, version = found
     instrument = scoring.INSTRUMENTS[code]
     errors: dict[str, str] = {}
+    explanation = ""
     answers: dict[str, Any] = {}
     if request.method == "POST":
         answers = _answers_from_post(resource, request.POST)
@@ -297,6 +298,7 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
             )
         except scoring.IncompleteResponse as exc:
             errors = dict.fromkeys(exc.missing, "Please answer this.")
+            explanation = exc.explanation
         except scoring.InvalidResponse as exc:
             errors = dict(exc.errors)
         else:
@@ -314,6 +316,7 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
             "resource": resource,
             "items": _render_items(resource, answers, errors),
             "errors": errors,
+            "explanation": explanation,
         },
         status=422 if errors else 200,
     )
@@ -363,7 +366,8 @@ def _bounds(spec: dict[str, Any]) -> tuple[int, int]:
 def import_questionnaire(request: AuthedRequest) -> HttpResponse:
     if not (request.user.has_role(Role.CLINIC_ADMIN) or request.user.has_role(Role.SITE_ADMIN)):
         raise PermissionDenied
-    form = QuestionnaireImportForm(request.POST or None, request.FILES or None)
+    clinics = list(selectors.clinics_for_import(admin=request.user))
+    form = QuestionnaireImportForm(request.POST or None, request.FILES or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
         try:
             resource = json.loads(form.cleaned_data["resource"].read().decode("utf-8"))
@@ -375,6 +379,7 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
                     admin=request.user,
                     resource=resource,
                     licence_statement=form.cleaned_data["licence_statement"],
+                    clinic_id=form.cleaned_data.get("clinic"),
                 )
             except DomainError as exc:
                 form.add_error("resource", exc.message)
@@ -384,7 +389,7 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "intake/import.html",
-        {"form": form, "imported": selectors.imported_questionnaires()},
+        {"form": form, "imported": selectors.imported_questionnaires(admin=request.user)},
         status=422 if form.is_bound and form.errors else 200,
     )
 

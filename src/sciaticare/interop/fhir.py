@@ -9,13 +9,13 @@ Decisions (docs for the import service too):
   Bundle modulo the Patient: ``appointment-<pk>`` for rows only this system holds, and content
   keys for rows an import re-creates (``pain-<day>``, ``condition-<started_on>``,
   ``qr-<instrument>-<completed µs>``). fullUrl is ``https://sciaticare.example/fhir/<Type>/<id>``.
-- Pain 0-10 (LOINC 72514-3, CLINICAL.md section 5): ONE Observation per diary entry and per
+- Pain 0-10 (LOINC 72514-3, docs/clinical.md "Codes"): ONE Observation per diary entry and per
   before/after moment of a signed session note, with a component each for back and leg pain
   (the component codes carry LOINC 72514-3 plus our local ``pain-site`` code saying which).
   One resource per moment keeps "one per diary entry" literal and back/leg paired.
 - Sciatica: SNOMED CT 23056005; ICD-10-CM M54.31 right / M54.32 left / M54.30 otherwise
-  (CLINICAL.md section 5); the side comes from the leg regions of the body map.
-- Massage: SNOMED CT 387854002 -- **verify** (CLINICAL.md section 5 marks it unconfirmed).
+  (docs/clinical.md "Codes"); the side comes from the leg regions of the body map.
+- Massage: SNOMED CT 387854002, the product's choice pending confirmation (docs/clinical.md).
 """
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ CATEGORY_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/observation-cate
 CLINICAL_STATUS_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 ACT_CODE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
-PAIN_LOINC: Final = "72514-3"  # Pain severity 0-10 (CLINICAL.md section 5)
-SCIATICA_SNOMED: Final = "23056005"  # CLINICAL.md section 5
-MASSAGE_SNOMED: Final = "387854002"  # "therapeutic massage" -- **verify** (CLINICAL.md section 5)
+PAIN_LOINC: Final = "72514-3"  # Pain severity 0-10 (docs/clinical.md)
+SCIATICA_SNOMED: Final = "23056005"  # docs/clinical.md
+MASSAGE_SNOMED: Final = (
+    "387854002"  # "therapeutic massage": pending confirmation (docs/clinical.md)
+)
 ICD_BY_SIDE: Final = {"right": "M54.31", "left": "M54.32", None: "M54.30"}
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -405,7 +407,7 @@ def _procedure(n: NoteData, patient_id: str) -> dict[str, Any]:
         "id": f"procedure-{base}",
         "status": ProcedureStatus.COMPLETED.value,
         "code": {
-            # SNOMED CT 387854002 "therapeutic massage": **verify** (CLINICAL.md section 5).
+            # SNOMED CT 387854002 "therapeutic massage", pending confirmation (docs/clinical.md).
             "coding": [_coding(SNOMED, MASSAGE_SNOMED, "Therapeutic massage")],
             "text": "Massage therapy",
         },

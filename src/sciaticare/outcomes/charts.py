@@ -9,6 +9,7 @@ shown elsewhere in full.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -56,6 +57,19 @@ class Chart:
     empty: bool = True
     first: date | None = None
     last: date | None = None
+
+
+#: Tick steps people read easily; a scale's step is the first that divides its span into 6
+#: steps or fewer (RMDQ 0-24 → 4, ODI 0-100 → 20, pain 0-10 → 2).
+_NICE_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 50, 100)
+
+
+def whole_step(span: float, most: int = 6) -> int:
+    """A whole-number tick step for an integer scale spanning ``span`` (never 4.8 or 9.6)."""
+    for step in _NICE_STEPS:
+        if span % step == 0 and span / step <= most:
+            return step
+    return max(1, math.ceil(span / most))
 
 
 def _ticks(first: date, last: date, count: int = 5) -> list[date]:

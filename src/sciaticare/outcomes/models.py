@@ -92,6 +92,14 @@ class ProgressReport(models.Model):
     # Kept in the database like everything else the app keeps (DESIGN.md, Scale).
     pdf = models.BinaryField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # How the doctor tells this patient from another: given on the request form, printed on the
+    # report, and deleted with it (docs/architecture.md, Outcomes).
+    date_of_birth = models.DateField(null=True, blank=True)
+    patient_identifier = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="NHS number, or another identifier the doctor uses, if the patient gives one.",
+    )
 
     class Meta:
         ordering = ["-requested_at"]

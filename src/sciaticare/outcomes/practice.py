@@ -20,7 +20,7 @@ first signed session there.
   ``selectors.relief_for``) from the pain diary; baseline = median over the 7 days before the
   first session (its own day excluded, like ``response.baseline_median``), follow-up = median
   over days 35–48 after it (the two weeks around week 6). A responder improves by at least the
-  NRS MCID: 2 points or 30 % of the baseline (CLINICAL.md §4, Ostelo 2008). Patients without a
+  NRS MCID: 2 points or 30 % of the baseline (docs/clinical.md, Ostelo 2008). Patients without a
   diary entry in both windows are not evaluable and are left out of the percentage (the
   evaluable count is shown with it).
 - **Questionnaire change**: the main instrument is the Roland-Morris Disability Questionnaire
@@ -63,7 +63,7 @@ QUESTIONNAIRE_BASELINE_DAYS = 28
 QUESTIONNAIRE_FOLLOW_UP_DAYS = 84
 
 _NRS = scoring.INSTRUMENTS["nrs-leg"]
-#: The pain scale's MCID (CLINICAL.md §4): at least 2 points or at least 30 %.
+#: The pain scale's MCID (docs/clinical.md): at least 2 points or at least 30 %.
 MCID_POINTS: float = _NRS.mcid_points or 2.0
 MCID_PERCENT: float = _NRS.mcid_percent or 30.0
 

@@ -21,13 +21,13 @@ from weasyprint.urls import URLFetcher
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.intake import bodymap, scoring, triage
-from sciaticare.intake.models import TriageLevel
 from sciaticare.intake.selectors import current_intake
 from sciaticare.intake.services import onset_weeks
 from sciaticare.outcomes import response, selectors
+from sciaticare.outcomes.identity import PatientIdentity
 
-#: CLINICAL.md §3, from ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al.
-#: 2015). The product never says the word for a full recovery that it cannot promise.
+#: From ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015); see
+#: docs/clinical.md. The product never says the word for a full recovery that it cannot promise.
 HONEST_STATEMENT = (
     "Massage may give short-term relief of back pain and sciatica, and it works best alongside "
     "exercise. It does not treat the cause of nerve-root compression, and it never replaces a "
@@ -74,7 +74,8 @@ class IntakeSummary:
 class ScoreRow:
     progress: selectors.InstrumentProgress
     band: str
-    mcid: str
+    rule: str  # the instrument's meaningful-change rule in words
+    line: str  # where it lies from this patient's first score: the chart's line
 
 
 class _NoFetching(URLFetcher):
@@ -95,7 +96,7 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
         weeks=weeks,
         regions=[bodymap.REGIONS[c].label for c in intake.regions if c in bodymap.REGIONS],
         qualities=[bodymap.QUALITIES.get(q, q) for q in intake.qualities],
-        triage_level=TriageLevel(intake.triage_level).label,
+        triage_level=intake.triage_headline,
         triage_code=intake.triage_level,
         precautions=[
             triage.PRECAUTIONS[c] for c in intake.triage_precautions if c in triage.PRECAUTIONS
@@ -114,21 +115,20 @@ def _band(instrument: scoring.Instrument, value: float) -> str:
     return ""
 
 
-def _mcid(instrument: scoring.Instrument) -> str:
-    parts = []
-    if instrument.mcid_points:
-        parts.append(f"{instrument.mcid_points:g} points")
-    if instrument.mcid_percent:
-        parts.append(f"{instrument.mcid_percent:g}%")
-    return " or ".join(parts) or "none published"
+def report_context(
+    *, patient: User, viewer: User, now: datetime, identity: PatientIdentity | None = None
+) -> dict[str, Any]:
+    """Everything ``outcomes/report.html`` shows (without auditing: see :func:`render_report`).
 
-
-def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, Any]:
-    """Everything ``outcomes/report.html`` shows (without auditing: see :func:`render_report`)."""
+    Nothing from a session note reaches the report but its date, therapist and the pain
+    numbers before and after (``selectors.relief_for`` reads only those columns): the
+    therapist's notes stay in the record.
+    """
     relief = selectors.relief_for(patient=patient, viewer=viewer)
     all_entries = list(selectors.entries_of(patient=patient).only("day", "back_pain", "leg_pain"))
     return {
         "patient": patient,
+        "identity": identity or PatientIdentity(None),
         "viewer": viewer,
         "generated_at": timezone.localtime(now),
         "intake": _intake_summary(patient),
@@ -140,7 +140,8 @@ def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, A
         "recent_entries": relief.entries[:RECENT_DAYS],
         "recent_weeks": relief.weekly[-RECENT_WEEKS:],
         "scores": [
-            ScoreRow(p, _band(p.instrument, p.latest), _mcid(p.instrument)) for p in relief.progress
+            ScoreRow(p, _band(p.instrument, p.latest), p.instrument.mcid_text, p.threshold_text)
+            for p in relief.progress
         ],
         "chart_css": CHART_CSS,
         "honest_statement": HONEST_STATEMENT,
@@ -150,19 +151,27 @@ def report_context(*, patient: User, viewer: User, now: datetime) -> dict[str, A
     }
 
 
-def render_html(*, patient: User, viewer: User, now: datetime | None = None) -> str:
+def render_html(
+    *,
+    patient: User,
+    viewer: User,
+    now: datetime | None = None,
+    identity: PatientIdentity | None = None,
+) -> str:
     """The report as HTML, before it becomes a PDF (tests read the wording here)."""
-    context = report_context(patient=patient, viewer=viewer, now=now or timezone.now())
+    context = report_context(
+        patient=patient, viewer=viewer, now=now or timezone.now(), identity=identity
+    )
     return render_to_string("outcomes/report.html", context)
 
 
-def render_report(*, patient: User, viewer: User) -> bytes:
+def render_report(*, patient: User, viewer: User, identity: PatientIdentity | None = None) -> bytes:
     """The patient's progress report as PDF bytes; audited as ``report.generate``.
 
     The caller guarantees that ``viewer`` may read ``patient``'s outcomes (the patient, or the
     task acting for the patient who asked).
     """
-    html = render_html(patient=patient, viewer=viewer)
+    html = render_html(patient=patient, viewer=viewer, identity=identity)
     pdf = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
     assert pdf is not None  # write_pdf without a target returns the bytes
     record_event(actor=viewer, action="report.generate", patient=patient)

@@ -1,8 +1,9 @@
 """Whether massage is helping: immediate relief, lasting relief and responder status.
 
-Figures behind the "See relief" journey (DESIGN.md). The thresholds come from CLINICAL.md §3
-(the honest wording, and when to suggest a clinician review) and §4 (each instrument's minimal
-clinically important difference, MCID).
+Figures behind the "See relief" journey (DESIGN.md). The thresholds are those of
+docs/clinical.md: the honest wording and when to suggest a clinician review (ACP 2017, NICE
+NG59, Cochrane 2015), and each instrument's minimal clinically important difference (MCID,
+Ostelo et al., Spine 2008).
 
 Pain is on the 0-10 numeric rating scale unless said otherwise; relief is a *drop* in pain, so
 positive numbers are good news throughout this module.
@@ -20,12 +21,12 @@ from datetime import date, timedelta
 #: Diary entries in this many days before the first session make the baseline.
 BASELINE_DAYS = 7
 #: A course of massage: after this many sessions, or this many weeks, with no meaningful
-#: improvement, the product suggests a clinician review (CLINICAL.md §3).
+#: improvement, the product suggests a clinician review (docs/clinical.md).
 COURSE_SESSIONS = 6
 COURSE_WEEKS = 6.0
 
-#: Shown when a course brings no meaningful improvement. Wording from CLINICAL.md §3, drawn from
-#: ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015). Never "cure".
+#: Shown when a course brings no meaningful improvement. Wording drawn from ACP 2017 (Qaseem et
+#: al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015); see docs/clinical.md. Never "cure".
 HONEST_PROMPT = (
     "Your pain has not improved by a meaningful amount over this course of massage. "
     "Massage may give short-term relief, and it works best alongside exercise. "
@@ -161,7 +162,8 @@ def responder(
     """Whether the change from ``baseline`` to ``latest`` is clinically meaningful.
 
     Meaningful when the improvement reaches ``mcid_points`` *or* ``mcid_percent`` percent of
-    the baseline (CLINICAL.md §4, e.g. NRS: at least 2 points or at least 30 %). Either
+    the baseline (docs/clinical.md, e.g. NRS: at least 2 points or at least 30 %); that is,
+    when the latest score reaches :func:`meaningful_threshold`'s line. Either
     threshold may be None when the instrument has none (PEG: percent only), not both. Exactly
     at a threshold counts as meaningful.
     """
@@ -183,12 +185,52 @@ def responder(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MeaningfulThreshold:
+    """Where a meaningful change begins for one baseline: the same rule as :func:`responder`.
+
+    ``change`` is the improvement needed, ``min(points, percent x baseline)``; ``score`` is the
+    score that reaches it (``baseline - change`` when lower is better), where charts draw the
+    line. ``by`` says which threshold gives it: "points" or "percent".
+    """
+
+    score: float
+    change: float
+    by: str
+
+
+def meaningful_threshold(
+    baseline: float,
+    *,
+    mcid_points: float | None,
+    mcid_percent: float | None,
+    lower_is_better: bool = True,
+) -> MeaningfulThreshold | None:
+    """The line every picture of meaningful change draws (chart, table, PDF), or None.
+
+    The verdict is meaningful when the improvement reaches the points threshold *or* the
+    percent threshold of the baseline, so the line sits at the nearer of the two:
+    ``baseline - min(points, percent x baseline)``. The percent threshold does not apply to a
+    baseline of 0 (as in :func:`responder`); None when no threshold applies at all.
+    """
+    candidates: list[tuple[float, str]] = []
+    if mcid_points is not None and mcid_points > 0:
+        candidates.append((mcid_points, "points"))
+    if mcid_percent is not None and mcid_percent > 0 and baseline != 0:
+        candidates.append((abs(baseline) * mcid_percent / 100.0, "percent"))
+    if not candidates:
+        return None
+    change, by = min(candidates, key=lambda c: c[0])
+    score = baseline - change if lower_is_better else baseline + change
+    return MeaningfulThreshold(score=score, change=change, by=by)
+
+
 def needs_clinician_review(
     sessions: int, weeks_since_first: float, improved_meaningfully: bool
 ) -> bool:
     """True when a course is complete (≥ 6 sessions or ≥ 6 weeks) with no meaningful improvement.
 
-    Then the product shows :data:`HONEST_PROMPT` (CLINICAL.md §3).
+    Then the product shows :data:`HONEST_PROMPT` (docs/clinical.md).
     """
     course_done = sessions >= COURSE_SESSIONS or weeks_since_first >= COURSE_WEEKS
     return course_done and not improved_meaningfully

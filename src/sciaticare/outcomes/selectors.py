@@ -19,6 +19,7 @@ from sciaticare.errors import NotFound
 from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts, response
+from sciaticare.outcomes.identity import PatientIdentity
 from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare, ReportStatus
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment
@@ -54,23 +55,59 @@ class InstrumentProgress:
     points: list[tuple[date, float]]
 
     @property
+    def threshold(self) -> response.MeaningfulThreshold | None:
+        """Where meaningful change begins from this baseline: the verdict's own rule."""
+        return response.meaningful_threshold(
+            self.baseline,
+            mcid_points=self.instrument.mcid_points,
+            mcid_percent=self.instrument.mcid_percent,
+            lower_is_better=self.instrument.lower_is_better,
+        )
+
+    @property
+    def threshold_text(self) -> str:
+        """The line in words for tables: "at 8.4 or less (3.6 points, 30 % of 12)"."""
+        line = self.threshold
+        if line is None:
+            return "none published"
+        side = "or less" if self.instrument.lower_is_better else "or more"
+        how = (
+            f"{self.instrument.mcid_percent:g} % of {self.baseline:g}"
+            if line.by == "percent"
+            else f"{self.instrument.mcid_points:g} points"
+        )
+        return f"{_number(line.score)} {side} ({_number(line.change)} points: {how})"
+
+    @property
+    def baseline_on(self) -> date:
+        return self.points[0][0]
+
+    @property
+    def latest_on(self) -> date:
+        return self.points[-1][0]
+
+    @property
     def chart(self) -> charts.Chart:
         """Drawn when a page shows it (the diary and the report; the dashboard does not)."""
-        instrument, baseline = self.instrument, self.baseline
-        mcid = instrument.mcid_points or (baseline * (instrument.mcid_percent or 0) / 100)
+        instrument, line = self.instrument, self.threshold
         threshold = (
-            (baseline - mcid, f"meaningful change ({mcid:g} points)")
-            if mcid and instrument.lower_is_better
+            (line.score, f"meaningful change ({_number(line.change)} points)")
+            if line is not None
             else None
         )
         return charts.line_chart(
             [charts.Series(instrument.title, self.points, "score")],
             y_min=instrument.score_min,
             y_max=instrument.score_max,
-            y_step=max((instrument.score_max - instrument.score_min) / 5, 1),
+            y_step=charts.whole_step(instrument.score_max - instrument.score_min),
             bands=[charts.BandIn(b.low, b.high, b.label) for b in instrument.bands],
             threshold=threshold,
         )
+
+
+def _number(value: float) -> str:
+    """A score for people: at most one decimal, none when whole (8.4, 7, not 8.3999999)."""
+    return f"{round(value, 1):g}"
 
 
 @dataclass(frozen=True)
@@ -82,6 +119,21 @@ class Relief:
     has_baseline: bool
     progress: list[InstrumentProgress]
     needs_review: bool
+    # The lasting-relief baseline: median worst pain in the 7 days before the first session.
+    baseline: float | None = None
+    first_session: date | None = None
+
+
+def last_identity(*, patient: User) -> PatientIdentity:
+    """The date of birth and identifier of the patient's last report request, to pre-fill the
+    next one (empty when they have asked for none)."""
+    last = (
+        ProgressReport.objects.filter(patient=patient)
+        .order_by("-requested_at")
+        .values_list("date_of_birth", "patient_identifier")
+        .first()
+    )
+    return PatientIdentity(*last) if last else PatientIdentity(None)
 
 
 def entries_of(*, patient: User) -> QuerySet[PainEntry]:
@@ -134,11 +186,21 @@ def _needs_review(
     last_weeks: Sequence[response.WeeklyRelief],
     progress: Sequence[InstrumentProgress],
 ) -> bool:
-    """CLINICAL.md §3's prompt: sessions and weeks gone by with no meaningful improvement."""
+    """The review prompt (docs/clinical.md): sessions and weeks gone by with no meaningful
+    improvement."""
     if not session_days:
         return False
+    pain = scoring.INSTRUMENTS["nrs-leg"]
+    # A week counts with the pain scale's own rule, 2 points or 30 % of the baseline (the
+    # baseline is the week's median plus its drop).
     improved = any(p.result and p.result.is_responder for p in progress) or any(
-        w.change_from_baseline >= 2 for w in last_weeks
+        response.responder(
+            w.median + w.change_from_baseline,
+            w.median,
+            mcid_points=pain.mcid_points,
+            mcid_percent=pain.mcid_percent,
+        ).is_responder
+        for w in last_weeks
     )
     weeks = (session_days[-1] - session_days[0]).days / 7
     return response.needs_clinician_review(len(session_days), weeks, improved)
@@ -187,10 +249,10 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
     ]
     pain_chart = _pain_chart(entries, [(s.day, s.back_drop) for s in sessions])
     weekly: list[response.WeeklyRelief] = []
-    has_baseline = False
+    baseline = None
     if sessions:
         worst_of_day = [(e[0], float(max(e[1], e[2]))) for e in entries]
-        has_baseline = response.baseline_median(worst_of_day, sessions[0].day) is not None
+        baseline = response.baseline_median(worst_of_day, sessions[0].day)
         weekly = response.lasting_relief(worst_of_day, sessions[0].day)
     progress = _progress(responses)
     return Relief(
@@ -201,9 +263,11 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         pain_chart=pain_chart,
         sessions=sessions[::-1],
         weekly=weekly,
-        has_baseline=has_baseline,
+        has_baseline=baseline is not None,
         progress=progress,
         needs_review=_needs_review([s.day for s in sessions], weekly[-2:], progress),
+        baseline=baseline,
+        first_session=sessions[0].day if sessions else None,
     )
 
 

@@ -19,6 +19,7 @@ from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import selectors
+from sciaticare.outcomes.identity import PatientIdentity, identity_problems
 from sciaticare.outcomes.models import (
     DiaryPreference,
     PainEntry,
@@ -93,18 +94,34 @@ def set_daily_nudge(*, patient: User, on: bool) -> DiaryPreference:
     return preference
 
 
-def request_report(*, patient: User) -> ProgressReport:
+def request_report(*, patient: User, identity: PatientIdentity | None = None) -> ProgressReport:
     """A new progress report for the patient, built by the ``build_report`` task.
 
-    While one is still being made, asking again returns that one rather than queueing another.
-    The task is enqueued once the row is committed, so a worker always finds it.
+    ``identity`` (date of birth, optional NHS number or other identifier) is printed on the
+    report so the doctor can match it to their record; the request page always gives it, and
+    ``Invalid`` names each field that cannot be used. While one report is still being made,
+    asking again returns that one rather than queueing another. The task is enqueued once the
+    row is committed, so a worker always finds it.
     """
+    if identity is not None:
+        problems = identity_problems(
+            date_of_birth=identity.date_of_birth,
+            identifier=identity.identifier,
+            today=timezone.localdate(),
+        )
+        if problems:
+            raise Invalid("identity", "The report cannot identify you yet.", problems)
     pending = ProgressReport.objects.filter(patient=patient, status=ReportStatus.PENDING).first()
     if pending is not None:
         return pending
     try:
         with transaction.atomic():
-            progress = ProgressReport.objects.create(patient=patient, requested_by=patient)
+            progress = ProgressReport.objects.create(
+                patient=patient,
+                requested_by=patient,
+                date_of_birth=identity.date_of_birth if identity else None,
+                patient_identifier=identity.identifier.strip() if identity else "",
+            )
             record_event(actor=patient, action="report.request", patient=patient, obj=progress)
             transaction.on_commit(lambda: build_report.enqueue(progress.pk))
     except IntegrityError:  # a concurrent request won (one pending report per patient)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.outcomes import practice_services, report
+from sciaticare.outcomes.identity import PatientIdentity
 from sciaticare.outcomes.models import (
     DiaryPreference,
     PainEntry,
@@ -62,7 +63,11 @@ def build_report(report_id: int) -> str:
     if progress.status != ReportStatus.PENDING:
         return progress.status  # already made: a repeated delivery of the task does nothing
     try:
-        pdf = report.render_report(patient=progress.patient, viewer=progress.requested_by)
+        pdf = report.render_report(
+            patient=progress.patient,
+            viewer=progress.requested_by,
+            identity=PatientIdentity(progress.date_of_birth, progress.patient_identifier),
+        )
     except Exception:
         logger.exception("progress report %s could not be made", report_id)
         progress.status = ReportStatus.FAILED

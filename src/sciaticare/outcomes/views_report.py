@@ -6,6 +6,8 @@ gives the doctor a code that opens it (models.ReportShare; docs/architecture.md,
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import selectors, services
+from sciaticare.outcomes.identity import IDENTIFIER_MAX, PatientIdentity
 from sciaticare.outcomes.models import ReportStatus
 
 
@@ -26,12 +29,26 @@ from sciaticare.outcomes.models import ReportStatus
 def reports(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_role(Role.PATIENT):
         raise PermissionDenied
+    errors: dict[str, str] = {}
+    identity = selectors.last_identity(patient=request.user)
     if request.method == "POST":
-        services.request_report(patient=request.user)
-        messages.success(request, "Your report is being made; this page updates when it is ready.")
-        return redirect("outcomes:reports")
+        identity = PatientIdentity(
+            _date(request.POST.get("date_of_birth", "")),
+            request.POST.get("identifier", "")[: IDENTIFIER_MAX * 2],
+        )
+        try:
+            services.request_report(patient=request.user, identity=identity)
+        except Invalid as exc:
+            errors = dict(exc.errors)
+        else:
+            messages.success(
+                request, "Your report is being made; this page updates when it is ready."
+            )
+            return redirect("outcomes:reports")
     found = list(selectors.reports_of(patient=request.user))
     context = {
+        "identity": identity,
+        "errors": errors,
         "reports": found,
         "pending": any(r.status == ReportStatus.PENDING for r in found),
         "shares": selectors.shares_of(patient=request.user),
@@ -44,7 +61,15 @@ def reports(request: AuthedRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "outcomes/reports.html"
     )
-    return render(request, template, context)
+    return render(request, template, context, status=422 if errors else 200)
+
+
+def _date(raw: str) -> date | None:
+    """A date typed in the form (YYYY-MM-DD from a date input), or None when it is not one."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
 
 
 @login_required

@@ -1,10 +1,11 @@
-"""Which pressures an intake's precautions forbid (CLINICAL.md §1, massage precautions). Pure."""
+"""Which pressures an intake's precautions forbid (docs/clinical.md, massage precautions). Pure."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-# precaution code -> pressures it rules out, with why (NCCIH; NIH; Mayo-style lists: verify).
+# precaution code -> pressures it rules out, with why (NCCIH; NIH; contraindication lists whose
+# attribution is pending confirmation: docs/clinical.md).
 FORBIDDEN: dict[str, tuple[frozenset[str], str]] = {
     "no_deep_pressure": (
         frozenset({"firm"}),

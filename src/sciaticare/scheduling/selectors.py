@@ -448,3 +448,26 @@ def patients_treated_by(therapist: User) -> QuerySet[User]:
             therapist__user=therapist, status__in=CARE_STATUSES
         ).values("patient_id")
     ).exclude(pk=therapist.pk)
+
+
+def patient_clinic_id(*, patient: User, now: datetime | None = None) -> int | None:
+    """The clinic a patient belongs to for content a clinic owns (its licensed questionnaire
+    text): the clinic of their next booked appointment, else of their most recent one that
+    was not cancelled; None with neither (docs/architecture.md, "Licensed questionnaires")."""
+    now = now or timezone.now()
+    clinics = Appointment.objects.filter(patient=patient).values_list(
+        "location__clinic_id", flat=True
+    )
+    upcoming = (
+        clinics.filter(status=AppointmentStatus.BOOKED, start__gte=now).order_by("start").first()
+    )
+    if upcoming is not None:
+        return upcoming
+    return (
+        clinics.filter(
+            start__lt=now,
+            status__in=CARE_STATUSES,
+        )
+        .order_by("-start")
+        .first()
+    )

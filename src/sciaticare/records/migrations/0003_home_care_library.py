@@ -1,6 +1,6 @@
 """The built-in home-care library a therapist picks from (and extends with their own lines).
-Wording follows CLINICAL.md §3: activity and exercise alongside massage (NICE NG59), heat
-(ACP 2017); stretches are suggestions for the therapist to choose, not prescriptions."""
+Wording follows docs/clinical.md ("Home care"): activity and exercise alongside massage (NICE
+NG59), heat (ACP 2017); stretches are suggestions for the therapist to choose, not prescriptions."""
 
 from django.db import migrations
 

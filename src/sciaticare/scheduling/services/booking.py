@@ -55,7 +55,8 @@ def _after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> No
 
 
 def check_triage_gate(patient: User) -> Intake:
-    """The same rules as the symptom check gate booking (CLINICAL.md §1); the current intake."""
+    """The same rules as the symptom check gate booking (docs/clinical.md, "Triage levels");
+    the current intake."""
     intake = intake_selectors.current_intake(patient=patient)
     if intake is None:
         raise Refused(

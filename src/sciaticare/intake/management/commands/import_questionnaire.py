@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--licence", required=True, help="The licence statement (holder and reference)."
         )
+        parser.add_argument(
+            "--clinic",
+            type=int,
+            help="Id of the clinic whose licence covers the text (needed if --by runs several).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         admin = User.objects.filter(email__iexact=options["by"]).first()
@@ -31,7 +36,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {options['file']} as JSON: {exc}") from None
         try:
             imported = services.import_questionnaire(
-                admin=admin, resource=resource, licence_statement=options["licence"]
+                admin=admin,
+                resource=resource,
+                licence_statement=options["licence"],
+                clinic_id=options.get("clinic"),
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
