@@ -25,7 +25,7 @@ def _admit_session(request: HttpRequest, user: Any) -> Any:
     step = two_factor_step_due(request=request, user=user)
     if step is TwoFactorStep.ENROL:
         raise HttpError(403, ENROL_FIRST)
-    if step is TwoFactorStep.VERIFY:
+    if step is TwoFactorStep.ENTER_CODE:
         raise HttpError(403, "Enter your two-factor code before you can see patient data.")
     request.user = user
     return user

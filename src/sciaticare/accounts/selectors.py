@@ -15,7 +15,7 @@ class TwoFactorStep(StrEnum):
     """What a staff member still owes before they see patient data."""
 
     ENROL = "enrol"  # no authenticator yet: set one up
-    VERIFY = "verify"  # an authenticator, but this session has not passed it
+    ENTER_CODE = "enter_code"  # an authenticator, but this session has not passed it
 
 
 def _must_use_two_factor(user: User) -> bool:
@@ -56,7 +56,7 @@ def two_factor_step_due(*, request: HttpRequest, user: User) -> TwoFactorStep | 
         return TwoFactorStep.ENROL
     # The code must come from a device the user still has: a removed one does not count.
     if not _passed_ids(request, user) & set(devices):
-        return TwoFactorStep.VERIFY
+        return TwoFactorStep.ENTER_CODE
     return None
 
 

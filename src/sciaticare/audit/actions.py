@@ -11,6 +11,7 @@ WORDS: dict[str, str] = {
     # Intake and consent
     "intake.create": "filled in an intake",
     "intake.doctor_cleared": "confirmed that a doctor cleared massage",
+    "intake.recheck": "answered the red-flag questions again before booking",
     "intake.brief.view": "read the brief made from your intake",
     "consent.grant": "shared your intake with a therapist's email address",
     "consent.revoke": "stopped sharing your intake",
