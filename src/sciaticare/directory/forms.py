@@ -15,6 +15,7 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.places import resolve_place
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.display import language_choices
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
 ACCESS_FLAGS = ("step_free", "parking", "adjustable_table")
@@ -40,12 +41,10 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", "Any technique"), *MODALITIES.items()],
     )
-    language = forms.CharField(
+    language = forms.ChoiceField(
         label="Speaks",
         required=False,
-        max_length=2,
-        min_length=2,
-        help_text="Two-letter code, e.g. pl for Polish.",
+        choices=lambda: [("", "Any language"), *language_choices()],
     )
     max_price = forms.DecimalField(
         label="Standard session up to", required=False, min_value=0, decimal_places=2
