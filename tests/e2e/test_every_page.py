@@ -1,0 +1,213 @@
+"""Every page an anonymous visitor, a patient, a therapist and a clinic admin can open, in a
+real browser: axe-core finds no accessibility violation (WCAG 2.2 AA rules and best practice),
+and at 320 px wide no page scrolls sideways and every chart's labels stay legible.
+
+The pages come from the authorization matrix (`tests/proof/test_authorization_matrix.TABLE`):
+each GET route that answers that role 200 there, filled with the proof world's real objects,
+so a new page is tested here as soon as it is declared there. Files (PDF, ZIP, iCalendar,
+FHIR JSON) and the API's own documents are not pages and are left out (`NOT_PAGES`).
+
+To re-run after a change: `pytest tests/e2e/test_every_page.py -p no:cacheprovider`; a failure
+lists each page with its rule ids, the first elements and axe's summary, or the elements that
+stick out past the right edge.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext
+
+from sciaticare.outcomes.models import PainEntry
+from sciaticare.scheduling.models import WorkingHours
+from tests.factories import PASSWORD
+from tests.proof.test_authorization_matrix import TABLE, url_of
+from tests.proof.world import ROLES, World, build_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+PHONE_WIDTH = 320
+
+#: GET routes that answer 200 but are not HTML pages a person reads in the site's layout.
+NOT_PAGES = {
+    "calendar_feed",  # iCalendar
+    "outcomes:report_pdf",
+    "interop:export_zip",
+    "interop:patient_fhir",
+    "directory:document",  # the licence document itself (PDF)
+    "api-v1:openapi-json",
+    "api-v1:openapi-view",  # Swagger UI, a third party's page for programmers
+    "admin:index",
+}
+#: Pages outside the matrix (allauth's) that an anonymous visitor opens.
+ANONYMOUS_EXTRA = ["account_login", "account_signup", "account_reset_password"]
+#: Pages whose query fills them: search results.
+WITH_QUERY = ["/therapists/?place=Manchester", "/therapists/?place=Manchster"]
+WHO = ["anonymous", "patient", "therapist", "clinic_admin"]
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                     'best-practice']},
+    resultTypes: ['violations'],
+  });
+  return result.violations.map(v => ({
+    id: v.id,
+    count: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+    summary: (v.nodes[0] && v.nodes[0].failureSummary || '').split('\\n').slice(0, 3).join(' '),
+  }));
+}"""
+
+WIDE_ELEMENTS = """(width) => Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > width + 0.5)
+  .filter(e => !e.closest('[data-scrolls]'))
+  .slice(0, 5)
+  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+       + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
+       + ' right=' + Math.round(e.getBoundingClientRect().right))"""
+
+
+#: The smallest chart label on the page, in CSS pixels as drawn (the SVG is scaled to fit).
+SMALLEST_CHART_TEXT = """() => Math.min(Infinity, ...Array.from(document.querySelectorAll('svg .tick'))
+  .map(t => {
+    const svg = t.ownerSVGElement;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return parseFloat(getComputedStyle(t).fontSize) * scale;
+  }))"""
+#: Below this a chart's words cannot be read on a phone (the dashboard's were 4 px).
+LEGIBLE_PX = 9
+
+
+def pages_for(world: World, role: str) -> list[str]:
+    column = ROLES.index(role)
+    urls = [
+        url_of(world, row)
+        for row in TABLE
+        if not row.is_api
+        and row.method == "GET"
+        and row.expect[column] == 200
+        and row.route not in NOT_PAGES
+    ]
+    if role == "anonymous":
+        urls += [reverse(name) for name in ANONYMOUS_EXTRA]
+    return list(dict.fromkeys(urls + WITH_QUERY))
+
+
+def fuller(world: World) -> World:
+    """The proof world plus what makes pages long and wide: a week of working hours (the
+    booking page's time buttons) and two months of diary days (the charts)."""
+    side = world.a
+    location = side.past.location
+    WorkingHours.objects.bulk_create(
+        WorkingHours(
+            therapist=side.therapist, location=location, weekday=d, start=time(8), end=time(18)
+        )
+        for d in range(7)
+    )
+    today = timezone.localdate()
+    PainEntry.objects.bulk_create(
+        PainEntry(
+            patient=side.patient,
+            day=today - timedelta(days=n),
+            back_pain=3 + n % 5,
+            leg_pain=2 + n % 6,
+            tags=["bad_night"] if n % 7 == 0 else [],
+        )
+        for n in range(1, 60)
+        if not PainEntry.objects.filter(patient=side.patient, day=today - timedelta(days=n))
+    )
+    return world
+
+
+def session_cookie(person: Any) -> str:
+    """A session made by the real sign-in: the password, then the TOTP code for staff."""
+    client = Client()
+    client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    if person.has_staff_role:
+        counter = next(yield_hotp_counters_from_time())
+        client.post(
+            reverse("mfa_authenticate"),
+            {"code": format_hotp_value(hotp_value(person.totp_secret, counter))},
+        )
+    assert client.session.get("_auth_user_id") == str(person.pk)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def context_for(
+    browser: Browser, live_server: Any, world: World, role: str, **options: Any
+) -> BrowserContext:
+    # axe is injected as a script, which the site's CSP (rightly) refuses.
+    context = browser.new_context(bypass_csp=True, **options)
+    person = world.people[role]
+    if person is not None:
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session_cookie(person),
+                    "url": live_server.url,
+                }
+            ]
+        )
+    return context
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_every_page_has_no_accessibility_violation(live_server, browser: Browser, role):
+    world = fuller(build_world())
+    context = context_for(
+        browser, live_server, world, role, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    found: dict[str, list[dict[str, Any]]] = {}
+    for url in pages_for(world, role):
+        response = page.goto(live_server.url + url)
+        assert response is not None
+        assert response.status in (200, 400), url  # 400: a form's message, on its page
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(AXE_RUN)
+        if violations:
+            found[url] = violations
+    context.close()
+    if found:
+        pytest.fail(
+            "\n".join(
+                f"{url}: {v['id']} ×{v['count']} at {v['targets']}: {v['summary']}"
+                for url, violations in found.items()
+                for v in violations
+            )
+        )
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_no_page_scrolls_sideways_on_a_320_px_phone(live_server, browser: Browser, role):
+    world = fuller(build_world())
+    context = context_for(
+        browser, live_server, world, role, viewport={"width": PHONE_WIDTH, "height": 640}
+    )
+    page = context.new_page()
+    wide: dict[str, list[str]] = {}
+    for url in pages_for(world, role):
+        page.goto(live_server.url + url)
+        if page.evaluate("document.documentElement.scrollWidth") > PHONE_WIDTH:
+            wide[url] = page.evaluate(WIDE_ELEMENTS, PHONE_WIDTH)
+        smallest = page.evaluate(SMALLEST_CHART_TEXT)
+        if smallest < LEGIBLE_PX:
+            wide[url] = [f"chart labels {smallest:.1f} px high"]
+    context.close()
+    if wide:
+        pytest.fail("\n".join(f"{url}: {elements}" for url, elements in wide.items()))
