@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,13 +26,24 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, Page
 
+from sciaticare.accounts.models import User
+from sciaticare.directory.models import (
+    Clinic,
+    Credential,
+    CredentialStatus,
+    Review,
+    SessionType,
+    TherapistProfile,
+)
+from sciaticare.intake.models import Intake, IntakeShare
 from sciaticare.outcomes.models import PainEntry
-from sciaticare.scheduling.models import WorkingHours
+from sciaticare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
 from tests.factories import PASSWORD
 from tests.proof.test_authorization_matrix import TABLE, url_of
 from tests.proof.world import ROLES, World, build_world
@@ -148,66 +160,155 @@ def session_cookie(person: Any) -> str:
 
 
 def context_for(
-    browser: Browser, live_server: Any, world: World, role: str, **options: Any
+    browser: Browser, live_server: Any, person: Any, cookie: Any = None, **options: Any
 ) -> BrowserContext:
     # axe is injected as a script, which the site's CSP (rightly) refuses.
     context = browser.new_context(bypass_csp=True, **options)
-    person = world.people[role]
     if person is not None:
+        value = (cookie or session_cookie)(person)
         context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session_cookie(person),
-                    "url": live_server.url,
-                }
-            ]
+            [{"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}]
         )
     return context
+
+
+def violations_on(page: Page, base: str, urls: list[str], *, strict: bool) -> list[str]:
+    """axe's violations on each page, one line per rule and page. With ``strict`` every page
+    must answer 200 (or 400: a form's message, on its page); otherwise others are skipped."""
+    lines: list[str] = []
+    for url in urls:
+        response = page.goto(base + url)
+        assert response is not None
+        if response.status not in (200, 400):
+            assert not strict, f"{url} answered {response.status}"
+            continue
+        page.add_script_tag(path=str(AXE))
+        lines += [
+            f"{url}: {v['id']} ×{v['count']} at {v['targets']}: {v['summary']}"
+            for v in page.evaluate(AXE_RUN)
+        ]
+    return lines
+
+
+def too_wide_on(page: Page, base: str, urls: list[str]) -> list[str]:
+    """Pages wider than the phone (with the elements that stick out), or whose chart labels
+    are drawn too small to read."""
+    lines: list[str] = []
+    for url in urls:
+        page.goto(base + url)
+        if page.evaluate("document.documentElement.scrollWidth") > PHONE_WIDTH:
+            lines.append(f"{url}: {page.evaluate(WIDE_ELEMENTS, PHONE_WIDTH)}")
+        smallest = page.evaluate(SMALLEST_CHART_TEXT)
+        if smallest < LEGIBLE_PX:
+            lines.append(f"{url}: chart labels {smallest:.1f} px high")
+    return lines
 
 
 @pytest.mark.parametrize("role", WHO)
 def test_every_page_has_no_accessibility_violation(live_server, browser: Browser, role):
     world = fuller(build_world())
     context = context_for(
-        browser, live_server, world, role, viewport={"width": 1280, "height": 900}
+        browser, live_server, world.people[role], viewport={"width": 1280, "height": 900}
     )
-    page = context.new_page()
-    found: dict[str, list[dict[str, Any]]] = {}
-    for url in pages_for(world, role):
-        response = page.goto(live_server.url + url)
-        assert response is not None
-        assert response.status in (200, 400), url  # 400: a form's message, on its page
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(AXE_RUN)
-        if violations:
-            found[url] = violations
+    found = violations_on(context.new_page(), live_server.url, pages_for(world, role), strict=True)
     context.close()
     if found:
-        pytest.fail(
-            "\n".join(
-                f"{url}: {v['id']} ×{v['count']} at {v['targets']}: {v['summary']}"
-                for url, violations in found.items()
-                for v in violations
-            )
-        )
+        pytest.fail("\n".join(found))
 
 
 @pytest.mark.parametrize("role", WHO)
 def test_no_page_scrolls_sideways_on_a_320_px_phone(live_server, browser: Browser, role):
     world = fuller(build_world())
     context = context_for(
-        browser, live_server, world, role, viewport={"width": PHONE_WIDTH, "height": 640}
+        browser, live_server, world.people[role], viewport={"width": PHONE_WIDTH, "height": 640}
     )
-    page = context.new_page()
-    wide: dict[str, list[str]] = {}
-    for url in pages_for(world, role):
-        page.goto(live_server.url + url)
-        if page.evaluate("document.documentElement.scrollWidth") > PHONE_WIDTH:
-            wide[url] = page.evaluate(WIDE_ELEMENTS, PHONE_WIDTH)
-        smallest = page.evaluate(SMALLEST_CHART_TEXT)
-        if smallest < LEGIBLE_PX:
-            wide[url] = [f"chart labels {smallest:.1f} px high"]
+    wide = too_wide_on(context.new_page(), live_server.url, pages_for(world, role))
     context.close()
     if wide:
-        pytest.fail("\n".join(f"{url}: {elements}" for url, elements in wide.items()))
+        pytest.fail("\n".join(wide))
+
+
+# --- The same over the demo (`make run`): a city of therapists, months of history ----------
+
+DEMO_LOGINS = {
+    "patient": "patient@example.com",
+    "therapist": "therapist@example.com",
+    "clinic_admin": "clinic@example.com",
+}
+
+
+def demo_world() -> SimpleNamespace:
+    """The demo's objects under the proof world's names (``world.a.past`` …), so the matrix's
+    rows fill in; a row whose object the demo lacks is skipped."""
+    call_command("seed_demo")
+    patient = User.objects.get(email=DEMO_LOGINS["patient"])
+    admin = User.objects.get(email=DEMO_LOGINS["clinic_admin"])
+    daniel = TherapistProfile.objects.get(user__email=DEMO_LOGINS["therapist"])
+    clinic = Clinic.objects.filter(admins=admin).order_by("pk").first()
+    mine = Appointment.objects.filter(patient=patient, therapist=daniel)
+    found = {
+        "patient": patient,
+        "therapist": daniel,
+        "clinic": clinic,
+        "session": SessionType.objects.filter(therapist=daniel, is_standard=True).first(),
+        "intake": Intake.objects.filter(patient=patient).order_by("-created_at").first(),
+        "share": IntakeShare.objects.filter(patient=patient).order_by("pk").first(),
+        "past": mine.filter(status=AppointmentStatus.COMPLETED).order_by("-start").first(),
+        "future": mine.filter(status=AppointmentStatus.BOOKED, start__gt=timezone.now())
+        .order_by("start")
+        .first(),
+        "review": Review.objects.filter(therapist=daniel).order_by("pk").first(),
+        "pending_credential": Credential.objects.filter(
+            status=CredentialStatus.PENDING, therapist__clinics=clinic
+        )
+        .order_by("pk")
+        .first(),
+    }
+    return SimpleNamespace(a=SimpleNamespace(**{k: v for k, v in found.items() if v}))
+
+
+def demo_pages_for(world: SimpleNamespace, role: str) -> list[str]:
+    column = ROLES.index(role)
+    urls: list[str] = []
+    for row in TABLE:
+        if row.is_api or row.method != "GET" or row.expect[column] != 200:
+            continue
+        if row.route in NOT_PAGES:
+            continue
+        try:
+            urls.append(url_of(world, row))  # type: ignore[arg-type]
+        except AttributeError:
+            continue  # the demo has no such object
+    if role == "anonymous":
+        urls += [reverse(name) for name in ANONYMOUS_EXTRA]
+    return list(dict.fromkeys(urls + WITH_QUERY))
+
+
+def _forced_session(person: Any) -> str:
+    client = Client()
+    client.force_login(person)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_demo_pages_pass_axe_and_fit_a_320_px_phone(live_server, browser: Browser, settings, role):
+    settings.STAFF_MFA_REQUIRED = False  # as `make run` serves the demo
+    world = demo_world()
+    person = User.objects.get(email=DEMO_LOGINS[role]) if role in DEMO_LOGINS else None
+    urls = demo_pages_for(world, role)
+    desk = context_for(
+        browser, live_server, person, _forced_session, viewport={"width": 1280, "height": 900}
+    )
+    problems = violations_on(desk.new_page(), live_server.url, urls, strict=False)
+    desk.close()
+    phone = context_for(
+        browser,
+        live_server,
+        person,
+        _forced_session,
+        viewport={"width": PHONE_WIDTH, "height": 640},
+    )
+    problems += too_wide_on(phone.new_page(), live_server.url, urls)
+    phone.close()
+    if problems:
+        pytest.fail("\n".join(problems))
