@@ -42,6 +42,7 @@ from sciaticare.directory.models import (
     TherapistProfile,
 )
 from sciaticare.intake.models import Intake, IntakeShare
+from sciaticare.intake.symptom_check import STEPS
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
 from tests.factories import PASSWORD
@@ -312,3 +313,36 @@ def test_demo_pages_pass_axe_and_fit_a_320_px_phone(live_server, browser: Browse
     phone.close()
     if problems:
         pytest.fail("\n".join(problems))
+
+
+# --- Pages reached by a POST: the symptom check's questions and answers ---------------------
+
+
+def _walk_check(page: Page, base: str, emergency: bool) -> None:
+    page.goto(base + "/check/")
+    for index, step in enumerate(STEPS):
+        if step == "age":
+            page.get_by_label("How old are you?").fill("38")
+        elif step == "onset_weeks":
+            page.get_by_label("How many weeks ago").fill("3")
+        else:
+            page.get_by_label("Yes" if emergency and index == 1 else "No").check()
+        page.get_by_role("button", name="Next").click()
+        if emergency and index == 1:
+            page.wait_for_selector("#emergency")
+            return
+
+
+@pytest.mark.parametrize("emergency", [False, True], ids=["ok", "emergency"])
+@pytest.mark.parametrize("width", [1280, PHONE_WIDTH])
+def test_symptom_check_result_passes_axe_and_fits(live_server, browser: Browser, emergency, width):
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    _walk_check(page, live_server.url, emergency)
+    page.wait_for_selector("h1")
+    page.add_script_tag(path=str(AXE))
+    problems = [f"{v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)]
+    if page.evaluate("document.documentElement.scrollWidth") > width:
+        problems.append(f"wider than {width}: {page.evaluate(WIDE_ELEMENTS, width)}")
+    context.close()
+    assert problems == []
