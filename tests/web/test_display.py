@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sciaticare import display
+from sciaticare.directory.models import SessionType
 from sciaticare.outcomes import services as outcomes_services
 from sciaticare.outcomes.models import Tag
 from tests.directory.factories import MANCHESTER, TherapistProfileFactory
@@ -72,3 +73,9 @@ def test_diary_shows_tags_in_words(client):
 
     assert '<span class="badge">Bad night</span>' in page
     assert "bad_night</span>" not in page
+
+
+def test_a_session_type_reads_with_its_price_in_money():
+    session = SessionType(name="Relief", minutes=60, price=Decimal("55.00"), currency="GBP")
+
+    assert str(session) == "Relief (60 min, £55.00)"
