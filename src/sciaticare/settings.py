@@ -156,6 +156,7 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sciaticare] "
+ACCOUNT_ADAPTER = "sciaticare.accounts.adapter.AccountAdapter"  # mail greets from "Sciaticare"
 # Failed logins are limited per IP and per account; sign-up and reset per IP (allauth, on the
 # shared database cache).
 ACCOUNT_RATE_LIMITS = {

@@ -56,6 +56,16 @@ def test_signup_makes_a_patient_who_must_verify_email_before_signing_in(client):
     assert client.get(reverse("web:dashboard")).status_code == 200
 
 
+def test_signup_mail_greets_from_the_product_not_the_host(client):
+    client.post(reverse("account_signup"), SIGNUP)
+
+    (message,) = mail.outbox
+    assert "Hello from Sciaticare!" in message.body
+    assert "Thank you for using Sciaticare!" in message.body
+    assert "Hello from testserver" not in message.body
+    assert "127.0.0.1:8000!" not in message.body
+
+
 def test_signup_as_therapist_grants_therapist_role(client):
     client.post(reverse("account_signup"), {**SIGNUP, "is_therapist": "on"})
 

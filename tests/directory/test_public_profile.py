@@ -123,7 +123,7 @@ def test_the_page_and_the_api_show_the_lists(client, therapist):
     page = client.get(f"/therapists/{therapist.pk}/").content.decode()
     body = client.get(f"/api/v1/therapists/{therapist.pk}").json()
 
-    for text in ("Ancoats Back Care", "Annexe", "Long: 90 min, GBP 79.99", "Verified "):
+    for text in ("Ancoats Back Care", "Annexe", "Long: 90 min, £79.99", "Verified "):
         assert text in page
     assert "abusive" not in page
     assert [s["price"] for s in body["session_types"]] == ["47.50", "30.00", "79.99"]

@@ -189,7 +189,7 @@ def test_search_by_place_name_lists_reasons_distance_and_price(client):
     assert t.name in body
     assert "Why it matches" in body
     assert "km away" in body
-    assert "GBP 55.00" in body
+    assert "£55.00" in body
     assert "geolocate.js" in body
     assert "<script>" not in body  # CSP: no inline script
 

@@ -67,3 +67,22 @@ def test_search_page_fits_a_phone(live_server, phone: Page):
 
     expect(phone.locator("#results li.result")).to_have_count(1)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_unknown_place_is_said_in_the_page_and_a_suggestion_searches(live_server, page: Page):
+    TherapistProfileFactory(user__first_name="Dana", user__last_name="Quill")
+    resolve_place("Manchester")
+    page.goto(live_server.url + "/therapists/")
+
+    page.get_by_label("Near").fill("Manchster")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "We don't know a place called “Manchster”", timeout=15_000
+    )
+    page.get_by_role("link", name="Manchester, United Kingdom").click()
+    expect(page.locator("#results li.result")).to_contain_text("Dana Quill")
+
+    page.get_by_label("Near").fill("M1 1AE")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results")).to_contain_text("of M1 (Manchester city centre)")

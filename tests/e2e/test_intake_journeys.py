@@ -43,6 +43,20 @@ def test_check_reaching_ok_shows_precautions_and_honest_wording(live_server, pho
     expect(phone.get_by_text("does not treat the cause", exact=False).first).to_be_visible()
 
 
+def test_check_enter_in_an_answer_goes_forward_not_back(live_server, page: Page):
+    """With the keyboard alone: Enter in question 2 moves to question 3 (it used to go Back)."""
+    page.goto(live_server.url + "/check/")
+    progress = page.locator(".progress")
+    for number in (1, 2, 3):
+        expect(progress).to_have_text(f"Question {number} of {len(STEPS)}")
+        no = page.get_by_label("No")
+        no.focus()
+        page.keyboard.press("Space")
+        expect(no).to_be_checked()
+        page.keyboard.press("Enter")
+    expect(progress).to_have_text(f"Question 4 of {len(STEPS)}")
+
+
 def _answer_safety_questions(page: Page) -> None:
     for group in page.locator("fieldset.yes-no").all():
         group.get_by_label("No").check()

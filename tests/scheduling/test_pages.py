@@ -38,7 +38,7 @@ def test_slots_are_shown_in_the_locations_time_with_its_zone(client):
 
     body = client.get(reverse("scheduling:book", args=[therapist.pk])).content.decode()
 
-    assert re.search(r">09:00<span class=\"slot-zone\">E[SD]T</span>", body)
+    assert re.search(r">09:00 <span class=\"slot-zone\">E[SD]T</span>", body)
     assert ">14:00<" not in body  # the UTC hour
 
 

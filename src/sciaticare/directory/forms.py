@@ -6,15 +6,16 @@ from typing import Any
 
 from django import forms
 
-from sciaticare.directory import selectors
+from sciaticare.directory import postcodes, selectors
 from sciaticare.directory.models import (
     MAX_SERVICE_RADIUS_KM,
     CredentialKind,
     Location,
     TherapistProfile,
 )
-from sciaticare.directory.places import resolve_place
+from sciaticare.directory.places import resolve_place, suggest_places
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.display import language_choices
 from sciaticare.names import validate_name
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
@@ -28,7 +29,7 @@ class SearchForm(forms.Form):
         label="Near",
         required=False,
         max_length=120,
-        help_text="A town or neighbourhood, e.g. Didsbury or Manchester.",
+        help_text="A town, a neighbourhood or a postcode, e.g. Didsbury, M20 2RN or 10001.",
         widget=forms.TextInput(attrs={"autocomplete": "address-level2", "type": "search"}),
     )
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
@@ -41,12 +42,10 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", "Any technique"), *MODALITIES.items()],
     )
-    language = forms.CharField(
+    language = forms.ChoiceField(
         label="Speaks",
         required=False,
-        max_length=2,
-        min_length=2,
-        help_text="Two-letter code, e.g. pl for Polish.",
+        choices=lambda: [("", "Any language"), *language_choices()],
     )
     max_price = forms.DecimalField(
         label="Standard session up to", required=False, min_value=0, decimal_places=2
@@ -61,29 +60,53 @@ class SearchForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     place_label: str = ""
+    #: Known places spelled like an unknown one, for the page to offer.
+    suggestions: list[str]
 
-    def clean_language(self) -> str:
-        return (self.cleaned_data.get("language") or "").strip().lower()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = []
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         place = (data.get("place") or "").strip()
         if place:
             # A typed place wins over coordinates left from an earlier search.
-            found = resolve_place(place)
-            if found is None:
+            found = _locate(place)
+            if found is not None:
+                data["lat"], data["lon"], self.place_label = found
+            elif postcodes.looks_like_postcode(place):
                 self.add_error(
                     "place",
-                    f"We don't know a place called “{place}”. Try a nearby town, or add the "
-                    "country after a comma (“Sale, UK”).",
+                    f"We don't know where the postcode “{place}” is. Try the town instead.",
                 )
             else:
-                data["lat"], data["lon"], self.place_label = found
+                self.suggestions = suggest_places(place)
+                self.add_error(
+                    "place",
+                    f"We don't know a place called “{place}”. Check the spelling, try a nearby "
+                    "town or a postcode, or add the country after a comma (“Sale, UK”).",
+                )
         elif data.get("lat") is not None and data.get("lon") is not None:
             self.place_label = "your location"
         else:
-            self.add_error("place", "Say where to search, or use your location.")
+            self.add_error(
+                "place", "Say where to search: a town or a postcode, or use your location."
+            )
         return data
+
+
+def _locate(place: str) -> tuple[float, float, str] | None:
+    """Coordinates and a label for a typed place name, UK postcode or US ZIP code."""
+    code = postcodes.lookup(place)
+    if code is None:
+        return resolve_place(place)
+    if code.town is not None:
+        town = resolve_place(f"{code.town}, GB")
+        return (town[0], town[1], code.label) if town else None
+    if code.latitude is None or code.longitude is None:
+        return None
+    return code.latitude, code.longitude, code.label
 
 
 class ProfileForm(forms.ModelForm):

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.display import money
 from sciaticare.names import validate_name
 
 #: Where a therapist may be mobile: at most this far from their base.
@@ -294,7 +295,7 @@ class SessionType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.minutes} min, {self.price} {self.currency})"
+        return f"{self.name} ({self.minutes} min, {money(self.price, self.currency)})"
 
 
 class CredentialKind(models.TextChoices):

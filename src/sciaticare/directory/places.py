@@ -11,6 +11,7 @@ comma — a country code, a country name, or a US state code or name — narrows
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -111,5 +112,30 @@ def resolve_place(name: str) -> tuple[float, float, str] | None:
     if not candidates:
         return None
     best = max(candidates, key=lambda place: (place.population, place.latitude, place.longitude))
-    region = f"{best.admin1}, " if best.country_code == "US" and best.admin1 else ""
-    return best.latitude, best.longitude, f"{best.name}, {region}{best.country}"
+    return best.latitude, best.longitude, _label(best)
+
+
+def _label(place: _Place) -> str:
+    region = f"{place.admin1}, " if place.country_code == "US" and place.admin1 else ""
+    return f"{place.name}, {region}{place.country}"
+
+
+def suggest_places(name: str, *, limit: int = 3) -> list[str]:
+    """Known places spelled like ``name`` ("Manchster" → "Manchester, United Kingdom"), the
+    most populous first: what a person may have meant when :func:`resolve_place` found none."""
+    text, _, qualifier = name.partition(",")
+    key = normalise(text)
+    if not key:
+        return []
+    by_name, _, qualifiers = _gazetteer()
+    codes = qualifiers.get(normalise(qualifier)) if qualifier.strip() else None
+    # Looser than difflib's default 0.6 is noise; about 60 ms over the 63,000 names.
+    close = difflib.get_close_matches(key, by_name.keys(), n=limit * 3, cutoff=0.75)
+    places = [p for match in close for p in by_name[match] if codes is None or _matches(p, codes)]
+    places.sort(key=lambda p: (difflib.SequenceMatcher(None, key, normalise(p.name)).ratio(),
+                               p.population), reverse=True)  # fmt: skip
+    labels: list[str] = []
+    for place in places:
+        if (label := _label(place)) not in labels:
+            labels.append(label)
+    return labels[:limit]

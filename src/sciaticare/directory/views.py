@@ -114,7 +114,10 @@ def search(request: HttpRequest) -> HttpResponse:
     template = "directory/search.html"
     if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):  # type: ignore[attr-defined]
         template += "#search"
-    return render(request, template, context, status=400 if form.errors else 200)
+    # htmx swaps in only 2xx answers: its own request gets the form with the message as a 200,
+    # or the page would keep showing the previous results with no word of what was wrong.
+    refused = bool(form.errors) and template == "directory/search.html"
+    return render(request, template, context, status=400 if refused else 200)
 
 
 def profile(request: HttpRequest, pk: int) -> HttpResponse:

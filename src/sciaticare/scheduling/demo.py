@@ -1,5 +1,7 @@
 """Demo calendars for `seed_demo`: weekly hours for every therapist, four months of past
-sessions (completed, cancelled, no-shows) and the coming weeks' bookings.
+sessions (completed, cancelled, no-shows) and the coming weeks' bookings. The demo therapist
+works every day and has sessions later today whatever the day and hour `seed_demo` runs (it
+tops today up on each run), so the demo's "Today" card is never empty.
 
 Rows are written in bulk and laid out so that none overlap, for a therapist or for a patient
 (the database would refuse them).
@@ -16,6 +18,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.directory.models import SessionType, TherapistLocation
 from sciaticare.scheduling.models import (
+    ACTIVE_STATUSES,
     Appointment,
     AppointmentChange,
     AppointmentStatus,
@@ -25,6 +28,8 @@ from sciaticare.scheduling.models import (
 PAST_DAYS, FUTURE_DAYS = 120, 21
 SHIFTS = [(time(9), time(17)), (time(8), time(14)), (time(12), time(20)), (time(10), time(18))]
 DAY_PATTERNS = [(0, 1, 2, 3, 4), (0, 2, 4, 5), (1, 2, 3, 5), (0, 1, 3, 4, 5), (2, 3, 4, 6)]
+DEMO_SHIFT, DEMO_DAYS = (time(9), time(21)), (0, 1, 2, 3, 4, 5, 6)
+TODAY_SESSIONS = 2
 
 
 def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
@@ -41,8 +46,12 @@ def _clashes(
 
 
 def seed(accounts: dict[str, User]) -> None:
-    if WorkingHours.objects.exists():
-        return
+    if not WorkingHours.objects.exists():
+        _seed_calendars(accounts)
+    _ensure_sessions_today(accounts["therapist@example.com"])
+
+
+def _seed_calendars(accounts: dict[str, User]) -> None:
     rng = random.Random(20261125)
     patient = accounts["patient@example.com"]
     demo_therapist = accounts["therapist@example.com"]
@@ -63,8 +72,8 @@ def seed(accounts: dict[str, User]) -> None:
             continue  # one location each keeps the demo simple to read
         first_location[link.therapist_id] = link
         is_demo = link.therapist.user_id == demo_therapist.pk
-        shift = SHIFTS[0] if is_demo else rng.choice(SHIFTS)
-        days = DAY_PATTERNS[0] if is_demo else rng.choice(DAY_PATTERNS)
+        shift = DEMO_SHIFT if is_demo else rng.choice(SHIFTS)
+        days = DEMO_DAYS if is_demo else rng.choice(DAY_PATTERNS)
         hours += [
             WorkingHours(
                 therapist=link.therapist,
@@ -155,3 +164,66 @@ def seed(accounts: dict[str, User]) -> None:
         ],
         batch_size=2000,
     )
+
+
+def _ensure_sessions_today(demo_therapist: User) -> None:
+    """Books the demo therapist's next free quarter hours today until they have
+    TODAY_SESSIONS sessions still to come (none when less than a session is left of the day)."""
+    link = (
+        TherapistLocation.objects.select_related("location", "therapist")
+        .filter(therapist__user=demo_therapist)
+        .order_by("location_id")
+        .first()
+    )
+    session = SessionType.objects.filter(therapist__user=demo_therapist, is_standard=True).first()
+    if link is None or session is None:
+        return
+    zone = ZoneInfo(link.location.time_zone)
+    now = timezone.now()
+    local_now = now.astimezone(zone)
+    midnight = datetime.combine(local_now.date() + timedelta(days=1), time(0), tzinfo=zone)
+    length, busy = timedelta(minutes=session.minutes), timedelta(minutes=session.minutes + 15)
+    active = Appointment.objects.filter(status__in=ACTIVE_STATUSES)
+    taken = list(
+        active.filter(therapist=link.therapist, busy_until__gt=now, start__lt=midnight).values_list(
+            "start", "busy_until"
+        )
+    )
+    wanted = TODAY_SESSIONS - sum(1 for start, _ in taken if start >= now)
+    # Next quarter hour at least 30 minutes ahead, in the location's own clock.
+    start = (local_now + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    start += timedelta(minutes=-start.minute % 15)
+    # Other people than the demo patient, whose own calendar the demo keeps as it was.
+    patients = (
+        User.objects.filter(is_patient=True, is_therapist=False)
+        .exclude(email="patient@example.com")
+        .order_by("pk")
+    )
+    while wanted > 0 and start + length <= midnight:
+        end = start + busy
+        therapist_free = all(end <= s or start >= e for s, e in taken)
+        patient = (
+            patients.exclude(
+                pk__in=active.filter(start__lt=end, busy_until__gt=start).values("patient_id")
+            ).first()
+            if therapist_free
+            else None
+        )
+        if patient is None:
+            start += timedelta(minutes=15)
+            continue
+        appointment = Appointment.objects.create(
+            patient=patient,
+            therapist=link.therapist,
+            location=link.location,
+            session_type=session,
+            start=start,
+            end=start + length,
+            busy_until=end,
+            status=AppointmentStatus.BOOKED,
+            created_at=now,
+        )
+        AppointmentChange.objects.create(appointment=appointment, kind="booked", by=patient, at=now)
+        taken.append((start, end))
+        wanted -= 1
+        start = end

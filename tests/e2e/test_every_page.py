@@ -1,0 +1,348 @@
+"""Every page an anonymous visitor, a patient, a therapist and a clinic admin can open, in a
+real browser: axe-core finds no accessibility violation (WCAG 2.2 AA rules and best practice),
+and at 320 px wide no page scrolls sideways and every chart's labels stay legible.
+
+The pages come from the authorization matrix (`tests/proof/test_authorization_matrix.TABLE`):
+each GET route that answers that role 200 there, filled with the proof world's real objects,
+so a new page is tested here as soon as it is declared there. Files (PDF, ZIP, iCalendar,
+FHIR JSON) and the API's own documents are not pages and are left out (`NOT_PAGES`).
+
+To re-run after a change: `pytest tests/e2e/test_every_page.py -p no:cacheprovider`; a failure
+lists each page with its rule ids, the first elements and axe's summary, or the elements that
+stick out past the right edge.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from sciaticare.accounts.models import User
+from sciaticare.directory.models import (
+    Clinic,
+    Credential,
+    CredentialStatus,
+    Review,
+    SessionType,
+    TherapistProfile,
+)
+from sciaticare.intake.models import Intake, IntakeShare
+from sciaticare.intake.symptom_check import STEPS
+from sciaticare.outcomes.models import PainEntry
+from sciaticare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
+from tests.factories import PASSWORD
+from tests.proof.test_authorization_matrix import TABLE, url_of
+from tests.proof.world import ROLES, World, build_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+PHONE_WIDTH = 320
+
+#: GET routes that answer 200 but are not HTML pages a person reads in the site's layout.
+NOT_PAGES = {
+    "calendar_feed",  # iCalendar
+    "outcomes:report_pdf",
+    "interop:export_zip",
+    "interop:patient_fhir",
+    "directory:document",  # the licence document itself (PDF)
+    "api-v1:openapi-json",
+    "api-v1:openapi-view",  # Swagger UI, a third party's page for programmers
+    "admin:index",
+}
+#: Pages outside the matrix (allauth's) that an anonymous visitor opens.
+ANONYMOUS_EXTRA = ["account_login", "account_signup", "account_reset_password"]
+#: Pages whose query fills them: search results.
+WITH_QUERY = ["/therapists/?place=Manchester", "/therapists/?place=Manchster"]
+WHO = ["anonymous", "patient", "therapist", "clinic_admin"]
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                     'best-practice']},
+    resultTypes: ['violations'],
+  });
+  return result.violations.map(v => ({
+    id: v.id,
+    count: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+    summary: (v.nodes[0] && v.nodes[0].failureSummary || '').split('\\n').slice(0, 3).join(' '),
+  }));
+}"""
+
+WIDE_ELEMENTS = """(width) => Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > width + 0.5)
+  .filter(e => !e.closest('[data-scrolls]'))
+  .slice(0, 5)
+  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+       + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
+       + ' right=' + Math.round(e.getBoundingClientRect().right))"""
+
+
+#: The smallest chart label on the page, in CSS pixels as drawn (the SVG is scaled to fit).
+SMALLEST_CHART_TEXT = """() => Math.min(Infinity, ...Array.from(document.querySelectorAll('svg .tick'))
+  .map(t => {
+    const svg = t.ownerSVGElement;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return parseFloat(getComputedStyle(t).fontSize) * scale;
+  }))"""
+#: Below this a chart's words cannot be read on a phone (the dashboard's were 4 px).
+LEGIBLE_PX = 9
+
+
+def pages_for(world: World, role: str) -> list[str]:
+    column = ROLES.index(role)
+    urls = [
+        url_of(world, row)
+        for row in TABLE
+        if not row.is_api
+        and row.method == "GET"
+        and row.expect[column] == 200
+        and row.route not in NOT_PAGES
+    ]
+    if role == "anonymous":
+        urls += [reverse(name) for name in ANONYMOUS_EXTRA]
+    return list(dict.fromkeys(urls + WITH_QUERY))
+
+
+def fuller(world: World) -> World:
+    """The proof world plus what makes pages long and wide: a week of working hours (the
+    booking page's time buttons) and two months of diary days (the charts)."""
+    side = world.a
+    location = side.past.location
+    WorkingHours.objects.bulk_create(
+        WorkingHours(
+            therapist=side.therapist, location=location, weekday=d, start=time(8), end=time(18)
+        )
+        for d in range(7)
+    )
+    today = timezone.localdate()
+    PainEntry.objects.bulk_create(
+        PainEntry(
+            patient=side.patient,
+            day=today - timedelta(days=n),
+            back_pain=3 + n % 5,
+            leg_pain=2 + n % 6,
+            tags=["bad_night"] if n % 7 == 0 else [],
+        )
+        for n in range(1, 60)
+        if not PainEntry.objects.filter(patient=side.patient, day=today - timedelta(days=n))
+    )
+    return world
+
+
+def session_cookie(person: Any) -> str:
+    """A session made by the real sign-in: the password, then the TOTP code for staff."""
+    client = Client()
+    client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    if person.has_staff_role:
+        counter = next(yield_hotp_counters_from_time())
+        client.post(
+            reverse("mfa_authenticate"),
+            {"code": format_hotp_value(hotp_value(person.totp_secret, counter))},
+        )
+    assert client.session.get("_auth_user_id") == str(person.pk)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def context_for(
+    browser: Browser, live_server: Any, person: Any, cookie: Any = None, **options: Any
+) -> BrowserContext:
+    # axe is injected as a script, which the site's CSP (rightly) refuses.
+    context = browser.new_context(bypass_csp=True, **options)
+    if person is not None:
+        value = (cookie or session_cookie)(person)
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}]
+        )
+    return context
+
+
+def violations_on(page: Page, base: str, urls: list[str], *, strict: bool) -> list[str]:
+    """axe's violations on each page, one line per rule and page. With ``strict`` every page
+    must answer 200 (or 400: a form's message, on its page); otherwise others are skipped."""
+    lines: list[str] = []
+    for url in urls:
+        response = page.goto(base + url)
+        assert response is not None
+        if response.status not in (200, 400):
+            assert not strict, f"{url} answered {response.status}"
+            continue
+        page.add_script_tag(path=str(AXE))
+        lines += [
+            f"{url}: {v['id']} ×{v['count']} at {v['targets']}: {v['summary']}"
+            for v in page.evaluate(AXE_RUN)
+        ]
+    return lines
+
+
+def too_wide_on(page: Page, base: str, urls: list[str]) -> list[str]:
+    """Pages wider than the phone (with the elements that stick out), or whose chart labels
+    are drawn too small to read."""
+    lines: list[str] = []
+    for url in urls:
+        page.goto(base + url)
+        if page.evaluate("document.documentElement.scrollWidth") > PHONE_WIDTH:
+            lines.append(f"{url}: {page.evaluate(WIDE_ELEMENTS, PHONE_WIDTH)}")
+        smallest = page.evaluate(SMALLEST_CHART_TEXT)
+        if smallest < LEGIBLE_PX:
+            lines.append(f"{url}: chart labels {smallest:.1f} px high")
+    return lines
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_every_page_has_no_accessibility_violation(live_server, browser: Browser, role):
+    world = fuller(build_world())
+    context = context_for(
+        browser, live_server, world.people[role], viewport={"width": 1280, "height": 900}
+    )
+    found = violations_on(context.new_page(), live_server.url, pages_for(world, role), strict=True)
+    context.close()
+    if found:
+        pytest.fail("\n".join(found))
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_no_page_scrolls_sideways_on_a_320_px_phone(live_server, browser: Browser, role):
+    world = fuller(build_world())
+    context = context_for(
+        browser, live_server, world.people[role], viewport={"width": PHONE_WIDTH, "height": 640}
+    )
+    wide = too_wide_on(context.new_page(), live_server.url, pages_for(world, role))
+    context.close()
+    if wide:
+        pytest.fail("\n".join(wide))
+
+
+# --- The same over the demo (`make run`): a city of therapists, months of history ----------
+
+DEMO_LOGINS = {
+    "patient": "patient@example.com",
+    "therapist": "therapist@example.com",
+    "clinic_admin": "clinic@example.com",
+}
+
+
+def demo_world() -> SimpleNamespace:
+    """The demo's objects under the proof world's names (``world.a.past`` …), so the matrix's
+    rows fill in; a row whose object the demo lacks is skipped."""
+    call_command("seed_demo")
+    patient = User.objects.get(email=DEMO_LOGINS["patient"])
+    admin = User.objects.get(email=DEMO_LOGINS["clinic_admin"])
+    daniel = TherapistProfile.objects.get(user__email=DEMO_LOGINS["therapist"])
+    clinic = Clinic.objects.filter(admins=admin).order_by("pk").first()
+    mine = Appointment.objects.filter(patient=patient, therapist=daniel)
+    found = {
+        "patient": patient,
+        "therapist": daniel,
+        "clinic": clinic,
+        "session": SessionType.objects.filter(therapist=daniel, is_standard=True).first(),
+        "intake": Intake.objects.filter(patient=patient).order_by("-created_at").first(),
+        "share": IntakeShare.objects.filter(patient=patient).order_by("pk").first(),
+        "past": mine.filter(status=AppointmentStatus.COMPLETED).order_by("-start").first(),
+        "future": mine.filter(status=AppointmentStatus.BOOKED, start__gt=timezone.now())
+        .order_by("start")
+        .first(),
+        "review": Review.objects.filter(therapist=daniel).order_by("pk").first(),
+        "pending_credential": Credential.objects.filter(
+            status=CredentialStatus.PENDING, therapist__clinics=clinic
+        )
+        .order_by("pk")
+        .first(),
+    }
+    return SimpleNamespace(a=SimpleNamespace(**{k: v for k, v in found.items() if v}))
+
+
+def demo_pages_for(world: SimpleNamespace, role: str) -> list[str]:
+    column = ROLES.index(role)
+    urls: list[str] = []
+    for row in TABLE:
+        if row.is_api or row.method != "GET" or row.expect[column] != 200:
+            continue
+        if row.route in NOT_PAGES:
+            continue
+        try:
+            urls.append(url_of(world, row))  # type: ignore[arg-type]
+        except AttributeError:
+            continue  # the demo has no such object
+    if role == "anonymous":
+        urls += [reverse(name) for name in ANONYMOUS_EXTRA]
+    return list(dict.fromkeys(urls + WITH_QUERY))
+
+
+def _forced_session(person: Any) -> str:
+    client = Client()
+    client.force_login(person)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_demo_pages_pass_axe_and_fit_a_320_px_phone(live_server, browser: Browser, settings, role):
+    settings.STAFF_MFA_REQUIRED = False  # as `make run` serves the demo
+    world = demo_world()
+    person = User.objects.get(email=DEMO_LOGINS[role]) if role in DEMO_LOGINS else None
+    urls = demo_pages_for(world, role)
+    desk = context_for(
+        browser, live_server, person, _forced_session, viewport={"width": 1280, "height": 900}
+    )
+    problems = violations_on(desk.new_page(), live_server.url, urls, strict=False)
+    desk.close()
+    phone = context_for(
+        browser,
+        live_server,
+        person,
+        _forced_session,
+        viewport={"width": PHONE_WIDTH, "height": 640},
+    )
+    problems += too_wide_on(phone.new_page(), live_server.url, urls)
+    phone.close()
+    if problems:
+        pytest.fail("\n".join(problems))
+
+
+# --- Pages reached by a POST: the symptom check's questions and answers ---------------------
+
+
+def _walk_check(page: Page, base: str, emergency: bool) -> None:
+    page.goto(base + "/check/")
+    for index, step in enumerate(STEPS):
+        if step == "age":
+            page.get_by_label("How old are you?").fill("38")
+        elif step == "onset_weeks":
+            page.get_by_label("How many weeks ago").fill("3")
+        else:
+            page.get_by_label("Yes" if emergency and index == 1 else "No").check()
+        page.get_by_role("button", name="Next").click()
+        if emergency and index == 1:
+            page.wait_for_selector("#emergency")
+            return
+
+
+@pytest.mark.parametrize("emergency", [False, True], ids=["ok", "emergency"])
+@pytest.mark.parametrize("width", [1280, PHONE_WIDTH])
+def test_symptom_check_result_passes_axe_and_fits(live_server, browser: Browser, emergency, width):
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    _walk_check(page, live_server.url, emergency)
+    page.wait_for_selector("h1")
+    page.add_script_tag(path=str(AXE))
+    problems = [f"{v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)]
+    if page.evaluate("document.documentElement.scrollWidth") > width:
+        problems.append(f"wider than {width}: {page.evaluate(WIDE_ELEMENTS, width)}")
+    context.close()
+    assert problems == []
