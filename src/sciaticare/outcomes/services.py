@@ -209,15 +209,21 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
     )
     if share is None:
         raise NotFound("shared report")
-    if share.failed_attempts >= ReportShare.MAX_WRONG_CODES:
+    # Take one try before the code is compared, in a single conditional UPDATE: however many
+    # requests race, the database hands out at most MAX_WRONG_CODES tries, so no more than that
+    # many guesses are ever evaluated. A right code gives its try back.
+    took_a_try = ReportShare.objects.filter(
+        pk=share.pk, failed_attempts__lt=ReportShare.MAX_WRONG_CODES
+    ).update(failed_attempts=F("failed_attempts") + 1)
+    if not took_a_try:
         raise Refused(
             "share_locked",
             "Too many wrong codes: this link is locked. Ask the patient to send the report again.",
         )
     given = "".join(ch for ch in code.upper() if ch.isalnum())
     if not hmac.compare_digest(_digest(given), share.code_digest):
-        ReportShare.objects.filter(pk=share.pk).update(failed_attempts=F("failed_attempts") + 1)
-        left = ReportShare.MAX_WRONG_CODES - share.failed_attempts - 1
+        used = ReportShare.objects.values_list("failed_attempts", flat=True).get(pk=share.pk)
+        left = max(ReportShare.MAX_WRONG_CODES - used, 0)
         raise Invalid(
             "wrong_code",
             "That code is not right."
@@ -225,7 +231,9 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
             [("code", "The code does not match.")],
         )
     ReportShare.objects.filter(pk=share.pk).update(
-        times_opened=F("times_opened") + 1, last_opened_at=now
+        failed_attempts=F("failed_attempts") - 1,
+        times_opened=F("times_opened") + 1,
+        last_opened_at=now,
     )
     record_event(
         actor=None,
