@@ -1,9 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from sciaticare.api import api
+from sciaticare.bounds import IdConverter
 from sciaticare.intake import views as intake_views
 from sciaticare.scheduling import views_calendar
+
+# `<id:…>` before any app's urls are included: every id in a page URL fits a database key.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("sciaticare.web.urls")),

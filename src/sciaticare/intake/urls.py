@@ -6,12 +6,12 @@ app_name = "intake"
 urlpatterns = [
     path("", views.intake_home, name="home"),
     path("new/", views.intake_form, name="form"),
-    path("<int:intake_id>/", views.intake_detail, name="detail"),
-    path("<int:intake_id>/clearance/", views.confirm_clearance, name="clearance"),
+    path("<id:intake_id>/", views.intake_detail, name="detail"),
+    path("<id:intake_id>/clearance/", views.confirm_clearance, name="clearance"),
     path("sharing/", views.share, name="share"),
-    path("sharing/<int:share_id>/revoke/", views.revoke, name="revoke"),
+    path("sharing/<id:share_id>/revoke/", views.revoke, name="revoke"),
     path("questionnaires/import/", views.import_questionnaire, name="import_questionnaire"),
     path("questionnaires/<slug:code>/", views.questionnaire, name="questionnaire"),
     path("clients/", views.clients, name="clients"),
-    path("clients/<int:patient_id>/", views.brief, name="brief"),
+    path("clients/<id:patient_id>/", views.brief, name="brief"),
 ]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare import ratelimits
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.bounds import loads_json
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake import scoring, selectors, services, symptom_check, triage
 from sciaticare.intake.forms import IntakeForm, QuestionnaireImportForm, ShareForm
@@ -348,8 +348,8 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
     form = QuestionnaireImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            resource = json.loads(form.cleaned_data["resource"].read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            resource = loads_json(form.cleaned_data["resource"].read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
             form.add_error("resource", f"The file is not JSON: {exc}")
         else:
             try:

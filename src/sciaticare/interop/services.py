@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.bounds import check_json_depth
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
@@ -285,6 +286,10 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
     ours; all or nothing; importing it again adds nothing."""
     if importer.pk != patient.pk:
         raise NotFound("record")
+    try:
+        check_json_depth(data)  # the checks below recurse: a deep document must not reach them
+    except ValueError as exc:
+        raise _refuse([f"Bundle: {exc}"]) from None
     problems = fhir.structure_problems(data)
     if not problems:
         assert isinstance(data, dict)

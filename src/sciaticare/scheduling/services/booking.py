@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.bounds import check_session_time
 from sciaticare.directory.models import TherapistProfile
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
@@ -111,6 +112,7 @@ def _create_at(
     hold_expires_at: datetime | None = None,
 ) -> Appointment:
     """Check a start against the calendar and insert; the caller holds the therapist lock."""
+    check_session_time(start)  # before a calendar is computed around it
     session_type = selectors.session_type_of(therapist=therapist, session_type_id=session_type_id)
     calendar = selectors.load_calendars(
         [therapist.pk],
