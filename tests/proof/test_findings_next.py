@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from sciaticare.redirects import safe_next
 from tests.directory.factories import TherapistProfileFactory
-from tests.factories import PatientFactory
+from tests.factories import PASSWORD, PatientFactory
 
 OFF_SITE = [
     "https://evil.example/phish",
@@ -70,3 +70,18 @@ def test_safe_next_reads_get_too_and_resolves_a_url_name():
 
     assert safe_next(request, "outcomes:diary") == reverse("outcomes:diary")
     assert safe_next(RequestFactory().get("/x/", {"next": "/ok/"}), "outcomes:diary") == "/ok/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", OFF_SITE[:5])
+def test_sign_in_ignores_an_off_site_next(client, target):
+    # allauth takes `next` on sign-in; it must keep to the same rule.
+    patient = PatientFactory()
+
+    response = client.post(
+        reverse("account_login"), {"login": patient.email, "password": PASSWORD, "next": target}
+    )
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+    assert not response["Location"].startswith("javascript:")
