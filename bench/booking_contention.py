@@ -144,7 +144,10 @@ def server_environment(database_url: str, var_dir: Path) -> dict[str, str]:
         RATE_LIMITS_ENABLED="0",
         SCIATICARE_VAR_DIR=str(var_dir),
         DJANGO_SETTINGS_MODULE="sciaticare.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])),
+        # src first: the server runs this checkout's code, whatever the virtualenv installed.
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(PROJECT_DIR / "src"), str(PROJECT_DIR), os.environ.get("PYTHONPATH")])
+        ),
     )
     return env
 

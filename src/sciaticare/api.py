@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from sciaticare.accounts.api import router as accounts_router
 from sciaticare.accounts.auth import api_auth
+from sciaticare.bounds import BoundedJsonParser
 from sciaticare.directory.api import router as directory_router
 from sciaticare.errors import DomainError
 from sciaticare.intake.api import router as intake_router
@@ -29,6 +30,8 @@ api = DocumentedAPI(
     # Per account, or per IP without one (ratelimits.py; settings.RATE_LIMITS).
     throttle=[CallerThrottle()],
     urls_namespace="api-v1",
+    # A body nested deeper than bounds.MAX_JSON_DEPTH is a 400, not a RecursionError.
+    parser=BoundedJsonParser(),
 )
 
 

@@ -1,8 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from sciaticare.api import api
+from sciaticare.bounds import IdConverter
 from sciaticare.intake import views as intake_views
 from sciaticare.scheduling import views_calendar
 
@@ -12,6 +13,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 # allauth answers a rate-limited sign-in, sign-up or reset with this (and a Retry-After).
 handler429 = "sciaticare.accounts.views.too_many_attempts"
+
+# `<id:…>` before any app's urls are included: every id in a page URL fits a database key.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("sciaticare.web.urls")),

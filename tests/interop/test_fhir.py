@@ -10,6 +10,8 @@ from fhir.resources.R4B import get_fhir_model_class
 from sciaticare.intake import scoring
 from sciaticare.interop import fhir
 
+BASE = "https://clinic.example.org/fhir"
+
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
@@ -82,7 +84,7 @@ def _codings(bundle: dict[str, Any], kind: str) -> set[tuple[str, str]]:
 
 
 def test_every_resource_and_the_bundle_validate_with_r4b():
-    bundle = fhir.build_bundle(record())
+    bundle = fhir.build_bundle(record(), base_url=BASE)
 
     get_fhir_model_class("Bundle").model_validate(bundle)
     for entry in bundle["entry"]:
@@ -95,7 +97,7 @@ def test_every_resource_and_the_bundle_validate_with_r4b():
 
 
 def test_the_clinical_codes_are_the_ones_clinical_md_gives():
-    bundle = fhir.build_bundle(record())
+    bundle = fhir.build_bundle(record(), base_url=BASE)
 
     assert _codings(bundle, "Condition") == {
         ("http://snomed.info/sct", "23056005"),
@@ -108,7 +110,7 @@ def test_the_clinical_codes_are_the_ones_clinical_md_gives():
 
 
 def test_one_pain_observation_per_diary_day_and_per_session_moment():
-    bundle = fhir.build_bundle(record())
+    bundle = fhir.build_bundle(record(), base_url=BASE)
     pain = [
         e["resource"]
         for e in bundle["entry"]
@@ -126,18 +128,21 @@ def test_one_pain_observation_per_diary_day_and_per_session_moment():
 
 
 def test_ids_and_full_urls_are_stable_and_absolute():
-    first, second = fhir.build_bundle(record()), fhir.build_bundle(record())
+    first, second = (
+        fhir.build_bundle(record(), base_url=BASE),
+        fhir.build_bundle(record(), base_url=BASE),
+    )
 
     assert first == second
     for entry in first["entry"]:
         r = entry["resource"]
-        assert entry["fullUrl"] == f"https://sciaticare.example/fhir/{r['resourceType']}/{r['id']}"
+        assert entry["fullUrl"] == f"{BASE}/{r['resourceType']}/{r['id']}"
     encounters = [e for e in first["entry"] if e["resource"]["resourceType"] == "Encounter"]
     assert [e["resource"]["id"] for e in encounters] == ["encounter-7"]  # completed only
 
 
 def _broken(path: str, value: Any) -> list[str]:
-    bundle = fhir.build_bundle(record())
+    bundle = fhir.build_bundle(record(), base_url=BASE)
     kind, key = path.split(".", 1)
     resource = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind)
     resource[key] = value
@@ -165,7 +170,7 @@ def test_code_values_that_are_not_ours_are_named(path, value):
 
 
 def test_pain_out_of_range_and_unknown_tags_are_refused():
-    bundle = fhir.build_bundle(record())
+    bundle = fhir.build_bundle(record(), base_url=BASE)
     diary = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == "pain-2026-11-03")
     diary["component"][0]["valueInteger"] = 11
     diary["extension"].append({"url": fhir.DIARY_TAG_URL, "valueCode": "party"})
@@ -177,7 +182,7 @@ def test_pain_out_of_range_and_unknown_tags_are_refused():
 
 
 def test_structure_problems_come_from_r4b():
-    bundle = fhir.build_bundle(record())
+    bundle = fhir.build_bundle(record(), base_url=BASE)
     broken = copy.deepcopy(bundle)
     broken["entry"][0]["resource"]["colour"] = "blue"
 
@@ -187,7 +192,7 @@ def test_structure_problems_come_from_r4b():
 
 
 def test_parse_bundle_reads_back_what_was_built():
-    bundle = fhir.build_bundle(record())
+    bundle = fhir.build_bundle(record(), base_url=BASE)
 
     history = fhir.parse_bundle(bundle)
 

@@ -20,7 +20,7 @@ NINJA_MODULE = "ninja.operation"
 @dataclass(frozen=True)
 class PageRoute:
     name: str
-    pattern: str  # the route as written in urls.py, e.g. "notes/<int:appointment_id>/"
+    pattern: str  # the route as written in urls.py, e.g. "notes/<id:appointment_id>/"
     module: str  # where the view lives, e.g. "sciaticare.records.views"
 
     @property

@@ -286,3 +286,44 @@ def test_each_person_sees_only_their_own_link(client, world):
     body = client.get(reverse("scheduling:calendar")).content.decode()
 
     assert mine not in body
+
+
+def test_the_feed_asks_for_a_refresh_every_hour_as_a_duration(client, world):
+    response, calendar = _fetch(client, world["patient"])
+
+    # RFC 7986 §5.7: the property must carry VALUE=DURATION.
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in response.content
+    assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+
+
+def test_the_calendar_uid_stays_the_same_between_fetches_and_new_links(client, world):
+    _, first = _fetch(client, world["patient"])
+    _, second = _fetch(client, world["patient"])
+    secret = calendar_feeds.regenerate_feed(owner=world["patient"]).secret
+    _, after_new_link = _fetch(client, world["patient"])
+    _, someone_else = _fetch(client, world["therapist"].user)
+
+    uid = str(first["UID"])
+    assert str(second["UID"]) == uid == str(after_new_link["UID"])
+    assert secret not in uid
+    assert str(someone_else["UID"]) != uid
+
+
+def test_a_cancelled_sessions_description_no_longer_offers_to_cancel_or_move_it(client, world):
+    cancelled = place_appointment(
+        patient=world["patient"],
+        therapist=world["therapist"],
+        session=world["session"],
+        location=world["location"],
+        start=at(6, 10),
+        status=AppointmentStatus.CANCELLED,
+        changed_at=timezone.now() - timedelta(days=2),
+    )
+
+    _, calendar = _fetch(client, world["patient"])
+
+    events = _events(calendar)
+    assert "To cancel or move it" in str(events[_uid(world["mine"])]["DESCRIPTION"])
+    description = str(events[_uid(cancelled)]["DESCRIPTION"])
+    assert "To cancel or move it" not in description
+    assert description.startswith("Cancelled.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from sciaticare.bounds import MAX_PAGE, ApiId
 from sciaticare.directory import selectors
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake.selectors import search_fit
@@ -53,7 +54,7 @@ class TherapistSearchIn(Schema):
     include_unverified: bool = Field(
         False, description="Also list therapists whose licence is not verified (labelled)."
     )
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=selectors.MAX_PAGE_SIZE)
 
 
@@ -202,7 +203,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
     auth=None,
     summary="A therapist's public profile",
 )
-def profile(request: HttpRequest, therapist_id: int) -> TherapistProfileOut:
+def profile(request: HttpRequest, therapist_id: ApiId) -> TherapistProfileOut:
     public = selectors.public_profile(profile_id=therapist_id)  # NotFound → 404
     found = public.therapist
     today = timezone.localdate()

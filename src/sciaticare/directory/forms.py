@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from sciaticare.bounds import MAX_PAGE, ModelIdsField
 from sciaticare.directory import postcodes, selectors
 from sciaticare.directory.models import (
     MAX_SERVICE_RADIUS_KM,
@@ -57,7 +58,9 @@ class SearchForm(forms.Form):
     include_unverified = forms.BooleanField(
         label="Also show therapists whose licence is not verified", required=False
     )
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, widget=forms.HiddenInput
+    )
 
     place_label: str = ""
     #: Known places spelled like an unknown one, for the page to offer.
@@ -123,7 +126,7 @@ class ProfileForm(forms.ModelForm):
         required=False,
         help_text="Two-letter codes separated by commas, e.g. en, pl.",
     )
-    locations = forms.ModelMultipleChoiceField(
+    locations = ModelIdsField(
         label="Where you work",
         queryset=Location.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -34,6 +34,7 @@ from sciaticare.directory.models import SessionType
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake.selectors import search_fit
+from sciaticare.redirects import safe_next
 
 
 class _View(Protocol):
@@ -65,13 +66,6 @@ def _found(fn: Any, **kwargs: Any) -> Any:
 
 def _report(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.message)
-
-
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=False):
-        return target
-    return fallback
 
 
 # --- Search and profiles --------------------------------------------------------------------
@@ -468,7 +462,7 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
     else:
         role = "your preferred therapist" if entry.is_preferred else "a backup"
         messages.success(request, f"{found.name} is now {role} in your flare-up plan.")
-    return redirect(_next_or(request, reverse("directory:plan")))
+    return redirect(safe_next(request, reverse("directory:plan")))
 
 
 @_role_required(Role.PATIENT)

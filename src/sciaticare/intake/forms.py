@@ -93,8 +93,14 @@ class IntakeForm(forms.Form):
 
     def clean_onset_date(self) -> Any:
         onset = self.cleaned_data["onset_date"]
-        if onset > timezone.localdate():
+        today = timezone.localdate()
+        if onset > today:
             raise forms.ValidationError("The pain cannot have begun in the future.")
+        # Triage takes an onset at most ONSET_WEEKS_MAX weeks ago (a lifetime); further back is
+        # a typo, and answering it here keeps it from reaching triage as a server error.
+        if (today - onset).days / 7 > triage.ONSET_WEEKS_MAX:
+            years = int(triage.ONSET_WEEKS_MAX // 52)
+            raise forms.ValidationError(f"Give a date within the last {years} years.")
         return onset
 
     def to_data(self) -> IntakeData:

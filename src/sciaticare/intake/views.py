@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare import ratelimits
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.bounds import loads_json
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake import recheck as recheck_rules
 from sciaticare.intake import scoring, selectors, services, symptom_check, triage
@@ -370,8 +370,8 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
     form = QuestionnaireImportForm(request.POST or None, request.FILES or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
         try:
-            resource = json.loads(form.cleaned_data["resource"].read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            resource = loads_json(form.cleaned_data["resource"].read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
             form.add_error("resource", f"The file is not JSON: {exc}")
         else:
             try:

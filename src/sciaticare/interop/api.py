@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.bounds import ApiId, loads_json
 from sciaticare.errors import Invalid, Refused
 from sciaticare.interop import services
 from sciaticare.schemas import Problem
@@ -66,9 +67,13 @@ def export_own(request: AuthedRequest) -> HttpResponse:
 def import_own(request: AuthedRequest) -> Status[ImportSummaryOut]:
     _patient(request)
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+        data = loads_json(request.body)
+    except UnicodeDecodeError:
         raise Invalid("invalid_json", "The body is not JSON.", [("body", "not JSON")]) from None
+    except ValueError as exc:
+        raise Invalid(
+            "invalid_json", f"The body is not JSON we can read: {exc}.", [("body", str(exc))]
+        ) from None
     summary = services.import_bundle(patient=request.user, data=data, importer=request.user)
     return Status(
         201,
@@ -104,7 +109,7 @@ def import_own(request: AuthedRequest) -> Status[ImportSummaryOut]:
         "patient exists. The patient may use this route for their own record too."
     ),
 )
-def export_for_clinic(request: AuthedRequest, patient_id: int, reason: str = "") -> HttpResponse:
+def export_for_clinic(request: AuthedRequest, patient_id: ApiId, reason: str = "") -> HttpResponse:
     patient, _ = services.export_access(viewer=request.user, patient_id=patient_id)
     bundle = services.export_patient(patient=patient, viewer=request.user, reason=reason)
     return HttpResponse(json.dumps(bundle), content_type=FHIR_JSON)

@@ -8,7 +8,14 @@ Decisions (docs for the import service too):
 - Ids are stable and derived from what the row is, so export -> import -> export gives the same
   Bundle modulo the Patient: ``appointment-<pk>`` for rows only this system holds, and content
   keys for rows an import re-creates (``pain-<day>``, ``condition-<started_on>``,
-  ``qr-<instrument>-<completed µs>``). fullUrl is ``https://sciaticare.example/fhir/<Type>/<id>``.
+  ``qr-<instrument>-<completed µs>``). fullUrl is ``<base>/<Type>/<id>`` where ``<base>`` is
+  the exporting instance's own (``SITE_URL`` + ``/fhir``), so a Bundle says where it came
+  from and an import knows a record it exported itself. Definitions (code systems, extensions,
+  questionnaires) keep one canonical base, ``CANONICAL_BASE``: every instance's Bundles must
+  use the same codes to be exchanged.
+- abatementDateTime is when the sciatica resolved clinically. The app does not record that
+  (an episode is closed when the patient starts a new one, which says nothing about when the
+  pain went), so it is left out; clinicalStatus still says ``resolved`` for a closed episode.
 - Pain 0-10 (LOINC 72514-3, docs/clinical.md "Codes"): ONE Observation per diary entry and per
   before/after moment of a signed session note, with a component each for back and leg pain
   (the component codes carry LOINC 72514-3 plus our local ``pain-site`` code saying which).
@@ -33,7 +40,8 @@ from fhir.resources.R4B import get_fhir_model_class
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake import bodymap, scoring
 
-BASE_URL: Final = scoring.FHIR_BASE_URL  # https://sciaticare.example/fhir
+BASE_URL: Final = scoring.FHIR_BASE_URL  # canonical base of our definitions, not of resources
+CANONICAL_BASE: Final = BASE_URL
 BODY_MAP_SYSTEM: Final = f"{BASE_URL}/CodeSystem/body-map"
 PAIN_SITE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/pain-site"
 INSTRUMENT_SYSTEM: Final = f"{BASE_URL}/CodeSystem/instrument"
@@ -56,6 +64,8 @@ MASSAGE_SNOMED: Final = (
 ICD_BY_SIDE: Final = {"right": "M54.31", "left": "M54.32", None: "M54.30"}
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_FULL_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+_PATIENT_REFERENCE = re.compile(r"(?:^|/)Patient/([^/]+)$")
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -167,10 +177,14 @@ class PractitionerData:
 
 @dataclass(frozen=True)
 class ConditionData:
-    """An episode of sciatica. ``side`` is "left", "right" or None (unknown or both)."""
+    """An episode of sciatica. ``side`` is "left", "right" or None (unknown or both).
+
+    ``active`` is False once the episode is over; ``abated_at`` is when it resolved clinically,
+    when known (never from our own episodes: docs in the module docstring)."""
 
     started_on: date
-    closed_at: datetime | None = None
+    active: bool = True
+    abated_at: datetime | None = None
     side: str | None = None
 
     @property
@@ -217,6 +231,8 @@ class PainData:
     leg_pain: int
     note: str = ""
     tags: Sequence[str] = ()
+    #: Where an imported entry came from (``Observation/<id>``), to name it in a refusal.
+    source: str = field(default="", compare=False)
 
     @property
     def id(self) -> str:
@@ -271,8 +287,9 @@ def ref(resource_type: str, resource_id: str) -> dict[str, str]:
     return {"reference": f"{resource_type}/{resource_id}"}
 
 
-def full_url(resource_type: str, resource_id: str) -> str:
-    return f"{BASE_URL}/{resource_type}/{resource_id}"
+def full_url(base_url: str, resource_type: str, resource_id: str) -> str:
+    """Where the resource lives: ``base_url`` is the exporting instance's FHIR base."""
+    return f"{base_url}/{resource_type}/{resource_id}"
 
 
 def _coding(system: str, code: str, display: str | None = None) -> dict[str, str]:
@@ -347,7 +364,7 @@ def _human_name(given: str, family: str) -> dict[str, Any]:
 
 
 def _condition(c: ConditionData, patient_id: str) -> dict[str, Any]:
-    status = ClinicalStatus.RESOLVED if c.closed_at else ClinicalStatus.ACTIVE
+    status = ClinicalStatus.ACTIVE if c.active else ClinicalStatus.RESOLVED
     resource: dict[str, Any] = {
         "resourceType": "Condition",
         "id": c.id,
@@ -362,8 +379,8 @@ def _condition(c: ConditionData, patient_id: str) -> dict[str, Any]:
         "subject": ref("Patient", patient_id),
         "onsetDateTime": c.started_on.isoformat(),
     }
-    if c.closed_at:
-        resource["abatementDateTime"] = _iso(c.closed_at)
+    if c.abated_at:
+        resource["abatementDateTime"] = _iso(c.abated_at)
     return resource
 
 
@@ -507,8 +524,9 @@ def _sort_key(resource: Mapping[str, Any]) -> tuple[int, str]:
     return rank, str(resource["id"])
 
 
-def build_bundle(record: PatientRecord) -> dict[str, Any]:
-    """The record as a FHIR R4 Bundle (JSON dict), entries in a stable order."""
+def build_bundle(record: PatientRecord, *, base_url: str) -> dict[str, Any]:
+    """The record as a FHIR R4 Bundle (JSON dict), entries in a stable order; ``base_url`` is
+    this instance's FHIR base (``SITE_URL`` + ``/fhir``)."""
     pid = record.patient.id
     resources: list[dict[str, Any]] = [_patient(record.patient)]
     resources += [
@@ -547,7 +565,8 @@ def build_bundle(record: PatientRecord) -> dict[str, Any]:
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [
-            {"fullUrl": full_url(r["resourceType"], r["id"]), "resource": r} for r in resources
+            {"fullUrl": full_url(base_url, r["resourceType"], r["id"]), "resource": r}
+            for r in resources
         ],
     }
 
@@ -701,8 +720,10 @@ def validate_codes(bundle: Mapping[str, Any]) -> list[str]:
         if not _ID.match(rid):
             problems.append(f"{where}: needs an id")
             continue
-        if entry.get("fullUrl") != full_url(kind, rid):
-            problems.append(f"{where}: fullUrl must be {full_url(kind, rid)}")
+        if not _FULL_URL.match(str(entry.get("fullUrl", ""))) or not str(entry["fullUrl"]).endswith(
+            f"/{kind}/{rid}"
+        ):
+            problems.append(f"{where}: fullUrl must be an http(s) URL ending in /{kind}/{rid}")
         if f"{kind}/{rid}" in seen:
             problems.append(f"{where}: appears twice")
         seen.add(f"{kind}/{rid}")
@@ -716,6 +737,40 @@ def validate_codes(bundle: Mapping[str, Any]) -> list[str]:
         != 1
     ):
         problems.append("Bundle: needs exactly one Patient")
+    problems += other_patient_references(bundle)
+    return problems
+
+
+def _references(value: Any) -> Iterable[str]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield item
+            else:
+                yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def other_patient_references(bundle: Mapping[str, Any]) -> list[str]:
+    """Entries that point at a patient other than the Bundle's own: a record holds one person's
+    data, and an import would otherwise keep (and export again) a reference to someone else."""
+    entries = bundle.get("entry") or []
+    resources = [e.get("resource") or {} for e in entries]
+    own = {str(r.get("id")) for r in resources if r.get("resourceType") == "Patient"}
+    problems = []
+    for i, r in enumerate(resources):
+        if r.get("resourceType") == "Patient":
+            continue
+        for reference in _references(r):
+            found = _PATIENT_REFERENCE.search(reference)
+            if found and found.group(1) not in own:
+                where = f"entry[{i}] {r.get('resourceType')}/{r.get('id')}"
+                problems.append(
+                    f"{where}: refers to {reference}, not to this record's patient "
+                    f"({', '.join(f'Patient/{p}' for p in sorted(own)) or 'none'})"
+                )
     return problems
 
 
@@ -730,6 +785,7 @@ class ImportedQuestionnaire:
     version: str
     resource: Mapping[str, Any]
     completed_at: datetime
+    source: str = ""  # QuestionnaireResponse/<id>, to name it in a refusal
 
 
 @dataclass
@@ -737,9 +793,12 @@ class ImportedHistory:
     """What a Bundle holds for import. ``external``: another system's sessions (Organization,
     Location, Practitioner, Appointment, Encounter, Procedure and the session pain
     Observations), kept verbatim as read-only history with the patient reference blanked; the
-    Conditions are kept there too, beside the episodes made from them, for their coded side."""
+    Conditions are kept there too, beside the episodes made from them, for their coded side.
+    ``source_base`` is the FHIR base of the system that exported it (from the Patient's
+    fullUrl)."""
 
     source_patient_id: str
+    source_base: str = ""
     conditions: list[ConditionData] = field(default_factory=list)
     pain: list[PainData] = field(default_factory=list)
     questionnaires: list[ImportedQuestionnaire] = field(default_factory=list)
@@ -789,18 +848,25 @@ def parse_bundle(data: Mapping[str, Any]) -> ImportedHistory:
     """The history in a Bundle that passed :func:`structure_problems` and
     :func:`validate_codes`. Score Observations are left out (the import re-scores the
     QuestionnaireResponses), and so is the Patient (the importer is the patient)."""
-    resources = [e["resource"] for e in data.get("entry") or []]
-    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    entries = data.get("entry") or []
+    resources = [e["resource"] for e in entries]
+    patient_entry = next(e for e in entries if e["resource"]["resourceType"] == "Patient")
+    patient = patient_entry["resource"]
     source = f"Patient/{patient['id']}"
-    history = ImportedHistory(source_patient_id=str(patient["id"]))
+    history = ImportedHistory(
+        source_patient_id=str(patient["id"]),
+        source_base=str(patient_entry["fullUrl"]).removesuffix(f"/{source}"),
+    )
     for r in resources:
         kind = r["resourceType"]
         if kind == "Condition":
             abated = r.get("abatementDateTime")
+            statuses = _codes(r.get("clinicalStatus"), CLINICAL_STATUS_SYSTEM)
             history.conditions.append(
                 ConditionData(
                     started_on=date.fromisoformat(str(r["onsetDateTime"])[:10]),
-                    closed_at=_datetime(abated) if abated else None,
+                    active=not abated and (not statuses or ClinicalStatus.ACTIVE in statuses),
+                    abated_at=_datetime(abated) if abated else None,
                     side=condition_side(r),
                 )
             )
@@ -816,6 +882,7 @@ def parse_bundle(data: Mapping[str, Any]) -> ImportedHistory:
                     version=version or "1.0",
                     resource={k: v for k, v in r.items() if k not in ("id", "subject", "authored")},
                     completed_at=_datetime(str(r["authored"])),
+                    source=f"QuestionnaireResponse/{r['id']}",
                 )
             )
         elif kind == "Observation" and "component" in r and "encounter" not in r:
@@ -831,6 +898,7 @@ def parse_bundle(data: Mapping[str, Any]) -> ImportedHistory:
                         for e in r.get("extension") or []
                         if e.get("url") == DIARY_TAG_URL
                     ],
+                    source=f"Observation/{r['id']}",
                 )
             )
         elif kind in EXTERNAL_TYPES or (kind == "Observation" and "encounter" in r):

@@ -8,8 +8,11 @@ Another system's sessions (appointments, encounters, procedures, the before/afte
 measurements, and the practitioners, organisations and places they name) are kept verbatim
 as read-only history (:class:`~sciaticare.interop.models.ExternalResource`) and exported again
 as they came. Re-importing the same Bundle adds nothing: rows already present (same episode
-start, same diary day, same questionnaire and time, same resource id) are skipped, and the
-patient's own diary days are never overwritten.
+start, same diary day, same questionnaire and time, same resource id) are skipped, the
+patient's own diary days are never overwritten, and a patient's own export from this instance
+(its fullUrls under our SITE_URL) brings no "history": its sessions are rows held here.
+Imported data follows the rules typed data does (docs/architecture.md, "FHIR bases and import
+rules").
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.bounds import check_json_depth
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
@@ -30,13 +35,18 @@ from sciaticare.intake.models import Episode, QuestionnaireResponse
 from sciaticare.interop import fhir
 from sciaticare.interop.models import ExternalResource
 from sciaticare.outcomes import selectors as outcomes_selectors
-from sciaticare.outcomes.models import PainEntry
+from sciaticare.outcomes import services as outcomes_services
 from sciaticare.records import selectors as records_selectors
 from sciaticare.scheduling import selectors as scheduling_selectors
 
 
 def patient_id(patient: User) -> str:
     return f"patient-{patient.pk}"
+
+
+def fhir_base() -> str:
+    """This instance's FHIR base: fullUrls say where each resource came from."""
+    return f"{settings.SITE_URL}/fhir"
 
 
 def _leg_side(regions: list[str]) -> str | None:
@@ -68,7 +78,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
         side = _leg_side(intakes[-1].regions) if intakes else imported_sides.get(key)
         conditions.append(
             fhir.ConditionData(
-                started_on=episode.started_on, closed_at=episode.closed_at, side=side
+                started_on=episode.started_on, active=episode.closed_at is None, side=side
             )
         )
     appointments = list(
@@ -218,7 +228,7 @@ def export_patient(*, patient: User, viewer: User, reason: str = "") -> dict[str
             "State why you are exporting this clinical record.",
             [("reason", "required")],
         )
-    bundle = fhir.build_bundle(_record(patient, access.clinic_ids))
+    bundle = fhir.build_bundle(_record(patient, access.clinic_ids), base_url=fhir_base())
     record_event(actor=viewer, action="fhir.export", patient=patient, reason=reason[:300])
     return bundle
 
@@ -266,6 +276,10 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
     ours; all or nothing; importing it again adds nothing."""
     if importer.pk != patient.pk:
         raise NotFound("record")
+    try:
+        check_json_depth(data)  # the checks below recurse: a deep document must not reach them
+    except ValueError as exc:
+        raise _refuse([f"Bundle: {exc}"]) from None
     problems = fhir.structure_problems(data)
     if not problems:
         assert isinstance(data, dict)
@@ -274,24 +288,45 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
         raise _refuse(problems)
     assert isinstance(data, dict)
     history = fhir.parse_bundle(data)
+    today = timezone.localdate()
+    now = timezone.now()
+    # The rules typed data follows: the intake refuses pain that began in the future, and
+    # nothing is answered or logged ahead of time (the diary's own rules are checked by
+    # outcomes.services.add_past_entries below).
+    for condition in history.conditions:
+        if condition.started_on > today:
+            problems.append(
+                f"Condition/condition-{condition.started_on.isoformat()}: the pain cannot have "
+                "begun in the future"
+            )
     scored = []
     for i, item in enumerate(history.questionnaires):
+        where = item.source or f"QuestionnaireResponse {i}"
+        if item.completed_at > now:
+            problems.append(f"{where}: answered in the future ({item.completed_at.isoformat()})")
+            continue
         try:
             scored.append((item, *_scored(item)))
         except (ValueError, KeyError) as error:
-            problems.append(f"QuestionnaireResponse {i}: {error}")
+            problems.append(f"{where}: {error}")
     if problems:
         raise _refuse(problems)
+    # A Bundle this instance exported for this same patient: its sessions, places and people
+    # are rows held here already, not another system's history (importing them again made a
+    # duplicate of each).
+    own_record = history.source_base == fhir_base() and history.source_patient_id == patient_id(
+        patient
+    )
 
     counts = {"episodes": 0, "pain_entries": 0, "questionnaires": 0, "history": 0, "skipped": 0}
     warnings: list[str] = []
-    now = timezone.now()
     with transaction.atomic():
         for condition in sorted(history.conditions, key=lambda c: c.started_on):
             if Episode.objects.filter(patient=patient, started_on=condition.started_on).exists():
                 counts["skipped"] += 1
                 continue
-            closed_at = condition.closed_at
+            # closed_at is when the episode is closed in this app: now, for one already over.
+            closed_at = None if condition.active else now
             if (
                 closed_at is None
                 and Episode.objects.filter(patient=patient, closed_at__isnull=True).exists()
@@ -302,18 +337,25 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
                 patient=patient, started_on=condition.started_on, closed_at=closed_at
             )
             counts["episodes"] += 1
-        for day in history.pain:
-            _, created = PainEntry.objects.get_or_create(
+        try:
+            added, present = outcomes_services.add_past_entries(
                 patient=patient,
-                day=day.day,
-                defaults={
-                    "back_pain": day.back_pain,
-                    "leg_pain": day.leg_pain,
-                    "note": day.note[:500],
-                    "tags": list(day.tags),
-                },
+                entries=[
+                    outcomes_services.PastEntry(
+                        day=day.day,
+                        back_pain=day.back_pain,
+                        leg_pain=day.leg_pain,
+                        note=day.note,
+                        tags=list(day.tags),
+                        source=day.source,
+                    )
+                    for day in history.pain
+                ],
             )
-            counts["pain_entries" if created else "skipped"] += 1
+        except Invalid as refused:
+            raise _refuse([f"{where}: {message}" for where, message in refused.errors]) from None
+        counts["pain_entries"] += added
+        counts["skipped"] += present
         for item, resource, result in scored:
             if QuestionnaireResponse.objects.filter(
                 patient=patient, instrument=item.instrument, completed_at=item.completed_at
@@ -333,6 +375,9 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
             )
             counts["questionnaires"] += 1
         for resource in history.external:
+            if own_record:
+                counts["skipped"] += 1
+                continue
             _, created = ExternalResource.objects.get_or_create(
                 patient=patient,
                 resource_type=resource["resourceType"],

@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,76 @@ from sciaticare.outcomes.models import (
 )
 from sciaticare.outcomes.tasks import build_report, send_report_link
 
+MAX_NOTE = 500
+
+
+def entry_problems(
+    *, back_pain: object, leg_pain: object, tags: Iterable[str]
+) -> list[tuple[str, str]]:
+    """What is wrong with a diary entry's values, as (field, message) pairs: the one rule for
+    typed entries (`log_pain`) and imported ones (`add_past_entries`)."""
+    errors = [
+        (name, "must be a whole number from 0 to 10")
+        for name, v in (("back_pain", back_pain), ("leg_pain", leg_pain))
+        if not (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10)
+    ]
+    unknown = [t for t in tags if t not in Tag.values]
+    if unknown:
+        errors.append(("tags", f"unknown tags: {', '.join(unknown)}; use {', '.join(Tag.values)}"))
+    return errors
+
+
+@dataclass(frozen=True)
+class PastEntry:
+    """A diary day brought from another record; `source` names it in a refusal."""
+
+    day: date
+    back_pain: int
+    leg_pain: int
+    note: str = ""
+    tags: Sequence[str] = ()
+    source: str = ""
+
+
+def add_past_entries(*, patient: User, entries: Iterable[PastEntry]) -> tuple[int, int]:
+    """Add imported diary days: the rules of `log_pain`, except that a past day is allowed (it
+    is history); never a future day, and never over a day the patient already logged.
+
+    Raises Invalid naming each refused entry, before writing anything. The caller holds the
+    transaction (an import is all or nothing). Returns (added, already there).
+    """
+    listed = list(entries)
+    today = timezone.localdate()
+    errors = []
+    for entry in listed:
+        where = entry.source or f"the entry of {entry.day.isoformat()}"
+        errors += [
+            (where, f"{name}: {message}")
+            for name, message in entry_problems(
+                back_pain=entry.back_pain, leg_pain=entry.leg_pain, tags=entry.tags
+            )
+        ]
+        if entry.day > today:
+            errors.append((where, f"{entry.day.isoformat()} is in the future"))
+        if len(entry.note.strip()) > MAX_NOTE:
+            errors.append((where, f"note: at most {MAX_NOTE} characters"))
+    if errors:
+        raise Invalid("invalid_entry", "Some diary entries break the diary's rules.", errors)
+    added = 0
+    for entry in listed:
+        _, created = PainEntry.objects.get_or_create(
+            patient=patient,
+            day=entry.day,
+            defaults={
+                "back_pain": entry.back_pain,
+                "leg_pain": entry.leg_pain,
+                "note": entry.note.strip(),
+                "tags": list(dict.fromkeys(entry.tags)),
+            },
+        )
+        added += created
+    return added, len(listed) - added
+
 
 def log_pain(
     *,
@@ -46,14 +117,7 @@ def log_pain(
     """
     today = timezone.localdate()
     day = day or today
-    errors = [
-        (name, "must be a whole number from 0 to 10")
-        for name, v in (("back_pain", back_pain), ("leg_pain", leg_pain))
-        if not (isinstance(v, int) and 0 <= v <= 10)
-    ]
-    unknown = [t for t in tags if t not in Tag.values]
-    if unknown:
-        errors.append(("tags", f"unknown tags: {', '.join(unknown)}; use {', '.join(Tag.values)}"))
+    errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
     if day != today:
         errors.append(("date", "entries can be made or changed only on their own day"))
     if errors:
@@ -61,7 +125,7 @@ def log_pain(
     values = {
         "back_pain": back_pain,
         "leg_pain": leg_pain,
-        "note": note.strip()[:500],
+        "note": note.strip()[:MAX_NOTE],
         "tags": list(dict.fromkeys(tags)),
     }
     try:
@@ -226,15 +290,21 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
     )
     if share is None:
         raise NotFound("shared report")
-    if share.failed_attempts >= ReportShare.MAX_WRONG_CODES:
+    # Take one try before the code is compared, in a single conditional UPDATE: however many
+    # requests race, the database hands out at most MAX_WRONG_CODES tries, so no more than that
+    # many guesses are ever evaluated. A right code gives its try back.
+    took_a_try = ReportShare.objects.filter(
+        pk=share.pk, failed_attempts__lt=ReportShare.MAX_WRONG_CODES
+    ).update(failed_attempts=F("failed_attempts") + 1)
+    if not took_a_try:
         raise Refused(
             "share_locked",
             "Too many wrong codes: this link is locked. Ask the patient to send the report again.",
         )
     given = "".join(ch for ch in code.upper() if ch.isalnum())
     if not hmac.compare_digest(_digest(given), share.code_digest):
-        ReportShare.objects.filter(pk=share.pk).update(failed_attempts=F("failed_attempts") + 1)
-        left = ReportShare.MAX_WRONG_CODES - share.failed_attempts - 1
+        used = ReportShare.objects.values_list("failed_attempts", flat=True).get(pk=share.pk)
+        left = max(ReportShare.MAX_WRONG_CODES - used, 0)
         raise Invalid(
             "wrong_code",
             "That code is not right."
@@ -242,7 +312,9 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
             [("code", "The code does not match.")],
         )
     ReportShare.objects.filter(pk=share.pk).update(
-        times_opened=F("times_opened") + 1, last_opened_at=now
+        failed_attempts=F("failed_attempts") - 1,
+        times_opened=F("times_opened") + 1,
+        last_opened_at=now,
     )
     record_event(
         actor=None,

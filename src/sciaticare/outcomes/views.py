@@ -14,6 +14,7 @@ from sciaticare.errors import DomainError
 from sciaticare.outcomes import response, selectors, services
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.models import DiaryPreference, PainEntry
+from sciaticare.redirects import safe_next
 
 
 def _today_form(request: AuthedRequest) -> PainForm:
@@ -49,7 +50,7 @@ def diary(request: AuthedRequest) -> HttpResponse:
                 messages.success(
                     request, "Logged for today." if created else "Today's entry updated."
                 )
-                return redirect(request.POST.get("next") or "outcomes:diary")
+                return redirect(safe_next(request, "outcomes:diary"))
         status = 422
     relief = selectors.relief_for(patient=request.user, viewer=request.user)
     preference = DiaryPreference.objects.filter(patient=request.user).first()

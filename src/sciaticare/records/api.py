@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.bounds import ApiId
 from sciaticare.errors import NotFound
 from sciaticare.records import selectors, services
 from sciaticare.records.models import (
@@ -135,7 +136,7 @@ def _out(note: SessionNote) -> NoteOut:
     response={200: NoteOut | SummaryOut, 404: Problem, 422: Problem},
     summary="The session note (therapist), or its summary (patient)",
 )
-def get_note(request: AuthedRequest, appointment_id: int, reason: str = "") -> Any:
+def get_note(request: AuthedRequest, appointment_id: ApiId, reason: str = "") -> Any:
     """The appointment's therapist gets the note (before the first save, the prefilled draft,
     not stored: `saved` false, `version` empty; a read never writes); the patient gets the
     plain-language summary once signed; a clinic admin of the clinic gets the note with a
@@ -160,7 +161,7 @@ def get_note(request: AuthedRequest, appointment_id: int, reason: str = "") -> A
     response={200: NoteOut, 404: Problem, 409: Problem, 422: Problem},
     summary="Save the draft; the first save creates it (409 once signed or when stale)",
 )
-def put_note(request: AuthedRequest, appointment_id: int, payload: NoteIn) -> NoteOut:
+def put_note(request: AuthedRequest, appointment_id: ApiId, payload: NoteIn) -> NoteOut:
     changes = payload.model_dump(exclude_unset=True)
     based_on = changes.pop("version", None)
     note = services.save_draft(
@@ -177,7 +178,7 @@ def put_note(request: AuthedRequest, appointment_id: int, payload: NoteIn) -> No
     response={200: NoteOut, 404: Problem, 409: Problem, 422: Problem},
     summary="Sign the note; it is locked from then on",
 )
-def sign(request: AuthedRequest, appointment_id: int) -> NoteOut:
+def sign(request: AuthedRequest, appointment_id: ApiId) -> NoteOut:
     return _out(services.sign_note(therapist_user=request.user, appointment_id=appointment_id))
 
 
@@ -187,7 +188,7 @@ def sign(request: AuthedRequest, appointment_id: int) -> NoteOut:
     summary="Add an amendment to a signed note",
 )
 def amend(
-    request: AuthedRequest, appointment_id: int, payload: AmendmentIn
+    request: AuthedRequest, appointment_id: ApiId, payload: AmendmentIn
 ) -> Status[AmendmentOut]:
     amendment = services.add_amendment(
         author=request.user, appointment_id=appointment_id, reason=payload.reason, text=payload.text

@@ -6,9 +6,10 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.bounds import ApiId, SchedulingDatetime
 from sciaticare.directory.models import TherapistProfile
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.scheduling import selectors
@@ -27,11 +28,11 @@ class SlotOut(Schema):
 
 
 class SlotsQuery(Schema):
-    start: AwareDatetime | None = Field(None, description="Window start (default: now).")
-    end: AwareDatetime | None = Field(
+    start: SchedulingDatetime | None = Field(None, description="Window start (default: now).")
+    end: SchedulingDatetime | None = Field(
         None, description="Window end (default: start + 14 days; at most 62 days)."
     )
-    service: int | None = Field(
+    service: ApiId | None = Field(
         None, description="Session type id (default: the therapist's standard session)."
     )
 
@@ -43,7 +44,7 @@ class SlotsQuery(Schema):
     summary="Free slots of a therapist",
 )
 def therapist_slots(
-    request: HttpRequest, therapist_id: int, query: Query[SlotsQuery]
+    request: HttpRequest, therapist_id: ApiId, query: Query[SlotsQuery]
 ) -> HttpResponse:
     therapist = TherapistProfile.objects.filter(pk=therapist_id).first()
     if therapist is None:
@@ -79,11 +80,11 @@ def therapist_slots(
 class BookIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    therapist: int
-    service: int | None = Field(
+    therapist: ApiId
+    service: ApiId | None = Field(
         None, description="Session type id (default: the standard session)."
     )
-    start: AwareDatetime
+    start: SchedulingDatetime
 
 
 class AppointmentOut(Body):
@@ -164,7 +165,7 @@ def my_appointments(
     response={200: AppointmentOut, 404: Problem, 409: Problem},
     summary="Cancel an appointment",
 )
-def cancel(request: AuthedRequest, appointment_id: int, reason: str = "") -> AppointmentOut:
+def cancel(request: AuthedRequest, appointment_id: ApiId, reason: str = "") -> AppointmentOut:
     """Cancel (no body; an optional `reason` in the query). Late cancellations are recorded."""
     booking.cancel_appointment(
         user=request.user, appointment_id=appointment_id, reason=reason[:300]
@@ -177,7 +178,7 @@ def cancel(request: AuthedRequest, appointment_id: int, reason: str = "") -> App
 class RescheduleIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    start: AwareDatetime
+    start: SchedulingDatetime
 
 
 @router.post(
@@ -186,7 +187,7 @@ class RescheduleIn(Schema):
     summary="Move an appointment to another free slot",
 )
 def reschedule(
-    request: AuthedRequest, appointment_id: int, payload: RescheduleIn
+    request: AuthedRequest, appointment_id: ApiId, payload: RescheduleIn
 ) -> AppointmentOut:
     moved = booking.reschedule_appointment(
         user=request.user, appointment_id=appointment_id, new_start=payload.start

@@ -53,14 +53,19 @@ def build_calendar(
     stamp: datetime,
     method: str | None = None,
     refresh: timedelta | None = None,
+    uid: str | None = None,
 ) -> bytes:
     """A VCALENDAR of `events`; `stamp` is the DTSTAMP (when this copy was made).
 
     `method` is "PUBLISH" for a file attached to mail; feeds leave it out. `refresh` tells
-    subscribing apps how often to fetch the feed again.
+    subscribing apps how often to fetch the feed again. `uid` names the calendar itself
+    (RFC 7986 §5.3): a feed passes the same one on every fetch; without it a file gets a new one.
     """
     listed = list(events)
-    calendar = Calendar.new(prodid=PRODID, name=name, method=method, refresh_interval=refresh)
+    calendar = Calendar.new(prodid=PRODID, name=name, method=method, uid=uid)
+    if refresh is not None:
+        # RFC 7986 §5.7 requires the VALUE=DURATION parameter; icalendar leaves it out.
+        calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
     stamp_utc = stamp.astimezone(UTC)
     for event in listed:
         calendar.add_component(

@@ -55,10 +55,19 @@ AS_THERAPIST = Viewer(as_therapist=True)
 AS_PATIENT = Viewer(as_therapist=False)
 
 
+def _host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "sciaticare"
+
+
 def event_uid(appointment: Appointment) -> str:
     """Stable per appointment, so a calendar app updates the event it already has."""
-    host = urlsplit(settings.SITE_URL).hostname or "sciaticare"
-    return f"appointment-{appointment.pk}@{host}"
+    return f"appointment-{appointment.pk}@{_host()}"
+
+
+def calendar_uid(owner: User) -> str:
+    """Stable per feed owner (not per secret): a new secret still feeds the same calendar, and
+    the UID gives nothing away that opens it."""
+    return f"calendar-{owner.pk}@{_host()}"
 
 
 def place_of(appointment: Appointment) -> str:
@@ -73,18 +82,17 @@ def session_event(
 
     The caller loads `patient`, `therapist__user`, `location__clinic` and `session_type`.
     """
+    withdrawn = cancelled or appointment.status in WITHDRAWN
+    description = f"{appointment.session_type.name}, {appointment.session_type.minutes} minutes."
     if viewer.as_therapist:
         summary = f"Session with {appointment.patient.first_name or 'a client'}"
-        description = (
-            f"{appointment.session_type.name}, {appointment.session_type.minutes} minutes."
-        )
     else:
         summary = f"Massage with {appointment.therapist.name}"
-        description = (
-            f"{appointment.session_type.name}, {appointment.session_type.minutes} minutes. "
-            f"To cancel or move it: {settings.SITE_URL}{reverse('scheduling:appointment', args=[appointment.pk])}"
-        )
-    withdrawn = cancelled or appointment.status in WITHDRAWN
+    if withdrawn:
+        description = f"Cancelled. {description}"
+    elif not viewer.as_therapist:
+        link = f"{settings.SITE_URL}{reverse('scheduling:appointment', args=[appointment.pk])}"
+        description = f"{description} To cancel or move it: {link}"
     return ical.SessionEvent(
         uid=event_uid(appointment),
         start=local(appointment.start, appointment.location),
@@ -150,6 +158,7 @@ def feed_calendar(*, feed: CalendarFeed, now: datetime | None = None) -> bytes:
         name="Sciaticare sessions",
         stamp=now,
         refresh=FEED_REFRESH,
+        uid=calendar_uid(owner),
     )
 
 

@@ -14,14 +14,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.bounds import parse_day
 from sciaticare.directory.models import FlareUpPlanEntry, SessionType, TherapistProfile
-from sciaticare.errors import Conflict, DomainError, NotFound, Refused
+from sciaticare.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, selectors
 from sciaticare.scheduling.models import Appointment
@@ -60,7 +61,10 @@ def _slots_page(
 
 
 def _parse_start(raw: str | None) -> datetime | None:
-    parsed = parse_datetime(raw or "")
+    try:
+        parsed = parse_datetime(raw or "")
+    except ValueError:  # well formed but not a real time, e.g. 2026-02-30T10:00
+        return None
     return parsed if parsed is not None and timezone.is_aware(parsed) else None
 
 
@@ -289,7 +293,12 @@ def week(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_role(Role.THERAPIST):
         raise PermissionDenied
     profile = TherapistProfile.objects.filter(user=request.user).first()
-    first = parse_date(request.GET.get("start", "")) or timezone.localdate()
+    status = 200
+    try:
+        first = parse_day(request.GET.get("start"), field="start") or timezone.localdate()
+    except Invalid as exc:
+        messages.error(request, f"{exc.message} Showing this week instead.")
+        first, status = timezone.localdate(), 400
     first -= timedelta(days=first.weekday())
     days = [first + timedelta(days=i) for i in range(7)]
     sessions = (
@@ -315,6 +324,7 @@ def week(request: AuthedRequest) -> HttpResponse:
             "next": days[0] + timedelta(days=7),
             "has_profile": profile is not None,
         },
+        status=status,
     )
 
 

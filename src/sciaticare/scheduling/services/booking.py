@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.bounds import check_session_time
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
@@ -143,6 +144,7 @@ def _checked_start(
 ) -> tuple[SessionType, Location]:
     """The session type and the location where `start` is bookable with the therapist, or the
     refusal: taken, or off the calendar."""
+    check_session_time(start)  # before a calendar is computed around it
     session_type = selectors.session_type_of(therapist=therapist, session_type_id=session_type_id)
     calendar = selectors.load_calendars(
         [therapist.pk],

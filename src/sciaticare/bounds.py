@@ -1,0 +1,168 @@
+"""The ranges input may ask for, checked where it comes in.
+
+Numbers and dates from a URL, a form or a JSON body are checked against what the database and
+the calendar can hold before anything computes with them, so that a huge id, a year 9999 or a
+JSON document nested thousands deep is answered with a 4xx saying what was wrong, never a 500:
+
+- ids: a URL converter (`<id:…>`, registered in urls.py) and `ApiId` for the API, both bounded
+  to the database's 64-bit keys;
+- dates and times of sessions: years `EARLIEST_YEAR`..`LATEST_YEAR` (`parse_day`,
+  `check_session_time`, `SchedulingDatetime` for the API);
+- JSON: at most `MAX_JSON_DEPTH` levels of nesting (`loads_json`, `check_json_depth`, and the
+  API's body parser).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from django import forms
+from django.utils.dateparse import parse_date
+from ninja.parser import Parser
+from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic_core import PydanticCustomError
+
+from sciaticare.errors import Invalid
+
+#: The largest key a BigAutoField holds (signed 64-bit).
+MAX_ID = 2**63 - 1
+#: Sessions, slots and calendars live in these years; anything else is a typo or a probe.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+#: Far deeper than any FHIR Bundle or Questionnaire we read (about 10 levels), far below
+#: Python's recursion limit.
+MAX_JSON_DEPTH = 64
+#: More pages than any search has; keeps OFFSET within what the database accepts.
+MAX_PAGE = 10_000
+
+
+# --- Ids ------------------------------------------------------------------------------------
+
+
+class IdConverter:
+    """`<id:name>` in a URL: digits that fit a database key; anything larger does not match
+    (404), where Django's `<id:…>` would pass it on to overflow the query."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValueError("larger than any database key")
+        return number
+
+    def to_url(self, value: int | str) -> str:
+        return str(value)
+
+
+#: An id in the API (path, query or body): a whole number a database key can hold.
+ApiId = Annotated[int, Field(ge=-MAX_ID - 1, le=MAX_ID)]
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """A form's choice of several rows by id. Django looks the ids up with `pk__in`, which
+    does not bound them (SQLite raises OverflowError on a 20-digit id): refuse those first."""
+
+    def _check_values(self, value: Any) -> Any:
+        for item in value:
+            text = str(item)
+            if not text.isdigit() or int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
+# --- Dates ----------------------------------------------------------------------------------
+
+
+def _range_message() -> str:
+    return f"must be a date in the years {EARLIEST_YEAR} to {LATEST_YEAR}"
+
+
+def _out_of_range(day: date | str) -> str:
+    return f"{day} is out of range: dates here are in the years {EARLIEST_YEAR} to {LATEST_YEAR}."
+
+
+def in_scheduling_range(day: date) -> bool:
+    return EARLIEST_YEAR <= day.year <= LATEST_YEAR
+
+
+def parse_day(raw: str | None, *, field: str) -> date | None:
+    """A `YYYY-MM-DD` from a query string or form: None when absent; Invalid when it is not a
+    real date (`2026-02-30`) or lies outside the years sessions can have."""
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        raise Invalid(
+            "bad_date", f"{raw!r} is not a date.", [(field, "must be a real date, YYYY-MM-DD")]
+        )
+    if not in_scheduling_range(day):
+        raise Invalid("date_out_of_range", _out_of_range(raw), [(field, _range_message())])
+    return day
+
+
+def check_session_time(moment: datetime, *, field: str = "start") -> None:
+    """Invalid unless `moment` (a session's start, a window's edge) lies in the years sessions
+    can have. Services call it before they add durations or look up calendars."""
+    if not in_scheduling_range(moment.date()):
+        raise Invalid(
+            "date_out_of_range",
+            _out_of_range(moment.date().isoformat()),
+            [(field, _range_message())],
+        )
+
+
+def _in_range(moment: datetime) -> datetime:
+    if not in_scheduling_range(moment.date()):
+        raise PydanticCustomError("date_out_of_range", _range_message())
+    return moment
+
+
+#: A session time in the API: aware, and in the years sessions can have.
+SchedulingDatetime = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def check_json_depth(value: Any, *, limit: int = MAX_JSON_DEPTH) -> None:
+    """ValueError if `value` (parsed JSON) nests lists and objects more than `limit` deep.
+    Iterative, so a deep document cannot exhaust the stack while it is being measured."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise ValueError(f"nested more than {limit} levels deep")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def loads_json(text: str | bytes, *, limit: int = MAX_JSON_DEPTH) -> Any:
+    """`json.loads` that refuses, with ValueError, documents nested more than `limit` deep
+    (the C decoder itself stops with RecursionError at about a thousand)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"nested more than {limit} levels deep") from None
+    check_json_depth(value, limit=limit)
+    return value
+
+
+class BoundedJsonParser(Parser):
+    """The API's body parser: ninja answers its ValueError with a 400."""
+
+    def parse_body(self, request: Any) -> Any:
+        return loads_json(request.body)
