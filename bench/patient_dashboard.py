@@ -150,7 +150,7 @@ def build(now: datetime) -> tuple[int, int]:
         )
         for rank, profile in enumerate(therapists, start=1):
             FlareUpPlanEntry.objects.create(patient=patient, therapist=profile, rank=rank)
-        # Chosen before any session (DESIGN.md), so both dashboards read the same tables.
+        # Chosen before any session (docs/benchmarks.md), so both dashboards read the same tables.
         FlareUpPlanEntry.objects.create(patient=empty, therapist=therapists[1], rank=1)
 
         entries = []

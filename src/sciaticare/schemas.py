@@ -6,7 +6,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import BaseModel, PlainSerializer
 
-# ISO 8601 with an explicit offset ("+00:00", never "Z"), as DESIGN.md promises.
+# ISO 8601 with an explicit offset ("+00:00", never "Z"), as the API promises (docs/architecture.md).
 OffsetDatetime = Annotated[
     datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)
 ]

@@ -102,7 +102,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # BEGIN IMMEDIATE takes the write lock up front: read-then-write transactions
-        # (booking) cannot fail half-way with SQLITE_BUSY (TOOLCHAIN.md).
+        # (booking) cannot fail half-way with SQLITE_BUSY (Django's transaction_mode option).
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

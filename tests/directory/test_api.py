@@ -1,4 +1,4 @@
-"""The directory API: GET /api/v1/therapists and /api/v1/therapists/{id}, public, as DESIGN.md."""
+"""The directory API: GET /api/v1/therapists and /api/v1/therapists/{id}, public, as docs/architecture.md promises."""
 
 import pytest
 

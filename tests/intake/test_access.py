@@ -1,4 +1,4 @@
-"""Who may open each intake page, and refusals that leak nothing (DESIGN.md: safety first)."""
+"""Who may open each intake page, and refusals that leak nothing (docs/security.md)."""
 
 import pytest
 from django.urls import reverse

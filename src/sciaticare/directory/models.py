@@ -326,7 +326,7 @@ class CredentialManager(models.Manager["Credential"]):
 class Credential(models.Model):
     """A licence or certification a therapist holds, its proof, and whether it was checked.
 
-    The document is kept in its row, like everything else the app keeps (DESIGN.md, Scale):
+    The document is kept in its row, like everything else the app keeps (docs/scale.md, "No local files"):
     every app machine can serve it and a backup holds it. It is only ever sent by a view that
     checks who asks, has no URL of its own, and the default manager leaves it out of every
     read (``CredentialManager``): a list never carries up to 5 MB a row, and only the view that

@@ -1,7 +1,7 @@
 """A patient's record as a FHIR R4 ``Bundle`` (type ``collection``), and back. Pure, no Django.
 
 Export builds resources from plain dataclasses; :func:`parse_bundle` reads a Bundle into plain
-dataclasses for import. ``fhir.resources.R4B`` checks structure only (TOOLCHAIN.md), so
+dataclasses for import. ``fhir.resources.R4B`` checks structure only, not code values (docs/dependencies.md), so
 :func:`validate_codes` checks every code value against our own enums.
 
 Decisions (docs for the import service too):

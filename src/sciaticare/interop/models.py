@@ -53,7 +53,7 @@ class DataExport(models.Model):
     status = models.CharField(
         max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
     )
-    # Kept in the database like everything else the app keeps (DESIGN.md, Scale).
+    # Kept in the database like everything else the app keeps (docs/scale.md, "No local files").
     archive = models.BinaryField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

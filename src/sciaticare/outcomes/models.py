@@ -89,7 +89,7 @@ class ProgressReport(models.Model):
     status = models.CharField(
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
     )
-    # Kept in the database like everything else the app keeps (DESIGN.md, Scale).
+    # Kept in the database like everything else the app keeps (docs/scale.md, "No local files").
     pdf = models.BinaryField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # How the doctor tells this patient from another: given on the request form, printed on the

@@ -1,6 +1,6 @@
 """Whether massage is helping: immediate relief, lasting relief and responder status.
 
-Figures behind the "See relief" journey (DESIGN.md). The thresholds are those of
+Figures behind the "See relief" journey (docs/architecture.md, "Outcomes"). The thresholds are those of
 docs/clinical.md: the honest wording and when to suggest a clinician review (ACP 2017, NICE
 NG59, Cochrane 2015), and each instrument's minimal clinically important difference (MCID,
 Ostelo et al., Spine 2008).

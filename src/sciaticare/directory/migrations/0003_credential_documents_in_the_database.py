@@ -1,6 +1,6 @@
 """Credential documents move from files on the machine that took the upload (the default
 storage, ``var/private/``) into their rows: every app machine can then serve them, and a
-database backup holds them (DESIGN.md, Scale: nothing the app keeps lives in local files).
+database backup holds them (docs/scale.md: nothing the app keeps lives in local files).
 
 Forward, each file is read into its row; a row whose file is missing keeps an empty document
 and is named on the console (the operator may still have the file, e.g. in an older copy of
