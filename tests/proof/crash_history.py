@@ -163,10 +163,11 @@ def check_notes(writes: list[Write], state: dict[str, Any]) -> list[str]:
             problems.append(f"unsigned note of {appointment}: appointment {status[appointment]}")
     for appointment, steps in by_appointment.items():
         note = notes.get(appointment)
-        opened = steps["note.open"].outcome
         if note is None:
-            if opened == "ack":
-                problems.append(f"note of {appointment} was opened (acknowledged) but is missing")
+            # Opening a note stores nothing; its first acknowledged save makes it.
+            first_save = steps.get("note.v1")
+            if first_save and first_save.outcome == "ack":
+                problems.append(f"note of {appointment} was saved (acknowledged) but is missing")
             continue
         version = _version(note)
         puts = [(k, steps.get(f"note.v{k}")) for k in (1, 2)]

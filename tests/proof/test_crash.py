@@ -8,7 +8,7 @@ workers × 4 threads. Client threads keep writing through the JSON API:
 
 - booking: GET a therapist's free slots, POST /api/v1/appointments for one of them;
 - diary: POST /api/v1/diary, each write carrying its own note text and pain values;
-- note signing, per therapist and past appointment: GET the note (creates the draft), PUT
+- note signing, per therapist and past appointment: GET the note (stores nothing), PUT
   version 1, PUT version 2 (every field of a version carries its number), POST …/note/sign.
 
 Each client logs every write and what came of it: acknowledged (2xx read), answered with a
