@@ -49,7 +49,6 @@ def test_a_pregnant_patient_sees_the_prenatal_reason_first_in_line(client):
     assert "offers prenatal massage" in items[0]["match_reasons"]
 
 
-
 def test_search_asks_intake_through_the_seam_intake_installs():
     """The directory sits below intake and may not import it: intake installs its fit source."""
     patient = PatientFactory()
