@@ -270,7 +270,9 @@ def _episode_on(patient: User, moment: datetime) -> Episode | None:
     )
 
 
-def import_bundle(*, patient: User, data: object, importer: User) -> ImportSummary:
+def import_bundle(  # noqa: C901 (one transaction, its checks and writes in reading order)
+    *, patient: User, data: object, importer: User
+) -> ImportSummary:
     """Add the history in a Sciaticare FHIR Bundle to the patient's own record (see the module
     docstring). Refuses, with the reasons, a Bundle that is not valid R4B or whose codes are not
     ours; all or nothing; importing it again adds nothing."""
