@@ -16,6 +16,20 @@ from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 PASSWORD = "a-long-test-password-1"
 
+# Who the role-by-role tests walk, in the order their expected statuses are written: the five
+# roles, and a second person of each role who has nothing to do with the first one's patients.
+MAIN_ROLES = ("anonymous", "patient", "therapist", "clinic_admin", "site_admin")
+ROLES = (
+    "anonymous",
+    "patient",
+    "other_patient",
+    "therapist",
+    "other_therapist",
+    "clinic_admin",
+    "other_clinic_admin",
+    "site_admin",
+)
+
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
     """A patient with a verified email who can sign in with PASSWORD."""
