@@ -55,6 +55,7 @@ run: $(VENV)/.installed var/secret_key
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports  # the order of apps and rooms (pyproject.toml, docs/architecture.md)
 	$(BIN)/bandit -r src -lll -q  # fails on any high-severity finding (docs/security.md)
 
 typecheck: $(VENV)/.installed
@@ -87,4 +88,4 @@ bench: $(VENV)/.installed
 	else echo "DATABASE_URL is not set: the PostgreSQL runs and booking contention were skipped."; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

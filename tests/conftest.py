@@ -111,3 +111,16 @@ def clinic_admin(db: None) -> Any:
 @pytest.fixture
 def site_admin(db: None) -> Any:
     return SiteAdminFactory()
+
+
+@pytest.fixture
+def roles(db: None) -> dict[str, Any]:
+    """One person in each of the main roles (`tests.factories.MAIN_ROLES`), by role name; the
+    anonymous visitor is None."""
+    return {
+        "anonymous": None,
+        "patient": PatientFactory(),
+        "therapist": TherapistFactory(),
+        "clinic_admin": ClinicAdminFactory(),
+        "site_admin": SiteAdminFactory(),
+    }

@@ -1,14 +1,34 @@
-"""factory_boy factories for people in every role."""
+"""factory_boy factories: people in every role, and the rows most tests need around them
+(appointments, session notes, diary entries)."""
 
+from datetime import timedelta
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.outcomes.models import PainEntry
+from sciaticare.records.models import SessionNote
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 PASSWORD = "a-long-test-password-1"
+
+# Who the role-by-role tests walk, in the order their expected statuses are written: the five
+# roles, and a second person of each role who has nothing to do with the first one's patients.
+MAIN_ROLES = ("anonymous", "patient", "therapist", "clinic_admin", "site_admin")
+ROLES = (
+    "anonymous",
+    "patient",
+    "other_patient",
+    "therapist",
+    "other_therapist",
+    "clinic_admin",
+    "other_clinic_admin",
+    "site_admin",
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -58,3 +78,56 @@ class SiteAdminFactory(UserFactory):
     is_patient = False
     is_superuser = True
     is_staff = True
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory[Appointment]):
+    """An appointment written directly, around the booking rules (past dates, any status): at
+    the therapist's first place, for their standard session, tomorrow at 10:00 by default."""
+
+    class Meta:
+        model = Appointment
+
+    patient = factory.SubFactory(PatientFactory)
+    # A string path: the directory's factories import this module.
+    therapist = factory.SubFactory("tests.directory.factories.TherapistProfileFactory")
+    location = factory.LazyAttribute(lambda o: o.therapist.locations.first())
+    session_type = factory.LazyAttribute(lambda o: o.therapist.session_types.get(is_standard=True))
+    start = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=1)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+    )
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=o.session_type.minutes))
+    busy_until = factory.LazyAttribute(lambda o: o.end + timedelta(minutes=15))
+    status = AppointmentStatus.BOOKED
+
+
+class SessionNoteFactory(factory.django.DjangoModelFactory[SessionNote]):
+    """A draft note of a completed appointment (``signed=True`` signs and seals it an hour after
+    the session)."""
+
+    class Meta:
+        model = SessionNote
+
+    class Params:
+        signed = factory.Trait(
+            signed_at=factory.LazyAttribute(lambda o: o.appointment.end + timedelta(hours=1)),
+            signed_by=factory.LazyAttribute(lambda o: o.therapist.user),
+            seal="sealed-for-tests",
+        )
+
+    appointment = factory.SubFactory(AppointmentFactory, status=AppointmentStatus.COMPLETED)
+    therapist = factory.LazyAttribute(lambda o: o.appointment.therapist)
+    patient = factory.LazyAttribute(lambda o: o.appointment.patient)
+
+
+class PainEntryFactory(factory.django.DjangoModelFactory[PainEntry]):
+    """A pain diary entry for today."""
+
+    class Meta:
+        model = PainEntry
+
+    patient = factory.SubFactory(PatientFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    back_pain = 5
+    leg_pain = 5

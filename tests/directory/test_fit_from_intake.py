@@ -3,6 +3,7 @@ when a precaution asks for gentle or no deep pressure."""
 
 import pytest
 
+from sciaticare.directory.fit import fit_for
 from sciaticare.intake.selectors import search_fit
 from tests.directory.factories import TherapistProfileFactory
 from tests.factories import PatientFactory, TherapistFactory
@@ -46,3 +47,12 @@ def test_a_pregnant_patient_sees_the_prenatal_reason_first_in_line(client):
 
     assert items[0]["id"] == prenatal.pk
     assert "offers prenatal massage" in items[0]["match_reasons"]
+
+
+def test_search_asks_intake_through_the_seam_intake_installs():
+    """The directory sits below intake and may not import it: intake installs its fit source."""
+    patient = PatientFactory()
+    make_intake(patient, yes={"pregnant": True, "anticoagulants": True})
+
+    assert fit_for(patient) == search_fit(user=patient)
+    assert fit_for(patient).pregnant

@@ -25,6 +25,7 @@ from tests.directory.factories import (
     TherapistProfileFactory,
 )
 from tests.factories import (
+    ROLES,
     ClinicAdminFactory,
     PatientFactory,
     SiteAdminFactory,
@@ -32,17 +33,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "anonymous",
-    "patient",
-    "other_patient",
-    "therapist",
-    "other_therapist",
-    "clinic_admin",
-    "other_clinic_admin",
-    "site_admin",
-]
 
 
 @dataclass

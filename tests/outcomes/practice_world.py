@@ -10,7 +10,7 @@ from sciaticare.directory.models import Location, TherapistProfile
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
-from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from tests.factories import PainEntryFactory, SessionNoteFactory
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -39,35 +39,22 @@ def signed_session(
     signed: bool = True,
 ) -> SessionNote:
     """A completed appointment with a (signed) note: pain = back before/after, leg before/after."""
-    session = therapist.session_types.get(is_standard=True)
-    end = start + timedelta(minutes=session.minutes)
-    appointment = Appointment.objects.create(
-        patient=patient,
-        therapist=therapist,
-        location=location,
-        session_type=session,
-        start=start,
-        end=end,
-        busy_until=end + timedelta(minutes=15),
-        status=AppointmentStatus.COMPLETED,
-    )
     back_before, back_after, leg_before, leg_after = pain
-    return SessionNote.objects.create(
-        appointment=appointment,
-        therapist=therapist,
-        patient=patient,
+    return SessionNoteFactory(
+        appointment__therapist=therapist,
+        appointment__patient=patient,
+        appointment__location=location,
+        appointment__start=start,
         back_pain_before=back_before,
         back_pain_after=back_after,
         leg_pain_before=leg_before,
         leg_pain_after=leg_after,
-        signed_at=end + timedelta(hours=1) if signed else None,
-        signed_by=therapist.user if signed else None,
-        seal="sealed-for-tests" if signed else "",
+        signed=signed,
     )
 
 
 def diary(patient: Any, day: date, back: int, leg: int) -> PainEntry:
-    return PainEntry.objects.create(patient=patient, day=day, back_pain=back, leg_pain=leg)
+    return PainEntryFactory(patient=patient, day=day, back_pain=back, leg_pain=leg)
 
 
 def rmdq(patient: Any, at: datetime, score: float, instrument: str = "rmdq") -> Any:

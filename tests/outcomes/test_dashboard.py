@@ -21,7 +21,7 @@ from sciaticare.outcomes.templatetags.chart_svg import svg_dots, svg_markers
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from tests.directory.factories import TherapistProfileFactory
-from tests.factories import PatientFactory
+from tests.factories import PainEntryFactory, PatientFactory
 from tests.intake.factories import make_intake
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_an_empty_history_shows_an_empty_chart(client):
 
 def test_one_entry_is_drawn_as_a_dot_with_its_value(client):
     patient = PatientFactory()
-    PainEntry.objects.create(patient=patient, day=timezone.localdate(), back_pain=6, leg_pain=8)
+    PainEntryFactory(patient=patient, back_pain=6, leg_pain=8)
 
     _, page = _dashboard_queries(client, patient)
 

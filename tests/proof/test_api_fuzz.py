@@ -39,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from sciaticare.accounts.services import create_api_token
+from tests.factories import MAIN_ROLES
 from tests.proof.world import World
 
 pytestmark = [pytest.mark.slow]
@@ -46,7 +47,6 @@ pytestmark = [pytest.mark.slow]
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
 
-FUZZ_ROLES = ("anonymous", "patient", "therapist", "clinic_admin", "site_admin")
 MAX_EXAMPLES = 10
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 CHECKS = [
@@ -95,7 +95,7 @@ def _has_input_besides_path(operation: Any) -> bool:
 
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
-@pytest.mark.parametrize("role", FUZZ_ROLES)
+@pytest.mark.parametrize("role", MAIN_ROLES)
 def test_api_answers_as_documented_for_every_role(w: World, role: str, label: str):
     person = w.people[role]
     headers = {}

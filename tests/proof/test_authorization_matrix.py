@@ -25,8 +25,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import ROLES
 from tests.proof.routes import api_operations, page_routes, path_params
-from tests.proof.world import ROLES, SECRETS, World
+from tests.proof.world import SECRETS, World
 
 REFUSED = frozenset({302, 401, 403, 404, 405})
 # Whose private text each caller may ever be shown (when the table allows the request).

@@ -21,9 +21,10 @@ from django.test import Client
 from django.urls import reverse
 
 from sciaticare.api import api
+from tests.factories import ROLES
 from tests.proof.routes import PageRoute, page_routes
 from tests.proof.test_authorization_matrix import TABLE, Row, send, url_of
-from tests.proof.world import ROLES, World
+from tests.proof.world import World
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # ninja's own read-only pages (the schema and its viewer) are outside Django's CSRF check: they

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 
 from sciaticare.api import api
 from sciaticare.bounds import EARLIEST_YEAR, LATEST_YEAR
+from tests.factories import ROLES
 from tests.proof.routes import page_routes
 from tests.proof.test_authorization_matrix import (
     REFUSED,
@@ -42,7 +43,7 @@ from tests.proof.test_authorization_matrix import (
     resolve,
     url_of,
 )
-from tests.proof.world import ROLES, World
+from tests.proof.world import World
 
 EXAMPLES = 2
 #: Query names pages read by hand rather than through a form, and what they hold.

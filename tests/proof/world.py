@@ -51,20 +51,14 @@ from tests.directory.factories import (
     ReviewFactory,
     TherapistProfileFactory,
 )
-from tests.factories import ClinicAdminFactory, PatientFactory, SiteAdminFactory, TherapistFactory
+from tests.factories import (
+    ClinicAdminFactory,
+    PatientFactory,
+    SiteAdminFactory,
+    TherapistFactory,
+)
 from tests.intake.factories import make_intake
 from tests.scheduling.helpers import at, place_appointment
-
-ROLES = (
-    "anonymous",
-    "patient",
-    "other_patient",
-    "therapist",
-    "other_therapist",
-    "clinic_admin",
-    "other_clinic_admin",
-    "site_admin",
-)
 
 PDF = b"%PDF-1.7\n%proof\n%%EOF\n"
 

@@ -17,7 +17,7 @@ from sciaticare.scheduling.models import (
     WorkingHours,
 )
 from tests.directory.factories import LocationFactory, TherapistProfileFactory
-from tests.factories import PatientFactory, TherapistFactory
+from tests.factories import AppointmentFactory, PatientFactory, TherapistFactory
 from tests.intake.factories import make_intake
 
 LONDON = ZoneInfo("Europe/London")
@@ -68,15 +68,12 @@ def place_appointment(
 ) -> Appointment:
     """An appointment written directly (past ones, or dates beyond the booking horizon); a
     cancelled or moved one gets its change row at `changed_at` (default now)."""
-    end = start + timedelta(minutes=session.minutes)
-    appointment = Appointment.objects.create(
+    appointment = AppointmentFactory(
         patient=patient,
         therapist=therapist,
         location=location,
         session_type=session,
         start=start,
-        end=end,
-        busy_until=end + timedelta(minutes=15),
         status=status,
     )
     if status in (AppointmentStatus.CANCELLED, AppointmentStatus.RESCHEDULED):

@@ -75,7 +75,7 @@ def hours(*ranges: tuple[int, int]) -> list[tuple[time, time]]:
     return [(t(a), t(b)) for a, b in ranges]
 
 
-def day_labels(
+def day_labels(  # noqa: PLR0913 (a test helper: each option defaults, tests name the one they vary)
     tz: ZoneInfo,
     day: date,
     weekly: Sequence[tuple[time, time]] = (),

@@ -15,8 +15,8 @@ from pydantic import Field
 
 from sciaticare.bounds import MAX_PAGE, ApiId
 from sciaticare.directory import selectors
+from sciaticare.directory.fit import fit_for
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.intake.selectors import search_fit
 from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["directory"])
@@ -166,7 +166,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
         accepting_new=filters.accepting_new,
         include_unverified=filters.include_unverified,
         available_within_days=filters.available_within_days,
-        fit=search_fit(user=request.user),
+        fit=fit_for(request.user),
         page=filters.page,
         page_size=filters.page_size,
     )

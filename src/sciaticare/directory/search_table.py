@@ -29,6 +29,7 @@ from sciaticare.directory.models import (
     TherapistProfile,
     modality_bits,
 )
+from sciaticare.directory.outcome_figures import outcome_figures
 from sciaticare.directory.ranking import (
     DEFAULT_WEIGHTS,
     MODALITIES,
@@ -68,9 +69,7 @@ def _outcome_terms(profile_ids: Collection[int] | None) -> tuple[dict[int, float
     the overall mean (``ranking.outcome_term``). The daily refresh of those figures rebuilds this
     table, since the overall mean moves everyone's term.
     """
-    from sciaticare.outcomes.practice_selectors import outcome_terms  # outcomes builds on directory
-
-    found = outcome_terms(profile_ids)
+    found = outcome_figures(profile_ids)
     prior = found.overall_relief
     terms = {
         pk: outcome_term(median, patients, DEFAULT_WEIGHTS, prior_relief=prior)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory import documents, selectors, services
+from sciaticare.directory.fit import fit_for
 from sciaticare.directory.forms import (
     CredentialForm,
     ProfileForm,
@@ -33,7 +34,6 @@ from sciaticare.directory.forms import (
 from sciaticare.directory.models import SessionType
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import DomainError, NotFound
-from sciaticare.intake.selectors import search_fit
 from sciaticare.redirects import safe_next
 
 
@@ -90,7 +90,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 adjustable_table=data["adjustable_table"],
                 accepting_new=data["accepting_new"],
                 include_unverified=data["include_unverified"],
-                fit=search_fit(user=request.user),
+                fit=fit_for(request.user),
                 page=data.get("page") or 1,
             )
         except DomainError as exc:

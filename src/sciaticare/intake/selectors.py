@@ -17,6 +17,7 @@ from sciaticare.directory.ranking import PatientFit
 from sciaticare.errors import NotFound
 from sciaticare.intake import brief as brief_rules
 from sciaticare.intake import recheck, scoring
+from sciaticare.intake.care import care
 from sciaticare.intake.models import (
     Episode,
     Intake,
@@ -26,7 +27,6 @@ from sciaticare.intake.models import (
     RedFlagRecheck,
 )
 from sciaticare.intake.triage import Level
-from sciaticare.scheduling import selectors as scheduling_selectors
 
 
 def current_intake(*, patient: User) -> Intake | None:
@@ -104,9 +104,7 @@ def shared_clients(*, therapist: User) -> QuerySet[IntakeShare]:
 
 def treated_clients(*, therapist: User) -> QuerySet[User]:
     """The patients this therapist treats (scheduling's rule), by name."""
-    return scheduling_selectors.patients_treated_by(therapist).order_by(
-        "first_name", "last_name", "pk"
-    )
+    return care().patients_treated_by(therapist).order_by("first_name", "last_name", "pk")
 
 
 def has_intake_share(*, therapist: User, patient: User) -> bool:
@@ -125,7 +123,7 @@ def may_read_intake(*, viewer: User, patient: User) -> bool:
         return True
     if not viewer.has_role(Role.THERAPIST):
         return False
-    return scheduling_selectors.treats(therapist=viewer, patient=patient) or has_intake_share(
+    return care().treats(therapist=viewer, patient=patient) or has_intake_share(
         therapist=viewer, patient=patient
     )
 
@@ -144,11 +142,9 @@ def viewer_clinic_ids(*, user: User) -> set[int]:
     """The clinics whose licensed questionnaire text this person may see: those they work for
     as a therapist or clinic admin, and as a patient the clinic of their next (else last)
     appointment (docs/architecture.md, "Licensed questionnaires")."""
-    from sciaticare.scheduling.selectors import patient_clinic_id  # scheduling imports intake
-
     ids = directory.staff_clinic_ids(user=user)
     if user.has_role(Role.PATIENT):
-        own = patient_clinic_id(patient=user)
+        own = care().patient_clinic_id(patient=user)
         if own is not None:
             ids.add(own)
     return ids

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
@@ -654,51 +654,70 @@ def _observation_problems(where: str, r: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _resource_problems(where: str, r: Mapping[str, Any]) -> list[str]:
-    kind = r.get("resourceType")
-    if kind == "Appointment" and r.get("status") not in AppointmentStatus:
+def _procedure_problems(where: str, r: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if r.get("status") not in ProcedureStatus:
+        problems.append(f"{where}.status: {r.get('status')!r} is not one of ours")
+    if MASSAGE_SNOMED not in _codes(r.get("code"), SNOMED):
+        problems.append(f"{where}.code: needs SNOMED CT {MASSAGE_SNOMED} (massage)")
+    for i, site in enumerate(r.get("bodySite") or []):
+        codes = _codes(site, BODY_MAP_SYSTEM)
+        if not codes or any(c not in bodymap.REGIONS for c in codes):
+            problems.append(f"{where}.bodySite[{i}]: not a body-map region code")
+    for i, used in enumerate(r.get("usedCode") or []):
+        if any(c not in MODALITIES for c in _codes(used, TECHNIQUE_SYSTEM)):
+            problems.append(f"{where}.usedCode[{i}]: not a technique code")
+    return problems
+
+
+def _condition_problems(where: str, r: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if SCIATICA_SNOMED not in _codes(r.get("code"), SNOMED):
+        problems.append(f"{where}.code: needs SNOMED CT {SCIATICA_SNOMED} (sciatica)")
+    if any(c not in ICD_BY_SIDE.values() for c in _codes(r.get("code"), ICD10CM)):
+        problems.append(f"{where}.code: ICD-10-CM must be one of M54.30, M54.31, M54.32")
+    if any(
+        c not in ClinicalStatus for c in _codes(r.get("clinicalStatus"), CLINICAL_STATUS_SYSTEM)
+    ):
+        problems.append(f"{where}.clinicalStatus: not one of ours")
+    if not str(r.get("onsetDateTime", "")):
+        problems.append(f"{where}.onsetDateTime: required")
+    return problems
+
+
+def _questionnaire_response_problems(where: str, r: Mapping[str, Any]) -> list[str]:
+    if r.get("status") not in ResponseStatus:
         return [f"{where}.status: {r.get('status')!r} is not one of ours"]
-    if kind == "Encounter" and r.get("status") not in EncounterStatus:
-        return [f"{where}.status: {r.get('status')!r} is not one of ours"]
-    if kind == "Procedure":
-        problems = []
-        if r.get("status") not in ProcedureStatus:
-            problems.append(f"{where}.status: {r.get('status')!r} is not one of ours")
-        if MASSAGE_SNOMED not in _codes(r.get("code"), SNOMED):
-            problems.append(f"{where}.code: needs SNOMED CT {MASSAGE_SNOMED} (massage)")
-        for i, site in enumerate(r.get("bodySite") or []):
-            codes = _codes(site, BODY_MAP_SYSTEM)
-            if not codes or any(c not in bodymap.REGIONS for c in codes):
-                problems.append(f"{where}.bodySite[{i}]: not a body-map region code")
-        for i, used in enumerate(r.get("usedCode") or []):
-            if any(c not in MODALITIES for c in _codes(used, TECHNIQUE_SYSTEM)):
-                problems.append(f"{where}.usedCode[{i}]: not a technique code")
-        return problems
-    if kind == "Condition":
-        problems = []
-        if SCIATICA_SNOMED not in _codes(r.get("code"), SNOMED):
-            problems.append(f"{where}.code: needs SNOMED CT {SCIATICA_SNOMED} (sciatica)")
-        if any(c not in ICD_BY_SIDE.values() for c in _codes(r.get("code"), ICD10CM)):
-            problems.append(f"{where}.code: ICD-10-CM must be one of M54.30, M54.31, M54.32")
-        if any(
-            c not in ClinicalStatus for c in _codes(r.get("clinicalStatus"), CLINICAL_STATUS_SYSTEM)
-        ):
-            problems.append(f"{where}.clinicalStatus: not one of ours")
-        if not str(r.get("onsetDateTime", "")):
-            problems.append(f"{where}.onsetDateTime: required")
-        return problems
-    if kind == "QuestionnaireResponse":
-        if r.get("status") not in ResponseStatus:
-            return [f"{where}.status: {r.get('status')!r} is not one of ours"]
-        url = str(r.get("questionnaire", "")).split("|", 1)[0]
-        if url not in {i.url for i in scoring.INSTRUMENTS.values()}:
-            return [f"{where}.questionnaire: not one of our instruments"]
-        if not isinstance(r.get("authored"), str) or "T" not in r["authored"]:
-            return [f"{where}.authored: a date and time with an offset is required"]
-        return []
-    if kind == "Observation":
-        return _observation_problems(where, r)
+    url = str(r.get("questionnaire", "")).split("|", 1)[0]
+    if url not in {i.url for i in scoring.INSTRUMENTS.values()}:
+        return [f"{where}.questionnaire: not one of our instruments"]
+    if not isinstance(r.get("authored"), str) or "T" not in r["authored"]:
+        return [f"{where}.authored: a date and time with an offset is required"]
     return []
+
+
+def _status_problems(statuses: Any) -> Callable[[str, Mapping[str, Any]], list[str]]:
+    def problems(where: str, r: Mapping[str, Any]) -> list[str]:
+        if r.get("status") not in statuses:
+            return [f"{where}.status: {r.get('status')!r} is not one of ours"]
+        return []
+
+    return problems
+
+
+_PROBLEMS_BY_KIND: dict[str, Callable[[str, Mapping[str, Any]], list[str]]] = {
+    "Appointment": _status_problems(AppointmentStatus),
+    "Encounter": _status_problems(EncounterStatus),
+    "Procedure": _procedure_problems,
+    "Condition": _condition_problems,
+    "QuestionnaireResponse": _questionnaire_response_problems,
+    "Observation": _observation_problems,
+}
+
+
+def _resource_problems(where: str, r: Mapping[str, Any]) -> list[str]:
+    check = _PROBLEMS_BY_KIND.get(str(r.get("resourceType")))
+    return check(where, r) if check else []
 
 
 def validate_codes(bundle: Mapping[str, Any]) -> list[str]:

@@ -270,12 +270,13 @@ def _episode_on(patient: User, moment: datetime) -> Episode | None:
     )
 
 
-def import_bundle(*, patient: User, data: object, importer: User) -> ImportSummary:
-    """Add the history in a Sciaticare FHIR Bundle to the patient's own record (see the module
-    docstring). Refuses, with the reasons, a Bundle that is not valid R4B or whose codes are not
-    ours; all or nothing; importing it again adds nothing."""
-    if importer.pk != patient.pk:
-        raise NotFound("record")
+# Questionnaires of an import with their FHIR resource and score.
+_Scored = list[tuple[fhir.ImportedQuestionnaire, dict[str, Any], scoring.Score]]
+
+
+def _checked_history(data: object) -> tuple[fhir.ImportedHistory, _Scored]:
+    """The history in a Bundle and its questionnaires scored, or Invalid naming every refused
+    entry: not valid R4B, codes not ours, or breaking the rules typed data follows."""
     try:
         check_json_depth(data)  # the checks below recurse: a deep document must not reach them
     except ValueError as exc:
@@ -292,14 +293,14 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
     now = timezone.now()
     # The rules typed data follows: the intake refuses pain that began in the future, and
     # nothing is answered or logged ahead of time (the diary's own rules are checked by
-    # outcomes.services.add_past_entries below).
+    # outcomes.services.add_past_entries in import_bundle).
     for condition in history.conditions:
         if condition.started_on > today:
             problems.append(
                 f"Condition/condition-{condition.started_on.isoformat()}: the pain cannot have "
                 "begun in the future"
             )
-    scored = []
+    scored: _Scored = []
     for i, item in enumerate(history.questionnaires):
         where = item.source or f"QuestionnaireResponse {i}"
         if item.completed_at > now:
@@ -311,6 +312,63 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
             problems.append(f"{where}: {error}")
     if problems:
         raise _refuse(problems)
+    return history, scored
+
+
+def _add_episodes(
+    patient: User, history: fhir.ImportedHistory, counts: dict[str, int], warnings: list[str]
+) -> None:
+    now = timezone.now()
+    for condition in sorted(history.conditions, key=lambda c: c.started_on):
+        if Episode.objects.filter(patient=patient, started_on=condition.started_on).exists():
+            counts["skipped"] += 1
+            continue
+        # closed_at is when the episode is closed in this app: now, for one already over.
+        closed_at = None if condition.active else now
+        if (
+            closed_at is None
+            and Episode.objects.filter(patient=patient, closed_at__isnull=True).exists()
+        ):
+            closed_at = now  # one open episode at a time: yours stays the open one
+            warnings.append(f"The episode from {condition.started_on} was imported as closed.")
+        Episode.objects.create(
+            patient=patient, started_on=condition.started_on, closed_at=closed_at
+        )
+        counts["episodes"] += 1
+
+
+def _add_questionnaires(
+    patient: User,
+    scored: _Scored,
+    counts: dict[str, int],
+) -> None:
+    for item, resource, result in scored:
+        if QuestionnaireResponse.objects.filter(
+            patient=patient, instrument=item.instrument, completed_at=item.completed_at
+        ).exists():
+            counts["skipped"] += 1
+            continue
+        QuestionnaireResponse.objects.create(
+            patient=patient,
+            episode=_episode_on(patient, item.completed_at),
+            instrument=item.instrument,
+            instrument_version=item.version,
+            resource=resource,
+            score=result.value,
+            band=result.band or "",
+            subscores=dict(result.subscores),
+            completed_at=item.completed_at,
+        )
+        counts["questionnaires"] += 1
+
+
+def import_bundle(*, patient: User, data: object, importer: User) -> ImportSummary:
+    """Add the history in a Sciaticare FHIR Bundle to the patient's own record (see the module
+    docstring). Refuses, with the reasons, a Bundle that is not valid R4B or whose codes are not
+    ours; all or nothing; importing it again adds nothing."""
+    if importer.pk != patient.pk:
+        raise NotFound("record")
+    history, scored = _checked_history(data)
     # A Bundle this instance exported for this same patient: its sessions, places and people
     # are rows held here already, not another system's history (importing them again made a
     # duplicate of each).
@@ -321,22 +379,7 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
     counts = {"episodes": 0, "pain_entries": 0, "questionnaires": 0, "history": 0, "skipped": 0}
     warnings: list[str] = []
     with transaction.atomic():
-        for condition in sorted(history.conditions, key=lambda c: c.started_on):
-            if Episode.objects.filter(patient=patient, started_on=condition.started_on).exists():
-                counts["skipped"] += 1
-                continue
-            # closed_at is when the episode is closed in this app: now, for one already over.
-            closed_at = None if condition.active else now
-            if (
-                closed_at is None
-                and Episode.objects.filter(patient=patient, closed_at__isnull=True).exists()
-            ):
-                closed_at = now  # one open episode at a time: yours stays the open one
-                warnings.append(f"The episode from {condition.started_on} was imported as closed.")
-            Episode.objects.create(
-                patient=patient, started_on=condition.started_on, closed_at=closed_at
-            )
-            counts["episodes"] += 1
+        _add_episodes(patient, history, counts, warnings)
         try:
             added, present = outcomes_services.add_past_entries(
                 patient=patient,
@@ -356,24 +399,7 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
             raise _refuse([f"{where}: {message}" for where, message in refused.errors]) from None
         counts["pain_entries"] += added
         counts["skipped"] += present
-        for item, resource, result in scored:
-            if QuestionnaireResponse.objects.filter(
-                patient=patient, instrument=item.instrument, completed_at=item.completed_at
-            ).exists():
-                counts["skipped"] += 1
-                continue
-            QuestionnaireResponse.objects.create(
-                patient=patient,
-                episode=_episode_on(patient, item.completed_at),
-                instrument=item.instrument,
-                instrument_version=item.version,
-                resource=resource,
-                score=result.value,
-                band=result.band or "",
-                subscores=dict(result.subscores),
-                completed_at=item.completed_at,
-            )
-            counts["questionnaires"] += 1
+        _add_questionnaires(patient, scored, counts)
         for resource in history.external:
             if own_record:
                 counts["skipped"] += 1

@@ -4,14 +4,16 @@ questionnaire scores, turned into charts and honest figures."""
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -374,3 +376,19 @@ def ready_report_for(*, user: User, report_id: int) -> ProgressReport:
 def shares_of(*, patient: User) -> QuerySet[ReportShare]:
     """Where the patient has sent their reports, newest first (for the reports page)."""
     return ReportShare.objects.filter(report__patient=patient).select_related("report")
+
+
+def recent_diary_line(patient_id: int) -> str:
+    """The last 7 days of the patient's diary in one line, for prefilling a session note
+    (installed as records' diary summary: ``records/diary.py``)."""
+    since = timezone.localdate() - timedelta(days=7)
+    entries = list(
+        PainEntry.objects.filter(patient_id=patient_id, day__gte=since).values_list(
+            "back_pain", "leg_pain"
+        )
+    )
+    if not entries:
+        return ""
+    back = statistics.median(b for b, _ in entries)
+    leg = statistics.median(leg for _, leg in entries)
+    return f" Pain diary, last 7 days ({len(entries)} entries): median back {back:g}/10, leg {leg:g}/10."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,7 +15,7 @@ from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
-from sciaticare.outcomes.models import PainEntry
+from sciaticare.records.diary import recent_diary
 from sciaticare.records.models import NOTE_TEXT_MAX_LENGTH, SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors import treats
@@ -35,26 +34,12 @@ def _join(codes: list[str], names: Mapping[str, str]) -> str:
     return ", ".join(names.get(code, code) for code in codes) or "not given"
 
 
-def _recent_diary(patient: User) -> str:
-    since = timezone.localdate() - timedelta(days=7)
-    entries = list(
-        PainEntry.objects.filter(patient=patient, day__gte=since).values_list(
-            "back_pain", "leg_pain"
-        )
-    )
-    if not entries:
-        return ""
-    back = statistics.median(b for b, _ in entries)
-    leg = statistics.median(leg for _, leg in entries)
-    return f" Pain diary, last 7 days ({len(entries)} entries): median back {back:g}/10, leg {leg:g}/10."
-
-
 def prefill_subjective(patient: User) -> str:
     """The patient's own account from their current intake and recent diary, to edit (cut to
     the field's limit)."""
     intake = intake_selectors.current_intake(patient=patient)
     if intake is None:
-        return _recent_diary(patient).strip()[:NOTE_TEXT_MAX_LENGTH]
+        return recent_diary(patient.pk).strip()[:NOTE_TEXT_MAX_LENGTH]
     where = (
         ", ".join(REGIONS[c].label.lower() for c in intake.regions if c in REGIONS) or "not marked"
     )
@@ -65,7 +50,7 @@ def prefill_subjective(patient: User) -> str:
         f"Feels: {_join(intake.qualities, QUALITIES)}. Worse with: {_join(intake.worse_with, WORSE_WITH)}. "
         f"Better with: {_join(intake.better_with, BETTER_WITH)}. Goals: {intake.goals or 'not given'}."
     )
-    return (text + _recent_diary(patient))[:NOTE_TEXT_MAX_LENGTH]
+    return (text + recent_diary(patient.pk))[:NOTE_TEXT_MAX_LENGTH]
 
 
 def new_note(*, therapist_user: User, appointment_id: int, prefilled: bool = True) -> NoteView:

@@ -9,10 +9,13 @@ class SchedulingConfig(AppConfig):
         # The services call hooks after commit; mail and waitlist offers plug in here, so
         # booking code never imports mail or task code.
         from sciaticare.directory import sessions
-        from sciaticare.scheduling import notifications, tasks
+        from sciaticare.intake import care
+        from sciaticare.scheduling import notifications, selectors, tasks
         from sciaticare.scheduling.ledger import AppointmentLedger
 
         notifications.connect()
         tasks.connect()
         # Reviews need a completed session with the therapist: appointments are that record.
         sessions.use_ledger(AppointmentLedger())
+        # Intake's access rules ask who treats a patient: appointments answer.
+        care.use_care(selectors)

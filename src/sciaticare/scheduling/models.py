@@ -47,11 +47,13 @@ class HoursLater(models.Func):
         super().__init__(expression, **extra)
         self.hours = int(hours)
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"({sql} + interval '{self.hours} hours')", params
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
         # The same text form Django stores (UTC, no offset), to the millisecond.
         sql, params = compiler.compile(self.source_expressions[0])
         return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {sql}, '+{self.hours} hours')", params

@@ -373,7 +373,23 @@ def _grid(anchor: datetime, step: timedelta, lo: datetime, hi: datetime) -> Iter
         yield anchor + i * step
 
 
-def iter_free_slots(
+def _free_segments(r0: datetime, r1: datetime, off: list[_Span], first: int) -> list[_Span]:
+    """The free segments of ``[r0, r1)`` once time off is removed; ``off`` is merged and
+    sorted, and ``off[first]`` is the first span that ends after ``r0``."""
+    segments: list[_Span] = []
+    cursor = r0
+    j = first
+    while j < len(off) and off[j][0] < r1:
+        if off[j][0] > cursor:
+            segments.append((cursor, off[j][0]))
+        cursor = max(cursor, off[j][1])
+        j += 1
+    if cursor < r1:
+        segments.append((cursor, r1))
+    return segments
+
+
+def iter_free_slots(  # noqa: C901 (one sweep whose cursors carry across days; benchmarked)
     availability: Availability,
     busy: Iterable[Interval],
     service: Service,
@@ -411,21 +427,9 @@ def iter_free_slots(
                 return
             if r1 - r0 < length or r1 - length < lo:
                 continue
-            # Free segments of [r0, r1) after removing time off.
             while i_off < n_off and off[i_off][1] <= r0:
                 i_off += 1
-            segments: list[_Span] = []
-            cursor = r0
-            j = i_off
-            while j < n_off and off[j][0] < r1:
-                if off[j][0] > cursor:
-                    segments.append((cursor, off[j][0]))
-                cursor = max(cursor, off[j][1])
-                j += 1
-            if cursor < r1:
-                segments.append((cursor, r1))
-
-            for f0, f1 in segments:
+            for f0, f1 in _free_segments(r0, r1, off, i_off):
                 # Starts in the closed span [x, y] keep the session inside the segment and
                 # the policy; remove the open forbidden intervals. x only grows over the
                 # whole sweep, so i_busy advances monotonically.
@@ -479,6 +483,22 @@ def _overlaps(start: datetime, end: datetime, spans: Iterable[Interval]) -> bool
     return any(span.start < end and start < span.end for span in spans)
 
 
+def _range_start(availability: Availability, s: datetime, e: datetime) -> datetime | None:
+    """The start of the working range that holds ``[s, e)`` on the local date that owns ``s``
+    (``day_start(day) <= s < day_start(day + 1)``), or None."""
+    # Usually the date on the wall clock; differs only where a fall-back crosses midnight.
+    tz = availability.tz
+    day = s.astimezone(tz).date()
+    while s >= _day_start(day + _ONE_DAY, tz):
+        day += _ONE_DAY
+    while s < _day_start(day, tz):
+        day -= _ONE_DAY
+    for r0, r1 in local_ranges_utc(availability, day):
+        if r0 <= s and e <= r1:
+            return r0
+    return None
+
+
 def check_start(
     start: datetime,
     availability: Availability,
@@ -496,19 +516,7 @@ def check_start(
     if s > policy.latest:
         return Refusal.BEYOND_HORIZON
     e = _add(s, service.length)
-    # The local date that owns s: day_start(day) <= s < day_start(day + 1). Usually the
-    # date on the wall clock; differs only where a fall-back crosses midnight.
-    tz = availability.tz
-    day = s.astimezone(tz).date()
-    while s >= _day_start(day + _ONE_DAY, tz):
-        day += _ONE_DAY
-    while s < _day_start(day, tz):
-        day -= _ONE_DAY
-    anchor: datetime | None = None
-    for r0, r1 in local_ranges_utc(availability, day):
-        if r0 <= s and e <= r1:
-            anchor = r0
-            break
+    anchor = _range_start(availability, s, e)
     if anchor is None:
         return Refusal.OUTSIDE_HOURS
     if (s - anchor) % policy.step != _ZERO:
