@@ -29,6 +29,7 @@ from sciaticare.records.models import (
 from sciaticare.records.precautions import pressure_warnings
 from sciaticare.records.seal import note_seal
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.services import booking
 
 # The fields a draft may set, and nothing else (never signed_at, never the appointment).
 DRAFT_FIELDS = (
@@ -217,7 +218,9 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
         note.seal = note_seal(note.sealed_values())
         note.save()
         if appointment.status == AppointmentStatus.BOOKED:
-            Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.COMPLETED)
+            booking.complete_appointment(
+                appointment_id=appointment.pk, by=therapist_user, note="session note signed"
+            )
         record_event(actor=therapist_user, action="note.sign", patient=note.patient, obj=note)
         return note
 

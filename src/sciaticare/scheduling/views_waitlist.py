@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.directory import selectors as directory_selectors
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake import selectors as intake_selectors
@@ -62,10 +63,10 @@ def _therapist_from(request: AuthedRequest) -> TherapistProfile | None:
         return None
     if not raw.isdigit():
         raise Http404
-    found = TherapistProfile.objects.select_related("user").filter(pk=int(raw)).first()
-    if found is None:
-        raise Http404
-    return found
+    try:
+        return directory_selectors.bookable_therapist(therapist_id=int(raw))
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required
