@@ -22,7 +22,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.bounds import parse_day
 from sciaticare.directory import selectors as directory_selectors
-from sciaticare.directory.models import FlareUpPlanEntry, SessionType, TherapistProfile
+from sciaticare.directory.models import SessionType, TherapistProfile
 from sciaticare.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, selectors
@@ -335,11 +335,15 @@ def week(request: AuthedRequest) -> HttpResponse:
 def flare_up_view(request: AuthedRequest) -> HttpResponse:
     """The earliest session across the patient's flare-up plan, and the one the plan's rule
     suggests (flare_up.choose); a POST shows the confirm step for the suggested one."""
-    plan = list(
-        FlareUpPlanEntry.objects.filter(patient=request.user)
-        .select_related("therapist__user")
-        .order_by("rank")
-    )
+    # A therapist whose account was deactivated stays in the plan but takes no bookings
+    # (directory.selectors.bookable_therapist): the action looks past them.
+    plan = [
+        entry
+        for entry in directory_selectors.flare_up_plan(
+            viewer=request.user, patient=request.user, with_prices=False
+        )
+        if entry.therapist.user.is_active
+    ]
     if not plan:
         messages.info(
             request, "Choose a preferred therapist and backups first: that is your flare-up plan."

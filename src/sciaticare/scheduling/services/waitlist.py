@@ -83,7 +83,7 @@ def join_waitlist(
             therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
             if therapist.user_id == patient.pk:
                 raise Invalid("own_calendar", "You cannot wait for a session with yourself.")
-        elif not FlareUpPlanEntry.objects.filter(patient=patient).exists():
+        elif not directory_selectors.plan_therapist_ids(patient=patient):
             raise Invalid(
                 "no_plan",
                 "Your flare-up plan is empty. Add therapists to it first, or join one therapist's waitlist.",
