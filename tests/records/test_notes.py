@@ -8,6 +8,8 @@ from sciaticare.audit.models import AuditEvent
 from sciaticare.errors import Conflict, Invalid, NotFound
 from sciaticare.records import selectors, services
 from sciaticare.records.models import Amendment, NoteLocked, SessionNote
+from sciaticare.scheduling.models import AppointmentChange
+from sciaticare.scheduling.services import booking
 from tests.records.conftest import ASSESSMENT, SUBJECTIVE
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +108,31 @@ def test_signing_records_who_and_when_and_completes_the_session(clinic_world):
     assert note.signed_by == clinic_world["people"]["therapist"]
     clinic_world["appointment"].refresh_from_db()
     assert clinic_world["appointment"].status == "completed"
+
+
+def test_signing_completes_the_session_through_scheduling_with_its_change_row_and_audit(
+    clinic_world,
+):
+    therapist = clinic_world["people"]["therapist"]
+    appointment = clinic_world["appointment"]
+
+    _signed(clinic_world)
+
+    change = AppointmentChange.objects.get(appointment=appointment)
+    assert (change.kind, change.by) == ("completed", therapist)
+    completed = AuditEvent.objects.get(action="appointment.completed")
+    assert (completed.actor, completed.object_id) == (therapist, str(appointment.pk))
+
+
+def test_signing_a_session_marked_attended_adds_no_second_completion(clinic_world):
+    therapist = clinic_world["people"]["therapist"]
+    appointment = clinic_world["appointment"]
+    booking.mark_attendance(therapist_user=therapist, appointment_id=appointment.pk, attended=True)
+
+    _signed(clinic_world)
+
+    assert AppointmentChange.objects.filter(appointment=appointment).count() == 1
+    assert AuditEvent.objects.filter(action="appointment.completed").count() == 1
 
 
 def test_a_signed_note_cannot_change_through_the_service(clinic_world):

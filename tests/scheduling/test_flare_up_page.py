@@ -103,3 +103,20 @@ def test_either_choice_goes_to_the_confirm_step_for_that_session(client, frozen)
     assert "Sunday 6 December 2026, 10:00" in suggested
     assert re.search(rf'action="/book/{backup.pk}/"', earliest)
     assert not Appointment.objects.exists()
+
+
+def test_a_deactivated_therapist_in_the_plan_is_passed_over(client, frozen):
+    patient = bookable_patient()
+    Intake.objects.filter(patient=patient).update(created_at=frozen - timedelta(hours=1))
+    preferred, backup = _therapist("Preferred", SAT, 8), _therapist("Backup", SUN, 10)
+    make_plan(patient, preferred, backup)
+    preferred.user.is_active = False
+    preferred.user.save(update_fields=["is_active"])
+    client.force_login(patient)
+
+    page = client.get(reverse("scheduling:flare_up")).content.decode()
+    confirm = client.post(reverse("scheduling:flare_up"), {"pick": "suggested"}).content.decode()
+
+    assert "Preferred Test" not in page
+    assert "Backup Test</strong>: Sunday 6 December, 10:00 GMT" in page
+    assert re.search(rf'action="/book/{backup.pk}/"', confirm)

@@ -42,6 +42,25 @@ DEFAULT_RADIUS_KM = 25.0
 MAX_PAGE_SIZE = 50
 
 
+def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistProfile:
+    """A therapist who can be booked (their account is active), with their user, or NotFound.
+
+    Every app that needs a therapist to book, offer or show free times asks here, so a
+    deactivated account is refused everywhere alike. With ``lock`` the row is taken with
+    SELECT ... FOR UPDATE (PostgreSQL; SQLite serialises writers already): the caller must be
+    inside a transaction, and other bookings with this therapist wait for it to end.
+    """
+    found = TherapistProfile.objects.select_related("user").filter(
+        pk=therapist_id, user__is_active=True
+    )
+    if lock:
+        found = found.select_for_update()
+    therapist = found.first()
+    if therapist is None:
+        raise NotFound("therapist")
+    return therapist
+
+
 # --- Plain SQL ------------------------------------------------------------------------------
 # The hottest reads (a search page, a public profile) are written out: the ORM took longer to
 # compile them than the database took to answer (docs/benchmarks.md).

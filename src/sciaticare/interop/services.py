@@ -18,7 +18,6 @@ rules").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
@@ -31,7 +30,8 @@ from sciaticare.bounds import check_json_depth
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.intake.models import Episode, QuestionnaireResponse
+from sciaticare.intake import services as intake_services
+from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.interop import fhir
 from sciaticare.interop.models import ExternalResource
 from sciaticare.outcomes import selectors as outcomes_selectors
@@ -262,14 +262,6 @@ def _scored(item: fhir.ImportedQuestionnaire) -> tuple[dict[str, Any], scoring.S
     return resource, result
 
 
-def _episode_on(patient: User, moment: datetime) -> Episode | None:
-    return (
-        Episode.objects.filter(patient=patient, started_on__lte=moment.date())
-        .order_by("-started_on", "-pk")
-        .first()
-    )
-
-
 # Questionnaires of an import with their FHIR resource and score.
 _Scored = list[tuple[fhir.ImportedQuestionnaire, dict[str, Any], scoring.Score]]
 
@@ -315,53 +307,6 @@ def _checked_history(data: object) -> tuple[fhir.ImportedHistory, _Scored]:
     return history, scored
 
 
-def _add_episodes(
-    patient: User, history: fhir.ImportedHistory, counts: dict[str, int], warnings: list[str]
-) -> None:
-    now = timezone.now()
-    for condition in sorted(history.conditions, key=lambda c: c.started_on):
-        if Episode.objects.filter(patient=patient, started_on=condition.started_on).exists():
-            counts["skipped"] += 1
-            continue
-        # closed_at is when the episode is closed in this app: now, for one already over.
-        closed_at = None if condition.active else now
-        if (
-            closed_at is None
-            and Episode.objects.filter(patient=patient, closed_at__isnull=True).exists()
-        ):
-            closed_at = now  # one open episode at a time: yours stays the open one
-            warnings.append(f"The episode from {condition.started_on} was imported as closed.")
-        Episode.objects.create(
-            patient=patient, started_on=condition.started_on, closed_at=closed_at
-        )
-        counts["episodes"] += 1
-
-
-def _add_questionnaires(
-    patient: User,
-    scored: _Scored,
-    counts: dict[str, int],
-) -> None:
-    for item, resource, result in scored:
-        if QuestionnaireResponse.objects.filter(
-            patient=patient, instrument=item.instrument, completed_at=item.completed_at
-        ).exists():
-            counts["skipped"] += 1
-            continue
-        QuestionnaireResponse.objects.create(
-            patient=patient,
-            episode=_episode_on(patient, item.completed_at),
-            instrument=item.instrument,
-            instrument_version=item.version,
-            resource=resource,
-            score=result.value,
-            band=result.band or "",
-            subscores=dict(result.subscores),
-            completed_at=item.completed_at,
-        )
-        counts["questionnaires"] += 1
-
-
 def import_bundle(*, patient: User, data: object, importer: User) -> ImportSummary:
     """Add the history in a Sciaticare FHIR Bundle to the patient's own record (see the module
     docstring). Refuses, with the reasons, a Bundle that is not valid R4B or whose codes are not
@@ -377,9 +322,18 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
     )
 
     counts = {"episodes": 0, "pain_entries": 0, "questionnaires": 0, "history": 0, "skipped": 0}
-    warnings: list[str] = []
+    now = timezone.now()
     with transaction.atomic():
-        _add_episodes(patient, history, counts, warnings)
+        added, present, warnings = intake_services.add_past_episodes(
+            patient=patient,
+            episodes=[
+                intake_services.PastEpisode(started_on=c.started_on, active=c.active)
+                for c in history.conditions
+            ],
+            now=now,
+        )
+        counts["episodes"] += added
+        counts["skipped"] += present
         try:
             added, present = outcomes_services.add_past_entries(
                 patient=patient,
@@ -399,7 +353,21 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
             raise _refuse([f"{where}: {message}" for where, message in refused.errors]) from None
         counts["pain_entries"] += added
         counts["skipped"] += present
-        _add_questionnaires(patient, scored, counts)
+        added, present = intake_services.add_past_questionnaires(
+            patient=patient,
+            responses=[
+                intake_services.PastQuestionnaire(
+                    instrument=item.instrument,
+                    version=item.version,
+                    resource=resource,
+                    result=result,
+                    completed_at=item.completed_at,
+                )
+                for item, resource, result in scored
+            ],
+        )
+        counts["questionnaires"] += added
+        counts["skipped"] += present
         for resource in history.external:
             if own_record:
                 counts["skipped"] += 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
@@ -17,8 +17,8 @@ from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
 from sciaticare.records.diary import recent_diary
 from sciaticare.records.models import NOTE_TEXT_MAX_LENGTH, SessionNote
+from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.selectors import treats
 
 OVERDUE_AFTER = timedelta(hours=72)
 Access = Literal["author", "care", "clinic", "patient"]
@@ -60,11 +60,9 @@ def new_note(*, therapist_user: User, appointment_id: int, prefilled: bool = Tru
     Unprefilled, for a save that brings its own values, it reads nothing of the client's.
     404 alike for a missing appointment and someone else's."""
     appointment = (
-        Appointment.objects.select_related(
-            "therapist__user", "patient", "session_type", "location__clinic"
-        )
-        .filter(pk=appointment_id, therapist__user=therapist_user)
-        .exclude(status__in=[AppointmentStatus.HELD, AppointmentStatus.EXPIRED])
+        scheduling_selectors.sessions_of(therapist_user=therapist_user)
+        .select_related("therapist__user", "patient", "session_type", "location__clinic")
+        .filter(pk=appointment_id)
         .first()
     )
     if appointment is None:
@@ -126,7 +124,7 @@ def read_note(*, viewer: User, appointment_id: int, reason: str = "") -> NoteVie
     elif (
         viewer.has_role(Role.THERAPIST)
         and note.is_signed
-        and treats(therapist=viewer, patient=note.patient)
+        and scheduling_selectors.treats(therapist=viewer, patient=note.patient)
     ):
         access = "care"
     elif (
@@ -162,8 +160,8 @@ def overdue_for(*, therapist_user: User) -> QuerySet[Appointment]:
     """Sessions that ended over 72 hours ago without a signed note."""
     signed = SessionNote.objects.filter(appointment=OuterRef("pk"), signed_at__isnull=False)
     return (
-        Appointment.objects.filter(
-            therapist__user=therapist_user,
+        scheduling_selectors.sessions_of(therapist_user=therapist_user)
+        .filter(
             end__lt=timezone.now() - OVERDUE_AFTER,
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED],
         )
@@ -185,9 +183,9 @@ def clinic_notes(*, admin: User) -> QuerySet[SessionNote]:
 def therapist_sessions(*, therapist_user: User) -> QuerySet[Appointment]:
     """The therapist's sessions that have begun, with or without notes, newest first."""
     return (
-        Appointment.objects.filter(
-            Q(status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED]),
-            therapist__user=therapist_user,
+        scheduling_selectors.sessions_of(therapist_user=therapist_user)
+        .filter(
+            status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED],
             start__lte=timezone.now(),
         )
         .select_related("patient", "note")

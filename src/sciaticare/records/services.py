@@ -28,7 +28,9 @@ from sciaticare.records.models import (
 )
 from sciaticare.records.precautions import pressure_warnings
 from sciaticare.records.seal import note_seal
+from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.services import booking
 
 # The fields a draft may set, and nothing else (never signed_at, never the appointment).
 DRAFT_FIELDS = (
@@ -64,14 +66,13 @@ SIGNABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
 
 
 def _own_appointment(user: User, appointment_id: int, *, lock: bool = False) -> Appointment:
-    qs = Appointment.objects.select_related("therapist", "patient")
+    found = scheduling_selectors.sessions_of(therapist_user=user).select_related(
+        "therapist", "patient"
+    )
     if lock:
-        qs = qs.select_for_update()
-    appointment = qs.filter(pk=appointment_id, therapist__user=user).first()
-    if appointment is None or appointment.status in (
-        AppointmentStatus.HELD,
-        AppointmentStatus.EXPIRED,
-    ):
+        found = found.select_for_update()
+    appointment = found.filter(pk=appointment_id).first()
+    if appointment is None:
         raise NotFound("appointment")
     return appointment
 
@@ -217,7 +218,9 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
         note.seal = note_seal(note.sealed_values())
         note.save()
         if appointment.status == AppointmentStatus.BOOKED:
-            Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.COMPLETED)
+            booking.complete_appointment(
+                appointment_id=appointment.pk, by=therapist_user, note="session note signed"
+            )
         record_event(actor=therapist_user, action="note.sign", patient=note.patient, obj=note)
         return note
 

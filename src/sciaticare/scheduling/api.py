@@ -10,8 +10,8 @@ from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.bounds import ApiId, SchedulingDatetime
-from sciaticare.directory.models import TherapistProfile
-from sciaticare.errors import Invalid, NotFound
+from sciaticare.directory import selectors as directory_selectors
+from sciaticare.errors import Invalid
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services import booking
@@ -46,9 +46,7 @@ class SlotsQuery(Schema):
 def therapist_slots(
     request: HttpRequest, therapist_id: ApiId, query: Query[SlotsQuery]
 ) -> HttpResponse:
-    therapist = TherapistProfile.objects.filter(pk=therapist_id).first()
-    if therapist is None:
-        raise NotFound("therapist")
+    therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
     now = timezone.now()
     start = query.start or now
     end = query.end or start + selectors.DEFAULT_WINDOW

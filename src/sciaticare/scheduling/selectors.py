@@ -432,6 +432,15 @@ def care_appointments(*, patient: User) -> QuerySet[Appointment]:
     return Appointment.objects.filter(patient=patient, status__in=CARE_STATUSES)
 
 
+def sessions_of(*, therapist_user: User) -> QuerySet[Appointment]:
+    """The therapist's own appointments that are sessions: every status but a waitlist hold
+    and a lapsed offer (HELD, EXPIRED), which nobody attended or missed. What their session
+    notes and session lists start from."""
+    return Appointment.objects.filter(therapist__user=therapist_user).exclude(
+        status__in=(AppointmentStatus.HELD, AppointmentStatus.EXPIRED)
+    )
+
+
 def treats(*, therapist: User, patient: User) -> bool:
     """True when this therapist has a booked, attended or missed appointment with the patient."""
     if not therapist.has_role(Role.THERAPIST) or therapist.pk == patient.pk:

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
+from sciaticare.directory import selectors as directory_selectors
+from sciaticare.directory.models import TherapistProfile
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import selectors_waitlist
@@ -62,10 +63,10 @@ def _therapist_from(request: AuthedRequest) -> TherapistProfile | None:
         return None
     if not raw.isdigit():
         raise Http404
-    found = TherapistProfile.objects.select_related("user").filter(pk=int(raw)).first()
-    if found is None:
-        raise Http404
-    return found
+    try:
+        return directory_selectors.bookable_therapist(therapist_id=int(raw))
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required
@@ -74,10 +75,8 @@ def join(request: AuthedRequest) -> HttpResponse:
     """Join a therapist's waitlist (`?therapist=<id>`, from their profile) or the plan's."""
     _patient_only(request)
     therapist = _therapist_from(request)
-    plan = list(
-        FlareUpPlanEntry.objects.filter(patient=request.user)
-        .select_related("therapist__user")
-        .order_by("rank")
+    plan = directory_selectors.flare_up_plan(
+        viewer=request.user, patient=request.user, with_prices=False
     )
     today = timezone.localdate()
     form = WaitlistForm(

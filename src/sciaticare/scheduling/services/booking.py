@@ -14,6 +14,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.bounds import check_session_time
+from sciaticare.directory import selectors as directory_selectors
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
@@ -115,15 +116,7 @@ def _record(appointment: Appointment, kind: str, by: User | None, note: str = ""
 def _lock(therapist_id: int) -> TherapistProfile:
     # Serialises bookings per therapist on PostgreSQL (SQLite writers are serialised already),
     # so the check below sees every committed appointment; the constraint is the last word.
-    therapist = (
-        TherapistProfile.objects.select_for_update()
-        .select_related("user")
-        .filter(pk=therapist_id)
-        .first()
-    )
-    if therapist is None:
-        raise NotFound("therapist")
-    return therapist
+    return directory_selectors.bookable_therapist(therapist_id=therapist_id, lock=True)
 
 
 def _as_utc(start: datetime) -> datetime:
@@ -185,9 +178,7 @@ def preview_booking(
     (Booking checks again inside its transaction: the time may be taken in between.)"""
     start, now = _as_utc(start), now or timezone.now()
     check_booking_gate(patient, now)
-    therapist = TherapistProfile.objects.select_related("user").filter(pk=therapist_id).first()
-    if therapist is None:
-        raise NotFound("therapist")
+    therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
     if therapist.user_id == patient.pk:
         raise Invalid("own_calendar", "You cannot book a session with yourself.")
     check_new_patient(patient=patient, therapist=therapist)
@@ -395,23 +386,95 @@ def reschedule_appointment(
     return new
 
 
+def _lock_own(*, therapist_user: User, appointment_id: int) -> Appointment:
+    """The therapist's own appointment, locked; NotFound when missing or someone else's."""
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("therapist", "patient")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None or appointment.therapist.user_id != therapist_user.pk:
+        raise NotFound("appointment")
+    return appointment
+
+
+def _mark(appointment: Appointment, *, attended: bool, by: User, now: datetime, note: str) -> None:
+    if appointment.status != AppointmentStatus.BOOKED or appointment.start > now:
+        raise Conflict("not_started", "Only a booked session that has begun can be marked.")
+    appointment.status = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
+    appointment.save(update_fields=["status"])
+    _record(appointment, "completed" if attended else "no_show", by, note)
+
+
 def mark_attendance(
     *, therapist_user: User, appointment_id: int, attended: bool, now: datetime | None = None
 ) -> Appointment:
     """The therapist marks a started session completed, or a no-show."""
     now = now or timezone.now()
     with transaction.atomic():
-        appointment = (
-            Appointment.objects.select_for_update()
-            .select_related("therapist", "patient")
-            .filter(pk=appointment_id)
-            .first()
-        )
-        if appointment is None or appointment.therapist.user_id != therapist_user.pk:
-            raise NotFound("appointment")
-        if appointment.status != AppointmentStatus.BOOKED or appointment.start > now:
-            raise Conflict("not_started", "Only a booked session that has begun can be marked.")
-        appointment.status = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
-        appointment.save(update_fields=["status"])
-        _record(appointment, "completed" if attended else "no_show", therapist_user)
+        appointment = _lock_own(therapist_user=therapist_user, appointment_id=appointment_id)
+        _mark(appointment, attended=attended, by=therapist_user, now=now, note="")
     return appointment
+
+
+def complete_appointment(
+    *, appointment_id: int, by: User, note: str = "", now: datetime | None = None
+) -> Appointment:
+    """Mark the therapist's started session completed, with its change row and audit event,
+    as `mark_attendance` does; one already completed stays as it is. The one writer of a
+    completion for other apps (signing a session note completes a booked session)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock_own(therapist_user=by, appointment_id=appointment_id)
+        if appointment.status != AppointmentStatus.COMPLETED:
+            _mark(appointment, attended=True, by=by, now=now, note=note)
+    return appointment
+
+
+# --- Holds for the waitlist (services/waitlist.py) ----------------------------------------------
+
+
+def hold_slot(
+    *,
+    patient: User,
+    therapist_id: int,
+    session_type_id: int | None,
+    start: datetime,
+    expires_at: datetime,
+    now: datetime,
+    note: str,
+) -> Appointment:
+    """Hold a start for a patient until `expires_at` (a HELD appointment, which occupies the
+    time like a booking), or the refusal `book_appointment` would give. The caller is inside a
+    transaction; the therapist stays locked until it ends."""
+    therapist = _lock(therapist_id)
+    held = _create_at(
+        patient=patient,
+        therapist=therapist,
+        session_type_id=session_type_id,
+        start=start,
+        now=now,
+        status=AppointmentStatus.HELD,
+        hold_expires_at=expires_at,
+    )
+    _record(held, "held", None, note)
+    return held
+
+
+def confirm_hold(*, held: Appointment, patient: User, note: str) -> None:
+    """Book a held slot for its patient. The caller holds the appointment's lock and has
+    checked the hold is still open."""
+    held.status = AppointmentStatus.BOOKED
+    held.hold_expires_at = None
+    held.save(update_fields=["status", "hold_expires_at"])
+    _record(held, "booked", patient, note)
+    _after_commit(on_booked, held.pk)
+
+
+def release_hold(*, held: Appointment, kind: str, by: User | None) -> None:
+    """End a hold (declined, expired, or its patient left the waitlist): the slot is free once
+    the transaction commits. The caller holds the appointment's lock."""
+    held.status = AppointmentStatus.EXPIRED
+    held.save(update_fields=["status"])
+    _record(held, kind, by)

@@ -4,7 +4,8 @@ date range, and offers that hold a freed slot for the first in line until the ho
 An offer is a HELD appointment: it occupies the therapist's time like a booking, so the
 database refuses anyone else the slot while it is held. Accepting turns it BOOKED; declining,
 leaving the waitlist or the hold running out turns it EXPIRED, and the slot goes to the next
-in line. Locks are always taken appointment first, then waitlist entry.
+in line. Locks are always taken appointment first, then waitlist entry; an offer locks the
+entry, then the therapist (booking.hold_slot).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
+from sciaticare.directory import selectors as directory_selectors
+from sciaticare.directory.models import FlareUpPlanEntry
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import (
@@ -78,12 +80,10 @@ def join_waitlist(
         raise Invalid("range_too_long", message, [("latest", message)])
     with transaction.atomic():
         if therapist_id is not None:
-            therapist = TherapistProfile.objects.filter(pk=therapist_id).first()
-            if therapist is None:
-                raise NotFound("therapist")
+            therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
             if therapist.user_id == patient.pk:
                 raise Invalid("own_calendar", "You cannot wait for a session with yourself.")
-        elif not FlareUpPlanEntry.objects.filter(patient=patient).exists():
+        elif not directory_selectors.plan_therapist_ids(patient=patient):
             raise Invalid(
                 "no_plan",
                 "Your flare-up plan is empty. Add therapists to it first, or join one therapist's waitlist.",
@@ -120,7 +120,7 @@ def leave_waitlist(*, patient: User, entry_id: int) -> WaitlistEntry:
         if entry.status not in OPEN:
             raise Conflict("not_waiting", "You are no longer on this waitlist.")
         if held is not None:
-            _release(held, kind="offer_declined", by=patient)
+            booking.release_hold(held=held, kind="offer_declined", by=patient)
         entry.status = WaitlistStatus.CANCELLED
         entry.save(update_fields=["status"])
         record_event(actor=patient, action="waitlist.left", patient=patient, obj=entry)
@@ -186,7 +186,6 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
             continue  # an offer they could not accept would only delay the next in line
         try:
             with transaction.atomic():
-                therapist = booking._lock(freed.therapist_id)
                 entry = (
                     WaitlistEntry.objects.select_for_update()
                     .filter(pk=candidate.pk, status=WaitlistStatus.WAITING)
@@ -194,26 +193,20 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
                 )
                 if entry is None:
                     continue  # left or was offered something else meanwhile
-                held = booking._create_at(
+                held = booking.hold_slot(
                     patient=candidate.patient,
-                    therapist=therapist,
+                    therapist_id=freed.therapist_id,
                     session_type_id=freed.session_type_id,
                     start=freed.start,
+                    expires_at=expires,
                     now=now,
-                    status=AppointmentStatus.HELD,
-                    hold_expires_at=expires,
+                    note=f"offered to waitlist entry {entry.pk} until {expires.isoformat()}",
                 )
                 offer = SlotOffer.objects.create(
                     entry=entry, appointment=held, offered_at=now, expires_at=expires
                 )
                 entry.status = WaitlistStatus.OFFERED
                 entry.save(update_fields=["status"])
-                booking._record(
-                    held,
-                    "held",
-                    None,
-                    f"offered to waitlist entry {entry.pk} until {expires.isoformat()}",
-                )
                 record_event(
                     actor=None, action="waitlist.offered", patient=candidate.patient, obj=offer
                 )
@@ -222,8 +215,10 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
             if exc.code == "patient_overlap":
                 continue  # this patient is booked elsewhere then; the next in line may take it
             return None  # the slot itself is gone: nobody else can have it
-        except Invalid:
-            return None  # the slot is no longer bookable: nobody else can have it
+        except (Invalid, NotFound):
+            # The slot is no longer bookable (or the therapist no longer takes bookings):
+            # nobody else can have it.
+            return None
         return offer
     return None
 
@@ -243,13 +238,6 @@ def _open_offer(entry: WaitlistEntry) -> SlotOffer | None:
 
 def _lock_held(appointment_id: int) -> Appointment:
     return Appointment.objects.select_for_update().select_related("patient").get(pk=appointment_id)
-
-
-def _release(held: Appointment, *, kind: str, by: User | None) -> None:
-    """Caller holds the appointment's lock; the slot is free once this commits."""
-    held.status = AppointmentStatus.EXPIRED
-    held.save(update_fields=["status"])
-    booking._record(held, kind, by)
 
 
 def _lock_offer(*, patient: User, offer_id: int) -> tuple[SlotOffer, Appointment, WaitlistEntry]:
@@ -279,15 +267,11 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
                 "offer_expired",
                 "Sorry, this offer has expired and the time was offered to someone else.",
             )
-        held.status = AppointmentStatus.BOOKED
-        held.hold_expires_at = None
-        held.save(update_fields=["status", "hold_expires_at"])
+        booking.confirm_hold(held=held, patient=patient, note="accepted a waitlist offer")
         offer.accepted_at = now
         offer.save(update_fields=["accepted_at"])
         entry.status = WaitlistStatus.BOOKED
         entry.save(update_fields=["status"])
-        booking._record(held, "booked", patient, "accepted a waitlist offer")
-        booking._after_commit(booking.on_booked, held.pk)
     return held
 
 
@@ -297,7 +281,7 @@ def decline_offer(*, patient: User, offer_id: int) -> WaitlistEntry:
         offer, held, entry = _lock_offer(patient=patient, offer_id=offer_id)
         if held.status != AppointmentStatus.HELD or offer.accepted_at is not None:
             raise Conflict("offer_closed", "This offer is no longer open.")
-        _release(held, kind="offer_declined", by=patient)
+        booking.release_hold(held=held, kind="offer_declined", by=patient)
         if entry.status == WaitlistStatus.OFFERED:
             entry.status = WaitlistStatus.WAITING
             entry.save(update_fields=["status"])
@@ -325,7 +309,7 @@ def expire_offers(*, now: datetime | None = None) -> int:
             )
             if held is None or held.hold_expires_at is None or held.hold_expires_at > now:
                 continue  # accepted or released meanwhile
-            _release(held, kind="offer_expired", by=None)
+            booking.release_hold(held=held, kind="offer_expired", by=None)
             offer = SlotOffer.objects.filter(appointment=held).first()
             if offer is not None:
                 entry = WaitlistEntry.objects.select_for_update().get(pk=offer.entry_id)
