@@ -461,7 +461,7 @@ def test_dashboard_invites_a_patient_without_a_plan(client, world):
 
 def test_plan_read_by_a_site_admin_is_audited(world):
     from sciaticare.audit.models import AuditEvent
-    from sciaticare.directory.selectors import flare_up_plan
+    from sciaticare.directory.selectors.plan import flare_up_plan
 
     admin = world.people["site_admin"]
     patient = world.people["patient"]

@@ -35,7 +35,7 @@ from sciaticare.directory.models import (
     TherapistProfile,
 )
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.directory.selectors import administers
+from sciaticare.directory.selectors.access import administers
 from sciaticare.directory.sessions import ledger
 from sciaticare.errors import Conflict, DomainError, Invalid, NotFound
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.directory import documents, selectors, services
+from sciaticare.directory import documents, services
 from sciaticare.directory.forms import (
     CredentialForm,
     ProfileForm,
@@ -32,6 +32,22 @@ from sciaticare.directory.forms import (
 )
 from sciaticare.directory.models import SessionType
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.selectors.access import (
+    administers,
+    clinics_administered,
+    credential_for,
+    credential_to_check,
+    profile_for_edit,
+)
+from sciaticare.directory.selectors.moderation import (
+    credentials_to_check,
+    review_to_hide,
+    reviews_to_moderate,
+    therapists_administered,
+)
+from sciaticare.directory.selectors.plan import flare_up_plan, plan_therapist_ids
+from sciaticare.directory.selectors.profile import credentials_of, listed_therapist, public_profile
+from sciaticare.directory.selectors.search import search_therapists
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake.selectors import search_fit
 from sciaticare.redirects import safe_next
@@ -78,7 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            page = selectors.search_therapists(
+            page = search_therapists(
                 lat=data["lat"],
                 lon=data["lon"],
                 radius_km=float(data.get("radius_km") or 25),
@@ -102,7 +118,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "place_label": form.place_label,
-        "in_plan": selectors.plan_therapist_ids(patient=request.user),  # type: ignore[arg-type]
+        "in_plan": plan_therapist_ids(patient=request.user),  # type: ignore[arg-type]
         "is_patient": request.user.is_authenticated and request.user.has_role(Role.PATIENT),
     }
     template = "directory/search.html"
@@ -115,7 +131,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    public = _found(selectors.public_profile, profile_id=pk)
+    public = _found(public_profile, profile_id=pk)
     found = public.therapist
     user = request.user
     today = timezone.localdate()
@@ -129,12 +145,12 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             "licence_verified": found.licence_valid_on(today),
             "modalities": [MODALITIES[code] for code in sorted(found.modalities)],
             "is_patient": is_patient,
-            "in_plan": found.pk in selectors.plan_therapist_ids(patient=user),  # type: ignore[arg-type]
+            "in_plan": found.pk in plan_therapist_ids(patient=user),  # type: ignore[arg-type]
             "can_review": bool(
                 is_patient and services.reviewable_sessions(patient=user, therapist=found)  # type: ignore[arg-type]
             ),
             "can_edit": user.is_authenticated
-            and (found.user_id == user.pk or selectors.administers(user, found)),
+            and (found.user_id == user.pk or administers(user, found)),
         },
     )
 
@@ -152,7 +168,7 @@ def my_profile(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_profile(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.profile_for_edit, user=request.user, profile_id=pk)
+    found = _found(profile_for_edit, user=request.user, profile_id=pk)
     form = ProfileForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -199,7 +215,7 @@ def edit_profile(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_session_type(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.profile_for_edit, user=request.user, profile_id=pk)
+    found = _found(profile_for_edit, user=request.user, profile_id=pk)
     form = SessionTypeForm(request.POST)
     if form.is_valid():
         try:
@@ -217,7 +233,7 @@ def _session_for(request: AuthedRequest, session_id: int) -> SessionType:
     session = SessionType.objects.select_related("therapist__user").filter(pk=session_id).first()
     if session is None:
         raise Http404
-    _found(selectors.profile_for_edit, user=request.user, profile_id=session.therapist_id)
+    _found(profile_for_edit, user=request.user, profile_id=session.therapist_id)
     return session
 
 
@@ -283,7 +299,7 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "directory/credentials.html",
-        {"profile": own, "form": form, "credentials": selectors.credentials_of(profile=own)},
+        {"profile": own, "form": form, "credentials": credentials_of(profile=own)},
         status=status,
     )
 
@@ -292,7 +308,7 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
 def credential_document(request: AuthedRequest, credential_id: int) -> HttpResponse:
     """The document itself, to the therapist and the admins who check it; never cached
     (PrivateResponsesMiddleware)."""
-    credential = _found(selectors.credential_for, user=request.user, credential_id=credential_id)
+    credential = _found(credential_for, user=request.user, credential_id=credential_id)
     response = HttpResponse(
         bytes(credential.document), content_type=documents.CONTENT_TYPES[credential.document_type]
     )
@@ -324,10 +340,10 @@ def clinic(request: AuthedRequest) -> HttpResponse:
         request,
         "directory/clinic.html",
         {
-            "clinics": selectors.clinics_administered(user=user).prefetch_related("locations"),
-            "credentials": selectors.credentials_to_check(user=user),
-            "reviews": selectors.reviews_to_moderate(user=user),
-            "therapists": selectors.therapists_administered(user=user),
+            "clinics": clinics_administered(user=user).prefetch_related("locations"),
+            "credentials": credentials_to_check(user=user),
+            "reviews": reviews_to_moderate(user=user),
+            "therapists": therapists_administered(user=user),
             "is_site_admin": user.has_role(Role.SITE_ADMIN),
         },
     )
@@ -336,9 +352,7 @@ def clinic(request: AuthedRequest) -> HttpResponse:
 @_clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def verify_credential(request: AuthedRequest, credential_id: int) -> HttpResponse:
-    credential = _found(
-        selectors.credential_to_check, user=request.user, credential_id=credential_id
-    )
+    credential = _found(credential_to_check, user=request.user, credential_id=credential_id)
     if request.method == "POST":
         try:
             services.verify_credential(actor=request.user, credential=credential)
@@ -355,9 +369,7 @@ def verify_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
 @_clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def reject_credential(request: AuthedRequest, credential_id: int) -> HttpResponse:
-    credential = _found(
-        selectors.credential_to_check, user=request.user, credential_id=credential_id
-    )
+    credential = _found(credential_to_check, user=request.user, credential_id=credential_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,7 +394,7 @@ def reject_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
 @_clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
-    review = _found(selectors.review_to_hide, user=request.user, review_id=review_id)
+    review = _found(review_to_hide, user=request.user, review_id=review_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -408,7 +420,7 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
 @_role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
 def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.listed_therapist, profile_id=pk)
+    found = _found(listed_therapist, profile_id=pk)
     sessions = services.reviewable_sessions(patient=request.user, therapist=found)
     form = ReviewForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -439,7 +451,7 @@ def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @_role_required(Role.PATIENT)
 def plan(request: AuthedRequest) -> HttpResponse:
-    entries = selectors.flare_up_plan(viewer=request.user, patient=request.user)
+    entries = flare_up_plan(viewer=request.user, patient=request.user)
     return render(
         request,
         "directory/plan.html",
@@ -454,7 +466,7 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
         therapist_id = int(request.POST.get("therapist", ""))
     except ValueError:
         raise Http404 from None
-    found = _found(selectors.listed_therapist, profile_id=therapist_id)
+    found = _found(listed_therapist, profile_id=therapist_id)
     try:
         entry = services.add_to_plan(patient=request.user, therapist=found)
     except DomainError as exc:
@@ -468,7 +480,7 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
 @_role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
 def plan_remove(request: AuthedRequest, therapist_id: int) -> HttpResponse:
-    entries = selectors.flare_up_plan(viewer=request.user, patient=request.user)
+    entries = flare_up_plan(viewer=request.user, patient=request.user)
     entry = next((e for e in entries if e.therapist_id == therapist_id), None)
     if entry is None:
         raise Http404
