@@ -21,7 +21,6 @@ from sciaticare.display import language_choices
 from sciaticare.names import validate_name
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
-ACCESS_FLAGS = ("step_free", "parking", "adjustable_table")
 
 
 class SearchForm(forms.Form):

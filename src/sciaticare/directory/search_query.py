@@ -107,11 +107,6 @@ def _box_sql(lat_col: str, lon_col: str, box: geo.BoundingBox) -> tuple[str, lis
     return f"{lat_col} BETWEEN {_F} AND {_F} AND ({lon_sql})", params
 
 
-def _licence_sql(today: Any) -> tuple[str, list[Any]]:
-    # A verified licence in force today; NULL (none verified) compares false.
-    return "n.licence_valid_until >= %s", [today]
-
-
 def _score_sql(filters: SearchFilters, today: Any) -> tuple[str, list[Any]]:
     """``ranking.score`` as an SQL expression over ``h`` (a hit: one row with its distance)."""
     w = DEFAULT_WEIGHTS
