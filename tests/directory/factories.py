@@ -22,7 +22,8 @@ from sciaticare.directory.models import (
     TherapistLocation,
     TherapistProfile,
 )
-from sciaticare.directory.services import refresh_licence_summary, refresh_review_figures
+from sciaticare.directory.services.credentials import refresh_licence_summary
+from sciaticare.directory.services.reviews import refresh_review_figures
 from sciaticare.directory.sessions import CompletedSession
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.directory import documents, services
+from sciaticare.directory import documents
 from sciaticare.directory.forms import (
     CredentialForm,
     ProfileForm,
@@ -48,6 +48,17 @@ from sciaticare.directory.selectors.moderation import (
 from sciaticare.directory.selectors.plan import flare_up_plan, plan_therapist_ids
 from sciaticare.directory.selectors.profile import credentials_of, listed_therapist, public_profile
 from sciaticare.directory.selectors.search import search_therapists
+
+# The pages named like the services they call take those from their module.
+from sciaticare.directory.services import credentials, reviews
+from sciaticare.directory.services import profile as profile_services
+from sciaticare.directory.services.plan import add_to_plan, move_in_plan, remove_from_plan
+from sciaticare.directory.services.profile import (
+    ProfileChanges,
+    ensure_profile,
+    set_standard_session,
+    update_profile,
+)
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake.selectors import search_fit
 from sciaticare.redirects import safe_next
@@ -147,7 +158,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             "is_patient": is_patient,
             "in_plan": found.pk in plan_therapist_ids(patient=user),  # type: ignore[arg-type]
             "can_review": bool(
-                is_patient and services.reviewable_sessions(patient=user, therapist=found)  # type: ignore[arg-type]
+                is_patient and reviews.reviewable_sessions(patient=user, therapist=found)  # type: ignore[arg-type]
             ),
             "can_edit": user.is_authenticated
             and (found.user_id == user.pk or administers(user, found)),
@@ -161,7 +172,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
 @_role_required(Role.THERAPIST)
 def my_profile(request: AuthedRequest) -> HttpResponse:
     """A therapist's way in: their profile is made the first time they come."""
-    own = services.ensure_profile(therapist=request.user)
+    own = ensure_profile(therapist=request.user)
     return redirect("directory:edit", pk=own.pk)
 
 
@@ -173,10 +184,10 @@ def edit_profile(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_profile(
+            update_profile(
                 actor=request.user,
                 profile=found,
-                changes=services.ProfileChanges(
+                changes=ProfileChanges(
                     bio=data["bio"],
                     modalities=frozenset(data["modalities"]),
                     years_experience=data["years_experience"],
@@ -219,7 +230,9 @@ def add_session_type(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SessionTypeForm(request.POST)
     if form.is_valid():
         try:
-            services.add_session_type(actor=request.user, profile=found, **form.cleaned_data)
+            profile_services.add_session_type(
+                actor=request.user, profile=found, **form.cleaned_data
+            )
         except DomainError as exc:
             _report(request, exc)
         else:
@@ -241,7 +254,7 @@ def _session_for(request: AuthedRequest, session_id: int) -> SessionType:
 @require_POST
 def make_standard_session(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = _session_for(request, session_id)
-    services.set_standard_session(actor=request.user, session=session)
+    set_standard_session(actor=request.user, session=session)
     messages.success(request, f"“{session.name}” is now your standard session.")
     return redirect(reverse("directory:edit", kwargs={"pk": session.therapist_id}) + "#sessions")
 
@@ -253,7 +266,7 @@ def remove_session_type(request: AuthedRequest, session_id: int) -> HttpResponse
     back = reverse("directory:edit", kwargs={"pk": session.therapist_id}) + "#sessions"
     if request.method == "POST":
         try:
-            services.remove_session_type(actor=request.user, session=session)
+            profile_services.remove_session_type(actor=request.user, session=session)
         except DomainError as exc:
             _report(request, exc)
         else:
@@ -267,7 +280,7 @@ def remove_session_type(request: AuthedRequest, session_id: int) -> HttpResponse
 @_role_required(Role.THERAPIST)
 @require_http_methods(["GET", "POST"])
 def my_credentials(request: AuthedRequest) -> HttpResponse:
-    own = services.ensure_profile(therapist=request.user)
+    own = ensure_profile(therapist=request.user)
     form = CredentialForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -275,7 +288,7 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
             data = form.cleaned_data
             upload = data["document"]
             try:
-                services.add_credential(
+                credentials.add_credential(
                     actor=request.user,
                     kind=data["kind"],
                     title=data["title"],
@@ -355,7 +368,7 @@ def verify_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
     credential = _found(credential_to_check, user=request.user, credential_id=credential_id)
     if request.method == "POST":
         try:
-            services.verify_credential(actor=request.user, credential=credential)
+            credentials.verify_credential(actor=request.user, credential=credential)
         except DomainError as exc:
             _report(request, exc)
         else:
@@ -373,7 +386,7 @@ def reject_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reject_credential(
+            credentials.reject_credential(
                 actor=request.user, credential=credential, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
@@ -398,7 +411,7 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.hide_review(
+            reviews.hide_review(
                 actor=request.user, review=review, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
@@ -421,12 +434,12 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
     found = _found(listed_therapist, profile_id=pk)
-    sessions = services.reviewable_sessions(patient=request.user, therapist=found)
+    sessions = reviews.reviewable_sessions(patient=request.user, therapist=found)
     form = ReviewForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_review(
+            reviews.add_review(
                 patient=request.user,
                 therapist=found,
                 session_id=data["session_id"],
@@ -468,7 +481,7 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
         raise Http404 from None
     found = _found(listed_therapist, profile_id=therapist_id)
     try:
-        entry = services.add_to_plan(patient=request.user, therapist=found)
+        entry = add_to_plan(patient=request.user, therapist=found)
     except DomainError as exc:
         _report(request, exc)
     else:
@@ -485,7 +498,7 @@ def plan_remove(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     if entry is None:
         raise Http404
     if request.method == "POST":
-        services.remove_from_plan(patient=request.user, therapist_id=therapist_id)
+        remove_from_plan(patient=request.user, therapist_id=therapist_id)
         messages.success(request, f"{entry.therapist.name} removed from your flare-up plan.")
         return redirect("directory:plan")
     return render(request, "directory/confirm_plan_remove.html", {"entry": entry})
@@ -498,7 +511,7 @@ def plan_move(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     if direction not in ("up", "down"):
         raise Http404
     _found(
-        services.move_in_plan,
+        move_in_plan,
         patient=request.user,
         therapist_id=therapist_id,
         up=direction == "up",
