@@ -402,9 +402,9 @@ class Credential(models.Model):
 class Review(models.Model):
     """A patient's rating and words about a completed session; admins may hide it, never edit it.
 
-    ``session_id`` names the completed session (an appointment): it becomes a foreign key to
-    ``scheduling.Appointment`` when scheduling exists (``directory/sessions.py``). Reviews
-    without one predate booking (demo data).
+    ``session`` is the completed appointment reviewed (scheduling's, named by a lazy reference:
+    the directory imports nothing of scheduling; docs/architecture.md). Reviews without one
+    predate booking (demo data) or outlived their appointment.
     """
 
     patient = models.ForeignKey(
@@ -413,7 +413,14 @@ class Review(models.Model):
     therapist = models.ForeignKey(
         TherapistProfile, on_delete=models.CASCADE, related_name="reviews"
     )
-    session_id = models.PositiveBigIntegerField(null=True, blank=True)
+    session = models.ForeignKey(
+        "scheduling.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the unique constraint below is its index
+    )
     rating = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -441,7 +448,7 @@ class Review(models.Model):
                 violation_error_message="A rating is 1 to 5 stars.",
             ),
             models.UniqueConstraint(
-                fields=["session_id"],
+                fields=["session"],
                 name="%(app_label)s_%(class)s_one_per_session",
                 violation_error_message="This session has already been reviewed.",
             ),
