@@ -18,7 +18,7 @@ the services that keep it), and the tables analysed (PostgreSQL: vacuumed too, s
 covering index answers without visiting the table).
 
 Measured for each city, over ``--runs`` runs after a warm-up: the whole
-``selectors.search_therapists`` call (within 25 km of the city centre, one modality, ranked,
+``search_therapists`` call (within 25 km of the city centre, one modality, ranked,
 first page of 20, with the page's profiles, places and sessions read, its next free sessions
 looked up and the reasons written), the same query's ranked SQL statement alone (the floor:
 the database's share of the search), and the bounding-box prefilter alone, counted in the
@@ -328,7 +328,8 @@ def measure(runs: int) -> list[dict[str, Any]]:
     from django.db import connection
     from django.utils import timezone
 
-    from sciaticare.directory import search_query, selectors
+    from sciaticare.directory import search_query
+    from sciaticare.directory.selectors.search import search_therapists
 
     today = timezone.localdate()
     rows = []
@@ -343,7 +344,7 @@ def measure(runs: int) -> list[dict[str, Any]]:
         box_sql, box_params = search_query.prefilter(filters)
 
         def whole(lat: float = lat, lon: float = lon) -> Any:
-            return selectors.search_therapists(
+            return search_therapists(
                 lat=lat, lon=lon, radius_km=RADIUS_KM, modality=MODALITY, page=1, page_size=20
             )
 

@@ -22,8 +22,10 @@ from sciaticare.directory.models import (
     TherapistLocation,
     TherapistProfile,
 )
-from sciaticare.directory.services import refresh_licence_summary, refresh_review_figures
+from sciaticare.directory.services.credentials import refresh_licence_summary
+from sciaticare.directory.services.reviews import refresh_review_figures
 from sciaticare.directory.sessions import CompletedSession
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
 
 # Central Manchester; tests place things at known offsets from here.
@@ -170,7 +172,7 @@ class ReviewFactory(factory.django.DjangoModelFactory[Review]):
 
     patient = factory.SubFactory(PatientFactory)
     therapist = factory.SubFactory(TherapistProfileFactory)
-    session_id = factory.Sequence(lambda n: 900_000 + n)
+    session = None  # a completed appointment, when a test needs one (FakeLedger)
     rating = 5
     text = "Helped my leg pain a lot."
 
@@ -184,7 +186,8 @@ _session_ids = itertools.count(1)
 
 
 class FakeLedger:
-    """A ledger of sessions that tests make; stands in for scheduling's appointments."""
+    """A ledger of the sessions a test makes: completed appointments written directly (a review's
+    session is a foreign key to one), stands in for scheduling's ledger."""
 
     def __init__(self) -> None:
         self.sessions: dict[int, CompletedSession] = {}
@@ -192,11 +195,25 @@ class FakeLedger:
     def add(
         self, *, patient: Any, therapist: TherapistProfile, ended_at: datetime | None = None
     ) -> CompletedSession:
+        # Each default session two hours before the last, so none overlaps another.
+        end = ended_at or timezone.now() - timedelta(days=1, hours=2 * next(_session_ids))
+        kind = therapist.session_types.first() or SessionTypeFactory(therapist=therapist)
+        start = end - timedelta(minutes=kind.minutes)
+        appointment = Appointment.objects.create(
+            patient=patient,
+            therapist=therapist,
+            location=LocationFactory(),
+            session_type=kind,
+            start=start,
+            end=end,
+            busy_until=end,
+            status=AppointmentStatus.COMPLETED,
+        )
         session = CompletedSession(
-            id=next(_session_ids),
+            id=appointment.pk,
             patient_id=patient.pk,
             therapist_user_id=therapist.user_id,
-            ended_at=ended_at or timezone.now() - timedelta(days=1),
+            ended_at=end,
         )
         self.sessions[session.id] = session
         return session

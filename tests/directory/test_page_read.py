@@ -1,4 +1,4 @@
-"""The search page's one read (selectors._page_rows) is written in plain SQL; it must give what
+"""The search page's one read (selectors.search.page_rows) is written in plain SQL; it must give what
 the ORM's values() query gives, value for value, on SQLite and PostgreSQL."""
 
 from decimal import Decimal
@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import FilteredRelation, Q
 
-from sciaticare.directory import search_table, selectors
+from sciaticare.directory import search_table
 from sciaticare.directory.models import SearchEntry, TherapistLocation
+from sciaticare.directory.selectors.search import PAGE_COLUMNS, page_rows
 from tests.directory.factories import LocationFactory, TherapistProfileFactory, reported_outcome
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # The same values by the ORM: the search row's own, or through its therapist and standard.
 ORM_FIELDS = {
     name: name if column.startswith(("s.", "l.", "c.", "st.")) else f"therapist__{name}"
-    for name, column in selectors._PAGE
+    for name, column in PAGE_COLUMNS
 }
 
 
@@ -48,7 +49,7 @@ def test_the_page_rows_are_the_orms():
     search_table.refresh(profile_ids=[two_places.pk, mobile.pk, reported.pk])
     ids = [two_places.pk, mobile.pk, reported.pk]
 
-    plain = selectors._page_rows(ids)
+    plain = page_rows(ids)
 
     assert plain == _by_orm(ids)
     assert len(plain) == 4  # two places, a home-visit row, one place
@@ -64,4 +65,4 @@ def test_the_page_rows_are_the_orms():
 
 def test_no_ids_read_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert selectors._page_rows([]) == []
+        assert page_rows([]) == []

@@ -1,4 +1,4 @@
-"""The public profile's lists are read in plain SQL (selectors.public_profile); they must be
+"""The public profile's lists are read in plain SQL (public_profile); they must be
 what the ORM gives, value for value and in the models' own order, on SQLite and PostgreSQL."""
 
 from datetime import timedelta
@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from sciaticare.directory import selectors
 from sciaticare.directory.models import (
     Credential,
     CredentialStatus,
@@ -16,6 +15,7 @@ from sciaticare.directory.models import (
     SessionType,
     TherapistLocation,
 )
+from sciaticare.directory.selectors.profile import listed_therapist, public_profile
 from sciaticare.errors import NotFound
 from tests.directory.factories import (
     ClinicFactory,
@@ -66,7 +66,7 @@ def therapist():
 
 def test_the_lists_are_the_orms_value_for_value_and_in_order(therapist):
     today = timezone.localdate()
-    found = selectors.public_profile(profile_id=therapist.pk)
+    found = public_profile(profile_id=therapist.pk)
 
     locations = Location.objects.filter(therapists=therapist).select_related("clinic")
     assert [
@@ -114,9 +114,9 @@ def test_an_inactive_or_unknown_therapist_is_not_found(therapist):
 
     for pk in (therapist.pk, 987654):
         with pytest.raises(NotFound):
-            selectors.public_profile(profile_id=pk)
+            public_profile(profile_id=pk)
         with pytest.raises(NotFound):
-            selectors.listed_therapist(profile_id=pk)
+            listed_therapist(profile_id=pk)
 
 
 def test_the_page_and_the_api_show_the_lists(client, therapist):

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sciaticare.directory import geo, search_query, search_table, selectors
+from sciaticare.directory import geo, search_query, search_table
 from sciaticare.directory.models import Location, TherapistLocation, TherapistProfile
 from sciaticare.directory.places import normalise, resolve_place
 from sciaticare.directory.ranking import Candidate, PatientFit, rank
+from sciaticare.directory.selectors.search import search_therapists
 from sciaticare.errors import Invalid
 from tests.directory.factories import (
     MANCHESTER,
@@ -30,7 +31,7 @@ NORTH_1KM, NORTH_5KM, NORTH_30KM = LAT + 0.009, LAT + 0.045, LAT + 0.27
 
 
 def search(**kwargs):
-    return selectors.search_therapists(lat=LAT, lon=LON, **{"radius_km": 25, **kwargs})
+    return search_therapists(lat=LAT, lon=LON, **{"radius_km": 25, **kwargs})
 
 
 def ids(page):
@@ -151,7 +152,7 @@ def test_search_across_the_antimeridian():
     fiji = LocationFactory(latitude=-17.7, longitude=179.95)
     t = TherapistProfileFactory(location=fiji)
 
-    page = selectors.search_therapists(lat=-17.7, lon=-179.95, radius_km=25)
+    page = search_therapists(lat=-17.7, lon=-179.95, radius_km=25)
 
     assert ids(page) == [t.pk]
     assert page.results[0].distance_km == pytest.approx(

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sciaticare.directory import search_table, services
+from sciaticare.directory import search_table
 from sciaticare.directory.admin import LocationAdmin
 from sciaticare.directory.models import (
     NO_EXPIRY,
@@ -37,6 +37,19 @@ from sciaticare.directory.ranking import (
     score,
     therapist_part,
 )
+from sciaticare.directory.services.credentials import (
+    expire_credentials,
+    reject_credential,
+    verify_credential,
+)
+from sciaticare.directory.services.profile import (
+    ProfileChanges,
+    add_session_type,
+    remove_session_type,
+    set_standard_session,
+    update_profile,
+)
+from sciaticare.directory.services.reviews import add_review, hide_review
 from tests.directory.factories import (
     CredentialFactory,
     LocationFactory,
@@ -92,7 +105,7 @@ def profile_changes(profile, **overrides):
         "base_longitude": profile.base_longitude,
         "location_ids": list(profile.locations.values_list("pk", flat=True)),
     }
-    return services.ProfileChanges(**{**values, **overrides})
+    return ProfileChanges(**{**values, **overrides})
 
 
 def test_a_new_therapist_has_one_row_per_place_with_their_figures():
@@ -139,9 +152,7 @@ def test_update_profile_refreshes_the_rows(change):
     profile = TherapistProfileFactory()
     before = expected(profile.pk)
 
-    services.update_profile(
-        actor=profile.user, profile=profile, changes=profile_changes(profile, **change)
-    )
+    update_profile(actor=profile.user, profile=profile, changes=profile_changes(profile, **change))
 
     assert_change_followed(profile.pk, before)
 
@@ -151,7 +162,7 @@ def test_update_profile_refreshes_the_rows_when_locations_change():
     second = LocationFactory(clinic=profile.clinics.get(), latitude=53.6)
     before = expected(profile.pk)
 
-    services.update_profile(
+    update_profile(
         actor=profile.user,
         profile=profile,
         changes=profile_changes(profile, location_ids=[second.pk]),
@@ -165,7 +176,7 @@ def test_session_type_services_refresh_the_standard_price():
     profile = TherapistProfileFactory(price="50.00")
     before = expected(profile.pk)
 
-    cheaper = services.add_session_type(
+    cheaper = add_session_type(
         actor=profile.user,
         profile=profile,
         name="Short",
@@ -178,11 +189,11 @@ def test_session_type_services_refresh_the_standard_price():
 
     before = expected(profile.pk)
     original = SessionType.objects.get(therapist=profile, price=Decimal("50.00"))
-    services.set_standard_session(actor=profile.user, session=original)
+    set_standard_session(actor=profile.user, session=original)
     assert_change_followed(profile.pk, before)
 
     before = expected(profile.pk)
-    services.remove_session_type(actor=profile.user, session=original)  # cheaper takes over
+    remove_session_type(actor=profile.user, session=original)  # cheaper takes over
     assert_change_followed(profile.pk, before)
     assert SearchEntry.objects.get(therapist=profile).standard_price == cheaper.price
 
@@ -194,7 +205,7 @@ def test_verifying_a_licence_refreshes_the_rows():
     credential = CredentialFactory(therapist=profile, expires_on=None)
     before = expected(profile.pk)
 
-    services.verify_credential(actor=admin_user, credential=credential)
+    verify_credential(actor=admin_user, credential=credential)
 
     assert_change_followed(profile.pk, before)
     assert SearchEntry.objects.get(therapist=profile).licence_valid_until == NO_EXPIRY
@@ -206,7 +217,7 @@ def test_rejecting_a_licence_keeps_the_rows_in_sync():
     # Written around the services: only the rejection's refresh can set the table right.
     SearchEntry.objects.filter(therapist=profile).update(licence_valid_until=None)
 
-    services.reject_credential(actor=SiteAdminFactory(), credential=credential, reason="Unknown")
+    reject_credential(actor=SiteAdminFactory(), credential=credential, reason="Unknown")
 
     assert stored(profile.pk) == expected(profile.pk)
 
@@ -218,7 +229,7 @@ def test_the_daily_expiry_refreshes_the_rows():
     # What the table held while the licence was in force, before its date passed.
     before = stored(profile.pk)
 
-    services.expire_credentials()
+    expire_credentials()
 
     assert_change_followed(profile.pk, before)
     assert SearchEntry.objects.get(therapist=profile).licence_valid_until is None
@@ -230,13 +241,13 @@ def test_adding_and_hiding_reviews_refresh_the_score(ledger):
     session = ledger.add(patient=patient, therapist=profile)
     before = expected(profile.pk)
 
-    review = services.add_review(
+    review = add_review(
         patient=patient, therapist=profile, session_id=session.id, rating=1, text="No."
     )
     assert_change_followed(profile.pk, before)
 
     before = expected(profile.pk)
-    services.hide_review(actor=SiteAdminFactory(), review=review, reason="Abuse")
+    hide_review(actor=SiteAdminFactory(), review=review, reason="Abuse")
     assert_change_followed(profile.pk, before)
 
 
@@ -294,7 +305,7 @@ def test_a_rebuild_writes_the_same_rows_as_the_services_kept():
         is_mobile=True, base_latitude=53.5, base_longitude=-2.3, service_radius_km=15
     )
     second = LocationFactory(clinic=mobile.clinics.get(), latitude=53.55, parking=True)
-    services.update_profile(
+    update_profile(
         actor=mobile.user,
         profile=mobile,
         changes=profile_changes(

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sciaticare.directory import services
+from sciaticare.directory import tasks
 from sciaticare.directory.documents import MAX_DOCUMENT_BYTES
 from sciaticare.directory.models import (
     Credential,
@@ -18,7 +18,31 @@ from sciaticare.directory.models import (
     Review,
     SessionType,
 )
-from sciaticare.directory.tasks import expire_credentials
+from sciaticare.directory.services.checks import NotAllowed
+from sciaticare.directory.services.credentials import (
+    add_credential,
+    expire_credentials,
+    reject_credential,
+    verify_credential,
+)
+from sciaticare.directory.services.plan import (
+    add_to_plan,
+    move_in_plan,
+    remove_from_plan,
+    reorder_plan,
+)
+from sciaticare.directory.services.profile import (
+    ProfileChanges,
+    add_session_type,
+    remove_session_type,
+    update_profile,
+)
+from sciaticare.directory.services.reviews import (
+    add_review,
+    can_review,
+    hide_review,
+    reviewable_sessions,
+)
 from sciaticare.errors import Conflict, Invalid, NotFound
 from tests.directory.factories import (
     JPEG_BYTES,
@@ -50,7 +74,7 @@ def changes(**overrides):
         "base_longitude": None,
         "location_ids": [],
     }
-    return services.ProfileChanges(**{**values, **overrides})
+    return ProfileChanges(**{**values, **overrides})
 
 
 def upload(data: bytes) -> BytesIO:
@@ -67,7 +91,7 @@ def add_licence(therapist, data=PDF_BYTES, **overrides):
         "expires_on": days_from_today(365),
         "document": upload(data),
     }
-    return services.add_credential(actor=therapist, **{**values, **overrides})
+    return add_credential(actor=therapist, **{**values, **overrides})
 
 
 # --- Profiles -------------------------------------------------------------------------------
@@ -76,7 +100,7 @@ def add_licence(therapist, data=PDF_BYTES, **overrides):
 def test_therapist_edits_own_profile_and_languages_are_normalised():
     profile = TherapistProfileFactory()
 
-    services.update_profile(actor=profile.user, profile=profile, changes=changes())
+    update_profile(actor=profile.user, profile=profile, changes=changes())
 
     profile.refresh_from_db()
     assert profile.modalities == {"deep_tissue", "trigger_point"}
@@ -91,11 +115,11 @@ def test_clinic_admin_of_the_therapists_clinic_may_edit_but_another_clinics_may_
     other_admin = ClinicAdminFactory()
     ClinicFactory(admins=[other_admin])
 
-    services.update_profile(actor=own_admin, profile=profile, changes=changes(bio="Edited"))
+    update_profile(actor=own_admin, profile=profile, changes=changes(bio="Edited"))
     with pytest.raises(NotFound):
-        services.update_profile(actor=other_admin, profile=profile, changes=changes())
+        update_profile(actor=other_admin, profile=profile, changes=changes())
     with pytest.raises(NotFound):
-        services.update_profile(actor=TherapistFactory(), profile=profile, changes=changes())
+        update_profile(actor=TherapistFactory(), profile=profile, changes=changes())
 
     profile.refresh_from_db()
     assert profile.bio == "Edited"
@@ -105,7 +129,7 @@ def test_sciatica_years_cannot_exceed_years_in_practice():
     profile = TherapistProfileFactory()
 
     with pytest.raises(Invalid) as error:
-        services.update_profile(
+        update_profile(
             actor=profile.user,
             profile=profile,
             changes=changes(years_experience=3, years_sciatica=5),
@@ -118,9 +142,7 @@ def test_mobile_therapist_needs_a_base_and_radius():
     profile = TherapistProfileFactory()
 
     with pytest.raises(Invalid):
-        services.update_profile(
-            actor=profile.user, profile=profile, changes=changes(is_mobile=True)
-        )
+        update_profile(actor=profile.user, profile=profile, changes=changes(is_mobile=True))
 
 
 def test_therapist_works_only_at_their_clinics_locations():
@@ -128,12 +150,10 @@ def test_therapist_works_only_at_their_clinics_locations():
     own = LocationFactory(clinic=profile.clinics.first())
     elsewhere = LocationFactory()
 
-    services.update_profile(
-        actor=profile.user, profile=profile, changes=changes(location_ids=[own.pk])
-    )
+    update_profile(actor=profile.user, profile=profile, changes=changes(location_ids=[own.pk]))
     assert list(profile.locations.all()) == [own]
     with pytest.raises(Invalid, match="own clinics"):
-        services.update_profile(
+        update_profile(
             actor=profile.user, profile=profile, changes=changes(location_ids=[elsewhere.pk])
         )
 
@@ -143,7 +163,7 @@ def test_first_session_type_becomes_standard_and_removing_it_promotes_the_shorte
     SessionType.objects.filter(therapist=profile).delete()
     user = profile.user
 
-    long = services.add_session_type(
+    long = add_session_type(
         actor=user,
         profile=profile,
         name="Long",
@@ -152,7 +172,7 @@ def test_first_session_type_becomes_standard_and_removing_it_promotes_the_shorte
         currency="gbp",
         is_standard=False,
     )
-    short = services.add_session_type(
+    short = add_session_type(
         actor=user,
         profile=profile,
         name="Short",
@@ -165,7 +185,7 @@ def test_first_session_type_becomes_standard_and_removing_it_promotes_the_shorte
     assert not short.is_standard
     assert long.currency == "GBP"
 
-    services.remove_session_type(actor=user, session=long)
+    remove_session_type(actor=user, session=long)
 
     short.refresh_from_db()
     assert short.is_standard
@@ -240,7 +260,7 @@ def test_an_already_expired_credential_is_refused():
 
 
 def test_a_patient_cannot_add_credentials():
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         add_licence(PatientFactory())
 
 
@@ -251,7 +271,7 @@ def test_clinic_admin_verifies_a_licence_and_the_therapist_is_listed():
     credential = add_licence(profile.user)
     assert not profile.licence_valid_on(timezone.localdate())
 
-    services.verify_credential(actor=admin, credential=credential)
+    verify_credential(actor=admin, credential=credential)
 
     credential.refresh_from_db()
     profile.refresh_from_db()
@@ -265,7 +285,7 @@ def test_clinic_admin_verifies_a_licence_and_the_therapist_is_listed():
 def test_site_admin_may_verify_any_credential():
     credential = CredentialFactory()
 
-    services.verify_credential(actor=SiteAdminFactory(), credential=credential)
+    verify_credential(actor=SiteAdminFactory(), credential=credential)
 
     assert Credential.objects.get().status == CredentialStatus.VERIFIED
 
@@ -280,7 +300,7 @@ def test_others_cannot_verify_and_learn_nothing(who):
     }[who]()
 
     with pytest.raises(NotFound):
-        services.verify_credential(actor=actor, credential=credential)
+        verify_credential(actor=actor, credential=credential)
     assert Credential.objects.get().status == CredentialStatus.PENDING
 
 
@@ -291,8 +311,8 @@ def test_a_clinic_admin_who_is_also_the_therapist_cannot_verify_their_own():
     profile.clinics.first().admins.add(profile.user)
     credential = add_licence(profile.user)
 
-    with pytest.raises(services.NotAllowed):
-        services.verify_credential(actor=profile.user, credential=credential)
+    with pytest.raises(NotAllowed):
+        verify_credential(actor=profile.user, credential=credential)
 
 
 def test_rejection_needs_a_reason_and_records_it():
@@ -300,8 +320,8 @@ def test_rejection_needs_a_reason_and_records_it():
     admin = SiteAdminFactory()
 
     with pytest.raises(Invalid):
-        services.reject_credential(actor=admin, credential=credential, reason="  ")
-    services.reject_credential(actor=admin, credential=credential, reason="Not on the register.")
+        reject_credential(actor=admin, credential=credential, reason="  ")
+    reject_credential(actor=admin, credential=credential, reason="Not on the register.")
 
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.REJECTED
@@ -312,10 +332,10 @@ def test_rejection_needs_a_reason_and_records_it():
 def test_a_checked_credential_cannot_be_checked_again():
     credential = CredentialFactory()
     admin = SiteAdminFactory()
-    services.verify_credential(actor=admin, credential=credential)
+    verify_credential(actor=admin, credential=credential)
 
     with pytest.raises(Conflict):
-        services.reject_credential(actor=admin, credential=credential, reason="Changed my mind")
+        reject_credential(actor=admin, credential=credential, reason="Changed my mind")
 
 
 def test_the_database_refuses_a_verified_credential_without_who_and_when():
@@ -334,7 +354,7 @@ def test_daily_task_expires_credentials_past_their_date_and_delists_the_therapis
     Credential.objects.filter(pk=licence.pk).update(expires_on=days_from_today(-1))
     Credential.objects.filter(pk=still_valid.pk).update(expires_on=days_from_today(-2))
 
-    result = expire_credentials.call()
+    result = tasks.expire_credentials.call()
 
     assert result == 2
     assert set(Credential.objects.values_list("status", flat=True)) == {"expired"}
@@ -373,16 +393,12 @@ def test_a_patient_reviews_a_completed_session_once(ledger):
     patient = PatientFactory()
     session = ledger.add(patient=patient, therapist=profile)
 
-    assert services.can_review(patient=patient, therapist=profile, session_id=session.id)
-    services.add_review(
-        patient=patient, therapist=profile, session_id=session.id, rating=4, text=" Good. "
-    )
+    assert can_review(patient=patient, therapist=profile, session_id=session.id)
+    add_review(patient=patient, therapist=profile, session_id=session.id, rating=4, text=" Good. ")
 
-    assert not services.can_review(patient=patient, therapist=profile, session_id=session.id)
+    assert not can_review(patient=patient, therapist=profile, session_id=session.id)
     with pytest.raises(Conflict):
-        services.add_review(
-            patient=patient, therapist=profile, session_id=session.id, rating=5, text=""
-        )
+        add_review(patient=patient, therapist=profile, session_id=session.id, rating=5, text="")
     profile.refresh_from_db()
     assert (profile.review_count, profile.review_mean) == (1, 4.0)
     assert Review.objects.get().text == "Good."
@@ -395,7 +411,7 @@ def test_each_completed_session_may_be_reviewed(ledger):
     second = ledger.add(patient=patient, therapist=profile)
 
     for session, rating in ((first, 5), (second, 3)):
-        services.add_review(
+        add_review(
             patient=patient, therapist=profile, session_id=session.id, rating=rating, text=""
         )
 
@@ -410,19 +426,17 @@ def test_no_review_without_a_completed_session_of_ones_own(ledger):
     with_another_therapist = ledger.add(patient=patient, therapist=TherapistProfileFactory())
 
     for session_id in (someone_elses.id, with_another_therapist.id, 123456789):
-        assert not services.can_review(patient=patient, therapist=profile, session_id=session_id)
-        with pytest.raises(services.NotAllowed):
-            services.add_review(
-                patient=patient, therapist=profile, session_id=session_id, rating=5, text=""
-            )
+        assert not can_review(patient=patient, therapist=profile, session_id=session_id)
+        with pytest.raises(NotAllowed):
+            add_review(patient=patient, therapist=profile, session_id=session_id, rating=5, text="")
     assert not Review.objects.exists()
 
 
 def test_until_scheduling_exists_nobody_can_review():
     profile = TherapistProfileFactory()
 
-    assert not services.can_review(patient=PatientFactory(), therapist=profile, session_id=1)
-    assert services.reviewable_sessions(patient=PatientFactory(), therapist=profile) == []
+    assert not can_review(patient=PatientFactory(), therapist=profile, session_id=1)
+    assert reviewable_sessions(patient=PatientFactory(), therapist=profile) == []
 
 
 def test_rating_is_one_to_five_in_the_database():
@@ -439,7 +453,7 @@ def test_clinic_admin_hides_a_review_with_a_reason_and_the_figures_follow():
     abusive = ReviewFactory(therapist=profile, rating=1, text="abuse")
     ReviewFactory(therapist=profile, rating=5)
 
-    services.hide_review(actor=admin, review=abusive, reason="Personal abuse")
+    hide_review(actor=admin, review=abusive, reason="Personal abuse")
 
     abusive.refresh_from_db()
     profile.refresh_from_db()
@@ -456,11 +470,11 @@ def test_hiding_needs_a_reason_and_the_right_admin():
     review = ReviewFactory()
 
     with pytest.raises(Invalid):
-        services.hide_review(actor=SiteAdminFactory(), review=review, reason="")
+        hide_review(actor=SiteAdminFactory(), review=review, reason="")
     with pytest.raises(NotFound):
-        services.hide_review(actor=ClinicAdminFactory(), review=review, reason="spam")
+        hide_review(actor=ClinicAdminFactory(), review=review, reason="spam")
     with pytest.raises(NotFound):
-        services.hide_review(actor=review.patient, review=review, reason="spam")
+        hide_review(actor=review.patient, review=review, reason="spam")
 
 
 # --- Flare-up plan --------------------------------------------------------------------------
@@ -470,38 +484,36 @@ def test_plan_has_a_preferred_therapist_and_up_to_three_backups():
     patient = PatientFactory()
     therapists = [TherapistProfileFactory() for _ in range(5)]
 
-    entries = [services.add_to_plan(patient=patient, therapist=t) for t in therapists[:4]]
+    entries = [add_to_plan(patient=patient, therapist=t) for t in therapists[:4]]
 
     assert [e.rank for e in entries] == [0, 1, 2, 3]
     assert entries[0].is_preferred
     with pytest.raises(Conflict) as error:
-        services.add_to_plan(patient=patient, therapist=therapists[4])
+        add_to_plan(patient=patient, therapist=therapists[4])
     assert error.value.code == "plan_full"
 
 
 def test_the_same_therapist_is_in_a_plan_once():
     patient = PatientFactory()
     therapist = TherapistProfileFactory()
-    services.add_to_plan(patient=patient, therapist=therapist)
+    add_to_plan(patient=patient, therapist=therapist)
 
     with pytest.raises(Conflict, match="already"):
-        services.add_to_plan(patient=patient, therapist=therapist)
+        add_to_plan(patient=patient, therapist=therapist)
 
 
 def test_only_verified_therapists_join_a_plan():
     with pytest.raises(Invalid, match="verified"):
-        services.add_to_plan(
-            patient=PatientFactory(), therapist=TherapistProfileFactory(licence=False)
-        )
+        add_to_plan(patient=PatientFactory(), therapist=TherapistProfileFactory(licence=False))
 
 
 def test_removing_the_preferred_promotes_the_first_backup():
     patient = PatientFactory()
     a, b, c = (TherapistProfileFactory() for _ in range(3))
     for t in (a, b, c):
-        services.add_to_plan(patient=patient, therapist=t)
+        add_to_plan(patient=patient, therapist=t)
 
-    services.remove_from_plan(patient=patient, therapist_id=a.pk)
+    remove_from_plan(patient=patient, therapist_id=a.pk)
 
     assert list(
         FlareUpPlanEntry.objects.filter(patient=patient).values_list("therapist_id", "rank")
@@ -515,29 +527,29 @@ def test_reorder_and_move_up_and_down():
     patient = PatientFactory()
     a, b, c = (TherapistProfileFactory() for _ in range(3))
     for t in (a, b, c):
-        services.add_to_plan(patient=patient, therapist=t)
+        add_to_plan(patient=patient, therapist=t)
 
-    services.reorder_plan(patient=patient, therapist_ids=[c.pk, a.pk, b.pk])
-    services.move_in_plan(patient=patient, therapist_id=b.pk, up=True)
-    services.move_in_plan(patient=patient, therapist_id=b.pk, up=True)
-    services.move_in_plan(patient=patient, therapist_id=b.pk, up=True)  # already first: no change
+    reorder_plan(patient=patient, therapist_ids=[c.pk, a.pk, b.pk])
+    move_in_plan(patient=patient, therapist_id=b.pk, up=True)
+    move_in_plan(patient=patient, therapist_id=b.pk, up=True)
+    move_in_plan(patient=patient, therapist_id=b.pk, up=True)  # already first: no change
 
     order = list(
         FlareUpPlanEntry.objects.filter(patient=patient).values_list("therapist_id", flat=True)
     )
     assert order == [b.pk, c.pk, a.pk]
     with pytest.raises(Invalid):
-        services.reorder_plan(patient=patient, therapist_ids=[a.pk, b.pk])
+        reorder_plan(patient=patient, therapist_ids=[a.pk, b.pk])
 
 
 def test_plans_are_per_patient_and_the_database_caps_ranks():
     patient, other = PatientFactory(), PatientFactory()
     therapist = TherapistProfileFactory()
-    services.add_to_plan(patient=patient, therapist=therapist)
-    services.add_to_plan(patient=other, therapist=therapist)
+    add_to_plan(patient=patient, therapist=therapist)
+    add_to_plan(patient=other, therapist=therapist)
 
     with pytest.raises(NotFound):
-        services.remove_from_plan(patient=other, therapist_id=TherapistProfileFactory().pk)
+        remove_from_plan(patient=other, therapist_id=TherapistProfileFactory().pk)
     with pytest.raises(IntegrityError), transaction.atomic():
         FlareUpPlanEntry.objects.create(
             patient=patient, therapist=TherapistProfileFactory(), rank=4
@@ -545,18 +557,18 @@ def test_plans_are_per_patient_and_the_database_caps_ranks():
 
 
 def test_therapists_and_admins_keep_no_plan():
-    with pytest.raises(services.NotAllowed):
-        services.add_to_plan(patient=TherapistFactory(), therapist=TherapistProfileFactory())
+    with pytest.raises(NotAllowed):
+        add_to_plan(patient=TherapistFactory(), therapist=TherapistProfileFactory())
 
 
 def test_expired_plan_entries_stay_but_are_flagged(client):
     patient = PatientFactory()
     therapist = TherapistProfileFactory()
-    services.add_to_plan(patient=patient, therapist=therapist)
+    add_to_plan(patient=patient, therapist=therapist)
     Credential.objects.filter(therapist=therapist).update(
         expires_on=timezone.localdate() - timedelta(days=1)
     )
-    services.expire_credentials()
+    expire_credentials()
 
     client.force_login(patient)
     body = client.get("/therapists/plan/").content.decode()

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from sciaticare.directory import services
 from sciaticare.directory.models import (
     Credential,
     CredentialStatus,
@@ -16,6 +15,8 @@ from sciaticare.directory.models import (
     Review,
     TherapistProfile,
 )
+from sciaticare.directory.services.credentials import verify_credential
+from sciaticare.directory.services.plan import add_to_plan
 from tests.directory.factories import (
     MANCHESTER,
     PDF_BYTES,
@@ -54,7 +55,7 @@ def world() -> World:
     profile.clinics.first().admins.add(clinic_admin)
     other_admin = ClinicAdminFactory()
     ClinicFactory(admins=[other_admin])
-    services.add_to_plan(patient=patient, therapist=profile)
+    add_to_plan(patient=patient, therapist=profile)
     people = {
         "anonymous": None,
         "patient": patient,
@@ -227,7 +228,7 @@ def test_search_page_pagination_links(client):
 
 
 def test_profile_page_shows_badges_with_dates_and_reviews_with_dates(client, world):
-    services.verify_credential(actor=world.people["clinic_admin"], credential=world.credential)
+    verify_credential(actor=world.people["clinic_admin"], credential=world.credential)
 
     body = client.get(url_for(world, "profile")).content.decode()
 
@@ -451,7 +452,7 @@ def test_dashboard_invites_a_patient_without_a_plan(client, world):
 
 def test_plan_read_by_a_site_admin_is_audited(world):
     from sciaticare.audit.models import AuditEvent
-    from sciaticare.directory.selectors import flare_up_plan
+    from sciaticare.directory.selectors.plan import flare_up_plan
 
     admin = world.people["site_admin"]
     patient = world.people["patient"]

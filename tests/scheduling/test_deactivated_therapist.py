@@ -1,5 +1,5 @@
 """A therapist whose account is deactivated takes no bookings anywhere: scheduling asks the
-directory for a bookable therapist (`directory.selectors.bookable_therapist`) on every path, so
+directory for a bookable therapist (`directory.selectors.profile.bookable_therapist`) on every path, so
 their free times, booking, the confirm step and the waitlist all answer "not found"."""
 
 import json

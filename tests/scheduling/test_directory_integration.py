@@ -60,7 +60,7 @@ def test_the_search_page_links_to_booking_and_the_waitlist(client):
 
 
 def test_soonness_joins_the_ranking():
-    from sciaticare.directory.selectors import search_therapists
+    from sciaticare.directory.selectors.search import search_therapists
 
     in_five_days = (datetime.now(UTC).date() + timedelta(days=5)).weekday()
     later = _free(weekdays=[in_five_days])  # made first: the SQL order alone would put it first

@@ -1,9 +1,8 @@
-"""earliest_slots (the search's "next available") against the full slot list, and the cached
-parsing of stored instants behind load_calendars."""
+"""earliest_slots (the search's "next available") against the full slot list."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -82,18 +81,3 @@ def test_calendars_read_twice_are_equal():
     second = selectors.load_calendars([therapist.pk], start=now, end=now + WINDOW)
     assert first[therapist.pk].busy == second[therapist.pk].busy
     assert [b.start for b in first[therapist.pk].busy] == [at(1, 10).astimezone(UTC)]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "2026-03-08 07:00:00",  # SQLite: UTC without an offset
-        "2026-03-08 07:00:00+00",  # PostgreSQL in a UTC session
-        "2026-03-08 07:00:00+00:00",
-        "2026-03-08 02:00:00-05:00",  # any other offset is normalised
-    ],
-)
-def test_stored_instants_parse_to_utc(text):
-    parsed = selectors._utc(text)
-    assert parsed == datetime(2026, 3, 8, 7, tzinfo=UTC)
-    assert parsed.tzinfo is UTC

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import ApiToken, DeletionRequest, Role, User
 from sciaticare.audit.services import record_event
-from sciaticare.directory import services as directory_services
 from sciaticare.directory.models import FlareUpPlanEntry, Review
+from sciaticare.directory.services.reviews import refresh_review_figures
 from sciaticare.errors import NotFound, Refused
 from sciaticare.intake.models import IntakeShare
 from sciaticare.interop.models import DataExport, ExternalResource
@@ -302,7 +302,7 @@ def erase_account(*, user: User, now: datetime | None = None) -> None:
         reviewed = set(Review.objects.filter(patient=user).values_list("therapist_id", flat=True))
         Review.objects.filter(patient=user).delete()
         for profile_id in reviewed:
-            directory_services.refresh_review_figures(profile_id=profile_id)
+            refresh_review_figures(profile_id=profile_id)
         IntakeShare.objects.filter(patient=user, revoked_at__isnull=True).update(revoked_at=now)
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()

@@ -14,9 +14,15 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from sciaticare.bounds import MAX_PAGE, ApiId
-from sciaticare.directory import selectors
 from sciaticare.directory.fit import fit_for
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.selectors.profile import public_profile
+from sciaticare.directory.selectors.search import (
+    DEFAULT_RADIUS_KM,
+    MAX_PAGE_SIZE,
+    MAX_RADIUS_KM,
+    search_therapists,
+)
 from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["directory"])
@@ -28,9 +34,7 @@ ModalityCode = enum.StrEnum("ModalityCode", [(code, code) for code in MODALITIES
 class TherapistSearchIn(Schema):
     lat: float = Field(..., ge=-90, le=90, description="Latitude of the point to search near.")
     lon: float = Field(..., ge=-180, le=180, description="Longitude of the point.")
-    radius_km: float = Field(
-        selectors.DEFAULT_RADIUS_KM, gt=0, le=selectors.MAX_RADIUS_KM, description="At most 500."
-    )
+    radius_km: float = Field(DEFAULT_RADIUS_KM, gt=0, le=MAX_RADIUS_KM, description="At most 500.")
     modality: ModalityCode | None = Field(None, description="One modality the therapist offers.")
     language: str | None = Field(
         None, min_length=2, max_length=2, description="ISO 639-1 code, e.g. es."
@@ -55,7 +59,7 @@ class TherapistSearchIn(Schema):
         False, description="Also list therapists whose licence is not verified (labelled)."
     )
     page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(20, ge=1, le=selectors.MAX_PAGE_SIZE)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 class TherapistHitOut(Body):
@@ -153,7 +157,7 @@ class TherapistProfileOut(Body):
     ),
 )
 def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> TherapistSearchOut:
-    page = selectors.search_therapists(
+    page = search_therapists(
         lat=filters.lat,
         lon=filters.lon,
         radius_km=filters.radius_km,
@@ -204,7 +208,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
     summary="A therapist's public profile",
 )
 def profile(request: HttpRequest, therapist_id: ApiId) -> TherapistProfileOut:
-    public = selectors.public_profile(profile_id=therapist_id)  # NotFound → 404
+    public = public_profile(profile_id=therapist_id)  # NotFound → 404
     found = public.therapist
     today = timezone.localdate()
     return TherapistProfileOut(

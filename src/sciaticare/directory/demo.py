@@ -22,7 +22,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.directory import search_table, services
+from sciaticare.directory import search_table
 from sciaticare.directory.models import (
     Clinic,
     Credential,
@@ -36,6 +36,8 @@ from sciaticare.directory.models import (
     TherapistProfile,
 )
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.services.credentials import refresh_licence_summary
+from sciaticare.directory.services.plan import add_to_plan
 
 SEED = 4
 THERAPISTS = 320
@@ -450,7 +452,7 @@ def _seed_directory(accounts: dict[str, User]) -> None:
     SessionType.objects.bulk_create(sessions)
     Credential.objects.bulk_create(credentials)
     for profile in profiles:
-        services.refresh_licence_summary(profile_id=profile.pk, today=today)
+        refresh_licence_summary(profile_id=profile.pk, today=today)
 
     reviewers = User.objects.bulk_create(
         [
@@ -505,4 +507,4 @@ def _seed_plan(patient: User) -> None:
     )
     for profile in [demo, *backups]:
         if profile.licence_valid_on(today):
-            services.add_to_plan(patient=patient, therapist=profile)
+            add_to_plan(patient=patient, therapist=profile)

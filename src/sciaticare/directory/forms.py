@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from sciaticare.bounds import MAX_PAGE, ModelIdsField
-from sciaticare.directory import postcodes, selectors
+from sciaticare.directory import postcodes
 from sciaticare.directory.models import (
     MAX_SERVICE_RADIUS_KM,
     CredentialKind,
@@ -16,11 +16,11 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.places import resolve_place, suggest_places
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.selectors.profile import locations_for
 from sciaticare.display import language_choices
 from sciaticare.names import validate_name
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
-ACCESS_FLAGS = ("step_free", "parking", "adjustable_table")
 
 
 class SearchForm(forms.Form):
@@ -157,7 +157,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         profile = self.instance
-        self.fields["locations"].queryset = selectors.locations_for(profile=profile)  # type: ignore[attr-defined]
+        self.fields["locations"].queryset = locations_for(profile=profile)  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial["modalities"] = sorted(profile.modalities)
             self.initial["languages_text"] = ", ".join(profile.languages)

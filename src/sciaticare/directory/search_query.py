@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db import connection
 
+from sciaticare.core.sql import Dialect, table
 from sciaticare.directory import geo
 from sciaticare.directory.models import SearchEntry, modality_bits
 from sciaticare.directory.ranking import (
@@ -106,11 +107,6 @@ def _box_sql(lat_col: str, lon_col: str, box: geo.BoundingBox) -> tuple[str, lis
     return f"{lat_col} BETWEEN {_F} AND {_F} AND ({lon_sql})", params
 
 
-def _licence_sql(today: Any) -> tuple[str, list[Any]]:
-    # A verified licence in force today; NULL (none verified) compares false.
-    return "n.licence_valid_until >= %s", [today]
-
-
 def _score_sql(filters: SearchFilters, today: Any) -> tuple[str, list[Any]]:
     """``ranking.score`` as an SQL expression over ``h`` (a hit: one row with its distance)."""
     w = DEFAULT_WEIGHTS
@@ -159,7 +155,7 @@ def build(filters: SearchFilters, *, today: date, limit: int) -> tuple[str, list
     circle has a row for each; their best-scored row is their nearest place, and comes first
     (see :func:`best_per_therapist`).
     """
-    table = SearchEntry._meta.db_table
+    entries = table(SearchEntry)
     box = geo.bounding_box(filters.latitude, filters.longitude, filters.radius_km)
     today_param = connection.ops.adapt_datefield_value(today)
     sql = _Sql()
@@ -175,7 +171,7 @@ def build(filters: SearchFilters, *, today: date, limit: int) -> tuple[str, list
         " s.modalities AS modalities",
         *distance_params,
     )
-    sql.add(f"  FROM {table} s")
+    sql.add(f"  FROM {entries} s")
     sql.add(f"  WHERE {in_box}", *box_params)
     if filters.modality is not None:
         sql.add("    AND (s.modalities & %s) <> 0", modality_bits([filters.modality]))
@@ -198,7 +194,7 @@ def build(filters: SearchFilters, *, today: date, limit: int) -> tuple[str, list
     # A fence: without it PostgreSQL inlines the distance expression into each use below and
     # computes the haversine three times a row (a third of the statement's time near New York).
     # SQLite keeps the computed column without it.
-    if connection.vendor == "postgresql":
+    if Dialect.current().postgres:
         sql.add("  OFFSET 0")
     sql.add(")")
 
@@ -263,4 +259,4 @@ def prefilter(filters: SearchFilters) -> tuple[str, list[Any]]:
     box = geo.bounding_box(filters.latitude, filters.longitude, filters.radius_km)
     where, params = _box_sql("s.latitude", "s.longitude", box)
     # The table name comes from the model and values are bound parameters: nothing is injected.
-    return f"SELECT COUNT(*) FROM {SearchEntry._meta.db_table} s WHERE {where}", params  # noqa: S608
+    return f"SELECT COUNT(*) FROM {table(SearchEntry)} s WHERE {where}", params  # noqa: S608

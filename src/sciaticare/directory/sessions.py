@@ -1,15 +1,14 @@
 """Completed sessions: the one fact reviews need from scheduling, behind a small seam.
 
 Only a patient who had a completed session with a therapist may review them, once per session.
-Sessions are appointments, and appointments belong to scheduling (issue 5), which does not
-exist yet. So reviews ask a :class:`SessionLedger` instead of a table:
+Sessions are appointments, and appointments belong to scheduling, which sits above the
+directory: the directory may not import it. So reviews ask a :class:`SessionLedger`:
 
-- until scheduling lands, the ledger in use knows no session (``NoSessionsYet``), so nobody can
-  add a review through the product; the rules are in place and tested with a ledger of
-  factory-made sessions (``tests/directory/factories.py``);
-- scheduling then calls :func:`use_ledger` from its ``AppConfig.ready()`` with a ledger that
-  reads ``Appointment`` rows with status completed, and turns ``Review.session_id`` into a
-  foreign key to ``Appointment``.
+- scheduling installs its ledger (``scheduling.ledger.AppointmentLedger``: appointments with
+  status completed) from its ``AppConfig.ready()`` through :func:`use_ledger`;
+- until then (a directory without scheduling) the ledger knows no session (``NoSessionsYet``),
+  so nobody can add a review; tests install a ledger of factory-made sessions
+  (``tests/directory/factories.py``).
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ class SessionLedger(Protocol):
 
 
 class NoSessionsYet:
-    """The ledger while no scheduling exists: no session has taken place."""
+    """The ledger before scheduling installs its own: no session has taken place."""
 
     def completed(self, session_id: int) -> CompletedSession | None:
         return None

@@ -10,10 +10,10 @@ dates itself.
 
 from django.tasks import task
 
-from sciaticare.directory import services
+from sciaticare.directory.services import credentials
 
 
 @task
 def expire_credentials() -> int:
     """Mark credentials past their expiry date expired; returns how many changed."""
-    return services.expire_credentials()
+    return credentials.expire_credentials()

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.directory import documents, selectors, services
+from sciaticare.directory import documents
 from sciaticare.directory.fit import fit_for
 from sciaticare.directory.forms import (
     CredentialForm,
@@ -33,6 +33,33 @@ from sciaticare.directory.forms import (
 )
 from sciaticare.directory.models import SessionType
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.selectors.access import (
+    administers,
+    clinics_administered,
+    credential_for,
+    credential_to_check,
+    profile_for_edit,
+)
+from sciaticare.directory.selectors.moderation import (
+    credentials_to_check,
+    review_to_hide,
+    reviews_to_moderate,
+    therapists_administered,
+)
+from sciaticare.directory.selectors.plan import flare_up_plan, plan_therapist_ids
+from sciaticare.directory.selectors.profile import credentials_of, listed_therapist, public_profile
+from sciaticare.directory.selectors.search import search_therapists
+
+# The pages named like the services they call take those from their module.
+from sciaticare.directory.services import credentials, reviews
+from sciaticare.directory.services import profile as profile_services
+from sciaticare.directory.services.plan import add_to_plan, move_in_plan, remove_from_plan
+from sciaticare.directory.services.profile import (
+    ProfileChanges,
+    ensure_profile,
+    set_standard_session,
+    update_profile,
+)
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.redirects import safe_next
 
@@ -78,7 +105,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
-            page = selectors.search_therapists(
+            page = search_therapists(
                 lat=data["lat"],
                 lon=data["lon"],
                 radius_km=float(data.get("radius_km") or 25),
@@ -102,7 +129,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "place_label": form.place_label,
-        "in_plan": selectors.plan_therapist_ids(patient=request.user),  # type: ignore[arg-type]
+        "in_plan": plan_therapist_ids(patient=request.user),  # type: ignore[arg-type]
         "is_patient": request.user.is_authenticated and request.user.has_role(Role.PATIENT),
     }
     template = "directory/search.html"
@@ -115,7 +142,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    public = _found(selectors.public_profile, profile_id=pk)
+    public = _found(public_profile, profile_id=pk)
     found = public.therapist
     user = request.user
     today = timezone.localdate()
@@ -129,12 +156,12 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             "licence_verified": found.licence_valid_on(today),
             "modalities": [MODALITIES[code] for code in sorted(found.modalities)],
             "is_patient": is_patient,
-            "in_plan": found.pk in selectors.plan_therapist_ids(patient=user),  # type: ignore[arg-type]
+            "in_plan": found.pk in plan_therapist_ids(patient=user),  # type: ignore[arg-type]
             "can_review": bool(
-                is_patient and services.reviewable_sessions(patient=user, therapist=found)  # type: ignore[arg-type]
+                is_patient and reviews.reviewable_sessions(patient=user, therapist=found)  # type: ignore[arg-type]
             ),
             "can_edit": user.is_authenticated
-            and (found.user_id == user.pk or selectors.administers(user, found)),
+            and (found.user_id == user.pk or administers(user, found)),
         },
     )
 
@@ -145,22 +172,22 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
 @_role_required(Role.THERAPIST)
 def my_profile(request: AuthedRequest) -> HttpResponse:
     """A therapist's way in: their profile is made the first time they come."""
-    own = services.ensure_profile(therapist=request.user)
+    own = ensure_profile(therapist=request.user)
     return redirect("directory:edit", pk=own.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_profile(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.profile_for_edit, user=request.user, profile_id=pk)
+    found = _found(profile_for_edit, user=request.user, profile_id=pk)
     form = ProfileForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_profile(
+            update_profile(
                 actor=request.user,
                 profile=found,
-                changes=services.ProfileChanges(
+                changes=ProfileChanges(
                     bio=data["bio"],
                     modalities=frozenset(data["modalities"]),
                     years_experience=data["years_experience"],
@@ -199,11 +226,13 @@ def edit_profile(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_session_type(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.profile_for_edit, user=request.user, profile_id=pk)
+    found = _found(profile_for_edit, user=request.user, profile_id=pk)
     form = SessionTypeForm(request.POST)
     if form.is_valid():
         try:
-            services.add_session_type(actor=request.user, profile=found, **form.cleaned_data)
+            profile_services.add_session_type(
+                actor=request.user, profile=found, **form.cleaned_data
+            )
         except DomainError as exc:
             _report(request, exc)
         else:
@@ -217,7 +246,7 @@ def _session_for(request: AuthedRequest, session_id: int) -> SessionType:
     session = SessionType.objects.select_related("therapist__user").filter(pk=session_id).first()
     if session is None:
         raise Http404
-    _found(selectors.profile_for_edit, user=request.user, profile_id=session.therapist_id)
+    _found(profile_for_edit, user=request.user, profile_id=session.therapist_id)
     return session
 
 
@@ -225,7 +254,7 @@ def _session_for(request: AuthedRequest, session_id: int) -> SessionType:
 @require_POST
 def make_standard_session(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = _session_for(request, session_id)
-    services.set_standard_session(actor=request.user, session=session)
+    set_standard_session(actor=request.user, session=session)
     messages.success(request, f"“{session.name}” is now your standard session.")
     return redirect(reverse("directory:edit", kwargs={"pk": session.therapist_id}) + "#sessions")
 
@@ -237,7 +266,7 @@ def remove_session_type(request: AuthedRequest, session_id: int) -> HttpResponse
     back = reverse("directory:edit", kwargs={"pk": session.therapist_id}) + "#sessions"
     if request.method == "POST":
         try:
-            services.remove_session_type(actor=request.user, session=session)
+            profile_services.remove_session_type(actor=request.user, session=session)
         except DomainError as exc:
             _report(request, exc)
         else:
@@ -251,7 +280,7 @@ def remove_session_type(request: AuthedRequest, session_id: int) -> HttpResponse
 @_role_required(Role.THERAPIST)
 @require_http_methods(["GET", "POST"])
 def my_credentials(request: AuthedRequest) -> HttpResponse:
-    own = services.ensure_profile(therapist=request.user)
+    own = ensure_profile(therapist=request.user)
     form = CredentialForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -259,7 +288,7 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
             data = form.cleaned_data
             upload = data["document"]
             try:
-                services.add_credential(
+                credentials.add_credential(
                     actor=request.user,
                     kind=data["kind"],
                     title=data["title"],
@@ -283,7 +312,7 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "directory/credentials.html",
-        {"profile": own, "form": form, "credentials": selectors.credentials_of(profile=own)},
+        {"profile": own, "form": form, "credentials": credentials_of(profile=own)},
         status=status,
     )
 
@@ -292,7 +321,7 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
 def credential_document(request: AuthedRequest, credential_id: int) -> HttpResponse:
     """The document itself, to the therapist and the admins who check it; never cached
     (PrivateResponsesMiddleware)."""
-    credential = _found(selectors.credential_for, user=request.user, credential_id=credential_id)
+    credential = _found(credential_for, user=request.user, credential_id=credential_id)
     response = HttpResponse(
         bytes(credential.document), content_type=documents.CONTENT_TYPES[credential.document_type]
     )
@@ -324,10 +353,10 @@ def clinic(request: AuthedRequest) -> HttpResponse:
         request,
         "directory/clinic.html",
         {
-            "clinics": selectors.clinics_administered(user=user).prefetch_related("locations"),
-            "credentials": selectors.credentials_to_check(user=user),
-            "reviews": selectors.reviews_to_moderate(user=user),
-            "therapists": selectors.therapists_administered(user=user),
+            "clinics": clinics_administered(user=user).prefetch_related("locations"),
+            "credentials": credentials_to_check(user=user),
+            "reviews": reviews_to_moderate(user=user),
+            "therapists": therapists_administered(user=user),
             "is_site_admin": user.has_role(Role.SITE_ADMIN),
         },
     )
@@ -336,12 +365,10 @@ def clinic(request: AuthedRequest) -> HttpResponse:
 @_clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def verify_credential(request: AuthedRequest, credential_id: int) -> HttpResponse:
-    credential = _found(
-        selectors.credential_to_check, user=request.user, credential_id=credential_id
-    )
+    credential = _found(credential_to_check, user=request.user, credential_id=credential_id)
     if request.method == "POST":
         try:
-            services.verify_credential(actor=request.user, credential=credential)
+            credentials.verify_credential(actor=request.user, credential=credential)
         except DomainError as exc:
             _report(request, exc)
         else:
@@ -355,13 +382,11 @@ def verify_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
 @_clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def reject_credential(request: AuthedRequest, credential_id: int) -> HttpResponse:
-    credential = _found(
-        selectors.credential_to_check, user=request.user, credential_id=credential_id
-    )
+    credential = _found(credential_to_check, user=request.user, credential_id=credential_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reject_credential(
+            credentials.reject_credential(
                 actor=request.user, credential=credential, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
@@ -382,11 +407,11 @@ def reject_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
 @_clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
-    review = _found(selectors.review_to_hide, user=request.user, review_id=review_id)
+    review = _found(review_to_hide, user=request.user, review_id=review_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.hide_review(
+            reviews.hide_review(
                 actor=request.user, review=review, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
@@ -408,13 +433,13 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
 @_role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
 def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = _found(selectors.listed_therapist, profile_id=pk)
-    sessions = services.reviewable_sessions(patient=request.user, therapist=found)
+    found = _found(listed_therapist, profile_id=pk)
+    sessions = reviews.reviewable_sessions(patient=request.user, therapist=found)
     form = ReviewForm(request.POST or None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_review(
+            reviews.add_review(
                 patient=request.user,
                 therapist=found,
                 session_id=data["session_id"],
@@ -439,7 +464,7 @@ def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @_role_required(Role.PATIENT)
 def plan(request: AuthedRequest) -> HttpResponse:
-    entries = selectors.flare_up_plan(viewer=request.user, patient=request.user)
+    entries = flare_up_plan(viewer=request.user, patient=request.user)
     return render(
         request,
         "directory/plan.html",
@@ -454,9 +479,9 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
         therapist_id = int(request.POST.get("therapist", ""))
     except ValueError:
         raise Http404 from None
-    found = _found(selectors.listed_therapist, profile_id=therapist_id)
+    found = _found(listed_therapist, profile_id=therapist_id)
     try:
-        entry = services.add_to_plan(patient=request.user, therapist=found)
+        entry = add_to_plan(patient=request.user, therapist=found)
     except DomainError as exc:
         _report(request, exc)
     else:
@@ -468,12 +493,12 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
 @_role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
 def plan_remove(request: AuthedRequest, therapist_id: int) -> HttpResponse:
-    entries = selectors.flare_up_plan(viewer=request.user, patient=request.user)
+    entries = flare_up_plan(viewer=request.user, patient=request.user)
     entry = next((e for e in entries if e.therapist_id == therapist_id), None)
     if entry is None:
         raise Http404
     if request.method == "POST":
-        services.remove_from_plan(patient=request.user, therapist_id=therapist_id)
+        remove_from_plan(patient=request.user, therapist_id=therapist_id)
         messages.success(request, f"{entry.therapist.name} removed from your flare-up plan.")
         return redirect("directory:plan")
     return render(request, "directory/confirm_plan_remove.html", {"entry": entry})
@@ -486,7 +511,7 @@ def plan_move(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     if direction not in ("up", "down"):
         raise Http404
     _found(
-        services.move_in_plan,
+        move_in_plan,
         patient=request.user,
         therapist_id=therapist_id,
         up=direction == "up",

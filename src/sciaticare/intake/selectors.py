@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
-from sciaticare.directory import selectors as directory
 from sciaticare.directory.ranking import PatientFit
+from sciaticare.directory.selectors.access import clinics_administered, staff_clinic_ids
 from sciaticare.errors import NotFound
 from sciaticare.intake import brief as brief_rules
 from sciaticare.intake import recheck, scoring
@@ -142,7 +142,7 @@ def viewer_clinic_ids(*, user: User) -> set[int]:
     """The clinics whose licensed questionnaire text this person may see: those they work for
     as a therapist or clinic admin, and as a patient the clinic of their next (else last)
     appointment (docs/architecture.md, "Licensed questionnaires")."""
-    ids = directory.staff_clinic_ids(user=user)
+    ids = staff_clinic_ids(user=user)
     if user.has_role(Role.PATIENT):
         own = care().patient_clinic_id(patient=user)
         if own is not None:
@@ -213,13 +213,13 @@ def brief_for(*, viewer: User, patient_id: int) -> Brief:
 
 def clinics_for_import(*, admin: User) -> QuerySet[Any]:
     """The clinics an admin may import licensed text for (every clinic for a site admin)."""
-    return directory.clinics_administered(user=admin).only("id", "name")
+    return clinics_administered(user=admin).only("id", "name")
 
 
 def imported_questionnaires(*, admin: User) -> QuerySet[QuestionnaireDefinition]:
     """The imports of the clinics this admin runs (every clinic's for a site admin)."""
     return QuestionnaireDefinition.objects.filter(
-        clinic__in=directory.clinics_administered(user=admin)
+        clinic__in=clinics_administered(user=admin)
     ).select_related("imported_by", "clinic")
 
 

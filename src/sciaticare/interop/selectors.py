@@ -4,13 +4,14 @@ patient's archives."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Final
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core.time import as_utc
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import NotFound
 from sciaticare.intake import bodymap, scoring
@@ -64,10 +65,6 @@ SCORES_HEADER: Final = (
 )
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(UTC) if moment is not None else None
-
-
 def _joined(values: Sequence[str]) -> str:
     return "; ".join(values)
 
@@ -80,8 +77,8 @@ def diary_rows(*, patient: User) -> list[tuple[Cell, ...]]:
             e.leg_pain,
             _joined(e.tags),
             e.note,
-            _utc(e.created_at),
-            _utc(e.updated_at),
+            as_utc(e.created_at),
+            as_utc(e.updated_at),
         )
         for e in PainEntry.objects.filter(patient=patient).order_by("day")
     ]
@@ -109,7 +106,7 @@ def session_rows(*, patient: User) -> list[tuple[Cell, ...]]:
         recorded: tuple[Cell, ...] = (None,) * 11
         if note is not None:
             recorded = (
-                _utc(note.signed_at),
+                as_utc(note.signed_at),
                 _joined([bodymap.REGIONS[c].label for c in note.regions if c in bodymap.REGIONS]),
                 _joined([MODALITIES.get(c, c) for c in note.techniques]),
                 note.get_pressure_display() if note.pressure else None,
@@ -124,8 +121,8 @@ def session_rows(*, patient: User) -> list[tuple[Cell, ...]]:
         amended = bool(note is not None and note.amendments.all())
         rows.append(
             (
-                _utc(a.start),
-                _utc(a.end),
+                as_utc(a.start),
+                as_utc(a.end),
                 a.get_status_display(),
                 a.therapist.user.display_name,
                 a.location.clinic.name,
@@ -143,7 +140,7 @@ def score_rows(*, patient: User) -> list[tuple[Cell, ...]]:
         instrument = scoring.INSTRUMENTS.get(r.instrument)
         rows.append(
             (
-                _utc(r.completed_at),
+                as_utc(r.completed_at),
                 r.instrument,
                 instrument.title if instrument else r.instrument,
                 r.instrument_version,

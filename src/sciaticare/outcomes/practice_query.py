@@ -58,6 +58,7 @@ import enum
 from collections.abc import Sequence
 from typing import Any
 
+from sciaticare.core.sql import Dialect, table
 from sciaticare.directory.models import Location
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import practice
@@ -94,25 +95,8 @@ _RELIEF = (
 _WORST_OF_DAY = "CASE WHEN p.back_pain >= p.leg_pain THEN p.back_pain ELSE p.leg_pain END"
 
 
-class _Dialect:
-    def __init__(self, vendor: str) -> None:
-        self.postgres = vendor == "postgresql"
-
-    def day_of(self, timestamp: str) -> str:
-        """The UTC date of a stored timestamp (SQLite keeps UTC text)."""
-        if self.postgres:
-            return f"CAST({timestamp} AT TIME ZONE 'UTC' AS DATE)"
-        return f"date({timestamp})"
-
-    def add_days(self, day: str, days: int) -> str:
-        if self.postgres:
-            return f"({day} + {days:d})"
-        return f"date({day}, '{days:+d} days')"
-
-    def add_days_to_timestamp(self, timestamp: str, days: int) -> str:
-        if self.postgres:
-            return f"({timestamp} + INTERVAL '{days:d} days')"
-        return f"datetime({timestamp}, '{days:+d} days')"
+class _Dialect(Dialect):
+    """The statement's vendor-specific parts, on top of the shared spellings."""
 
     @staticmethod
     def median(name: str, source: str, keys: str, value: str) -> str:
@@ -209,9 +193,9 @@ def outcomes_sql(
     if not scopes:
         raise ValueError("give at least one scope")
     d = _Dialect(vendor)
-    notes, appointments = SessionNote._meta.db_table, Appointment._meta.db_table
-    locations, diary = Location._meta.db_table, PainEntry._meta.db_table
-    answers = QuestionnaireResponse._meta.db_table
+    notes, appointments = table(SessionNote), table(Appointment)
+    locations, diary = table(Location), table(PainEntry)
+    answers = table(QuestionnaireResponse)
 
     # Attended sessions only: a note signed for a cancelled session (possible before issue 13)
     # is not a treatment.

@@ -25,8 +25,8 @@ from django.db.models import F, Sum
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.directory import selectors as directory_selectors
 from sciaticare.directory.models import Clinic, Location, TherapistProfile
+from sciaticare.directory.selectors.access import administers, clinics_administered
 from sciaticare.errors import NotFound
 from sciaticare.outcomes import practice
 from sciaticare.outcomes.models import PracticeFigures, TherapistOutcome
@@ -99,9 +99,7 @@ class ClinicReport:
 def therapist_report(*, viewer: User, profile_id: int) -> TherapistReport:
     """A therapist's live figures across all their patients; for them and their admins."""
     profile = TherapistProfile.objects.filter(pk=profile_id).select_related("user").first()
-    if profile is None or not (
-        profile.user_id == viewer.pk or directory_selectors.administers(viewer, profile)
-    ):
+    if profile is None or not (profile.user_id == viewer.pk or administers(viewer, profile)):
         raise NotFound("outcome report")
     found = compute_outcomes([Scope.THERAPIST], therapist_ids=[profile.pk])
     record_event(actor=viewer, action="outcomes.practice.view", patient=None, obj=profile)
@@ -115,13 +113,13 @@ def own_profile_id(*, user: User) -> int | None:
 
 def clinics_for_reports(*, viewer: User) -> list[Clinic]:
     """The clinics whose report the viewer may open."""
-    return list(directory_selectors.clinics_administered(user=viewer))
+    return list(clinics_administered(user=viewer))
 
 
 def clinic_report(*, viewer: User, clinic_id: int) -> ClinicReport:
     """A clinic's live figures, in total and per therapist, over its own sessions only (a
     therapist's patients elsewhere are not this clinic's to see). Three queries."""
-    clinic = directory_selectors.clinics_administered(user=viewer).filter(pk=clinic_id).first()
+    clinic = clinics_administered(user=viewer).filter(pk=clinic_id).first()
     if clinic is None:
         raise NotFound("outcome report")
     found = compute_outcomes([Scope.CLINIC, Scope.CLINIC_THERAPIST], clinic_id=clinic.pk)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, models
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.sql import Dialect, fetch_rows, table
 from sciaticare.errors import NotFound
 from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
@@ -282,29 +282,17 @@ class DashboardRelief:
 
 
 # The dashboard's three reads are plain SQL (issue 7): compiling three ORM querysets cost
-# about as much CPU as drawing the chart. Django's default column names; tables from _meta
+# about as much CPU as drawing the chart. Django's default column names; tables from the models
 # (the only text interpolated, hence S608's noqa); the patient's id is a parameter.
-
-
-def _table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _rows(sql: str, patient: User) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [patient.pk])
-        return cursor.fetchall()
 
 
 def _diary_pains(patient: User) -> list[tuple[date, int, int]]:
     """(day, back, leg) of every diary day, oldest first."""
-    # On SQLite the cast skips the per-row converter Django registers for date columns:
-    # date.fromisoformat below does the same work in C.
-    day = "CAST(day AS TEXT)" if connection.vendor == "sqlite" else "day"
-    rows = _rows(
-        f"SELECT {day}, back_pain, leg_pain FROM {_table(PainEntry)}"  # noqa: S608
+    day = Dialect.current().day_as_text("day")
+    rows = fetch_rows(
+        f"SELECT {day}, back_pain, leg_pain FROM {table(PainEntry)}"  # noqa: S608
         " WHERE patient_id = %s ORDER BY day",
-        patient,
+        [patient.pk],
     )
     if rows and isinstance(rows[0][0], str):
         parse = date.fromisoformat
@@ -315,20 +303,20 @@ def _diary_pains(patient: User) -> list[tuple[date, int, int]]:
 def _session_pains(patient: User) -> list[tuple[datetime, int | None, int | None]]:
     """(start, back pain before, after) of each signed session note, earliest first. The
     start is in UTC (naive on SQLite), so its ``date()`` is the one ``relief_for`` uses."""
-    return _rows(
-        f"SELECT a.start, n.back_pain_before, n.back_pain_after FROM {_table(SessionNote)} n"  # noqa: S608
-        f" JOIN {_table(Appointment)} a ON a.id = n.appointment_id"
+    return fetch_rows(
+        f"SELECT a.start, n.back_pain_before, n.back_pain_after FROM {table(SessionNote)} n"  # noqa: S608
+        f" JOIN {table(Appointment)} a ON a.id = n.appointment_id"
         " WHERE n.patient_id = %s AND n.signed_at IS NOT NULL ORDER BY a.start",
-        patient,
+        [patient.pk],
     )
 
 
 def _scores(patient: User) -> list[tuple[str, float, datetime]]:
     """(instrument, score, completed at) of each questionnaire response."""
-    return _rows(
-        f"SELECT instrument, score, completed_at FROM {_table(QuestionnaireResponse)}"  # noqa: S608
+    return fetch_rows(
+        f"SELECT instrument, score, completed_at FROM {table(QuestionnaireResponse)}"  # noqa: S608
         " WHERE patient_id = %s",
-        patient,
+        [patient.pk],
     )
 
 

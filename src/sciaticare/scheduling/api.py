@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.bounds import ApiId, SchedulingDatetime
-from sciaticare.directory import selectors as directory_selectors
+from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.errors import Invalid
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -46,7 +46,7 @@ class SlotsQuery(Schema):
 def therapist_slots(
     request: HttpRequest, therapist_id: ApiId, query: Query[SlotsQuery]
 ) -> HttpResponse:
-    therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
+    therapist = bookable_therapist(therapist_id=therapist_id)
     now = timezone.now()
     start = query.start or now
     end = query.end or start + selectors.DEFAULT_WINDOW

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.core.sql import fetch_rows, table
+from sciaticare.core.time import parse_utc
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.errors import NotFound
 from sciaticare.scheduling import slots
@@ -103,21 +105,10 @@ SELECT {_BUSY}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST(busy_until A
 
 
 @lru_cache(maxsize=1 << 14)
-def _utc(text: str) -> datetime:
-    """A stored instant read as text: SQLite keeps UTC without an offset, PostgreSQL's text
-    carries one (UTC in Django's sessions). Cached: appointments sit on a few grids, so the
-    same texts come back call after call (a search parses ~1,500 of them)."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is UTC:  # what fromisoformat gives for "+00" / "+00:00"
-        return moment
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-@lru_cache(maxsize=1 << 14)
 def _busy(start: str, until: str) -> slots.Interval:
-    """One appointment's busy span (start to busy_until); cached like `_utc`, and shared
+    """One appointment's busy span (start to busy_until); cached like `parse_utc`, and shared
     safely because an Interval is immutable."""
-    return slots.Interval.from_utc(_utc(start), _utc(until))
+    return slots.Interval.from_utc(parse_utc(start), parse_utc(until))
 
 
 def _optional_time(text: str | None) -> time | None:
@@ -160,9 +151,7 @@ def load_calendars(
     ]
     if exclude_appointment is not None:
         params.append(exclude_appointment)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = fetch_rows(sql, params)
 
     weekly: list[tuple[int, int, int, time, time]] = []
     exceptions: list[tuple[int, int, slots.DateException]] = []
@@ -185,7 +174,9 @@ def load_calendars(
                 )
             )
         else:
-            calendars[therapist_id].time_off.append(slots.Interval.from_utc(_utc(a), _utc(b)))
+            calendars[therapist_id].time_off.append(
+                slots.Interval.from_utc(parse_utc(a), parse_utc(b))
+            )
 
     location_ids = {row[1] for row in weekly} | {row[1] for row in exceptions}
     locations = (
@@ -325,13 +316,13 @@ def _standard_minutes(therapist_ids: Sequence[int]) -> dict[int, int]:
     if not therapist_ids:
         return {}
     marks = ", ".join(["%s"] * len(therapist_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT therapist_id, minutes FROM {SessionType._meta.db_table}"  # noqa: S608
+    return dict(
+        fetch_rows(
+            f"SELECT therapist_id, minutes FROM {table(SessionType)}"  # noqa: S608
             f" WHERE is_standard AND therapist_id IN ({marks})",
             list(therapist_ids),
         )
-        return dict(cursor.fetchall())
+    )
 
 
 def session_type_of(*, therapist: TherapistProfile, session_type_id: int | None) -> SessionType:

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.bounds import parse_day
-from sciaticare.directory import selectors as directory_selectors
 from sciaticare.directory.models import SessionType, TherapistProfile
+from sciaticare.directory.selectors.plan import flare_up_plan
+from sciaticare.directory.selectors.profile import bookable_therapist, own_profile
 from sciaticare.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, selectors
@@ -110,7 +111,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     """The therapist's free times; a tapped time (POST) shows the confirm step, and only a POST
     with `confirm=yes` books."""
     try:
-        therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
+        therapist = bookable_therapist(therapist_id=therapist_id)
     except NotFound:
         raise Http404 from None
     service_raw = request.POST.get("service") or request.GET.get("service")
@@ -294,7 +295,7 @@ def attendance(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 def week(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_role(Role.THERAPIST):
         raise PermissionDenied
-    profile = directory_selectors.own_profile(user=request.user)
+    profile = own_profile(user=request.user)
     status = 200
     try:
         first = parse_day(request.GET.get("start"), field="start") or timezone.localdate()
@@ -336,12 +337,10 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
     """The earliest session across the patient's flare-up plan, and the one the plan's rule
     suggests (flare_up.choose); a POST shows the confirm step for the suggested one."""
     # A therapist whose account was deactivated stays in the plan but takes no bookings
-    # (directory.selectors.bookable_therapist): the action looks past them.
+    # (directory.selectors.profile.bookable_therapist): the action looks past them.
     plan = [
         entry
-        for entry in directory_selectors.flare_up_plan(
-            viewer=request.user, patient=request.user, with_prices=False
-        )
+        for entry in flare_up_plan(viewer=request.user, patient=request.user, with_prices=False)
         if entry.therapist.user.is_active
     ]
     if not plan:

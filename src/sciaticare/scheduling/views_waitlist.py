@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.directory import selectors as directory_selectors
 from sciaticare.directory.models import TherapistProfile
+from sciaticare.directory.selectors.plan import flare_up_plan
+from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import selectors_waitlist
@@ -64,7 +65,7 @@ def _therapist_from(request: AuthedRequest) -> TherapistProfile | None:
     if not raw.isdigit():
         raise Http404
     try:
-        return directory_selectors.bookable_therapist(therapist_id=int(raw))
+        return bookable_therapist(therapist_id=int(raw))
     except NotFound:
         raise Http404 from None
 
@@ -75,9 +76,7 @@ def join(request: AuthedRequest) -> HttpResponse:
     """Join a therapist's waitlist (`?therapist=<id>`, from their profile) or the plan's."""
     _patient_only(request)
     therapist = _therapist_from(request)
-    plan = directory_selectors.flare_up_plan(
-        viewer=request.user, patient=request.user, with_prices=False
-    )
+    plan = flare_up_plan(viewer=request.user, patient=request.user, with_prices=False)
     today = timezone.localdate()
     form = WaitlistForm(
         request.POST or None,

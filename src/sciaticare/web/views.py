@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.directory.selectors import flare_up_plan
+from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.intake.selectors import current_intake, triage_alert
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.selectors import dashboard_relief_for

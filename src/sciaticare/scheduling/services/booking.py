@@ -14,8 +14,8 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.bounds import check_session_time
-from sciaticare.directory import selectors as directory_selectors
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
+from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.models import Intake
@@ -116,7 +116,7 @@ def _record(appointment: Appointment, kind: str, by: User | None, note: str = ""
 def _lock(therapist_id: int) -> TherapistProfile:
     # Serialises bookings per therapist on PostgreSQL (SQLite writers are serialised already),
     # so the check below sees every committed appointment; the constraint is the last word.
-    return directory_selectors.bookable_therapist(therapist_id=therapist_id, lock=True)
+    return bookable_therapist(therapist_id=therapist_id, lock=True)
 
 
 def _as_utc(start: datetime) -> datetime:
@@ -178,7 +178,7 @@ def preview_booking(
     (Booking checks again inside its transaction: the time may be taken in between.)"""
     start, now = _as_utc(start), now or timezone.now()
     check_booking_gate(patient, now)
-    therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
+    therapist = bookable_therapist(therapist_id=therapist_id)
     if therapist.user_id == patient.pk:
         raise Invalid("own_calendar", "You cannot book a session with yourself.")
     check_new_patient(patient=patient, therapist=therapist)

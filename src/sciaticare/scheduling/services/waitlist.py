@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.directory import selectors as directory_selectors
 from sciaticare.directory.models import FlareUpPlanEntry
+from sciaticare.directory.selectors.plan import plan_therapist_ids
+from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import (
@@ -80,10 +81,10 @@ def join_waitlist(
         raise Invalid("range_too_long", message, [("latest", message)])
     with transaction.atomic():
         if therapist_id is not None:
-            therapist = directory_selectors.bookable_therapist(therapist_id=therapist_id)
+            therapist = bookable_therapist(therapist_id=therapist_id)
             if therapist.user_id == patient.pk:
                 raise Invalid("own_calendar", "You cannot wait for a session with yourself.")
-        elif not directory_selectors.plan_therapist_ids(patient=patient):
+        elif not plan_therapist_ids(patient=patient):
             raise Invalid(
                 "no_plan",
                 "Your flare-up plan is empty. Add therapists to it first, or join one therapist's waitlist.",

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sciaticare.directory import services
+from sciaticare.directory.services import credentials
 from sciaticare.directory.tasks import expire_credentials
 
 
@@ -22,5 +22,5 @@ class Command(BaseCommand):
             result = expire_credentials.enqueue()
             self.stdout.write(f"Queued expire_credentials (task {result.id}).")
             return
-        count = services.expire_credentials()
+        count = credentials.expire_credentials()
         self.stdout.write(self.style.SUCCESS(f"{count} credential(s) marked expired."))

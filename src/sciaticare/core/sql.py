@@ -1,0 +1,64 @@
+"""Plain SQL, for the few reads where compiling an ORM query costs more than the database takes
+to answer it (docs/benchmarks.md): table names, fetching rows, and what differs by database.
+
+Only table names and fixed fragments are interpolated into SQL text; values go as parameters.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+
+_CENTS = Decimal("0.01")
+
+
+def table(model: type[models.Model]) -> str:
+    """The model's table name, quoted for the database in use."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def fetch_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Every row of one statement, as tuples."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def money(value: Decimal | float | str) -> Decimal:
+    """A price column as the ORM gives it: SQLite's driver hands decimals over as numbers."""
+    return Decimal(str(value)).quantize(_CENTS)
+
+
+class Dialect:
+    """The SQL spellings that differ between SQLite and PostgreSQL (the two databases served)."""
+
+    def __init__(self, vendor: str) -> None:
+        self.postgres = vendor == "postgresql"
+
+    @classmethod
+    def current(cls) -> Dialect:
+        """The dialect of the default database connection."""
+        return cls(connection.vendor)
+
+    def day_of(self, timestamp: str) -> str:
+        """The UTC date of a stored timestamp (SQLite keeps UTC text)."""
+        if self.postgres:
+            return f"CAST({timestamp} AT TIME ZONE 'UTC' AS DATE)"
+        return f"date({timestamp})"
+
+    def day_as_text(self, column: str) -> str:
+        """A date column, read as text on SQLite: ``date.fromisoformat`` then does in C what
+        the per-row converter Django registers for date columns would do in Python."""
+        return f"CAST({column} AS TEXT)" if not self.postgres else column
+
+    def add_days(self, day: str, days: int) -> str:
+        if self.postgres:
+            return f"({day} + {days:d})"
+        return f"date({day}, '{days:+d} days')"
+
+    def add_days_to_timestamp(self, timestamp: str, days: int) -> str:
+        if self.postgres:
+            return f"({timestamp} + INTERVAL '{days:d} days')"
+        return f"datetime({timestamp}, '{days:+d} days')"

@@ -1,0 +1,43 @@
+"""The patient's flare-up plan: a preferred therapist and up to three backups."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from sciaticare.accounts.models import Role, User
+from sciaticare.audit.services import record_event
+from sciaticare.directory.models import FlareUpPlanEntry, SessionType
+from sciaticare.errors import NotFound
+
+
+def flare_up_plan(
+    *, viewer: User, patient: User, with_prices: bool = True
+) -> list[FlareUpPlanEntry]:
+    """A patient's plan, preferred first. Anyone but the patient reading it is audited.
+
+    Only the patient and site admins may read a plan; for anyone else it does not exist.
+    ``with_prices=False`` skips each therapist's standard sessions (``standard_sessions``),
+    which the dashboard's card does not show: one query fewer (issue 7).
+    """
+    if viewer.pk != patient.pk:
+        if not viewer.has_role(Role.SITE_ADMIN):
+            raise NotFound("flare-up plan")
+        record_event(actor=viewer, action="directory.flare_up_plan.view", patient=patient)
+    entries = FlareUpPlanEntry.objects.filter(patient=patient).select_related("therapist__user")
+    if with_prices:
+        entries = entries.prefetch_related(
+            Prefetch(
+                "therapist__session_types",
+                queryset=SessionType.objects.filter(is_standard=True),
+                to_attr="standard_sessions",
+            )
+        )
+    return list(entries.order_by("rank"))
+
+
+def plan_therapist_ids(*, patient: User) -> set[int]:
+    if not patient.is_authenticated:
+        return set()
+    return set(
+        FlareUpPlanEntry.objects.filter(patient=patient).values_list("therapist_id", flat=True)
+    )
