@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from sciaticare.accounts.tasks import carry_out_deletions
 from sciaticare.outcomes import services
 from sciaticare.outcomes.models import ProgressReport, ReportShare, ReportStatus
 from sciaticare.outcomes.tasks import send_report_link
+from sciaticare.privacy.tasks import carry_out_deletions
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

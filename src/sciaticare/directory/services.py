@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
@@ -581,3 +581,14 @@ def move_in_plan(*, patient: User, therapist_id: int, up: bool) -> None:
         if 0 <= j < len(order):
             order[i], order[j] = order[j], order[i]
             reorder_plan(patient=patient, therapist_ids=order)
+
+
+def erase_patient_data(*, patient: User, now: datetime) -> None:
+    """The directory's part of erasing a deleted account (registered with privacy): the
+    flare-up plan and the reviews the person wrote, with the figures those reviews fed.
+    Caller: inside its transaction."""
+    FlareUpPlanEntry.objects.filter(patient=patient).delete()
+    reviewed = set(Review.objects.filter(patient=patient).values_list("therapist_id", flat=True))
+    Review.objects.filter(patient=patient).delete()
+    for profile_id in reviewed:
+        refresh_review_figures(profile_id=profile_id)

@@ -12,7 +12,7 @@ from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.errors import Refused
 from sciaticare.interop import selectors
-from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.interop.models import DataExport, ExportStatus, ExternalResource
 from sciaticare.interop.tasks import build_data_export
 
 
@@ -47,3 +47,10 @@ def purge_expired_exports(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - selectors.EXPORT_KEPT_FOR
     deleted, _ = DataExport.objects.filter(requested_at__lt=cutoff).delete()
     return deleted
+
+
+def erase_patient_data(*, patient: User, now: datetime) -> None:
+    """Interop's part of erasing a deleted account (registered with privacy): downloaded
+    archives and history imported from another service. Caller: inside its transaction."""
+    DataExport.objects.filter(patient=patient).delete()
+    ExternalResource.objects.filter(patient=patient).delete()

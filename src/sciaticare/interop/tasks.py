@@ -10,11 +10,11 @@ from django.tasks import task
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.accounts.services import RETENTION_NOTE
 from sciaticare.audit.services import record_event
 from sciaticare.interop import archive, selectors, services
 from sciaticare.interop.models import DataExport, ExportStatus
 from sciaticare.outcomes import report
+from sciaticare.privacy.services import RETENTION_NOTE
 
 logger = logging.getLogger(__name__)
 

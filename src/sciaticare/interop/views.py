@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sciaticare.accounts import services as accounts_services
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.errors import DomainError, Invalid, NotFound
 from sciaticare.interop import archive, selectors, services, services_archive
 from sciaticare.interop.models import ExportStatus
+from sciaticare.privacy import services as privacy_services
 
 
 @login_required
@@ -43,12 +43,12 @@ def your_data(request: AuthedRequest) -> HttpResponse:
         "pending": any(e.status == ExportStatus.PENDING for e in exports),
         "kept_days": selectors.EXPORT_KEPT_FOR.days,
         "files": list(archive.FILES.items()),
-        "deletion": accounts_services.pending_deletion(user=user),
+        "deletion": privacy_services.pending_deletion(user=user),
         "is_staff_account": user.has_staff_role,
-        "cooling_off_days": accounts_services.COOLING_OFF.days,
-        "retention_years": accounts_services.RETENTION_YEARS,
-        "erased": [label for label in accounts_services.ERASED.values() if label],
-        "kept": list(accounts_services.KEPT.values()),
+        "cooling_off_days": privacy_services.COOLING_OFF.days,
+        "retention_years": privacy_services.RETENTION_YEARS,
+        "erased": [label for label in privacy_services.ERASED.values() if label],
+        "kept": list(privacy_services.KEPT.values()),
     }
     # htmx polls only the list while an archive is being made (hx-trigger="every 2s").
     template = (

@@ -324,3 +324,12 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
         reason=f"opened with the link sent to {share.recipient_email}",
     )
     return share.report
+
+
+def erase_patient_data(*, patient: User, now: datetime) -> None:
+    """Outcomes' part of erasing a deleted account (registered with privacy): the pain diary,
+    its reminder setting, and progress reports with their links. Caller: inside its
+    transaction."""
+    PainEntry.objects.filter(patient=patient).delete()
+    DiaryPreference.objects.filter(patient=patient).delete()
+    ProgressReport.objects.filter(patient=patient).delete()

@@ -9,10 +9,14 @@ class SchedulingConfig(AppConfig):
         # The services call hooks after commit; mail and waitlist offers plug in here, so
         # booking code never imports mail or task code.
         from sciaticare.directory import sessions
+        from sciaticare.privacy import erasure
         from sciaticare.scheduling import notifications, tasks
         from sciaticare.scheduling.ledger import AppointmentLedger
+        from sciaticare.scheduling.services.erasure import erase_patient_data
 
         notifications.connect()
         tasks.connect()
         # Reviews need a completed session with the therapist: appointments are that record.
         sessions.use_ledger(AppointmentLedger())
+        # Privacy erases through each app's own writes (privacy/erasure.py).
+        erasure.register_eraser(self.label, erase_patient_data)
