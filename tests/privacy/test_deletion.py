@@ -15,10 +15,11 @@ from django.utils import timezone
 from sciaticare.accounts import services as accounts_services
 from sciaticare.accounts.models import ApiToken, User
 from sciaticare.audit.models import AuditEvent
+from sciaticare.core.generated import FileStatus
 from sciaticare.directory.models import FlareUpPlanEntry, Review, TherapistProfile
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Episode, Intake, IntakeShare, QuestionnaireResponse
-from sciaticare.interop.models import DataExport, ExportStatus, ExternalResource
+from sciaticare.interop.models import DataExport, ExternalResource
 from sciaticare.outcomes import services as outcomes_services
 from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport
 from sciaticare.privacy import erasure, services
@@ -259,8 +260,8 @@ def _everything(patient: User) -> dict[str, Any]:
     ProgressReport.objects.create(patient=patient, requested_by=patient)
     DataExport.objects.create(
         patient=patient,
-        status=ExportStatus.READY,
-        archive=b"zip",
+        status=FileStatus.READY,
+        content=b"zip",
         finished_at=timezone.now(),
     )
     ExternalResource.objects.create(
