@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "sciaticare.accounts",
     "sciaticare.audit",
+    "sciaticare.privacy",
     "sciaticare.intake",
     "sciaticare.directory",
     "sciaticare.scheduling",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("sciaticare.interop.urls")),
     path("therapists/", include("sciaticare.directory.urls")),
     path("account/", include("sciaticare.accounts.urls")),
+    path("account/", include("sciaticare.privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

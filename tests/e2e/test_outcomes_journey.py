@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportStatus
+from sciaticare.core.generated import FileStatus
+from sciaticare.outcomes.models import PainEntry, ProgressReport
 from tests.factories import PASSWORD, PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,7 +59,7 @@ def test_log_pain_in_two_taps_see_the_chart_and_download_the_report(
     phone.get_by_role("button", name="Make a report for my doctor").click()
     reports = phone.get_by_role("region", name="Your reports")
     expect(reports).to_contain_text("Being made…")
-    assert ProgressReport.objects.get(patient=patient).status == ReportStatus.PENDING
+    assert ProgressReport.objects.get(patient=patient).status == FileStatus.PENDING
 
     # The worker, as deployed (manage.py db_worker), takes the queued report; the page polls.
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

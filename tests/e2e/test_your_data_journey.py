@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from sciaticare.accounts.models import DeletionRequest
 from sciaticare.interop import archive
 from sciaticare.outcomes.models import PainEntry
+from sciaticare.privacy.models import DeletionRequest
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD, PatientFactory
 

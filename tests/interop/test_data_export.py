@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
+from sciaticare.core.generated import FileStatus
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.interop import archive, selectors, services, services_archive
-from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.interop.models import DataExport
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -76,8 +77,8 @@ def test_the_zip_holds_every_file_and_each_matches_the_database(
 
     made = _made(patient, settings, django_capture_on_commit_callbacks)
 
-    assert made.status == ExportStatus.READY
-    opened = zipfile.ZipFile(io.BytesIO(bytes(made.archive)))
+    assert made.status == FileStatus.READY
+    opened = zipfile.ZipFile(io.BytesIO(bytes(made.content)))
     assert opened.namelist() == list(archive.FILES)
 
     readme = opened.read("README.txt").decode()
@@ -146,8 +147,8 @@ def _ready(patient, *, days_ago: float = 0) -> DataExport:
     at = timezone.now() - timedelta(days=days_ago)
     return DataExport.objects.create(
         patient=patient,
-        status=ExportStatus.READY,
-        archive=b"PK zip bytes",
+        status=FileStatus.READY,
+        content=b"PK zip bytes",
         requested_at=at,
         finished_at=at,
     )
@@ -214,7 +215,7 @@ def test_the_page_asks_polls_and_lists_only_the_patients_own(client, settings):
     partial = client.get(reverse("interop:your_data"), headers={"HX-Request": "true"})
 
     assert asked.status_code == 302
-    assert DataExport.objects.filter(patient=patient, status=ExportStatus.PENDING).exists()
+    assert DataExport.objects.filter(patient=patient, status=FileStatus.PENDING).exists()
     assert AuditEvent.objects.filter(action="export.request", actor=patient).exists()
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]

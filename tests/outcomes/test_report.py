@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
+from sciaticare.core.generated import FileStatus
 from sciaticare.outcomes import report, services
-from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportStatus
+from sciaticare.outcomes.models import PainEntry, ProgressReport
 from sciaticare.records import services as records
 from tests.directory.factories import TherapistProfileFactory
 from tests.factories import PatientFactory, TherapistFactory
@@ -126,8 +127,8 @@ def test_the_task_builds_the_report_and_marks_it_ready(
         asked = services.request_report(patient=patient)
 
     asked.refresh_from_db()
-    assert asked.status == ReportStatus.READY
-    assert bytes(asked.pdf).startswith(b"%PDF-")
+    assert asked.status == FileStatus.READY
+    assert bytes(asked.content).startswith(b"%PDF-")
     assert asked.finished_at is not None
 
 
@@ -157,7 +158,7 @@ def test_the_page_asks_polls_and_downloads(client, settings, django_capture_on_c
     assert 'hx-trigger="every 2s"' in partial.content.decode()
 
     made = ProgressReport.objects.get(patient=patient)
-    made.status, made.pdf, made.finished_at = ReportStatus.READY, b"%PDF-1.7 x", timezone.now()
+    made.status, made.content, made.finished_at = FileStatus.READY, b"%PDF-1.7 x", timezone.now()
     made.save()
     ready = client.get(reverse("outcomes:reports"), headers={"HX-Request": "true"}).content.decode()
     download = client.get(reverse("outcomes:report_pdf", args=[made.pk]))
@@ -179,8 +180,8 @@ def _ready_report(patient):
     return ProgressReport.objects.create(
         patient=patient,
         requested_by=patient,
-        status=ReportStatus.READY,
-        pdf=b"%PDF-1.7 secret",
+        status=FileStatus.READY,
+        content=b"%PDF-1.7 secret",
         finished_at=timezone.now(),
     )
 
@@ -351,6 +352,6 @@ def test_the_task_prints_the_identity_given_with_the_request(
         )
 
     asked.refresh_from_db()
-    text = _text(bytes(asked.pdf), tmp_path)
+    text = _text(bytes(asked.content), tmp_path)
     assert "Date of birth 1 December 1980" in text
     assert "Identifier MRN 44-1029" in text

@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from sciaticare.accounts.tasks import carry_out_deletions
+from sciaticare.core.generated import FileStatus
 from sciaticare.outcomes import services
-from sciaticare.outcomes.models import ProgressReport, ReportShare, ReportStatus
+from sciaticare.outcomes.models import ProgressReport, ReportShare
 from sciaticare.outcomes.tasks import send_report_link
+from sciaticare.privacy.tasks import carry_out_deletions
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,15 +20,15 @@ NOW = timezone.now()
 DOCTOR = "dr.okafor@surgery.example"
 
 
-def _report(patient, *, age_days: float, status: str = ReportStatus.READY) -> ProgressReport:
+def _report(patient, *, age_days: float, status: str = FileStatus.READY) -> ProgressReport:
     asked = NOW - timedelta(days=age_days)
-    ready = status == ReportStatus.READY
+    ready = status == FileStatus.READY
     return ProgressReport.objects.create(
         patient=patient,
         requested_by=patient,
         requested_at=asked,
         status=status,
-        pdf=b"%PDF-1.7" if ready else None,
+        content=b"%PDF-1.7" if ready else None,
         finished_at=asked if ready else None,
     )
 
@@ -58,8 +59,8 @@ def test_a_report_is_kept_for_thirty_days(age_days, kept):
 
 def test_failed_and_stuck_reports_go_too():
     patient = PatientFactory()
-    _report(patient, age_days=31, status=ReportStatus.FAILED)
-    _report(patient, age_days=31, status=ReportStatus.PENDING)
+    _report(patient, age_days=31, status=FileStatus.FAILED)
+    _report(patient, age_days=31, status=FileStatus.PENDING)
 
     assert services.purge_old_reports(now=NOW) == 2
     assert not ProgressReport.objects.exists()

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
-from sciaticare.outcomes.models import ProgressReport, ReportShare, ReportStatus
+from sciaticare.core.generated import FileStatus
+from sciaticare.outcomes.models import ProgressReport, ReportShare
 from tests.factories import PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,8 @@ def ready(patient):
     return ProgressReport.objects.create(
         patient=patient,
         requested_by=patient,
-        status=ReportStatus.READY,
-        pdf=PDF,
+        status=FileStatus.READY,
+        content=PDF,
         finished_at=timezone.now(),
     )
 

@@ -271,11 +271,11 @@ TABLE: list[Row] = [
     R("accounts:revoke_token",        "POST", {"token_id": "a.token_id"},
                                                         302, 302, 404, 404, 404, 404, 404, 404),
     # Deleting: staff see "ask a site admin"; the POST first asks for the password again.
-    R("accounts:delete",              "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
-    R("accounts:delete",              "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
+    R("privacy:delete",               "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("privacy:delete",               "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
       body={"confirm": "on"}),
-    R("accounts:cancel_deletion",     "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
-    R("accounts:cancel_deletion",     "POST", NONE,     302, 404, 404, 404, 404, 404, 404, 404),
+    R("privacy:cancel_deletion",      "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("privacy:cancel_deletion",      "POST", NONE,     302, 404, 404, 404, 404, 404, 404, 404),
     # The API's own pages.
     R("api-v1:openapi-json",          "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
     R("api-v1:openapi-view",          "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),

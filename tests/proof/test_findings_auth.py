@@ -37,6 +37,7 @@ from ninja.errors import HttpError
 from sciaticare.accounts import middleware, services
 from sciaticare.accounts.auth import BrowserSession
 from sciaticare.accounts.models import ApiToken
+from sciaticare.privacy import services as privacy_services
 from tests.factories import (
     PASSWORD,
     ClinicAdminFactory,
@@ -360,7 +361,7 @@ def test_asking_to_delete_the_account_revokes_every_token():
     user = PatientFactory()
     raw = _token(user)
 
-    services.request_deletion(user=user)
+    privacy_services.request_deletion(user=user)
 
     assert Client().get("/api/v1/me", **_bearer(raw)).status_code == 401
 

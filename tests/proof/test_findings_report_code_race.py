@@ -18,9 +18,10 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
+from sciaticare.core.generated import FileStatus
 from sciaticare.errors import DomainError
 from sciaticare.outcomes import services
-from sciaticare.outcomes.models import ProgressReport, ReportShare, ReportStatus
+from sciaticare.outcomes.models import ProgressReport, ReportShare
 from tests.factories import PatientFactory
 
 RACERS = 30
@@ -32,8 +33,8 @@ def shared(transactional_db: None) -> tuple[str, str]:
     report = ProgressReport.objects.create(
         patient=patient,
         requested_by=patient,
-        status=ReportStatus.READY,
-        pdf=b"%PDF-1.7",
+        status=FileStatus.READY,
+        content=b"%PDF-1.7",
         finished_at=timezone.now(),
     )
     token, code = "t" * 43, "RIGHTCOD"

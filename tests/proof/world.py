@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from sciaticare.accounts import services as account_services
 from sciaticare.accounts.models import User
+from sciaticare.core.generated import FileStatus
 from sciaticare.directory.models import (
     Clinic,
     Credential,
@@ -30,9 +31,9 @@ from sciaticare.directory.models import (
 )
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, IntakeShare
-from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import services as outcome_services
-from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare, ReportStatus
+from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare
 from sciaticare.records import services as record_services
 from sciaticare.records.models import Amendment
 from sciaticare.scheduling.models import (
@@ -206,8 +207,8 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
     report = ProgressReport.objects.create(
         patient=patient,
         requested_by=patient,
-        status=ReportStatus.READY,
-        pdf=PDF,
+        status=FileStatus.READY,
+        content=PDF,
         finished_at=now,
     )
     share_token = f"doctor-link-{tag}"
@@ -220,8 +221,8 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
     )
     export = DataExport.objects.create(
         patient=patient,
-        status=ExportStatus.READY,
-        archive=b"PK\x05\x06" + b"\x00" * 18,
+        status=FileStatus.READY,
+        content=b"PK\x05\x06" + b"\x00" * 18,
         finished_at=now,
     )
     return Side(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
-from sciaticare.accounts import services as accounts_services
+from sciaticare.privacy import services as privacy_services
 from sciaticare.scheduling import notifications
 from sciaticare.scheduling.services import booking
 from tests.scheduling.helpers import at, bookable_patient, working_therapist
@@ -271,13 +271,13 @@ def test_a_deleted_patient_gets_no_mail_and_the_therapist_still_hears_of_the_can
 ):
     appointment = _book(world, at(20, 10), django_capture_on_commit_callbacks)
     smtp.messages.clear()
-    accounts_services.request_deletion(
+    privacy_services.request_deletion(
         user=world["patient"], now=timezone.now() - timedelta(days=15)
     )
     smtp.messages.clear()  # the "deletion requested" mail went while the address was real
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert accounts_services.carry_out_due_deletions() == 1
+        assert privacy_services.carry_out_due_deletions() == 1
 
     world["patient"].refresh_from_db()
     assert world["patient"].email.endswith(".invalid")

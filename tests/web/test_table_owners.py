@@ -35,25 +35,6 @@ INSTANCE_WRITES = frozenset({"save", "delete"})
 
 # Writes across apps that stay for now, each with why (module under src/sciaticare, model).
 ALLOWED: dict[tuple[str, str], str] = {
-    **dict.fromkeys(
-        (
-            ("accounts/services.py", model)
-            for model in (
-                "CalendarFeed",
-                "DataExport",
-                "DiaryPreference",
-                "ExternalResource",
-                "FlareUpPlanEntry",
-                "IntakeShare",
-                "PainEntry",
-                "ProgressReport",
-                "Review",
-                "WaitlistEntry",
-            )
-        ),
-        "Erasing an account removes the person's rows in every app in one transaction; "
-        "erasure is moving beside the data export, where it calls each owner's service.",
-    ),
     ("ratelimits.py", "RateCounter"): (
         "The shared request limiter is the counter table's one writer; the table sits in web "
         "because a model needs an app, and the limiter outside it because every app uses it."

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.http import HttpRequest
 
-from sciaticare.accounts.models import ApiToken, DeletionRequest, User
+from sciaticare.accounts.models import ApiToken, User
 from sciaticare.accounts.services import revoke_all_api_tokens
 
 
@@ -77,18 +77,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # tokens are made by their owner, shown once
-
-
-@admin.register(DeletionRequest)
-class DeletionRequestAdmin(admin.ModelAdmin):
-    """Read-only: patients ask and cancel themselves; the daily task carries requests out."""
-
-    list_display = ("user", "requested_at", "due_at", "cancelled_at", "carried_out_at")
-    list_filter = ("cancelled_at", "carried_out_at")
-    readonly_fields = ("user", "requested_at", "due_at", "cancelled_at", "carried_out_at")
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -10,14 +10,12 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts import selectors, services
-from sciaticare.accounts.forms import ApiTokenForm, DeletionConfirmForm
+from sciaticare.accounts.forms import ApiTokenForm
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import NotFound
 from sciaticare.ratelimits import retry_message
 
 
@@ -75,49 +73,6 @@ def revoke_token(request: AuthedRequest, token_id: int) -> HttpResponse:
         )
         return redirect("accounts:account")
     return render(request, "accounts/token_revoke_confirm.html", {"token": token})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
-def delete_account(request: AuthedRequest) -> HttpResponse:
-    """Ask to delete the account: the password again (allauth re-authentication, for the POST)
-    and an explicit confirmation; carried out after the cooling-off period (docs/privacy.md)."""
-    user = request.user
-    if services.pending_deletion(user=user) is not None:
-        return redirect("interop:your_data")
-    form = DeletionConfirmForm(request.POST if request.method == "POST" else None)
-    refused = user.has_staff_role
-    if request.method == "POST" and not refused and form.is_valid():
-        found = services.request_deletion(user=user)
-        messages.warning(
-            request,
-            f"Your account will be deleted on {timezone.localtime(found.due_at):%d %B %Y}. "
-            "We have emailed you; you can cancel here until then.",
-        )
-        return redirect("interop:your_data")
-    context = {
-        "form": form,
-        "refused": refused,
-        "due": timezone.localtime(timezone.now() + services.COOLING_OFF),
-        "cooling_off_days": services.COOLING_OFF.days,
-        "retention_years": services.RETENTION_YEARS,
-        "erased": [label for label in services.ERASED.values() if label],
-        "kept": list(services.KEPT.values()),
-    }
-    status = 403 if refused and request.method == "POST" else (422 if form.errors else 200)
-    return render(request, "accounts/delete.html", context, status=status)
-
-
-@login_required
-@require_POST
-def cancel_deletion(request: AuthedRequest) -> HttpResponse:
-    try:
-        services.cancel_deletion(user=request.user)
-    except NotFound:
-        raise Http404("No deletion is pending") from None
-    messages.success(request, "Your account will not be deleted.")
-    return redirect("interop:your_data")
 
 
 # allauth's rate-limited actions, by the page that counts them (ACCOUNT_RATE_LIMITS).

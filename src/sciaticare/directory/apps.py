@@ -9,6 +9,8 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from sciaticare.directory import search_table
+        from sciaticare.directory.services.erasure import erase_patient_data
+        from sciaticare.privacy import erasure
 
         # Derived data only: the search table follows a therapist's is_active.
         post_save.connect(
@@ -16,3 +18,5 @@ class DirectoryConfig(AppConfig):
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="directory.search_table.user_saved",
         )
+        # Privacy erases through each app's own writes (privacy/erasure.py).
+        erasure.register_eraser(self.label, erase_patient_data)

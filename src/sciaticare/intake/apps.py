@@ -12,3 +12,8 @@ class IntakeConfig(AppConfig):
         from sciaticare.intake.selectors import search_fit
 
         fit.use_fit_source(lambda user: search_fit(user=user))
+        # Privacy erases through each app's own writes (privacy/erasure.py).
+        from sciaticare.intake.services import erase_patient_data
+        from sciaticare.privacy import erasure
+
+        erasure.register_eraser(self.label, erase_patient_data)

@@ -368,3 +368,10 @@ def import_questionnaire(
         raise Conflict(
             "version_exists", f"{code} version {version} is already imported for this clinic."
         ) from None
+
+
+def erase_patient_data(*, patient: User, now: datetime) -> None:
+    """Intake's part of erasing a deleted account (registered with privacy): intakes are kept
+    clinical records, but every consent to read them ends now. Caller: inside its
+    transaction."""
+    IntakeShare.objects.filter(patient=patient, revoked_at__isnull=True).update(revoked_at=now)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
+
+from sciaticare.core.generated import GeneratedFile
 
 
 class ExternalResource(models.Model):
@@ -36,48 +37,18 @@ class ExternalResource(models.Model):
         return f"{self.resource_type}/{self.resource_id} ({self.patient_id})"
 
 
-class ExportStatus(models.TextChoices):
-    PENDING = "pending", "Being made"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Could not be made"
-
-
-class DataExport(models.Model):
+class DataExport(GeneratedFile):
     """A patient's "download everything" zip (FHIR Bundle, CSVs, PDF report, README), made by a
-    task and downloadable by the patient alone for a few days (services.EXPORT_KEPT_FOR)."""
+    task and downloadable by the patient alone for a few days (selectors.EXPORT_KEPT_FOR)."""
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_exports"
     )
-    requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(
-        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
-    )
-    # Kept in the database like everything else the app keeps (docs/scale.md, "No local files").
-    archive = models.BinaryField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(GeneratedFile.Meta):
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["patient", "-requested_at"], name="dataexport_patient")]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(status=ExportStatus.READY)
-                | Q(archive__isnull=False, finished_at__isnull=False),
-                name="%(app_label)s_%(class)s_ready_has_archive",
-                violation_error_message="A ready export has its archive and finish time.",
-            ),
-            models.UniqueConstraint(
-                fields=["patient"],
-                condition=Q(status=ExportStatus.PENDING),
-                name="%(app_label)s_%(class)s_one_pending",
-                violation_error_message="An export is already being made for this patient.",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=ExportStatus.values),
-                name="%(app_label)s_%(class)s_status_known",
-            ),
-        ]
+        constraints = GeneratedFile.constraints_for(noun="export", content_word="archive")
 
     def __str__(self) -> str:
         return f"Export {self.pk} for {self.patient_id} ({self.status})"

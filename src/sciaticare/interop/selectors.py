@@ -11,13 +11,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core.generated import FileStatus
 from sciaticare.core.time import as_utc
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.interop.archive import Cell
-from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.interop.models import DataExport
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -156,14 +157,14 @@ def exports_of(*, patient: User) -> QuerySet[DataExport]:
     """The patient's archives still kept, newest first, without their bytes."""
     return DataExport.objects.filter(
         patient=patient, requested_at__gte=timezone.now() - EXPORT_KEPT_FOR
-    ).defer("archive")
+    ).defer("content")
 
 
 def ready_export_for(*, user: User, export_id: int) -> DataExport:
     """A ready archive of the user's own, still kept; NotFound alike for missing, pending,
     expired or someone else's."""
     found = (
-        exports_of(patient=user).filter(pk=export_id, status=ExportStatus.READY).defer(None).first()
+        exports_of(patient=user).filter(pk=export_id, status=FileStatus.READY).defer(None).first()
     )
     if found is None:
         raise NotFound("export")

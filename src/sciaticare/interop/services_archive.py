@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.core import generated
+from sciaticare.core.generated import FileStatus
 from sciaticare.errors import Refused
 from sciaticare.interop import selectors
-from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.interop.models import DataExport, ExternalResource
 from sciaticare.interop.tasks import build_data_export
 
 
@@ -24,7 +25,7 @@ def request_data_export(*, patient: User) -> DataExport:
     """
     if not patient.has_role(Role.PATIENT):
         raise Refused("patients_only", "Only patients have a record to download.")
-    pending = DataExport.objects.filter(patient=patient, status=ExportStatus.PENDING).first()
+    pending = DataExport.objects.filter(patient=patient, status=FileStatus.PENDING).first()
     if pending is not None:
         return pending
     try:
@@ -33,7 +34,7 @@ def request_data_export(*, patient: User) -> DataExport:
             record_event(actor=patient, action="export.request", patient=patient, obj=export)
             transaction.on_commit(lambda: build_data_export.enqueue(export.pk))
     except IntegrityError:  # a concurrent request won (one pending export per patient)
-        return DataExport.objects.get(patient=patient, status=ExportStatus.PENDING)
+        return DataExport.objects.get(patient=patient, status=FileStatus.PENDING)
     return export
 
 
@@ -44,6 +45,13 @@ def record_download(*, patient: User, export: DataExport) -> None:
 def purge_expired_exports(*, now: datetime | None = None) -> int:
     """Delete archives older than ``EXPORT_KEPT_FOR`` (a copy of health data should not linger);
     returns how many. Run daily with the account deletions."""
-    cutoff = (now or timezone.now()) - selectors.EXPORT_KEPT_FOR
-    deleted, _ = DataExport.objects.filter(requested_at__lt=cutoff).delete()
-    return deleted
+    return generated.purge_expired(
+        DataExport.objects.all(), kept_for=selectors.EXPORT_KEPT_FOR, now=now
+    )
+
+
+def erase_patient_data(*, patient: User, now: datetime) -> None:
+    """Interop's part of erasing a deleted account (registered with privacy): downloaded
+    archives and history imported from another service. Caller: inside its transaction."""
+    DataExport.objects.filter(patient=patient).delete()
+    ExternalResource.objects.filter(patient=patient).delete()

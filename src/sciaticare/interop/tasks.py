@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import datetime
 
 from django.tasks import task
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.accounts.services import RETENTION_NOTE
 from sciaticare.audit.services import record_event
+from sciaticare.core import generated
 from sciaticare.interop import archive, selectors, services
-from sciaticare.interop.models import DataExport, ExportStatus
+from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import report
-
-logger = logging.getLogger(__name__)
+from sciaticare.privacy.services import RETENTION_NOTE
 
 
 def archive_files(*, patient: User, now: datetime) -> dict[str, bytes]:
@@ -48,25 +46,17 @@ def archive_files(*, patient: User, now: datetime) -> dict[str, bytes]:
 
 @task()
 def build_data_export(export_id: int) -> str:
-    """Make a requested archive and store it; returns the final status.
+    """Make a requested archive and store it; returns the final status ("gone" when erased
+    with its account first). A failure marks the export failed (the patient sees it and can ask
+    again) and is logged."""
+    return generated.make_file(
+        DataExport.objects.select_related("patient"),
+        export_id,
+        lambda export: archive.zip_bytes(archive_files(patient=export.patient, now=timezone.now())),
+        after=_record_generated,
+    )
 
-    A failure marks the export failed (the patient sees it and can ask again) and is logged.
-    """
-    export = DataExport.objects.select_related("patient").filter(pk=export_id).first()
-    if export is None:
-        return "gone"  # erased with its account before a worker took the task
-    if export.status != ExportStatus.PENDING:
-        return export.status  # already made: a repeated delivery of the task does nothing
-    now = timezone.now()
-    try:
-        export.archive = archive.zip_bytes(archive_files(patient=export.patient, now=now))
-    except Exception:
-        logger.exception("data export %s could not be made", export_id)
-        export.status = ExportStatus.FAILED
-    else:
-        export.status = ExportStatus.READY
-    export.finished_at = timezone.now()
-    export.save(update_fields=["status", "archive", "finished_at"])
+
+def _record_generated(export: DataExport) -> None:
     # Made for the patient who asked, as the progress report is (not a read by someone else).
     record_event(actor=export.patient, action="export.generate", patient=export.patient, obj=export)
-    return export.status

@@ -10,15 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from sciaticare.accounts import services as accounts_services
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core import generated
 from sciaticare.errors import DomainError, Invalid, NotFound
 from sciaticare.interop import archive, selectors, services, services_archive
-from sciaticare.interop.models import ExportStatus
+from sciaticare.privacy import services as privacy_services
 
 
 @login_required
@@ -40,40 +39,28 @@ def your_data(request: AuthedRequest) -> HttpResponse:
     exports = list(selectors.exports_of(patient=user))
     context = {
         "exports": exports,
-        "pending": any(e.status == ExportStatus.PENDING for e in exports),
+        "pending": generated.any_pending(exports),
         "kept_days": selectors.EXPORT_KEPT_FOR.days,
         "files": list(archive.FILES.items()),
-        "deletion": accounts_services.pending_deletion(user=user),
+        "deletion": privacy_services.pending_deletion(user=user),
         "is_staff_account": user.has_staff_role,
-        "cooling_off_days": accounts_services.COOLING_OFF.days,
-        "retention_years": accounts_services.RETENTION_YEARS,
-        "erased": [label for label in accounts_services.ERASED.values() if label],
-        "kept": list(accounts_services.KEPT.values()),
+        "cooling_off_days": privacy_services.COOLING_OFF.days,
+        "retention_years": privacy_services.RETENTION_YEARS,
+        "erased": [label for label in privacy_services.ERASED.values() if label],
+        "kept": list(privacy_services.KEPT.values()),
     }
-    # htmx polls only the list while an archive is being made (hx-trigger="every 2s").
-    template = (
-        "interop/your_data.html#export-list"
-        if request.headers.get("HX-Request")
-        else "interop/your_data.html"
+    return render(
+        request, generated.poll_template(request, "interop/your_data.html", "export-list"), context
     )
-    return render(request, template, context)
 
 
-@login_required
-@require_GET
-def download_export(request: AuthedRequest, export_id: int) -> HttpResponse:
-    """The archive, to its patient only; 404 alike for anyone else's, missing or expired."""
-    try:
-        found = selectors.ready_export_for(user=request.user, export_id=export_id)
-    except NotFound:
-        raise Http404 from None
-    services_archive.record_download(patient=request.user, export=found)
-    made = timezone.localtime(found.finished_at or found.requested_at)
-    response = HttpResponse(bytes(found.archive or b""), content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="sciaticare-my-data-{made:%Y-%m-%d}-{found.pk}.zip"'
-    )
-    return response
+#: The archive, to its patient only; 404 alike for anyone else's, missing or expired.
+download_export = generated.download_view(
+    fetch=lambda user, export_id: selectors.ready_export_for(user=user, export_id=export_id),
+    content_type="application/zip",
+    filename=lambda export, made: f"sciaticare-my-data-{made:%Y-%m-%d}-{export.pk}.zip",
+    after=lambda user, export: services_archive.record_download(patient=user, export=export),
+)
 
 
 @login_required

@@ -15,3 +15,10 @@ class OutcomesConfig(AppConfig):
         diary.use_diary_summary(recent_diary_line)
         # The directory ranks by reported relief without importing outcomes.
         outcome_figures.use_outcome_figures(outcome_terms)
+        # Privacy erases through each app's own writes and runs the daily purges
+        # (privacy/erasure.py).
+        from sciaticare.outcomes import services
+        from sciaticare.privacy import erasure
+
+        erasure.register_eraser(self.label, services.erase_patient_data)
+        erasure.register_purge(self.label, "old report(s)", services.purge_old_reports)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sciaticare.core.generated import GeneratedFile
 from sciaticare.outcomes.practice import MIN_PATIENTS
 
 
@@ -70,13 +71,7 @@ class DiaryPreference(models.Model):
         return f"nudge {'on' if self.daily_nudge else 'off'} for {self.patient_id}"
 
 
-class ReportStatus(models.TextChoices):
-    PENDING = "pending", "Being made"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Could not be made"
-
-
-class ProgressReport(models.Model):
+class ProgressReport(GeneratedFile):
     """A PDF progress report a patient asked for, to give their doctor; made by a task."""
 
     patient = models.ForeignKey(
@@ -85,13 +80,6 @@ class ProgressReport(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(
-        max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
-    )
-    # Kept in the database like everything else the app keeps (docs/scale.md, "No local files").
-    pdf = models.BinaryField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     # How the doctor tells this patient from another: given on the request form, printed on the
     # report, and deleted with it (docs/architecture.md, Outcomes).
     date_of_birth = models.DateField(null=True, blank=True)
@@ -101,27 +89,10 @@ class ProgressReport(models.Model):
         help_text="NHS number, or another identifier the doctor uses, if the patient gives one.",
     )
 
-    class Meta:
+    class Meta(GeneratedFile.Meta):
         ordering = ["-requested_at"]
         indexes = [models.Index(fields=["patient", "-requested_at"], name="progressreport_patient")]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(status=ReportStatus.READY)
-                | Q(pdf__isnull=False, finished_at__isnull=False),
-                name="%(app_label)s_%(class)s_ready_has_pdf",
-                violation_error_message="A ready report has its PDF and finish time.",
-            ),
-            models.UniqueConstraint(
-                fields=["patient"],
-                condition=Q(status=ReportStatus.PENDING),
-                name="%(app_label)s_%(class)s_one_pending",
-                violation_error_message="A report is already being made for this patient.",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=ReportStatus.values),
-                name="%(app_label)s_%(class)s_status_known",
-            ),
-        ]
+        constraints = GeneratedFile.constraints_for(noun="report", content_word="PDF")
 
     def __str__(self) -> str:
         return f"Report {self.pk} for {self.patient_id} ({self.status})"

@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.generated import FileStatus
 from sciaticare.core.sql import Dialect, fetch_rows, table
 from sciaticare.errors import NotFound
 from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts, response
 from sciaticare.outcomes.identity import PatientIdentity
-from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare, ReportStatus
+from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment
 
@@ -348,13 +349,13 @@ def dashboard_relief_for(*, patient: User) -> DashboardRelief:
 
 def reports_of(*, patient: User) -> QuerySet[ProgressReport]:
     """The patient's progress reports, newest first, without the PDF bytes."""
-    return ProgressReport.objects.filter(patient=patient).defer("pdf")
+    return ProgressReport.objects.filter(patient=patient).defer("content")
 
 
 def ready_report_for(*, user: User, report_id: int) -> ProgressReport:
     """A ready report of the user's own; NotFound alike for missing, pending or someone else's."""
     found = ProgressReport.objects.filter(
-        pk=report_id, patient=user, status=ReportStatus.READY
+        pk=report_id, patient=user, status=FileStatus.READY
     ).first()
     if found is None:
         raise NotFound("report")

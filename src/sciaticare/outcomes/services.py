@@ -18,17 +18,12 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core import generated
+from sciaticare.core.generated import FileStatus
 from sciaticare.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
-from sciaticare.outcomes.models import (
-    DiaryPreference,
-    PainEntry,
-    ProgressReport,
-    ReportShare,
-    ReportStatus,
-    Tag,
-)
+from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportShare, Tag
 from sciaticare.outcomes.tasks import build_report, send_report_link
 
 MAX_NOTE = 500
@@ -175,7 +170,7 @@ def request_report(*, patient: User, identity: PatientIdentity | None = None) ->
         )
         if problems:
             raise Invalid("identity", "The report cannot identify you yet.", problems)
-    pending = ProgressReport.objects.filter(patient=patient, status=ReportStatus.PENDING).first()
+    pending = ProgressReport.objects.filter(patient=patient, status=FileStatus.PENDING).first()
     if pending is not None:
         return pending
     try:
@@ -189,7 +184,7 @@ def request_report(*, patient: User, identity: PatientIdentity | None = None) ->
             record_event(actor=patient, action="report.request", patient=patient, obj=progress)
             transaction.on_commit(lambda: build_report.enqueue(progress.pk))
     except IntegrityError:  # a concurrent request won (one pending report per patient)
-        return ProgressReport.objects.get(patient=patient, status=ReportStatus.PENDING)
+        return ProgressReport.objects.get(patient=patient, status=FileStatus.PENDING)
     return progress
 
 
@@ -264,16 +259,11 @@ def purge_old_reports(*, now: datetime | None = None) -> int:
     live_link = ReportShare.objects.filter(
         report=OuterRef("pk"), revoked_at__isnull=True, expires_at__gt=now
     )
-    with transaction.atomic():
-        # Locked, and share_report refuses reports this old: no link is added and lost with them.
-        doomed = list(
-            ProgressReport.objects.select_for_update()
-            .filter(requested_at__lt=now - REPORT_KEPT_FOR)
-            .exclude(Exists(live_link))
-            .values_list("pk", flat=True)
-        )
-        ProgressReport.objects.filter(pk__in=doomed).delete()  # their links go by CASCADE
-    return len(doomed)
+    # Locked, and share_report refuses reports this old: no link is added and lost with them
+    # (their links go by CASCADE).
+    return generated.purge_expired(
+        ProgressReport.objects.exclude(Exists(live_link)), kept_for=REPORT_KEPT_FOR, now=now
+    )
 
 
 def open_shared_report(*, token: str, code: str) -> ProgressReport:
@@ -324,3 +314,12 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
         reason=f"opened with the link sent to {share.recipient_email}",
     )
     return share.report
+
+
+def erase_patient_data(*, patient: User, now: datetime) -> None:
+    """Outcomes' part of erasing a deleted account (registered with privacy): the pain diary,
+    its reminder setting, and progress reports with their links. Caller: inside its
+    transaction."""
+    PainEntry.objects.filter(patient=patient).delete()
+    DiaryPreference.objects.filter(patient=patient).delete()
+    ProgressReport.objects.filter(patient=patient).delete()

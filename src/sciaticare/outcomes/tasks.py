@@ -4,25 +4,16 @@ refresh of the therapists' and clinics' outcome figures."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from sciaticare.core import generated
 from sciaticare.outcomes import practice_services, report
 from sciaticare.outcomes.identity import PatientIdentity
-from sciaticare.outcomes.models import (
-    DiaryPreference,
-    PainEntry,
-    ProgressReport,
-    ReportShare,
-    ReportStatus,
-)
-
-logger = logging.getLogger(__name__)
+from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportShare
 
 
 def due_nudges() -> list[tuple[str, str]]:
@@ -55,27 +46,18 @@ def send_diary_nudges() -> int:
 
 @task()
 def build_report(report_id: int) -> str:
-    """Render a requested progress report and store its PDF; returns the final status.
-
-    A failure marks the report failed (the patient sees it and can ask again) and is logged.
-    """
-    progress = ProgressReport.objects.select_related("patient", "requested_by").get(pk=report_id)
-    if progress.status != ReportStatus.PENDING:
-        return progress.status  # already made: a repeated delivery of the task does nothing
-    try:
-        pdf = report.render_report(
+    """Render a requested progress report and store its PDF; returns the final status ("gone"
+    when erased with its account first). A failure marks the report failed (the patient sees it
+    and can ask again) and is logged."""
+    return generated.make_file(
+        ProgressReport.objects.select_related("patient", "requested_by"),
+        report_id,
+        lambda progress: report.render_report(
             patient=progress.patient,
             viewer=progress.requested_by,
             identity=PatientIdentity(progress.date_of_birth, progress.patient_identifier),
-        )
-    except Exception:
-        logger.exception("progress report %s could not be made", report_id)
-        progress.status = ReportStatus.FAILED
-    else:
-        progress.status, progress.pdf = ReportStatus.READY, pdf
-    progress.finished_at = timezone.now()
-    progress.save(update_fields=["status", "pdf", "finished_at"])
-    return progress.status
+        ),
+    )
 
 
 @task()

@@ -13,15 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core import generated
 from sciaticare.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import selectors, services
 from sciaticare.outcomes.identity import IDENTIFIER_MAX, PatientIdentity
-from sciaticare.outcomes.models import ReportStatus
 
 
 @login_required
@@ -50,17 +49,12 @@ def reports(request: AuthedRequest) -> HttpResponse:
         "identity": identity,
         "errors": errors,
         "reports": found,
-        "pending": any(r.status == ReportStatus.PENDING for r in found),
+        "pending": generated.any_pending(found),
         "shares": selectors.shares_of(patient=request.user),
         "share_days": services.SHARE_DAYS,
         "kept_days": services.REPORT_KEPT_FOR.days,
     }
-    # htmx polls only the list while a report is pending (hx-trigger="every 2s").
-    template = (
-        "outcomes/reports.html#report-list"
-        if request.headers.get("HX-Request")
-        else "outcomes/reports.html"
-    )
+    template = generated.poll_template(request, "outcomes/reports.html", "report-list")
     return render(request, template, context, status=422 if errors else 200)
 
 
@@ -72,19 +66,12 @@ def _date(raw: str) -> date | None:
         return None
 
 
-@login_required
-@require_GET
-def download(request: AuthedRequest, report_id: int) -> HttpResponse:
-    try:
-        found = selectors.ready_report_for(user=request.user, report_id=report_id)
-    except NotFound as exc:
-        raise Http404 from exc
-    made = timezone.localtime(found.finished_at or found.requested_at)
-    response = HttpResponse(bytes(found.pdf or b""), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="sciaticare-report-{made:%Y-%m-%d}-{found.pk}.pdf"'
-    )
-    return response
+#: A ready report, to its patient only; 404 alike for anyone else's, missing or pending.
+download = generated.download_view(
+    fetch=lambda user, report_id: selectors.ready_report_for(user=user, report_id=report_id),
+    content_type="application/pdf",
+    filename=lambda found, made: f"sciaticare-report-{made:%Y-%m-%d}-{found.pk}.pdf",
+)
 
 
 @login_required
@@ -131,9 +118,8 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
         except (Invalid, Refused) as exc:
             error, status = exc.message, exc.status
         else:
-            response = HttpResponse(bytes(found.pdf or b""), content_type="application/pdf")
-            response["Content-Disposition"] = (
-                f'attachment; filename="progress-report-{found.pk}.pdf"'
+            response = generated.file_response(
+                found, content_type="application/pdf", filename=f"progress-report-{found.pk}.pdf"
             )
             response["Cache-Control"] = "private, no-store"
             return response

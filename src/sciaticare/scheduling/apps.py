@@ -10,8 +10,10 @@ class SchedulingConfig(AppConfig):
         # booking code never imports mail or task code.
         from sciaticare.directory import sessions
         from sciaticare.intake import care
+        from sciaticare.privacy import erasure
         from sciaticare.scheduling import notifications, selectors, tasks
         from sciaticare.scheduling.ledger import AppointmentLedger
+        from sciaticare.scheduling.services.erasure import erase_patient_data
 
         notifications.connect()
         tasks.connect()
@@ -19,3 +21,5 @@ class SchedulingConfig(AppConfig):
         sessions.use_ledger(AppointmentLedger())
         # Intake's access rules ask who treats a patient: appointments answer.
         care.use_care(selectors)
+        # Privacy erases through each app's own writes (privacy/erasure.py).
+        erasure.register_eraser(self.label, erase_patient_data)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sciaticare.accounts.tasks import carry_out_deletions, run_daily_deletions
+from sciaticare.privacy.tasks import carry_out_deletions, run_daily_deletions
 
 
 class Command(BaseCommand):
@@ -22,10 +22,6 @@ class Command(BaseCommand):
             result = carry_out_deletions.enqueue()
             self.stdout.write(f"Queued carry_out_deletions (task {result.id}).")
             return
-        count, purged, reports = run_daily_deletions()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{count} account(s) deleted; {purged} old archive(s) and "
-                f"{reports} old report(s) removed."
-            )
-        )
+        count, purged = run_daily_deletions()
+        removed = ", ".join(f"{n} {what} removed" for what, n in purged)
+        self.stdout.write(self.style.SUCCESS(f"{count} account(s) deleted; {removed}."))

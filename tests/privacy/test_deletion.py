@@ -12,15 +12,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.accounts import services
-from sciaticare.accounts.models import ApiToken, DeletionRequest, User
+from sciaticare.accounts import services as accounts_services
+from sciaticare.accounts.models import ApiToken, User
 from sciaticare.audit.models import AuditEvent
+from sciaticare.core.generated import FileStatus
 from sciaticare.directory.models import FlareUpPlanEntry, Review, TherapistProfile
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Episode, Intake, IntakeShare, QuestionnaireResponse
-from sciaticare.interop.models import DataExport, ExportStatus, ExternalResource
+from sciaticare.interop.models import DataExport, ExternalResource
 from sciaticare.outcomes import services as outcomes_services
 from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport
+from sciaticare.privacy import erasure, services
+from sciaticare.privacy.models import DeletionRequest
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import (
     Appointment,
@@ -40,8 +43,8 @@ from tests.factories import (
 from tests.interop.test_export_import import history
 
 pytestmark = pytest.mark.django_db
-DELETE = reverse("accounts:delete")
-CANCEL = reverse("accounts:cancel_deletion")
+DELETE = reverse("privacy:delete")
+CANCEL = reverse("privacy:cancel_deletion")
 DAY = timedelta(days=1)
 
 
@@ -244,7 +247,7 @@ def _everything(patient: User) -> dict[str, Any]:
         end=timezone.now() + timedelta(days=3, hours=1),
         busy_until=timezone.now() + timedelta(days=3, hours=1, minutes=15),
     )
-    services.create_api_token(user=patient, name="script")
+    accounts_services.create_api_token(user=patient, name="script")
     calendar_feeds.feed_for(owner=patient)
     FlareUpPlanEntry.objects.create(patient=patient, therapist=therapist, rank=0)
     WaitlistEntry.objects.create(
@@ -257,8 +260,8 @@ def _everything(patient: User) -> dict[str, Any]:
     ProgressReport.objects.create(patient=patient, requested_by=patient)
     DataExport.objects.create(
         patient=patient,
-        status=ExportStatus.READY,
-        archive=b"zip",
+        status=FileStatus.READY,
+        content=b"zip",
         finished_at=timezone.now(),
     )
     ExternalResource.objects.create(
@@ -330,13 +333,13 @@ def test_erasing_removes_personal_data_and_keeps_clinical_records():
 
 def test_after_deletion_nobody_signs_in_and_tokens_stop(client):
     patient = PatientFactory()
-    _, raw = services.create_api_token(user=patient, name="script")
+    _, raw = accounts_services.create_api_token(user=patient, name="script")
     services.request_deletion(user=patient, now=timezone.now() - timedelta(days=14))
     services.carry_out_due_deletions()
 
     _sign_in(client, patient)
     assert "_auth_user_id" not in client.session
-    assert services.authenticate_api_token(raw) is None
+    assert accounts_services.authenticate_api_token(raw) is None
     assert (
         client.get("/api/v1/diary", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
     )
@@ -357,7 +360,7 @@ STAFF_ONLY = {"directory.therapistprofile", "admin.logentry"}
 
 def test_every_table_holding_a_persons_data_is_either_erased_or_kept():
     """A new table with a patient, user or owner column must be added to ERASED or KEPT (and,
-    if erased, to erase_account) before this passes."""
+    if erased, to its app's registered eraser) before this passes."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     owned = {
         model._meta.label_lower
@@ -371,3 +374,12 @@ def test_every_table_holding_a_persons_data_is_either_erased_or_kept():
     unclassified = owned - set(services.ERASED) - set(services.KEPT) - STAFF_ONLY
 
     assert unclassified == set()
+
+
+def test_every_app_holding_erased_tables_registers_its_eraser():
+    """Privacy erases through each owner's own writes: an app with a table in ERASED must
+    register an eraser (sign-in data is the accounts app's close_account)."""
+    sign_in = {"accounts", "account", "mfa"}
+    owners = {label.split(".")[0] for label in services.ERASED} - sign_in
+
+    assert owners <= set(erasure.erasers())

@@ -1,0 +1,28 @@
+"""A reminder, at sign-in, of a pending account deletion."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sciaticare.privacy.services import pending_deletion
+
+
+@receiver(user_logged_in)
+def remind_pending_deletion(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
+    """Signing in during the cooling-off period does not cancel a deletion (only the button
+    does), but it says when it will happen and where to cancel."""
+    if request is None or not hasattr(request, "_messages"):
+        return
+    found = pending_deletion(user=user)
+    if found is not None:
+        messages.warning(
+            request,
+            f"Your account is due to be deleted on {timezone.localtime(found.due_at):%d %B %Y}. "
+            "To keep it, cancel on the Your data page (Account > Your data).",
+        )
