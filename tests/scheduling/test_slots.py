@@ -472,6 +472,22 @@ EARLY = hours((0, 5))
             id="lord-howe-start-in-30min-gap",
         ),
         pytest.param(
+            LORD_HOWE,
+            FALL_LORD_HOWE,
+            hours((0, 130)),
+            # The clock falls back to 01:30 at 15:00 UTC: 01:30 is first shown at 14:30 UTC,
+            # and the repeated half-hour after it is not working time.
+            [(utc(2026, 4, 4, 13), utc(2026, 4, 4, 14, 30))],
+            id="lord-howe-end-where-the-clock-falls-back",
+        ),
+        pytest.param(
+            NEW_YORK,
+            FALL_NY,
+            hours((0, 1)),
+            [(utc(2026, 11, 1, 4), utc(2026, 11, 1, 5))],
+            id="new-york-end-where-the-clock-falls-back",
+        ),
+        pytest.param(
             KOLKATA,
             SPRING_NY,
             EARLY,

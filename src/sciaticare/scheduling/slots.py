@@ -38,7 +38,8 @@ DST rules (bound = a range start or end, converted with zoneinfo)
   moves to the first instant after the gap, i.e. the transition itself (03:00 EDT). Both
   starts and ends do this, so 00:00-02:30 on that day ends at 03:00 EDT (2 real hours).
 * Repeated local time (fall back): a range START takes the first occurrence (fold=0), a
-  range END the last occurrence (fold=1). A range therefore runs from the first moment the
+  range END the last occurrence (fold=1), unless the clock falls back exactly at the end
+  (the repeated stretch then lies after the end, outside the range). A range therefore runs from the first moment the
   clock shows its start to the last moment the clock shows its end: 00:00-05:00 in New York
   on 2026-11-01 is 6 real hours and the repeated 01:00-02:00 hour is bookable twice (the
   two slots have different UTC instants; show them with their UTC offset).
@@ -102,6 +103,7 @@ type _Span = tuple[datetime, datetime]
 
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
+_ONE_SECOND = timedelta(seconds=1)
 _EPSILON = timedelta(microseconds=1)
 _MIDNIGHT = time(0)
 _MAX_UTC = datetime.max.replace(tzinfo=UTC)
@@ -324,6 +326,18 @@ def _to_utc(day: date, wall: time, tz: ZoneInfo, fold: int) -> datetime:
     return _gap_end(local, tz)
 
 
+@lru_cache(maxsize=16384)
+def _end_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
+    """A range END: the last occurrence of a repeated wall time, except where the clock falls
+    back exactly at ``wall`` (Lord Howe's 02:00 -> 01:30 for an end of 01:30). There the clock
+    shows ``wall`` first as the range ends; the repeated stretch after it lies outside."""
+    end = _to_utc(day, wall, tz, fold=1)
+    just_before = (end - _ONE_SECOND).astimezone(tz).replace(tzinfo=None)
+    if just_before >= datetime.combine(day, wall):
+        return _to_utc(day, wall, tz, fold=0)
+    return end
+
+
 def _day_start(day: date, tz: ZoneInfo) -> datetime:
     return _to_utc(day, _MIDNIGHT, tz, fold=0)
 
@@ -353,9 +367,9 @@ def local_ranges_utc(availability: Availability, day: date) -> list[_Span]:
     for wall_start, wall_end in availability.local_ranges(day):
         start = max(_to_utc(day, wall_start, tz, fold=0), first)
         if wall_end == _MIDNIGHT:
-            end = _to_utc(next_day, _MIDNIGHT, tz, fold=1)
+            end = _end_to_utc(next_day, _MIDNIGHT, tz)
         else:
-            end = _to_utc(day, wall_end, tz, fold=1)
+            end = _end_to_utc(day, wall_end, tz)
         end = min(end, last)
         if start < end:
             spans.append((start, end))
