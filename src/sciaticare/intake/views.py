@@ -461,7 +461,9 @@ def recheck(request: AuthedRequest) -> HttpResponse:
     error, status = None, 200
     if request.method == "POST":
         answer = request.POST.get("answer")
-        yes = request.POST.getlist("yes") if answer == "some" else []
+        # Ticks are answers whichever button sent them: "None of these" with a box ticked is
+        # taken as a yes, never as a clean bill (a tick must not be thrown away).
+        yes = request.POST.getlist("yes")
         if answer not in ("some", "none") or (answer == "some" and not yes):
             error, status = "Tick the ones that apply now, or choose “None of these”.", 422
         else:
