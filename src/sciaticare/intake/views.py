@@ -95,7 +95,7 @@ def _check_result(request: HttpRequest, result: triage.Triage) -> HttpResponse:
         {
             "result": result,
             "level": result.level.code,
-            "reasons": [triage.REASONS[code] for code in result.reasons],
+            "reasons": triage.most_serious_first(result.reasons),
             "precautions": [triage.PRECAUTIONS[code] for code in result.precautions],
         },
     )
@@ -114,7 +114,7 @@ def intake_home(request: AuthedRequest) -> HttpResponse:
         "intake/home.html",
         {
             "current": current,
-            "reasons": [triage.REASONS[c] for c in current.triage_reasons] if current else [],
+            "reasons": triage.most_serious_first(current.triage_reasons) if current else [],
             "precautions": [triage.PRECAUTIONS[c] for c in current.triage_precautions]
             if current
             else [],
@@ -179,7 +179,7 @@ def intake_detail(request: AuthedRequest, intake_id: int) -> HttpResponse:
         "intake/detail.html",
         {
             "intake": intake,
-            "reasons": [triage.REASONS[c] for c in intake.triage_reasons],
+            "reasons": triage.most_serious_first(intake.triage_reasons),
             "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
             "is_current": current == intake,
             "triage_alert": selectors.triage_alert(patient=request.user, intake=current),
@@ -424,7 +424,7 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
         {
             "brief": found,
             "intake": intake,
-            "reasons": [triage.REASONS[c] for c in intake.triage_reasons],
+            "reasons": triage.most_serious_first(intake.triage_reasons),
             "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
             "phase": triage.episode_phase(
                 services.onset_weeks(intake.onset_date, intake.created_at.date())
