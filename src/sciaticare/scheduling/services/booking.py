@@ -55,6 +55,25 @@ def _after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> No
         transaction.on_commit(partial(hook, appointment_id))
 
 
+TRIAGE_BLOCKS = "triage_blocks_booking"
+
+
+def triage_block_message(intake: Intake) -> str:
+    """The refusal while an intake says emergency or urgent: that intake's own advice (the
+    words of its result, e.g. "contact your cancer team today"), not a generic line."""
+    return (
+        f"{intake.triage_advice} Please do not book or move a massage until a doctor has seen you."
+    )
+
+
+def check_triage_block(patient: User, intake: Intake | None = None) -> None:
+    """Refuse while the patient's current intake says emergency or urgent: no booking, and no
+    moving a booked session either (docs/architecture.md, "Triage gate")."""
+    intake = intake or intake_selectors.current_intake(patient=patient)
+    if intake is not None and intake.level >= Level.URGENT:
+        raise Refused(TRIAGE_BLOCKS, triage_block_message(intake))
+
+
 def check_triage_gate(patient: User) -> Intake:
     """The same rules as the symptom check gate booking (docs/clinical.md, "Triage levels");
     the current intake."""
@@ -64,11 +83,7 @@ def check_triage_gate(patient: User) -> Intake:
             "intake_required",
             "Fill in your intake first: it checks whether massage is safe for you.",
         )
-    if intake.level >= Level.URGENT:
-        raise Refused(
-            "triage_blocks_booking",
-            "Your intake says to see a doctor first. Massage can wait until a doctor has seen you.",
-        )
+    check_triage_block(patient, intake)
     if intake.level == Level.SOON and intake.doctor_cleared_at is None:
         raise Refused(
             "clearance_required",
