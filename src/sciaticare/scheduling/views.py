@@ -352,6 +352,8 @@ def week(request: AuthedRequest) -> HttpResponse:
         else Appointment.objects.none()
     )
     by_day: dict[Any, list[Appointment]] = {day: [] for day in days}
+    sessions = list(sessions)
+    intake_selectors.mark_do_not_treat(sessions)
     for session in sessions:
         by_day.setdefault(selectors.local(session.start, session.location).date(), []).append(
             session
