@@ -352,9 +352,9 @@ def week(request: AuthedRequest) -> HttpResponse:
         else Appointment.objects.none()
     )
     by_day: dict[Any, list[Appointment]] = {day: [] for day in days}
-    sessions = list(sessions)
-    intake_selectors.mark_do_not_treat(sessions)
-    for session in sessions:
+    rows = list(sessions)
+    intake_selectors.mark_do_not_treat(rows)
+    for session in rows:
         by_day.setdefault(selectors.local(session.start, session.location).date(), []).append(
             session
         )
