@@ -79,7 +79,7 @@ def test_flare_up_on_an_old_intake_asks_the_red_flag_questions_then_confirms(
 
     expect(page.get_by_role("heading", name="Do any of these apply now?")).to_be_visible()
     expect(page.get_by_label("New trouble passing urine", exact=False)).to_be_visible()
-    page.get_by_role("button", name="None of these").click()
+    page.get_by_role("button", name="None of these apply").click()
 
     expect(page.get_by_role("heading", name="Having a flare-up")).to_be_visible()
     page.get_by_role("button", name="Book this session").click()
@@ -89,3 +89,24 @@ def test_flare_up_on_an_old_intake_asks_the_red_flag_questions_then_confirms(
 
     expect(page.get_by_text("Booked. A confirmation is on its way")).to_be_visible()
     assert Appointment.objects.get(patient=patient).therapist == therapist
+
+
+def test_a_tick_then_none_of_these_is_taken_as_a_yes_in_the_browser(live_server, page: Page):
+    """The ticks and both answers are one form: pressing "None of these apply" with a box
+    ticked sends the tick, and it counts (UX finding 1)."""
+    location = LocationFactory(time_zone="Europe/London")
+    therapist = TherapistProfileFactory(location=location)
+    patient = PatientFactory()
+    intake = make_intake(patient)
+    Intake.objects.filter(pk=intake.pk).update(created_at=timezone.now() - timedelta(weeks=3))
+    FlareUpPlanEntry.objects.create(patient=patient, therapist=therapist, rank=0)
+    sign_in(page, live_server, patient)
+
+    page.goto(f"{live_server.url}/dashboard/")
+    page.get_by_role("link", name="I'm having a flare-up").click()
+    page.get_by_label("around your bottom", exact=False).check()
+    page.get_by_role("button", name="None of these apply").click()
+
+    expect(page.get_by_text("Go to an emergency department now").first).to_be_visible()
+    assert Intake.objects.filter(patient=patient).first().triage_level == "emergency"
+    assert not Appointment.objects.filter(patient=patient).exists()

@@ -7,6 +7,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +53,11 @@ def _pages(world) -> dict[str, str]:
         "reschedule": reverse("scheduling:reschedule", args=[appointment.pk]),
         "waitlist": reverse("scheduling:waitlist"),
         "waitlist join": reverse("scheduling:waitlist_join") + f"?therapist={therapist.pk}",
+        # Every page through the base template (UX finding 4), e.g.:
+        "directory search": reverse("directory:search"),
+        "therapist profile": reverse("directory:profile", args=[therapist.pk]),
+        "flare-up plan": reverse("directory:plan"),
+        "appointment": reverse("scheduling:appointment", args=[appointment.pk]),
     }
 
 
@@ -126,3 +133,67 @@ def test_a_soon_result_does_not_raise_the_red_alert():
 
     assert intake.triage_level == "soon"
     assert selectors.triage_alert(patient=patient) is None
+
+
+# --- UX finding 4: the advice leads every page, and replaces the ways to book or move --------
+
+
+@pytest.mark.parametrize("level", ["emergency", "urgent"])
+def test_the_profile_and_the_appointment_offer_no_booking_or_moving_while_blocked(
+    client, world, level
+):
+    client.force_login(world["patient"])
+    profile = reverse("directory:profile", args=[world["therapist"].pk])
+    appointment = reverse("scheduling:appointment", args=[world["appointment"].pk])
+    moving = reverse("scheduling:reschedule", args=[world["appointment"].pk])
+    assert "See free times and book" in client.get(profile).content.decode()
+    assert f'href="{moving}"' in client.get(appointment).content.decode()
+
+    make_intake(world["patient"], yes=LEVELS[level])
+
+    body = client.get(profile).content.decode()
+    assert "See free times and book" not in body
+    assert "Please do not book a massage now" in body
+    body = client.get(appointment).content.decode()
+    assert f'href="{moving}"' not in body
+    assert "Please do not move this session" in body
+
+
+def test_the_refusals_repeat_the_intakes_own_advice(client, world):
+    # Cancer history and night pain: urgent, with "contact your cancer team today".
+    intake = make_intake(world["patient"], yes={"cancer_history": True, "night_pain": True})
+    assert intake.triage_level == "urgent"
+    assert "cancer team today" in intake.triage_advice
+    client.force_login(world["patient"])
+
+    pages = {
+        "book": reverse("scheduling:book", args=[world["therapist"].pk]),
+        "flare-up": reverse("scheduling:flare_up"),
+        # On the first look, before anything is sent.
+        "waitlist join": reverse("scheduling:waitlist_join"),
+    }
+    for name, url in pages.items():
+        body = client.get(url).content.decode()
+        main = body[body.index('<main id="main"') :]
+        assert "contact your GP or your cancer team today" in main, name
+        assert "Your intake says to see a doctor first" not in main, name
+
+
+def _intake_reads(client, url: str) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as seen:
+        body = client.get(url).content.decode()
+    return body, [q["sql"] for q in seen.captured_queries if '"intake_intake"' in q["sql"]]
+
+
+def test_the_alert_on_every_page_costs_one_query_for_a_patient_and_none_for_others(client, world):
+    make_intake(world["patient"], yes=LEVELS["emergency"])
+    client.force_login(world["patient"])
+
+    body, reads = _intake_reads(client, reverse("directory:plan"))
+
+    assert _alert_before_header(body) == "emergency"
+    assert len(reads) == 1, reads
+    client.force_login(world["therapist"].user)
+    body, reads = _intake_reads(client, reverse("directory:search"))
+    assert _alert_before_header(body) is None
+    assert reads == []

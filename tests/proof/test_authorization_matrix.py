@@ -132,6 +132,9 @@ TABLE: list[Row] = [
     R("scheduling:appointment",       "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),
     R("scheduling:cancel",            "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),
     R("scheduling:cancel",            "POST", FUTURE,   302, 302, 404, 302, 404, 404, 404, 404),
+    # Only a patient whose intake says emergency or urgent cancels all at once; others are sent back.
+    R("scheduling:cancel_for_triage", "GET",  NONE,     302, 302, 302, 403, 403, 403, 403, 403),
+    R("scheduling:cancel_for_triage", "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403),
     R("scheduling:reschedule",        "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),
     R("scheduling:reschedule",        "POST", FUTURE,   302, 422, 404, 422, 404, 404, 404, 404),
     R("scheduling:attendance",        "GET",  PAST,     302, 405, 405, 405, 405, 405, 405, 405),

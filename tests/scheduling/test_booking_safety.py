@@ -450,3 +450,43 @@ def test_moving_a_session_shows_the_confirm_step_first(client, world):
     moved = client.post(url, {"start": at(2, 14).isoformat(), "confirm": "yes"})
     assert moved.status_code == 302
     assert Appointment.objects.get(status=AppointmentStatus.BOOKED).start == at(2, 14)
+
+
+# --- UX finding 1: a tick is never thrown away --------------------------------------------
+
+
+def test_the_recheck_page_is_one_form_so_the_ticks_travel_with_either_answer(client, world):
+    patient = bookable_patient()
+    _age(patient, 21)
+    client.force_login(patient)
+
+    body = client.get(reverse("intake:recheck")).content.decode()
+
+    assert body.count("<form") - body.count('action="/accounts/logout/"') == 1
+    form = body[body.index('<form method="post" id="recheck"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="yes"' in form
+    assert 'value="none"' in form
+    assert 'value="some"' in form
+    # Both answers are real answers: neither is styled as the lesser one.
+    assert 'class="secondary"' not in form
+
+
+def test_none_of_these_with_a_tick_is_taken_as_a_yes(client, world):
+    patient = bookable_patient()
+    _age(patient, 21)
+    client.force_login(patient)
+
+    done = client.post(
+        reverse("intake:recheck"),
+        {"answer": "none", "yes": ["saddle_numbness"], "next": "/"},
+    )
+
+    latest = Intake.objects.filter(patient=patient).first()
+    assert latest.triage_level == "emergency"
+    assert done["Location"] == reverse("intake:detail", args=[latest.pk])
+    check = RedFlagRecheck.objects.get()
+    assert check.answers["saddle_numbness"] is True
+    assert check.result_id == latest.pk
+    book = client.get(reverse("scheduling:book", args=[world["therapist"].pk]))
+    assert b'name="start"' not in book.content

@@ -68,7 +68,7 @@ def test_the_page_says_why_an_urgent_intake_cannot_book(client):
 
     response = client.get(reverse("scheduling:book", args=[therapist.pk]))
 
-    assert b"see a doctor first" in response.content
+    assert b"See a doctor today. No massage until a doctor has seen you." in response.content
     assert b'name="start"' not in response.content
 
 

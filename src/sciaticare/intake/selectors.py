@@ -3,12 +3,13 @@ and audited here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
@@ -78,6 +79,40 @@ def triage_alert(
     if current is None or current.level < Level.URGENT:
         return None
     return TriageAlert(level=current.triage_level, intake_id=current.pk)
+
+
+BLOCKING_LEVELS = (Level.EMERGENCY.code, Level.URGENT.code)
+
+
+def blocking_triage(*, patient_ids: Iterable[int]) -> dict[int, str]:
+    """The patients among `patient_ids` whose current intake says emergency or urgent (a
+    red-flag re-check's "yes" saves such an intake), with that level: one query for any number
+    of patients, so a list of sessions can mark each row ("Do not treat").
+
+    The therapist pages that list a patient's sessions read this, not the intake itself; the
+    brief stays the place for the clinical detail."""
+    ids = set(patient_ids)
+    if not ids:
+        return {}
+    latest = Intake.objects.filter(
+        patient_id=OuterRef("patient_id"), episode__closed_at__isnull=True
+    ).order_by("-created_at", "-id")
+    return dict(
+        Intake.objects.filter(
+            patient_id__in=ids,
+            episode__closed_at__isnull=True,
+            pk=Subquery(latest.values("pk")[:1]),
+            triage_level__in=BLOCKING_LEVELS,
+        ).values_list("patient_id", "triage_level")
+    )
+
+
+def mark_do_not_treat(appointments: Iterable[Any]) -> None:
+    """Set `do_not_treat` on each appointment: the blocking level of its patient, or ""."""
+    rows = list(appointments)
+    blocked = blocking_triage(patient_ids=(a.patient_id for a in rows))
+    for appointment in rows:
+        appointment.do_not_treat = blocked.get(appointment.patient_id, "")
 
 
 def episodes_of(*, patient: User) -> QuerySet[Episode]:

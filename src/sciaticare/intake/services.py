@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -46,6 +47,12 @@ class IntakeData:
 
 def onset_weeks(onset_date: date, today: date) -> float:
     return max((today - onset_date).days, 0) / 7
+
+
+# Called after the transaction commits with the id of a new intake whose triage says emergency
+# or urgent; set by scheduling.notifications (the therapists with a session are told), so that
+# the intake app does not import scheduling's mail code.
+on_blocking_result: list[Callable[[int], None]] = []
 
 
 def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False) -> Intake:
@@ -94,6 +101,9 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
             triage_advice=result.advice,
         )
         record_event(actor=patient, action="intake.create", patient=patient, obj=intake)
+        if result.level >= triage.Level.URGENT:
+            for hook in on_blocking_result:
+                transaction.on_commit(partial(hook, intake.pk))
     return intake
 
 

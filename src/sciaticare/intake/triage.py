@@ -630,6 +630,14 @@ def _advice(
     return " ".join(parts)
 
 
+def most_serious_first(codes: Iterable[str]) -> list[Reason]:
+    """The reasons to show a person, emergency ones first, then urgent, then soon; within a
+    level in the order ``assess`` gave them. Presentation only: ``Triage.reasons`` (and the
+    API's list of codes) keeps the engine's order."""
+    reasons = [REASONS[code] for code in codes]
+    return sorted(reasons, key=lambda reason: -reason.level)  # sorted() is stable
+
+
 # --- Episode duration -----------------------------------------------------------------------
 
 Phase = Literal["acute", "subacute", "chronic"]

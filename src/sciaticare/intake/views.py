@@ -61,7 +61,7 @@ def check(request: HttpRequest) -> HttpResponse:
             if error is None:
                 state = symptom_check.parse({**data, step: data["answer"]})
                 if symptom_check.reaches_emergency(state) or index == len(symptom_check.STEPS) - 1:
-                    return _check_result(request, symptom_check.result(state))
+                    return check_result_page(request, symptom_check.result(state))
                 index += 1
     step = symptom_check.STEPS[index]
     carried = [
@@ -88,14 +88,15 @@ def check(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _check_result(request: HttpRequest, result: triage.Triage) -> HttpResponse:
+def check_result_page(request: HttpRequest, result: triage.Triage) -> HttpResponse:
+    """The symptom check's answer page for a result (the check's last step, and its tests)."""
     return render(
         request,
         "intake/check_result.html",
         {
             "result": result,
             "level": result.level.code,
-            "reasons": [triage.REASONS[code] for code in result.reasons],
+            "reasons": triage.most_serious_first(result.reasons),
             "precautions": [triage.PRECAUTIONS[code] for code in result.precautions],
         },
     )
@@ -114,7 +115,7 @@ def intake_home(request: AuthedRequest) -> HttpResponse:
         "intake/home.html",
         {
             "current": current,
-            "reasons": [triage.REASONS[c] for c in current.triage_reasons] if current else [],
+            "reasons": triage.most_serious_first(current.triage_reasons) if current else [],
             "precautions": [triage.PRECAUTIONS[c] for c in current.triage_precautions]
             if current
             else [],
@@ -179,7 +180,7 @@ def intake_detail(request: AuthedRequest, intake_id: int) -> HttpResponse:
         "intake/detail.html",
         {
             "intake": intake,
-            "reasons": [triage.REASONS[c] for c in intake.triage_reasons],
+            "reasons": triage.most_serious_first(intake.triage_reasons),
             "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
             "is_current": current == intake,
             "triage_alert": selectors.triage_alert(patient=request.user, intake=current),
@@ -424,7 +425,7 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
         {
             "brief": found,
             "intake": intake,
-            "reasons": [triage.REASONS[c] for c in intake.triage_reasons],
+            "reasons": triage.most_serious_first(intake.triage_reasons),
             "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
             "phase": triage.episode_phase(
                 services.onset_weeks(intake.onset_date, intake.created_at.date())
@@ -461,7 +462,9 @@ def recheck(request: AuthedRequest) -> HttpResponse:
     error, status = None, 200
     if request.method == "POST":
         answer = request.POST.get("answer")
-        yes = request.POST.getlist("yes") if answer == "some" else []
+        # Ticks are answers whichever button sent them: "None of these" with a box ticked is
+        # taken as a yes, never as a clean bill (a tick must not be thrown away).
+        yes = request.POST.getlist("yes")
         if answer not in ("some", "none") or (answer == "some" and not yes):
             error, status = "Tick the ones that apply now, or choose “None of these”.", 422
         else:

@@ -16,6 +16,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.audit import selectors as audit_selectors
 from sciaticare.errors import DomainError, Invalid, NotFound
+from sciaticare.intake import selectors as intake_selectors
 from sciaticare.records import selectors, services
 from sciaticare.records.forms import AmendmentForm, NoteForm
 from sciaticare.records.models import HomeCareAdvice, NoteTemplate, SessionNote
@@ -66,6 +67,12 @@ def _editor(
             "warnings": services.warnings_for(current),
             "amendments": current.amendments.select_related("author") if saved else [],
             "templates": NoteTemplate.objects.filter(therapist=current.therapist) if author else [],
+            # The patient's intake now says emergency or urgent: "Do not treat".
+            "do_not_treat": intake_selectors.blocking_triage(patient_ids=[current.patient_id]).get(
+                current.patient_id, ""
+            )
+            if view.access != "patient"
+            else "",
         },
         status=status,
     )

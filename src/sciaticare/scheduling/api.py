@@ -181,12 +181,14 @@ class RescheduleIn(Schema):
 
 @router.post(
     "/appointments/{appointment_id}/reschedule",
-    response={200: AppointmentOut, 404: Problem, 409: Problem, 422: Problem},
+    response={200: AppointmentOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
     summary="Move an appointment to another free slot",
 )
 def reschedule(
     request: AuthedRequest, appointment_id: ApiId, payload: RescheduleIn
 ) -> AppointmentOut:
+    """Move a booked session. 403 `triage_blocks_booking` while the patient's current intake
+    says emergency or urgent: a move books a new time, so the booking's triage gate applies."""
     moved = booking.reschedule_appointment(
         user=request.user, appointment_id=appointment_id, new_start=payload.start
     )

@@ -1,6 +1,7 @@
 """Mail about sessions, sent by tasks (Django's Tasks API) so that a slow mail server never slows
 a booking: the confirmation with an `.ics` of the session, change notices, a reminder a day
-before, and waitlist offers.
+before, waitlist offers, and "read the brief before the session" when a client's intake now
+says to see a doctor first.
 
 Mail carries no clinical detail (no triage, no notes): the therapist's name, the time in the
 location's own time zone with the zone named, and the place. Each task loads the appointment
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.directory.models import Location
+from sciaticare.intake.models import Intake
 from sciaticare.names import one_line
 from sciaticare.scheduling import selectors_calendar
 from sciaticare.scheduling.models import (
@@ -274,6 +276,43 @@ def schedule_reminder(appointment_id: int, *, now: datetime | None = None) -> bo
     return True
 
 
+@task
+def send_do_not_treat_notice(intake_id: int) -> int:
+    """A patient with upcoming booked sessions got an emergency or urgent intake: each of their
+    therapists is asked not to treat before a doctor has seen them and to read the brief.
+    No clinical detail (no level, no reasons): the brief, behind sign-in, holds it. Sends
+    nothing when a newer intake has replaced this one by the time the task runs."""
+    intake = Intake.objects.select_related("patient").filter(pk=intake_id).first()
+    if intake is None:
+        return 0
+    latest = Intake.objects.filter(patient=intake.patient, episode__closed_at__isnull=True).first()
+    if latest is None or latest.pk != intake.pk:
+        return 0
+    upcoming = (
+        Appointment.objects.filter(
+            patient=intake.patient, status=AppointmentStatus.BOOKED, start__gt=timezone.now()
+        )
+        .select_related(*_RELATED)
+        .order_by("start")
+    )
+    first_per_therapist: dict[int, Appointment] = {}
+    for appointment in upcoming:
+        first_per_therapist.setdefault(appointment.therapist_id, appointment)
+    sent = 0
+    for appointment in first_per_therapist.values():
+        context = {
+            **_context(appointment),
+            "brief_url": _url("intake:brief", appointment.patient_id),
+        }
+        sent += _send(
+            to=appointment.therapist.user.email,
+            subject=f"Please read {context['client']}'s brief before your session",
+            template="do_not_treat_therapist",
+            context=context,
+        )
+    return sent
+
+
 # --- Hooks: called after the booking transaction commits ---------------------------------------
 
 
@@ -296,9 +335,16 @@ def mail_offer(offer_id: int) -> None:
     send_waitlist_offer.enqueue(offer_id)
 
 
+def mail_do_not_treat(intake_id: int) -> None:
+    send_do_not_treat_notice.enqueue(intake_id)
+
+
 def connect() -> None:
     """Register the mail hooks with the services (from SchedulingConfig.ready; idempotent)."""
+    from sciaticare.intake import services as intake_services
+
     for hooks, hook in (
+        (intake_services.on_blocking_result, mail_do_not_treat),
         (booking.on_booked, mail_booked),
         (booking.on_cancelled, mail_cancelled),
         (booking.on_rescheduled, mail_rescheduled),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<id:appointment_id>/", views.appointment, name="appointment"),
     path("appointments/<id:appointment_id>/cancel/", views.cancel, name="cancel"),
+    path("appointments/cancel-all/", views.cancel_for_triage, name="cancel_for_triage"),
     path("appointments/<id:appointment_id>/reschedule/", views.reschedule, name="reschedule"),
     path("appointments/<id:appointment_id>/attendance/", views.attendance, name="attendance"),
     path("schedule/week/", views.week, name="week"),

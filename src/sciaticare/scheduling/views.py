@@ -244,10 +244,50 @@ def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def cancel_for_triage(request: AuthedRequest) -> HttpResponse:
+    """ "Cancel my booked sessions": while the patient's intake says emergency or urgent, one
+    confirm cancels every upcoming session, each therapist told as for any cancellation."""
+    if not request.user.has_role(Role.PATIENT):
+        raise PermissionDenied
+    alert = intake_selectors.triage_alert(patient=request.user)
+    if alert is None:
+        messages.info(request, "Your intake does not say to see a doctor first.")
+        return redirect("scheduling:appointments")
+    if request.method == "POST":
+        try:
+            done = booking.cancel_upcoming_for_triage(patient=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Cancelled {len(done)} session{'' if len(done) == 1 else 's'}. "
+                "Your therapists have been told.",
+            )
+        return redirect("scheduling:appointments")
+    upcoming = [
+        a
+        for a in selectors.appointments_of(user=request.user)
+        if a.patient_id == request.user.pk and a.status == "booked" and a.start > timezone.now()
+    ]
+    return render(
+        request,
+        "scheduling/cancel_for_triage.html",
+        {"upcoming": upcoming, "triage_alert": alert},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     found = _mine(request, appointment_id)
     error, status = None, 200
-    if request.method == "POST":
+    gate: str | None = None
+    try:
+        booking.check_triage_block(found.patient)
+    except Refused as refused:
+        gate, status = refused.message, (403 if request.method == "POST" else 200)
+    if request.method == "POST" and gate is None:
         start = _parse_start(request.POST.get("start"))
         try:
             if start is None:
@@ -268,6 +308,7 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     context = {
         **_slots_page(request, found.therapist, found.session_type, exclude=found.pk),
         "moving": found,
+        "gate": gate,
         "error": error,
         "triage_alert": intake_selectors.triage_alert(patient=request.user),
     }
@@ -314,7 +355,9 @@ def week(request: AuthedRequest) -> HttpResponse:
         else Appointment.objects.none()
     )
     by_day: dict[Any, list[Appointment]] = {day: [] for day in days}
-    for session in sessions:
+    rows = list(sessions)
+    intake_selectors.mark_do_not_treat(rows)
+    for session in rows:
         by_day.setdefault(selectors.local(session.start, session.location).date(), []).append(
             session
         )

@@ -22,7 +22,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.models import TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.errors import DomainError, NotFound
+from sciaticare.errors import DomainError, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import selectors_waitlist
 from sciaticare.scheduling.models import SlotOffer, WaitlistStatus
@@ -104,10 +104,17 @@ def join(request: AuthedRequest) -> HttpResponse:
             )
             return redirect("scheduling:waitlist")
     form.mark_errors()
+    # Said on the first look, not only once the form is sent (the service refuses it too).
+    gate: str | None = None
+    try:
+        booking.check_triage_gate(request.user)
+    except Refused as refused:
+        gate = refused.message
     return render(
         request,
         "scheduling/waitlist_join.html",
         {
+            "gate": gate,
             "form": form,
             "therapist": therapist,
             "plan": plan,

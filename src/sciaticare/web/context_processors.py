@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from sciaticare.accounts.models import Role
 
@@ -56,8 +57,19 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
+    # Error pages for a bad Host header render before authentication has set `user`.
+    user = getattr(request, "user", AnonymousUser())
     return {
         "staff_mfa_required": settings.STAFF_MFA_REQUIRED,
-        # Error pages for a bad Host header render before authentication has set `user`.
-        "nav_links": navigation_for(getattr(request, "user", AnonymousUser())),
+        "nav_links": navigation_for(user),
+        # The red advice every page of a patient leads with while their current intake says
+        # emergency or urgent (base.html). Lazy: one query, only for a patient, and none when
+        # the view has put its own `triage_alert` in the context.
+        "triage_alert": SimpleLazyObject(lambda: _triage_alert(user)),
     }
+
+
+def _triage_alert(user: Any) -> Any:
+    from sciaticare.intake.selectors import triage_alert  # the web app reads intake's rule
+
+    return triage_alert(patient=user)

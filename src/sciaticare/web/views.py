@@ -6,7 +6,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.selectors.plan import flare_up_plan
-from sciaticare.intake.selectors import current_intake, triage_alert
+from sciaticare.intake.selectors import current_intake, mark_do_not_treat, triage_alert
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.selectors import dashboard_relief_for
 from sciaticare.records.selectors import overdue_for
@@ -41,9 +41,13 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         )
     if user.has_role(Role.THERAPIST):
         context.update(
-            sessions_today=list(
-                upcoming.filter(therapist__user=user, start__date=timezone.localdate())
+            sessions_today=(
+                today := list(
+                    upcoming.filter(therapist__user=user, start__date=timezone.localdate())
+                )
             ),
             overdue=list(overdue_for(therapist_user=user)[:10]),
         )
+        # "Do not treat" on each row whose patient's intake now says emergency or urgent.
+        mark_do_not_treat(today)
     return render(request, "web/dashboard.html", context)

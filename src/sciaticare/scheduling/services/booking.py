@@ -56,6 +56,25 @@ def _after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> No
         transaction.on_commit(partial(hook, appointment_id))
 
 
+TRIAGE_BLOCKS = "triage_blocks_booking"
+
+
+def triage_block_message(intake: Intake) -> str:
+    """The refusal while an intake says emergency or urgent: that intake's own advice (the
+    words of its result, e.g. "contact your cancer team today"), not a generic line."""
+    return (
+        f"{intake.triage_advice} Please do not book or move a massage until a doctor has seen you."
+    )
+
+
+def check_triage_block(patient: User, intake: Intake | None = None) -> None:
+    """Refuse while the patient's current intake says emergency or urgent: no booking, and no
+    moving a booked session either (docs/architecture.md, "Triage gate")."""
+    intake = intake or intake_selectors.current_intake(patient=patient)
+    if intake is not None and intake.level >= Level.URGENT:
+        raise Refused(TRIAGE_BLOCKS, triage_block_message(intake))
+
+
 def check_triage_gate(patient: User) -> Intake:
     """The same rules as the symptom check gate booking (docs/clinical.md, "Triage levels");
     the current intake."""
@@ -65,11 +84,7 @@ def check_triage_gate(patient: User) -> Intake:
             "intake_required",
             "Fill in your intake first: it checks whether massage is safe for you.",
         )
-    if intake.level >= Level.URGENT:
-        raise Refused(
-            "triage_blocks_booking",
-            "Your intake says to see a doctor first. Massage can wait until a doctor has seen you.",
-        )
+    check_triage_block(patient, intake)
     if intake.level == Level.SOON and intake.doctor_cleared_at is None:
         raise Refused(
             "clearance_required",
@@ -217,6 +232,7 @@ def preview_move(
     _party(user, old)
     if old.status != AppointmentStatus.BOOKED or old.start <= now:
         raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
+    check_triage_block(old.patient)
     session_type, location = _checked_start(
         therapist=old.therapist,
         session_type_id=old.session_type_id,
@@ -349,6 +365,37 @@ def cancel_appointment(
     return appointment
 
 
+TRIAGE_CANCEL_REASON = "The client's intake says to see a doctor before massage."
+
+
+def cancel_upcoming_for_triage(*, patient: User, now: datetime | None = None) -> list[int]:
+    """Cancel every upcoming booked session of a patient whose current intake says emergency
+    or urgent ("Cancel my booked sessions"). Each is cancelled as a patient's cancellation is,
+    and its therapist told by the usual notice; none counts as late, since a red flag is not a
+    change of plan. Returns the ids cancelled."""
+    now = now or timezone.now()
+    intake = intake_selectors.current_intake(patient=patient)
+    if intake is None or intake.level < Level.URGENT:
+        raise Conflict(
+            "triage_not_blocking",
+            "Your intake does not say to see a doctor first: cancel sessions one by one.",
+        )
+    cancelled: list[int] = []
+    with transaction.atomic():
+        for appointment in (
+            Appointment.objects.select_for_update()
+            .filter(patient=patient, status=AppointmentStatus.BOOKED, start__gt=now)
+            .order_by("start")
+        ):
+            appointment.status = AppointmentStatus.CANCELLED
+            appointment.late_cancellation = False
+            appointment.save(update_fields=["status", "late_cancellation"])
+            _record(appointment, "cancelled", patient, TRIAGE_CANCEL_REASON)
+            _after_commit(on_cancelled, appointment.pk)
+            cancelled.append(appointment.pk)
+    return cancelled
+
+
 def reschedule_appointment(
     *, user: User, appointment_id: int, new_start: datetime, now: datetime | None = None
 ) -> Appointment:
@@ -368,6 +415,8 @@ def reschedule_appointment(
         _party(user, old)
         if old.status != AppointmentStatus.BOOKED or old.start <= now:
             raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
+        # Moving books a new time: the same triage gate as booking, whoever moves it.
+        check_triage_block(old.patient)
         therapist = _lock(old.therapist_id)
         old.status = AppointmentStatus.RESCHEDULED
         old.save(update_fields=["status"])
