@@ -78,11 +78,14 @@ def join_waitlist(
         raise Invalid("range_too_long", message, [("latest", message)])
     with transaction.atomic():
         if therapist_id is not None:
-            therapist = TherapistProfile.objects.filter(pk=therapist_id).first()
+            therapist = (
+                TherapistProfile.objects.select_related("user").filter(pk=therapist_id).first()
+            )
             if therapist is None:
                 raise NotFound("therapist")
             if therapist.user_id == patient.pk:
                 raise Invalid("own_calendar", "You cannot wait for a session with yourself.")
+            booking.check_new_patient(patient=patient, therapist=therapist)
         elif not FlareUpPlanEntry.objects.filter(patient=patient).exists():
             raise Invalid(
                 "no_plan",
@@ -157,9 +160,10 @@ def _candidates(freed: Appointment, day: date) -> list[WaitlistEntry]:
     )
 
 
-def _may_book(patient: User) -> bool:
+def _may_book(patient: User, therapist: TherapistProfile) -> bool:
     try:
         booking.check_triage_gate(patient)
+        booking.check_new_patient(patient=patient, therapist=therapist)
     except Refused:
         return False
     return True
@@ -171,7 +175,7 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
     (taken meanwhile, too soon, outside hours now)."""
     now = now or timezone.now()
     freed = (
-        Appointment.objects.select_related("therapist", "location__clinic__booking_policy")
+        Appointment.objects.select_related("therapist__user", "location__clinic__booking_policy")
         .filter(pk=appointment_id)
         .first()
     )
@@ -182,7 +186,7 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
     expires = min(now + durations["hold"], freed.start - durations["min_notice"])
     day = selectors.local(freed.start, freed.location).date()
     for candidate in _candidates(freed, day):
-        if not _may_book(candidate.patient):
+        if not _may_book(candidate.patient, freed.therapist):
             continue  # an offer they could not accept would only delay the next in line
         try:
             with transaction.atomic():
@@ -279,6 +283,8 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
                 "offer_expired",
                 "Sorry, this offer has expired and the time was offered to someone else.",
             )
+        # The therapist may have stopped taking new patients since the offer was made.
+        booking.check_new_patient(patient=patient, therapist=held.therapist)
         held.status = AppointmentStatus.BOOKED
         held.hold_expires_at = None
         held.save(update_fields=["status", "hold_expires_at"])

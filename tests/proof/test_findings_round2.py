@@ -1,0 +1,130 @@
+"""Findings of the second outside test, each with the test that would have caught it."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sciaticare.errors import Refused
+from sciaticare.scheduling.models import AppointmentStatus, SlotOffer, WaitlistEntry
+from sciaticare.scheduling.services import booking, waitlist
+from tests.scheduling.helpers import at, bookable_patient, make_plan, working_therapist
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_on_enqueue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+# --- 1. "Not taking new patients" holds on the waitlist too ----------------------------------
+
+
+@pytest.fixture
+def closed(django_capture_on_commit_callbacks):
+    """A therapist with one booked session (whose cancellation frees a slot), who then stops
+    taking new patients."""
+    therapist, _, _ = working_therapist(first_name="Cora", last_name="Shut")
+    canceller = bookable_patient(first_name="Cas")
+    appointment = booking.book_appointment(
+        patient=canceller, therapist_id=therapist.pk, start=at(3, 10)
+    )
+    therapist.accepting_new_patients = False
+    therapist.save(update_fields=["accepting_new_patients"])
+    return therapist, canceller, appointment
+
+
+def _free(canceller, appointment, capture):
+    with capture(execute=True):
+        booking.cancel_appointment(user=canceller, appointment_id=appointment.pk)
+
+
+def test_a_new_patient_cannot_join_a_closed_therapists_waitlist(client, closed):
+    therapist, _, _ = closed
+    newcomer = bookable_patient(first_name="New")
+    today = timezone.localdate()
+
+    with pytest.raises(Refused) as refused:
+        waitlist.join_waitlist(
+            patient=newcomer, therapist_id=therapist.pk, earliest=today, latest=today
+        )
+    assert refused.value.code == "not_accepting_new_patients"
+
+    client.force_login(newcomer)
+    page = client.post(
+        reverse("scheduling:waitlist_join") + f"?therapist={therapist.pk}",
+        {"scope": "therapist", "earliest": today.isoformat(), "latest": today.isoformat()},
+    )
+    assert b"is not taking new patients" in page.content
+    assert not WaitlistEntry.objects.filter(patient=newcomer).exists()
+
+
+def test_a_freed_slot_is_not_offered_to_a_new_patient_of_a_closed_therapist(
+    closed, django_capture_on_commit_callbacks
+):
+    therapist, canceller, appointment = closed
+    newcomer = bookable_patient(first_name="New")
+    make_plan(newcomer, therapist)
+    today = timezone.localdate()
+    # Joined before the therapist closed (a direct entry), and through the flare-up plan.
+    WaitlistEntry.objects.create(
+        patient=newcomer, therapist=therapist, earliest=today, latest=today + timedelta(days=7)
+    )
+    WaitlistEntry.objects.create(
+        patient=newcomer, therapist=None, earliest=today, latest=today + timedelta(days=7)
+    )
+
+    _free(canceller, appointment, django_capture_on_commit_callbacks)
+
+    assert not SlotOffer.objects.filter(entry__patient=newcomer).exists()
+
+
+def test_an_existing_client_still_gets_the_offer(closed, django_capture_on_commit_callbacks):
+    therapist, canceller, appointment = closed
+    regular = bookable_patient(first_name="Reg")
+    today = timezone.localdate()
+    therapist.accepting_new_patients = True
+    therapist.save(update_fields=["accepting_new_patients"])
+    booking.book_appointment(patient=regular, therapist_id=therapist.pk, start=at(5, 10))
+    therapist.accepting_new_patients = False
+    therapist.save(update_fields=["accepting_new_patients"])
+    waitlist.join_waitlist(
+        patient=regular, therapist_id=therapist.pk, earliest=today, latest=today + timedelta(days=7)
+    )
+
+    _free(canceller, appointment, django_capture_on_commit_callbacks)
+
+    assert SlotOffer.objects.filter(entry__patient=regular).exists()
+
+
+def test_an_offer_made_before_the_therapist_closed_is_checked_again_at_accept(
+    client, django_capture_on_commit_callbacks
+):
+    therapist, _, _ = working_therapist(first_name="Cora", last_name="Later")
+    canceller = bookable_patient(first_name="Cas")
+    appointment = booking.book_appointment(
+        patient=canceller, therapist_id=therapist.pk, start=at(3, 10)
+    )
+    newcomer = bookable_patient(first_name="New")
+    today = timezone.localdate()
+    waitlist.join_waitlist(
+        patient=newcomer,
+        therapist_id=therapist.pk,
+        earliest=today,
+        latest=today + timedelta(days=7),
+    )
+    _free(canceller, appointment, django_capture_on_commit_callbacks)
+    offer = SlotOffer.objects.get(entry__patient=newcomer)
+    therapist.accepting_new_patients = False
+    therapist.save(update_fields=["accepting_new_patients"])
+
+    with pytest.raises(Refused) as refused:
+        waitlist.accept_offer(patient=newcomer, offer_id=offer.pk)
+    assert refused.value.code == "not_accepting_new_patients"
+
+    client.force_login(newcomer)
+    client.post(reverse("scheduling:offer_accept", args=[offer.pk]))
+    offer.appointment.refresh_from_db()
+    assert offer.appointment.status == AppointmentStatus.HELD
