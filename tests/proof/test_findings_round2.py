@@ -128,3 +128,43 @@ def test_an_offer_made_before_the_therapist_closed_is_checked_again_at_accept(
     client.post(reverse("scheduling:offer_accept", args=[offer.pk]))
     offer.appointment.refresh_from_db()
     assert offer.appointment.status == AppointmentStatus.HELD
+
+
+# --- 3. A report link's token is never stored in the task table ------------------------------
+
+
+def test_a_report_link_token_is_mailed_from_the_request_and_stored_nowhere(
+    settings, django_capture_on_commit_callbacks
+):
+    import hashlib
+    import re
+
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from sciaticare.outcomes import services as outcomes_services
+    from sciaticare.outcomes.models import ProgressReport, ReportStatus
+    from tests.factories import PatientFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    patient = PatientFactory()
+    report = ProgressReport.objects.create(
+        patient=patient,
+        requested_by=patient,
+        status=ReportStatus.READY,
+        pdf=b"%PDF-1.7",
+        finished_at=timezone.now(),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        share, _ = outcomes_services.share_report(
+            patient=patient, report_id=report.pk, email="gp@practice.example"
+        )
+
+    [message] = mail.outbox
+    link = re.search(r"/shared-reports/([^/\s]+)/", message.body)
+    assert link is not None
+    raw = link.group(1)
+    assert hashlib.sha256(raw.encode()).hexdigest() == share.token_digest
+    stored = [str(row.args_kwargs) for row in DBTaskResult.objects.all()]
+    assert not any(raw in args for args in stored)

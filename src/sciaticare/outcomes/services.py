@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,7 +20,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.errors import Invalid, NotFound, Refused
-from sciaticare.outcomes import selectors
+from sciaticare.outcomes import mail, selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
 from sciaticare.outcomes.models import (
     DiaryPreference,
@@ -29,7 +30,7 @@ from sciaticare.outcomes.models import (
     ReportStatus,
     Tag,
 )
-from sciaticare.outcomes.tasks import build_report, send_report_link
+from sciaticare.outcomes.tasks import build_report
 
 MAX_NOTE = 500
 
@@ -210,7 +211,8 @@ def _digest(secret: str) -> str:
 def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportShare, str]:
     """Send the patient's ready report to `email`; returns the share and the code to pass on.
 
-    The link goes out by mail (a task, after commit); the code is shown to the patient once.
+    The link goes out by mail after commit, from this request: the raw token must not sit in
+    the task table; the code is shown to the patient once.
     """
     report = selectors.ready_report_for(user=patient, report_id=report_id)
     if report.requested_at < timezone.now() - REPORT_KEPT_FOR:
@@ -240,7 +242,8 @@ def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportSh
             expires_at=timezone.now() + timedelta(days=SHARE_DAYS),
         )
         record_event(actor=patient, action="report.share", patient=patient, obj=share, reason=email)
-        transaction.on_commit(lambda: send_report_link.enqueue(share.pk, token))
+        # robust: the share stands if the mail fails; the patient can stop it and send again.
+        transaction.on_commit(partial(mail.send_report_link, share.pk, token), robust=True)
     return share, f"{code[:4]}-{code[4:]}"
 
 
