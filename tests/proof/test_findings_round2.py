@@ -9,7 +9,10 @@ from django.utils import timezone
 from sciaticare.errors import Refused
 from sciaticare.scheduling.models import AppointmentStatus, SlotOffer, WaitlistEntry
 from sciaticare.scheduling.services import booking, waitlist
+from tests.records.conftest import clinic_world
 from tests.scheduling.helpers import at, bookable_patient, make_plan, working_therapist
+
+__all__ = ["clinic_world"]  # the fixture, imported for these tests
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +171,28 @@ def test_a_report_link_token_is_mailed_from_the_request_and_stored_nowhere(
     assert hashlib.sha256(raw.encode()).hexdigest() == share.token_digest
     stored = [str(row.args_kwargs) for row in DBTaskResult.objects.all()]
     assert not any(raw in args for args in stored)
+
+
+# --- 6. The export link is offered only to a therapist who may export ------------------------
+
+
+def test_the_brief_offers_the_record_export_only_to_a_treating_therapist(client, clinic_world):
+    from sciaticare.intake import services as intake_services
+    from tests.directory.factories import TherapistProfileFactory
+
+    patient = clinic_world["people"]["patient"]
+    treating = clinic_world["people"]["therapist"]
+    share_only = TherapistProfileFactory().user
+    intake_services.share_intake(patient=patient, therapist_email=treating.email)
+    intake_services.share_intake(patient=patient, therapist_email=share_only.email)
+    export = reverse("interop:patient_fhir", args=[patient.pk])
+
+    client.force_login(share_only)
+    page = client.get(reverse("intake:brief", args=[patient.pk]))
+    assert page.status_code == 200
+    assert export not in page.content.decode()
+    assert client.get(export).status_code == 404
+
+    client.force_login(treating)
+    page = client.get(reverse("intake:brief", args=[patient.pk]))
+    assert export in page.content.decode()

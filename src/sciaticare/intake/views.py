@@ -20,6 +20,7 @@ from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake import recheck as recheck_rules
 from sciaticare.intake import scoring, selectors, services, symptom_check, triage
 from sciaticare.intake.forms import IntakeForm, QuestionnaireImportForm, ShareForm
+from sciaticare.scheduling import selectors as scheduling_selectors
 
 
 def _require(request: AuthedRequest, role: Role) -> None:
@@ -424,6 +425,10 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
         {
             "brief": found,
             "intake": intake,
+            # An intake share opens the intake only; the record export is for who treats them.
+            "may_export": scheduling_selectors.treats(
+                therapist=request.user, patient=found.patient
+            ),
             "reasons": [triage.REASONS[c] for c in intake.triage_reasons],
             "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
             "phase": triage.episode_phase(
