@@ -196,3 +196,77 @@ def test_the_brief_offers_the_record_export_only_to_a_treating_therapist(client,
     client.force_login(treating)
     page = client.get(reverse("intake:brief", args=[patient.pk]))
     assert export in page.content.decode()
+
+
+# --- 2. Imported dates keep the years typed dates keep ---------------------------------------
+
+
+def test_a_fhir_import_dated_in_year_one_is_refused_naming_each_entry():
+    import json
+    import re
+
+    from sciaticare.errors import Invalid
+    from sciaticare.intake.models import Episode, QuestionnaireResponse
+    from sciaticare.interop import services as interop_services
+    from sciaticare.outcomes.models import PainEntry
+    from tests.factories import PatientFactory
+    from tests.interop.test_export_import import history
+
+    patient = history()
+    bundle = interop_services.export_patient(patient=patient, viewer=patient)
+    ancient = json.loads(re.sub(r'"\d{4}-(\d\d-\d\d)', r'"0001-\1', json.dumps(bundle)))
+    diary_ids = [
+        e["resource"]["id"]
+        for e in ancient["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and "component" in e["resource"]
+        and "encounter" not in e["resource"]
+    ]
+    newcomer = PatientFactory()
+
+    with pytest.raises(Invalid) as refused:
+        interop_services.import_bundle(patient=newcomer, data=ancient, importer=newcomer)
+
+    problems = [message for _, message in refused.value.errors]
+    assert diary_ids
+    assert any("Condition/" in p and "out of range" in p for p in problems), problems
+    assert any("QuestionnaireResponse/" in p and "out of range" in p for p in problems), problems
+    assert not PainEntry.objects.filter(patient=newcomer).exists()
+    assert not Episode.objects.filter(patient=newcomer).exists()
+    assert not QuestionnaireResponse.objects.filter(patient=newcomer).exists()
+
+    # With only the diary days out of range, each is named.
+    only_diary = json.loads(json.dumps(bundle))
+    for entry in only_diary["entry"]:
+        if entry["resource"]["id"] in diary_ids:
+            day = entry["resource"]["effectiveDateTime"]
+            entry["resource"]["effectiveDateTime"] = "0001" + day[4:]
+    with pytest.raises(Invalid) as refused:
+        interop_services.import_bundle(patient=newcomer, data=only_diary, importer=newcomer)
+    problems = [message for _, message in refused.value.errors]
+    for diary_id in diary_ids:
+        assert any(f"Observation/{diary_id}" in p and "out of range" in p for p in problems)
+    assert not PainEntry.objects.filter(patient=newcomer).exists()
+
+
+def test_the_diary_and_its_import_refuse_the_same_days():
+    import datetime as dt
+
+    from sciaticare.bounds import day_out_of_range
+    from sciaticare.errors import Invalid
+    from sciaticare.outcomes import services as outcomes_services
+    from tests.factories import PatientFactory
+
+    patient = PatientFactory()
+    for day in (dt.date(1, 8, 7), dt.date(1999, 12, 31)):
+        assert day_out_of_range(day)
+        with pytest.raises(Invalid) as typed:
+            outcomes_services.log_pain(patient=patient, back_pain=3, leg_pain=4, day=day)
+        with pytest.raises(Invalid) as imported:
+            outcomes_services.add_past_entries(
+                patient=patient,
+                entries=[outcomes_services.PastEntry(day=day, back_pain=3, leg_pain=4)],
+            )
+        assert typed.value.errors == [("date", day_out_of_range(day))]
+        assert day_out_of_range(day) in imported.value.errors[0][1]
+    assert day_out_of_range(dt.date(2000, 1, 1)) is None

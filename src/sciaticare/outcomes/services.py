@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.bounds import day_out_of_range
 from sciaticare.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import mail, selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
@@ -81,7 +82,9 @@ def add_past_entries(*, patient: User, entries: Iterable[PastEntry]) -> tuple[in
                 back_pain=entry.back_pain, leg_pain=entry.leg_pain, tags=entry.tags
             )
         ]
-        if entry.day > today:
+        if out_of_range := day_out_of_range(entry.day):
+            errors.append((where, out_of_range))
+        elif entry.day > today:
             errors.append((where, f"{entry.day.isoformat()} is in the future"))
         if len(entry.note.strip()) > MAX_NOTE:
             errors.append((where, f"note: at most {MAX_NOTE} characters"))
@@ -119,7 +122,9 @@ def log_pain(
     today = timezone.localdate()
     day = day or today
     errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
-    if day != today:
+    if out_of_range := day_out_of_range(day):
+        errors.append(("date", out_of_range))
+    elif day != today:
         errors.append(("date", "entries can be made or changed only on their own day"))
     if errors:
         raise Invalid("invalid_entry", "The entry was not saved.", errors)
