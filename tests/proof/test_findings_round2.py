@@ -270,3 +270,49 @@ def test_the_diary_and_its_import_refuse_the_same_days():
         assert typed.value.errors == [("date", day_out_of_range(day))]
         assert day_out_of_range(day) in imported.value.errors[0][1]
     assert day_out_of_range(dt.date(2000, 1, 1)) is None
+
+
+# --- 5. A home-visit base cannot be found from the public search ------------------------------
+
+
+def test_the_public_search_cannot_locate_a_home_visit_base_within_500_m(client):
+    import math
+
+    from sciaticare.directory import geo
+    from tests.directory.factories import TherapistProfileFactory
+
+    # Two private bases 1.5 km apart, north and south in the same grid cell.
+    bases = {"north": (53.4870, -2.2330), "south": (53.4730, -2.2330)}
+    assert geo.great_circle_km(*bases["north"], *bases["south"]) > 1.0
+    made = {
+        name: TherapistProfileFactory(
+            location=False,
+            is_mobile=True,
+            base_latitude=lat,
+            base_longitude=lon,
+            service_radius_km=30,
+        ).pk
+        for name, (lat, lon) in bases.items()
+    }
+
+    def distances(lat: float, lon: float) -> dict[str, float]:
+        answer = client.get(
+            "/api/v1/therapists",
+            {"lat": lat, "lon": lon, "radius_km": 50, "include_unverified": "true"},
+        )
+        assert answer.status_code == 200, answer.content
+        body = answer.json()
+        assert str(bases["north"][0]) not in answer.content.decode()
+        found = {item["id"]: item["distance_km"] for item in body["items"]}
+        return {name: found[pk] for name, pk in made.items()}
+
+    at_base = distances(*bases["north"])
+    assert at_base["north"] != 0.0
+    # From any point, the two bases give the same answers: nothing the search tells can say
+    # which of two places 1.5 km apart is the base, so it places neither within 500 m.
+    for bearing in range(0, 360, 30):
+        for km in (0.3, 1, 2.5, 7):
+            lat = bases["north"][0] + km / 111.2 * math.cos(math.radians(bearing))
+            lon = bases["north"][1] + km / 66.2 * math.sin(math.radians(bearing))
+            seen = distances(lat, lon)
+            assert seen["north"] == seen["south"] == round(seen["north"])
