@@ -316,3 +316,77 @@ def test_the_public_search_cannot_locate_a_home_visit_base_within_500_m(client):
             lon = bases["north"][1] + km / 66.2 * math.sin(math.radians(bearing))
             seen = distances(lat, lon)
             assert seen["north"] == seen["south"] == round(seen["north"])
+
+
+# --- 4. Short one-line text refuses control and invisible format characters ------------------
+
+HIDDEN = ["\r\n", "\n", "\t", "\x00", "\u202e", "\u200b", "\ufeff", "\u2066"]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN, ids=[repr(c) for c in HIDDEN])
+@pytest.mark.parametrize("field", ["title", "issuing_body", "jurisdiction", "number"])
+def test_credential_fields_refuse_control_and_format_characters(client, field, hidden):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sciaticare.directory.models import Credential
+    from tests.directory.factories import TherapistProfileFactory
+    from tests.proof.test_uploads import CREDENTIAL_FORM, PDF_BYTES
+
+    client.force_login(TherapistProfileFactory().user)
+    data = {**CREDENTIAL_FORM, field: f"CNHC{hidden}Bcc: x@evil.example"}
+    upload = SimpleUploadedFile("licence.pdf", PDF_BYTES, "application/pdf")
+
+    response = client.post(reverse("directory:my_credentials"), {**data, "document": upload})
+
+    assert response.status_code == 400
+    assert "invisible characters" in response.content.decode()
+    assert not Credential.objects.filter(**{f"{field}__contains": "evil.example"}).exists()
+
+
+@pytest.mark.parametrize("hidden", HIDDEN, ids=[repr(c) for c in HIDDEN])
+def test_token_and_template_names_refuse_control_and_format_characters(hidden):
+    from django.core.exceptions import ValidationError
+
+    from sciaticare.accounts.forms import ApiTokenForm
+    from sciaticare.accounts.models import ApiToken
+    from sciaticare.directory.models import Credential, Location
+    from sciaticare.errors import Invalid
+    from sciaticare.records import services as records_services
+    from sciaticare.records.models import NoteTemplate
+    from tests.directory.factories import TherapistProfileFactory
+
+    assert not ApiTokenForm({"name": f"my{hidden}script"}).is_valid()
+    with pytest.raises(Invalid):
+        records_services.save_template(
+            therapist_user=TherapistProfileFactory().user, name=f"Usual{hidden}", values={}
+        )
+    # The models say so too (the Django admin's forms follow them).
+    for model, field in [
+        (ApiToken, "name"),
+        (NoteTemplate, "name"),
+        (Location, "address"),
+        (Credential, "title"),
+        (Credential, "number"),
+        (Credential, "issuing_body"),
+        (Credential, "jurisdiction"),
+    ]:
+        with pytest.raises(ValidationError):
+            model._meta.get_field(field).run_validators(f"a{hidden}b")
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\u00ad", "\u2066", "\ufeff"])
+def test_names_refuse_invisible_format_characters(hidden):
+    from django.core.exceptions import ValidationError
+
+    from sciaticare.names import validate_name
+
+    with pytest.raises(ValidationError):
+        validate_name(f"Ada{hidden}nna")
+
+
+def test_names_keep_joiners_and_ordinary_letters():
+    from sciaticare.names import validate_name, validate_one_line
+
+    for name in ["Zoë", "O'Brien-Smith", "علی", "می\u200cخواهم", "José María", "李小龙"]:
+        validate_name(name)
+        validate_one_line(name)

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.display import money
-from sciaticare.names import validate_name
+from sciaticare.names import validate_name, validate_one_line
 
 #: Where a therapist may be mobile: at most this far from their base.
 MAX_SERVICE_RADIUS_KM = 100
@@ -74,7 +74,7 @@ class Location(models.Model):
         help_text="A short name people know, e.g. Didsbury.",
         validators=[validate_name],
     )
-    address = models.CharField(max_length=300)
+    address = models.CharField(max_length=300, validators=[validate_one_line])
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     time_zone = models.CharField(
@@ -338,11 +338,13 @@ class Credential(models.Model):
     )
     kind = models.CharField(max_length=16, choices=CredentialKind.choices)
     title = models.CharField(
-        max_length=120, help_text="e.g. Licensed Massage Therapist, CNHC registration."
+        max_length=120,
+        help_text="e.g. Licensed Massage Therapist, CNHC registration.",
+        validators=[validate_one_line],
     )
-    number = models.CharField(max_length=60)
-    issuing_body = models.CharField(max_length=200)
-    jurisdiction = models.CharField(max_length=120, blank=True)
+    number = models.CharField(max_length=60, validators=[validate_one_line])
+    issuing_body = models.CharField(max_length=200, validators=[validate_one_line])
+    jurisdiction = models.CharField(max_length=120, blank=True, validators=[validate_one_line])
     expires_on = models.DateField(null=True, blank=True, help_text="Empty if it never expires.")
     document = models.BinaryField(editable=False)
     document_type = models.CharField(max_length=8, choices=DocumentType.choices)
