@@ -7,7 +7,8 @@ JSON document nested thousands deep is answered with a 4xx saying what was wrong
 - ids: a URL converter (`<id:…>`, registered in urls.py) and `ApiId` for the API, both bounded
   to the database's 64-bit keys;
 - dates and times of sessions: years `EARLIEST_YEAR`..`LATEST_YEAR` (`parse_day`,
-  `check_session_time`, `SchedulingDatetime` for the API);
+  `check_session_time`, `SchedulingDatetime` for the API); the same years bound the dates of
+  the record, typed or imported (diary days, answers, episodes: `day_out_of_range`);
 - JSON: at most `MAX_JSON_DEPTH` levels of nesting (`loads_json`, `check_json_depth`, and the
   API's body parser).
 """
@@ -89,6 +90,12 @@ def _out_of_range(day: date | str) -> str:
 
 def in_scheduling_range(day: date) -> bool:
     return EARLIEST_YEAR <= day.year <= LATEST_YEAR
+
+
+def day_out_of_range(day: date) -> str | None:
+    """Why `day` cannot be a date here (a session's, a diary day's, an answer's, an episode's
+    start), or None. The one rule for typed and imported dates alike."""
+    return None if in_scheduling_range(day) else _out_of_range(day.isoformat())
 
 
 def parse_day(raw: str | None, *, field: str) -> date | None:

@@ -1,6 +1,9 @@
-"""Names people type (their own, a clinic's, a location's, a session type's) are one line of
-printable text: a line break in a first name once broke the therapist's cancellation mail, whose
-subject carries the name. Mail subjects pass through `one_line` as well, whatever they carry."""
+"""Names people type (their own, a clinic's, a location's, a session type's) and the other short
+one-line text they type (credential fields, token names, addresses) are one line of printable
+text: a line break in a first name once broke the therapist's cancellation mail, whose subject
+carries the name, and invisible format characters (a right-to-left override, a zero-width space)
+make a name or a licence number read as something else. Mail subjects pass through `one_line`
+as well, whatever they carry. Note bodies and other multi-line text are not checked here."""
 
 from __future__ import annotations
 
@@ -20,15 +23,38 @@ def has_control_characters(text: str) -> bool:
     )
 
 
+# Zero-width non-joiner and joiner: Unicode "Cf", but part of how Persian, Arabic and Indic
+# names are spelt (and of emoji), so they stay.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def has_format_characters(text: str) -> bool:
+    """Invisible Unicode format characters ("Cf": U+202E right-to-left override, U+200B zero-width
+    space, U+FEFF…), joiners aside."""
+    return any(
+        unicodedata.category(character) == "Cf" and character not in _JOINERS for character in text
+    )
+
+
 def one_line(text: str) -> str:
     """`text` with each run of control characters (line breaks, tabs…) made one space."""
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def validate_name(value: str) -> None:
-    """Refuse a name with line breaks, tabs or other control characters."""
-    if has_control_characters(value):
+    """Refuse a name with line breaks, tabs, other control or invisible format characters."""
+    if has_control_characters(value) or has_format_characters(value):
         raise ValidationError(
-            "A name cannot contain line breaks, tabs or other control characters.",
+            "A name cannot contain line breaks, tabs or other control or invisible characters.",
+            code="control_characters",
+        )
+
+
+def validate_one_line(value: str) -> None:
+    """Refuse short one-line text (not a name) with control or invisible format characters."""
+    if has_control_characters(value) or has_format_characters(value):
+        raise ValidationError(
+            "Use one line of text, without line breaks, tabs or other control or invisible "
+            "characters.",
             code="control_characters",
         )

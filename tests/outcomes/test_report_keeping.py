@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from sciaticare.core.generated import FileStatus
 from sciaticare.outcomes import services
+from sciaticare.outcomes.mail import send_report_link
 from sciaticare.outcomes.models import ProgressReport, ReportShare
-from sciaticare.outcomes.tasks import send_report_link
 from sciaticare.privacy.tasks import carry_out_deletions
 from tests.factories import PatientFactory
 
@@ -116,7 +116,7 @@ def test_a_link_whose_report_went_before_its_mail_sends_nothing(smtp):
     share = _share(report, ends_in_days=14)
     report.delete()
 
-    send_report_link.call(share.pk, "token")
+    send_report_link(share.pk, "token")
 
     assert smtp.messages == []
 

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from sciaticare.accounts import services
 from sciaticare.accounts.models import Role, User
-from sciaticare.names import validate_name
+from sciaticare.names import validate_name, validate_one_line
 
 
 class SignupRoleForm(forms.Form):
@@ -32,7 +32,10 @@ class SignupRoleForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        max_length=80, label="Token name", help_text="What the token is for, e.g. 'my script'."
+        max_length=80,
+        label="Token name",
+        help_text="What the token is for, e.g. 'my script'.",
+        validators=[validate_one_line],
     )
 
     def clean_name(self) -> Any:

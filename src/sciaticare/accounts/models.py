@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from sciaticare.names import validate_name
+from sciaticare.names import validate_name, validate_one_line
 
 
 class Role(models.TextChoices):
@@ -109,7 +109,7 @@ class ApiToken(models.Model):
     """A bearer token a user made for a program; only its SHA-256 digest is kept."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_one_line])
     # The first characters, shown on the account page so a person can tell tokens apart.
     prefix = models.CharField(max_length=12)
     digest = models.CharField(max_length=64, unique=True)

@@ -65,7 +65,12 @@ class TherapistSearchIn(Schema):
 class TherapistHitOut(Body):
     id: int
     name: str
-    distance_km: float = Field(description="Great-circle distance, rounded to 0.1 km.")
+    distance_km: float = Field(
+        description=(
+            "Great-circle distance, rounded to 0.1 km; for a home visit, to whole km from a "
+            "point within about 1 km of the therapist's base (which stays private)."
+        )
+    )
     next_available: OffsetDatetime | None = Field(
         description="First free standard session in the next 14 days, ISO 8601 with offset; null when none."
     )

@@ -18,7 +18,7 @@ from sciaticare.directory.places import resolve_place, suggest_places
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.directory.selectors.profile import locations_for
 from sciaticare.display import language_choices
-from sciaticare.names import validate_name
+from sciaticare.names import validate_name, validate_one_line
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
 
@@ -187,11 +187,22 @@ class SessionTypeForm(forms.Form):
 class CredentialForm(forms.Form):
     kind = forms.ChoiceField(choices=CredentialKind.choices)
     title = forms.CharField(
-        max_length=120, help_text="e.g. Licensed Massage Therapist, CNHC registration."
+        max_length=120,
+        help_text="e.g. Licensed Massage Therapist, CNHC registration.",
+        validators=[validate_one_line],
     )
-    number = forms.CharField(max_length=60, label="Licence or certificate number")
-    issuing_body = forms.CharField(max_length=200, label="Issued by")
-    jurisdiction = forms.CharField(max_length=120, required=False, help_text="Country or state.")
+    number = forms.CharField(
+        max_length=60, label="Licence or certificate number", validators=[validate_one_line]
+    )
+    issuing_body = forms.CharField(
+        max_length=200, label="Issued by", validators=[validate_one_line]
+    )
+    jurisdiction = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Country or state.",
+        validators=[validate_one_line],
+    )
     expires_on = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -23,6 +23,22 @@ EARTH_MEAN_RADIUS_KM = 6371.0088
 _MARGIN_DEG = 1e-9
 
 
+#: A home-visit base is listed on this grid (about 2.2 km north-south, 1.3 km east-west in
+#: Britain), never at its own point: the base is often the therapist's home, and exact
+#: distances from three places would pin it down. Deterministic, so it cannot be averaged out.
+HOME_BASE_GRID_DEG = 0.02
+
+
+def snap_to_grid(
+    lat: float, lon: float, *, step: float = HOME_BASE_GRID_DEG
+) -> tuple[float, float]:
+    """The grid point nearest `(lat, lon)`: what the search measures a home-visit base from."""
+    return (
+        max(-90.0, min(90.0, round(round(lat / step) * step, 6))),
+        max(-180.0, min(180.0, round(round(lon / step) * step, 6))),
+    )
+
+
 def _check_latitude(lat: float, name: str) -> None:
     if not (-90.0 <= lat <= 90.0):  # also rejects NaN
         raise ValueError(f"{name} must be between -90 and 90 degrees, got {lat!r}")

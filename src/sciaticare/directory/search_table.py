@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import transaction
 
+from sciaticare.directory import geo
 from sciaticare.directory.models import (
     NO_EXPIRY,
     SearchEntry,
@@ -136,10 +137,12 @@ def expected_entries(profile_ids: Collection[int] | None = None) -> Iterator[Sea
                 **common,
             )
         if p["is_mobile"] and p["base_latitude"] is not None and p["base_longitude"] is not None:
+            # Listed on a coarse grid, not at the private base (often a home): docs/privacy.md.
+            base_lat, base_lon = geo.snap_to_grid(p["base_latitude"], p["base_longitude"])
             yield SearchEntry(
                 location=None,
-                latitude=p["base_latitude"],
-                longitude=p["base_longitude"],
+                latitude=base_lat,
+                longitude=base_lon,
                 reach_km=float(p["service_radius_km"]),
                 step_free=True,
                 parking=True,

@@ -19,6 +19,7 @@ from sciaticare.bounds import loads_json
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake import recheck as recheck_rules
 from sciaticare.intake import scoring, selectors, services, symptom_check, triage
+from sciaticare.intake.care import care
 from sciaticare.intake.forms import IntakeForm, QuestionnaireImportForm, ShareForm
 
 
@@ -425,6 +426,8 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
         {
             "brief": found,
             "intake": intake,
+            # An intake share opens the intake only; the record export is for who treats them.
+            "may_export": care().treats(therapist=request.user, patient=found.patient),
             "reasons": triage.most_serious_first(intake.triage_reasons),
             "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
             "phase": triage.episode_phase(

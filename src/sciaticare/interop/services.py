@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
-from sciaticare.bounds import check_json_depth
+from sciaticare.bounds import check_json_depth, day_out_of_range
 from sciaticare.errors import Invalid, NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
@@ -287,7 +287,11 @@ def _checked_history(data: object) -> tuple[fhir.ImportedHistory, _Scored]:
     # nothing is answered or logged ahead of time (the diary's own rules are checked by
     # outcomes.services.add_past_entries in import_bundle).
     for condition in history.conditions:
-        if condition.started_on > today:
+        if out_of_range := day_out_of_range(condition.started_on):
+            problems.append(
+                f"Condition/condition-{condition.started_on.isoformat()}: {out_of_range}"
+            )
+        elif condition.started_on > today:
             problems.append(
                 f"Condition/condition-{condition.started_on.isoformat()}: the pain cannot have "
                 "begun in the future"
@@ -295,6 +299,9 @@ def _checked_history(data: object) -> tuple[fhir.ImportedHistory, _Scored]:
     scored: _Scored = []
     for i, item in enumerate(history.questionnaires):
         where = item.source or f"QuestionnaireResponse {i}"
+        if out_of_range := day_out_of_range(item.completed_at.date()):
+            problems.append(f"{where}: {out_of_range}")
+            continue
         if item.completed_at > now:
             problems.append(f"{where}: answered in the future ({item.completed_at.isoformat()})")
             continue

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,13 +19,14 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.bounds import day_out_of_range
 from sciaticare.core import generated
 from sciaticare.core.generated import FileStatus
 from sciaticare.errors import Invalid, NotFound, Refused
-from sciaticare.outcomes import selectors
+from sciaticare.outcomes import mail, selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
 from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportShare, Tag
-from sciaticare.outcomes.tasks import build_report, send_report_link
+from sciaticare.outcomes.tasks import build_report
 
 MAX_NOTE = 500
 
@@ -75,7 +77,9 @@ def add_past_entries(*, patient: User, entries: Iterable[PastEntry]) -> tuple[in
                 back_pain=entry.back_pain, leg_pain=entry.leg_pain, tags=entry.tags
             )
         ]
-        if entry.day > today:
+        if out_of_range := day_out_of_range(entry.day):
+            errors.append((where, out_of_range))
+        elif entry.day > today:
             errors.append((where, f"{entry.day.isoformat()} is in the future"))
         if len(entry.note.strip()) > MAX_NOTE:
             errors.append((where, f"note: at most {MAX_NOTE} characters"))
@@ -113,7 +117,9 @@ def log_pain(
     today = timezone.localdate()
     day = day or today
     errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
-    if day != today:
+    if out_of_range := day_out_of_range(day):
+        errors.append(("date", out_of_range))
+    elif day != today:
         errors.append(("date", "entries can be made or changed only on their own day"))
     if errors:
         raise Invalid("invalid_entry", "The entry was not saved.", errors)
@@ -205,7 +211,8 @@ def _digest(secret: str) -> str:
 def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportShare, str]:
     """Send the patient's ready report to `email`; returns the share and the code to pass on.
 
-    The link goes out by mail (a task, after commit); the code is shown to the patient once.
+    The link goes out by mail after commit, from this request: the raw token must not sit in
+    the task table; the code is shown to the patient once.
     """
     report = selectors.ready_report_for(user=patient, report_id=report_id)
     if report.requested_at < timezone.now() - REPORT_KEPT_FOR:
@@ -235,7 +242,8 @@ def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportSh
             expires_at=timezone.now() + timedelta(days=SHARE_DAYS),
         )
         record_event(actor=patient, action="report.share", patient=patient, obj=share, reason=email)
-        transaction.on_commit(lambda: send_report_link.enqueue(share.pk, token))
+        # robust: the share stands if the mail fails; the patient can stop it and send again.
+        transaction.on_commit(partial(mail.send_report_link, share.pk, token), robust=True)
     return share, f"{code[:4]}-{code[4:]}"
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from sciaticare.core import generated
 from sciaticare.outcomes import practice_services, report
 from sciaticare.outcomes.identity import PatientIdentity
-from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportShare
+from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport
 
 
 def due_nudges() -> list[tuple[str, str]]:
@@ -68,26 +68,3 @@ def refresh_outcomes() -> int:
     ``manage.py refresh_outcomes --enqueue`` (docs/deploy.md, "Scheduled jobs").
     """
     return practice_services.refresh_outcomes()
-
-
-@task()
-def send_report_link(share_id: int, token: str) -> None:
-    """Mail the doctor the secret link of a shared report: no name, no health data, no PDF.
-
-    The token travels in this task's arguments because only its digest is stored; the row in
-    the task table is as private as the report it opens (both live in the same database).
-    """
-    share = ReportShare.objects.filter(pk=share_id).first()
-    if share is None:  # its report was deleted before the mail went: nothing to open
-        return
-    link = settings.SITE_URL + reverse("outcomes:shared_report", args=[token])
-    send_mail(
-        "A progress report has been shared with you",
-        "A patient of yours has shared a progress report from Sciaticare with you.\n\n"
-        f"Open it here: {link}\n\n"
-        "You will need the 8-character code the patient gives you. The link works until "
-        f"{share.expires_at:%d %B %Y} and the patient can stop it at any time.\n\n"
-        "If you do not know why you received this, ignore it: nothing opens without the code.\n",
-        None,
-        [share.recipient_email],
-    )

@@ -19,6 +19,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from sciaticare.directory.models import TherapistProfile
+from sciaticare.names import validate_one_line
 from sciaticare.records.seal import SEALED_FIELDS, seal_intact
 from sciaticare.scheduling.models import Appointment
 
@@ -244,7 +245,7 @@ class NoteTemplate(models.Model):
     therapist = models.ForeignKey(
         TherapistProfile, on_delete=models.CASCADE, related_name="note_templates"
     )
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_one_line])
     values = models.JSONField(default=dict, help_text="Note field → value.")
 
     class Meta:

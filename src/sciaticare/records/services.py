@@ -14,6 +14,7 @@ from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import Conflict, Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import REGIONS
+from sciaticare.names import has_control_characters, has_format_characters
 from sciaticare.records import selectors
 from sciaticare.records.models import (
     ADVERSE_EVENT_DETAIL_MAX_LENGTH,
@@ -274,6 +275,9 @@ def save_template(*, therapist_user: User, name: str, values: Mapping[str, Any])
     """Keep what a session usually looks like (never the client's pain scores or words)."""
     if not name.strip():
         raise Invalid("template_name", "Give the template a name.", [("name", "required")])
+    if has_control_characters(name) or has_format_characters(name):
+        message = "Use one line of text, without control or invisible characters."
+        raise Invalid("template_name", message, [("name", message)])
     therapist = therapist_user.therapist_profile
     personal = {
         "subjective",

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.directory.models.profiles import TherapistProfile
+from sciaticare.names import validate_one_line
 
 
 class CredentialKind(models.TextChoices):
@@ -50,11 +51,13 @@ class Credential(models.Model):
     )
     kind = models.CharField(max_length=16, choices=CredentialKind.choices)
     title = models.CharField(
-        max_length=120, help_text="e.g. Licensed Massage Therapist, CNHC registration."
+        max_length=120,
+        help_text="e.g. Licensed Massage Therapist, CNHC registration.",
+        validators=[validate_one_line],
     )
-    number = models.CharField(max_length=60)
-    issuing_body = models.CharField(max_length=200)
-    jurisdiction = models.CharField(max_length=120, blank=True)
+    number = models.CharField(max_length=60, validators=[validate_one_line])
+    issuing_body = models.CharField(max_length=200, validators=[validate_one_line])
+    jurisdiction = models.CharField(max_length=120, blank=True, validators=[validate_one_line])
     expires_on = models.DateField(null=True, blank=True, help_text="Empty if it never expires.")
     document = models.BinaryField(editable=False)
     document_type = models.CharField(max_length=8, choices=DocumentType.choices)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from sciaticare.names import validate_name
+from sciaticare.names import validate_name, validate_one_line
 
 
 def validate_time_zone(value: str) -> None:
@@ -55,7 +55,7 @@ class Location(models.Model):
         help_text="A short name people know, e.g. Didsbury.",
         validators=[validate_name],
     )
-    address = models.CharField(max_length=300)
+    address = models.CharField(max_length=300, validators=[validate_one_line])
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     time_zone = models.CharField(

@@ -361,7 +361,8 @@ def _results_for(
                     languages=tuple(p["languages"]),
                     modalities=modalities,
                 ),
-                distance_km=distance,
+                # A home visit's distance is from the base's grid point, and in whole km only.
+                distance_km=distance if location is not None else float(round(distance)),
                 location=location,
                 ranked=ranked,
                 standard_session=sessions.get(pk),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.directory.models import FlareUpPlanEntry
+from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.directory.selectors.plan import plan_therapist_ids
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.errors import Conflict, Invalid, NotFound, Refused
@@ -84,6 +84,7 @@ def join_waitlist(
             therapist = bookable_therapist(therapist_id=therapist_id)
             if therapist.user_id == patient.pk:
                 raise Invalid("own_calendar", "You cannot wait for a session with yourself.")
+            booking.check_new_patient(patient=patient, therapist=therapist)
         elif not plan_therapist_ids(patient=patient):
             raise Invalid(
                 "no_plan",
@@ -158,9 +159,10 @@ def _candidates(freed: Appointment, day: date) -> list[WaitlistEntry]:
     )
 
 
-def _may_book(patient: User) -> bool:
+def _may_book(patient: User, therapist: TherapistProfile) -> bool:
     try:
         booking.check_triage_gate(patient)
+        booking.check_new_patient(patient=patient, therapist=therapist)
     except Refused:
         return False
     return True
@@ -172,7 +174,7 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
     (taken meanwhile, too soon, outside hours now)."""
     now = now or timezone.now()
     freed = (
-        Appointment.objects.select_related("therapist", "location__clinic__booking_policy")
+        Appointment.objects.select_related("therapist__user", "location__clinic__booking_policy")
         .filter(pk=appointment_id)
         .first()
     )
@@ -183,7 +185,7 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
     expires = min(now + durations["hold"], freed.start - durations["min_notice"])
     day = selectors.local(freed.start, freed.location).date()
     for candidate in _candidates(freed, day):
-        if not _may_book(candidate.patient):
+        if not _may_book(candidate.patient, freed.therapist):
             continue  # an offer they could not accept would only delay the next in line
         try:
             with transaction.atomic():
@@ -268,6 +270,8 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
                 "offer_expired",
                 "Sorry, this offer has expired and the time was offered to someone else.",
             )
+        # The therapist may have stopped taking new patients since the offer was made.
+        booking.check_new_patient(patient=patient, therapist=held.therapist)
         booking.confirm_hold(held=held, patient=patient, note="accepted a waitlist offer")
         offer.accepted_at = now
         offer.save(update_fields=["accepted_at"])
