@@ -35,6 +35,7 @@ from sciaticare.directory.ranking import MODALITIES
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.intake.selectors import search_fit
 from sciaticare.redirects import safe_next
+from sciaticare.scheduling import selectors as scheduling_selectors
 
 
 class _View(Protocol):
@@ -104,6 +105,12 @@ def search(request: HttpRequest) -> HttpResponse:
         "place_label": form.place_label,
         "in_plan": selectors.plan_therapist_ids(patient=request.user),  # type: ignore[arg-type]
         "is_patient": request.user.is_authenticated and request.user.has_role(Role.PATIENT),
+        # Said up front, not after the red-flag questions: booking's own rule, not a copy.
+        "closed": scheduling_selectors.closed_to(
+            patient=request.user, therapists=[result.profile for result in page.results]
+        )
+        if page
+        else set(),
     }
     template = "directory/search.html"
     if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):  # type: ignore[attr-defined]
@@ -130,6 +137,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             "modalities": [MODALITIES[code] for code in sorted(found.modalities)],
             "is_patient": is_patient,
             "in_plan": found.pk in selectors.plan_therapist_ids(patient=user),  # type: ignore[arg-type]
+            "closed": bool(scheduling_selectors.closed_to(patient=user, therapists=[found])),
             "can_review": bool(
                 is_patient and services.reviewable_sessions(patient=user, therapist=found)  # type: ignore[arg-type]
             ),
@@ -440,10 +448,13 @@ def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
 @_role_required(Role.PATIENT)
 def plan(request: AuthedRequest) -> HttpResponse:
     entries = selectors.flare_up_plan(viewer=request.user, patient=request.user)
+    closed = scheduling_selectors.closed_to(
+        patient=request.user, therapists=[entry.therapist for entry in entries]
+    )
     return render(
         request,
         "directory/plan.html",
-        {"entries": entries, "today": timezone.localdate(), "plan_size": 4},
+        {"entries": entries, "closed": closed, "today": timezone.localdate(), "plan_size": 4},
     )
 
 

@@ -95,9 +95,7 @@ def check_booking_gate(patient: User, now: datetime | None = None) -> None:
 
 def check_new_patient(*, patient: User, therapist: TherapistProfile) -> None:
     """A therapist not taking new patients still sees the ones they have seen or booked."""
-    if therapist.accepting_new_patients:
-        return
-    if not selectors.is_existing_client(therapist_id=therapist.pk, patient=patient):
+    if selectors.closed_to(patient=patient, therapists=[therapist]):
         raise Refused(
             "not_accepting_new_patients",
             f"{therapist.user.display_name} is not taking new patients at the moment. "
