@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,13 @@ class CompletedSession:
     patient_id: int
     therapist_user_id: int
     ended_at: datetime
+    started_at: datetime | None = None
+    time_zone: str = "UTC"  # the location's, to name the session as its clock showed it
+
+    def label(self, therapist_name: str) -> str:
+        """E.g. "Sat 12 Jul 2025, 10:00 BST with Rosa Lindqvist": how a person knows it."""
+        when = (self.started_at or self.ended_at).astimezone(ZoneInfo(self.time_zone))
+        return f"{when:%a} {when.day} {when:%b %Y, %H:%M %Z} with {therapist_name}"
 
 
 class SessionLedger(Protocol):

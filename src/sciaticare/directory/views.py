@@ -418,7 +418,7 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
 def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
     found = _found(selectors.listed_therapist, profile_id=pk)
     sessions = services.reviewable_sessions(patient=request.user, therapist=found)
-    form = ReviewForm(request.POST or None, sessions=sessions)
+    form = ReviewForm(request.POST or None, sessions=sessions, therapist_name=found.name)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

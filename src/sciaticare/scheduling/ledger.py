@@ -13,13 +13,15 @@ def _completed(appointment: Appointment) -> CompletedSession:
         patient_id=appointment.patient_id,
         therapist_user_id=appointment.therapist.user_id,
         ended_at=appointment.end,
+        started_at=appointment.start,
+        time_zone=appointment.location.time_zone,
     )
 
 
 class AppointmentLedger:
     def completed(self, session_id: int) -> CompletedSession | None:
         found = (
-            Appointment.objects.select_related("therapist")
+            Appointment.objects.select_related("therapist", "location")
             .filter(pk=session_id, status=AppointmentStatus.COMPLETED)
             .first()
         )
@@ -29,7 +31,7 @@ class AppointmentLedger:
         self, *, patient_id: int, therapist_user_id: int
     ) -> list[CompletedSession]:
         rows = (
-            Appointment.objects.select_related("therapist")
+            Appointment.objects.select_related("therapist", "location")
             .filter(
                 patient_id=patient_id,
                 therapist__user_id=therapist_user_id,

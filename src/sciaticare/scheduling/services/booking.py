@@ -103,6 +103,12 @@ def check_new_patient(*, patient: User, therapist: TherapistProfile) -> None:
         )
 
 
+def _spoken(moment: datetime, location: Location) -> str:
+    """E.g. "Sat 5 Dec 2026, 15:00 GMT": a time as the location's clock shows it."""
+    there = selectors.local(moment, location)
+    return f"{there:%a} {there.day} {there:%b %Y, %H:%M %Z}"
+
+
 def _record(appointment: Appointment, kind: str, by: User | None, note: str = "") -> None:
     AppointmentChange.objects.create(appointment=appointment, kind=kind, by=by, note=note)
     record_event(
@@ -387,8 +393,9 @@ def reschedule_appointment(
             exclude_appointment=old.pk,
             rescheduled_from=old,
         )
-        _record(old, "rescheduled", user, f"to {new_start.isoformat()}")
-        _record(new, "booked", user, f"moved from {old.start.isoformat()}")
+        # The history is read by people: the clinic's local time, in words.
+        _record(old, "rescheduled", user, f"to {_spoken(new.start, new.location)}")
+        _record(new, "booked", user, f"moved from {_spoken(old.start, old.location)}")
         _after_commit(on_rescheduled, new.pk)
     return new
 
