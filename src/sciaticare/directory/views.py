@@ -23,6 +23,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory import documents, selectors, services
 from sciaticare.directory.forms import (
+    RADIUS_CHOICES,
     CredentialForm,
     ProfileForm,
     ReasonForm,
@@ -76,6 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """The search page; with htmx, only the form and results are sent back."""
     form = SearchForm(request.GET or None)
     page = None
+    nobody_near = False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -96,6 +98,18 @@ def search(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
+        else:
+            # "Try a wider radius" helps only where someone is listed at the widest one.
+            nobody_near = page.count == 0 and (
+                selectors.search_therapists(
+                    lat=data["lat"],
+                    lon=data["lon"],
+                    radius_km=float(max(km for km, _ in RADIUS_CHOICES)),
+                    include_unverified=True,
+                    page_size=1,
+                ).count
+                == 0
+            )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -103,6 +117,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "place_label": form.place_label,
+        "nobody_near": nobody_near,
         "in_plan": selectors.plan_therapist_ids(patient=request.user),  # type: ignore[arg-type]
         "is_patient": request.user.is_authenticated and request.user.has_role(Role.PATIENT),
         # Said up front, not after the red-flag questions: booking's own rule, not a copy.

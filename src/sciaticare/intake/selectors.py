@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
@@ -103,9 +103,20 @@ def shared_clients(*, therapist: User) -> QuerySet[IntakeShare]:
 
 
 def treated_clients(*, therapist: User) -> QuerySet[User]:
-    """The patients this therapist treats (scheduling's rule), by name."""
-    return scheduling_selectors.patients_treated_by(therapist).order_by(
-        "first_name", "last_name", "pk"
+    """The patients this therapist treats (scheduling's rule), by name, each with the first
+    and last of their sessions with this therapist (``first_session``, ``last_session``): two
+    clients of the same name are told apart by when they come."""
+    theirs = Q(
+        appointments__therapist__user=therapist,
+        appointments__status__in=scheduling_selectors.CARE_STATUSES,
+    )
+    return (
+        scheduling_selectors.patients_treated_by(therapist)
+        .annotate(
+            first_session=Min("appointments__start", filter=theirs),
+            last_session=Max("appointments__start", filter=theirs),
+        )
+        .order_by("first_name", "last_name", "pk")
     )
 
 

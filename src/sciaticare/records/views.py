@@ -50,6 +50,7 @@ def _editor(
     author = view.access == "author"
     saved = current.pk is not None
     editable = author and not current.is_signed
+    not_started = current.appointment.start > timezone.now()
     return render(
         request,
         "records/note.html",
@@ -61,8 +62,12 @@ def _editor(
             "amendment_form": amendment_form or AmendmentForm(),
             "save_status": save_status,
             "save_problem": status >= 400,
-            "signable": current.appointment.status in services.SIGNABLE_STATUSES,
+            "signable": current.appointment.status in services.SIGNABLE_STATUSES
+            and not not_started,
+            "attended_or_due": current.appointment.status in services.SIGNABLE_STATUSES,
+            "not_started": not_started,
             "not_attended": NOT_ATTENDED,
+            "not_started_text": NOT_STARTED,
             "warnings": services.warnings_for(current),
             "amendments": current.amendments.select_related("author") if saved else [],
             "templates": NoteTemplate.objects.filter(therapist=current.therapist) if author else [],
@@ -73,6 +78,7 @@ def _editor(
 
 # Said on the editor of a session that was not attended (services.sign_note refuses it too).
 NOT_ATTENDED = "Only an attended session takes a signed note."
+NOT_STARTED = "This session has not started yet: its note can be signed once it has begun."
 
 
 @login_required
@@ -214,6 +220,9 @@ def sign(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         return redirect("records:note", appointment_id=appointment_id)
     if view.note.appointment.status not in services.SIGNABLE_STATUSES:
         messages.error(request, NOT_ATTENDED)
+        return redirect("records:note", appointment_id=appointment_id)
+    if view.note.appointment.start > timezone.now():
+        messages.error(request, NOT_STARTED)
         return redirect("records:note", appointment_id=appointment_id)
     return render(
         request,

@@ -175,6 +175,14 @@ class BookingPreview:
     start: datetime
     end: datetime
     cancellation_window_hours: int
+    #: Booked inside the cancellation window: cancelling it at all would count as late.
+    already_late: bool = False
+
+
+def _already_late(start: datetime, location: Location, now: datetime) -> bool:
+    """Whether cancelling a session at `start` now counts as late (the clinic's window)."""
+    window = policy_durations(selectors.policy_of(location))["cancellation_window"]
+    return start - now < window
 
 
 def preview_booking(
@@ -212,6 +220,7 @@ def preview_booking(
         start=start,
         end=end,
         cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
+        already_late=_already_late(start, location, now),
     )
 
 
@@ -249,6 +258,7 @@ def preview_move(
         start=new_start,
         end=end,
         cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
+        already_late=_already_late(new_start, location, now),
     )
 
 
@@ -348,9 +358,8 @@ def cancel_appointment(
         _party(user, appointment)
         if appointment.status != AppointmentStatus.BOOKED or appointment.start <= now:
             raise Conflict("not_cancellable", "Only an upcoming booked session can be cancelled.")
-        window = policy_durations(selectors.policy_of(appointment.location))["cancellation_window"]
         appointment.status = AppointmentStatus.CANCELLED
-        appointment.late_cancellation = appointment.start - now < window
+        appointment.late_cancellation = _already_late(appointment.start, appointment.location, now)
         appointment.save(update_fields=["status", "late_cancellation"])
         _record(
             appointment,
