@@ -60,10 +60,46 @@ def test_signup_mail_greets_from_the_product_not_the_host(client):
     client.post(reverse("account_signup"), SIGNUP)
 
     (message,) = mail.outbox
-    assert "Hello from Sciaticare!" in message.body
-    assert "Thank you for using Sciaticare!" in message.body
+    assert "Hello from Sciaticare" in message.body
     assert "Hello from testserver" not in message.body
     assert "127.0.0.1:8000!" not in message.body
+
+
+@pytest.mark.parametrize("sent_from", ["testserver", "127.0.0.1"])
+def test_signup_mail_names_the_product_and_links_to_site_url(client, settings, sent_from):
+    settings.SITE_URL = "https://care.example.org"
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    client.post(reverse("account_signup"), SIGNUP, HTTP_HOST=sent_from)
+
+    (message,) = mail.outbox
+    assert "Sciaticare" in message.subject
+    assert "Sciaticare" in message.body
+    for host in ("127.0.0.1", "testserver"):
+        assert host not in message.subject
+        assert host not in message.body
+    assert "https://care.example.org/accounts/confirm-email/" in message.body
+
+
+def test_password_reset_mail_names_the_product_and_links_to_site_url(client, settings):
+    settings.SITE_URL = "https://care.example.org"
+    client.post(reverse("account_reset_password"), {"email": PatientFactory().email})
+
+    (message,) = mail.outbox
+    assert "Sciaticare" in message.subject
+    assert "Sciaticare" in message.body
+    for host in ("127.0.0.1", "testserver"):
+        assert host not in message.subject
+        assert host not in message.body
+    assert "https://care.example.org/accounts/password/reset/key/" in message.body
+
+
+def test_confirm_page_asks_about_the_address_not_a_user(client):
+    client.post(reverse("account_signup"), SIGNUP)
+    page = client.get(_verification_link(mail.outbox[-1].body))
+
+    text = page.content.decode()
+    assert "is an email address for user" not in text
+    assert SIGNUP["email"] in text
 
 
 def test_signup_as_therapist_grants_therapist_role(client):

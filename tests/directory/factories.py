@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from sciaticare.directory.models import (
 from sciaticare.directory.services.credentials import refresh_licence_summary
 from sciaticare.directory.services.reviews import refresh_review_figures
 from sciaticare.directory.sessions import CompletedSession
+from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
 
@@ -230,6 +232,10 @@ class FakeLedger:
             if s.patient_id == patient_id and s.therapist_user_id == therapist_user_id
         ]
         return sorted(found, key=lambda s: s.ended_at, reverse=True)
+
+    def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
+        # The sessions here are real appointments: scheduling's own rule answers.
+        return scheduling_selectors.closed_to(patient=patient, therapists=therapists)
 
 
 def days_from_today(days: int) -> date:

@@ -145,7 +145,7 @@ def test_reasons_in_plain_words():
         "4.2 km away",
         "treats sciatica for 8 years",
         "12 years in practice",
-        "licence verified 2026-03-01",
+        "licence verified 1 Mar 2026",
         "4.8★ from 40 reviews",
         "free within 2 days",
     )

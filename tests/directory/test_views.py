@@ -251,7 +251,7 @@ def test_therapist_saves_their_profile_through_the_page(client, world):
             "years_sciatica": 4,
             "accepting_new_patients": "on",
             "modalities": ["swedish", "prenatal"],
-            "languages_text": "en, ur",
+            "languages_text": ["en", "ur"],
             "locations": [location.pk],
         },
     )

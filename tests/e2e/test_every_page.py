@@ -94,15 +94,25 @@ WIDE_ELEMENTS = """(width) => Array.from(document.querySelectorAll('body *'))
        + ' right=' + Math.round(e.getBoundingClientRect().right))"""
 
 
-#: The smallest chart label on the page, in CSS pixels as drawn (the SVG is scaled to fit).
-SMALLEST_CHART_TEXT = """() => Math.min(Infinity, ...Array.from(document.querySelectorAll('svg .tick'))
+#: The smallest chart or body-map label on the page, in CSS pixels as drawn (the SVG is scaled
+#: to fit).
+SMALLEST_CHART_TEXT = """() => Math.min(Infinity, ...Array.from(document.querySelectorAll('svg .tick, svg .view-label, svg .side-label'))
   .map(t => {
     const svg = t.ownerSVGElement;
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     return parseFloat(getComputedStyle(t).fontSize) * scale;
   }))"""
-#: Below this a chart's words cannot be read on a phone (the dashboard's were 4 px).
-LEGIBLE_PX = 9
+#: Chart labels that run into each other (the y axis's "0" sat on the first date).
+OVERLAPPING_TICKS = """() => Array.from(document.querySelectorAll('svg')).flatMap(svg => {
+  const boxes = Array.from(svg.querySelectorAll('.tick')).map(t => [t.textContent, t.getBoundingClientRect()]);
+  const hits = [];
+  boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+    if (p.left < q.right - 0.5 && q.left < p.right - 0.5 && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5) hits.push(a + ' / ' + b);
+  }));
+  return hits;
+})"""
+#: Below this a chart's words cannot be read on a phone (the dashboard's were 4 px, then 9).
+LEGIBLE_PX = 11
 
 
 def pages_for(world: World, role: str) -> list[str]:
@@ -202,6 +212,8 @@ def too_wide_on(page: Page, base: str, urls: list[str]) -> list[str]:
         smallest = page.evaluate(SMALLEST_CHART_TEXT)
         if smallest < LEGIBLE_PX:
             lines.append(f"{url}: chart labels {smallest:.1f} px high")
+        if overlapping := page.evaluate(OVERLAPPING_TICKS):
+            lines.append(f"{url}: chart labels overlap: {overlapping[:3]}")
     return lines
 
 

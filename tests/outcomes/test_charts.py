@@ -1,5 +1,6 @@
 """Charts render for empty, one-point and long histories (pure geometry)."""
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -160,3 +161,32 @@ def test_rmdq_chart_ticks_are_whole_numbers_and_the_line_is_the_verdicts():
     )
     assert chart.threshold[1] == "meaningful change (3.6 points)"
     assert progress.threshold_text == "8.4 or less (3.6 points: 30 % of 12)"
+
+
+def test_date_ticks_are_evenly_spread_and_the_last_never_crowds_the_one_before():
+    # A last date appended after a rounded step sat on the one before it (UX finding 7).
+    first = date(2026, 1, 1)
+    for span in range(1, 400):
+        ticks = charts.date_ticks(first, first + timedelta(days=span))
+        gaps = [(later - earlier).days for earlier, later in itertools.pairwise(ticks)]
+        assert ticks[0] == first
+        assert ticks[-1] == first + timedelta(days=span)
+        assert len(ticks) <= 4
+        assert max(gaps) - min(gaps) <= 1, (span, ticks)
+
+
+def test_the_meaningful_change_line_is_named_in_the_legend_not_on_the_data():
+    from django.template.loader import render_to_string
+
+    chart = charts.line_chart(
+        [charts.Series("RMDQ", [(date(2026, 1, 1), 12), (date(2026, 2, 1), 8)], "score")],
+        y_max=24,
+        threshold=(9, "meaningful change (3 points)"),
+    )
+    html = render_to_string(
+        "outcomes/_chart.html", {"chart": chart, "id": "c", "title": "t", "description": "d"}
+    )
+
+    svg, caption = html.split("</svg>")
+    assert "meaningful change (3 points)</text>" not in svg
+    assert "Meaningful change (3 points)" in caption

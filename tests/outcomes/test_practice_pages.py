@@ -138,7 +138,8 @@ def test_nine_patients_show_counts_but_no_figures(client):
     assert report.total.patients == 9
     assert (report.total.relief.value, report.total.responders.value) == (None, None)
     assert report.total.questionnaire_change.value is None
-    assert "shown from 10 patients" in page.text
+    assert "Shown once at least 10 patients have data" in page.text
+    assert "shown from 10 patients" not in page.text
     assert "2.0-point drop" not in page.text
 
 

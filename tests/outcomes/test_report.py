@@ -290,7 +290,7 @@ def test_the_doctors_report_draws_the_verdicts_threshold_and_says_so(tmp_path):
     assert "8.4 or less (3.6 points: 30 % of 12)" in html
     assert "meaningful improvement" in html
     assert "30 % of the first score (no published threshold)" in html
-    assert "meaningful change (3.6 points)" in text  # the chart's line label, in the PDF
+    assert "Meaningful change (3.6 points)" in text  # the chart's line, named in its legend
     assert "published MCID" not in text
     for marker in ("CLINICAL", "\N{SECTION SIGN}", "verify", "verify".upper()):
         assert marker not in text

@@ -136,16 +136,34 @@ def test_a_stale_tab_autosave_gets_409_with_the_reason_and_keeps_the_editor(clie
 
 def test_a_stale_tab_form_post_gets_the_page_back_with_the_text_typed(client, clinic_world):
     appointment_id, version = _opened_then_signed_elsewhere(client, clinic_world)
+    note_url = reverse("records:note", args=[appointment_id])
 
     response = client.post(
         reverse("records:autosave", args=[appointment_id]),
         {"subjective": TYPED, "adverse_event": "none", "version": version},
+        follow=True,
     )
 
+    # Post, redirect, get: the page with the text is the note's address, so a reload resends
+    # nothing; it says why (409) and keeps what was typed.
+    assert response.redirect_chain == [(note_url, 302)]
     body = unescape(response.content.decode())
     assert response.status_code == 409
     assert "was signed" in body
     assert re.search(r"<textarea[^>]*>\s*" + re.escape(TYPED), body)
+    reloaded = client.get(note_url)
+    assert reloaded.status_code == 200
+    assert TYPED not in unescape(reloaded.content.decode())
+
+
+def test_opening_the_save_address_goes_to_the_note(client, clinic_world):
+    appointment_id = clinic_world["appointment"].pk
+    client.force_login(clinic_world["people"]["therapist"])
+
+    answer = client.get(reverse("records:autosave", args=[appointment_id]))
+
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("records:note", args=[appointment_id])
 
 
 def test_a_save_from_a_tab_opened_before_another_tabs_save_is_refused(client, clinic_world):

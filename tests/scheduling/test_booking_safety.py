@@ -272,7 +272,7 @@ def test_a_tap_on_a_time_shows_the_confirm_step_and_books_nothing(client, world)
         "Rosa Lindqvist",
         location.name,
         str(session.price),
-        "24 hours before the start",
+        "24 hours",  # "free until 24 hours before", or "less than 24 hours away" for the first slot
         ">Confirm booking<",
         ">Back<",
     ):
@@ -490,3 +490,71 @@ def test_none_of_these_with_a_tick_is_taken_as_a_yes(client, world):
     assert check.result_id == latest.pk
     book = client.get(reverse("scheduling:book", args=[world["therapist"].pk]))
     assert b'name="start"' not in book.content
+
+
+# --- "Not taking new patients" said up front (UX finding 10) ----------------------------------
+
+
+def _search(client):
+    return client.get(reverse("directory:search"), {"place": "Manchester"}).content.decode()
+
+
+def test_search_and_profile_say_not_taking_new_patients_instead_of_book(client, world):
+    _closed(world)
+    profile_url = reverse("directory:profile", args=[world["therapist"].pk])
+    book_url = reverse("scheduling:book", args=[world["therapist"].pk])
+
+    anonymous = _search(client)
+    assert "Not taking new patients" in anonymous
+    assert f'href="{book_url}"' not in anonymous
+
+    client.force_login(bookable_patient())
+    found, profile = _search(client), client.get(profile_url).content.decode()
+    for page in (found, profile):
+        assert "Not taking new patients" in page
+        assert book_url not in page
+        assert "to my flare-up plan" not in page
+    assert "See free times and book" not in profile
+
+
+def test_their_own_patient_still_sees_book(client, world):
+    _closed(world)
+    patient = bookable_patient()
+    place_appointment(
+        patient=patient,
+        therapist=world["therapist"],
+        session=world["session"],
+        location=world["location"],
+        start=timezone.now() - timedelta(days=20),
+        status=AppointmentStatus.COMPLETED,
+    )
+    client.force_login(patient)
+
+    book_url = reverse("scheduling:book", args=[world["therapist"].pk])
+    assert f'href="{book_url}"' in _search(client)
+    profile = client.get(reverse("directory:profile", args=[world["therapist"].pk]))
+    assert "See free times and book" in profile.content.decode()
+
+
+def test_the_book_page_says_not_taking_before_the_red_flag_questions(client, world):
+    _closed(world)
+    patient = bookable_patient()
+    _age(patient, 21)
+    client.force_login(patient)
+
+    page = client.get(reverse("scheduling:book", args=[world["therapist"].pk]))
+
+    assert page.status_code == 200
+    assert b"is not taking new patients" in page.content
+    assert b'name="start"' not in page.content
+
+
+def test_the_flare_up_plan_marks_a_therapist_who_would_refuse_her(client, world):
+    _closed(world)
+    patient = bookable_patient()
+    make_plan(patient, world["therapist"])
+    client.force_login(patient)
+
+    plan = client.get(reverse("directory:plan")).content.decode()
+
+    assert "Not taking new patients" in plan

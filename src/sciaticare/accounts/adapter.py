@@ -1,8 +1,8 @@
-"""allauth's account adapter, changed only in how its mail names the site."""
+"""allauth's account adapter, changed only in how its mail names the site and links to it."""
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -18,9 +18,26 @@ class MailSite:
     domain: str
 
 
+def on_site(url: str) -> str:
+    """The same page on SITE_URL: allauth builds its links from the request's host."""
+    base = urlsplit(settings.SITE_URL)
+    parts = urlsplit(url)
+    path = base.path.rstrip("/") + parts.path
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Without django.contrib.sites allauth names the site after the request's host, so the
-        # greeting read "Hello from 127.0.0.1:8000!".
+        # mail read "Hello from 127.0.0.1:8000!" and linked to whatever host the request used.
         site = MailSite(name=PRODUCT_NAME, domain=urlsplit(settings.SITE_URL).netloc)
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        links = {
+            key: on_site(value)
+            for key, value in context.items()
+            if key.endswith("_url") and isinstance(value, str) and value
+        }
+        super().send_mail(
+            template_prefix,
+            email,
+            {**context, **links, "current_site": site, "site_url": settings.SITE_URL},
+        )

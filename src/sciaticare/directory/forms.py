@@ -17,6 +17,7 @@ from sciaticare.directory.models import (
 from sciaticare.directory.places import resolve_place, suggest_places
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.directory.selectors.profile import locations_for
+from sciaticare.directory.sessions import CompletedSession
 from sciaticare.display import language_choices
 from sciaticare.names import validate_name, validate_one_line
 
@@ -121,10 +122,12 @@ class ProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    languages_text = forms.CharField(
+    languages_text = forms.MultipleChoiceField(
         label="Languages you speak",
         required=False,
-        help_text="Two-letter codes separated by commas, e.g. en, pl.",
+        choices=language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Choose one or more (hold Ctrl, or ⌘ on a Mac, to choose several).",
     )
     locations = ModelIdsField(
         label="Where you work",
@@ -147,11 +150,16 @@ class ProfileForm(forms.ModelForm):
             "base_longitude",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
+        labels = {
+            "base_latitude": "Home visits start from: latitude",
+            "base_longitude": "Home visits start from: longitude",
+        }
         help_texts = {
             "bio": "What you do for people with sciatica, in plain words.",
             "service_radius_km": f"1 to {MAX_SERVICE_RADIUS_KM} km, for home visits.",
-            "base_latitude": "Where home visits start from (e.g. 53.4808).",
-            "base_longitude": "e.g. -2.2426.",
+            "base_latitude": "Only for home visits: the latitude of where your visits start "
+            "(a map app shows it, e.g. 53.4808 for central Manchester).",
+            "base_longitude": "Its longitude, e.g. -2.2426 for central Manchester.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -160,12 +168,11 @@ class ProfileForm(forms.ModelForm):
         self.fields["locations"].queryset = locations_for(profile=profile)  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial["modalities"] = sorted(profile.modalities)
-            self.initial["languages_text"] = ", ".join(profile.languages)
+            self.initial["languages_text"] = list(profile.languages)
             self.initial["locations"] = list(profile.locations.values_list("pk", flat=True))
 
     def clean_languages_text(self) -> list[str]:
-        raw = self.cleaned_data.get("languages_text") or ""
-        return [part.strip().lower() for part in raw.replace(";", ",").split(",") if part.strip()]
+        return [code.lower() for code in self.cleaned_data.get("languages_text") or []]
 
     def _post_clean(self) -> None:
         # The service validates the model; the form only parses (no save through the form).
@@ -178,7 +185,10 @@ class SessionTypeForm(forms.Form):
     )
     minutes = forms.IntegerField(min_value=15, max_value=240, initial=60)
     price = forms.DecimalField(min_value=0, max_digits=8, decimal_places=2)
-    currency = forms.CharField(max_length=3, initial="GBP", help_text="e.g. GBP, EUR, USD.")
+    currency = forms.ChoiceField(
+        choices=[("GBP", "Pounds sterling (£)"), ("EUR", "Euros (€)"), ("USD", "US dollars ($)")],
+        initial="GBP",
+    )
     is_standard = forms.BooleanField(
         label="Make this my standard session", required=False, help_text="Search shows its price."
     )
@@ -231,6 +241,10 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
     )
 
-    def __init__(self, *args: Any, sessions: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sessions: list[CompletedSession], therapist_name: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session_id"].choices = [(pk, f"Session #{pk}") for pk in sessions]  # type: ignore[attr-defined]
+        self.fields["session_id"].choices = [  # type: ignore[attr-defined]
+            (session.id, session.label(therapist_name)) for session in sessions
+        ]

@@ -328,7 +328,8 @@ def score(
         reasons.append(f"{_plural(c.experience_years, 'year')} in practice")
 
     if c.licence_verified_on is not None:
-        reasons.append(f"licence verified {c.licence_verified_on.isoformat()}")
+        on = c.licence_verified_on
+        reasons.append(f"licence verified {on.day} {on:%b %Y}")
     else:
         reasons.append("licence not yet verified")
 

@@ -1,4 +1,5 @@
-"""Completed sessions: the one fact reviews need from scheduling, behind a small seam.
+"""Completed sessions (and who a therapist would refuse as new): what the directory needs from
+scheduling, behind a small seam.
 
 Only a patient who had a completed session with a therapist may review them, once per session.
 Sessions are appointments, and appointments belong to scheduling, which sits above the
@@ -13,9 +14,11 @@ directory: the directory may not import it. So reviews ask a :class:`SessionLedg
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,13 @@ class CompletedSession:
     patient_id: int
     therapist_user_id: int
     ended_at: datetime
+    started_at: datetime | None = None
+    time_zone: str = "UTC"  # the location's, to name the session as its clock showed it
+
+    def label(self, therapist_name: str) -> str:
+        """E.g. "Sat 12 Jul 2025, 10:00 BST with Rosa Lindqvist": how a person knows it."""
+        when = (self.started_at or self.ended_at).astimezone(ZoneInfo(self.time_zone))
+        return f"{when:%a} {when.day} {when:%b %Y, %H:%M %Z} with {therapist_name}"
 
 
 class SessionLedger(Protocol):
@@ -39,6 +49,11 @@ class SessionLedger(Protocol):
         """Every completed session of this patient with this therapist, newest first."""
         ...
 
+    def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
+        """Ids of those therapists who would refuse this patient as new (not taking new
+        patients, and not treating them): the directory says so instead of offering Book."""
+        ...
+
 
 class NoSessionsYet:
     """The ledger before scheduling installs its own: no session has taken place."""
@@ -50,6 +65,10 @@ class NoSessionsYet:
         self, *, patient_id: int, therapist_user_id: int
     ) -> list[CompletedSession]:
         return []
+
+    def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
+        # Nobody is treated by anybody yet: a therapist not taking new patients refuses all.
+        return {t.pk for t in therapists if not t.accepting_new_patients}
 
 
 _ledger: SessionLedger = NoSessionsYet()

@@ -24,6 +24,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory import documents
 from sciaticare.directory.fit import fit_for
 from sciaticare.directory.forms import (
+    RADIUS_CHOICES,
     CredentialForm,
     ProfileForm,
     ReasonForm,
@@ -60,6 +61,7 @@ from sciaticare.directory.services.profile import (
     set_standard_session,
     update_profile,
 )
+from sciaticare.directory.sessions import ledger
 from sciaticare.errors import DomainError, NotFound
 from sciaticare.redirects import safe_next
 
@@ -102,6 +104,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """The search page; with htmx, only the form and results are sent back."""
     form = SearchForm(request.GET or None)
     page = None
+    nobody_near = False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -122,6 +125,18 @@ def search(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
+        else:
+            # "Try a wider radius" helps only where someone is listed at the widest one.
+            nobody_near = page.count == 0 and (
+                search_therapists(
+                    lat=data["lat"],
+                    lon=data["lon"],
+                    radius_km=float(max(km for km, _ in RADIUS_CHOICES)),
+                    include_unverified=True,
+                    page_size=1,
+                ).count
+                == 0
+            )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -129,8 +144,15 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "place_label": form.place_label,
+        "nobody_near": nobody_near,
         "in_plan": plan_therapist_ids(patient=request.user),  # type: ignore[arg-type]
         "is_patient": request.user.is_authenticated and request.user.has_role(Role.PATIENT),
+        # Said up front, not after the red-flag questions: booking's own rule, not a copy.
+        "closed": ledger().closed_to(
+            patient=request.user, therapists=[result.profile for result in page.results]
+        )
+        if page
+        else set(),
     }
     template = "directory/search.html"
     if getattr(request, "htmx", False) and not getattr(request.htmx, "boosted", False):  # type: ignore[attr-defined]
@@ -157,6 +179,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             "modalities": [MODALITIES[code] for code in sorted(found.modalities)],
             "is_patient": is_patient,
             "in_plan": found.pk in plan_therapist_ids(patient=user),  # type: ignore[arg-type]
+            "closed": bool(ledger().closed_to(patient=user, therapists=[found])),
             "can_review": bool(
                 is_patient and reviews.reviewable_sessions(patient=user, therapist=found)  # type: ignore[arg-type]
             ),
@@ -435,7 +458,7 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
 def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
     found = _found(listed_therapist, profile_id=pk)
     sessions = reviews.reviewable_sessions(patient=request.user, therapist=found)
-    form = ReviewForm(request.POST or None, sessions=sessions)
+    form = ReviewForm(request.POST or None, sessions=sessions, therapist_name=found.name)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -465,10 +488,13 @@ def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
 @_role_required(Role.PATIENT)
 def plan(request: AuthedRequest) -> HttpResponse:
     entries = flare_up_plan(viewer=request.user, patient=request.user)
+    closed = ledger().closed_to(
+        patient=request.user, therapists=[entry.therapist for entry in entries]
+    )
     return render(
         request,
         "directory/plan.html",
-        {"entries": entries, "today": timezone.localdate(), "plan_size": 4},
+        {"entries": entries, "closed": closed, "today": timezone.localdate(), "plan_size": 4},
     )
 
 

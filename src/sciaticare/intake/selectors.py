@@ -138,7 +138,9 @@ def shared_clients(*, therapist: User) -> QuerySet[IntakeShare]:
 
 
 def treated_clients(*, therapist: User) -> QuerySet[User]:
-    """The patients this therapist treats (scheduling's rule), by name."""
+    """The patients this therapist treats (scheduling's rule), by name, each with the first
+    and last of their sessions with this therapist (``first_session``, ``last_session``): two
+    clients of the same name are told apart by when they come."""
     return care().patients_treated_by(therapist).order_by("first_name", "last_name", "pk")
 
 

@@ -72,13 +72,16 @@ def whole_step(span: float, most: int = 6) -> int:
     return max(1, math.ceil(span / most))
 
 
-def _ticks(first: date, last: date, count: int = 5) -> list[date]:
+def date_ticks(first: date, last: date, count: int = 4) -> list[date]:
+    """Dates evenly spread from first to last. Four: on a phone a date label is a sixth of the
+    chart wide, and a last date appended after a rounded step once sat on the one before."""
     span = (last - first).days
     if span <= 0:
         return [first]
-    step = max(1, round(span / (count - 1)))
-    days = [first + timedelta(days=i) for i in range(0, span + 1, step)]
-    return days if days[-1] == last else [*days, last]
+    count = min(count, span + 1)
+    return list(
+        dict.fromkeys(first + timedelta(days=round(i * span / (count - 1))) for i in range(count))
+    )
 
 
 def thinned(
@@ -147,7 +150,7 @@ def line_chart(
     chart.empty, chart.first, chart.last = False, first, last
     chart.x_ticks = [
         (x(d), f"{d:%d %b}" if (last - first).days < 300 else f"{d:%b %Y}")
-        for d in _ticks(first, last)
+        for d in date_ticks(first, last)
     ]
     for s, ordered in ordered_series:
         if ordered:

@@ -51,7 +51,7 @@ from sciaticare.outcomes import response
 #: A figure is shown only when at least this many patients contribute to it.
 MIN_PATIENTS = 10
 #: What a page says in place of a figure below the threshold.
-THRESHOLD_NOTE = f"shown from {MIN_PATIENTS} patients"
+THRESHOLD_NOTE = f"Shown once at least {MIN_PATIENTS} patients have data"
 
 #: Diary windows around the first session, in days from its date: [start, end).
 BASELINE_WINDOW = (-response.BASELINE_DAYS, 0)

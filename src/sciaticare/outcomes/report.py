@@ -46,7 +46,7 @@ CHART_CSS = mark_safe(
     ".line.back{stroke:#1f5f8b}.line.leg{stroke:#c8641e}.line.score{stroke:#2a7a3a}"
     ".dot{stroke:none}.dot.back{fill:#1f5f8b}.dot.leg{fill:#c8641e}.dot.score{fill:#2a7a3a}"
     ".marker{stroke:#999;stroke-width:1;stroke-dasharray:3 3}"
-    ".threshold{stroke:#a33;stroke-width:1.2;stroke-dasharray:6 4}.threshold-label{fill:#a33}"
+    ".threshold{stroke:#a33;stroke-width:1.2;stroke-dasharray:6 4}"
     ".band{fill:#000;fill-opacity:0.04}.band-2,.band-4{fill-opacity:0.1}"
 )
 #: How many recent diary days and weeks the report lists as numbers (the chart shows them all).

@@ -166,7 +166,7 @@ def overdue_for(*, therapist_user: User) -> QuerySet[Appointment]:
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED],
         )
         .exclude(Exists(signed))
-        .select_related("patient")
+        .select_related("patient", "location")
         .order_by("start")
     )
 
@@ -175,7 +175,7 @@ def clinic_notes(*, admin: User) -> QuerySet[SessionNote]:
     """Notes of the clinics this admin runs (listing shows no clinical text)."""
     return (
         SessionNote.objects.filter(appointment__location__clinic__admins=admin)
-        .select_related("patient", "therapist__user", "appointment")
+        .select_related("patient", "therapist__user", "appointment__location")
         .order_by("-appointment__start")
     )
 
@@ -188,6 +188,6 @@ def therapist_sessions(*, therapist_user: User) -> QuerySet[Appointment]:
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED],
             start__lte=timezone.now(),
         )
-        .select_related("patient", "note")
+        .select_related("patient", "note", "location")
         .order_by("-start")
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -51,6 +51,7 @@ def _editor(
     author = view.access == "author"
     saved = current.pk is not None
     editable = author and not current.is_signed
+    not_started = current.appointment.start > timezone.now()
     return render(
         request,
         "records/note.html",
@@ -62,8 +63,12 @@ def _editor(
             "amendment_form": amendment_form or AmendmentForm(),
             "save_status": save_status,
             "save_problem": status >= 400,
-            "signable": current.appointment.status in services.SIGNABLE_STATUSES,
+            "signable": current.appointment.status in services.SIGNABLE_STATUSES
+            and not not_started,
+            "attended_or_due": current.appointment.status in services.SIGNABLE_STATUSES,
+            "not_started": not_started,
             "not_attended": NOT_ATTENDED,
+            "not_started_text": NOT_STARTED,
             "warnings": services.warnings_for(current),
             "amendments": current.amendments.select_related("author") if saved else [],
             "templates": NoteTemplate.objects.filter(therapist=current.therapist) if author else [],
@@ -80,6 +85,7 @@ def _editor(
 
 # Said on the editor of a session that was not attended (services.sign_note refuses it too).
 NOT_ATTENDED = "Only an attended session takes a signed note."
+NOT_STARTED = "This session has not started yet: its note can be signed once it has begun."
 
 
 @login_required
@@ -105,7 +111,24 @@ def note(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             raise Http404 from None
     if view.access == "patient":
         return render(request, "records/summary.html", {"summary": summarise(view.note)})
+    refused = request.session.pop(_refused_key(appointment_id), None)
+    if refused is not None and view.access == "author":
+        # A refused save without JS, after its redirect: shown once, with what was typed.
+        data = QueryDict(mutable=True)
+        for name, values in refused["data"].items():
+            data.setlist(name, values)
+        return _editor(
+            request,
+            view,
+            form=_form(view.note, data),
+            save_status=refused["message"],
+            status=refused["status"],
+        )
     return _editor(request, view)
+
+
+def _refused_key(appointment_id: int) -> str:
+    return f"records.refused_save.{appointment_id}"
 
 
 def _author_view(
@@ -123,11 +146,15 @@ def _author_view(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     """Save the whole draft form. htmx gets the save status line (and the note's new version);
     a refusal (409 signed or changed elsewhere, 422 invalid) says why and leaves the editor and
-    its text as they are. Without htmx, a refusal re-renders the page with the text typed."""
+    its text as they are. Without htmx, every answer is a redirect to the note page (so a reload
+    sends nothing again); a refusal's text and reason wait in the session for that page. A GET
+    here (an address typed or kept) goes to the note page too."""
+    if request.method == "GET":
+        return redirect("records:note", appointment_id=appointment_id)
     view = _author_view(request, appointment_id)
     form = _form(view.note, request.POST)
     status = 200
@@ -170,8 +197,17 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             status=status,
         )
     if status >= 400:
-        return _editor(request, view, form=form, save_status=text, status=status)
-    messages.info(request, text)
+        request.session[_refused_key(appointment_id)] = {
+            "data": {
+                name: values
+                for name, values in request.POST.lists()
+                if name != "csrfmiddlewaretoken"
+            },
+            "message": text + " Reloading the page shows the saved note without your text.",
+            "status": status,
+        }
+    else:
+        messages.info(request, text)
     return redirect("records:note", appointment_id=appointment_id)
 
 
@@ -191,6 +227,9 @@ def sign(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         return redirect("records:note", appointment_id=appointment_id)
     if view.note.appointment.status not in services.SIGNABLE_STATUSES:
         messages.error(request, NOT_ATTENDED)
+        return redirect("records:note", appointment_id=appointment_id)
+    if view.note.appointment.start > timezone.now():
+        messages.error(request, NOT_STARTED)
         return redirect("records:note", appointment_id=appointment_id)
     return render(
         request,

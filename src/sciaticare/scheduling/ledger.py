@@ -3,7 +3,11 @@ session (directory/sessions.py describes the seam)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from sciaticare.directory.sessions import CompletedSession
+from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 
@@ -13,13 +17,15 @@ def _completed(appointment: Appointment) -> CompletedSession:
         patient_id=appointment.patient_id,
         therapist_user_id=appointment.therapist.user_id,
         ended_at=appointment.end,
+        started_at=appointment.start,
+        time_zone=appointment.location.time_zone,
     )
 
 
 class AppointmentLedger:
     def completed(self, session_id: int) -> CompletedSession | None:
         found = (
-            Appointment.objects.select_related("therapist")
+            Appointment.objects.select_related("therapist", "location")
             .filter(pk=session_id, status=AppointmentStatus.COMPLETED)
             .first()
         )
@@ -29,7 +35,7 @@ class AppointmentLedger:
         self, *, patient_id: int, therapist_user_id: int
     ) -> list[CompletedSession]:
         rows = (
-            Appointment.objects.select_related("therapist")
+            Appointment.objects.select_related("therapist", "location")
             .filter(
                 patient_id=patient_id,
                 therapist__user_id=therapist_user_id,
@@ -38,3 +44,6 @@ class AppointmentLedger:
             .order_by("-end")
         )
         return [_completed(a) for a in rows]
+
+    def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
+        return selectors.closed_to(patient=patient, therapists=therapists)

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
@@ -381,16 +382,6 @@ def patient_overlaps(
     return overlapping.exists()
 
 
-def is_existing_client(*, therapist_id: int, patient: User) -> bool:
-    """Whether the therapist has seen this patient, or has a session booked with them: who a
-    therapist "not taking new patients" still takes."""
-    return Appointment.objects.filter(
-        therapist_id=therapist_id,
-        patient=patient,
-        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
-    ).exists()
-
-
 def appointments_of(*, user: User) -> QuerySet[Appointment]:
     """The caller's own appointments, as patient or as therapist."""
     from django.db.models import Q
@@ -439,15 +430,52 @@ def treats(*, therapist: User, patient: User) -> bool:
     return care_appointments(patient=patient).filter(therapist__user=therapist).exists()
 
 
+def therapists_treating(*, patient: User | AnonymousUser) -> set[int]:
+    """Ids of the therapist profiles that treat this patient (the rule of :func:`treats`)."""
+    if not patient.is_authenticated:
+        return set()
+    return set(care_appointments(patient=patient).values_list("therapist_id", flat=True))
+
+
+class Listing(Protocol):
+    """A therapist as a page lists them: a profile, or the directory's search row."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def accepting_new_patients(self) -> bool: ...
+
+
+def closed_to(*, patient: User | AnonymousUser, therapists: Iterable[Listing]) -> set[int]:
+    """Ids of those therapists who would refuse this patient as new: a therapist "not taking
+    new patients" still takes the patients they treat, and nobody else (anonymous visitors
+    included, who would be new to everyone)."""
+    not_taking = {t.pk for t in therapists if not t.accepting_new_patients}
+    if not not_taking:
+        return set()
+    return not_taking - therapists_treating(patient=patient)
+
+
 def patients_treated_by(therapist: User) -> QuerySet[User]:
-    """The patients this therapist treats, by the same rule as :func:`treats`."""
+    """The patients this therapist treats, by the same rule as :func:`treats`, each with the
+    first and last of their sessions with this therapist (``first_session``,
+    ``last_session``): two clients of the same name are told apart by when they come."""
     if not therapist.has_role(Role.THERAPIST):
         return User.objects.none()
-    return User.objects.filter(
-        pk__in=Appointment.objects.filter(
-            therapist__user=therapist, status__in=CARE_STATUSES
-        ).values("patient_id")
-    ).exclude(pk=therapist.pk)
+    theirs = Q(appointments__therapist__user=therapist, appointments__status__in=CARE_STATUSES)
+    return (
+        User.objects.filter(
+            pk__in=Appointment.objects.filter(
+                therapist__user=therapist, status__in=CARE_STATUSES
+            ).values("patient_id")
+        )
+        .exclude(pk=therapist.pk)
+        .annotate(
+            first_session=Min("appointments__start", filter=theirs),
+            last_session=Max("appointments__start", filter=theirs),
+        )
+    )
 
 
 def patient_clinic_id(*, patient: User, now: datetime | None = None) -> int | None:

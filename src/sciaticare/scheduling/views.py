@@ -121,22 +121,24 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         )
     except (NotFound, ValueError):
         raise Http404 from None
+    # Acceptance first: a patient the therapist would refuse is told so before the red-flag
+    # questions, not after answering them.
+    not_taking: str | None = None
+    try:
+        booking.check_new_patient(patient=request.user, therapist=therapist)
+    except Refused as refused:
+        not_taking = refused.message
     gate: str | None = None
     try:
         booking.check_booking_gate(request.user)
     except Refused as refused:
-        if refused.code == booking.RECHECK_REQUIRED:
+        if refused.code != booking.RECHECK_REQUIRED:
+            gate = refused.message
+        elif not_taking is None:
             return _recheck_first(
                 f"{reverse('scheduling:book', args=[therapist.pk])}?"
                 + urlencode({"service": session_type.pk})
             )
-        gate = refused.message
-    not_taking: str | None = None
-    if gate is None:
-        try:
-            booking.check_new_patient(patient=request.user, therapist=therapist)
-        except Refused as refused:
-            not_taking = refused.message
     error, status = None, 200
     if request.method == "POST" and gate is None and not_taking is None:
         start = _parse_start(request.POST.get("start"))
@@ -392,23 +394,22 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
         )
         return redirect("web:dashboard")
     alert = intake_selectors.triage_alert(patient=request.user)
+    # Who would refuse her as new is known before the red-flag questions (booking's rule).
+    closed = selectors.closed_to(
+        patient=request.user, therapists=[entry.therapist for entry in plan]
+    )
     try:
         booking.check_booking_gate(request.user)
     except Refused as refused:
-        if refused.code == booking.RECHECK_REQUIRED:
+        if refused.code != booking.RECHECK_REQUIRED:
+            return render(
+                request,
+                "scheduling/flare_up.html",
+                {"gate": refused.message, "triage_alert": alert},
+                status=403,
+            )
+        if len(closed) < len(plan):
             return _recheck_first(reverse("scheduling:flare_up"))
-        return render(
-            request,
-            "scheduling/flare_up.html",
-            {"gate": refused.message, "triage_alert": alert},
-            status=403,
-        )
-    closed = set()
-    for entry in plan:
-        try:
-            booking.check_new_patient(patient=request.user, therapist=entry.therapist)
-        except Refused:
-            closed.add(entry.therapist_id)
     earliest = selectors.earliest_slots(
         [entry.therapist_id for entry in plan if entry.therapist_id not in closed]
     )

@@ -14,7 +14,7 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.selectors.access import administers
 from sciaticare.directory.services.checks import NotAllowed, full_clean
-from sciaticare.directory.sessions import ledger
+from sciaticare.directory.sessions import CompletedSession, ledger
 from sciaticare.errors import Conflict, Invalid, NotFound
 
 
@@ -34,8 +34,8 @@ def can_review(*, patient: User, therapist: TherapistProfile, session_id: int) -
     return not Review.objects.filter(session_id=session_id).exists()
 
 
-def reviewable_sessions(*, patient: User, therapist: TherapistProfile) -> list[int]:
-    """Ids of this patient's completed sessions with the therapist that have no review yet."""
+def reviewable_sessions(*, patient: User, therapist: TherapistProfile) -> list[CompletedSession]:
+    """This patient's completed sessions with the therapist that have no review yet."""
     if not patient.is_authenticated or patient.pk == therapist.user_id:
         return []
     sessions = ledger().completed_between(
@@ -43,7 +43,7 @@ def reviewable_sessions(*, patient: User, therapist: TherapistProfile) -> list[i
     )
     ids = [session.id for session in sessions]
     reviewed = set(Review.objects.filter(session_id__in=ids).values_list("session_id", flat=True))
-    return [pk for pk in ids if pk not in reviewed]
+    return [session for session in sessions if session.id not in reviewed]
 
 
 def add_review(

@@ -111,14 +111,18 @@ def check_booking_gate(patient: User, now: datetime | None = None) -> None:
 
 def check_new_patient(*, patient: User, therapist: TherapistProfile) -> None:
     """A therapist not taking new patients still sees the ones they have seen or booked."""
-    if therapist.accepting_new_patients:
-        return
-    if not selectors.is_existing_client(therapist_id=therapist.pk, patient=patient):
+    if selectors.closed_to(patient=patient, therapists=[therapist]):
         raise Refused(
             "not_accepting_new_patients",
             f"{therapist.user.display_name} is not taking new patients at the moment. "
             "Choose another therapist, or one from your flare-up plan.",
         )
+
+
+def _spoken(moment: datetime, location: Location) -> str:
+    """E.g. "Sat 5 Dec 2026, 15:00 GMT": a time as the location's clock shows it."""
+    there = selectors.local(moment, location)
+    return f"{there:%a} {there.day} {there:%b %Y, %H:%M %Z}"
 
 
 def _record(appointment: Appointment, kind: str, by: User | None, note: str = "") -> None:
@@ -179,6 +183,14 @@ class BookingPreview:
     start: datetime
     end: datetime
     cancellation_window_hours: int
+    #: Booked inside the cancellation window: cancelling it at all would count as late.
+    already_late: bool = False
+
+
+def _already_late(start: datetime, location: Location, now: datetime) -> bool:
+    """Whether cancelling a session at `start` now counts as late (the clinic's window)."""
+    window = policy_durations(selectors.policy_of(location))["cancellation_window"]
+    return start - now < window
 
 
 def preview_booking(
@@ -214,6 +226,7 @@ def preview_booking(
         start=start,
         end=end,
         cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
+        already_late=_already_late(start, location, now),
     )
 
 
@@ -252,6 +265,7 @@ def preview_move(
         start=new_start,
         end=end,
         cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
+        already_late=_already_late(new_start, location, now),
     )
 
 
@@ -351,9 +365,8 @@ def cancel_appointment(
         _party(user, appointment)
         if appointment.status != AppointmentStatus.BOOKED or appointment.start <= now:
             raise Conflict("not_cancellable", "Only an upcoming booked session can be cancelled.")
-        window = policy_durations(selectors.policy_of(appointment.location))["cancellation_window"]
         appointment.status = AppointmentStatus.CANCELLED
-        appointment.late_cancellation = appointment.start - now < window
+        appointment.late_cancellation = _already_late(appointment.start, appointment.location, now)
         appointment.save(update_fields=["status", "late_cancellation"])
         _record(
             appointment,
@@ -429,8 +442,9 @@ def reschedule_appointment(
             exclude_appointment=old.pk,
             rescheduled_from=old,
         )
-        _record(old, "rescheduled", user, f"to {new_start.isoformat()}")
-        _record(new, "booked", user, f"moved from {old.start.isoformat()}")
+        # The history is read by people: the clinic's local time, in words.
+        _record(old, "rescheduled", user, f"to {_spoken(new.start, new.location)}")
+        _record(new, "booked", user, f"moved from {_spoken(old.start, old.location)}")
         _after_commit(on_rescheduled, new.pk)
     return new
 
