@@ -215,9 +215,33 @@ def preview_booking(
         start=start,
         now=now,
     )
+    return _preview(
+        patient=patient,
+        therapist=therapist,
+        session_type=session_type,
+        location=location,
+        start=start,
+        now=now,
+    )
+
+
+def _preview(
+    *,
+    patient: User,
+    therapist: TherapistProfile,
+    session_type: SessionType,
+    location: Location,
+    start: datetime,
+    now: datetime,
+    moving: int | None = None,
+) -> BookingPreview:
+    """The confirm step's facts once the start is bookable; refuses a time at which the
+    patient is already booked (booking leaves that to the database, migration 0004, which
+    names it in its refusal)."""
     end = start + timedelta(minutes=session_type.minutes)
-    # Booking leaves this to the database (migration 0004), which names it in its refusal.
-    if selectors.patient_overlaps(patient=patient, start=start, end=end):
+    if selectors.patient_overlaps(
+        patient=patient, start=start, end=end, exclude_appointment=moving
+    ):
         raise Conflict("patient_overlap", PATIENT_OVERLAP)
     return BookingPreview(
         therapist=therapist,
@@ -253,19 +277,14 @@ def preview_move(
         now=now,
         exclude_appointment=old.pk,
     )
-    end = new_start + timedelta(minutes=session_type.minutes)
-    if selectors.patient_overlaps(
-        patient=old.patient, start=new_start, end=end, exclude_appointment=old.pk
-    ):
-        raise Conflict("patient_overlap", PATIENT_OVERLAP)
-    return BookingPreview(
+    return _preview(
+        patient=old.patient,
         therapist=old.therapist,
         session_type=session_type,
         location=location,
         start=new_start,
-        end=end,
-        cancellation_window_hours=selectors.policy_of(location).cancellation_window_hours,
-        already_late=_already_late(new_start, location, now),
+        now=now,
+        moving=old.pk,
     )
 
 
