@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.test.client import ClientMixin
 
-from sciaticare import ratelimits
+from sciaticare.core import ratelimits
 from tests.factories import (
     ClinicAdminFactory,
     PatientFactory,

@@ -7,14 +7,14 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from sciaticare.accounts.api import router as accounts_router
 from sciaticare.accounts.auth import api_auth
-from sciaticare.bounds import BoundedJsonParser
+from sciaticare.core.bounds import BoundedJsonParser
+from sciaticare.core.errors import DomainError
+from sciaticare.core.openapi import DocumentedAPI
+from sciaticare.core.ratelimits import CallerThrottle, retry_message
 from sciaticare.directory.api import router as directory_router
-from sciaticare.errors import DomainError
 from sciaticare.intake.api import router as intake_router
 from sciaticare.interop.api import router as interop_router
-from sciaticare.openapi import DocumentedAPI
 from sciaticare.outcomes.api import router as outcomes_router
-from sciaticare.ratelimits import CallerThrottle, retry_message
 from sciaticare.records.api import router as records_router
 from sciaticare.scheduling.api import router as scheduling_router
 

@@ -274,7 +274,7 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "sciaticare.access_log.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "sciaticare.core.access_log.RedactSecrets"}},
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",

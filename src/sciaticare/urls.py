@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from sciaticare.api import api
-from sciaticare.bounds import IdConverter
+from sciaticare.core.bounds import IdConverter
 from sciaticare.intake import views as intake_views
 from sciaticare.scheduling import views_calendar
 

@@ -11,8 +11,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from sciaticare.core import generated
+from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus, GeneratedFile
-from sciaticare.errors import NotFound
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes.models import ProgressReport
 from sciaticare.outcomes.tasks import build_report

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import (
     Credential,
     CredentialStatus,
@@ -16,7 +17,6 @@ from sciaticare.directory.models import (
     TherapistLocation,
 )
 from sciaticare.directory.selectors.profile import listed_therapist, public_profile
-from sciaticare.errors import NotFound
 from tests.directory.factories import (
     ClinicFactory,
     CredentialFactory,

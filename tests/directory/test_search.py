@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from sciaticare.core.errors import Invalid
 from sciaticare.directory import geo, search_query, search_table
 from sciaticare.directory.models import Location, TherapistLocation, TherapistProfile
 from sciaticare.directory.places import normalise, resolve_place
 from sciaticare.directory.ranking import Candidate, PatientFit, rank
 from sciaticare.directory.selectors.search import search_therapists
-from sciaticare.errors import Invalid
 from tests.directory.factories import (
     MANCHESTER,
     LocationFactory,

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.directory import tasks
 from sciaticare.directory.documents import MAX_DOCUMENT_BYTES
 from sciaticare.directory.models import (
@@ -43,7 +44,6 @@ from sciaticare.directory.services.reviews import (
     hide_review,
     reviewable_sessions,
 )
-from sciaticare.errors import Conflict, Invalid, NotFound
 from tests.directory.factories import (
     JPEG_BYTES,
     PDF_BYTES,

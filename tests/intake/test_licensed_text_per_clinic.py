@@ -4,7 +4,7 @@ therapists, admins and patients see it; other clinics keep their own text, or no
 import pytest
 from django.urls import reverse
 
-from sciaticare.errors import Invalid
+from sciaticare.core.errors import Invalid
 from sciaticare.intake import selectors, services
 from tests.directory.factories import ClinicFactory, TherapistProfileFactory
 from tests.factories import ClinicAdminFactory, PatientFactory

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
-from sciaticare.errors import Conflict, Invalid, NotFound
+from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.intake import scoring, selectors, services
 from sciaticare.intake.models import Episode, Intake, IntakeShare, QuestionnaireResponse
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory

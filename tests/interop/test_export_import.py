@@ -7,7 +7,7 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from sciaticare.audit.models import AuditEvent
-from sciaticare.errors import Invalid
+from sciaticare.core.errors import Invalid
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Episode, QuestionnaireResponse
 from sciaticare.interop import fhir, services

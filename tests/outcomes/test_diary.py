@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.errors import Invalid
+from sciaticare.core.errors import Invalid
 from sciaticare.outcomes import services
 from sciaticare.outcomes.models import PainEntry
 from tests.factories import PatientFactory, TherapistFactory

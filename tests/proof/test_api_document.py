@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sciaticare.openapi import SHARED_REFUSALS
+from sciaticare.core.openapi import SHARED_REFUSALS
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

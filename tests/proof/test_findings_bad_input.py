@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from sciaticare.errors import Invalid
+from sciaticare.core.errors import Invalid
 from sciaticare.scheduling.services import booking
 from tests.factories import ClinicAdminFactory, PatientFactory
 from tests.intake.factories import make_intake

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from sciaticare.errors import Invalid
+from sciaticare.core.errors import Invalid
 from sciaticare.intake.models import Episode, QuestionnaireResponse
 from sciaticare.interop import services
 from sciaticare.interop.models import ExternalResource

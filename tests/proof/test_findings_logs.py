@@ -22,7 +22,7 @@ from django.core.servers.basehttp import WSGIRequestHandler
 from django.urls import reverse
 from gunicorn.config import Config
 
-from sciaticare.access_log import GunicornLogger
+from sciaticare.core.access_log import GunicornLogger
 from sciaticare.scheduling.services import calendar_feeds
 from tests.factories import PatientFactory
 
@@ -139,4 +139,4 @@ def test_gunicorns_access_log_line_has_no_secret(tmp_path, path):
 def test_gunicorn_uses_the_redacting_logger():
     conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
 
-    assert conf["logger_class"] == "sciaticare.access_log.GunicornLogger"
+    assert conf["logger_class"] == "sciaticare.core.access_log.GunicornLogger"

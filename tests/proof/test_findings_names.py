@@ -123,6 +123,6 @@ def test_a_name_stored_with_a_line_break_still_gets_the_therapist_their_cancella
 
 
 def test_one_line_makes_each_run_of_control_characters_one_space():
-    from sciaticare.names import one_line
+    from sciaticare.core.names import one_line
 
     assert one_line("Rowena\r\n\tQuill\u2028 x") == "Rowena Quill x"

@@ -1,7 +1,7 @@
 """Finding 13.7: every view that takes a `next` sends people only to this site.
 
 `POST /diary/` followed any `next` (`https://evil.example/…`, `//evil.example`) and answered 500
-on `javascript:`. All views now go through `sciaticare.redirects.safe_next`.
+on `javascript:`. All views now go through `sciaticare.core.redirects.safe_next`.
 """
 
 from typing import Any
@@ -10,7 +10,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from sciaticare.redirects import safe_next
+from sciaticare.core.redirects import safe_next
 from tests.directory.factories import TherapistProfileFactory
 from tests.factories import PASSWORD, PatientFactory
 

@@ -18,8 +18,8 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
+from sciaticare.core.errors import DomainError
 from sciaticare.core.generated import FileStatus
-from sciaticare.errors import DomainError
 from sciaticare.outcomes import services
 from sciaticare.outcomes.models import ProgressReport, ReportShare
 from tests.factories import PatientFactory

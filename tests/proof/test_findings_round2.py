@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.errors import Refused
+from sciaticare.core.errors import Refused
 from sciaticare.scheduling.models import AppointmentStatus, SlotOffer, WaitlistEntry
 from sciaticare.scheduling.services import booking, waitlist
 from tests.records.conftest import clinic_world
@@ -206,7 +206,7 @@ def test_a_fhir_import_dated_in_year_one_is_refused_naming_each_entry():
     import json
     import re
 
-    from sciaticare.errors import Invalid
+    from sciaticare.core.errors import Invalid
     from sciaticare.intake.models import Episode, QuestionnaireResponse
     from sciaticare.interop import services as interop_services
     from sciaticare.outcomes.models import PainEntry
@@ -253,8 +253,8 @@ def test_a_fhir_import_dated_in_year_one_is_refused_naming_each_entry():
 def test_the_diary_and_its_import_refuse_the_same_days():
     import datetime as dt
 
-    from sciaticare.bounds import day_out_of_range
-    from sciaticare.errors import Invalid
+    from sciaticare.core.bounds import day_out_of_range
+    from sciaticare.core.errors import Invalid
     from sciaticare.outcomes import services as outcomes_services
     from tests.factories import PatientFactory
 
@@ -350,8 +350,8 @@ def test_token_and_template_names_refuse_control_and_format_characters(hidden):
 
     from sciaticare.accounts.forms import ApiTokenForm
     from sciaticare.accounts.models import ApiToken
+    from sciaticare.core.errors import Invalid
     from sciaticare.directory.models import Credential, Location
-    from sciaticare.errors import Invalid
     from sciaticare.records import services as records_services
     from sciaticare.records.models import NoteTemplate
     from tests.directory.factories import TherapistProfileFactory
@@ -379,14 +379,14 @@ def test_token_and_template_names_refuse_control_and_format_characters(hidden):
 def test_names_refuse_invisible_format_characters(hidden):
     from django.core.exceptions import ValidationError
 
-    from sciaticare.names import validate_name
+    from sciaticare.core.names import validate_name
 
     with pytest.raises(ValidationError):
         validate_name(f"Ada{hidden}nna")
 
 
 def test_names_keep_joiners_and_ordinary_letters():
-    from sciaticare.names import validate_name, validate_one_line
+    from sciaticare.core.names import validate_name, validate_one_line
 
     for name in ["Zoë", "O'Brien-Smith", "علی", "می\u200cخواهم", "José María", "李小龙"]:
         validate_name(name)

@@ -9,7 +9,7 @@ a cancelled session before this fix stays out of the figures."""
 import pytest
 from django.urls import reverse
 
-from sciaticare.errors import Conflict
+from sciaticare.core.errors import Conflict
 from sciaticare.outcomes import practice
 from sciaticare.outcomes.practice_query import Scope
 from sciaticare.outcomes.practice_selectors import compute_outcomes

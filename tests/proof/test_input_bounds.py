@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from sciaticare.api import api
-from sciaticare.bounds import EARLIEST_YEAR, LATEST_YEAR
+from sciaticare.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from tests.factories import ROLES
 from tests.proof.routes import page_routes
 from tests.proof.test_authorization_matrix import (

@@ -16,9 +16,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from sciaticare import ratelimits
 from sciaticare.accounts.models import User
 from sciaticare.accounts.services import create_api_token
+from sciaticare.core import ratelimits
 from sciaticare.intake import triage
 from sciaticare.web.models import RateCounter
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory

@@ -5,7 +5,7 @@ from django.contrib.admin.sites import site as admin_site
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from sciaticare.audit.models import AuditEvent
-from sciaticare.errors import Conflict, Invalid, NotFound
+from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.records import selectors, services
 from sciaticare.records.models import Amendment, NoteLocked, SessionNote
 from sciaticare.scheduling.models import AppointmentChange

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pydantic import TypeAdapter
 
-from sciaticare.errors import Conflict, Invalid, NotFound, Refused
+from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import services as intake_services
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.api import SlotOut

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.errors import Conflict, Refused
+from sciaticare.core.errors import Conflict, Refused
 from sciaticare.intake import recheck
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, RedFlagRecheck

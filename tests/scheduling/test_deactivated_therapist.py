@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.errors import NotFound
+from sciaticare.core.errors import NotFound
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services import booking, waitlist
 from tests.scheduling.helpers import at, bookable_patient, place_appointment, working_therapist

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from sciaticare.errors import Refused
+from sciaticare.core.errors import Refused
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services import booking
 from tests.intake.factories import make_intake

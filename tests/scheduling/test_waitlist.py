@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
-from sciaticare.errors import Conflict, Invalid, NotFound, Refused
+from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake.models import Intake
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import (

@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from sciaticare import display
+from sciaticare.core import display
 from sciaticare.directory.models import SessionType
 from sciaticare.outcomes import services as outcomes_services
 from sciaticare.outcomes.models import Tag
+from sciaticare.web.templatetags.display import modality_names
 from tests.directory.factories import MANCHESTER, TherapistProfileFactory
 from tests.factories import PatientFactory
 
@@ -33,7 +34,7 @@ def test_language_codes_become_names():
 
 
 def test_modality_and_diary_tag_codes_become_words():
-    assert display.modality_name("swedish") == "Swedish massage"
+    assert modality_names(["swedish", "deep_tissue"]) == "Swedish massage, Deep tissue massage"
     assert display.diary_tag("bad_night") == "Bad night"
     # The PDF's table of tags says what the diary form says.
     assert {tag.value: str(tag.label) for tag in Tag} == display.DIARY_TAGS

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from sciaticare.accounts import services
 from sciaticare.accounts.models import Role, User
-from sciaticare.names import validate_name, validate_one_line
+from sciaticare.core.names import validate_name, validate_one_line
 
 
 class SignupRoleForm(forms.Form):

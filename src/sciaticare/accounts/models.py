@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from sciaticare.names import validate_name, validate_one_line
+from sciaticare.core.names import validate_name, validate_one_line
 
 
 class Role(models.TextChoices):

@@ -16,7 +16,7 @@ from sciaticare.accounts import selectors, services
 from sciaticare.accounts.forms import ApiTokenForm
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.ratelimits import retry_message
+from sciaticare.core.ratelimits import retry_message
 
 
 @login_required

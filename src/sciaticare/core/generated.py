@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sciaticare.errors import NotFound
+from sciaticare.core.errors import NotFound
 
 logger = logging.getLogger(__name__)
 

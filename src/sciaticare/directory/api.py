@@ -13,7 +13,8 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from sciaticare.bounds import MAX_PAGE, ApiId
+from sciaticare.core.bounds import MAX_PAGE, ApiId
+from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.directory.fit import fit_for
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.directory.selectors.profile import public_profile
@@ -23,7 +24,6 @@ from sciaticare.directory.selectors.search import (
     MAX_RADIUS_KM,
     search_therapists,
 )
-from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["directory"])
 

@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 
-from sciaticare.bounds import MAX_PAGE, ModelIdsField
+from sciaticare.core.bounds import MAX_PAGE, ModelIdsField
+from sciaticare.core.display import language_choices
+from sciaticare.core.names import validate_name, validate_one_line
 from sciaticare.directory import postcodes
 from sciaticare.directory.models import (
     MAX_SERVICE_RADIUS_KM,
@@ -18,8 +20,6 @@ from sciaticare.directory.places import resolve_place, suggest_places
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.directory.selectors.profile import locations_for
 from sciaticare.directory.sessions import CompletedSession
-from sciaticare.display import language_choices
-from sciaticare.names import validate_name, validate_one_line
 
 RADIUS_CHOICES = [(5, "5 km"), (10, "10 km"), (25, "25 km"), (50, "50 km"), (100, "100 km")]
 

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.errors import DomainError, NotFound
+from sciaticare.core.redirects import safe_next
 from sciaticare.directory import documents
 from sciaticare.directory.fit import fit_for
 from sciaticare.directory.forms import (
@@ -62,8 +64,6 @@ from sciaticare.directory.services.profile import (
     update_profile,
 )
 from sciaticare.directory.sessions import ledger
-from sciaticare.errors import DomainError, NotFound
-from sciaticare.redirects import safe_next
 
 
 class _View(Protocol):

@@ -7,10 +7,10 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, create_model
 
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import Invalid, NotFound
+from sciaticare.core.errors import Invalid, NotFound
+from sciaticare.core.ratelimits import CallerThrottle
+from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.intake import recheck, scoring, services, triage
-from sciaticare.ratelimits import CallerThrottle
-from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["intake"])
 

@@ -13,9 +13,9 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import NotFound
 from sciaticare.directory.ranking import PatientFit
 from sciaticare.directory.selectors.access import clinics_administered, staff_clinic_ids
-from sciaticare.errors import NotFound
 from sciaticare.intake import brief as brief_rules
 from sciaticare.intake import recheck, scoring
 from sciaticare.intake.care import care

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.selectors.access import clinics_administered
-from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import recheck, scoring, triage
 from sciaticare.intake.models import (
     Episode,

@@ -12,11 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sciaticare import ratelimits
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.bounds import loads_json
-from sciaticare.errors import DomainError, NotFound
+from sciaticare.core import ratelimits
+from sciaticare.core.bounds import loads_json
+from sciaticare.core.errors import DomainError, NotFound
 from sciaticare.intake import recheck as recheck_rules
 from sciaticare.intake import scoring, selectors, services, symptom_check, triage
 from sciaticare.intake.care import care

@@ -8,10 +8,10 @@ from ninja import Router, Schema, Status
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.bounds import ApiId, loads_json
-from sciaticare.errors import Invalid, Refused
+from sciaticare.core.bounds import ApiId, loads_json
+from sciaticare.core.errors import Invalid, Refused
+from sciaticare.core.schemas import Problem
 from sciaticare.interop import services
-from sciaticare.schemas import Problem
 
 router = Router(tags=["interop"])
 

@@ -11,10 +11,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus
 from sciaticare.core.time import as_utc
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.errors import NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.interop.archive import Cell

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
-from sciaticare.bounds import check_json_depth, day_out_of_range
-from sciaticare.errors import Invalid, NotFound
+from sciaticare.core.bounds import check_json_depth, day_out_of_range
+from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake import services as intake_services

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.core import generated
+from sciaticare.core.errors import Refused
 from sciaticare.core.generated import FileStatus
-from sciaticare.errors import Refused
 from sciaticare.interop import selectors
 from sciaticare.interop.models import DataExport, ExternalResource
 from sciaticare.interop.tasks import build_data_export

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core import generated
-from sciaticare.errors import DomainError, Invalid, NotFound
+from sciaticare.core.errors import DomainError, Invalid, NotFound
 from sciaticare.interop import archive, selectors, services, services_archive
 from sciaticare.privacy import services as privacy_services
 

@@ -7,10 +7,10 @@ from pydantic import ConfigDict
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import Refused
+from sciaticare.core.errors import Refused
+from sciaticare.core.schemas import Problem
 from sciaticare.outcomes import selectors, services
 from sciaticare.outcomes.models import PainEntry, Tag
-from sciaticare.schemas import Problem
 
 router = Router(tags=["outcomes"])
 

@@ -25,9 +25,9 @@ from django.db.models import F, Sum
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic, Location, TherapistProfile
 from sciaticare.directory.selectors.access import administers, clinics_administered
-from sciaticare.errors import NotFound
 from sciaticare.outcomes import practice
 from sciaticare.outcomes.models import PracticeFigures, TherapistOutcome
 from sciaticare.outcomes.practice_query import Key, Scope, outcomes_from_rows, outcomes_sql

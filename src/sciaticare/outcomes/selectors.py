@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus
 from sciaticare.core.sql import Dialect, fetch_rows, table
-from sciaticare.errors import NotFound
 from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts, response

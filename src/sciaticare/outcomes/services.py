@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.bounds import day_out_of_range
 from sciaticare.core import generated
+from sciaticare.core.bounds import day_out_of_range
+from sciaticare.core.errors import Invalid, NotFound, Refused
 from sciaticare.core.generated import FileStatus
-from sciaticare.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import mail, selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
 from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportShare, Tag

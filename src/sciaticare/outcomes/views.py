@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import DomainError
+from sciaticare.core.errors import DomainError
+from sciaticare.core.redirects import safe_next
 from sciaticare.outcomes import response, selectors, services
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.models import DiaryPreference, PainEntry
-from sciaticare.redirects import safe_next
 
 
 def _today_form(request: AuthedRequest) -> PainForm:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import NotFound
+from sciaticare.core.errors import NotFound
 from sciaticare.outcomes import practice, practice_selectors
 
 _CONTEXT = {

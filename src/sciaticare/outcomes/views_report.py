@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core import generated
-from sciaticare.errors import Invalid, NotFound, Refused
+from sciaticare.core.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import selectors, services
 from sciaticare.outcomes.identity import IDENTIFIER_MAX, PatientIdentity
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.accounts.services import close_account, revoke_all_api_tokens
 from sciaticare.audit.services import record_event
-from sciaticare.errors import NotFound, Refused
+from sciaticare.core.errors import NotFound, Refused
 from sciaticare.privacy import erasure
 from sciaticare.privacy.models import DeletionRequest
 

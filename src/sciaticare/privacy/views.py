@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import NotFound
+from sciaticare.core.errors import NotFound
 from sciaticare.privacy import services
 from sciaticare.privacy.forms import DeletionConfirmForm
 

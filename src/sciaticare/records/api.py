@@ -6,8 +6,9 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.bounds import ApiId
-from sciaticare.errors import NotFound
+from sciaticare.core.bounds import ApiId
+from sciaticare.core.errors import NotFound
+from sciaticare.core.schemas import OffsetDatetime, Problem
 from sciaticare.records import selectors, services
 from sciaticare.records.models import (
     ADVERSE_EVENT_DETAIL_MAX_LENGTH,
@@ -19,7 +20,6 @@ from sciaticare.records.models import (
     SessionNote,
 )
 from sciaticare.records.summary import summarise
-from sciaticare.schemas import OffsetDatetime, Problem
 
 router = Router(tags=["records"])
 

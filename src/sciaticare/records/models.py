@@ -18,8 +18,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from sciaticare.core.names import validate_one_line
 from sciaticare.directory.models import TherapistProfile
-from sciaticare.names import validate_one_line
 from sciaticare.records.seal import SEALED_FIELDS, seal_intact
 from sciaticare.scheduling.models import Appointment
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
-from sciaticare.errors import Invalid, NotFound
+from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
 from sciaticare.records.diary import recent_diary

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import Conflict, Invalid, NotFound
+from sciaticare.core.names import has_control_characters, has_format_characters
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.errors import Conflict, Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import REGIONS
-from sciaticare.names import has_control_characters, has_format_characters
 from sciaticare.records import selectors
 from sciaticare.records.models import (
     ADVERSE_EVENT_DETAIL_MAX_LENGTH,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.audit import selectors as audit_selectors
-from sciaticare.errors import DomainError, Invalid, NotFound
+from sciaticare.core.errors import DomainError, Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.records import selectors, services
 from sciaticare.records.forms import AmendmentForm, NoteForm

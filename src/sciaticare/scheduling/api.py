@@ -9,13 +9,13 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.bounds import ApiId, SchedulingDatetime
+from sciaticare.core.bounds import ApiId, SchedulingDatetime
+from sciaticare.core.errors import Invalid
+from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.errors import Invalid
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services import booking
-from sciaticare.schemas import Body, OffsetDatetime, Problem
 
 router = Router(tags=["scheduling"])
 MAX_WINDOW = timedelta(days=62)

@@ -21,9 +21,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from sciaticare.core.names import one_line
 from sciaticare.directory.models import Location
 from sciaticare.intake.models import Intake
-from sciaticare.names import one_line
 from sciaticare.scheduling import selectors_calendar
 from sciaticare.scheduling.models import (
     Appointment,

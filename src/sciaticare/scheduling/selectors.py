@@ -17,10 +17,10 @@ from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import fetch_rows, table
 from sciaticare.core.time import parse_utc
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
-from sciaticare.errors import NotFound
 from sciaticare.scheduling import slots
 from sciaticare.scheduling.models import (
     ACTIVE_STATUSES,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import needs_mfa_enrollment
 from sciaticare.audit.services import record_event
-from sciaticare.errors import NotFound
+from sciaticare.core.errors import NotFound
 from sciaticare.scheduling import ical
 from sciaticare.scheduling.models import (
     Appointment,

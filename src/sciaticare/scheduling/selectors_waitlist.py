@@ -9,7 +9,7 @@ from typing import Literal
 from django.db.models import QuerySet
 
 from sciaticare.accounts.models import User
-from sciaticare.errors import NotFound
+from sciaticare.core.errors import NotFound
 from sciaticare.scheduling.models import AppointmentStatus, SlotOffer, WaitlistEntry
 
 OfferState = Literal["open", "accepted", "expired", "closed"]

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.bounds import parse_day
+from sciaticare.core.bounds import parse_day
+from sciaticare.core.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from sciaticare.directory.models import SessionType, TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist, own_profile
-from sciaticare.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, selectors
 from sciaticare.scheduling.models import Appointment

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.errors import NotFound
+from sciaticare.core.errors import NotFound
 from sciaticare.scheduling import selectors_calendar
 from sciaticare.scheduling.models import CalendarFeed
 from sciaticare.scheduling.services import calendar_feeds

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.errors import DomainError, NotFound, Refused
 from sciaticare.directory.models import TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.errors import DomainError, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import selectors_waitlist
 from sciaticare.scheduling.models import SlotOffer, WaitlistStatus

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sciaticare.core.names import validate_one_line
 from sciaticare.directory.models.profiles import TherapistProfile
-from sciaticare.names import validate_one_line
 
 
 class CredentialKind(models.TextChoices):

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from sciaticare.names import validate_name, validate_one_line
+from sciaticare.core.names import validate_name, validate_one_line
 
 
 def validate_time_zone(value: str) -> None:

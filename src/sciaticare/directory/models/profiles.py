@@ -16,10 +16,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sciaticare.core.display import money
+from sciaticare.core.names import validate_name
 from sciaticare.directory.models.places import Clinic, Location
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.display import money
-from sciaticare.names import validate_name
 
 #: Where a therapist may be mobile: at most this far from their base.
 MAX_SERVICE_RADIUS_KM = 100

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic, Credential, Location, TherapistProfile
-from sciaticare.errors import NotFound
 
 
 def administers(user: User, profile: TherapistProfile) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Credential, CredentialStatus, Review, TherapistProfile
 from sciaticare.directory.selectors.access import administers
-from sciaticare.errors import NotFound
 
 
 def _administered_profiles(user: User) -> Q:

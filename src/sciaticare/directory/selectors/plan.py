@@ -6,8 +6,8 @@ from django.db.models import Prefetch
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import FlareUpPlanEntry, SessionType
-from sciaticare.errors import NotFound
 
 
 def flare_up_plan(

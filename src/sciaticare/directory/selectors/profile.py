@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import fetch_rows, money, table
 from sciaticare.core.time import as_utc
 from sciaticare.directory.models import (
@@ -23,7 +24,6 @@ from sciaticare.directory.models import (
     TherapistLocation,
     TherapistProfile,
 )
-from sciaticare.errors import NotFound
 
 # The four lists are plain SQL: they are most of the traffic, and the ORM spent longer
 # compiling them than the database took to answer (docs/benchmarks.md).

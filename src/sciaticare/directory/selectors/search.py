@@ -13,11 +13,11 @@ from typing import Any
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core.errors import Invalid
 from sciaticare.core.sql import fetch_rows, money, table
 from sciaticare.directory import geo, search_query
 from sciaticare.directory.models import Clinic, Location, SearchEntry, SessionType, TherapistProfile
 from sciaticare.directory.ranking import MODALITIES, Candidate, PatientFit, Ranked, score
-from sciaticare.errors import Invalid
 from sciaticare.scheduling.selectors import next_available
 
 MAX_RADIUS_KM = 500.0

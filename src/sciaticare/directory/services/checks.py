@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from sciaticare.accounts.models import User
+from sciaticare.core.errors import DomainError, Invalid
 from sciaticare.directory.models import (
     TherapistProfile,
 )
 from sciaticare.directory.selectors.access import administers
-from sciaticare.errors import DomainError, Invalid
 
 
 class NotAllowed(DomainError):

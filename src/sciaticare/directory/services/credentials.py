@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.directory import documents, search_table
 from sciaticare.directory.models import (
     Credential,
@@ -20,7 +21,6 @@ from sciaticare.directory.models import (
 from sciaticare.directory.selectors.access import administers
 from sciaticare.directory.services.checks import NotAllowed, full_clean
 from sciaticare.directory.services.profile import ensure_profile
-from sciaticare.errors import Conflict, Invalid, NotFound
 
 
 def _read_document(upload: IO[bytes], size: int | None) -> tuple[bytes, str]:

@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.directory.models import (
     PLAN_SIZE,
     FlareUpPlanEntry,
     TherapistProfile,
 )
 from sciaticare.directory.services.checks import NotAllowed
-from sciaticare.errors import Conflict, Invalid, NotFound
 
 
 def _plan(patient: User) -> list[FlareUpPlanEntry]:

@@ -11,6 +11,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.directory import search_table
 from sciaticare.directory.models import (
     Location,
@@ -20,7 +21,6 @@ from sciaticare.directory.models import (
 )
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.directory.services.checks import NotAllowed, full_clean, may_edit
-from sciaticare.errors import Conflict, Invalid, NotFound
 
 
 def ensure_profile(*, therapist: User) -> TherapistProfile:

@@ -7,6 +7,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.directory import search_table
 from sciaticare.directory.models import (
     Review,
@@ -15,7 +16,6 @@ from sciaticare.directory.models import (
 from sciaticare.directory.selectors.access import administers
 from sciaticare.directory.services.checks import NotAllowed, full_clean
 from sciaticare.directory.sessions import CompletedSession, ledger
-from sciaticare.errors import Conflict, Invalid, NotFound
 
 
 def can_review(*, patient: User, therapist: TherapistProfile, session_id: int) -> bool:

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.bounds import check_session_time
+from sciaticare.core.bounds import check_session_time
+from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage import Level

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.directory.selectors.plan import plan_therapist_ids
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import (
     Appointment,

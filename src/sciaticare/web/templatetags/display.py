@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django import template
 
-from sciaticare import display
+from sciaticare.core import display
+from sciaticare.directory.ranking import MODALITIES
 
 register = template.Library()
 
@@ -23,7 +24,7 @@ def language_names(codes: Iterable[str] | str) -> str:
 
 @register.filter
 def modality_names(codes: Iterable[str]) -> str:
-    return ", ".join(display.modality_name(c) for c in codes)
+    return ", ".join(MODALITIES.get(c, c.replace("_", " ")) for c in codes)
 
 
 @register.filter

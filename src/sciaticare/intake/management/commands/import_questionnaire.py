@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sciaticare.accounts.models import User
-from sciaticare.errors import DomainError
+from sciaticare.core.errors import DomainError
 from sciaticare.intake import services
 
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sciaticare import ratelimits
+from sciaticare.core import ratelimits
 
 
 class Command(BaseCommand):

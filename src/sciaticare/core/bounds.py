@@ -25,7 +25,7 @@ from ninja.parser import Parser
 from pydantic import AfterValidator, AwareDatetime, Field
 from pydantic_core import PydanticCustomError
 
-from sciaticare.errors import Invalid
+from sciaticare.core.errors import Invalid
 
 #: The largest key a BigAutoField holds (signed 64-bit).
 MAX_ID = 2**63 - 1

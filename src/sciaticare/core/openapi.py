@@ -13,7 +13,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from sciaticare.schemas import Problem
+from sciaticare.core.schemas import Problem
 
 PROBLEM_REF = "#/components/schemas/Problem"
 

@@ -14,8 +14,6 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_currency
 
-from sciaticare.directory.ranking import MODALITIES
-
 #: The language money and language names are written in until the site is translated.
 _LOCALE = "en"
 
@@ -51,10 +49,6 @@ def language_names(codes: Iterable[str] | str) -> str:
     if isinstance(codes, str):
         codes = codes.split(",")
     return ", ".join(language_name(c) for c in codes if c.strip())
-
-
-def modality_name(code: str) -> str:
-    return MODALITIES.get(code, code.replace("_", " "))
 
 
 def diary_tag(code: str) -> str:
