@@ -35,7 +35,7 @@ INSTANCE_WRITES = frozenset({"save", "delete"})
 
 # Writes across apps that stay for now, each with why (module under src/sciaticare, model).
 ALLOWED: dict[tuple[str, str], str] = {
-    ("ratelimits.py", "RateCounter"): (
+    ("core/ratelimits.py", "RateCounter"): (
         "The shared request limiter is the counter table's one writer; the table sits in web "
         "because a model needs an app, and the limiter outside it because every app uses it."
     ),
