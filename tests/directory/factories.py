@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -236,6 +236,13 @@ class FakeLedger:
     def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
         # The sessions here are real appointments: scheduling's own rule answers.
         return scheduling_selectors.closed_to(patient=patient, therapists=therapists)
+
+    def next_available(
+        self, therapist_ids: Sequence[int], *, within: timedelta | None = None
+    ) -> dict[int, datetime | None]:
+        if within is None:
+            return scheduling_selectors.next_available(therapist_ids)
+        return scheduling_selectors.next_available(therapist_ids, within=within)
 
 
 def days_from_today(days: int) -> date:

@@ -1,5 +1,5 @@
-"""Completed sessions (and who a therapist would refuse as new): what the directory needs from
-scheduling, behind a small seam.
+"""Completed sessions, who a therapist would refuse as new and when each is next free: what the
+directory needs from scheduling, behind a small seam.
 
 Only a patient who had a completed session with a therapist may review them, once per session.
 Sessions are appointments, and appointments belong to scheduling, which sits above the
@@ -14,9 +14,9 @@ directory: the directory may not import it. So reviews ask a :class:`SessionLedg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,13 @@ class SessionLedger(Protocol):
         patients, and not treating them): the directory says so instead of offering Book."""
         ...
 
+    def next_available(
+        self, therapist_ids: Sequence[int], *, within: timedelta | None = None
+    ) -> dict[int, datetime | None]:
+        """When each therapist's first free standard session starts (None: nothing within
+        `within`, scheduling's two weeks when not given): search ranks by it."""
+        ...
+
 
 class NoSessionsYet:
     """The ledger before scheduling installs its own: no session has taken place."""
@@ -69,6 +76,11 @@ class NoSessionsYet:
     def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
         # Nobody is treated by anybody yet: a therapist not taking new patients refuses all.
         return {t.pk for t in therapists if not t.accepting_new_patients}
+
+    def next_available(
+        self, therapist_ids: Sequence[int], *, within: timedelta | None = None
+    ) -> dict[int, datetime | None]:
+        return dict.fromkeys(therapist_ids)
 
 
 _ledger: SessionLedger = NoSessionsYet()

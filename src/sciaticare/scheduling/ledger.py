@@ -3,7 +3,8 @@ session (directory/sessions.py describes the seam)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sciaticare.directory.sessions import CompletedSession
@@ -47,3 +48,10 @@ class AppointmentLedger:
 
     def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
         return selectors.closed_to(patient=patient, therapists=therapists)
+
+    def next_available(
+        self, therapist_ids: Sequence[int], *, within: timedelta | None = None
+    ) -> dict[int, datetime | None]:
+        if within is None:
+            return selectors.next_available(therapist_ids)
+        return selectors.next_available(therapist_ids, within=within)

@@ -18,7 +18,7 @@ from sciaticare.core.sql import fetch_rows, money, table
 from sciaticare.directory import geo, search_query
 from sciaticare.directory.models import Clinic, Location, SearchEntry, SessionType, TherapistProfile
 from sciaticare.directory.ranking import MODALITIES, Candidate, PatientFit, Ranked, score
-from sciaticare.scheduling.selectors import next_available
+from sciaticare.directory.sessions import ledger
 
 MAX_RADIUS_KM = 500.0
 DEFAULT_RADIUS_KM = 25.0
@@ -163,7 +163,7 @@ def search_therapists(
     A fixed number of queries whatever the number of results: the ranked page
     (``search_query``, one statement on the search table), the page read as plain values in
     one query (profiles, users' names, places, locations, standard sessions), and the page's
-    first free slots (scheduling's ``next_available``). With ``available_within_days`` the filter looks at the
+    first free slots (scheduling's ``next_available``, through the session ledger seam). With ``available_within_days`` the filter looks at the
     ``AVAILABILITY_CANDIDATES`` best-ranked matches (a bound on the work a search may do).
     """
     _check_search(
@@ -196,7 +196,7 @@ def search_therapists(
     wanted = RERANK_WINDOW if reranked else offset + page_size
     ranked, count = search_query.ranked_therapists(filters, today=today, count=wanted)
     ids = [pk for pk, _, _ in (ranked if reranked else ranked[offset:])]
-    soonest = next_available(ids)
+    soonest = ledger().next_available(ids)
     results = _results_for(ids, filters, today, soonest=soonest)
     if reranked:
         results.sort(key=lambda r: (-r.ranked.score, r.distance_km, r.profile.pk))
@@ -217,7 +217,7 @@ def _available_page(
     """Ranked matches with a free standard session within `days`, one page of them."""
     ranked, _ = search_query.ranked_therapists(filters, today=today, count=AVAILABILITY_CANDIDATES)
     ranked_ids = [pk for pk, _, _ in ranked]
-    soonest = next_available(ranked_ids, within=timedelta(days=days))
+    soonest = ledger().next_available(ranked_ids, within=timedelta(days=days))
     free = [pk for pk in ranked_ids if soonest.get(pk) is not None]
     offset = (page - 1) * page_size
     results = _results_for(free[offset : offset + page_size], filters, today, soonest=soonest)
