@@ -470,8 +470,10 @@ def reschedule_appointment(
 
 def _lock_own(*, therapist_user: User, appointment_id: int) -> Appointment:
     """The therapist's own appointment, locked; NotFound when missing or someone else's."""
+    # Only the appointment's row: locking the joined therapist and patient rows too made a
+    # signing deadlock with a booking that holds the therapist and inserts for the patient.
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("therapist", "patient")
         .filter(pk=appointment_id)
         .first()

@@ -240,7 +240,11 @@ def _open_offer(entry: WaitlistEntry) -> SlotOffer | None:
 
 
 def _lock_held(appointment_id: int) -> Appointment:
-    return Appointment.objects.select_for_update().select_related("patient").get(pk=appointment_id)
+    return (
+        Appointment.objects.select_for_update(of=("self",))  # not the patient's row too
+        .select_related("patient")
+        .get(pk=appointment_id)
+    )
 
 
 def _lock_offer(*, patient: User, offer_id: int) -> tuple[SlotOffer, Appointment, WaitlistEntry]:
