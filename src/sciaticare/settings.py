@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
+    "sciaticare.core",
     "sciaticare.accounts",
     "sciaticare.audit",
     "sciaticare.privacy",

@@ -321,7 +321,7 @@ USER_TEXT = {
 NOT_USER_TEXT = {
     "accounts.User.password": "a hash",
     "accounts.User.email": "validated address",
-    "web.RateCounter.ident": "made by the server (a scope and a digest)",
+    "core.RateCounter.ident": "made by the server (a scope and a digest)",
     "accounts.ApiToken.prefix": "made by the server",
     "accounts.ApiToken.digest": "made by the server",
     "audit.AuditEvent.action": "a code",

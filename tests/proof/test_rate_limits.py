@@ -19,8 +19,8 @@ from django.urls import reverse
 from sciaticare.accounts.models import User
 from sciaticare.accounts.services import create_api_token
 from sciaticare.core import ratelimits
+from sciaticare.core.models import RateCounter
 from sciaticare.intake import triage
-from sciaticare.web.models import RateCounter
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db

@@ -35,10 +35,6 @@ INSTANCE_WRITES = frozenset({"save", "delete"})
 
 # Writes across apps that stay for now, each with why (module under src/sciaticare, model).
 ALLOWED: dict[tuple[str, str], str] = {
-    ("core/ratelimits.py", "RateCounter"): (
-        "The shared request limiter is the counter table's one writer; the table sits in web "
-        "because a model needs an app, and the limiter outside it because every app uses it."
-    ),
     ("directory/demo.py", "User"): (
         "Demo data makes hundreds of therapist and reviewer accounts in one bulk insert; "
         "no request ever runs it."

@@ -1,4 +1,5 @@
-"""Plumbing every app shares: plain-SQL helpers (``sql``) and time helpers (``time``).
+"""Plumbing every app shares: errors, API schemas, plain-SQL and time helpers, rate limits.
 
-Not an app (no models, not in ``INSTALLED_APPS``): the lowest layer, importing no app.
+The lowest layer: it imports no app. It is installed as an app (label ``core``) only to own
+the rate counters' table (``models.RateCounter``, written by ``ratelimits``).
 """

@@ -1,6 +1,6 @@
 """Request rate limits for the API and the public symptom check, shared by every app process.
 
-Counts live in the database (web.RateCounter), so every worker on every machine sees the same
+Counts live in the database (core.RateCounter), so every worker on every machine sees the same
 numbers without another service. Each limit is a fixed window: at most `count` requests per
 `seconds`, the window starting on a multiple of `seconds`. A burst at a window's edge can reach
 twice the count; that is the usual trade for one counter row per client instead of a log of
@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
-from sciaticare.web.models import RateCounter
+from sciaticare.core.models import RateCounter
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -79,10 +79,10 @@ def hit(*, scope: str, ident: str, now: float | None = None) -> int | None:
 
 # A new window starts the count again; the same window adds one. Table and columns are constants.
 _COUNT = """
-    INSERT INTO web_ratecounter (ident, period, hits) VALUES (%s, %s, 1)
+    INSERT INTO core_ratecounter (ident, period, hits) VALUES (%s, %s, 1)
     ON CONFLICT (ident) DO UPDATE SET
-        hits = CASE WHEN web_ratecounter.period = excluded.period
-                    THEN web_ratecounter.hits + 1 ELSE 1 END,
+        hits = CASE WHEN core_ratecounter.period = excluded.period
+                    THEN core_ratecounter.hits + 1 ELSE 1 END,
         period = excluded.period
     RETURNING hits
 """

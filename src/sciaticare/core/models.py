@@ -1,4 +1,4 @@
-"""What the web layer itself keeps: request-rate counters (sciaticare/ratelimits.py)."""
+"""What the shared plumbing keeps: request-rate counters (core/ratelimits.py)."""
 
 from django.db import models
 
