@@ -10,7 +10,9 @@ from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import Invalid
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Episode, QuestionnaireResponse
-from sciaticare.interop import fhir, services
+from sciaticare.interop import services
+from sciaticare.interop.fhir.checks import validate_codes
+from sciaticare.interop.fhir.codes import RESOURCE_ORDER
 from sciaticare.interop.models import ExternalResource
 from sciaticare.outcomes import services as outcomes_services
 from sciaticare.outcomes.models import PainEntry
@@ -71,11 +73,11 @@ def test_export_holds_every_resource_type_each_valid_r4b_with_our_codes():
 
     bundle = services.export_patient(patient=patient, viewer=patient)
 
-    assert _kinds(bundle) == set(fhir.RESOURCE_ORDER)
+    assert _kinds(bundle) == set(RESOURCE_ORDER)
     get_fhir_model_class("Bundle").model_validate(bundle)
     for entry in bundle["entry"]:
         get_fhir_model_class(entry["resource"]["resourceType"]).model_validate(entry["resource"])
-    assert fhir.validate_codes(bundle) == []
+    assert validate_codes(bundle) == []
     condition = next(
         e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Condition"
     )
@@ -99,7 +101,7 @@ def test_export_import_export_is_stable_and_reimport_adds_nothing():
     assert PainEntry.objects.filter(patient=newcomer).count() == 1
     assert QuestionnaireResponse.objects.filter(patient=newcomer).count() == 2
     assert _without_patient(second, newcomer) == _without_patient(first, patient)
-    assert fhir.validate_codes(second) == []
+    assert validate_codes(second) == []
     assert not newcomer.intakes.exists()  # no invented triage
 
 
@@ -130,7 +132,7 @@ def test_api_export_is_fhir_json_of_the_callers_own_record(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+json"
-    assert fhir.validate_codes(response.json()) == []
+    assert validate_codes(response.json()) == []
     assert [e["resource"]["id"] for e in others["entry"]] == [f"patient-{other.pk}"]
 
 

@@ -8,21 +8,42 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from sciaticare.intake import scoring
-from sciaticare.interop import fhir
+from sciaticare.interop.fhir.checks import structure_problems, validate_codes
+from sciaticare.interop.fhir.codes import (
+    BODY_MAP_SYSTEM,
+    DIARY_TAG_URL,
+    DIARY_TAGS,
+    INSTRUMENT_SYSTEM,
+    RESOURCE_ORDER,
+)
+from sciaticare.interop.fhir.export import build_bundle
+from sciaticare.interop.fhir.imported import parse_bundle
+from sciaticare.interop.fhir.record import (
+    AppointmentData,
+    ConditionData,
+    LocationData,
+    NoteData,
+    OrganizationData,
+    PainData,
+    PatientData,
+    PatientRecord,
+    PractitionerData,
+    QuestionnaireData,
+)
 
 BASE = "https://clinic.example.org/fhir"
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def _questionnaire(code: str, answers: dict[str, Any], when: datetime) -> fhir.QuestionnaireData:
+def _questionnaire(code: str, answers: dict[str, Any], when: datetime) -> QuestionnaireData:
     result = scoring.score(code, answers)
     resource = scoring.response_to_fhir(code, answers, result, questionnaire_version="1.0")
-    return fhir.QuestionnaireData(code, resource, result.value, result.band or "", when)
+    return QuestionnaireData(code, resource, result.value, result.band or "", when)
 
 
-def record() -> fhir.PatientRecord:
-    appointment = fhir.AppointmentData(
+def record() -> PatientRecord:
+    appointment = AppointmentData(
         "appointment-7",
         "completed",
         START,
@@ -30,17 +51,17 @@ def record() -> fhir.PatientRecord:
         "practitioner-3",
         "location-2",
     )
-    return fhir.PatientRecord(
-        patient=fhir.PatientData("patient-1", "Odalys", "Fenwick", "o@example.org"),
-        organizations=[fhir.OrganizationData("organization-1", "Back Care Clinic")],
+    return PatientRecord(
+        patient=PatientData("patient-1", "Odalys", "Fenwick", "o@example.org"),
+        organizations=[OrganizationData("organization-1", "Back Care Clinic")],
         locations=[
-            fhir.LocationData("location-2", "Didsbury", "1 Oxford Rd", "organization-1", 53.4, -2.2)
+            LocationData("location-2", "Didsbury", "1 Oxford Rd", "organization-1", 53.4, -2.2)
         ],
-        practitioners=[fhir.PractitionerData("practitioner-3", "Ada", "Moss")],
-        conditions=[fhir.ConditionData(date(2026, 10, 1), side="left")],
+        practitioners=[PractitionerData("practitioner-3", "Ada", "Moss")],
+        conditions=[ConditionData(date(2026, 10, 1), side="left")],
         appointments=[
             appointment,
-            fhir.AppointmentData(
+            AppointmentData(
                 "appointment-8",
                 "booked",
                 START + timedelta(days=7),
@@ -50,7 +71,7 @@ def record() -> fhir.PatientRecord:
             ),
         ],
         notes=[
-            fhir.NoteData(
+            NoteData(
                 "appointment-7",
                 "practitioner-3",
                 "location-2",
@@ -65,7 +86,7 @@ def record() -> fhir.PatientRecord:
                 leg_pain_after=5,
             )
         ],
-        pain=[fhir.PainData(date(2026, 11, 3), 5, 6, "stiff", ["after_massage"])],
+        pain=[PainData(date(2026, 11, 3), 5, 6, "stiff", ["after_massage"])],
         questionnaires=[
             _questionnaire("peg", {"peg-1": 6, "peg-2": 5, "peg-3": 7}, START),
             _questionnaire("nrs-back", {"nrs-back-1": 6}, START),
@@ -84,20 +105,20 @@ def _codings(bundle: dict[str, Any], kind: str) -> set[tuple[str, str]]:
 
 
 def test_every_resource_and_the_bundle_validate_with_r4b():
-    bundle = fhir.build_bundle(record(), base_url=BASE)
+    bundle = build_bundle(record(), base_url=BASE)
 
     get_fhir_model_class("Bundle").model_validate(bundle)
     for entry in bundle["entry"]:
         resource = entry["resource"]
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
-    assert kinds == set(fhir.RESOURCE_ORDER)
-    assert fhir.structure_problems(bundle) == []
-    assert fhir.validate_codes(bundle) == []
+    assert kinds == set(RESOURCE_ORDER)
+    assert structure_problems(bundle) == []
+    assert validate_codes(bundle) == []
 
 
 def test_the_clinical_codes_are_the_ones_clinical_md_gives():
-    bundle = fhir.build_bundle(record(), base_url=BASE)
+    bundle = build_bundle(record(), base_url=BASE)
 
     assert _codings(bundle, "Condition") == {
         ("http://snomed.info/sct", "23056005"),
@@ -106,11 +127,11 @@ def test_the_clinical_codes_are_the_ones_clinical_md_gives():
     assert ("http://snomed.info/sct", "387854002") in _codings(bundle, "Procedure")
     observations = _codings(bundle, "Observation")
     assert ("http://loinc.org", "72514-3") in observations
-    assert (fhir.INSTRUMENT_SYSTEM, "peg") in observations  # PEG has no verified LOINC
+    assert (INSTRUMENT_SYSTEM, "peg") in observations  # PEG has no verified LOINC
 
 
 def test_one_pain_observation_per_diary_day_and_per_session_moment():
-    bundle = fhir.build_bundle(record(), base_url=BASE)
+    bundle = build_bundle(record(), base_url=BASE)
     pain = [
         e["resource"]
         for e in bundle["entry"]
@@ -129,8 +150,8 @@ def test_one_pain_observation_per_diary_day_and_per_session_moment():
 
 def test_ids_and_full_urls_are_stable_and_absolute():
     first, second = (
-        fhir.build_bundle(record(), base_url=BASE),
-        fhir.build_bundle(record(), base_url=BASE),
+        build_bundle(record(), base_url=BASE),
+        build_bundle(record(), base_url=BASE),
     )
 
     assert first == second
@@ -142,11 +163,11 @@ def test_ids_and_full_urls_are_stable_and_absolute():
 
 
 def _broken(path: str, value: Any) -> list[str]:
-    bundle = fhir.build_bundle(record(), base_url=BASE)
+    bundle = build_bundle(record(), base_url=BASE)
     kind, key = path.split(".", 1)
     resource = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind)
     resource[key] = value
-    return fhir.validate_codes(bundle)
+    return validate_codes(bundle)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +176,7 @@ def _broken(path: str, value: Any) -> list[str]:
         ("Appointment.status", "arrived"),
         ("Encounter.status", "in-progress"),
         ("Procedure.status", "preparation"),
-        ("Procedure.bodySite", [{"coding": [{"system": fhir.BODY_MAP_SYSTEM, "code": "nose"}]}]),
+        ("Procedure.bodySite", [{"coding": [{"system": BODY_MAP_SYSTEM, "code": "nose"}]}]),
         ("Procedure.code", {"coding": [{"system": "http://snomed.info/sct", "code": "1"}]}),
         ("Condition.code", {"coding": [{"system": "http://snomed.info/sct", "code": "279039007"}]}),
         ("QuestionnaireResponse.questionnaire", "https://elsewhere.example/q|1"),
@@ -170,35 +191,35 @@ def test_code_values_that_are_not_ours_are_named(path, value):
 
 
 def test_pain_out_of_range_and_unknown_tags_are_refused():
-    bundle = fhir.build_bundle(record(), base_url=BASE)
+    bundle = build_bundle(record(), base_url=BASE)
     diary = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == "pain-2026-11-03")
     diary["component"][0]["valueInteger"] = 11
-    diary["extension"].append({"url": fhir.DIARY_TAG_URL, "valueCode": "party"})
+    diary["extension"].append({"url": DIARY_TAG_URL, "valueCode": "party"})
 
-    problems = fhir.validate_codes(bundle)
+    problems = validate_codes(bundle)
 
     assert any("0-10" in p for p in problems)
     assert any("party" in p for p in problems)
 
 
 def test_structure_problems_come_from_r4b():
-    bundle = fhir.build_bundle(record(), base_url=BASE)
+    bundle = build_bundle(record(), base_url=BASE)
     broken = copy.deepcopy(bundle)
     broken["entry"][0]["resource"]["colour"] = "blue"
 
-    assert fhir.structure_problems(bundle) == []
-    assert any("colour" in p for p in fhir.structure_problems(broken))
-    assert fhir.structure_problems({"resourceType": "Patient"})
+    assert structure_problems(bundle) == []
+    assert any("colour" in p for p in structure_problems(broken))
+    assert structure_problems({"resourceType": "Patient"})
 
 
 def test_parse_bundle_reads_back_what_was_built():
-    bundle = fhir.build_bundle(record(), base_url=BASE)
+    bundle = build_bundle(record(), base_url=BASE)
 
-    history = fhir.parse_bundle(bundle)
+    history = parse_bundle(bundle)
 
     assert history.source_patient_id == "patient-1"
-    assert history.conditions == [fhir.ConditionData(date(2026, 10, 1), side="left")]
-    assert history.pain == [fhir.PainData(date(2026, 11, 3), 5, 6, "stiff", ["after_massage"])]
+    assert history.conditions == [ConditionData(date(2026, 10, 1), side="left")]
+    assert history.pain == [PainData(date(2026, 11, 3), 5, 6, "stiff", ["after_massage"])]
     assert [q.instrument for q in history.questionnaires] == ["nrs-back", "peg"]  # sorted by id
     external = {f"{r['resourceType']}/{r['id']}" for r in history.external}
     assert "Appointment/appointment-7" in external
@@ -210,4 +231,4 @@ def test_parse_bundle_reads_back_what_was_built():
 def test_diary_tags_match_the_outcomes_app():
     from sciaticare.outcomes.models import Tag
 
-    assert set(Tag.values) == fhir.DIARY_TAGS
+    assert set(Tag.values) == DIARY_TAGS

@@ -32,7 +32,28 @@ from sciaticare.intake import bodymap, scoring
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import QuestionnaireResponse
-from sciaticare.interop import fhir
+from sciaticare.interop.fhir.checks import structure_problems, validate_codes
+from sciaticare.interop.fhir.codes import APPOINTMENT_STATUS, condition_side
+from sciaticare.interop.fhir.export import build_bundle
+from sciaticare.interop.fhir.imported import (
+    PATIENT_PLACEHOLDER,
+    ImportedHistory,
+    ImportedQuestionnaire,
+    parse_bundle,
+    repoint,
+)
+from sciaticare.interop.fhir.record import (
+    AppointmentData,
+    ConditionData,
+    LocationData,
+    NoteData,
+    OrganizationData,
+    PainData,
+    PatientData,
+    PatientRecord,
+    PractitionerData,
+    QuestionnaireData,
+)
 from sciaticare.interop.models import ExternalResource
 from sciaticare.outcomes import selectors as outcomes_selectors
 from sciaticare.outcomes import services as outcomes_services
@@ -61,13 +82,13 @@ def _leg_side(regions: list[str]) -> str | None:
     return next(iter(sides)) if len(sides) == 1 and sides <= {"left", "right"} else None
 
 
-def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.PatientRecord:
+def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientRecord:
     """The patient's record as plain data; with ``clinic_ids``, only the sessions held at those
     clinics (a clinic admin's export)."""
     pid = patient_id(patient)
     external = list(ExternalResource.objects.filter(patient=patient))
     imported_sides = {
-        e.resource_id: fhir.condition_side(e.resource)
+        e.resource_id: condition_side(e.resource)
         for e in external
         if e.resource_type == "Condition"
     }
@@ -77,7 +98,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
         key = f"condition-{episode.started_on.isoformat()}"
         side = _leg_side(intakes[-1].regions) if intakes else imported_sides.get(key)
         conditions.append(
-            fhir.ConditionData(
+            ConditionData(
                 started_on=episode.started_on, active=episode.closed_at is None, side=side
             )
         )
@@ -94,15 +115,15 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
     therapists = {a.therapist.pk: a.therapist for a in appointments}
     locations = {a.location.pk: a.location for a in appointments}
     clinics = {loc.clinic.pk: loc.clinic for loc in locations.values()}
-    return fhir.PatientRecord(
-        patient=fhir.PatientData(
+    return PatientRecord(
+        patient=PatientData(
             id=pid, given=patient.first_name, family=patient.last_name, email=patient.email
         ),
         organizations=[
-            fhir.OrganizationData(id=f"organization-{c.pk}", name=c.name) for c in clinics.values()
+            OrganizationData(id=f"organization-{c.pk}", name=c.name) for c in clinics.values()
         ],
         locations=[
-            fhir.LocationData(
+            LocationData(
                 id=f"location-{loc.pk}",
                 name=loc.name,
                 address=loc.address,
@@ -113,14 +134,14 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
             for loc in locations.values()
         ],
         practitioners=[
-            fhir.PractitionerData(
+            PractitionerData(
                 id=f"practitioner-{t.pk}", given=t.user.first_name, family=t.user.last_name
             )
             for t in therapists.values()
         ],
         conditions=conditions,
         appointments=[
-            fhir.AppointmentData(
+            AppointmentData(
                 id=f"appointment-{a.pk}",
                 status=a.status,
                 start=a.start,
@@ -129,10 +150,10 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
                 location_id=f"location-{a.location_id}",
             )
             for a in appointments
-            if a.status in fhir.APPOINTMENT_STATUS
+            if a.status in APPOINTMENT_STATUS
         ],
         notes=[
-            fhir.NoteData(
+            NoteData(
                 appointment_id=f"appointment-{n.appointment_id}",
                 practitioner_id=f"practitioner-{n.therapist_id}",
                 location_id=f"location-{n.appointment.location_id}",
@@ -150,7 +171,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
             if n.signed_at is not None
         ],
         pain=[
-            fhir.PainData(
+            PainData(
                 day=e.day,
                 back_pain=e.back_pain,
                 leg_pain=e.leg_pain,
@@ -160,7 +181,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
             for e in outcomes_selectors.entries_of(patient=patient).order_by("day")
         ],
         questionnaires=[
-            fhir.QuestionnaireData(
+            QuestionnaireData(
                 instrument=q.instrument,
                 resource=q.resource,
                 score=q.score,
@@ -172,9 +193,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> fhir.Pat
             )
             if q.instrument in scoring.INSTRUMENTS
         ],
-        external=[
-            fhir.repoint(e.resource, fhir.PATIENT_PLACEHOLDER, f"Patient/{pid}") for e in external
-        ],
+        external=[repoint(e.resource, PATIENT_PLACEHOLDER, f"Patient/{pid}") for e in external],
     )
 
 
@@ -228,7 +247,7 @@ def export_patient(*, patient: User, viewer: User, reason: str = "") -> dict[str
             "State why you are exporting this clinical record.",
             [("reason", "required")],
         )
-    bundle = fhir.build_bundle(_record(patient, access.clinic_ids), base_url=fhir_base())
+    bundle = build_bundle(_record(patient, access.clinic_ids), base_url=fhir_base())
     record_event(actor=viewer, action="fhir.export", patient=patient, reason=reason[:300])
     return bundle
 
@@ -253,7 +272,7 @@ def _refuse(problems: list[str]) -> Invalid:
     )
 
 
-def _scored(item: fhir.ImportedQuestionnaire) -> tuple[dict[str, Any], scoring.Score]:
+def _scored(item: ImportedQuestionnaire) -> tuple[dict[str, Any], scoring.Score]:
     answers = scoring.answers_from_fhir(item.resource)
     result = scoring.score(item.instrument, answers)
     resource = scoring.response_to_fhir(
@@ -263,24 +282,24 @@ def _scored(item: fhir.ImportedQuestionnaire) -> tuple[dict[str, Any], scoring.S
 
 
 # Questionnaires of an import with their FHIR resource and score.
-_Scored = list[tuple[fhir.ImportedQuestionnaire, dict[str, Any], scoring.Score]]
+_Scored = list[tuple[ImportedQuestionnaire, dict[str, Any], scoring.Score]]
 
 
-def _checked_history(data: object) -> tuple[fhir.ImportedHistory, _Scored]:
+def _checked_history(data: object) -> tuple[ImportedHistory, _Scored]:
     """The history in a Bundle and its questionnaires scored, or Invalid naming every refused
     entry: not valid R4B, codes not ours, or breaking the rules typed data follows."""
     try:
         check_json_depth(data)  # the checks below recurse: a deep document must not reach them
     except ValueError as exc:
         raise _refuse([f"Bundle: {exc}"]) from None
-    problems = fhir.structure_problems(data)
+    problems = structure_problems(data)
     if not problems:
         assert isinstance(data, dict)
-        problems = fhir.validate_codes(data)
+        problems = validate_codes(data)
     if problems:
         raise _refuse(problems)
     assert isinstance(data, dict)
-    history = fhir.parse_bundle(data)
+    history = parse_bundle(data)
     today = timezone.localdate()
     now = timezone.now()
     # The rules typed data follows: the intake refuses pain that began in the future, and

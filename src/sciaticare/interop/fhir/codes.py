@@ -1,0 +1,123 @@
+"""The code systems, codes, extension URLs and status values of our FHIR resources, shared by
+the export, the checks and the import (the decisions behind them: the package docstring)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, Final
+
+from sciaticare.intake import scoring
+
+BASE_URL: Final = scoring.FHIR_BASE_URL  # canonical base of our definitions, not of resources
+CANONICAL_BASE: Final = BASE_URL
+BODY_MAP_SYSTEM: Final = f"{BASE_URL}/CodeSystem/body-map"
+PAIN_SITE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/pain-site"
+INSTRUMENT_SYSTEM: Final = f"{BASE_URL}/CodeSystem/instrument"
+TECHNIQUE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/technique"
+DIARY_TAG_URL: Final = f"{BASE_URL}/StructureDefinition/diary-tag"
+MOMENT_URL: Final = f"{BASE_URL}/StructureDefinition/pain-moment"
+LOINC: Final = "http://loinc.org"
+SNOMED: Final = "http://snomed.info/sct"
+ICD10CM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
+UCUM: Final = "http://unitsofmeasure.org"
+CATEGORY_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/observation-category"
+CLINICAL_STATUS_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+ACT_CODE_SYSTEM: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+
+PAIN_LOINC: Final = "72514-3"  # Pain severity 0-10 (docs/clinical.md)
+SCIATICA_SNOMED: Final = "23056005"  # docs/clinical.md
+MASSAGE_SNOMED: Final = (
+    "387854002"  # "therapeutic massage": pending confirmation (docs/clinical.md)
+)
+ICD_BY_SIDE: Final = {"right": "M54.31", "left": "M54.32", None: "M54.30"}
+
+
+class AppointmentStatus(enum.StrEnum):
+    """FHIR Appointment.status values we write; ours map onto them (see APPOINTMENT_STATUS)."""
+
+    BOOKED = "booked"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    NOSHOW = "noshow"
+
+
+# scheduling.models.AppointmentStatus -> FHIR. "held" and "expired" never reach an export.
+APPOINTMENT_STATUS: Final[Mapping[str, AppointmentStatus]] = {
+    "booked": AppointmentStatus.BOOKED,
+    "completed": AppointmentStatus.FULFILLED,
+    "no_show": AppointmentStatus.NOSHOW,
+    "cancelled": AppointmentStatus.CANCELLED,
+    "rescheduled": AppointmentStatus.CANCELLED,
+}
+
+
+class EncounterStatus(enum.StrEnum):
+    FINISHED = "finished"
+
+
+class ProcedureStatus(enum.StrEnum):
+    COMPLETED = "completed"
+
+
+class ObservationStatus(enum.StrEnum):
+    FINAL = "final"
+
+
+class ResponseStatus(enum.StrEnum):
+    COMPLETED = "completed"
+
+
+class ClinicalStatus(enum.StrEnum):
+    ACTIVE = "active"
+    RESOLVED = "resolved"
+
+
+class PainSite(enum.StrEnum):
+    BACK = "back"
+    LEG = "leg"
+
+
+class Moment(enum.StrEnum):
+    """When a pain measurement was taken."""
+
+    DIARY = "diary"
+    BEFORE = "before-session"
+    AFTER = "after-session"
+
+
+# outcomes.models.Tag, repeated here because this module imports no Django (a test keeps the
+# two equal).
+DIARY_TAGS: Final = frozenset({"after_massage", "after_exercise", "flare_up", "bad_night"})
+
+RESOURCE_ORDER: Final = (
+    "Patient",
+    "Organization",
+    "Location",
+    "Practitioner",
+    "Condition",
+    "Appointment",
+    "Encounter",
+    "Procedure",
+    "QuestionnaireResponse",
+    "Observation",
+)
+
+
+def codes_in(concept: object, system: str) -> list[str]:
+    """The codes of ``system`` in a CodeableConcept (none when it is not one)."""
+    if not isinstance(concept, Mapping):
+        return []
+    return [
+        str(c.get("code"))
+        for c in concept.get("coding") or []
+        if isinstance(c, Mapping) and c.get("system") == system
+    ]
+
+
+def condition_side(condition: Mapping[str, Any]) -> str | None:
+    """The side a Condition's ICD-10-CM code names ("left", "right"); None otherwise."""
+    for side, code in ICD_BY_SIDE.items():
+        if code in codes_in(condition.get("code"), ICD10CM):
+            return side
+    return None
