@@ -380,11 +380,6 @@ REASONS: Mapping[str, Reason] = _reasons(
     ),
 )
 
-_DERIVED_REASONS: tuple[str, ...] = (
-    "age_over_50_first_episode",
-    "age_under_16",
-    "no_improvement_6_weeks",
-)
 # Each combination: the question that must be "yes", and the others of which at least one must be.
 COMBINATIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
     {
