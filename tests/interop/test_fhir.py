@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
-from sciaticare.intake import scoring
+from sciaticare.intake.scoring.response import response_to_fhir
+from sciaticare.intake.scoring.rules import score
 from sciaticare.interop import fhir
 
 BASE = "https://clinic.example.org/fhir"
@@ -16,8 +17,8 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _questionnaire(code: str, answers: dict[str, Any], when: datetime) -> fhir.QuestionnaireData:
-    result = scoring.score(code, answers)
-    resource = scoring.response_to_fhir(code, answers, result, questionnaire_version="1.0")
+    result = score(code, answers)
+    resource = response_to_fhir(code, answers, result, questionnaire_version="1.0")
     return fhir.QuestionnaireData(code, resource, result.value, result.band or "", when)
 
 

@@ -38,9 +38,11 @@ import pydantic
 from fhir.resources.R4B import get_fhir_model_class
 
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.intake import bodymap, scoring
+from sciaticare.intake import bodymap
+from sciaticare.intake.scoring.definition import FHIR_BASE_URL
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 
-BASE_URL: Final = scoring.FHIR_BASE_URL  # canonical base of our definitions, not of resources
+BASE_URL: Final = FHIR_BASE_URL  # canonical base of our definitions, not of resources
 CANONICAL_BASE: Final = BASE_URL
 BODY_MAP_SYSTEM: Final = f"{BASE_URL}/CodeSystem/body-map"
 PAIN_SITE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/pain-site"
@@ -498,7 +500,7 @@ def _questionnaire_response(q: QuestionnaireData, patient_id: str) -> dict[str, 
 
 
 def _score_observation(q: QuestionnaireData, patient_id: str) -> dict[str, Any]:
-    instrument = scoring.INSTRUMENTS[q.instrument]
+    instrument = INSTRUMENTS[q.instrument]
     codings = [_coding(INSTRUMENT_SYSTEM, instrument.code, instrument.title)]
     if instrument.loinc:
         codings.insert(0, _coding(LOINC, instrument.loinc))
@@ -640,9 +642,9 @@ def _observation_problems(where: str, r: Mapping[str, Any]) -> list[str]:
     if PAIN_LOINC in _codes(r.get("code"), LOINC) and "component" in r:
         return _pain_problems(where, r)
     instruments = _codes(r.get("code"), INSTRUMENT_SYSTEM)
-    if len(instruments) != 1 or instruments[0] not in scoring.INSTRUMENTS:
+    if len(instruments) != 1 or instruments[0] not in INSTRUMENTS:
         return [f"{where}.code: neither pain 0-10 nor a known instrument score"]
-    instrument = scoring.INSTRUMENTS[instruments[0]]
+    instrument = INSTRUMENTS[instruments[0]]
     problems = []
     if instrument.loinc and instrument.loinc not in _codes(r.get("code"), LOINC):
         problems.append(f"{where}.code: {instrument.code} needs LOINC {instrument.loinc}")
@@ -689,7 +691,7 @@ def _questionnaire_response_problems(where: str, r: Mapping[str, Any]) -> list[s
     if r.get("status") not in ResponseStatus:
         return [f"{where}.status: {r.get('status')!r} is not one of ours"]
     url = str(r.get("questionnaire", "")).split("|", 1)[0]
-    if url not in {i.url for i in scoring.INSTRUMENTS.values()}:
+    if url not in {i.url for i in INSTRUMENTS.values()}:
         return [f"{where}.questionnaire: not one of our instruments"]
     if not isinstance(r.get("authored"), str) or "T" not in r["authored"]:
         return [f"{where}.authored: a date and time with an offset is required"]
@@ -894,7 +896,7 @@ def parse_bundle(data: Mapping[str, Any]) -> ImportedHistory:
         elif kind == "QuestionnaireResponse":
             canonical = str(r["questionnaire"])
             url, _, version = canonical.partition("|")
-            code = next(i.code for i in scoring.INSTRUMENTS.values() if i.url == url)
+            code = next(i.code for i in INSTRUMENTS.values() if i.url == url)
             history.questionnaires.append(
                 ImportedQuestionnaire(
                     instrument=code,
