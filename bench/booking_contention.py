@@ -204,7 +204,8 @@ def _write_world(therapists: int, patients: int) -> dict[str, Any]:
         TherapistProfile,
     )
     from sciaticare.intake import services as intake_services
-    from sciaticare.intake import triage
+    from sciaticare.intake.triage.levels import Level
+    from sciaticare.intake.triage.questions import REQUIRED_CODES
     from sciaticare.scheduling.models import WorkingHours
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -246,7 +247,7 @@ def _write_world(therapists: int, patients: int) -> dict[str, Any]:
                 for d in range(7)
             )
             world["therapists"].append({"id": profile.pk, "service": session.pk})
-        answers = dict.fromkeys(triage.REQUIRED_CODES, False)
+        answers = dict.fromkeys(REQUIRED_CODES, False)
         for i in range(patients):
             patient = User.objects.create(
                 email=f"patient{i}@bench.invalid",
@@ -262,7 +263,7 @@ def _write_world(therapists: int, patients: int) -> dict[str, Any]:
                     back_pain=(5, 4, 7),
                 ),
             )
-            if intake.level != triage.Level.OK:
+            if intake.level != Level.OK:
                 raise RuntimeError(f"The bench intake should triage as ok, not {intake.level}.")
             world["tokens"].append(create_api_token(user=patient, name="bench")[1])
     return world

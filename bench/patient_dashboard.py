@@ -77,8 +77,8 @@ def build(now: datetime) -> tuple[int, int]:
         TherapistProfile,
     )
     from sciaticare.intake import services as intake_services
-    from sciaticare.intake import triage
     from sciaticare.intake.models import QuestionnaireResponse
+    from sciaticare.intake.triage.questions import REQUIRED_CODES
     from sciaticare.outcomes.models import PainEntry
     from sciaticare.records.models import SessionNote
     from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -141,7 +141,7 @@ def build(now: datetime) -> tuple[int, int]:
             data=intake_services.IntakeData(
                 age=52,
                 onset_date=today - timedelta(days=DAYS + 30),
-                answers=dict.fromkeys(triage.REQUIRED_CODES, False),
+                answers=dict.fromkeys(REQUIRED_CODES, False),
                 regions=["right_buttock", "right_calf"],
                 back_pain=(6, 5, 8),
                 leg_pain=(7, 6, 9),

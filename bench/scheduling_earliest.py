@@ -141,6 +141,25 @@ def existing_build() -> datetime | None:
     return anchor[0]
 
 
+def _patients_without_overlap(
+    rows: list[tuple[int, int, int, int, int, int, str]], patient_ids: list[int], rng: random.Random
+) -> list[int]:
+    """A patient for each row (rows newest first) such that no patient has two active sessions
+    at once: the database refuses that (scheduling migration 0004)."""
+    active = {"held", "booked", "completed", "no_show"}
+    free_from: dict[int, int] = {}  # patient -> end of their latest active session so far
+    chosen = [0] * len(rows)
+    for n in range(len(rows) - 1, -1, -1):  # oldest first
+        start, minutes, _busy, _therapist, _location, _type, status = rows[n]
+        patient = rng.choice(patient_ids)
+        if status in active:
+            while free_from.get(patient, 0) > start:
+                patient = rng.choice(patient_ids)
+            free_from[patient] = start + 60 * minutes
+        chosen[n] = patient
+    return chosen
+
+
 def build() -> datetime:
     """Fill the (empty) benchmark database; return the build's "now"."""
     from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX  # nobody signs in as these
@@ -316,16 +335,26 @@ def build() -> datetime:
                 )
             )
     rows.sort(reverse=True)
-    patient_ids = [p.pk for p in patients]
+    patient_of = _patients_without_overlap(rows, [p.pk for p in patients], rng)
     print(f"  {len(rows):,} appointments laid out in {time.perf_counter() - started:.0f} s")
 
     postgres = connection.vendor == "postgresql"
     zone = "+00" if postgres else ""  # SQLite keeps UTC as Django writes it, without an offset
 
-    def values(chunk: list[tuple[int, int, int, int, int, int, str]]) -> Iterator[tuple[Any, ...]]:
-        for start, minutes, busy_minutes, therapist, location, session_type, status in chunk:
+    def values(
+        chunk: list[tuple[int, int, int, int, int, int, str]], first: int
+    ) -> Iterator[tuple[Any, ...]]:
+        for n, (
+            start,
+            minutes,
+            busy_minutes,
+            therapist,
+            location,
+            session_type,
+            status,
+        ) in enumerate(chunk, first):
             yield (
-                rng.choice(patient_ids),
+                patient_of[n],
                 therapist,
                 location,
                 session_type,
@@ -351,12 +380,12 @@ def build() -> datetime:
                 if postgres:
                     sql = f"COPY scheduling_appointment ({columns}) FROM STDIN"
                     with cursor.cursor.copy(sql) as copy:
-                        for row in values(chunk):
+                        for row in values(chunk, i):
                             copy.write_row(row)
                 else:
                     marks = ", ".join(["%s"] * len(COLUMNS))
                     sql = f"INSERT INTO scheduling_appointment ({columns}) VALUES ({marks})"
-                    cursor.executemany(sql, list(values(chunk)))
+                    cursor.executemany(sql, list(values(chunk, i)))
         if not postgres:
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
     print(f"  appointments inserted in {time.perf_counter() - started:.0f} s")

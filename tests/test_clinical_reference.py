@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sciaticare.intake import bodymap, scoring, triage
+from sciaticare.intake import bodymap
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
+from sciaticare.intake.scoring.rules import ODI_MIN_SECTIONS
+from sciaticare.intake.triage.precautions import PRECAUTIONS
+from sciaticare.intake.triage.questions import QUESTIONS
+from sciaticare.intake.triage.reasons import COMBINATIONS, REASONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED_SUFFIXES = {".py", ".html", ".txt", ".json", ".js", ".css", ".svg", ".md", ".toml"}
@@ -61,7 +66,7 @@ def test_the_scan_covers_templates_questionnaires_code_and_docs() -> None:
     names = {p.relative_to(ROOT).as_posix() for p in _scanned_files()}
     assert "src/sciaticare/intake/templates/intake/check.html" in names
     assert "src/sciaticare/intake/questionnaires/peg.json" in names
-    assert "src/sciaticare/intake/triage.py" in names
+    assert "src/sciaticare/intake/triage/reasons.py" in names
     assert "docs/clinical.md" in names
     assert "README.md" in names
 
@@ -129,11 +134,11 @@ def test_the_clinical_reference_exists() -> None:
 @pytest.mark.parametrize(
     "code",
     sorted(
-        {q.code for q in triage.QUESTIONS}
-        | set(triage.REASONS)
-        | set(triage.PRECAUTIONS)
-        | set(triage.COMBINATIONS)
-        | set(scoring.INSTRUMENTS)
+        {q.code for q in QUESTIONS}
+        | set(REASONS)
+        | set(PRECAUTIONS)
+        | set(COMBINATIONS)
+        | set(INSTRUMENTS)
     ),
 )
 def test_every_triage_and_instrument_code_is_in_the_reference(code: str) -> None:
@@ -147,10 +152,10 @@ def test_every_body_map_area_is_in_the_reference(area: str) -> None:
 
 def test_the_reference_states_the_numbers_the_code_uses() -> None:
     text = _reference()
-    assert f"at least {scoring.ODI_MIN_SECTIONS} of the 10" in text
+    assert f"at least {ODI_MIN_SECTIONS} of the 10" in text
     assert "baseline − min(points, percent × baseline)" in text
     assert "30 % (no published threshold)" in text
-    for instrument in scoring.INSTRUMENTS.values():
+    for instrument in INSTRUMENTS.values():
         if instrument.loinc:
             assert instrument.loinc in text
     assert "23056005" in text

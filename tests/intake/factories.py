@@ -5,9 +5,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from sciaticare.intake import services, triage
+from sciaticare.intake import services
+from sciaticare.intake.triage.questions import REQUIRED_CODES
 
-NO = dict.fromkeys(triage.REQUIRED_CODES, False)
+NO = dict.fromkeys(REQUIRED_CODES, False)
 
 
 def intake_data(**overrides: Any) -> services.IntakeData:

@@ -4,7 +4,8 @@ pages, clinical words in the therapist's brief (docs/clinical.md, "Combinations"
 import pytest
 from django.urls import reverse
 
-from sciaticare.intake import services, triage
+from sciaticare.intake import services
+from sciaticare.intake.triage.reasons import REASONS
 from tests.factories import PatientFactory, TherapistFactory
 from tests.intake.factories import make_intake
 
@@ -27,7 +28,7 @@ def test_an_intake_with_cancer_history_and_foot_drop_is_a_cord_compression_emerg
     ]
     client.force_login(patient)
     body = _text(client.get(reverse("intake:detail", args=[intake.pk])))
-    assert triage.REASONS["possible_spinal_cord_compression"].plain in body
+    assert REASONS["possible_spinal_cord_compression"].plain in body
     assert "acute oncology" in body
 
 
@@ -42,7 +43,7 @@ def test_the_brief_gives_the_combined_reason_in_clinical_words(client):
 
     assert "possible spinal metastases" in body
     assert "NICE NG234" in body
-    assert triage.REASONS["possible_spinal_metastases"].plain not in body
+    assert REASONS["possible_spinal_metastases"].plain not in body
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from sciaticare.intake import services, triage
+from sciaticare.intake import services
 from sciaticare.intake.models import (
     Intake,
     IntakeShare,
     QuestionnaireDefinition,
     QuestionnaireResponse,
 )
+from sciaticare.intake.triage.questions import QUESTIONS
 from tests.factories import PatientFactory, TherapistFactory
 from tests.intake.factories import clinic_admin, make_intake, patient_of
 from tests.intake.test_services import _odi_questionnaire
@@ -38,7 +39,7 @@ def _form(**changes):
         "worse_with": ["sitting"],
         "goals": "Garden again",
     }
-    data.update({f"q_{q.code}": "no" for q in triage.QUESTIONS})
+    data.update({f"q_{q.code}": "no" for q in QUESTIONS})
     data.update(changes)
     return data
 

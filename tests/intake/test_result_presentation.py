@@ -9,7 +9,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
 
-from sciaticare.intake import triage, views
+from sciaticare.intake import views
+from sciaticare.intake.triage.assessment import assess
+from sciaticare.intake.triage.levels import Level
+from sciaticare.intake.triage.precautions import PRECAUTIONS
+from sciaticare.intake.triage.reasons import REASONS, most_serious_first
 from tests.factories import PatientFactory
 from tests.intake.factories import NO, make_intake
 from tests.scheduling.helpers import at, place_appointment, working_therapist
@@ -24,26 +28,24 @@ MOST_SERIOUS_FIRST = ["possible_spinal_cord_compression", "foot_drop", "cancer_h
 
 def _listed(body: str, words: str) -> list[str]:
     """The reason codes in the order the page shows them (by each reason's words)."""
-    found = {
-        code: body.find(escape(getattr(triage.REASONS[code], words))) for code in MOST_SERIOUS_FIRST
-    }
+    found = {code: body.find(escape(getattr(REASONS[code], words))) for code in MOST_SERIOUS_FIRST}
     assert all(at_ >= 0 for at_ in found.values()), found
     return sorted(found, key=found.__getitem__)
 
 
 def test_the_engine_keeps_its_own_order_and_the_pages_sort_by_level():
-    result = triage.assess(40, 2, {**NO, **CORD})
+    result = assess(40, 2, {**NO, **CORD})
 
-    assert result.level is triage.Level.EMERGENCY
+    assert result.level is Level.EMERGENCY
     assert list(result.reasons) == ["foot_drop", "cancer_history", MOST_SERIOUS_FIRST[0]]
-    shown = triage.most_serious_first(result.reasons)
+    shown = most_serious_first(result.reasons)
     assert [r.code for r in shown] == MOST_SERIOUS_FIRST
 
 
 def test_the_symptom_check_result_lists_the_emergency_reason_first():
     request = RequestFactory().get("/check/")
     request.user = AnonymousUser()
-    body = views.check_result_page(request, triage.assess(40, 2, {**NO, **CORD})).content.decode()
+    body = views.check_result_page(request, assess(40, 2, {**NO, **CORD})).content.decode()
 
     assert _listed(body, "plain") == MOST_SERIOUS_FIRST
 
@@ -86,13 +88,13 @@ def test_a_result_that_blocks_massage_gives_the_patient_no_massage_precautions(
     for url in (reverse("intake:detail", args=[intake.pk]), reverse("intake:home")):
         body = client.get(url).content.decode()
         assert "Precautions for your massage" not in body, url
-        assert triage.PRECAUTIONS["no_deep_pressure"].plain not in body, url
+        assert PRECAUTIONS["no_deep_pressure"].plain not in body, url
 
 
 def test_the_symptom_check_gives_no_massage_precautions_with_an_emergency():
     request = RequestFactory().get("/check/")
     request.user = AnonymousUser()
-    result = triage.assess(40, 2, {**NO, "bladder_change": True, "anticoagulants": True})
+    result = assess(40, 2, {**NO, "bladder_change": True, "anticoagulants": True})
     body = views.check_result_page(request, result).content.decode()
 
     assert "Precautions for your massage" not in body
@@ -119,4 +121,4 @@ def test_the_therapist_brief_keeps_the_precautions_of_an_emergency(client):
 
     body = client.get(reverse("intake:brief", args=[patient.pk])).content.decode()
 
-    assert re.search(re.escape(triage.PRECAUTIONS["no_deep_pressure"].clinical[:30]), body)
+    assert re.search(re.escape(PRECAUTIONS["no_deep_pressure"].clinical[:30]), body)

@@ -15,25 +15,21 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sciaticare.intake.scoring import (
-    INSTRUMENTS,
-    SCORE_EXTENSION_URL,
-    Answer,
-    Change,
-    IncompleteResponse,
-    Instrument,
-    InvalidResponse,
-    Score,
+from sciaticare.intake.scoring.change import Change, change
+from sciaticare.intake.scoring.definition import Answer, Instrument
+from sciaticare.intake.scoring.instruments import INSTRUMENTS, UnknownInstrument
+from sciaticare.intake.scoring.questionnaire import (
     TextNotShipped,
-    UnknownInstrument,
-    answers_from_fhir,
-    change,
     check_fits,
     load_questionnaire,
-    response_to_fhir,
-    score,
     validate_questionnaire,
 )
+from sciaticare.intake.scoring.response import (
+    SCORE_EXTENSION_URL,
+    answers_from_fhir,
+    response_to_fhir,
+)
+from sciaticare.intake.scoring.rules import IncompleteResponse, InvalidResponse, Score, score
 
 # No example database (no .hypothesis/ directory written); applied per test.
 quiet = settings(database=None, deadline=None)

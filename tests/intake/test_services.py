@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import Conflict, Invalid, NotFound
-from sciaticare.intake import scoring, selectors, services
+from sciaticare.intake import selectors, services
 from sciaticare.intake.models import Episode, Intake, IntakeShare, QuestionnaireResponse
+from sciaticare.intake.scoring.questionnaire import MAX_VALUE_URL, MIN_VALUE_URL
+from sciaticare.intake.scoring.response import answers_from_fhir
+from sciaticare.intake.scoring.rules import IncompleteResponse
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
 from tests.intake.factories import clinic_admin, make_intake
 
@@ -201,11 +204,11 @@ def test_record_questionnaire_keeps_a_fhir_response_and_the_score():
     assert response.score == 6.0
     assert response.resource["resourceType"] == "QuestionnaireResponse"
     assert response.episode == selectors.current_intake(patient=patient).episode
-    assert scoring.answers_from_fhir(response.resource) == {"peg-1": 6, "peg-2": 5, "peg-3": 7}
+    assert answers_from_fhir(response.resource) == {"peg-1": 6, "peg-2": 5, "peg-3": 7}
 
 
 def test_record_questionnaire_refuses_a_partial_response_and_stores_nothing():
-    with pytest.raises(scoring.IncompleteResponse):
+    with pytest.raises(IncompleteResponse):
         services.record_questionnaire(
             patient=PatientFactory(), code="rmdq", answers={"rmdq-1": True}, version="1.0"
         )
@@ -220,8 +223,8 @@ def _odi_questionnaire(**changes):
             "text": f"Section {i} (licensed text)",
             "type": "integer",
             "extension": [
-                {"url": scoring.MIN_VALUE_URL, "valueInteger": 0},
-                {"url": scoring.MAX_VALUE_URL, "valueInteger": 5},
+                {"url": MIN_VALUE_URL, "valueInteger": 0},
+                {"url": MAX_VALUE_URL, "valueInteger": 5},
             ],
         }
         for i in range(1, 11)

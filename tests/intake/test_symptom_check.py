@@ -4,8 +4,11 @@ import pytest
 from django.urls import reverse
 
 from sciaticare.audit.models import AuditEvent
-from sciaticare.intake import symptom_check, triage
+from sciaticare.intake import symptom_check
 from sciaticare.intake.models import Intake
+from sciaticare.intake.triage.levels import Level
+from sciaticare.intake.triage.questions import REQUIRED_CODES
+from sciaticare.intake.triage.reasons import REASONS
 
 
 def test_red_flag_questions_come_first_and_age_and_onset_near_the_end():
@@ -19,7 +22,7 @@ def test_red_flag_questions_come_first_and_age_and_onset_near_the_end():
         "chest_symptoms",
     )
     assert symptom_check.STEPS[-4:] == ("age", "onset_weeks", "first_episode", "not_improving")
-    assert set(symptom_check.STEPS) == triage.REQUIRED_CODES | {"age", "onset_weeks"}
+    assert set(symptom_check.STEPS) == REQUIRED_CODES | {"age", "onset_weeks"}
 
 
 @pytest.mark.parametrize(
@@ -46,7 +49,7 @@ def test_an_emergency_answer_ends_the_check_with_only_the_reasons_given():
 
     assert symptom_check.reaches_emergency(state)
     result = symptom_check.result(state)
-    assert result.level is triage.Level.EMERGENCY
+    assert result.level is Level.EMERGENCY
     assert result.reasons == ("bladder_change",)
 
 
@@ -161,7 +164,7 @@ def test_the_check_shows_the_combined_reason_in_plain_words(client):
     assert "See a doctor today" in body
     assert "contact your GP or your cancer team today" in body
     # Clinical words are for the therapist's brief.
-    assert triage.REASONS["possible_spinal_metastases"].clinical not in body
+    assert REASONS["possible_spinal_metastases"].clinical not in body
 
 
 @pytest.mark.django_db

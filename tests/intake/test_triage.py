@@ -10,20 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sciaticare.intake.triage import (
-    COMBINATIONS,
-    PRECAUTIONS,
-    QUESTIONS,
-    REASONS,
-    REQUIRED_CODES,
+from sciaticare.intake.triage.assessment import (
     FieldError,
     InvalidTriageInput,
-    Level,
     Triage,
     assess,
     check_input,
-    episode_phase,
 )
+from sciaticare.intake.triage.levels import Level
+from sciaticare.intake.triage.phase import episode_phase
+from sciaticare.intake.triage.precautions import PRECAUTIONS
+from sciaticare.intake.triage.questions import QUESTIONS, REQUIRED_CODES
+from sciaticare.intake.triage.reasons import COMBINATIONS, REASONS
 
 # No example database (no .hypothesis/ directory written); applied per test so that other
 # modules' Hypothesis settings are untouched.

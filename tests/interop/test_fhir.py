@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
-from sciaticare.intake import scoring
+from sciaticare.intake.scoring.response import response_to_fhir
+from sciaticare.intake.scoring.rules import score
 from sciaticare.interop.fhir.checks import structure_problems, validate_codes
 from sciaticare.interop.fhir.codes import (
     BODY_MAP_SYSTEM,
@@ -37,8 +38,8 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _questionnaire(code: str, answers: dict[str, Any], when: datetime) -> QuestionnaireData:
-    result = scoring.score(code, answers)
-    resource = scoring.response_to_fhir(code, answers, result, questionnaire_version="1.0")
+    result = score(code, answers)
+    resource = response_to_fhir(code, answers, result, questionnaire_version="1.0")
     return QuestionnaireData(code, resource, result.value, result.band or "", when)
 
 

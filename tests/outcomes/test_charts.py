@@ -143,7 +143,7 @@ def test_tick_steps_are_whole_numbers(span, step):
 
 
 def test_rmdq_chart_ticks_are_whole_numbers_and_the_line_is_the_verdicts():
-    from sciaticare.intake.scoring import INSTRUMENTS
+    from sciaticare.intake.scoring.instruments import INSTRUMENTS
     from sciaticare.outcomes.selectors import InstrumentProgress
 
     rmdq = INSTRUMENTS["rmdq"]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sciaticare.intake.scoring import INSTRUMENTS
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.outcomes.response import (
     HONEST_PROMPT,
     NO_BASELINE_NOTE,

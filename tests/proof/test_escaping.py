@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from sciaticare.directory.models import Credential
-from sciaticare.intake import triage
 from sciaticare.intake.models import Intake
+from sciaticare.intake.triage.questions import QUESTIONS
 from sciaticare.records import services as record_services
 from sciaticare.scheduling.models import AppointmentStatus
 from tests.directory.factories import PDF_BYTES
@@ -85,7 +85,7 @@ def intake(w: World, as_: Callable[[str], Client]) -> list[Shown]:
         "goals": text("goals"),
         "medications": text("medications"),
         "notes": text("notes"),
-        **{f"q_{q.code}": "no" for q in triage.QUESTIONS},
+        **{f"q_{q.code}": "no" for q in QUESTIONS},
     }
     assert as_("patient").post(reverse("intake:form"), data).status_code == 302
     latest = Intake.objects.filter(episode__patient=w.a.patient).latest("pk")

@@ -20,14 +20,14 @@ from sciaticare.accounts.models import User
 from sciaticare.accounts.services import create_api_token
 from sciaticare.core import ratelimits
 from sciaticare.core.models import RateCounter
-from sciaticare.intake import triage
+from sciaticare.intake.triage.questions import REQUIRED_CODES
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
 
 SEARCH = "/api/v1/therapists?lat=53.48&lon=-2.24"
 TRIAGE_BODY = json.dumps(
-    {"age": 45, "onset_weeks": 2, "answers": dict.fromkeys(triage.REQUIRED_CODES, False)}
+    {"age": 45, "onset_weeks": 2, "answers": dict.fromkeys(REQUIRED_CODES, False)}
 )
 
 

@@ -50,7 +50,9 @@ def world():
 
 
 def test_the_recheck_asks_every_emergency_and_urgent_question_and_nothing_else():
-    from sciaticare.intake.triage import QUESTIONS, REASONS, Level
+    from sciaticare.intake.triage.levels import Level
+    from sciaticare.intake.triage.questions import QUESTIONS
+    from sciaticare.intake.triage.reasons import REASONS
 
     expected = [q.code for q in QUESTIONS if q.reason and REASONS[q.reason].level >= Level.URGENT]
     assert [q.code for q in recheck.QUESTIONS_ASKED] == expected

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sciaticare.audit.middleware import RequestContextMiddleware
 from sciaticare.audit.services import record_event
-from sciaticare.intake import triage
+from sciaticare.intake.triage.questions import REQUIRED_CODES
 from sciaticare.web.checks import proxy_passes_the_client_address
 from sciaticare.web.middleware import ClientAddressMiddleware, client_address
 from tests.factories import PatientFactory, TherapistFactory
@@ -71,7 +71,7 @@ def test_nothing_the_client_writes_moves_the_answer(forged: list[str], chain: li
 
 
 def _triage(client: Any, forwarded_for: str) -> int:
-    body = {"age": 45, "onset_weeks": 2, "answers": dict.fromkeys(triage.REQUIRED_CODES, False)}
+    body = {"age": 45, "onset_weeks": 2, "answers": dict.fromkeys(REQUIRED_CODES, False)}
     return client.post(
         "/api/v1/triage",
         json.dumps(body),

@@ -10,7 +10,17 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.core.ratelimits import CallerThrottle
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
-from sciaticare.intake import recheck, scoring, services, triage
+from sciaticare.intake import recheck, services
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
+from sciaticare.intake.scoring.rules import IncompleteResponse, InvalidResponse, score
+from sciaticare.intake.triage.assessment import (
+    AGE_MAX,
+    AGE_MIN,
+    ONSET_WEEKS_MAX,
+    ONSET_WEEKS_MIN,
+    assess,
+)
+from sciaticare.intake.triage.questions import QUESTIONS
 
 router = Router(tags=["intake"])
 
@@ -23,19 +33,17 @@ class _StrictSchema(Schema):
 TriageAnswers = create_model(
     "TriageAnswers",
     __base__=_StrictSchema,
-    **{q.code: (StrictBool, Field(..., description=q.text)) for q in triage.QUESTIONS},  # type: ignore[call-overload]
+    **{q.code: (StrictBool, Field(..., description=q.text)) for q in QUESTIONS},  # type: ignore[call-overload]
 )
 
 
 class TriageIn(_StrictSchema):
-    age: Annotated[
-        StrictInt, Field(ge=triage.AGE_MIN, le=triage.AGE_MAX, description="Age in years.")
-    ]
+    age: Annotated[StrictInt, Field(ge=AGE_MIN, le=AGE_MAX, description="Age in years.")]
     onset_weeks: Annotated[
         StrictInt | StrictFloat,
         Field(
-            ge=triage.ONSET_WEEKS_MIN,
-            le=triage.ONSET_WEEKS_MAX,
+            ge=ONSET_WEEKS_MIN,
+            le=ONSET_WEEKS_MAX,
             description="Weeks since the pain began.",
         ),
     ]
@@ -60,7 +68,7 @@ class TriageOut(Schema):
 def assess_triage(request: HttpRequest, payload: TriageIn) -> TriageOut:
     """Answers which of the four triage levels applies and why. No account; nothing is stored."""
     answers = payload.answers.model_dump()  # type: ignore[attr-defined]
-    result = triage.assess(payload.age, payload.onset_weeks, answers)
+    result = assess(payload.age, payload.onset_weeks, answers)
     return TriageOut(
         level=result.level.code,
         reasons=list(result.reasons),
@@ -89,14 +97,14 @@ class ScoreOut(Schema):
     summary="Score a questionnaire response (stores nothing)",
 )
 def score_questionnaire(request: HttpRequest, code: str, payload: ScoreIn) -> ScoreOut:
-    if code not in scoring.INSTRUMENTS:
+    if code not in INSTRUMENTS:
         raise NotFound("instrument")
     try:
-        result = scoring.score(code, payload.answers)
-    except scoring.IncompleteResponse as exc:
+        result = score(code, payload.answers)
+    except IncompleteResponse as exc:
         missing = [(f"answers.{link}", "required") for link in exc.missing]
         raise Invalid("incomplete", exc.explanation, missing) from None
-    except scoring.InvalidResponse as exc:
+    except InvalidResponse as exc:
         errors = [(f"answers.{link}", message) for link, message in exc.errors]
         raise Invalid("invalid", "Some answers cannot be scored.", errors) from None
     return ScoreOut(

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.intake import services, triage
+from sciaticare.intake import services
 from sciaticare.intake.models import Episode, Intake, IntakeShare, QuestionnaireResponse
+from sciaticare.intake.triage.questions import REQUIRED_CODES
 
-NO_FLAGS = dict.fromkeys(triage.REQUIRED_CODES, False)
+NO_FLAGS = dict.fromkeys(REQUIRED_CODES, False)
 
 # RMDQ items ticked, PEG answers and NRS over the current episode: improving with sessions.
 _COURSE = [

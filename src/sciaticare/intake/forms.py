@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from sciaticare.intake import bodymap, triage
+from sciaticare.intake import bodymap
 from sciaticare.intake.services import IntakeData
+from sciaticare.intake.triage.assessment import AGE_MAX, AGE_MIN, ONSET_WEEKS_MAX
+from sciaticare.intake.triage.questions import QUESTIONS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -27,7 +29,7 @@ def _choices(mapping: Any) -> list[tuple[str, str]]:
 class IntakeForm(forms.Form):
     """The structured intake: where, how it feels, since when, how bad, and every red flag."""
 
-    age = forms.IntegerField(label="Your age", min_value=triage.AGE_MIN, max_value=triage.AGE_MAX)
+    age = forms.IntegerField(label="Your age", min_value=AGE_MIN, max_value=AGE_MAX)
     onset_date = forms.DateField(
         label="When did this episode begin?", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -83,13 +85,13 @@ class IntakeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Every triage question, answered explicitly (no default: silence is not "no").
-        for question in triage.QUESTIONS:
+        for question in QUESTIONS:
             self.fields[f"q_{question.code}"] = forms.ChoiceField(
                 label=question.text, choices=YES_NO, widget=forms.RadioSelect
             )
 
     def question_fields(self) -> list[forms.BoundField]:
-        return [self[f"q_{q.code}"] for q in triage.QUESTIONS]
+        return [self[f"q_{q.code}"] for q in QUESTIONS]
 
     def clean_onset_date(self) -> Any:
         onset = self.cleaned_data["onset_date"]
@@ -98,8 +100,8 @@ class IntakeForm(forms.Form):
             raise forms.ValidationError("The pain cannot have begun in the future.")
         # Triage takes an onset at most ONSET_WEEKS_MAX weeks ago (a lifetime); further back is
         # a typo, and answering it here keeps it from reaching triage as a server error.
-        if (today - onset).days / 7 > triage.ONSET_WEEKS_MAX:
-            years = int(triage.ONSET_WEEKS_MAX // 52)
+        if (today - onset).days / 7 > ONSET_WEEKS_MAX:
+            years = int(ONSET_WEEKS_MAX // 52)
             raise forms.ValidationError(f"Give a date within the last {years} years.")
         return onset
 
@@ -108,7 +110,7 @@ class IntakeForm(forms.Form):
         return IntakeData(
             age=d["age"],
             onset_date=d["onset_date"],
-            answers={q.code: d[f"q_{q.code}"] == "yes" for q in triage.QUESTIONS},
+            answers={q.code: d[f"q_{q.code}"] == "yes" for q in QUESTIONS},
             regions=list(d["regions"]),
             qualities=list(d["qualities"]),
             back_pain=(d["back_pain_now"], d["back_pain_average"], d["back_pain_worst"]),

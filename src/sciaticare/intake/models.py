@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from sciaticare.intake.triage import Level
+from sciaticare.intake.triage.levels import Level
 
 
 class TriageLevel(models.TextChoices):

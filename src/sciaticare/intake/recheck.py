@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sciaticare.intake.triage import QUESTIONS, REASONS, Level, Question
+from sciaticare.intake.triage.levels import Level
+from sciaticare.intake.triage.questions import QUESTIONS, Question
+from sciaticare.intake.triage.reasons import REASONS
 
 # How long an intake, or a re-check of it, vouches for the patient's red flags.
 FRESH_FOR = timedelta(days=1)

@@ -17,7 +17,7 @@ from sciaticare.core.errors import NotFound
 from sciaticare.directory.ranking import PatientFit
 from sciaticare.directory.selectors.access import clinics_administered, staff_clinic_ids
 from sciaticare.intake import brief as brief_rules
-from sciaticare.intake import recheck, scoring
+from sciaticare.intake import recheck
 from sciaticare.intake.care import care
 from sciaticare.intake.models import (
     Episode,
@@ -27,7 +27,10 @@ from sciaticare.intake.models import (
     QuestionnaireResponse,
     RedFlagRecheck,
 )
-from sciaticare.intake.triage import Level
+from sciaticare.intake.scoring.definition import Instrument
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
+from sciaticare.intake.scoring.questionnaire import load_questionnaire
+from sciaticare.intake.triage.levels import Level
 
 
 def current_intake(*, patient: User) -> Intake | None:
@@ -172,7 +175,7 @@ def latest_scores(*, patient: User) -> list[QuestionnaireResponse]:
         "instrument", "score", "band", "subscores", "completed_at", "instrument_version"
     ):
         latest.setdefault(response.instrument, response)
-    return [latest[code] for code in scoring.INSTRUMENTS if code in latest]
+    return [latest[code] for code in INSTRUMENTS if code in latest]
 
 
 def viewer_clinic_ids(*, user: User) -> set[int]:
@@ -194,11 +197,11 @@ def _imported_for(user: User) -> QuerySet[QuestionnaireDefinition]:
 def questionnaire(code: str, *, viewer: User) -> tuple[dict[str, Any], str] | None:
     """The Questionnaire resource to show this viewer for an instrument, and its version; None
     when its text is licensed and none of the viewer's clinics has imported it."""
-    instrument = scoring.INSTRUMENTS.get(code)
+    instrument = INSTRUMENTS.get(code)
     if instrument is None:
         return None
     if instrument.ships_text:
-        resource = scoring.load_questionnaire(code)
+        resource = load_questionnaire(code)
         return resource, str(resource.get("version", "1.0"))
     imported = _imported_for(viewer).filter(code=code).order_by("-imported_at", "-id").first()
     if imported is None:
@@ -206,9 +209,9 @@ def questionnaire(code: str, *, viewer: User) -> tuple[dict[str, Any], str] | No
     return imported.resource, imported.version
 
 
-def available_questionnaires(*, viewer: User) -> list[scoring.Instrument]:
+def available_questionnaires(*, viewer: User) -> list[Instrument]:
     imported = set(_imported_for(viewer).values_list("code", flat=True))
-    return [i for i in scoring.INSTRUMENTS.values() if i.ships_text or i.code in imported]
+    return [i for i in INSTRUMENTS.values() if i.ships_text or i.code in imported]
 
 
 @dataclass(frozen=True)

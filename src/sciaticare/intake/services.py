@@ -16,7 +16,7 @@ from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.selectors.access import clinics_administered
-from sciaticare.intake import recheck, scoring, triage
+from sciaticare.intake import recheck
 from sciaticare.intake.models import (
     Episode,
     Intake,
@@ -25,6 +25,12 @@ from sciaticare.intake.models import (
     QuestionnaireResponse,
     RedFlagRecheck,
 )
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
+from sciaticare.intake.scoring.questionnaire import check_fits, validate_questionnaire
+from sciaticare.intake.scoring.response import response_to_fhir
+from sciaticare.intake.scoring.rules import Score, score
+from sciaticare.intake.triage.assessment import assess
+from sciaticare.intake.triage.levels import Level
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
     today = timezone.localdate()
     if data.onset_date > today:
         raise Invalid("onset_in_future", "The pain cannot have begun in the future.")
-    result = triage.assess(data.age, onset_weeks(data.onset_date, today), dict(data.answers))
+    result = assess(data.age, onset_weeks(data.onset_date, today), dict(data.answers))
     with transaction.atomic():
         episode = (
             Episode.objects.select_for_update()
@@ -101,7 +107,7 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
             triage_advice=result.advice,
         )
         record_event(actor=patient, action="intake.create", patient=patient, obj=intake)
-        if result.level >= triage.Level.URGENT:
+        if result.level >= Level.URGENT:
             for hook in on_blocking_result:
                 transaction.on_commit(partial(hook, intake.pk))
     return intake
@@ -113,7 +119,7 @@ def confirm_doctor_clearance(*, patient: User, intake_id: int) -> Intake:
         intake = Intake.objects.select_for_update().filter(pk=intake_id, patient=patient).first()
         if intake is None:
             raise NotFound("intake")
-        if intake.triage_level != triage.Level.SOON.code:
+        if intake.triage_level != Level.SOON.code:
             raise Conflict(
                 "clearance_not_applicable",
                 "Only a 'see a doctor soon' result needs a doctor's clearance.",
@@ -225,8 +231,8 @@ def record_questionnaire(
     *, patient: User, code: str, answers: Mapping[str, Any], version: str
 ) -> QuestionnaireResponse:
     """Score and keep a completed questionnaire; refuses partial or invalid answers."""
-    result = scoring.score(code, answers)
-    resource = scoring.response_to_fhir(code, answers, result, questionnaire_version=version)
+    result = score(code, answers)
+    resource = response_to_fhir(code, answers, result, questionnaire_version=version)
     with transaction.atomic():
         episode = Episode.objects.filter(patient=patient, closed_at__isnull=True).first()
         response = QuestionnaireResponse.objects.create(
@@ -281,12 +287,12 @@ def add_past_episodes(
 
 @dataclass(frozen=True)
 class PastQuestionnaire:
-    """An imported questionnaire response, scored again here (intake/scoring.py)."""
+    """An imported questionnaire response, scored again here (intake/scoring/rules.py)."""
 
     instrument: str
     version: str
     resource: dict[str, Any]
-    result: scoring.Score
+    result: Score
     completed_at: datetime
 
 
@@ -337,24 +343,24 @@ def import_questionnaire(
         raise Invalid("clinic_required", "Choose the clinic whose licence covers this text.")
     if not clinics_administered(user=admin).filter(pk=clinic_id).exists():
         raise Invalid("clinic_not_yours", "You can import text only for a clinic you run.")
-    problems = scoring.validate_questionnaire(resource)
+    problems = validate_questionnaire(resource)
     if problems:
         raise Invalid(
             "invalid_questionnaire", "Not a valid FHIR R4 Questionnaire: " + "; ".join(problems)
         )
     assert isinstance(resource, dict)
     code = str(resource.get("id", ""))
-    instrument = scoring.INSTRUMENTS.get(code)
+    instrument = INSTRUMENTS.get(code)
     if instrument is None:
         raise Invalid(
             "unknown_instrument",
-            f"The Questionnaire id must be one of: {', '.join(scoring.INSTRUMENTS)}.",
+            f"The Questionnaire id must be one of: {', '.join(INSTRUMENTS)}.",
         )
     if instrument.ships_text:
         raise Invalid(
             "shipped_instrument", f"{instrument.title} ships with Sciaticare; it needs no import."
         )
-    problems = scoring.check_fits(instrument, resource)
+    problems = check_fits(instrument, resource)
     if problems:
         raise Invalid(
             "does_not_fit", "The items do not fit the scoring rule: " + "; ".join(problems)

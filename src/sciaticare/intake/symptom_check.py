@@ -12,22 +12,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sciaticare.intake import triage
+from sciaticare.intake.triage.assessment import (
+    AGE_MAX,
+    AGE_MIN,
+    ONSET_WEEKS_MAX,
+    ONSET_WEEKS_MIN,
+    Triage,
+    assess,
+)
+from sciaticare.intake.triage.levels import Level
+from sciaticare.intake.triage.questions import QUESTIONS, REQUIRED_CODES
 
 _EPISODE_QUESTIONS = ("first_episode", "not_improving")
 STEPS: tuple[str, ...] = (
-    *(q.code for q in triage.QUESTIONS if q.code not in _EPISODE_QUESTIONS),
+    *(q.code for q in QUESTIONS if q.code not in _EPISODE_QUESTIONS),
     "age",
     "onset_weeks",
     *_EPISODE_QUESTIONS,
 )
-QUESTION_TEXT: Mapping[str, str] = {q.code: q.text for q in triage.QUESTIONS}
+QUESTION_TEXT: Mapping[str, str] = {q.code: q.text for q in QUESTIONS}
 NUMBER_STEPS: Mapping[str, tuple[str, float, float]] = {
-    "age": ("How old are you?", triage.AGE_MIN, triage.AGE_MAX),
+    "age": ("How old are you?", AGE_MIN, AGE_MAX),
     "onset_weeks": (
         "How many weeks ago did this episode begin?",
-        triage.ONSET_WEEKS_MIN,
-        triage.ONSET_WEEKS_MAX,
+        ONSET_WEEKS_MIN,
+        ONSET_WEEKS_MAX,
     ),
 }
 # Placeholders used only when an emergency ends the check early: they derive no reason.
@@ -97,12 +106,12 @@ def reaches_emergency(state: CheckState) -> bool:
     Asks the engine itself so that combinations count too; a "yes" never lowers the level, so
     the questions not yet asked cannot change this.
     """
-    return result(state).level == triage.Level.EMERGENCY
+    return result(state).level == Level.EMERGENCY
 
 
-def result(state: CheckState) -> triage.Triage:
+def result(state: CheckState) -> Triage:
     """The triage for a finished check, or for one ended early by an emergency answer."""
-    answers = {code: state.answers.get(code, False) for code in triage.REQUIRED_CODES}
+    answers = {code: state.answers.get(code, False) for code in REQUIRED_CODES}
     age = state.age if state.age is not None else _NEUTRAL_AGE
     onset = state.onset_weeks if state.onset_weeks is not None else _NEUTRAL_ONSET
-    return triage.assess(age, onset, answers)
+    return assess(age, onset, answers)

@@ -18,9 +18,16 @@ from sciaticare.core import ratelimits
 from sciaticare.core.bounds import loads_json
 from sciaticare.core.errors import DomainError, NotFound
 from sciaticare.intake import recheck as recheck_rules
-from sciaticare.intake import scoring, selectors, services, symptom_check, triage
+from sciaticare.intake import selectors, services, symptom_check
 from sciaticare.intake.care import care
 from sciaticare.intake.forms import IntakeForm, QuestionnaireImportForm, ShareForm
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
+from sciaticare.intake.scoring.questionnaire import MAX_VALUE_URL, MIN_VALUE_URL
+from sciaticare.intake.scoring.rules import IncompleteResponse, InvalidResponse
+from sciaticare.intake.triage.assessment import Triage
+from sciaticare.intake.triage.phase import episode_phase
+from sciaticare.intake.triage.precautions import PRECAUTIONS
+from sciaticare.intake.triage.reasons import most_serious_first
 
 
 def _require(request: AuthedRequest, role: Role) -> None:
@@ -89,7 +96,7 @@ def check(request: HttpRequest) -> HttpResponse:
     )
 
 
-def check_result_page(request: HttpRequest, result: triage.Triage) -> HttpResponse:
+def check_result_page(request: HttpRequest, result: Triage) -> HttpResponse:
     """The symptom check's answer page for a result (the check's last step, and its tests)."""
     return render(
         request,
@@ -97,8 +104,8 @@ def check_result_page(request: HttpRequest, result: triage.Triage) -> HttpRespon
         {
             "result": result,
             "level": result.level.code,
-            "reasons": triage.most_serious_first(result.reasons),
-            "precautions": [triage.PRECAUTIONS[code] for code in result.precautions],
+            "reasons": most_serious_first(result.reasons),
+            "precautions": [PRECAUTIONS[code] for code in result.precautions],
         },
     )
 
@@ -116,10 +123,8 @@ def intake_home(request: AuthedRequest) -> HttpResponse:
         "intake/home.html",
         {
             "current": current,
-            "reasons": triage.most_serious_first(current.triage_reasons) if current else [],
-            "precautions": [triage.PRECAUTIONS[c] for c in current.triage_precautions]
-            if current
-            else [],
+            "reasons": most_serious_first(current.triage_reasons) if current else [],
+            "precautions": [PRECAUTIONS[c] for c in current.triage_precautions] if current else [],
             "episodes": selectors.episodes_of(patient=patient),
             "shares": selectors.shares_of(patient=patient),
             "share_form": ShareForm(),
@@ -181,8 +186,8 @@ def intake_detail(request: AuthedRequest, intake_id: int) -> HttpResponse:
         "intake/detail.html",
         {
             "intake": intake,
-            "reasons": triage.most_serious_first(intake.triage_reasons),
-            "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
+            "reasons": most_serious_first(intake.triage_reasons),
+            "precautions": [PRECAUTIONS[c] for c in intake.triage_precautions],
             "is_current": current == intake,
             "triage_alert": selectors.triage_alert(patient=request.user, intake=current),
         },
@@ -288,7 +293,7 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
     if found is None:
         raise Http404
     resource, version = found
-    instrument = scoring.INSTRUMENTS[code]
+    instrument = INSTRUMENTS[code]
     errors: dict[str, str] = {}
     explanation = ""
     answers: dict[str, Any] = {}
@@ -298,10 +303,10 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
             response = services.record_questionnaire(
                 patient=request.user, code=code, answers=answers, version=version
             )
-        except scoring.IncompleteResponse as exc:
+        except IncompleteResponse as exc:
             errors = dict.fromkeys(exc.missing, "Please answer this.")
             explanation = exc.explanation
-        except scoring.InvalidResponse as exc:
+        except InvalidResponse as exc:
             errors = dict(exc.errors)
         else:
             messages.success(
@@ -356,9 +361,9 @@ def _render_items(
 def _bounds(spec: dict[str, Any]) -> tuple[int, int]:
     low, high = 0, 10
     for extension in spec.get("extension", []):
-        if extension.get("url") == scoring.MIN_VALUE_URL:
+        if extension.get("url") == MIN_VALUE_URL:
             low = int(extension.get("valueInteger", low))
-        if extension.get("url") == scoring.MAX_VALUE_URL:
+        if extension.get("url") == MAX_VALUE_URL:
             high = int(extension.get("valueInteger", high))
     return low, high
 
@@ -428,9 +433,9 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
             "intake": intake,
             # An intake share opens the intake only; the record export is for who treats them.
             "may_export": care().treats(therapist=request.user, patient=found.patient),
-            "reasons": triage.most_serious_first(intake.triage_reasons),
-            "precautions": [triage.PRECAUTIONS[c] for c in intake.triage_precautions],
-            "phase": triage.episode_phase(
+            "reasons": most_serious_first(intake.triage_reasons),
+            "precautions": [PRECAUTIONS[c] for c in intake.triage_precautions],
+            "phase": episode_phase(
                 services.onset_weeks(intake.onset_date, intake.created_at.date())
             ),
         },

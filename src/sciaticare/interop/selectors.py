@@ -15,8 +15,9 @@ from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus
 from sciaticare.core.time import as_utc
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.intake import bodymap, scoring
+from sciaticare.intake import bodymap
 from sciaticare.intake.models import QuestionnaireResponse
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.interop.archive import Cell
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes.models import PainEntry
@@ -138,7 +139,7 @@ def session_rows(*, patient: User) -> list[tuple[Cell, ...]]:
 def score_rows(*, patient: User) -> list[tuple[Cell, ...]]:
     rows: list[tuple[Cell, ...]] = []
     for r in QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "pk"):
-        instrument = scoring.INSTRUMENTS.get(r.instrument)
+        instrument = INSTRUMENTS.get(r.instrument)
         rows.append(
             (
                 as_utc(r.completed_at),

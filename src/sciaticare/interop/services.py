@@ -28,10 +28,13 @@ from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.core.bounds import check_json_depth, day_out_of_range
 from sciaticare.core.errors import Invalid, NotFound
-from sciaticare.intake import bodymap, scoring
+from sciaticare.intake import bodymap
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import QuestionnaireResponse
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
+from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fhir
+from sciaticare.intake.scoring.rules import Score, score
 from sciaticare.interop.fhir.checks import structure_problems, validate_codes
 from sciaticare.interop.fhir.codes import APPOINTMENT_STATUS, condition_side
 from sciaticare.interop.fhir.export import build_bundle
@@ -191,7 +194,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientR
             for q in QuestionnaireResponse.objects.filter(patient=patient).order_by(
                 "completed_at", "pk"
             )
-            if q.instrument in scoring.INSTRUMENTS
+            if q.instrument in INSTRUMENTS
         ],
         external=[repoint(e.resource, PATIENT_PLACEHOLDER, f"Patient/{pid}") for e in external],
     )
@@ -272,17 +275,17 @@ def _refuse(problems: list[str]) -> Invalid:
     )
 
 
-def _scored(item: ImportedQuestionnaire) -> tuple[dict[str, Any], scoring.Score]:
-    answers = scoring.answers_from_fhir(item.resource)
-    result = scoring.score(item.instrument, answers)
-    resource = scoring.response_to_fhir(
+def _scored(item: ImportedQuestionnaire) -> tuple[dict[str, Any], Score]:
+    answers = answers_from_fhir(item.resource)
+    result = score(item.instrument, answers)
+    resource = response_to_fhir(
         item.instrument, answers, result, questionnaire_version=item.version
     )
     return resource, result
 
 
 # Questionnaires of an import with their FHIR resource and score.
-_Scored = list[tuple[ImportedQuestionnaire, dict[str, Any], scoring.Score]]
+_Scored = list[tuple[ImportedQuestionnaire, dict[str, Any], Score]]
 
 
 def _checked_history(data: object) -> tuple[ImportedHistory, _Scored]:

@@ -45,7 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sciaticare.intake import scoring
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.outcomes import response
 
 #: A figure is shown only when at least this many patients contribute to it.
@@ -62,7 +62,7 @@ MAIN_INSTRUMENT = "rmdq"
 QUESTIONNAIRE_BASELINE_DAYS = 28
 QUESTIONNAIRE_FOLLOW_UP_DAYS = 84
 
-_NRS = scoring.INSTRUMENTS["nrs-leg"]
+_NRS = INSTRUMENTS["nrs-leg"]
 #: The pain scale's MCID (docs/clinical.md): at least 2 points or at least 30 %.
 MCID_POINTS: float = _NRS.mcid_points or 2.0
 MCID_PERCENT: float = _NRS.mcid_percent or 30.0

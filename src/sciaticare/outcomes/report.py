@@ -20,9 +20,12 @@ from weasyprint.urls import URLFetcher
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
-from sciaticare.intake import bodymap, scoring, triage
+from sciaticare.intake import bodymap
+from sciaticare.intake.scoring.definition import Instrument
 from sciaticare.intake.selectors import current_intake
 from sciaticare.intake.services import onset_weeks
+from sciaticare.intake.triage.phase import Phase, episode_phase
+from sciaticare.intake.triage.precautions import PRECAUTIONS, Precaution
 from sciaticare.outcomes import response, selectors
 from sciaticare.outcomes.identity import PatientIdentity
 
@@ -58,13 +61,13 @@ RECENT_WEEKS = 12
 class IntakeSummary:
     age: int
     started_on: date
-    phase: triage.Phase
+    phase: Phase
     weeks: float
     regions: list[str]
     qualities: list[str]
     triage_level: str
     triage_code: str
-    precautions: list[triage.Precaution]
+    precautions: list[Precaution]
     back: tuple[int, int, int]  # now, average, worst
     leg: tuple[int, int, int]
     recorded_on: date
@@ -92,23 +95,21 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
     return IntakeSummary(
         age=intake.age,
         started_on=started_on,
-        phase=triage.episode_phase(weeks),
+        phase=episode_phase(weeks),
         weeks=weeks,
         regions=[bodymap.REGIONS[c].label for c in intake.regions if c in bodymap.REGIONS],
         qualities=[bodymap.QUALITIES.get(q, q) for q in intake.qualities],
         triage_level=intake.triage_headline,
         triage_code=intake.triage_level,
-        precautions=[
-            triage.PRECAUTIONS[c] for c in intake.triage_precautions if c in triage.PRECAUTIONS
-        ],
+        precautions=[PRECAUTIONS[c] for c in intake.triage_precautions if c in PRECAUTIONS],
         back=(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
         leg=(intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
         recorded_on=timezone.localtime(intake.created_at).date(),
     )
 
 
-def _band(instrument: scoring.Instrument, value: float) -> str:
-    # Same rule as scoring.Band: the first band whose upper bound the score does not exceed.
+def _band(instrument: Instrument, value: float) -> str:
+    # Same rule as scoring's Band: the first band whose upper bound the score does not exceed.
     for band in instrument.bands:
         if value <= band.high:
             return band.label

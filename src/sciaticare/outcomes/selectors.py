@@ -19,8 +19,9 @@ from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus
 from sciaticare.core.sql import Dialect, fetch_rows, table
-from sciaticare.intake import scoring
 from sciaticare.intake.models import QuestionnaireResponse
+from sciaticare.intake.scoring.definition import Instrument
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.outcomes import charts, response
 from sciaticare.outcomes.identity import PatientIdentity
 from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare
@@ -51,7 +52,7 @@ class DiaryDay:
 
 @dataclass(frozen=True)
 class InstrumentProgress:
-    instrument: scoring.Instrument
+    instrument: Instrument
     baseline: float
     latest: float
     result: response.Responder | None
@@ -150,7 +151,7 @@ def _progress(responses: list[tuple[str, float, datetime]]) -> list[InstrumentPr
         by_code.setdefault(code, []).append((completed_at.date(), score))
     found = []
     for code, points in by_code.items():
-        instrument = scoring.INSTRUMENTS.get(code)
+        instrument = INSTRUMENTS.get(code)
         if instrument is None:
             continue
         points.sort()
@@ -193,7 +194,7 @@ def _needs_review(
     improvement."""
     if not session_days:
         return False
-    pain = scoring.INSTRUMENTS["nrs-leg"]
+    pain = INSTRUMENTS["nrs-leg"]
     # A week counts with the pain scale's own rule, 2 points or 30 % of the baseline (the
     # baseline is the week's median plus its drop).
     improved = any(p.result and p.result.is_responder for p in progress) or any(

@@ -5,8 +5,8 @@ from typing import Any
 
 from django import template
 
-from sciaticare.intake import scoring
 from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 
 register = template.Library()
 
@@ -76,5 +76,5 @@ def labels(codes: Iterable[str], kind: str) -> str:
 
 @register.filter
 def instrument_title(code: str) -> str:
-    instrument = scoring.INSTRUMENTS.get(code)
+    instrument = INSTRUMENTS.get(code)
     return instrument.title if instrument else code

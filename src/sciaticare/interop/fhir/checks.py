@@ -12,7 +12,8 @@ import pydantic
 from fhir.resources.R4B import get_fhir_model_class
 
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.intake import bodymap, scoring
+from sciaticare.intake import bodymap
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.interop.fhir.codes import (
     BODY_MAP_SYSTEM,
     CLINICAL_STATUS_SYSTEM,
@@ -100,9 +101,9 @@ def _observation_problems(where: str, r: Mapping[str, Any]) -> list[str]:
     if PAIN_LOINC in codes_in(r.get("code"), LOINC) and "component" in r:
         return _pain_problems(where, r)
     instruments = codes_in(r.get("code"), INSTRUMENT_SYSTEM)
-    if len(instruments) != 1 or instruments[0] not in scoring.INSTRUMENTS:
+    if len(instruments) != 1 or instruments[0] not in INSTRUMENTS:
         return [f"{where}.code: neither pain 0-10 nor a known instrument score"]
-    instrument = scoring.INSTRUMENTS[instruments[0]]
+    instrument = INSTRUMENTS[instruments[0]]
     problems = []
     if instrument.loinc and instrument.loinc not in codes_in(r.get("code"), LOINC):
         problems.append(f"{where}.code: {instrument.code} needs LOINC {instrument.loinc}")
@@ -149,7 +150,7 @@ def _questionnaire_response_problems(where: str, r: Mapping[str, Any]) -> list[s
     if r.get("status") not in ResponseStatus:
         return [f"{where}.status: {r.get('status')!r} is not one of ours"]
     url = str(r.get("questionnaire", "")).split("|", 1)[0]
-    if url not in {i.url for i in scoring.INSTRUMENTS.values()}:
+    if url not in {i.url for i in INSTRUMENTS.values()}:
         return [f"{where}.questionnaire: not one of our instruments"]
     if not isinstance(r.get("authored"), str) or "T" not in r["authored"]:
         return [f"{where}.authored: a date and time with an offset is required"]

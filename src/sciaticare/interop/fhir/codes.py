@@ -7,9 +7,9 @@ import enum
 from collections.abc import Mapping
 from typing import Any, Final
 
-from sciaticare.intake import scoring
+from sciaticare.intake.scoring.definition import FHIR_BASE_URL
 
-BASE_URL: Final = scoring.FHIR_BASE_URL  # canonical base of our definitions, not of resources
+BASE_URL: Final = FHIR_BASE_URL  # canonical base of our definitions, not of resources
 CANONICAL_BASE: Final = BASE_URL
 BODY_MAP_SYSTEM: Final = f"{BASE_URL}/CodeSystem/body-map"
 PAIN_SITE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/pain-site"

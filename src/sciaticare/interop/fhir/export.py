@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sciaticare.directory.ranking import MODALITIES
-from sciaticare.intake import bodymap, scoring
+from sciaticare.intake import bodymap
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.interop.fhir.codes import (
     ACT_CODE_SYSTEM,
     APPOINTMENT_STATUS,
@@ -268,7 +269,7 @@ def _questionnaire_response(q: QuestionnaireData, patient_id: str) -> dict[str, 
 
 
 def _score_observation(q: QuestionnaireData, patient_id: str) -> dict[str, Any]:
-    instrument = scoring.INSTRUMENTS[q.instrument]
+    instrument = INSTRUMENTS[q.instrument]
     codings = [_coding(INSTRUMENT_SYSTEM, instrument.code, instrument.title)]
     if instrument.loinc:
         codings.insert(0, _coding(LOINC, instrument.loinc))

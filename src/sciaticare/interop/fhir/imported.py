@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
-from sciaticare.intake import scoring
+from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.interop.fhir.codes import (
     CLINICAL_STATUS_SYSTEM,
     DIARY_TAG_URL,
@@ -111,7 +111,7 @@ def parse_bundle(data: Mapping[str, Any]) -> ImportedHistory:
         elif kind == "QuestionnaireResponse":
             canonical = str(r["questionnaire"])
             url, _, version = canonical.partition("|")
-            code = next(i.code for i in scoring.INSTRUMENTS.values() if i.url == url)
+            code = next(i.code for i in INSTRUMENTS.values() if i.url == url)
             history.questionnaires.append(
                 ImportedQuestionnaire(
                     instrument=code,

@@ -19,7 +19,7 @@ from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.models import Intake
-from sciaticare.intake.triage import Level
+from sciaticare.intake.triage.levels import Level
 from sciaticare.scheduling import selectors, slots
 from sciaticare.scheduling.models import (
     Appointment,
