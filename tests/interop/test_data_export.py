@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.tasks import task_backends
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from sciaticare.core.generated import FileStatus
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.interop import archive, selectors, services, services_archive
 from sciaticare.interop.models import DataExport
+from sciaticare.interop.tasks import build_data_export
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -25,7 +27,6 @@ from tests.factories import ClinicAdminFactory, PatientFactory, SiteAdminFactory
 from tests.interop.test_export_import import history
 
 pytestmark = pytest.mark.django_db
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
@@ -56,10 +57,9 @@ def world() -> Any:
     return patient
 
 
-def _made(patient, settings, django_capture_on_commit_callbacks) -> DataExport:
-    settings.TASKS = IMMEDIATE
-    with django_capture_on_commit_callbacks(execute=True):
-        asked = services_archive.request_data_export(patient=patient)
+def _made(patient) -> DataExport:
+    asked, _ = services_archive.request_data_export(patient=patient)
+    build_data_export.call(asked.pk)
     asked.refresh_from_db()
     return asked
 
@@ -70,12 +70,10 @@ def _csv(opened: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
 
 
-def test_the_zip_holds_every_file_and_each_matches_the_database(
-    settings, django_capture_on_commit_callbacks
-):
+def test_the_zip_holds_every_file_and_each_matches_the_database():
     patient = world()
 
-    made = _made(patient, settings, django_capture_on_commit_callbacks)
+    made = _made(patient)
 
     assert made.status == FileStatus.READY
     opened = zipfile.ZipFile(io.BytesIO(bytes(made.content)))
@@ -136,11 +134,31 @@ def test_asking_again_while_one_is_being_made_gives_the_same_export(settings):
     settings.TASKS = DUMMY
     patient = PatientFactory()
 
-    first = services_archive.request_data_export(patient=patient)
-    second = services_archive.request_data_export(patient=patient)
+    first, first_new = services_archive.request_data_export(patient=patient)
+    second, second_new = services_archive.request_data_export(patient=patient)
 
     assert first.pk == second.pk
+    assert (first_new, second_new) == (True, False)
     assert DataExport.objects.filter(patient=patient).count() == 1
+
+
+def test_the_page_queues_the_task_once_after_commit(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY
+    queue = task_backends["default"]
+    patient = PatientFactory()
+    client.force_login(patient)
+
+    with django_capture_on_commit_callbacks() as committed:
+        client.post(reverse("interop:your_data"))
+        client.post(reverse("interop:your_data"))  # while it is being made
+        assert queue.results == []  # nothing before the commit
+    for callback in committed:
+        callback()
+
+    export = DataExport.objects.get(patient=patient)
+    assert [(r.task.name, r.args) for r in queue.results] == [("build_data_export", [export.pk])]
 
 
 def _ready(patient, *, days_ago: float = 0) -> DataExport:

@@ -6,6 +6,7 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from django.tasks import task_backends
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from sciaticare.audit.models import AuditEvent
 from sciaticare.core.generated import FileStatus
 from sciaticare.outcomes import report, services
 from sciaticare.outcomes.models import PainEntry, ProgressReport
+from sciaticare.outcomes.tasks import build_report
 from sciaticare.records import services as records
 from tests.directory.factories import TherapistProfileFactory
 from tests.factories import PatientFactory, TherapistFactory
@@ -27,7 +29,6 @@ HONEST_PARTS = [
     "does not treat the cause",
     "never replaces a medical assessment",
 ]
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 def _text(pdf: bytes, tmp_path) -> str:
@@ -117,14 +118,11 @@ def test_the_html_never_says_cure_even_with_a_review_prompt():
     assert "http://" not in html.replace("http://www.w3.org", "")
 
 
-def test_the_task_builds_the_report_and_marks_it_ready(
-    settings, django_capture_on_commit_callbacks
-):
-    settings.TASKS = IMMEDIATE
+def test_the_task_builds_the_report_and_marks_it_ready():
     patient = PatientFactory()
+    asked, _ = services.request_report(patient=patient)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        asked = services.request_report(patient=patient)
+    build_report.call(asked.pk)
 
     asked.refresh_from_db()
     assert asked.status == FileStatus.READY
@@ -136,11 +134,31 @@ def test_asking_again_while_one_is_being_made_gives_the_same_report(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     patient = PatientFactory()
 
-    first = services.request_report(patient=patient)
-    second = services.request_report(patient=patient)
+    first, first_new = services.request_report(patient=patient)
+    second, second_new = services.request_report(patient=patient)
 
     assert first.pk == second.pk
+    assert (first_new, second_new) == (True, False)
     assert ProgressReport.objects.filter(patient=patient).count() == 1
+
+
+def test_the_page_queues_the_task_once_after_commit(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    queue = task_backends["default"]
+    patient = PatientFactory()
+    client.force_login(patient)
+
+    with django_capture_on_commit_callbacks() as committed:
+        client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})
+        client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})  # being made
+        assert queue.results == []  # nothing before the commit
+    for callback in committed:
+        callback()
+
+    made = ProgressReport.objects.get(patient=patient)
+    assert [(r.task.name, r.args) for r in queue.results] == [("build_report", [made.pk])]
 
 
 def test_the_page_asks_polls_and_downloads(client, settings, django_capture_on_commit_callbacks):
@@ -338,18 +356,15 @@ def test_asking_for_a_report_needs_a_date_of_birth_and_checks_an_nhs_number(clie
     assert 'value="943 476 5919"' in page
 
 
-def test_the_task_prints_the_identity_given_with_the_request(
-    settings, django_capture_on_commit_callbacks, tmp_path
-):
+def test_the_task_prints_the_identity_given_with_the_request(tmp_path):
     from sciaticare.outcomes.identity import PatientIdentity
 
-    settings.TASKS = IMMEDIATE
     patient = PatientFactory()
+    asked, _ = services.request_report(
+        patient=patient, identity=PatientIdentity(date(1980, 12, 1), "MRN 44-1029")
+    )
 
-    with django_capture_on_commit_callbacks(execute=True):
-        asked = services.request_report(
-            patient=patient, identity=PatientIdentity(date(1980, 12, 1), "MRN 44-1029")
-        )
+    build_report.call(asked.pk)
 
     asked.refresh_from_db()
     text = _text(bytes(asked.content), tmp_path)

@@ -1,8 +1,9 @@
 """One shape for the files the app makes in the background for a person to download: the
 patient's "download everything" archive (interop) and the progress report for their doctor
-(outcomes). The row is asked for, a task fills it (`make_file`), the page polls its list while
-one is pending (`poll_template`), the owner downloads it (`download_view`), and the daily job
-deletes it once past its keeping time (`purge_expired`).
+(outcomes). The row is asked for (the app's service files it; the page that asked enqueues
+the app's task once it is committed), the task fills it (`make_file`), the page polls its list
+while one is pending (`poll_template`), the owner downloads it (`download_view`), and the daily
+job deletes it once past its keeping time (`purge_expired`).
 
 Each app keeps its own table, access rule and keeping time; this module holds what they share.
 """

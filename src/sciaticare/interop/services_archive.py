@@ -14,28 +14,27 @@ from sciaticare.core.errors import Refused
 from sciaticare.core.generated import FileStatus
 from sciaticare.interop import selectors
 from sciaticare.interop.models import DataExport, ExternalResource
-from sciaticare.interop.tasks import build_data_export
 
 
-def request_data_export(*, patient: User) -> DataExport:
-    """A new archive of everything the patient's account holds, made by the
-    ``build_data_export`` task once the row is committed.
+def request_data_export(*, patient: User) -> tuple[DataExport, bool]:
+    """A new archive of everything the patient's account holds, and whether it is new.
 
-    While one is being made, asking again returns that one rather than queueing another.
+    The caller enqueues the ``build_data_export`` task for a new archive once the row is
+    committed, so a worker always finds it. While one is being made, asking again returns that
+    one (not new), so no second task is queued.
     """
     if not patient.has_role(Role.PATIENT):
         raise Refused("patients_only", "Only patients have a record to download.")
     pending = DataExport.objects.filter(patient=patient, status=FileStatus.PENDING).first()
     if pending is not None:
-        return pending
+        return pending, False
     try:
         with transaction.atomic():
             export = DataExport.objects.create(patient=patient)
             record_event(actor=patient, action="export.request", patient=patient, obj=export)
-            transaction.on_commit(lambda: build_data_export.enqueue(export.pk))
     except IntegrityError:  # a concurrent request won (one pending export per patient)
-        return DataExport.objects.get(patient=patient, status=FileStatus.PENDING)
-    return export
+        return DataExport.objects.get(patient=patient, status=FileStatus.PENDING), False
+    return export, True
 
 
 def record_download(*, patient: User, export: DataExport) -> None:

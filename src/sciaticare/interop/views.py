@@ -4,10 +4,12 @@ to delete the account), and the per-patient FHIR export of their therapists and 
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -17,6 +19,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core import generated
 from sciaticare.core.errors import DomainError, Invalid, NotFound
 from sciaticare.interop import archive, selectors, services, services_archive
+from sciaticare.interop.tasks import build_data_export
 from sciaticare.privacy import services as privacy_services
 
 
@@ -28,10 +31,12 @@ def your_data(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         try:
-            services_archive.request_data_export(patient=user)
+            export, new = services_archive.request_data_export(patient=user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            if new:  # after commit, so the worker finds the row
+                transaction.on_commit(partial(build_data_export.enqueue, export.pk))
             messages.success(
                 request, "Your archive is being made; this page updates when it is ready."
             )

@@ -26,7 +26,6 @@ from sciaticare.core.generated import FileStatus
 from sciaticare.outcomes import mail, selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
 from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport, ReportShare, Tag
-from sciaticare.outcomes.tasks import build_report
 
 MAX_NOTE = 500
 
@@ -159,14 +158,17 @@ def set_daily_nudge(*, patient: User, on: bool) -> DiaryPreference:
     return preference
 
 
-def request_report(*, patient: User, identity: PatientIdentity | None = None) -> ProgressReport:
-    """A new progress report for the patient, built by the ``build_report`` task.
+def request_report(
+    *, patient: User, identity: PatientIdentity | None = None
+) -> tuple[ProgressReport, bool]:
+    """A new progress report for the patient, and whether it is new.
 
     ``identity`` (date of birth, optional NHS number or other identifier) is printed on the
     report so the doctor can match it to their record; the request page always gives it, and
-    ``Invalid`` names each field that cannot be used. While one report is still being made,
-    asking again returns that one rather than queueing another. The task is enqueued once the
-    row is committed, so a worker always finds it.
+    ``Invalid`` names each field that cannot be used. The caller enqueues the ``build_report``
+    task for a new report once the row is committed, so a worker always finds it. While one
+    report is still being made, asking again returns that one (not new), so no second task is
+    queued.
     """
     if identity is not None:
         problems = identity_problems(
@@ -178,7 +180,7 @@ def request_report(*, patient: User, identity: PatientIdentity | None = None) ->
             raise Invalid("identity", "The report cannot identify you yet.", problems)
     pending = ProgressReport.objects.filter(patient=patient, status=FileStatus.PENDING).first()
     if pending is not None:
-        return pending
+        return pending, False
     try:
         with transaction.atomic():
             progress = ProgressReport.objects.create(
@@ -188,10 +190,9 @@ def request_report(*, patient: User, identity: PatientIdentity | None = None) ->
                 patient_identifier=identity.identifier.strip() if identity else "",
             )
             record_event(actor=patient, action="report.request", patient=patient, obj=progress)
-            transaction.on_commit(lambda: build_report.enqueue(progress.pk))
     except IntegrityError:  # a concurrent request won (one pending report per patient)
-        return ProgressReport.objects.get(patient=patient, status=FileStatus.PENDING)
-    return progress
+        return ProgressReport.objects.get(patient=patient, status=FileStatus.PENDING), False
+    return progress, True
 
 
 # Sending a report to the patient's doctor (models.ReportShare says how it is protected).

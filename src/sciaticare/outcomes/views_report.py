@@ -7,10 +7,12 @@ gives the doctor a code that opens it (models.ReportShare; docs/architecture.md,
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +23,7 @@ from sciaticare.core import generated
 from sciaticare.core.errors import Invalid, NotFound, Refused
 from sciaticare.outcomes import selectors, services
 from sciaticare.outcomes.identity import IDENTIFIER_MAX, PatientIdentity
+from sciaticare.outcomes.tasks import build_report
 
 
 @login_required
@@ -36,10 +39,12 @@ def reports(request: AuthedRequest) -> HttpResponse:
             request.POST.get("identifier", "")[: IDENTIFIER_MAX * 2],
         )
         try:
-            services.request_report(patient=request.user, identity=identity)
+            progress, new = services.request_report(patient=request.user, identity=identity)
         except Invalid as exc:
             errors = dict(exc.errors)
         else:
+            if new:  # after commit, so the worker finds the row
+                transaction.on_commit(partial(build_report.enqueue, progress.pk))
             messages.success(
                 request, "Your report is being made; this page updates when it is ready."
             )
