@@ -49,7 +49,7 @@ class StripeServer:
         """What Stripe.js does in the browser: confirm the card set-up with the card's
         number (sent to the processor, never to us)."""
         setup_intent = setup_intent_secret.split("_secret_")[0]
-        return self.call(
+        answer = self.call(
             "POST",
             f"/v1/setup_intents/{setup_intent}/confirm",
             {
@@ -63,13 +63,26 @@ class StripeServer:
                 },
             },
         )
+        if answer.get("status") == "requires_action":  # the bank's check, passed
+            answer = self.call(
+                "POST",
+                f"/v1/setup_intents/{setup_intent}/confirm",
+                {
+                    "key": PUBLISHABLE_KEY,
+                    "client_secret": setup_intent_secret,
+                    "use_stripe_sdk": True,
+                },
+            )
+        return answer
 
-    def authenticate(self, payment_intent: str, *, success: bool = True) -> dict[str, Any]:
-        """The bank's check (3-D Secure) answered in the browser."""
+    def authenticate(self, client_secret: str, *, success: bool = True) -> dict[str, Any]:
+        """The bank's check (3-D Secure) answered in the browser (Stripe.js's
+        confirmCardPayment with the payment's client secret)."""
+        payment_intent = client_secret.split("_secret_")[0]
         return self.call(
             "POST",
             f"/v1/payment_intents/{payment_intent}/_authenticate?success={str(success).lower()}",
-            {"key": PUBLISHABLE_KEY},
+            {"key": PUBLISHABLE_KEY, "client_secret": client_secret},
         )
 
 
@@ -122,6 +135,4 @@ def stripe_server(_stripe_process: StripeServer, settings: Any) -> StripeServer:
 
 def send_webhooks_to(server: StripeServer, url: str) -> None:
     """Make the local processor post every event, signed with the webhook secret, to `url`."""
-    server.call(
-        "POST", "/_config/webhooks/sciaticare", {"url": url, "secret": WEBHOOK_SECRET}
-    )
+    server.call("POST", "/_config/webhooks/sciaticare", {"url": url, "secret": WEBHOOK_SECRET})

@@ -49,7 +49,11 @@ class PaymentPolicy(models.Model):
 
     clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="payment_policy")
     currency = models.CharField(max_length=3, default="GBP", validators=[CURRENCY])
-    deposit = models.CharField(max_length=8, choices=[(k.value, k.name.title()) for k in DepositKind], default=DepositKind.NONE)
+    deposit = models.CharField(
+        max_length=8,
+        choices=[(k.value, k.name.title()) for k in DepositKind],
+        default=DepositKind.NONE,
+    )
     deposit_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal(0), validators=PERCENT
     )
@@ -216,12 +220,12 @@ class Invoice(models.Model):
             # A fee is invoiced once per session, whatever retries or double clicks.
             models.UniqueConstraint(
                 fields=["appointment", "purpose"],
-                condition=Q(kind="invoice"),
+                condition=Q(kind=InvoiceKind.INVOICE),
                 name="%(app_label)s_%(class)s_once_per_session",
             ),
             models.CheckConstraint(
-                condition=Q(kind="invoice", credits__isnull=True)
-                | Q(kind="credit_note", credits__isnull=False),
+                condition=Q(kind=InvoiceKind.INVOICE, credits__isnull=True)
+                | Q(kind=InvoiceKind.CREDIT_NOTE, credits__isnull=False),
                 name="%(app_label)s_%(class)s_credit_note_credits_one",
             ),
         ]

@@ -64,8 +64,8 @@ def client() -> stripe.StripeClient:
     )
 
 
-def _options(account: str, key: str | None = None) -> dict[str, Any]:
-    options: dict[str, Any] = {}
+def _options(account: str, key: str | None = None) -> stripe.RequestOptions:
+    options: stripe.RequestOptions = {}
     if account:
         options["stripe_account"] = account
     if key:
@@ -113,8 +113,13 @@ def start_card_setup(*, account: str, customer: str, key: str) -> Intent:
     """A SetupIntent: the browser confirms it with the card (and 3-D Secure when asked), and the
     card is kept on the customer for later charges made without the patient present."""
     try:
+        params: Any = {
+            "customer": customer,
+            "payment_method_types": ["card"],
+            "usage": "off_session",
+        }
         intent = client().v1.setup_intents.create(
-            params={"customer": customer, "payment_method_types": ["card"], "usage": "off_session"},
+            params=params,
             options=_options(account, key),
         )
     except stripe.StripeError as error:
@@ -124,9 +129,7 @@ def start_card_setup(*, account: str, customer: str, key: str) -> Intent:
 
 def card_setup(*, account: str, setup_intent: str) -> Intent:
     try:
-        return _intent(
-            client().v1.setup_intents.retrieve(setup_intent, options=_options(account))
-        )
+        return _intent(client().v1.setup_intents.retrieve(setup_intent, options=_options(account)))
     except stripe.StripeError as error:
         raise _refused(error) from error
 
@@ -137,6 +140,8 @@ def card(*, account: str, payment_method: str) -> Card:
     except stripe.StripeError as error:
         raise _refused(error) from error
     details = method.card
+    if details is None:
+        raise ProcessorError("That payment method is not a card.")
     return Card(
         brand=str(details.brand),
         last4=str(details.last4),
@@ -145,7 +150,7 @@ def card(*, account: str, payment_method: str) -> Card:
     )
 
 
-def charge(  # noqa: PLR0913 - each is one fact of the charge; all keyword-only
+def charge(
     *,
     account: str,
     customer: str,
@@ -159,7 +164,7 @@ def charge(  # noqa: PLR0913 - each is one fact of the charge; all keyword-only
     (status `requires_action`, the browser finishes it); otherwise the charge is off-session and
     a card that asks for the holder's check is a decline to tell the patient about.
     `payment_id` goes into the metadata, so the processor's events name our row."""
-    params: dict[str, Any] = {
+    params: Any = {
         "amount": amount.to_minor(),
         "currency": amount.currency.lower(),
         "customer": customer,
@@ -211,9 +216,7 @@ def recent_events(*, account: str, limit: int = 100) -> list[Event]:
 def verified_event(*, payload: bytes, signature: str) -> Event:
     """A webhook's event, if its signature is ours (raises ValueError otherwise)."""
     try:
-        event = stripe.Webhook.construct_event(
-            payload, signature, settings.STRIPE_WEBHOOK_SECRET
-        )
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
     except stripe.SignatureVerificationError as error:
         raise ValueError("The signature does not match.") from error
     return Event(event.id, event.type, event.data.object.to_dict())

@@ -30,10 +30,7 @@ def paid(invoice: Invoice) -> Money:
     """What was paid against `invoice`, less what was refunded of those payments."""
     payments = invoice.payments.filter(status=PaymentStatus.SUCCEEDED)
     taken = payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    back = (
-        invoice.payments.filter(refunds__status=PaymentStatus.SUCCEEDED).aggregate(
-            s=Sum("refunds__amount")
-        )["s"]
-        or Decimal(0)
-    )
+    back = invoice.payments.filter(refunds__status=PaymentStatus.SUCCEEDED).aggregate(
+        s=Sum("refunds__amount")
+    )["s"] or Decimal(0)
     return Money.of(taken - back, invoice.currency)

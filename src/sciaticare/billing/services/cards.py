@@ -5,6 +5,7 @@ or a fee. We keep only the processor's ids and what a person recognises a card b
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -64,3 +65,10 @@ def save(*, patient: User, clinic: Clinic, setup_intent: str) -> CardOnFile:
     card.save()
     record_event(actor=patient, action="billing.card_saved", patient=patient, obj=card)
     return card
+
+
+def erase_patient_data(*, patient: User, now: datetime) -> None:
+    """Account deletion: forget the patient's cards (privacy.services.ERASED). Invoices,
+    payments and refunds are financial records and stay (KEPT). The card itself stays at
+    the processor until the clinic removes it there: it is the clinic's customer record."""
+    CardOnFile.objects.filter(patient=patient).delete()

@@ -25,9 +25,7 @@ FEE_WORDS = {
 
 def fee_for(appointment: Appointment, purpose: Purpose) -> Money:
     policy = policy_of(appointment.location.clinic)
-    amount = (
-        policy.no_show_fee if purpose == Purpose.NO_SHOW_FEE else policy.late_cancel_fee
-    )
+    amount = policy.no_show_fee if purpose == Purpose.NO_SHOW_FEE else policy.late_cancel_fee
     return Money.of(amount, policy.currency)
 
 
@@ -95,7 +93,10 @@ def charge_fee(
     if to_refund is not None:
         deposit, extra = to_refund
         payments.refund(
-            payment=deposit, amount=extra, reason=f"Deposit beyond the {FEE_WORDS[purpose].lower()}", by=None
+            payment=deposit,
+            amount=extra,
+            reason=f"Deposit beyond the {FEE_WORDS[purpose].lower()}",
+            by=None,
         )
     if to_take is not None:
         payments.take(payment=to_take, present=False, now=now)

@@ -67,7 +67,7 @@ def _next_sequence(clinic: Clinic, year: int) -> int:
     return counter.last
 
 
-def issue(  # noqa: PLR0913 - the facts of an invoice, keyword-only
+def issue(
     *,
     clinic: Clinic,
     patient: User,

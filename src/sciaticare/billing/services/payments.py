@@ -48,7 +48,7 @@ def _after_commit(hooks: list[Callable[[int], None]], payment_id: int) -> None:
         transaction.on_commit(lambda hook=hook: hook(payment_id))  # type: ignore[misc]
 
 
-def new(  # noqa: PLR0913 - the facts of a payment, keyword-only
+def new(
     *,
     clinic: Clinic,
     patient: User,
