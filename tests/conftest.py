@@ -15,7 +15,8 @@ from tests.factories import (
     TherapistFactory,
 )
 
-pytest_plugins = ["tests.mail"]  # the `smtp` fixture and failing-task check, for every test
+# The `smtp` fixture and failing-task check; the local card processor (`stripe_server`).
+pytest_plugins = ["tests.mail", "tests.stripe"]
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sciaticare.scheduling",
     "sciaticare.records",
     "sciaticare.outcomes",
+    "sciaticare.billing",
     "sciaticare.interop",
 ]
 
@@ -192,6 +193,17 @@ RATE_LIMITS = {
     # Per IP: answers of the /check/ pages (one POST per question) and POST /api/v1/triage.
     "symptom_check": env.str("RATE_LIMIT_SYMPTOM_CHECK", default="300/h"),
 }
+
+# Payments (billing/processor.py, docs/billing.md): Stripe's keys, or a local Stripe-compatible
+# server for tests and the demo (STRIPE_API_BASE, STRIPE_JS_URL). Without a secret key no
+# clinic can take card payments (their policies fall back to paying at the clinic).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# How long a slot is held while its deposit is paid: then it is free again.
+DEPOSIT_HOLD_MINUTES = env.int("DEPOSIT_HOLD_MINUTES", default=15)
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60

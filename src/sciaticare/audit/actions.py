@@ -39,6 +39,12 @@ WORDS: dict[str, str] = {
     "export.request": "asked for a copy of all your data",
     "export.generate": "made the copy of all your data",
     "export.download": "downloaded the copy of all your data",
+    # Money
+    "billing.invoice": "issued you an invoice",
+    "billing.credit_note": "issued you a credit note (a correction of an invoice)",
+    "billing.card_saved": "saved a card for payments to a clinic",
+    "billing.paid": "recorded a payment",
+    "billing.refund": "gave money back",
     # Directory and calendar
     "directory.flare_up_plan.view": "looked at your flare-up plan",
     "calendar_feed.created": "made a calendar link",

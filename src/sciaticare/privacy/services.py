@@ -50,6 +50,7 @@ ERASED: Final = {
     "scheduling.waitlistentry": "waitlist places and offers",
     "directory.flareupplanentry": "flare-up plan",
     "directory.review": "reviews you wrote",
+    "billing.cardonfile": "cards saved for payments (the processor's reference to them)",
     "account.emailaddress": "email address and sign-in",
     "mfa.authenticator": "two-factor devices",
 }
@@ -66,6 +67,10 @@ KEPT: Final = {
     "audit.auditevent": "the log of who opened or changed your records",
     "accounts.user": "your name, to identify the kept records (not your email or password)",
     "privacy.deletionrequest": "when you asked for the deletion and when it was done",
+    "billing.invoice": "invoices and credit notes (financial records the law keeps)",
+    "billing.invoiceline": "the lines of those invoices",
+    "billing.payment": "payments (amounts, dates, method; never card numbers)",
+    "billing.refund": "refunds",
 }
 
 

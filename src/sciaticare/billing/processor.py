@@ -1,0 +1,222 @@
+"""The card processor's boundary: Stripe, through its official library.
+
+Everything the product asks of the processor passes here, so the rest of billing deals in
+`Money` and our own rows, never in Stripe's objects. The same code talks to Stripe in
+production and to a local Stripe-compatible server in tests and the demo (`STRIPE_API_BASE`).
+
+Each clinic has its own Stripe account (Connect, direct charges): every call carries the
+clinic's `acct_…` id, so money goes to the clinic, not to Sciaticare. Every call that creates
+something carries an idempotency key made from our own row's id, so a retry of the same step
+is the same request to Stripe. Card numbers never reach this server: the browser gives them to
+Stripe.js, and we see only the ids and a card's brand and last four digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from sciaticare.billing.money import Money
+
+
+class ProcessorError(Exception):
+    """The processor refused or could not be reached; `str()` is fit to show a person."""
+
+
+class CardDeclined(ProcessorError):
+    pass
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A payment or card set-up at the processor, as far as we need it."""
+
+    id: str
+    status: str  # succeeded, requires_action, requires_payment_method, processing, canceled
+    client_secret: str
+    payment_method: str
+    customer: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    brand: str
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    object: dict[str, Any]
+
+
+def client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=2,
+    )
+
+
+def _options(account: str, key: str | None = None) -> stripe.RequestOptions:
+    options: stripe.RequestOptions = {}
+    if account:
+        options["stripe_account"] = account
+    if key:
+        options["idempotency_key"] = key
+    return options
+
+
+def _id(value: Any) -> str:
+    """An expandable field: an id, an object with one, or nothing."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value.id)
+
+
+def _intent(obj: Any) -> Intent:
+    return Intent(
+        id=obj.id,
+        status=obj.status,
+        client_secret=obj.client_secret or "",
+        payment_method=_id(obj.payment_method),
+        customer=_id(getattr(obj, "customer", None)),
+    )
+
+
+def _refused(error: stripe.StripeError) -> ProcessorError:
+    if isinstance(error, stripe.CardError):
+        return CardDeclined(error.user_message or "The card was declined.")
+    return ProcessorError(
+        "The card processor could not be reached or refused the request; nothing was charged. "
+        "Please try again in a minute."
+    )
+
+
+def create_customer(*, account: str, email: str, name: str, key: str) -> str:
+    try:
+        customer = client().v1.customers.create(
+            params={"email": email, "name": name}, options=_options(account, key)
+        )
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+    return str(customer.id)
+
+
+def start_card_setup(*, account: str, customer: str, key: str) -> Intent:
+    """A SetupIntent: the browser confirms it with the card (and 3-D Secure when asked), and the
+    card is kept on the customer for later charges made without the patient present."""
+    try:
+        params: Any = {
+            "customer": customer,
+            "payment_method_types": ["card"],
+            "usage": "off_session",
+        }
+        intent = client().v1.setup_intents.create(
+            params=params,
+            options=_options(account, key),
+        )
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+    return _intent(intent)
+
+
+def card_setup(*, account: str, setup_intent: str) -> Intent:
+    try:
+        return _intent(client().v1.setup_intents.retrieve(setup_intent, options=_options(account)))
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+
+
+def card(*, account: str, payment_method: str) -> Card:
+    try:
+        method = client().v1.payment_methods.retrieve(payment_method, options=_options(account))
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+    details = method.card
+    if details is None:
+        raise ProcessorError("That payment method is not a card.")
+    return Card(
+        brand=str(details.brand),
+        last4=str(details.last4),
+        exp_month=int(details.exp_month) if details.exp_month else None,
+        exp_year=int(details.exp_year) if details.exp_year else None,
+    )
+
+
+def charge(
+    *,
+    account: str,
+    customer: str,
+    payment_method: str,
+    amount: Money,
+    key: str,
+    payment_id: int,
+    present: bool,
+) -> Intent:
+    """Charge a saved card. `present`: the patient is on the page and can answer 3-D Secure
+    (status `requires_action`, the browser finishes it); otherwise the charge is off-session and
+    a card that asks for the holder's check is a decline to tell the patient about.
+    `payment_id` goes into the metadata, so the processor's events name our row."""
+    params: Any = {
+        "amount": amount.to_minor(),
+        "currency": amount.currency.lower(),
+        "customer": customer,
+        "payment_method": payment_method,
+        "confirm": True,
+        "metadata": {"payment": str(payment_id)},
+    }
+    if not present:
+        params["off_session"] = True
+    try:
+        intent = client().v1.payment_intents.create(params=params, options=_options(account, key))
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+    return _intent(intent)
+
+
+def payment(*, account: str, intent: str) -> Intent:
+    try:
+        return _intent(client().v1.payment_intents.retrieve(intent, options=_options(account)))
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+
+
+def refund(*, account: str, intent: str, amount: Money, key: str, refund_id: int) -> str:
+    """Give back `amount` of a payment; returns the processor's refund id."""
+    try:
+        made = client().v1.refunds.create(
+            params={
+                "payment_intent": intent,
+                "amount": amount.to_minor(),
+                "metadata": {"refund": str(refund_id)},
+            },
+            options=_options(account, key),
+        )
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+    return str(made.id)
+
+
+def recent_events(*, account: str, limit: int = 100) -> list[Event]:
+    """The processor's latest events, newest first: what the reconciliation job reads."""
+    try:
+        listed = client().v1.events.list(params={"limit": limit}, options=_options(account))
+    except stripe.StripeError as error:
+        raise _refused(error) from error
+    return [Event(e.id, e.type, e.data.object.to_dict()) for e in listed.data]
+
+
+def verified_event(*, payload: bytes, signature: str) -> Event:
+    """A webhook's event, if its signature is ours (raises ValueError otherwise)."""
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except stripe.SignatureVerificationError as error:
+        raise ValueError("The signature does not match.") from error
+    return Event(event.id, event.type, event.data.object.to_dict())

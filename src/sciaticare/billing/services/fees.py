@@ -1,0 +1,120 @@
+"""The policy's fees: a late cancellation's and a missed session's, invoiced once per session
+(a database constraint) and charged once to the card on file, with any deposit of the session
+counted first; and waiving or refunding a fee, with a reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.billing.models import Invoice, InvoiceKind, Payment, PaymentStatus, Purpose
+from sciaticare.billing.money import Money
+from sciaticare.billing.selectors import policy_of
+from sciaticare.billing.services import invoices, payments
+from sciaticare.core.errors import Conflict
+from sciaticare.scheduling.models import Appointment
+
+FEE_WORDS = {
+    Purpose.LATE_CANCEL_FEE: "Late cancellation fee",
+    Purpose.NO_SHOW_FEE: "Missed session fee",
+}
+
+
+def fee_for(appointment: Appointment, purpose: Purpose) -> Money:
+    policy = policy_of(appointment.location.clinic)
+    amount = policy.no_show_fee if purpose == Purpose.NO_SHOW_FEE else policy.late_cancel_fee
+    return Money.of(amount, policy.currency)
+
+
+def _deposits(appointment: Appointment) -> list[Payment]:
+    """The session's paid deposits not yet counted against an invoice, locked."""
+    return list(
+        Payment.objects.select_for_update()
+        .filter(
+            appointment=appointment,
+            purpose=Purpose.SESSION,
+            status=PaymentStatus.SUCCEEDED,
+            invoice__isnull=True,
+        )
+        .order_by("pk")
+    )
+
+
+def charge_fee(
+    *, appointment: Appointment, purpose: Purpose, by: User | None, now: datetime | None = None
+) -> Invoice | None:
+    """Invoice the policy's fee for a late cancellation or a missed session, count the
+    session's deposit against it (refunding what the deposit paid beyond the fee) and charge
+    the rest to the card on file. Once per session: a second call returns the first invoice
+    and charges nothing. None when the policy has no such fee."""
+    now = now or timezone.now()
+    fee = fee_for(appointment, purpose)
+    if fee.amount == 0:
+        return None
+    clinic = appointment.location.clinic
+    to_take = to_refund = None
+    try:
+        with transaction.atomic():
+            invoice = invoices.issue(
+                clinic=clinic,
+                patient=appointment.patient,
+                purpose=purpose,
+                appointment=appointment,
+                lines=[_fee_line(appointment, purpose, fee)],
+                by=by,
+                now=now,
+            )
+            kept = Money.zero(fee.currency)
+            for deposit in _deposits(appointment):
+                deposit.invoice = invoice
+                deposit.save(update_fields=["invoice"])
+                kept += Money.of(deposit.amount, deposit.currency) - payments.refunded(deposit)
+                if kept.amount > invoice.total:
+                    to_refund = (deposit, kept - Money.of(invoice.total, fee.currency))
+                    kept = Money.of(invoice.total, fee.currency)
+            owed = Money.of(invoice.total, fee.currency) - kept
+            if owed.amount > 0:
+                to_take = payments.new(
+                    clinic=clinic,
+                    patient=appointment.patient,
+                    purpose=purpose,
+                    amount=owed,
+                    appointment=appointment,
+                    invoice=invoice,
+                )
+    except IntegrityError:
+        # Already invoiced (the once-per-session constraint): a retry or a double click.
+        return Invoice.objects.get(
+            appointment=appointment, purpose=purpose, kind=InvoiceKind.INVOICE
+        )
+    if to_refund is not None:
+        deposit, extra = to_refund
+        payments.refund(
+            payment=deposit,
+            amount=extra,
+            reason=f"Deposit beyond the {FEE_WORDS[purpose].lower()}",
+            by=None,
+        )
+    if to_take is not None:
+        payments.take(payment=to_take, present=False, now=now)
+    return invoice
+
+
+def _fee_line(appointment: Appointment, purpose: Purpose, fee: Money) -> invoices.Line:
+    when = appointment.start.strftime("%d %b %Y")
+    return invoices.Line(f"{FEE_WORDS[purpose]}: session of {when}", fee)
+
+
+def waive(*, invoice: Invoice, reason: str, by: User, now: datetime | None = None) -> Invoice:
+    """A clinic admin lets a fee go: a credit note for it, and whatever was paid of it back."""
+    if invoice.purpose not in FEE_WORDS:
+        raise Conflict("not_a_fee", "Only a fee can be waived.")
+    note = invoices.credit(invoice=invoice, reason=reason, by=by, now=now)
+    for payment in invoice.payments.filter(status=PaymentStatus.SUCCEEDED):
+        left = Money.of(payment.amount, payment.currency) - payments.refunded(payment)
+        if left.amount > 0:
+            payments.refund(payment=payment, amount=left, reason=reason, by=by, now=now)
+    return note

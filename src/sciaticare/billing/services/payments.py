@@ -1,0 +1,226 @@
+"""Taking a payment exactly once, recording one taken at the clinic, and refunds.
+
+Exactly once: a `Payment` row (with its idempotency key) is committed before the processor is
+called; one request claims it (a conditional UPDATE of `attempted_at`), so a double click or a
+retry finds it claimed and only reads its status. The processor's answer is recorded with the
+row locked, and `succeeded` is final: whatever arrives later (a retried answer, a webhook, the
+reconciliation job, in any order) changes nothing. If the process dies between the charge and
+the record, the reconciliation job (services/events.py) finds the charge among the processor's
+events by the row id in its metadata and records it once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.audit.services import record_event
+from sciaticare.billing import processor
+from sciaticare.billing.models import (
+    CardOnFile,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Purpose,
+    Refund,
+)
+from sciaticare.billing.money import Money
+from sciaticare.billing.selectors import policy_of
+from sciaticare.core.errors import Conflict
+from sciaticare.directory.models import Clinic
+from sciaticare.scheduling.models import Appointment
+
+#: Called after commit with a payment's id once it has succeeded (receipts) or failed (the
+#: deposit's hold is released): billing's own modules register here.
+on_succeeded: list[Callable[[int], None]] = []
+on_failed: list[Callable[[int], None]] = []
+
+
+def _after_commit(hooks: list[Callable[[int], None]], payment_id: int) -> None:
+    for hook in hooks:
+        transaction.on_commit(lambda hook=hook: hook(payment_id))  # type: ignore[misc]
+
+
+def new(
+    *,
+    clinic: Clinic,
+    patient: User,
+    purpose: Purpose,
+    amount: Money,
+    appointment: Appointment | None = None,
+    invoice: Invoice | None = None,
+    method: PaymentMethod = PaymentMethod.CARD_ONLINE,
+) -> Payment:
+    """A payment to take (card) or, for `record`, one already taken."""
+    if amount.amount <= 0:
+        raise Conflict("nothing_to_pay", "There is nothing to pay.")
+    return Payment.objects.create(
+        clinic=clinic,
+        patient=patient,
+        appointment=appointment,
+        invoice=invoice,
+        purpose=purpose,
+        method=method,
+        amount=amount.amount,
+        currency=amount.currency,
+        idempotency_key=f"sciaticare-payment-{uuid.uuid4().hex}",
+    )
+
+
+def take(*, payment: Payment, present: bool, now: datetime | None = None) -> Payment:
+    """Charge the patient's card on file for `payment`, once. Must run outside a transaction
+    (the processor is called between two of ours). Returns the row as it now stands."""
+    now = now or timezone.now()
+    claimed = Payment.objects.filter(
+        pk=payment.pk, attempted_at__isnull=True, status=PaymentStatus.PENDING
+    ).update(attempted_at=now)
+    if not claimed:
+        payment.refresh_from_db()
+        return payment
+    card = CardOnFile.objects.filter(patient_id=payment.patient_id, clinic_id=payment.clinic_id)
+    card_row = card.exclude(payment_method_id="").first()
+    if card_row is None:
+        return fail(payment_id=payment.pk, why="No card is saved for this clinic.")
+    try:
+        intent = processor.charge(
+            account=policy_of(payment.clinic).processor_account,
+            customer=card_row.customer_id,
+            payment_method=card_row.payment_method_id,
+            amount=Money.of(payment.amount, payment.currency),
+            key=payment.idempotency_key,
+            payment_id=payment.pk,
+            present=present,
+        )
+    except processor.CardDeclined as declined:
+        return fail(payment_id=payment.pk, why=str(declined))
+    return record(payment_id=payment.pk, intent=intent, now=now)
+
+
+def finish(*, payment: Payment, now: datetime | None = None) -> Payment:
+    """After the browser has answered the bank's check (3-D Secure): read the outcome."""
+    if payment.status == PaymentStatus.SUCCEEDED or not payment.processor_id:
+        return payment
+    intent = processor.payment(
+        account=policy_of(payment.clinic).processor_account, intent=payment.processor_id
+    )
+    return record(payment_id=payment.pk, intent=intent, now=now)
+
+
+def record(*, payment_id: int, intent: processor.Intent, now: datetime | None = None) -> Payment:
+    """Record what the processor says of a payment; `succeeded` is final and recorded once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status == PaymentStatus.SUCCEEDED:
+            return payment
+        payment.processor_id = payment.processor_id or intent.id
+        if intent.status == "succeeded":
+            payment.status, payment.succeeded_at, payment.failure = PaymentStatus.SUCCEEDED, now, ""
+            record_event(actor=None, action="billing.paid", patient=payment.patient, obj=payment)
+            _after_commit(on_succeeded, payment.pk)
+        elif intent.status == "requires_action":
+            payment.status = PaymentStatus.REQUIRES_ACTION
+        elif intent.status in ("requires_payment_method", "canceled"):
+            payment.status = PaymentStatus.FAILED
+            payment.failure = payment.failure or "The bank did not confirm the payment."
+            _after_commit(on_failed, payment.pk)
+        payment.save()
+    return payment
+
+
+def fail(*, payment_id: int, why: str) -> Payment:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            payment.status, payment.failure = PaymentStatus.FAILED, why[:300]
+            payment.save(update_fields=["status", "failure"])
+            _after_commit(on_failed, payment.pk)
+    return payment
+
+
+def record_taken(
+    *, invoice: Invoice, amount: Money, method: PaymentMethod, by: User, now: datetime | None = None
+) -> Payment:
+    """A payment taken at the clinic (cash, the card terminal) against an invoice."""
+    if method == PaymentMethod.CARD_ONLINE:
+        raise Conflict("method", "Online card payments are taken by the processor, not recorded.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = new(
+            clinic=invoice.clinic,
+            patient=invoice.patient,
+            purpose=Purpose(invoice.purpose),
+            amount=amount,
+            appointment=invoice.appointment,
+            invoice=invoice,
+            method=method,
+        )
+        payment.status, payment.succeeded_at, payment.recorded_by = (
+            PaymentStatus.SUCCEEDED,
+            now,
+            by,
+        )
+        payment.save(update_fields=["status", "succeeded_at", "recorded_by"])
+        record_event(actor=by, action="billing.paid", patient=invoice.patient, obj=payment)
+        _after_commit(on_succeeded, payment.pk)
+    return payment
+
+
+def refunded(payment: Payment) -> Money:
+    """What was given back of `payment`, or is on its way back."""
+    total = payment.refunds.exclude(status=PaymentStatus.FAILED).aggregate(s=Sum("amount"))["s"]
+    return Money.of(total or 0, payment.currency)
+
+
+def refund(
+    *, payment: Payment, amount: Money, reason: str, by: User | None, now: datetime | None = None
+) -> Refund:
+    """Give back `amount` of a succeeded payment (never more than is left of it), with why.
+
+    Online payments go back to the card through the processor, keyed by the refund's row;
+    cash and terminal payments are recorded as given back at the clinic.
+    """
+    if not reason.strip():
+        raise Conflict("reason_required", "Say why the money is given back.")
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status != PaymentStatus.SUCCEEDED:
+            raise Conflict("not_paid", "Only a payment that went through can be refunded.")
+        left = Money.of(locked.amount, locked.currency) - refunded(locked)
+        if amount.amount <= 0 or amount.amount > left.amount:
+            raise Conflict("refund_too_large", f"At most {left.amount} {left.currency} is left.")
+        made = Refund.objects.create(
+            payment=locked,
+            amount=amount.amount,
+            reason=reason[:300],
+            idempotency_key=f"sciaticare-refund-{uuid.uuid4().hex}",
+            created_by=by,
+            created_at=now or timezone.now(),
+        )
+        if locked.method != PaymentMethod.CARD_ONLINE:
+            made.status = PaymentStatus.SUCCEEDED
+            made.save(update_fields=["status"])
+        record_event(actor=by, action="billing.refund", patient=locked.patient, obj=made)
+    if made.status == PaymentStatus.SUCCEEDED:
+        return made
+    try:
+        made.processor_id = processor.refund(
+            account=policy_of(locked.clinic).processor_account,
+            intent=locked.processor_id,
+            amount=amount,
+            key=made.idempotency_key,
+            refund_id=made.pk,
+        )
+        made.status = PaymentStatus.SUCCEEDED
+    except processor.CardDeclined as refused:
+        made.status = PaymentStatus.FAILED
+        made.reason = f"{made.reason} (refused: {refused})"[:300]
+    made.save(update_fields=["processor_id", "status", "reason"])
+    return made
