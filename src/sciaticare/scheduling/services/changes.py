@@ -90,8 +90,11 @@ def cancel_appointment(
     """Cancel by the patient or the therapist; within the clinic's window it is recorded as late."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The appointment's row alone: a booking holds the therapist's row and key-share locks
+        # the location as it inserts, so locking those joined rows too waited for it, and
+        # could deadlock with it.
         appointment = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("therapist", "location__clinic")
             .filter(pk=appointment_id)
             .first()
@@ -153,8 +156,11 @@ def reschedule_appointment(
     few minutes does not collide with itself; a failure rolls both back.)"""
     new_start, now = start_in_utc(new_start), now or timezone.now()
     with transaction.atomic():
+        # The appointment's row alone; the therapist is locked below, as booking locks it. The
+        # joined patient and location are only read: a booking inserting for this patient or
+        # at this place key-share locks them, and locking them too waited for it.
         old = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("therapist", "location__clinic", "patient")
             .filter(pk=appointment_id)
             .first()
