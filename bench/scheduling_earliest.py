@@ -23,7 +23,7 @@ its neighbours with one index probe. They are written with COPY on PostgreSQL an
 in transactions of 100,000 rows on SQLite, then ANALYZE (and VACUUM on PostgreSQL).
 
 Measured for ``--runs`` different random sets of 20 therapists (the page a search returns),
-after a warm-up: ``selectors.earliest_slots(ids, within=14 days)`` (the target), and the same
+after a warm-up: ``selectors.bookable.earliest_slots(ids, within=14 days)`` (the target), and the same
 SQL statements alone, replayed with their parameters (the floor). Then the query plan of the
 calendar statement, which must read appointments through the partial index on (therapist,
 start, busy_until, status) of active rows.
@@ -421,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
 
     from sciaticare.directory.models import TherapistProfile
-    from sciaticare.scheduling import selectors
+    from sciaticare.scheduling.selectors.bookable import LocatedSlot, earliest_slots
 
     database = bench_database("scheduling_earliest")
     now = None if args.rebuild else existing_build()
@@ -432,8 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(SEED + 1)
     sets = [rng.sample(therapist_ids, 20) for _ in range(args.runs + 20)]
 
-    def earliest(ids: list[int]) -> dict[int, selectors.LocatedSlot | None]:
-        return selectors.earliest_slots(ids, within=WITHIN, now=now)
+    def earliest(ids: list[int]) -> dict[int, LocatedSlot | None]:
+        return earliest_slots(ids, within=WITHIN, now=now)
 
     whole, floor = [], []
     found = none = 0

@@ -305,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import timezone
 
     from sciaticare.directory.models import SessionType
-    from sciaticare.scheduling import selectors
     from sciaticare.scheduling.models import ACTIVE_STATUSES, Appointment
+    from sciaticare.scheduling.selectors import bookable, calendars
 
     database = bench_database("scheduling_slots")
     now = timezone.now()
@@ -317,10 +317,10 @@ def main(argv: list[str] | None = None) -> int:
         status__in=ACTIVE_STATUSES, start__gte=now, start__lt=end
     ).count()
 
-    def slots(days: int = DAYS) -> list[selectors.LocatedSlot]:
+    def slots(days: int = DAYS) -> list[bookable.LocatedSlot]:
         until = now + timedelta(days=days)
-        calendar = selectors.load_calendars([therapist_id], start=now, end=until)[therapist_id]
-        return selectors.free_slots(calendar, session, start=now, end=until, now=now)
+        calendar = calendars.load_calendars([therapist_id], start=now, end=until)[therapist_id]
+        return bookable.free_slots(calendar, session, start=now, end=until, now=now)
 
     client = Client(HTTP_HOST="127.0.0.1")
     url = f"/api/v1/therapists/{therapist_id}/slots"

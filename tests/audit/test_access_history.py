@@ -77,7 +77,9 @@ def _codes_used_in_src() -> set[str]:
             continue
         text = path.read_text(encoding="utf-8")
         codes |= set(re.findall(r'action=\s*"([a-z_]+\.[a-z_.]+)"', text))
-        for call in re.findall(r"_record\(\s*[\w.]+,\s*([^)]*?),\s*[\w.]+(?:,|\))", text, re.S):
+        for call in re.findall(
+            r"record_change\(\s*[\w.]+,\s*([^)]*?),\s*[\w.]+(?:,|\))", text, re.S
+        ):
             codes |= {f"appointment.{kind}" for kind in re.findall(r'"([a-z_]+)"', call)}
         codes |= {f"appointment.{kind}" for kind in re.findall(r'kind="([a-z_]+)"', text)}
     assert 'action=f"appointment.{kind}"' in (SRC / "scheduling/services/booking.py").read_text()

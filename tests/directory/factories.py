@@ -26,8 +26,8 @@ from sciaticare.directory.models import (
 from sciaticare.directory.services.credentials import refresh_licence_summary
 from sciaticare.directory.services.reviews import refresh_review_figures
 from sciaticare.directory.sessions import CompletedSession
-from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.selectors import bookable, care
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
 
 # Central Manchester; tests place things at known offsets from here.
@@ -235,14 +235,14 @@ class FakeLedger:
 
     def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
         # The sessions here are real appointments: scheduling's own rule answers.
-        return scheduling_selectors.closed_to(patient=patient, therapists=therapists)
+        return care.closed_to(patient=patient, therapists=therapists)
 
     def next_available(
         self, therapist_ids: Sequence[int], *, within: timedelta | None = None
     ) -> dict[int, datetime | None]:
         if within is None:
-            return scheduling_selectors.next_available(therapist_ids)
-        return scheduling_selectors.next_available(therapist_ids, within=within)
+            return bookable.next_available(therapist_ids)
+        return bookable.next_available(therapist_ids, within=within)
 
 
 def days_from_today(days: int) -> date:

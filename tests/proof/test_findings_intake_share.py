@@ -4,7 +4,7 @@ made from it, nothing else, and the share form tells nobody whose email address 
 Given a patient treated by one therapist (a signed note) who shares their intake with a second
 therapist, the second therapist reads the intake's brief but gets 404 on the first therapist's
 note (page and API) and on every whole-record export; "treating therapist" is one rule
-(``scheduling.selectors.treats``), and a booking makes one."""
+(``scheduling.selectors.care.treats``), and a booking makes one."""
 
 import re
 
@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from sciaticare.intake import services as intake_services
 from sciaticare.records import services as records_services
-from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import AppointmentStatus
+from sciaticare.scheduling.selectors.care import patients_treated_by, treats
 from tests.directory.factories import TherapistProfileFactory
 from tests.factories import PatientFactory, TherapistFactory
 from tests.intake.factories import make_intake
@@ -85,14 +85,14 @@ def test_a_booking_makes_a_treating_therapist_and_a_cancelled_one_does_not(clien
     booked.status = AppointmentStatus.CANCELLED
     booked.save()
     client.force_login(share_only)
-    assert not scheduling_selectors.treats(therapist=share_only, patient=patient)
+    assert not treats(therapist=share_only, patient=patient)
     assert client.get(reverse("records:note", args=[shared["appointment"].pk])).status_code == 404
 
     booked.status = AppointmentStatus.COMPLETED
     booked.save()
 
-    assert scheduling_selectors.treats(therapist=share_only, patient=patient)
-    assert patient in scheduling_selectors.patients_treated_by(share_only)
+    assert treats(therapist=share_only, patient=patient)
+    assert patient in patients_treated_by(share_only)
     assert client.get(reverse("records:note", args=[shared["appointment"].pk])).status_code == 200
 
 

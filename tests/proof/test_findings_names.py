@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from sciaticare.accounts.models import User
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.services import booking, changes
 from tests.directory.factories import ClinicFactory, LocationFactory
 from tests.factories import PatientFactory
 from tests.scheduling.helpers import at, bookable_patient, working_therapist
@@ -113,7 +113,7 @@ def test_a_name_stored_with_a_line_break_still_gets_the_therapist_their_cancella
     smtp.messages.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        booking.cancel_appointment(user=patient, appointment_id=appointment.pk)
+        changes.cancel_appointment(user=patient, appointment_id=appointment.pk)
 
     (to_therapist,) = smtp.to(therapist.user.email)
     subject = " ".join(str(to_therapist["Subject"]).split())  # a long header comes folded

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sciaticare.core.errors import Refused
 from sciaticare.scheduling.models import AppointmentStatus, SlotOffer, WaitlistEntry
-from sciaticare.scheduling.services import booking, waitlist
+from sciaticare.scheduling.services import booking, changes, waitlist
 from tests.records.conftest import clinic_world
 from tests.scheduling.helpers import at, bookable_patient, make_plan, working_therapist
 
@@ -41,7 +41,7 @@ def closed(django_capture_on_commit_callbacks):
 
 def _free(canceller, appointment, capture):
     with capture(execute=True):
-        booking.cancel_appointment(user=canceller, appointment_id=appointment.pk)
+        changes.cancel_appointment(user=canceller, appointment_id=appointment.pk)
 
 
 def test_a_new_patient_cannot_join_a_closed_therapists_waitlist(client, closed):

@@ -9,7 +9,7 @@ from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.records import selectors, services
 from sciaticare.records.models import Amendment, NoteLocked, SessionNote
 from sciaticare.scheduling.models import AppointmentChange
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.services.attendance import mark_attendance
 from tests.records.conftest import ASSESSMENT, SUBJECTIVE
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_signing_completes_the_session_through_scheduling_with_its_change_row_an
 def test_signing_a_session_marked_attended_adds_no_second_completion(clinic_world):
     therapist = clinic_world["people"]["therapist"]
     appointment = clinic_world["appointment"]
-    booking.mark_attendance(therapist_user=therapist, appointment_id=appointment.pk, attended=True)
+    mark_attendance(therapist_user=therapist, appointment_id=appointment.pk, attended=True)
 
     _signed(clinic_world)
 

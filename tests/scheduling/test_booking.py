@@ -13,7 +13,6 @@ from pydantic import TypeAdapter
 
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake import services as intake_services
-from sciaticare.scheduling import selectors
 from sciaticare.scheduling.api import SlotOut
 from sciaticare.scheduling.models import (
     Appointment,
@@ -21,7 +20,9 @@ from sciaticare.scheduling.models import (
     BookingPolicy,
     WorkingHours,
 )
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.selectors.bookable import earliest_slots, free_slots
+from sciaticare.scheduling.selectors.calendars import load_calendars
+from sciaticare.scheduling.services import attendance, booking, changes
 from tests.directory.factories import LocationFactory, TherapistProfileFactory
 from tests.factories import PatientFactory, TherapistFactory
 from tests.intake.factories import make_intake
@@ -180,7 +181,7 @@ def test_a_cancelled_row_may_overlap(world):
     first = booking.book_appointment(
         patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
     )
-    booking.cancel_appointment(user=world["patient"], appointment_id=first.pk)
+    changes.cancel_appointment(user=world["patient"], appointment_id=first.pk)
 
     assert booking.book_appointment(
         patient=_patient(), therapist_id=world["therapist"].pk, start=_at(3, 10)
@@ -194,7 +195,7 @@ def test_cancellation_window(world, hours_before, late):
     )
     now = appointment.start - timedelta(hours=hours_before)
 
-    cancelled = booking.cancel_appointment(
+    cancelled = changes.cancel_appointment(
         user=world["patient"], appointment_id=appointment.pk, now=now
     )
 
@@ -208,12 +209,12 @@ def test_the_therapist_may_cancel_and_nobody_else(world):
         patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
     )
     with pytest.raises(NotFound):
-        booking.cancel_appointment(user=PatientFactory(), appointment_id=appointment.pk)
+        changes.cancel_appointment(user=PatientFactory(), appointment_id=appointment.pk)
     with pytest.raises(NotFound):
-        booking.cancel_appointment(user=TherapistFactory(), appointment_id=appointment.pk)
+        changes.cancel_appointment(user=TherapistFactory(), appointment_id=appointment.pk)
 
     assert (
-        booking.cancel_appointment(
+        changes.cancel_appointment(
             user=world["therapist"].user, appointment_id=appointment.pk
         ).status
         == "cancelled"
@@ -225,7 +226,7 @@ def test_reschedule_moves_atomically_even_by_a_few_minutes(world):
         patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
     )
 
-    new = booking.reschedule_appointment(
+    new = changes.reschedule_appointment(
         user=world["patient"], appointment_id=old.pk, new_start=_at(3, 10, 30)
     )
 
@@ -244,7 +245,7 @@ def test_a_failed_reschedule_changes_nothing(world):
     )
 
     with pytest.raises(Conflict):
-        booking.reschedule_appointment(
+        changes.reschedule_appointment(
             user=world["patient"], appointment_id=old.pk, new_start=_at(4, 10)
         )
 
@@ -258,11 +259,11 @@ def test_no_show_is_marked_by_the_therapist_after_the_start(world):
         patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
     )
     with pytest.raises(Conflict):
-        booking.mark_attendance(
+        attendance.mark_attendance(
             therapist_user=world["therapist"].user, appointment_id=appointment.pk, attended=False
         )
 
-    marked = booking.mark_attendance(
+    marked = attendance.mark_attendance(
         therapist_user=world["therapist"].user,
         appointment_id=appointment.pk,
         attended=False,
@@ -273,10 +274,10 @@ def test_no_show_is_marked_by_the_therapist_after_the_start(world):
 
 def test_every_offered_slot_is_accepted_by_the_booking_service(world):
     now = timezone.now()
-    calendar = selectors.load_calendars(
-        [world["therapist"].pk], start=now, end=now + timedelta(days=4)
-    )[world["therapist"].pk]
-    offered = selectors.free_slots(
+    calendar = load_calendars([world["therapist"].pk], start=now, end=now + timedelta(days=4))[
+        world["therapist"].pk
+    ]
+    offered = free_slots(
         calendar, world["session"], start=now, end=now + timedelta(days=4), now=now
     )
 
@@ -295,10 +296,10 @@ def test_slot_queries_do_not_grow_with_the_number_of_days(world, django_assert_n
     now = timezone.now()
     for days in (7, 28):
         with django_assert_num_queries(2):  # the calendar rows, then the locations
-            calendar = selectors.load_calendars(
+            calendar = load_calendars(
                 [world["therapist"].pk], start=now, end=now + timedelta(days=days)
             )
-            selectors.free_slots(
+            free_slots(
                 calendar[world["therapist"].pk],
                 world["session"],
                 start=now,
@@ -449,7 +450,7 @@ def test_earliest_slots_take_three_queries_whatever_the_therapists_and_days(
     ids = [world["therapist"].pk, *(t.pk for t in others)]
     for therapist_ids, days in ((ids[:1], 7), (ids, 7), (ids, 28)):
         with django_assert_num_queries(3):
-            found = selectors.earliest_slots(therapist_ids, within=timedelta(days=days))
+            found = earliest_slots(therapist_ids, within=timedelta(days=days))
         assert all(slot is not None for slot in found.values())
 
 
@@ -465,7 +466,7 @@ def test_a_long_session_that_began_before_the_window_still_blocks_it(world):
         busy_until=window + timedelta(minutes=30),
     )
 
-    calendar = selectors.load_calendars(
+    calendar = load_calendars(
         [world["therapist"].pk], start=window, end=window + timedelta(days=1)
     )[world["therapist"].pk]
 

@@ -16,7 +16,7 @@ from sciaticare.intake import recheck
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, RedFlagRecheck
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.services import booking, changes
 from tests.scheduling.helpers import (
     at,
     bookable_patient,
@@ -339,7 +339,7 @@ def test_moving_a_session_onto_another_of_ones_own_is_refused(world):
     second = booking.book_appointment(patient=patient, therapist_id=other.pk, start=at(2, 14))
 
     with pytest.raises(Conflict) as conflict:
-        booking.reschedule_appointment(user=patient, appointment_id=second.pk, new_start=at(2, 10))
+        changes.reschedule_appointment(user=patient, appointment_id=second.pk, new_start=at(2, 10))
 
     assert conflict.value.code == "patient_overlap"
     second.refresh_from_db()

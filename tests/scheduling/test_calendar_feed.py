@@ -10,8 +10,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from sciaticare.audit.models import AuditEvent
-from sciaticare.scheduling import selectors_calendar
 from sciaticare.scheduling.models import AppointmentStatus, CalendarFeed
+from sciaticare.scheduling.selectors.calendar_feeds import feed_calendar
 from sciaticare.scheduling.services import calendar_feeds
 from tests.factories import ClinicAdminFactory, PatientFactory
 from tests.scheduling.helpers import LONDON, at, place_appointment, working_therapist
@@ -214,7 +214,7 @@ def test_summer_and_winter_sessions_in_london_carry_their_own_offsets(world):
     )
     feed = calendar_feeds.feed_for(owner=world["patient"])
 
-    calendar = Calendar.from_ical(selectors_calendar.feed_calendar(feed=feed, now=now))
+    calendar = Calendar.from_ical(feed_calendar(feed=feed, now=now))
 
     events = _events(calendar)
     assert events[_uid(summer)].start.utcoffset() == timedelta(hours=1)

@@ -8,7 +8,13 @@ import pytest
 from django.utils import timezone
 
 from sciaticare.directory.models import SessionType
-from sciaticare.scheduling import selectors
+from sciaticare.scheduling.selectors.bookable import (
+    earliest_slots,
+    free_slots,
+    next_available,
+    standard_sessions,
+)
+from sciaticare.scheduling.selectors.calendars import load_calendars
 from tests.scheduling.helpers import (
     at,
     bookable_patient,
@@ -46,19 +52,17 @@ def test_earliest_is_the_first_free_standard_slot_of_each_therapist():
         )
     ids = [london.pk, sydney.pk, full.pk]
 
-    earliest = selectors.earliest_slots(ids, within=WINDOW, now=now)
+    earliest = earliest_slots(ids, within=WINDOW, now=now)
 
-    calendars = selectors.load_calendars(ids, start=now, end=now + WINDOW)
-    sessions = selectors.standard_sessions(ids)
+    calendars = load_calendars(ids, start=now, end=now + WINDOW)
+    sessions = standard_sessions(ids)
     for tid in ids:
-        every = selectors.free_slots(
-            calendars[tid], sessions[tid], start=now, end=now + WINDOW, now=now
-        )
+        every = free_slots(calendars[tid], sessions[tid], start=now, end=now + WINDOW, now=now)
         assert earliest[tid] == (every[0] if every else None)
     assert earliest[full.pk] is None
     assert earliest[london.pk] is not None
     assert earliest[sydney.pk] is not None
-    assert selectors.next_available(ids, within=WINDOW, now=now) == {
+    assert next_available(ids, within=WINDOW, now=now) == {
         tid: slot.start if slot else None for tid, slot in earliest.items()
     }
 
@@ -66,7 +70,7 @@ def test_earliest_is_the_first_free_standard_slot_of_each_therapist():
 def test_a_therapist_without_a_standard_session_has_no_earliest_slot():
     therapist, session, _ = working_therapist()
     SessionType.objects.filter(pk=session.pk).update(is_standard=False)
-    assert selectors.earliest_slots([therapist.pk], within=WINDOW) == {therapist.pk: None}
+    assert earliest_slots([therapist.pk], within=WINDOW) == {therapist.pk: None}
 
 
 def test_calendars_read_twice_are_equal():
@@ -77,7 +81,7 @@ def test_calendars_read_twice_are_equal():
     place_appointment(
         patient=patient, therapist=therapist, session=session, location=place, start=at(1, 10)
     )
-    first = selectors.load_calendars([therapist.pk], start=now, end=now + WINDOW)
-    second = selectors.load_calendars([therapist.pk], start=now, end=now + WINDOW)
+    first = load_calendars([therapist.pk], start=now, end=now + WINDOW)
+    second = load_calendars([therapist.pk], start=now, end=now + WINDOW)
     assert first[therapist.pk].busy == second[therapist.pk].busy
     assert [b.start for b in first[therapist.pk].busy] == [at(1, 10).astimezone(UTC)]

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from sciaticare.privacy import services as privacy_services
 from sciaticare.scheduling import notifications
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.services import booking, changes
 from tests.scheduling.helpers import at, bookable_patient, working_therapist
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_a_late_cancellation_says_so_to_both(world, smtp, django_capture_on_comm
     smtp.messages.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        booking.cancel_appointment(
+        changes.cancel_appointment(
             user=world["patient"],
             appointment_id=appointment.pk,
             now=appointment.start - timedelta(hours=3),
@@ -120,7 +120,7 @@ def test_an_early_cancellation_by_the_therapist_is_not_called_late(
     smtp.messages.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        booking.cancel_appointment(user=world["therapist"].user, appointment_id=appointment.pk)
+        changes.cancel_appointment(user=world["therapist"].user, appointment_id=appointment.pk)
 
     body = smtp.to(world["patient"].email)[0].get_body(preferencelist=("plain",)).get_content()
     assert "Ada Byrne had to call it off" in body
@@ -134,7 +134,7 @@ def test_a_move_sends_the_new_and_old_times_and_moves_the_calendar_entry(
     smtp.messages.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        moved = booking.reschedule_appointment(
+        moved = changes.reschedule_appointment(
             user=world["patient"], appointment_id=appointment.pk, new_start=at(4, 14)
         )
 
@@ -194,7 +194,7 @@ def test_the_reminder_sends_nothing_for_a_cancelled_session(
 ):
     appointment = _book(world, at(3, 10), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        booking.cancel_appointment(user=world["patient"], appointment_id=appointment.pk)
+        changes.cancel_appointment(user=world["patient"], appointment_id=appointment.pk)
     smtp.messages.clear()
 
     result = notifications.send_reminder.enqueue(appointment.pk, appointment.start.isoformat())
@@ -206,7 +206,7 @@ def test_the_reminder_sends_nothing_for_a_cancelled_session(
 def test_the_reminder_sends_nothing_after_a_move(world, smtp, django_capture_on_commit_callbacks):
     appointment = _book(world, at(3, 10), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        booking.reschedule_appointment(
+        changes.reschedule_appointment(
             user=world["patient"], appointment_id=appointment.pk, new_start=at(3, 14)
         )
     smtp.messages.clear()

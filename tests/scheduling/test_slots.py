@@ -14,21 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sciaticare.scheduling.slots import (
-    Availability,
-    DateException,
-    Interval,
-    Policy,
-    Refusal,
-    Service,
-    Slot,
-    WorkingHours,
-    check_start,
-    earliest_slot,
-    free_slots,
-    is_bookable,
-    local_ranges_utc,
-)
+from sciaticare.scheduling.slots.free import earliest_slot, free_slots
+from sciaticare.scheduling.slots.hours import Availability, DateException, WorkingHours
+from sciaticare.scheduling.slots.rules import Policy, Refusal, Service, check_start, is_bookable
+from sciaticare.scheduling.slots.spans import Interval, Slot
+from sciaticare.scheduling.slots.wall_clock import local_ranges_utc
 
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from sciaticare.core.errors import Refused
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.services import changes
 from tests.intake.factories import make_intake
 from tests.scheduling.helpers import at, bookable_patient, place_appointment, working_therapist
 
@@ -37,19 +37,19 @@ def test_the_service_refuses_to_move_a_session_of_a_blocked_patient(world, level
 
     for mover in (world["patient"], world["therapist"].user):
         with pytest.raises(Refused) as refused:
-            booking.reschedule_appointment(
+            changes.reschedule_appointment(
                 user=mover, appointment_id=world["first"].pk, new_start=at(4, 11)
             )
         assert refused.value.code == "triage_blocks_booking"
         with pytest.raises(Refused):
-            booking.preview_move(user=mover, appointment_id=world["first"].pk, new_start=at(4, 11))
+            changes.preview_move(user=mover, appointment_id=world["first"].pk, new_start=at(4, 11))
     world["first"].refresh_from_db()
     assert world["first"].status == AppointmentStatus.BOOKED
     assert world["first"].start == at(3, 10)
 
 
 def test_a_move_is_still_fine_for_a_patient_massage_suits(world):
-    moved = booking.reschedule_appointment(
+    moved = changes.reschedule_appointment(
         user=world["patient"], appointment_id=world["first"].pk, new_start=at(4, 11)
     )
     assert moved.start == at(4, 11)

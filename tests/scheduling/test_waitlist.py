@@ -12,7 +12,6 @@ from django.utils import timezone
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.intake.models import Intake
-from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -20,7 +19,10 @@ from sciaticare.scheduling.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from sciaticare.scheduling.services import booking, waitlist
+from sciaticare.scheduling.selectors.appointments import appointments_of
+from sciaticare.scheduling.selectors.bookable import free_slots
+from sciaticare.scheduling.selectors.calendars import load_calendars
+from sciaticare.scheduling.services import booking, changes, waitlist
 from tests.factories import PatientFactory, TherapistFactory
 from tests.intake.factories import make_intake
 from tests.scheduling.helpers import at, bookable_patient, make_plan, working_therapist
@@ -63,7 +65,7 @@ def world(smtp, django_capture_on_commit_callbacks):
 
 def _cancel(world):
     with world["capture"](execute=True):
-        booking.cancel_appointment(user=world["canceller"], appointment_id=world["appointment"].pk)
+        changes.cancel_appointment(user=world["canceller"], appointment_id=world["appointment"].pk)
 
 
 def _offer_to(patient) -> SlotOffer:
@@ -189,11 +191,11 @@ def test_a_held_slot_cannot_be_booked_by_someone_else(world, client):
 def test_a_held_slot_is_not_offered_as_free(world):
     _cancel(world)
     start = world["appointment"].start
-    calendar = selectors.load_calendars(
+    calendar = load_calendars(
         [world["therapist"].pk], start=start - timedelta(hours=1), end=start + timedelta(hours=2)
     )
 
-    free = selectors.free_slots(
+    free = free_slots(
         calendar[world["therapist"].pk],
         world["session"],
         start=start - timedelta(hours=1),
@@ -225,7 +227,7 @@ def test_accepting_within_the_hold_books_the_slot(world):
     assert (
         world["smtp"].subjects(world["first"].email)[0].startswith("Booked: massage with Ada Byrne")
     )
-    assert booked in selectors.appointments_of(user=world["first"])
+    assert booked in appointments_of(user=world["first"])
 
 
 def test_accepting_after_the_hold_ran_out_is_refused(world):

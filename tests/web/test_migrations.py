@@ -11,7 +11,7 @@ from django.db import connection
 from tests.records.conftest import clinic_world  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-APPS = ["outcomes", "records", "scheduling", "interop", "intake", "directory", "audit"]
+APPS = ["billing", "outcomes", "records", "scheduling", "interop", "intake", "directory", "audit"]
 
 
 def test_models_and_migrations_agree():
@@ -27,7 +27,11 @@ def test_every_migration_reverses_and_applies_again():
     for app in [a for a in APPS if a in migrated]:  # dependants first
         call_command("migrate", app, "zero", verbosity=0)
     tables = set(connection.introspection.table_names())
-    assert not {t for t in tables if t.startswith(("scheduling_", "records_", "intake_", "audit_"))}
+    assert not {
+        t
+        for t in tables
+        if t.startswith(("scheduling_", "records_", "intake_", "audit_", "billing_"))
+    }
 
     call_command("migrate", verbosity=0)
 
@@ -45,6 +49,11 @@ GUARDS = {
         "scheduling_appointment_no_overlap_update",
         "scheduling_appointment_patient_no_overlap_insert",
         "scheduling_appointment_patient_no_overlap_update",
+        "billing_invoice_born_draft",
+        "billing_invoice_frozen",
+        "billing_invoice_sums",
+        "billing_invoiceline_frozen_insert",
+        "billing_invoiceline_frozen_update",
     },
     "postgresql": {
         "audit_auditevent_append_only",
@@ -52,6 +61,8 @@ GUARDS = {
         "records_amendment_frozen",
         "scheduling_appointment_no_overlap",
         "scheduling_appointment_patient_no_overlap",
+        "billing_invoice_frozen",
+        "billing_invoiceline_frozen",
     },
 }
 

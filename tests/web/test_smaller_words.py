@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.intake import services as intake_services
-from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import AppointmentStatus
+from sciaticare.scheduling.selectors.bookable import earliest_slots
 from tests.factories import PatientFactory
 from tests.records.conftest import past_appointment
 from tests.scheduling.helpers import at, bookable_patient, place_appointment, working_therapist
@@ -27,7 +27,7 @@ def _confirm_step(client, therapist, start):
 def test_the_confirm_step_says_when_cancelling_would_already_be_late(client):
     therapist, _, _ = working_therapist(start=time(0), end=time(23, 59))
     client.force_login(bookable_patient())
-    soon = scheduling_selectors.earliest_slots([therapist.pk])[therapist.pk].start
+    soon = earliest_slots([therapist.pk])[therapist.pk].start
     assert soon - timezone.now() < timedelta(hours=24)
 
     page = _confirm_step(client, therapist, soon)

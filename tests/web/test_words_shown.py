@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from sciaticare.records import services as note_services
 from sciaticare.scheduling.models import AppointmentStatus
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.services import booking, changes
 from tests.directory.factories import ClinicFactory, CredentialFactory, LocationFactory
 from tests.factories import ClinicAdminFactory, PatientFactory
 from tests.records.conftest import past_appointment
@@ -41,7 +41,7 @@ def test_a_moved_session_says_from_when_on_the_clinics_clock(client):
     therapist, _, _ = working_therapist()
     patient = bookable_patient()
     booked = booking.book_appointment(patient=patient, therapist_id=therapist.pk, start=at(2, 10))
-    moved = booking.reschedule_appointment(
+    moved = changes.reschedule_appointment(
         user=patient, appointment_id=booked.pk, new_start=at(2, 14)
     )
     client.force_login(patient)

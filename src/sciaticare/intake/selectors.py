@@ -150,7 +150,7 @@ def treated_clients(*, therapist: User) -> QuerySet[User]:
 def has_intake_share(*, therapist: User, patient: User) -> bool:
     """The patient's active consent for this therapist to read their intake. The narrow grant:
     it opens the intake and the brief made from it, never session notes, the diary, reports or
-    an export (those follow ``scheduling.selectors.treats``)."""
+    an export (those follow ``scheduling.selectors.care.treats``)."""
     return IntakeShare.objects.filter(
         patient=patient, therapist=therapist, revoked_at__isnull=True
     ).exists()

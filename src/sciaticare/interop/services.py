@@ -61,7 +61,8 @@ from sciaticare.interop.models import ExternalResource
 from sciaticare.outcomes import selectors as outcomes_selectors
 from sciaticare.outcomes import services as outcomes_services
 from sciaticare.records import selectors as records_selectors
-from sciaticare.scheduling import selectors as scheduling_selectors
+from sciaticare.scheduling.selectors.appointments import appointments_of
+from sciaticare.scheduling.selectors.care import care_appointments, treats
 
 
 def patient_id(patient: User) -> str:
@@ -106,7 +107,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientR
             )
         )
     appointments = list(
-        scheduling_selectors.appointments_of(user=patient)
+        appointments_of(user=patient)
         .filter(patient=patient)
         .select_related("location__clinic")
         .order_by("start", "pk")
@@ -214,7 +215,7 @@ def export_access(*, viewer: User, patient_id: int) -> tuple[User, ExportAccess]
     """The patient and how the viewer may export their record; NotFound alike for a missing
     patient and for one the viewer does not treat (docs/privacy.md, "Who may export").
 
-    A treating therapist is one ``scheduling.selectors.treats`` says treats the patient (an
+    A treating therapist is one ``scheduling.selectors.care.treats`` says treats the patient (an
     intake share alone is not enough: it opens the intake and brief only). A clinic admin runs
     a clinic where the patient has had such an appointment. Site admins are not
     clinicians: like everyone else they get 404. Nothing is audited here; the export is.
@@ -224,9 +225,9 @@ def export_access(*, viewer: User, patient_id: int) -> tuple[User, ExportAccess]
         raise NotFound("patient")
     if viewer.pk == patient.pk:
         return patient, ExportAccess("self")
-    if scheduling_selectors.treats(therapist=viewer, patient=patient):
+    if treats(therapist=viewer, patient=patient):
         return patient, ExportAccess("care")
-    care = scheduling_selectors.care_appointments(patient=patient)
+    care = care_appointments(patient=patient)
     if viewer.has_role(Role.CLINIC_ADMIN):
         clinic_ids = frozenset(
             care.filter(location__clinic__admins=viewer).values_list(

@@ -17,8 +17,9 @@ from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
 from sciaticare.records.diary import recent_diary
 from sciaticare.records.models import NOTE_TEXT_MAX_LENGTH, SessionNote
-from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.selectors.appointments import sessions_of
+from sciaticare.scheduling.selectors.care import treats
 
 OVERDUE_AFTER = timedelta(hours=72)
 Access = Literal["author", "care", "clinic", "patient"]
@@ -60,7 +61,7 @@ def new_note(*, therapist_user: User, appointment_id: int, prefilled: bool = Tru
     Unprefilled, for a save that brings its own values, it reads nothing of the client's.
     404 alike for a missing appointment and someone else's."""
     appointment = (
-        scheduling_selectors.sessions_of(therapist_user=therapist_user)
+        sessions_of(therapist_user=therapist_user)
         .select_related("therapist__user", "patient", "session_type", "location__clinic")
         .filter(pk=appointment_id)
         .first()
@@ -124,7 +125,7 @@ def read_note(*, viewer: User, appointment_id: int, reason: str = "") -> NoteVie
     elif (
         viewer.has_role(Role.THERAPIST)
         and note.is_signed
-        and scheduling_selectors.treats(therapist=viewer, patient=note.patient)
+        and treats(therapist=viewer, patient=note.patient)
     ):
         access = "care"
     elif (
@@ -160,7 +161,7 @@ def overdue_for(*, therapist_user: User) -> QuerySet[Appointment]:
     """Sessions that ended over 72 hours ago without a signed note."""
     signed = SessionNote.objects.filter(appointment=OuterRef("pk"), signed_at__isnull=False)
     return (
-        scheduling_selectors.sessions_of(therapist_user=therapist_user)
+        sessions_of(therapist_user=therapist_user)
         .filter(
             end__lt=timezone.now() - OVERDUE_AFTER,
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED],
@@ -183,7 +184,7 @@ def clinic_notes(*, admin: User) -> QuerySet[SessionNote]:
 def therapist_sessions(*, therapist_user: User) -> QuerySet[Appointment]:
     """The therapist's sessions that have begun, with or without notes, newest first."""
     return (
-        scheduling_selectors.sessions_of(therapist_user=therapist_user)
+        sessions_of(therapist_user=therapist_user)
         .filter(
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED],
             start__lte=timezone.now(),

@@ -29,9 +29,9 @@ from sciaticare.records.models import (
 )
 from sciaticare.records.precautions import pressure_warnings
 from sciaticare.records.seal import note_seal
-from sciaticare.scheduling import selectors as scheduling_selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.selectors.appointments import sessions_of
+from sciaticare.scheduling.services.attendance import complete_appointment
 
 # The fields a draft may set, and nothing else (never signed_at, never the appointment).
 DRAFT_FIELDS = (
@@ -67,9 +67,7 @@ SIGNABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
 
 
 def _own_appointment(user: User, appointment_id: int, *, lock: bool = False) -> Appointment:
-    found = scheduling_selectors.sessions_of(therapist_user=user).select_related(
-        "therapist", "patient"
-    )
+    found = sessions_of(therapist_user=user).select_related("therapist", "patient")
     if lock:
         found = found.select_for_update()
     appointment = found.filter(pk=appointment_id).first()
@@ -219,7 +217,7 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
         note.seal = note_seal(note.sealed_values())
         note.save()
         if appointment.status == AppointmentStatus.BOOKED:
-            booking.complete_appointment(
+            complete_appointment(
                 appointment_id=appointment.pk, by=therapist_user, note="session note signed"
             )
         record_event(actor=therapist_user, action="note.sign", patient=note.patient, obj=note)

@@ -13,9 +13,11 @@ from sciaticare.core.bounds import ApiId, SchedulingDatetime
 from sciaticare.core.errors import Invalid
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
+from sciaticare.scheduling.selectors.bookable import DEFAULT_WINDOW, free_slots, session_type_of
+from sciaticare.scheduling.selectors.calendars import load_calendars, local
+from sciaticare.scheduling.services import booking, changes
 
 router = Router(tags=["scheduling"])
 MAX_WINDOW = timedelta(days=62)
@@ -49,7 +51,7 @@ def therapist_slots(
     therapist = bookable_therapist(therapist_id=therapist_id)
     now = timezone.now()
     start = query.start or now
-    end = query.end or start + selectors.DEFAULT_WINDOW
+    end = query.end or start + DEFAULT_WINDOW
     if end <= start:
         raise Invalid("bad_window", "end must be after start.", [("end", "must be after start")])
     if end - start > MAX_WINDOW:
@@ -58,16 +60,16 @@ def therapist_slots(
             "Ask for at most 62 days at a time.",
             [("end", "at most 62 days after start")],
         )
-    session_type = selectors.session_type_of(therapist=therapist, session_type_id=query.service)
-    calendar = selectors.load_calendars([therapist.pk], start=start, end=end)[therapist.pk]
-    found = selectors.free_slots(calendar, session_type, start=start, end=end, now=now)
+    session_type = session_type_of(therapist=therapist, session_type_id=query.service)
+    calendar = load_calendars([therapist.pk], start=start, end=end)[therapist.pk]
+    found = free_slots(calendar, session_type, start=start, end=end, now=now)
     # Serialised once, by hand, to exactly what SlotOut gives (tests/scheduling/test_slots.py
     # checks it): validating ~740 SlotOut objects was some 40 % of the request. The response
     # schema above still documents it.
     body = [
         {
-            "start": selectors.local(s.start, s.location).isoformat(),
-            "end": selectors.local(s.end, s.location).isoformat(),
+            "start": local(s.start, s.location).isoformat(),
+            "end": local(s.end, s.location).isoformat(),
             "service": session_type.pk,
         }
         for s in found
@@ -108,8 +110,8 @@ class AppointmentOut(Body):
             service=appointment.session_type_id,
             service_name=appointment.session_type.name,
             location=str(appointment.location),
-            start=selectors.local(appointment.start, appointment.location),
-            end=selectors.local(appointment.end, appointment.location),
+            start=local(appointment.start, appointment.location),
+            end=local(appointment.end, appointment.location),
             status=appointment.status,
             late_cancellation=appointment.late_cancellation,
         )
@@ -152,7 +154,7 @@ def book(request: AuthedRequest, payload: BookIn) -> Status[AppointmentOut]:
 def my_appointments(
     request: AuthedRequest, status: AppointmentStatus | None = None
 ) -> list[AppointmentOut]:
-    appointments = selectors.appointments_of(user=request.user)
+    appointments = appointments_of(user=request.user)
     if status is not None:
         appointments = appointments.filter(status=status)
     return [AppointmentOut.of(a) for a in appointments]
@@ -165,12 +167,10 @@ def my_appointments(
 )
 def cancel(request: AuthedRequest, appointment_id: ApiId, reason: str = "") -> AppointmentOut:
     """Cancel (no body; an optional `reason` in the query). Late cancellations are recorded."""
-    booking.cancel_appointment(
+    changes.cancel_appointment(
         user=request.user, appointment_id=appointment_id, reason=reason[:300]
     )
-    return AppointmentOut.of(
-        selectors.appointment_for(user=request.user, appointment_id=appointment_id)
-    )
+    return AppointmentOut.of(appointment_for(user=request.user, appointment_id=appointment_id))
 
 
 class RescheduleIn(Schema):
@@ -189,7 +189,7 @@ def reschedule(
 ) -> AppointmentOut:
     """Move a booked session. 403 `triage_blocks_booking` while the patient's current intake
     says emergency or urgent: a move books a new time, so the booking's triage gate applies."""
-    moved = booking.reschedule_appointment(
+    moved = changes.reschedule_appointment(
         user=request.user, appointment_id=appointment_id, new_start=payload.start
     )
-    return AppointmentOut.of(selectors.appointment_for(user=request.user, appointment_id=moved.pk))
+    return AppointmentOut.of(appointment_for(user=request.user, appointment_id=moved.pk))

@@ -11,8 +11,9 @@ class SchedulingConfig(AppConfig):
         from sciaticare.directory import sessions
         from sciaticare.intake import care
         from sciaticare.privacy import erasure
-        from sciaticare.scheduling import notifications, selectors, tasks
+        from sciaticare.scheduling import notifications, tasks
         from sciaticare.scheduling.ledger import AppointmentLedger
+        from sciaticare.scheduling.selectors import care as care_selectors
         from sciaticare.scheduling.services.erasure import erase_patient_data
 
         notifications.connect()
@@ -20,6 +21,6 @@ class SchedulingConfig(AppConfig):
         # Reviews need a completed session with the therapist: appointments are that record.
         sessions.use_ledger(AppointmentLedger())
         # Intake's access rules ask who treats a patient: appointments answer.
-        care.use_care(selectors)
+        care.use_care(care_selectors)
         # Privacy erases through each app's own writes (privacy/erasure.py).
         erasure.register_eraser(self.label, erase_patient_data)

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sciaticare.directory.sessions import CompletedSession
-from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.selectors import bookable, care
 
 
 def _completed(appointment: Appointment) -> CompletedSession:
@@ -47,11 +47,11 @@ class AppointmentLedger:
         return [_completed(a) for a in rows]
 
     def closed_to(self, *, patient: Any, therapists: Iterable[Any]) -> set[int]:
-        return selectors.closed_to(patient=patient, therapists=therapists)
+        return care.closed_to(patient=patient, therapists=therapists)
 
     def next_available(
         self, therapist_ids: Sequence[int], *, within: timedelta | None = None
     ) -> dict[int, datetime | None]:
         if within is None:
-            return selectors.next_available(therapist_ids)
-        return selectors.next_available(therapist_ids, within=within)
+            return bookable.next_available(therapist_ids)
+        return bookable.next_available(therapist_ids, within=within)

@@ -24,7 +24,6 @@ from django.utils import timezone
 from sciaticare.core.names import one_line
 from sciaticare.directory.models import Location
 from sciaticare.intake.models import Intake
-from sciaticare.scheduling import selectors_calendar
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -32,9 +31,14 @@ from sciaticare.scheduling.models import (
     SlotOffer,
     policy_durations,
 )
-from sciaticare.scheduling.selectors import local, policy_of
-from sciaticare.scheduling.selectors_calendar import AS_PATIENT, AS_THERAPIST
-from sciaticare.scheduling.services import booking, waitlist
+from sciaticare.scheduling.selectors.calendar_feeds import (
+    AS_PATIENT,
+    AS_THERAPIST,
+    attachment_for,
+    place_of,
+)
+from sciaticare.scheduling.selectors.calendars import local, policy_of
+from sciaticare.scheduling.services import booking, changes, waitlist
 
 REMINDER_BEFORE = timedelta(hours=24)
 _RELATED = ("patient", "therapist__user", "location__clinic__booking_policy", "session_type")
@@ -81,7 +85,7 @@ def _context(appointment: Appointment) -> dict[str, Any]:
         "patient_first_name": appointment.patient.first_name,
         "therapist_first_name": appointment.therapist.user.first_name,
         "when": when_text(appointment.start, appointment.end, appointment.location),
-        "place": selectors_calendar.place_of(appointment),
+        "place": place_of(appointment),
         "session": appointment.session_type.name,
         "window_hours": int(window.total_seconds() // 3600),
         "manage_url": _url("scheduling:appointment", appointment.pk),
@@ -132,14 +136,14 @@ def send_booking_confirmation(appointment_id: int) -> int:
         subject=f"Booked: massage with {context['therapist']} on {_short(appointment)}",
         template="booked_patient",
         context=context,
-        ics=selectors_calendar.attachment_for([(appointment, False)], AS_PATIENT, now=now),
+        ics=attachment_for([(appointment, False)], AS_PATIENT, now=now),
     )
     sent += _send(
         to=appointment.therapist.user.email,
         subject=f"New booking: {context['client']} on {_short(appointment)}",
         template="booked_therapist",
         context=context,
-        ics=selectors_calendar.attachment_for([(appointment, False)], AS_THERAPIST, now=now),
+        ics=attachment_for([(appointment, False)], AS_THERAPIST, now=now),
     )
     return sent
 
@@ -169,14 +173,14 @@ def send_cancellation_notice(appointment_id: int) -> int:
         subject=f"Cancelled: massage with {context['therapist']} on {_short(appointment)}",
         template="cancelled_patient",
         context=context,
-        ics=selectors_calendar.attachment_for([(appointment, True)], AS_PATIENT, now=now),
+        ics=attachment_for([(appointment, True)], AS_PATIENT, now=now),
     )
     sent += _send(
         to=appointment.therapist.user.email,
         subject=f"Cancelled: session with {context['client']} on {_short(appointment)}",
         template="cancelled_therapist",
         context=context,
-        ics=selectors_calendar.attachment_for([(appointment, True)], AS_THERAPIST, now=now),
+        ics=attachment_for([(appointment, True)], AS_THERAPIST, now=now),
     )
     return sent
 
@@ -198,14 +202,14 @@ def send_reschedule_notice(appointment_id: int) -> int:
         subject=f"Moved: massage with {context['therapist']} to {_short(new)}",
         template="moved_patient",
         context=context,
-        ics=selectors_calendar.attachment_for(both, AS_PATIENT, now=now),
+        ics=attachment_for(both, AS_PATIENT, now=now),
     )
     sent += _send(
         to=new.therapist.user.email,
         subject=f"Moved: session with {context['client']} to {_short(new)}",
         template="moved_therapist",
         context=context,
-        ics=selectors_calendar.attachment_for(both, AS_THERAPIST, now=now),
+        ics=attachment_for(both, AS_THERAPIST, now=now),
     )
     return sent
 
@@ -346,8 +350,8 @@ def connect() -> None:
     for hooks, hook in (
         (intake_services.on_blocking_result, mail_do_not_treat),
         (booking.on_booked, mail_booked),
-        (booking.on_cancelled, mail_cancelled),
-        (booking.on_rescheduled, mail_rescheduled),
+        (changes.on_cancelled, mail_cancelled),
+        (changes.on_rescheduled, mail_rescheduled),
         (waitlist.on_offered, mail_offer),
     ):
         if hook not in hooks:

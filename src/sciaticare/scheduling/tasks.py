@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from sciaticare.scheduling.models import Appointment
-from sciaticare.scheduling.services import booking, waitlist
+from sciaticare.scheduling.services import changes, waitlist
 
 
 @task
@@ -50,8 +50,8 @@ def offer_old_slot_later(new_appointment_id: int) -> None:
 def connect() -> None:
     """Register the waitlist hooks with the services (from SchedulingConfig.ready; idempotent)."""
     for hooks, hook in (
-        (booking.on_cancelled, offer_slot_later),
-        (booking.on_rescheduled, offer_old_slot_later),
+        (changes.on_cancelled, offer_slot_later),
+        (changes.on_rescheduled, offer_old_slot_later),
         (waitlist.on_slot_freed, offer_slot_later),
     ):
         if hook not in hooks:

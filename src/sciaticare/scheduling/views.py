@@ -26,15 +26,26 @@ from sciaticare.directory.models import SessionType, TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist, own_profile
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.scheduling import flare_up, selectors
+from sciaticare.scheduling import flare_up
 from sciaticare.scheduling.models import Appointment
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
+from sciaticare.scheduling.selectors.bookable import (
+    DEFAULT_WINDOW,
+    LocatedSlot,
+    earliest_slots,
+    free_slots,
+    session_type_of,
+)
+from sciaticare.scheduling.selectors.calendars import load_calendars, local, policy_of
+from sciaticare.scheduling.selectors.care import closed_to
+from sciaticare.scheduling.services import booking, changes
+from sciaticare.scheduling.services.attendance import mark_attendance
 
 
-def _by_day(found: list[selectors.LocatedSlot]) -> OrderedDict[Any, list[dict[str, Any]]]:
+def _by_day(found: list[LocatedSlot]) -> OrderedDict[Any, list[dict[str, Any]]]:
     days: OrderedDict[Any, list[dict[str, Any]]] = OrderedDict()
     for slot in found:
-        local_start = selectors.local(slot.start, slot.location)
+        local_start = local(slot.start, slot.location)
         days.setdefault(local_start.date(), []).append(
             {"start": slot.start, "location": slot.location}
         )
@@ -49,11 +60,11 @@ def _slots_page(
     exclude: int | None = None,
 ) -> dict[str, Any]:
     now = timezone.now()
-    end = now + selectors.DEFAULT_WINDOW
-    calendar = selectors.load_calendars(
-        [therapist.pk], start=now, end=end, exclude_appointment=exclude
-    )[therapist.pk]
-    found = selectors.free_slots(calendar, session_type, start=now, end=end, now=now)
+    end = now + DEFAULT_WINDOW
+    calendar = load_calendars([therapist.pk], start=now, end=end, exclude_appointment=exclude)[
+        therapist.pk
+    ]
+    found = free_slots(calendar, session_type, start=now, end=end, now=now)
     return {
         "therapist": therapist,
         "session_type": session_type,
@@ -116,7 +127,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         raise Http404 from None
     service_raw = request.POST.get("service") or request.GET.get("service")
     try:
-        session_type = selectors.session_type_of(
+        session_type = session_type_of(
             therapist=therapist, session_type_id=int(service_raw) if service_raw else None
         )
     except (NotFound, ValueError):
@@ -177,7 +188,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
 
 @login_required
 def appointments(request: AuthedRequest) -> HttpResponse:
-    mine = selectors.appointments_of(user=request.user)
+    mine = appointments_of(user=request.user)
     now = timezone.now()
     return render(
         request,
@@ -196,7 +207,7 @@ def appointments(request: AuthedRequest) -> HttpResponse:
 
 def _mine(request: AuthedRequest, appointment_id: int) -> Appointment:
     try:
-        return selectors.appointment_for(user=request.user, appointment_id=appointment_id)
+        return appointment_for(user=request.user, appointment_id=appointment_id)
     except NotFound:
         raise Http404 from None
 
@@ -222,7 +233,7 @@ def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     found = _mine(request, appointment_id)
     if request.method == "POST":
         try:
-            cancelled = booking.cancel_appointment(
+            cancelled = changes.cancel_appointment(
                 user=request.user, appointment_id=found.pk, reason=request.POST.get("reason", "")
             )
         except DomainError as exc:
@@ -235,7 +246,7 @@ def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
                 else "Cancelled.",
             )
         return redirect("scheduling:appointment", appointment_id=found.pk)
-    window = selectors.policy_of(found.location).cancellation_window_hours
+    window = policy_of(found.location).cancellation_window_hours
     late = found.start - timezone.now() < timedelta(hours=window)
     return render(
         request,
@@ -257,7 +268,7 @@ def cancel_for_triage(request: AuthedRequest) -> HttpResponse:
         return redirect("scheduling:appointments")
     if request.method == "POST":
         try:
-            done = booking.cancel_upcoming_for_triage(patient=request.user)
+            done = changes.cancel_upcoming_for_triage(patient=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -269,7 +280,7 @@ def cancel_for_triage(request: AuthedRequest) -> HttpResponse:
         return redirect("scheduling:appointments")
     upcoming = [
         a
-        for a in selectors.appointments_of(user=request.user)
+        for a in appointments_of(user=request.user)
         if a.patient_id == request.user.pk and a.status == "booked" and a.start > timezone.now()
     ]
     return render(
@@ -295,11 +306,11 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             if start is None:
                 raise NotFound("time")
             if request.POST.get("confirm") != "yes":
-                preview = booking.preview_move(
+                preview = changes.preview_move(
                     user=request.user, appointment_id=found.pk, new_start=start
                 )
                 return _confirm_page(request, preview, back="", moving=found)
-            moved = booking.reschedule_appointment(
+            moved = changes.reschedule_appointment(
                 user=request.user, appointment_id=found.pk, new_start=start
             )
         except DomainError as exc:
@@ -322,7 +333,7 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 def attendance(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     found = _mine(request, appointment_id)
     try:
-        booking.mark_attendance(
+        mark_attendance(
             therapist_user=request.user,
             appointment_id=found.pk,
             attended=request.POST.get("attended") == "yes",
@@ -360,9 +371,7 @@ def week(request: AuthedRequest) -> HttpResponse:
     rows = list(sessions)
     intake_selectors.mark_do_not_treat(rows)
     for session in rows:
-        by_day.setdefault(selectors.local(session.start, session.location).date(), []).append(
-            session
-        )
+        by_day.setdefault(local(session.start, session.location).date(), []).append(session)
     return render(
         request,
         "scheduling/week.html",
@@ -395,9 +404,7 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
         return redirect("web:dashboard")
     alert = intake_selectors.triage_alert(patient=request.user)
     # Who would refuse her as new is known before the red-flag questions (booking's rule).
-    closed = selectors.closed_to(
-        patient=request.user, therapists=[entry.therapist for entry in plan]
-    )
+    closed = closed_to(patient=request.user, therapists=[entry.therapist for entry in plan])
     try:
         booking.check_booking_gate(request.user)
     except Refused as refused:
@@ -410,7 +417,7 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
             )
         if len(closed) < len(plan):
             return _recheck_first(reverse("scheduling:flare_up"))
-    earliest = selectors.earliest_slots(
+    earliest = earliest_slots(
         [entry.therapist_id for entry in plan if entry.therapist_id not in closed]
     )
     slots_by_id = {entry.therapist_id: earliest.get(entry.therapist_id) for entry in plan}
@@ -441,8 +448,8 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
     later = None
     if chosen_slot and first_slot and chosen is not first:
         later = flare_up.later_by(
-            selectors.local(chosen_slot.start, chosen_slot.location).date(),
-            selectors.local(first_slot.start, first_slot.location).date(),
+            local(chosen_slot.start, chosen_slot.location).date(),
+            local(first_slot.start, first_slot.location).date(),
         )
     return render(
         request,

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import NotFound
-from sciaticare.scheduling import selectors_calendar
 from sciaticare.scheduling.models import CalendarFeed
+from sciaticare.scheduling.selectors.calendar_feeds import feed_by_secret, feed_calendar
 from sciaticare.scheduling.services import calendar_feeds
 
 
@@ -50,12 +50,10 @@ def new_link(request: AuthedRequest) -> HttpResponse:
 def feed(request: HttpRequest, secret: str) -> HttpResponse:
     """The secret feed: RFC 5545, for calendar apps; 404 for an unknown or replaced secret."""
     try:
-        found = selectors_calendar.feed_by_secret(secret=secret)
+        found = feed_by_secret(secret=secret)
     except NotFound:
         raise Http404 from None
-    response = HttpResponse(
-        selectors_calendar.feed_calendar(feed=found), content_type="text/calendar; charset=utf-8"
-    )
+    response = HttpResponse(feed_calendar(feed=found), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sciaticare.ics"'
     # Personal data behind a secret URL: no shared caches, no search engines.
     response["Cache-Control"] = "private, no-cache"

@@ -24,10 +24,10 @@ from sciaticare.directory.models import TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.scheduling import selectors_waitlist
 from sciaticare.scheduling.models import SlotOffer, WaitlistStatus
 from sciaticare.scheduling.notifications import moment_text, when_text
-from sciaticare.scheduling.selectors_calendar import place_of
+from sciaticare.scheduling.selectors import waitlist as waitlist_selectors
+from sciaticare.scheduling.selectors.calendar_feeds import place_of
 from sciaticare.scheduling.services import booking, waitlist
 
 DEFAULT_RANGE = timedelta(days=14)
@@ -129,8 +129,8 @@ def entries(request: AuthedRequest) -> HttpResponse:
     """The patient's waitlist entries, with any open offer first."""
     _patient_only(request)
     now = timezone.now()
-    rows = selectors_waitlist.entries_of(patient=request.user)
-    offers = selectors_waitlist.open_offers_of(patient=request.user, now=now)
+    rows = waitlist_selectors.entries_of(patient=request.user)
+    offers = waitlist_selectors.open_offers_of(patient=request.user, now=now)
     return render(
         request,
         "scheduling/waitlist.html",
@@ -149,7 +149,7 @@ def leave(request: AuthedRequest, entry_id: int) -> HttpResponse:
     """Confirm, then leave the waitlist (a held offer is let go)."""
     _patient_only(request)
     try:
-        entry = selectors_waitlist.entry_for(patient=request.user, entry_id=entry_id)
+        entry = waitlist_selectors.entry_for(patient=request.user, entry_id=entry_id)
     except NotFound:
         raise Http404 from None
     if entry.status not in waitlist.OPEN:
@@ -179,7 +179,7 @@ def _offer_view(offer: SlotOffer, *, now: datetime) -> dict[str, Any]:
         "when": when_text(appointment.start, appointment.end, appointment.location),
         "until": moment_text(offer.expires_at, appointment.location),
         "place": place_of(appointment),
-        "state": selectors_waitlist.offer_state(offer, now=now),
+        "state": waitlist_selectors.offer_state(offer, now=now),
     }
 
 
@@ -188,7 +188,7 @@ def offer(request: AuthedRequest, offer_id: int) -> HttpResponse:
     """A held slot: its time in the location's zone, until when it is held, accept or decline."""
     _patient_only(request)
     try:
-        found = selectors_waitlist.offer_for(patient=request.user, offer_id=offer_id)
+        found = waitlist_selectors.offer_for(patient=request.user, offer_id=offer_id)
     except NotFound:
         raise Http404 from None
     return render(

@@ -10,8 +10,8 @@ from sciaticare.intake.selectors import current_intake, mark_do_not_treat, triag
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.selectors import dashboard_relief_for
 from sciaticare.records.selectors import overdue_for
-from sciaticare.scheduling.selectors import appointments_of
-from sciaticare.scheduling.selectors_waitlist import open_offers_of
+from sciaticare.scheduling.selectors.appointments import appointments_of
+from sciaticare.scheduling.selectors.waitlist import open_offers_of
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,2 +1,6 @@
-"""Every write of scheduling, by subdomain: booking (book, cancel, reschedule, no-show),
-waitlist offers, and calendar feeds."""
+"""Every write of scheduling, one module per subdomain: ``booking`` (who may book, the confirm
+step, booking, and the pieces every appointment write shares), ``changes`` (cancelling and
+moving), ``attendance`` (a started session completed or a no-show), ``holds`` (slots held for
+the waitlist), ``waitlist`` (joining, offers, answers), ``calendar_feeds`` (a person's feed
+secret) and ``erasure`` (a deleted account's scheduling rows). Callers import the module they
+need; this package re-exports nothing."""

@@ -13,7 +13,7 @@ from sciaticare.scheduling.models import (
     SlotOffer,
     WaitlistEntry,
 )
-from sciaticare.scheduling.services import booking, waitlist
+from sciaticare.scheduling.services import changes, waitlist
 
 
 def erase_patient_data(*, patient: User, now: datetime) -> None:
@@ -23,7 +23,7 @@ def erase_patient_data(*, patient: User, now: datetime) -> None:
     for appointment_id in Appointment.objects.filter(
         patient=patient, status=AppointmentStatus.BOOKED, start__gt=now
     ).values_list("pk", flat=True):
-        booking.cancel_appointment(
+        changes.cancel_appointment(
             user=patient, appointment_id=appointment_id, reason="account deleted", now=now
         )
     for offer_id in SlotOffer.objects.filter(

@@ -5,7 +5,7 @@ An offer is a HELD appointment: it occupies the therapist's time like a booking,
 database refuses anyone else the slot while it is held. Accepting turns it BOOKED; declining,
 leaving the waitlist or the hold running out turns it EXPIRED, and the slot goes to the next
 in line. Locks are always taken appointment first, then waitlist entry; an offer locks the
-entry, then the therapist (booking.hold_slot).
+entry, then the therapist (holds.hold_slot).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.directory.selectors.plan import plan_therapist_ids
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.scheduling import selectors
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -33,7 +32,8 @@ from sciaticare.scheduling.models import (
     WaitlistStatus,
     policy_durations,
 )
-from sciaticare.scheduling.services import booking
+from sciaticare.scheduling.selectors.calendars import local, policy_of
+from sciaticare.scheduling.services import booking, holds
 
 #: The longest date range one waitlist entry may cover.
 MAX_RANGE_DAYS = 90
@@ -122,7 +122,7 @@ def leave_waitlist(*, patient: User, entry_id: int) -> WaitlistEntry:
         if entry.status not in OPEN:
             raise Conflict("not_waiting", "You are no longer on this waitlist.")
         if held is not None:
-            booking.release_hold(held=held, kind="offer_declined", by=patient)
+            holds.release_hold(held=held, kind="offer_declined", by=patient)
         entry.status = WaitlistStatus.CANCELLED
         entry.save(update_fields=["status"])
         record_event(actor=patient, action="waitlist.left", patient=patient, obj=entry)
@@ -180,10 +180,10 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
     )
     if freed is None or freed.is_active or freed.start <= now:
         return None
-    durations = policy_durations(selectors.policy_of(freed.location))
+    durations = policy_durations(policy_of(freed.location))
     # A hold never outlasts the time the slot can still be booked.
     expires = min(now + durations["hold"], freed.start - durations["min_notice"])
-    day = selectors.local(freed.start, freed.location).date()
+    day = local(freed.start, freed.location).date()
     for candidate in _candidates(freed, day):
         if not _may_book(candidate.patient, freed.therapist):
             continue  # an offer they could not accept would only delay the next in line
@@ -196,7 +196,7 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
                 )
                 if entry is None:
                     continue  # left or was offered something else meanwhile
-                held = booking.hold_slot(
+                held = holds.hold_slot(
                     patient=candidate.patient,
                     therapist_id=freed.therapist_id,
                     session_type_id=freed.session_type_id,
@@ -276,7 +276,7 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
             )
         # The therapist may have stopped taking new patients since the offer was made.
         booking.check_new_patient(patient=patient, therapist=held.therapist)
-        booking.confirm_hold(held=held, patient=patient, note="accepted a waitlist offer")
+        holds.confirm_hold(held=held, patient=patient, note="accepted a waitlist offer")
         offer.accepted_at = now
         offer.save(update_fields=["accepted_at"])
         entry.status = WaitlistStatus.BOOKED
@@ -290,7 +290,7 @@ def decline_offer(*, patient: User, offer_id: int) -> WaitlistEntry:
         offer, held, entry = _lock_offer(patient=patient, offer_id=offer_id)
         if held.status != AppointmentStatus.HELD or offer.accepted_at is not None:
             raise Conflict("offer_closed", "This offer is no longer open.")
-        booking.release_hold(held=held, kind="offer_declined", by=patient)
+        holds.release_hold(held=held, kind="offer_declined", by=patient)
         if entry.status == WaitlistStatus.OFFERED:
             entry.status = WaitlistStatus.WAITING
             entry.save(update_fields=["status"])
@@ -318,7 +318,7 @@ def expire_offers(*, now: datetime | None = None) -> int:
             )
             if held is None or held.hold_expires_at is None or held.hold_expires_at > now:
                 continue  # accepted or released meanwhile
-            booking.release_hold(held=held, kind="offer_expired", by=None)
+            holds.release_hold(held=held, kind="offer_expired", by=None)
             offer = SlotOffer.objects.filter(appointment=held).first()
             if offer is not None:
                 entry = WaitlistEntry.objects.select_for_update().get(pk=offer.entry_id)

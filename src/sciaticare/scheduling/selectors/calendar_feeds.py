@@ -28,7 +28,7 @@ from sciaticare.scheduling.models import (
     AppointmentStatus,
     CalendarFeed,
 )
-from sciaticare.scheduling.selectors import local
+from sciaticare.scheduling.selectors.calendars import local
 
 FEED_PAST = timedelta(days=30)
 FEED_AHEAD = timedelta(days=180)

@@ -1,0 +1,59 @@
+"""People's appointments: their own lists, one they are party to, a therapist's sessions, and
+whether a patient is already booked at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from sciaticare.accounts.models import User
+from sciaticare.core.errors import NotFound
+from sciaticare.scheduling.models import (
+    ACTIVE_STATUSES,
+    LONGEST_BUSY,
+    Appointment,
+    AppointmentStatus,
+)
+
+
+def patient_overlaps(
+    *, patient: User, start: datetime, end: datetime, exclude_appointment: int | None = None
+) -> bool:
+    """Whether the patient has an active session overlapping [start, end), with anyone."""
+    overlapping = Appointment.objects.filter(
+        patient=patient,
+        status__in=ACTIVE_STATUSES,
+        start__gt=start - LONGEST_BUSY,
+        start__lt=end,
+        end__gt=start,
+    )
+    if exclude_appointment is not None:
+        overlapping = overlapping.exclude(pk=exclude_appointment)
+    return overlapping.exists()
+
+
+def appointments_of(*, user: User) -> QuerySet[Appointment]:
+    """The caller's own appointments, as patient or as therapist."""
+    return (
+        Appointment.objects.filter(Q(patient=user) | Q(therapist__user=user))
+        .exclude(status__in=["held", "expired"])
+        .select_related("therapist__user", "location__clinic", "session_type", "patient")
+    )
+
+
+def appointment_for(*, user: User, appointment_id: int) -> Appointment:
+    """An appointment the caller is party to (patient or therapist); 404 alike otherwise."""
+    found = appointments_of(user=user).filter(pk=appointment_id).first()
+    if found is None:
+        raise NotFound("appointment")
+    return found
+
+
+def sessions_of(*, therapist_user: User) -> QuerySet[Appointment]:
+    """The therapist's own appointments that are sessions: every status but a waitlist hold
+    and a lapsed offer (HELD, EXPIRED), which nobody attended or missed. What their session
+    notes and session lists start from."""
+    return Appointment.objects.filter(therapist__user=therapist_user).exclude(
+        status__in=(AppointmentStatus.HELD, AppointmentStatus.EXPIRED)
+    )

@@ -1,0 +1,190 @@
+"""What can be booked with therapists: free slots, the earliest one, whether a requested start
+is bookable, and which session type is booked. Computed by the slot engine (slots/) from the
+calendars of calendars.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from sciaticare.core.errors import NotFound
+from sciaticare.core.sql import fetch_rows, table
+from sciaticare.directory.models import Location, SessionType, TherapistProfile
+from sciaticare.scheduling.models import BookingPolicy, policy_durations
+from sciaticare.scheduling.selectors.calendars import TherapistCalendar, load_calendars, policy_of
+from sciaticare.scheduling.slots import free, rules
+
+DEFAULT_WINDOW = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class LocatedSlot:
+    """A free slot and where it is."""
+
+    start: datetime
+    end: datetime
+    location: Location
+
+
+def _service(minutes: int, policy: BookingPolicy) -> rules.Service:
+    return rules.Service(
+        length=timedelta(minutes=minutes), buffer_after=policy_durations(policy)["buffer"]
+    )
+
+
+def _policy(policy: BookingPolicy, now: datetime) -> rules.Policy:
+    d = policy_durations(policy)
+    return rules.Policy(now=now, min_notice=d["min_notice"], horizon=d["horizon"], step=d["step"])
+
+
+def free_slots(
+    calendar: TherapistCalendar,
+    session_type: SessionType,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[LocatedSlot]:
+    """Free slots at every location the therapist works at, sorted by start."""
+    found: dict[datetime, LocatedSlot] = {}
+    for location_id, (location, _, _) in calendar.places.items():
+        policy = policy_of(location)
+        for slot in free.free_slots(
+            calendar.availability(location_id),
+            calendar.busy,
+            _service(session_type.minutes, policy),
+            _policy(policy, now),
+            start,
+            end,
+        ):
+            found.setdefault(slot.start, LocatedSlot(slot.start, slot.end, location))
+    return [found[key] for key in sorted(found)]
+
+
+def earliest_slot(
+    calendar: TherapistCalendar,
+    session_type: SessionType,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> LocatedSlot | None:
+    return _earliest(calendar, session_type.minutes, start=start, end=end, now=now)
+
+
+def _earliest(
+    calendar: TherapistCalendar, minutes: int, *, start: datetime, end: datetime, now: datetime
+) -> LocatedSlot | None:
+    best: LocatedSlot | None = None
+    for location_id, (location, _, _) in calendar.places.items():
+        policy = policy_of(location)
+        slot = free.earliest_slot(
+            calendar.availability(location_id),
+            calendar.busy,
+            _service(minutes, policy),
+            _policy(policy, now),
+            start,
+            best.start if best else end,
+        )
+        if slot is not None and (best is None or slot.start < best.start):
+            best = LocatedSlot(slot.start, slot.end, location)
+    return best
+
+
+def check_start(
+    calendar: TherapistCalendar, session_type: SessionType, *, start: datetime, now: datetime
+) -> tuple[Location | None, rules.Refusal | None]:
+    """Where a requested start is bookable, or the most telling refusal (the server never
+    trusts a client's slot list)."""
+    refusals: list[rules.Refusal] = []
+    for location_id, (location, _, _) in calendar.places.items():
+        policy = policy_of(location)
+        refusal = rules.check_start(
+            start,
+            calendar.availability(location_id),
+            calendar.busy,
+            _service(session_type.minutes, policy),
+            _policy(policy, now),
+        )
+        if refusal is None:
+            return location, None
+        refusals.append(refusal)
+    if not refusals:
+        return None, rules.Refusal.OUTSIDE_HOURS
+    # A slot taken by someone else says more than "outside hours" at another location.
+    order = [
+        rules.Refusal.OVERLAP,
+        rules.Refusal.IN_BUFFER,
+        rules.Refusal.TIME_OFF,
+        rules.Refusal.PAST,
+        rules.Refusal.BEFORE_MIN_NOTICE,
+        rules.Refusal.BEYOND_HORIZON,
+        rules.Refusal.NOT_ON_GRID,
+        rules.Refusal.OUTSIDE_HOURS,
+    ]
+    return None, min(refusals, key=order.index)
+
+
+def standard_sessions(therapist_ids: Iterable[int]) -> dict[int, SessionType]:
+    return {
+        s.therapist_id: s
+        for s in SessionType.objects.filter(therapist_id__in=list(therapist_ids), is_standard=True)
+    }
+
+
+def _standard_minutes(therapist_ids: Sequence[int]) -> dict[int, int]:
+    """Each therapist's standard session length: one bare statement, as only the minutes
+    matter to `earliest_slots` (the ORM's query building cost more than the read)."""
+    if not therapist_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(therapist_ids))
+    return dict(
+        fetch_rows(
+            f"SELECT therapist_id, minutes FROM {table(SessionType)}"  # noqa: S608
+            f" WHERE is_standard AND therapist_id IN ({marks})",
+            list(therapist_ids),
+        )
+    )
+
+
+def session_type_of(*, therapist: TherapistProfile, session_type_id: int | None) -> SessionType:
+    """The therapist's session type with this id, or their standard session."""
+    qs = SessionType.objects.filter(therapist=therapist)
+    found = (
+        qs.filter(pk=session_type_id).first()
+        if session_type_id is not None
+        else qs.filter(is_standard=True).first()
+    )
+    if found is None:
+        raise NotFound("session type")
+    return found
+
+
+def earliest_slots(
+    therapist_ids: Sequence[int], *, within: timedelta = DEFAULT_WINDOW, now: datetime | None = None
+) -> dict[int, LocatedSlot | None]:
+    """The first free standard session of each therapist within `within`: three queries in all
+    (load_calendars' two and the standard sessions' lengths)."""
+    now = now or timezone.now()
+    end = now + within
+    calendars = load_calendars(therapist_ids, start=now, end=end)
+    minutes = _standard_minutes(therapist_ids)
+    return {
+        tid: _earliest(calendars[tid], minutes[tid], start=now, end=end, now=now)
+        if tid in minutes
+        else None
+        for tid in therapist_ids
+    }
+
+
+def next_available(
+    therapist_ids: Sequence[int], *, within: timedelta = DEFAULT_WINDOW, now: datetime | None = None
+) -> dict[int, datetime | None]:
+    """When each therapist's first free standard session starts (None: nothing within `within`)."""
+    return {
+        tid: slot.start if slot else None
+        for tid, slot in earliest_slots(therapist_ids, within=within, now=now).items()
+    }

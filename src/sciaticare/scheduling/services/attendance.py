@@ -1,0 +1,62 @@
+"""A started session marked by its therapist: attended (completed) or a no-show. Completion is
+also what signing a session note does (records), through `complete_appointment`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from sciaticare.accounts.models import User
+from sciaticare.core.errors import Conflict, NotFound
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.services.booking import record_change
+
+
+def _lock_own(*, therapist_user: User, appointment_id: int) -> Appointment:
+    """The therapist's own appointment, locked; NotFound when missing or someone else's."""
+    # Only the appointment's row: locking the joined therapist and patient rows too made a
+    # signing deadlock with a booking that holds the therapist and inserts for the patient.
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("therapist", "patient")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None or appointment.therapist.user_id != therapist_user.pk:
+        raise NotFound("appointment")
+    return appointment
+
+
+def _mark(appointment: Appointment, *, attended: bool, by: User, now: datetime, note: str) -> None:
+    if appointment.status != AppointmentStatus.BOOKED or appointment.start > now:
+        raise Conflict("not_started", "Only a booked session that has begun can be marked.")
+    appointment.status = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
+    appointment.save(update_fields=["status"])
+    record_change(appointment, "completed" if attended else "no_show", by, note)
+
+
+def mark_attendance(
+    *, therapist_user: User, appointment_id: int, attended: bool, now: datetime | None = None
+) -> Appointment:
+    """The therapist marks a started session completed, or a no-show."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock_own(therapist_user=therapist_user, appointment_id=appointment_id)
+        _mark(appointment, attended=attended, by=therapist_user, now=now, note="")
+    return appointment
+
+
+def complete_appointment(
+    *, appointment_id: int, by: User, note: str = "", now: datetime | None = None
+) -> Appointment:
+    """Mark the therapist's started session completed, with its change row and audit event,
+    as `mark_attendance` does; one already completed stays as it is. The one writer of a
+    completion for other apps (signing a session note completes a booked session)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock_own(therapist_user=by, appointment_id=appointment_id)
+        if appointment.status != AppointmentStatus.COMPLETED:
+            _mark(appointment, attended=True, by=by, now=now, note=note)
+    return appointment
