@@ -196,7 +196,7 @@ def cancellation_terms(
 
 
 #: A timed CPT code's unit is 15 minutes, and a unit counts once at least 8 minutes of it were
-#: given (the "8-minute rule": CMS Medicare Claims Processing Manual, ch. 5, §20.2).
+#: given (the "8-minute rule": CMS Medicare Claims Processing Manual, chapter 5, section 20.2).
 UNIT_MINUTES = 15
 MIN_MINUTES_FOR_UNIT = 8
 
