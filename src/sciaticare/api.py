@@ -7,6 +7,9 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from sciaticare.accounts.api import router as accounts_router
 from sciaticare.accounts.auth import api_auth
+from sciaticare.billing.api.invoices import router as billing_invoices_router
+from sciaticare.billing.api.payments import router as billing_payments_router
+from sciaticare.billing.api.policy import router as billing_policy_router
 from sciaticare.core.bounds import BoundedJsonParser
 from sciaticare.core.errors import DomainError
 from sciaticare.core.openapi import DocumentedAPI
@@ -93,4 +96,7 @@ api.add_router("/", intake_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", records_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", billing_policy_router)
+api.add_router("/", billing_invoices_router)
+api.add_router("/", billing_payments_router)
 api.add_router("/", interop_router)
