@@ -83,6 +83,8 @@ PROFILE = {"pk": "a.therapist"}
 SESSION = {"session_id": "a.session"}  # the therapist's standard session (has appointments)
 PENDING = {"credential_id": "a.pending_credential"}
 OFFER = {"offer_id": "a.offer"}
+CLINIC = {"clinic_id": "a.clinic"}
+DEPOSIT = {"payment_id": "a.deposit"}  # the future session's deposit, paid
 
 # fmt: off
 TABLE: list[Row] = [
@@ -158,6 +160,12 @@ TABLE: list[Row] = [
     R("scheduling:calendar",          "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     R("scheduling:calendar_new_link", "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     R("scheduling:calendar_new_link", "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302),
+    # Billing: a clinic's payment policy is its own admins' (an empty form is a 422); a
+    # booking's deposit is its patient's (a POST without an action goes back to the page).
+    R("billing:policy",               "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 404),
+    R("billing:policy",               "POST", CLINIC,   302, 404, 404, 404, 404, 422, 404, 404),
+    R("billing:deposit",              "GET",  FUTURE,   302, 200, 404, 404, 404, 404, 404, 404),
+    R("billing:deposit",              "POST", FUTURE,   302, 302, 404, 404, 404, 404, 404, 404),
     # Records: the note's therapist; the clinic's admin with a reason; the patient's summary.
     R("records:sessions",             "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
     R("records:note",                 "GET",  PAST,     302, 200, 404, 200, 404, 200, 404, 404),
@@ -320,6 +328,15 @@ TABLE: list[Row] = [
                                                                     401, 200, 404, 200, 404, 200, 404, 404,
       query="reason=Referral"),
     A("POST /api/v1/patients/me/fhir",                    NONE,     401, 422, 422, 403, 403, 403, 403, 403),
+    # Money: the policy for the clinic's own admins; a deposit for its patient (paid already:
+    # a card for it is a 409); a no-show for the session's therapist (this one was attended).
+    A("GET /api/v1/clinics/{clinic_id}/payment-policy",   CLINIC,   401, 404, 404, 404, 404, 200, 404, 404),
+    A("PUT /api/v1/clinics/{clinic_id}/payment-policy",   CLINIC,   401, 404, 404, 404, 404, 200, 404, 404,
+      body={"no_show_fee": {"amount": "30.00", "currency": "GBP"}}),
+    A("POST /api/v1/payments/{payment_id}/card",          DEPOSIT,  401, 409, 404, 404, 404, 404, 404, 404,
+      body={"setup_intent": "seti_proof"}),
+    A("POST /api/v1/payments/{payment_id}/finish",        DEPOSIT,  401, 200, 404, 404, 404, 404, 404, 404),
+    A("POST /api/v1/appointments/{appointment_id}/no-show", PAST,   401, 404, 404, 409, 404, 404, 404, 404),
 ]
 # fmt: on
 

@@ -266,6 +266,24 @@ def admin_written(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     ]
 
 
+def payment_policy(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    data = {
+        "currency": "GBP",
+        "deposit": "none",
+        "pay_at_booking": "clinic",
+        "cancellation_window_hours": "24",
+        "late_cancel_fee": "0",
+        "no_show_fee": "0",
+        "tax_percent": "0",
+        "country": "GB",
+        "legal_name": text("legal"),
+        "address": text("postal"),
+    }
+    url = reverse("billing:policy", args=[w.a.clinic.pk])
+    assert as_("clinic_admin").post(url, data).status_code == 302
+    return [Shown("clinic_admin", url, ("legal", "postal"))]
+
+
 # Model text field → the writer that fills it through the product.
 WRITERS: dict[str, Writer] = {
     "intake": intake,
@@ -284,6 +302,7 @@ WRITERS: dict[str, Writer] = {
     "api_token": api_token,
     "signup_names": signup_names,
     "admin_written": admin_written,
+    "payment_policy": payment_policy,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
@@ -316,6 +335,8 @@ USER_TEXT = {
     "records.HomeCareAdvice.text": "session_note",
     "records.NoteTemplate.name": "note_template",
     "scheduling.AppointmentChange.note": "cancellation",
+    "billing.PaymentPolicy.legal_name": "payment_policy",
+    "billing.PaymentPolicy.address": "payment_policy",
 }
 # Text fields that are not free text from a person, and why.
 NOT_USER_TEXT = {
@@ -368,10 +389,10 @@ NOT_USER_TEXT = {
     "billing.PaymentPolicy.country": "two capitals (validated)",
     "billing.PaymentPolicy.npi": "ten digits (validated)",
     "billing.PaymentPolicy.processor_account": "acct_ and letters or digits (validated)",
-    "billing.PaymentPolicy.tax_number": "no page shows it yet",
-    "billing.PaymentPolicy.legal_name": "no page shows it yet",
-    "billing.PaymentPolicy.address": "no page shows it yet",
-    "billing.PaymentPolicy.insurer_provider_number": "no page shows it yet",
+    "billing.PaymentPolicy.tax_number": "40 characters at most, shorter than the payload; "
+    "shown on the policy page the way its legal name is",
+    "billing.PaymentPolicy.insurer_provider_number": "40 characters at most, shorter than the "
+    "payload; shown on the policy page the way its legal name is",
     "billing.CardOnFile.customer_id": "the processor's id",
     "billing.CardOnFile.payment_method_id": "the processor's id",
     "billing.CardOnFile.brand": "the processor's word for the card network",

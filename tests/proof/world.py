@@ -1,7 +1,8 @@
 """A small, complete world for the proof tests: two clinics, each with a clinic admin, a
 therapist and a patient whose record touches every feature (intake, consent, appointments past
 and future, a signed note with an amendment, diary, review, flare-up plan, waitlist offer,
-calendar feed, API token, progress report), and a site admin.
+calendar feed, API token, progress report, a clinic's payment policy and a paid deposit), and a
+site admin.
 
 "The patient" (`patient`) belongs to clinic A; `other_patient` to clinic B with its own
 therapist and admin, so every route with a path parameter has a real object of each patient.
@@ -14,12 +15,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from sciaticare.accounts import services as account_services
 from sciaticare.accounts.models import User
+from sciaticare.billing.models import (
+    Payment,
+    PaymentMethod,
+    PaymentPolicy,
+    PaymentStatus,
+    Purpose,
+)
 from sciaticare.core.generated import FileStatus
 from sciaticare.directory.models import (
     Clinic,
@@ -96,6 +105,7 @@ class Side:
     share: IntakeShare
     past: Appointment  # completed, with a signed note and an amendment
     future: Appointment  # booked, four days ahead
+    deposit: Payment  # the future session's deposit, paid by card
     offer: SlotOffer
     entry: WaitlistEntry
     review: Review
@@ -175,6 +185,28 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
     future = place_appointment(
         patient=patient, therapist=therapist, session=session, location=location, start=at(4, hour)
     )
+    # The clinic takes a 20 % deposit by card (this site has no card processor, so new
+    # bookings are made at once); the future session's was paid.
+    PaymentPolicy.objects.create(
+        clinic=clinic,
+        deposit="percent",
+        deposit_percent=Decimal(20),
+        late_cancel_fee=Decimal("20.00"),
+        no_show_fee=Decimal("30.00"),
+        pay_at_booking=True,
+    )
+    deposit = Payment.objects.create(
+        clinic=clinic,
+        patient=patient,
+        appointment=future,
+        purpose=Purpose.SESSION,
+        method=PaymentMethod.CARD_ONLINE,
+        status=PaymentStatus.SUCCEEDED,
+        amount=Decimal("10.00"),
+        currency="GBP",
+        idempotency_key=f"proof-deposit-{tag}",
+        succeeded_at=now,
+    )
     held = place_appointment(
         patient=patient,
         therapist=therapist,
@@ -235,6 +267,7 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         share=share,
         past=past,
         future=future,
+        deposit=deposit,
         offer=offer,
         entry=entry,
         review=review,

@@ -272,6 +272,41 @@ def test_no_show_is_marked_by_the_therapist_after_the_start(world):
     assert marked.status == "no_show"
 
 
+@pytest.mark.parametrize("attended", [True, False], ids=["completed", "no_show"])
+def test_marking_twice_the_same_way_changes_nothing_and_calls_its_hook_once(
+    world, attended, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A double click or a retry answers the same: one change row, and one call of the hook
+    billing charges the no-show's fee (or invoices the session) from."""
+    called: list[int] = []
+    monkeypatch.setattr(attendance, "on_completed" if attended else "on_no_show", [called.append])
+    appointment = booking.book_appointment(
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+    )
+    later = appointment.start + timedelta(minutes=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            marked = attendance.mark_attendance(
+                therapist_user=world["therapist"].user,
+                appointment_id=appointment.pk,
+                attended=attended,
+                now=later,
+            )
+
+    assert marked.status == ("completed" if attended else "no_show")
+    kind = "completed" if attended else "no_show"
+    assert appointment.changes.filter(kind=kind).count() == 1
+    assert called == [appointment.pk]
+    with pytest.raises(Conflict):  # the other answer is refused, as before
+        attendance.mark_attendance(
+            therapist_user=world["therapist"].user,
+            appointment_id=appointment.pk,
+            attended=not attended,
+            now=later,
+        )
+
+
 def test_every_offered_slot_is_accepted_by_the_booking_service(world):
     now = timezone.now()
     calendar = load_calendars([world["therapist"].pk], start=now, end=now + timedelta(days=4))[
@@ -340,8 +375,9 @@ def test_api_book_answers_what_the_list_shows_without_reading_it_again(
     body = {"therapist": world["therapist"].pk, "start": _at(3, 10).isoformat()}
 
     # Session, user, intake, the therapist's lock, session type, calendar, locations, the
-    # insert, its change and audit rows, 4 savepoint statements: 14; the answer adds none.
-    with django_assert_max_num_queries(14):
+    # clinic's payment policy (billing: none here, so no deposit), the insert, its change and
+    # audit rows, 4 savepoint statements: 15; the answer adds none.
+    with django_assert_max_num_queries(15):
         booked = _book_api(client, body)
 
     assert booked.status_code == 201

@@ -45,6 +45,8 @@ WORDS: dict[str, str] = {
     "billing.card_saved": "saved a card for payments to a clinic",
     "billing.paid": "recorded a payment",
     "billing.refund": "gave money back",
+    "billing.policy": "changed a clinic's payment policy",
+    "booking_policy.update": "changed a clinic's cancellation window",
     # Directory and calendar
     "directory.flare_up_plan.view": "looked at your flare-up plan",
     "calendar_feed.created": "made a calendar link",
@@ -65,6 +67,9 @@ WORDS: dict[str, str] = {
     "appointment.held": "held a session for a waitlist offer",
     "appointment.offer_declined": "released a session held for a waitlist offer (declined)",
     "appointment.offer_expired": "released a session held for a waitlist offer (expired)",
+    "appointment.held_for_deposit": "held a session while its deposit is paid",
+    "appointment.deposit_failed": "released a session held for its deposit (the payment failed)",
+    "appointment.hold_expired": "released a session held for its deposit (the time ran out)",
     # Account
     "account.delete.request": "asked to delete the account",
     "account.delete.cancel": "cancelled the account deletion",

@@ -6,8 +6,14 @@ class BillingConfig(AppConfig):
     label = "billing"
 
     def ready(self) -> None:
-        # Privacy erases through each app's own writes (privacy/erasure.py).
+        from sciaticare.billing import desk, tasks
         from sciaticare.billing.services.cards import erase_patient_data
         from sciaticare.privacy import erasure
 
+        # Privacy erases through each app's own writes (privacy/erasure.py).
         erasure.register_eraser(self.label, erase_patient_data)
+        # Booking asks billing for the policy's words, the deposit's hold and the payment
+        # (scheduling/payments.py); cancellations, no-shows and completed sessions reach
+        # billing's tasks through scheduling's after-commit hooks.
+        desk.connect()
+        tasks.connect()

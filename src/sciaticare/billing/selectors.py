@@ -1,14 +1,27 @@
-"""Shared reads of billing: a clinic's policy, what an invoice still owes."""
+"""Shared reads of billing: a clinic's policy, what an invoice still owes, a booking's deposit
+and the patient's card."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.conf import settings
+from django.db.models import QuerySet, Sum
 
-from sciaticare.billing.models import Invoice, PaymentPolicy, PaymentStatus
-from sciaticare.billing.money import Money
+from sciaticare.accounts.models import Role, User
+from sciaticare.billing.models import (
+    CardOnFile,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    PaymentPolicy,
+    PaymentStatus,
+    Purpose,
+)
+from sciaticare.billing.money import DepositKind, Money
+from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic
+from sciaticare.scheduling.models import Appointment
 
 
 def policy_of(clinic: Clinic) -> PaymentPolicy:
@@ -34,3 +47,92 @@ def paid(invoice: Invoice) -> Money:
         s=Sum("refunds__amount")
     )["s"] or Decimal(0)
     return Money.of(taken - back, invoice.currency)
+
+
+# --- Booking: the policy a clinic saved, deposits, cards -------------------------------------
+
+
+def saved_policy(clinic: Clinic) -> PaymentPolicy | None:
+    """The clinic's policy once it has saved one: a clinic switches billing on by saving it
+    (no policy: no deposit, no fees, no invoices). Read once per clinic instance: Django keeps
+    the answer, even "none", on the clinic (and `policy_of`'s unsaved defaults, hence the
+    check of the key)."""
+    try:
+        policy = clinic.payment_policy
+    except PaymentPolicy.DoesNotExist:
+        return None
+    return policy if policy.pk is not None else None
+
+
+def takes_deposit_online(policy: PaymentPolicy) -> bool:
+    """Whether bookings at the clinic pay a deposit by card: its policy says so, and the site
+    has a processor (without Stripe keys everything is paid at the clinic)."""
+    return (
+        policy.pay_at_booking
+        and policy.deposit != DepositKind.NONE
+        and bool(settings.STRIPE_SECRET_KEY)
+    )
+
+
+def policy_to_edit(*, user: User, clinic_id: int) -> tuple[Clinic, PaymentPolicy]:
+    """A clinic the user administers, with its policy (or the defaults, unsaved); NotFound
+    alike for a clinic that is missing or someone else's (site admins run no clinic's money)."""
+    clinic = Clinic.objects.filter(pk=clinic_id, admins=user).first()
+    if clinic is None or not user.has_role(Role.CLINIC_ADMIN):
+        raise NotFound("clinic")
+    return clinic, policy_of(clinic)
+
+
+def _deposits() -> QuerySet[Payment]:
+    return Payment.objects.filter(
+        purpose=Purpose.SESSION, method=PaymentMethod.CARD_ONLINE, appointment__isnull=False
+    ).select_related("clinic", "appointment__location", "appointment__therapist__user")
+
+
+def deposit_for(*, patient: User, appointment_id: int) -> Payment:
+    """The patient's own deposit for a booking; NotFound alike when missing or not theirs."""
+    found = _deposits().filter(patient=patient, appointment_id=appointment_id).first()
+    if found is None:
+        raise NotFound("deposit")
+    return found
+
+
+def payment_for(*, patient: User, payment_id: int) -> Payment:
+    """The patient's own deposit payment by its id; NotFound alike otherwise."""
+    found = _deposits().filter(patient=patient, pk=payment_id).first()
+    if found is None:
+        raise NotFound("payment")
+    return found
+
+
+def session_chain(appointment: Appointment) -> list[int]:
+    """The appointment's id and those of the times it was moved from: a deposit paid for the
+    first stays with the session when it moves."""
+    ids, earlier = [appointment.pk], appointment.rescheduled_from_id
+    while earlier is not None:
+        ids.append(earlier)
+        earlier = (
+            Appointment.objects.filter(pk=earlier)
+            .values_list("rescheduled_from_id", flat=True)
+            .first()
+        )
+    return ids
+
+
+def paid_deposits(appointment: Appointment) -> QuerySet[Payment]:
+    """The session's deposits that went through (however much was refunded since)."""
+    return Payment.objects.filter(
+        appointment_id__in=session_chain(appointment),
+        purpose=Purpose.SESSION,
+        method=PaymentMethod.CARD_ONLINE,
+        status=PaymentStatus.SUCCEEDED,
+    ).order_by("pk")
+
+
+def saved_card(*, patient: User, clinic: Clinic) -> CardOnFile | None:
+    """The patient's card on file at the clinic, once one has been set up."""
+    return (
+        CardOnFile.objects.filter(patient=patient, clinic=clinic)
+        .exclude(payment_method_id="")
+        .first()
+    )

@@ -36,3 +36,9 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     status = 422
+
+
+class PaymentFailed(DomainError):
+    """The card was declined or its bank did not confirm the payment: nothing was taken."""
+
+    status = 402

@@ -2,6 +2,7 @@
 
 import json
 from datetime import timedelta
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -13,11 +14,13 @@ from sciaticare.core.bounds import ApiId, SchedulingDatetime
 from sciaticare.core.errors import Invalid
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.directory.selectors.profile import bookable_therapist
+from sciaticare.scheduling import payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
 from sciaticare.scheduling.selectors.bookable import DEFAULT_WINDOW, free_slots, session_type_of
 from sciaticare.scheduling.selectors.calendars import load_calendars, local
 from sciaticare.scheduling.services import booking, changes
+from sciaticare.scheduling.services.attendance import mark_attendance
 
 router = Router(tags=["scheduling"])
 MAX_WINDOW = timedelta(days=62)
@@ -117,13 +120,67 @@ class AppointmentOut(Body):
         )
 
 
+class BookingPaymentOut(Body):
+    """The booking's money, where the clinic takes a deposit."""
+
+    id: int | None = Field(
+        None, description="The payment, for POST /api/v1/payments/{id}/card and …/finish."
+    )
+    status: Literal["none", "requires_action", "authorised", "paid", "refunded"] = Field(
+        description="none: nothing is taken online (paid at the clinic); requires_action: "
+        "confirm the card with Stripe.js using client_secret; paid: the saved card was charged."
+    )
+    amount: str = Field(description="Decimal major units, e.g. 11.00.")
+    currency: str = Field(description="ISO 4217, e.g. GBP.")
+    client_secret: str | None = Field(
+        None,
+        description="A card set-up's (seti_…, no card saved yet: confirmCardSetup, then POST "
+        "…/card) or a payment's (pi_…, the bank's check: confirmCardPayment, then POST …/finish).",
+    )
+
+    @staticmethod
+    def of(state: payments.PaymentState) -> "BookingPaymentOut":
+        return BookingPaymentOut(
+            id=state.id,
+            status=state.status,  # type: ignore[arg-type]
+            amount=state.amount,
+            currency=state.currency,
+            client_secret=state.client_secret,
+        )
+
+
+class BookedOut(AppointmentOut):
+    hold_expires_at: OffsetDatetime | None = Field(
+        None,
+        description="While status is held: when the slot is freed unless the deposit is paid.",
+    )
+    payment: BookingPaymentOut | None = Field(
+        None, description="Present when the clinic takes a deposit."
+    )
+
+
 @router.post(
     "/appointments",
-    response={201: AppointmentOut, 403: Problem, 404: Problem, 409: Problem, 422: Problem},
+    response={
+        201: BookedOut,
+        402: Problem,
+        403: Problem,
+        404: Problem,
+        409: Problem,
+        422: Problem,
+    },
     summary="Book a slot",
+    # `hold_expires_at` and `payment` only where the clinic takes a deposit: otherwise the
+    # answer is the appointment as the list shows it.
+    exclude_none=True,
 )
-def book(request: AuthedRequest, payload: BookIn) -> Status[AppointmentOut]:
+def book(request: AuthedRequest, payload: BookIn) -> Status[BookedOut]:
     """Book a free slot for the caller (the patient).
+
+    Where the clinic takes a deposit by card, the slot is `held` until it is paid (see
+    `hold_expires_at`): a card saved at the clinic is charged at once (`payment.status`
+    "paid", and the booking is `booked`), or `payment.client_secret` is what Stripe.js confirms
+    next. A payment that fails frees the slot: the booking is not kept.
 
     Refusals, each a `Problem` with a stable `code`:
     - 403 `intake_required`, `triage_blocks_booking`, `clearance_required`: the triage gate;
@@ -133,7 +190,8 @@ def book(request: AuthedRequest, payload: BookIn) -> Status[AppointmentOut]:
     - 403 `not_accepting_new_patients`: the therapist takes only patients they have seen;
     - 409 `slot_taken`: the time was just taken; 409 `patient_overlap`: the caller already has
       a session at that time (with any therapist);
-    - 422: a time the calendar does not offer (`past`, `outside_hours`, …).
+    - 422: a time the calendar does not offer (`past`, `outside_hours`, …);
+    - 402 `card_declined`: the saved card was declined; the slot is free again.
     """
     appointment = booking.book_appointment(
         patient=request.user,
@@ -141,9 +199,24 @@ def book(request: AuthedRequest, payload: BookIn) -> Status[AppointmentOut]:
         start=payload.start,
         session_type_id=payload.service,
     )
+    payment = payments.desk().booking_payment(appointment)
+    if appointment.status == AppointmentStatus.HELD:
+        appointment.refresh_from_db(fields=["status", "hold_expires_at"])
     # The appointment comes back with its therapist, location, clinic and session type, read
-    # for the calendar check: the answer needs no second read of the row just written.
-    return Status(201, AppointmentOut.of(appointment))
+    # for the calendar check: the answer needs no second read of those rows.
+    shown = AppointmentOut.of(appointment)
+    return Status(
+        201,
+        BookedOut(
+            **shown.model_dump(),
+            hold_expires_at=(
+                local(appointment.hold_expires_at, appointment.location)
+                if appointment.hold_expires_at
+                else None
+            ),
+            payment=BookingPaymentOut.of(payment) if payment is not None else None,
+        ),
+    )
 
 
 @router.get(
@@ -170,6 +243,20 @@ def cancel(request: AuthedRequest, appointment_id: ApiId, reason: str = "") -> A
     changes.cancel_appointment(
         user=request.user, appointment_id=appointment_id, reason=reason[:300]
     )
+    return AppointmentOut.of(appointment_for(user=request.user, appointment_id=appointment_id))
+
+
+@router.post(
+    "/appointments/{appointment_id}/no-show",
+    response={200: AppointmentOut, 404: Problem, 409: Problem},
+    summary="Mark a session missed (its therapist, once it has begun)",
+)
+def no_show(request: AuthedRequest, appointment_id: ApiId) -> AppointmentOut:
+    """The appointment's therapist marks a booked session that has begun as a no-show. The
+    clinic's no-show fee is charged once to the card on file, whatever the retries: calling
+    again answers the same and charges nothing more. 409 `not_started` before the start or
+    when the session was marked otherwise."""
+    mark_attendance(therapist_user=request.user, appointment_id=appointment_id, attended=False)
     return AppointmentOut.of(appointment_for(user=request.user, appointment_id=appointment_id))
 
 

@@ -26,11 +26,11 @@ from sciaticare.directory.models import Location
 from sciaticare.intake.models import Intake
 from sciaticare.scheduling.models import (
     Appointment,
-    AppointmentChange,
     AppointmentStatus,
     SlotOffer,
     policy_durations,
 )
+from sciaticare.scheduling.selectors.appointments import cancelled_by_patient
 from sciaticare.scheduling.selectors.calendar_feeds import (
     AS_PATIENT,
     AS_THERAPIST,
@@ -154,17 +154,9 @@ def send_cancellation_notice(appointment_id: int) -> int:
     appointment = _load(appointment_id)
     if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
         return 0
-    change = (
-        AppointmentChange.objects.filter(
-            appointment=appointment, kind__in=("cancelled", "late_cancelled")
-        )
-        .order_by("-at", "-pk")
-        .first()
-    )
-    by_patient = change is not None and change.by_id == appointment.patient_id
     context = {
         **_context(appointment),
-        "by_patient": by_patient,
+        "by_patient": cancelled_by_patient(appointment),
         "late": appointment.late_cancellation,
     }
     now = timezone.now()

@@ -26,8 +26,8 @@ from sciaticare.directory.models import SessionType, TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist, own_profile
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.scheduling import flare_up
-from sciaticare.scheduling.models import Appointment
+from sciaticare.scheduling import flare_up, payments
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
 from sciaticare.scheduling.selectors.bookable import (
     DEFAULT_WINDOW,
@@ -116,6 +116,14 @@ def _confirm_page(
     )
 
 
+def _booked(request: AuthedRequest, appointment: Appointment) -> HttpResponse:
+    if appointment.status == AppointmentStatus.HELD:
+        # The clinic takes a deposit by card: the time is held while it is paid.
+        return redirect(payments.desk().deposit_page(appointment))
+    messages.success(request, "Booked. A confirmation is on its way by email.")
+    return redirect("scheduling:appointment", appointment_id=appointment.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
@@ -174,8 +182,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
             except DomainError as exc:
                 error, status = exc.message, exc.status
             else:
-                messages.success(request, "Booked. A confirmation is on its way by email.")
-                return redirect("scheduling:appointment", appointment_id=appointment.pk)
+                return _booked(request, appointment)
     context = {
         **_slots_page(request, therapist, session_type),
         "gate": gate,
@@ -246,12 +253,14 @@ def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
                 else "Cancelled.",
             )
         return redirect("scheduling:appointment", appointment_id=found.pk)
+    now = timezone.now()
     window = policy_of(found.location).cancellation_window_hours
-    late = found.start - timezone.now() < timedelta(hours=window)
+    late = found.start - now < timedelta(hours=window)
+    terms = payments.desk().cancel_terms(appointment=found, user=request.user, now=now)
     return render(
         request,
         "scheduling/cancel_confirm.html",
-        {"appointment": found, "late": late, "window": window},
+        {"appointment": found, "late": late, "window": window, "terms": terms},
     )
 
 

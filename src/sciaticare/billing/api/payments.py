@@ -1,5 +1,86 @@
-"""Billing API: see the package's docstring."""
+"""Billing API: paying a booking's deposit (see the package's docstring).
 
-from ninja import Router
+After `POST /api/v1/appointments` holds a slot with `payment.status` "requires_action": confirm
+the card with Stripe.js (`confirmCardSetup` with the card set-up's client secret), then POST the
+set-up's id to `…/card`; if the bank asks for its check, `confirmCardPayment` with the client
+secret that answer gives, then POST `…/finish`. Only the patient's own payments."""
+
+from typing import Literal
+
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.billing.models import Payment
+from sciaticare.billing.selectors import payment_for
+from sciaticare.billing.services import deposits
+from sciaticare.core.bounds import ApiId
+from sciaticare.core.schemas import Body, Problem
+from sciaticare.scheduling.models import Appointment
 
 router = Router(tags=["billing"])
+
+
+class DepositOut(Body):
+    id: int
+    status: Literal["requires_action", "paid", "refunded"] = Field(
+        description="paid: the booking is booked; requires_action: the bank's check "
+        "(confirmCardPayment with client_secret, then POST …/finish); refunded: the hold ran "
+        "out before the payment went through, and the deposit came back."
+    )
+    amount: str = Field(description="Decimal major units, e.g. 11.00.")
+    currency: str
+    client_secret: str | None
+    appointment: int
+    appointment_status: str = Field(description="held until paid; booked once paid.")
+
+    @staticmethod
+    def of(payment: Payment) -> "DepositOut":
+        state = deposits.state_of(payment)
+        appointment = Appointment.objects.only("status").get(payments=payment)
+        return DepositOut(
+            id=payment.pk,
+            status=state.status,  # type: ignore[arg-type]
+            amount=state.amount,
+            currency=state.currency,
+            client_secret=state.client_secret,
+            appointment=appointment.pk,
+            appointment_status=appointment.status,
+        )
+
+
+class CardIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    setup_intent: str = Field(
+        pattern=r"^seti_[A-Za-z0-9_]+$",
+        max_length=80,
+        description="The card set-up Stripe.js confirmed (its id, not the client secret).",
+    )
+
+
+@router.post(
+    "/payments/{payment_id}/card",
+    response={200: DepositOut, 402: Problem, 404: Problem, 409: Problem},
+    summary="Pay a deposit with the card just set up",
+)
+def pay_with_card(request: AuthedRequest, payment_id: ApiId, payload: CardIn) -> DepositOut:
+    """Keep the card and charge the deposit. 402 `card_declined`: nothing was taken and the
+    slot is free again; 409 `hold_ended` (the hold ran out), `already_paying`, or
+    `card_not_saved` (the bank did not confirm the card: the slot stays held, try another)."""
+    payment = payment_for(patient=request.user, payment_id=payment_id)
+    return DepositOut.of(
+        deposits.pay_with_new_card(payment=payment, setup_intent=payload.setup_intent)
+    )
+
+
+@router.post(
+    "/payments/{payment_id}/finish",
+    response={200: DepositOut, 402: Problem, 404: Problem},
+    summary="Finish a deposit after the bank's check",
+)
+def finish(request: AuthedRequest, payment_id: ApiId) -> DepositOut:
+    """Read the payment's outcome once the browser has answered the bank's check
+    (confirmCardPayment). 402 when the bank refused: the slot is free again."""
+    payment = payment_for(patient=request.user, payment_id=payment_id)
+    return DepositOut.of(deposits.finish(payment=payment))

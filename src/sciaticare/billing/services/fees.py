@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.billing.models import Invoice, InvoiceKind, Payment, PaymentStatus, Purpose
+from sciaticare.billing.models import Invoice, InvoiceKind, PaymentStatus, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import policy_of
-from sciaticare.billing.services import invoices, payments
+from sciaticare.billing.services import deposits, invoices, payments
 from sciaticare.core.errors import Conflict
 from sciaticare.scheduling.models import Appointment
 
@@ -29,20 +29,6 @@ def fee_for(appointment: Appointment, purpose: Purpose) -> Money:
     return Money.of(amount, policy.currency)
 
 
-def _deposits(appointment: Appointment) -> list[Payment]:
-    """The session's paid deposits not yet counted against an invoice, locked."""
-    return list(
-        Payment.objects.select_for_update()
-        .filter(
-            appointment=appointment,
-            purpose=Purpose.SESSION,
-            status=PaymentStatus.SUCCEEDED,
-            invoice__isnull=True,
-        )
-        .order_by("pk")
-    )
-
-
 def charge_fee(
     *, appointment: Appointment, purpose: Purpose, by: User | None, now: datetime | None = None
 ) -> Invoice | None:
@@ -55,7 +41,7 @@ def charge_fee(
     if fee.amount == 0:
         return None
     clinic = appointment.location.clinic
-    to_take = to_refund = None
+    to_take = None
     try:
         with transaction.atomic():
             invoice = invoices.issue(
@@ -67,21 +53,13 @@ def charge_fee(
                 by=by,
                 now=now,
             )
-            kept = Money.zero(fee.currency)
-            for deposit in _deposits(appointment):
-                deposit.invoice = invoice
-                deposit.save(update_fields=["invoice"])
-                kept += Money.of(deposit.amount, deposit.currency) - payments.refunded(deposit)
-                if kept.amount > invoice.total:
-                    to_refund = (deposit, kept - Money.of(invoice.total, fee.currency))
-                    kept = Money.of(invoice.total, fee.currency)
-            owed = Money.of(invoice.total, fee.currency) - kept
-            if owed.amount > 0:
+            counted = deposits.count_against(appointment=appointment, invoice=invoice)
+            if counted.owed.amount > 0:
                 to_take = payments.new(
                     clinic=clinic,
                     patient=appointment.patient,
                     purpose=purpose,
-                    amount=owed,
+                    amount=counted.owed,
                     appointment=appointment,
                     invoice=invoice,
                 )
@@ -90,14 +68,7 @@ def charge_fee(
         return Invoice.objects.get(
             appointment=appointment, purpose=purpose, kind=InvoiceKind.INVOICE
         )
-    if to_refund is not None:
-        deposit, extra = to_refund
-        payments.refund(
-            payment=deposit,
-            amount=extra,
-            reason=f"Deposit beyond the {FEE_WORDS[purpose].lower()}",
-            by=None,
-        )
+    deposits.give_back_excess(counted, f"Deposit beyond the {FEE_WORDS[purpose].lower()}")
     if to_take is not None:
         payments.take(payment=to_take, present=False, now=now)
     return invoice

@@ -13,6 +13,7 @@ from sciaticare.scheduling.models import (
     ACTIVE_STATUSES,
     LONGEST_BUSY,
     Appointment,
+    AppointmentChange,
     AppointmentStatus,
 )
 
@@ -57,3 +58,16 @@ def sessions_of(*, therapist_user: User) -> QuerySet[Appointment]:
     return Appointment.objects.filter(therapist__user=therapist_user).exclude(
         status__in=(AppointmentStatus.HELD, AppointmentStatus.EXPIRED)
     )
+
+
+def cancelled_by_patient(appointment: Appointment) -> bool:
+    """Whether the patient (not the therapist) called a cancelled session off: its latest
+    cancellation's author. The notice says so, and only the patient's may cost a fee."""
+    change = (
+        AppointmentChange.objects.filter(
+            appointment=appointment, kind__in=("cancelled", "late_cancelled")
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return change is not None and change.by_id == appointment.patient_id

@@ -15,7 +15,7 @@ from django.db import connection
 
 from sciaticare.core.sql import fetch_rows
 from sciaticare.core.time import parse_utc
-from sciaticare.directory.models import Location
+from sciaticare.directory.models import Clinic, Location
 from sciaticare.scheduling.models import (
     ACTIVE_STATUSES,
     DEFAULT_POLICY,
@@ -53,12 +53,17 @@ def local(moment: datetime, location: Location) -> datetime:
     return moment.astimezone(ZoneInfo(location.time_zone))
 
 
-def policy_of(location: Location) -> BookingPolicy:
+def booking_rules(clinic: Clinic) -> BookingPolicy:
     """The clinic's booking rules, or the defaults (docs/architecture.md)."""
     try:
-        return location.clinic.booking_policy
+        return clinic.booking_policy
     except BookingPolicy.DoesNotExist:
         return DEFAULT_POLICY
+
+
+def policy_of(location: Location) -> BookingPolicy:
+    """The booking rules of the location's clinic."""
+    return booking_rules(location.clinic)
 
 
 # One statement reads every calendar row of a set of therapists, so a search page or a slots

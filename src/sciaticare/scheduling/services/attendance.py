@@ -3,6 +3,7 @@ also what signing a session note does (records), through `complete_appointment`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -11,7 +12,13 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Conflict, NotFound
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.services.booking import record_change
+from sciaticare.scheduling.services.booking import after_commit, record_change
+
+# Set by billing (its AppConfig.ready) so that scheduling imports no money code: called after
+# the transaction commits with the appointment's id, once per mark (the no-show's fee, the
+# completed session's invoice).
+on_no_show: list[Callable[[int], None]] = []
+on_completed: list[Callable[[int], None]] = []
 
 
 def _lock_own(*, therapist_user: User, appointment_id: int) -> Appointment:
@@ -35,16 +42,20 @@ def _mark(appointment: Appointment, *, attended: bool, by: User, now: datetime, 
     appointment.status = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
     appointment.save(update_fields=["status"])
     record_change(appointment, "completed" if attended else "no_show", by, note)
+    after_commit(on_completed if attended else on_no_show, appointment.pk)
 
 
 def mark_attendance(
     *, therapist_user: User, appointment_id: int, attended: bool, now: datetime | None = None
 ) -> Appointment:
-    """The therapist marks a started session completed, or a no-show."""
+    """The therapist marks a started session completed, or a no-show. Marking it the same way
+    again (a double click, a retry) changes nothing and answers the same."""
     now = now or timezone.now()
+    target = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
     with transaction.atomic():
         appointment = _lock_own(therapist_user=therapist_user, appointment_id=appointment_id)
-        _mark(appointment, attended=attended, by=therapist_user, now=now, note="")
+        if appointment.status != target:
+            _mark(appointment, attended=attended, by=therapist_user, now=now, note="")
     return appointment
 
 

@@ -7,7 +7,7 @@ hooks) are here too, for changes.py, attendance.py and holds.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -23,6 +23,7 @@ from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.levels import Level
+from sciaticare.scheduling import payments
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -186,6 +187,8 @@ class BookingPreview:
     cancellation_window_hours: int
     #: Booked inside the cancellation window: cancelling it at all would count as late.
     already_late: bool = False
+    #: The clinic's payment policy in words, and the deposit confirming takes (payments.py).
+    terms: payments.BookingTerms | None = None
 
 
 def already_late(start: datetime, location: Location, now: datetime) -> bool:
@@ -216,7 +219,7 @@ def preview_booking(
         start=start,
         now=now,
     )
-    return preview_at(
+    preview = preview_at(
         patient=patient,
         therapist=therapist,
         session_type=session_type,
@@ -224,6 +227,10 @@ def preview_booking(
         start=start,
         now=now,
     )
+    terms = payments.desk().booking_terms(
+        session_type=session_type, location=location, start=start, now=now
+    )
+    return replace(preview, terms=terms)
 
 
 def preview_at(
@@ -264,8 +271,11 @@ def create_at(
     exclude_appointment: int | None = None,
     rescheduled_from: Appointment | None = None,
     hold_expires_at: datetime | None = None,
+    deposit: bool = False,
 ) -> Appointment:
-    """Check a start against the calendar and insert; the caller holds the therapist lock."""
+    """Check a start against the calendar and insert; the caller holds the therapist lock.
+    With `deposit`, a clinic that takes deposits by card gets the slot HELD until it is paid
+    (payments.py) instead of booked."""
     session_type, location = checked_start(
         therapist=therapist,
         session_type_id=session_type_id,
@@ -273,6 +283,10 @@ def create_at(
         now=now,
         exclude_appointment=exclude_appointment,
     )
+    if deposit:
+        hold = payments.desk().deposit_hold(session_type=session_type, location=location)
+        if hold is not None:
+            status, hold_expires_at = AppointmentStatus.HELD, now + hold
     end = start + timedelta(minutes=session_type.minutes)
     buffer = policy_durations(policy_of(location))["buffer"]
     try:
@@ -304,7 +318,11 @@ def book_appointment(
     now: datetime | None = None,
 ) -> Appointment:
     """Book a start for a patient: theirs, or Conflict when it was just taken (`slot_taken`)
-    or overlaps another of the patient's sessions (`patient_overlap`)."""
+    or overlaps another of the patient's sessions (`patient_overlap`).
+
+    Where the clinic takes a deposit by card, the slot is held for the patient instead
+    (status HELD until `hold_expires_at`) and booked once the deposit is paid
+    (`holds.confirm_paid_hold`); a failed payment or the time running out releases it."""
     start, now = start_in_utc(start), now or timezone.now()
     check_booking_gate(patient, now)
     with transaction.atomic():
@@ -318,7 +336,12 @@ def book_appointment(
             session_type_id=session_type_id,
             start=start,
             now=now,
+            deposit=True,
         )
-        record_change(appointment, "booked", patient)
-        after_commit(on_booked, appointment.pk)
+        if appointment.status == AppointmentStatus.HELD:
+            record_change(appointment, "held_for_deposit", patient, "until the deposit is paid")
+            payments.desk().open_deposit(appointment)
+        else:
+            record_change(appointment, "booked", patient)
+            after_commit(on_booked, appointment.pk)
     return appointment

@@ -1,10 +1,15 @@
-"""Holds for the waitlist (services/waitlist.py): a slot held for a patient until an offer's
-time runs out, then booked for them or released. The waitlist makes its own transaction and
-locks; a hold occupies the time like a booking does."""
+"""Holds: a slot held for a patient, then booked for them or released. A hold occupies the time
+like a booking does. The waitlist (services/waitlist.py) holds a freed slot until an offer's
+time runs out, and makes its own transaction and locks; a booking at a clinic that takes
+deposits is held until its deposit is paid (booking.book_appointment), and billing books or
+releases it here once the card has answered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+
+from django.db import transaction
 
 from sciaticare.accounts.models import User
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -15,6 +20,10 @@ from sciaticare.scheduling.services.booking import (
     on_booked,
     record_change,
 )
+
+# Set by billing (its AppConfig.ready): called after commit with the id of each released hold,
+# so that a deposit still waiting for it is closed.
+on_released: list[Callable[[int], None]] = []
 
 
 def hold_slot(
@@ -60,3 +69,38 @@ def release_hold(*, held: Appointment, kind: str, by: User | None) -> None:
     held.status = AppointmentStatus.EXPIRED
     held.save(update_fields=["status"])
     record_change(held, kind, by)
+    after_commit(on_released, held.pk)
+
+
+def _lock_held(appointment_id: int) -> Appointment | None:
+    # The appointment's row alone, as cancelling locks it (changes.py).
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .filter(pk=appointment_id)
+        .first()
+    )
+
+
+def confirm_paid_hold(*, appointment_id: int) -> Appointment | None:
+    """Book a slot held for its deposit, now paid: BOOKED, with the usual booking mail. The
+    same booking again when it is booked already (a retry, the processor's webhook); None when
+    the hold has ended (released: the time ran out or the payment failed first)."""
+    with transaction.atomic():
+        held = _lock_held(appointment_id)
+        if held is None or held.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
+            return None
+        if held.status == AppointmentStatus.HELD:
+            confirm_hold(held=held, patient=held.patient, note="the deposit is paid")
+    return held
+
+
+def release_unpaid_hold(*, appointment_id: int, kind: str) -> bool:
+    """Free a slot held for a deposit that was not paid (`kind`: "deposit_failed" or
+    "hold_expired"); False when it is no longer held."""
+    with transaction.atomic():
+        held = _lock_held(appointment_id)
+        if held is None or held.status != AppointmentStatus.HELD:
+            return False
+        release_hold(held=held, kind=kind, by=None)
+    return True

@@ -301,7 +301,8 @@ def decline_offer(*, patient: User, offer_id: int) -> WaitlistEntry:
 
 def expire_offers(*, now: datetime | None = None) -> int:
     """Release every hold past its time: the appointment EXPIRED, its entry WAITING again, and
-    the slot offered to the next in line. Returns how many holds expired."""
+    the slot offered to the next in line. A slot held while its deposit was paid (no offer)
+    is simply free again: it was free before the hold. Returns how many holds expired."""
     now = now or timezone.now()
     due = list(
         Appointment.objects.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now)
@@ -318,13 +319,16 @@ def expire_offers(*, now: datetime | None = None) -> int:
             )
             if held is None or held.hold_expires_at is None or held.hold_expires_at > now:
                 continue  # accepted or released meanwhile
-            holds.release_hold(held=held, kind="offer_expired", by=None)
             offer = SlotOffer.objects.filter(appointment=held).first()
-            if offer is not None:
+            if offer is None:
+                holds.release_hold(held=held, kind="hold_expired", by=None)
+            else:
+                holds.release_hold(held=held, kind="offer_expired", by=None)
                 entry = WaitlistEntry.objects.select_for_update().get(pk=offer.entry_id)
                 if entry.status == WaitlistStatus.OFFERED:
                     entry.status = WaitlistStatus.WAITING
                     entry.save(update_fields=["status"])
             expired += 1
-        offer_freed_slot(appointment_id=appointment_id, now=now)
+        if offer is not None:
+            offer_freed_slot(appointment_id=appointment_id, now=now)
     return expired

@@ -1,0 +1,144 @@
+"""Billing's side of scheduling's payment seam (scheduling/payments.py): the policy in words
+before booking and before cancelling, the deposit's hold, and the booking API's payment.
+Installed by BillingConfig.ready() (`connect`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.urls import reverse
+
+from sciaticare.accounts.models import User
+from sciaticare.billing import processor
+from sciaticare.billing.models import PaymentPolicy, PaymentStatus
+from sciaticare.billing.money import DepositKind, Money, cancellation_terms, deposit_due, totals
+from sciaticare.billing.selectors import (
+    deposit_for,
+    paid_deposits,
+    saved_card,
+    saved_policy,
+    takes_deposit_online,
+)
+from sciaticare.billing.services import cards, deposits, payments
+from sciaticare.billing.terms import Policy, booking_words, cancel_words, said
+from sciaticare.core.errors import PaymentFailed
+from sciaticare.directory.models import Location, SessionType
+from sciaticare.scheduling import payments as seam
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.payments import BookingTerms, PaymentState
+from sciaticare.scheduling.selectors.calendars import policy_of as booking_rules_of
+from sciaticare.scheduling.services import holds
+
+
+def _with_tax(policy: PaymentPolicy, amount: Decimal) -> Money:
+    """A fee as the patient pays it: the policy's tax added (invoices.issue adds it)."""
+    fee = Money.of(amount, policy.currency)
+    return totals([fee], tax_percent=policy.tax_percent, currency=policy.currency).total
+
+
+def _kept(appointment: Appointment) -> Money | None:
+    """The session's deposits paid and not given back, or None when none was paid."""
+    found = list(paid_deposits(appointment))
+    if not found:
+        return None
+    kept = [Money.of(p.amount, p.currency) - payments.refunded(p) for p in found]
+    return sum(kept[1:], kept[0])
+
+
+class BillingDesk:
+    def booking_terms(
+        self, *, session_type: SessionType, location: Location, start: datetime, now: datetime
+    ) -> BookingTerms | None:
+        policy = saved_policy(location.clinic)
+        if policy is None or session_type.currency != policy.currency:
+            return None
+        price = Money.of(session_type.price, session_type.currency)
+        kind = DepositKind(policy.deposit)
+        deposit = deposit_due(price, kind, policy.deposit_percent)
+        online = takes_deposit_online(policy)
+        words = booking_words(
+            Policy(
+                price=price,
+                deposit_kind=kind,
+                deposit_percent=policy.deposit_percent,
+                deposit=deposit,
+                online=online,
+                window_hours=booking_rules_of(location).cancellation_window_hours,
+                late_fee=_with_tax(policy, policy.late_cancel_fee),
+                no_show_fee=_with_tax(policy, policy.no_show_fee),
+                tax_percent=policy.tax_percent,
+            )
+        )
+        taken_now = online and deposit.amount > 0
+        return BookingTerms(words=words, deposit=said(deposit) if taken_now else "")
+
+    def deposit_hold(self, *, session_type: SessionType, location: Location) -> timedelta | None:
+        return deposits.deposit_hold(session_type=session_type, location=location)
+
+    def open_deposit(self, appointment: Appointment) -> None:
+        deposits.open_deposit(appointment)
+
+    def deposit_page(self, appointment: Appointment) -> str:
+        return reverse("billing:deposit", args=[appointment.pk])
+
+    def booking_payment(self, appointment: Appointment) -> PaymentState | None:
+        policy = saved_policy(appointment.location.clinic)
+        if policy is None or policy.deposit == DepositKind.NONE:
+            return None
+        if appointment.status != AppointmentStatus.HELD:
+            # Paid at the clinic: nothing is taken now.
+            price = Money.of(appointment.session_type.price, appointment.session_type.currency)
+            due = deposit_due(price, DepositKind(policy.deposit), policy.deposit_percent)
+            return PaymentState(status="none", amount=str(due.amount), currency=due.currency)
+        payment = deposit_for(patient=appointment.patient, appointment_id=appointment.pk)
+        clinic = payment.clinic
+        try:
+            if saved_card(patient=payment.patient, clinic=clinic) is not None:
+                payment = deposits.pay_with_saved_card(payment=payment)
+                if payment.status == PaymentStatus.FAILED:
+                    raise PaymentFailed(
+                        "card_declined",
+                        f"{payment.failure} The time is free again: book it again to try "
+                        "another card.",
+                    )
+                return deposits.state_of(payment)
+            setup = cards.start_setup(patient=payment.patient, clinic=clinic)
+        except processor.ProcessorError as unreachable:
+            deposits.settle(payments.fail(payment_id=payment.pk, why=str(unreachable)).pk)
+            raise PaymentFailed("processor_unavailable", str(unreachable)) from None
+        return PaymentState(
+            status="requires_action",
+            amount=str(payment.amount),
+            currency=payment.currency,
+            id=payment.pk,
+            client_secret=setup.client_secret,
+        )
+
+    def cancel_terms(self, *, appointment: Appointment, user: User, now: datetime) -> str | None:
+        policy = saved_policy(appointment.location.clinic)
+        if policy is None:
+            return None
+        kept = _kept(appointment) or Money.zero(policy.currency)
+        terms = cancellation_terms(
+            now=now,
+            start=appointment.start,
+            window_hours=booking_rules_of(appointment.location).cancellation_window_hours,
+            paid=kept,
+            late_fee=_with_tax(policy, policy.late_cancel_fee),
+        )
+        return cancel_words(terms, paid=kept, by_patient=appointment.patient_id == user.pk)
+
+
+def connect() -> None:
+    """Install the desk booking consults, and settle a deposit whenever its outcome is recorded
+    (the page, the API, the processor's webhook, the reconciliation job) or its hold released
+    (from BillingConfig.ready; idempotent)."""
+    seam.use_desk(BillingDesk())
+    for hooks, hook in (
+        (payments.on_succeeded, deposits.settle),
+        (payments.on_failed, deposits.settle),
+        (holds.on_released, deposits.close_unpaid),
+    ):
+        if hook not in hooks:
+            hooks.append(hook)

@@ -1,0 +1,141 @@
+"""Billing's forms: the clinic admin's payment policy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from sciaticare.billing.models import PaymentPolicy
+from sciaticare.billing.services.policy import PolicyValues
+from sciaticare.scheduling.services.policy import MAX_WINDOW_HOURS
+
+PAY_ONLINE, PAY_AT_CLINIC = "online", "clinic"
+
+
+def _amount(label: str, help_text: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, min_value=0, max_digits=8, decimal_places=2, help_text=help_text
+    )
+
+
+class PaymentPolicyForm(forms.Form):
+    """A clinic's payment policy, as its admin sets it (services.policy checks it whole)."""
+
+    currency = forms.CharField(
+        max_length=3,
+        min_length=3,
+        help_text="Three letters (ISO 4217), e.g. GBP, EUR or USD: every session of the clinic "
+        "must be priced in it.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
+    )
+    deposit = forms.ChoiceField(
+        label="Deposit at booking",
+        choices=[
+            ("none", "No deposit"),
+            ("percent", "A percentage of the price"),
+            ("full", "The full price"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    deposit_percent = forms.DecimalField(
+        label="Deposit percentage",
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text="With a percentage deposit, e.g. 20.",
+    )
+    pay_at_booking = forms.ChoiceField(
+        label="How patients pay",
+        choices=[
+            (PAY_ONLINE, "Online by card when booking (the deposit)"),
+            (PAY_AT_CLINIC, "At the clinic"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    cancellation_window_hours = forms.IntegerField(
+        label="Cancellation window (hours)",
+        min_value=0,
+        max_value=MAX_WINDOW_HOURS,
+        help_text="Cancelling later than this before the start is late.",
+    )
+    late_cancel_fee = _amount("Late-cancellation fee", "Before tax; 0 for none.")
+    no_show_fee = _amount("Missed-session fee", "Before tax; 0 for none.")
+    tax_percent = forms.DecimalField(
+        label="Tax rate (%)",
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text="VAT or sales tax added to prices and fees; 0 for none.",
+    )
+    tax_number = forms.CharField(label="Tax number", max_length=40, required=False)
+    legal_name = forms.CharField(
+        label="Legal name", max_length=200, required=False, help_text="As on your invoices."
+    )
+    address = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    country = forms.CharField(
+        max_length=2,
+        min_length=2,
+        help_text="Two letters (ISO 3166), e.g. GB or US: US clinics give superbills.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
+    )
+    npi = forms.CharField(
+        label="US NPI", max_length=10, required=False, help_text="Ten digits (type 2, the clinic)."
+    )
+    insurer_provider_number = forms.CharField(
+        label="Insurer provider number",
+        max_length=40,
+        required=False,
+        help_text="e.g. a UK private insurer's.",
+    )
+    processor_account = forms.CharField(
+        label="Stripe account id",
+        max_length=64,
+        required=False,
+        help_text="acct_…: your clinic's own Stripe account, so payments go to the clinic.",
+    )
+
+    @staticmethod
+    def initial_of(policy: PaymentPolicy, window_hours: int) -> dict[str, object]:
+        return {
+            "currency": policy.currency,
+            "deposit": policy.deposit,
+            "deposit_percent": policy.deposit_percent or None,
+            "pay_at_booking": PAY_ONLINE if policy.pay_at_booking else PAY_AT_CLINIC,
+            "cancellation_window_hours": window_hours,
+            "late_cancel_fee": policy.late_cancel_fee,
+            "no_show_fee": policy.no_show_fee,
+            "tax_percent": policy.tax_percent,
+            "tax_number": policy.tax_number,
+            "legal_name": policy.legal_name,
+            "address": policy.address,
+            "country": policy.country,
+            "npi": policy.npi,
+            "insurer_provider_number": policy.insurer_provider_number,
+            "processor_account": policy.processor_account,
+        }
+
+    def values(self) -> PolicyValues:
+        data = self.cleaned_data
+        return PolicyValues(
+            currency=data["currency"],
+            deposit=data["deposit"],
+            deposit_percent=data["deposit_percent"] or Decimal(0),
+            cancellation_window_hours=data["cancellation_window_hours"],
+            late_cancel_fee=data["late_cancel_fee"],
+            no_show_fee=data["no_show_fee"],
+            pay_at_booking=data["pay_at_booking"] == PAY_ONLINE,
+            tax_percent=data["tax_percent"],
+            tax_number=data["tax_number"],
+            legal_name=data["legal_name"],
+            address=data["address"],
+            country=data["country"],
+            npi=data["npi"],
+            insurer_provider_number=data["insurer_provider_number"],
+            processor_account=data["processor_account"],
+        )

@@ -1,0 +1,250 @@
+"""A deposit taken while a booking holds its slot (docs/billing.md, "Booking with a deposit").
+
+Booking (scheduling's `book_appointment`) holds the slot, HELD until `DEPOSIT_HOLD_MINUTES`
+from now, where the clinic's policy takes a deposit by card (`deposit_hold`), and notes the
+deposit owed in the same transaction (`open_deposit`: a pending `Payment` of the session,
+linked to the appointment). The patient then pays with a card set up in the browser (Stripe.js;
+`pay_with_new_card`) or the card already on file (`pay_with_saved_card`), present, so the bank
+may ask for its check (3-D Secure: the browser answers it, then `finish`).
+
+`settle` turns the card's answer into the booking's: paid → booked (the usual booking mail);
+failed → the slot released at once; paid after the hold ended (it ran out while the bank was
+checking) → refunded in full. It runs after each step here and from the processor's webhook and
+the reconciliation job (payments.on_succeeded / on_failed), and is idempotent: whichever comes
+first decides, the others change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from sciaticare.billing import processor
+from sciaticare.billing.models import Invoice, Payment, PaymentMethod, PaymentStatus, Purpose
+from sciaticare.billing.money import DepositKind, Money, deposit_due
+from sciaticare.billing.selectors import (
+    paid_deposits,
+    policy_of,
+    saved_card,
+    saved_policy,
+    takes_deposit_online,
+)
+from sciaticare.billing.services import cards, payments
+from sciaticare.core.errors import Conflict, PaymentFailed, Refused
+from sciaticare.directory.models import Location, SessionType
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.payments import PaymentState
+from sciaticare.scheduling.services.holds import confirm_paid_hold, release_unpaid_hold
+
+HOLD_ENDED = "The time held for this booking ran out before the payment went through."
+
+
+def online_deposit(*, session_type: SessionType, location: Location) -> Money | None:
+    """The deposit a new booking of `session_type` at `location` pays by card now, or None
+    (the clinic takes none online). Refuses a session priced in another currency than the
+    clinic's policy: the wrong money is never taken."""
+    policy = saved_policy(location.clinic)
+    if policy is None or not takes_deposit_online(policy):
+        return None
+    if session_type.currency != policy.currency:
+        raise Refused(
+            "currency_mismatch",
+            f"This session is priced in {session_type.currency} but the clinic takes payments "
+            f"in {policy.currency}: it cannot be booked online until the clinic fixes it.",
+        )
+    price = Money.of(session_type.price, session_type.currency)
+    due = deposit_due(price, DepositKind(policy.deposit), policy.deposit_percent)
+    return due if due.amount > 0 else None
+
+
+def deposit_hold(*, session_type: SessionType, location: Location) -> timedelta | None:
+    """How long a new booking's slot is held while its deposit is paid; None: book at once."""
+    if online_deposit(session_type=session_type, location=location) is None:
+        return None
+    return timedelta(minutes=settings.DEPOSIT_HOLD_MINUTES)
+
+
+def open_deposit(appointment: Appointment) -> Payment:
+    """The deposit a held booking owes; called inside the booking's transaction, so each hold
+    has exactly one."""
+    due = online_deposit(session_type=appointment.session_type, location=appointment.location)
+    if due is None:
+        raise Conflict("no_deposit", "This clinic takes no deposit online.")
+    return payments.new(
+        clinic=appointment.location.clinic,
+        patient=appointment.patient,
+        purpose=Purpose.SESSION,
+        amount=due,
+        appointment=appointment,
+    )
+
+
+def is_deposit(payment: Payment) -> bool:
+    """A card payment for a session, taken before its invoice: what a booking's hold waits on."""
+    return (
+        payment.purpose == Purpose.SESSION
+        and payment.method == PaymentMethod.CARD_ONLINE
+        and payment.appointment_id is not None
+        and payment.invoice_id is None
+    )
+
+
+def _open_hold(payment: Payment, now: datetime) -> Appointment:
+    """The held booking a pending deposit may still be paid for; otherwise the deposit is
+    closed (nothing was taken) and Conflict says the hold has ended."""
+    if payment.status == PaymentStatus.FAILED:
+        raise Conflict("deposit_closed", f"{payment.failure} Nothing was charged.")
+    if payment.status != PaymentStatus.PENDING or payment.attempted_at is not None:
+        raise Conflict("already_paying", "This deposit is paid or being paid already.")
+    appointment = Appointment.objects.get(payments=payment)
+    if appointment.status != AppointmentStatus.HELD or (
+        appointment.hold_expires_at is not None and appointment.hold_expires_at <= now
+    ):
+        release_unpaid_hold(appointment_id=appointment.pk, kind="hold_expired")
+        close_unpaid(appointment.pk)
+        raise Conflict("hold_ended", f"{HOLD_ENDED} Nothing was charged.")
+    return appointment
+
+
+def close_unpaid(appointment_id: int) -> None:
+    """A released hold's deposit that nobody started paying is closed (failed: the hold ran
+    out), so it never shows as waiting. One being paid is left to its outcome (`settle`
+    refunds it if it goes through)."""
+    Payment.objects.filter(
+        appointment_id=appointment_id,
+        purpose=Purpose.SESSION,
+        method=PaymentMethod.CARD_ONLINE,
+        status=PaymentStatus.PENDING,
+        attempted_at__isnull=True,
+    ).update(status=PaymentStatus.FAILED, failure=HOLD_ENDED)
+
+
+def _charge(payment: Payment, now: datetime) -> Payment:
+    try:
+        taken = payments.take(payment=payment, present=True, now=now)
+    except processor.ProcessorError as unreachable:
+        taken = payments.fail(payment_id=payment.pk, why=str(unreachable))
+    settle(taken.pk)
+    taken.refresh_from_db()
+    return taken
+
+
+def pay_with_new_card(
+    *, payment: Payment, setup_intent: str, now: datetime | None = None
+) -> Payment:
+    """Keep the card the browser has just set up (Stripe.js confirmed the set-up with the card's
+    number, which never reaches us) and charge the deposit to it. A set-up the bank did not
+    confirm is refused (Conflict) and the slot stays held, so another card can be tried."""
+    now = now or timezone.now()
+    _open_hold(payment, now)
+    try:
+        cards.save(patient=payment.patient, clinic=payment.clinic, setup_intent=setup_intent)
+    except processor.ProcessorError as unreachable:
+        raise PaymentFailed("processor_unavailable", str(unreachable)) from None
+    return _charge(payment, now)
+
+
+def pay_with_saved_card(*, payment: Payment, now: datetime | None = None) -> Payment:
+    """Charge the deposit to the card the patient keeps on file at the clinic (one click)."""
+    now = now or timezone.now()
+    _open_hold(payment, now)
+    if saved_card(patient=payment.patient, clinic=payment.clinic) is None:
+        raise Conflict("no_saved_card", "No card is saved for this clinic: enter one.")
+    return _charge(payment, now)
+
+
+def finish(*, payment: Payment, now: datetime | None = None) -> Payment:
+    """After the browser has answered the bank's check: the payment's outcome, settled."""
+    try:
+        finished = payments.finish(payment=payment, now=now)
+    except processor.ProcessorError as unreachable:
+        raise PaymentFailed("processor_unavailable", str(unreachable)) from None
+    settle(finished.pk)
+    finished.refresh_from_db()
+    return finished
+
+
+def refund_rest(payment: Payment, reason: str) -> None:
+    """Give back whatever is left of a paid deposit; nothing when it is all given back
+    already (a retry, or another path got there first)."""
+    left = Money.of(payment.amount, payment.currency) - payments.refunded(payment)
+    if left.amount == 0:
+        return
+    try:
+        payments.refund(payment=payment, amount=left, reason=reason, by=None)
+    except Conflict as refused:
+        if refused.code != "refund_too_large":  # given back meanwhile
+            raise
+
+
+def settle(payment_id: int) -> None:
+    """Make a deposit's booking follow its payment: paid → booked; failed → released; paid
+    after the hold ended → refunded in full. Any other payment is left alone."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or not is_deposit(payment):
+        return
+    assert payment.appointment_id is not None  # is_deposit
+    if payment.status == PaymentStatus.SUCCEEDED:
+        if confirm_paid_hold(appointment_id=payment.appointment_id) is None:
+            refund_rest(payment, HOLD_ENDED)
+    elif payment.status == PaymentStatus.FAILED:
+        release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_failed")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """An invoice with the session's deposits counted against it."""
+
+    #: What the invoice still asks for.
+    owed: Money
+    #: A deposit's part beyond the invoice's total, to give back once the invoice is committed.
+    excess: tuple[Payment, Money] | None = None
+
+
+def count_against(*, appointment: Appointment, invoice: Invoice) -> Counted:
+    """Count the session's paid deposits not yet counted (also those paid before it was moved)
+    against `invoice`, each locked and linked to it. Inside the transaction that issues it."""
+    total = Money.of(invoice.total, invoice.currency)
+    kept, excess = Money.zero(invoice.currency), None
+    unlinked = paid_deposits(appointment).filter(invoice__isnull=True)
+    for deposit in Payment.objects.select_for_update().filter(pk__in=unlinked).order_by("pk"):
+        deposit.invoice = invoice
+        deposit.save(update_fields=["invoice"])
+        kept += Money.of(deposit.amount, deposit.currency) - payments.refunded(deposit)
+        if kept > total:
+            excess, kept = (deposit, kept - total), total
+    return Counted(owed=total - kept, excess=excess)
+
+
+def give_back_excess(counted: Counted, reason: str) -> None:
+    """After the invoice is committed: refund the deposit's part beyond it."""
+    if counted.excess is not None:
+        deposit, extra = counted.excess
+        payments.refund(payment=deposit, amount=extra, reason=reason, by=None)
+
+
+def state_of(payment: Payment) -> PaymentState:
+    """A deposit as the API reports it (DESIGN's statuses: paid, refunded, or requires_action
+    with the payment's client secret while the bank's check waits for the browser). A failed
+    payment is no state: it is refused (PaymentFailed) where it happens."""
+    amount, currency = str(payment.amount), payment.currency
+    if payment.status == PaymentStatus.FAILED:
+        raise PaymentFailed("card_declined", payment.failure)
+    if payment.status == PaymentStatus.SUCCEEDED:
+        whole = payments.refunded(payment).amount == payment.amount
+        status = "refunded" if whole else "paid"
+        return PaymentState(status=status, amount=amount, currency=currency, id=payment.pk)
+    secret = None
+    if payment.status == PaymentStatus.REQUIRES_ACTION:
+        account = policy_of(payment.clinic).processor_account
+        secret = processor.payment(account=account, intent=payment.processor_id).client_secret
+    return PaymentState(
+        status="requires_action",
+        amount=amount,
+        currency=currency,
+        id=payment.pk,
+        client_secret=secret,
+    )

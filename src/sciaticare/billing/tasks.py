@@ -1,0 +1,97 @@
+"""Billing's background work, through Django's Tasks API: what a session's end costs, queued by
+scheduling's hooks after the change commits (so a cancellation or a no-show never waits on the
+card processor), and the patient's mail about a missed session's fee.
+
+Each task may run again and charges nothing more (fees and invoices once per session, deposits
+given back only as far as any is left); only the no-show's mail would go out again.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from sciaticare.billing.money import Money
+from sciaticare.billing.selectors import paid
+from sciaticare.billing.services import sessions
+from sciaticare.billing.terms import said
+from sciaticare.core.names import one_line
+from sciaticare.scheduling.notifications import when_text
+from sciaticare.scheduling.services import attendance, changes
+
+
+@task
+def settle_cancellation(appointment_id: int) -> int | None:
+    """The deposit back, or the late-cancellation fee; returns the fee's invoice id."""
+    invoice = sessions.settle_cancellation(appointment_id=appointment_id)
+    return invoice.pk if invoice is not None else None
+
+
+@task
+def charge_no_show(appointment_id: int) -> int | None:
+    """The missed-session fee, and a mail telling the patient; returns the invoice id."""
+    invoice = sessions.charge_no_show(appointment_id=appointment_id)
+    if invoice is None:
+        return None
+    appointment = invoice.appointment
+    assert appointment is not None  # a fee's invoice names its session
+    patient = appointment.patient
+    if patient.email and not patient.email.lower().endswith(".invalid"):  # a deleted account
+        total = Money.of(invoice.total, invoice.currency)
+        settled = paid(invoice)
+        context = {
+            "patient_first_name": patient.first_name,
+            "therapist": appointment.therapist.user.display_name,
+            "clinic": invoice.clinic.name,
+            "when": when_text(appointment.start, appointment.end, appointment.location),
+            "fee": said(total),
+            "number": invoice.number,
+            "paid": said(settled) if settled.amount else "",
+            "owed": said(total - settled) if settled < total else "",
+            "appointment_url": settings.SITE_URL
+            + reverse("scheduling:appointment", args=[appointment.pk]),
+            "site_url": settings.SITE_URL,
+        }
+        send_mail(
+            one_line(f"Missed session with {context['therapist']}: a fee of {context['fee']}"),
+            render_to_string("billing/email/no_show_fee.txt", context),
+            None,
+            [patient.email],
+        )
+    return invoice.pk
+
+
+@task
+def invoice_session(appointment_id: int) -> int | None:
+    """A completed session's invoice, with its deposit counted; returns its id."""
+    invoice = sessions.invoice_session(appointment_id=appointment_id)
+    return invoice.pk if invoice is not None else None
+
+
+# --- Hooks: called after scheduling's transaction commits -----------------------------------
+
+
+def settle_cancellation_later(appointment_id: int) -> None:
+    settle_cancellation.enqueue(appointment_id)
+
+
+def charge_no_show_later(appointment_id: int) -> None:
+    charge_no_show.enqueue(appointment_id)
+
+
+def invoice_session_later(appointment_id: int) -> None:
+    invoice_session.enqueue(appointment_id)
+
+
+def connect() -> None:
+    """Register the tasks with scheduling's hooks (from BillingConfig.ready; idempotent)."""
+    for hooks, hook in (
+        (changes.on_cancelled, settle_cancellation_later),
+        (attendance.on_no_show, charge_no_show_later),
+        (attendance.on_completed, invoice_session_later),
+    ):
+        if hook not in hooks:
+            hooks.append(hook)

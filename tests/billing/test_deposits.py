@@ -1,0 +1,313 @@
+"""Booking with a deposit, against the local processor: the slot is held while the deposit is
+paid, booked once it is, and freed at once when the payment fails; every check of booking still
+applies, a hold that runs out frees the slot, and money taken after the hold ended comes back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from sciaticare.billing.models import Payment, PaymentStatus
+from sciaticare.billing.services import cards, deposits, payments
+from sciaticare.core.errors import Conflict, PaymentFailed, Refused
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    SlotOffer,
+    WaitlistEntry,
+)
+from sciaticare.scheduling.services import booking, waitlist
+from tests.billing.factories import deposit_therapist
+from tests.factories import PatientFactory
+from tests.intake.factories import make_intake
+from tests.scheduling.helpers import at, bookable_patient
+from tests.stripe import CARD, CARD_3DS, CARD_DECLINED_ON_CHARGE, StripeServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clinic(stripe_server: StripeServer, settings: Any) -> tuple[Any, Any, Any]:
+    settings.DEPOSIT_HOLD_MINUTES = 15
+    return deposit_therapist()
+
+
+def _hold(patient: Any, therapist: Any, *, days: int = 3, now: Any = None) -> Appointment:
+    return booking.book_appointment(
+        patient=patient, therapist_id=therapist.pk, start=at(days, 10), now=now
+    )
+
+
+def _new_card(stripe_server: StripeServer, payment: Payment, number: str = CARD) -> str:
+    """What the deposit page's Stripe.js does: a card set-up confirmed with the card."""
+    setup = cards.start_setup(patient=payment.patient, clinic=payment.clinic)
+    stripe_server.save_card(setup.client_secret, number)
+    return setup.id
+
+
+def _kinds(appointment: Appointment) -> list[str]:
+    return list(appointment.changes.order_by("pk").values_list("kind", flat=True))
+
+
+def _charges(stripe_server: StripeServer) -> list[int]:
+    listed = stripe_server.call("GET", "/v1/events?limit=100")["data"]
+    return [
+        e["data"]["object"]["amount"] for e in listed if e["type"] == "payment_intent.succeeded"
+    ]
+
+
+def test_booking_at_a_clinic_that_takes_deposits_holds_the_slot(clinic) -> None:
+    therapist, _, location = clinic
+    now = at(0, 8)
+    held = _hold(bookable_patient(), therapist, now=now)
+
+    assert held.status == AppointmentStatus.HELD
+    assert held.hold_expires_at == now + timedelta(minutes=15)
+    assert _kinds(held) == ["held_for_deposit"]
+    (deposit,) = Payment.objects.filter(appointment=held)
+    assert (deposit.amount, deposit.currency, deposit.status) == (
+        Decimal("10.00"),
+        "GBP",
+        PaymentStatus.PENDING,
+    )
+    assert deposit.clinic == location.clinic
+
+
+def test_a_paid_deposit_books_the_slot_and_sends_the_booking_mail(
+    clinic, stripe_server, smtp, django_capture_on_commit_callbacks
+) -> None:
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    held = _hold(patient, therapist)
+    deposit = Payment.objects.get(appointment=held)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = deposits.pay_with_new_card(
+            payment=deposit, setup_intent=_new_card(stripe_server, deposit)
+        )
+
+    held.refresh_from_db()
+    assert paid.status == PaymentStatus.SUCCEEDED
+    assert (held.status, held.hold_expires_at) == (AppointmentStatus.BOOKED, None)
+    assert _kinds(held) == ["held_for_deposit", "booked"]
+    assert _charges(stripe_server) == [1000]
+    assert any(s.startswith("Booked: massage with") for s in smtp.subjects(patient.email))
+
+
+def test_a_card_the_bank_checks_is_booked_once_the_check_is_passed(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    held = _hold(bookable_patient(), therapist)
+    deposit = Payment.objects.get(appointment=held)
+
+    waiting = deposits.pay_with_new_card(
+        payment=deposit, setup_intent=_new_card(stripe_server, deposit, CARD_3DS)
+    )
+    assert waiting.status == PaymentStatus.REQUIRES_ACTION
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.HELD
+    secret = deposits.state_of(waiting).client_secret
+    assert secret
+    assert secret.startswith("pi_")
+
+    stripe_server.authenticate(secret)
+    finished = deposits.finish(payment=waiting)
+
+    held.refresh_from_db()
+    assert finished.status == PaymentStatus.SUCCEEDED
+    assert held.status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.parametrize("how", ["declined", "check_failed"])
+def test_a_failed_payment_frees_the_slot_at_once(clinic, stripe_server, how) -> None:
+    therapist, _, _ = clinic
+    held = _hold(bookable_patient(), therapist)
+    deposit = Payment.objects.get(appointment=held)
+    card = CARD_DECLINED_ON_CHARGE if how == "declined" else CARD_3DS
+
+    outcome = deposits.pay_with_new_card(
+        payment=deposit, setup_intent=_new_card(stripe_server, deposit, card)
+    )
+    if how == "check_failed":
+        stripe_server.authenticate(deposits.state_of(outcome).client_secret or "", success=False)
+        outcome = deposits.finish(payment=outcome)
+
+    held.refresh_from_db()
+    assert outcome.status == PaymentStatus.FAILED
+    assert held.status == AppointmentStatus.EXPIRED
+    assert _kinds(held) == ["held_for_deposit", "deposit_failed"]
+    assert _charges(stripe_server) == []
+    # The same time is free for the next person at once.
+    assert _hold(bookable_patient(), therapist).status == AppointmentStatus.HELD
+
+
+def test_a_declined_card_says_why(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    deposit = Payment.objects.get(appointment=_hold(bookable_patient(), therapist))
+    failed = deposits.pay_with_new_card(
+        payment=deposit, setup_intent=_new_card(stripe_server, deposit, CARD_DECLINED_ON_CHARGE)
+    )
+    assert failed.failure == "Your card was declined."
+
+
+def test_a_card_kept_at_the_clinic_pays_in_one_click(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    first = Payment.objects.get(appointment=_hold(patient, therapist, days=3))
+    deposits.pay_with_new_card(payment=first, setup_intent=_new_card(stripe_server, first))
+
+    second = Payment.objects.get(appointment=_hold(patient, therapist, days=4))
+    paid = deposits.pay_with_saved_card(payment=second)
+
+    assert paid.status == PaymentStatus.SUCCEEDED
+    assert Appointment.objects.get(pk=second.appointment_id).status == AppointmentStatus.BOOKED
+    assert _charges(stripe_server) == [1000, 1000]
+
+
+def test_paying_twice_charges_once(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    deposit = Payment.objects.get(appointment=_hold(bookable_patient(), therapist))
+    deposits.pay_with_new_card(payment=deposit, setup_intent=_new_card(stripe_server, deposit))
+    deposit.refresh_from_db()
+
+    with pytest.raises(Conflict, match="paid or being paid"):
+        deposits.pay_with_saved_card(payment=deposit)
+    assert _charges(stripe_server) == [1000]
+
+
+def test_no_card_saved_means_no_one_click(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    deposit = Payment.objects.get(appointment=_hold(bookable_patient(), therapist))
+    with pytest.raises(Conflict, match="No card is saved"):
+        deposits.pay_with_saved_card(payment=deposit)
+
+
+def test_a_hold_past_its_time_takes_no_money(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    now = at(0, 8)
+    held = _hold(bookable_patient(), therapist, now=now)
+    deposit = Payment.objects.get(appointment=held)
+    setup = _new_card(stripe_server, deposit)
+
+    with pytest.raises(Conflict, match="ran out"):
+        deposits.pay_with_new_card(
+            payment=deposit, setup_intent=setup, now=now + timedelta(minutes=16)
+        )
+
+    held.refresh_from_db()
+    deposit.refresh_from_db()
+    assert held.status == AppointmentStatus.EXPIRED
+    assert _kinds(held) == ["held_for_deposit", "hold_expired"]
+    assert deposit.status == PaymentStatus.FAILED
+    assert _charges(stripe_server) == []
+
+
+def test_the_hold_expiry_job_frees_unpaid_deposit_holds(
+    clinic, django_capture_on_commit_callbacks
+) -> None:
+    therapist, _, _ = clinic
+    now = at(0, 8)
+    held = _hold(bookable_patient(), therapist, now=now)
+    waiting = WaitlistEntry.objects.create(
+        patient=bookable_patient(),
+        therapist=therapist,
+        earliest=at(0, 8).date(),
+        latest=at(10, 8).date(),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert waitlist.expire_offers(now=now + timedelta(minutes=14)) == 0
+        assert waitlist.expire_offers(now=now + timedelta(minutes=15)) == 1
+
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.EXPIRED
+    assert _kinds(held) == ["held_for_deposit", "hold_expired"]
+    # The slot was free before the hold: nobody on the waitlist is offered it; the deposit
+    # nobody started paying is closed.
+    assert not SlotOffer.objects.filter(entry=waiting).exists()
+    assert Payment.objects.get(appointment=held).status == PaymentStatus.FAILED
+
+
+def test_money_taken_after_the_hold_ran_out_comes_back(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    now = at(0, 8)
+    held = _hold(bookable_patient(), therapist, now=now)
+    deposit = Payment.objects.get(appointment=held)
+    waiting = deposits.pay_with_new_card(
+        payment=deposit, setup_intent=_new_card(stripe_server, deposit, CARD_3DS), now=now
+    )
+    waitlist.expire_offers(now=now + timedelta(minutes=20))  # while the bank was checking
+
+    stripe_server.authenticate(deposits.state_of(waiting).client_secret or "")
+    finished = deposits.finish(payment=waiting)
+
+    held.refresh_from_db()
+    assert finished.status == PaymentStatus.SUCCEEDED
+    assert held.status == AppointmentStatus.EXPIRED
+    assert payments.refunded(finished).amount == Decimal("10.00")
+    assert deposits.state_of(finished).status == "refunded"
+    assert [r["amount"] for r in stripe_server.call("GET", "/v1/refunds")["data"]] == [1000]
+
+
+def test_every_check_of_booking_still_applies(clinic) -> None:
+    therapist, _, _ = clinic
+    blocked = PatientFactory()
+    make_intake(blocked, yes={"saddle_numbness": True})
+    with pytest.raises(Refused, match="doctor"):
+        _hold(blocked, therapist)
+    held = _hold(bookable_patient(), therapist)
+    with pytest.raises(Conflict, match="just taken"):
+        _hold(bookable_patient(), therapist)  # a held slot is taken
+    assert Payment.objects.count() == 1
+    assert Appointment.objects.filter(status=AppointmentStatus.HELD).get() == held
+
+
+def test_a_session_priced_in_another_currency_is_not_taken_in_the_wrong_money(
+    stripe_server, settings
+) -> None:
+    therapist, _, _ = deposit_therapist(currency="EUR")
+    with pytest.raises(Refused, match="priced in GBP"):
+        _hold(bookable_patient(), therapist)
+    assert not Appointment.objects.exists()
+
+
+def test_without_a_card_processor_the_booking_is_made_at_once(stripe_server, settings) -> None:
+    settings.STRIPE_SECRET_KEY = ""
+    therapist, _, _ = deposit_therapist()
+    assert _hold(bookable_patient(), therapist).status == AppointmentStatus.BOOKED
+    assert not Payment.objects.exists()
+
+
+def test_no_slot_stays_held_by_a_failed_payment(clinic, stripe_server) -> None:
+    """Patients take turns at one slot, each with a card that fails: each failure frees the
+    slot for the next at once, and at the end nobody holds it."""
+    therapist, _, _ = clinic
+    for card in (CARD_DECLINED_ON_CHARGE, CARD_3DS, CARD_DECLINED_ON_CHARGE):
+        held = _hold(bookable_patient(), therapist)
+        deposit = Payment.objects.get(appointment=held)
+        outcome = deposits.pay_with_new_card(
+            payment=deposit, setup_intent=_new_card(stripe_server, deposit, card)
+        )
+        if outcome.status == PaymentStatus.REQUIRES_ACTION:
+            secret = deposits.state_of(outcome).client_secret or ""
+            stripe_server.authenticate(secret, success=False)
+            outcome = deposits.finish(payment=outcome)
+        assert outcome.status == PaymentStatus.FAILED
+        assert not Appointment.objects.filter(status=AppointmentStatus.HELD).exists()
+    assert not Appointment.objects.filter(status__in=["held", "booked"]).exists()
+    assert _charges(stripe_server) == []
+
+
+def test_a_processor_out_of_reach_leaves_no_hold(clinic, stripe_server, settings) -> None:
+    therapist, _, _ = clinic
+    held = _hold(bookable_patient(), therapist)
+    deposit = Payment.objects.get(appointment=held)
+    setup = _new_card(stripe_server, deposit)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+
+    with pytest.raises(PaymentFailed, match="could not be reached"):
+        deposits.pay_with_new_card(payment=deposit, setup_intent=setup)
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.HELD  # the card was not even saved: try again

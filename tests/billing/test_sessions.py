@@ -1,0 +1,319 @@
+"""What the end of a session costs, against the local processor: a cancellation in time gives
+the deposit back and a late one keeps the fee, a therapist's cancellation costs the patient
+nothing, a no-show is charged once whatever the retries (and the patient told), and a completed
+session is invoiced with its deposit counted. Each runs once per appointment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from sciaticare.billing.models import Invoice, InvoiceLine, Payment, Purpose
+from sciaticare.billing.money import Money
+from sciaticare.billing.selectors import paid
+from sciaticare.billing.services import cards, deposits, payments, sessions
+from sciaticare.billing.tasks import charge_no_show
+from sciaticare.records import services as records
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.services import attendance, booking, changes
+from tests.billing.factories import deposit_therapist
+from tests.scheduling.helpers import at, bookable_patient
+from tests.stripe import CARD, StripeServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clinic(stripe_server: StripeServer) -> tuple[Any, Any, Any]:
+    return deposit_therapist()
+
+
+def _booked_with_deposit(
+    stripe_server: StripeServer, therapist: Any, *, days: int = 3, patient: Any = None
+) -> Appointment:
+    """A booking at the deposit clinic, its £10.00 deposit paid by card."""
+    held = booking.book_appointment(
+        patient=patient or bookable_patient(), therapist_id=therapist.pk, start=at(days, 10)
+    )
+    deposit = Payment.objects.get(appointment=held)
+    setup = cards.start_setup(patient=deposit.patient, clinic=deposit.clinic)
+    stripe_server.save_card(setup.client_secret, CARD)
+    deposits.pay_with_new_card(payment=deposit, setup_intent=setup.id)
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.BOOKED
+    return held
+
+
+def _given_back(appointment: Appointment) -> Money:
+    deposit = Payment.objects.get(appointment=appointment, purpose=Purpose.SESSION)
+    return payments.refunded(deposit)
+
+
+def _processor_refunds(stripe_server: StripeServer) -> list[int]:
+    return [r["amount"] for r in stripe_server.call("GET", "/v1/refunds")["data"]]
+
+
+def _charges(stripe_server: StripeServer) -> list[int]:
+    """The amounts charged, smallest first."""
+    listed = stripe_server.call("GET", "/v1/events?limit=100")["data"]
+    return sorted(
+        e["data"]["object"]["amount"] for e in listed if e["type"] == "payment_intent.succeeded"
+    )
+
+
+# --- Cancelling --------------------------------------------------------------------------------
+
+
+def test_cancelling_in_time_gives_the_deposit_back_in_full(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    changes.cancel_appointment(user=appointment.patient, appointment_id=appointment.pk)
+
+    assert sessions.settle_cancellation(appointment_id=appointment.pk) is None
+    assert sessions.settle_cancellation(appointment_id=appointment.pk) is None  # a retry
+
+    assert _given_back(appointment) == Money.of("10.00", "GBP")
+    assert _processor_refunds(stripe_server) == [1000]
+    assert not Invoice.objects.exists()
+
+
+def test_cancelling_late_keeps_the_fee_and_charges_the_rest_once(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    late = appointment.start - timedelta(hours=3)
+    changes.cancel_appointment(user=appointment.patient, appointment_id=appointment.pk, now=late)
+
+    invoice = sessions.settle_cancellation(appointment_id=appointment.pk)
+    again = sessions.settle_cancellation(appointment_id=appointment.pk)
+
+    assert invoice is not None
+    assert again == invoice
+    assert (invoice.purpose, invoice.total) == (Purpose.LATE_CANCEL_FEE, Decimal("20.00"))
+    # The £10.00 deposit counts; the other £10.00 is charged to the card, once.
+    assert paid(invoice) == Money.of("20.00", "GBP")
+    assert _charges(stripe_server) == [1000, 1000]
+    assert _processor_refunds(stripe_server) == []
+
+
+def test_a_late_cancellation_without_a_fee_gives_the_deposit_back(clinic, stripe_server) -> None:
+    therapist, _, location = clinic
+    location.clinic.payment_policy.late_cancel_fee = Decimal(0)
+    location.clinic.payment_policy.save()
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    changes.cancel_appointment(
+        user=appointment.patient,
+        appointment_id=appointment.pk,
+        now=appointment.start - timedelta(hours=3),
+    )
+
+    assert sessions.settle_cancellation(appointment_id=appointment.pk) is None
+    assert _given_back(appointment) == Money.of("10.00", "GBP")
+
+
+def test_the_therapist_cancelling_late_refunds_in_full_and_charges_nothing(
+    clinic, stripe_server
+) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    changes.cancel_appointment(
+        user=therapist.user,
+        appointment_id=appointment.pk,
+        now=appointment.start - timedelta(hours=3),
+    )
+
+    assert sessions.settle_cancellation(appointment_id=appointment.pk) is None
+    assert _given_back(appointment) == Money.of("10.00", "GBP")
+    assert not Invoice.objects.exists()
+    assert _charges(stripe_server) == [1000]  # the deposit only
+
+
+def test_cancelling_after_a_move_gives_back_the_deposit_paid_before_it(
+    clinic, stripe_server
+) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    moved = changes.reschedule_appointment(
+        user=appointment.patient, appointment_id=appointment.pk, new_start=at(4, 11)
+    )
+    changes.cancel_appointment(user=appointment.patient, appointment_id=moved.pk)
+
+    sessions.settle_cancellation(appointment_id=moved.pk)
+
+    assert _given_back(appointment) == Money.of("10.00", "GBP")
+
+
+def test_cancelling_runs_from_the_hook_after_commit(
+    clinic, stripe_server, smtp, django_capture_on_commit_callbacks
+) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.cancel_appointment(user=appointment.patient, appointment_id=appointment.pk)
+    assert _given_back(appointment) == Money.of("10.00", "GBP")
+
+
+# --- No-shows ----------------------------------------------------------------------------------
+
+
+def _started(appointment: Appointment) -> None:
+    """Move the session into the past (it has begun), around the booking rules."""
+    shift = appointment.start - (at(0, 0) - timedelta(hours=2))
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=appointment.start - shift,
+        end=appointment.end - shift,
+        busy_until=appointment.busy_until - shift,
+    )
+
+
+def test_a_no_show_is_charged_once_whatever_the_retries(
+    clinic, stripe_server, smtp, django_capture_on_commit_callbacks, client
+) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    _started(appointment)
+    client.force_login(therapist.user)
+    url = f"/api/v1/appointments/{appointment.pk}/no-show"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url)
+        again = client.post(url)  # a retry
+        page = client.post(f"/appointments/{appointment.pk}/attendance/", {"attended": "no"})
+
+    assert (first.status_code, again.status_code, page.status_code) == (200, 200, 302)
+    assert first.json()["status"] == again.json()["status"] == "no_show"
+    (invoice,) = Invoice.objects.filter(appointment=appointment)
+    assert (invoice.purpose, invoice.total) == (Purpose.NO_SHOW_FEE, Decimal("30.00"))
+    assert paid(invoice) == Money.of("30.00", "GBP")
+    assert _charges(stripe_server) == [1000, 2000]  # the deposit, then the rest of the fee
+    (mail,) = smtp.to(appointment.patient.email)
+    assert mail["Subject"] == f"Missed session with {therapist.user.display_name}: a fee of £30.00"
+    body = mail.get_content()
+    assert "£30.00" in body
+    assert invoice.number in body
+    assert "Still to pay" not in body
+
+
+def test_a_no_show_before_the_start_is_refused(clinic, stripe_server, client) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    client.force_login(therapist.user)
+    response = client.post(f"/api/v1/appointments/{appointment.pk}/no-show")
+    assert (response.status_code, response.json()["code"]) == (409, "not_started")
+    assert not Invoice.objects.exists()
+
+
+def test_only_the_sessions_therapist_marks_a_no_show(clinic, stripe_server, client) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    _started(appointment)
+    for who in (appointment.patient, deposit_therapist()[0].user):
+        client.force_login(who)
+        assert client.post(f"/api/v1/appointments/{appointment.pk}/no-show").status_code == 404
+
+
+def test_the_no_show_task_charges_once_when_run_twice(clinic, stripe_server, smtp) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    _started(appointment)
+    attendance.mark_attendance(
+        therapist_user=therapist.user, appointment_id=appointment.pk, attended=False
+    )
+    first = charge_no_show.enqueue(appointment.pk).return_value
+    second = charge_no_show.enqueue(appointment.pk).return_value
+    assert first == second
+    assert _charges(stripe_server) == [1000, 2000]
+
+
+# --- A completed session -------------------------------------------------------------------------
+
+
+def test_a_completed_session_is_invoiced_with_its_deposit_counted(clinic, stripe_server) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    _started(appointment)
+    attendance.mark_attendance(
+        therapist_user=therapist.user, appointment_id=appointment.pk, attended=True
+    )
+
+    invoice = sessions.invoice_session(appointment_id=appointment.pk)
+    again = sessions.invoice_session(appointment_id=appointment.pk)
+
+    assert invoice is not None
+    assert again == invoice
+    assert (invoice.purpose, invoice.total) == (Purpose.SESSION, Decimal("50.00"))
+    (line,) = invoice.lines.all()
+    assert (line.quantity, line.unit_amount, line.code) == (1, Decimal("50.00"), "")
+    assert paid(invoice) == Money.of("10.00", "GBP")  # the deposit; £40.00 left to pay
+    assert _charges(stripe_server) == [1000]
+
+
+def test_tax_is_added_as_the_policy_says(clinic, stripe_server) -> None:
+    therapist, _, location = clinic
+    location.clinic.payment_policy.tax_percent = Decimal(20)
+    location.clinic.payment_policy.save()
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    _started(appointment)
+    records.start_note(therapist_user=therapist.user, appointment_id=appointment.pk)
+    records.sign_note(therapist_user=therapist.user, appointment_id=appointment.pk)
+
+    invoice = sessions.invoice_session(appointment_id=appointment.pk)
+
+    assert invoice is not None
+    assert (invoice.subtotal, invoice.tax, invoice.total) == (
+        Decimal("50.00"),
+        Decimal("10.00"),
+        Decimal("60.00"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("price", "minutes", "lines"),
+    [
+        ("80.00", 60, [(4, "20.00")]),
+        ("70.00", 45, [(2, "23.33"), (1, "23.34")]),
+        ("55.00", 30, [(2, "27.50")]),
+    ],
+)
+def test_a_us_clinic_bills_cpt_97124_by_units(price, minutes, lines) -> None:
+    found = sessions.session_lines(
+        name="Therapeutic massage",
+        price=Money.of(price, "USD"),
+        minutes=minutes,
+        day="10 Mar 2027",
+        us=True,
+    )
+    assert [(line.quantity, str(line.unit.amount)) for line in found] == lines
+    assert {line.code for line in found} == {"97124"}
+    assert sum((line.amount for line in found), Money.zero("USD")) == Money.of(price, "USD")
+
+
+def test_a_us_clinics_invoice_carries_the_code(stripe_server) -> None:
+    therapist, _, _ = deposit_therapist(country="US")
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    _started(appointment)
+    attendance.mark_attendance(
+        therapist_user=therapist.user, appointment_id=appointment.pk, attended=True
+    )
+    invoice = sessions.invoice_session(appointment_id=appointment.pk)
+    assert invoice is not None
+    assert list(InvoiceLine.objects.filter(invoice=invoice).values_list("code", "quantity")) == [
+        ("97124", 4)
+    ]
+
+
+def test_a_clinic_without_a_policy_invoices_nothing(stripe_server) -> None:
+    from tests.scheduling.helpers import working_therapist
+
+    therapist, _, _ = working_therapist()
+    appointment = booking.book_appointment(
+        patient=bookable_patient(), therapist_id=therapist.pk, start=at(3, 10)
+    )
+    _started(appointment)
+    attendance.mark_attendance(
+        therapist_user=therapist.user, appointment_id=appointment.pk, attended=True
+    )
+    assert sessions.invoice_session(appointment_id=appointment.pk) is None
+    assert sessions.charge_no_show(appointment_id=appointment.pk) is None
