@@ -152,7 +152,8 @@ class World:
 
 #: Each clinic's money: A is a US clinic (superbills), B a UK one (itemised receipts).
 POLICIES = {
-    "A": {"country": "US", "currency": "USD", "npi": "1234567893", "tax_number": "12-3456789"},
+    # A US clinic (superbills) whose sessions the world prices in GBP, as every clinic there.
+    "A": {"country": "US", "currency": "GBP", "npi": "1234567893", "tax_number": "12-3456789"},
     "B": {"country": "GB", "currency": "GBP", "insurer_provider_number": "AXA-55120"},
 }
 
