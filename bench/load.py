@@ -109,8 +109,11 @@ def _write_world(patients: int) -> dict[str, Any]:
     call_command("seed_demo", verbosity=0)
     working = set(WorkingHours.objects.values_list("therapist_id", flat=True))
     standard = dict(SessionType.objects.filter(is_standard=True).values_list("therapist_id", "pk"))
+    # Bookable by these new patients: a therapist closed to new patients answers 403.
     listed = TherapistProfile.objects.filter(
-        user__is_active=True, licence_expires_on__gte=timezone.localdate()
+        user__is_active=True,
+        licence_expires_on__gte=timezone.localdate(),
+        accepting_new_patients=True,
     ).values_list("pk", flat=True)
     world["therapists"] = [
         {"id": pk, "service": standard[pk]} for pk in listed if pk in working and pk in standard

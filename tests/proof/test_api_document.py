@@ -67,3 +67,12 @@ def test_a_refusal_the_router_declares_keeps_its_own_description(document):
         "$ref": "#/components/schemas/Problem"
     }
     assert "Problem" in document["components"]["schemas"]
+
+
+def test_a_refusal_declared_without_words_also_names_the_shared_reason(document):
+    """A router that declares 403 for its own refusal (moving a session an urgent intake
+    blocks) must not hide the shared 403 (staff without two-factor, a missing CSRF token)."""
+    move = dict(_operations(document))["POST /api/v1/appointments/{appointment_id}/reschedule"]
+
+    assert move["responses"]["403"]["description"].startswith(SHARED_REFUSALS["403"])
+    assert "triage_blocks_booking" in move["description"]

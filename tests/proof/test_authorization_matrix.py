@@ -83,6 +83,9 @@ PROFILE = {"pk": "a.therapist"}
 SESSION = {"session_id": "a.session"}  # the therapist's standard session (has appointments)
 PENDING = {"credential_id": "a.pending_credential"}
 OFFER = {"offer_id": "a.offer"}
+INVOICE = {"invoice_id": "a.invoice"}  # the past session's, paid in cash (a US clinic)
+FEE = {"invoice_id": "a.fee"}  # a missed session's fee, owed
+PAYMENT = {"payment_id": "a.payment"}  # the cash payment of the session's invoice
 CLINIC = {"clinic_id": "a.clinic"}
 DEPOSIT = {"payment_id": "a.deposit"}  # the future session's deposit, paid
 
@@ -274,6 +277,25 @@ TABLE: list[Row] = [
     R("directory:plan_move",          "GET",  THERAPIST, 302, 405, 405, 404, 404, 404, 404, 404),
     R("directory:plan_move",          "POST", THERAPIST, 302, 302, 404, 404, 404, 404, 404, 404,
       body={"direction": "down"}),
+    # Billing: a patient's own money; the clinic's admins theirs (a therapist sees only the
+    # status, in the API's list); site admins none of it.
+    R("billing:payments",             "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("billing:invoice",              "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
+    R("billing:invoice_pdf",          "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
+    R("billing:insurer_pdf",          "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
+    R("billing:receipt_pdf",          "GET",  PAYMENT,  302, 200, 404, 404, 404, 200, 404, 404),
+    R("billing:takings_home",         "GET",  NONE,     302, 404, 404, 404, 404, 302, 302, 404),
+    R("billing:takings",              "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 404),
+    R("billing:takings_csv",          "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 404),
+    R("billing:record_payment",       "GET",  FEE,      302, 404, 404, 404, 404, 200, 404, 404),
+    R("billing:record_payment",       "POST", FEE,      302, 404, 404, 404, 404, 302, 404, 404,
+      body={"amount": "10.00", "method": "cash", "confirm": "yes"}),
+    R("billing:refund",               "GET",  PAYMENT,  302, 404, 404, 404, 404, 200, 404, 404),
+    R("billing:refund",               "POST", PAYMENT,  302, 404, 404, 404, 404, 302, 404, 404,
+      body={"amount": "5.00", "reason": "Session cut short", "confirm": "yes"}),
+    R("billing:waive",                "GET",  FEE,      302, 404, 404, 404, 404, 200, 404, 404),
+    R("billing:waive",                "POST", FEE,      302, 404, 404, 404, 404, 302, 404, 404,
+      body={"reason": "Hospital appointment", "confirm": "yes"}),
     # Accounts: one's own tokens; making one asks for the password again first.
     R("accounts:account",             "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     R("accounts:create_token",        "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
@@ -337,6 +359,9 @@ TABLE: list[Row] = [
       body={"setup_intent": "seti_proof"}),
     A("POST /api/v1/payments/{payment_id}/finish",        DEPOSIT,  401, 200, 404, 404, 404, 404, 404, 404),
     A("POST /api/v1/appointments/{appointment_id}/no-show", PAST,   401, 404, 404, 409, 404, 404, 404, 404),
+    A("GET /api/v1/invoices",                             NONE,     401, 200, 200, 200, 200, 200, 200, 200),
+    A("GET /api/v1/invoices/{invoice_id}",                INVOICE,  401, 200, 404, 404, 404, 200, 404, 404),
+    A("GET /api/v1/invoices/{invoice_id}.pdf",            INVOICE,  401, 200, 404, 404, 404, 200, 404, 404),
 ]
 # fmt: on
 

@@ -1,7 +1,8 @@
 """A small, complete world for the proof tests: two clinics, each with a clinic admin, a
 therapist and a patient whose record touches every feature (intake, consent, appointments past
 and future, a signed note with an amendment, diary, review, flare-up plan, waitlist offer,
-calendar feed, API token, progress report, a clinic's payment policy and a paid deposit), and a
+calendar feed, API token, progress report, a clinic's payment policy, a paid deposit, an invoice paid at the clinic
+and a fee owed), and a
 site admin.
 
 "The patient" (`patient`) belongs to clinic A; `other_patient` to clinic B with its own
@@ -23,12 +24,16 @@ from django.utils import timezone
 from sciaticare.accounts import services as account_services
 from sciaticare.accounts.models import User
 from sciaticare.billing.models import (
+    Invoice,
     Payment,
     PaymentMethod,
     PaymentPolicy,
     PaymentStatus,
     Purpose,
 )
+from sciaticare.billing.money import Money
+from sciaticare.billing.services import invoices
+from sciaticare.billing.services import payments as billing_payments
 from sciaticare.core.generated import FileStatus
 from sciaticare.directory.models import (
     Clinic,
@@ -119,6 +124,9 @@ class Side:
     export: DataExport  # a ready "your data" archive
     diary: PainEntry
     amendment: Amendment
+    invoice: Invoice  # the past session's, paid at the clinic: its receipt and insurer's PDF
+    payment: Payment  # that cash payment
+    fee: Invoice  # a missed session's fee, not yet paid
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -140,6 +148,50 @@ class World:
             "other_clinic_admin": self.b.admin,
             "site_admin": self.site_admin,
         }
+
+
+#: Each clinic's money: A is a US clinic (superbills), B a UK one (itemised receipts).
+POLICIES = {
+    "A": {"country": "US", "currency": "USD", "npi": "1234567893", "tax_number": "12-3456789"},
+    "B": {"country": "GB", "currency": "GBP", "insurer_provider_number": "AXA-55120"},
+}
+
+
+def _money(
+    tag: str, clinic: Clinic, patient: User, admin: User, past: Appointment, missed: Appointment
+) -> tuple[Invoice, Payment, Invoice]:
+    """The session's invoice paid in cash, and a missed session's fee still owed."""
+    policy = POLICIES[tag]
+    PaymentPolicy.objects.update_or_create(
+        clinic=clinic,
+        defaults={
+            "legal_name": f"Clinic {tag} Ltd",
+            "address": f"{tag} High Street",
+            "no_show_fee": Decimal("30.00"),
+            **policy,
+        },
+    )
+    price = Money.of("60.00", policy["currency"])
+    invoice = invoices.issue(
+        clinic=clinic,
+        patient=patient,
+        purpose=Purpose.SESSION,
+        appointment=past,
+        lines=[invoices.Line("Sciatica relief massage, 60 min", price)],
+        by=admin,
+    )
+    payment = billing_payments.record_taken(
+        invoice=invoice, amount=price, method=PaymentMethod.CASH, by=admin
+    )
+    fee = invoices.issue(
+        clinic=clinic,
+        patient=patient,
+        purpose=Purpose.NO_SHOW_FEE,
+        appointment=missed,
+        lines=[invoices.Line("Missed session fee", Money.of("30.00", policy["currency"]))],
+        by=admin,
+    )
+    return invoice, payment, fee
 
 
 def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
@@ -194,6 +246,7 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         late_cancel_fee=Decimal("20.00"),
         no_show_fee=Decimal("30.00"),
         pay_at_booking=True,
+        currency=POLICIES[tag]["currency"],
     )
     deposit = Payment.objects.create(
         clinic=clinic,
@@ -203,7 +256,7 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         method=PaymentMethod.CARD_ONLINE,
         status=PaymentStatus.SUCCEEDED,
         amount=Decimal("10.00"),
-        currency="GBP",
+        currency=POLICIES[tag]["currency"],
         idempotency_key=f"proof-deposit-{tag}",
         succeeded_at=now,
     )
@@ -251,6 +304,15 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         code_digest=hashlib.sha256(b"ABCD2345").hexdigest(),
         expires_at=now + timedelta(days=14),
     )
+    missed = place_appointment(
+        patient=patient,
+        therapist=therapist,
+        session=session,
+        location=location,
+        start=now - timedelta(days=2, hours=hour - 8),
+        status=AppointmentStatus.NO_SHOW,
+    )
+    invoice, payment, fee = _money(tag, clinic, patient, admin, past, missed)
     export = DataExport.objects.create(
         patient=patient,
         status=FileStatus.READY,
@@ -281,6 +343,9 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         export=export,
         diary=diary,
         amendment=amendment,
+        invoice=invoice,
+        payment=payment,
+        fee=fee,
     )
 
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from sciaticare.accounts.models import User
 from sciaticare.core.sql import table
 from sciaticare.directory.models import Location, TherapistProfile
+from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.scheduling.models import AppointmentStatus
 from sciaticare.scheduling.services import attendance, changes
 from tests.scheduling.helpers import bookable_patient, place_appointment, working_therapist
@@ -118,3 +119,17 @@ def test_marking_attendance_does_not_wait_for_a_booking_with_the_same_therapist_
         )
 
     assert marked.status == AppointmentStatus.COMPLETED
+
+
+def test_a_booking_locks_its_therapist_not_the_therapists_account(booked):
+    """Booking locks the therapist's profile row only. Locking the joined user row too made a
+    booking wait for any write that holds that account's row (a change recorded by the
+    therapist, their own booking as a patient) and could deadlock two therapists booking
+    each other."""
+    therapist_user = booked.therapist.user
+    with (
+        held_elsewhere((User, therapist_user.pk, "KEY SHARE"), (User, therapist_user.pk, "SHARE")),
+        waiting_a_second_at_most(),
+    ):
+        locked = bookable_therapist(therapist_id=booked.therapist_id, lock=True)
+    assert locked.user == therapist_user

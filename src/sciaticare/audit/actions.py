@@ -47,6 +47,10 @@ WORDS: dict[str, str] = {
     "billing.refund": "gave money back",
     "billing.policy": "changed a clinic's payment policy",
     "booking_policy.update": "changed a clinic's cancellation window",
+    "billing.invoice.view": "opened your invoice or receipt",
+    "billing.invoice.list": "saw your invoices in a list",
+    "billing.takings.view": "saw your payments in the clinic's takings",
+    "billing.takings.export": "exported the clinic's takings, with your payments, for its accountant",
     # Directory and calendar
     "directory.flare_up_plan.view": "looked at your flare-up plan",
     "calendar_feed.created": "made a calendar link",

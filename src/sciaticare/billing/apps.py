@@ -14,6 +14,7 @@ class BillingConfig(AppConfig):
         erasure.register_eraser(self.label, erase_patient_data)
         # Booking asks billing for the policy's words, the deposit's hold and the payment
         # (scheduling/payments.py); cancellations, no-shows and completed sessions reach
-        # billing's tasks through scheduling's after-commit hooks.
+        # billing's tasks through scheduling's after-commit hooks; a payment that goes through
+        # gets its receipt by mail.
         desk.connect()
         tasks.connect()

@@ -33,6 +33,19 @@ def policy_of(clinic: Clinic) -> PaymentPolicy:
         return PaymentPolicy(clinic=clinic)
 
 
+def seller(policy: PaymentPolicy) -> dict[str, str]:
+    """What an invoice or a receipt says about the clinic: an invoice copies it in when it is
+    issued (services.invoices); a receipt of a payment made before any invoice reads it now."""
+    return {
+        "name": policy.legal_name or policy.clinic.name,
+        "address": policy.address,
+        "country": policy.country,
+        "tax_number": policy.tax_number,
+        "npi": policy.npi,
+        "insurer_provider_number": policy.insurer_provider_number,
+    }
+
+
 def credited(invoice: Invoice) -> Money:
     """The subtotal credited so far by credit notes against `invoice`."""
     total = invoice.credit_notes.aggregate(s=Sum("subtotal"))["s"] or Decimal(0)

@@ -9,6 +9,7 @@ handlers, authentication, rate limits), so they are added here rather than repea
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from ninja import NinjaAPI
@@ -48,10 +49,18 @@ def add_shared_refusals(document: dict[str, Any]) -> None:
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
-            declared = {str(code) for code in responses}  # ninja keys them by int
+            declared = {str(code): code for code in responses}  # ninja keys them by int
             for code in shared_refusals(operation):
                 if code not in declared:
                     responses[code] = {"description": SHARED_REFUSALS[code], "content": problem}
+                    continue
+                own = responses[declared[code]]
+                if own.get("description") == HTTPStatus(int(code)).phrase:
+                    # The router's own refusal under the same code: say both reasons.
+                    own["description"] = (
+                        f"{SHARED_REFUSALS[code]} Also the operation's own refusals (its "
+                        "description says which)."
+                    )
 
 
 class DocumentedAPI(NinjaAPI):

@@ -56,6 +56,12 @@ def _build() -> Mapping[str, Region]:
 
 REGIONS: Mapping[str, Region] = _build()
 
+#: ICD-10-CM codes of sciatica by the leg it is felt in (docs/clinical.md, "Codes"): the FHIR
+#: Condition and the US superbill both say it. None: both legs, or no leg marked.
+SCIATICA_ICD10CM: Mapping[str | None, str] = MappingProxyType(
+    {"right": "M54.31", "left": "M54.32", None: "M54.30"}
+)
+
 QUALITIES: Mapping[str, str] = MappingProxyType(
     {
         "burning": "Burning",
@@ -99,3 +105,15 @@ def areas(codes: Iterable[str]) -> frozenset[str]:
 
 def sides(codes: Iterable[str]) -> frozenset[str]:
     return frozenset(REGIONS[code].side for code in codes if code in REGIONS)
+
+
+def leg_side(codes: Iterable[str]) -> str | None:
+    """ "left" or "right" when the marked leg regions are all on one side; None otherwise
+    (both legs, only the lower back or the saddle area, or nothing marked)."""
+    legs = [
+        code
+        for code in codes
+        if code in REGIONS and REGIONS[code].area not in ("lower_back", SADDLE)
+    ]
+    found = sides(legs)
+    return next(iter(found)) if len(found) == 1 and found <= {"left", "right"} else None

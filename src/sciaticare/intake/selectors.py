@@ -16,8 +16,8 @@ from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
 from sciaticare.directory.ranking import PatientFit
 from sciaticare.directory.selectors.access import clinics_administered, staff_clinic_ids
+from sciaticare.intake import bodymap, recheck
 from sciaticare.intake import brief as brief_rules
-from sciaticare.intake import recheck
 from sciaticare.intake.care import care
 from sciaticare.intake.models import (
     Episode,
@@ -36,6 +36,18 @@ from sciaticare.intake.triage.levels import Level
 def current_intake(*, patient: User) -> Intake | None:
     """The latest intake of the patient's open episode."""
     return Intake.objects.filter(patient=patient, episode__closed_at__isnull=True).first()
+
+
+def sciatica_side(*, patient: User, at: datetime) -> str | None:
+    """The leg the sciatica was felt in ("left", "right"; None for both or unknown) by the
+    intake the patient had saved by `at`, e.g. a session's start (the US superbill's code)."""
+    regions = (
+        Intake.objects.filter(patient=patient, created_at__lte=at)
+        .order_by("-created_at", "-pk")
+        .values_list("regions", flat=True)
+        .first()
+    )
+    return bodymap.leg_side(regions or [])
 
 
 def last_red_flag_check(*, intake: Intake) -> datetime:

@@ -13,12 +13,12 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus
+from sciaticare.core.spreadsheet import Cell
 from sciaticare.core.time import as_utc
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake import bodymap
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
-from sciaticare.interop.archive import Cell
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote

@@ -74,18 +74,6 @@ def fhir_base() -> str:
     return f"{settings.SITE_URL}/fhir"
 
 
-def _leg_side(regions: list[str]) -> str | None:
-    """left or right when the leg regions are all on one side; None otherwise."""
-    legs = [
-        code
-        for code in regions
-        if code in bodymap.REGIONS
-        and bodymap.REGIONS[code].area not in ("lower_back", bodymap.SADDLE)
-    ]
-    sides = bodymap.sides(legs)
-    return next(iter(sides)) if len(sides) == 1 and sides <= {"left", "right"} else None
-
-
 def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientRecord:
     """The patient's record as plain data; with ``clinic_ids``, only the sessions held at those
     clinics (a clinic admin's export)."""
@@ -100,7 +88,7 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientR
     for episode in intake_selectors.episodes_of(patient=patient).order_by("started_on"):
         intakes = sorted(episode.intakes.all(), key=lambda i: (i.created_at, i.pk))
         key = f"condition-{episode.started_on.isoformat()}"
-        side = _leg_side(intakes[-1].regions) if intakes else imported_sides.get(key)
+        side = bodymap.leg_side(intakes[-1].regions) if intakes else imported_sides.get(key)
         conditions.append(
             ConditionData(
                 started_on=episode.started_on, active=episode.closed_at is None, side=side

@@ -11,6 +11,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.core import generated
+from sciaticare.core.spreadsheet import csv_bytes
 from sciaticare.interop import archive, selectors, services
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import report
@@ -29,15 +30,11 @@ def archive_files(*, patient: User, now: datetime) -> dict[str, bytes]:
             name=patient.display_name, made_at=now, retention_note=RETENTION_NOTE
         ).encode(),
         "record.fhir.json": json.dumps(bundle, indent=2, ensure_ascii=False).encode(),
-        "diary.csv": archive.csv_bytes(
-            selectors.DIARY_HEADER, selectors.diary_rows(patient=patient)
-        ),
-        "sessions.csv": archive.csv_bytes(
+        "diary.csv": csv_bytes(selectors.DIARY_HEADER, selectors.diary_rows(patient=patient)),
+        "sessions.csv": csv_bytes(
             selectors.SESSIONS_HEADER, selectors.session_rows(patient=patient)
         ),
-        "scores.csv": archive.csv_bytes(
-            selectors.SCORES_HEADER, selectors.score_rows(patient=patient)
-        ),
+        "scores.csv": csv_bytes(selectors.SCORES_HEADER, selectors.score_rows(patient=patient)),
         "progress-report.pdf": report.render_report(patient=patient, viewer=patient),
     }
     assert list(files) == list(archive.FILES)  # the README describes exactly these files

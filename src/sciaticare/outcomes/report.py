@@ -2,7 +2,7 @@
 the intake summary, sessions, questionnaire scores, charts and the honest statement.
 
 Rendered from ``outcomes/report.html``, which has no external resources: its CSS is inline and
-its charts are inline SVG, and the URL fetcher refuses every URL so the PDF can never pull
+its charts are inline SVG, and `core.pdf` refuses every URL so the PDF can never pull
 anything from the network or the disk.
 """
 
@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.pdf import pdf_from_html
 from sciaticare.intake import bodymap
 from sciaticare.intake.scoring.definition import Instrument
 from sciaticare.intake.selectors import current_intake
@@ -79,11 +78,6 @@ class ScoreRow:
     band: str
     rule: str  # the instrument's meaningful-change rule in words
     line: str  # where it lies from this patient's first score: the chart's line
-
-
-class _NoFetching(URLFetcher):
-    def fetch(self, url: str, headers: Any = None) -> NoReturn:
-        raise ValueError(f"the report fetches no external resource ({url[:40]})")
 
 
 def _intake_summary(patient: User) -> IntakeSummary | None:
@@ -173,7 +167,6 @@ def render_report(*, patient: User, viewer: User, identity: PatientIdentity | No
     task acting for the patient who asked).
     """
     html = render_html(patient=patient, viewer=viewer, identity=identity)
-    pdf = HTML(string=html, url_fetcher=_NoFetching()).write_pdf()
-    assert pdf is not None  # write_pdf without a target returns the bytes
+    pdf = pdf_from_html(html)
     record_event(actor=viewer, action="report.generate", patient=patient)
     return pdf

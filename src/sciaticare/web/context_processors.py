@@ -15,6 +15,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("My intake", "intake:home"),
         ("Appointments", "scheduling:appointments"),
         ("Pain diary", "outcomes:diary"),
+        ("Payments", "billing:payments"),
     ],
     Role.THERAPIST: [
         ("Week", "scheduling:week"),
@@ -28,6 +29,7 @@ _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
         ("Clinic", "directory:clinic"),
         ("Clinic notes", "records:clinic_notes"),
         ("Clinic outcomes", "outcomes:clinic_outcomes_list"),
+        ("Takings", "billing:takings_home"),
     ],
     # Site admins verify credentials too (directory), but read no clinical records.
     Role.SITE_ADMIN: [

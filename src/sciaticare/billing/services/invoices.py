@@ -25,11 +25,10 @@ from sciaticare.billing.models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
-    PaymentPolicy,
     Purpose,
 )
 from sciaticare.billing.money import Money, invoice_number, totals
-from sciaticare.billing.selectors import credited, policy_of
+from sciaticare.billing.selectors import credited, policy_of, seller
 from sciaticare.core.errors import Conflict
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
@@ -45,18 +44,6 @@ class Line:
     @property
     def amount(self) -> Money:
         return Money(self.unit.amount * self.quantity, self.unit.currency)
-
-
-def seller(policy: PaymentPolicy) -> dict[str, str]:
-    """What an invoice says about the clinic, copied in when it is issued."""
-    return {
-        "name": policy.legal_name or policy.clinic.name,
-        "address": policy.address,
-        "country": policy.country,
-        "tax_number": policy.tax_number,
-        "npi": policy.npi,
-        "insurer_provider_number": policy.insurer_provider_number,
-    }
 
 
 def _next_sequence(clinic: Clinic, year: int) -> int:

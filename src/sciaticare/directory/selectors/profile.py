@@ -92,7 +92,8 @@ def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistPro
         pk=therapist_id, user__is_active=True
     )
     if lock:
-        found = found.select_for_update()
+        # The profile row only: the joined user row stays free for writes that hold it.
+        found = found.select_for_update(of=("self",))
     therapist = found.first()
     if therapist is None:
         raise NotFound("therapist")

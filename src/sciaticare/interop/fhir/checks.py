@@ -20,7 +20,6 @@ from sciaticare.interop.fhir.codes import (
     DIARY_TAG_URL,
     DIARY_TAGS,
     ICD10CM,
-    ICD_BY_SIDE,
     INSTRUMENT_SYSTEM,
     LOINC,
     MASSAGE_SNOMED,
@@ -135,7 +134,7 @@ def _condition_problems(where: str, r: Mapping[str, Any]) -> list[str]:
     problems = []
     if SCIATICA_SNOMED not in codes_in(r.get("code"), SNOMED):
         problems.append(f"{where}.code: needs SNOMED CT {SCIATICA_SNOMED} (sciatica)")
-    if any(c not in ICD_BY_SIDE.values() for c in codes_in(r.get("code"), ICD10CM)):
+    if any(c not in bodymap.SCIATICA_ICD10CM.values() for c in codes_in(r.get("code"), ICD10CM)):
         problems.append(f"{where}.code: ICD-10-CM must be one of M54.30, M54.31, M54.32")
     if any(
         c not in ClinicalStatus for c in codes_in(r.get("clinicalStatus"), CLINICAL_STATUS_SYSTEM)

@@ -7,6 +7,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, Final
 
+from sciaticare.intake import bodymap
 from sciaticare.intake.scoring.definition import FHIR_BASE_URL
 
 BASE_URL: Final = FHIR_BASE_URL  # canonical base of our definitions, not of resources
@@ -30,7 +31,6 @@ SCIATICA_SNOMED: Final = "23056005"  # docs/clinical.md
 MASSAGE_SNOMED: Final = (
     "387854002"  # "therapeutic massage": pending confirmation (docs/clinical.md)
 )
-ICD_BY_SIDE: Final = {"right": "M54.31", "left": "M54.32", None: "M54.30"}
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -117,7 +117,7 @@ def codes_in(concept: object, system: str) -> list[str]:
 
 def condition_side(condition: Mapping[str, Any]) -> str | None:
     """The side a Condition's ICD-10-CM code names ("left", "right"); None otherwise."""
-    for side, code in ICD_BY_SIDE.items():
+    for side, code in bodymap.SCIATICA_ICD10CM.items():
         if code in codes_in(condition.get("code"), ICD10CM):
             return side
     return None

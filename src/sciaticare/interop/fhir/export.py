@@ -18,7 +18,6 @@ from sciaticare.interop.fhir.codes import (
     CLINICAL_STATUS_SYSTEM,
     DIARY_TAG_URL,
     ICD10CM,
-    ICD_BY_SIDE,
     INSTRUMENT_SYSTEM,
     LOINC,
     MASSAGE_SNOMED,
@@ -143,7 +142,7 @@ def _condition(c: ConditionData, patient_id: str) -> dict[str, Any]:
         "code": {
             "coding": [
                 _coding(SNOMED, SCIATICA_SNOMED, "Sciatica"),
-                _coding(ICD10CM, ICD_BY_SIDE[c.side]),
+                _coding(ICD10CM, bodymap.SCIATICA_ICD10CM[c.side]),
             ],
             "text": "Sciatica",
         },

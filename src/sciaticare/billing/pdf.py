@@ -1,0 +1,35 @@
+"""Billing's PDFs: an invoice or credit note, a payment's receipt, and a paid session's document
+for an insurer (a US superbill, a UK itemised receipt), rendered from `billing/pdf/*.html`
+through `core.pdf` (nothing fetched). The caller has read them through `invoice_selectors`,
+which checked who asks and audited it; the pages and the API send them alike."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from sciaticare.billing.invoice_selectors import InsurerDocument, InvoiceDetail, Receipt
+from sciaticare.core.pdf import pdf_from_html
+
+
+def invoice_pdf(detail: InvoiceDetail) -> bytes:
+    return pdf_from_html(
+        render_to_string("billing/pdf/invoice.html", {"d": detail, "now": timezone.now()})
+    )
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    return pdf_from_html(render_to_string("billing/pdf/receipt.html", {"r": receipt}))
+
+
+def insurer_pdf(document: InsurerDocument) -> bytes:
+    return pdf_from_html(render_to_string(f"billing/pdf/{document.kind}.html", {"doc": document}))
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF to download, never kept by a cache on the way (it names a patient)."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
