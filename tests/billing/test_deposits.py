@@ -311,3 +311,22 @@ def test_a_processor_out_of_reach_leaves_no_hold(clinic, stripe_server, settings
         deposits.pay_with_new_card(payment=deposit, setup_intent=setup)
     held.refresh_from_db()
     assert held.status == AppointmentStatus.HELD  # the card was not even saved: try again
+
+
+def test_a_charge_without_an_answer_frees_the_slot(clinic, stripe_server, settings) -> None:
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    first = Payment.objects.get(appointment=_hold(patient, therapist, days=3))
+    deposits.pay_with_new_card(payment=first, setup_intent=_new_card(stripe_server, first))
+    held = _hold(patient, therapist, days=4)
+    deposit = Payment.objects.get(appointment=held)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # the charge gets no answer
+
+    with pytest.raises(PaymentFailed, match="could not be reached"):
+        deposits.pay_with_saved_card(payment=deposit)
+
+    held.refresh_from_db()
+    deposit.refresh_from_db()
+    assert held.status == AppointmentStatus.EXPIRED
+    # Left for the reconciliation job, which gives back anything the processor did take.
+    assert (deposit.status, deposit.attempted_at is not None) == (PaymentStatus.PENDING, True)

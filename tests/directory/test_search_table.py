@@ -387,6 +387,7 @@ def test_the_migration_fills_the_table_from_existing_rows():
     kept = stored()
 
     call_command("migrate", "directory", "0001", verbosity=0)
-    call_command("migrate", "directory", verbosity=0)
+    # Every app: billing depends on a later directory migration and was taken back too.
+    call_command("migrate", verbosity=0)
 
     assert stored() == kept == expected()

@@ -123,10 +123,15 @@ def close_unpaid(appointment_id: int) -> None:
 
 
 def _charge(payment: Payment, now: datetime) -> Payment:
+    assert payment.appointment_id is not None  # a deposit
     try:
         taken = payments.take(payment=payment, present=True, now=now)
     except processor.ProcessorError as unreachable:
-        taken = payments.fail(payment_id=payment.pk, why=str(unreachable))
+        # No answer: the booking does not stand, so the slot is freed now. The payment stays
+        # claimed and unanswered: if the processor did charge, the reconciliation job records
+        # it and `settle` gives it back.
+        release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_failed")
+        raise PaymentFailed("processor_unavailable", str(unreachable)) from None
     settle(taken.pk)
     taken.refresh_from_db()
     return taken

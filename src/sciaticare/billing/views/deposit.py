@@ -60,7 +60,8 @@ def _state(payment: Payment, appointment: Appointment) -> str:
     if payment.status == PaymentStatus.REQUIRES_ACTION:
         return "bank_check"
     if payment.attempted_at is not None:
-        return "paying"
+        # Sent to the processor and not answered yet; the hold released meanwhile (no answer).
+        return "paying" if appointment.status == AppointmentStatus.HELD else "unanswered"
     if appointment.status != AppointmentStatus.HELD or (
         appointment.hold_expires_at is not None and appointment.hold_expires_at <= timezone.now()
     ):
@@ -117,7 +118,7 @@ def deposit(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     ).get(pk=appointment_id)
     if request.method == "POST":
         if request.POST.get("action") == "again":
-            if _state(payment, appointment) in ("failed", "refunded", "ended"):
+            if _state(payment, appointment) in ("failed", "refunded", "ended", "unanswered"):
                 return _again(request, appointment)
         else:
             _act(request, payment)
