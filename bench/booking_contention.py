@@ -184,8 +184,9 @@ def prepare_in_subprocess(
     return world
 
 
-def _write_world(therapists: int, patients: int) -> dict[str, Any]:
-    """Runs inside the prepare subprocess, with Django set up on the target database."""
+def write_world(therapists: int, patients: int) -> dict[str, Any]:
+    """The contention world, written with Django set up on the target database (by the prepare
+    subprocess; bench/load.py and the crash proof build theirs on it)."""
     from datetime import time as clock
     from decimal import Decimal
 
@@ -588,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
-        print(json.dumps(_write_world(args.therapists, args.patients)))
+        print(json.dumps(write_world(args.therapists, args.patients)))
         return 0
     return run(args)
 

@@ -100,7 +100,7 @@ def _write_world(patients: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from bench.booking_contention import _write_world as contention_world
+    from bench.booking_contention import write_world as contention_world
     from sciaticare.directory.models import Location, SessionType, TherapistProfile
     from sciaticare.scheduling.models import WorkingHours
 

@@ -4,7 +4,7 @@ from django.urls import include, path, register_converter
 
 from sciaticare.api import api
 from sciaticare.core.bounds import IdConverter
-from sciaticare.intake import views as intake_views
+from sciaticare.intake.views import symptom_check
 from sciaticare.scheduling import views_calendar
 
 # The Django admin signs nobody in itself: its login page sends people to allauth's, which asks
@@ -19,7 +19,7 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", include("sciaticare.web.urls")),
-    path("check/", intake_views.check, name="check"),
+    path("check/", symptom_check.check, name="check"),
     path("intake/", include("sciaticare.intake.urls")),
     path("calendar/<str:secret>.ics", views_calendar.feed, name="calendar_feed"),
     path("", include("sciaticare.scheduling.urls")),

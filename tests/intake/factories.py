@@ -1,4 +1,5 @@
-"""Intake test data: a valid intake for a patient, with overrides."""
+"""Intake test data: a valid intake for a patient, with overrides, and an ODI Questionnaire to
+import."""
 
 from datetime import timedelta
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from sciaticare.intake import services
+from sciaticare.intake.scoring.questionnaire import MAX_VALUE_URL, MIN_VALUE_URL
 from sciaticare.intake.triage.questions import REQUIRED_CODES
 
 NO = dict.fromkeys(REQUIRED_CODES, False)
@@ -57,3 +59,29 @@ def patient_of(clinic: Any, *, days_ago: float = 3) -> Any:
     therapist = TherapistProfileFactory(location=location)
     past_appointment(therapist, patient, hours_ago=24 * days_ago, location=location)
     return patient
+
+
+def odi_questionnaire(**changes: Any) -> dict[str, Any]:
+    """An ODI Questionnaire a clinic could import: ten items that fit the scoring, the licensed
+    text stood in for; `changes` replace its top-level fields."""
+    items = [
+        {
+            "linkId": f"odi-{i}",
+            "text": f"Section {i} (licensed text)",
+            "type": "integer",
+            "extension": [
+                {"url": MIN_VALUE_URL, "valueInteger": 0},
+                {"url": MAX_VALUE_URL, "valueInteger": 5},
+            ],
+        }
+        for i in range(1, 11)
+    ]
+    resource = {
+        "resourceType": "Questionnaire",
+        "id": "odi",
+        "status": "active",
+        "version": "2.1a",
+        "item": items,
+    }
+    resource.update(changes)
+    return resource

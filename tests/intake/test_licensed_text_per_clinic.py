@@ -8,14 +8,13 @@ from sciaticare.core.errors import Invalid
 from sciaticare.intake import selectors, services
 from tests.directory.factories import ClinicFactory, TherapistProfileFactory
 from tests.factories import ClinicAdminFactory, PatientFactory
-from tests.intake.factories import clinic_admin, patient_of
-from tests.intake.test_services import _odi_questionnaire
+from tests.intake.factories import clinic_admin, odi_questionnaire, patient_of
 
 pytestmark = pytest.mark.django_db
 
 
 def _odi_text(label: str) -> dict:
-    resource = _odi_questionnaire()
+    resource = odi_questionnaire()
     for item in resource["item"]:
         item["text"] = f"{label}: {item['text']}"
     return resource
@@ -107,12 +106,12 @@ def test_an_admin_of_several_clinics_must_choose_and_may_choose_only_theirs(two_
 
     with pytest.raises(Invalid) as unchosen:
         services.import_questionnaire(
-            admin=admin, resource=_odi_questionnaire(), licence_statement="Mapi C"
+            admin=admin, resource=odi_questionnaire(), licence_statement="Mapi C"
         )
     with pytest.raises(Invalid) as not_theirs:
         services.import_questionnaire(
             admin=admin,
-            resource=_odi_questionnaire(),
+            resource=odi_questionnaire(),
             licence_statement="Mapi C",
             clinic_id=two_clinics["a"].pk,
         )

@@ -18,8 +18,7 @@ from sciaticare.intake.models import (
 )
 from sciaticare.intake.triage.questions import QUESTIONS
 from tests.factories import PatientFactory, TherapistFactory
-from tests.intake.factories import clinic_admin, make_intake, patient_of
-from tests.intake.test_services import _odi_questionnaire
+from tests.intake.factories import clinic_admin, make_intake, odi_questionnaire, patient_of
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +155,7 @@ def test_import_page_accepts_a_fitting_file_and_refuses_others(client):
     )
     assert bad.status_code == 422
     assert b"not JSON" in bad.content
-    good = SimpleUploadedFile("odi.json", json.dumps(_odi_questionnaire()).encode())
+    good = SimpleUploadedFile("odi.json", json.dumps(odi_questionnaire()).encode())
     client.post(url, {"resource": good, "licence_statement": "Mapi #1"})
 
     assert QuestionnaireDefinition.objects.filter(code="odi").exists()
@@ -168,7 +167,7 @@ def test_import_page_accepts_a_fitting_file_and_refuses_others(client):
 def test_an_odi_with_one_section_answered_is_not_scored_and_names_the_rest(client):
     admin = clinic_admin()
     services.import_questionnaire(
-        admin=admin, resource=_odi_questionnaire(), licence_statement="Mapi #1"
+        admin=admin, resource=odi_questionnaire(), licence_statement="Mapi #1"
     )
     client.force_login(patient_of(admin.administered_clinics.get()))
 

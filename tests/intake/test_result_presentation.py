@@ -9,11 +9,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
 
-from sciaticare.intake import views
 from sciaticare.intake.triage.assessment import assess
 from sciaticare.intake.triage.levels import Level
 from sciaticare.intake.triage.precautions import PRECAUTIONS
 from sciaticare.intake.triage.reasons import REASONS, most_serious_first
+from sciaticare.intake.views.symptom_check import check_result_page
 from tests.factories import PatientFactory
 from tests.intake.factories import NO, make_intake
 from tests.scheduling.helpers import at, place_appointment, working_therapist
@@ -45,7 +45,7 @@ def test_the_engine_keeps_its_own_order_and_the_pages_sort_by_level():
 def test_the_symptom_check_result_lists_the_emergency_reason_first():
     request = RequestFactory().get("/check/")
     request.user = AnonymousUser()
-    body = views.check_result_page(request, assess(40, 2, {**NO, **CORD})).content.decode()
+    body = check_result_page(request, assess(40, 2, {**NO, **CORD})).content.decode()
 
     assert _listed(body, "plain") == MOST_SERIOUS_FIRST
 
@@ -95,7 +95,7 @@ def test_the_symptom_check_gives_no_massage_precautions_with_an_emergency():
     request = RequestFactory().get("/check/")
     request.user = AnonymousUser()
     result = assess(40, 2, {**NO, "bladder_change": True, "anticoagulants": True})
-    body = views.check_result_page(request, result).content.decode()
+    body = check_result_page(request, result).content.decode()
 
     assert "Precautions for your massage" not in body
 

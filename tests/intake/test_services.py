@@ -11,11 +11,10 @@ from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.intake import selectors, services
 from sciaticare.intake.models import Episode, Intake, IntakeShare, QuestionnaireResponse
-from sciaticare.intake.scoring.questionnaire import MAX_VALUE_URL, MIN_VALUE_URL
 from sciaticare.intake.scoring.response import answers_from_fhir
 from sciaticare.intake.scoring.rules import IncompleteResponse
 from tests.factories import ClinicAdminFactory, PatientFactory, TherapistFactory
-from tests.intake.factories import clinic_admin, make_intake
+from tests.intake.factories import clinic_admin, make_intake, odi_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -216,35 +215,11 @@ def test_record_questionnaire_refuses_a_partial_response_and_stores_nothing():
     assert QuestionnaireResponse.objects.count() == 0
 
 
-def _odi_questionnaire(**changes):
-    items = [
-        {
-            "linkId": f"odi-{i}",
-            "text": f"Section {i} (licensed text)",
-            "type": "integer",
-            "extension": [
-                {"url": MIN_VALUE_URL, "valueInteger": 0},
-                {"url": MAX_VALUE_URL, "valueInteger": 5},
-            ],
-        }
-        for i in range(1, 11)
-    ]
-    resource = {
-        "resourceType": "Questionnaire",
-        "id": "odi",
-        "status": "active",
-        "version": "2.1a",
-        "item": items,
-    }
-    resource.update(changes)
-    return resource
-
-
 def test_a_clinic_admin_imports_licensed_odi_text_that_fits_the_scoring():
     admin = clinic_admin()
 
     imported = services.import_questionnaire(
-        admin=admin, resource=_odi_questionnaire(), licence_statement="Mapi #123"
+        admin=admin, resource=odi_questionnaire(), licence_statement="Mapi #123"
     )
 
     assert (imported.code, imported.version) == ("odi", "2.1a")
@@ -257,11 +232,11 @@ def test_a_clinic_admin_imports_licensed_odi_text_that_fits_the_scoring():
     [
         ({"resourceType": "Patient"}, "invalid_questionnaire"),
         ("not a dict", "invalid_questionnaire"),
-        (_odi_questionnaire(status="bogus"), "invalid_questionnaire"),
-        (_odi_questionnaire(id="sf36"), "unknown_instrument"),
-        (_odi_questionnaire(id="rmdq"), "shipped_instrument"),
-        (_odi_questionnaire(item=_odi_questionnaire()["item"][:9]), "does_not_fit"),
-        (_odi_questionnaire(version=None), "no_version"),
+        (odi_questionnaire(status="bogus"), "invalid_questionnaire"),
+        (odi_questionnaire(id="sf36"), "unknown_instrument"),
+        (odi_questionnaire(id="rmdq"), "shipped_instrument"),
+        (odi_questionnaire(item=odi_questionnaire()["item"][:9]), "does_not_fit"),
+        (odi_questionnaire(version=None), "no_version"),
     ],
     ids=[
         "not-a-questionnaire",
@@ -289,8 +264,8 @@ def test_import_questionnaire_command(tmp_path, capsys):
 
     admin = clinic_admin()
     good, bad = tmp_path / "odi.json", tmp_path / "bad.json"
-    good.write_text(json.dumps(_odi_questionnaire()))
-    bad.write_text(json.dumps(_odi_questionnaire(id="sf36")))
+    good.write_text(json.dumps(odi_questionnaire()))
+    bad.write_text(json.dumps(odi_questionnaire(id="sf36")))
 
     call_command("import_questionnaire", str(good), "--by", admin.email, "--licence", "Mapi #123")
     assert "Imported odi 2.1a" in capsys.readouterr().out

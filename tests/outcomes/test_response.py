@@ -274,11 +274,11 @@ def test_honest_prompt_says_what_clinical_md_says_and_never_cure():
 
 
 def test_the_review_prompt_counts_a_30_percent_weekly_drop_as_meaningful():
-    from sciaticare.outcomes.selectors import _needs_review
+    from sciaticare.outcomes.selectors import course_needs_review
 
     sessions = [FIRST + timedelta(weeks=n) for n in range(6)]
     # Baseline 5, week median 3.5: 1.5 points is under 2 but is 30 % of 5.
     weeks = [WeeklyRelief(week_start=day(35), median=3.5, change_from_baseline=1.5)]
 
-    assert not _needs_review(sessions, weeks, [])
-    assert _needs_review(sessions, [WeeklyRelief(day(35), 4.0, 1.0)], [])
+    assert not course_needs_review(sessions, weeks, [])
+    assert course_needs_review(sessions, [WeeklyRelief(day(35), 4.0, 1.0)], [])

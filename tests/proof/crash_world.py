@@ -30,13 +30,13 @@ def prepare(therapists: int, patients: int, note_therapists: int) -> dict[str, A
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.db import transaction
 
-    from bench.booking_contention import _write_world
+    from bench.booking_contention import write_world
     from sciaticare.accounts.models import User
     from sciaticare.accounts.services import create_api_token
     from sciaticare.directory.models import SessionType, TherapistProfile
     from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
-    world = _write_world(therapists, patients)
+    world = write_world(therapists, patients)
     with transaction.atomic():
         emails = [f"patient{i}@bench.invalid" for i in range(patients)]
         ids = dict(User.objects.filter(email__in=emails).values_list("email", "pk"))

@@ -22,8 +22,7 @@ from sciaticare.directory import documents
 from sciaticare.directory.models import Credential
 from sciaticare.intake.models import QuestionnaireDefinition
 from tests.directory.factories import PDF_BYTES, TherapistProfileFactory
-from tests.intake.factories import clinic_admin
-from tests.intake.test_services import _odi_questionnaire
+from tests.intake.factories import clinic_admin, odi_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +193,7 @@ def test_a_questionnaire_import_named_json_but_holding_something_else_is_refused
 
 
 def test_a_questionnaire_import_is_read_by_content_whatever_its_name(client):
-    data = json.dumps(_odi_questionnaire()).encode()
+    data = json.dumps(odi_questionnaire()).encode()
 
     response = _import(client, "odi-scan.pdf", data, "application/pdf")
 

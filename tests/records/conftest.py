@@ -4,6 +4,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from sciaticare.records import services
+from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment
 from tests.directory.factories import ClinicFactory, LocationFactory, TherapistProfileFactory
 from tests.factories import ClinicAdminFactory, PatientFactory, SiteAdminFactory
@@ -27,6 +29,30 @@ def past_appointment(
         start=start,
         end=start + timedelta(minutes=session.minutes),
         busy_until=start + timedelta(minutes=session.minutes + 15),
+    )
+
+
+def draft_note(world: dict[str, Any], **values: Any) -> SessionNote:
+    """The world's appointment's note, started and saved as a draft by its therapist."""
+    therapist = world["people"]["therapist"]
+    appointment_id = world["appointment"].pk
+    services.start_note(therapist_user=therapist, appointment_id=appointment_id)
+    defaults = {
+        "subjective": SUBJECTIVE,
+        "assessment": ASSESSMENT,
+        "regions": ["left_calf"],
+        "pressure": "light",
+    }
+    return services.save_draft(
+        therapist_user=therapist, appointment_id=appointment_id, values={**defaults, **values}
+    )
+
+
+def signed_note(world: dict[str, Any]) -> SessionNote:
+    """The world's appointment's note, drafted and signed."""
+    draft_note(world)
+    return services.sign_note(
+        therapist_user=world["people"]["therapist"], appointment_id=world["appointment"].pk
     )
 
 

@@ -10,31 +10,9 @@ from sciaticare.records import selectors, services
 from sciaticare.records.models import Amendment, NoteLocked, SessionNote
 from sciaticare.scheduling.models import AppointmentChange
 from sciaticare.scheduling.services.attendance import mark_attendance
-from tests.records.conftest import ASSESSMENT, SUBJECTIVE
+from tests.records.conftest import ASSESSMENT, SUBJECTIVE, draft_note, signed_note
 
 pytestmark = pytest.mark.django_db
-
-
-def _draft(world, **values):
-    therapist = world["people"]["therapist"]
-    appointment_id = world["appointment"].pk
-    services.start_note(therapist_user=therapist, appointment_id=appointment_id)
-    defaults = {
-        "subjective": SUBJECTIVE,
-        "assessment": ASSESSMENT,
-        "regions": ["left_calf"],
-        "pressure": "light",
-    }
-    return services.save_draft(
-        therapist_user=therapist, appointment_id=appointment_id, values={**defaults, **values}
-    )
-
-
-def _signed(world):
-    _draft(world)
-    return services.sign_note(
-        therapist_user=world["people"]["therapist"], appointment_id=world["appointment"].pk
-    )
 
 
 def test_a_new_note_is_prefilled_from_the_intake(clinic_world):
@@ -59,23 +37,23 @@ def test_only_the_appointments_therapist_writes_the_note(clinic_world):
 
 def test_unknown_fields_and_bad_codes_are_refused(clinic_world):
     with pytest.raises(Invalid):
-        _draft(clinic_world, signed_at="2026-01-01")
+        draft_note(clinic_world, signed_at="2026-01-01")
     with pytest.raises(Invalid):
-        _draft(clinic_world, regions=["elbow"])
+        draft_note(clinic_world, regions=["elbow"])
     with pytest.raises(Invalid):
-        _draft(clinic_world, techniques=["reiki"])
+        draft_note(clinic_world, techniques=["reiki"])
 
 
 def test_pain_out_of_range_is_refused_before_the_database(clinic_world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        _draft(clinic_world, back_pain_before=11)
+        draft_note(clinic_world, back_pain_before=11)
 
 
 def test_firm_pressure_against_anticoagulants_needs_acknowledgement(clinic_world):
     therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
-    note = _draft(clinic_world, pressure="firm")
+    note = draft_note(clinic_world, pressure="firm")
     assert services.warnings_for(note)
 
     with pytest.raises(Invalid) as refused:
@@ -91,7 +69,7 @@ def test_firm_pressure_against_anticoagulants_needs_acknowledgement(clinic_world
 
 
 def test_changing_the_pressure_clears_the_acknowledgement(clinic_world):
-    note = _draft(clinic_world, pressure="moderate", pressure_warning_acknowledged=True)
+    note = draft_note(clinic_world, pressure="moderate", pressure_warning_acknowledged=True)
     assert note.pressure_warning_acknowledged
 
     note = services.save_draft(
@@ -103,7 +81,7 @@ def test_changing_the_pressure_clears_the_acknowledgement(clinic_world):
 
 
 def test_signing_records_who_and_when_and_completes_the_session(clinic_world):
-    note = _signed(clinic_world)
+    note = signed_note(clinic_world)
 
     assert note.signed_by == clinic_world["people"]["therapist"]
     clinic_world["appointment"].refresh_from_db()
@@ -116,7 +94,7 @@ def test_signing_completes_the_session_through_scheduling_with_its_change_row_an
     therapist = clinic_world["people"]["therapist"]
     appointment = clinic_world["appointment"]
 
-    _signed(clinic_world)
+    signed_note(clinic_world)
 
     change = AppointmentChange.objects.get(appointment=appointment)
     assert (change.kind, change.by) == ("completed", therapist)
@@ -129,14 +107,14 @@ def test_signing_a_session_marked_attended_adds_no_second_completion(clinic_worl
     appointment = clinic_world["appointment"]
     mark_attendance(therapist_user=therapist, appointment_id=appointment.pk, attended=True)
 
-    _signed(clinic_world)
+    signed_note(clinic_world)
 
     assert AppointmentChange.objects.filter(appointment=appointment).count() == 1
     assert AuditEvent.objects.filter(action="appointment.completed").count() == 1
 
 
 def test_a_signed_note_cannot_change_through_the_service(clinic_world):
-    _signed(clinic_world)
+    signed_note(clinic_world)
 
     with pytest.raises(Conflict):
         services.save_draft(
@@ -152,7 +130,7 @@ def test_a_signed_note_cannot_change_through_the_service(clinic_world):
 
 
 def test_a_signed_note_cannot_change_through_the_model(clinic_world):
-    note = _signed(clinic_world)
+    note = signed_note(clinic_world)
 
     note.plan = "rewritten"
     with pytest.raises(NoteLocked):
@@ -162,7 +140,7 @@ def test_a_signed_note_cannot_change_through_the_model(clinic_world):
 
 
 def test_a_signed_note_cannot_change_through_a_queryset_or_sql(clinic_world):
-    note = _signed(clinic_world)
+    note = signed_note(clinic_world)
 
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
         SessionNote.objects.filter(pk=note.pk).update(plan="rewritten")
@@ -173,7 +151,7 @@ def test_a_signed_note_cannot_change_through_a_queryset_or_sql(clinic_world):
 
 
 def test_the_admin_offers_no_path_to_notes_or_amendments(client, clinic_world):
-    note = _signed(clinic_world)
+    note = signed_note(clinic_world)
     client.force_login(clinic_world["people"]["site_admin"])
 
     assert SessionNote not in admin_site._registry
@@ -182,7 +160,7 @@ def test_the_admin_offers_no_path_to_notes_or_amendments(client, clinic_world):
 
 
 def test_amendments_keep_order_and_authorship_and_the_original_stays(clinic_world):
-    _signed(clinic_world)
+    signed_note(clinic_world)
     therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
 
     services.add_amendment(
@@ -207,7 +185,7 @@ def test_amendments_keep_order_and_authorship_and_the_original_stays(clinic_worl
 
 def test_amendments_need_a_signed_note_a_reason_and_the_author(clinic_world):
     therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
-    _draft(clinic_world)
+    draft_note(clinic_world)
     with pytest.raises(Conflict):
         services.add_amendment(
             author=therapist, appointment_id=appointment_id, reason="r", text="t"
@@ -227,7 +205,7 @@ def test_amendments_need_a_signed_note_a_reason_and_the_author(clinic_world):
 
 
 def test_every_read_by_someone_else_is_audited_with_the_reason(clinic_world):
-    _signed(clinic_world)
+    signed_note(clinic_world)
     admin = clinic_world["people"]["clinic_admin"]
 
     with pytest.raises(Invalid):
@@ -257,7 +235,7 @@ def test_overdue_lists_sessions_unsigned_after_72_hours(clinic_world):
 
 def test_templates_prefill_a_draft_without_client_data(client, clinic_world):
     therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
-    _draft(
+    draft_note(
         clinic_world, objective="Hypertonic piriformis", techniques=["swedish"], back_pain_before=7
     )
     client.force_login(therapist)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sciaticare.records.models import SessionNote
 from sciaticare.records.seal import SEALED_FIELDS, note_seal, seal_intact
-from tests.records.test_notes import _signed
+from tests.records.conftest import signed_note
 
 SIGNED = datetime(2026, 3, 2, 17, 5, 9, 123456, tzinfo=UTC)
 VALUES = {
@@ -78,7 +78,7 @@ def test_any_text_appended_to_any_field_breaks_the_seal(field, text):
 
 @pytest.mark.django_db
 def test_signing_stores_a_seal_that_survives_the_database(clinic_world):
-    note = _signed(clinic_world)
+    note = signed_note(clinic_world)
     stored = SessionNote.objects.get(pk=note.pk)
     assert stored.seal.startswith("v1:")
     assert stored.is_seal_intact
@@ -86,7 +86,7 @@ def test_signing_stores_a_seal_that_survives_the_database(clinic_world):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_behind_the_triggers_back_shows_as_a_broken_seal(client, clinic_world):
-    note = _signed(clinic_world)
+    note = signed_note(clinic_world)
     # What a hand edit or a restored tampered backup would do: lift the trigger, change the row.
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

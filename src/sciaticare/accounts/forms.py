@@ -4,7 +4,7 @@ from django import forms
 from django.http import HttpRequest
 
 from sciaticare.accounts import services
-from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.models import User
 from sciaticare.core.names import validate_name, validate_one_line
 
 
@@ -23,11 +23,12 @@ class SignupRoleForm(forms.Form):
 
     def signup(self, request: HttpRequest, user: User) -> None:
         # Called by allauth once the user row exists.
-        user.first_name = self.cleaned_data["first_name"]
-        user.last_name = self.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        if self.cleaned_data["is_therapist"]:
-            services.grant_role(user=user, role=Role.THERAPIST)
+        services.complete_sign_up(
+            user=user,
+            first_name=self.cleaned_data["first_name"],
+            last_name=self.cleaned_data["last_name"],
+            is_therapist=self.cleaned_data["is_therapist"],
+        )
 
 
 class ApiTokenForm(forms.Form):

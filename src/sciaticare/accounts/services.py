@@ -46,6 +46,16 @@ def grant_role(*, user: User, role: Role) -> None:
     user.save(update_fields=update)
 
 
+def complete_sign_up(*, user: User, first_name: str, last_name: str, is_therapist: bool) -> None:
+    """What the sign-up form adds once allauth has made the account: the name, and the
+    therapist role if the person asked for it."""
+    user.first_name = first_name
+    user.last_name = last_name
+    user.save(update_fields=["first_name", "last_name"])
+    if is_therapist:
+        grant_role(user=user, role=Role.THERAPIST)
+
+
 def token_lifetime() -> timedelta:
     return timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
 

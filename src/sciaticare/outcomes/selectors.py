@@ -185,7 +185,7 @@ def _pain_chart(
     )
 
 
-def _needs_review(
+def course_needs_review(
     session_days: Sequence[date],
     last_weeks: Sequence[response.WeeklyRelief],
     progress: Sequence[InstrumentProgress],
@@ -269,7 +269,7 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         weekly=weekly,
         has_baseline=baseline is not None,
         progress=progress,
-        needs_review=_needs_review([s.day for s in sessions], weekly[-2:], progress),
+        needs_review=course_needs_review([s.day for s in sessions], weekly[-2:], progress),
         baseline=baseline,
         first_session=sessions[0].day if sessions else None,
     )
@@ -344,7 +344,7 @@ def dashboard_relief_for(*, patient: User) -> DashboardRelief:
         else []
     )
     return DashboardRelief(
-        _pain_chart(entries, sessions), _needs_review(days, last_weeks, _progress(responses))
+        _pain_chart(entries, sessions), course_needs_review(days, last_weeks, _progress(responses))
     )
 
 

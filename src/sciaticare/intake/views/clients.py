@@ -1,0 +1,55 @@
+"""The therapist's side: the clients who shared an intake or are treated, and a client's brief."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from sciaticare.accounts.models import Role
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.errors import NotFound
+from sciaticare.intake import selectors, services
+from sciaticare.intake.care import care
+from sciaticare.intake.triage.phase import episode_phase
+from sciaticare.intake.triage.precautions import PRECAUTIONS
+from sciaticare.intake.triage.reasons import most_serious_first
+from sciaticare.intake.views.checks import require_role
+
+
+@login_required
+def clients(request: AuthedRequest) -> HttpResponse:
+    require_role(request, Role.THERAPIST)
+    return render(
+        request,
+        "intake/clients.html",
+        {
+            "shares": selectors.shared_clients(therapist=request.user),
+            "treated": selectors.treated_clients(therapist=request.user)[:200],
+        },
+    )
+
+
+@login_required
+def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    require_role(request, Role.THERAPIST)
+    try:
+        found = selectors.brief_for(viewer=request.user, patient_id=patient_id)
+    except NotFound:
+        raise Http404 from None
+    intake = found.intake
+    return render(
+        request,
+        "intake/brief.html",
+        {
+            "brief": found,
+            "intake": intake,
+            # An intake share opens the intake only; the record export is for who treats them.
+            "may_export": care().treats(therapist=request.user, patient=found.patient),
+            "reasons": most_serious_first(intake.triage_reasons),
+            "precautions": [PRECAUTIONS[c] for c in intake.triage_precautions],
+            "phase": episode_phase(
+                services.onset_weeks(intake.onset_date, intake.created_at.date())
+            ),
+        },
+    )

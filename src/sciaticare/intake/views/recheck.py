@@ -1,0 +1,76 @@
+"""The red-flag re-check before a booking: the emergency and urgent questions asked again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from sciaticare.accounts.models import Role
+from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.errors import DomainError
+from sciaticare.intake import recheck as recheck_rules
+from sciaticare.intake import selectors, services
+from sciaticare.intake.views.checks import require_role
+
+
+def _safe_next(request: AuthedRequest, raw: str | None) -> str | None:
+    if (
+        raw
+        and raw.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            raw, {request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return raw
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck(request: AuthedRequest) -> HttpResponse:
+    """ "Do any of these apply now?": the emergency and urgent questions asked again before a
+    booking whose intake is more than a day old (intake/recheck.py)."""
+    require_role(request, Role.PATIENT)
+    current = selectors.current_intake(patient=request.user)
+    if current is None:
+        return redirect("intake:form")
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    error, status = None, 200
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        # Ticks are answers whichever button sent them: "None of these" with a box ticked is
+        # taken as a yes, never as a clean bill (a tick must not be thrown away).
+        yes = request.POST.getlist("yes")
+        if answer not in ("some", "none") or (answer == "some" and not yes):
+            error, status = "Tick the ones that apply now, or choose “None of these”.", 422
+        else:
+            try:
+                done = services.recheck_red_flags(patient=request.user, yes=yes)
+            except DomainError as exc:
+                error, status = exc.message, exc.status
+            else:
+                if done.result is not None:
+                    messages.warning(
+                        request,
+                        "Your answers change what massage means for you now. Please read this, "
+                        "and update the rest of your intake if anything else has changed.",
+                    )
+                    return redirect("intake:detail", intake_id=done.result.pk)
+                messages.success(request, "Thank you. Nothing new to worry about: you can book.")
+                return redirect(next_url or "web:dashboard")
+    return render(
+        request,
+        "intake/recheck.html",
+        {
+            "questions": recheck_rules.QUESTIONS_ASKED,
+            "current": current,
+            "next": next_url or "",
+            "error": error,
+            "triage_alert": selectors.triage_alert(patient=request.user, intake=current),
+        },
+        status=status,
+    )
