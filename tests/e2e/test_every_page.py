@@ -61,6 +61,10 @@ NOT_PAGES = {
     "interop:export_zip",
     "interop:patient_fhir",
     "directory:document",  # the licence document itself (PDF)
+    "billing:invoice_pdf",
+    "billing:insurer_pdf",
+    "billing:receipt_pdf",
+    "billing:takings_csv",
     "api-v1:openapi-json",
     "api-v1:openapi-view",  # Swagger UI, a third party's page for programmers
     "admin:index",
