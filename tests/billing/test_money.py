@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sciaticare.billing.money import (
@@ -161,6 +161,8 @@ def test_refunds_never_exceed_payments() -> None:
 amounts = st.decimals(min_value=0, max_value=9999, places=2).map(lambda d: Money.of(d, GBP))
 
 
+# Decimal strategies draw slowly on a busy machine; the property, not the speed, is under test.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(amounts, max_size=8), st.decimals(min_value=0, max_value=30, places=1), st.data())
 def test_totals_are_lines_plus_tax_minus_refunds(
     lines: list[Money], rate: Decimal, data: st.DataObject
