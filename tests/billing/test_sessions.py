@@ -226,6 +226,8 @@ def test_the_no_show_task_charges_once_when_run_twice(clinic, stripe_server, smt
     second = charge_no_show.enqueue(appointment.pk).return_value
     assert first == second
     assert _charges(stripe_server) == [1000, 2000]
+    told = [s for s in smtp.subjects(appointment.patient.email) if s.startswith("Missed session")]
+    assert len(told) == 1  # the retry sends no second mail
 
 
 # --- A completed session -------------------------------------------------------------------------
