@@ -431,3 +431,32 @@ def test_the_offer_page_says_the_deposit_and_accepting_leads_to_paying_it(offere
     answer = client.post(reverse("scheduling:offer_accept", args=[offer.pk]))
     assert answer.status_code == 302
     assert answer["Location"] == reverse("billing:deposit", args=[offer.appointment_id])
+
+
+def test_one_booking_waits_for_its_deposit_at_a_time(
+    clinic, stripe_server, django_capture_on_commit_callbacks
+) -> None:
+    """Booking again lets the earlier unpaid hold go: nobody can hold a week by never paying.
+    A hold whose payment has started is left to its outcome."""
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    first = _hold(patient, therapist, days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _hold(patient, therapist, days=4)
+    first.refresh_from_db()
+    assert first.status == AppointmentStatus.EXPIRED
+    assert _kinds(first) == ["held_for_deposit", "hold_replaced"]
+    assert Payment.objects.get(appointment=first).status == PaymentStatus.FAILED
+
+    deposit = Payment.objects.get(appointment=second)
+    waiting = deposits.pay_with_new_card(
+        payment=deposit, setup_intent=_new_card(stripe_server, deposit, CARD_3DS)
+    )
+    assert waiting.status == PaymentStatus.REQUIRES_ACTION  # being paid: the bank asks
+    third = _hold(patient, therapist, days=5)
+    second.refresh_from_db()
+    assert (second.status, third.status) == (AppointmentStatus.HELD, AppointmentStatus.HELD)
+    # Someone else's hold is never touched.
+    other = _hold(bookable_patient(), therapist, days=6)
+    third.refresh_from_db()
+    assert (third.status, other.status) == (AppointmentStatus.HELD, AppointmentStatus.HELD)
