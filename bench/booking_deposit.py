@@ -20,13 +20,13 @@ clinic, whose policy takes 20 % (£12.00) by card at booking, with £20.00 late-
 £30.00 missed-session fees; and the deposit clinic's **race** therapists, used only by the
 contention run.
 
-1. **Latency**, one client alone, each patient in turn, interleaved so that both kinds see the
-   same machine: a plain booking (``POST /api/v1/appointments`` → 201 booked), then the same
+1. **Latency**, one client alone, each patient in turn, the three kinds interleaved so that
+   they see the same machine: a plain booking (``POST /api/v1/appointments`` → 201 booked), then the same
    patient's booking at the deposit clinic as a new patient would pay it — ``POST
    /api/v1/appointments`` (the slot held, the deposit owed, a card set-up made at the
    processor), the card confirmed at the processor as Stripe.js does it in the browser (card
    4242 4242 4242 4242), ``POST /api/v1/payments/{id}/card`` (the card kept, the deposit
-   charged, the slot booked). Then each patient books once more at the deposit clinic, now with
+   charged, the slot booked); then the same patient once more at the deposit clinic, now with
    their card on file: one ``POST /api/v1/appointments`` that charges it and books. Reported:
    p50/p95 of each request and of the server's share of each flow (our requests, the
    processor's time inside them included; the browser-to-processor step apart).
@@ -333,9 +333,10 @@ def _slots_of(server: Server, therapists: list[dict[str, int]]) -> list[tuple[di
 def latency(
     server: Server, processor: Processor, world: dict[str, Any], bookings: int
 ) -> dict[str, list[float]]:
-    """Each of `bookings` patients: a plain booking, then a deposit booking with a new card;
-    then each once more at the deposit clinic with the card now on file. The same patient's
-    three sessions are at three different times (slot 3i, 3i+1, 3i+2 of lists laid out alike)."""
+    """Each of `bookings` patients in turn: a plain booking, a deposit booking with a new card,
+    then one with the card now on file (interleaved: the three kinds see the same machine).
+    The same patient's three sessions are at three different times (slot 3i, 3i+1, 3i+2 of
+    lists laid out alike)."""
     plain = _slots_of(server, world["plain"])
     deposit = _slots_of(server, world["deposit"])
     if min(len(plain), len(deposit)) < 3 * bookings:
@@ -346,29 +347,25 @@ def latency(
         k: [] for k in ("plain", "hold", "card", "pay", "server", "saved")
     }
     tokens = world["tokens"]
-    rounds: list[tuple[str, int]] = [("new", i) for i in range(bookings)]
-    rounds += [("saved", i) for i in range(bookings)]
-    for kind, i in rounds:
-        if kind == "new":
-            therapist, start = plain[3 * i]
-            got = book(server, processor, tokens[i], therapist, start, CARD)
-            if got.outcome != "booked":
-                raise RuntimeError(f"plain booking: {got.outcome}")
-            samples["plain"].append(got.steps["book"])
-            therapist, start = deposit[3 * i + 1]
-            got = book(server, processor, tokens[i], therapist, start, CARD)
-            if got.outcome != "booked" or "pay" not in got.steps:
-                raise RuntimeError(f"deposit booking, new card: {got.outcome}")
-            samples["hold"].append(got.steps["book"])
-            samples["card"].append(got.steps["card"])
-            samples["pay"].append(got.steps["pay"])
-            samples["server"].append(got.steps["book"] + got.steps["pay"])
-        else:
-            therapist, start = deposit[3 * i + 2]
-            got = book(server, processor, tokens[i], therapist, start, CARD)
-            if got.outcome != "booked" or "pay" in got.steps:
-                raise RuntimeError(f"deposit booking, card on file: {got.outcome}")
-            samples["saved"].append(got.steps["book"])
+    for i in range(bookings):
+        therapist, start = plain[3 * i]
+        got = book(server, processor, tokens[i], therapist, start, CARD)
+        if got.outcome != "booked":
+            raise RuntimeError(f"plain booking: {got.outcome}")
+        samples["plain"].append(got.steps["book"])
+        therapist, start = deposit[3 * i + 1]
+        got = book(server, processor, tokens[i], therapist, start, CARD)
+        if got.outcome != "booked" or "pay" not in got.steps:
+            raise RuntimeError(f"deposit booking, new card: {got.outcome}")
+        samples["hold"].append(got.steps["book"])
+        samples["card"].append(got.steps["card"])
+        samples["pay"].append(got.steps["pay"])
+        samples["server"].append(got.steps["book"] + got.steps["pay"])
+        therapist, start = deposit[3 * i + 2]
+        got = book(server, processor, tokens[i], therapist, start, CARD)
+        if got.outcome != "booked" or "pay" in got.steps:
+            raise RuntimeError(f"deposit booking, card on file: {got.outcome}")
+        samples["saved"].append(got.steps["book"])
     return samples
 
 
