@@ -268,7 +268,8 @@ def book(
         ),
     )
     if status == 409:
-        return Booked("taken", steps)
+        code = json.loads(body).get("code")
+        return Booked("taken" if code == "slot_taken" else f"409 {code}", steps)
     if status == 402:
         return Booked("declined", steps)
     if status != 201:
@@ -499,9 +500,20 @@ def book_again(
     server: Server, processor: Processor, tokens: list[str], slots: list[tuple[int, int, str]]
 ) -> Counter[str]:
     """Each slot a failed payment held and nobody booked since, booked and paid by a fresh
-    patient (one per slot: their own sessions never clash)."""
+    patient (one per slot: their own sessions never clash); of two such slots that overlap
+    (failed holds at 10:00 and 10:15), the first."""
     got: Counter[str] = Counter()
-    for (therapist, service, start), token in zip(slots, tokens, strict=False):
+    apart: list[tuple[int, int, str]] = []  # two failed holds may overlap: book the first
+    for slot in sorted(slots):
+        if (
+            apart
+            and apart[-1][0] == slot[0]
+            and datetime.fromisoformat(slot[2])
+            < datetime.fromisoformat(apart[-1][2]) + timedelta(minutes=75)
+        ):
+            continue
+        apart.append(slot)
+    for (therapist, service, start), token in zip(apart, tokens, strict=False):
         got[
             book(
                 server, processor, token, {"id": therapist, "service": service}, start, CARD
@@ -627,7 +639,7 @@ def run(args: argparse.Namespace) -> int:
         problems.append(
             f"booked {books.booked} ≠ paid {books.paid} (clients saw {raced.outcomes['booked']})"
         )
-    if again["booked"] != min(len(books.failed_slots), len(spare)):
+    if again["booked"] != sum(again.values()):
         problems.append(f"slots freed by failed payments not bookable again: {dict(again)}")
     if after.booked != books.booked + again["booked"]:
         problems.append("re-booking changed the count unexpectedly")
