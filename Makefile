@@ -97,10 +97,11 @@ test-slow: $(VENV)/.installed browser
 	$(TEST_ENV) $(BIN)/pytest -m slow; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 
 # Benchmarks (docs/benchmarks.md): each on SQLite, then on PostgreSQL when DATABASE_URL is set;
-# booking contention, load (bench/load.py) and clinic outcomes need PostgreSQL. Each builds its own database (var/bench/ or
-# sciaticare_bench* on DATABASE_URL's server), kept between runs; the first run takes minutes.
+# booking contention, load (bench/load.py) and clinic outcomes need PostgreSQL; booking_deposit
+# starts its own localstripe. Each builds its own database (var/bench/ or sciaticare_bench* on
+# DATABASE_URL's server), kept between runs; the first run takes minutes.
 BENCH_ENV = DJANGO_SETTINGS_MODULE=sciaticare.settings SECRET_KEY=bench-only-not-a-secret HTTPS=0 RATE_LIMITS_ENABLED=0
-BENCHES = directory_search scheduling_slots scheduling_earliest patient_dashboard
+BENCHES = directory_search scheduling_slots scheduling_earliest patient_dashboard booking_deposit
 
 bench: $(VENV)/.installed
 	@for b in $(BENCHES); do env -u DATABASE_URL $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done
