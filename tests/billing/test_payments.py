@@ -180,7 +180,12 @@ def _event(event_id: str, kind: str, payment: Payment) -> processor.Event:
     return processor.Event(
         event_id,
         kind,
-        {"id": payment.processor_id or "pi_x", "metadata": {"payment": str(payment.pk)}},
+        {
+            "id": payment.processor_id or "pi_x",
+            "amount": Money.of(payment.amount, payment.currency).to_minor(),
+            "currency": payment.currency.lower(),
+            "metadata": {"payment": str(payment.pk)},
+        },
     )
 
 
