@@ -12,7 +12,7 @@ counting the call); the `Stripe-Signature` header over the raw body is the only 
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
@@ -95,8 +95,9 @@ def finish(request: AuthedRequest, payment_id: ApiId) -> DepositOut:
 class WebhookOut(Body):
     received: str = Field(description="The event's id.")
     applied: bool = Field(
-        description="True when the event changed one of our payments' records; false for a "
-        "replay, a type we do not act on, or a payment that is not ours."
+        description="True when the event is about one of our payments and was taken into "
+        "account (it changes nothing when that payment's outcome is already final); false for "
+        "a replay, a type we do not act on, or a payment that is not ours."
     )
 
 
@@ -124,7 +125,7 @@ class WebhookOut(Body):
         },
     },
 )
-def webhook(request: HttpRequest) -> tuple[int, WebhookOut | dict[str, object]]:
+def webhook(request: HttpRequest) -> Status[WebhookOut] | Status[Problem]:
     """For Stripe: a signed event about a payment (`payment_intent.succeeded`,
     `payment_intent.payment_failed`, `payment_intent.requires_action`,
     `payment_intent.canceled`). Applied once per event id; a replay or an event older than what
@@ -136,6 +137,6 @@ def webhook(request: HttpRequest) -> tuple[int, WebhookOut | dict[str, object]]:
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
     except processor.BadEvent as bad:
-        return 400, {"detail": str(bad), "code": bad.code, "errors": []}
+        return Status(400, Problem(detail=str(bad), code=bad.code))
     applied = events.handle(event)
-    return 200, WebhookOut(received=event.id, applied=applied)
+    return Status(200, WebhookOut(received=event.id, applied=applied))
