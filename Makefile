@@ -5,19 +5,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 CHROMIUM ?= /usr/bin/chromium
+PORT ?= 8000
+# The demo's card processor (localstripe, a dev dependency): this port, or a free one if taken.
+STRIPE_PORT ?= 8420
 
 # The first Python 3.12+ on the PATH (.python-version selects 3.13 under pyenv).
 PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
-RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" DEBUG=0 HTTPS=0 STAFF_MFA_REQUIRED=0
+RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" DEBUG=0 HTTPS=0 STAFF_MFA_REQUIRED=0 \
+	SITE_URL=http://127.0.0.1:$(PORT)
+# The demo's keys for the local card processor (not Stripe's: no real money). The Makefile
+# exports them, with STRIPE_API_BASE and STRIPE_JS_URL, once localstripe answers.
+DEMO_STRIPE_KEYS = STRIPE_SECRET_KEY=sk_test_sciaticare_demo \
+	STRIPE_PUBLISHABLE_KEY=pk_test_sciaticare_demo STRIPE_WEBHOOK_SECRET=whsec_sciaticare_demo
 TEST_ENV = SECRET_KEY=test-only-not-a-secret
 
 .PHONY: help run test test-slow lint typecheck browser clean bench
 
 help:
-	@echo "make run    set up and serve the demo at http://127.0.0.1:8000"
+	@echo "make run    set up and serve the demo at http://127.0.0.1:$(PORT) (PORT=8001 make run for another port)"
 	@echo "make test   lint, type-check and run every test"
 
 $(VENV)/.installed: pyproject.toml
@@ -39,18 +47,31 @@ run: $(VENV)/.installed var/secret_key
 	@$(RUN_ENV) $(MANAGE) migrate --noinput -v0
 	@$(RUN_ENV) $(MANAGE) createcachetable
 	@$(RUN_ENV) $(MANAGE) collectstatic --noinput -v0
-	@$(RUN_ENV) $(MANAGE) seed_demo
-	@echo
-	@echo "Sciaticare demo at http://127.0.0.1:8000 (Ctrl-C stops it). Demo logins, password sciatica-demo-2026:"
-	@echo "  patient@example.com    a person with sciatica"
-	@echo "  therapist@example.com  a massage therapist"
-	@echo "  clinic@example.com     a clinic admin"
-	@echo "  admin@example.com      a site admin (also /admin/)"
-	@echo "Mail (sign-up links, reminders) is printed here. Two-factor for staff is off in this demo."
-	@echo
-	@$(RUN_ENV) $(MANAGE) db_worker & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(RUN_ENV) $(MANAGE) runserver --noreload 127.0.0.1:8000
+	@# The local card processor keeps its store in var/ beside the database; stopped with the server.
+	@rm -f var/localstripe.port; \
+	$(BIN)/python -P src/sciaticare/billing/local_processor.py --port $(STRIPE_PORT) \
+		--store var/localstripe.pickle --port-file var/localstripe.port >var/localstripe.log 2>&1 & stripe=$$!; \
+	trap 'kill $$stripe $$worker 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 100); do [ -s var/localstripe.port ] && break; kill -0 $$stripe 2>/dev/null || break; sleep 0.1; done; \
+	if [ -s var/localstripe.port ]; then \
+		stripe_url="http://127.0.0.1:$$(cat var/localstripe.port)"; \
+		export $(DEMO_STRIPE_KEYS) STRIPE_API_BASE=$$stripe_url STRIPE_JS_URL=$$stripe_url/js.stripe.com/v3/; \
+		payments="Card payments go to a local Stripe-compatible server at $$stripe_url (no real money): test card 4242 4242 4242 4242."; \
+	else \
+		payments="Card payments are OFF: the local card processor (localstripe) did not start (var/localstripe.log); clinics are paid at the desk."; \
+	fi; \
+	$(RUN_ENV) $(MANAGE) seed_demo || exit 1; \
+	echo; \
+	echo "Sciaticare demo at http://127.0.0.1:$(PORT) (Ctrl-C stops it). Demo logins, password sciatica-demo-2026:"; \
+	echo "  patient@example.com    a person with sciatica"; \
+	echo "  therapist@example.com  a massage therapist"; \
+	echo "  clinic@example.com     a clinic admin"; \
+	echo "  admin@example.com      a site admin (also /admin/)"; \
+	echo "Mail (sign-up links, reminders, receipts) is printed here. Two-factor for staff is off in this demo."; \
+	echo "$$payments"; \
+	echo; \
+	$(RUN_ENV) $(MANAGE) db_worker & worker=$$!; \
+	$(RUN_ENV) $(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -76,10 +97,11 @@ test-slow: $(VENV)/.installed browser
 	$(TEST_ENV) $(BIN)/pytest -m slow; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 
 # Benchmarks (docs/benchmarks.md): each on SQLite, then on PostgreSQL when DATABASE_URL is set;
-# booking contention, load (bench/load.py) and clinic outcomes need PostgreSQL. Each builds its own database (var/bench/ or
-# sciaticare_bench* on DATABASE_URL's server), kept between runs; the first run takes minutes.
+# booking contention, load (bench/load.py) and clinic outcomes need PostgreSQL; booking_deposit
+# starts its own localstripe. Each builds its own database (var/bench/ or sciaticare_bench* on
+# DATABASE_URL's server), kept between runs; the first run takes minutes.
 BENCH_ENV = DJANGO_SETTINGS_MODULE=sciaticare.settings SECRET_KEY=bench-only-not-a-secret HTTPS=0 RATE_LIMITS_ENABLED=0
-BENCHES = directory_search scheduling_slots scheduling_earliest patient_dashboard
+BENCHES = directory_search scheduling_slots scheduling_earliest patient_dashboard booking_deposit
 
 bench: $(VENV)/.installed
 	@for b in $(BENCHES); do env -u DATABASE_URL $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from sciaticare.billing.models import Payment, PaymentStatus
 from sciaticare.billing.services import cards, deposits, payments
@@ -19,9 +20,9 @@ from sciaticare.scheduling.models import (
     SlotOffer,
     WaitlistEntry,
 )
-from sciaticare.scheduling.services import booking, waitlist
+from sciaticare.scheduling.services import booking, changes, waitlist
 from tests.billing.factories import deposit_therapist
-from tests.factories import PatientFactory
+from tests.factories import AppointmentFactory, PatientFactory
 from tests.intake.factories import make_intake
 from tests.scheduling.helpers import at, bookable_patient
 from tests.stripe import CARD, CARD_3DS, CARD_DECLINED_ON_CHARGE, StripeServer
@@ -330,3 +331,132 @@ def test_a_charge_without_an_answer_frees_the_slot(clinic, stripe_server, settin
     assert held.status == AppointmentStatus.EXPIRED
     # Left for the reconciliation job, which gives back anything the processor did take.
     assert (deposit.status, deposit.attempted_at is not None) == (PaymentStatus.PENDING, True)
+
+
+# --- A waitlist offer at a clinic that takes deposits -----------------------------------------
+
+
+@pytest.fixture
+def offered(clinic, smtp, django_capture_on_commit_callbacks) -> dict[str, Any]:
+    """A booked session in three days is cancelled; two people wait for the therapist, and the
+    first in line is offered its time. (`smtp` runs tasks at once.)"""
+    therapist, session, location = clinic
+    first, second = bookable_patient(), bookable_patient()
+    for person in (first, second):
+        waitlist.join_waitlist(
+            patient=person,
+            therapist_id=therapist.pk,
+            earliest=at(0, 8).date(),
+            latest=at(7, 8).date(),
+        )
+    booked = AppointmentFactory(
+        patient=bookable_patient(),
+        therapist=therapist,
+        location=location,
+        session_type=session,
+        start=at(3, 10),
+        status=AppointmentStatus.BOOKED,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.cancel_appointment(user=booked.patient, appointment_id=booked.pk)
+    offer = SlotOffer.objects.get(entry__patient=first)
+    return {"first": first, "second": second, "offer": offer}
+
+
+def _accept(offered: dict[str, Any], capture: Any) -> Appointment:
+    with capture(execute=True):
+        return waitlist.accept_offer(patient=offered["first"], offer_id=offered["offer"].pk)
+
+
+def _status(patient: Any) -> str:
+    return WaitlistEntry.objects.get(patient=patient).status
+
+
+def test_an_accepted_offer_is_booked_once_its_deposit_is_paid(
+    offered, stripe_server, django_capture_on_commit_callbacks
+) -> None:
+    held = _accept(offered, django_capture_on_commit_callbacks)
+
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.HELD  # not booked without the deposit
+    assert _kinds(held) == ["held", "held_for_deposit"]
+    deposit = Payment.objects.get(appointment=held)
+    assert (deposit.amount, deposit.status) == (Decimal("10.00"), PaymentStatus.PENDING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deposits.pay_with_new_card(payment=deposit, setup_intent=_new_card(stripe_server, deposit))
+
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.BOOKED
+    assert _status(offered["first"]) == "booked"
+    assert _charges(stripe_server) == [1000]
+    assert not SlotOffer.objects.filter(entry__patient=offered["second"]).exists()
+
+
+@pytest.mark.parametrize("how", ["declined", "unpaid"])
+def test_an_accepted_offer_left_unpaid_goes_to_the_next_in_line(
+    offered, stripe_server, django_capture_on_commit_callbacks, how
+) -> None:
+    now = offered["offer"].offered_at + timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        held = waitlist.accept_offer(
+            patient=offered["first"], offer_id=offered["offer"].pk, now=now
+        )
+    deposit = Payment.objects.get(appointment=held)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "declined":
+            card = _new_card(stripe_server, deposit, CARD_DECLINED_ON_CHARGE)
+            deposits.pay_with_new_card(payment=deposit, setup_intent=card, now=now)
+        else:
+            assert waitlist.expire_offers(now=now + timedelta(minutes=15)) == 1
+
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.EXPIRED
+    assert _status(offered["first"]) == "waiting"
+    second = SlotOffer.objects.get(entry__patient=offered["second"])
+    assert second.appointment.start == held.start
+    assert second.appointment.status == AppointmentStatus.HELD
+    assert _charges(stripe_server) == []
+
+
+def test_the_offer_page_says_the_deposit_and_accepting_leads_to_paying_it(offered, client) -> None:
+    client.force_login(offered["first"])
+    offer = offered["offer"]
+
+    page = client.get(reverse("scheduling:offer", args=[offer.pk])).content.decode()
+    assert "A deposit of £10.00 (20 %) is taken now by card." in page
+    assert "Book and pay the £10.00 deposit" in page
+
+    answer = client.post(reverse("scheduling:offer_accept", args=[offer.pk]))
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("billing:deposit", args=[offer.appointment_id])
+
+
+def test_one_booking_waits_for_its_deposit_at_a_time(
+    clinic, stripe_server, django_capture_on_commit_callbacks
+) -> None:
+    """Booking again lets the earlier unpaid hold go: nobody can hold a week by never paying.
+    A hold whose payment has started is left to its outcome."""
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    first = _hold(patient, therapist, days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _hold(patient, therapist, days=4)
+    first.refresh_from_db()
+    assert first.status == AppointmentStatus.EXPIRED
+    assert _kinds(first) == ["held_for_deposit", "hold_replaced"]
+    assert Payment.objects.get(appointment=first).status == PaymentStatus.FAILED
+
+    deposit = Payment.objects.get(appointment=second)
+    waiting = deposits.pay_with_new_card(
+        payment=deposit, setup_intent=_new_card(stripe_server, deposit, CARD_3DS)
+    )
+    assert waiting.status == PaymentStatus.REQUIRES_ACTION  # being paid: the bank asks
+    third = _hold(patient, therapist, days=5)
+    second.refresh_from_db()
+    assert (second.status, third.status) == (AppointmentStatus.HELD, AppointmentStatus.HELD)
+    # Someone else's hold is never touched.
+    other = _hold(bookable_patient(), therapist, days=6)
+    third.refresh_from_db()
+    assert (third.status, other.status) == (AppointmentStatus.HELD, AppointmentStatus.HELD)

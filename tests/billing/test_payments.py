@@ -24,8 +24,9 @@ from sciaticare.billing.models import (
     Purpose,
 )
 from sciaticare.billing.money import Money
-from sciaticare.billing.services import cards, events, fees, payments
+from sciaticare.billing.services import cards, events, fees, invoices, payments
 from sciaticare.core.errors import Conflict
+from tests.billing.books import UK, books
 from tests.billing.factories import appointment_with_policy
 from tests.stripe import CARD, CARD_3DS, CARD_DECLINED_ON_CHARGE, StripeServer
 
@@ -162,20 +163,48 @@ def test_refunds_never_exceed_the_payment(stripe_server: StripeServer) -> None:
         payments.refund(payment=payment, amount=Money.of("1.00", "GBP"), reason=" ", by=None)
 
 
-def test_a_payment_taken_at_the_clinic_is_recorded(stripe_server: StripeServer) -> None:
-    appointment = _with_card(stripe_server)
-    invoice = fees.charge_fee(appointment=appointment, purpose=Purpose.NO_SHOW_FEE, by=None)
-    assert invoice is not None
+def test_a_payment_taken_at_the_clinic_is_recorded() -> None:
+    b = books(UK, price="30.00")  # £36.00 with VAT
     cash = payments.record_taken(
-        invoice=invoice,
-        amount=Money.of("5.00", "GBP"),
-        method=PaymentMethod.CASH,
-        by=appointment.patient,
+        invoice=b.invoice, amount=b.money("20.00"), method=PaymentMethod.CASH, by=b.admin
     )
     assert (cash.status, cash.method) == (PaymentStatus.SUCCEEDED, PaymentMethod.CASH)
-    refund = payments.refund(payment=cash, amount=Money.of("5.00", "GBP"), reason="x", by=None)
+    refund = payments.refund(payment=cash, amount=b.money("5.00"), reason="x", by=None)
     assert refund.status == PaymentStatus.SUCCEEDED
     assert not refund.processor_id
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "refused"),
+    [
+        ("21.00", "GBP", r"at most 16\.00 GBP"),  # £36 owed, £20 taken
+        ("0.00", "GBP", r"more than 0"),
+        ("5.00", "EUR", r"in GBP"),
+    ],
+)
+def test_the_desk_cannot_record_more_than_is_owed(amount: str, currency: str, refused: str) -> None:
+    """The service itself refuses, whatever form or API calls it."""
+    b = books(UK, price="30.00")
+    payments.record_taken(
+        invoice=b.invoice, amount=b.money("20.00"), method=PaymentMethod.CASH, by=b.admin
+    )
+    with pytest.raises(Conflict, match=refused):
+        payments.record_taken(
+            invoice=b.invoice,
+            amount=Money.of(amount, currency),
+            method=PaymentMethod.CARD_TERMINAL,
+            by=b.admin,
+        )
+    assert b.invoice.payments.count() == 1
+
+
+def test_no_payment_is_recorded_against_a_credit_note() -> None:
+    b = books(UK, price="30.00")
+    note = invoices.credit(invoice=b.invoice, reason="Error", by=b.admin)
+    with pytest.raises(Conflict, match="issued invoices only"):
+        payments.record_taken(
+            invoice=note, amount=b.money("1.00"), method=PaymentMethod.CASH, by=b.admin
+        )
 
 
 def _event(event_id: str, kind: str, payment: Payment) -> processor.Event:

@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from sciaticare.billing.models import Invoice, InvoiceLine, Payment, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import paid
-from sciaticare.billing.services import cards, deposits, payments, sessions
+from sciaticare.billing.services import cards, deposits, invoices, payments, sessions
 from sciaticare.billing.tasks import charge_no_show
 from sciaticare.records import services as records
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -226,6 +227,48 @@ def test_the_no_show_task_charges_once_when_run_twice(clinic, stripe_server, smt
     second = charge_no_show.enqueue(appointment.pk).return_value
     assert first == second
     assert _charges(stripe_server) == [1000, 2000]
+    told = [s for s in smtp.subjects(appointment.patient.email) if s.startswith("Missed session")]
+    assert len(told) == 1  # the retry sends no second mail
+
+
+def test_a_fee_left_uncharged_by_a_stopped_run_is_charged_by_the_retry(
+    clinic, stripe_server, smtp
+) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    _started(appointment)
+    attendance.mark_attendance(
+        therapist_user=therapist.user, appointment_id=appointment.pk, attended=False
+    )
+    # A run stopped between committing the fee's invoice and charging it (a killed worker):
+    # the invoice issued, the deposit counted, the rest owed and never tried.
+    with transaction.atomic():
+        invoice = invoices.issue(
+            clinic=appointment.location.clinic,
+            patient=appointment.patient,
+            purpose=Purpose.NO_SHOW_FEE,
+            appointment=appointment,
+            lines=[invoices.Line("Missed session fee", Money.of("30.00", "GBP"))],
+            by=None,
+        )
+        owed = deposits.count_against(appointment=appointment, invoice=invoice).owed
+        payments.new(
+            clinic=invoice.clinic,
+            patient=appointment.patient,
+            purpose=Purpose.NO_SHOW_FEE,
+            amount=owed,
+            appointment=appointment,
+            invoice=invoice,
+        )
+    assert _charges(stripe_server) == [1000]
+
+    # The task runs again: the rest is charged, once, however often it runs.
+    first = charge_no_show.enqueue(appointment.pk).return_value
+    second = charge_no_show.enqueue(appointment.pk).return_value
+
+    assert first == second == invoice.pk
+    assert _charges(stripe_server) == [1000, 2000]
+    assert paid(invoice) == Money.of("30.00", "GBP")
 
 
 # --- A completed session -------------------------------------------------------------------------

@@ -74,6 +74,7 @@ WORDS: dict[str, str] = {
     "appointment.held_for_deposit": "held a session while its deposit is paid",
     "appointment.deposit_failed": "released a session held for its deposit (the payment failed)",
     "appointment.hold_expired": "released a session held for its deposit (the time ran out)",
+    "appointment.hold_replaced": "released a session held for its deposit (another was booked)",
     # Account
     "account.delete.request": "asked to delete the account",
     "account.delete.cancel": "cancelled the account deletion",

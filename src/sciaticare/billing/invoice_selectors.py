@@ -135,7 +135,10 @@ def figures_of(invoice: Invoice) -> Figures:
     paid = Money.of(invoice.paid_sum, currency) - Money.of(invoice.refunded_sum, currency)  # type: ignore[attr-defined]
     covered = credited.amount + paid.amount
     balance = (
-        Money.zero(currency) if covered >= total.amount else total - Money.of(covered, currency)
+        Money.zero(currency)
+        # A credit note owes nothing: it takes money off the invoice it corrects.
+        if covered >= total.amount or invoice.kind != InvoiceKind.INVOICE
+        else total - Money.of(covered, currency)
     )
     state = None
     if invoice.kind == InvoiceKind.INVOICE:

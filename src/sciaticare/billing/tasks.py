@@ -5,7 +5,7 @@ payment goes through (so a slow mail server never slows the payment that trigger
 the reconciliation job that records charges whose answer was lost.
 
 Each task may run again and charges nothing more (fees and invoices once per session, deposits
-given back only as far as any is left); only the no-show's mail would go out again. A receipt
+given back only as far as any is left), and the no-show's mail goes out with the fee only. A receipt
 names the clinic, the amount, what it was for and how it was paid, with a link to the Payments
 page where its PDF is: no card details, nothing clinical.
 """
@@ -71,14 +71,17 @@ def settle_cancellation(appointment_id: int) -> int | None:
 
 @task
 def charge_no_show(appointment_id: int) -> int | None:
-    """The missed-session fee, and a mail telling the patient; returns the invoice id."""
-    invoice = sessions.charge_no_show(appointment_id=appointment_id)
-    if invoice is None:
+    """The missed-session fee, and a mail telling the patient (once: a retry finds the fee
+    and sends nothing); returns the invoice id."""
+    charged = sessions.charge_no_show(appointment_id=appointment_id)
+    if charged is None:
         return None
+    invoice = charged.invoice
     appointment = invoice.appointment
     assert appointment is not None  # a fee's invoice names its session
     patient = appointment.patient
-    if patient.email and not patient.email.lower().endswith(".invalid"):  # a deleted account
+    # Not to a deleted account (its address is in the reserved .invalid domain).
+    if charged.new and patient.email and not patient.email.lower().endswith(".invalid"):
         total = Money.of(invoice.total, invoice.currency)
         settled = paid(invoice)
         context = {

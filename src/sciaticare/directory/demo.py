@@ -4,7 +4,8 @@ Real neighbourhood centres (jittered by up to ~300 m), 15 clinics, 70-odd locati
 therapists with varied techniques, languages, prices and experience; most licences verified,
 some expired, some waiting for a check, a few rejected; reviews; and the demo logins wired in:
 therapist@example.com works at Didsbury for a clinic run by clinic@example.com, and
-patient@example.com has a flare-up plan. A fixed random seed makes every run the same.
+patient@example.com has a flare-up plan. One small clinic in Boston (US, dollars) is where the
+demo patient had two sessions on a work trip: a US clinic's papers (a superbill) in the demo. A fixed random seed makes every run the same.
 Idempotent: when the demo clinics exist, only the demo logins' parts are checked.
 
 Seeded therapists and reviewers are accounts without a usable password. Demo reviews carry no
@@ -21,7 +22,8 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from sciaticare.accounts.models import User
+from sciaticare.accounts.demo import ensure_person
+from sciaticare.accounts.models import Role, User
 from sciaticare.directory import search_table
 from sciaticare.directory.models import (
     Clinic,
@@ -237,6 +239,7 @@ def seed(accounts: dict[str, User]) -> None:
     if not Clinic.objects.filter(name=CLINICS[0]).exists():
         _seed_directory(accounts)
     _seed_plan(accounts["patient@example.com"])
+    _seed_us_clinic(accounts["admin@example.com"])
 
 
 def _seed_directory(accounts: dict[str, User]) -> None:
@@ -489,6 +492,82 @@ def _seed_directory(accounts: dict[str, User]) -> None:
     TherapistProfile.objects.bulk_update(profiles, ["review_count", "review_mean"])
     # Bulk inserts bypass the services, so the search table is written once, at the end.
     search_table.rebuild()
+
+
+#: The demo's one US clinic: (clinic, location, address, latitude, longitude, therapist's email).
+US_CLINIC = (
+    "Back Bay Massage Therapy",
+    "Back Bay",
+    "145 Newbury Street, Boston, MA 02116",
+    42.3509,
+    -71.0779,
+    "therapist.boston@demo.sciaticare.example",
+)
+
+
+def _seed_us_clinic(site_admin: User) -> None:
+    """A Boston clinic with one licensed massage therapist, priced in US dollars; once."""
+    name, place, address, latitude, longitude, email = US_CLINIC
+    if Clinic.objects.filter(name=name).exists():
+        return
+    now = timezone.now()
+    today = timezone.localdate()
+    clinic = Clinic.objects.create(name=name)
+    location = Location.objects.create(
+        clinic=clinic,
+        name=place,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        time_zone="America/New_York",
+        step_free=True,
+        adjustable_table=True,
+    )
+    # She runs her own practice: its therapist and its clinic admin.
+    user = ensure_person(
+        email, "Grace", "Whitfield", (Role.THERAPIST, Role.CLINIC_ADMIN), password=None
+    )
+    clinic.admins.add(user)
+    profile = TherapistProfile.objects.create(
+        user=user,
+        bio="Licensed massage therapist in Back Bay; I work with people whose sciatica flares "
+        "on long flights and at the desk.",
+        years_experience=11,
+        years_sciatica=6,
+        languages=["en"],
+        accepting_new_patients=True,
+        offers_swedish=True,
+        offers_deep_tissue=True,
+        updated_at=now,
+    )
+    profile.clinics.add(clinic)
+    TherapistLocation.objects.create(therapist=profile, location=location)
+    SessionType.objects.create(
+        therapist=profile,
+        name="Sciatica relief massage",
+        minutes=60,
+        price=Decimal(120),
+        currency="USD",
+        is_standard=True,
+    )
+    Credential.objects.create(
+        therapist=profile,
+        kind=CredentialKind.LICENCE,
+        title="Licensed Massage Therapist",
+        number="LMT-12745",
+        issuing_body="Massachusetts Board of Registration of Massage Therapy",
+        jurisdiction="Massachusetts, United States",
+        expires_on=today + timedelta(days=400),
+        document=_PDF,
+        document_type="pdf",
+        document_size=len(_PDF),
+        status=CredentialStatus.VERIFIED,
+        checked_by=site_admin,
+        checked_at=now - timedelta(days=200),
+        created_at=now - timedelta(days=210),
+    )
+    refresh_licence_summary(profile_id=profile.pk, today=today)
+    search_table.refresh(profile_ids=[profile.pk])
 
 
 def _seed_plan(patient: User) -> None:

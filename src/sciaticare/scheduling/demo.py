@@ -5,6 +5,10 @@ tops today up on each run), so the demo's "Today" card is never empty.
 
 Rows are written in bulk and laid out so that none overlap, for a therapist or for a patient
 (the database would refuse them).
+
+The demo patient's calendar also holds what her money history (billing/demo.py) is about:
+three extra Thursday sessions with the demo therapist (one cancelled in time, one cancelled
+late, one missed) and two sessions on a work trip to Boston (the demo's US clinic).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def seed(accounts: dict[str, User]) -> None:
     if not WorkingHours.objects.exists():
         _seed_calendars(accounts)
     _ensure_sessions_today(accounts["therapist@example.com"])
+    _seed_story(accounts["patient@example.com"], accounts["therapist@example.com"])
 
 
 def _seed_calendars(accounts: dict[str, User]) -> None:
@@ -227,3 +232,113 @@ def _ensure_sessions_today(demo_therapist: User) -> None:
         taken.append((start, end))
         wanted -= 1
         start = end
+
+
+#: The demo patient's Thursday sessions with the demo therapist at 16:00 (his other sessions are
+#: at 10:00 and 13:00): (weeks ago, days booked before, what happened, hours before it a
+#: cancellation came).
+STORY = [
+    (9, 12, AppointmentStatus.CANCELLED, 72),
+    (6, 8, AppointmentStatus.CANCELLED, 5),
+    (3, 10, AppointmentStatus.NO_SHOW, 0),
+]
+#: The Boston sessions: days ago (a Wednesday and the Friday after, ~5 weeks back), at 10:00.
+TRIP_WEEKS_AGO = 5
+BOSTON_THERAPIST = "therapist.boston@demo.sciaticare.example"
+
+
+def _thursday(weeks_ago: int, today: date) -> date:
+    return today - timedelta(days=(today.weekday() - 3) % 7 + 7 * weeks_ago)
+
+
+def _story_row(
+    *, patient: User, link: TherapistLocation, session: SessionType, start: datetime
+) -> Appointment:
+    end = start + timedelta(minutes=session.minutes)
+    return Appointment(
+        patient=patient,
+        therapist=link.therapist,
+        location=link.location,
+        session_type=session,
+        start=start,
+        end=end,
+        busy_until=end + timedelta(minutes=15),
+        status=AppointmentStatus.BOOKED,
+    )
+
+
+def _seed_story(patient: User, demo_therapist: User) -> None:
+    """The demo patient's sessions that the money history needs; once (the ones missing)."""
+    today = timezone.localdate()
+    for email, trip in ((demo_therapist.email, False), (BOSTON_THERAPIST, True)):
+        link = (
+            TherapistLocation.objects.select_related("location", "therapist")
+            .filter(therapist__user__email=email)
+            .order_by("location_id")
+            .first()
+        )
+        session = SessionType.objects.filter(therapist__user__email=email, is_standard=True).first()
+        if link is None or session is None:
+            continue
+        mine = Appointment.objects.filter(patient=patient, therapist=link.therapist)
+        # Seeded already: the Boston sessions, or the missed Thursday (the weekly course has
+        # none missed).
+        if mine.filter(status=AppointmentStatus.NO_SHOW).exists() if not trip else mine.exists():
+            continue
+        zone = ZoneInfo(link.location.time_zone)
+        if trip:
+            _boston_trip(patient, link, session, zone, today)
+        else:
+            _thursdays(patient, demo_therapist, link, session, zone, today)
+
+
+def _thursdays(
+    patient: User,
+    therapist: User,
+    link: TherapistLocation,
+    session: SessionType,
+    zone: ZoneInfo,
+    today: date,
+) -> None:
+    for weeks_ago, booked_before, status, cancelled_before in STORY:
+        start = _local(_thursday(weeks_ago, today), time(16), zone)
+        row = _story_row(patient=patient, link=link, session=session, start=start)
+        row.created_at = start - timedelta(days=booked_before)
+        row.status = status
+        row.late_cancellation = status == AppointmentStatus.CANCELLED and cancelled_before < 24
+        row.save()
+        AppointmentChange.objects.create(
+            appointment=row, kind="booked", by=patient, at=row.created_at
+        )
+        if status == AppointmentStatus.CANCELLED:
+            kind = "late_cancelled" if row.late_cancellation else "cancelled"
+            at = start - timedelta(hours=cancelled_before)
+            AppointmentChange.objects.create(appointment=row, kind=kind, by=patient, at=at)
+        else:
+            at = start + timedelta(minutes=15)
+            AppointmentChange.objects.create(appointment=row, kind="no_show", by=therapist, at=at)
+
+
+def _boston_trip(
+    patient: User, link: TherapistLocation, session: SessionType, zone: ZoneInfo, today: date
+) -> None:
+    wednesday = today - timedelta(days=(today.weekday() - 2) % 7 + 7 * TRIP_WEEKS_AGO)
+    hours = [
+        WorkingHours(
+            therapist=link.therapist, location=link.location, weekday=d, start=time(9), end=time(17)
+        )
+        for d in range(5)
+    ]
+    WorkingHours.objects.bulk_create(hours)
+    for day in (wednesday, wednesday + timedelta(days=2)):
+        start = _local(day, time(10), zone)
+        row = _story_row(patient=patient, link=link, session=session, start=start)
+        row.created_at = start - timedelta(days=14)
+        row.status = AppointmentStatus.COMPLETED
+        row.save()
+        AppointmentChange.objects.create(
+            appointment=row, kind="booked", by=patient, at=row.created_at
+        )
+        AppointmentChange.objects.create(
+            appointment=row, kind="completed", by=link.therapist.user, at=row.end
+        )

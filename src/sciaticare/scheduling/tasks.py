@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from sciaticare.scheduling.models import Appointment
-from sciaticare.scheduling.services import changes, waitlist
+from sciaticare.scheduling.services import changes, holds, waitlist
 
 
 @task
@@ -27,6 +27,12 @@ def offer_freed_slot_task(appointment_id: int) -> int | None:
     """Offer the slot of a cancelled, moved or released appointment; returns the offer id."""
     offer = waitlist.offer_freed_slot(appointment_id=appointment_id)
     return offer.pk if offer is not None else None
+
+
+@task
+def reoffer_unpaid_task(appointment_id: int) -> None:
+    """An accepted offer's deposit was not paid: its patient waits again, the slot goes on."""
+    waitlist.reoffer_unpaid(appointment_id)
 
 
 # --- Hooks: called after the freeing transaction commits ---------------------------------------
@@ -47,12 +53,17 @@ def offer_old_slot_later(new_appointment_id: int) -> None:
         offer_freed_slot_task.enqueue(old_id)
 
 
+def reoffer_unpaid_later(appointment_id: int) -> None:
+    reoffer_unpaid_task.enqueue(appointment_id)
+
+
 def connect() -> None:
     """Register the waitlist hooks with the services (from SchedulingConfig.ready; idempotent)."""
     for hooks, hook in (
         (changes.on_cancelled, offer_slot_later),
         (changes.on_rescheduled, offer_old_slot_later),
         (waitlist.on_slot_freed, offer_slot_later),
+        (holds.on_unpaid_released, reoffer_unpaid_later),
     ):
         if hook not in hooks:
             hooks.append(hook)

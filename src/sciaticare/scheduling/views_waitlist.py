@@ -24,7 +24,8 @@ from sciaticare.directory.models import TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.scheduling.models import SlotOffer, WaitlistStatus
+from sciaticare.scheduling import payments
+from sciaticare.scheduling.models import AppointmentStatus, SlotOffer, WaitlistStatus
 from sciaticare.scheduling.notifications import moment_text, when_text
 from sciaticare.scheduling.selectors import waitlist as waitlist_selectors
 from sciaticare.scheduling.selectors.calendar_feeds import place_of
@@ -180,6 +181,13 @@ def _offer_view(offer: SlotOffer, *, now: datetime) -> dict[str, Any]:
         "until": moment_text(offer.expires_at, appointment.location),
         "place": place_of(appointment),
         "state": waitlist_selectors.offer_state(offer, now=now),
+        # The clinic's payment policy, said before the patient books (as on the confirm step).
+        "terms": payments.desk().booking_terms(
+            session_type=appointment.session_type,
+            location=appointment.location,
+            start=appointment.start,
+            now=now,
+        ),
     }
 
 
@@ -215,6 +223,9 @@ def accept(request: AuthedRequest, offer_id: int) -> HttpResponse:
             return redirect(f"{reverse('intake:recheck')}?{urlencode({'next': next_url})}")
         messages.error(request, exc.message)
         return redirect("scheduling:offer", offer_id=offer_id)
+    if booked.status == AppointmentStatus.HELD:
+        # The clinic takes a deposit by card: the time is held while it is paid.
+        return redirect(payments.desk().deposit_page(booked))
     messages.success(request, "Booked. A confirmation is on its way by email.")
     return redirect("scheduling:appointment", appointment_id=booked.pk)
 

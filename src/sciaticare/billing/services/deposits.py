@@ -69,10 +69,26 @@ def deposit_hold(*, session_type: SessionType, location: Location) -> timedelta 
 
 def open_deposit(appointment: Appointment) -> Payment:
     """The deposit a held booking owes; called inside the booking's transaction, so each hold
-    has exactly one."""
+    has exactly one. One booking of a patient waits for its deposit at a time: the patient's
+    earlier holds that nobody started paying are let go (kind `hold_replaced`), so that nobody
+    can keep a therapist's week held by booking and never paying."""
     due = online_deposit(session_type=appointment.session_type, location=appointment.location)
     if due is None:
         raise Conflict("no_deposit", "This clinic takes no deposit online.")
+    earlier = (
+        Payment.objects.filter(
+            patient=appointment.patient,
+            purpose=Purpose.SESSION,
+            method=PaymentMethod.CARD_ONLINE,
+            status=PaymentStatus.PENDING,
+            attempted_at__isnull=True,  # one being paid is left to its outcome
+            appointment__status=AppointmentStatus.HELD,
+        )
+        .exclude(appointment=appointment)
+        .values_list("appointment_id", flat=True)
+    )
+    for appointment_id in sorted(set(earlier)):
+        release_unpaid_hold(appointment_id=appointment_id, kind="hold_replaced")
     return payments.new(
         clinic=appointment.location.clinic,
         patient=appointment.patient,

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.billing.models import Invoice, InvoiceKind, PaymentStatus, Purpose
+from sciaticare.billing.models import Invoice, InvoiceKind, Payment, PaymentStatus, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import policy_of
 from sciaticare.billing.services import deposits, invoices, payments
@@ -64,10 +64,21 @@ def charge_fee(
                     invoice=invoice,
                 )
     except IntegrityError:
-        # Already invoiced (the once-per-session constraint): a retry or a double click.
-        return Invoice.objects.get(
+        # Already invoiced (the once-per-session constraint): a retry or a double click. A run
+        # stopped between issuing and charging (a crash, a killed worker) left its charge
+        # pending and never tried: the retry takes it (`take` claims it, so only once).
+        invoice = Invoice.objects.get(
             appointment=appointment, purpose=purpose, kind=InvoiceKind.INVOICE
         )
+        left = Payment.objects.filter(
+            invoice=invoice,
+            purpose=purpose,
+            status=PaymentStatus.PENDING,
+            attempted_at__isnull=True,
+        ).first()
+        if left is not None:
+            payments.take(payment=left, present=False, now=now)
+        return invoice
     deposits.give_back_excess(counted, f"Deposit beyond the {FEE_WORDS[purpose].lower()}")
     if to_take is not None:
         payments.take(payment=to_take, present=False, now=now)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -22,9 +23,12 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.billing import processor
+from sciaticare.billing.invoice_selectors import figures_of, with_sums
 from sciaticare.billing.models import (
     CardOnFile,
     Invoice,
+    InvoiceKind,
+    InvoiceStatus,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -153,11 +157,23 @@ def fail(*, payment_id: int, why: str) -> Payment:
 def record_taken(
     *, invoice: Invoice, amount: Money, method: PaymentMethod, by: User, now: datetime | None = None
 ) -> Payment:
-    """A payment taken at the clinic (cash, the card terminal) against an invoice."""
+    """A payment taken at the clinic (cash, the card terminal) against an invoice: never more
+    than the invoice still owes, checked under a lock on the invoice so that two desks recording
+    at once cannot both take the last of it."""
     if method == PaymentMethod.CARD_ONLINE:
         raise Conflict("method", "Online card payments are taken by the processor, not recorded.")
     now = now or timezone.now()
     with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.kind != InvoiceKind.INVOICE or locked.status != InvoiceStatus.ISSUED:
+            raise Conflict("not_owed", "Payments are recorded against issued invoices only.")
+        owed = figures_of(with_sums(Invoice.objects.filter(pk=invoice.pk)).get()).balance
+        if amount.currency != owed.currency:
+            raise Conflict("currency", f"This invoice is in {owed.currency}.")
+        if not Decimal(0) < amount.amount <= owed.amount:
+            raise Conflict(
+                "amount", f"Record more than 0 and at most {owed.amount} {owed.currency} (owed)."
+            )
         payment = new(
             clinic=invoice.clinic,
             patient=invoice.patient,

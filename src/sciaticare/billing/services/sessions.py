@@ -10,6 +10,7 @@ Only clinics that have saved a payment policy charge or invoice anything.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -66,18 +67,30 @@ def settle_cancellation(*, appointment_id: int, now: datetime | None = None) -> 
     return None
 
 
-def charge_no_show(*, appointment_id: int, now: datetime | None = None) -> Invoice | None:
+@dataclass(frozen=True)
+class NoShowFee:
+    invoice: Invoice
+    #: Issued by this call; a retry finds the first one. Only a new fee is told to the patient.
+    new: bool
+
+
+def charge_no_show(*, appointment_id: int, now: datetime | None = None) -> NoShowFee | None:
     """After a no-show: the policy's missed-session fee, once, with the deposit counted (the
     rest charged to the card on file); without a fee the deposit comes back."""
     appointment = _load(appointment_id, AppointmentStatus.NO_SHOW)
     if appointment is None:
         return None
+    # One worker runs a task at a time, so "was it there before" tells a retry from the first.
+    before = Invoice.objects.filter(
+        appointment=appointment, purpose=Purpose.NO_SHOW_FEE, kind=InvoiceKind.INVOICE
+    ).exists()
     invoice = fees.charge_fee(
         appointment=appointment, purpose=Purpose.NO_SHOW_FEE, by=None, now=now
     )
     if invoice is None:
         _refund_deposits(appointment, REFUNDED_NO_FEE)
-    return invoice
+        return None
+    return NoShowFee(invoice, new=not before)
 
 
 def session_lines(

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from sciaticare.accounts.models import User
+from sciaticare.scheduling import payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services.booking import (
     after_commit,
@@ -24,6 +25,9 @@ from sciaticare.scheduling.services.booking import (
 # Set by billing (its AppConfig.ready): called after commit with the id of each released hold,
 # so that a deposit still waiting for it is closed.
 on_released: list[Callable[[int], None]] = []
+# Set by the waitlist (scheduling.apps): called after commit with the id of a hold released
+# because its deposit was not paid, so that an accepted offer's slot goes to the next in line.
+on_unpaid_released: list[Callable[[int], None]] = []
 
 
 def hold_slot(
@@ -61,6 +65,15 @@ def confirm_hold(*, held: Appointment, patient: User, note: str) -> None:
     held.save(update_fields=["status", "hold_expires_at"])
     record_change(held, "booked", patient, note)
     after_commit(on_booked, held.pk)
+
+
+def hold_for_deposit(*, held: Appointment, patient: User, until: datetime, note: str) -> None:
+    """Keep a held slot for its patient until `until` while the clinic's deposit is paid (an
+    accepted waitlist offer at a clinic that takes deposits). The caller holds the lock."""
+    held.hold_expires_at = until
+    held.save(update_fields=["hold_expires_at"])
+    record_change(held, "held_for_deposit", patient, note)
+    payments.desk().open_deposit(held)
 
 
 def release_hold(*, held: Appointment, kind: str, by: User | None) -> None:
@@ -103,4 +116,5 @@ def release_unpaid_hold(*, appointment_id: int, kind: str) -> bool:
         if held is None or held.status != AppointmentStatus.HELD:
             return False
         release_hold(held=held, kind=kind, by=None)
+        after_commit(on_unpaid_released, held.pk)
     return True

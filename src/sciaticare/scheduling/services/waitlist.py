@@ -24,6 +24,7 @@ from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.directory.selectors.plan import plan_therapist_ids
 from sciaticare.directory.selectors.profile import bookable_therapist
+from sciaticare.scheduling import payments
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -276,7 +277,20 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
             )
         # The therapist may have stopped taking new patients since the offer was made.
         booking.check_new_patient(patient=patient, therapist=held.therapist)
-        holds.confirm_hold(held=held, patient=patient, note="accepted a waitlist offer")
+        deposit_time = payments.desk().deposit_hold(
+            session_type=held.session_type, location=held.location
+        )
+        if deposit_time is None:
+            holds.confirm_hold(held=held, patient=patient, note="accepted a waitlist offer")
+        else:
+            # The clinic takes a deposit: the offer's hold becomes the deposit's, as for any
+            # booking there; unpaid, the slot goes to the next in line (`reoffer_unpaid`).
+            holds.hold_for_deposit(
+                held=held,
+                patient=patient,
+                until=now + deposit_time,
+                note="accepted a waitlist offer; until the deposit is paid",
+            )
         offer.accepted_at = now
         offer.save(update_fields=["accepted_at"])
         entry.status = WaitlistStatus.BOOKED
@@ -297,6 +311,27 @@ def decline_offer(*, patient: User, offer_id: int) -> WaitlistEntry:
         record_event(actor=patient, action="waitlist.declined", patient=patient, obj=offer)
         _after_commit(on_slot_freed, held.pk)
     return entry
+
+
+def _back_to_waiting(offer: SlotOffer) -> None:
+    """The offer's entry waits again: its hold ended unbooked (let go, or accepted and the
+    deposit not paid). Inside the caller's transaction."""
+    entry = WaitlistEntry.objects.select_for_update().get(pk=offer.entry_id)
+    if entry.status in (WaitlistStatus.OFFERED, WaitlistStatus.BOOKED):
+        entry.status = WaitlistStatus.WAITING
+        entry.save(update_fields=["status"])
+
+
+def reoffer_unpaid(appointment_id: int, *, now: datetime | None = None) -> None:
+    """After an accepted offer's deposit failed and its hold was released: the patient waits
+    again, and the slot is offered to the next in line. Nothing for a plain deposit hold
+    (that slot was free before it was held)."""
+    offer = SlotOffer.objects.filter(appointment_id=appointment_id).first()
+    if offer is None or offer.accepted_at is None:
+        return
+    with transaction.atomic():
+        _back_to_waiting(offer)
+    offer_freed_slot(appointment_id=appointment_id, now=now)
 
 
 def expire_offers(*, now: datetime | None = None) -> int:
@@ -324,10 +359,7 @@ def expire_offers(*, now: datetime | None = None) -> int:
                 holds.release_hold(held=held, kind="hold_expired", by=None)
             else:
                 holds.release_hold(held=held, kind="offer_expired", by=None)
-                entry = WaitlistEntry.objects.select_for_update().get(pk=offer.entry_id)
-                if entry.status == WaitlistStatus.OFFERED:
-                    entry.status = WaitlistStatus.WAITING
-                    entry.save(update_fields=["status"])
+                _back_to_waiting(offer)
             expired += 1
         if offer is not None:
             offer_freed_slot(appointment_id=appointment_id, now=now)

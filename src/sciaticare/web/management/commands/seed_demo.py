@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from sciaticare.accounts import demo as accounts_demo
+from sciaticare.billing import demo as billing_demo
 from sciaticare.directory import demo as directory_demo
 from sciaticare.intake import demo as intake_demo
 from sciaticare.outcomes import demo as outcomes_demo
@@ -22,4 +23,7 @@ class Command(BaseCommand):
             scheduling_demo.seed(accounts)
             records_demo.seed(accounts)
             outcomes_demo.seed(accounts)
+            money = billing_demo.seed(accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo logins."))
+        if money:
+            self.stdout.write(money)
