@@ -2,12 +2,15 @@
 code paths as production through Stripe's own library, no mocks of our code.
 
 One server per test process (xdist worker), started on a free port the first time a test asks
-for `stripe_server`; each test starts from an empty store. Webhooks: `stripe_webhooks` makes the
-server post its events, signed, to a URL of the live server.
+for `stripe_server`; each test starts from an empty store. Webhooks: `send_webhooks_to` makes
+the server post its events, signed, to a URL of the live server, and `stop_webhooks` ends that
+(the server is shared by the whole test process); `sign` signs a body as Stripe does.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import shutil
 import socket
@@ -30,6 +33,8 @@ WEBHOOK_SECRET = "whsec_sciaticare_local"
 CARD = "4242424242424242"
 CARD_3DS = "4000002760003184"
 CARD_DECLINED_ON_CHARGE = "4000000000000341"
+#: Asks for 3-D Secure on every charge, and is declined once the check has passed.
+CARD_3DS_THEN_DECLINED = "4000008260003178"
 
 
 @dataclass(frozen=True)
@@ -136,3 +141,20 @@ def stripe_server(_stripe_process: StripeServer, settings: Any) -> StripeServer:
 def send_webhooks_to(server: StripeServer, url: str) -> None:
     """Make the local processor post every event, signed with the webhook secret, to `url`."""
     server.call("POST", "/_config/webhooks/sciaticare", {"url": url, "secret": WEBHOOK_SECRET})
+
+
+def stop_webhooks(server: StripeServer) -> None:
+    """Post no more events (localstripe cannot forget a webhook: it now listens to no type)."""
+    server.call(
+        "POST",
+        "/_config/webhooks/sciaticare",
+        {"url": "http://127.0.0.1:9/", "secret": WEBHOOK_SECRET, "events": []},
+    )
+
+
+def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:
+    """A `Stripe-Signature` header for `payload`, made the way Stripe makes it: HMAC-SHA256 of
+    "<timestamp>.<body>" with the endpoint's secret."""
+    timestamp = int(time.time()) if at is None else at
+    digest = hmac.new(secret.encode(), b"%d.%s" % (timestamp, payload), hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"

@@ -5,11 +5,13 @@ once by the reconciliation job."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from sciaticare.billing import processor
@@ -209,7 +211,12 @@ def _event(event_id: str, kind: str, payment: Payment) -> processor.Event:
     return processor.Event(
         event_id,
         kind,
-        {"id": payment.processor_id or "pi_x", "metadata": {"payment": str(payment.pk)}},
+        {
+            "id": payment.processor_id or "pi_x",
+            "amount": Money.of(payment.amount, payment.currency).to_minor(),
+            "currency": payment.currency.lower(),
+            "metadata": {"payment": str(payment.pk)},
+        },
     )
 
 
@@ -249,3 +256,31 @@ def test_a_charge_whose_answer_was_lost_is_recorded_once_by_reconciliation(
     assert payment.status == PaymentStatus.SUCCEEDED
     assert payment.processor_id
     assert len(_charges(stripe_server)) == 1
+
+
+def test_the_command_records_a_lost_answer_once_and_says_how_many(
+    stripe_server: StripeServer,
+) -> None:
+    appointment = _with_card(stripe_server)
+    payment = _deposit(appointment)
+    Payment.objects.filter(pk=payment.pk).update(attempted_at=timezone.now())
+    card = appointment.patient.cards_on_file.get()
+    processor.charge(
+        account="",
+        customer=card.customer_id,
+        payment_method=card.payment_method_id,
+        amount=Money.of("11.00", "GBP"),
+        key=payment.idempotency_key,
+        payment_id=payment.pk,
+        present=False,
+    )
+    outputs = []
+    for args in ([], ["--unanswered-for", "0"], ["--unanswered-for", "0"]):
+        out = io.StringIO()
+        call_command("reconcile_payments", *args, stdout=out)
+        outputs.append(out.getvalue().strip())
+
+    # Too young at first (it may still be waiting for its answer), then settled once.
+    assert outputs == ["0 payment(s) settled.", "1 payment(s) settled.", "0 payment(s) settled."]
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED

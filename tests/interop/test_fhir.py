@@ -2,6 +2,7 @@
 
 import copy
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from sciaticare.interop.fhir.imported import parse_bundle
 from sciaticare.interop.fhir.record import (
     AppointmentData,
     ConditionData,
+    InvoiceData,
+    InvoiceLineData,
     LocationData,
     NoteData,
     OrganizationData,
@@ -92,7 +95,30 @@ def record() -> PatientRecord:
             _questionnaire("peg", {"peg-1": 6, "peg-2": 5, "peg-3": 7}, START),
             _questionnaire("nrs-back", {"nrs-back-1": 6}, START),
         ],
+        invoices=[INVOICE],
     )
+
+
+#: A US session in CPT units (one unit carries the cent left over), with 8.25 % sales tax.
+INVOICE = InvoiceData(
+    id="invoice-5",
+    number="C1-2026-000005",
+    status="issued",
+    purpose="Session",
+    issued_at=START + timedelta(hours=1),
+    currency="USD",
+    organization_id="organization-1",
+    practitioner_id="practitioner-3",
+    tax_percent=Decimal("8.25"),
+    subtotal=Decimal("90.01"),
+    tax=Decimal("7.43"),
+    total=Decimal("97.44"),
+    lines=[
+        InvoiceLineData("Therapeutic massage, 15 min", "97124", 3, Decimal("67.50")),
+        InvoiceLineData("Therapeutic massage, 15 min", "97124", 1, Decimal("22.51")),
+    ],
+    payment_terms="97.44 USD to pay",
+)
 
 
 def _codings(bundle: dict[str, Any], kind: str) -> set[tuple[str, str]]:
@@ -233,3 +259,31 @@ def test_diary_tags_match_the_outcomes_app():
     from sciaticare.outcomes.models import Tag
 
     assert set(Tag.values) == DIARY_TAGS
+
+
+def test_an_invoices_lines_share_its_tax_to_the_cent() -> None:
+    bundle = build_bundle(record(), base_url=BASE)
+    (invoice,) = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Invoice"
+    ]
+
+    taxes = [
+        c["amount"]["value"]
+        for i in invoice["lineItem"]
+        for c in i["priceComponent"]
+        if c["type"] == "tax"
+    ]
+    bases = [
+        c["amount"]["value"]
+        for i in invoice["lineItem"]
+        for c in i["priceComponent"]
+        if c["type"] == "base"
+    ]
+
+    assert taxes == [Decimal("5.57"), Decimal("1.86")]
+    assert sum(taxes) == INVOICE.tax
+    assert sum(bases) == invoice["totalNet"]["value"] == INVOICE.subtotal
+    assert invoice["totalGross"] == {"value": Decimal("97.44"), "currency": "USD"}
+    assert invoice["lineItem"][0]["chargeItemCodeableConcept"]["coding"] == [
+        {"system": "http://www.ama-assn.org/go/cpt", "code": "97124"}
+    ]

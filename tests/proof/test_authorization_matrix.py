@@ -358,6 +358,10 @@ TABLE: list[Row] = [
     A("POST /api/v1/payments/{payment_id}/card",          DEPOSIT,  401, 409, 404, 404, 404, 404, 404, 404,
       body={"setup_intent": "seti_proof"}),
     A("POST /api/v1/payments/{payment_id}/finish",        DEPOSIT,  401, 200, 404, 404, 404, 404, 404, 404),
+    # The processor's webhook: anyone may call it, but only a valid Stripe-Signature counts
+    # (test_the_webhook_takes_any_caller_with_a_valid_signature); without one, 400 for all.
+    A("POST /api/v1/payments/webhook",                    NONE,     400, 400, 400, 400, 400, 400, 400, 400,
+      body={"id": "evt_proof", "type": "payment_intent.succeeded", "data": {"object": {}}}),
     A("POST /api/v1/appointments/{appointment_id}/no-show", PAST,   401, 404, 404, 409, 404, 404, 404, 404),
     A("GET /api/v1/invoices",                             NONE,     401, 200, 200, 200, 200, 200, 200, 200),
     A("GET /api/v1/invoices/{invoice_id}",                INVOICE,  401, 200, 404, 404, 404, 200, 404, 404),
@@ -577,6 +581,32 @@ def test_a_therapists_appointment_list_holds_only_their_own_patients(w, sessions
 
     assert SECRETS["patient"]["last_name"] in body
     assert [text for text in secrets_of("other_patient") if text in body] == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_webhook_takes_any_caller_with_a_valid_signature(w, sessions, settings, role):
+    """The processor has no account: the signature is the credential, whoever's session or
+    cookies come with it (a signed-in person gets no more, and no less, than the processor)."""
+    from tests.stripe import WEBHOOK_SECRET, sign
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    client = client_for(role, sessions)
+    body = json.dumps({"id": f"evt_{role}", "type": "customer.created", "data": {"object": {}}})
+    url = "/api/v1/payments/webhook"
+
+    signed = client.post(
+        url, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body.encode())
+    )
+    forged = client.post(
+        url,
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body.encode(), secret="whsec_guess"),
+    )
+
+    assert signed.status_code == 200, signed.content
+    assert signed.json() == {"received": f"evt_{role}", "applied": False}
+    assert (forged.status_code, forged.json()["code"]) == (400, "bad_signature")
 
 
 # --- Holes the matrix found ------------------------------------------------------------------

@@ -13,7 +13,9 @@ Stripe.js, and we see only the ids and a card's brand and last four digits.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -54,6 +56,8 @@ class Event:
     id: str
     type: str
     object: dict[str, Any]
+    #: The connected account (the clinic's `acct_…`) it happened on, when the processor says.
+    account: str = ""
 
 
 def client() -> stripe.StripeClient:
@@ -204,19 +208,66 @@ def refund(*, account: str, intent: str, amount: Money, key: str, refund_id: int
     return str(made.id)
 
 
-def recent_events(*, account: str, limit: int = 100) -> list[Event]:
-    """The processor's latest events, newest first: what the reconciliation job reads."""
+def recent_events(*, account: str, since: datetime) -> list[Event]:
+    """The processor's events of `account` created at or after `since`: what the reconciliation
+    job reads. Every page is read (the library follows `starting_after`). The order is the
+    processor's own and is not relied on: Stripe lists newest first, the local server oldest
+    first (services/events.reconcile does not depend on it)."""
+    params: Any = {"limit": 100, "created": {"gte": int(since.timestamp())}}
     try:
-        listed = client().v1.events.list(params={"limit": limit}, options=_options(account))
+        listed = client().v1.events.list(params=params, options=_options(account))
+        return [
+            Event(e.id, e.type, e.data.object.to_dict(), str(getattr(e, "account", None) or ""))
+            for e in listed.auto_paging_iter()
+        ]
     except stripe.StripeError as error:
         raise _refused(error) from error
-    return [Event(e.id, e.type, e.data.object.to_dict()) for e in listed.data]
+
+
+class BadEvent(ValueError):
+    """A webhook call that is not a signed event of ours: `code` for programs, `str()` says
+    what was wrong."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def verified_event(*, payload: bytes, signature: str) -> Event:
-    """A webhook's event, if its signature is ours (raises ValueError otherwise)."""
+    """A webhook's event, if its `Stripe-Signature` header signs `payload` with this site's
+    webhook secret (settings.STRIPE_WEBHOOK_SECRET) within Stripe's five-minute tolerance;
+    raises BadEvent otherwise (no secret set, no header, a wrong or stale signature, a body
+    that is not an event)."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise BadEvent(
+            "webhooks_off", "This site takes no webhooks: STRIPE_WEBHOOK_SECRET is not set."
+        )
+    if not signature:
+        raise BadEvent("signature_missing", "The Stripe-Signature header is missing.")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
-    except stripe.SignatureVerificationError as error:
-        raise ValueError("The signature does not match.") from error
-    return Event(event.id, event.type, event.data.object.to_dict())
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadEvent("not_an_event", "The body is not UTF-8 text.") from None
+    try:
+        stripe.WebhookSignature.verify_header(text, signature, secret, tolerance=300)
+    except stripe.SignatureVerificationError:
+        raise BadEvent(
+            "bad_signature",
+            "The Stripe-Signature header does not sign this body with the webhook secret "
+            "(or it is more than five minutes old).",
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise BadEvent("not_an_event", "The body is not JSON.") from None
+    obj = data.get("data", {}).get("object") if isinstance(data, dict) else None
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("id"), str)
+        and isinstance(data.get("type"), str)
+        and isinstance(obj, dict)
+    ):
+        raise BadEvent("not_an_event", "The body is not a Stripe event (id, type and data.object).")
+    account = data.get("account")
+    return Event(data["id"], data["type"], obj, account if isinstance(account, str) else "")

@@ -1,7 +1,8 @@
 """Billing's background work, through Django's Tasks API: what a session's end costs, queued by
 scheduling's hooks after the change commits (so a cancellation or a no-show never waits on the
-card processor), the patient's mail about a missed session's fee, and the receipt mailed when a
-payment goes through (so a slow mail server never slows the payment that triggered it).
+card processor), the patient's mail about a missed session's fee, the receipt mailed when a
+payment goes through (so a slow mail server never slows the payment that triggered it), and
+the reconciliation job that records charges whose answer was lost.
 
 Each task may run again and charges nothing more (fees and invoices once per session, deposits
 given back only as far as any is left), and the no-show's mail goes out with the fee only. A receipt
@@ -21,7 +22,7 @@ from sciaticare.billing.invoice_selectors import receipt_of
 from sciaticare.billing.models import Payment, PaymentStatus
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import paid
-from sciaticare.billing.services import payments, sessions
+from sciaticare.billing.services import events, payments, sessions
 from sciaticare.billing.terms import said
 from sciaticare.core.display import money
 from sciaticare.core.names import one_line
@@ -110,6 +111,14 @@ def invoice_session(appointment_id: int) -> int | None:
     """A completed session's invoice, with its deposit counted; returns its id."""
     invoice = sessions.invoice_session(appointment_id=appointment_id)
     return invoice.pk if invoice is not None else None
+
+
+@task
+def reconcile_payments() -> int:
+    """The reconciliation job (services/events.reconcile): charges started and never answered,
+    recorded from the processor's events; returns how many it settled. `manage.py
+    reconcile_payments` runs it (or queues it, `--enqueue`) every few minutes."""
+    return events.reconcile()
 
 
 # --- Hooks: called after scheduling's transaction commits -----------------------------------

@@ -1,8 +1,6 @@
 """FHIR R4 export and import: the caller's own record (GET and POST /api/v1/patients/me/fhir),
 and a patient's record for their treating therapists and clinics (GET /api/v1/patients/{id}/fhir)."""
 
-import json
-
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
@@ -12,6 +10,7 @@ from sciaticare.core.bounds import ApiId, loads_json
 from sciaticare.core.errors import Invalid, Refused
 from sciaticare.core.schemas import Problem
 from sciaticare.interop import services
+from sciaticare.interop.fhir.export import bundle_json
 
 router = Router(tags=["interop"])
 
@@ -50,7 +49,7 @@ def _patient(request: AuthedRequest) -> None:
 def export_own(request: AuthedRequest) -> HttpResponse:
     _patient(request)
     bundle = services.export_patient(patient=request.user, viewer=request.user)
-    return HttpResponse(json.dumps(bundle), content_type=FHIR_JSON)
+    return HttpResponse(bundle_json(bundle), content_type=FHIR_JSON)
 
 
 @router.post(
@@ -112,4 +111,4 @@ def import_own(request: AuthedRequest) -> Status[ImportSummaryOut]:
 def export_for_clinic(request: AuthedRequest, patient_id: ApiId, reason: str = "") -> HttpResponse:
     patient, _ = services.export_access(viewer=request.user, patient_id=patient_id)
     bundle = services.export_patient(patient=patient, viewer=request.user, reason=reason)
-    return HttpResponse(json.dumps(bundle), content_type=FHIR_JSON)
+    return HttpResponse(bundle_json(bundle), content_type=FHIR_JSON)

@@ -26,8 +26,10 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
+from sciaticare.billing.export_selectors import invoices_to_export
 from sciaticare.core.bounds import check_json_depth, day_out_of_range
 from sciaticare.core.errors import Invalid, NotFound
+from sciaticare.directory.models import Clinic
 from sciaticare.intake import bodymap
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake import services as intake_services
@@ -36,7 +38,7 @@ from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fhir
 from sciaticare.intake.scoring.rules import Score, score
 from sciaticare.interop.fhir.checks import structure_problems, validate_codes
-from sciaticare.interop.fhir.codes import APPOINTMENT_STATUS, condition_side
+from sciaticare.interop.fhir.codes import APPOINTMENT_STATUS, INVOICE_STATUS, condition_side
 from sciaticare.interop.fhir.export import build_bundle
 from sciaticare.interop.fhir.imported import (
     PATIENT_PLACEHOLDER,
@@ -48,6 +50,8 @@ from sciaticare.interop.fhir.imported import (
 from sciaticare.interop.fhir.record import (
     AppointmentData,
     ConditionData,
+    InvoiceData,
+    InvoiceLineData,
     LocationData,
     NoteData,
     OrganizationData,
@@ -107,6 +111,9 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientR
     therapists = {a.therapist.pk: a.therapist for a in appointments}
     locations = {a.location.pk: a.location for a in appointments}
     clinics = {loc.clinic.pk: loc.clinic for loc in locations.values()}
+    invoices = invoices_to_export(patient=patient, clinic_ids=clinic_ids)
+    if any(i.clinic_id not in clinics for i in invoices):  # an invoice names its clinic
+        clinics |= {c.pk: c for c in Clinic.objects.filter(pk__in={i.clinic_id for i in invoices})}
     return PatientRecord(
         patient=PatientData(
             id=pid, given=patient.first_name, family=patient.last_name, email=patient.email
@@ -171,6 +178,31 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientR
                 tags=list(e.tags),
             )
             for e in outcomes_selectors.entries_of(patient=patient).order_by("day")
+        ],
+        invoices=[
+            InvoiceData(
+                id=f"invoice-{i.pk}",
+                number=i.number,
+                status=INVOICE_STATUS[i.state].value,
+                purpose=i.purpose,
+                issued_at=i.issued_at,
+                currency=i.currency,
+                organization_id=f"organization-{i.clinic_id}",
+                practitioner_id=f"practitioner-{i.therapist_id}"
+                if i.therapist_id in therapists
+                else None,
+                tax_percent=i.tax_percent,
+                subtotal=i.subtotal,
+                tax=i.tax,
+                total=i.total,
+                lines=[
+                    InvoiceLineData(line.description, line.code, line.quantity, line.amount)
+                    for line in i.lines
+                ],
+                notes=i.notes,
+                payment_terms=f"{i.balance} {i.currency} to pay" if i.balance else "",
+            )
+            for i in invoices
         ],
         questionnaires=[
             QuestionnaireData(

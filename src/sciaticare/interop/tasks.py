@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from django.tasks import task
@@ -13,6 +12,7 @@ from sciaticare.audit.services import record_event
 from sciaticare.core import generated
 from sciaticare.core.spreadsheet import csv_bytes
 from sciaticare.interop import archive, selectors, services
+from sciaticare.interop.fhir.export import bundle_json
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import report
 from sciaticare.privacy.services import RETENTION_NOTE
@@ -29,7 +29,7 @@ def archive_files(*, patient: User, now: datetime) -> dict[str, bytes]:
         "README.txt": archive.readme(
             name=patient.display_name, made_at=now, retention_note=RETENTION_NOTE
         ).encode(),
-        "record.fhir.json": json.dumps(bundle, indent=2, ensure_ascii=False).encode(),
+        "record.fhir.json": bundle_json(bundle, indent=2).encode(),
         "diary.csv": csv_bytes(selectors.DIARY_HEADER, selectors.diary_rows(patient=patient)),
         "sessions.csv": csv_bytes(
             selectors.SESSIONS_HEADER, selectors.session_rows(patient=patient)

@@ -3,7 +3,6 @@ to delete the account), and the per-patient FHIR export of their therapists and 
 
 from __future__ import annotations
 
-import json
 from functools import partial
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core import generated
 from sciaticare.core.errors import DomainError, Invalid, NotFound
 from sciaticare.interop import archive, selectors, services, services_archive
+from sciaticare.interop.fhir.export import bundle_json
 from sciaticare.interop.tasks import build_data_export
 from sciaticare.privacy import services as privacy_services
 
@@ -87,7 +87,7 @@ def patient_fhir(request: AuthedRequest, patient_id: int) -> HttpResponse:
             pass  # no reason given: ask again
         else:
             response = HttpResponse(
-                json.dumps(bundle, indent=2, ensure_ascii=False),
+                bundle_json(bundle, indent=2),
                 content_type="application/fhir+json",
             )
             response["Content-Disposition"] = (

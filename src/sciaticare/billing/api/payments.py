@@ -1,19 +1,25 @@
-"""Billing API: paying a booking's deposit (see the package's docstring).
+"""Billing API: paying a booking's deposit, and the card processor's webhook.
 
 After `POST /api/v1/appointments` holds a slot with `payment.status` "requires_action": confirm
 the card with Stripe.js (`confirmCardSetup` with the card set-up's client secret), then POST the
 set-up's id to `…/card`; if the bank asks for its check, `confirmCardPayment` with the client
-secret that answer gives, then POST `…/finish`. Only the patient's own payments."""
+secret that answer gives, then POST `…/finish`. Only the patient's own payments.
+
+The webhook (`POST /api/v1/payments/webhook`) is called by Stripe, not by a person: no account,
+no session, no CSRF token, no rate limit (checking the signature is one HMAC, cheaper than
+counting the call); the `Stripe-Signature` header over the raw body is the only credential."""
 
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.billing import processor
 from sciaticare.billing.models import Payment
 from sciaticare.billing.selectors import payment_for
-from sciaticare.billing.services import deposits
+from sciaticare.billing.services import deposits, events
 from sciaticare.core.bounds import ApiId
 from sciaticare.core.schemas import Body, Problem
 from sciaticare.scheduling.models import Appointment
@@ -84,3 +90,53 @@ def finish(request: AuthedRequest, payment_id: ApiId) -> DepositOut:
     (confirmCardPayment). 402 when the bank refused: the slot is free again."""
     payment = payment_for(patient=request.user, payment_id=payment_id)
     return DepositOut.of(deposits.finish(payment=payment))
+
+
+class WebhookOut(Body):
+    received: str = Field(description="The event's id.")
+    applied: bool = Field(
+        description="True when the event is about one of our payments and was taken into "
+        "account (it changes nothing when that payment's outcome is already final); false for "
+        "a replay, a type we do not act on, or a payment that is not ours."
+    )
+
+
+@router.post(
+    "/payments/webhook",
+    auth=None,
+    throttle=[],
+    response={200: WebhookOut, 400: Problem},
+    summary="The card processor's events (Stripe webhooks)",
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Stripe-Signature",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "Stripe's signature of the raw body with the webhook secret.",
+            }
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "A Stripe event, exactly as Stripe sent it (the signature covers "
+            "these bytes).",
+        },
+    },
+)
+def webhook(request: HttpRequest) -> Status[WebhookOut] | Status[Problem]:
+    """For Stripe: a signed event about a payment (`payment_intent.succeeded`,
+    `payment_intent.payment_failed`, `payment_intent.requires_action`,
+    `payment_intent.canceled`). Applied once per event id; a replay or an event older than what
+    we know changes nothing, and a deposit's booking follows its payment (booked, or the slot
+    freed). Any other type is answered 200 and ignored. 400 when the signature is missing or
+    wrong, or the body is not an event: nothing is read from it."""
+    try:
+        event = processor.verified_event(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+    except processor.BadEvent as bad:
+        return Status(400, Problem(detail=str(bad), code=bad.code))
+    applied = events.handle(event)
+    return Status(200, WebhookOut(received=event.id, applied=applied))

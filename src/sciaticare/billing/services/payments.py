@@ -118,11 +118,16 @@ def finish(*, payment: Payment, now: datetime | None = None) -> Payment:
 
 
 def record(*, payment_id: int, intent: processor.Intent, now: datetime | None = None) -> Payment:
-    """Record what the processor says of a payment; `succeeded` is final and recorded once."""
+    """Record what the processor says of a payment; `succeeded` is final and recorded once, and
+    a failure is undone only by a success (events may arrive in any order)."""
     now = now or timezone.now()
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.status == PaymentStatus.SUCCEEDED:
+            return payment
+        if payment.status == PaymentStatus.FAILED and intent.status != "succeeded":
+            # Failed already (its hold released): a late "bank's check" or a second failure
+            # changes nothing; only a success, which is final, goes over it.
             return payment
         payment.processor_id = payment.processor_id or intent.id
         if intent.status == "succeeded":

@@ -33,6 +33,7 @@ from sciaticare.interop.fhir.codes import (
     AppointmentStatus,
     ClinicalStatus,
     EncounterStatus,
+    InvoiceStatus,
     Moment,
     ObservationStatus,
     PainSite,
@@ -168,6 +169,7 @@ def _status_problems(statuses: Any) -> Callable[[str, Mapping[str, Any]], list[s
 _PROBLEMS_BY_KIND: dict[str, Callable[[str, Mapping[str, Any]], list[str]]] = {
     "Appointment": _status_problems(AppointmentStatus),
     "Encounter": _status_problems(EncounterStatus),
+    "Invoice": _status_problems(InvoiceStatus),
     "Procedure": _procedure_problems,
     "Condition": _condition_problems,
     "QuestionnaireResponse": _questionnaire_response_problems,

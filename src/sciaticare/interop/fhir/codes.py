@@ -68,6 +68,20 @@ class ResponseStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
+class InvoiceStatus(enum.StrEnum):
+    ISSUED = "issued"  # something is still owed
+    BALANCED = "balanced"  # paid
+    CANCELLED = "cancelled"  # credited in full
+
+
+#: Where our invoice stands (billing's InvoiceState) → FHIR's Invoice.status.
+INVOICE_STATUS: Final = {
+    "open": InvoiceStatus.ISSUED,
+    "paid": InvoiceStatus.BALANCED,
+    "credited": InvoiceStatus.CANCELLED,
+}
+
+
 class ClinicalStatus(enum.StrEnum):
     ACTIVE = "active"
     RESOLVED = "resolved"
@@ -90,6 +104,9 @@ class Moment(enum.StrEnum):
 # two equal).
 DIARY_TAGS: Final = frozenset({"after_massage", "after_exercise", "flare_up", "bad_night"})
 
+#: CPT, the code system of a US clinic's session lines (97124, massage).
+CPT_SYSTEM: Final = "http://www.ama-assn.org/go/cpt"
+
 RESOURCE_ORDER: Final = (
     "Patient",
     "Organization",
@@ -101,6 +118,7 @@ RESOURCE_ORDER: Final = (
     "Procedure",
     "QuestionnaireResponse",
     "Observation",
+    "Invoice",
 )
 
 

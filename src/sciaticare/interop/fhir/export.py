@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sciaticare.directory.ranking import MODALITIES
@@ -16,6 +20,7 @@ from sciaticare.interop.fhir.codes import (
     BODY_MAP_SYSTEM,
     CATEGORY_SYSTEM,
     CLINICAL_STATUS_SYSTEM,
+    CPT_SYSTEM,
     DIARY_TAG_URL,
     ICD10CM,
     INSTRUMENT_SYSTEM,
@@ -39,6 +44,7 @@ from sciaticare.interop.fhir.codes import (
 from sciaticare.interop.fhir.record import (
     AppointmentData,
     ConditionData,
+    InvoiceData,
     NoteData,
     PainData,
     PatientData,
@@ -288,6 +294,66 @@ def _score_observation(q: QuestionnaireData, patient_id: str) -> dict[str, Any]:
     return resource
 
 
+def _money(value: Decimal, currency: str) -> dict[str, Any]:
+    return {"value": value, "currency": currency}
+
+
+def _line_taxes(invoice: InvoiceData) -> list[Decimal]:
+    """The invoice's tax shared over its lines in proportion, each rounded to the cent, the
+    last line taking what is left, so that the lines' taxes add up to the invoice's exactly."""
+    taxes: list[Decimal] = []
+    for line in invoice.lines[:-1]:
+        share = line.amount * invoice.tax / invoice.subtotal if invoice.subtotal else Decimal(0)
+        taxes.append(share.quantize(invoice.tax))
+    taxes.append(invoice.tax - sum(taxes, Decimal(0)))
+    return taxes
+
+
+def _invoice(i: InvoiceData, patient_id: str) -> dict[str, Any]:
+    """An issued invoice as FHIR R4 ``Invoice``: each line's price before tax (``base``) and its
+    share of the tax (``tax``, the factor the rate), the totals before and after tax, and the
+    refunds and credit notes as notes."""
+    items = []
+    for n, (line, tax) in enumerate(zip(i.lines, _line_taxes(i), strict=True), start=1):
+        concept: dict[str, Any] = {"text": line.description}
+        if line.code:
+            concept["coding"] = [_coding(CPT_SYSTEM, line.code)]
+        components: list[dict[str, Any]] = [
+            {"type": "base", "factor": line.quantity, "amount": _money(line.amount, i.currency)}
+        ]
+        if i.tax_percent:
+            components.append(
+                {
+                    "type": "tax",
+                    "factor": i.tax_percent / 100,
+                    "amount": _money(tax, i.currency),
+                }
+            )
+        items.append(
+            {"sequence": n, "chargeItemCodeableConcept": concept, "priceComponent": components}
+        )
+    resource: dict[str, Any] = {
+        "resourceType": "Invoice",
+        "id": i.id,
+        "identifier": [{"value": i.number}],
+        "status": i.status,
+        "type": {"text": i.purpose},
+        "subject": ref("Patient", patient_id),
+        "date": _iso(i.issued_at),
+        "issuer": ref("Organization", i.organization_id),
+        "lineItem": items,
+        "totalNet": _money(i.subtotal, i.currency),
+        "totalGross": _money(i.total, i.currency),
+    }
+    if i.practitioner_id:
+        resource["participant"] = [{"actor": ref("Practitioner", i.practitioner_id)}]
+    if i.payment_terms:
+        resource["paymentTerms"] = i.payment_terms
+    if i.notes:
+        resource["note"] = [{"text": text} for text in i.notes]
+    return resource
+
+
 def _sort_key(resource: Mapping[str, Any]) -> tuple[int, str]:
     kind = resource["resourceType"]
     rank = RESOURCE_ORDER.index(kind) if kind in RESOURCE_ORDER else len(RESOURCE_ORDER)
@@ -327,6 +393,7 @@ def build_bundle(record: PatientRecord, *, base_url: str) -> dict[str, Any]:
     for q in record.questionnaires:
         resources.append(_questionnaire_response(q, pid))
         resources.append(_score_observation(q, pid))
+    resources += [_invoice(i, pid) for i in record.invoices]
     # Kept from an import; our own resources win if an id were ever the same.
     seen = {(r["resourceType"], r["id"]) for r in resources}
     resources += [dict(r) for r in record.external if (r["resourceType"], r["id"]) not in seen]
@@ -339,3 +406,23 @@ def build_bundle(record: PatientRecord, *, base_url: str) -> dict[str, Any]:
             for r in resources
         ],
     }
+
+
+def _marked(value: Any, token: str) -> Any:
+    if isinstance(value, Decimal):
+        return f"{token}{value:f}{token}"
+    if isinstance(value, Mapping):
+        return {k: _marked(v, token) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_marked(v, token) for v in value]
+    return value
+
+
+def bundle_json(bundle: Mapping[str, Any], *, indent: int | None = None) -> str:
+    """The Bundle as JSON text, its amounts (Decimal) written as exact JSON numbers ("30.00"
+    stays 30.00: FHIR's decimal keeps its precision, and no float ever holds money). Each
+    amount goes through `json` as a string between two copies of a random token, then loses
+    its quotes: no text in the record can look like one."""
+    token = f"decimal{secrets.token_hex(8)}"
+    text = json.dumps(_marked(bundle, token), indent=indent, ensure_ascii=False)
+    return re.sub(rf'"{token}(-?[0-9]+(?:\.[0-9]+)?){token}"', r"\1", text)

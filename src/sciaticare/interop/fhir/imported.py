@@ -49,7 +49,15 @@ class ImportedHistory:
 
 
 EXTERNAL_TYPES: Final = frozenset(
-    {"Organization", "Location", "Practitioner", "Appointment", "Encounter", "Procedure"}
+    {
+        "Organization",
+        "Location",
+        "Practitioner",
+        "Appointment",
+        "Encounter",
+        "Procedure",
+        "Invoice",
+    }
 )
 PATIENT_PLACEHOLDER: Final = "Patient/-"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -121,6 +122,37 @@ class QuestionnaireData:
 
 
 @dataclass(frozen=True)
+class InvoiceLineData:
+    description: str
+    code: str  # a CPT code on a US clinic's session, or ""
+    quantity: int
+    amount: Decimal  # before tax
+
+
+@dataclass(frozen=True)
+class InvoiceData:
+    """An issued invoice of the patient's. ``status`` is FHIR's (issued: something is owed;
+    balanced: paid; cancelled: credited in full); ``notes`` say what refunds and credit notes
+    changed. Amounts are exact decimals in ``currency``."""
+
+    id: str
+    number: str
+    status: str
+    purpose: str
+    issued_at: datetime
+    currency: str
+    organization_id: str
+    practitioner_id: str | None
+    tax_percent: Decimal
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    lines: Sequence[InvoiceLineData] = ()
+    notes: Sequence[str] = ()
+    payment_terms: str = ""
+
+
+@dataclass(frozen=True)
 class PatientRecord:
     """Everything an export holds, as plain values. ``external`` are resources kept verbatim
     from an earlier import (another clinic's sessions), already pointing at ``patient``."""
@@ -134,4 +166,5 @@ class PatientRecord:
     notes: Sequence[NoteData] = ()
     pain: Sequence[PainData] = ()
     questionnaires: Sequence[QuestionnaireData] = ()
+    invoices: Sequence[InvoiceData] = ()
     external: Sequence[Mapping[str, Any]] = ()
