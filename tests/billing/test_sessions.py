@@ -18,7 +18,7 @@ from sciaticare.billing.selectors import paid
 from sciaticare.billing.services import cards, deposits, invoices, payments, sessions
 from sciaticare.billing.tasks import charge_no_show
 from sciaticare.records import services as records
-from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
 from sciaticare.scheduling.services import attendance, booking, changes
 from tests.billing.factories import deposit_therapist
 from tests.scheduling.helpers import at, bookable_patient
@@ -361,3 +361,47 @@ def test_a_clinic_without_a_policy_invoices_nothing(stripe_server) -> None:
     )
     assert sessions.invoice_session(appointment_id=appointment.pk) is None
     assert sessions.charge_no_show(appointment_id=appointment.pk) is None
+
+
+# --- The terms agreed at booking -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fee_now", "charged"),
+    [("80.00", Decimal("30.00")), ("25.00", Decimal("25.00"))],  # raised later; lowered later
+)
+def test_a_missed_session_costs_at_most_the_fee_agreed_at_booking(
+    clinic, stripe_server, fee_now, charged
+) -> None:
+    therapist, _, location = clinic  # £30.00 missed-session fee when booked
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    location.clinic.payment_policy.no_show_fee = Decimal(fee_now)
+    location.clinic.payment_policy.save()
+    _started(appointment)
+    attendance.mark_attendance(
+        therapist_user=therapist.user, appointment_id=appointment.pk, attended=False
+    )
+
+    fee = sessions.charge_no_show(appointment_id=appointment.pk)
+
+    assert fee is not None
+    assert fee.invoice.total == charged
+
+
+def test_a_window_widened_after_booking_does_not_make_a_cancellation_late(
+    clinic, stripe_server, client
+) -> None:
+    therapist, _, location = clinic  # 24 hours when booked
+    appointment = _booked_with_deposit(stripe_server, therapist, days=3)
+    BookingPolicy.objects.update_or_create(
+        clinic=location.clinic, defaults={"cancellation_window_hours": 336}
+    )
+
+    client.force_login(appointment.patient)
+    page = client.get(f"/appointments/{appointment.pk}/cancel/").content.decode()
+    assert "Your £10.00 deposit comes back in full." in page
+    changes.cancel_appointment(user=appointment.patient, appointment_id=appointment.pk)
+    appointment.refresh_from_db()
+    assert not appointment.late_cancellation
+    assert sessions.settle_cancellation(appointment_id=appointment.pk) is None
+    assert _given_back(appointment) == Money.of("10.00", "GBP")

@@ -471,6 +471,7 @@ NOT_USER_TEXT = {
     "billing.Payment.method": "a choice",
     "billing.Payment.status": "a choice",
     "billing.Payment.currency": "three capitals (validated)",
+    "billing.AgreedFees.currency": "three capitals (validated)",
     "billing.Payment.idempotency_key": "made by the server",
     "billing.Payment.processor_id": "the processor's id",
     "billing.Payment.failure": "the processor's message or the server's",

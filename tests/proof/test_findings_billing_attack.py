@@ -30,10 +30,6 @@ from tests.stripe import CARD, StripeServer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Finding A1: a credit note's total is reported as owed (API balance, Payments page)",
-)
 def test_a_credit_note_owes_nothing_and_the_statement_does_not_count_it() -> None:
     b = books(UK, price="50.00")  # 60.00 with VAT
     fee = invoices.issue(
@@ -90,11 +86,6 @@ def test_a_refund_the_processor_does_not_answer_is_refused_and_can_be_tried_agai
     assert payments.refunded(paid) == b.money("0.00")  # nothing went back: it can be retried
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Finding A4: the fee and window are read at cancel time, not the terms the patient "
-    "booked under; a policy changed after booking is charged retroactively",
-)
 def test_a_cancellation_is_charged_by_the_terms_the_patient_booked_under(
     stripe_server: StripeServer,
 ) -> None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from sciaticare.accounts.models import User
 from sciaticare.billing import processor
-from sciaticare.billing.models import PaymentPolicy, PaymentStatus
+from sciaticare.billing.models import PaymentPolicy, PaymentStatus, Purpose
 from sciaticare.billing.money import DepositKind, Money, cancellation_terms, deposit_due, totals
 from sciaticare.billing.selectors import (
     deposit_for,
@@ -20,7 +20,7 @@ from sciaticare.billing.selectors import (
     saved_policy,
     takes_deposit_online,
 )
-from sciaticare.billing.services import cards, deposits, payments
+from sciaticare.billing.services import cards, deposits, fees, payments
 from sciaticare.billing.terms import Policy, booking_words, cancel_words, said
 from sciaticare.core.errors import PaymentFailed
 from sciaticare.directory.models import Location, SessionType
@@ -29,6 +29,7 @@ from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.payments import BookingTerms, PaymentState
 from sciaticare.scheduling.selectors.calendars import policy_of as booking_rules_of
 from sciaticare.scheduling.services import holds
+from sciaticare.scheduling.services.booking import cancellation_window_hours
 
 
 def _with_tax(policy: PaymentPolicy, amount: Decimal) -> Money:
@@ -79,6 +80,9 @@ class BillingDesk:
     def open_deposit(self, appointment: Appointment) -> None:
         deposits.open_deposit(appointment)
 
+    def agree_terms(self, appointment: Appointment) -> None:
+        fees.agree(appointment)
+
     def deposit_page(self, appointment: Appointment) -> str:
         return reverse("billing:deposit", args=[appointment.pk])
 
@@ -123,9 +127,9 @@ class BillingDesk:
         terms = cancellation_terms(
             now=now,
             start=appointment.start,
-            window_hours=booking_rules_of(appointment.location).cancellation_window_hours,
+            window_hours=cancellation_window_hours(appointment),
             paid=kept,
-            late_fee=_with_tax(policy, policy.late_cancel_fee),
+            late_fee=_with_tax(policy, fees.fee_for(appointment, Purpose.LATE_CANCEL_FEE).amount),
         )
         return cancel_words(terms, paid=kept, by_patient=appointment.patient_id == user.pk)
 

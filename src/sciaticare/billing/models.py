@@ -107,6 +107,25 @@ class PaymentPolicy(models.Model):
         return f"Payment policy of {self.clinic}"
 
 
+class AgreedFees(models.Model):
+    """The fees a booking was made under, as the confirm step said them: a fee charged later is
+    never more than these, whatever the clinic's policy says by then (services.fees.fee_for)."""
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="agreed_fees"
+    )
+    currency = models.CharField(max_length=3, validators=[CURRENCY])
+    late_cancel_fee = _amount()
+    no_show_fee = _amount()
+    agreed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = _not_negative("late_cancel_fee", "no_show_fee")
+
+    def __str__(self) -> str:
+        return f"Fees agreed for appointment {self.appointment_id}"
+
+
 class CardOnFile(models.Model):
     """A patient's saved card at one clinic's processor account: only the processor's ids and
     what a person recognises a card by (brand, last four digits, expiry); never the number."""

@@ -222,6 +222,9 @@ class Appointment(models.Model):
         max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
     late_cancellation = models.BooleanField(default=False)
+    #: The clinic's cancellation window when this was booked, as the patient was told it: a
+    #: window widened later never makes their cancellation late (None: booked before it was kept).
+    cancellation_window_hours = models.PositiveIntegerField(null=True, blank=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     rescheduled_from = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rescheduled_to"

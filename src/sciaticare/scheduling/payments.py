@@ -60,6 +60,10 @@ class PaymentDesk(Protocol):
         """Note the deposit a held booking owes; inside the booking's transaction."""
         ...
 
+    def agree_terms(self, appointment: Any) -> None:
+        """Keep the fees a new appointment is made under; inside its transaction."""
+        ...
+
     def deposit_page(self, appointment: Any) -> str:
         """Where the patient pays a held booking's deposit (a URL path)."""
         ...
@@ -87,6 +91,9 @@ class NoPayments:
         return None
 
     def open_deposit(self, appointment: Any) -> None:
+        return None
+
+    def agree_terms(self, appointment: Any) -> None:
         return None
 
     def deposit_page(self, appointment: Any) -> str:

@@ -10,9 +10,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.billing.models import Invoice, InvoiceKind, Payment, PaymentStatus, Purpose
+from sciaticare.billing.models import (
+    AgreedFees,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentStatus,
+    Purpose,
+)
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import policy_of
+from sciaticare.billing.selectors import policy_of, saved_policy
 from sciaticare.billing.services import deposits, invoices, payments
 from sciaticare.core.errors import Conflict
 from sciaticare.scheduling.models import Appointment
@@ -23,9 +30,29 @@ FEE_WORDS = {
 }
 
 
+def agree(appointment: Appointment) -> AgreedFees | None:
+    """Keep the fees a new booking is made under (inside its transaction), once the clinic has
+    saved a policy: what the confirm step showed is what the patient agreed to."""
+    policy = saved_policy(appointment.location.clinic)
+    if policy is None:
+        return None
+    return AgreedFees.objects.create(
+        appointment=appointment,
+        currency=policy.currency,
+        late_cancel_fee=policy.late_cancel_fee,
+        no_show_fee=policy.no_show_fee,
+    )
+
+
 def fee_for(appointment: Appointment, purpose: Purpose) -> Money:
+    """The fee (before tax) for a late cancellation or a missed session: the policy's today, or
+    the one agreed at booking if that was lower. Terms never harden after a booking."""
     policy = policy_of(appointment.location.clinic)
     amount = policy.no_show_fee if purpose == Purpose.NO_SHOW_FEE else policy.late_cancel_fee
+    agreed = AgreedFees.objects.filter(appointment=appointment).first()
+    if agreed is not None and agreed.currency == policy.currency:
+        told = agreed.no_show_fee if purpose == Purpose.NO_SHOW_FEE else agreed.late_cancel_fee
+        amount = min(amount, told)
     return Money.of(amount, policy.currency)
 
 

@@ -197,6 +197,19 @@ def already_late(start: datetime, location: Location, now: datetime) -> bool:
     return start - now < window
 
 
+def cancellation_window_hours(appointment: Appointment) -> int:
+    """The window a booked session's cancellation is judged by: the clinic's today, or the one
+    the patient was told at booking if that was shorter (terms never harden after booking)."""
+    today = policy_of(appointment.location).cancellation_window_hours
+    booked = appointment.cancellation_window_hours
+    return today if booked is None else min(today, booked)
+
+
+def late_now(appointment: Appointment, now: datetime) -> bool:
+    """Whether cancelling `appointment` now counts as late."""
+    return appointment.start - now < timedelta(hours=cancellation_window_hours(appointment))
+
+
 def preview_booking(
     *,
     patient: User,
@@ -291,7 +304,7 @@ def create_at(
     buffer = policy_durations(policy_of(location))["buffer"]
     try:
         with transaction.atomic():
-            return Appointment.objects.create(
+            appointment = Appointment.objects.create(
                 patient=patient,
                 therapist=therapist,
                 location=location,
@@ -299,6 +312,7 @@ def create_at(
                 start=start,
                 end=end,
                 busy_until=end + buffer,
+                cancellation_window_hours=policy_of(location).cancellation_window_hours,
                 status=status,
                 rescheduled_from=rescheduled_from,
                 hold_expires_at=hold_expires_at,
@@ -307,6 +321,10 @@ def create_at(
         if any(name in str(exc) for name in ("patient_overlap", "patient_no_overlap")):
             raise Conflict("patient_overlap", PATIENT_OVERLAP) from None
         raise Conflict("slot_taken", REFUSAL_MESSAGES[Refusal.OVERLAP]) from None
+    # The terms the patient was shown are the ones they booked under (the window above; the fees
+    # are billing's).
+    payments.desk().agree_terms(appointment)
+    return appointment
 
 
 def book_appointment(

@@ -20,10 +20,10 @@ from sciaticare.scheduling.selectors.calendars import local
 from sciaticare.scheduling.services.booking import (
     BookingPreview,
     after_commit,
-    already_late,
     check_triage_block,
     checked_start,
     create_at,
+    late_now,
     lock_therapist,
     preview_at,
     record_change,
@@ -105,7 +105,7 @@ def cancel_appointment(
         if appointment.status != AppointmentStatus.BOOKED or appointment.start <= now:
             raise Conflict("not_cancellable", "Only an upcoming booked session can be cancelled.")
         appointment.status = AppointmentStatus.CANCELLED
-        appointment.late_cancellation = already_late(appointment.start, appointment.location, now)
+        appointment.late_cancellation = late_now(appointment, now)
         appointment.save(update_fields=["status", "late_cancellation"])
         record_change(
             appointment,
