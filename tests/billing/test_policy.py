@@ -84,6 +84,11 @@ def test_a_policy_is_saved_with_its_cancellation_window_and_audited(clinic, admi
         ({"cancellation_window_hours": 999}, "cancellation_window_hours", "from 0 to 336"),
         ({"npi": "123"}, "npi", "ten digits"),
         ({"processor_account": "me"}, "processor_account", "acct_"),
+        ({"country": "ZZ"}, "country", "not an ISO 3166"),
+        ({"legal_name": "Riverside\r\nLtd"}, "legal_name", "one line"),
+        ({"tax_number": "GB\u0000123"}, "tax_number", "one line"),
+        ({"address": "1 River St\u202e\nLondon"}, "address", "invisible"),
+        ({"no_show_fee": Decimal("999999.99"), "tax_percent": Decimal(20)}, "no_show_fee", "tax"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -156,8 +161,19 @@ def test_the_api_reads_the_defaults_then_changes_what_is_given(client, clinic, a
         {"deposit_percent": "150", "deposit": "percent"},
         {"currency": "gbp"},
         {"colour": "green"},
+        {"late_cancel_fee": {"amount": "20\u0661", "currency": "GBP"}},
+        {"deposit_percent": "\u0665\u0660", "deposit": "percent"},
     ],
-    ids=["negative", "float", "other-currency", "percent", "lower-case", "unknown-field"],
+    ids=[
+        "negative",
+        "float",
+        "other-currency",
+        "percent",
+        "lower-case",
+        "unknown-field",
+        "arabic-indic-digit",
+        "arabic-indic-percent",
+    ],
 )
 def test_the_api_refuses_bad_money_with_a_422(client, clinic, admin, body) -> None:
     client.force_login(admin)
@@ -213,4 +229,13 @@ def test_the_page_says_what_is_wrong(client, clinic, admin) -> None:
     answer = client.post(f"/billing/clinics/{clinic.pk}/payment-policy/", _form(currency="EUR"))
     assert answer.status_code == 422
     assert "priced in another currency than EUR" in answer.content.decode()
+    assert not PaymentPolicy.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["\uff11\uff10", "\u0665", "1e1", "ten"])
+def test_the_page_takes_amounts_in_plain_figures_only(client, clinic, admin, typed) -> None:
+    client.force_login(admin)
+    answer = client.post(f"/billing/clinics/{clinic.pk}/payment-policy/", _form(no_show_fee=typed))
+    assert answer.status_code in (400, 422)
+    assert "Give a number in figures" in answer.content.decode()
     assert not PaymentPolicy.objects.exists()

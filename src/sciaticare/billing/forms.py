@@ -5,6 +5,7 @@ never a 500."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,8 +22,23 @@ from sciaticare.scheduling.services.policy import MAX_WINDOW_HOURS
 PAY_ONLINE, PAY_AT_CLINIC = "online", "clinic"
 
 
+FIGURES = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+class FiguresField(forms.DecimalField):
+    """A decimal in plain figures (12.50): not Django's wider reading, which takes other
+    scripts' digits ("١٠", "１０") and exponents ("1e1") and shows back a different number."""
+
+    default_error_messages = {"invalid": "Give a number in figures, e.g. 20.00."}
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str) and value.strip() and not FIGURES.fullmatch(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def _amount(label: str, help_text: str) -> forms.DecimalField:
-    return forms.DecimalField(
+    return FiguresField(
         label=label, min_value=0, max_digits=8, decimal_places=2, help_text=help_text
     )
 
@@ -46,7 +62,7 @@ class PaymentPolicyForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    deposit_percent = forms.DecimalField(
+    deposit_percent = FiguresField(
         label="Deposit percentage",
         required=False,
         min_value=0,
@@ -71,7 +87,7 @@ class PaymentPolicyForm(forms.Form):
     )
     late_cancel_fee = _amount("Late-cancellation fee", "Before tax; 0 for none.")
     no_show_fee = _amount("Missed-session fee", "Before tax; 0 for none.")
-    tax_percent = forms.DecimalField(
+    tax_percent = FiguresField(
         label="Tax rate (%)",
         min_value=0,
         max_value=100,
@@ -172,7 +188,7 @@ class RangeForm(forms.Form):
 class _AmountForm(forms.Form):
     """An amount of money up to `limit`, in its currency."""
 
-    amount = forms.DecimalField(min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
+    amount = FiguresField(min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
 
     def __init__(self, *args: Any, limit: Money, limit_words: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,8 +20,8 @@ from sciaticare.scheduling.selectors.calendars import booking_rules
 
 router = Router(tags=["billing"])
 
-AMOUNT = r"^\d{1,6}(\.\d{1,3})?$"
-PERCENT = r"^\d{1,3}(\.\d{1,2})?$"
+AMOUNT = r"^[0-9]{1,6}(\.[0-9]{1,3})?$"  # ASCII digits: \d would take any script's
+PERCENT = r"^[0-9]{1,3}(\.[0-9]{1,2})?$"
 DepositChoice = Literal["none", "percent", "full"]
 
 

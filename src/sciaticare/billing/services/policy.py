@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+from babel import Locale
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -18,8 +19,9 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.billing.models import PaymentPolicy
-from sciaticare.billing.money import DepositKind, Money, MoneyError, decimals
+from sciaticare.billing.money import DepositKind, Money, MoneyError, decimals, totals
 from sciaticare.core.errors import Invalid
+from sciaticare.core.names import has_control_characters, has_format_characters
 from sciaticare.directory.models import Clinic, SessionType
 from sciaticare.scheduling.services.policy import MAX_WINDOW_HOURS, set_cancellation_window
 
@@ -84,10 +86,54 @@ def _money_errors(clinic: Clinic, values: PolicyValues, currency: str) -> list[t
     return errors
 
 
+#: Two-letter codes of real countries (Babel's territories without its groupings and the
+#: "unknown region").
+COUNTRIES = frozenset(
+    code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
+) - {"ZZ", "EU", "EZ", "UN", "QO"}
+ONE_LINE_FIELDS = ("legal_name", "tax_number", "insurer_provider_number", "npi")
+ONE_LINE = (
+    "Use one line of text, without line breaks, tabs or other control or invisible characters."
+)
+
+
+def _text_errors(values: PolicyValues) -> list[tuple[str, str]]:
+    """What invoices print is plain text: one line each, the address lines only broken by line
+    breaks; no control or invisible characters (a NUL, a right-to-left override) anywhere."""
+    errors = [
+        (field, ONE_LINE)
+        for field in ONE_LINE_FIELDS
+        if has_control_characters(getattr(values, field))
+        or has_format_characters(getattr(values, field))
+    ]
+    address = values.address.replace("\r\n", "\n").replace("\n", "")
+    if has_control_characters(address) or has_format_characters(address):
+        errors.append(
+            ("address", "Use lines of text, without tabs or other control or invisible characters.")
+        )
+    if values.country.strip().upper() not in COUNTRIES:
+        errors.append(("country", f"“{values.country}” is not an ISO 3166 country code, e.g. GB."))
+    return errors
+
+
+def _taxed_errors(values: PolicyValues, currency: str) -> list[tuple[str, str]]:
+    """A fee with its tax must still be an amount an invoice can carry."""
+    errors = []
+    for field in ("late_cancel_fee", "no_show_fee"):
+        try:
+            fee = Money.of(getattr(values, field), currency)
+            totals([fee], tax_percent=values.tax_percent, currency=currency)
+        except (MoneyError, ArithmeticError):
+            errors.append((field, "This fee with its tax is more than an invoice can carry."))
+    return errors
+
+
 def _checked(clinic: Clinic, values: PolicyValues) -> PaymentPolicy:
     """The policy row with these values, or Invalid naming every field that is wrong."""
     currency = values.currency.strip().upper()
-    errors = _money_errors(clinic, values, currency)
+    errors = _money_errors(clinic, values, currency) + _text_errors(values)
+    if not errors and 0 <= values.tax_percent <= 100:
+        errors += _taxed_errors(values, currency)
     if not 0 <= values.cancellation_window_hours <= MAX_WINDOW_HOURS:
         errors.append(
             ("cancellation_window_hours", f"Give a number of hours from 0 to {MAX_WINDOW_HOURS}.")
