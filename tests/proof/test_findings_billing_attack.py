@@ -108,11 +108,6 @@ def test_a_cancellation_is_charged_by_the_terms_the_patient_booked_under(
     assert sessions.settle_cancellation(appointment_id=held.pk) is None  # today: a £500 fee
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Finding A5: the refund, record-payment and waive pages show a patient's payments "
-    "to a clinic admin without an audit event",
-)
 def test_the_admins_refund_page_is_an_audited_read(client: Any) -> None:
     b = books(UK, price="50.00")
     cash = pay_cash(b, "60.00")

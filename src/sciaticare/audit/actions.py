@@ -49,6 +49,7 @@ WORDS: dict[str, str] = {
     "booking_policy.update": "changed a clinic's cancellation window",
     "billing.invoice.view": "opened your invoice or receipt",
     "billing.invoice.list": "saw your invoices in a list",
+    "billing.payment.view": "opened your payment to give some of it back",
     "billing.takings.view": "saw your payments in the clinic's takings",
     "billing.takings.export": "exported the clinic's takings, with your payments, for its accountant",
     # Directory and calendar

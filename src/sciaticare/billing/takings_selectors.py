@@ -288,6 +288,7 @@ def payment_to_refund(*, viewer: User, payment_id: int) -> Payment:
     )
     if payment is None:
         raise NotFound("payment")
+    audit_reads(viewer, "billing.payment.view", [payment.patient], payment)
     return payment
 
 
@@ -299,6 +300,8 @@ def _admins_invoice(viewer: User, invoice_id: int) -> tuple[Invoice, Figures]:
     )
     if invoice is None:
         raise NotFound("invoice")
+    # The record-payment and waive steps show the patient's invoice: a read like any other.
+    audit_reads(viewer, "billing.invoice.view", [invoice.patient], invoice)
     return invoice, figures_of(invoice)
 
 
