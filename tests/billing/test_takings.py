@@ -226,6 +226,8 @@ def test_an_admin_refunds_a_payment_with_a_reason_after_confirming_it():
     assert client.post(url, {"amount": "10.00", "reason": ""}).status_code == 400
     asked = client.post(url, {"amount": "10.00", "reason": "Session cut short"})
     assert asked.status_code == 200
+    # Said before confirming: the invoice is owed again (a refund is not a discount).
+    assert f"Invoice {b.invoice.number} will show £10.00 owed again" in asked.content.decode()
     assert not Refund.objects.exists()
     done = client.post(url, {"amount": "10.00", "reason": "Session cut short", "confirm": "yes"})
     assert done["Location"] == reverse("billing:invoice", args=[b.invoice.pk])
