@@ -65,11 +65,6 @@ def test_a_nul_character_in_the_policy_is_a_422(client: Any, field: str) -> None
     assert answer.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Finding A3: a refund the processor does not answer raises a non-domain error "
-    "(500 on the page) and stays pending for ever, counted as given back",
-)
 def test_a_refund_the_processor_does_not_answer_is_refused_and_can_be_tried_again(
     stripe_server: StripeServer,
 ) -> None:

@@ -215,7 +215,7 @@ def _refund_in_time(appointment: Appointment) -> Callable[[datetime], None]:
         for deposit in Payment.objects.filter(
             appointment=appointment, purpose=Purpose.SESSION, invoice__isnull=True
         ):
-            left = Money.of(deposit.amount, deposit.currency) - payments.refunded(deposit)
+            left = payments.left_to_refund(deposit)
             payments.refund(
                 payment=deposit, amount=left, reason=sessions.REFUNDED_IN_TIME, by=None, now=now
             )

@@ -43,7 +43,7 @@ def _kept(appointment: Appointment) -> Money | None:
     found = list(paid_deposits(appointment))
     if not found:
         return None
-    kept = [Money.of(p.amount, p.currency) - payments.refunded(p) for p in found]
+    kept = [payments.left_to_refund(p) for p in found]  # not given back, nor on its way
     return sum(kept[1:], kept[0])
 
 

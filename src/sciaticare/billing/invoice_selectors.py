@@ -390,7 +390,8 @@ def receipt_of(payment: Payment) -> Receipt:
     """What a receipt says (the caller has checked who asks: `receipt_for`, or the receipt
     mail to the payment's own patient)."""
     issued = payment.invoice.seller if payment.invoice else seller(policy_of(payment.clinic))
-    refunds = list(payment.refunds.filter(status=PaymentStatus.SUCCEEDED).order_by("created_at"))
+    # Given back, and on its way (a refund the processor has not answered yet): not refused.
+    refunds = list(payment.refunds.exclude(status=PaymentStatus.FAILED).order_by("created_at"))
     return Receipt(payment, issued, refunds)
 
 

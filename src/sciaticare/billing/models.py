@@ -347,6 +347,13 @@ class Payment(models.Model):
         return f"{self.get_purpose_display()} {self.amount} {self.currency} ({self.status})"
 
 
+REFUND_WORDS: dict[str, str] = {
+    PaymentStatus.SUCCEEDED: "Given back",
+    PaymentStatus.PENDING: "On its way",
+    PaymentStatus.FAILED: "Not given back",
+}
+
+
 class Refund(models.Model):
     """Money given back from one payment, with why and who decided."""
 
@@ -373,6 +380,12 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund {self.amount} of {self.payment_id}"
+
+    @property
+    def status_words(self) -> str:
+        """The refund's status as the patient and the clinic read it: a pending refund is one
+        the processor has not answered yet, retried until it does."""
+        return REFUND_WORDS.get(str(self.status), str(self.status))
 
 
 class ProcessorEvent(models.Model):

@@ -32,6 +32,27 @@ class CardDeclined(ProcessorError):
     pass
 
 
+class ProcessorUnavailable(ProcessorError):
+    """The processor did not answer (the network, a time-out, its own error): whether it did
+    what was asked is not known, so the request is tried again later, never given up on."""
+
+
+class RequestRefused(ProcessorError):
+    """The processor answered and refused (e.g. the charge is refunded already): nothing was
+    done, for good. `str()` carries the processor's reason."""
+
+
+#: Errors that are an answer: the processor saw the request and did not do it. Anything else
+#: (no connection, a time-out, its own error, too many requests, a concurrent idempotent
+#: request) leaves it unknown whether it was done.
+_ANSWERS = (
+    stripe.CardError,
+    stripe.InvalidRequestError,
+    stripe.AuthenticationError,
+    stripe.PermissionError,
+)
+
+
 @dataclass(frozen=True)
 class Intent:
     """A payment or card set-up at the processor, as far as we need it."""
@@ -97,7 +118,8 @@ def _intent(obj: Any) -> Intent:
 def _refused(error: stripe.StripeError) -> ProcessorError:
     if isinstance(error, stripe.CardError):
         return CardDeclined(error.user_message or "The card was declined.")
-    return ProcessorError(
+    unanswered = not isinstance(error, _ANSWERS)
+    return (ProcessorUnavailable if unanswered else ProcessorError)(
         "The card processor could not be reached or refused the request; nothing was charged. "
         "Please try again in a minute."
     )
@@ -192,8 +214,30 @@ def payment(*, account: str, intent: str) -> Intent:
         raise _refused(error) from error
 
 
-def refund(*, account: str, intent: str, amount: Money, key: str, refund_id: int) -> str:
-    """Give back `amount` of a payment; returns the processor's refund id."""
+@dataclass(frozen=True)
+class Refunded:
+    """A refund at the processor: its id and status (pending, requires_action, succeeded,
+    failed, canceled)."""
+
+    id: str
+    status: str
+
+    @property
+    def refused(self) -> bool:
+        return self.status in ("failed", "canceled")
+
+
+def _refund_refused(error: stripe.StripeError) -> ProcessorError:
+    if not isinstance(error, _ANSWERS):
+        return ProcessorUnavailable("The card processor did not answer.")
+    return RequestRefused(error.user_message or "The card processor refused the refund.")
+
+
+def refund(*, account: str, intent: str, amount: Money, key: str, refund_id: int) -> Refunded:
+    """Give back `amount` of a payment. `refund_id` (our row) goes into the metadata, so that
+    `refund_of` finds it again; `key` is the row's idempotency key, so the same row asked twice
+    is one refund. Raises ProcessorUnavailable when there is no answer (it may have been done)
+    and RequestRefused when the processor says no."""
     try:
         made = client().v1.refunds.create(
             params={
@@ -204,8 +248,25 @@ def refund(*, account: str, intent: str, amount: Money, key: str, refund_id: int
             options=_options(account, key),
         )
     except stripe.StripeError as error:
-        raise _refused(error) from error
-    return str(made.id)
+        raise _refund_refused(error) from error
+    return Refunded(str(made.id), str(made.status or "succeeded"))
+
+
+def refund_of(*, account: str, intent: str, refund_id: int) -> Refunded | None:
+    """The refund of `intent` that our refund row `refund_id` asked for, if the processor made
+    one (found by the metadata `refund` puts in, every page read): how a retry learns of a
+    refund whose answer was lost, whatever the age of the idempotency key (Stripe keeps keys
+    for 24 hours)."""
+    params: Any = {"payment_intent": intent, "limit": 100}
+    try:
+        listed = client().v1.refunds.list(params=params, options=_options(account))
+        for made in listed.auto_paging_iter():
+            metadata = made.metadata.to_dict() if made.metadata else {}
+            if metadata.get("refund") == str(refund_id):
+                return Refunded(str(made.id), str(made.status or "succeeded"))
+    except stripe.StripeError as error:
+        raise _refund_refused(error) from error
+    return None
 
 
 def recent_events(*, account: str, since: datetime) -> list[Event]:

@@ -17,6 +17,7 @@ from sciaticare.billing.models import (
     PaymentPolicy,
     PaymentStatus,
     Purpose,
+    Refund,
 )
 from sciaticare.billing.money import DepositKind, Money
 from sciaticare.core.errors import NotFound
@@ -60,6 +61,18 @@ def paid(invoice: Invoice) -> Money:
         s=Sum("refunds__amount")
     )["s"] or Decimal(0)
     return Money.of(taken - back, invoice.currency)
+
+
+def on_their_way(*, invoice: Invoice | None = None, payment: Payment | None = None) -> Money:
+    """What is on its way back of the payments against `invoice` (or of `payment`): refunds the
+    processor has not answered yet, retried by the reconciliation job."""
+    refunds = Refund.objects.filter(status=PaymentStatus.PENDING)
+    if invoice is not None:
+        refunds, currency = refunds.filter(payment__invoice=invoice), invoice.currency
+    else:
+        assert payment is not None
+        refunds, currency = refunds.filter(payment=payment), payment.currency
+    return Money.of(refunds.aggregate(s=Sum("amount"))["s"] or Decimal(0), currency)
 
 
 # --- Booking: the policy a clinic saved, deposits, cards -------------------------------------

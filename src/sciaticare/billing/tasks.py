@@ -116,9 +116,10 @@ def invoice_session(appointment_id: int) -> int | None:
 @task
 def reconcile_payments() -> int:
     """The reconciliation job (services/events.reconcile): charges started and never answered,
-    recorded from the processor's events; returns how many it settled. `manage.py
-    reconcile_payments` runs it (or queues it, `--enqueue`) every few minutes."""
-    return events.reconcile()
+    recorded from the processor's events, then the card refunds the processor did not answer
+    tried again (`payments.retry_pending_refunds`); returns how many of both it settled.
+    `manage.py reconcile_payments` runs it (or queues it, `--enqueue`) every few minutes."""
+    return events.reconcile() + payments.retry_pending_refunds()
 
 
 # --- Hooks: called after scheduling's transaction commits -----------------------------------

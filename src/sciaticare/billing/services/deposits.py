@@ -190,12 +190,14 @@ def finish(*, payment: Payment, now: datetime | None = None) -> Payment:
 
 def refund_rest(payment: Payment, reason: str) -> None:
     """Give back whatever is left of a paid deposit; nothing when it is all given back
-    already (a retry, or another path got there first)."""
-    left = Money.of(payment.amount, payment.currency) - payments.refunded(payment)
+    already or on its way (a retry, or another path got there first). A refund the processor
+    does not answer stays pending and the reconciliation job retries it
+    (`payments.retry_pending_refunds`), so the deposit comes back once it answers."""
+    left = payments.left_to_refund(payment)
     if left.amount == 0:
         return
     try:
-        payments.refund(payment=payment, amount=left, reason=reason, by=None)
+        payments.start_refund(payment=payment, amount=left, reason=reason, by=None)
     except Conflict as refused:
         if refused.code != "refund_too_large":  # given back meanwhile
             raise
@@ -234,7 +236,7 @@ def count_against(*, appointment: Appointment, invoice: Invoice) -> Counted:
     for deposit in Payment.objects.select_for_update().filter(pk__in=unlinked).order_by("pk"):
         deposit.invoice = invoice
         deposit.save(update_fields=["invoice"])
-        kept += Money.of(deposit.amount, deposit.currency) - payments.refunded(deposit)
+        kept += payments.left_to_refund(deposit)  # not given back, nor on its way
         if kept > total:
             excess, kept = (deposit, kept - total), total
     return Counted(owed=total - kept, excess=excess)
@@ -244,7 +246,7 @@ def give_back_excess(counted: Counted, reason: str) -> None:
     """After the invoice is committed: refund the deposit's part beyond it."""
     if counted.excess is not None:
         deposit, extra = counted.excess
-        payments.refund(payment=deposit, amount=extra, reason=reason, by=None)
+        payments.start_refund(payment=deposit, amount=extra, reason=reason, by=None)
 
 
 def state_of(payment: Payment) -> PaymentState:
@@ -255,7 +257,7 @@ def state_of(payment: Payment) -> PaymentState:
     if payment.status == PaymentStatus.FAILED:
         raise PaymentFailed("card_declined", payment.failure)
     if payment.status == PaymentStatus.SUCCEEDED:
-        whole = payments.refunded(payment).amount == payment.amount
+        whole = payments.left_to_refund(payment).amount == 0  # given back or on its way
         status = "refunded" if whole else "paid"
         return PaymentState(status=status, amount=amount, currency=currency, id=payment.pk)
     secret = None

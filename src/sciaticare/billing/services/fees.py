@@ -118,12 +118,14 @@ def _fee_line(appointment: Appointment, purpose: Purpose, fee: Money) -> invoice
 
 
 def waive(*, invoice: Invoice, reason: str, by: User, now: datetime | None = None) -> Invoice:
-    """A clinic admin lets a fee go: a credit note for it, and whatever was paid of it back."""
+    """A clinic admin lets a fee go: a credit note for it, and whatever was paid of it back.
+    The credit note stands even if the processor does not answer a refund: that refund stays
+    pending and the reconciliation job retries it (`selectors.on_their_way` says so)."""
     if invoice.purpose not in FEE_WORDS:
         raise Conflict("not_a_fee", "Only a fee can be waived.")
     note = invoices.credit(invoice=invoice, reason=reason, by=by, now=now)
     for payment in invoice.payments.filter(status=PaymentStatus.SUCCEEDED):
-        left = Money.of(payment.amount, payment.currency) - payments.refunded(payment)
+        left = payments.left_to_refund(payment)
         if left.amount > 0:
-            payments.refund(payment=payment, amount=left, reason=reason, by=by, now=now)
+            payments.start_refund(payment=payment, amount=left, reason=reason, by=by, now=now)
     return note

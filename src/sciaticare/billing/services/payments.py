@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -36,8 +36,8 @@ from sciaticare.billing.models import (
     Refund,
 )
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import policy_of
-from sciaticare.core.errors import Conflict
+from sciaticare.billing.selectors import on_their_way, policy_of
+from sciaticare.core.errors import Conflict, PaymentFailed
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
 
@@ -194,10 +194,30 @@ def record_taken(
     return payment
 
 
+#: What the admin is told when the processor does not answer a refund.
+REFUND_UNANSWERED = (
+    "The card processor did not answer. The refund is recorded as pending and will be retried "
+    "automatically; nothing more is needed."
+)
+#: A pending card refund this old is tried again by the reconciliation job (a younger one may
+#: still be waiting for its first answer).
+RETRY_REFUNDS_AFTER = timedelta(minutes=1)
+
+
 def refunded(payment: Payment) -> Money:
-    """What was given back of `payment`, or is on its way back."""
-    total = payment.refunds.exclude(status=PaymentStatus.FAILED).aggregate(s=Sum("amount"))["s"]
-    return Money.of(total or 0, payment.currency)
+    """What was given back of `payment` (refunds that went through; see `left_to_refund` for
+    those on their way)."""
+    total = payment.refunds.filter(status=PaymentStatus.SUCCEEDED).aggregate(s=Sum("amount"))
+    return Money.of(total["s"] or 0, payment.currency)
+
+
+def left_to_refund(payment: Payment) -> Money:
+    """What may still be given back of `payment`: its amount less what was given back and what
+    is on its way. A pending refund counts, since the processor may have made it (its answer
+    lost): counting it is what keeps money from going back twice. A refund the processor
+    refused (failed) frees its amount again."""
+    paid = Money.of(payment.amount, payment.currency)
+    return paid - refunded(payment) - on_their_way(payment=payment)
 
 
 def refund(
@@ -206,15 +226,27 @@ def refund(
     """Give back `amount` of a succeeded payment (never more than is left of it), with why.
 
     Online payments go back to the card through the processor, keyed by the refund's row;
-    cash and terminal payments are recorded as given back at the clinic.
-    """
+    cash and terminal payments are recorded as given back at the clinic. A refund the
+    processor refuses is returned failed (with why, in its reason). One it does not answer
+    stays pending, to be retried, and PaymentFailed (`processor_unavailable`) says so."""
+    made = start_refund(payment=payment, amount=amount, reason=reason, by=by, now=now)
+    if made.status == PaymentStatus.PENDING:
+        raise PaymentFailed("processor_unavailable", REFUND_UNANSWERED)
+    return made
+
+
+def start_refund(
+    *, payment: Payment, amount: Money, reason: str, by: User | None, now: datetime | None = None
+) -> Refund:
+    """`refund` for billing's own steps (a deposit given back, a fee waived): the refund as it
+    stands, pending when the processor did not answer; the reconciliation job retries it."""
     if not reason.strip():
         raise Conflict("reason_required", "Say why the money is given back.")
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != PaymentStatus.SUCCEEDED:
             raise Conflict("not_paid", "Only a payment that went through can be refunded.")
-        left = Money.of(locked.amount, locked.currency) - refunded(locked)
+        left = left_to_refund(locked)
         if amount.amount <= 0 or amount.amount > left.amount:
             raise Conflict("refund_too_large", f"At most {left.amount} {left.currency} is left.")
         made = Refund.objects.create(
@@ -231,17 +263,79 @@ def refund(
         record_event(actor=by, action="billing.refund", patient=locked.patient, obj=made)
     if made.status == PaymentStatus.SUCCEEDED:
         return made
+    return _send(made, look_first=False)
+
+
+def retry_refund(refund: Refund) -> Refund:
+    """Try a pending card refund again, the same row: first ask the processor whether it made
+    it already (its answer lost; found by the row id in its metadata), and only if not ask
+    again with the row's own idempotency key. Its outcome is recorded once. Anything but a
+    pending card refund is returned as it stands."""
+    refund = Refund.objects.select_related("payment__clinic").get(pk=refund.pk)
+    if refund.status != PaymentStatus.PENDING or refund.payment.method != (
+        PaymentMethod.CARD_ONLINE
+    ):
+        return refund
+    return _send(refund, look_first=True)
+
+
+def retry_pending_refunds(
+    *, now: datetime | None = None, older_than: timedelta = RETRY_REFUNDS_AFTER
+) -> int:
+    """The reconciliation job's part for refunds: retry every pending card refund made at least
+    `older_than` ago; returns how many are now settled (given back or refused). Running it
+    again changes nothing for those."""
+    now = now or timezone.now()
+    waiting = Refund.objects.filter(
+        status=PaymentStatus.PENDING,
+        payment__method=PaymentMethod.CARD_ONLINE,
+        created_at__lte=now - older_than,
+    ).order_by("pk")
+    return sum(1 for refund in waiting if retry_refund(refund).status != PaymentStatus.PENDING)
+
+
+def _send(refund: Refund, *, look_first: bool) -> Refund:
+    """Ask the processor to make `refund` (or, `look_first`, whether it made it already) and
+    record the answer; no answer leaves it pending."""
+    payment = refund.payment
+    account = policy_of(payment.clinic).processor_account
     try:
-        made.processor_id = processor.refund(
-            account=policy_of(locked.clinic).processor_account,
-            intent=locked.processor_id,
-            amount=amount,
-            key=made.idempotency_key,
-            refund_id=made.pk,
+        made = (
+            processor.refund_of(account=account, intent=payment.processor_id, refund_id=refund.pk)
+            if look_first
+            else None
         )
-        made.status = PaymentStatus.SUCCEEDED
-    except processor.CardDeclined as refused:
-        made.status = PaymentStatus.FAILED
-        made.reason = f"{made.reason} (refused: {refused})"[:300]
-    made.save(update_fields=["processor_id", "status", "reason"])
-    return made
+        if made is None:
+            made = processor.refund(
+                account=account,
+                intent=payment.processor_id,
+                amount=Money.of(refund.amount, payment.currency),
+                key=refund.idempotency_key,
+                refund_id=refund.pk,
+            )
+    except processor.ProcessorUnavailable:
+        refund.refresh_from_db()
+        return refund
+    except processor.ProcessorError as refused:
+        return _record_refund(refund.pk, processor_id="", refused=str(refused))
+    return _record_refund(
+        refund.pk, processor_id=made.id, refused="refused by the processor" if made.refused else ""
+    )
+
+
+def _record_refund(refund_id: int, *, processor_id: str, refused: str) -> Refund:
+    """The processor's answer to a refund, recorded once: a refund already answered (a retry and
+    a late first answer) is left as it is. Refused: failed, with why, so its amount is free to
+    give back again."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status != PaymentStatus.PENDING:
+            return refund
+        refund.processor_id = processor_id
+        if refused:
+            refund.status = PaymentStatus.FAILED
+            refund.reason = f"{refund.reason} (refused: {refused})"[:300]
+        else:
+            refund.status = PaymentStatus.SUCCEEDED
+        refund.save(update_fields=["processor_id", "status", "reason"])
+    return refund

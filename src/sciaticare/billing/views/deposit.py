@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.billing import processor
 from sciaticare.billing.models import Payment, PaymentStatus
-from sciaticare.billing.selectors import deposit_for, saved_card
+from sciaticare.billing.selectors import deposit_for, on_their_way, saved_card
 from sciaticare.billing.services import cards, deposits, payments
 from sciaticare.core.errors import DomainError, NotFound
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -133,6 +133,7 @@ def deposit(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
         "may_try_again": appointment.start > timezone.now(),
         "refunded": payments.refunded(payment),
+        "on_its_way": on_their_way(payment=payment),
     }
     try:
         if state == "pay":

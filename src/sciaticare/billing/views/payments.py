@@ -17,7 +17,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.billing import invoice_selectors, pdf
 from sciaticare.billing.invoice_selectors import admin_clinic_ids
-from sciaticare.billing.services.payments import refunded
+from sciaticare.billing.services.payments import left_to_refund
 from sciaticare.core.errors import NotFound
 
 
@@ -40,7 +40,7 @@ def invoice(request: AuthedRequest, invoice_id: int) -> HttpResponse:
     as_admin = detail.invoice.clinic_id in admin_clinic_ids(request.user)
     # Each payment with what is left of it to give back: the admin's "Refund" link.
     rows = [
-        (p, p.amount - refunded(p).amount if as_admin and p in detail.succeeded else None)
+        (p, left_to_refund(p).amount if as_admin and p in detail.succeeded else None)
         for p in detail.payments
     ]
     return render(

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.billing import takings_selectors
 from sciaticare.billing.forms import RangeForm, RecordPaymentForm, RefundForm, WaiveForm
-from sciaticare.billing.models import PaymentMethod, PaymentStatus
+from sciaticare.billing.models import Payment, PaymentMethod, PaymentStatus
 from sciaticare.billing.money import Money
+from sciaticare.billing.selectors import on_their_way
 from sciaticare.billing.services import fees, payments
 from sciaticare.core.display import money
 from sciaticare.core.errors import DomainError, NotFound
@@ -143,9 +144,18 @@ def refund(request: AuthedRequest, payment_id: int) -> HttpResponse:
     payment = _found(
         takings_selectors.payment_to_refund, viewer=request.user, payment_id=payment_id
     )
-    left = Money.of(payment.amount, payment.currency) - payments.refunded(payment)
+    left = payments.left_to_refund(payment)
     if left.amount == 0:
-        raise Http404
+        waiting = on_their_way(payment=payment)
+        if waiting.amount == 0:
+            raise Http404
+        # All that is left is on its way back (the processor has not answered yet).
+        messages.info(
+            request,
+            f"A refund of {money(waiting.amount, waiting.currency)} is on its way back: the card "
+            "processor has not answered yet, and it is retried automatically.",
+        )
+        return _back(payment)
     form = RefundForm(
         request.POST or None, limit=left, limit_words=f"{payment.currency} is left to give back"
     )
@@ -159,17 +169,23 @@ def refund(request: AuthedRequest, payment_id: int) -> HttpResponse:
                 payment=payment, amount=amount, reason=form.cleaned_data["reason"], by=request.user
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            (messages.warning if exc.code == "processor_unavailable" else messages.error)(
+                request, exc.message
+            )
         else:
             words = money(amount.amount, amount.currency)
             if made.status == PaymentStatus.SUCCEEDED:
                 messages.success(request, f"{words} given back to {payment.patient.display_name}.")
             else:
                 messages.error(request, f"The refund of {words} did not go through: {made.reason}")
-        if payment.invoice_id:
-            return redirect("billing:invoice", invoice_id=payment.invoice_id)
-        return redirect("billing:takings", clinic_id=payment.clinic_id)
+        return _back(payment)
     return render(request, "billing/refund.html", context, status=400 if form.errors else 200)
+
+
+def _back(payment: Payment) -> HttpResponse:
+    if payment.invoice_id:
+        return redirect("billing:invoice", invoice_id=payment.invoice_id)
+    return redirect("billing:takings", clinic_id=payment.clinic_id)
 
 
 @login_required
@@ -188,10 +204,20 @@ def waive(request: AuthedRequest, invoice_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request,
-                f"{invoice.get_purpose_display()} waived: credit note {note.number}, and "
-                "whatever was paid of it given back.",
-            )
+            waiting = on_their_way(invoice=invoice)
+            if waiting.amount == 0:
+                messages.success(
+                    request,
+                    f"{invoice.get_purpose_display()} waived: credit note {note.number}, and "
+                    "whatever was paid of it given back.",
+                )
+            else:
+                messages.warning(
+                    request,
+                    f"{invoice.get_purpose_display()} waived: credit note {note.number}. The "
+                    f"card processor did not answer the refund of "
+                    f"{money(waiting.amount, waiting.currency)}: it is recorded as pending and "
+                    "will be retried automatically; nothing more is needed.",
+                )
         return redirect("billing:invoice", invoice_id=invoice.pk)
     return render(request, "billing/waive.html", context, status=400 if form.errors else 200)

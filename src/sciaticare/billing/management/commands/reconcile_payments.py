@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sciaticare.billing.services import events
+from sciaticare.billing.services import events, payments
 from sciaticare.billing.tasks import reconcile_payments
 
 
@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Record the outcome of card payments that were started and never answered (the server "
         "died between the processor's charge and our record, or the answer was lost), from the "
-        "processor's events. Run every few minutes from cron; running it again changes nothing. "
+        "processor's events, and try again the card refunds the processor did not answer (the "
+        "same refund: one it made is found, never made twice). Run every few minutes from cron; "
+        "running it again changes nothing. "
         "With --enqueue the work goes to the task queue (manage.py db_worker) instead."
     )
 
@@ -22,10 +24,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--unanswered-for",
             type=int,
-            default=int(events.UNANSWERED_AFTER.total_seconds()),
+            default=None,
             metavar="SECONDS",
-            help="Look up charges started at least this long ago (default: %(default)s s; a "
-            "younger one may still be waiting for its answer).",
+            help="Look up charges and refunds started at least this long ago (default: "
+            f"{int(events.UNANSWERED_AFTER.total_seconds())} s for charges, "
+            f"{int(payments.RETRY_REFUNDS_AFTER.total_seconds())} s for refunds; a younger one "
+            "may still be waiting for its answer).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,6 +37,14 @@ class Command(BaseCommand):
             result = reconcile_payments.enqueue()
             self.stdout.write(f"Queued reconcile_payments (task {result.id}).")
             return
-        seconds = max(0, options["unanswered_for"])
-        count = events.reconcile(unanswered_after=timedelta(seconds=seconds))
+        given = options["unanswered_for"]
+        after = None if given is None else timedelta(seconds=max(0, given))
+        count = events.reconcile(
+            unanswered_after=events.UNANSWERED_AFTER if after is None else after
+        )
         self.stdout.write(self.style.SUCCESS(f"{count} payment(s) settled."))
+        refunds = payments.retry_pending_refunds(
+            older_than=payments.RETRY_REFUNDS_AFTER if after is None else after
+        )
+        if refunds:
+            self.stdout.write(self.style.SUCCESS(f"{refunds} refund(s) settled."))
