@@ -1,6 +1,7 @@
-"""Findings of the outside attack on billing (branch h15-attack). Each test states what should
-hold and is marked xfail(strict=True) with the finding's name: it fails today, and once the
-finding is fixed it passes and the strict xfail fails loudly, so the mark is removed then."""
+"""Findings of the outside attack on billing (2026-12-05), each now fixed and kept here as the
+test that failed while it was open: a credit note counted as owed (A1), a NUL in the policy
+(A2), a refund the processor did not answer (A3), fees charged by terms changed after booking
+(A4), and the admin's refund step read without an audit event (A5)."""
 
 from __future__ import annotations
 
