@@ -31,7 +31,7 @@ class FiguresField(forms.DecimalField):
 
     default_error_messages = {"invalid": "Give a number in figures, e.g. 20.00."}
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Any:  # Decimal | None (the stubs say int)
         if isinstance(value, str) and value.strip() and not FIGURES.fullmatch(value.strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)

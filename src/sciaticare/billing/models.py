@@ -120,7 +120,7 @@ class AgreedFees(models.Model):
     agreed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = _not_negative("late_cancel_fee", "no_show_fee")
+        constraints = [*_not_negative("late_cancel_fee", "no_show_fee")]
 
     def __str__(self) -> str:
         return f"Fees agreed for appointment {self.appointment_id}"

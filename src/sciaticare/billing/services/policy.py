@@ -89,7 +89,9 @@ def _money_errors(clinic: Clinic, values: PolicyValues, currency: str) -> list[t
 #: Two-letter codes of real countries (Babel's territories without its groupings and the
 #: "unknown region").
 COUNTRIES = frozenset(
-    code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
+    code
+    for code in Locale("en").territories
+    if isinstance(code, str) and len(code) == 2 and code.isalpha()
 ) - {"ZZ", "EU", "EZ", "UN", "QO"}
 ONE_LINE_FIELDS = ("legal_name", "tax_number", "insurer_provider_number", "npi")
 ONE_LINE = (
