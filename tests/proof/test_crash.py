@@ -272,7 +272,7 @@ def _state(url: str, folder: Path, world: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _kill(server: Server) -> None:
+def kill_server(server: Server) -> None:
     """SIGKILL the master and its workers at once: no graceful shutdown, no atexit."""
     assert server.process is not None, "the server is not running"
     assert server.process.poll() is None, f"the server died by itself:\n{server.log()}"
@@ -367,7 +367,7 @@ def _crash_run(url: str, folder: Path, world: dict[str, Any]) -> Crash:
                         thread.start()
                 time.sleep(rng.uniform(4.0, 7.0))
                 if life < KILLS:
-                    _kill(server)
+                    kill_server(server)
                 else:
                     run.stop.set()
                     for thread in threads:

@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 
 from bench.booking_contention import PROJECT_DIR, Server, make_database, server_environment
-from tests.proof.test_crash import _kill
+from tests.proof.test_crash import kill_server
 from tests.stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, StripeServer
 
 pytestmark = pytest.mark.slow
@@ -173,7 +173,7 @@ def test_a_charge_the_server_died_before_recording_is_recorded_once_by_reconcili
         while not [i for i in _intents(stripe_server) if i["status"] == "succeeded"]:
             assert time.monotonic() < deadline, "the processor never had the charge"
             time.sleep(0.05)
-        _kill(server)
+        kill_server(server)
     relay.release.set()
     booking.join(timeout=30)
     assert "status" not in outcome, f"the booking was answered: {outcome}"

@@ -17,6 +17,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
@@ -319,6 +320,21 @@ def _thursdays(
             AppointmentChange.objects.create(appointment=row, kind="no_show", by=therapist, at=at)
 
 
+def _free_start(
+    patient: User, link: TherapistLocation, session: SessionType, starts: list[datetime]
+) -> datetime:
+    """The first of `starts` at which neither the therapist nor the patient is booked (the
+    calendars seeded around it depend on the day the demo is made)."""
+    for start in starts:
+        end = start + timedelta(minutes=session.minutes + 15)
+        busy = Appointment.objects.filter(start__lt=end, busy_until__gt=start).filter(
+            Q(therapist=link.therapist) | Q(patient=patient)
+        )
+        if not busy.exists():
+            return start
+    return starts[-1]
+
+
 def _boston_trip(
     patient: User, link: TherapistLocation, session: SessionType, zone: ZoneInfo, today: date
 ) -> None:
@@ -331,7 +347,9 @@ def _boston_trip(
     ]
     WorkingHours.objects.bulk_create(hours)
     for day in (wednesday, wednesday + timedelta(days=2)):
-        start = _local(day, time(10), zone)
+        start = _free_start(
+            patient, link, session, [_local(day, time(h), zone) for h in range(10, 17)]
+        )
         row = _story_row(patient=patient, link=link, session=session, start=start)
         row.created_at = start - timedelta(days=14)
         row.status = AppointmentStatus.COMPLETED
