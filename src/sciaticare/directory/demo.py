@@ -217,7 +217,7 @@ LAST = [
 ]
 EXTRA_LANGUAGES = ["pl", "ur", "pa", "ar", "es", "zh", "fr", "so", "pt", "it", "bn", "gu"]
 REVIEW_TEXTS = [
-    "Listened properly and explained what she was doing. The leg pain eased for days.",
+    "Listened properly and explained each step. The leg pain eased for days.",
     "Gentle with my lower back and gave me stretches for home.",
     "Good session, easy to book, clean room with step-free access.",
     "Knew exactly where the tight spots were around my hip.",
