@@ -282,7 +282,7 @@ TABLE: list[Row] = [
       body={"direction": "down"}),
     # Billing: a patient's own money; the clinic's admins theirs (a therapist sees only the
     # status, in the API's list); site admins none of it.
-    R("billing:payments",             "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("billing:payments",             "GET",  NONE,     302, 200, 200, 404, 404, 404, 404, 404),
     R("billing:invoice",              "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
     R("billing:invoice_pdf",          "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
     R("billing:insurer_pdf",          "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
