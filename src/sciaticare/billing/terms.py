@@ -7,6 +7,7 @@ amounts are written as people read them (core.display).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sciaticare.billing.money import CancellationTerms, DepositKind, Money
@@ -119,3 +120,8 @@ def no_show_words(*, fee: Money, paid: Money) -> str | None:
     if paid == fee:
         return f"{charge} (their {deposit} deposit covers it)."
     return f"{charge} (it is taken from their {deposit} deposit and {said(paid - fee)} goes back to them)."
+
+
+def day_said(day: date) -> str:
+    """A day as every invoice, receipt and mail writes it: "1 December 2026"."""
+    return f"{day.day} {day:%B %Y}"
