@@ -287,7 +287,10 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "sciaticare.core.access_log.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "sciaticare.core.access_log.RedactSecrets"},
+        "no_traceback_for_4xx": {"()": "sciaticare.core.access_log.NoTracebackFor4xx"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -296,7 +299,10 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets", "no_traceback_for_4xx"],
+        },
         "django.server": {
             "level": "INFO",
             "class": "logging.StreamHandler",

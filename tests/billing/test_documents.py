@@ -153,7 +153,7 @@ def test_the_itemised_receipt_names_the_provider_number_treatment_dates_and_amou
     for part in [
         "Itemised receipt",
         "Provider number BUPA-77421",
-        "Sciatica relief massage, 60 min (60",  # the table wraps "minutes)"
+        "Sciatica relief massage",  # the line (it says the length: no "(60 minutes)" added)
         b.appointment.start.strftime("%-d %b"),
         "VAT (20 %) £10.00",
         "Total charged £60.00",

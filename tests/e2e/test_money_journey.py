@@ -142,7 +142,15 @@ def test_deposit_receipt_late_cancel_no_show_once_and_its_refund(
     # The therapist marks the missed session: a double click, then the task run again.
     desk = _page(browser, live_server, therapist.user)
     desk.goto(f"{live_server.url}/appointments/{missed.pk}/")
-    desk.get_by_role("button", name="No-show").dblclick()
+    desk.get_by_role("link", name="No-show…").click()
+    expect(
+        desk.get_by_text(
+            "Under the clinic's policy this charges the client a £30.00 missed-session fee "
+            "(their £10.00 deposit is counted: £20.00 is left to pay)."
+        )
+    ).to_be_visible()
+    desk.get_by_role("button", name="Mark as not attended").dblclick()
+    expect(desk.get_by_text("Marked as not attended. The patient is told.").first).to_be_visible()
     expect(desk.locator("dl.facts")).to_contain_text("No-show")
     tasks.charge_no_show.enqueue(missed.pk)
     no_show = Invoice.objects.get(purpose=Purpose.NO_SHOW_FEE, appointment=missed)

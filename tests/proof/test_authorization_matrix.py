@@ -145,6 +145,9 @@ TABLE: list[Row] = [
     R("scheduling:attendance",        "GET",  PAST,     302, 405, 405, 405, 405, 405, 405, 405),
     R("scheduling:attendance",        "POST", PAST,     302, 404, 404, 302, 404, 404, 404, 404,
       body={"attended": "yes"}),
+    # The no-show step is the session's therapist's; this session was attended: sent back to it.
+    R("scheduling:no_show",           "GET",  PAST,     302, 404, 404, 302, 404, 404, 404, 404),
+    R("scheduling:no_show",           "POST", PAST,     302, 404, 404, 302, 404, 404, 404, 404),
     R("scheduling:week",              "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
     R("scheduling:flare_up",          "GET",  NONE,     302, 200, 200, 302, 302, 302, 302, 302),
     R("scheduling:flare_up",          "POST", NONE,     302, 200, 200, 302, 302, 302, 302, 302),
@@ -279,7 +282,7 @@ TABLE: list[Row] = [
       body={"direction": "down"}),
     # Billing: a patient's own money; the clinic's admins theirs (a therapist sees only the
     # status, in the API's list); site admins none of it.
-    R("billing:payments",             "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("billing:payments",             "GET",  NONE,     302, 200, 200, 404, 404, 404, 404, 404),
     R("billing:invoice",              "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
     R("billing:invoice_pdf",          "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),
     R("billing:insurer_pdf",          "GET",  INVOICE,  302, 200, 404, 404, 404, 200, 404, 404),

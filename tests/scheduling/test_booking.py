@@ -267,7 +267,7 @@ def test_no_show_is_marked_by_the_therapist_after_the_start(world):
         therapist_user=world["therapist"].user,
         appointment_id=appointment.pk,
         attended=False,
-        now=appointment.start + timedelta(minutes=10),
+        now=appointment.start + timedelta(minutes=15),
     )
     assert marked.status == "no_show"
 
@@ -283,7 +283,7 @@ def test_marking_twice_the_same_way_changes_nothing_and_calls_its_hook_once(
     appointment = booking.book_appointment(
         patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
     )
-    later = appointment.start + timedelta(minutes=10)
+    later = appointment.start + timedelta(minutes=15)
 
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):

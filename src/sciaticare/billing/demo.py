@@ -42,9 +42,11 @@ from sciaticare.billing.money import DepositKind, Money, deposit_due
 from sciaticare.billing.selectors import paid, saved_policy
 from sciaticare.billing.services import cards, fees, invoices, payments, sessions
 from sciaticare.billing.services.policy import PolicyValues, save_policy
+from sciaticare.billing.terms import day_said
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import cancelled_by_patient
+from sciaticare.scheduling.selectors.calendars import local
 
 US_CLINIC = "Back Bay Massage Therapy"
 #: Stripe's test card that always succeeds (3-D Secure: 4000 0027 6000 3184).
@@ -190,7 +192,7 @@ def _fee(h: _History, appointment: Appointment, purpose: Purpose) -> Callable[[d
                 sessions.settle_cancellation(appointment_id=appointment.pk, now=now)
             return
         amount = fees.fee_for(appointment, purpose)
-        when = appointment.start.strftime("%d %b %Y")
+        when = day_said(local(appointment.start, appointment.location).date())
         issued = invoices.issue(
             clinic=appointment.location.clinic,
             patient=appointment.patient,

@@ -1,6 +1,6 @@
 """Billing's side of scheduling's payment seam (scheduling/payments.py): the policy in words
-before booking and before cancelling, the deposit's hold, and the booking API's payment.
-Installed by BillingConfig.ready() (`connect`)."""
+before booking, before cancelling and before marking a session missed, the deposit's hold, and
+the booking API's payment. Installed by BillingConfig.ready() (`connect`)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from sciaticare.billing.selectors import (
     takes_deposit_online,
 )
 from sciaticare.billing.services import cards, deposits, fees, payments
-from sciaticare.billing.terms import Policy, booking_words, cancel_words, said
+from sciaticare.billing.terms import Policy, booking_words, cancel_words, no_show_words, said
 from sciaticare.core.errors import PaymentFailed
 from sciaticare.directory.models import Location, SessionType
 from sciaticare.scheduling import payments as seam
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.payments import BookingTerms, PaymentState
+from sciaticare.scheduling.payments import BookingTerms, NoShowTerms, PaymentState
 from sciaticare.scheduling.selectors.calendars import policy_of as booking_rules_of
 from sciaticare.scheduling.services import holds
 from sciaticare.scheduling.services.booking import cancellation_window_hours
@@ -132,6 +132,17 @@ class BillingDesk:
             late_fee=_with_tax(policy, fees.fee_for(appointment, Purpose.LATE_CANCEL_FEE).amount),
         )
         return cancel_words(terms, paid=kept, by_patient=appointment.patient_id == user.pk)
+
+    def no_show_terms(self, appointment: Appointment, now: datetime) -> NoShowTerms | None:
+        """The fee `sessions.charge_no_show` would charge (the agreed one, `fees.fee_for`, with
+        the policy's tax), the session's deposit counted against it."""
+        policy = saved_policy(appointment.location.clinic)
+        if policy is None:
+            return None
+        fee = _with_tax(policy, fees.fee_for(appointment, Purpose.NO_SHOW_FEE).amount)
+        kept = _kept(appointment) or Money.zero(policy.currency)
+        words = no_show_words(fee=fee, paid=kept)
+        return None if words is None else NoShowTerms(words=words, fee=fee.amount > 0)
 
 
 def connect() -> None:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from django.db.models import (
     DecimalField,
@@ -55,6 +56,7 @@ from sciaticare.directory.models import Clinic, Credential, CredentialKind, Cred
 from sciaticare.intake import bodymap
 from sciaticare.intake.selectors import sciatica_side
 from sciaticare.outcomes.selectors import last_identity
+from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.selectors.calendars import local
 
 #: SQLite adds decimals as binary floats, so a sum that is truly 0.00 may come out as 1e-15:
@@ -488,3 +490,12 @@ def insurer_document(*, viewer: User, invoice_id: int) -> InsurerDocument:
         cpt=MASSAGE_CPT if superbill else "",
         units=cpt_units(minutes) if superbill else 0,
     )
+
+
+def document_zone(*, clinic: Clinic, appointment: Appointment | None) -> ZoneInfo:
+    """The clock a PDF or a mail about money tells its times by: the session's location's, else
+    the clinic's first location's (UTC without one), as the pages do."""
+    if appointment is not None:
+        return ZoneInfo(appointment.location.time_zone)
+    first = clinic.locations.order_by("pk").values_list("time_zone", flat=True).first()
+    return ZoneInfo(first or "UTC")

@@ -17,8 +17,9 @@ from django.core.mail import EmailMessage, send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from sciaticare.billing.invoice_selectors import receipt_of
+from sciaticare.billing.invoice_selectors import document_zone, receipt_of
 from sciaticare.billing.models import Payment, PaymentStatus
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import paid
@@ -43,14 +44,16 @@ def send_receipt(payment_id: int) -> int:
         return 0
     receipt = receipt_of(payment)
     amount = money(payment.amount, payment.currency)
-    body = render_to_string(
-        "billing/email/receipt.txt",
-        {
-            "r": receipt,
-            "amount": amount,
-            "payments_url": settings.SITE_URL + reverse("billing:payments"),
-        },
-    )
+    # Its times by the session's (or the clinic's) clock, as the pages and the PDF tell them.
+    with timezone.override(document_zone(clinic=payment.clinic, appointment=payment.appointment)):
+        body = render_to_string(
+            "billing/email/receipt.txt",
+            {
+                "r": receipt,
+                "amount": amount,
+                "payments_url": settings.SITE_URL + reverse("billing:payments"),
+            },
+        )
     subject = one_line(f"Receipt: {amount} paid to {receipt.seller['name']}")
     EmailMessage(subject=subject, body=body, to=[payment.patient.email]).send()
     return 1

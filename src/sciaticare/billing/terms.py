@@ -7,6 +7,7 @@ amounts are written as people read them (core.display).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sciaticare.billing.money import CancellationTerms, DepositKind, Money
@@ -96,3 +97,31 @@ def cancel_words(terms: CancellationTerms, *, paid: Money, by_patient: bool) -> 
     if terms.fee == paid:
         return f"{fee}: your {deposit} deposit is kept."
     return f"{fee}: your {deposit} deposit is kept and {said(terms.fee - paid)} more is charged to your card."
+
+
+def no_show_words(*, fee: Money, paid: Money) -> str | None:
+    """What marking a session missed means for the money, for the therapist's confirm step;
+    None when there is no fee and no deposit. `fee` includes its tax; `paid` is the session's
+    deposit kept so far (paid less refunds), which is counted against the fee
+    (`fees.charge_fee`)."""
+    deposit = said(paid)
+    if fee.amount == 0:
+        if paid.amount == 0:
+            return None
+        return (
+            "The clinic's policy has no missed-session fee: the client's "
+            f"{deposit} deposit goes back to them in full."
+        )
+    charge = f"Under the clinic's policy this charges the client a {said(fee)} missed-session fee"
+    if paid.amount == 0:
+        return f"{charge}."
+    if paid < fee:
+        return f"{charge} (their {deposit} deposit is counted: {said(fee - paid)} is left to pay)."
+    if paid == fee:
+        return f"{charge} (their {deposit} deposit covers it)."
+    return f"{charge} (it is taken from their {deposit} deposit and {said(paid - fee)} goes back to them)."
+
+
+def day_said(day: date) -> str:
+    """A day as every invoice, receipt and mail writes it: "1 December 2026"."""
+    return f"{day.day} {day:%B %Y}"

@@ -51,6 +51,18 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class NoTracebackFor4xx(logging.Filter):
+    """Django logs a refusal it raised (PermissionDenied, BadRequest) with the exception's
+    traceback; an ordinary 4xx is one warning line ("Forbidden (Permission denied): /path"),
+    so the terminal shows tracebacks only for real errors (5xx)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class GunicornLogger(GunicornBaseLogger):
     """gunicorn's logger with every access-log atom (request line, path, query, referer…)
     redacted, whatever `access_log_format` an operator chooses."""

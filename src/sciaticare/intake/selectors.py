@@ -99,13 +99,10 @@ def triage_alert(
 BLOCKING_LEVELS = (Level.EMERGENCY.code, Level.URGENT.code)
 
 
-def blocking_triage(*, patient_ids: Iterable[int]) -> dict[int, str]:
-    """The patients among `patient_ids` whose current intake says emergency or urgent (a
-    red-flag re-check's "yes" saves such an intake), with that level: one query for any number
-    of patients, so a list of sessions can mark each row ("Do not treat").
-
-    The therapist pages that list a patient's sessions read this, not the intake itself; the
-    brief stays the place for the clinical detail."""
+def current_levels(*, patient_ids: Iterable[int]) -> dict[int, str]:
+    """The patients among `patient_ids` who have a current intake (the latest of an open
+    episode), with its triage level: one query for any number of patients. Who is missing has
+    no intake a brief could be made from."""
     ids = set(patient_ids)
     if not ids:
         return {}
@@ -117,17 +114,31 @@ def blocking_triage(*, patient_ids: Iterable[int]) -> dict[int, str]:
             patient_id__in=ids,
             episode__closed_at__isnull=True,
             pk=Subquery(latest.values("pk")[:1]),
-            triage_level__in=BLOCKING_LEVELS,
         ).values_list("patient_id", "triage_level")
     )
 
 
+def blocking_triage(*, patient_ids: Iterable[int]) -> dict[int, str]:
+    """The patients among `patient_ids` whose current intake says emergency or urgent (a
+    red-flag re-check's "yes" saves such an intake), with that level: one query for any number
+    of patients, so a list of sessions can mark each row ("Do not treat").
+
+    The therapist pages that list a patient's sessions read this, not the intake itself; the
+    brief stays the place for the clinical detail."""
+    levels = current_levels(patient_ids=patient_ids)
+    return {patient: level for patient, level in levels.items() if level in BLOCKING_LEVELS}
+
+
 def mark_do_not_treat(appointments: Iterable[Any]) -> None:
-    """Set `do_not_treat` on each appointment: the blocking level of its patient, or ""."""
+    """Set on each appointment `do_not_treat`, the blocking level of its patient's current
+    intake (or ""), and `has_intake`, whether there is an intake to make a brief from (a row
+    links the brief only then): one query."""
     rows = list(appointments)
-    blocked = blocking_triage(patient_ids=(a.patient_id for a in rows))
+    levels = current_levels(patient_ids=(a.patient_id for a in rows))
     for appointment in rows:
-        appointment.do_not_treat = blocked.get(appointment.patient_id, "")
+        level = levels.get(appointment.patient_id)
+        appointment.has_intake = level is not None
+        appointment.do_not_treat = level if level in BLOCKING_LEVELS else ""
 
 
 def episodes_of(*, patient: User) -> QuerySet[Episode]:
@@ -239,8 +250,18 @@ class Brief:
     red_flags_checked_at: datetime
 
 
+class NoIntakeYet(NotFound):
+    """The viewer may read the patient's intake, but there is none yet (nothing to audit)."""
+
+    def __init__(self, patient: User) -> None:
+        super().__init__("intake")
+        self.patient = patient
+
+
 def brief_for(*, viewer: User, patient_id: int) -> Brief:
-    """The therapist brief for a patient, if the viewer may read it; audited."""
+    """The therapist brief for a patient, if the viewer may read it; audited. NoIntakeYet when
+    they may but the patient has no current intake (its page says so rather than "not
+    found"); NotFound for anyone else, whether or not there is one."""
     patient = User.objects.filter(pk=patient_id, is_active=True).first()
     if (
         patient is None
@@ -250,7 +271,7 @@ def brief_for(*, viewer: User, patient_id: int) -> Brief:
         raise NotFound("client")
     intake = current_intake(patient=patient)
     if intake is None:
-        raise NotFound("intake")
+        raise NoIntakeYet(patient)
     record_event(actor=viewer, action="intake.brief.view", patient=patient, obj=intake)
     return Brief(
         patient=patient,

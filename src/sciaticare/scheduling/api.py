@@ -255,7 +255,9 @@ def no_show(request: AuthedRequest, appointment_id: ApiId) -> AppointmentOut:
     """The appointment's therapist marks a booked session that has begun as a no-show. The
     clinic's no-show fee is charged once to the card on file, whatever the retries: calling
     again answers the same and charges nothing more. 409 `not_started` before the start or
-    when the session was marked otherwise."""
+    when the session was marked otherwise; 409 `too_early_for_no_show` in the first 15 minutes
+    after the start (the client may be running late). No confirm step here: a client program
+    asks its user before calling."""
     mark_attendance(therapist_user=request.user, appointment_id=appointment_id, attended=False)
     return AppointmentOut.of(appointment_for(user=request.user, appointment_id=appointment_id))
 

@@ -44,6 +44,17 @@ class PaymentState:
     client_secret: str | None = None
 
 
+@dataclass(frozen=True)
+class NoShowTerms:
+    """What marking a session missed means for the money, as the confirm step says it."""
+
+    #: In plain sentences ("Under the clinic's policy this charges a £30.00 missed-session fee
+    #: (the client's £11.00 deposit is counted).").
+    words: str
+    #: A fee is invoiced: the patient is told by mail.
+    fee: bool
+
+
 class PaymentDesk(Protocol):
     def booking_terms(
         self, *, session_type: Any, location: Any, start: datetime, now: datetime
@@ -78,6 +89,10 @@ class PaymentDesk(Protocol):
         """What cancelling now costs or gives back, in words (None: nothing to say)."""
         ...
 
+    def no_show_terms(self, appointment: Any, now: datetime) -> NoShowTerms | None:
+        """What marking the session missed now charges or gives back (None: nothing to say)."""
+        ...
+
 
 class NoPayments:
     """The desk before billing installs its own: no policy, no deposit, nothing to pay."""
@@ -103,6 +118,9 @@ class NoPayments:
         return None
 
     def cancel_terms(self, *, appointment: Any, user: Any, now: datetime) -> str | None:
+        return None
+
+    def no_show_terms(self, appointment: Any, now: datetime) -> NoShowTerms | None:
         return None
 
 

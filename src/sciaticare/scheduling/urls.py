@@ -11,6 +11,7 @@ urlpatterns = [
     path("appointments/cancel-all/", views.cancel_for_triage, name="cancel_for_triage"),
     path("appointments/<id:appointment_id>/reschedule/", views.reschedule, name="reschedule"),
     path("appointments/<id:appointment_id>/attendance/", views.attendance, name="attendance"),
+    path("appointments/<id:appointment_id>/no-show/", views.no_show, name="no_show"),
     path("schedule/week/", views.week, name="week"),
     path("flare-up/", views.flare_up_view, name="flare_up"),
     path("waitlist/", views_waitlist.entries, name="waitlist"),

@@ -39,7 +39,7 @@ from sciaticare.scheduling.selectors.bookable import (
 from sciaticare.scheduling.selectors.calendars import load_calendars, local, policy_of
 from sciaticare.scheduling.selectors.care import closed_to
 from sciaticare.scheduling.services import booking, changes
-from sciaticare.scheduling.services.attendance import mark_attendance
+from sciaticare.scheduling.services.attendance import mark_attendance, no_show_from
 
 
 def _by_day(found: list[LocatedSlot]) -> OrderedDict[Any, list[dict[str, Any]]]:
@@ -229,7 +229,9 @@ def appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             "appointment": found,
             "changes": found.changes.select_related("by"),
             "is_therapist": found.therapist.user_id == request.user.pk,
-            "started": found.start <= timezone.now(),
+            "started": found.start <= (now := timezone.now()),
+            "no_show_from": (missed_from := no_show_from(found)),
+            "may_mark_missed": missed_from <= now,
         },
     )
 
@@ -340,18 +342,43 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attendance(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    """Completed, in one tap; "No-show" goes to its confirm step (`no_show`)."""
     found = _mine(request, appointment_id)
+    if request.POST.get("attended") != "yes":
+        return redirect("scheduling:no_show", appointment_id=found.pk)
     try:
-        mark_attendance(
-            therapist_user=request.user,
-            appointment_id=found.pk,
-            attended=request.POST.get("attended") == "yes",
-        )
+        mark_attendance(therapist_user=request.user, appointment_id=found.pk, attended=True)
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("scheduling:appointment", appointment_id=found.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def no_show(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    """The session's therapist marks it missed: the confirm step says what that charges (the
+    payment seam's words); only its POST marks."""
+    found = _mine(request, appointment_id)
+    if found.therapist.user_id != request.user.pk:
+        raise Http404
+    now = timezone.now()
+    terms = payments.desk().no_show_terms(found, now)
+    if request.method == "POST":
+        try:
+            mark_attendance(therapist_user=request.user, appointment_id=found.pk, attended=False)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            told = " The patient is told." if terms is not None and terms.fee else ""
+            messages.success(request, f"Marked as not attended.{told}")
+        return redirect("scheduling:appointment", appointment_id=found.pk)
+    if found.status != AppointmentStatus.BOOKED or now < no_show_from(found):
+        return redirect("scheduling:appointment", appointment_id=found.pk)
+    return render(
+        request, "scheduling/no_show_confirm.html", {"appointment": found, "terms": terms}
+    )
 
 
 @login_required

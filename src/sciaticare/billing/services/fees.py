@@ -21,8 +21,10 @@ from sciaticare.billing.models import (
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import policy_of, saved_policy
 from sciaticare.billing.services import deposits, invoices, payments
+from sciaticare.billing.terms import day_said
 from sciaticare.core.errors import Conflict
 from sciaticare.scheduling.models import Appointment
+from sciaticare.scheduling.selectors.calendars import local
 
 FEE_WORDS = {
     Purpose.LATE_CANCEL_FEE: "Late cancellation fee",
@@ -113,7 +115,7 @@ def charge_fee(
 
 
 def _fee_line(appointment: Appointment, purpose: Purpose, fee: Money) -> invoices.Line:
-    when = appointment.start.strftime("%d %b %Y")
+    when = day_said(local(appointment.start, appointment.location).date())
     return invoices.Line(f"{FEE_WORDS[purpose]}: session of {when}", fee)
 
 

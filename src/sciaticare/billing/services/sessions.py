@@ -19,6 +19,7 @@ from sciaticare.billing.models import Invoice, InvoiceKind, Purpose
 from sciaticare.billing.money import Money, cpt_units
 from sciaticare.billing.selectors import paid_deposits, saved_policy
 from sciaticare.billing.services import deposits, fees, invoices
+from sciaticare.billing.terms import day_said
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import cancelled_by_patient
 from sciaticare.scheduling.selectors.calendars import local
@@ -132,7 +133,7 @@ def invoice_session(*, appointment_id: int, now: datetime | None = None) -> Invo
         name=session_type.name,
         price=price,
         minutes=minutes,
-        day=local(appointment.start, appointment.location).strftime("%d %b %Y"),
+        day=day_said(local(appointment.start, appointment.location).date()),
         us=policy.country == "US",
     )
     try:

@@ -8,7 +8,6 @@ clinic the clinic's) and audits it; anyone else gets the same 404 as a missing i
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -25,7 +24,7 @@ from sciaticare.core.errors import NotFound
 @require_GET
 def payments(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_role(Role.PATIENT):
-        raise PermissionDenied
+        raise Http404  # like every other billing page someone has no claim on
     statements = invoice_selectors.statement_of(patient=request.user)
     return render(request, "billing/payments.html", {"statements": statements})
 

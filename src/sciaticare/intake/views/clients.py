@@ -20,13 +20,16 @@ from sciaticare.intake.views.checks import require_role
 @login_required
 def clients(request: AuthedRequest) -> HttpResponse:
     require_role(request, Role.THERAPIST)
+    shares = list(selectors.shared_clients(therapist=request.user))
+    treated = list(selectors.treated_clients(therapist=request.user)[:200])
+    # A name links the brief only when there is an intake to make it from.
+    with_intake = selectors.current_levels(
+        patient_ids=[s.patient_id for s in shares] + [p.pk for p in treated]
+    )
     return render(
         request,
         "intake/clients.html",
-        {
-            "shares": selectors.shared_clients(therapist=request.user),
-            "treated": selectors.treated_clients(therapist=request.user)[:200],
-        },
+        {"shares": shares, "treated": treated, "with_intake": set(with_intake)},
     )
 
 
@@ -35,6 +38,8 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
     require_role(request, Role.THERAPIST)
     try:
         found = selectors.brief_for(viewer=request.user, patient_id=patient_id)
+    except selectors.NoIntakeYet as none:
+        return render(request, "intake/no_brief.html", {"patient": none.patient})
     except NotFound:
         raise Http404 from None
     intake = found.intake

@@ -4,7 +4,7 @@ also what signing a session note does (records), through `complete_appointment`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,17 @@ from sciaticare.scheduling.services.booking import after_commit, record_change
 # completed session's invoice).
 on_no_show: list[Callable[[int], None]] = []
 on_completed: list[Callable[[int], None]] = []
+
+#: How long after its start a session may be marked missed: a client a few minutes late is on
+#: the way, not a no-show (docs/billing.md, "Cancelling and no-shows"). Completed may be marked
+#: from the start.
+NO_SHOW_GRACE = timedelta(minutes=15)
+TOO_EARLY_FOR_NO_SHOW = "too_early_for_no_show"
+
+
+def no_show_from(appointment: Appointment) -> datetime:
+    """When the session may first be marked missed."""
+    return appointment.start + NO_SHOW_GRACE
 
 
 def _lock_own(*, therapist_user: User, appointment_id: int) -> Appointment:
@@ -39,6 +50,13 @@ def _lock_own(*, therapist_user: User, appointment_id: int) -> Appointment:
 def _mark(appointment: Appointment, *, attended: bool, by: User, now: datetime, note: str) -> None:
     if appointment.status != AppointmentStatus.BOOKED or appointment.start > now:
         raise Conflict("not_started", "Only a booked session that has begun can be marked.")
+    if not attended and now < no_show_from(appointment):
+        minutes = int(NO_SHOW_GRACE.total_seconds() // 60)
+        raise Conflict(
+            TOO_EARLY_FOR_NO_SHOW,
+            f"A session can be marked missed {minutes} minutes after its start: "
+            "the client may be running late.",
+        )
     appointment.status = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
     appointment.save(update_fields=["status"])
     record_change(appointment, "completed" if attended else "no_show", by, note)
