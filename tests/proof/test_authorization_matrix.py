@@ -348,6 +348,11 @@ TABLE: list[Row] = [
     A("GET /api/v1/diary",                                NONE,     401, 200, 200, 403, 403, 403, 403, 403),
     A("POST /api/v1/diary",                               NONE,     401, 200, 200, 403, 403, 403, 403, 403,
       body={"back_pain": 3, "leg_pain": 2}),
+    # A write made offline: a patient's own diary (this one is too old to sync: 422).
+    A("PUT /api/v1/diary/entries/{client_id}",            {"client_id": "=6f1c2d4e-8a3b-4c5d-9e6f-7a8b9c0d1e2f"},
+                                                                    401, 422, 422, 403, 403, 403, 403, 403,
+      body={"date": "2026-01-05", "made_at": "2026-01-05T09:00:00+00:00", "back_pain": 3,
+            "leg_pain": 2}),
     A("GET /api/v1/patients/me/fhir",                     NONE,     401, 200, 200, 403, 403, 403, 403, 403),
     A("GET /api/v1/patients/{patient_id}/fhir",           {"patient_id": "a.patient"},
                                                                     401, 200, 404, 200, 404, 200, 404, 404,

@@ -1,12 +1,16 @@
-"""The pain diary for programs: GET and POST /api/v1/diary (the caller's own entries)."""
+"""The pain diary for programs: GET and POST /api/v1/diary (the caller's own entries), and
+PUT /api/v1/diary/entries/{client_id}, the offline diary's idempotent write (docs/offline.md)."""
 
 import datetime as dt
+from typing import Literal
+from uuid import UUID
 
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.bounds import SchedulingDatetime
 from sciaticare.core.errors import Refused
 from sciaticare.core.schemas import Problem
 from sciaticare.outcomes import selectors, services
@@ -75,3 +79,50 @@ def log(request: AuthedRequest, payload: EntryIn) -> Status[EntryOut]:
         day=payload.date,
     )
     return Status(201 if created else 200, _out(entry))
+
+
+class SyncIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date = Field(description="The day of the entry: the person's day at `made_at`.")
+    made_at: SchedulingDatetime = Field(
+        description="When the person saved it on their device (with its offset); two writes "
+        "of one day keep the later. At most 7 days ago."
+    )
+    # Strict: a queued write is JSON the page made, so `true` or "7" is a bug to name.
+    back_pain: int = Field(ge=0, le=10, strict=True)
+    leg_pain: int = Field(ge=0, le=10, strict=True)
+    note: str = Field("", max_length=500)
+    tags: list[Tag] = []
+
+
+class SyncOut(Schema):
+    client_id: UUID
+    result: Literal["created", "updated", "kept", "already_stored"] = Field(
+        description="created: the day's first entry; updated: this write replaced an earlier "
+        "one; kept: the day holds a later write, this one changed nothing; already_stored: a "
+        "retry, nothing changed."
+    )
+    entry: EntryOut = Field(description="What the server keeps for the day.")
+
+
+@router.put(
+    "/diary/entries/{client_id}",
+    response={200: SyncOut, 201: SyncOut, 403: Problem, 409: Problem, 422: Problem},
+    summary="Send an entry made offline (idempotent by its client id)",
+    url_name="diary_sync",
+)
+def sync(request: AuthedRequest, client_id: UUID, payload: SyncIn) -> Status[SyncOut]:
+    _patient(request)
+    entry, result = services.sync_entry(
+        patient=request.user,
+        client_id=client_id,
+        made_at=payload.made_at,
+        day=payload.date,
+        back_pain=payload.back_pain,
+        leg_pain=payload.leg_pain,
+        note=payload.note,
+        tags=[t.value for t in payload.tags],
+    )
+    body = SyncOut(client_id=client_id, result=result.value, entry=_out(entry))
+    return Status(201 if result is services.SyncResult.CREATED else 200, body)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,6 +33,11 @@ class PainEntry(models.Model):
     tags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The offline diary (docs/offline.md): the id the person's device gave the write this row
+    # now holds, and when they made it there. Null for a write made on the page or by the API's
+    # POST. A retry of that write finds its id here and stores nothing.
+    client_id = models.UUIDField(null=True, blank=True)
+    client_made_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["day"]
@@ -47,6 +54,9 @@ class PainEntry(models.Model):
             models.UniqueConstraint(
                 fields=["patient", "day"], name="%(app_label)s_%(class)s_one_per_day"
             ),
+            models.UniqueConstraint(
+                fields=["patient", "client_id"], name="%(app_label)s_%(class)s_one_per_client_id"
+            ),
             models.CheckConstraint(
                 condition=Q(back_pain__lte=10), name="%(app_label)s_%(class)s_back_0_10"
             ),
@@ -57,6 +67,12 @@ class PainEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} back {self.back_pain} leg {self.leg_pain}"
+
+    @property
+    def written_at(self) -> datetime:
+        """When the person made the write this row holds: on their device for a synced write,
+        else when the server saved it. Two devices' writes of one day are ordered by it."""
+        return self.client_made_at if self.client_id and self.client_made_at else self.updated_at
 
 
 class DiaryPreference(models.Model):

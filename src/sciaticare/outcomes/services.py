@@ -9,7 +9,9 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import partial
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -21,7 +23,7 @@ from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.core import generated
 from sciaticare.core.bounds import day_out_of_range
-from sciaticare.core.errors import Invalid, NotFound, Refused
+from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.core.generated import FileStatus
 from sciaticare.outcomes import mail, selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
@@ -127,6 +129,9 @@ def log_pain(
         "leg_pain": leg_pain,
         "note": note.strip()[:MAX_NOTE],
         "tags": list(dict.fromkeys(tags)),
+        # A write made here is no device's queued write: `written_at` becomes its save time.
+        "client_id": None,
+        "client_made_at": None,
     }
     try:
         with transaction.atomic():
@@ -149,6 +154,118 @@ def log_pain(
             patient=patient, back_pain=back_pain, leg_pain=leg_pain, note=note, tags=tags, day=day
         )
     return entry, created
+
+
+# The offline diary (docs/offline.md): how long a device's queue may wait, and how far ahead of
+# the server's clock a device's clock may run.
+MAX_OFFLINE_AGE = timedelta(days=7)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class SyncResult(StrEnum):
+    """What the server kept for a queued write (`sync_entry`)."""
+
+    CREATED = "created"  # the day's first entry: this write
+    UPDATED = "updated"  # the day's entry now holds this write, made after the one it held
+    KEPT = "kept"  # the day's entry holds a write made later (or at the same time): unchanged
+    ALREADY_STORED = "already_stored"  # this write is the day's entry already (a retry)
+
+
+def _day_at(patient: User, moment: datetime) -> date:
+    """The diary's day for the patient at `moment` (log_pain's "today" at that time)."""
+    return timezone.localdate(moment)
+
+
+def sync_entry(
+    *,
+    patient: User,
+    client_id: UUID,
+    made_at: datetime,
+    day: date,
+    back_pain: int,
+    leg_pain: int,
+    note: str = "",
+    tags: Iterable[str] = (),
+    now: datetime | None = None,
+) -> tuple[PainEntry, SyncResult]:
+    """A write queued on the patient's device, sent once it was back online (or again).
+
+    Idempotent by `client_id`: a retry stores nothing and answers what the day holds. Two
+    writes of one day (two devices, or a page save and a queued one) are ordered by when the
+    person made them: the later one wins (`PainEntry.written_at`; on a tie the stored one
+    stays). `day` must be the patient's day at `made_at`, which may be up to `MAX_OFFLINE_AGE`
+    ago (an entry made offline late at night is still that night's). Raises Invalid naming
+    each bad field, Conflict when the id already names another day's entry.
+    """
+    now = now or timezone.now()
+    errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
+    if len(note.strip()) > MAX_NOTE:
+        errors.append(("note", f"at most {MAX_NOTE} characters"))
+    if made_at > now + CLOCK_SKEW:
+        errors.append(("made_at", "is in the future: check the device's clock"))
+    elif made_at < now - MAX_OFFLINE_AGE:
+        errors.append(("made_at", f"more than {MAX_OFFLINE_AGE.days} days ago: too old to sync"))
+    elif out_of_range := day_out_of_range(day):
+        errors.append(("date", out_of_range))
+    elif day != _day_at(patient, made_at):
+        errors.append(("date", "must be the day the entry was made (your day at made_at)"))
+    if errors:
+        raise Invalid("invalid_entry", "The entry was not saved.", errors)
+    values = {
+        "back_pain": back_pain,
+        "leg_pain": leg_pain,
+        "note": note.strip(),
+        "tags": list(dict.fromkeys(tags)),
+        "client_id": client_id,
+        "client_made_at": (made_at := min(made_at, now)),
+    }
+    store = partial(
+        _store_synced, patient=patient, day=day, client_id=client_id, made_at=made_at, now=now
+    )
+    try:
+        return store(values=values)
+    except IntegrityError:  # a concurrent write of the same day or id: answer against it
+        return store(values=values)
+
+
+def _store_synced(
+    *,
+    patient: User,
+    day: date,
+    client_id: UUID,
+    made_at: datetime,
+    values: dict[str, object],
+    now: datetime,
+) -> tuple[PainEntry, SyncResult]:
+    with transaction.atomic():
+        entry = PainEntry.objects.select_for_update().filter(patient=patient, day=day).first()
+        if entry is not None and entry.client_id == client_id:
+            return entry, SyncResult.ALREADY_STORED
+        other = PainEntry.objects.filter(patient=patient, client_id=client_id).first()
+        if other is not None:
+            raise Conflict(
+                "client_id_taken",
+                f"This client id already names the entry of {other.day.isoformat()}.",
+                [("client_id", "already used for another day: make a new one")],
+            )
+        if entry is not None and made_at <= entry.written_at:
+            return entry, SyncResult.KEPT
+        if entry is None:
+            entry = PainEntry.objects.create(patient=patient, day=day, **values)
+            result = SyncResult.CREATED
+        else:
+            for name, value in values.items():
+                setattr(entry, name, value)
+            entry.updated_at = now
+            entry.save()
+            result = SyncResult.UPDATED
+        record_event(
+            actor=patient,
+            action="diary.create" if result is SyncResult.CREATED else "diary.update",
+            patient=patient,
+            obj=entry,
+        )
+    return entry, result
 
 
 def set_daily_nudge(*, patient: User, on: bool) -> DiaryPreference:
