@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "sciaticare.accounts.middleware.SessionLifetimeMiddleware",
     "sciaticare.accounts.middleware.StaffMfaMiddleware",
     "sciaticare.accounts.middleware.PrivateResponsesMiddleware",
+    "sciaticare.accounts.middleware.SignOutClearsSiteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -20,6 +20,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", include("sciaticare.web.urls")),
     path("check/", symptom_check.check, name="check"),
+    path("check/emergency/", symptom_check.emergency, name="check_emergency"),
     path("intake/", include("sciaticare.intake.urls")),
     path("calendar/<str:secret>.ics", views_calendar.feed, name="calendar_feed"),
     path("", include("sciaticare.scheduling.urls")),

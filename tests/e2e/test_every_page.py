@@ -68,6 +68,8 @@ NOT_PAGES = {
     "api-v1:openapi-json",
     "api-v1:openapi-view",  # Swagger UI, a third party's page for programmers
     "admin:index",
+    "web:manifest",  # JSON
+    "web:service_worker",  # JavaScript
 }
 #: Pages outside the matrix (allauth's) that an anonymous visitor opens.
 ANONYMOUS_EXTRA = ["account_login", "account_signup", "account_reset_password"]

@@ -96,6 +96,11 @@ TABLE: list[Row] = [
     R("web:dashboard",                "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     R("check",                        "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
     R("check",                        "POST", NONE,     422, 422, 422, 422, 422, 422, 422, 422),
+    R("check_emergency",              "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    # The installable app (docs/offline.md): public, nobody's data.
+    R("web:manifest",                 "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("web:service_worker",           "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("web:offline",                  "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
     R("admin:index",                  "GET",  NONE,     302, 302, 302, 302, 302, 302, 302, 200),
     # Intake: the patient's own; the brief for a therapist with consent.
     R("intake:home",                  "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),

@@ -239,6 +239,10 @@ def test_the_free_routes_are_the_public_ones_only():
     assert {
         "web:home",
         "check",
+        "check_emergency",
+        "web:manifest",
+        "web:service_worker",
+        "web:offline",
         "directory:search",
         "directory:profile",
         "account_login",

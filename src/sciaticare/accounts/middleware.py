@@ -25,6 +25,10 @@ OPEN_BEFORE_TWO_FACTOR = frozenset(
     {
         "web:home",
         "check",  # the public symptom check
+        "check_emergency",  # its emergency advice, on a page of its own
+        "web:manifest",  # the installable app: manifest, service worker, offline page
+        "web:service_worker",
+        "web:offline",
         "directory:search",  # the public directory: its search and a therapist's public page
         "directory:profile",
         "account_login",
@@ -156,4 +160,26 @@ class PrivateResponsesMiddleware:
         ) or "Authorization" in request.headers
         if personal and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class SignOutClearsSiteMiddleware:
+    """Signing out tells the browser to forget what the site kept on the device: the offline
+    app's caches, its queue of diary entries and its service worker (docs/offline.md). Only
+    the sign-out button: a session that merely ended keeps the queue, to send once the person
+    signs in again, and the worker drops the kept diary page itself (web/sw.js)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = request.resolver_match
+        if (
+            request.method == "POST"
+            and match is not None
+            and match.view_name == "account_logout"
+            and not request.user.is_authenticated
+        ):
+            response["Clear-Site-Data"] = '"cache", "storage"'
         return response

@@ -63,6 +63,9 @@ def diary(request: AuthedRequest) -> HttpResponse:
             "honest_prompt": response.HONEST_PROMPT,
             "no_baseline_note": response.NO_BASELINE_NOTE,
             "nudge": bool(preference and preference.daily_nudge),
+            # The offline diary (offline-diary.js) dates a queued entry by the diary's day.
+            "today": timezone.localdate(),
+            "diary_zone": timezone.get_current_timezone_name(),
         },
         status=status,
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
 
 from sciaticare.accounts.models import Role
@@ -68,7 +69,27 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # emergency or urgent (base.html). Lazy: one query, only for a patient, and none when
         # the view has put its own `triage_alert` in the context.
         "triage_alert": SimpleLazyObject(lambda: _triage_alert(user)),
+        # The offline app (docs/offline.md, pwa.js): whose pages these are, so the service
+        # worker drops a kept diary page that is someone else's, and which page it keeps.
+        "offline_person": offline_person(user),
+        "offline_keep": _offline_keep(user),
     }
+
+
+def _offline_keep(user: Any) -> str:
+    """The page of the person's own data the app keeps for offline use: a patient's diary."""
+    is_patient = user.is_authenticated and user.has_role(Role.PATIENT)
+    return reverse("outcomes:diary") if is_patient else ""
+
+
+def offline_person(user: Any) -> str:
+    """An opaque name for the signed-in person ("" for nobody): the same on every page of
+    theirs, and not their id."""
+    if not user.is_authenticated:
+        return ""
+    return salted_hmac("sciaticare.offline-person", str(user.pk), algorithm="sha256").hexdigest()[
+        :20
+    ]
 
 
 def _triage_alert(user: Any) -> Any:

@@ -1,7 +1,16 @@
+import hashlib
+import json
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
@@ -51,3 +60,81 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         # "Do not treat" on each row whose patient's intake now says emergency or urgent.
         mark_do_not_treat(today)
     return render(request, "web/dashboard.html", context)
+
+
+# --- The installable app (docs/offline.md) ------------------------------------------------
+
+THEME = "#0b5d7a"  # site.css --brand
+BACKGROUND = "#ffffff"  # site.css --paper
+ICONS = [
+    ("web/icons/icon-192.png", "192x192", "any"),
+    ("web/icons/icon-512.png", "512x512", "any"),
+    ("web/icons/maskable-512.png", "512x512", "maskable"),
+]
+# What every page loads (base.html) and the diary's scripts: kept by the service worker.
+SHELL_FILES = [
+    "web/site.css",
+    "web/tables.js",
+    "web/pwa.js",
+    "django_htmx/htmx-2.min.js",
+    "web/favicon.svg",
+    "outcomes/quick-log.js",
+    "outcomes/offline-diary.js",
+    *(path for path, _, _ in ICONS),
+]
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest: what a phone needs to install Sciaticare as an app."""
+    body = {
+        "id": "/",
+        "name": "Sciaticare",
+        "short_name": "Sciaticare",
+        "description": "Log your back and leg pain, check your symptoms, find a massage "
+        "therapist and book.",
+        "lang": "en",
+        "start_url": reverse("web:dashboard"),
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME,
+        "background_color": BACKGROUND,
+        "icons": [
+            {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+            for path, sizes, purpose in ICONS
+        ],
+    }
+    response = HttpResponse(json.dumps(body, indent=1), content_type="application/manifest+json")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, from the site's root so that it may serve every page (its default
+    scope is the folder it is served from). Its text names each kept file by its versioned URL,
+    so a changed file changes the worker and browsers install the new one."""
+    config = {
+        "shell": [static(path) for path in SHELL_FILES],
+        # Public pages kept at install, fetched without cookies (the same for everyone).
+        "public_pages": [reverse("web:offline"), reverse("check_emergency")],
+        "offline_page": reverse("web:offline"),
+        # The one page with the person's own data that is kept: their diary, nothing else.
+        "own_pages": [reverse("outcomes:diary")],
+        "static_prefix": settings.STATIC_URL,
+    }
+    source = render_to_string("web/sw.js", {"config": json.dumps(config, indent=1)})
+    version = hashlib.sha256(source.encode()).hexdigest()[:16]
+    response = HttpResponse(
+        source.replace("__VERSION__", version), content_type="text/javascript; charset=utf-8"
+    )
+    # Browsers check for a new worker on navigation; never let a cache answer for it.
+    patch_cache_control(response, no_cache=True, max_age=0)
+    return response
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the app shows for a page it cannot reach and has not kept (the service worker keeps
+    this page at install)."""
+    return render(request, "web/offline.html")

@@ -7,13 +7,14 @@ import math
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sciaticare.core import ratelimits
 from sciaticare.intake import symptom_check
 from sciaticare.intake.triage.assessment import Triage
+from sciaticare.intake.triage.levels import Level
 from sciaticare.intake.triage.precautions import PRECAUTIONS
-from sciaticare.intake.triage.reasons import most_serious_first
+from sciaticare.intake.triage.reasons import REASONS, most_serious_first
 
 
 @never_cache
@@ -86,3 +87,12 @@ def check_result_page(request: HttpRequest, result: Triage) -> HttpResponse:
             "precautions": [PRECAUTIONS[code] for code in result.precautions],
         },
     )
+
+
+@require_GET
+def emergency(request: HttpRequest) -> HttpResponse:
+    """What to do in an emergency: the check's emergency advice and every reason that leads to
+    it, in the check's own words. No form and nothing personal, so the app keeps it for use
+    with no network (docs/offline.md)."""
+    reasons = [r for r in REASONS.values() if r.level is Level.EMERGENCY]
+    return render(request, "intake/emergency.html", {"reasons": reasons})
