@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
+from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.bounds import parse_day
 from sciaticare.core.errors import Conflict, DomainError, Invalid, NotFound, Refused
@@ -388,15 +389,18 @@ def week(request: AuthedRequest) -> HttpResponse:
     profile = own_profile(user=request.user)
     status = 200
     try:
-        first = parse_day(request.GET.get("start"), field="start") or timezone.localdate()
+        first = parse_day(request.GET.get("start"), field="start") or today_for(request.user)
     except Invalid as exc:
         messages.error(request, f"{exc.message} Showing this week instead.")
-        first, status = timezone.localdate(), 400
+        first, status = today_for(request.user), 400
     first -= timedelta(days=first.weekday())
     days = [first + timedelta(days=i) for i in range(7)]
     sessions = (
+        # A day either side: a session's day is its location's, which UTC's date may not be.
         Appointment.objects.filter(
-            therapist=profile, start__date__gte=days[0], start__date__lte=days[-1]
+            therapist=profile,
+            start__date__gte=days[0] - timedelta(days=1),
+            start__date__lte=days[-1] + timedelta(days=1),
         )
         .exclude(status__in=["held", "expired", "rescheduled"])
         .select_related("patient", "location", "session_type")
