@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -112,10 +113,10 @@ def test_a_declined_card_frees_the_time_and_offers_to_try_again(
     fresh = Appointment.objects.get(status=AppointmentStatus.HELD)
     assert again["Location"] == f"/billing/deposit/{fresh.pk}/"
     assert fresh.start == held.start
-    # The card kept from the declined try is offered, and another can be entered.
+    # The card that was just declined is not kept: another is asked for.
     page = client.get(again["Location"]).content.decode()
-    assert "with this card" in page
-    assert "Or pay with another card" in page
+    assert "with this card" not in page
+    assert "Pay by card" in page
 
 
 def test_only_this_page_lets_stripe_js_in(client, patient, therapist, stripe_server) -> None:
@@ -166,3 +167,42 @@ def test_the_cancel_step_inside_the_window_names_the_fee(
         "Cancelling now costs the £20.00 late-cancellation fee: your £10.00 deposit is kept "
         "and £10.00 more is charged to your card." in page
     )
+
+
+def test_the_patient_can_let_the_held_time_go(client, patient, therapist, stripe_server) -> None:
+    held = _held(client, therapist)
+    page = client.get(f"/billing/deposit/{held.pk}/").content.decode()
+    assert "Let this time go" in page
+    # What the page promises is what happens: a card the bank does not confirm keeps the hold.
+    assert "If your bank does not confirm a card, the time stays held" in page
+    assert "if the payment fails, the time is freed at once" not in page
+
+    answer = client.post(f"/billing/deposit/{held.pk}/", {"action": "release"})
+
+    held.refresh_from_db()
+    assert answer.status_code == 302
+    assert held.status == AppointmentStatus.EXPIRED
+    assert list(held.changes.values_list("kind", flat=True)) == [
+        "held_for_deposit",
+        "deposit_released",
+    ]
+    deposit = Payment.objects.get(appointment=held)
+    assert (deposit.status, deposit.attempted_at) == ("failed", None)
+    done = client.get(answer["Location"]).content.decode()
+    assert "The time is free again. Nothing was charged." in done
+    assert "You let this time go." in done
+    # The time is free for anyone at once.
+    other = bookable_patient()
+    client.force_login(other)
+    assert _confirm(client, therapist, confirm="yes").status_code == 302
+    assert Appointment.objects.filter(status=AppointmentStatus.HELD, patient=other).exists()
+
+
+def test_a_held_booking_is_found_again_in_the_appointments_list(client, patient, therapist) -> None:
+    held = _held(client, therapist)
+    page = client.get("/appointments/").content.decode()
+    assert held.hold_expires_at is not None
+    zone = ZoneInfo(held.location.time_zone)
+    until = held.hold_expires_at.astimezone(zone).strftime("%H:%M")
+    assert f"Waiting for the deposit — pay by {until}" in page
+    assert f'href="/billing/deposit/{held.pk}/"' in page

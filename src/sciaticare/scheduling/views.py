@@ -28,7 +28,11 @@ from sciaticare.directory.selectors.profile import bookable_therapist, own_profi
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
+from sciaticare.scheduling.selectors.appointments import (
+    appointment_for,
+    appointments_of,
+    waiting_for_deposit,
+)
 from sciaticare.scheduling.selectors.bookable import (
     DEFAULT_WINDOW,
     LocatedSlot,
@@ -208,6 +212,11 @@ def appointments(request: AuthedRequest) -> HttpResponse:
                 reverse=True,
             )[:50],
             "triage_alert": intake_selectors.triage_alert(patient=request.user),
+            # A booking held for its deposit, found again (its page is billing's: the seam).
+            "waiting": [
+                (a, payments.desk().deposit_page(a))
+                for a in waiting_for_deposit(patient=request.user, now=now)
+            ],
         },
     )
 

@@ -126,6 +126,22 @@ def _open_hold(payment: Payment, now: datetime) -> Appointment:
     return appointment
 
 
+LET_GO = "You let this time go."
+
+
+def let_go(*, payment: Payment) -> None:
+    """The patient lets a held booking go before paying: the slot is freed now (kind
+    `deposit_released`) and its deposit closed, nothing taken. One being paid is left to its
+    outcome (Conflict)."""
+    if payment.status != PaymentStatus.PENDING or payment.attempted_at is not None:
+        raise Conflict("already_paying", "This deposit is paid or being paid already.")
+    assert payment.appointment_id is not None  # a deposit
+    release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_released")
+    Payment.objects.filter(
+        pk=payment.pk, status=PaymentStatus.PENDING, attempted_at__isnull=True
+    ).update(status=PaymentStatus.FAILED, failure=LET_GO)
+
+
 def close_unpaid(appointment_id: int) -> None:
     """A released hold's deposit that nobody started paying is closed (failed: the hold ran
     out), so it never shows as waiting. One being paid is left to its outcome (`settle`
