@@ -78,6 +78,9 @@ def test_paying_by_card_books_and_shows_the_receipt(
     done = client.get(answer["Location"]).content.decode()
     assert "Booked: your deposit is paid" in done
     assert "Visa ending 4242" in done
+    deposit = Payment.objects.get(appointment=held)
+    assert f">R{deposit.pk:06d}</a>" in done  # the receipt's own number, not "Payment 69"
+    assert f"Payment {deposit.pk}" not in done
     held.refresh_from_db()
     assert held.status == AppointmentStatus.BOOKED
 

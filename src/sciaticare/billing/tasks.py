@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from sciaticare.billing.invoice_selectors import receipt_of
 from sciaticare.billing.models import Payment, PaymentStatus, Purpose
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import paid
+from sciaticare.billing.selectors import NO_CARD, paid
 from sciaticare.billing.services import events, fees, payments, sessions
 from sciaticare.billing.terms import said
 from sciaticare.core.display import money
@@ -151,7 +151,7 @@ def tell_fee_not_taken(payment_id: int) -> int:
         else "",
         "number": invoice.number,
         "why": "there is no card saved at the clinic."
-        if failed.failure == payments.NO_CARD
+        if failed.failure == NO_CARD
         else "your card was declined.",
         "fee": said(total),
         "paid": said(settled) if settled.amount else "",

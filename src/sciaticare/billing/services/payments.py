@@ -36,7 +36,7 @@ from sciaticare.billing.models import (
     Refund,
 )
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import on_their_way, policy_of
+from sciaticare.billing.selectors import NO_CARD, on_their_way, policy_of
 from sciaticare.core.errors import Conflict, PaymentFailed
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
@@ -76,10 +76,6 @@ def new(
         currency=amount.currency,
         idempotency_key=f"sciaticare-payment-{uuid.uuid4().hex}",
     )
-
-
-#: Why a fee or deposit could not be charged at all.
-NO_CARD = "No card is saved for this clinic."
 
 
 def take(
