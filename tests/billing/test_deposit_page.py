@@ -58,8 +58,9 @@ def test_the_confirm_step_says_the_policy_in_plain_words(client, patient, therap
     page = _confirm(client, therapist).content.decode()
     assert (
         "A deposit of £10.00 (20 %) is taken now by card. Cancel more than 24 hours before "
-        "for a full refund; later, the £20.00 late-cancellation fee is kept. A missed session "
-        "costs £30.00." in page
+        "for a full refund; later, the £20.00 late-cancellation fee is charged: your £10.00 "
+        "deposit is kept and £10.00 more is charged to your card. A missed session costs "
+        "£30.00." in page
     )
     assert "Confirm and pay the £10.00 deposit" in page
     assert not Appointment.objects.exists()
