@@ -345,3 +345,16 @@ def test_the_admin_is_offered_the_patients_insurer_document_not_their_own() -> N
         in _client(b.admin).get(url).content.decode()
     )
     assert "Itemised receipt for your insurer" in _client(b.patient).get(url).content.decode()
+
+
+def test_the_refund_forms_error_sits_under_its_own_field() -> None:
+    b = books(UK, price="50.00")
+    cash = pay_cash(b, "20.00")
+    page = _client(b.admin).post(reverse("billing:refund", args=[cash.pk]), {"amount": "5"})
+    html = page.content.decode()
+    assert page.status_code == 400
+    # The message comes after the reason's own label and input, not between amount and reason.
+    reason_at = html.index('for="id_reason"')
+    error_at = html.index("This field is required.")
+    assert error_at > reason_at
+    assert html.index('name="reason"') < error_at
