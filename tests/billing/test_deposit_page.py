@@ -155,6 +155,10 @@ def test_the_cancel_step_says_what_cancelling_costs(
 
     assert "Your £10.00 deposit comes back in full." in page
 
+    # And once cancelled, the message says the same of the money.
+    done = client.post(f"/appointments/{held.pk}/cancel/", {"reason": ""}, follow=True)
+    assert "Cancelled. Your £10.00 deposit comes back in full." in done.content.decode()
+
 
 def test_the_cancel_step_inside_the_window_names_the_fee(
     client, patient, therapist, stripe_server, monkeypatch

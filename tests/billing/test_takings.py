@@ -341,8 +341,7 @@ def test_the_admin_is_offered_the_patients_insurer_document_not_their_own() -> N
     pay_cash(b, "60.00")
     url = reverse("billing:invoice", args=[b.invoice.pk])
     assert (
-        "Itemised receipt for the patient's insurer"
-        in _client(b.admin).get(url).content.decode()
+        "Itemised receipt for the patient's insurer" in _client(b.admin).get(url).content.decode()
     )
     assert "Itemised receipt for your insurer" in _client(b.patient).get(url).content.decode()
 

@@ -85,7 +85,15 @@ def policy(**changes: object) -> Policy:
             "£30.00. Tax of 20 % is added to the price; the fees above include it.",
         ),
     ],
-    ids=["percent", "fee-equals-deposit", "full", "no-fees", "at-the-clinic", "nothing", "odd-percent-and-tax"],
+    ids=[
+        "percent",
+        "fee-equals-deposit",
+        "full",
+        "no-fees",
+        "at-the-clinic",
+        "nothing",
+        "odd-percent-and-tax",
+    ],
 )
 def test_the_policy_before_booking_in_plain_words(changes: dict, words: str) -> None:
     assert booking_words(policy(**changes)) == words

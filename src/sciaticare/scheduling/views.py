@@ -248,6 +248,11 @@ def appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     found = _mine(request, appointment_id)
     if request.method == "POST":
+        # What the money does, in the cancel step's words: before the cancel (which starts
+        # giving the deposit back).
+        terms = payments.desk().cancel_terms(
+            appointment=found, user=request.user, now=timezone.now()
+        )
         try:
             cancelled = changes.cancel_appointment(
                 user=request.user, appointment_id=found.pk, reason=request.POST.get("reason", "")
@@ -255,12 +260,12 @@ def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request,
+            done = (
                 "Cancelled. This was within the clinic's cancellation window and is recorded as a late cancellation."
                 if cancelled.late_cancellation
-                else "Cancelled.",
+                else "Cancelled."
             )
+            messages.success(request, f"{done} {terms}" if terms else done)
         return redirect("scheduling:appointment", appointment_id=found.pk)
     now = timezone.now()
     window = policy_of(found.location).cancellation_window_hours
