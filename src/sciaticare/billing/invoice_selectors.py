@@ -375,7 +375,9 @@ def statement_of(*, patient: User) -> list[ClinicStatement]:
                 p.succeeded_at or p.created_at,
                 p,
                 None,
-                balances.get(p.invoice_id) if p.status == PaymentStatus.FAILED else None,
+                balances.get(p.invoice_id)
+                if p.invoice_id is not None and p.status == PaymentStatus.FAILED
+                else None,
             )
             for p in payments
             if p.clinic_id == clinic_id
