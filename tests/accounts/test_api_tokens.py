@@ -39,7 +39,12 @@ def test_a_valid_token_authenticates_the_api(client):
     response = client.get("/api/v1/me", **_bearer(raw))
 
     assert response.status_code == 200
-    assert response.json() == {"email": user.email, "name": user.display_name, "roles": ["patient"]}
+    assert response.json() == {
+        "email": user.email,
+        "name": user.display_name,
+        "roles": ["patient"],
+        "time_zone": "UTC",
+    }
     assert ApiToken.objects.get(user=user).last_used_at is not None
 
 

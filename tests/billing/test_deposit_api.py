@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sciaticare.billing.models import Payment
+from sciaticare.billing.services import cards
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from tests.billing.factories import clinic_policy, deposit_therapist
 from tests.scheduling.helpers import at, bookable_patient, working_therapist
@@ -123,9 +124,11 @@ def test_a_card_kept_at_the_clinic_is_charged_at_booking(client, patient, stripe
 
 
 def test_a_kept_card_declined_at_booking_leaves_no_booking(client, patient, stripe_server) -> None:
-    therapist, _, _ = deposit_therapist()
-    first = _book(client, therapist, days=3).json()
-    _pay_new_card(client, stripe_server, first, CARD_DECLINED_ON_CHARGE)  # saved, then declined
+    therapist, _, location = deposit_therapist()
+    # A card kept at the clinic that the bank now declines.
+    setup = cards.start_setup(patient=patient, clinic=location.clinic)
+    stripe_server.save_card(setup.client_secret, CARD_DECLINED_ON_CHARGE)
+    cards.save(patient=patient, clinic=location.clinic, setup_intent=setup.id)
 
     second = _book(client, therapist, days=4)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -57,8 +58,9 @@ def test_the_confirm_step_says_the_policy_in_plain_words(client, patient, therap
     page = _confirm(client, therapist).content.decode()
     assert (
         "A deposit of £10.00 (20 %) is taken now by card. Cancel more than 24 hours before "
-        "for a full refund; later, the £20.00 late-cancellation fee is kept. A missed session "
-        "costs £30.00." in page
+        "for a full refund; later, the £20.00 late-cancellation fee is charged: your £10.00 "
+        "deposit is kept and £10.00 more is charged to your card. A missed session costs "
+        "£30.00." in page
     )
     assert "Confirm and pay the £10.00 deposit" in page
     assert not Appointment.objects.exists()
@@ -77,6 +79,9 @@ def test_paying_by_card_books_and_shows_the_receipt(
     done = client.get(answer["Location"]).content.decode()
     assert "Booked: your deposit is paid" in done
     assert "Visa ending 4242" in done
+    deposit = Payment.objects.get(appointment=held)
+    assert f">R{deposit.pk:06d}</a>" in done  # the receipt's own number, not "Payment 69"
+    assert f"Payment {deposit.pk}" not in done
     held.refresh_from_db()
     assert held.status == AppointmentStatus.BOOKED
 
@@ -112,10 +117,10 @@ def test_a_declined_card_frees_the_time_and_offers_to_try_again(
     fresh = Appointment.objects.get(status=AppointmentStatus.HELD)
     assert again["Location"] == f"/billing/deposit/{fresh.pk}/"
     assert fresh.start == held.start
-    # The card kept from the declined try is offered, and another can be entered.
+    # The card that was just declined is not kept: another is asked for.
     page = client.get(again["Location"]).content.decode()
-    assert "with this card" in page
-    assert "Or pay with another card" in page
+    assert "with this card" not in page
+    assert "Pay by card" in page
 
 
 def test_only_this_page_lets_stripe_js_in(client, patient, therapist, stripe_server) -> None:
@@ -150,6 +155,10 @@ def test_the_cancel_step_says_what_cancelling_costs(
 
     assert "Your £10.00 deposit comes back in full." in page
 
+    # And once cancelled, the message says the same of the money.
+    done = client.post(f"/appointments/{held.pk}/cancel/", {"reason": ""}, follow=True)
+    assert "Cancelled. Your £10.00 deposit comes back in full." in done.content.decode()
+
 
 def test_the_cancel_step_inside_the_window_names_the_fee(
     client, patient, therapist, stripe_server, monkeypatch
@@ -166,3 +175,42 @@ def test_the_cancel_step_inside_the_window_names_the_fee(
         "Cancelling now costs the £20.00 late-cancellation fee: your £10.00 deposit is kept "
         "and £10.00 more is charged to your card." in page
     )
+
+
+def test_the_patient_can_let_the_held_time_go(client, patient, therapist, stripe_server) -> None:
+    held = _held(client, therapist)
+    page = client.get(f"/billing/deposit/{held.pk}/").content.decode()
+    assert "Let this time go" in page
+    # What the page promises is what happens: a card the bank does not confirm keeps the hold.
+    assert "If your bank does not confirm a card, the time stays held" in page
+    assert "if the payment fails, the time is freed at once" not in page
+
+    answer = client.post(f"/billing/deposit/{held.pk}/", {"action": "release"})
+
+    held.refresh_from_db()
+    assert answer.status_code == 302
+    assert held.status == AppointmentStatus.EXPIRED
+    assert list(held.changes.values_list("kind", flat=True)) == [
+        "held_for_deposit",
+        "deposit_released",
+    ]
+    deposit = Payment.objects.get(appointment=held)
+    assert (deposit.status, deposit.attempted_at) == ("failed", None)
+    done = client.get(answer["Location"]).content.decode()
+    assert "The time is free again. Nothing was charged." in done
+    assert "You let this time go." in done
+    # The time is free for anyone at once.
+    other = bookable_patient()
+    client.force_login(other)
+    assert _confirm(client, therapist, confirm="yes").status_code == 302
+    assert Appointment.objects.filter(status=AppointmentStatus.HELD, patient=other).exists()
+
+
+def test_a_held_booking_is_found_again_in_the_appointments_list(client, patient, therapist) -> None:
+    held = _held(client, therapist)
+    page = client.get("/appointments/").content.decode()
+    assert held.hold_expires_at is not None
+    zone = ZoneInfo(held.location.time_zone)
+    until = held.hold_expires_at.astimezone(zone).strftime("%H:%M")
+    assert f"Waiting for the deposit — pay by {until}" in page
+    assert f'href="/billing/deposit/{held.pk}/"' in page

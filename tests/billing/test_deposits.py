@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from sciaticare.billing.models import Payment, PaymentStatus
+from sciaticare.billing.selectors import saved_card
 from sciaticare.billing.services import cards, deposits, payments
 from sciaticare.core.errors import Conflict, PaymentFailed, Refused
 from sciaticare.scheduling.models import (
@@ -165,6 +166,53 @@ def test_a_card_kept_at_the_clinic_pays_in_one_click(clinic, stripe_server) -> N
     assert paid.status == PaymentStatus.SUCCEEDED
     assert Appointment.objects.get(pk=second.appointment_id).status == AppointmentStatus.BOOKED
     assert _charges(stripe_server) == [1000, 1000]
+
+
+def _on_file(patient: Any, location: Any) -> tuple[str, str] | None:
+    card = saved_card(patient=patient, clinic=location.clinic)
+    return (card.last4, card.payment_method_id[:3]) if card else None
+
+
+def test_a_declined_new_card_never_becomes_the_card_on_file(clinic, stripe_server) -> None:
+    therapist, _, location = clinic
+    patient = bookable_patient()
+    # No card yet: a declined one does not become one.
+    first = Payment.objects.get(appointment=_hold(patient, therapist, days=3))
+    failed = deposits.pay_with_new_card(
+        payment=first, setup_intent=_new_card(stripe_server, first, CARD_DECLINED_ON_CHARGE)
+    )
+    assert failed.status == PaymentStatus.FAILED
+    assert _on_file(patient, location) is None
+
+    # A card that went through is kept...
+    second = Payment.objects.get(appointment=_hold(patient, therapist, days=4))
+    deposits.pay_with_new_card(payment=second, setup_intent=_new_card(stripe_server, second))
+    assert _on_file(patient, location) == ("4242", "pm_")
+    kept = saved_card(patient=patient, clinic=location.clinic)
+    assert kept is not None
+
+    # ...and a later declined one leaves it as it was (a fee is charged to it, not the dud).
+    third = Payment.objects.get(appointment=_hold(patient, therapist, days=5))
+    deposits.pay_with_new_card(
+        payment=third, setup_intent=_new_card(stripe_server, third, CARD_DECLINED_ON_CHARGE)
+    )
+    after = saved_card(patient=patient, clinic=location.clinic)
+    assert after is not None
+    assert (after.payment_method_id, after.last4) == (kept.payment_method_id, "4242")
+    assert after.trying == {}
+
+
+def test_a_new_card_the_bank_checks_is_kept_only_once_paid(clinic, stripe_server) -> None:
+    therapist, _, location = clinic
+    patient = bookable_patient()
+    deposit = Payment.objects.get(appointment=_hold(patient, therapist))
+    waiting = deposits.pay_with_new_card(
+        payment=deposit, setup_intent=_new_card(stripe_server, deposit, CARD_3DS)
+    )
+    assert _on_file(patient, location) is None  # not yet: the bank is checking
+    stripe_server.authenticate(deposits.state_of(waiting).client_secret or "")
+    deposits.finish(payment=waiting)
+    assert _on_file(patient, location) == ("3184", "pm_")
 
 
 def test_paying_twice_charges_once(clinic, stripe_server) -> None:

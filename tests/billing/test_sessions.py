@@ -16,13 +16,13 @@ from sciaticare.billing.models import Invoice, InvoiceLine, Payment, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import paid
 from sciaticare.billing.services import cards, deposits, invoices, payments, sessions
-from sciaticare.billing.tasks import charge_no_show
+from sciaticare.billing.tasks import charge_no_show, tell_fee_not_taken
 from sciaticare.records import services as records
 from sciaticare.scheduling.models import Appointment, AppointmentStatus, BookingPolicy
 from sciaticare.scheduling.services import attendance, booking, changes
 from tests.billing.factories import deposit_therapist
 from tests.scheduling.helpers import at, bookable_patient
-from tests.stripe import CARD, StripeServer
+from tests.stripe import CARD, CARD_DECLINED_ON_CHARGE, StripeServer
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,39 @@ def test_cancelling_runs_from_the_hook_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         changes.cancel_appointment(user=appointment.patient, appointment_id=appointment.pk)
     assert _given_back(appointment) == Money.of("10.00", "GBP")
+
+
+def test_a_declined_fee_is_told_to_the_patient_once(
+    clinic, stripe_server, smtp, django_capture_on_commit_callbacks
+) -> None:
+    therapist, _, _ = clinic
+    appointment = _booked_with_deposit(stripe_server, therapist)
+    patient, clinic_ = appointment.patient, appointment.location.clinic
+    # The card kept at the clinic now declines (attached fine, refused when charged).
+    setup = cards.start_setup(patient=patient, clinic=clinic_)
+    stripe_server.save_card(setup.client_secret, CARD_DECLINED_ON_CHARGE)
+    cards.save(patient=patient, clinic=clinic_, setup_intent=setup.id)
+    late = appointment.start - timedelta(hours=3)
+    changes.cancel_appointment(user=patient, appointment_id=appointment.pk, now=late)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = sessions.settle_cancellation(appointment_id=appointment.pk)
+    assert invoice is not None
+    (declined,) = Payment.objects.filter(invoice=invoice, purpose=Purpose.LATE_CANCEL_FEE)
+    # The task again (a retry of the queue, or a second failure's hook): no second mail.
+    assert tell_fee_not_taken.enqueue(declined.pk).return_value == 0
+
+    told = [m for m in smtp.to(patient.email) if "was not taken" in m["Subject"]]
+    assert len(told) == 1
+    assert told[0]["Subject"] == f"{clinic_.name}: your late cancellation fee was not taken"
+    body = told[0].get_content()
+    assert "your card was declined" in body
+    assert "The fee is £20.00. Paid already: £10.00, from your deposit." in body
+    assert "Still to pay: £10.00." in body
+    assert "pay it at the clinic" in body
+    assert "/billing/payments/" in body
+    assert invoice.number in body
+    assert "0341" not in body  # no card details
 
 
 # --- No-shows ----------------------------------------------------------------------------------

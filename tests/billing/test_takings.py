@@ -19,10 +19,14 @@ from django.utils import timezone
 from sciaticare.audit.models import AuditEvent
 from sciaticare.billing import takings, takings_selectors
 from sciaticare.billing.models import Invoice, Payment, PaymentMethod, Purpose, Refund
-from sciaticare.billing.services import fees, payments
+from sciaticare.billing.services import fees, payments, sessions
 from sciaticare.core.errors import Invalid, NotFound
+from sciaticare.scheduling.services import changes
 from tests.billing.books import UK, books, pay_by_card, pay_cash
+from tests.billing.factories import deposit_therapist
+from tests.billing.test_payments_page import _book, _pay
 from tests.factories import AppointmentFactory, ClinicAdminFactory, SiteAdminFactory
+from tests.scheduling.helpers import bookable_patient
 from tests.stripe import StripeServer
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +298,62 @@ def test_the_takings_page_and_the_payments_page_show_what_they_should(stripe_ser
     assert "Card (online)" in mine
     home = _client(b.admin).get(reverse("billing:takings_home"))
     assert home["Location"] == reverse("billing:takings", args=[b.clinic.pk])
+
+
+def test_a_fee_kept_from_a_deposit_and_waived_counts_as_fee_money_given_back(
+    stripe_server: StripeServer,
+) -> None:
+    """The outside test's range: a late fee taken from the deposit, then given back; the fees
+    section said "Nothing in this range" (the deposit is a session's payment, its invoice the
+    fee's), and the deposit, refunded in full, still offered "Refund" (a 404)."""
+    therapist, _, location = deposit_therapist(late_cancel_fee=Decimal("8.00"))
+    admin = ClinicAdminFactory()
+    location.clinic.admins.add(admin)
+    appointment = _book(bookable_patient(), therapist, 3)
+    deposit = _pay(stripe_server, appointment, "4242424242424242")  # £10.00
+    changes.cancel_appointment(
+        user=appointment.patient,
+        appointment_id=appointment.pk,
+        now=appointment.start - timedelta(hours=3),
+    )
+    fee = sessions.settle_cancellation(appointment_id=appointment.pk)  # £2.00 back
+    assert fee is not None
+    fees.waive(invoice=fee, reason="First time", by=admin)  # the £8.00 back too
+
+    today = timezone.localdate()
+    report = takings_selectors.takings_of(
+        viewer=admin, clinic_id=location.clinic.pk, start=today, end=today
+    )
+    (row,) = report.takings.fees
+    assert (row.taken, row.refunded) == (Decimal("10.00"), Decimal("10.00"))
+
+    page = _client(admin).get(reverse("billing:takings", args=[location.clinic.pk]))
+    html = page.content.decode()
+    assert reverse("billing:refund", args=[deposit.pk]) not in html
+    assert "<td>Refunded</td>" in html
+    assert "Not for a session" not in html.split('id="day-title"')[0]
+    assert "All payments and refunds" in html
+    assert "All fees" in html
+
+
+def test_the_admin_is_offered_the_patients_insurer_document_not_their_own() -> None:
+    b = books(UK, price="50.00")
+    pay_cash(b, "60.00")
+    url = reverse("billing:invoice", args=[b.invoice.pk])
+    assert (
+        "Itemised receipt for the patient's insurer" in _client(b.admin).get(url).content.decode()
+    )
+    assert "Itemised receipt for your insurer" in _client(b.patient).get(url).content.decode()
+
+
+def test_the_refund_forms_error_sits_under_its_own_field() -> None:
+    b = books(UK, price="50.00")
+    cash = pay_cash(b, "20.00")
+    page = _client(b.admin).post(reverse("billing:refund", args=[cash.pk]), {"amount": "5"})
+    html = page.content.decode()
+    assert page.status_code == 400
+    # The message comes after the reason's own label and input, not between amount and reason.
+    reason_at = html.index('for="id_reason"')
+    error_at = html.index("This field is required.")
+    assert error_at > reason_at
+    assert html.index('name="reason"') < error_at

@@ -37,7 +37,14 @@ def policy(**changes: object) -> Policy:
         (
             {},
             "A deposit of £11.00 (20 %) is taken now by card. Cancel more than 24 hours before "
-            "for a full refund; later, the £20.00 late-cancellation fee is kept. A missed "
+            "for a full refund; later, the £20.00 late-cancellation fee is charged: your £11.00 "
+            "deposit is kept and £9.00 more is charged to your card. A missed session costs "
+            "£30.00.",
+        ),
+        (
+            {"late_fee": gbp("11.00")},
+            "A deposit of £11.00 (20 %) is taken now by card. Cancel more than 24 hours before "
+            "for a full refund; later, the £11.00 late-cancellation fee is kept. A missed "
             "session costs £30.00.",
         ),
         (
@@ -73,11 +80,20 @@ def policy(**changes: object) -> Policy:
                 "tax_percent": Decimal(20),
             },
             "A deposit of £6.88 (12.5 %) is taken now by card. Cancel more than 24 hours before "
-            "for a full refund; later, the £20.00 late-cancellation fee is kept. A missed "
-            "session costs £30.00. Tax of 20 % is added to the price; the fees above include it.",
+            "for a full refund; later, the £20.00 late-cancellation fee is charged: your £6.88 "
+            "deposit is kept and £13.12 more is charged to your card. A missed session costs "
+            "£30.00. Tax of 20 % is added to the price; the fees above include it.",
         ),
     ],
-    ids=["percent", "full", "no-fees", "at-the-clinic", "nothing", "odd-percent-and-tax"],
+    ids=[
+        "percent",
+        "fee-equals-deposit",
+        "full",
+        "no-fees",
+        "at-the-clinic",
+        "nothing",
+        "odd-percent-and-tax",
+    ],
 )
 def test_the_policy_before_booking_in_plain_words(changes: dict, words: str) -> None:
     assert booking_words(policy(**changes)) == words

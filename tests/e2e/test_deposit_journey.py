@@ -89,3 +89,21 @@ def test_a_card_declined_when_charged_leaves_the_slot_free(
     # The time is offered again to anyone.
     page.get_by_role("link", name="Choose another time").click()
     expect(page.locator("button.slot").first).to_contain_text(chosen)
+
+
+def test_a_card_the_bank_does_not_confirm_is_said_in_plain_words(
+    live_server, page: Page, therapist
+) -> None:
+    _to_the_deposit(page, live_server, therapist)
+
+    _enter_card(page, CARD_3DS)
+    page.get_by_role("button", name="Fail authentication").click()
+
+    status = page.locator("#card-status")
+    expect(status).to_have_text(
+        "Your bank did not confirm this card. Nothing was taken, and the time is still held "
+        "for you: try again or use another card."
+    )
+    assert "authentication" not in status.inner_text()  # not the processor's own message
+    # As the page says: the time stays held for another card.
+    assert Appointment.objects.get().status == AppointmentStatus.HELD

@@ -306,6 +306,10 @@ TABLE: list[Row] = [
       body={"reason": "Hospital appointment", "confirm": "yes"}),
     # Accounts: one's own tokens; making one asks for the password again first.
     R("accounts:account",             "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    # One's own time zone ("UTC": the world's users keep the zone every other row assumes).
+    R("accounts:time_zone",           "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("accounts:time_zone",           "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
+      body={"time_zone": "UTC"}),
     R("accounts:create_token",        "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
     R("accounts:create_token",        "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
       body={"name": "Laptop"}),
@@ -328,6 +332,8 @@ TABLE: list[Row] = [
     # valid where the operation acts on an object, so refusal comes from the access check.
     #  operation                                          path     anon  pat  opat ther oth  cadm ocad site
     A("GET /api/v1/me",                                   NONE,     401, 200, 200, 200, 200, 200, 200, 200),
+    A("PATCH /api/v1/me",                                 NONE,     401, 200, 200, 200, 200, 200, 200, 200,
+      body={"time_zone": "UTC"}),
     A("GET /api/v1/therapists",                           NONE,     200, 200, 200, 200, 200, 200, 200, 200,
       query="lat=53.4808&lon=-2.2426"),
     A("GET /api/v1/therapists/{therapist_id}",            THERAPIST, 200, 200, 200, 200, 200, 200, 200, 200),

@@ -406,6 +406,7 @@ USER_TEXT = {
 NOT_USER_TEXT = {
     "accounts.User.password": "a hash",
     "accounts.User.email": "validated address",
+    "accounts.User.time_zone": "an IANA zone name, checked against zoneinfo's list",
     "core.RateCounter.ident": "made by the server (a scope and a digest)",
     "accounts.ApiToken.prefix": "made by the server",
     "accounts.ApiToken.digest": "made by the server",

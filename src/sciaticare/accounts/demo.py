@@ -15,8 +15,18 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, tuple[Role, ...]]] = [
 ]
 
 
+# The demo's people live in Greater Manchester (the Boston clinic's therapist aside).
+DEMO_TIME_ZONE = "Europe/London"
+
+
 def ensure_person(
-    email: str, first_name: str, last_name: str, roles: tuple[Role, ...], *, password: str | None
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: tuple[Role, ...],
+    *,
+    password: str | None,
+    time_zone: str = DEMO_TIME_ZONE,
 ) -> User:
     """The account with this email, made if missing; an existing one is left as it is.
 
@@ -26,7 +36,12 @@ def ensure_person(
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
-            email, password, first_name=first_name, last_name=last_name, is_patient=False
+            email,
+            password,
+            first_name=first_name,
+            last_name=last_name,
+            is_patient=False,
+            time_zone=time_zone,
         )
         if password is None:
             user.set_unusable_password()

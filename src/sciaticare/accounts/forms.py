@@ -1,3 +1,4 @@
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -6,6 +7,7 @@ from django.http import HttpRequest
 from sciaticare.accounts import services
 from sciaticare.accounts.models import User
 from sciaticare.core.names import validate_name, validate_one_line
+from sciaticare.core.time import time_zones
 
 
 class SignupRoleForm(forms.Form):
@@ -21,6 +23,15 @@ class SignupRoleForm(forms.Form):
         help_text="Therapists add their licence later; a clinic verifies it before they are listed.",
     )
 
+    # Filled by accounts/time_zone.js from the browser (Intl); empty without JavaScript, and
+    # then the site's zone is used. Nobody sees it, so a value we do not know is not an error
+    # to show: it falls back the same way (services.complete_sign_up).
+    time_zone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
+    )
+
     def signup(self, request: HttpRequest, user: User) -> None:
         # Called by allauth once the user row exists.
         services.complete_sign_up(
@@ -28,7 +39,71 @@ class SignupRoleForm(forms.Form):
             first_name=self.cleaned_data["first_name"],
             last_name=self.cleaned_data["last_name"],
             is_therapist=self.cleaned_data["is_therapist"],
+            time_zone=self.cleaned_data["time_zone"],
         )
+
+
+# Zones named by place ("Europe/London"), not the database's aliases ("GB", "US/Eastern",
+# "Etc/GMT+5"), which a person would not look for; the API and the form accept any zone.
+_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@lru_cache(maxsize=1)
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The account page's zones, grouped by region and sorted by place (a phone's picker shows
+    the groups; a keyboard jumps by first letter): ("Europe", [("Europe/London", "London")…]).
+    UTC comes first, on its own."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for name in time_zones():
+        region, _, place = name.partition("/")
+        if region in _REGIONS and place:
+            grouped.setdefault(region, []).append(
+                (name, place.replace("_", " ").replace("/", " – "))
+            )
+    return [("UTC", [("UTC", "UTC (Coordinated Universal Time)")])] + [
+        (region, sorted(grouped[region], key=lambda choice: choice[1])) for region in _REGIONS
+    ]
+
+
+class ZoneChoiceField(forms.ChoiceField):
+    """A list of the usual zones that accepts any IANA zone (an alias kept from the API)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return value in time_zones()
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = ZoneChoiceField(
+        label="Your time zone",
+        error_messages={
+            "invalid_choice": "%(value)s is not a time zone: choose one from the list.",
+            "required": "Choose your time zone.",
+        },
+        help_text="Your diary's “today”, its reminders and your charts follow this zone. Days "
+        "you have already logged stay on their days when you change it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        choices = time_zone_choices()
+        current = self.initial.get("time_zone")
+        listed = {name for _, zones in choices for name, _ in zones}
+        if isinstance(current, str) and current not in listed:
+            # An alias set through the API ("US/Eastern") is still shown as chosen.
+            choices = [("Yours", [(current, current)]), *choices]
+        field.choices = choices
 
 
 class ApiTokenForm(forms.Form):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from sciaticare.core.names import validate_name, validate_one_line
+from sciaticare.core.time import is_time_zone
 
 
 class Role(models.TextChoices):
@@ -23,6 +26,20 @@ class Role(models.TextChoices):
 # Roles that see other people's health data: they must use two-factor authentication and
 # their sessions end after 30 idle minutes.
 STAFF_ROLES = frozenset({Role.THERAPIST, Role.CLINIC_ADMIN, Role.SITE_ADMIN})
+
+
+def site_time_zone() -> str:
+    """The zone of a person who has not said theirs: the site's (settings.TIME_ZONE)."""
+    return str(settings.TIME_ZONE)
+
+
+def validate_time_zone(value: str) -> None:
+    if not is_time_zone(value):
+        raise ValidationError(
+            "%(value)s is not a time zone; use an IANA name such as Europe/London.",
+            code="invalid_time_zone",
+            params={"value": value},
+        )
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -69,6 +86,15 @@ class User(AbstractUser):
     is_patient = models.BooleanField(default=True)
     is_therapist = models.BooleanField(default=False)
     is_clinic_admin = models.BooleanField(default=False)
+    # Whose day is "today" for this person (docs/architecture.md, "The person's own day"): the
+    # browser's zone at sign-up, changed on the account page or the API.
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        default=site_time_zone,
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/London.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -1,5 +1,6 @@
 """Reads about accounts shared by views, the API and middleware."""
 
+from datetime import date, datetime
 from enum import StrEnum
 
 from allauth.account.authentication import get_authentication_records
@@ -7,8 +8,10 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from sciaticare.accounts.models import ApiToken, User
+from sciaticare.accounts.models import ApiToken, User, site_time_zone
+from sciaticare.core.time import day_bounds, is_time_zone, local_day, local_time
 
 
 class TwoFactorStep(StrEnum):
@@ -62,3 +65,46 @@ def two_factor_step_due(*, request: HttpRequest, user: User) -> TwoFactorStep | 
 
 def api_tokens_for(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+# --- The person's own day (docs/architecture.md, "The person's own day") ----------------------
+# The one rule for "what day is it for this person": the date their own zone's clock shows.
+# Every "today" that means a person's day (the diary, nudges, the dashboard, the charts) asks
+# here, with the instant it is about (`now`, the clock by default) so that callers and tests
+# can pin it.
+
+
+def zone_name(user: User) -> str:
+    """The person's IANA zone; the site's if the stored one is somehow not a zone."""
+    zone = user.time_zone
+    return zone if is_time_zone(zone) else site_time_zone()
+
+
+def local_now(user: User, now: datetime | None = None) -> datetime:
+    """The person's wall-clock time at `now` (the clock by default)."""
+    return local_time(now or timezone.now(), zone_name(user))
+
+
+def today_for(user: User, now: datetime | None = None) -> date:
+    """The person's date at `now`: their "today"."""
+    return local_day(now or timezone.now(), zone_name(user))
+
+
+def today_for_id(user_id: int, now: datetime | None = None) -> date:
+    """`today_for` when only the person's id is at hand (one query)."""
+    zone = User.objects.filter(pk=user_id).values_list("time_zone", flat=True).first()
+    return local_day(
+        now or timezone.now(),
+        zone if isinstance(zone, str) and is_time_zone(zone) else site_time_zone(),
+    )
+
+
+def day_of(user: User, moment: datetime) -> date:
+    """The person's date at an instant in the past or future: the day a session or an answer
+    falls on for them (naive instants, as SQLite's driver gives them, are UTC)."""
+    return local_day(moment, zone_name(user))
+
+
+def day_span(user: User, day: date) -> tuple[datetime, datetime]:
+    """When one of the person's days starts and ends, [start, end) in UTC."""
+    return day_bounds(day, zone_name(user))

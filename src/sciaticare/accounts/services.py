@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sciaticare.accounts.models import ApiToken, Role, User
+from sciaticare.accounts.models import ApiToken, Role, User, site_time_zone
+from sciaticare.core.errors import Invalid
+from sciaticare.core.time import is_time_zone
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +48,39 @@ def grant_role(*, user: User, role: Role) -> None:
     user.save(update_fields=update)
 
 
-def complete_sign_up(*, user: User, first_name: str, last_name: str, is_therapist: bool) -> None:
-    """What the sign-up form adds once allauth has made the account: the name, and the
-    therapist role if the person asked for it."""
+def complete_sign_up(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    is_therapist: bool,
+    time_zone: str = "",
+) -> None:
+    """What the sign-up form adds once allauth has made the account: the name, the browser's
+    time zone (the site's when the browser sent none, or none we know), and the therapist role
+    if the person asked for it."""
     user.first_name = first_name
     user.last_name = last_name
-    user.save(update_fields=["first_name", "last_name"])
+    user.time_zone = time_zone if is_time_zone(time_zone) else site_time_zone()
+    user.save(update_fields=["first_name", "last_name", "time_zone"])
     if is_therapist:
         grant_role(user=user, role=Role.THERAPIST)
+
+
+def set_time_zone(*, user: User, time_zone: object) -> User:
+    """Change the person's zone. Past diary days keep the days they were logged on: a day is
+    stored as a date, never recomputed from an instant. Invalid names the field."""
+    if not is_time_zone(time_zone):
+        raise Invalid(
+            "invalid_time_zone",
+            "That is not a time zone we know.",
+            [("time_zone", "use an IANA time zone name, such as Europe/London")],
+        )
+    assert isinstance(time_zone, str)
+    if user.time_zone != time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+    return user
 
 
 def token_lifetime() -> timedelta:

@@ -5,6 +5,7 @@ from sciaticare.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.account, name="account"),
+    path("time-zone/", views.time_zone, name="time_zone"),
     path("tokens/", views.create_token, name="create_token"),
     path("tokens/<id:token_id>/revoke/", views.revoke_token, name="revoke_token"),
 ]

@@ -13,24 +13,51 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts import selectors, services
-from sciaticare.accounts.forms import ApiTokenForm
+from sciaticare.accounts.forms import ApiTokenForm, TimeZoneForm
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.ratelimits import retry_message
 
 
-@login_required
-def account(request: AuthedRequest) -> HttpResponse:
+def _account_page(
+    request: AuthedRequest,
+    *,
+    form: ApiTokenForm | None = None,
+    zone_form: TimeZoneForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
     return render(
         request,
         "accounts/account.html",
         {
-            "roles": [role for role in Role if request.user.has_role(role)],
-            "tokens": selectors.api_tokens_for(user=request.user),
-            "form": ApiTokenForm(),
+            "roles": [role for role in Role if user.has_role(role)],
+            "tokens": selectors.api_tokens_for(user=user),
+            "form": form or ApiTokenForm(),
+            "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
+            "local_now": selectors.local_now(user),
+            "zone": selectors.zone_name(user),
             "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS,
         },
+        status=status,
     )
+
+
+@login_required
+def account(request: AuthedRequest) -> HttpResponse:
+    return _account_page(request)
+
+
+@login_required
+@require_POST
+def time_zone(request: AuthedRequest) -> HttpResponse:
+    """Change the person's zone; a zone we do not know is a 400 naming the field."""
+    form = TimeZoneForm(request.POST, initial={"time_zone": request.user.time_zone})
+    if not form.is_valid():
+        return _account_page(request, zone_form=form, status=400)
+    services.set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
+    messages.success(request, f"Your time zone is now {request.user.time_zone}.")
+    return redirect("accounts:account")
 
 
 @login_required
@@ -42,13 +69,7 @@ def create_token(request: AuthedRequest) -> HttpResponse:
     browser session, so a session left open must not be enough to mint one."""
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
-        tokens = selectors.api_tokens_for(user=request.user)
-        return render(
-            request,
-            "accounts/account.html",
-            {"tokens": tokens, "form": form, "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS},
-            status=400,
-        )
+        return _account_page(request, form=form, status=400)
     token, raw = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
     # Shown once, on this response only; never stored, never in a redirect URL.
     response = render(request, "accounts/token_created.html", {"token": token, "raw": raw})

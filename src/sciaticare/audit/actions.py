@@ -76,6 +76,7 @@ WORDS: dict[str, str] = {
     "appointment.deposit_failed": "released a session held for its deposit (the payment failed)",
     "appointment.hold_expired": "released a session held for its deposit (the time ran out)",
     "appointment.hold_replaced": "released a session held for its deposit (another was booked)",
+    "appointment.deposit_released": "released a session held for its deposit (the patient let it go)",
     # Account
     "account.delete.request": "asked to delete the account",
     "account.delete.cancel": "cancelled the account deletion",

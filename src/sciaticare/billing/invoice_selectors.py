@@ -45,12 +45,13 @@ from sciaticare.billing.models import (
     InvoiceKind,
     InvoiceLine,
     Payment,
+    PaymentMethod,
     PaymentStatus,
     Purpose,
     Refund,
 )
 from sciaticare.billing.money import Money, cpt_units
-from sciaticare.billing.selectors import policy_of, seller
+from sciaticare.billing.selectors import NO_CARD, policy_of, seller
 from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic, Credential, CredentialKind, CredentialStatus
 from sciaticare.intake import bodymap
@@ -284,18 +285,49 @@ def invoice_for(*, viewer: User, invoice_id: int) -> InvoiceDetail:
 # --- The patient's Payments page ----------------------------------------------------------
 
 
+#: Why a fee's charge was not taken, as the patient reads it (the processor's words stay for
+#: the clinic).
+NOT_TAKEN_NO_CARD = "Not taken: no card at the clinic"
+NOT_TAKEN = "Not taken: card declined"
+
+
 @dataclass(frozen=True)
 class Movement:
-    """A payment or a refund on the Payments page (`refund` is None for a payment)."""
+    """A payment or a refund on the Payments page (`refund` is None for a payment); `owed` is
+    what the invoice of a failed fee's charge still asks for."""
 
     at: datetime
     payment: Payment
     refund: Refund | None
+    owed: Money | None = None
 
     @property
     def amount(self) -> Money:
         row = self.refund or self.payment
         return Money.of(row.amount, self.payment.currency)
+
+    @property
+    def is_deposit(self) -> bool:
+        """A card payment for a session taken before its invoice (then counted against it)."""
+        p = self.payment
+        return (
+            p.purpose == Purpose.SESSION
+            and p.method == PaymentMethod.CARD_ONLINE
+            and p.appointment_id is not None
+            and (p.invoice is None or p.created_at < p.invoice.issued_at)
+        )
+
+    @property
+    def what(self) -> str:
+        return "Deposit" if self.is_deposit else Purpose(self.payment.purpose).label
+
+    @property
+    def status_words(self) -> str:
+        if self.refund is not None:
+            return self.refund.status_words
+        if self.payment.status == PaymentStatus.FAILED:
+            return NOT_TAKEN_NO_CARD if self.payment.failure == NO_CARD else NOT_TAKEN
+        return self.payment.get_status_display()
 
 
 @dataclass(frozen=True)
@@ -319,6 +351,9 @@ def statement_of(*, patient: User) -> list[ClinicStatement]:
     payments = list(
         Payment.objects.filter(patient=patient)
         .exclude(status=PaymentStatus.PENDING, attempted_at__isnull=True)  # never tried
+        # A deposit that failed or was let go left no booking and owes nothing: one row per
+        # abandoned hold would only alarm (kept for the clinic and the audit).
+        .exclude(status=PaymentStatus.FAILED, invoice__isnull=True)
         .select_related("clinic", "appointment", "invoice")
         .prefetch_related("refunds")
         .order_by("-created_at", "-pk")
@@ -336,8 +371,16 @@ def statement_of(*, patient: User) -> list[ClinicStatement]:
             if item.figures.balance.amount > 0:
                 currency = item.figures.balance.currency
                 owed[currency] = owed.get(currency, Money.zero(currency)) + item.figures.balance
+        balances = {item.invoice.pk: item.figures.balance for item in listed}
         movements = [
-            Movement(p.succeeded_at or p.created_at, p, None)
+            Movement(
+                p.succeeded_at or p.created_at,
+                p,
+                None,
+                balances.get(p.invoice_id)
+                if p.invoice_id is not None and p.status == PaymentStatus.FAILED
+                else None,
+            )
             for p in payments
             if p.clinic_id == clinic_id
         ] + [

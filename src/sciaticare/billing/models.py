@@ -141,6 +141,10 @@ class CardOnFile(models.Model):
     exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
     exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    #: A new card set up to pay one payment, not yet kept: {"payment": id, "payment_method",
+    #: "brand", "last4", "exp_month", "exp_year"} (cards.try_for). It becomes the card on file
+    #: only once that payment goes through; a declined card never replaces the one on file.
+    trying = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -328,6 +332,11 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    told_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the patient was mailed that this fee's charge failed (tasks, once).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

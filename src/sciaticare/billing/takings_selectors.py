@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from sciaticare.accounts.models import User
 from sciaticare.billing import takings
@@ -114,6 +116,21 @@ def _payments(clinic: Clinic, start: date, end: date) -> QuerySet[Payment]:
             succeeded_at__lt=until,
         )
         .select_related("patient", "invoice", "appointment__therapist__user")
+        .annotate(
+            # Given back or on its way (a refund the processor has not answered yet).
+            given_back=Coalesce(
+                Subquery(
+                    Refund.objects.filter(payment=OuterRef("pk"))
+                    .exclude(status=PaymentStatus.FAILED)
+                    .order_by()
+                    .values("payment")
+                    .annotate(s=Sum("amount"))
+                    .values("s"),
+                    output_field=DecimalField(max_digits=12, decimal_places=2),
+                ),
+                Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=2)),
+            )
+        )
         .order_by("-succeeded_at", "-pk")
     )
 
@@ -139,6 +156,13 @@ def _therapist(payment: Payment) -> str:
     return appointment.therapist.user.display_name if appointment else ""
 
 
+def _is_fee(payment: Payment) -> bool:
+    """Fee money: a fee's own charge, or a deposit counted against a fee's invoice (a late
+    cancellation's fee kept from the deposit), so that the fee given back is counted too."""
+    invoice = payment.invoice
+    return payment.purpose in FEES or (invoice is not None and invoice.purpose in FEES)
+
+
 def _movements(
     zone: ZoneInfo, payments: list[Payment], refunds: list[Refund]
 ) -> list[takings.Movement]:
@@ -149,7 +173,7 @@ def _movements(
             method=p.get_method_display(),
             currency=p.currency,
             taken=p.amount,
-            fee=p.purpose in FEES,
+            fee=_is_fee(p),
         )
         for p in payments
     ]
@@ -160,7 +184,7 @@ def _movements(
             method=r.payment.get_method_display(),
             currency=r.payment.currency,
             refunded=r.amount,
-            fee=r.payment.purpose in FEES,
+            fee=_is_fee(r.payment),
         )
         for r in refunds
     ]

@@ -2,7 +2,8 @@
 scheduling's hooks after the change commits (so a cancellation or a no-show never waits on the
 card processor), the patient's mail about a missed session's fee, the receipt mailed when a
 payment goes through (so a slow mail server never slows the payment that triggered it), and
-the reconciliation job that records charges whose answer was lost.
+the reconciliation job that records charges whose answer was lost, and the mail telling the
+patient a fee could not be charged to their card.
 
 Each task may run again and charges nothing more (fees and invoices once per session, deposits
 given back only as far as any is left), and the no-show's mail goes out with the fee only. A receipt
@@ -18,16 +19,18 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from sciaticare.billing.invoice_selectors import document_zone, receipt_of
-from sciaticare.billing.models import Payment, PaymentStatus
+from sciaticare.billing.models import Payment, PaymentStatus, Purpose
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import paid
-from sciaticare.billing.services import events, payments, sessions
+from sciaticare.billing.selectors import NO_CARD, paid
+from sciaticare.billing.services import events, fees, payments, sessions
 from sciaticare.billing.terms import said
 from sciaticare.core.display import money
 from sciaticare.core.names import one_line
 from sciaticare.scheduling.notifications import when_text
+from sciaticare.scheduling.selectors.calendars import local
 from sciaticare.scheduling.services import attendance, changes
 
 
@@ -110,6 +113,74 @@ def charge_no_show(appointment_id: int) -> int | None:
 
 
 @task
+def tell_fee_not_taken(payment_id: int) -> int:
+    """Mail the patient that a fee's charge to their card failed (declined, or no card at the
+    clinic): which fee, how much is still owed, that they can pay at the clinic, and a link to
+    their Payments page; no card details, nothing clinical. Once per payment whatever the
+    retries (claimed by `told_at`); 1 when sent."""
+    failed = (
+        Payment.objects.filter(
+            pk=payment_id,
+            status=PaymentStatus.FAILED,
+            purpose__in=list(fees.FEE_WORDS),
+            invoice__isnull=False,
+            told_at__isnull=True,
+        )
+        .select_related("patient", "clinic", "invoice__appointment__location")
+        .first()
+    )
+    if (
+        failed is None
+        or failed.patient.email.lower().endswith(".invalid")
+        or not (failed.patient.email)
+    ):
+        return 0
+    if not Payment.objects.filter(pk=payment_id, told_at__isnull=True).update(
+        told_at=timezone.now()
+    ):
+        return 0  # told already (a retry running beside the first)
+    invoice = failed.invoice
+    assert invoice is not None  # filtered above
+    appointment = invoice.appointment
+    total = Money.of(invoice.total, invoice.currency)
+    settled = paid(invoice)
+    context = {
+        "patient_first_name": failed.patient.first_name,
+        "clinic": failed.clinic.name,
+        "what": fees.FEE_WORDS[Purpose(failed.purpose)].lower(),
+        "when": date_format(local(appointment.start, appointment.location), "j F Y")
+        if appointment
+        else "",
+        "number": invoice.number,
+        "why": "there is no card saved at the clinic."
+        if failed.failure == NO_CARD
+        else "your card was declined.",
+        "fee": said(total),
+        "paid": said(settled) if settled.amount else "",
+        "owed": said(total - settled),
+        "payments_url": settings.SITE_URL + reverse("billing:payments"),
+        "site_url": settings.SITE_URL,
+    }
+    try:
+        send_mail(
+            one_line(f"{context['clinic']}: your {context['what']} was not taken"),
+            render_to_string("billing/email/fee_not_taken.txt", context),
+            None,
+            [failed.patient.email],
+        )
+    except Exception:
+        # Not sent: free the claim so that the task's retry sends it.
+        Payment.objects.filter(pk=payment_id).update(told_at=None)
+        raise
+    return 1
+
+
+def tell_fee_not_taken_later(payment_id: int) -> None:
+    """`payments.on_failed`'s hook: after the commit that recorded the failure."""
+    tell_fee_not_taken.enqueue(payment_id)
+
+
+@task
 def invoice_session(appointment_id: int) -> int | None:
     """A completed session's invoice, with its deposit counted; returns its id."""
     invoice = sessions.invoice_session(appointment_id=appointment_id)
@@ -151,3 +222,5 @@ def connect() -> None:
             hooks.append(hook)
     if send_receipt_later not in payments.on_succeeded:
         payments.on_succeeded.append(send_receipt_later)
+    if tell_fee_not_taken_later not in payments.on_failed:
+        payments.on_failed.append(tell_fee_not_taken_later)

@@ -48,11 +48,18 @@ def booking_words(policy: Policy) -> str:
     window = f"{policy.window_hours} hours"
     deposit_online = policy.online and policy.deposit.amount > 0
     if deposit_online and policy.late_fee.amount > 0:
-        rest = " and the rest comes back" if policy.late_fee < policy.deposit else ""
-        sentences.append(
-            f"Cancel more than {window} before for a full refund; later, the "
-            f"{said(policy.late_fee)} late-cancellation fee is kept{rest}."
-        )
+        fee = f"the {said(policy.late_fee)} late-cancellation fee"
+        if policy.deposit < policy.late_fee:
+            # More than the deposit: the rest is charged to the card (fees.charge_fee).
+            later = (
+                f"{fee} is charged: your {said(policy.deposit)} deposit is kept and "
+                f"{said(policy.late_fee - policy.deposit)} more is charged to your card"
+            )
+        elif policy.late_fee < policy.deposit:
+            later = f"{fee} is kept and the rest comes back"
+        else:
+            later = f"{fee} is kept"
+        sentences.append(f"Cancel more than {window} before for a full refund; later, {later}.")
     elif deposit_online:
         sentences.append("Cancel at any time for a full refund.")
     elif policy.late_fee.amount > 0:

@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from sciaticare.accounts.demo import ensure_person
+from sciaticare.accounts.demo import DEMO_TIME_ZONE, ensure_person
 from sciaticare.accounts.models import Role, User
 from sciaticare.directory import search_table
 from sciaticare.directory.models import (
@@ -286,6 +286,7 @@ def _seed_directory(accounts: dict[str, User]) -> None:
                 password=make_password(None),
                 is_patient=False,
                 is_therapist=True,
+                time_zone=DEMO_TIME_ZONE,
             )
             for n in range(THERAPISTS)
         ]
@@ -465,6 +466,7 @@ def _seed_directory(accounts: dict[str, User]) -> None:
                 last_name=rng.choice(LAST),
                 password=make_password(None),
                 is_patient=True,
+                time_zone=DEMO_TIME_ZONE,
             )
             for n in range(80)
         ]
@@ -525,7 +527,12 @@ def _seed_us_clinic(site_admin: User) -> None:
     )
     # She runs her own practice: its therapist and its clinic admin.
     user = ensure_person(
-        email, "Grace", "Whitfield", (Role.THERAPIST, Role.CLINIC_ADMIN), password=None
+        email,
+        "Grace",
+        "Whitfield",
+        (Role.THERAPIST, Role.CLINIC_ADMIN),
+        password=None,
+        time_zone="America/New_York",
     )
     clinic.admins.add(user)
     profile = TherapistProfile.objects.create(

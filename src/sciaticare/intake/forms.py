@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -82,8 +83,10 @@ class IntakeForm(forms.Form):
         max_length=4000,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The patient's own day (accounts.selectors.today_for), which the view passes.
+        self.today = today
         # Every triage question, answered explicitly (no default: silence is not "no").
         for question in QUESTIONS:
             self.fields[f"q_{question.code}"] = forms.ChoiceField(
@@ -95,7 +98,7 @@ class IntakeForm(forms.Form):
 
     def clean_onset_date(self) -> Any:
         onset = self.cleaned_data["onset_date"]
-        today = timezone.localdate()
+        today = self.today or timezone.localdate()
         if onset > today:
             raise forms.ValidationError("The pain cannot have begun in the future.")
         # Triage takes an onset at most ONSET_WEEKS_MAX weeks ago (a lifetime); further back is

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.selectors.access import clinics_administered
@@ -66,7 +67,7 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
 
     `new_episode` closes the open episode (if any) and starts another from `data.onset_date`.
     """
-    today = timezone.localdate()
+    today = today_for(patient)  # the patient's own day
     if data.onset_date > today:
         raise Invalid("onset_in_future", "The pain cannot have begun in the future.")
     result = assess(data.age, onset_weeks(data.onset_date, today), dict(data.answers))

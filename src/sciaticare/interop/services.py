@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.services import record_event
 from sciaticare.billing.export_selectors import invoices_to_export
 from sciaticare.core.bounds import check_json_depth, day_out_of_range
@@ -309,9 +310,10 @@ def _scored(item: ImportedQuestionnaire) -> tuple[dict[str, Any], Score]:
 _Scored = list[tuple[ImportedQuestionnaire, dict[str, Any], Score]]
 
 
-def _checked_history(data: object) -> tuple[ImportedHistory, _Scored]:
+def _checked_history(data: object, patient: User) -> tuple[ImportedHistory, _Scored]:
     """The history in a Bundle and its questionnaires scored, or Invalid naming every refused
-    entry: not valid R4B, codes not ours, or breaking the rules typed data follows."""
+    entry: not valid R4B, codes not ours, or breaking the rules typed data follows ("the
+    future" is after the patient's own day)."""
     try:
         check_json_depth(data)  # the checks below recurse: a deep document must not reach them
     except ValueError as exc:
@@ -324,8 +326,8 @@ def _checked_history(data: object) -> tuple[ImportedHistory, _Scored]:
         raise _refuse(problems)
     assert isinstance(data, dict)
     history = parse_bundle(data)
-    today = timezone.localdate()
     now = timezone.now()
+    today = today_for(patient, now)
     # The rules typed data follows: the intake refuses pain that began in the future, and
     # nothing is answered or logged ahead of time (the diary's own rules are checked by
     # outcomes.services.add_past_entries in import_bundle).
@@ -363,7 +365,7 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
     ours; all or nothing; importing it again adds nothing."""
     if importer.pk != patient.pk:
         raise NotFound("record")
-    history, scored = _checked_history(data)
+    history, scored = _checked_history(data, patient)
     # A Bundle this instance exported for this same patient: its sessions, places and people
     # are rows held here already, not another system's history (importing them again made a
     # duplicate of each).

@@ -7,10 +7,9 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from django.utils import timezone
-
 from sciaticare.accounts.demo import ensure_person
 from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.selectors import today_for
 from sciaticare.outcomes import practice_services
 from sciaticare.outcomes.models import PainEntry
 
@@ -43,7 +42,7 @@ def _seed_diaries(accounts: dict[str, User]) -> None:
     if PainEntry.objects.filter(patient=patient).exists():
         return
     rng = random.Random(42)
-    today = timezone.localdate()
+    today = today_for(patient)  # the demo patient's own day (Europe/London)
     people = [
         (patient, "responder_with_flare"),
         (

@@ -82,6 +82,9 @@ class DiaryPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_preference"
     )
     daily_nudge = models.BooleanField(default=False)
+    # The patient's own day (their zone) the last nudge went out on: one nudge a day however
+    # often the hourly job runs or is retried (tasks.send_diary_nudges).
+    last_nudged_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"nudge {'on' if self.daily_nudge else 'off'} for {self.patient_id}"

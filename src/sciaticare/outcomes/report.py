@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from sciaticare.accounts.models import User
+from sciaticare.accounts.selectors import day_of, today_for
 from sciaticare.audit.services import record_event
 from sciaticare.core.pdf import pdf_from_html
 from sciaticare.intake import bodymap
@@ -85,7 +86,7 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
     if intake is None:
         return None
     started_on = intake.episode.started_on
-    weeks = onset_weeks(started_on, timezone.localdate())
+    weeks = onset_weeks(started_on, today_for(patient))
     return IntakeSummary(
         age=intake.age,
         started_on=started_on,
@@ -98,7 +99,7 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
         precautions=[PRECAUTIONS[c] for c in intake.triage_precautions if c in PRECAUTIONS],
         back=(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
         leg=(intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
-        recorded_on=timezone.localtime(intake.created_at).date(),
+        recorded_on=day_of(patient, intake.created_at),
     )
 
 

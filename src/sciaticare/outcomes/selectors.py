@@ -12,13 +12,14 @@ from typing import Any
 
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.accounts.selectors import today_for_id, zone_name
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus
 from sciaticare.core.sql import Dialect, fetch_rows, table
+from sciaticare.core.time import local_day
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.intake.scoring.definition import Instrument
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
@@ -144,11 +145,12 @@ def entries_of(*, patient: User) -> QuerySet[PainEntry]:
     return PainEntry.objects.filter(patient=patient)
 
 
-def _progress(responses: list[tuple[str, float, datetime]]) -> list[InstrumentProgress]:
-    """Each instrument's scores over time, from (instrument, score, completed at) rows."""
+def _progress(responses: list[tuple[str, float, datetime]], zone: str) -> list[InstrumentProgress]:
+    """Each instrument's scores over time, from (instrument, score, completed at) rows, each on
+    the patient's day in their `zone`."""
     by_code: dict[str, list[tuple[date, float]]] = {}
     for code, score, completed_at in responses:
-        by_code.setdefault(code, []).append((completed_at.date(), score))
+        by_code.setdefault(code, []).append((local_day(completed_at, zone), score))
     found = []
     for code, points in by_code.items():
         instrument = INSTRUMENTS.get(code)
@@ -240,9 +242,12 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         .order_by("completed_at")
         .values_list("instrument", "score", "completed_at")
     )
+    # Every day on the charts is the patient's own (their zone), whoever looks: a session at
+    # 20:00 in New York is on New York's day, not on the next UTC one, as a diary entry is.
+    zone = zone_name(patient)
     sessions = [
         SessionRelief(
-            day=start.date(),
+            day=local_day(start, zone),
             therapist=f"{first} {last}".strip() or email,  # User.display_name, from values
             back=(back_before, back_after),
             leg=(leg_before, leg_after),
@@ -258,7 +263,7 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         worst_of_day = [(e[0], float(max(e[1], e[2]))) for e in entries]
         baseline = response.baseline_median(worst_of_day, sessions[0].day)
         weekly = response.lasting_relief(worst_of_day, sessions[0].day)
-    progress = _progress(responses)
+    progress = _progress(responses, zone)
     return Relief(
         entries=[
             DiaryDay(day, back, leg, note, json.loads(tags))
@@ -304,7 +309,8 @@ def _diary_pains(patient: User) -> list[tuple[date, int, int]]:
 
 def _session_pains(patient: User) -> list[tuple[datetime, int | None, int | None]]:
     """(start, back pain before, after) of each signed session note, earliest first. The
-    start is in UTC (naive on SQLite), so its ``date()`` is the one ``relief_for`` uses."""
+    start is in UTC (naive on SQLite); ``local_day`` makes it the patient's day, as in
+    ``relief_for``."""
     return fetch_rows(
         f"SELECT a.start, n.back_pain_before, n.back_pain_after FROM {table(SessionNote)} n"  # noqa: S608
         f" JOIN {table(Appointment)} a ON a.id = n.appointment_id"
@@ -332,8 +338,10 @@ def dashboard_relief_for(*, patient: User) -> DashboardRelief:
         _session_pains(patient),
         _scores(patient),
     )
+    zone = zone_name(patient)
     sessions = [
-        (start.date(), response.immediate_relief(before, after)) for start, before, after in notes
+        (local_day(start, zone), response.immediate_relief(before, after))
+        for start, before, after in notes
     ]
     days = [day for day, _ in sessions]
     last_weeks = (
@@ -344,7 +352,8 @@ def dashboard_relief_for(*, patient: User) -> DashboardRelief:
         else []
     )
     return DashboardRelief(
-        _pain_chart(entries, sessions), course_needs_review(days, last_weeks, _progress(responses))
+        _pain_chart(entries, sessions),
+        course_needs_review(days, last_weeks, _progress(responses, zone)),
     )
 
 
@@ -371,7 +380,7 @@ def shares_of(*, patient: User) -> QuerySet[ReportShare]:
 def recent_diary_line(patient_id: int) -> str:
     """The last 7 days of the patient's diary in one line, for prefilling a session note
     (installed as records' diary summary: ``records/diary.py``)."""
-    since = timezone.localdate() - timedelta(days=7)
+    since = today_for_id(patient_id) - timedelta(days=7)
     entries = list(
         PainEntry.objects.filter(patient_id=patient_id, day__gte=since).values_list(
             "back_pain", "leg_pain"

@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.services import record_event
 from sciaticare.core import generated
 from sciaticare.core.bounds import day_out_of_range
@@ -60,15 +61,18 @@ class PastEntry:
     source: str = ""
 
 
-def add_past_entries(*, patient: User, entries: Iterable[PastEntry]) -> tuple[int, int]:
+def add_past_entries(
+    *, patient: User, entries: Iterable[PastEntry], now: datetime | None = None
+) -> tuple[int, int]:
     """Add imported diary days: the rules of `log_pain`, except that a past day is allowed (it
-    is history); never a future day, and never over a day the patient already logged.
+    is history); never a future day (in the patient's zone), and never over a day the patient
+    already logged.
 
     Raises Invalid naming each refused entry, before writing anything. The caller holds the
     transaction (an import is all or nothing). Returns (added, already there).
     """
     listed = list(entries)
-    today = timezone.localdate()
+    today = today_for(patient, now)
     errors = []
     for entry in listed:
         where = entry.source or f"the entry of {entry.day.isoformat()}"
@@ -110,12 +114,15 @@ def log_pain(
     note: str = "",
     tags: Iterable[str] = (),
     day: date | None = None,
+    now: datetime | None = None,
 ) -> tuple[PainEntry, bool]:
-    """Today's entry, created or changed (one per day; earlier days are read-only).
+    """Today's entry, created or changed (one per day; earlier days are read-only). "Today" is
+    the patient's own day, in their time zone at `now` (the clock by default): 00:30 in London
+    is London's day, whatever the date in UTC. The entry keeps that date for good.
 
     Returns the entry and whether it was created.
     """
-    today = timezone.localdate()
+    today = today_for(patient, now)
     day = day or today
     errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
     if out_of_range := day_out_of_range(day):
@@ -151,7 +158,13 @@ def log_pain(
             )
     except IntegrityError:  # a concurrent first entry of the day: take the other one's row
         return log_pain(
-            patient=patient, back_pain=back_pain, leg_pain=leg_pain, note=note, tags=tags, day=day
+            patient=patient,
+            back_pain=back_pain,
+            leg_pain=leg_pain,
+            note=note,
+            tags=tags,
+            day=day,
+            now=now,
         )
     return entry, created
 
@@ -275,6 +288,16 @@ def set_daily_nudge(*, patient: User, on: bool) -> DiaryPreference:
     return preference
 
 
+def claim_nudge(*, preference_id: int, day: date) -> bool:
+    """Mark the patient's nudge of `day` (their own day) as sent; False when it already was.
+    One conditional UPDATE, so two runs of the job never both send it."""
+    return bool(
+        DiaryPreference.objects.filter(pk=preference_id, daily_nudge=True)
+        .exclude(last_nudged_on=day)
+        .update(last_nudged_on=day)
+    )
+
+
 def request_report(
     *, patient: User, identity: PatientIdentity | None = None
 ) -> tuple[ProgressReport, bool]:
@@ -291,7 +314,7 @@ def request_report(
         problems = identity_problems(
             date_of_birth=identity.date_of_birth,
             identifier=identity.identifier,
-            today=timezone.localdate(),
+            today=today_for(patient),
         )
         if problems:
             raise Invalid("identity", "The report cannot identify you yet.", problems)

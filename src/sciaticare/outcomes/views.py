@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
+from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError
 from sciaticare.core.redirects import safe_next
@@ -18,7 +18,7 @@ from sciaticare.outcomes.models import DiaryPreference, PainEntry
 
 
 def _today_form(request: AuthedRequest) -> PainForm:
-    today = PainEntry.objects.filter(patient=request.user, day=timezone.localdate()).first()
+    today = PainEntry.objects.filter(patient=request.user, day=today_for(request.user)).first()
     initial = (
         {
             "back_pain": today.back_pain,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.accounts.selectors import local_now
 from sciaticare.accounts.services import close_account, revoke_all_api_tokens
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound, Refused
@@ -121,7 +122,7 @@ def request_deletion(*, user: User, now: datetime | None = None) -> DeletionRequ
         "Your account will be deleted",
         f"Hello {user.first_name or 'there'},\n\n"
         f"You asked us to delete your Sciaticare account. We will do it on "
-        f"{timezone.localtime(found.due_at):%d %B %Y}. Until then you can sign in and cancel: "
+        f"{local_now(user, found.due_at):%d %B %Y}. Until then you can sign in and cancel: "
         f"{link}\n\n"
         "If you did not ask for this, sign in, cancel, and change your password.\n",
     )

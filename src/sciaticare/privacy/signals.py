@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
 
+from sciaticare.accounts.selectors import local_now
 from sciaticare.privacy.services import pending_deletion
 
 
@@ -23,6 +23,6 @@ def remind_pending_deletion(
     if found is not None:
         messages.warning(
             request,
-            f"Your account is due to be deleted on {timezone.localtime(found.due_at):%d %B %Y}. "
+            f"Your account is due to be deleted on {local_now(user, found.due_at):%d %B %Y}. "
             "To keep it, cancel on the Your data page (Account > Your data).",
         )

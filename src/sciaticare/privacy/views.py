@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sciaticare.accounts.selectors import local_now
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import NotFound
 from sciaticare.privacy import services
@@ -30,7 +31,7 @@ def delete_account(request: AuthedRequest) -> HttpResponse:
         found = services.request_deletion(user=user)
         messages.warning(
             request,
-            f"Your account will be deleted on {timezone.localtime(found.due_at):%d %B %Y}. "
+            f"Your account will be deleted on {local_now(user, found.due_at):%d %B %Y}. "
             "We have emailed you; you can cancel here until then.",
         )
         return redirect("interop:your_data")

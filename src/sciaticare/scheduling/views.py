@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
+from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.bounds import parse_day
 from sciaticare.core.errors import Conflict, DomainError, Invalid, NotFound, Refused
@@ -28,7 +29,11 @@ from sciaticare.directory.selectors.profile import bookable_therapist, own_profi
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
+from sciaticare.scheduling.selectors.appointments import (
+    appointment_for,
+    appointments_of,
+    waiting_for_deposit,
+)
 from sciaticare.scheduling.selectors.bookable import (
     DEFAULT_WINDOW,
     LocatedSlot,
@@ -208,6 +213,11 @@ def appointments(request: AuthedRequest) -> HttpResponse:
                 reverse=True,
             )[:50],
             "triage_alert": intake_selectors.triage_alert(patient=request.user),
+            # A booking held for its deposit, found again (its page is billing's: the seam).
+            "waiting": [
+                (a, payments.desk().deposit_page(a))
+                for a in waiting_for_deposit(patient=request.user, now=now)
+            ],
         },
     )
 
@@ -241,6 +251,11 @@ def appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     found = _mine(request, appointment_id)
     if request.method == "POST":
+        # What the money does, in the cancel step's words: before the cancel (which starts
+        # giving the deposit back).
+        terms = payments.desk().cancel_terms(
+            appointment=found, user=request.user, now=timezone.now()
+        )
         try:
             cancelled = changes.cancel_appointment(
                 user=request.user, appointment_id=found.pk, reason=request.POST.get("reason", "")
@@ -248,12 +263,12 @@ def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request,
+            done = (
                 "Cancelled. This was within the clinic's cancellation window and is recorded as a late cancellation."
                 if cancelled.late_cancellation
-                else "Cancelled.",
+                else "Cancelled."
             )
+            messages.success(request, f"{done} {terms}" if terms else done)
         return redirect("scheduling:appointment", appointment_id=found.pk)
     now = timezone.now()
     window = policy_of(found.location).cancellation_window_hours
@@ -388,15 +403,18 @@ def week(request: AuthedRequest) -> HttpResponse:
     profile = own_profile(user=request.user)
     status = 200
     try:
-        first = parse_day(request.GET.get("start"), field="start") or timezone.localdate()
+        first = parse_day(request.GET.get("start"), field="start") or today_for(request.user)
     except Invalid as exc:
         messages.error(request, f"{exc.message} Showing this week instead.")
-        first, status = timezone.localdate(), 400
+        first, status = today_for(request.user), 400
     first -= timedelta(days=first.weekday())
     days = [first + timedelta(days=i) for i in range(7)]
     sessions = (
+        # A day either side: a session's day is its location's, which UTC's date may not be.
         Appointment.objects.filter(
-            therapist=profile, start__date__gte=days[0], start__date__lte=days[-1]
+            therapist=profile,
+            start__date__gte=days[0] - timedelta(days=1),
+            start__date__lte=days[-1] + timedelta(days=1),
         )
         .exclude(status__in=["held", "expired", "rescheduled"])
         .select_related("patient", "location", "session_type")

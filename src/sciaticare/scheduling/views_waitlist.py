@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
+from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError, NotFound, Refused
 from sciaticare.directory.models import TherapistProfile
@@ -78,7 +79,7 @@ def join(request: AuthedRequest) -> HttpResponse:
     _patient_only(request)
     therapist = _therapist_from(request)
     plan = flare_up_plan(viewer=request.user, patient=request.user, with_prices=False)
-    today = timezone.localdate()
+    today = today_for(request.user)
     form = WaitlistForm(
         request.POST or None,
         initial={

@@ -13,6 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from sciaticare.accounts.models import Role
+from sciaticare.accounts.selectors import day_span, today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.intake.selectors import current_intake, mark_do_not_treat, triage_alert
@@ -49,10 +50,12 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             ),
         )
     if user.has_role(Role.THERAPIST):
+        # The therapist's own day (their time zone), not the server's.
+        day_start, day_end = day_span(user, today_for(user, now))
         context.update(
             sessions_today=(
                 today := list(
-                    upcoming.filter(therapist__user=user, start__date=timezone.localdate())
+                    upcoming.filter(therapist__user=user, start__gte=day_start, start__lt=day_end)
                 )
             ),
             overdue=list(overdue_for(therapist_user=user)[:10]),

@@ -7,8 +7,9 @@ linked to the appointment). The patient then pays with a card set up in the brow
 `pay_with_new_card`) or the card already on file (`pay_with_saved_card`), present, so the bank
 may ask for its check (3-D Secure: the browser answers it, then `finish`).
 
-`settle` turns the card's answer into the booking's: paid → booked (the usual booking mail);
-failed → the slot released at once; paid after the hold ended (it ran out while the bank was
+`settle` turns the card's answer into the booking's: paid → booked (the usual booking mail)
+and a new card it was paid with kept as the card on file; failed → the slot released at once
+and the card on file left as it was; paid after the hold ended (it ran out while the bank was
 checking) → refunded in full. It runs after each step here and from the processor's webhook and
 the reconciliation job (payments.on_succeeded / on_failed), and is idempotent: whichever comes
 first decides, the others change nothing.
@@ -125,6 +126,22 @@ def _open_hold(payment: Payment, now: datetime) -> Appointment:
     return appointment
 
 
+LET_GO = "You let this time go."
+
+
+def let_go(*, payment: Payment) -> None:
+    """The patient lets a held booking go before paying: the slot is freed now (kind
+    `deposit_released`) and its deposit closed, nothing taken. One being paid is left to its
+    outcome (Conflict)."""
+    if payment.status != PaymentStatus.PENDING or payment.attempted_at is not None:
+        raise Conflict("already_paying", "This deposit is paid or being paid already.")
+    assert payment.appointment_id is not None  # a deposit
+    release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_released")
+    Payment.objects.filter(
+        pk=payment.pk, status=PaymentStatus.PENDING, attempted_at__isnull=True
+    ).update(status=PaymentStatus.FAILED, failure=LET_GO)
+
+
 def close_unpaid(appointment_id: int) -> None:
     """A released hold's deposit that nobody started paying is closed (failed: the hold ran
     out), so it never shows as waiting. One being paid is left to its outcome (`settle`
@@ -138,10 +155,10 @@ def close_unpaid(appointment_id: int) -> None:
     ).update(status=PaymentStatus.FAILED, failure=HOLD_ENDED)
 
 
-def _charge(payment: Payment, now: datetime) -> Payment:
+def _charge(payment: Payment, now: datetime, payment_method: str = "") -> Payment:
     assert payment.appointment_id is not None  # a deposit
     try:
-        taken = payments.take(payment=payment, present=True, now=now)
+        taken = payments.take(payment=payment, present=True, now=now, payment_method=payment_method)
     except processor.ProcessorError as unreachable:
         # No answer: the booking does not stand, so the slot is freed now. The payment stays
         # claimed and unanswered: if the processor did charge, the reconciliation job records
@@ -156,16 +173,18 @@ def _charge(payment: Payment, now: datetime) -> Payment:
 def pay_with_new_card(
     *, payment: Payment, setup_intent: str, now: datetime | None = None
 ) -> Payment:
-    """Keep the card the browser has just set up (Stripe.js confirmed the set-up with the card's
-    number, which never reaches us) and charge the deposit to it. A set-up the bank did not
-    confirm is refused (Conflict) and the slot stays held, so another card can be tried."""
+    """Charge the deposit to the card the browser has just set up (Stripe.js confirmed the
+    set-up with the card's number, which never reaches us); it becomes the card on file once
+    the deposit goes through (`settle`), so a declined card never replaces the clinic's card
+    on file. A set-up the bank did not confirm is refused (Conflict) and the slot stays held,
+    so another card can be tried."""
     now = now or timezone.now()
     _open_hold(payment, now)
     try:
-        cards.save(patient=payment.patient, clinic=payment.clinic, setup_intent=setup_intent)
+        method = cards.try_for(payment=payment, setup_intent=setup_intent)
     except processor.ProcessorError as unreachable:
         raise PaymentFailed("processor_unavailable", str(unreachable)) from None
-    return _charge(payment, now)
+    return _charge(payment, now, payment_method=method)
 
 
 def pay_with_saved_card(*, payment: Payment, now: datetime | None = None) -> Payment:
@@ -211,9 +230,11 @@ def settle(payment_id: int) -> None:
         return
     assert payment.appointment_id is not None  # is_deposit
     if payment.status == PaymentStatus.SUCCEEDED:
+        cards.adopt(payment.pk)  # a new card it went through on is the card on file now
         if confirm_paid_hold(appointment_id=payment.appointment_id) is None:
             refund_rest(payment, HOLD_ENDED)
     elif payment.status == PaymentStatus.FAILED:
+        cards.forget_tried(payment.pk)  # the card on file stays what it was
         release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_failed")
 
 

@@ -36,7 +36,7 @@ from sciaticare.billing.models import (
     Refund,
 )
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import on_their_way, policy_of
+from sciaticare.billing.selectors import NO_CARD, on_their_way, policy_of
 from sciaticare.core.errors import Conflict, PaymentFailed
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
@@ -78,8 +78,15 @@ def new(
     )
 
 
-def take(*, payment: Payment, present: bool, now: datetime | None = None) -> Payment:
-    """Charge the patient's card on file for `payment`, once. Must run outside a transaction
+def take(
+    *,
+    payment: Payment,
+    present: bool,
+    now: datetime | None = None,
+    payment_method: str = "",
+) -> Payment:
+    """Charge the patient's card on file for `payment` (or `payment_method`, a new card of the
+    patient's customer being tried: `cards.try_for`), once. Must run outside a transaction
     (the processor is called between two of ours). Returns the row as it now stands."""
     now = now or timezone.now()
     claimed = Payment.objects.filter(
@@ -89,14 +96,14 @@ def take(*, payment: Payment, present: bool, now: datetime | None = None) -> Pay
         payment.refresh_from_db()
         return payment
     card = CardOnFile.objects.filter(patient_id=payment.patient_id, clinic_id=payment.clinic_id)
-    card_row = card.exclude(payment_method_id="").first()
+    card_row = (card if payment_method else card.exclude(payment_method_id="")).first()
     if card_row is None:
-        return fail(payment_id=payment.pk, why="No card is saved for this clinic.")
+        return fail(payment_id=payment.pk, why=NO_CARD)
     try:
         intent = processor.charge(
             account=policy_of(payment.clinic).processor_account,
             customer=card_row.customer_id,
-            payment_method=card_row.payment_method_id,
+            payment_method=payment_method or card_row.payment_method_id,
             amount=Money.of(payment.amount, payment.currency),
             key=payment.idempotency_key,
             payment_id=payment.pk,

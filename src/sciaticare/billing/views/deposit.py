@@ -2,7 +2,7 @@
 
 One page per held booking, the patient's own, in the state the payment is in: the card form
 (Stripe.js's Card Element; the card's number goes from the browser to Stripe, never to us) and,
-for a card kept at the clinic, a one-click "Pay with …"; the bank's check (3-D Secure,
+for a card kept at the clinic, a one-click "Pay with …", and "Let this time go"; the bank's check (3-D Secure,
 Stripe.js's confirmCardPayment); paid, with its receipt; or failed or run out, with why and a
 button that holds the same time again if it is still free. Every action POSTs back here and is
 answered with a redirect to the page (so a reload repeats nothing).
@@ -100,6 +100,9 @@ def _act(request: AuthedRequest, payment: Payment) -> None:
             deposits.pay_with_saved_card(payment=payment)
         elif action == "finish":
             deposits.finish(payment=payment)
+        elif action == "release":
+            deposits.let_go(payment=payment)
+            messages.success(request, "The time is free again. Nothing was charged.")
         else:
             messages.error(request, "Choose how to pay.")
     except DomainError as refused:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
+from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError, NotFound
 from sciaticare.intake import selectors, services
@@ -51,7 +52,7 @@ def intake_form(request: AuthedRequest) -> HttpResponse:
     current = selectors.current_intake(patient=request.user)
     new_episode = request.GET.get("episode") == "new" or current is None
     if request.method == "POST":
-        form = IntakeForm(request.POST)
+        form = IntakeForm(request.POST, today=today_for(request.user))
         if form.is_valid():
             try:
                 intake = services.submit_intake(

@@ -43,6 +43,22 @@ def appointments_of(*, user: User) -> QuerySet[Appointment]:
     )
 
 
+def waiting_for_deposit(*, patient: User, now: datetime) -> list[Appointment]:
+    """The patient's bookings held until their deposit is paid (still open), soonest first: so
+    that one left mid-payment can be found again."""
+    return list(
+        Appointment.objects.filter(
+            patient=patient,
+            status=AppointmentStatus.HELD,
+            hold_expires_at__gt=now,
+            changes__kind="held_for_deposit",
+        )
+        .distinct()
+        .select_related("therapist__user", "location")
+        .order_by("hold_expires_at", "pk")
+    )
+
+
 def appointment_for(*, user: User, appointment_id: int) -> Appointment:
     """An appointment the caller is party to (patient or therapist); 404 alike otherwise."""
     found = appointments_of(user=user).filter(pk=appointment_id).first()

@@ -109,8 +109,9 @@ def confirm_paid_hold(*, appointment_id: int) -> Appointment | None:
 
 
 def release_unpaid_hold(*, appointment_id: int, kind: str) -> bool:
-    """Free a slot held for a deposit that was not paid (`kind`: "deposit_failed" or
-    "hold_expired"); False when it is no longer held."""
+    """Free a slot held for a deposit that was not paid (`kind`: "deposit_failed",
+    "hold_expired", "hold_replaced" or "deposit_released", the patient let it go); False when
+    it is no longer held."""
     with transaction.atomic():
         held = _lock_held(appointment_id)
         if held is None or held.status != AppointmentStatus.HELD:

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
@@ -66,7 +67,7 @@ def join_waitlist(
     """Wait for a slot with one therapist, or (`therapist_id=None`) with anyone in the patient's
     flare-up plan, on a local date from `earliest` to `latest`."""
     booking.check_triage_gate(patient)
-    today = today or timezone.localdate()
+    today = today or today_for(patient)  # the patient's own day
     if latest < earliest:
         raise Invalid(
             "range_reversed",

@@ -6,6 +6,14 @@
   "use strict";
   if (typeof window.Stripe !== "function") return;
 
+  // Our own words for what went wrong, not the processor's: only Stripe.js's checks of the
+  // fields themselves ("Your card number is incomplete.") are shown as they come.
+  function plainWords(error) {
+    if (error.type === "validation_error" && error.message) return error.message;
+    if (error.code === "card_declined") return "Your card was declined.";
+    return "Your bank did not confirm this card.";
+  }
+
   const cardForm = document.getElementById("card-form");
   if (cardForm) {
     const stripe = window.Stripe(cardForm.dataset.publishableKey);
@@ -21,7 +29,7 @@
         payment_method: { card: card },
       });
       if (result.error) {
-        status.textContent = (result.error.message || "The card was not accepted.") + " Try again or use another card.";
+        status.textContent = plainWords(result.error) + " Nothing was taken, and the time is still held for you: try again or use another card.";
         button.disabled = false;
         return;
       }

@@ -7,7 +7,8 @@ from sciaticare.outcomes.tasks import send_diary_nudges
 
 class Command(BaseCommand):
     help = (
-        "Send the evening pain-diary nudges (cron: once a day; --enqueue hands it to the worker)."
+        "Send the pain-diary nudges due now, each in the patient's own evening (cron: hourly; "
+        "--enqueue hands it to the worker)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
