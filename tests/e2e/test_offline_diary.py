@@ -5,9 +5,9 @@ offline, reload, still there and waiting, back online, on the server once."""
 import struct
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
 
+from sciaticare.accounts.selectors import today_for
 from sciaticare.outcomes.models import PainEntry
 from tests.e2e.conftest import sign_in
 from tests.factories import PatientFactory
@@ -127,7 +127,7 @@ def test_pain_logged_offline_waits_on_the_device_and_reaches_the_server_once(liv
     expect(page.get_by_role("status")).to_have_text("Logged for today.")
     expect(page.get_by_role("region", name="Waiting to sync")).to_be_hidden()
     entry = PainEntry.objects.get(patient=patient)
-    assert (entry.day, entry.back_pain, entry.leg_pain) == (timezone.localdate(), 3, 5)
+    assert (entry.day, entry.back_pain, entry.leg_pain) == (today_for(patient), 3, 5)
     assert entry.note == "on the sofa"
     assert entry.client_id is not None
 

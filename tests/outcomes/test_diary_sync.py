@@ -3,7 +3,7 @@ a day wins, bad input is a 4xx naming the field, only the patient's own diary, a
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -111,6 +111,26 @@ def test_an_entry_made_late_at_night_syncs_the_next_morning_on_its_own_day():
     entry, result = _sync(patient, uuid.uuid4(), made_at=night, day=night.date())
 
     assert (result, entry.day) == (SyncResult.CREATED, night.date())
+
+
+@pytest.mark.parametrize(
+    ("zone", "made_at", "day"),
+    [
+        # 11:30 UTC on 10 March is 00:30 on the 11th in Auckland (UTC+13)…
+        ("Pacific/Auckland", datetime(2026, 3, 10, 11, 30, tzinfo=UTC), "2026-03-11"),
+        # …and 05:00 UTC is 22:00 on the 9th in Los Angeles (UTC-7 since 8 March).
+        ("America/Los_Angeles", datetime(2026, 3, 10, 5, 0, tzinfo=UTC), "2026-03-09"),
+    ],
+)
+def test_the_day_is_the_patients_own_day_when_they_made_the_entry(zone, made_at, day):
+    patient = PatientFactory(time_zone=zone)
+
+    with pytest.raises(Invalid) as refused:
+        _sync(patient, uuid.uuid4(), made_at=made_at, day=made_at.date())
+    entry, result = _sync(patient, uuid.uuid4(), made_at=made_at, day=date.fromisoformat(day))
+
+    assert [f for f, _ in refused.value.errors] == ["date"]
+    assert (result, entry.day.isoformat()) == (SyncResult.CREATED, day)
 
 
 @pytest.mark.parametrize(

@@ -184,11 +184,6 @@ class SyncResult(StrEnum):
     ALREADY_STORED = "already_stored"  # this write is the day's entry already (a retry)
 
 
-def _day_at(patient: User, moment: datetime) -> date:
-    """The diary's day for the patient at `moment` (log_pain's "today" at that time)."""
-    return timezone.localdate(moment)
-
-
 def sync_entry(
     *,
     patient: User,
@@ -206,9 +201,10 @@ def sync_entry(
     Idempotent by `client_id`: a retry stores nothing and answers what the day holds. Two
     writes of one day (two devices, or a page save and a queued one) are ordered by when the
     person made them: the later one wins (`PainEntry.written_at`; on a tie the stored one
-    stays). `day` must be the patient's day at `made_at`, which may be up to `MAX_OFFLINE_AGE`
-    ago (an entry made offline late at night is still that night's). Raises Invalid naming
-    each bad field, Conflict when the id already names another day's entry.
+    stays). `day` must be the patient's own day (in their zone) at `made_at`, which may be up
+    to `MAX_OFFLINE_AGE` ago (an entry made offline late at night is still that night's).
+    Raises Invalid naming each bad field, Conflict when the id already names another day's
+    entry.
     """
     now = now or timezone.now()
     errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
@@ -220,7 +216,7 @@ def sync_entry(
         errors.append(("made_at", f"more than {MAX_OFFLINE_AGE.days} days ago: too old to sync"))
     elif out_of_range := day_out_of_range(day):
         errors.append(("date", out_of_range))
-    elif day != _day_at(patient, made_at):
+    elif day != today_for(patient, made_at):  # log_pain's "today" when it was made
         errors.append(("date", "must be the day the entry was made (your day at made_at)"))
     if errors:
         raise Invalid("invalid_entry", "The entry was not saved.", errors)

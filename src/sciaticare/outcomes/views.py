@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
-from sciaticare.accounts.selectors import today_for
+from sciaticare.accounts.selectors import today_for, zone_name
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError
 from sciaticare.core.redirects import safe_next
@@ -64,8 +64,8 @@ def diary(request: AuthedRequest) -> HttpResponse:
             "no_baseline_note": response.NO_BASELINE_NOTE,
             "nudge": bool(preference and preference.daily_nudge),
             # The offline diary (offline-diary.js) dates a queued entry by the diary's day.
-            "today": timezone.localdate(),
-            "diary_zone": timezone.get_current_timezone_name(),
+            "today": today_for(request.user),
+            "diary_zone": zone_name(request.user),
         },
         status=status,
     )

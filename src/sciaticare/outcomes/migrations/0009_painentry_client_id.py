@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0007_progressreport_is_a_generated_file'),
+        ('outcomes', '0008_diarypreference_last_nudged_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
