@@ -110,6 +110,7 @@ def test_pain_logged_offline_waits_on_the_device_and_reaches_the_server_once(liv
     context.set_offline(True)
     page.goto(f"{live_server.url}/diary/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your pain")
+    expect(page.locator("form[data-offline-diary][data-kept]")).to_have_count(1)  # the kept copy
     _log(page, "3", "5", "on the sofa")
 
     queue = page.get_by_role("region", name="Waiting to sync")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -65,6 +66,7 @@ def diary(request: AuthedRequest) -> HttpResponse:
             "nudge": bool(preference and preference.daily_nudge),
             # The offline diary (offline-diary.js) dates a queued entry by the diary's day.
             "today": today_for(request.user),
+            "now": timezone.now(),
             "diary_zone": zone_name(request.user),
         },
         status=status,

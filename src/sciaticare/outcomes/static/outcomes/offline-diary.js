@@ -14,6 +14,7 @@
   var status = document.querySelector("[data-sync-status]");
   var NO_ID = "00000000-0000-0000-0000-000000000000";
   var FLASH = "sciaticare-diary-said";
+  var CLOCK = "sciaticare-clock-offset";
   var SAID = {
     created: "Logged for today.",
     updated: "Today's entry updated.",
@@ -88,6 +89,25 @@
     b[8] = (b[8] & 0x3f) | 0x80;
     var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // The server's clock, not the device's: a page fresh from the server says its time
+  // (data-now), and the difference is kept for the pages the service worker serves offline
+  // (marked data-kept). Entries are dated, and two devices' writes ordered, by it.
+  var offset = 0;
+  var rendered = Date.parse(form.dataset.now || "");
+  try {
+    if (form.dataset.kept === undefined && !isNaN(rendered)) {
+      offset = rendered - Date.now();
+      localStorage.setItem(CLOCK, String(offset));
+    } else {
+      offset = Number(localStorage.getItem(CLOCK)) || 0;
+    }
+  } catch (error) {
+    offset = isNaN(rendered) || form.dataset.kept !== undefined ? 0 : rendered - Date.now();
+  }
+  function serverNow() {
+    return new Date(Date.now() + offset);
   }
 
   // --- What the person sees ----------------------------------------------------------------
@@ -180,8 +200,12 @@
     });
   }
   var sending = null;
+  var again = false; // asked again while sending (back online mid-way): one more round after
   function sync() {
-    if (sending) return sending;
+    if (sending) {
+      again = true;
+      return sending;
+    }
     sending = show()
       .then(sendAll)
       .then(function (outcome) {
@@ -197,6 +221,10 @@
       .catch(function () {})
       .then(function () {
         sending = null;
+        if (again) {
+          again = false;
+          return sync();
+        }
       });
     return sending;
   }
@@ -204,7 +232,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(form);
-    var now = new Date();
+    var now = serverNow();
     var entry = {
       client_id: newId(),
       person: person,
@@ -229,7 +257,7 @@
     sessionStorage.removeItem(FLASH);
     say(said);
   }
-  if (form.dataset.day && form.dataset.day !== dayIn(zone, new Date())) {
+  if (form.dataset.day && form.dataset.day !== dayIn(zone, serverNow())) {
     // A copy kept on an earlier day (opened offline): its choices were that day's.
     form.reset();
     form.querySelectorAll("input[type=radio]:checked, input[type=checkbox]:checked").forEach(function (input) {

@@ -54,11 +54,23 @@ async function setPerson(person, keep) {
     if (await caches.match(url, { cacheName: OWN })) continue;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
-      if (keepable(response)) await (await caches.open(OWN)).put(url, response);
+      if (keepable(response)) await (await caches.open(OWN)).put(url, await markedKept(response));
     } catch (error) {
       // Offline: kept at the next visit.
     }
   }
+}
+
+// The copy kept says so (data-kept), so the diary's script knows its time is not now.
+async function markedKept(response) {
+  const html = await response.text();
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(html.replace("data-offline-diary", "data-offline-diary data-kept"), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 function keepable(response) {
@@ -109,7 +121,7 @@ async function page(request, url) {
   try {
     const response = await fetch(request);
     if (own && keepable(response) && (await caches.has(OWN))) {
-      await (await caches.open(OWN)).put(url.pathname, response.clone());
+      await (await caches.open(OWN)).put(url.pathname, await markedKept(response.clone()));
     }
     return response;
   } catch (error) {
