@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from sciaticare.billing.models import Invoice, Payment, PaymentMethod, Purpose
 from sciaticare.billing.money import Money
-from sciaticare.billing.services import cards, invoices, payments
+from sciaticare.billing.services import cards, deposits, invoices, payments
 from sciaticare.intake.models import Intake
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.services import booking
 from tests.billing.factories import policy_for
 from tests.factories import AppointmentFactory, ClinicAdminFactory
 from tests.intake.factories import make_intake
+from tests.scheduling.helpers import at
 from tests.stripe import CARD, StripeServer
 
 US = {
@@ -125,3 +127,16 @@ def pay_cash(b: Books, amount: str, *, invoice: Invoice | None = None) -> Paymen
         method=PaymentMethod.CASH,
         by=b.admin,
     )
+
+
+def hold_booking(patient: Any, therapist: Any, days: int) -> Appointment:
+    """A booking `days` from now at 10:00 (held for its deposit where the clinic takes one)."""
+    return booking.book_appointment(patient=patient, therapist_id=therapist.pk, start=at(days, 10))
+
+
+def pay_deposit(stripe: StripeServer, held: Appointment, number: str) -> Payment:
+    """Pay a held booking's deposit with a new card (what the deposit page's Stripe.js does)."""
+    deposit = Payment.objects.get(appointment=held)
+    setup = cards.start_setup(patient=deposit.patient, clinic=deposit.clinic)
+    stripe.save_card(setup.client_secret, number)
+    return deposits.pay_with_new_card(payment=deposit, setup_intent=setup.id)

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.billing import demo
-from sciaticare.billing.invoice_selectors import insurer_document, statement_of
+from sciaticare.billing.document_selectors import insurer_document
+from sciaticare.billing.invoice_selectors import statement_of
 from sciaticare.billing.models import (
     CardOnFile,
     Invoice,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.template.loader import render_to_string
 
+from sciaticare.billing import document_selectors as documents
 from sciaticare.billing import invoice_selectors as sel
 from sciaticare.billing import pdf, tasks
 from sciaticare.billing.models import InvoiceLine, Payment
@@ -103,7 +104,7 @@ def test_the_itemised_receipt_says_the_length_once(tmp_path: Path) -> None:
     assert invoice is not None
     pay_cash(Books(appointment, ClinicAdminFactory(), invoice), str(invoice.total))
 
-    document = sel.insurer_document(viewer=appointment.patient, invoice_id=invoice.pk)
+    document = documents.insurer_document(viewer=appointment.patient, invoice_id=invoice.pk)
     assert text_of(pdf.insurer_pdf(document), tmp_path).startswith("Itemised receipt")
     # The HTML it is made from (the PDF's table wraps its cells).
     html = render_to_string("billing/pdf/itemised_receipt.html", {"doc": document})

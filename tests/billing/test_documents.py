@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from sciaticare.billing import document_selectors as documents
 from sciaticare.billing import invoice_selectors as sel
 from sciaticare.billing import pdf
 from sciaticare.billing.services import payments
@@ -115,7 +116,7 @@ def test_the_superbill_carries_the_codes_and_identifiers_and_nothing_else_clinic
         patient=b.patient, requested_by=b.patient, date_of_birth="1971-04-09"
     )
     pay_cash(b, "90.00")
-    licence = sel.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk).licence
+    licence = documents.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk).licence
     assert licence is not None
     url = reverse("billing:insurer_pdf", args=[b.invoice.pk])
     text = text_of(_download(b.patient, url), tmp_path)

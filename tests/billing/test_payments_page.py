@@ -5,30 +5,19 @@ is owed and how to pay it, and no label is left empty."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from sciaticare.billing.models import Payment
 from sciaticare.billing.services import cards, deposits, sessions
-from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.services import booking, changes
+from sciaticare.scheduling.models import AppointmentStatus
+from sciaticare.scheduling.services import changes
+from tests.billing.books import hold_booking, pay_deposit
 from tests.billing.factories import deposit_therapist
-from tests.scheduling.helpers import at, bookable_patient
+from tests.scheduling.helpers import bookable_patient
 from tests.stripe import CARD, CARD_DECLINED_ON_CHARGE, StripeServer
 
 pytestmark = pytest.mark.django_db
-
-
-def _pay(stripe_server: StripeServer, held: Appointment, number: str) -> Payment:
-    deposit = Payment.objects.get(appointment=held)
-    setup = cards.start_setup(patient=deposit.patient, clinic=deposit.clinic)
-    stripe_server.save_card(setup.client_secret, number)
-    return deposits.pay_with_new_card(payment=deposit, setup_intent=setup.id)
-
-
-def _book(patient: Any, therapist: Any, days: int) -> Appointment:
-    return booking.book_appointment(patient=patient, therapist_id=therapist.pk, start=at(days, 10))
 
 
 def test_the_payments_page_says_what_happened_in_plain_words(
@@ -37,16 +26,16 @@ def test_the_payments_page_says_what_happened_in_plain_words(
     therapist, _, location = deposit_therapist()
     patient = bookable_patient()
     # Two abandoned holds: a declined deposit, and one let go.
-    _pay(stripe_server, _book(patient, therapist, 2), CARD_DECLINED_ON_CHARGE)
-    deposits.let_go(payment=Payment.objects.get(appointment=_book(patient, therapist, 3)))
+    pay_deposit(stripe_server, hold_booking(patient, therapist, 2), CARD_DECLINED_ON_CHARGE)
+    deposits.let_go(payment=Payment.objects.get(appointment=hold_booking(patient, therapist, 3)))
     # A deposit paid, then given back for a cancellation in time.
-    in_time = _book(patient, therapist, 4)
-    _pay(stripe_server, in_time, CARD)
+    in_time = hold_booking(patient, therapist, 4)
+    pay_deposit(stripe_server, in_time, CARD)
     changes.cancel_appointment(user=patient, appointment_id=in_time.pk)
     sessions.settle_cancellation(appointment_id=in_time.pk)
     # A deposit paid, the card then declining, and a late cancellation's fee not taken.
-    late = _book(patient, therapist, 5)
-    _pay(stripe_server, late, CARD)
+    late = hold_booking(patient, therapist, 5)
+    pay_deposit(stripe_server, late, CARD)
     setup = cards.start_setup(patient=patient, clinic=location.clinic)
     stripe_server.save_card(setup.client_secret, CARD_DECLINED_ON_CHARGE)
     cards.save(patient=patient, clinic=location.clinic, setup_intent=setup.id)

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from sciaticare.audit.models import AuditEvent
+from sciaticare.billing import document_selectors as documents
 from sciaticare.billing import invoice_selectors as sel
 from sciaticare.billing.invoice_selectors import InvoiceState
 from sciaticare.billing.models import Invoice, Purpose
@@ -177,9 +178,9 @@ def test_a_paid_us_session_gives_a_superbill_with_its_codes() -> None:
         patient=b.patient, requested_by=b.patient, date_of_birth="1971-04-09"
     )
     with pytest.raises(NotFound):  # not paid yet
-        sel.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk)
+        documents.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk)
     pay_cash(b, "90.00")
-    doc = sel.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk)
+    doc = documents.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk)
     assert (doc.kind, doc.cpt, doc.units, doc.minutes, doc.diagnosis) == (
         "superbill",
         "97124",
@@ -204,19 +205,19 @@ def test_a_paid_us_session_gives_a_superbill_with_its_codes() -> None:
 def test_the_superbill_diagnosis_follows_the_intakes_side(regions: list[str], code: str) -> None:
     b = books(US, regions=regions)
     pay_cash(b, "90.00")
-    assert sel.insurer_document(viewer=b.admin, invoice_id=b.invoice.pk).diagnosis == code
+    assert documents.insurer_document(viewer=b.admin, invoice_id=b.invoice.pk).diagnosis == code
 
 
 def test_a_paid_uk_session_gives_an_itemised_receipt_and_other_countries_none() -> None:
     b = books(UK, price="50.00")
     pay_cash(b, "60.00")
-    doc = sel.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk)
+    doc = documents.insurer_document(viewer=b.patient, invoice_id=b.invoice.pk)
     assert (doc.kind, doc.cpt, doc.diagnosis, doc.units) == ("itemised_receipt", "", "", 0)
     assert doc.seller["insurer_provider_number"] == "BUPA-77421"
     elsewhere = books({**UK, "country": "IE", "currency": "EUR"}, price="50.00")
     pay_cash(elsewhere, "60.00")
     with pytest.raises(NotFound):
-        sel.insurer_document(viewer=elsewhere.patient, invoice_id=elsewhere.invoice.pk)
+        documents.insurer_document(viewer=elsewhere.patient, invoice_id=elsewhere.invoice.pk)
 
 
 def test_a_fee_gives_no_document_for_an_insurer(stripe_server: StripeServer) -> None:
@@ -226,4 +227,4 @@ def test_a_fee_gives_no_document_for_an_insurer(stripe_server: StripeServer) -> 
     assert fee is not None
     assert fee.total == Decimal("30.00")
     with pytest.raises(NotFound):
-        sel.insurer_document(viewer=b.patient, invoice_id=fee.pk)
+        documents.insurer_document(viewer=b.patient, invoice_id=fee.pk)

@@ -22,9 +22,8 @@ from sciaticare.billing.models import Invoice, Payment, PaymentMethod, Purpose, 
 from sciaticare.billing.services import fees, payments, sessions
 from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.scheduling.services import changes
-from tests.billing.books import UK, books, pay_by_card, pay_cash
+from tests.billing.books import UK, books, hold_booking, pay_by_card, pay_cash, pay_deposit
 from tests.billing.factories import deposit_therapist
-from tests.billing.test_payments_page import _book, _pay
 from tests.factories import AppointmentFactory, ClinicAdminFactory, SiteAdminFactory
 from tests.scheduling.helpers import bookable_patient
 from tests.stripe import StripeServer
@@ -309,8 +308,8 @@ def test_a_fee_kept_from_a_deposit_and_waived_counts_as_fee_money_given_back(
     therapist, _, location = deposit_therapist(late_cancel_fee=Decimal("8.00"))
     admin = ClinicAdminFactory()
     location.clinic.admins.add(admin)
-    appointment = _book(bookable_patient(), therapist, 3)
-    deposit = _pay(stripe_server, appointment, "4242424242424242")  # £10.00
+    appointment = hold_booking(bookable_patient(), therapist, 3)
+    deposit = pay_deposit(stripe_server, appointment, "4242424242424242")  # £10.00
     changes.cancel_appointment(
         user=appointment.patient,
         appointment_id=appointment.pk,

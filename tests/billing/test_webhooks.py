@@ -88,9 +88,9 @@ def webhooks(stripe_server: StripeServer, live_server: Any) -> Any:
 
 
 def _wait_for(payment: Payment, expected: tuple[str, str]) -> tuple[str, str]:
-    """The payment's and its booking's status once they are `expected`, or after 15 s (the
+    """The payment's and its booking's status once they are `expected`, or after 45 s (the
     booking follows the payment's commit, in its own)."""
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 45
     while _status(payment) != expected and time.monotonic() < deadline:
         time.sleep(0.1)
     return _status(payment)

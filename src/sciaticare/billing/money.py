@@ -199,6 +199,9 @@ def cancellation_terms(
 #: given (the "8-minute rule": CMS Medicare Claims Processing Manual, chapter 5, section 20.2).
 UNIT_MINUTES = 15
 MIN_MINUTES_FOR_UNIT = 8
+#: Therapeutic massage (effleurage, petrissage, tapotement), per 15 minutes: the CPT code on a US
+#: clinic's invoice lines and superbills (docs/clinical.md).
+CPT_MASSAGE = "97124"
 
 
 def cpt_units(minutes: int) -> int:

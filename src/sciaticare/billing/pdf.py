@@ -2,7 +2,7 @@
 for an insurer (a US superbill, a UK itemised receipt), rendered from `billing/pdf/*.html`
 through `core.pdf` (nothing fetched). The caller has read them through `invoice_selectors`,
 which checked who asks and audited it; the pages and the API send them alike. Times are told
-by the session's location's clock (`invoice_selectors.document_zone`), as the pages tell them,
+by the session's location's clock (`document_selectors.document_zone`), as the pages tell them,
 and days as "1 December 2026" (a superbill's US insurer dates aside)."""
 
 from __future__ import annotations
@@ -11,12 +11,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from sciaticare.billing.invoice_selectors import (
-    InsurerDocument,
-    InvoiceDetail,
-    Receipt,
-    document_zone,
-)
+from sciaticare.billing.document_selectors import InsurerDocument, document_zone
+from sciaticare.billing.invoice_selectors import InvoiceDetail, Receipt
 from sciaticare.core.pdf import pdf_from_html
 
 

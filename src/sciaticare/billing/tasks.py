@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from sciaticare.billing.invoice_selectors import document_zone, receipt_of
+from sciaticare.billing.document_selectors import document_zone
+from sciaticare.billing.invoice_selectors import receipt_of
 from sciaticare.billing.models import Payment, PaymentStatus, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import NO_CARD, paid
@@ -135,9 +136,7 @@ def tell_fee_not_taken(payment_id: int) -> int:
         or not (failed.patient.email)
     ):
         return 0
-    if not Payment.objects.filter(pk=payment_id, told_at__isnull=True).update(
-        told_at=timezone.now()
-    ):
+    if not payments.claim_telling(payment_id):
         return 0  # told already (a retry running beside the first)
     invoice = failed.invoice
     assert invoice is not None  # filtered above
@@ -169,8 +168,7 @@ def tell_fee_not_taken(payment_id: int) -> int:
             [failed.patient.email],
         )
     except Exception:
-        # Not sent: free the claim so that the task's retry sends it.
-        Payment.objects.filter(pk=payment_id).update(told_at=None)
+        payments.release_telling(payment_id)  # not sent: the task's retry sends it
         raise
     return 1
 

@@ -20,6 +20,7 @@ CHANGE_WORDS = {
     "deposit_failed": "released: the deposit payment failed",
     "hold_expired": "released: the time to pay the deposit ran out",
     "hold_replaced": "released: another time was booked instead",
+    "deposit_released": "released by the patient before paying the deposit",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sciaticare.scheduling import views, views_calendar, views_waitlist
+from sciaticare.scheduling import views, views_calendar, views_waitlist, views_week
 
 app_name = "scheduling"
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("appointments/<id:appointment_id>/reschedule/", views.reschedule, name="reschedule"),
     path("appointments/<id:appointment_id>/attendance/", views.attendance, name="attendance"),
     path("appointments/<id:appointment_id>/no-show/", views.no_show, name="no_show"),
-    path("schedule/week/", views.week, name="week"),
+    path("schedule/week/", views_week.week, name="week"),
     path("flare-up/", views.flare_up_view, name="flare_up"),
     path("waitlist/", views_waitlist.entries, name="waitlist"),
     path("waitlist/join/", views_waitlist.join, name="waitlist_join"),

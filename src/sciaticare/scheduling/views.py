@@ -1,5 +1,5 @@
 """Booking pages: a therapist's free slots, the patient's and therapist's appointments,
-cancelling, moving, attendance, the therapist's week, and the flare-up action."""
+cancelling, moving, attendance, and the flare-up action (the therapist's week: views_week.py)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
-from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.core.bounds import parse_day
-from sciaticare.core.errors import Conflict, DomainError, Invalid, NotFound, Refused
+from sciaticare.core.errors import Conflict, DomainError, NotFound, Refused
 from sciaticare.directory.models import SessionType, TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
-from sciaticare.directory.selectors.profile import bookable_therapist, own_profile
+from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -393,49 +391,6 @@ def no_show(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         return redirect("scheduling:appointment", appointment_id=found.pk)
     return render(
         request, "scheduling/no_show_confirm.html", {"appointment": found, "terms": terms}
-    )
-
-
-@login_required
-def week(request: AuthedRequest) -> HttpResponse:
-    if not request.user.has_role(Role.THERAPIST):
-        raise PermissionDenied
-    profile = own_profile(user=request.user)
-    status = 200
-    try:
-        first = parse_day(request.GET.get("start"), field="start") or today_for(request.user)
-    except Invalid as exc:
-        messages.error(request, f"{exc.message} Showing this week instead.")
-        first, status = today_for(request.user), 400
-    first -= timedelta(days=first.weekday())
-    days = [first + timedelta(days=i) for i in range(7)]
-    sessions = (
-        # A day either side: a session's day is its location's, which UTC's date may not be.
-        Appointment.objects.filter(
-            therapist=profile,
-            start__date__gte=days[0] - timedelta(days=1),
-            start__date__lte=days[-1] + timedelta(days=1),
-        )
-        .exclude(status__in=["held", "expired", "rescheduled"])
-        .select_related("patient", "location", "session_type")
-        if profile
-        else Appointment.objects.none()
-    )
-    by_day: dict[Any, list[Appointment]] = {day: [] for day in days}
-    rows = list(sessions)
-    intake_selectors.mark_do_not_treat(rows)
-    for session in rows:
-        by_day.setdefault(local(session.start, session.location).date(), []).append(session)
-    return render(
-        request,
-        "scheduling/week.html",
-        {
-            "days": [(day, by_day.get(day, [])) for day in days],
-            "previous": days[0] - timedelta(days=7),
-            "next": days[0] + timedelta(days=7),
-            "has_profile": profile is not None,
-        },
-        status=status,
     )
 
 

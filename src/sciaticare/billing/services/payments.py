@@ -346,3 +346,17 @@ def _record_refund(refund_id: int, *, processor_id: str, refused: str) -> Refund
             refund.status = PaymentStatus.SUCCEEDED
         refund.save(update_fields=["processor_id", "status", "reason"])
     return refund
+
+
+def claim_telling(payment_id: int) -> bool:
+    """Claim telling the patient about this payment (a fee their card did not pay): True for the
+    one caller that gets it, so that a retried task mails once."""
+    claimed = Payment.objects.filter(pk=payment_id, told_at__isnull=True).update(
+        told_at=timezone.now()
+    )
+    return bool(claimed)
+
+
+def release_telling(payment_id: int) -> None:
+    """The mail was not sent after all: free the claim for the retry."""
+    Payment.objects.filter(pk=payment_id).update(told_at=None)

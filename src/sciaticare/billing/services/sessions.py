@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from sciaticare.billing.models import Invoice, InvoiceKind, Purpose
-from sciaticare.billing.money import Money, cpt_units
+from sciaticare.billing.money import CPT_MASSAGE, Money, cpt_units
 from sciaticare.billing.selectors import paid_deposits, saved_policy
 from sciaticare.billing.services import deposits, fees, invoices
 from sciaticare.billing.terms import day_said
@@ -24,8 +24,6 @@ from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import cancelled_by_patient
 from sciaticare.scheduling.selectors.calendars import local
 
-#: Therapeutic massage, per 15 minutes (CPT), on a US clinic's invoice lines and superbills.
-CPT_MASSAGE = "97124"
 REFUNDED_IN_TIME = "Cancelled in time: the deposit comes back in full."
 REFUNDED_BY_CLINIC = "Cancelled by the therapist: the deposit comes back in full."
 REFUNDED_NO_FEE = "No fee under the clinic's policy: the deposit comes back in full."

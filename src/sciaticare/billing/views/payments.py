@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.billing import invoice_selectors, pdf
+from sciaticare.billing import document_selectors, invoice_selectors, pdf
 from sciaticare.billing.invoice_selectors import admin_clinic_ids
 from sciaticare.billing.services.payments import left_to_refund
 from sciaticare.core.errors import NotFound
@@ -71,7 +71,7 @@ def receipt_pdf(request: AuthedRequest, payment_id: int) -> HttpResponse:
 @require_GET
 def insurer_pdf(request: AuthedRequest, invoice_id: int) -> HttpResponse:
     try:
-        document = invoice_selectors.insurer_document(viewer=request.user, invoice_id=invoice_id)
+        document = document_selectors.insurer_document(viewer=request.user, invoice_id=invoice_id)
     except NotFound:
         raise Http404 from None
     name = document.kind.replace("_", "-")
