@@ -7,6 +7,13 @@ each GET route that answers that role 200 there, filled with the proof world's r
 so a new page is tested here as soon as it is declared there. Files (PDF, ZIP, iCalendar,
 FHIR JSON) and the API's own documents are not pages and are left out (`NOT_PAGES`).
 
+Pages no GET of the matrix reaches are walked to as a person reaches them: the symptom
+check's questions and results, the booking confirm step (with and without a deposit), the
+deposit's card form, and the error pages (404, 403, and the 429s of a password reset asked too
+often and of the symptom check answered too fast). On every matrix page each element in the tab
+order must show a focus ring when focused (WCAG 2.2 2.4.7); tests/e2e/test_keyboard_journeys.py
+walks the journeys themselves with the keyboard alone.
+
 To re-run after a change: `pytest tests/e2e/test_every_page.py -p no:cacheprovider`; a failure
 lists each page with its rule ids, the first elements and axe's summary, or the elements that
 stick out past the right edge.
@@ -454,4 +461,48 @@ def test_booking_confirm_and_deposit_card_pages_pass_axe_and_fit(
     page.locator("#card-element input").first.wait_for()
     problems += _problems_here(page, width)
     context.close()
+    assert problems == []
+
+
+# --- Visible focus: every element the keyboard can reach shows a ring when it has focus -------
+
+#: Each visible element in the tab order, focused in turn after a real Tab (so Chromium treats
+#: the focus as the keyboard's and :focus-visible applies); the ones without an outline of at
+#: least 2 px or a box shadow while focused.
+UNRINGED = """() => {
+  const reachable = Array.from(document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]'))
+    .filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0);
+  const bad = [];
+  for (const e of reachable) {
+    e.focus();
+    if (document.activeElement !== e) continue;
+    const s = getComputedStyle(e);
+    const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+    if (!ring || !e.matches(':focus-visible')) {
+      bad.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' +
+               (e.textContent || e.value || '').trim().slice(0, 30) + '"');
+    }
+  }
+  return {count: reachable.length, bad: bad.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_every_focusable_element_shows_its_focus(live_server, browser: Browser, role):
+    world = fuller(build_world())
+    context = context_for(
+        browser, live_server, world.people[role], viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    problems, reached = [], 0
+    for url in pages_for(world, role):
+        page.goto(live_server.url + url)
+        page.keyboard.press("Tab")
+        found = page.evaluate(UNRINGED)
+        reached += found["count"]
+        if found["bad"]:
+            problems.append(f"{url}: {found['bad']}")
+    context.close()
+    assert reached > 0
     assert problems == []

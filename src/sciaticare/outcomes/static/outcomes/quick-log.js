@@ -17,6 +17,7 @@
         if (ready()) form.requestSubmit();
       }
     });
+    form.addEventListener("pointerdown", function () { arrowed = false; });
     form.addEventListener("change", function (event) {
       if (!event.target.matches('input[name="back_pain"], input[name="leg_pain"]')) return;
       if (arrowed) { arrowed = false; return; }
