@@ -22,7 +22,7 @@ DEMO_STRIPE_KEYS = STRIPE_SECRET_KEY=sk_test_sciaticare_demo \
 	STRIPE_PUBLISHABLE_KEY=pk_test_sciaticare_demo STRIPE_WEBHOOK_SECRET=whsec_sciaticare_demo
 TEST_ENV = SECRET_KEY=test-only-not-a-secret
 
-.PHONY: help run test test-slow lint typecheck browser clean bench
+.PHONY: help run test test-slow lint typecheck browser clean bench lighthouse
 
 help:
 	@echo "make run    set up and serve the demo at http://127.0.0.1:$(PORT) (PORT=8001 make run for another port)"
@@ -108,6 +108,11 @@ bench: $(VENV)/.installed
 	@if [ -n "$$DATABASE_URL" ]; then \
 		for b in $(BENCHES) booking_contention load clinic_outcomes; do $(BENCH_ENV) $(BIN)/python -m bench.$$b || exit 1; done; \
 	else echo "DATABASE_URL is not set: the PostgreSQL runs and booking contention were skipped."; fi
+
+# Lighthouse (mobile) accessibility and performance of five pages of the demo; needs Node 20 and
+# npm (installs lighthouse 12.2.3 into var/lighthouse/ once) and Chromium (CHROMIUM=...).
+lighthouse: $(VENV)/.installed
+	@$(BIN)/python -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

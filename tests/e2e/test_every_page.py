@@ -7,6 +7,13 @@ each GET route that answers that role 200 there, filled with the proof world's r
 so a new page is tested here as soon as it is declared there. Files (PDF, ZIP, iCalendar,
 FHIR JSON) and the API's own documents are not pages and are left out (`NOT_PAGES`).
 
+Pages no GET of the matrix reaches are walked to as a person reaches them: the symptom
+check's questions and results, the booking confirm step (with and without a deposit), the
+deposit's card form, and the error pages (404, 403, and the 429s of a password reset asked too
+often and of the symptom check answered too fast). On every matrix page each element in the tab
+order must show a focus ring when focused (WCAG 2.2 2.4.7); tests/e2e/test_keyboard_journeys.py
+walks the journeys themselves with the keyboard alone.
+
 To re-run after a change: `pytest tests/e2e/test_every_page.py -p no:cacheprovider`; a failure
 lists each page with its rule ids, the first elements and axe's summary, or the elements that
 stick out past the right edge.
@@ -363,4 +370,141 @@ def test_symptom_check_result_passes_axe_and_fits(live_server, browser: Browser,
     if page.evaluate("document.documentElement.scrollWidth") > width:
         problems.append(f"wider than {width}: {page.evaluate(WIDE_ELEMENTS, width)}")
     context.close()
+    assert problems == []
+
+
+# --- Pages reached by a journey, not by a GET of the matrix ----------------------------------
+
+
+def _problems_here(page: Page, width: int) -> list[str]:
+    """axe's violations on the page the browser is on, and whether it scrolls sideways."""
+    page.add_script_tag(path=str(AXE))
+    where = page.url
+    problems = [
+        f"{where}: {v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)
+    ]
+    if page.evaluate("document.documentElement.scrollWidth") > width:
+        problems.append(f"{where}: wider than {width}: {page.evaluate(WIDE_ELEMENTS, width)}")
+    return problems
+
+
+@pytest.mark.parametrize("width", [1280, PHONE_WIDTH])
+def test_error_pages_pass_axe_and_fit(live_server, browser: Browser, settings, width):
+    """404, 403 and both 429s (a password reset asked too often; the symptom check answered
+    too fast)."""
+    settings.RATE_LIMITS_ENABLED = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "symptom_check": "1/m"}
+    patient = build_world().people["patient"]
+    context = context_for(
+        browser, live_server, patient, _forced_session, viewport={"width": width, "height": 800}
+    )
+    page = context.new_page()
+    seen: dict[str, int] = {}
+    problems: list[str] = []
+    for url in ("/no-such-page/", reverse("intake:clients")):
+        response = page.goto(live_server.url + url)
+        assert response is not None
+        seen[url] = response.status
+        problems += _problems_here(page, width)
+    page.context.clear_cookies()
+    page.goto(live_server.url + reverse("account_reset_password"))
+    for _ in range(8):  # ACCOUNT_RATE_LIMITS: 5 password resets an hour for one address
+        page.get_by_label("Email").fill("nobody@example.com")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.locator("main form button[type=submit]").click()
+        if answer.value.status == 429:
+            break
+        page.goto(live_server.url + reverse("account_reset_password"))
+    seen["password reset"] = answer.value.status
+    problems += _problems_here(page, width)
+    page.goto(live_server.url + "/check/")
+    for _ in range(3):
+        page.get_by_label("No").check()
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.get_by_role("button", name="Next").click()
+        if answer.value.status == 429:
+            break
+    seen["check"] = answer.value.status
+    problems += _problems_here(page, width)
+    context.close()
+    assert list(seen.values()) == [404, 403, 429, 429], seen
+    assert problems == []
+
+
+@pytest.mark.parametrize("width", [1280, PHONE_WIDTH])
+def test_booking_confirm_and_deposit_card_pages_pass_axe_and_fit(
+    live_server, browser: Browser, stripe_server, width
+):
+    """The confirm step (a plain clinic and a deposit clinic) and the deposit's card form."""
+    from tests.billing.factories import deposit_therapist
+    from tests.scheduling.helpers import bookable_patient, working_therapist
+
+    plain = working_therapist()[0]
+    deposit = deposit_therapist(legal_name="Riverside Massage Ltd")[0]
+    context = context_for(
+        browser,
+        live_server,
+        bookable_patient(),
+        _forced_session,
+        viewport={"width": width, "height": 800},
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.goto(f"{live_server.url}/book/{plain.pk}/")
+    page.locator("button.slot").first.click()
+    page.get_by_role("heading", name="Confirm your booking").wait_for()
+    problems += _problems_here(page, width)
+    page.goto(f"{live_server.url}/book/{deposit.pk}/")
+    page.locator("button.slot").first.click()
+    page.get_by_role("heading", name="Confirm your booking").wait_for()
+    problems += _problems_here(page, width)
+    page.get_by_role("button", name="Confirm and pay the £10.00 deposit").click()
+    page.get_by_role("heading", name="Pay the deposit to book").wait_for()
+    page.locator("#card-element input").first.wait_for()
+    problems += _problems_here(page, width)
+    context.close()
+    assert problems == []
+
+
+# --- Visible focus: every element the keyboard can reach shows a ring when it has focus -------
+
+#: Each visible element in the tab order, focused in turn after a real Tab (so Chromium treats
+#: the focus as the keyboard's and :focus-visible applies); the ones without an outline of at
+#: least 2 px or a box shadow while focused.
+UNRINGED = """() => {
+  const reachable = Array.from(document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]'))
+    .filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0);
+  const bad = [];
+  for (const e of reachable) {
+    e.focus();
+    if (document.activeElement !== e) continue;
+    const s = getComputedStyle(e);
+    const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none';
+    if (!ring || !e.matches(':focus-visible')) {
+      bad.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' +
+               (e.textContent || e.value || '').trim().slice(0, 30) + '"');
+    }
+  }
+  return {count: reachable.length, bad: bad.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("role", WHO)
+def test_every_focusable_element_shows_its_focus(live_server, browser: Browser, role):
+    world = fuller(build_world())
+    context = context_for(
+        browser, live_server, world.people[role], viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    problems, reached = [], 0
+    for url in pages_for(world, role):
+        page.goto(live_server.url + url)
+        page.keyboard.press("Tab")
+        found = page.evaluate(UNRINGED)
+        reached += found["count"]
+        if found["bad"]:
+            problems.append(f"{url}: {found['bad']}")
+    context.close()
+    assert reached > 0
     assert problems == []

@@ -10,32 +10,35 @@ from sciaticare.intake.scoring.instruments import INSTRUMENTS
 
 register = template.Library()
 
-# (region code, shape, attributes) on a 440×430 canvas: the back view left (the person's left
-# on the viewer's left), the front view right (the person's left on the viewer's right).
+# (region code, shape, attributes) on a 440×450 canvas: the back view left (the person's left
+# on the viewer's left), the front view right (the person's left on the viewer's right). Each
+# view is drawn on its own (x 15–185 and 235–405). No region is under 18 units either way: on a
+# phone the views are drawn one above the other, at least 1.4 px a unit, so every region is a
+# 24 × 24 px target (WCAG 2.2 2.5.8; tests/e2e/test_touch_targets.py).
 _SHAPES: tuple[tuple[str, str, dict[str, float]], ...] = (
     ("left_lower_back", "rect", {"x": 62, "y": 128, "width": 37, "height": 46, "rx": 6}),
     ("right_lower_back", "rect", {"x": 101, "y": 128, "width": 37, "height": 46, "rx": 6}),
     ("left_buttock", "ellipse", {"cx": 80, "cy": 195, "rx": 20, "ry": 18}),
     ("right_buttock", "ellipse", {"cx": 120, "cy": 195, "rx": 20, "ry": 18}),
-    ("left_side_of_thigh", "rect", {"x": 50, "y": 216, "width": 12, "height": 80, "rx": 5}),
-    ("right_side_of_thigh", "rect", {"x": 138, "y": 216, "width": 12, "height": 80, "rx": 5}),
+    ("left_side_of_thigh", "rect", {"x": 42, "y": 216, "width": 20, "height": 80, "rx": 6}),
+    ("right_side_of_thigh", "rect", {"x": 138, "y": 216, "width": 20, "height": 80, "rx": 6}),
     ("left_back_of_thigh", "rect", {"x": 64, "y": 216, "width": 33, "height": 80, "rx": 8}),
     ("right_back_of_thigh", "rect", {"x": 103, "y": 216, "width": 33, "height": 80, "rx": 8}),
     ("left_calf", "rect", {"x": 66, "y": 306, "width": 29, "height": 74, "rx": 10}),
     ("right_calf", "rect", {"x": 105, "y": 306, "width": 29, "height": 74, "rx": 10}),
-    ("left_sole_heel", "ellipse", {"cx": 80, "cy": 396, "rx": 15, "ry": 9}),
-    ("right_sole_heel", "ellipse", {"cx": 120, "cy": 396, "rx": 15, "ry": 9}),
+    ("left_sole_heel", "ellipse", {"cx": 80, "cy": 397, "rx": 16, "ry": 11}),
+    ("right_sole_heel", "ellipse", {"cx": 120, "cy": 397, "rx": 16, "ry": 11}),
     ("right_front_of_thigh", "rect", {"x": 282, "y": 216, "width": 36, "height": 80, "rx": 8}),
     ("left_front_of_thigh", "rect", {"x": 342, "y": 216, "width": 36, "height": 80, "rx": 8}),
-    ("groin_saddle", "rect", {"x": 316, "y": 190, "width": 28, "height": 22, "rx": 8}),
+    ("groin_saddle", "rect", {"x": 316, "y": 186, "width": 28, "height": 26, "rx": 8}),
     ("right_shin", "rect", {"x": 286, "y": 306, "width": 29, "height": 74, "rx": 10}),
     ("left_shin", "rect", {"x": 345, "y": 306, "width": 29, "height": 74, "rx": 10}),
-    ("right_top_of_foot", "rect", {"x": 288, "y": 384, "width": 24, "height": 12, "rx": 4}),
-    ("left_top_of_foot", "rect", {"x": 348, "y": 384, "width": 24, "height": 12, "rx": 4}),
-    ("right_big_toe", "circle", {"cx": 309, "cy": 404, "r": 6}),
-    ("right_little_toe", "circle", {"cx": 289, "cy": 403, "r": 4.5}),
-    ("left_big_toe", "circle", {"cx": 351, "cy": 404, "r": 6}),
-    ("left_little_toe", "circle", {"cx": 371, "cy": 403, "r": 4.5}),
+    ("right_top_of_foot", "rect", {"x": 284, "y": 383, "width": 32, "height": 20, "rx": 5}),
+    ("left_top_of_foot", "rect", {"x": 344, "y": 383, "width": 32, "height": 20, "rx": 5}),
+    ("right_big_toe", "circle", {"cx": 307, "cy": 416, "r": 10}),
+    ("right_little_toe", "circle", {"cx": 285, "cy": 416, "r": 10}),
+    ("left_big_toe", "circle", {"cx": 353, "cy": 416, "r": 10}),
+    ("left_little_toe", "circle", {"cx": 375, "cy": 416, "r": 10}),
 )
 
 
@@ -52,6 +55,7 @@ def body_map(
             "label": REGIONS[code].label,
             "on": code in chosen,
             "flag": not REGIONS[code].massage_region,
+            "view": "back" if attrs.get("x", attrs.get("cx", 0)) < 220 else "front",
         }
         for code, kind, attrs in _SHAPES
     ]
