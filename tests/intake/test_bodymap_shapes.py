@@ -3,7 +3,7 @@ either way (drawn at 1.4 px a unit or more on a phone, that is 24 × 24 px: WCAG
 measured in a browser by tests/e2e/test_touch_targets.py), and no two regions overlapping."""
 
 from sciaticare.intake.bodymap import REGIONS
-from sciaticare.intake.templatetags.bodymap import _SHAPES, body_map
+from sciaticare.intake.templatetags.bodymap import SHAPES, body_map
 
 VIEWS = {"back": (15, 185), "front": (235, 405)}  # the viewBoxes' x ranges; y runs 0–450
 
@@ -30,7 +30,7 @@ def test_every_region_is_drawn_once_at_least_18_units_each_way_inside_its_view()
 
 
 def test_no_two_regions_overlap():
-    boxes = {code: _box(kind, attrs) for code, kind, attrs in _SHAPES}
+    boxes = {code: _box(kind, attrs) for code, kind, attrs in SHAPES}
     overlapping = [
         (a, b)
         for i, (a, p) in enumerate(boxes.items())

@@ -15,7 +15,7 @@ register = template.Library()
 # view is drawn on its own (x 15–185 and 235–405). No region is under 18 units either way: on a
 # phone the views are drawn one above the other, at least 1.4 px a unit, so every region is a
 # 24 × 24 px target (WCAG 2.2 2.5.8; tests/e2e/test_touch_targets.py).
-_SHAPES: tuple[tuple[str, str, dict[str, float]], ...] = (
+SHAPES: tuple[tuple[str, str, dict[str, float]], ...] = (
     ("left_lower_back", "rect", {"x": 62, "y": 128, "width": 37, "height": 46, "rx": 6}),
     ("right_lower_back", "rect", {"x": 101, "y": 128, "width": 37, "height": 46, "rx": 6}),
     ("left_buttock", "ellipse", {"cx": 80, "cy": 195, "rx": 20, "ry": 18}),
@@ -57,7 +57,7 @@ def body_map(
             "flag": not REGIONS[code].massage_region,
             "view": "back" if attrs.get("x", attrs.get("cx", 0)) < 220 else "front",
         }
-        for code, kind, attrs in _SHAPES
+        for code, kind, attrs in SHAPES
     ]
     return {"shapes": shapes, "interactive": interactive, "label": label}
 
