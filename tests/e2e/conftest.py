@@ -50,6 +50,35 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+class _BrowserWithoutWorkers:
+    """The browser, whose new contexts block service workers unless a test asks for them.
+
+    A worker fetches pages in the background after a page loads (docs/offline.md). Against the
+    live server on in-memory SQLite, which shares one connection between the server's threads
+    and the test's, such a fetch can meet the test's own writes: "database table is locked".
+    Only the offline tests need a worker, and they say so (service_workers="allow").
+    """
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        return self._browser.new_context(**{"service_workers": "block", **options})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(scope="session")
+def browser(browser: Any) -> Any:
+    return _BrowserWithoutWorkers(browser)
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "service_workers": "block"}
+
+
 @pytest.fixture
 def phone(browser: Any) -> Any:
     """A page the size of a small phone (360 px wide)."""

@@ -36,7 +36,7 @@ def _png_size(content: bytes) -> tuple[int, int]:
 
 
 def _new_phone(browser) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow")
     return context, context.new_page()
 
 
