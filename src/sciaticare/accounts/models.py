@@ -95,6 +95,11 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text="IANA name, e.g. Europe/London.",
     )
+    # The language of the pages once signed in, and of every mail, SMS and push sent to this
+    # person (docs/i18n.md): the browser's at sign-up, changed with the language switcher.
+    language = models.CharField(
+        "language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
