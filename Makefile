@@ -22,7 +22,7 @@ DEMO_STRIPE_KEYS = STRIPE_SECRET_KEY=sk_test_sciaticare_demo \
 	STRIPE_PUBLISHABLE_KEY=pk_test_sciaticare_demo STRIPE_WEBHOOK_SECRET=whsec_sciaticare_demo
 TEST_ENV = SECRET_KEY=test-only-not-a-secret
 
-.PHONY: help run test test-slow lint typecheck browser clean bench lighthouse
+.PHONY: help run test test-slow lint typecheck browser gettext messages clean bench lighthouse
 
 help:
 	@echo "make run    set up and serve the demo at http://127.0.0.1:$(PORT) (PORT=8001 make run for another port)"
@@ -89,7 +89,27 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi; fi
 
-test: lint typecheck browser
+# The translation tests compare each catalogue with what the code marks (xgettext).
+gettext:
+	@if ! command -v xgettext >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+		else echo "The translation tests need GNU gettext: sudo apt-get install gettext"; exit 1; fi; fi
+
+# Every app's catalogue (docs/i18n.md): new marked words are added, untranslated, to each
+# language's .po; translate them there, then compile (the .mo files are committed, so that
+# `make run` needs no gettext).
+WORDS_APPS ?= $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard src/sciaticare/*/locale)))))
+messages: $(VENV)/.installed gettext
+	@for app in $(WORDS_APPS); do \
+		(cd src/sciaticare/$$app && PYTHONPATH=$(CURDIR)/src $(TEST_ENV) $(CURDIR)/$(BIN)/django-admin \
+			makemessages --no-location --locale=es --settings=sciaticare.settings >/dev/null \
+		&& PYTHONPATH=$(CURDIR)/src $(TEST_ENV) $(CURDIR)/$(BIN)/django-admin \
+			compilemessages --settings=sciaticare.settings >/dev/null) || exit 1; \
+	done
+	@echo "Catalogues updated: $(WORDS_APPS)"
+
+test: lint typecheck browser gettext
 	$(TEST_ENV) $(BIN)/pytest -m "not slow" -n 2
 
 # Long runs (load, crash, fuzzing). Exit code 5 means no test carries the mark yet.

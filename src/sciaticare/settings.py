@@ -65,11 +65,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the chosen language, else Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "sciaticare.accounts.middleware.PersonLanguageMiddleware",
     "sciaticare.accounts.middleware.SessionLifetimeMiddleware",
     "sciaticare.accounts.middleware.StaffMfaMiddleware",
     "sciaticare.accounts.middleware.PrivateResponsesMiddleware",
@@ -92,6 +94,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sciaticare.web.context_processors.site",
@@ -280,6 +283,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 LANGUAGE_CODE = "en"
 # Shipped complete, each (docs/i18n.md); a test fails on any message left untranslated.
 LANGUAGES = [("en", "English"), ("es", "Español")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the switcher's choice, for a person not signed in
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

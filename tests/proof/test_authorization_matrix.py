@@ -310,6 +310,10 @@ TABLE: list[Row] = [
     R("accounts:time_zone",           "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
     R("accounts:time_zone",           "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
       body={"time_zone": "UTC"}),
+    # The language switcher, for everyone ("en": the world's users keep the English every row reads).
+    R("accounts:language",            "GET",  NONE,     405, 405, 405, 405, 405, 405, 405, 405),
+    R("accounts:language",            "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
+      body={"language": "en", "next": "/"}),
     R("accounts:create_token",        "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
     R("accounts:create_token",        "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
       body={"name": "Laptop"}),

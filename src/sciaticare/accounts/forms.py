@@ -40,6 +40,7 @@ class SignupRoleForm(forms.Form):
             last_name=self.cleaned_data["last_name"],
             is_therapist=self.cleaned_data["is_therapist"],
             time_zone=self.cleaned_data["time_zone"],
+            language=request.LANGUAGE_CODE,  # the language the sign-up page was read in
         )
 
 

@@ -1,4 +1,5 @@
-"""Session lifetime and the staff two-factor rule, applied to every request."""
+"""Session lifetime, the staff two-factor rule and the person's language, applied to every
+request."""
 
 import time
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
@@ -31,6 +33,7 @@ OPEN_BEFORE_TWO_FACTOR = frozenset(
         "web:offline",
         "directory:search",  # the public directory: its search and a therapist's public page
         "directory:profile",
+        "accounts:language",  # the language switcher
         "account_login",
         "account_logout",
         "mfa_authenticate",
@@ -183,3 +186,19 @@ class SignOutClearsSiteMiddleware:
         ):
             response["Clear-Site-Data"] = '"cache", "storage"'
         return response
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person reads the site in the language kept on their account (docs/i18n.md),
+    whatever the browser asks for; everyone else gets Django's choice (the switcher's cookie,
+    else Accept-Language)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sciaticare.accounts.models import ApiToken, Role, User, site_time_zone
 from sciaticare.core.errors import Invalid
@@ -55,14 +56,16 @@ def complete_sign_up(
     last_name: str,
     is_therapist: bool,
     time_zone: str = "",
+    language: str = "",
 ) -> None:
     """What the sign-up form adds once allauth has made the account: the name, the browser's
-    time zone (the site's when the browser sent none, or none we know), and the therapist role
-    if the person asked for it."""
+    time zone (the site's when the browser sent none, or none we know), the language the page
+    was read in, and the therapist role if the person asked for it."""
     user.first_name = first_name
     user.last_name = last_name
     user.time_zone = time_zone if is_time_zone(time_zone) else site_time_zone()
-    user.save(update_fields=["first_name", "last_name", "time_zone"])
+    user.language = language if is_language(language) else settings.LANGUAGE_CODE
+    user.save(update_fields=["first_name", "last_name", "time_zone", "language"])
     if is_therapist:
         grant_role(user=user, role=Role.THERAPIST)
 
@@ -80,6 +83,25 @@ def set_time_zone(*, user: User, time_zone: object) -> User:
     if user.time_zone != time_zone:
         user.time_zone = time_zone
         user.save(update_fields=["time_zone"])
+    return user
+
+
+def is_language(code: object) -> bool:
+    return isinstance(code, str) and code in dict(settings.LANGUAGES)
+
+
+def set_language(*, user: User, language: object) -> User:
+    """Keep the language the person reads the site and their messages in."""
+    if not is_language(language):
+        raise Invalid(
+            "invalid_language",
+            _("That is not a language the site is written in."),
+            [("language", ", ".join(code for code, _name in settings.LANGUAGES))],
+        )
+    assert isinstance(language, str)
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 

@@ -7,9 +7,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts import selectors, services
@@ -58,6 +61,36 @@ def time_zone(request: AuthedRequest) -> HttpResponse:
     services.set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
     messages.success(request, f"Your time zone is now {request.user.time_zone}.")
     return redirect("accounts:account")
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The language switcher, for everyone: the choice is kept in a cookie, and on the account
+    of a signed-in person (their mail and reminders follow it). Back to the page it was used on."""
+    code = request.POST.get("language", "")
+    if not services.is_language(code):
+        return HttpResponseBadRequest(
+            _("Choose one of the languages the site is written in: %(codes)s.")
+            % {"codes": ", ".join(c for c, _name in settings.LANGUAGES)}
+        )
+    if request.user.is_authenticated:
+        services.set_language(user=request.user, language=code)
+    translation.activate(code)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    response = redirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @login_required

@@ -1,46 +1,69 @@
 """Stored codes and amounts as a person reads them: "English, Somali", "Swedish massage",
 "Bad night", "£75.00". Pages, the PDF and mail all go through these, so a code never shows.
 
-Language names and currency formats come from Babel's copy of the Unicode CLDR (offline);
-Django's own ``LANG_INFO`` knows only the languages Django is translated into (no Somali).
+Language names, currency and date formats come from Babel's copy of the Unicode CLDR
+(offline), in the language being answered in (core.translation): "£75.00" and "5 Dec 2026" in
+English, "75,00 £" and "5 dic 2026" in Spanish. Django's own ``LANG_INFO`` knows only the
+languages Django is translated into (no Somali).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 
-#: The language money and language names are written in until the site is translated.
-_LOCALE = "en"
+from sciaticare.core.translation import gettext, gettext_noop, language
+
+#: The CLDR locale each of the site's languages writes numbers, money and names in.
+LOCALES = {"en": "en", "es": "es_ES"}
 
 #: The pain diary's tags (outcomes.models.Tag), kept here as plain words so the PDF and mail,
 #: which have no form, say the same as the diary page.
 DIARY_TAGS = {
-    "after_massage": "After massage",
-    "after_exercise": "After exercise",
-    "flare_up": "Flare-up",
-    "bad_night": "Bad night",
+    "after_massage": gettext_noop("After massage"),
+    "after_exercise": gettext_noop("After exercise"),
+    "flare_up": gettext_noop("Flare-up"),
+    "bad_night": gettext_noop("Bad night"),
+}
+
+#: How a day is written, by style and language (CLDR patterns): the English of the site is
+#: British ("Sat 5 Dec"), the Spanish that of Spain ("sáb, 5 dic").
+DAY_STYLES = {
+    "medium": {"en": "d MMM y", "es": "d MMM y"},  # 5 Dec 2026 · 5 dic 2026
+    "long": {"en": "d MMMM y", "es": "d 'de' MMMM 'de' y"},  # 5 December 2026
+    "full": {"en": "EEEE d MMMM y", "es": "EEEE, d 'de' MMMM 'de' y"},
+    "weekday": {"en": "EEE d MMM", "es": "EEE, d MMM"},  # Sat 5 Dec · sáb, 5 dic
+    "weekday_long": {"en": "EEEE d MMMM", "es": "EEEE, d 'de' MMMM"},
+    "weekday_year": {"en": "EEE d MMM y", "es": "EEE, d MMM y"},
+    "day_month": {"en": "d MMM", "es": "d MMM"},  # 5 Dec · 5 dic
+    "numeric": {"en": "dd/MM/y", "es": "d/M/y"},  # 05/12/2026 · 5/12/2026
 }
 
 
-@lru_cache(maxsize=1)
-def _language_table() -> dict[str, str]:
-    return dict(Locale.parse(_LOCALE).languages)
+def locale() -> str:
+    return LOCALES.get(language(), LOCALES["en"])
+
+
+@lru_cache(maxsize=8)
+def _language_table(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).languages)
 
 
 def language_name(code: str) -> str:
     """ "so" → "Somali"; an unknown code is shown as it is (upper case), never dropped."""
     code = code.strip().lower()
-    return _language_table().get(code, code.upper())
+    return _language_table(locale()).get(code, code.upper())
 
 
 def language_choices() -> list[tuple[str, str]]:
     """Every two-letter (ISO 639-1) language as (code, name), by name."""
-    table = _language_table()
+    table = _language_table(locale())
     return sorted(((c, n) for c, n in table.items() if len(c) == 2), key=lambda p: p[1])
 
 
@@ -52,11 +75,27 @@ def language_names(codes: Iterable[str] | str) -> str:
 
 
 def diary_tag(code: str) -> str:
-    return DIARY_TAGS.get(code, code.replace("_", " ").capitalize())
+    return gettext(DIARY_TAGS[code]) if code in DIARY_TAGS else code.replace("_", " ").capitalize()
 
 
 def money(amount: Decimal | float | int | str | None, currency: str = "GBP") -> str:
-    """Decimal major units and an ISO 4217 code → "£75.00", "€55.00", "$60.00"."""
+    """Decimal major units and an ISO 4217 code → "£75.00", "€55.00", "US$60.00" in English,
+    "75,00 £", "55,00 €", "60,00 US$" in Spanish."""
     if amount is None or amount == "":
         return ""
-    return format_currency(Decimal(str(amount)), currency.upper(), locale=_LOCALE)
+    return format_currency(Decimal(str(amount)), currency.upper(), locale=locale())
+
+
+def day(value: date | datetime | None, style: str = "medium") -> str:
+    """A day as the language writes it; a datetime must already be on the reader's clock."""
+    if value is None or value == "":
+        return ""
+    patterns = DAY_STYLES[style]
+    return format_date(value, patterns.get(language(), patterns["en"]), locale=locale())
+
+
+def clock(value: datetime | time | None) -> str:
+    """A time of day, 24-hour in both languages: "09:30"."""
+    if value is None or value == "":
+        return ""
+    return format_time(value, "HH:mm", locale=locale())
