@@ -407,6 +407,7 @@ NOT_USER_TEXT = {
     "accounts.User.password": "a hash",
     "accounts.User.email": "validated address",
     "accounts.User.time_zone": "an IANA zone name, checked against zoneinfo's list",
+    "accounts.User.language": "one of settings.LANGUAGES' codes",
     "core.RateCounter.ident": "made by the server (a scope and a digest)",
     "accounts.ApiToken.prefix": "made by the server",
     "accounts.ApiToken.digest": "made by the server",

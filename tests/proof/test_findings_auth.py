@@ -245,6 +245,7 @@ def test_the_free_routes_are_the_public_ones_only():
         "web:offline",
         "directory:search",
         "directory:profile",
+        "accounts:language",  # the language switcher: keeps a choice, shows nothing
         "account_login",
         "account_logout",
         "mfa_authenticate",
