@@ -40,6 +40,7 @@ READ_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-descriptio
 
 _TRANSLATE_OPEN = re.compile(r"^(blocktranslate|blocktrans)\b")
 _TRANSLATE_CLOSE = re.compile(r"^(endblocktranslate|endblocktrans)\b")
+_CLASS_BLOCK = re.compile(r"^block \w+_class$")
 _LITERAL_IN_FILTER = re.compile(r"\|(?:default|default_if_none|yesno):\"([^\"]*)\"")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -93,9 +94,9 @@ def unmarked_words(source: str, *, html: bool) -> list[str]:
     for token in Lexer(source).tokenize():
         content = token.contents
         if token.token_type == TokenType.BLOCK:
-            if content.startswith("comment"):
-                in_comment = True
-            elif content.startswith("endcomment"):
+            if content.startswith("comment") or _CLASS_BLOCK.match(content):
+                in_comment = True  # a note to us, or a block that holds CSS classes
+            elif content.startswith(("endcomment", "endblock")) and in_comment:
                 in_comment = False
             elif _TRANSLATE_OPEN.match(content):
                 in_block += 1
@@ -138,7 +139,8 @@ def test_the_template_check_finds_what_it_should() -> None:
     {% blocktranslate with n=count %}You have {{ n }} entries{% endblocktranslate %}
     <img alt="A body map" src="x.svg"><input placeholder="{% translate 'Search' %}">
     {{ note|default:"Nothing written" }} <span>Sciaticare · 2026</span>
-    <script>const words = "not read";</script>{% comment %}A note to us{% endcomment %}"""
+    <script>const words = "not read";</script>{% comment %}A note to us{% endcomment %}
+    {% block main_class %}wrap narrow{% endblock %}"""
     assert unmarked_words(page, html=True) == [
         "Nothing written",
         "Pain diary",
