@@ -14,9 +14,16 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from sciaticare.billing.models import Invoice, Purpose
+from sciaticare.billing.models import (
+    HOLD_ENDED,
+    REFUNDED_IN_TIME,
+    Invoice,
+    Payment,
+    Purpose,
+    Refund,
+)
 from sciaticare.billing.tasks import charge_no_show
 from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.services import attendance
@@ -239,3 +246,22 @@ def test_the_takings_and_the_accountants_csv_follow_the_admins_language() -> Non
         "",
     ]
     assert rows[1][0] == today
+
+
+def test_words_sciaticare_stores_are_read_in_the_readers_language() -> None:
+    with translation.override("es"):
+        assert Payment(failure=HOLD_ENDED).failure_words == (
+            "El tiempo reservado para esta cita se agotó antes de que se completara el pago."
+        )
+        assert Payment(failure="Your card was declined.").failure_words == (
+            "Su tarjeta fue rechazada."
+        )
+        assert Payment(failure="Do not honour (bank 05)").failure_words == (
+            "Do not honour (bank 05)"  # a bank's own words, as they came
+        )
+        assert Refund(reason=REFUNDED_IN_TIME).reason_words == (
+            "Cancelada a tiempo: se devuelve el depósito completo."
+        )
+        assert Refund(reason="Goodwill").reason_words == "Goodwill"  # as the admin wrote it
+        assert Refund(reason="").reason_words == ""
+    assert Refund(reason=REFUNDED_IN_TIME).reason_words == REFUNDED_IN_TIME

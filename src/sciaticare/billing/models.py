@@ -289,7 +289,8 @@ class InvoiceLine(models.Model):
 
 #: What Sciaticare itself writes into a payment's `failure` or a refund's `reason`: stored in
 #: English, so that the clinic and the patient each read them in their own language
-#: (`said_by_sciaticare`); what a clinic admin or the processor wrote is shown as it was.
+#: (`said_by_sciaticare`); what a clinic admin or the processor wrote is shown as it was, but
+#: for the processor's commonest words, which are known too.
 HOLD_ENDED = gettext_noop("The time held for this booking ran out before the payment went through.")
 LET_GO = gettext_noop("You let this time go.")
 NO_CARD = gettext_noop("No card is saved for this clinic.")
@@ -299,6 +300,9 @@ PROCESSOR_UNREACHABLE = gettext_noop(
     "The card processor could not be reached or refused the request; nothing was charged. "
     "Please try again in a minute."
 )
+#: The processor's own words for the commonest refusal (Stripe's `user_message`), which a
+#: patient reads on the deposit page: known, so translated too.
+STRIPE_DECLINED = gettext_noop("Your card was declined.")
 REFUNDED_IN_TIME = gettext_noop("Cancelled in time: the deposit comes back in full.")
 REFUNDED_BY_CLINIC = gettext_noop("Cancelled by the therapist: the deposit comes back in full.")
 REFUNDED_NO_FEE = gettext_noop("No fee under the clinic's policy: the deposit comes back in full.")
@@ -309,6 +313,7 @@ BEYOND_THE_FEE = {
 }
 SAID_BY_SCIATICARE = frozenset(
     {
+        STRIPE_DECLINED,
         HOLD_ENDED,
         LET_GO,
         NO_CARD,
