@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from sciaticare.privacy import services
 from tests.factories import PASSWORD, PatientFactory
-from tests.privacy.test_deletion import _reauthenticated
 
 pytestmark = pytest.mark.django_db
 DELETE = reverse("privacy:delete")
@@ -23,6 +22,12 @@ NOW = datetime(2026, 12, 5, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+def _reauthenticated(client, user) -> None:
+    """Signed in, and the password given again just now (a recent authentication)."""
+    client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
 
 
 def _spanish():
