@@ -114,7 +114,7 @@ def test_asking_sends_an_email_with_the_date_and_no_clinical_detail(client):
     found = DeletionRequest.objects.get(user=patient)
     (message,) = [m for m in mail.outbox if "deleted" in m.subject]
     assert message.to == [patient.email]
-    assert f"{timezone.localtime(found.due_at):%d %B %Y}" in message.body
+    assert f"{timezone.localtime(found.due_at):%-d %B %Y}" in message.body
     assert reverse("interop:your_data") in message.body
     for clinical in ("pain", "session", "intake", "buttock", "triage"):
         assert clinical not in message.body.lower()
@@ -197,7 +197,7 @@ def test_signing_in_during_the_cooling_off_works_says_when_and_does_not_cancel(c
     assert signed_in.status_code == 200
     assert "_auth_user_id" in client.session
     body = signed_in.content.decode()
-    assert f"{timezone.localtime(found.due_at):%d %B %Y}" in body
+    assert f"{timezone.localtime(found.due_at):%-d %B %Y}" in body
     page = client.get(reverse("interop:your_data")).content.decode()
     assert CANCEL in page
     found.refresh_from_db()

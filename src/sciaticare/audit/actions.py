@@ -2,85 +2,104 @@
 
 Every code ``record_event`` is called with in ``src/`` has words here
 (``tests/audit/test_access_history.py`` fails on a new code without them). Appointment codes are
-``appointment.<kind>`` for each kind of ``scheduling.models.AppointmentChange``.
+``appointment.<kind>`` for each kind of ``scheduling.models.AppointmentChange``. The words are
+English constants (``gettext_noop``), translated when shown (``words_for``, docs/i18n.md).
 """
 
 from __future__ import annotations
 
+from sciaticare.core.translation import gettext, gettext_noop
+
 WORDS: dict[str, str] = {
     # Intake and consent
-    "intake.create": "filled in an intake",
-    "intake.doctor_cleared": "confirmed that a doctor cleared massage",
-    "intake.recheck": "answered the red-flag questions again before booking",
-    "intake.brief.view": "read the brief made from your intake",
-    "consent.grant": "shared your intake with a therapist's email address",
-    "consent.revoke": "stopped sharing your intake",
-    "questionnaire.create": "answered a questionnaire",
+    "intake.create": gettext_noop("filled in an intake"),
+    "intake.doctor_cleared": gettext_noop("confirmed that a doctor cleared massage"),
+    "intake.recheck": gettext_noop("answered the red-flag questions again before booking"),
+    "intake.brief.view": gettext_noop("read the brief made from your intake"),
+    "consent.grant": gettext_noop("shared your intake with a therapist's email address"),
+    "consent.revoke": gettext_noop("stopped sharing your intake"),
+    "questionnaire.create": gettext_noop("answered a questionnaire"),
     # Session notes
-    "note.prefill": "read your intake and diary to start your session note",
-    "note.create": "started your session note",
-    "note.update": "edited your session note",
-    "note.view": "opened your session note",
-    "note.sign": "signed your session note",
-    "note.amend": "added an amendment to your session note",
+    "note.prefill": gettext_noop("read your intake and diary to start your session note"),
+    "note.create": gettext_noop("started your session note"),
+    "note.update": gettext_noop("edited your session note"),
+    "note.view": gettext_noop("opened your session note"),
+    "note.sign": gettext_noop("signed your session note"),
+    "note.amend": gettext_noop("added an amendment to your session note"),
     # Diary, outcomes and reports
-    "diary.create": "added a pain diary entry",
-    "diary.update": "changed a pain diary entry",
-    "outcomes.view": "looked at your pain charts and scores",
-    "outcomes.practice.view": "looked at a practice's outcome figures",
-    "report.request": "asked for a progress report",
-    "report.generate": "made your progress report (PDF)",
-    "report.share": "sent a doctor a link to your progress report",
-    "report.share.stop": "stopped a link to your progress report",
-    "report.share.open": "opened your progress report from the link you sent",
+    "diary.create": gettext_noop("added a pain diary entry"),
+    "diary.update": gettext_noop("changed a pain diary entry"),
+    "outcomes.view": gettext_noop("looked at your pain charts and scores"),
+    "outcomes.practice.view": gettext_noop("looked at a practice's outcome figures"),
+    "report.request": gettext_noop("asked for a progress report"),
+    "report.generate": gettext_noop("made your progress report (PDF)"),
+    "report.share": gettext_noop("sent a doctor a link to your progress report"),
+    "report.share.stop": gettext_noop("stopped a link to your progress report"),
+    "report.share.open": gettext_noop("opened your progress report from the link you sent"),
     # Exports and imports
-    "fhir.export": "exported your health record",
-    "fhir.import": "imported health records into your account",
-    "export.request": "asked for a copy of all your data",
-    "export.generate": "made the copy of all your data",
-    "export.download": "downloaded the copy of all your data",
+    "fhir.export": gettext_noop("exported your health record"),
+    "fhir.import": gettext_noop("imported health records into your account"),
+    "export.request": gettext_noop("asked for a copy of all your data"),
+    "export.generate": gettext_noop("made the copy of all your data"),
+    "export.download": gettext_noop("downloaded the copy of all your data"),
     # Money
-    "billing.invoice": "issued you an invoice",
-    "billing.credit_note": "issued you a credit note (a correction of an invoice)",
-    "billing.card_saved": "saved a card for payments to a clinic",
-    "billing.paid": "recorded a payment",
-    "billing.refund": "gave money back",
-    "billing.policy": "changed a clinic's payment policy",
-    "booking_policy.update": "changed a clinic's cancellation window",
-    "billing.invoice.view": "opened your invoice or receipt",
-    "billing.invoice.list": "saw your invoices in a list",
-    "billing.payment.view": "opened your payment to give some of it back",
-    "billing.takings.view": "saw your payments in the clinic's takings",
-    "billing.takings.export": "exported the clinic's takings, with your payments, for its accountant",
+    "billing.invoice": gettext_noop("issued you an invoice"),
+    "billing.credit_note": gettext_noop("issued you a credit note (a correction of an invoice)"),
+    "billing.card_saved": gettext_noop("saved a card for payments to a clinic"),
+    "billing.paid": gettext_noop("recorded a payment"),
+    "billing.refund": gettext_noop("gave money back"),
+    "billing.policy": gettext_noop("changed a clinic's payment policy"),
+    "booking_policy.update": gettext_noop("changed a clinic's cancellation window"),
+    "billing.invoice.view": gettext_noop("opened your invoice or receipt"),
+    "billing.invoice.list": gettext_noop("saw your invoices in a list"),
+    "billing.payment.view": gettext_noop("opened your payment to give some of it back"),
+    "billing.takings.view": gettext_noop("saw your payments in the clinic's takings"),
+    "billing.takings.export": gettext_noop(
+        "exported the clinic's takings, with your payments, for its accountant"
+    ),
     # Directory and calendar
-    "directory.flare_up_plan.view": "looked at your flare-up plan",
-    "calendar_feed.created": "made a calendar link",
-    "calendar_feed.regenerated": "replaced a calendar link",
-    "calendar_feed.read": "read the calendar feed (a calendar app)",
+    "directory.flare_up_plan.view": gettext_noop("looked at your flare-up plan"),
+    "calendar_feed.created": gettext_noop("made a calendar link"),
+    "calendar_feed.regenerated": gettext_noop("replaced a calendar link"),
+    "calendar_feed.read": gettext_noop("read the calendar feed (a calendar app)"),
     # Waitlist
-    "waitlist.joined": "joined a waitlist",
-    "waitlist.left": "left a waitlist",
-    "waitlist.offered": "offered you a session from the waitlist",
-    "waitlist.declined": "declined a waitlist offer",
+    "waitlist.joined": gettext_noop("joined a waitlist"),
+    "waitlist.left": gettext_noop("left a waitlist"),
+    "waitlist.offered": gettext_noop("offered you a session from the waitlist"),
+    "waitlist.declined": gettext_noop("declined a waitlist offer"),
     # Appointments
-    "appointment.booked": "booked a session",
-    "appointment.cancelled": "cancelled a session",
-    "appointment.late_cancelled": "cancelled a session inside the cancellation window",
-    "appointment.rescheduled": "moved a session",
-    "appointment.completed": "marked a session attended",
-    "appointment.no_show": "marked a session missed",
-    "appointment.held": "held a session for a waitlist offer",
-    "appointment.offer_declined": "released a session held for a waitlist offer (declined)",
-    "appointment.offer_expired": "released a session held for a waitlist offer (expired)",
-    "appointment.held_for_deposit": "held a session while its deposit is paid",
-    "appointment.deposit_failed": "released a session held for its deposit (the payment failed)",
-    "appointment.hold_expired": "released a session held for its deposit (the time ran out)",
-    "appointment.hold_replaced": "released a session held for its deposit (another was booked)",
-    "appointment.deposit_released": "released a session held for its deposit (the patient let it go)",
+    "appointment.booked": gettext_noop("booked a session"),
+    "appointment.cancelled": gettext_noop("cancelled a session"),
+    "appointment.late_cancelled": gettext_noop(
+        "cancelled a session inside the cancellation window"
+    ),
+    "appointment.rescheduled": gettext_noop("moved a session"),
+    "appointment.completed": gettext_noop("marked a session attended"),
+    "appointment.no_show": gettext_noop("marked a session missed"),
+    "appointment.held": gettext_noop("held a session for a waitlist offer"),
+    "appointment.offer_declined": gettext_noop(
+        "released a session held for a waitlist offer (declined)"
+    ),
+    "appointment.offer_expired": gettext_noop(
+        "released a session held for a waitlist offer (expired)"
+    ),
+    "appointment.held_for_deposit": gettext_noop("held a session while its deposit is paid"),
+    "appointment.deposit_failed": gettext_noop(
+        "released a session held for its deposit (the payment failed)"
+    ),
+    "appointment.hold_expired": gettext_noop(
+        "released a session held for its deposit (the time ran out)"
+    ),
+    "appointment.hold_replaced": gettext_noop(
+        "released a session held for its deposit (another was booked)"
+    ),
+    "appointment.deposit_released": gettext_noop(
+        "released a session held for its deposit (the patient let it go)"
+    ),
     # Account
-    "account.delete.request": "asked to delete the account",
-    "account.delete.cancel": "cancelled the account deletion",
-    "account.delete.done": "deleted the account",
+    "account.delete.request": gettext_noop("asked to delete the account"),
+    "account.delete.cancel": gettext_noop("cancelled the account deletion"),
+    "account.delete.done": gettext_noop("deleted the account"),
 }
 
 # Actions that are one kind of visit: a sitting's first save and its autosaves are one edit.
@@ -91,8 +110,11 @@ EDITS = frozenset({"note.update", "diary.update"})
 
 
 def words_for(action: str) -> str:
-    """The words for a code; an unknown code (a newer version's log) is still shown, plainly."""
-    return WORDS.get(action, f"did something with your records ({action})")
+    """The words for a code, in the reader's language; an unknown code (a newer version's log)
+    is still shown, plainly."""
+    if action in WORDS:
+        return gettext(WORDS[action])
+    return gettext("did something with your records (%(action)s)") % {"action": action}
 
 
 def kind_of(action: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sciaticare.audit import actions
+from sciaticare.core.translation import ngettext
 
 SITTING_GAP = timedelta(minutes=30)
 
@@ -49,7 +50,9 @@ class Visit:
         """How many events, when more than one: "12 saves", "3 times"."""
         if self.count == 1:
             return ""
-        return f"{self.count} {'saves' if self.kind in actions.EDITS else 'times'}"
+        if self.kind in actions.EDITS:
+            return ngettext("%(count)s save", "%(count)s saves", self.count) % {"count": self.count}
+        return ngettext("%(count)s time", "%(count)s times", self.count) % {"count": self.count}
 
     @property
     def same_day(self) -> bool:

@@ -198,7 +198,7 @@ def _fee(h: _History, appointment: Appointment, purpose: Purpose) -> Callable[[d
             patient=appointment.patient,
             purpose=purpose,
             appointment=appointment,
-            lines=[invoices.Line(f"{fees.FEE_WORDS[purpose]}: session of {when}", amount)],
+            lines=[invoices.Line(fees.FEE_WORDS[purpose] % {"day": when}, amount)],
             now=now,
         )
         payments.record_taken(

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.billing import processor
-from sciaticare.billing.models import PaymentPolicy, PaymentStatus, Purpose
+from sciaticare.billing.models import PaymentPolicy, PaymentStatus, Purpose, said_by_sciaticare
 from sciaticare.billing.money import DepositKind, Money, cancellation_terms, deposit_due, totals
 from sciaticare.billing.selectors import (
     deposit_for,
@@ -103,14 +104,16 @@ class BillingDesk:
                 if payment.status == PaymentStatus.FAILED:
                     raise PaymentFailed(
                         "card_declined",
-                        f"{payment.failure} The time is free again: book it again to try "
-                        "another card.",
+                        f"{payment.failure_words} "
+                        + gettext("The time is free again: book it again to try another card."),
                     )
                 return deposits.state_of(payment)
             setup = cards.start_setup(patient=payment.patient, clinic=clinic)
         except processor.ProcessorError as unreachable:
             deposits.settle(payments.fail(payment_id=payment.pk, why=str(unreachable)).pk)
-            raise PaymentFailed("processor_unavailable", str(unreachable)) from None
+            raise PaymentFailed(
+                "processor_unavailable", said_by_sciaticare(str(unreachable))
+            ) from None
         return PaymentState(
             status="requires_action",
             amount=str(payment.amount),

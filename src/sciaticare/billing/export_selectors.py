@@ -4,6 +4,8 @@ it; billing sits below interop, so interop reads billing, never the other way ro
 Issued invoices only (a credit note is not exported on its own: it is a note on the invoice it
 credits), each with its lines, its tax, where it stands (to pay, paid, credited) and, as notes,
 the refunds and credit notes that changed it. Amounts are Decimal in the invoice's currency.
+FHIR content is machine data: its words are English whatever language the export is asked in
+(docs/i18n.md); what people wrote (a reason, an issued line) is as they wrote it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils import translation
 
 from sciaticare.accounts.models import User
 from sciaticare.billing.invoice_selectors import InvoiceState, figures_of, with_sums
@@ -53,6 +56,11 @@ class ExportedInvoice:
     balance: Decimal
     lines: tuple[ExportedLine, ...]
     notes: tuple[str, ...]
+
+
+def _english(words: object) -> str:
+    with translation.override("en"):
+        return str(words)
 
 
 def _notes(invoice: Invoice) -> tuple[str, ...]:
@@ -100,7 +108,7 @@ def invoices_to_export(
             ExportedInvoice(
                 pk=invoice.pk,
                 number=invoice.number,
-                purpose=Purpose(invoice.purpose).label,
+                purpose=_english(Purpose(invoice.purpose).label),
                 state=figures.state,
                 issued_at=invoice.issued_at,
                 currency=invoice.currency,

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.billing.models import PaymentMethod, PaymentPolicy
 from sciaticare.billing.money import Money, MoneyError
@@ -22,6 +24,9 @@ from sciaticare.scheduling.services.policy import MAX_WINDOW_HOURS
 PAY_ONLINE, PAY_AT_CLINIC = "online", "clinic"
 
 
+#: A label or help text: words marked for translation (gettext_lazy), read when the form shows.
+Words = Any
+
 FIGURES = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
@@ -29,7 +34,7 @@ class FiguresField(forms.DecimalField):
     """A decimal in plain figures (12.50): not Django's wider reading, which takes other
     scripts' digits ("١٠", "１０") and exponents ("1e1") and shows back a different number."""
 
-    default_error_messages = {"invalid": "Give a number in figures, e.g. 20.00."}
+    default_error_messages = {"invalid": _("Give a number in figures, e.g. 20.00.")}
 
     def to_python(self, value: Any) -> Any:  # Decimal | None (the stubs say int)
         if isinstance(value, str) and value.strip() and not FIGURES.fullmatch(value.strip()):
@@ -37,7 +42,7 @@ class FiguresField(forms.DecimalField):
         return super().to_python(value)
 
 
-def _amount(label: str, help_text: str) -> forms.DecimalField:
+def _amount(label: Words, help_text: Words) -> forms.DecimalField:
     return FiguresField(
         label=label, min_value=0, max_digits=8, decimal_places=2, help_text=help_text
     )
@@ -47,81 +52,88 @@ class PaymentPolicyForm(forms.Form):
     """A clinic's payment policy, as its admin sets it (services.policy checks it whole)."""
 
     currency = forms.CharField(
+        label=_("Currency"),
         max_length=3,
         min_length=3,
-        help_text="Three letters (ISO 4217), e.g. GBP, EUR or USD: every session of the clinic "
-        "must be priced in it.",
+        help_text=_(
+            "Three letters (ISO 4217), e.g. GBP, EUR or USD: every session of the clinic "
+            "must be priced in it."
+        ),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
     )
     deposit = forms.ChoiceField(
-        label="Deposit at booking",
+        label=_("Deposit at booking"),
         choices=[
-            ("none", "No deposit"),
-            ("percent", "A percentage of the price"),
-            ("full", "The full price"),
+            ("none", _("No deposit")),
+            ("percent", _("A percentage of the price")),
+            ("full", _("The full price")),
         ],
         widget=forms.RadioSelect,
     )
     deposit_percent = FiguresField(
-        label="Deposit percentage",
+        label=_("Deposit percentage"),
         required=False,
         min_value=0,
         max_value=100,
         max_digits=5,
         decimal_places=2,
-        help_text="With a percentage deposit, e.g. 20.",
+        help_text=_("With a percentage deposit, e.g. 20."),
     )
     pay_at_booking = forms.ChoiceField(
-        label="How patients pay",
+        label=_("How patients pay"),
         choices=[
-            (PAY_ONLINE, "Online by card when booking (the deposit)"),
-            (PAY_AT_CLINIC, "At the clinic"),
+            (PAY_ONLINE, _("Online by card when booking (the deposit)")),
+            (PAY_AT_CLINIC, _("At the clinic")),
         ],
         widget=forms.RadioSelect,
     )
     cancellation_window_hours = forms.IntegerField(
-        label="Cancellation window (hours)",
+        label=_("Cancellation window (hours)"),
         min_value=0,
         max_value=MAX_WINDOW_HOURS,
-        help_text="Cancelling later than this before the start is late.",
+        help_text=_("Cancelling later than this before the start is late."),
     )
-    late_cancel_fee = _amount("Late-cancellation fee", "Before tax; 0 for none.")
-    no_show_fee = _amount("Missed-session fee", "Before tax; 0 for none.")
+    late_cancel_fee = _amount(_("Late-cancellation fee"), _("Before tax; 0 for none."))
+    no_show_fee = _amount(_("Missed-session fee"), _("Before tax; 0 for none."))
     tax_percent = FiguresField(
-        label="Tax rate (%)",
+        label=_("Tax rate (%)"),
         min_value=0,
         max_value=100,
         max_digits=5,
         decimal_places=2,
-        help_text="VAT or sales tax added to prices and fees; 0 for none.",
+        help_text=_("VAT or sales tax added to prices and fees; 0 for none."),
     )
-    tax_number = forms.CharField(label="Tax number", max_length=40, required=False)
+    tax_number = forms.CharField(label=_("Tax number"), max_length=40, required=False)
     legal_name = forms.CharField(
-        label="Legal name", max_length=200, required=False, help_text="As on your invoices."
+        label=_("Legal name"), max_length=200, required=False, help_text=_("As on your invoices.")
     )
     address = forms.CharField(
-        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Address"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     country = forms.CharField(
+        label=_("Country"),
         max_length=2,
         min_length=2,
-        help_text="Two letters (ISO 3166), e.g. GB or US: US clinics give superbills.",
+        help_text=_("Two letters (ISO 3166), e.g. GB or US: US clinics give superbills."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
     )
     npi = forms.CharField(
-        label="US NPI", max_length=10, required=False, help_text="Ten digits (type 2, the clinic)."
+        label=_("US NPI"),
+        max_length=10,
+        required=False,
+        help_text=_("Ten digits (type 2, the clinic)."),
     )
     insurer_provider_number = forms.CharField(
-        label="Insurer provider number",
+        label=_("Insurer provider number"),
         max_length=40,
         required=False,
-        help_text="e.g. a UK private insurer's.",
+        help_text=_("e.g. a UK private insurer's."),
     )
     processor_account = forms.CharField(
-        label="Stripe account id",
+        label=_("Stripe account id"),
         max_length=64,
         required=False,
-        help_text="acct_…: your clinic's own Stripe account, so payments go to the clinic.",
+        help_text=_("acct_…: your clinic's own Stripe account, so payments go to the clinic."),
     )
 
     @staticmethod
@@ -169,8 +181,12 @@ REASON_LENGTH = 300  # Refund.reason, Invoice.reason
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=pgettext_lazy("range of days", "From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("range of days", "To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def _day(self, name: str) -> date:
         day: date = self.cleaned_data[name]
@@ -190,10 +206,14 @@ class _AmountForm(forms.Form):
 
     amount = FiguresField(min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
 
-    def __init__(self, *args: Any, limit: Money, limit_words: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, limit: Money, too_much: str, **kwargs: Any) -> None:
+        """`too_much`: the error over the limit, with %(amount)s and %(currency)s ("At most
+        %(amount)s %(currency)s is owed.")."""
         super().__init__(*args, **kwargs)
-        self.limit, self.limit_words = limit, limit_words
-        self.fields["amount"].label = f"Amount ({limit.currency})"
+        self.limit, self.too_much = limit, too_much
+        self.fields["amount"].label = gettext("Amount (%(currency)s)") % {
+            "currency": limit.currency
+        }
         self.fields["amount"].initial = limit.amount
 
     def clean_amount(self) -> Money:
@@ -202,13 +222,15 @@ class _AmountForm(forms.Form):
         except MoneyError as exc:
             raise forms.ValidationError(str(exc)) from None
         if amount.amount > self.limit.amount:
-            raise forms.ValidationError(f"At most {self.limit.amount} {self.limit_words}.")
+            raise forms.ValidationError(
+                self.too_much % {"amount": self.limit.amount, "currency": self.limit.currency}
+            )
         return amount
 
 
 class RecordPaymentForm(_AmountForm):
     method = forms.ChoiceField(
-        label="Taken by",
+        label=_("Taken by"),
         choices=[
             (m.value, m.label)
             for m in (PaymentMethod.CASH, PaymentMethod.CARD_TERMINAL, PaymentMethod.OTHER)
@@ -221,8 +243,8 @@ class RecordPaymentForm(_AmountForm):
 class RefundForm(_AmountForm):
     reason = forms.CharField(
         max_length=REASON_LENGTH,
-        label="Reason",
-        help_text="The patient reads it on their Payments page and receipt.",
+        label=_("Reason"),
+        help_text=_("The patient reads it on their Payments page and receipt."),
         validators=[validate_one_line],
     )
 
@@ -230,7 +252,7 @@ class RefundForm(_AmountForm):
 class WaiveForm(forms.Form):
     reason = forms.CharField(
         max_length=REASON_LENGTH,
-        label="Reason",
-        help_text="The patient reads it on the credit note.",
+        label=_("Reason"),
+        help_text=_("The patient reads it on the credit note."),
         validators=[validate_one_line],
     )

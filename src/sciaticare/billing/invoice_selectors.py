@@ -22,6 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from babel.lists import format_list
 from django.db.models import (
     DecimalField,
     F,
@@ -35,10 +36,12 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.billing.models import (
+    NO_CARD,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -49,7 +52,8 @@ from sciaticare.billing.models import (
     Refund,
 )
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import NO_CARD, policy_of, seller
+from sciaticare.billing.selectors import policy_of, seller
+from sciaticare.core.display import locale, money
 from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.selectors.calendars import local
@@ -68,9 +72,9 @@ class InvoiceState(StrEnum):
 
 
 STATE_WORDS = {
-    InvoiceState.OPEN: "To pay",
-    InvoiceState.PAID: "Paid",
-    InvoiceState.CREDITED: "Credited",
+    InvoiceState.OPEN: pgettext_lazy("invoice state", "To pay"),
+    InvoiceState.PAID: pgettext_lazy("invoice state", "Paid"),
+    InvoiceState.CREDITED: pgettext_lazy("invoice state", "Credited"),
 }
 
 
@@ -120,7 +124,7 @@ class Figures:
 
     @property
     def state_words(self) -> str:
-        return STATE_WORDS[self.state] if self.state else "Credit note"
+        return str(STATE_WORDS[self.state]) if self.state else gettext("Credit note")
 
 
 def figures_of(invoice: Invoice) -> Figures:
@@ -279,8 +283,8 @@ def invoice_for(*, viewer: User, invoice_id: int) -> InvoiceDetail:
 
 #: Why a fee's charge was not taken, as the patient reads it (the processor's words stay for
 #: the clinic).
-NOT_TAKEN_NO_CARD = "Not taken: no card at the clinic"
-NOT_TAKEN = "Not taken: card declined"
+NOT_TAKEN_NO_CARD = gettext_noop("Not taken: no card at the clinic")
+NOT_TAKEN = gettext_noop("Not taken: card declined")
 
 
 @dataclass(frozen=True)
@@ -311,14 +315,14 @@ class Movement:
 
     @property
     def what(self) -> str:
-        return "Deposit" if self.is_deposit else Purpose(self.payment.purpose).label
+        return gettext("Deposit") if self.is_deposit else str(Purpose(self.payment.purpose).label)
 
     @property
     def status_words(self) -> str:
         if self.refund is not None:
             return self.refund.status_words
         if self.payment.status == PaymentStatus.FAILED:
-            return NOT_TAKEN_NO_CARD if self.payment.failure == NO_CARD else NOT_TAKEN
+            return gettext(NOT_TAKEN_NO_CARD if self.payment.failure == NO_CARD else NOT_TAKEN)
         return self.payment.get_status_display()
 
 
@@ -331,6 +335,11 @@ class ClinicStatement:
     owed: list[Money]
     documents: list[Listed]
     movements: list[Movement]
+
+    @property
+    def owed_words(self) -> str:
+        """What is owed as the reader's language lists it: "£20.00 and €5.00"."""
+        return format_list([money(m.amount, m.currency) for m in self.owed], locale=locale())
 
 
 def statement_of(*, patient: User) -> list[ClinicStatement]:

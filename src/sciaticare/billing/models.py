@@ -16,12 +16,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.billing.money import DepositKind
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
 
-CURRENCY = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. GBP.")
+CURRENCY = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. GBP."))
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -72,13 +74,13 @@ class PaymentPolicy(models.Model):
     country = models.CharField(
         max_length=2,
         default="GB",
-        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 code, e.g. GB.")],
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 code, e.g. GB."))],
         help_text="US clinics give superbills; UK clinics itemised receipts for insurers.",
     )
     npi = models.CharField(
         max_length=10,
         blank=True,
-        validators=[RegexValidator(r"^\d{10}$", "A US NPI is ten digits.")],
+        validators=[RegexValidator(r"^\d{10}$", _("A US NPI is ten digits."))],
         help_text="US National Provider Identifier of the clinic (type 2).",
     )
     insurer_provider_number = models.CharField(
@@ -87,7 +89,7 @@ class PaymentPolicy(models.Model):
     processor_account = models.CharField(
         max_length=64,
         blank=True,
-        validators=[RegexValidator(r"^acct_[A-Za-z0-9]+$", "A Stripe account id starts acct_.")],
+        validators=[RegexValidator(r"^acct_[A-Za-z0-9]+$", _("A Stripe account id starts acct_."))],
         help_text="The clinic's own Stripe account (Connect), so money goes to the clinic.",
     )
     updated_at = models.DateTimeField(default=timezone.now)
@@ -176,21 +178,24 @@ class InvoiceCounter(models.Model):
 
 
 class InvoiceKind(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    CREDIT_NOTE = "credit_note", "Credit note"
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 class Purpose(models.TextChoices):
     """What an invoice (and a payment) is for."""
 
-    SESSION = "session", "Session"
-    LATE_CANCEL_FEE = "late_cancel_fee", "Late cancellation fee"
-    NO_SHOW_FEE = "no_show_fee", "Missed session fee"
+    SESSION = "session", _("Session")
+    LATE_CANCEL_FEE = "late_cancel_fee", _("Late cancellation fee")
+    NO_SHOW_FEE = "no_show_fee", _("Missed session fee")
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"  # only inside the transaction that issues it (services.invoices)
-    ISSUED = "issued", "Issued"
+    DRAFT = (
+        "draft",
+        pgettext_lazy("invoice status", "Draft"),
+    )  # only inside the transaction that issues it (services.invoices)
+    ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
 
 
 class Invoice(models.Model):
@@ -282,18 +287,64 @@ class InvoiceLine(models.Model):
         return f"{self.description}: {self.amount}"
 
 
+#: What Sciaticare itself writes into a payment's `failure` or a refund's `reason`: stored in
+#: English, so that the clinic and the patient each read them in their own language
+#: (`said_by_sciaticare`); what a clinic admin or the processor wrote is shown as it was, but
+#: for the processor's commonest words, which are known too.
+HOLD_ENDED = gettext_noop("The time held for this booking ran out before the payment went through.")
+LET_GO = gettext_noop("You let this time go.")
+NO_CARD = gettext_noop("No card is saved for this clinic.")
+BANK_DID_NOT_CONFIRM = gettext_noop("The bank did not confirm the payment.")
+CARD_DECLINED = gettext_noop("The card was declined.")
+PROCESSOR_UNREACHABLE = gettext_noop(
+    "The card processor could not be reached or refused the request; nothing was charged. "
+    "Please try again in a minute."
+)
+#: The processor's own words for the commonest refusal (Stripe's `user_message`), which a
+#: patient reads on the deposit page: known, so translated too.
+STRIPE_DECLINED = gettext_noop("Your card was declined.")
+REFUNDED_IN_TIME = gettext_noop("Cancelled in time: the deposit comes back in full.")
+REFUNDED_BY_CLINIC = gettext_noop("Cancelled by the therapist: the deposit comes back in full.")
+REFUNDED_NO_FEE = gettext_noop("No fee under the clinic's policy: the deposit comes back in full.")
+BEYOND_THE_SESSION = gettext_noop("Deposit beyond the session's invoice")
+BEYOND_THE_FEE = {
+    "late_cancel_fee": gettext_noop("Deposit beyond the late cancellation fee"),
+    "no_show_fee": gettext_noop("Deposit beyond the missed session fee"),
+}
+SAID_BY_SCIATICARE = frozenset(
+    {
+        STRIPE_DECLINED,
+        HOLD_ENDED,
+        LET_GO,
+        NO_CARD,
+        BANK_DID_NOT_CONFIRM,
+        CARD_DECLINED,
+        PROCESSOR_UNREACHABLE,
+        REFUNDED_IN_TIME,
+        REFUNDED_BY_CLINIC,
+        REFUNDED_NO_FEE,
+        BEYOND_THE_SESSION,
+        *BEYOND_THE_FEE.values(),
+    }
+)
+
+
+def said_by_sciaticare(words: str) -> str:
+    return gettext(words) if words in SAID_BY_SCIATICARE else words
+
+
 class PaymentMethod(models.TextChoices):
-    CARD_ONLINE = "card_online", "Card (online)"
-    CARD_TERMINAL = "card_terminal", "Card (at the clinic)"
-    CASH = "cash", "Cash"
-    OTHER = "other", "Other"
+    CARD_ONLINE = "card_online", _("Card (online)")
+    CARD_TERMINAL = "card_terminal", _("Card (at the clinic)")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    REQUIRES_ACTION = "requires_action", "Waiting for the card's check"
-    SUCCEEDED = "succeeded", "Paid"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    REQUIRES_ACTION = "requires_action", _("Waiting for the card's check")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Failed")
 
 
 class Payment(models.Model):
@@ -355,11 +406,17 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.amount} {self.currency} ({self.status})"
 
+    @property
+    def failure_words(self) -> str:
+        """Why it failed, in the reader's language when Sciaticare wrote it; the processor's
+        own words (a bank's decline) as they came."""
+        return said_by_sciaticare(self.failure)
+
 
 REFUND_WORDS: dict[str, str] = {
-    PaymentStatus.SUCCEEDED: "Given back",
-    PaymentStatus.PENDING: "On its way",
-    PaymentStatus.FAILED: "Not given back",
+    PaymentStatus.SUCCEEDED: gettext_noop("Given back"),
+    PaymentStatus.PENDING: gettext_noop("On its way"),
+    PaymentStatus.FAILED: gettext_noop("Not given back"),
 }
 
 
@@ -394,7 +451,13 @@ class Refund(models.Model):
     def status_words(self) -> str:
         """The refund's status as the patient and the clinic read it: a pending refund is one
         the processor has not answered yet, retried until it does."""
-        return REFUND_WORDS.get(str(self.status), str(self.status))
+        return gettext(REFUND_WORDS[self.status]) if self.status in REFUND_WORDS else self.status
+
+    @property
+    def reason_words(self) -> str:
+        """The reason in the reader's language when Sciaticare wrote it (`SAID_BY_SCIATICARE`);
+        as the clinic admin wrote it otherwise."""
+        return said_by_sciaticare(self.reason)
 
 
 class ProcessorEvent(models.Model):

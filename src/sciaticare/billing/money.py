@@ -18,20 +18,28 @@ from functools import lru_cache
 
 from babel.numbers import get_currency_precision, is_currency
 
+from sciaticare.core.translation import gettext
+
 #: The largest amount the product handles in one line or invoice (a sanity bound, not a policy):
 #: 999,999.99 in the currency's major unit.
 MAX_AMOUNT = Decimal("999999.99")
 
 
 class MoneyError(ValueError):
-    """An amount or currency that money must never be: negative, a float, unknown, too precise."""
+    """An amount or currency that money must never be: negative, a float, unknown, too precise.
+    What a person can cause (a form's amount) is said in their language; a programming error
+    (a float, mixed currencies) stays in English."""
+
+
+def _not_a_currency(currency: str) -> str:
+    return gettext("%(currency)s is not an ISO 4217 currency code.") % {"currency": repr(currency)}
 
 
 @lru_cache(maxsize=64)
 def decimals(currency: str) -> int:
     """The number of minor-unit digits of `currency`: 2 for GBP, 0 for JPY, 3 for KWD."""
     if not is_currency(currency):
-        raise MoneyError(f"{currency!r} is not an ISO 4217 currency code.")
+        raise MoneyError(_not_a_currency(currency))
     return int(get_currency_precision(currency))
 
 
@@ -46,17 +54,18 @@ class Money:
         if not isinstance(self.amount, Decimal):
             raise MoneyError("Amounts are Decimals, never floats or ints.")
         if self.currency != self.currency.upper() or len(self.currency) != 3:
-            raise MoneyError(f"{self.currency!r} is not an ISO 4217 currency code.")
+            raise MoneyError(_not_a_currency(self.currency))
         if not self.amount.is_finite():
-            raise MoneyError("An amount must be a finite number.")
+            raise MoneyError(gettext("An amount must be a finite number."))
         if self.amount < 0:
-            raise MoneyError("An amount is never negative.")
+            raise MoneyError(gettext("An amount is never negative."))
         if self.amount > MAX_AMOUNT:
-            raise MoneyError(f"An amount is at most {MAX_AMOUNT}.")
+            raise MoneyError(gettext("An amount is at most %(most)s.") % {"most": MAX_AMOUNT})
         places = decimals(self.currency)
         if self.amount != self.amount.quantize(Decimal(1).scaleb(-places)):
             raise MoneyError(
-                f"{self.currency} has {places} decimal places; {self.amount} has more."
+                gettext("%(currency)s has %(places)s decimal places; %(amount)s has more.")
+                % {"currency": self.currency, "places": places, "amount": self.amount}
             )
 
     @classmethod
@@ -68,7 +77,9 @@ class Money:
         try:
             value = Decimal(amount)
         except (InvalidOperation, ValueError, TypeError):
-            raise MoneyError(f"{amount!r} is not an amount.") from None
+            raise MoneyError(
+                gettext("%(amount)s is not an amount.") % {"amount": repr(amount)}
+            ) from None
         currency = currency.upper()
         return cls(value.quantize(Decimal(1).scaleb(-decimals(currency))), currency)
 

@@ -21,11 +21,14 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from sciaticare.billing.models import CARD_DECLINED, PROCESSOR_UNREACHABLE
 from sciaticare.billing.money import Money
 
 
 class ProcessorError(Exception):
-    """The processor refused or could not be reached; `str()` is fit to show a person."""
+    """The processor refused or could not be reached. `str()` is fit to show a person once put
+    in their language (`models.said_by_sciaticare`): our own words are English constants, as
+    they are kept in a payment's failure; a bank's own words come as the processor gives them."""
 
 
 class CardDeclined(ProcessorError):
@@ -117,12 +120,9 @@ def _intent(obj: Any) -> Intent:
 
 def _refused(error: stripe.StripeError) -> ProcessorError:
     if isinstance(error, stripe.CardError):
-        return CardDeclined(error.user_message or "The card was declined.")
+        return CardDeclined(error.user_message or CARD_DECLINED)
     unanswered = not isinstance(error, _ANSWERS)
-    return (ProcessorUnavailable if unanswered else ProcessorError)(
-        "The card processor could not be reached or refused the request; nothing was charged. "
-        "Please try again in a minute."
-    )
+    return (ProcessorUnavailable if unanswered else ProcessorError)(PROCESSOR_UNREACHABLE)
 
 
 def create_customer(*, account: str, email: str, name: str, key: str) -> str:

@@ -155,10 +155,6 @@ def paid_deposits(appointment: Appointment) -> QuerySet[Payment]:
     ).order_by("pk")
 
 
-#: Why a payment could not be charged at all (payments.take).
-NO_CARD = "No card is saved for this clinic."
-
-
 def saved_card(*, patient: User, clinic: Clinic) -> CardOnFile | None:
     """The patient's card on file at the clinic, once one has been set up."""
     return (

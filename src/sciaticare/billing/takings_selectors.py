@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from sciaticare.accounts.models import User
 from sciaticare.billing import takings
@@ -42,18 +43,27 @@ LONGEST_RANGE = timedelta(days=366)
 #: Outstanding invoices listed on the page, oldest first; the count says how many more.
 OUTSTANDING_SHOWN = 100
 
-CSV_HEADER = (
-    "date",
-    "kind",
-    "invoice",
-    "patient",
-    "therapist",
-    "for",
-    "method",
-    "amount",
-    "currency",
-    "reason",
-)
+#: The accountant's CSV: its columns, named in the reader's language (`csv_header`), as are the
+#: words in its cells; dates (ISO 8601), amounts (plain decimals) and currency codes are
+#: written alike in every language, so that a spreadsheet reads every file the same way.
+_COLUMNS = {
+    "date": pgettext_lazy("takings CSV column", "date"),
+    "kind": pgettext_lazy("takings CSV column", "kind"),
+    "invoice": pgettext_lazy("takings CSV column", "invoice"),
+    "patient": pgettext_lazy("takings CSV column", "patient"),
+    "therapist": pgettext_lazy("takings CSV column", "therapist"),
+    "for": pgettext_lazy("takings CSV column", "for"),
+    "method": pgettext_lazy("takings CSV column", "method"),
+    "amount": pgettext_lazy("takings CSV column", "amount"),
+    "currency": pgettext_lazy("takings CSV column", "currency"),
+    "reason": pgettext_lazy("takings CSV column", "reason"),
+}
+CSV_HEADER = tuple(_COLUMNS)
+
+
+def csv_header() -> tuple[str, ...]:
+    """The CSV's header row in the reader's language ("date", "fecha")."""
+    return tuple(str(words) for words in _COLUMNS.values())
 
 
 def clinics_for_takings(*, viewer: User) -> list[Clinic]:
@@ -80,9 +90,17 @@ def default_range(clinic: Clinic, *, now: datetime) -> tuple[date, date]:
 
 def check_range(start: date, end: date) -> None:
     if end < start:
-        raise Invalid("bad_range", "The range ends before it starts.", [("end", "before start")])
+        raise Invalid(
+            "bad_range",
+            gettext("The range ends before it starts."),
+            [("end", gettext("before start"))],
+        )
     if end - start >= LONGEST_RANGE:
-        raise Invalid("range_too_long", "Ask for a year at most.", [("end", "at most a year")])
+        raise Invalid(
+            "range_too_long",
+            gettext("Ask for a year at most."),
+            [("end", gettext("at most a year"))],
+        )
 
 
 @dataclass(frozen=True)
@@ -234,7 +252,7 @@ def takings_of(*, viewer: User, clinic_id: int, start: date, end: date) -> Takin
 
 
 def _purpose(payment: Payment) -> str:
-    return Purpose(payment.purpose).label
+    return str(Purpose(payment.purpose).label)
 
 
 def takings_rows(*, viewer: User, clinic_id: int, start: date, end: date) -> list[tuple[Cell, ...]]:
@@ -254,7 +272,7 @@ def takings_rows(*, viewer: User, clinic_id: int, start: date, end: date) -> lis
                 0,
                 (
                     at.astimezone(zone).date(),
-                    "payment",
+                    pgettext("takings CSV kind", "payment"),
                     p.invoice.number if p.invoice else "",
                     p.patient.display_name,
                     _therapist(p),
@@ -274,7 +292,7 @@ def takings_rows(*, viewer: User, clinic_id: int, start: date, end: date) -> lis
                 1,
                 (
                     r.created_at.astimezone(zone).date(),
-                    "refund",
+                    pgettext("takings CSV kind", "refund"),
                     p.invoice.number if p.invoice else "",
                     p.patient.display_name,
                     _therapist(p),
@@ -282,7 +300,7 @@ def takings_rows(*, viewer: User, clinic_id: int, start: date, end: date) -> lis
                     p.get_method_display(),
                     str(Money.of(r.amount, p.currency).amount),
                     p.currency,
-                    r.reason,
+                    r.reason_words,
                 ),
             )
         )

@@ -18,18 +18,19 @@ from django.core.mail import EmailMessage, send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from sciaticare.billing.document_selectors import document_zone
 from sciaticare.billing.invoice_selectors import receipt_of
-from sciaticare.billing.models import Payment, PaymentStatus, Purpose
+from sciaticare.billing.models import NO_CARD, Invoice, Payment, PaymentStatus, Purpose
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import NO_CARD, paid
+from sciaticare.billing.selectors import paid
 from sciaticare.billing.services import events, fees, payments, sessions
-from sciaticare.billing.terms import said
+from sciaticare.billing.terms import day_said, said
 from sciaticare.core.display import money
 from sciaticare.core.names import one_line
+from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.notifications import when_text
 from sciaticare.scheduling.selectors.calendars import local
 from sciaticare.scheduling.services import attendance, changes
@@ -47,9 +48,11 @@ def send_receipt(payment_id: int) -> int:
     if payment is None or payment.patient.email.lower().endswith(".invalid"):
         return 0
     receipt = receipt_of(payment)
-    amount = money(payment.amount, payment.currency)
-    # Its times by the session's (or the clinic's) clock, as the pages and the PDF tell them.
-    with timezone.override(document_zone(clinic=payment.clinic, appointment=payment.appointment)):
+    # In the patient's language (a task has no request to ask); its times by the session's (or
+    # the clinic's) clock, as the pages and the PDF tell them.
+    zone = document_zone(clinic=payment.clinic, appointment=payment.appointment)
+    with translation.override(payment.patient.language), timezone.override(zone):
+        amount = money(payment.amount, payment.currency)
         body = render_to_string(
             "billing/email/receipt.txt",
             {
@@ -58,7 +61,10 @@ def send_receipt(payment_id: int) -> int:
                 "payments_url": settings.SITE_URL + reverse("billing:payments"),
             },
         )
-    subject = one_line(f"Receipt: {amount} paid to {receipt.seller['name']}")
+        subject = one_line(
+            gettext("Receipt: %(amount)s paid to %(clinic)s")
+            % {"amount": amount, "clinic": receipt.seller["name"]}
+        )
     EmailMessage(subject=subject, body=body, to=[payment.patient.email]).send()
     return 1
 
@@ -89,28 +95,38 @@ def charge_no_show(appointment_id: int) -> int | None:
     patient = appointment.patient
     # Not to a deleted account (its address is in the reserved .invalid domain).
     if charged.new and patient.email and not patient.email.lower().endswith(".invalid"):
-        total = Money.of(invoice.total, invoice.currency)
-        settled = paid(invoice)
-        context = {
-            "patient_first_name": patient.first_name,
-            "therapist": appointment.therapist.user.display_name,
-            "clinic": invoice.clinic.name,
-            "when": when_text(appointment.start, appointment.end, appointment.location),
-            "fee": said(total),
-            "number": invoice.number,
-            "paid": said(settled) if settled.amount else "",
-            "owed": said(total - settled) if settled < total else "",
-            "appointment_url": settings.SITE_URL
-            + reverse("scheduling:appointment", args=[appointment.pk]),
-            "site_url": settings.SITE_URL,
-        }
-        send_mail(
-            one_line(f"Missed session with {context['therapist']}: a fee of {context['fee']}"),
-            render_to_string("billing/email/no_show_fee.txt", context),
-            None,
-            [patient.email],
-        )
+        with translation.override(patient.language):
+            _tell_no_show_fee(invoice, appointment)
     return invoice.pk
+
+
+def _tell_no_show_fee(invoice: Invoice, appointment: Appointment) -> None:
+    """The missed session's fee, mailed in the language active (the patient's)."""
+    patient = appointment.patient
+    total = Money.of(invoice.total, invoice.currency)
+    settled = paid(invoice)
+    context = {
+        "patient_first_name": patient.first_name,
+        "therapist": appointment.therapist.user.display_name,
+        "clinic": invoice.clinic.name,
+        "when": when_text(appointment.start, appointment.end, appointment.location),
+        "fee": said(total),
+        "number": invoice.number,
+        "paid": said(settled) if settled.amount else "",
+        "owed": said(total - settled) if settled < total else "",
+        "appointment_url": settings.SITE_URL
+        + reverse("scheduling:appointment", args=[appointment.pk]),
+        "site_url": settings.SITE_URL,
+    }
+    send_mail(
+        one_line(
+            gettext("Missed session with %(therapist)s: a fee of %(fee)s")
+            % {"therapist": context["therapist"], "fee": context["fee"]}
+        ),
+        render_to_string("billing/email/no_show_fee.txt", context),
+        None,
+        [patient.email],
+    )
 
 
 @task
@@ -140,37 +156,49 @@ def tell_fee_not_taken(payment_id: int) -> int:
         return 0  # told already (a retry running beside the first)
     invoice = failed.invoice
     assert invoice is not None  # filtered above
+    try:
+        with translation.override(failed.patient.language):
+            _tell_fee_not_taken(failed, invoice)
+    except Exception:
+        payments.release_telling(payment_id)  # not sent: the task's retry sends it
+        raise
+    return 1
+
+
+def _tell_fee_not_taken(failed: Payment, invoice: Invoice) -> None:
+    """The mail of `tell_fee_not_taken`, in the language active (the patient's)."""
     appointment = invoice.appointment
     total = Money.of(invoice.total, invoice.currency)
     settled = paid(invoice)
+    late = failed.purpose == Purpose.LATE_CANCEL_FEE
     context = {
         "patient_first_name": failed.patient.first_name,
         "clinic": failed.clinic.name,
-        "what": fees.FEE_WORDS[Purpose(failed.purpose)].lower(),
-        "when": date_format(local(appointment.start, appointment.location), "j F Y")
+        "late": late,
+        "when": day_said(local(appointment.start, appointment.location).date())
         if appointment
         else "",
         "number": invoice.number,
-        "why": "there is no card saved at the clinic."
+        "why": gettext("there is no card saved at the clinic.")
         if failed.failure == NO_CARD
-        else "your card was declined.",
+        else gettext("your card was declined."),
         "fee": said(total),
         "paid": said(settled) if settled.amount else "",
         "owed": said(total - settled),
         "payments_url": settings.SITE_URL + reverse("billing:payments"),
         "site_url": settings.SITE_URL,
     }
-    try:
-        send_mail(
-            one_line(f"{context['clinic']}: your {context['what']} was not taken"),
-            render_to_string("billing/email/fee_not_taken.txt", context),
-            None,
-            [failed.patient.email],
-        )
-    except Exception:
-        payments.release_telling(payment_id)  # not sent: the task's retry sends it
-        raise
-    return 1
+    subject = (
+        gettext("%(clinic)s: your late cancellation fee was not taken")
+        if late
+        else gettext("%(clinic)s: your missed session fee was not taken")
+    )
+    send_mail(
+        one_line(subject % {"clinic": context["clinic"]}),
+        render_to_string("billing/email/fee_not_taken.txt", context),
+        None,
+        [failed.patient.email],
+    )
 
 
 def tell_fee_not_taken_later(payment_id: int) -> None:

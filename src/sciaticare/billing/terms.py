@@ -10,18 +10,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+
 from sciaticare.billing.money import CancellationTerms, DepositKind, Money
+from sciaticare.core.display import day as _day
+from sciaticare.core.display import locale
 from sciaticare.core.display import money as _written
+from sciaticare.core.translation import gettext, ngettext
 
 
 def said(amount: Money) -> str:
-    """£11.00, $60.00, ¥5,500."""
+    """£11.00, $60.00, ¥5,500 (11,00 £ in Spanish)."""
     return _written(amount.amount, amount.currency)
 
 
 def percent_said(percent: Decimal) -> str:
-    """20 → "20 %", 12.50 → "12.5 %"."""
-    return f"{percent.normalize():f} %"
+    """20 → "20 %", 12.50 → "12.5 %" ("12,5 %" in Spanish)."""
+    return f"{format_decimal(percent.normalize(), locale=locale())} %"
 
 
 @dataclass(frozen=True)
@@ -43,67 +48,124 @@ class Policy:
 
 def booking_words(policy: Policy) -> str:
     """The policy for the confirm step: what is taken now, what cancelling costs and when, what
-    a missed session costs."""
+    a missed session costs. Whole sentences, each translated as one (docs/i18n.md)."""
     sentences = [_taken_now(policy)]
-    window = f"{policy.window_hours} hours"
+    hours = policy.window_hours
+    figures = {
+        "hours": hours,
+        "fee": said(policy.late_fee),
+        "deposit": said(policy.deposit),
+    }
     deposit_online = policy.online and policy.deposit.amount > 0
     if deposit_online and policy.late_fee.amount > 0:
-        fee = f"the {said(policy.late_fee)} late-cancellation fee"
         if policy.deposit < policy.late_fee:
             # More than the deposit: the rest is charged to the card (fees.charge_fee).
-            later = (
-                f"{fee} is charged: your {said(policy.deposit)} deposit is kept and "
-                f"{said(policy.late_fee - policy.deposit)} more is charged to your card"
+            figures["more"] = said(policy.late_fee - policy.deposit)
+            sentence = ngettext(
+                "Cancel more than %(hours)s hour before for a full refund; later, the %(fee)s "
+                "late-cancellation fee is charged: your %(deposit)s deposit is kept and "
+                "%(more)s more is charged to your card.",
+                "Cancel more than %(hours)s hours before for a full refund; later, the %(fee)s "
+                "late-cancellation fee is charged: your %(deposit)s deposit is kept and "
+                "%(more)s more is charged to your card.",
+                hours,
             )
         elif policy.late_fee < policy.deposit:
-            later = f"{fee} is kept and the rest comes back"
+            sentence = ngettext(
+                "Cancel more than %(hours)s hour before for a full refund; later, the %(fee)s "
+                "late-cancellation fee is kept and the rest comes back.",
+                "Cancel more than %(hours)s hours before for a full refund; later, the %(fee)s "
+                "late-cancellation fee is kept and the rest comes back.",
+                hours,
+            )
         else:
-            later = f"{fee} is kept"
-        sentences.append(f"Cancel more than {window} before for a full refund; later, {later}.")
+            sentence = ngettext(
+                "Cancel more than %(hours)s hour before for a full refund; later, the %(fee)s "
+                "late-cancellation fee is kept.",
+                "Cancel more than %(hours)s hours before for a full refund; later, the %(fee)s "
+                "late-cancellation fee is kept.",
+                hours,
+            )
+        sentences.append(sentence % figures)
     elif deposit_online:
-        sentences.append("Cancel at any time for a full refund.")
+        sentences.append(gettext("Cancel at any time for a full refund."))
     elif policy.late_fee.amount > 0:
         sentences.append(
-            f"Cancel more than {window} before at no cost; later, a "
-            f"{said(policy.late_fee)} late-cancellation fee is charged."
+            ngettext(
+                "Cancel more than %(hours)s hour before at no cost; later, a %(fee)s "
+                "late-cancellation fee is charged.",
+                "Cancel more than %(hours)s hours before at no cost; later, a %(fee)s "
+                "late-cancellation fee is charged.",
+                hours,
+            )
+            % figures
         )
     if policy.no_show_fee.amount > 0:
-        sentences.append(f"A missed session costs {said(policy.no_show_fee)}.")
+        sentences.append(
+            gettext("A missed session costs %(fee)s.") % {"fee": said(policy.no_show_fee)}
+        )
     if policy.tax_percent > 0:
         sentences.append(
-            f"Tax of {percent_said(policy.tax_percent)} is added to the price; "
-            "the fees above include it."
+            gettext("Tax of %(percent)s is added to the price; the fees above include it.")
+            % {"percent": percent_said(policy.tax_percent)}
         )
     return " ".join(sentences)
 
 
 def _taken_now(policy: Policy) -> str:
     if not policy.online or policy.deposit.amount == 0:
-        return f"Nothing is taken now: you pay {said(policy.price)} at the clinic."
+        return gettext("Nothing is taken now: you pay %(price)s at the clinic.") % {
+            "price": said(policy.price)
+        }
     if policy.deposit_kind is DepositKind.FULL:
-        return f"The full price, {said(policy.deposit)}, is taken now by card."
-    return (
-        f"A deposit of {said(policy.deposit)} ({percent_said(policy.deposit_percent)}) "
-        "is taken now by card."
-    )
+        return gettext("The full price, %(price)s, is taken now by card.") % {
+            "price": said(policy.deposit)
+        }
+    return gettext("A deposit of %(deposit)s (%(percent)s) is taken now by card.") % {
+        "deposit": said(policy.deposit),
+        "percent": percent_said(policy.deposit_percent),
+    }
 
 
 def cancel_words(terms: CancellationTerms, *, paid: Money, by_patient: bool) -> str | None:
     """What cancelling now means for the money, for the cancel step; None when nothing is paid
     and nothing is owed. `paid` is the deposit kept so far (paid less refunds)."""
-    deposit = said(paid)
+    figures = {"deposit": said(paid), "fee": said(terms.fee)}
     if not by_patient:
-        return f"The client's {deposit} deposit goes back to them in full." if paid.amount else None
+        if not paid.amount:
+            return None
+        return gettext("The client's %(deposit)s deposit goes back to them in full.") % figures
     if terms.fee.amount == 0:
-        return f"Your {deposit} deposit comes back in full." if paid.amount else None
-    fee = f"Cancelling now costs the {said(terms.fee)} late-cancellation fee"
+        if not paid.amount:
+            return None
+        return gettext("Your %(deposit)s deposit comes back in full.") % figures
     if paid.amount == 0:
-        return f"{fee}."
+        return gettext("Cancelling now costs the %(fee)s late-cancellation fee.") % figures
     if terms.refund.amount > 0:
-        return f"{fee}: it is kept from your {deposit} deposit and {said(terms.refund)} comes back."
+        figures["back"] = said(terms.refund)
+        return (
+            gettext(
+                "Cancelling now costs the %(fee)s late-cancellation fee: it is kept from your "
+                "%(deposit)s deposit and %(back)s comes back."
+            )
+            % figures
+        )
     if terms.fee == paid:
-        return f"{fee}: your {deposit} deposit is kept."
-    return f"{fee}: your {deposit} deposit is kept and {said(terms.fee - paid)} more is charged to your card."
+        return (
+            gettext(
+                "Cancelling now costs the %(fee)s late-cancellation fee: your %(deposit)s "
+                "deposit is kept."
+            )
+            % figures
+        )
+    figures["more"] = said(terms.fee - paid)
+    return (
+        gettext(
+            "Cancelling now costs the %(fee)s late-cancellation fee: your %(deposit)s deposit "
+            "is kept and %(more)s more is charged to your card."
+        )
+        % figures
+    )
 
 
 def no_show_words(*, fee: Money, paid: Money) -> str | None:
@@ -111,24 +173,52 @@ def no_show_words(*, fee: Money, paid: Money) -> str | None:
     None when there is no fee and no deposit. `fee` includes its tax; `paid` is the session's
     deposit kept so far (paid less refunds), which is counted against the fee
     (`fees.charge_fee`)."""
-    deposit = said(paid)
+    figures = {"deposit": said(paid), "fee": said(fee)}
     if fee.amount == 0:
         if paid.amount == 0:
             return None
         return (
-            "The clinic's policy has no missed-session fee: the client's "
-            f"{deposit} deposit goes back to them in full."
+            gettext(
+                "The clinic's policy has no missed-session fee: the client's %(deposit)s "
+                "deposit goes back to them in full."
+            )
+            % figures
         )
-    charge = f"Under the clinic's policy this charges the client a {said(fee)} missed-session fee"
     if paid.amount == 0:
-        return f"{charge}."
+        return (
+            gettext(
+                "Under the clinic's policy this charges the client a %(fee)s missed-session fee."
+            )
+            % figures
+        )
     if paid < fee:
-        return f"{charge} (their {deposit} deposit is counted: {said(fee - paid)} is left to pay)."
+        figures["left"] = said(fee - paid)
+        return (
+            gettext(
+                "Under the clinic's policy this charges the client a %(fee)s missed-session fee "
+                "(their %(deposit)s deposit is counted: %(left)s is left to pay)."
+            )
+            % figures
+        )
     if paid == fee:
-        return f"{charge} (their {deposit} deposit covers it)."
-    return f"{charge} (it is taken from their {deposit} deposit and {said(paid - fee)} goes back to them)."
+        return (
+            gettext(
+                "Under the clinic's policy this charges the client a %(fee)s missed-session fee "
+                "(their %(deposit)s deposit covers it)."
+            )
+            % figures
+        )
+    figures["back"] = said(paid - fee)
+    return (
+        gettext(
+            "Under the clinic's policy this charges the client a %(fee)s missed-session fee (it "
+            "is taken from their %(deposit)s deposit and %(back)s goes back to them)."
+        )
+        % figures
+    )
 
 
 def day_said(day: date) -> str:
-    """A day as every invoice, receipt and mail writes it: "1 December 2026"."""
-    return f"{day.day} {day:%B %Y}"
+    """A day as every invoice, receipt and mail writes it: "1 December 2026" ("1 de diciembre
+    de 2026")."""
+    return _day(day, "long")

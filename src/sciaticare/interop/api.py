@@ -2,6 +2,7 @@
 and a patient's record for their treating therapists and clinics (GET /api/v1/patients/{id}/fhir)."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 
 from sciaticare.accounts.models import Role
@@ -28,7 +29,7 @@ class ImportSummaryOut(Schema):
 
 def _patient(request: AuthedRequest) -> None:
     if not request.user.has_role(Role.PATIENT):
-        raise Refused("patients_only", "Only patients have a record to export or import.")
+        raise Refused("patients_only", gettext("Only patients have a record to export or import."))
 
 
 @router.get(
@@ -68,10 +69,14 @@ def import_own(request: AuthedRequest) -> Status[ImportSummaryOut]:
     try:
         data = loads_json(request.body)
     except UnicodeDecodeError:
-        raise Invalid("invalid_json", "The body is not JSON.", [("body", "not JSON")]) from None
+        raise Invalid(
+            "invalid_json", gettext("The body is not JSON."), [("body", "not JSON")]
+        ) from None
     except ValueError as exc:
         raise Invalid(
-            "invalid_json", f"The body is not JSON we can read: {exc}.", [("body", str(exc))]
+            "invalid_json",
+            gettext("The body is not JSON we can read: %(error)s.") % {"error": exc},
+            [("body", str(exc))],
         ) from None
     summary = services.import_bundle(patient=request.user, data=data, importer=request.user)
     return Status(

@@ -6,46 +6,68 @@ zip. Pure, no Django.
 from __future__ import annotations
 
 import io
+import textwrap
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
-#: The files of the archive, in order, with what each one holds (the README lists them).
+from sciaticare.core.translation import gettext, gettext_noop
+
+#: The files of the archive, in order, with what each one holds (the README lists them; the
+#: words are translated where shown: `readme`, the Your data page).
 FILES: Final[Mapping[str, str]] = {
-    "README.txt": "this file.",
-    "record.fhir.json": (
+    "README.txt": gettext_noop("this file."),
+    "record.fhir.json": gettext_noop(
         "your whole record as a FHIR R4 Bundle (JSON), the format health systems exchange: "
         "episodes, sessions and their pain before and after, your diary, questionnaires. Another "
         "Sciaticare service can import it (POST /api/v1/patients/me/fhir)."
     ),
-    "diary.csv": "your pain diary, one row per day.",
-    "sessions.csv": (
+    "diary.csv": gettext_noop("your pain diary, one row per day."),
+    "sessions.csv": gettext_noop(
         "your sessions (booked, attended, cancelled), with what your therapist recorded for you "
         "after a signed session."
     ),
-    "scores.csv": "your questionnaire scores, one row per questionnaire you completed.",
-    "progress-report.pdf": "the progress report you can give your doctor.",
+    "scores.csv": gettext_noop(
+        "your questionnaire scores, one row per questionnaire you completed."
+    ),
+    "progress-report.pdf": gettext_noop("the progress report you can give your doctor."),
 }
 
 
+def _wrapped(paragraph: str) -> list[str]:
+    return textwrap.wrap(paragraph, width=88)
+
+
 def readme(*, name: str, made_at: datetime, retention_note: str) -> str:
-    """README.txt: who, when, and what each file is."""
+    """README.txt: who, when, and what each file is, in the language being answered in (the
+    patient's: tasks.archive_files). The files' names and columns stay as they are, so that a
+    program reads every archive alike."""
     lines = [
-        "Sciaticare: everything we hold about you",
+        gettext("Sciaticare: everything we hold about you"),
         "",
-        f"For: {name}",
-        f"Made: {made_at.isoformat(timespec='seconds')}",
+        gettext("For: %(name)s") % {"name": name},
+        gettext("Made: %(when)s") % {"when": made_at.isoformat(timespec="seconds")},
         "",
-        "Files:",
-        *(f"- {file}: {what}" for file, what in FILES.items()),
+        gettext("Files:"),
+        *(f"- {file}: {gettext(what)}" for file, what in FILES.items()),
         "",
-        "The CSV files open in any spreadsheet. A text cell that began with = + - or @ is",
-        "written with a leading apostrophe so that no spreadsheet runs it as a formula.",
-        "Dates and times are ISO 8601; times are in UTC.",
+        *_wrapped(
+            gettext(
+                "The CSV files open in any spreadsheet. A text cell that began with = + - or @ "
+                "is written with a leading apostrophe so that no spreadsheet runs it as a "
+                "formula."
+            )
+        ),
+        gettext("Dates and times are ISO 8601; times are in UTC."),
         "",
-        "Your therapists' full clinical notes belong to the clinic's record: this archive holds",
-        "what they recorded for you. Ask the clinic for a copy of the full notes.",
+        *_wrapped(
+            gettext(
+                "Your therapists' full clinical notes belong to the clinic's record: this "
+                "archive holds what they recorded for you. Ask the clinic for a copy of the full "
+                "notes."
+            )
+        ),
         "",
         retention_note,
         "",

@@ -22,7 +22,8 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.accounts.selectors import today_for
@@ -269,10 +270,13 @@ def export_patient(*, patient: User, viewer: User, reason: str = "") -> dict[str
     if access.kind != "self" and not reason:
         raise Invalid(
             "reason_required",
-            "State why you are exporting this clinical record.",
+            gettext("State why you are exporting this clinical record."),
             [("reason", "required")],
         )
-    bundle = build_bundle(_record(patient, access.clinic_ids), base_url=fhir_base())
+    # FHIR content is machine data: the same record in whatever language it is asked for (the
+    # words of a stored code, an invoice's purpose); only the pages around it are translated.
+    with translation.override("en"):
+        bundle = build_bundle(_record(patient, access.clinic_ids), base_url=fhir_base())
     record_event(actor=viewer, action="fhir.export", patient=patient, reason=reason[:300])
     return bundle
 
@@ -292,7 +296,7 @@ class ImportSummary:
 def _refuse(problems: list[str]) -> Invalid:
     return Invalid(
         "invalid_bundle",
-        "The Bundle was not imported: it is not a Sciaticare FHIR R4 record.",
+        gettext("The Bundle was not imported: it is not a Sciaticare FHIR R4 record."),
         [("bundle", problem) for problem in problems[:50]],
     )
 
@@ -338,8 +342,8 @@ def _checked_history(data: object, patient: User) -> tuple[ImportedHistory, _Sco
             )
         elif condition.started_on > today:
             problems.append(
-                f"Condition/condition-{condition.started_on.isoformat()}: the pain cannot have "
-                "begun in the future"
+                f"Condition/condition-{condition.started_on.isoformat()}: "
+                + gettext("the pain cannot have begun in the future")
             )
     scored: _Scored = []
     for i, item in enumerate(history.questionnaires):
@@ -348,7 +352,11 @@ def _checked_history(data: object, patient: User) -> tuple[ImportedHistory, _Sco
             problems.append(f"{where}: {out_of_range}")
             continue
         if item.completed_at > now:
-            problems.append(f"{where}: answered in the future ({item.completed_at.isoformat()})")
+            problems.append(
+                f"{where}: "
+                + gettext("answered in the future (%(when)s)")
+                % {"when": item.completed_at.isoformat()}
+            )
             continue
         try:
             scored.append((item, *_scored(item)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
@@ -24,7 +25,7 @@ def request_data_export(*, patient: User) -> tuple[DataExport, bool]:
     one (not new), so no second task is queued.
     """
     if not patient.has_role(Role.PATIENT):
-        raise Refused("patients_only", "Only patients have a record to download.")
+        raise Refused("patients_only", gettext("Only patients have a record to download."))
     pending = DataExport.objects.filter(patient=patient, status=FileStatus.PENDING).first()
     if pending is not None:
         return pending, False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -15,19 +15,28 @@ from sciaticare.interop import archive, selectors, services
 from sciaticare.interop.fhir.export import bundle_json
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import report
-from sciaticare.privacy.services import RETENTION_NOTE
+from sciaticare.privacy.services import retention_note
 
 
 def archive_files(*, patient: User, now: datetime) -> dict[str, bytes]:
     """Every file of the patient's archive, by name, in the order of ``archive.FILES``.
 
+    Written in the patient's language (a task has no request to ask): the README, the PDF and
+    the words in the CSV cells; the files' names, the CSV columns and the FHIR record stay as
+    they are, so that a program reads every archive alike (docs/i18n.md).
+
     The FHIR export and the PDF are audited by their own services (``fhir.export``,
     ``report.generate``), as the patient's own reads.
     """
+    with translation.override(patient.language):
+        return _files(patient=patient, now=now)
+
+
+def _files(*, patient: User, now: datetime) -> dict[str, bytes]:
     bundle = services.export_patient(patient=patient, viewer=patient)
     files = {
         "README.txt": archive.readme(
-            name=patient.display_name, made_at=now, retention_note=RETENTION_NOTE
+            name=patient.display_name, made_at=now, retention_note=retention_note()
         ).encode(),
         "record.fhir.json": bundle_json(bundle, indent=2).encode(),
         "diary.csv": csv_bytes(selectors.DIARY_HEADER, selectors.diary_rows(patient=patient)),

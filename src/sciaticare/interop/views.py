@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.models import Role
@@ -38,7 +39,7 @@ def your_data(request: AuthedRequest) -> HttpResponse:
             if new:  # after commit, so the worker finds the row
                 transaction.on_commit(partial(build_data_export.enqueue, export.pk))
             messages.success(
-                request, "Your archive is being made; this page updates when it is ready."
+                request, gettext("Your archive is being made; this page updates when it is ready.")
             )
         return redirect("interop:your_data")
     exports = list(selectors.exports_of(patient=user))

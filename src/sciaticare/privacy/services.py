@@ -11,12 +11,15 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import local_now
 from sciaticare.accounts.services import close_account, revoke_all_api_tokens
 from sciaticare.audit.services import record_event
+from sciaticare.core.display import day
 from sciaticare.core.errors import NotFound, Refused
 from sciaticare.privacy import erasure
 from sciaticare.privacy.models import DeletionRequest
@@ -30,48 +33,53 @@ COOLING_OFF: Final = timedelta(days=14)
 #: treatment. It binds the NHS in England and its contractors; other clinics follow their own
 #: law (docs/privacy.md says so plainly).
 RETENTION_YEARS: Final = 8
-RETENTION_NOTE: Final = (
-    "If you delete your account, your clinical records (intakes, questionnaire scores, "
-    "appointments and signed session notes, and the log of who opened them) are kept for "
-    f"{RETENTION_YEARS} years after your last session, as health records must be, and then "
-    "destroyed; everything else is erased. The rule and its source are on the Your data page."
-)
+
+
+def retention_note() -> str:
+    """What deleting keeps, and for how long, in the reader's language (the archive's README)."""
+    return gettext(
+        "If you delete your account, your clinical records (intakes, questionnaire scores, "
+        "appointments and signed session notes, and the log of who opened them) are kept for "
+        "%(years)s years after your last session, as health records must be, and then "
+        "destroyed; everything else is erased. The rule and its source are on the Your data page."
+    ) % {"years": RETENTION_YEARS}
+
 
 #: What deleting an account does to each kind of data: the page shows this table and a test
 #: checks that every table holding a person's data is in one of the two lists. Each app erases
 #: its own rows of ``ERASED`` through the eraser it registers (privacy/erasure.py).
 ERASED: Final = {
-    "accounts.apitoken": "API tokens",
-    "outcomes.painentry": "pain diary",
-    "outcomes.diarypreference": "diary reminder setting",
-    "outcomes.progressreport": "progress reports (PDF)",
-    "interop.dataexport": "downloaded archives",
-    "interop.externalresource": "history imported from another service",
-    "scheduling.calendarfeed": "calendar feed link",
-    "scheduling.waitlistentry": "waitlist places and offers",
-    "directory.flareupplanentry": "flare-up plan",
-    "directory.review": "reviews you wrote",
-    "billing.cardonfile": "cards saved for payments (the processor's reference to them)",
-    "account.emailaddress": "email address and sign-in",
-    "mfa.authenticator": "two-factor devices",
+    "accounts.apitoken": _("API tokens"),
+    "outcomes.painentry": _("pain diary"),
+    "outcomes.diarypreference": _("diary reminder setting"),
+    "outcomes.progressreport": _("progress reports (PDF)"),
+    "interop.dataexport": _("downloaded archives"),
+    "interop.externalresource": _("history imported from another service"),
+    "scheduling.calendarfeed": _("calendar feed link"),
+    "scheduling.waitlistentry": _("waitlist places and offers"),
+    "directory.flareupplanentry": _("flare-up plan"),
+    "directory.review": _("reviews you wrote"),
+    "billing.cardonfile": _("cards saved for payments (the processor's reference to them)"),
+    "account.emailaddress": _("email address and sign-in"),
+    "mfa.authenticator": _("two-factor devices"),
 }
 KEPT: Final = {
-    "intake.episode": "episodes of sciatica",
-    "intake.intake": "intakes (symptoms, red flags, triage)",
-    "intake.intakeshare": "consents to read your intake (all revoked)",
-    "intake.redflagrecheck": "red-flag questions answered again before booking",
-    "intake.questionnaireresponse": "questionnaire scores",
-    "scheduling.appointment": "appointments (upcoming ones are cancelled)",
-    "scheduling.appointmentchange": "appointment history",
-    "records.sessionnote": "session notes",
-    "records.amendment": "amendments to session notes",
-    "audit.auditevent": "the log of who opened or changed your records",
-    "accounts.user": "your name, to identify the kept records (not your email or password)",
-    "privacy.deletionrequest": "when you asked for the deletion and when it was done",
-    "billing.invoice": "invoices and credit notes (financial records the law keeps)",
-    "billing.invoiceline": "the lines of those invoices",
-    "billing.payment": "payments (amounts, dates, method; never card numbers)",
-    "billing.refund": "refunds",
+    "intake.episode": _("episodes of sciatica"),
+    "intake.intake": _("intakes (symptoms, red flags, triage)"),
+    "intake.intakeshare": _("consents to read your intake (all revoked)"),
+    "intake.redflagrecheck": _("red-flag questions answered again before booking"),
+    "intake.questionnaireresponse": _("questionnaire scores"),
+    "scheduling.appointment": _("appointments (upcoming ones are cancelled)"),
+    "scheduling.appointmentchange": _("appointment history"),
+    "records.sessionnote": _("session notes"),
+    "records.amendment": _("amendments to session notes"),
+    "audit.auditevent": _("the log of who opened or changed your records"),
+    "accounts.user": _("your name, to identify the kept records (not your email or password)"),
+    "privacy.deletionrequest": _("when you asked for the deletion and when it was done"),
+    "billing.invoice": _("invoices and credit notes (financial records the law keeps)"),
+    "billing.invoiceline": _("the lines of those invoices"),
+    "billing.payment": _("payments (amounts, dates, method; never card numbers)"),
+    "billing.refund": _("refunds"),
 }
 
 
@@ -80,8 +88,15 @@ class DeletionRefused(Refused):
 
 
 def _deletion_mail(user: User, subject: str, body: str) -> None:
-    # No clinical detail in mail (docs/security.md).
+    # No clinical detail in mail (docs/security.md). The caller writes it in the account's
+    # language (translation.override(user.language)): no browser asks for one in a task.
     send_mail(f"[Sciaticare] {subject}", body, None, [user.email])
+
+
+def _hello(user: User) -> str:
+    if user.first_name:
+        return gettext("Hello %(name)s,") % {"name": user.first_name}
+    return gettext("Hello there,")
 
 
 def pending_deletion(*, user: User) -> DeletionRequest | None:
@@ -98,7 +113,9 @@ def request_deletion(*, user: User, now: datetime | None = None) -> DeletionRequ
     if user.has_staff_role:
         raise DeletionRefused(
             "staff_deletion_by_site_admin",
-            "Accounts of therapists and clinic admins are closed by a site admin: ask them.",
+            gettext(
+                "Accounts of therapists and clinic admins are closed by a site admin: ask them."
+            ),
         )
     existing = pending_deletion(user=user)
     if existing is not None:
@@ -117,15 +134,21 @@ def request_deletion(*, user: User, now: datetime | None = None) -> DeletionRequ
         assert existing is not None
         return existing
     link = settings.SITE_URL + reverse("interop:your_data")
-    _deletion_mail(
-        user,
-        "Your account will be deleted",
-        f"Hello {user.first_name or 'there'},\n\n"
-        f"You asked us to delete your Sciaticare account. We will do it on "
-        f"{local_now(user, found.due_at):%d %B %Y}. Until then you can sign in and cancel: "
-        f"{link}\n\n"
-        "If you did not ask for this, sign in, cancel, and change your password.\n",
-    )
+    with translation.override(user.language):
+        when = day(local_now(user, found.due_at), "long")
+        _deletion_mail(
+            user,
+            gettext("Your account will be deleted"),
+            f"{_hello(user)}\n\n"
+            + gettext(
+                "You asked us to delete your Sciaticare account. We will do it on %(day)s. "
+                "Until then you can sign in and cancel: %(link)s"
+            )
+            % {"day": when, "link": link}
+            + "\n\n"
+            + gettext("If you did not ask for this, sign in, cancel, and change your password.")
+            + "\n",
+        )
     return found
 
 
@@ -142,12 +165,16 @@ def cancel_deletion(*, user: User) -> DeletionRequest:
         found.cancelled_at = timezone.now()
         found.save(update_fields=["cancelled_at"])
         record_event(actor=user, action="account.delete.cancel", patient=user, obj=found)
-    _deletion_mail(
-        user,
-        "Your account will not be deleted",
-        f"Hello {user.first_name or 'there'},\n\nYou cancelled the deletion of your Sciaticare "
-        "account. Nothing has been erased.\n",
-    )
+    with translation.override(user.language):
+        _deletion_mail(
+            user,
+            gettext("Your account will not be deleted"),
+            f"{_hello(user)}\n\n"
+            + gettext(
+                "You cancelled the deletion of your Sciaticare account. Nothing has been erased."
+            )
+            + "\n",
+        )
     return found
 
 

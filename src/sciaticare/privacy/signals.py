@@ -6,8 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from sciaticare.accounts.selectors import local_now
+from sciaticare.core.display import day
 from sciaticare.privacy.services import pending_deletion
 
 
@@ -21,8 +24,13 @@ def remind_pending_deletion(
         return
     found = pending_deletion(user=user)
     if found is not None:
-        messages.warning(
-            request,
-            f"Your account is due to be deleted on {local_now(user, found.due_at):%d %B %Y}. "
-            "To keep it, cancel on the Your data page (Account > Your data).",
-        )
+        # In the account's language: the sign-in page was read in the browser's.
+        with translation.override(user.language):
+            messages.warning(
+                request,
+                gettext(
+                    "Your account is due to be deleted on %(day)s. To keep it, cancel on the "
+                    "Your data page (Account > Your data)."
+                )
+                % {"day": day(local_now(user, found.due_at), "long")},
+            )

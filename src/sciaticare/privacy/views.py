@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.selectors import local_now
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.display import day
 from sciaticare.core.errors import NotFound
 from sciaticare.privacy import services
 from sciaticare.privacy.forms import DeletionConfirmForm
@@ -31,8 +33,11 @@ def delete_account(request: AuthedRequest) -> HttpResponse:
         found = services.request_deletion(user=user)
         messages.warning(
             request,
-            f"Your account will be deleted on {local_now(user, found.due_at):%d %B %Y}. "
-            "We have emailed you; you can cancel here until then.",
+            gettext(
+                "Your account will be deleted on %(day)s. We have emailed you; you can cancel "
+                "here until then."
+            )
+            % {"day": day(local_now(user, found.due_at), "long")},
         )
         return redirect("interop:your_data")
     context = {
@@ -55,5 +60,5 @@ def cancel_deletion(request: AuthedRequest) -> HttpResponse:
         services.cancel_deletion(user=request.user)
     except NotFound:
         raise Http404("No deletion is pending") from None
-    messages.success(request, "Your account will not be deleted.")
+    messages.success(request, gettext("Your account will not be deleted."))
     return redirect("interop:your_data")

@@ -5,6 +5,7 @@ from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
@@ -164,7 +165,9 @@ def put_policy(request: AuthedRequest, clinic_id: ApiId, payload: PolicyIn) -> P
         if field in given and given[field] is not None:
             fee = given.pop(field)
             if fee["currency"] != currency:
-                message = f"Give the fee in the policy's currency, {currency}."
+                message = gettext("Give the fee in the policy's currency, %(currency)s.") % {
+                    "currency": currency
+                }
                 raise Invalid("currency", message, [(field, message)])
             given[field] = Decimal(fee["amount"])
     for field in ("deposit_percent", "tax_percent"):

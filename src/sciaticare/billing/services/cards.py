@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -55,10 +56,11 @@ def _confirmed(
     card = CardOnFile.objects.filter(patient=patient, clinic=clinic).first()
     intent = processor.card_setup(account=account, setup_intent=setup_intent)
     if card is None or not card.customer_id or intent.customer not in ("", card.customer_id):
-        raise Conflict("card_not_yours", "That card set-up belongs to someone else.")
+        raise Conflict("card_not_yours", gettext("That card set-up belongs to someone else."))
     if intent.status != "succeeded" or not intent.payment_method:
         raise Conflict(
-            "card_not_saved", "The card was not saved (the bank did not confirm it). Try again."
+            "card_not_saved",
+            gettext("The card was not saved (the bank did not confirm it). Try again."),
         )
     details = processor.card(account=account, payment_method=intent.payment_method)
     return card, intent.payment_method, details

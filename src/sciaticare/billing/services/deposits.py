@@ -22,9 +22,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.billing import processor
-from sciaticare.billing.models import Invoice, Payment, PaymentMethod, PaymentStatus, Purpose
+from sciaticare.billing.models import (
+    HOLD_ENDED,
+    LET_GO,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Purpose,
+    said_by_sciaticare,
+)
 from sciaticare.billing.money import DepositKind, Money, deposit_due
 from sciaticare.billing.selectors import (
     paid_deposits,
@@ -40,8 +50,6 @@ from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.payments import PaymentState
 from sciaticare.scheduling.services.holds import confirm_paid_hold, release_unpaid_hold
 
-HOLD_ENDED = "The time held for this booking ran out before the payment went through."
-
 
 def online_deposit(*, session_type: SessionType, location: Location) -> Money | None:
     """The deposit a new booking of `session_type` at `location` pays by card now, or None
@@ -53,8 +61,11 @@ def online_deposit(*, session_type: SessionType, location: Location) -> Money | 
     if session_type.currency != policy.currency:
         raise Refused(
             "currency_mismatch",
-            f"This session is priced in {session_type.currency} but the clinic takes payments "
-            f"in {policy.currency}: it cannot be booked online until the clinic fixes it.",
+            gettext(
+                "This session is priced in %(priced)s but the clinic takes payments in "
+                "%(taken)s: it cannot be booked online until the clinic fixes it."
+            )
+            % {"priced": session_type.currency, "taken": policy.currency},
         )
     price = Money.of(session_type.price, session_type.currency)
     due = deposit_due(price, DepositKind(policy.deposit), policy.deposit_percent)
@@ -75,7 +86,7 @@ def open_deposit(appointment: Appointment) -> Payment:
     can keep a therapist's week held by booking and never paying."""
     due = online_deposit(session_type=appointment.session_type, location=appointment.location)
     if due is None:
-        raise Conflict("no_deposit", "This clinic takes no deposit online.")
+        raise Conflict("no_deposit", gettext("This clinic takes no deposit online."))
     earlier = (
         Payment.objects.filter(
             patient=appointment.patient,
@@ -109,24 +120,25 @@ def is_deposit(payment: Payment) -> bool:
     )
 
 
+def _nothing_charged(why: str) -> str:
+    return said_by_sciaticare(why) + " " + gettext("Nothing was charged.")
+
+
 def _open_hold(payment: Payment, now: datetime) -> Appointment:
     """The held booking a pending deposit may still be paid for; otherwise the deposit is
     closed (nothing was taken) and Conflict says the hold has ended."""
     if payment.status == PaymentStatus.FAILED:
-        raise Conflict("deposit_closed", f"{payment.failure} Nothing was charged.")
+        raise Conflict("deposit_closed", _nothing_charged(payment.failure))
     if payment.status != PaymentStatus.PENDING or payment.attempted_at is not None:
-        raise Conflict("already_paying", "This deposit is paid or being paid already.")
+        raise Conflict("already_paying", gettext("This deposit is paid or being paid already."))
     appointment = Appointment.objects.get(payments=payment)
     if appointment.status != AppointmentStatus.HELD or (
         appointment.hold_expires_at is not None and appointment.hold_expires_at <= now
     ):
         release_unpaid_hold(appointment_id=appointment.pk, kind="hold_expired")
         close_unpaid(appointment.pk)
-        raise Conflict("hold_ended", f"{HOLD_ENDED} Nothing was charged.")
+        raise Conflict("hold_ended", _nothing_charged(HOLD_ENDED))
     return appointment
-
-
-LET_GO = "You let this time go."
 
 
 def let_go(*, payment: Payment) -> None:
@@ -134,7 +146,7 @@ def let_go(*, payment: Payment) -> None:
     `deposit_released`) and its deposit closed, nothing taken. One being paid is left to its
     outcome (Conflict)."""
     if payment.status != PaymentStatus.PENDING or payment.attempted_at is not None:
-        raise Conflict("already_paying", "This deposit is paid or being paid already.")
+        raise Conflict("already_paying", gettext("This deposit is paid or being paid already."))
     assert payment.appointment_id is not None  # a deposit
     release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_released")
     Payment.objects.filter(
@@ -164,7 +176,7 @@ def _charge(payment: Payment, now: datetime, payment_method: str = "") -> Paymen
         # claimed and unanswered: if the processor did charge, the reconciliation job records
         # it and `settle` gives it back.
         release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_failed")
-        raise PaymentFailed("processor_unavailable", str(unreachable)) from None
+        raise PaymentFailed("processor_unavailable", said_by_sciaticare(str(unreachable))) from None
     settle(taken.pk)
     taken.refresh_from_db()
     return taken
@@ -183,7 +195,7 @@ def pay_with_new_card(
     try:
         method = cards.try_for(payment=payment, setup_intent=setup_intent)
     except processor.ProcessorError as unreachable:
-        raise PaymentFailed("processor_unavailable", str(unreachable)) from None
+        raise PaymentFailed("processor_unavailable", said_by_sciaticare(str(unreachable))) from None
     return _charge(payment, now, payment_method=method)
 
 
@@ -192,7 +204,7 @@ def pay_with_saved_card(*, payment: Payment, now: datetime | None = None) -> Pay
     now = now or timezone.now()
     _open_hold(payment, now)
     if saved_card(patient=payment.patient, clinic=payment.clinic) is None:
-        raise Conflict("no_saved_card", "No card is saved for this clinic: enter one.")
+        raise Conflict("no_saved_card", gettext("No card is saved for this clinic: enter one."))
     return _charge(payment, now)
 
 
@@ -201,7 +213,7 @@ def finish(*, payment: Payment, now: datetime | None = None) -> Payment:
     try:
         finished = payments.finish(payment=payment, now=now)
     except processor.ProcessorError as unreachable:
-        raise PaymentFailed("processor_unavailable", str(unreachable)) from None
+        raise PaymentFailed("processor_unavailable", said_by_sciaticare(str(unreachable))) from None
     settle(finished.pk)
     finished.refresh_from_db()
     return finished
@@ -276,7 +288,7 @@ def state_of(payment: Payment) -> PaymentState:
     payment is no state: it is refused (PaymentFailed) where it happens."""
     amount, currency = str(payment.amount), payment.currency
     if payment.status == PaymentStatus.FAILED:
-        raise PaymentFailed("card_declined", payment.failure)
+        raise PaymentFailed("card_declined", payment.failure_words)
     if payment.status == PaymentStatus.SUCCEEDED:
         whole = payments.left_to_refund(payment).amount == 0  # given back or on its way
         status = "refunded" if whole else "paid"

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.billing.models import (
+    BEYOND_THE_FEE,
     AgreedFees,
     Invoice,
     InvoiceKind,
@@ -26,9 +28,10 @@ from sciaticare.core.errors import Conflict
 from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.selectors.calendars import local
 
+#: The fees, and how an invoice line names each (in the patient's language: `_fee_line`).
 FEE_WORDS = {
-    Purpose.LATE_CANCEL_FEE: "Late cancellation fee",
-    Purpose.NO_SHOW_FEE: "Missed session fee",
+    Purpose.LATE_CANCEL_FEE: gettext_noop("Late cancellation fee: session of %(day)s"),
+    Purpose.NO_SHOW_FEE: gettext_noop("Missed session fee: session of %(day)s"),
 }
 
 
@@ -108,15 +111,17 @@ def charge_fee(
         if left is not None:
             payments.take(payment=left, present=False, now=now)
         return invoice
-    deposits.give_back_excess(counted, f"Deposit beyond the {FEE_WORDS[purpose].lower()}")
+    deposits.give_back_excess(counted, BEYOND_THE_FEE[purpose])
     if to_take is not None:
         payments.take(payment=to_take, present=False, now=now)
     return invoice
 
 
 def _fee_line(appointment: Appointment, purpose: Purpose, fee: Money) -> invoices.Line:
-    when = day_said(local(appointment.start, appointment.location).date())
-    return invoices.Line(f"{FEE_WORDS[purpose]}: session of {when}", fee)
+    """Written once, for the invoice's buyer: in the patient's language."""
+    with translation.override(appointment.patient.language):
+        when = day_said(local(appointment.start, appointment.location).date())
+        return invoices.Line(gettext(FEE_WORDS[purpose]) % {"day": when}, fee)
 
 
 def waive(*, invoice: Invoice, reason: str, by: User, now: datetime | None = None) -> Invoice:
@@ -124,7 +129,7 @@ def waive(*, invoice: Invoice, reason: str, by: User, now: datetime | None = Non
     The credit note stands even if the processor does not answer a refund: that refund stays
     pending and the reconciliation job retries it (`selectors.on_their_way` says so)."""
     if invoice.purpose not in FEE_WORDS:
-        raise Conflict("not_a_fee", "Only a fee can be waived.")
+        raise Conflict("not_a_fee", gettext("Only a fee can be waived."))
     note = invoices.credit(invoice=invoice, reason=reason, by=by, now=now)
     for payment in invoice.payments.filter(status=PaymentStatus.SUCCEEDED):
         left = payments.left_to_refund(payment)

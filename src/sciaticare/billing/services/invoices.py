@@ -15,7 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -75,7 +76,11 @@ def issue(
     policy = policy_of(clinic)
     currency = credits.currency if credits else policy.currency
     if not lines or any(line.unit.currency != currency for line in lines):
-        raise Conflict("currency", f"Every line of this clinic's invoices is in {currency}.")
+        raise Conflict(
+            "currency",
+            gettext("Every line of this clinic's invoices is in %(currency)s.")
+            % {"currency": currency},
+        )
     rate = credits.tax_percent if credits else policy.tax_percent
     sums = totals([line.amount for line in lines], tax_percent=Decimal(rate), currency=currency)
     with transaction.atomic():
@@ -122,23 +127,29 @@ def issue(
     return invoice
 
 
+def _credit_line(invoice: Invoice, left: Money) -> Line:
+    """Written once, for the credit note's buyer: in the patient's language."""
+    with translation.override(invoice.patient.language):
+        return Line(gettext("Credit for %(number)s") % {"number": invoice.number}, left)
+
+
 def credit(*, invoice: Invoice, reason: str, by: User, now: datetime | None = None) -> Invoice:
     """A credit note for what is left of `invoice` (all of it unless credited before)."""
     if invoice.kind != InvoiceKind.INVOICE:
-        raise Conflict("not_an_invoice", "A credit note cannot itself be credited.")
+        raise Conflict("not_an_invoice", gettext("A credit note cannot itself be credited."))
     if not reason.strip():
-        raise Conflict("reason_required", "Say why the invoice is credited.")
+        raise Conflict("reason_required", gettext("Say why the invoice is credited."))
     with transaction.atomic():
         # The invoice's row is the lock that keeps two credit notes from crediting it twice.
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         left = Money(locked.subtotal, locked.currency) - credited(locked)
         if left.amount == 0:
-            raise Conflict("already_credited", "This invoice is already fully credited.")
+            raise Conflict("already_credited", gettext("This invoice is already fully credited."))
         return issue(
             clinic=locked.clinic,
             patient=locked.patient,
             purpose=Purpose(locked.purpose),
-            lines=[Line(f"Credit for {locked.number}", left)],
+            lines=[_credit_line(locked, left)],
             appointment=None,
             credits=locked,
             reason=reason,

@@ -19,12 +19,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.billing import processor
 from sciaticare.billing.invoice_selectors import figures_of, with_sums
 from sciaticare.billing.models import (
+    BANK_DID_NOT_CONFIRM,
+    NO_CARD,
     CardOnFile,
     Invoice,
     InvoiceKind,
@@ -36,7 +39,7 @@ from sciaticare.billing.models import (
     Refund,
 )
 from sciaticare.billing.money import Money
-from sciaticare.billing.selectors import NO_CARD, on_their_way, policy_of
+from sciaticare.billing.selectors import on_their_way, policy_of
 from sciaticare.core.errors import Conflict, PaymentFailed
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
@@ -64,7 +67,7 @@ def new(
 ) -> Payment:
     """A payment to take (card) or, for `record`, one already taken."""
     if amount.amount <= 0:
-        raise Conflict("nothing_to_pay", "There is nothing to pay.")
+        raise Conflict("nothing_to_pay", gettext("There is nothing to pay."))
     return Payment.objects.create(
         clinic=clinic,
         patient=patient,
@@ -145,7 +148,7 @@ def record(*, payment_id: int, intent: processor.Intent, now: datetime | None = 
             payment.status = PaymentStatus.REQUIRES_ACTION
         elif intent.status in ("requires_payment_method", "canceled"):
             payment.status = PaymentStatus.FAILED
-            payment.failure = payment.failure or "The bank did not confirm the payment."
+            payment.failure = payment.failure or BANK_DID_NOT_CONFIRM
             _after_commit(on_failed, payment.pk)
         payment.save()
     return payment
@@ -168,18 +171,27 @@ def record_taken(
     than the invoice still owes, checked under a lock on the invoice so that two desks recording
     at once cannot both take the last of it."""
     if method == PaymentMethod.CARD_ONLINE:
-        raise Conflict("method", "Online card payments are taken by the processor, not recorded.")
+        raise Conflict(
+            "method", gettext("Online card payments are taken by the processor, not recorded.")
+        )
     now = now or timezone.now()
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.kind != InvoiceKind.INVOICE or locked.status != InvoiceStatus.ISSUED:
-            raise Conflict("not_owed", "Payments are recorded against issued invoices only.")
+            raise Conflict(
+                "not_owed", gettext("Payments are recorded against issued invoices only.")
+            )
         owed = figures_of(with_sums(Invoice.objects.filter(pk=invoice.pk)).get()).balance
         if amount.currency != owed.currency:
-            raise Conflict("currency", f"This invoice is in {owed.currency}.")
+            raise Conflict(
+                "currency",
+                gettext("This invoice is in %(currency)s.") % {"currency": owed.currency},
+            )
         if not Decimal(0) < amount.amount <= owed.amount:
             raise Conflict(
-                "amount", f"Record more than 0 and at most {owed.amount} {owed.currency} (owed)."
+                "amount",
+                gettext("Record more than 0 and at most %(amount)s %(currency)s (owed).")
+                % {"amount": owed.amount, "currency": owed.currency},
             )
         payment = new(
             clinic=invoice.clinic,
@@ -202,7 +214,7 @@ def record_taken(
 
 
 #: What the admin is told when the processor does not answer a refund.
-REFUND_UNANSWERED = (
+REFUND_UNANSWERED = gettext_noop(
     "The card processor did not answer. The refund is recorded as pending and will be retried "
     "automatically; nothing more is needed."
 )
@@ -238,7 +250,7 @@ def refund(
     stays pending, to be retried, and PaymentFailed (`processor_unavailable`) says so."""
     made = start_refund(payment=payment, amount=amount, reason=reason, by=by, now=now)
     if made.status == PaymentStatus.PENDING:
-        raise PaymentFailed("processor_unavailable", REFUND_UNANSWERED)
+        raise PaymentFailed("processor_unavailable", gettext(REFUND_UNANSWERED))
     return made
 
 
@@ -248,14 +260,18 @@ def start_refund(
     """`refund` for billing's own steps (a deposit given back, a fee waived): the refund as it
     stands, pending when the processor did not answer; the reconciliation job retries it."""
     if not reason.strip():
-        raise Conflict("reason_required", "Say why the money is given back.")
+        raise Conflict("reason_required", gettext("Say why the money is given back."))
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != PaymentStatus.SUCCEEDED:
-            raise Conflict("not_paid", "Only a payment that went through can be refunded.")
+            raise Conflict("not_paid", gettext("Only a payment that went through can be refunded."))
         left = left_to_refund(locked)
         if amount.amount <= 0 or amount.amount > left.amount:
-            raise Conflict("refund_too_large", f"At most {left.amount} {left.currency} is left.")
+            raise Conflict(
+                "refund_too_large",
+                gettext("At most %(amount)s %(currency)s is left.")
+                % {"amount": left.amount, "currency": left.currency},
+            )
         made = Refund.objects.create(
             payment=locked,
             amount=amount.amount,

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -58,7 +59,11 @@ def _session_types_elsewhere(clinic: Clinic, currency: str) -> list[str]:
         .distinct()
         .order_by("therapist_id", "pk")
     )
-    return [f"{t.name} of {t.therapist.user.display_name} ({t.currency})" for t in found]
+    return [
+        gettext("%(session)s of %(therapist)s (%(currency)s)")
+        % {"session": t.name, "therapist": t.therapist.user.display_name, "currency": t.currency}
+        for t in found
+    ]
 
 
 def _money_errors(clinic: Clinic, values: PolicyValues, currency: str) -> list[tuple[str, str]]:
@@ -67,7 +72,12 @@ def _money_errors(clinic: Clinic, values: PolicyValues, currency: str) -> list[t
     try:
         decimals(currency)
     except MoneyError:
-        return [("currency", f"“{values.currency}” is not an ISO 4217 currency code.")]
+        return [
+            (
+                "currency",
+                gettext("“%(code)s” is not an ISO 4217 currency code.") % {"code": values.currency},
+            )
+        ]
     errors = []
     for field in ("late_cancel_fee", "no_show_fee"):
         try:
@@ -79,8 +89,11 @@ def _money_errors(clinic: Clinic, values: PolicyValues, currency: str) -> list[t
         errors.append(
             (
                 "currency",
-                f"These sessions of the clinic are priced in another currency than "
-                f"{currency}: {'; '.join(elsewhere)}. Change their prices first.",
+                gettext(
+                    "These sessions of the clinic are priced in another currency than "
+                    "%(currency)s: %(sessions)s. Change their prices first."
+                )
+                % {"currency": currency, "sessions": "; ".join(elsewhere)},
             )
         )
     return errors
@@ -94,7 +107,7 @@ COUNTRIES = frozenset(
     if isinstance(code, str) and len(code) == 2 and code.isalpha()
 ) - {"ZZ", "EU", "EZ", "UN", "QO"}
 ONE_LINE_FIELDS = ("legal_name", "tax_number", "insurer_provider_number", "npi")
-ONE_LINE = (
+ONE_LINE = gettext_noop(
     "Use one line of text, without line breaks, tabs or other control or invisible characters."
 )
 
@@ -103,7 +116,7 @@ def _text_errors(values: PolicyValues) -> list[tuple[str, str]]:
     """What invoices print is plain text: one line each, the address lines only broken by line
     breaks; no control or invisible characters (a NUL, a right-to-left override) anywhere."""
     errors = [
-        (field, ONE_LINE)
+        (field, gettext(ONE_LINE))
         for field in ONE_LINE_FIELDS
         if has_control_characters(getattr(values, field))
         or has_format_characters(getattr(values, field))
@@ -111,10 +124,21 @@ def _text_errors(values: PolicyValues) -> list[tuple[str, str]]:
     address = values.address.replace("\r\n", "\n").replace("\n", "")
     if has_control_characters(address) or has_format_characters(address):
         errors.append(
-            ("address", "Use lines of text, without tabs or other control or invisible characters.")
+            (
+                "address",
+                gettext(
+                    "Use lines of text, without tabs or other control or invisible characters."
+                ),
+            )
         )
     if values.country.strip().upper() not in COUNTRIES:
-        errors.append(("country", f"“{values.country}” is not an ISO 3166 country code, e.g. GB."))
+        errors.append(
+            (
+                "country",
+                gettext("“%(code)s” is not an ISO 3166 country code, e.g. GB.")
+                % {"code": values.country},
+            )
+        )
     return errors
 
 
@@ -126,7 +150,9 @@ def _taxed_errors(values: PolicyValues, currency: str) -> list[tuple[str, str]]:
             fee = Money.of(getattr(values, field), currency)
             totals([fee], tax_percent=values.tax_percent, currency=currency)
         except (MoneyError, ArithmeticError):
-            errors.append((field, "This fee with its tax is more than an invoice can carry."))
+            errors.append(
+                (field, gettext("This fee with its tax is more than an invoice can carry."))
+            )
     return errors
 
 
@@ -138,12 +164,17 @@ def _checked(clinic: Clinic, values: PolicyValues) -> PaymentPolicy:
         errors += _taxed_errors(values, currency)
     if not 0 <= values.cancellation_window_hours <= MAX_WINDOW_HOURS:
         errors.append(
-            ("cancellation_window_hours", f"Give a number of hours from 0 to {MAX_WINDOW_HOURS}.")
+            (
+                "cancellation_window_hours",
+                gettext("Give a number of hours from 0 to %(most)s.") % {"most": MAX_WINDOW_HOURS},
+            )
         )
     if values.deposit not in {kind.value for kind in DepositKind}:
-        errors.append(("deposit", "Choose none, a percentage or the full price."))
+        errors.append(("deposit", gettext("Choose none, a percentage or the full price.")))
     elif values.deposit == DepositKind.PERCENT and not 0 < values.deposit_percent <= 100:
-        errors.append(("deposit_percent", "A percentage deposit is more than 0 and at most 100."))
+        errors.append(
+            ("deposit_percent", gettext("A percentage deposit is more than 0 and at most 100."))
+        )
     policy = PaymentPolicy.objects.filter(clinic=clinic).first() or PaymentPolicy(clinic=clinic)
     for field, value in asdict(values).items():
         if field != "cancellation_window_hours":
@@ -157,7 +188,7 @@ def _checked(clinic: Clinic, values: PolicyValues) -> PaymentPolicy:
     except ValidationError as wrong:
         errors += [(field, " ".join(messages)) for field, messages in wrong.message_dict.items()]
     if errors:
-        raise Invalid("payment_policy", "Some of the payment policy is not right.", errors)
+        raise Invalid("payment_policy", gettext("Some of the payment policy is not right."), errors)
     return policy
 
 

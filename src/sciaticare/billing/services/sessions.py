@@ -14,8 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
-from sciaticare.billing.models import Invoice, InvoiceKind, Purpose
+from sciaticare.billing.models import (
+    BEYOND_THE_SESSION,
+    REFUNDED_BY_CLINIC,
+    REFUNDED_IN_TIME,
+    REFUNDED_NO_FEE,
+    Invoice,
+    InvoiceKind,
+    Purpose,
+)
 from sciaticare.billing.money import CPT_MASSAGE, Money, cpt_units
 from sciaticare.billing.selectors import paid_deposits, saved_policy
 from sciaticare.billing.services import deposits, fees, invoices
@@ -23,10 +33,6 @@ from sciaticare.billing.terms import day_said
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import cancelled_by_patient
 from sciaticare.scheduling.selectors.calendars import local
-
-REFUNDED_IN_TIME = "Cancelled in time: the deposit comes back in full."
-REFUNDED_BY_CLINIC = "Cancelled by the therapist: the deposit comes back in full."
-REFUNDED_NO_FEE = "No fee under the clinic's policy: the deposit comes back in full."
 
 
 def _load(appointment_id: int, status: str) -> Appointment | None:
@@ -95,10 +101,15 @@ def charge_no_show(*, appointment_id: int, now: datetime | None = None) -> NoSho
 def session_lines(
     *, name: str, price: Money, minutes: int, day: str, us: bool
 ) -> list[invoices.Line]:
-    """A session's invoice lines. A US clinic bills therapeutic massage by CPT 97124 in
-    15-minute units (money.cpt_units): the price is spread over the units, and a remainder of
-    a cent or so goes on one unit of its own so that every line stays exact."""
-    description = f"{name}, {minutes} minutes, {day}"
+    """A session's invoice lines, in the language being answered in (the patient's: an issued
+    invoice's lines are written once, for its buyer). A US clinic bills therapeutic massage by
+    CPT 97124 in 15-minute units (money.cpt_units): the price is spread over the units, and a
+    remainder of a cent or so goes on one unit of its own so that every line stays exact."""
+    description = gettext("%(name)s, %(minutes)s minutes, %(day)s") % {
+        "name": name,
+        "minutes": minutes,
+        "day": day,
+    }
     units = cpt_units(minutes) if us else 0
     if units == 0:
         return [invoices.Line(description, price)]
@@ -127,13 +138,14 @@ def invoice_session(*, appointment_id: int, now: datetime | None = None) -> Invo
     policy = saved_policy(appointment.location.clinic)
     assert policy is not None  # _load
     minutes = int((appointment.end - appointment.start).total_seconds() // 60)
-    lines = session_lines(
-        name=session_type.name,
-        price=price,
-        minutes=minutes,
-        day=day_said(local(appointment.start, appointment.location).date()),
-        us=policy.country == "US",
-    )
+    with translation.override(appointment.patient.language):
+        lines = session_lines(
+            name=session_type.name,
+            price=price,
+            minutes=minutes,
+            day=day_said(local(appointment.start, appointment.location).date()),
+            us=policy.country == "US",
+        )
     try:
         with transaction.atomic():
             invoice = invoices.issue(
@@ -150,5 +162,5 @@ def invoice_session(*, appointment_id: int, now: datetime | None = None) -> Invo
         return Invoice.objects.get(
             appointment=appointment, purpose=Purpose.SESSION, kind=InvoiceKind.INVOICE
         )
-    deposits.give_back_excess(counted, "Deposit beyond the session's invoice")
+    deposits.give_back_excess(counted, BEYOND_THE_SESSION)
     return invoice

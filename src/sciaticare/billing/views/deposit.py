@@ -20,11 +20,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.billing import processor
-from sciaticare.billing.models import Payment, PaymentStatus
+from sciaticare.billing.models import Payment, PaymentStatus, said_by_sciaticare
 from sciaticare.billing.selectors import deposit_for, on_their_way, saved_card
 from sciaticare.billing.services import cards, deposits, payments
 from sciaticare.core.errors import DomainError, NotFound
@@ -80,10 +81,10 @@ def _again(request: AuthedRequest, appointment: Appointment) -> HttpResponse:
             session_type_id=appointment.session_type_id,
         )
     except DomainError as refused:
-        messages.error(request, f"{refused.message} Choose another time.")
+        messages.error(request, refused.message + " " + gettext("Choose another time."))
         return redirect("scheduling:book", therapist_id=appointment.therapist_id)
     if held.status != AppointmentStatus.HELD:  # the clinic no longer takes a deposit
-        messages.success(request, "Booked. A confirmation is on its way by email.")
+        messages.success(request, gettext("Booked. A confirmation is on its way by email."))
         return redirect("scheduling:appointment", appointment_id=held.pk)
     return redirect("billing:deposit", appointment_id=held.pk)
 
@@ -102,9 +103,9 @@ def _act(request: AuthedRequest, payment: Payment) -> None:
             deposits.finish(payment=payment)
         elif action == "release":
             deposits.let_go(payment=payment)
-            messages.success(request, "The time is free again. Nothing was charged.")
+            messages.success(request, gettext("The time is free again. Nothing was charged."))
         else:
-            messages.error(request, "Choose how to pay.")
+            messages.error(request, gettext("Choose how to pay."))
     except DomainError as refused:
         messages.error(request, refused.message)
 
@@ -145,7 +146,7 @@ def deposit(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         elif state == "bank_check":
             context["payment_secret"] = deposits.state_of(payment).client_secret
     except processor.ProcessorError as unreachable:
-        context["processor_error"] = str(unreachable)
+        context["processor_error"] = said_by_sciaticare(str(unreachable))
     response = render(request, "billing/deposit.html", context)
     # What Django's csp_override sets, but read per request: the processor's address is a
     # setting (a local server in tests and the demo).

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.types import AuthedRequest
@@ -35,7 +36,9 @@ def policy(request: AuthedRequest, clinic_id: int) -> HttpResponse:
                 for field, message in wrong.errors:
                     form.add_error(field if field in form.fields else None, message)
             else:
-                messages.success(request, "Saved. Patients see the new policy before booking.")
+                messages.success(
+                    request, gettext("Saved. Patients see the new policy before booking.")
+                )
                 return redirect("billing:policy", clinic_id=clinic.pk)
         status = 422
     else:

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sciaticare.accounts.types import AuthedRequest
@@ -84,7 +85,7 @@ def takings_csv(request: AuthedRequest, clinic_id: int) -> HttpResponse:
     form, start, end = _range(request, clinic_id)
     if not form.is_valid():
         return HttpResponse(
-            "Give the range as start=YYYY-MM-DD&end=YYYY-MM-DD, at most a year.",
+            gettext("Give the range as start=YYYY-MM-DD&end=YYYY-MM-DD, at most a year."),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -95,7 +96,7 @@ def takings_csv(request: AuthedRequest, clinic_id: int) -> HttpResponse:
     except DomainError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
-        csv_bytes(takings_selectors.CSV_HEADER, rows), content_type="text/csv; charset=utf-8"
+        csv_bytes(takings_selectors.csv_header(), rows), content_type="text/csv; charset=utf-8"
     )
     name = f"takings-clinic-{clinic_id}-{start.isoformat()}-to-{end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -114,7 +115,9 @@ def record_payment(request: AuthedRequest, invoice_id: int) -> HttpResponse:
         takings_selectors.invoice_to_settle, viewer=request.user, invoice_id=invoice_id
     )
     form = RecordPaymentForm(
-        request.POST or None, limit=figures.balance, limit_words=f"{invoice.currency} is owed"
+        request.POST or None,
+        limit=figures.balance,
+        too_much=gettext("At most %(amount)s %(currency)s is owed."),
     )
     context = {"invoice": invoice, "figures": figures, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -129,8 +132,15 @@ def record_payment(request: AuthedRequest, invoice_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{money(amount.amount, amount.currency)} ({method.label.lower()}) recorded "
-                f"against {invoice.number}. The patient is sent a receipt.",
+                gettext(
+                    "%(amount)s (%(method)s) recorded against %(number)s. The patient is sent a "
+                    "receipt."
+                )
+                % {
+                    "amount": money(amount.amount, amount.currency),
+                    "method": str(method.label).lower(),
+                    "number": invoice.number,
+                },
             )
         return redirect("billing:invoice", invoice_id=invoice.pk)
     return render(
@@ -152,12 +162,17 @@ def refund(request: AuthedRequest, payment_id: int) -> HttpResponse:
         # All that is left is on its way back (the processor has not answered yet).
         messages.info(
             request,
-            f"A refund of {money(waiting.amount, waiting.currency)} is on its way back: the card "
-            "processor has not answered yet, and it is retried automatically.",
+            gettext(
+                "A refund of %(amount)s is on its way back: the card processor has not answered "
+                "yet, and it is retried automatically."
+            )
+            % {"amount": money(waiting.amount, waiting.currency)},
         )
         return _back(payment)
     form = RefundForm(
-        request.POST or None, limit=left, limit_words=f"{payment.currency} is left to give back"
+        request.POST or None,
+        limit=left,
+        too_much=gettext("At most %(amount)s %(currency)s is left to give back."),
     )
     context = {"payment": payment, "left": left, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -175,9 +190,17 @@ def refund(request: AuthedRequest, payment_id: int) -> HttpResponse:
         else:
             words = money(amount.amount, amount.currency)
             if made.status == PaymentStatus.SUCCEEDED:
-                messages.success(request, f"{words} given back to {payment.patient.display_name}.")
+                messages.success(
+                    request,
+                    gettext("%(amount)s given back to %(name)s.")
+                    % {"amount": words, "name": payment.patient.display_name},
+                )
             else:
-                messages.error(request, f"The refund of {words} did not go through: {made.reason}")
+                messages.error(
+                    request,
+                    gettext("The refund of %(amount)s did not go through: %(why)s")
+                    % {"amount": words, "why": made.reason_words},
+                )
         return _back(payment)
     return render(request, "billing/refund.html", context, status=400 if form.errors else 200)
 
@@ -208,16 +231,25 @@ def waive(request: AuthedRequest, invoice_id: int) -> HttpResponse:
             if waiting.amount == 0:
                 messages.success(
                     request,
-                    f"{invoice.get_purpose_display()} waived: credit note {note.number}, and "
-                    "whatever was paid of it given back.",
+                    gettext(
+                        "%(fee)s waived: credit note %(number)s, and whatever was paid of it "
+                        "given back."
+                    )
+                    % {"fee": invoice.get_purpose_display(), "number": note.number},
                 )
             else:
                 messages.warning(
                     request,
-                    f"{invoice.get_purpose_display()} waived: credit note {note.number}. The "
-                    f"card processor did not answer the refund of "
-                    f"{money(waiting.amount, waiting.currency)}: it is recorded as pending and "
-                    "will be retried automatically; nothing more is needed.",
+                    gettext(
+                        "%(fee)s waived: credit note %(number)s. The card processor did not "
+                        "answer the refund of %(amount)s: it is recorded as pending and will be "
+                        "retried automatically; nothing more is needed."
+                    )
+                    % {
+                        "fee": invoice.get_purpose_display(),
+                        "number": note.number,
+                        "amount": money(waiting.amount, waiting.currency),
+                    },
                 )
         return redirect("billing:invoice", invoice_id=invoice.pk)
     return render(request, "billing/waive.html", context, status=400 if form.errors else 200)
