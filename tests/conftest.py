@@ -6,6 +6,7 @@ from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.test.client import ClientMixin
+from django.utils import translation
 
 from sciaticare.core import ratelimits
 from tests.factories import (
@@ -61,6 +62,14 @@ def _force_login_is_a_whole_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
         pass_two_factor(self, user)
 
     monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Any:
+    """A request in Spanish leaves Spanish active on its thread (Django activates a language
+    per request and never resets it): the next test starts in the site's language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
