@@ -2,6 +2,7 @@
 and its icons, the service worker and its offline pages, and the diary's queue: log pain
 offline, reload, still there and waiting, back online, on the server once."""
 
+import re
 import struct
 
 import pytest
@@ -154,6 +155,38 @@ def test_pain_logged_offline_waits_on_the_device_and_reaches_the_server_once(liv
     assert again[0] == 200
     assert again[1]["result"] == "already_stored"
     assert PainEntry.objects.filter(patient=patient).count() == 1
+    context.close()
+
+
+def test_the_queue_speaks_the_pages_language(live_server, browser):
+    # offline-diary.js has no words: a Spanish page gives it Spanish ones, and Spanish days.
+    patient = PatientFactory(language="es")
+    context, page = _new_phone(browser)
+    sign_in(page, live_server, patient)
+    page.goto(f"{live_server.url}/diary/")
+    page.evaluate(WORKER_READY)
+    assert page.evaluate(DIARY_KEPT) is True
+
+    context.set_offline(True)
+    page.reload()
+    today = page.get_by_role("region", name="Hoy")
+    today.get_by_role("group", name="Dolor de espalda hoy").get_by_text("3", exact=True).click()
+    today.get_by_role("group", name="Dolor en la pierna hoy").get_by_text("5", exact=True).click()
+    today.get_by_label("Nota (opcional)").fill("en el sofá")
+    today.get_by_role("button", name="Guardar el día de hoy").click()
+
+    queue = page.get_by_role("region", name="Pendiente de sincronizar")
+    expect(queue).to_contain_text("Espalda 3, pierna 5 el ")
+    expect(queue).to_contain_text(": en el sofá")
+    expect(queue).to_contain_text("pendiente de sincronizar")
+    expect(page.get_by_role("status")).to_contain_text("No tiene conexión")
+    written = queue.locator("li").inner_text()
+    assert "Back" not in written
+    assert re.search(r"el (lun|mar|mié|jue|vie|sáb|dom), \d+ ", written), written
+
+    context.set_offline(False)
+    expect(page.get_by_role("status")).to_have_text("Anotado para hoy.")
+    assert PainEntry.objects.get(patient=patient).note == "en el sofá"
     context.close()
 
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from sciaticare.core.display import day
 from sciaticare.directory.models import FlareUpPlanEntry
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import charts
@@ -160,8 +161,8 @@ def test_one_entry_is_drawn_as_a_dot_with_its_value(client):
     _, page = _dashboard_queries(client, patient)
 
     assert "No data yet" not in page
-    assert f"Back pain 6 on {timezone.localdate():%d %b %Y}" in page
-    assert f"Leg pain 8 on {timezone.localdate():%d %b %Y}" in page
+    assert f"Back pain 6 on {day(timezone.localdate())}" in page  # 5 Dec 2026
+    assert f"Leg pain 8 on {day(timezone.localdate())}" in page
 
 
 def test_the_last_14_days_are_listed_newest_first_with_notes_and_tags():

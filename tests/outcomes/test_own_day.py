@@ -207,7 +207,7 @@ def test_the_therapists_diary_summary_counts_the_patients_last_week(clock):
     PainEntry.objects.create(patient=patient, day=date(2026, 7, 9), back_pain=4, leg_pain=4)
     PainEntry.objects.create(patient=patient, day=date(2026, 7, 8), back_pain=9, leg_pain=9)
     # Since 9 July (seven days before the patient's 16th), not 8 July (before UTC's 15th).
-    assert "(1 entries)" in recent_diary_line(patient.pk)
+    assert "(1 entry)" in recent_diary_line(patient.pk)
 
 
 ZONES = st.sampled_from(

@@ -305,4 +305,4 @@ def test_the_prefill_includes_the_last_weeks_pain_diary(clinic_world):
         appointment_id=clinic_world["appointment"].pk,
     )
 
-    assert "Pain diary, last 7 days (1 entries): median back 6/10, leg 4/10." in note.subjective
+    assert "Pain diary, last 7 days (1 entry): median back 6/10, leg 4/10." in note.subjective

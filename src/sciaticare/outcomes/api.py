@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -51,7 +52,7 @@ def _out(entry: PainEntry) -> EntryOut:
 
 def _patient(request: AuthedRequest) -> None:
     if not request.user.has_role(Role.PATIENT):
-        raise Refused("patients_only", "The pain diary belongs to patients.")
+        raise Refused("patients_only", gettext("The pain diary belongs to patients."))
 
 
 @router.get("/diary", response={200: list[EntryOut], 403: Problem}, summary="Your pain diary")

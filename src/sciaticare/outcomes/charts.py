@@ -4,15 +4,24 @@ with their interpretation bands and the MCID line. Pure, no Django; templates dr
 Coordinates are in a fixed viewBox (the SVG scales to any screen width); x is time, y the score
 (higher drawn higher). Empty and one-point series are valid: an empty chart still has its axes.
 Long series are thinned for drawing only (:func:`thinned`); the numbers behind a chart are
-shown elsewhere in full.
+shown elsewhere in full. The words and days on a chart are in the page's language
+(``core.translation``, ``core.display``); its coordinates never are.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from sciaticare.core import display
+from sciaticare.core.translation import gettext, language
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
@@ -64,6 +73,33 @@ class Chart:
 _NICE_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 50, 100)
 
 
+@lru_cache(maxsize=8)
+def _locale(code: str) -> Locale:
+    # Parsed once: parsing the name was most of a day's or a number's cost (a chart writes
+    # up to 60 days), and the dashboard's chart is drawn on every visit.
+    return Locale.parse(code)
+
+
+def number(value: float) -> str:
+    """A score for people: at most one decimal, none when whole, in the page's language
+    ("8.4", "8,4"; "7", never "7.0" or 8.3999999)."""
+    return format_decimal(round(value, 1), format="0.#", locale=_locale(display.locale()))
+
+
+def _day(day: date, style: str) -> str:
+    """``core.display.day`` (the same patterns), with the locale parsed once."""
+    patterns = display.DAY_STYLES[style]
+    pattern = patterns.get(language(), patterns["en"])
+    return format_date(day, pattern, locale=_locale(display.locale()))
+
+
+def _tick_day(day: date, long_span: bool) -> str:
+    """A date under the time axis: "5 Dec" ("5 dic"); "Dec 2026" ("dic 2026") over long spans."""
+    if long_span:
+        return format_date(day, "MMM y", locale=_locale(display.locale()))
+    return _day(day, "day_month")
+
+
 def whole_step(span: float, most: int = 6) -> int:
     """A whole-number tick step for an integer scale spanning ``span`` (never 4.8 or 9.6)."""
     for step in _NICE_STEPS:
@@ -108,6 +144,25 @@ def thinned(
     return [points[i] for i in sorted(kept)]
 
 
+def _dot_titles() -> Callable[[str, float, date], str]:
+    """A point's tooltip, "Back pain 6 on 5 Dec 2026", for one chart: its words looked up once,
+    each day and value written once (two lines share their days; a dashboard chart has up to
+    120 dots)."""
+    # Translators: a point's tooltip on a chart: "Back pain 6 on 5 Dec 2026".
+    words = gettext("%(series)s %(value)s on %(day)s")
+    days: dict[date, str] = {}
+    values: dict[float, str] = {}
+
+    def title(series: str, value: float, day: date) -> str:
+        if day not in days:
+            days[day] = _day(day, "medium")
+        if value not in values:
+            values[value] = number(value)
+        return words % {"series": series, "value": values[value], "day": days[day]}
+
+    return title
+
+
 def line_chart(
     series: Sequence[Series],
     *,
@@ -138,7 +193,7 @@ def line_chart(
 
     tick = y_min
     while tick <= y_max + 1e-9:
-        chart.y_ticks.append((y(tick), f"{tick:g}"))
+        chart.y_ticks.append((y(tick), number(tick)))
         tick += y_step
     for band in bands:
         top, bottom = y(band.high), y(band.low)
@@ -148,18 +203,15 @@ def line_chart(
     if first is None or last is None:
         return chart
     chart.empty, chart.first, chart.last = False, first, last
-    chart.x_ticks = [
-        (x(d), f"{d:%d %b}" if (last - first).days < 300 else f"{d:%b %Y}")
-        for d in date_ticks(first, last)
-    ]
+    long_span = (last - first).days >= 300
+    chart.x_ticks = [(x(d), _tick_day(d, long_span)) for d in date_ticks(first, last)]
+    dot_title = _dot_titles()
     for s, ordered in ordered_series:
         if ordered:
             drawn = thinned(ordered)
             ys = {v: y(v) for v in {v for _, v in drawn}}  # a handful of pain levels
             chart.lines.append((s.css, s.label, " ".join([f"{x(d)},{ys[v]}" for d, v in drawn])))
             if len(ordered) <= 60:  # dots only where they stay readable
-                chart.dots += [
-                    (s.css, x(d), y(v), f"{s.label} {v:g} on {d:%d %b %Y}") for d, v in ordered
-                ]
+                chart.dots += [(s.css, x(d), y(v), dot_title(s.label, v, d)) for d, v in ordered]
     chart.markers = [(x(m.day), m.label) for m in markers]
     return chart

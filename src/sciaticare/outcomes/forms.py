@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.outcomes.models import Tag
 
@@ -9,12 +10,12 @@ class PainForm(forms.Form):
     """Two taps: back pain, then leg pain (the page submits itself once both are chosen)."""
 
     back_pain = forms.TypedChoiceField(
-        label="Back pain today", choices=SCALE, coerce=int, widget=forms.RadioSelect
+        label=_("Back pain today"), choices=SCALE, coerce=int, widget=forms.RadioSelect
     )
     leg_pain = forms.TypedChoiceField(
-        label="Leg pain today", choices=SCALE, coerce=int, widget=forms.RadioSelect
+        label=_("Leg pain today"), choices=SCALE, coerce=int, widget=forms.RadioSelect
     )
-    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
     tags = forms.MultipleChoiceField(
-        label="Tags", choices=Tag.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Tags"), choices=Tag.choices, widget=forms.CheckboxSelectMultiple, required=False
     )

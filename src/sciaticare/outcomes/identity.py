@@ -3,7 +3,8 @@ identifier when the patient gives one. Pure, no Django.
 
 A GP matches a letter to a record by name *and* date of birth (and the NHS number in England,
 Wales and the Isle of Man); a name alone is not enough. Both are typed on the report request
-form, kept with the report and deleted with it (docs/architecture.md, Outcomes).
+form, kept with the report and deleted with it (docs/architecture.md, Outcomes). Its words are
+in the language being answered in (``core.translation``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from sciaticare.core.translation import gettext
 
 IDENTIFIER_MAX = 40
 OLDEST_AGE_YEARS = 120
@@ -45,7 +48,7 @@ class PatientIdentity:
 
     @property
     def identifier_label(self) -> str:
-        return "NHS number" if nhs_digits(self.identifier) else "Identifier"
+        return gettext("NHS number") if nhs_digits(self.identifier) else gettext("Identifier")
 
     @property
     def identifier_text(self) -> str:
@@ -61,22 +64,29 @@ def identity_problems(
     """(field, message) for each problem; empty when the identity can go on a report."""
     problems: list[tuple[str, str]] = []
     if date_of_birth is None:
-        problems.append(("date_of_birth", "Enter your date of birth: your doctor needs it."))
+        problems.append(
+            ("date_of_birth", gettext("Enter your date of birth: your doctor needs it."))
+        )
     elif date_of_birth > today:
-        problems.append(("date_of_birth", "Your date of birth cannot be in the future."))
+        problems.append(("date_of_birth", gettext("Your date of birth cannot be in the future.")))
     elif today.year - date_of_birth.year > OLDEST_AGE_YEARS:
-        problems.append(("date_of_birth", "Please check the year of your date of birth."))
+        problems.append(("date_of_birth", gettext("Please check the year of your date of birth.")))
     text = identifier.strip()
     if len(text) > IDENTIFIER_MAX:
-        problems.append(("identifier", f"Use at most {IDENTIFIER_MAX} characters."))
+        problems.append(
+            ("identifier", gettext("Use at most %(count)s characters.") % {"count": IDENTIFIER_MAX})
+        )
     elif not _IDENTIFIER_CHARACTERS.match(text):
         problems.append(
-            ("identifier", "Use letters, digits, spaces, dots, slashes and hyphens only.")
+            ("identifier", gettext("Use letters, digits, spaces, dots, slashes and hyphens only."))
         )
     else:
         digits = nhs_digits(text)
         if digits is not None and not is_valid_nhs_number(digits):
             problems.append(
-                ("identifier", "This is not a valid NHS number: please check the 10 digits.")
+                (
+                    "identifier",
+                    gettext("This is not a valid NHS number: please check the 10 digits."),
+                )
             )
     return problems

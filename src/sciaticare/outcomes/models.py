@@ -8,16 +8,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.core.generated import GeneratedFile
 from sciaticare.outcomes.practice import MIN_PATIENTS
 
 
 class Tag(models.TextChoices):
-    AFTER_MASSAGE = "after_massage", "After massage"
-    AFTER_EXERCISE = "after_exercise", "After exercise"
-    FLARE_UP = "flare_up", "Flare-up"
-    BAD_NIGHT = "bad_night", "Bad night"
+    AFTER_MASSAGE = "after_massage", _("After massage")
+    AFTER_EXERCISE = "after_exercise", _("After exercise")
+    FLARE_UP = "flare_up", _("Flare-up")
+    BAD_NIGHT = "bad_night", _("Bad night")
 
 
 class PainEntry(models.Model):

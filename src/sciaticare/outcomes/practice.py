@@ -45,13 +45,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sciaticare.core.translation import ngettext
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.outcomes import response
 
 #: A figure is shown only when at least this many patients contribute to it.
 MIN_PATIENTS = 10
-#: What a page says in place of a figure below the threshold.
-THRESHOLD_NOTE = f"Shown once at least {MIN_PATIENTS} patients have data"
+
+
+def threshold_note() -> str:
+    """What a page says in place of a figure below the threshold, in the page's language."""
+    return ngettext(
+        "Shown once at least %(count)s patient has data",
+        "Shown once at least %(count)s patients have data",
+        MIN_PATIENTS,
+    ) % {"count": MIN_PATIENTS}
+
 
 #: Diary windows around the first session, in days from its date: [start, end).
 BASELINE_WINDOW = (-response.BASELINE_DAYS, 0)

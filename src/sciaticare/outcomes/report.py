@@ -8,13 +8,16 @@ anything from the network or the disk.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import day_of, today_for
@@ -31,12 +34,13 @@ from sciaticare.outcomes.identity import PatientIdentity
 
 #: From ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015); see
 #: docs/clinical.md. The product never says the word for a full recovery that it cannot promise.
-HONEST_STATEMENT = (
+#: Marked here, translated when the report is written (in its reader's language, docs/i18n.md).
+HONEST_STATEMENT = gettext_noop(
     "Massage may give short-term relief of back pain and sciatica, and it works best alongside "
     "exercise. It does not treat the cause of nerve-root compression, and it never replaces a "
     "medical assessment."
 )
-HONEST_SOURCES = (
+HONEST_SOURCES = gettext_noop(
     "ACP 2017 (Qaseem et al., Ann Intern Med); NICE NG59 1.2.7; "
     "Cochrane review, Furlan et al. 2015 (CD001929.pub3)."
 )
@@ -62,7 +66,9 @@ class IntakeSummary:
     age: int
     started_on: date
     phase: Phase
+    phase_words: str  # the phase in the report's language
     weeks: float
+    whole_weeks: int  # weeks, rounded as people count them (2.5 → 3)
     regions: list[str]
     qualities: list[str]
     triage_level: str
@@ -90,11 +96,14 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
     return IntakeSummary(
         age=intake.age,
         started_on=started_on,
-        phase=episode_phase(weeks),
+        phase=(phase := episode_phase(weeks)),
+        phase_words=_phase_words(phase),
         weeks=weeks,
-        regions=[bodymap.REGIONS[c].label for c in intake.regions if c in bodymap.REGIONS],
-        qualities=[bodymap.QUALITIES.get(q, q) for q in intake.qualities],
-        triage_level=intake.triage_headline,
+        whole_weeks=math.floor(weeks + 0.5),
+        # The body map's words are intake's, marked there and translated here as shown.
+        regions=[gettext(bodymap.REGIONS[c].label) for c in intake.regions if c in bodymap.REGIONS],
+        qualities=[gettext(bodymap.QUALITIES.get(q, q)) for q in intake.qualities],
+        triage_level=gettext(intake.triage_headline),
         triage_code=intake.triage_level,
         precautions=[PRECAUTIONS[c] for c in intake.triage_precautions if c in PRECAUTIONS],
         back=(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
@@ -103,11 +112,41 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
     )
 
 
+def _phase_words(phase: Phase) -> str:
+    """The episode's phase by ACP 2017 (docs/clinical.md), as the report's sentence says it."""
+    return {
+        "acute": pgettext("episode phase", "acute"),
+        "subacute": pgettext("episode phase", "subacute"),
+        "chronic": pgettext("episode phase", "chronic"),
+    }[phase]
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string for inside ``<style>``: backslash, quote, line breaks and
+    angle brackets escaped as CSS escapes (so it cannot end the element). Django's HTML
+    escaping would print "&quot;" there, which CSS does not read."""
+    escaped = "".join(f"\\{ord(ch):x} " if ch in '\\"<>\n\r' else ch for ch in text)
+    return f'"{escaped}"'
+
+
+def css_content(words: str, **counters: str) -> SafeString:
+    """A CSS ``content`` value from words in the report's language, each ``%(name)s`` in them
+    the CSS counter ``counters[name]``: a language puts "page 2 of 5" in its own order."""
+    parts = re.split(r"%\((\w+)\)s", words)
+    out = [
+        f"counter({counters[part]})" if index % 2 else css_string(part)
+        for index, part in enumerate(parts)
+        if part
+    ]
+    return mark_safe(" ".join(out) or '""')  # noqa: S308 - css_string escaped the words
+
+
 def _band(instrument: Instrument, value: float) -> str:
     # Same rule as scoring's Band: the first band whose upper bound the score does not exceed.
+    # Its words are scoring's, marked there and translated here as shown.
     for band in instrument.bands:
         if value <= band.high:
-            return band.label
+            return gettext(band.label) if band.label else ""
     return ""
 
 
@@ -140,10 +179,19 @@ def report_context(
             for p in relief.progress
         ],
         "chart_css": CHART_CSS,
-        "honest_statement": HONEST_STATEMENT,
-        "honest_sources": HONEST_SOURCES,
-        "honest_prompt": response.HONEST_PROMPT,
-        "no_baseline_note": response.NO_BASELINE_NOTE,
+        "honest_statement": gettext(HONEST_STATEMENT),
+        "honest_sources": gettext(HONEST_SOURCES),
+        "honest_prompt": gettext(response.HONEST_PROMPT),
+        "no_baseline_note": gettext(response.NO_BASELINE_NOTE),
+        # The page's foot, in CSS (WeasyPrint's margin boxes): name left, page numbers right.
+        "footer_left": mark_safe(  # noqa: S308 - css_string escapes the name
+            css_string(
+                gettext("Sciaticare progress report · %(name)s") % {"name": patient.display_name}
+            )
+        ),
+        "footer_right": css_content(
+            gettext("page %(page)s of %(pages)s"), page="page", pages="pages"
+        ),
     }
 
 

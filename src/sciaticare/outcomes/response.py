@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sciaticare.core.translation import gettext_noop
+
 #: Diary entries in this many days before the first session make the baseline.
 BASELINE_DAYS = 7
 #: A course of massage: after this many sessions, or this many weeks, with no meaningful
@@ -27,7 +29,8 @@ COURSE_WEEKS = 6.0
 
 #: Shown when a course brings no meaningful improvement. Wording drawn from ACP 2017 (Qaseem et
 #: al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015); see docs/clinical.md. Never "cure".
-HONEST_PROMPT = (
+#: Marked only: the page or the PDF translates it when it shows it (docs/i18n.md).
+HONEST_PROMPT = gettext_noop(
     "Your pain has not improved by a meaningful amount over this course of massage. "
     "Massage may give short-term relief, and it works best alongside exercise. "
     "It does not treat the cause of sciatica, such as pressure on a nerve root, "
@@ -36,7 +39,7 @@ HONEST_PROMPT = (
 )
 
 #: Shown instead of lasting-relief figures when there is no baseline to compare against.
-NO_BASELINE_NOTE = (
+NO_BASELINE_NOTE = gettext_noop(
     "No lasting-relief figures yet: there are no diary entries in the 7 days before your "
     "first session, so there is nothing to compare later weeks against."
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext, ngettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import today_for_id, zone_name
@@ -71,17 +72,33 @@ class InstrumentProgress:
 
     @property
     def threshold_text(self) -> str:
-        """The line in words for tables: "at 8.4 or less (3.6 points, 30 % of 12)"."""
+        """The line in words for tables: "8.4 or less (3.6 points: 30 % of 12)"."""
         line = self.threshold
         if line is None:
-            return "none published"
-        side = "or less" if self.instrument.lower_is_better else "or more"
-        how = (
-            f"{self.instrument.mcid_percent:g} % of {self.baseline:g}"
-            if line.by == "percent"
-            else f"{self.instrument.mcid_points:g} points"
-        )
-        return f"{_number(line.score)} {side} ({_number(line.change)} points: {how})"
+            return gettext("none published")
+        instrument = self.instrument
+        values = {
+            "score": _number(line.score),
+            "change": _number(line.change),
+            "percent": f"{instrument.mcid_percent:g}",
+            "points": _number(instrument.mcid_points or 0),
+            "baseline": _number(self.baseline),
+        }
+        if line.by == "percent":
+            words = (
+                gettext("%(score)s or less (%(change)s points: %(percent)s %% of %(baseline)s)")
+                if instrument.lower_is_better
+                else gettext(
+                    "%(score)s or more (%(change)s points: %(percent)s %% of %(baseline)s)"
+                )
+            )
+        else:
+            words = (
+                gettext("%(score)s or less (%(change)s points: %(points)s points)")
+                if instrument.lower_is_better
+                else gettext("%(score)s or more (%(change)s points: %(points)s points)")
+            )
+        return words % values
 
     @property
     def baseline_on(self) -> date:
@@ -96,23 +113,30 @@ class InstrumentProgress:
         """Drawn when a page shows it (the diary and the report; the dashboard does not)."""
         instrument, line = self.instrument, self.threshold
         threshold = (
-            (line.score, f"meaningful change ({_number(line.change)} points)")
+            (
+                line.score,
+                gettext("meaningful change (%(change)s points)") % {"change": _number(line.change)},
+            )
             if line is not None
             else None
         )
         return charts.line_chart(
-            [charts.Series(instrument.title, self.points, "score")],
+            [charts.Series(gettext(instrument.title), self.points, "score")],
             y_min=instrument.score_min,
             y_max=instrument.score_max,
             y_step=charts.whole_step(instrument.score_max - instrument.score_min),
-            bands=[charts.BandIn(b.low, b.high, b.label) for b in instrument.bands],
+            # Scoring's words, marked there (docs/i18n.md): translated here as drawn.
+            bands=[
+                charts.BandIn(b.low, b.high, gettext(b.label) if b.label else "")
+                for b in instrument.bands
+            ],
             threshold=threshold,
         )
 
 
 def _number(value: float) -> str:
     """A score for people: at most one decimal, none when whole (8.4, 7, not 8.3999999)."""
-    return f"{round(value, 1):g}"
+    return charts.number(value)
 
 
 @dataclass(frozen=True)
@@ -175,13 +199,14 @@ def _pain_chart(
     entries: Sequence[tuple[Any, ...]], sessions: Sequence[tuple[date, int | None]]
 ) -> charts.Chart:
     """Back and leg pain of (day, back, leg, …) diary rows, a marker at each (day, back drop)."""
+    session, session_drop = gettext("Session"), gettext("Session: back −%(drop)s")
     return charts.line_chart(
         [
-            charts.Series("Back pain", [(e[0], e[1]) for e in entries], "back"),
-            charts.Series("Leg pain", [(e[0], e[2]) for e in entries], "leg"),
+            charts.Series(gettext("Back pain"), [(e[0], e[1]) for e in entries], "back"),
+            charts.Series(gettext("Leg pain"), [(e[0], e[2]) for e in entries], "leg"),
         ],
         markers=[
-            charts.Marker(day, f"Session{f': back −{drop}' if drop else ''}")
+            charts.Marker(day, session_drop % {"drop": drop} if drop else session)
             for day, drop in sessions
         ],
     )
@@ -390,4 +415,9 @@ def recent_diary_line(patient_id: int) -> str:
         return ""
     back = statistics.median(b for b, _ in entries)
     leg = statistics.median(leg for _, leg in entries)
-    return f" Pain diary, last 7 days ({len(entries)} entries): median back {back:g}/10, leg {leg:g}/10."
+    words = ngettext(
+        "Pain diary, last 7 days (%(count)s entry): median back %(back)s/10, leg %(leg)s/10.",
+        "Pain diary, last 7 days (%(count)s entries): median back %(back)s/10, leg %(leg)s/10.",
+        len(entries),
+    )
+    return " " + words % {"count": len(entries), "back": _number(back), "leg": _number(leg)}

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import today_for
@@ -39,13 +40,19 @@ def entry_problems(
     """What is wrong with a diary entry's values, as (field, message) pairs: the one rule for
     typed entries (`log_pain`) and imported ones (`add_past_entries`)."""
     errors = [
-        (name, "must be a whole number from 0 to 10")
+        (name, gettext("must be a whole number from 0 to 10"))
         for name, v in (("back_pain", back_pain), ("leg_pain", leg_pain))
         if not (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10)
     ]
     unknown = [t for t in tags if t not in Tag.values]
     if unknown:
-        errors.append(("tags", f"unknown tags: {', '.join(unknown)}; use {', '.join(Tag.values)}"))
+        errors.append(
+            (
+                "tags",
+                gettext("unknown tags: %(unknown)s; use %(known)s")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(Tag.values)},
+            )
+        )
     return errors
 
 
@@ -75,7 +82,7 @@ def add_past_entries(
     today = today_for(patient, now)
     errors = []
     for entry in listed:
-        where = entry.source or f"the entry of {entry.day.isoformat()}"
+        where = entry.source or gettext("the entry of %(day)s") % {"day": entry.day.isoformat()}
         errors += [
             (where, f"{name}: {message}")
             for name, message in entry_problems(
@@ -85,11 +92,17 @@ def add_past_entries(
         if out_of_range := day_out_of_range(entry.day):
             errors.append((where, out_of_range))
         elif entry.day > today:
-            errors.append((where, f"{entry.day.isoformat()} is in the future"))
+            errors.append(
+                (where, gettext("%(day)s is in the future") % {"day": entry.day.isoformat()})
+            )
         if len(entry.note.strip()) > MAX_NOTE:
-            errors.append((where, f"note: at most {MAX_NOTE} characters"))
+            errors.append(
+                (where, gettext("note: at most %(count)s characters") % {"count": MAX_NOTE})
+            )
     if errors:
-        raise Invalid("invalid_entry", "Some diary entries break the diary's rules.", errors)
+        raise Invalid(
+            "invalid_entry", gettext("Some diary entries break the diary's rules."), errors
+        )
     added = 0
     for entry in listed:
         _, created = PainEntry.objects.get_or_create(
@@ -128,9 +141,9 @@ def log_pain(
     if out_of_range := day_out_of_range(day):
         errors.append(("date", out_of_range))
     elif day != today:
-        errors.append(("date", "entries can be made or changed only on their own day"))
+        errors.append(("date", gettext("entries can be made or changed only on their own day")))
     if errors:
-        raise Invalid("invalid_entry", "The entry was not saved.", errors)
+        raise Invalid("invalid_entry", gettext("The entry was not saved."), errors)
     values = {
         "back_pain": back_pain,
         "leg_pain": leg_pain,
@@ -209,17 +222,23 @@ def sync_entry(
     now = now or timezone.now()
     errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
     if len(note.strip()) > MAX_NOTE:
-        errors.append(("note", f"at most {MAX_NOTE} characters"))
+        errors.append(("note", gettext("at most %(count)s characters") % {"count": MAX_NOTE}))
     if made_at > now + CLOCK_SKEW:
-        errors.append(("made_at", "is in the future: check the device's clock"))
+        errors.append(("made_at", gettext("is in the future: check the device's clock")))
     elif made_at < now - MAX_OFFLINE_AGE:
-        errors.append(("made_at", f"more than {MAX_OFFLINE_AGE.days} days ago: too old to sync"))
+        errors.append(
+            (
+                "made_at",
+                gettext("more than %(days)s days ago: too old to sync")
+                % {"days": MAX_OFFLINE_AGE.days},
+            )
+        )
     elif out_of_range := day_out_of_range(day):
         errors.append(("date", out_of_range))
     elif day != today_for(patient, made_at):  # log_pain's "today" when it was made
-        errors.append(("date", "must be the day the entry was made (your day at made_at)"))
+        errors.append(("date", gettext("must be the day the entry was made (your day at made_at)")))
     if errors:
-        raise Invalid("invalid_entry", "The entry was not saved.", errors)
+        raise Invalid("invalid_entry", gettext("The entry was not saved."), errors)
     values = {
         "back_pain": back_pain,
         "leg_pain": leg_pain,
@@ -254,8 +273,9 @@ def _store_synced(
         if other is not None:
             raise Conflict(
                 "client_id_taken",
-                f"This client id already names the entry of {other.day.isoformat()}.",
-                [("client_id", "already used for another day: make a new one")],
+                gettext("This client id already names the entry of %(day)s.")
+                % {"day": other.day.isoformat()},
+                [("client_id", gettext("already used for another day: make a new one"))],
             )
         if entry is not None and made_at <= entry.written_at:
             return entry, SyncResult.KEPT
@@ -313,7 +333,7 @@ def request_report(
             today=today_for(patient),
         )
         if problems:
-            raise Invalid("identity", "The report cannot identify you yet.", problems)
+            raise Invalid("identity", gettext("The report cannot identify you yet."), problems)
     pending = ProgressReport.objects.filter(patient=patient, status=FileStatus.PENDING).first()
     if pending is not None:
         return pending, False
@@ -356,8 +376,11 @@ def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportSh
         # It is about to be deleted, and its figures are old: the doctor should see new ones.
         raise Invalid(
             "report_too_old",
-            f"This report is more than {REPORT_KEPT_FOR.days} days old. Make a new one to "
-            "send, so that your doctor sees your latest figures.",
+            gettext(
+                "This report is more than %(days)s days old. Make a new one to send, so that "
+                "your doctor sees your latest figures."
+            )
+            % {"days": REPORT_KEPT_FOR.days},
         )
     email = email.strip()
     try:
@@ -365,8 +388,8 @@ def share_report(*, patient: User, report_id: int, email: str) -> tuple[ReportSh
     except ValidationError:
         raise Invalid(
             "bad_email",
-            "Enter your doctor's email address.",
-            [("email", "Enter a valid email address.")],
+            gettext("Enter your doctor's email address."),
+            [("email", gettext("Enter a valid email address."))],
         ) from None
     token = secrets.token_urlsafe(32)
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
@@ -434,7 +457,10 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
     if not took_a_try:
         raise Refused(
             "share_locked",
-            "Too many wrong codes: this link is locked. Ask the patient to send the report again.",
+            gettext(
+                "Too many wrong codes: this link is locked. Ask the patient to send the report "
+                "again."
+            ),
         )
     given = "".join(ch for ch in code.upper() if ch.isalnum())
     if not hmac.compare_digest(_digest(given), share.code_digest):
@@ -442,9 +468,17 @@ def open_shared_report(*, token: str, code: str) -> ProgressReport:
         left = max(ReportShare.MAX_WRONG_CODES - used, 0)
         raise Invalid(
             "wrong_code",
-            "That code is not right."
-            + (f" {left} tries left." if left else " The link is now locked."),
-            [("code", "The code does not match.")],
+            (
+                ngettext(
+                    "That code is not right. %(count)s try left.",
+                    "That code is not right. %(count)s tries left.",
+                    left,
+                )
+                % {"count": left}
+                if left
+                else gettext("That code is not right. The link is now locked.")
+            ),
+            [("code", gettext("The code does not match."))],
         )
     ReportShare.objects.filter(pk=share.pk).update(
         failed_attempts=F("failed_attempts") - 1,

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sciaticare.accounts.models import site_time_zone
 from sciaticare.core import generated
@@ -94,16 +94,24 @@ def send_diary_nudges() -> int:
 def build_report(report_id: int) -> str:
     """Render a requested progress report and store its PDF; returns the final status ("gone"
     when erased with its account first). A failure marks the report failed (the patient sees it
-    and can ask again) and is logged."""
+    and can ask again) and is logged.
+
+    Written in the language of the person who asked for it: a task has no request, and a
+    signed-in person's pages are in the language kept on their account (docs/i18n.md)."""
     return generated.make_file(
         ProgressReport.objects.select_related("patient", "requested_by"),
         report_id,
-        lambda progress: report.render_report(
+        _render_in_askers_language,
+    )
+
+
+def _render_in_askers_language(progress: ProgressReport) -> bytes:
+    with translation.override(progress.requested_by.language):
+        return report.render_report(
             patient=progress.patient,
             viewer=progress.requested_by,
             identity=PatientIdentity(progress.date_of_birth, progress.patient_identifier),
-        ),
-    )
+        )
 
 
 @task()

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -13,9 +14,14 @@ from sciaticare.accounts.selectors import today_for, zone_name
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError
 from sciaticare.core.redirects import safe_next
+from sciaticare.core.translation import language
 from sciaticare.outcomes import response, selectors, services
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.models import DiaryPreference, PainEntry
+
+#: How the offline diary's script writes days (Intl), by the page's language: the site's
+#: British English and Spain's Spanish, as core.display does.
+SCRIPT_LOCALES = {"en": "en-GB", "es": "es-ES"}
 
 
 def _today_form(request: AuthedRequest) -> PainForm:
@@ -49,7 +55,8 @@ def diary(request: AuthedRequest) -> HttpResponse:
                 messages.error(request, exc.message)
             else:
                 messages.success(
-                    request, "Logged for today." if created else "Today's entry updated."
+                    request,
+                    gettext("Logged for today.") if created else gettext("Today's entry updated."),
                 )
                 return redirect(safe_next(request, "outcomes:diary"))
         status = 422
@@ -61,13 +68,14 @@ def diary(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "relief": relief,
-            "honest_prompt": response.HONEST_PROMPT,
-            "no_baseline_note": response.NO_BASELINE_NOTE,
+            "honest_prompt": gettext(response.HONEST_PROMPT),
+            "no_baseline_note": gettext(response.NO_BASELINE_NOTE),
             "nudge": bool(preference and preference.daily_nudge),
             # The offline diary (offline-diary.js) dates a queued entry by the diary's day.
             "today": today_for(request.user),
             "now": timezone.now(),
             "diary_zone": zone_name(request.user),
+            "script_locale": SCRIPT_LOCALES.get(language(), "en-GB"),
         },
         status=status,
     )
@@ -81,6 +89,9 @@ def nudge(request: AuthedRequest) -> HttpResponse:
     on = request.POST.get("daily_nudge") == "on"
     services.set_daily_nudge(patient=request.user, on=on)
     messages.success(
-        request, "We will email you a reminder each evening." if on else "Daily reminders are off."
+        request,
+        gettext("We will email you a reminder each evening.")
+        if on
+        else gettext("Daily reminders are off."),
     )
     return redirect("outcomes:diary")

@@ -6,6 +6,8 @@ allowed gets the same 404 as a missing report.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,11 +17,14 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import NotFound
 from sciaticare.outcomes import practice, practice_selectors
 
-_CONTEXT = {
-    "min_patients": practice.MIN_PATIENTS,
-    "threshold_note": practice.THRESHOLD_NOTE,
-    "instrument": "Roland-Morris Disability Questionnaire",
-}
+
+def _context() -> dict[str, Any]:
+    """What both report pages say about the figures, in the page's language."""
+    return {
+        "min_patients": practice.MIN_PATIENTS,
+        "threshold_note": practice.threshold_note(),
+        "instrument": "Roland-Morris Disability Questionnaire",  # a name: never translated
+    }
 
 
 @login_required
@@ -41,7 +46,7 @@ def therapist(request: AuthedRequest, profile_id: int) -> HttpResponse:
         report = practice_selectors.therapist_report(viewer=request.user, profile_id=profile_id)
     except NotFound:
         raise Http404 from None
-    return render(request, "outcomes/therapist_outcomes.html", {"report": report, **_CONTEXT})
+    return render(request, "outcomes/therapist_outcomes.html", {"report": report, **_context()})
 
 
 @login_required
@@ -61,4 +66,4 @@ def clinic(request: AuthedRequest, clinic_id: int) -> HttpResponse:
         report = practice_selectors.clinic_report(viewer=request.user, clinic_id=clinic_id)
     except NotFound:
         raise Http404 from None
-    return render(request, "outcomes/clinic_outcomes.html", {"report": report, **_CONTEXT})
+    return render(request, "outcomes/clinic_outcomes.html", {"report": report, **_context()})

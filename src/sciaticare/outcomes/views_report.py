@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -46,7 +47,7 @@ def reports(request: AuthedRequest) -> HttpResponse:
             if new:  # after commit, so the worker finds the row
                 transaction.on_commit(partial(build_report.enqueue, progress.pk))
             messages.success(
-                request, "Your report is being made; this page updates when it is ready."
+                request, gettext("Your report is being made; this page updates when it is ready.")
             )
             return redirect("outcomes:reports")
     found = list(selectors.reports_of(patient=request.user))
@@ -100,13 +101,18 @@ def share(request: AuthedRequest, report_id: int) -> HttpResponse:
 @require_POST
 def stop_share(request: AuthedRequest, share_id: int) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
-        messages.error(request, "Tick the box to confirm that the link should stop working.")
+        messages.error(
+            request, gettext("Tick the box to confirm that the link should stop working.")
+        )
         return redirect("outcomes:reports")
     try:
         stopped = services.stop_share(patient=request.user, share_id=share_id)
     except NotFound as exc:
         raise Http404 from exc
-    messages.success(request, f"The link sent to {stopped.recipient_email} no longer works.")
+    messages.success(
+        request,
+        gettext("The link sent to %(email)s no longer works.") % {"email": stopped.recipient_email},
+    )
     return redirect("outcomes:reports")
 
 

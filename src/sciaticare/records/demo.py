@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
-from sciaticare.records.models import Amendment, SessionNote
+from sciaticare.records.models import BUILT_IN_HOME_CARE, Amendment, SessionNote
 from sciaticare.records.seal import note_seal
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
@@ -25,11 +25,7 @@ TECHNIQUES = [
     ["swedish"],
     ["neuromuscular"],
 ]
-HOME_CARE = [
-    "Stay active: keep walking a little more each day, as pain allows; avoid bed rest (NICE NG59).",
-    "A heat pack on the lower back for 15–20 minutes can ease pain (ACP 2017).",
-    "Break up long sitting every 30–45 minutes with a short walk.",
-]
+HOME_CARE = [BUILT_IN_HOME_CARE[0], BUILT_IN_HOME_CARE[1], BUILT_IN_HOME_CARE[5]]
 
 
 def seed(accounts: dict[str, User]) -> None:

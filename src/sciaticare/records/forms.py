@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake.bodymap import REGIONS
@@ -15,10 +17,13 @@ from sciaticare.records.models import (
     Pressure,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PAIN = [("", "—")] + [(str(i), str(i)) for i in range(11)]
 
 
-def _pain(label: str) -> forms.TypedChoiceField:
+def _pain(label: StrOrPromise) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=PAIN, coerce=int, empty_value=None, required=False
     )
@@ -29,64 +34,68 @@ class NoteForm(forms.Form):
 
     # max_length puts the limit on the textarea (maxlength), so the browser stops typing there.
     subjective = forms.CharField(
-        label="Subjective (the client's account)",
+        label=_("Subjective (the client's account)"),
         max_length=NOTE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
     objective = forms.CharField(
-        label="Objective findings",
+        label=_("Objective findings"),
         max_length=NOTE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
     assessment = forms.CharField(
-        label="Assessment",
+        label=_("Assessment"),
         max_length=NOTE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-    assessment_shared = forms.BooleanField(label="Show my assessment to the client", required=False)
+    assessment_shared = forms.BooleanField(
+        label=_("Show my assessment to the client"), required=False
+    )
     plan = forms.CharField(
-        label="Plan",
+        label=_("Plan"),
         max_length=NOTE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    # The body map's and the directory's words, marked there: translated as the form is shown.
     regions = forms.MultipleChoiceField(
-        label="Regions treated",
-        choices=[(c, r.label) for c, r in REGIONS.items() if r.massage_region],
+        label=_("Regions treated"),
+        choices=[(c, gettext_lazy(r.label)) for c, r in REGIONS.items() if r.massage_region],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     techniques = forms.MultipleChoiceField(
-        label="Techniques",
-        choices=list(MODALITIES.items()),
+        label=_("Techniques"),
+        choices=[(c, gettext_lazy(name)) for c, name in MODALITIES.items()],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     pressure = forms.ChoiceField(
-        label="Pressure", choices=[("", "—"), *Pressure.choices], required=False
+        label=_("Pressure"), choices=[("", "—"), *Pressure.choices], required=False
     )
     pressure_warning_acknowledged = forms.BooleanField(
-        label="I have read the precaution and chose this pressure deliberately", required=False
+        label=_("I have read the precaution and chose this pressure deliberately"),
+        required=False,
     )
     minutes = forms.IntegerField(
-        label="Minutes of hands-on work", min_value=0, max_value=480, required=False
+        label=_("Minutes of hands-on work"), min_value=0, max_value=480, required=False
     )
-    back_pain_before = _pain("Back pain before (0–10)")
-    back_pain_after = _pain("Back pain after (0–10)")
-    leg_pain_before = _pain("Leg pain before (0–10)")
-    leg_pain_after = _pain("Leg pain after (0–10)")
-    adverse_event = forms.ChoiceField(label="Adverse events", choices=AdverseEvent.choices)
+    back_pain_before = _pain(_("Back pain before (0–10)"))
+    back_pain_after = _pain(_("Back pain after (0–10)"))
+    leg_pain_before = _pain(_("Leg pain before (0–10)"))
+    leg_pain_after = _pain(_("Leg pain after (0–10)"))
+    adverse_event = forms.ChoiceField(label=_("Adverse events"), choices=AdverseEvent.choices)
     adverse_event_detail = forms.CharField(
-        label="Describe", max_length=ADVERSE_EVENT_DETAIL_MAX_LENGTH, required=False
+        label=_("Describe"), max_length=ADVERSE_EVENT_DETAIL_MAX_LENGTH, required=False
     )
     home_care = forms.MultipleChoiceField(
-        label="Home-care advice", widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Home-care advice"), widget=forms.CheckboxSelectMultiple, required=False
     )
     new_home_care = forms.CharField(
-        label="Add your own advice line", max_length=300, required=False
+        label=_("Add your own advice line"), max_length=300, required=False
     )
 
     # The note's version this page was opened on (services.save_draft: a stale tab gets 409).
@@ -98,7 +107,11 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         chosen = list(self.initial.get("home_care") or [])
         lines = list(dict.fromkeys([*library, *chosen]))
-        self.fields["home_care"].choices = [(line, line) for line in lines]  # type: ignore[attr-defined]
+        # A line is kept as written (the built-in ones in English) and shown in the reader's
+        # language when the catalogue has it (models.BUILT_IN_HOME_CARE).
+        self.fields["home_care"].choices = [  # type: ignore[attr-defined]
+            (line, gettext(line) if line else line) for line in lines
+        ]
 
     def values(self) -> dict[str, Any]:
         d = dict(self.cleaned_data)
@@ -113,10 +126,10 @@ class AmendmentForm(forms.Form):
     """A correction to a signed note; the limits are the model's and the API's."""
 
     reason = forms.CharField(
-        label="Reason for the amendment", max_length=AMENDMENT_REASON_MAX_LENGTH
+        label=_("Reason for the amendment"), max_length=AMENDMENT_REASON_MAX_LENGTH
     )
     text = forms.CharField(
-        label="Amendment",
+        label=_("Amendment"),
         max_length=AMENDMENT_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from sciaticare.core.names import validate_one_line
 from sciaticare.directory.models import TherapistProfile
@@ -50,16 +52,43 @@ class NoteLocked(Exception):
 
 
 class Pressure(models.TextChoices):
-    LIGHT = "light", "Light"
-    MODERATE = "moderate", "Moderate"
-    FIRM = "firm", "Firm"
+    LIGHT = "light", pgettext_lazy("pressure", "Light")
+    MODERATE = "moderate", pgettext_lazy("pressure", "Moderate")
+    FIRM = "firm", pgettext_lazy("pressure", "Firm")
 
 
 class AdverseEvent(models.TextChoices):
-    NONE = "none", "None"
-    SORENESS = "soreness", "Soreness"
-    BRUISING = "bruising", "Bruising"
-    OTHER = "other", "Other (describe)"
+    NONE = "none", pgettext_lazy("adverse events", "None")
+    SORENESS = "soreness", _("Soreness")
+    BRUISING = "bruising", _("Bruising")
+    OTHER = "other", _("Other (describe)")
+
+
+#: The built-in home-care library (docs/clinical.md, "Home care"), as migration 0003 put it in
+#: the table (a migration keeps its own copy; a test checks they agree). A note keeps a line as
+#: it was chosen, in English: marked here, each reader sees it in their own language.
+BUILT_IN_HOME_CARE = (
+    gettext_noop(
+        "Stay active: keep walking a little more each day, as pain allows; avoid bed rest "
+        "(NICE NG59)."
+    ),
+    gettext_noop("A heat pack on the lower back for 15–20 minutes can ease pain (ACP 2017)."),
+    gettext_noop(
+        "Keep doing the exercises your physiotherapist or doctor gave you: massage works best "
+        "alongside exercise."
+    ),
+    gettext_noop(
+        "Knee-to-chest stretch: 3 × 30 seconds each side, gently, stop if leg pain increases."
+    ),
+    gettext_noop(
+        "Seated piriformis stretch: 3 × 30 seconds each side, gently, stop if tingling increases."
+    ),
+    gettext_noop("Break up long sitting every 30–45 minutes with a short walk."),
+    gettext_noop(
+        "If you get new numbness around your bottom or genitals, or bladder or bowel changes, "
+        "go to an emergency department."
+    ),
+)
 
 
 def _pain(name: str) -> models.CheckConstraint:

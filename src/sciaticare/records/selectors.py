@@ -9,9 +9,12 @@ from typing import Literal
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.selectors import day_of
 from sciaticare.audit.services import record_event
+from sciaticare.core.display import day
 from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
@@ -32,25 +35,40 @@ class NoteView:
 
 
 def _join(codes: list[str], names: Mapping[str, str]) -> str:
-    return ", ".join(names.get(code, code) for code in codes) or "not given"
+    # The body map's words, marked by intake: written in the therapist's language.
+    return ", ".join(gettext(names[c]) if c in names else c for c in codes) or pgettext(
+        "intake answer", "not given"
+    )
 
 
 def prefill_subjective(patient: User) -> str:
     """The patient's own account from their current intake and recent diary, to edit (cut to
-    the field's limit)."""
+    the field's limit), in the language of the therapist it is written for."""
     intake = intake_selectors.current_intake(patient=patient)
     if intake is None:
         return recent_diary(patient.pk).strip()[:NOTE_TEXT_MAX_LENGTH]
-    where = (
-        ", ".join(REGIONS[c].label.lower() for c in intake.regions if c in REGIONS) or "not marked"
-    )
-    text = (
-        f"From the intake of {intake.created_at:%d %b %Y}: pain since {intake.onset_date:%d %b %Y} in {where}. "
-        f"Back pain now {intake.back_pain_now}/10 (worst {intake.back_pain_worst}), "
-        f"leg pain now {intake.leg_pain_now}/10 (worst {intake.leg_pain_worst}). "
-        f"Feels: {_join(intake.qualities, QUALITIES)}. Worse with: {_join(intake.worse_with, WORSE_WITH)}. "
-        f"Better with: {_join(intake.better_with, BETTER_WITH)}. Goals: {intake.goals or 'not given'}."
-    )
+    where = ", ".join(
+        gettext(REGIONS[c].label).lower() for c in intake.regions if c in REGIONS
+    ) or pgettext("intake answer", "not marked")
+    text = gettext(
+        "From the intake of %(intake_day)s: pain since %(onset_day)s in %(where)s. "
+        "Back pain now %(back_now)s/10 (worst %(back_worst)s), "
+        "leg pain now %(leg_now)s/10 (worst %(leg_worst)s). "
+        "Feels: %(feels)s. Worse with: %(worse_with)s. "
+        "Better with: %(better_with)s. Goals: %(goals)s."
+    ) % {
+        "intake_day": day(day_of(patient, intake.created_at)),  # the patient's own day
+        "onset_day": day(intake.onset_date),
+        "where": where,
+        "back_now": intake.back_pain_now,
+        "back_worst": intake.back_pain_worst,
+        "leg_now": intake.leg_pain_now,
+        "leg_worst": intake.leg_pain_worst,
+        "feels": _join(intake.qualities, QUALITIES),
+        "worse_with": _join(intake.worse_with, WORSE_WITH),
+        "better_with": _join(intake.better_with, BETTER_WITH),
+        "goals": intake.goals or pgettext("intake answer", "not given"),
+    }
     return (text + recent_diary(patient.pk))[:NOTE_TEXT_MAX_LENGTH]
 
 
@@ -135,8 +153,8 @@ def read_note(*, viewer: User, appointment_id: int, reason: str = "") -> NoteVie
         if not reason.strip():
             raise Invalid(
                 "reason_required",
-                "State why you are opening this clinical record.",
-                [("reason", "required")],
+                gettext("State why you are opening this clinical record."),
+                [("reason", gettext("required"))],
             )
         access = "clinic"
     if access is None:

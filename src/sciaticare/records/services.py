@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -113,28 +114,30 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise Invalid(
             "unknown_fields",
-            "Unknown note fields.",
-            [(name, "unknown field") for name in sorted(unknown)],
+            gettext("Unknown note fields."),
+            [(name, gettext("unknown field")) for name in sorted(unknown)],
         )
     # Only the scores and minutes can be cleared; null elsewhere is a 422, not a database error.
     errors: list[tuple[str, str]] = [
-        (name, "cannot be null")
+        (name, gettext("cannot be null"))
         for name, value in values.items()
         if value is None and not SessionNote._meta.get_field(name).null
     ]
     if any(code not in REGIONS for code in values.get("regions") or []):
-        errors.append(("regions", "must be body-map region codes"))
+        errors.append(("regions", gettext("must be body-map region codes")))
     if any(code not in MODALITIES for code in values.get("techniques") or []):
-        errors.append(("techniques", f"must be among: {', '.join(MODALITIES)}"))
+        errors.append(
+            ("techniques", gettext("must be among: %(codes)s") % {"codes": ", ".join(MODALITIES)})
+        )
     if any(not isinstance(line, str) for line in values.get("home_care") or []):
-        errors.append(("home_care", "must be a list of text lines"))
+        errors.append(("home_care", gettext("must be a list of text lines")))
     errors += [
-        (name, f"at most {limit} characters")
+        (name, gettext("at most %(count)s characters") % {"count": limit})
         for name, limit in TEXT_LIMITS.items()
         if isinstance(values.get(name), str) and len(values[name]) > limit
     ]
     if errors:
-        raise Invalid("invalid_note", "Some fields are not valid.", errors)
+        raise Invalid("invalid_note", gettext("Some fields are not valid."), errors)
     return dict(values)
 
 
@@ -157,14 +160,18 @@ def save_draft(
         if note is not None and note.is_signed:
             raise Conflict(
                 "note_signed",
-                "This note was signed (perhaps in another tab) and cannot change. "
-                "Your text is still here: copy what you need into an amendment.",
+                gettext(
+                    "This note was signed (perhaps in another tab) and cannot change. "
+                    "Your text is still here: copy what you need into an amendment."
+                ),
             )
         if based_on is not None and based_on != current:
             raise Conflict(
                 "note_changed",
-                "This note was changed in another tab or window since this page was opened. "
-                "Your text is still here: copy what you need, then reload the page.",
+                gettext(
+                    "This note was changed in another tab or window since this page was "
+                    "opened. Your text is still here: copy what you need, then reload the page."
+                ),
             )
         if note is None:
             note = start_note(therapist_user=therapist_user, appointment_id=appointment_id)
@@ -192,23 +199,28 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
         if appointment.status not in SIGNABLE_STATUSES:
             raise Conflict(
                 "session_not_attended",
-                "Only an attended session takes a signed note: this one was "
-                f"{appointment.get_status_display().lower()}.",
+                # Translators: the status is a word from the appointment's statuses, lower case.
+                gettext("Only an attended session takes a signed note: this one was %(status)s.")
+                % {"status": str(appointment.get_status_display()).lower()},
             )
         note = SessionNote.objects.select_for_update().filter(appointment=appointment).first()
         if note is None:  # signed as prefilled, never saved before
             start_note(therapist_user=therapist_user, appointment_id=appointment_id)
             note = SessionNote.objects.select_for_update().get(appointment=appointment)
         if note.is_signed:
-            raise Conflict("note_signed", "This note is already signed.")
+            raise Conflict("note_signed", gettext("This note is already signed."))
         if appointment.start > timezone.now():
             raise Conflict(
-                "session_not_started", "A note can be signed once the session has begun."
+                "session_not_started",
+                gettext("A note can be signed once the session has begun."),
             )
         if warnings_for(note) and not note.pressure_warning_acknowledged:
             raise Invalid(
                 "pressure_not_acknowledged",
-                "The chosen pressure conflicts with the client's precautions: acknowledge the warning first.",
+                gettext(
+                    "The chosen pressure conflicts with the client's precautions: acknowledge "
+                    "the warning first."
+                ),
                 [("pressure_warning_acknowledged", w) for w in warnings_for(note)],
             )
         note.signed_at = timezone.now()
@@ -230,11 +242,15 @@ def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) 
     if not reason.strip() or not text.strip():
         raise Invalid(
             "amendment_incomplete",
-            "An amendment needs a reason and a text.",
-            [(f, "required") for f, v in (("reason", reason), ("text", text)) if not v.strip()],
+            gettext("An amendment needs a reason and a text."),
+            [
+                (f, gettext("required"))
+                for f, v in (("reason", reason), ("text", text))
+                if not v.strip()
+            ],
         )
     too_long = [
-        (field, f"at most {limit} characters")
+        (field, gettext("at most %(count)s characters") % {"count": limit})
         for field, value, limit in (
             ("reason", reason.strip(), AMENDMENT_REASON_MAX_LENGTH),
             ("text", text.strip(), AMENDMENT_TEXT_MAX_LENGTH),
@@ -244,9 +260,8 @@ def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) 
     if too_long:
         raise Invalid(
             "amendment_too_long",
-            "The amendment is too long: "
-            + "; ".join(f"{field}: {limit}" for field, limit in too_long)
-            + ".",
+            gettext("The amendment is too long: %(fields)s.")
+            % {"fields": "; ".join(f"{field}: {limit}" for field, limit in too_long)},
             too_long,
         )
     with transaction.atomic():
@@ -254,7 +269,8 @@ def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) 
         note = SessionNote.objects.filter(appointment=appointment).first()
         if note is None or not note.is_signed:
             raise Conflict(
-                "note_not_signed", "Only a signed note takes amendments; edit the draft instead."
+                "note_not_signed",
+                gettext("Only a signed note takes amendments; edit the draft instead."),
             )
         amendment = Amendment.objects.create(
             note=note, reason=reason.strip(), text=text.strip(), author=author
@@ -272,9 +288,11 @@ def add_home_care_advice(*, therapist_user: User, text: str) -> HomeCareAdvice:
 def save_template(*, therapist_user: User, name: str, values: Mapping[str, Any]) -> NoteTemplate:
     """Keep what a session usually looks like (never the client's pain scores or words)."""
     if not name.strip():
-        raise Invalid("template_name", "Give the template a name.", [("name", "required")])
+        raise Invalid(
+            "template_name", gettext("Give the template a name."), [("name", gettext("required"))]
+        )
     if has_control_characters(name) or has_format_characters(name):
-        message = "Use one line of text, without control or invisible characters."
+        message = gettext("Use one line of text, without control or invisible characters.")
         raise Invalid("template_name", message, [("name", message)])
     therapist = therapist_user.therapist_profile
     personal = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext
+
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake.bodymap import REGIONS
 from sciaticare.records.models import SessionNote
@@ -32,13 +34,15 @@ def summarise(note: SessionNote) -> Summary:
         appointment_id=note.appointment_id,
         date=note.appointment.start,
         therapist_name=note.therapist.user.display_name,
-        worked_on=[REGIONS[c].label for c in note.regions if c in REGIONS],
-        techniques=[MODALITIES.get(c, c) for c in note.techniques],
+        # The body map's and the directory's words, marked there: in the reader's language.
+        worked_on=[gettext(REGIONS[c].label) for c in note.regions if c in REGIONS],
+        techniques=[gettext(MODALITIES[c]) if c in MODALITIES else c for c in note.techniques],
         back_pain_before=note.back_pain_before,
         back_pain_after=note.back_pain_after,
         leg_pain_before=note.leg_pain_before,
         leg_pain_after=note.leg_pain_after,
-        home_care=list(note.home_care),
+        # As chosen; a built-in line in the reader's language (models.BUILT_IN_HOME_CARE).
+        home_care=[gettext(line) if line else line for line in note.home_care],
         assessment=note.assessment if note.assessment_shared else None,
         amended=note.amendments.exists(),
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -67,8 +68,8 @@ def _editor(
             and not not_started,
             "attended_or_due": current.appointment.status in services.SIGNABLE_STATUSES,
             "not_started": not_started,
-            "not_attended": NOT_ATTENDED,
-            "not_started_text": NOT_STARTED,
+            "not_attended": gettext(NOT_ATTENDED),
+            "not_started_text": gettext(NOT_STARTED),
             "warnings": services.warnings_for(current),
             "amendments": current.amendments.select_related("author") if saved else [],
             "templates": NoteTemplate.objects.filter(therapist=current.therapist) if author else [],
@@ -84,8 +85,10 @@ def _editor(
 
 
 # Said on the editor of a session that was not attended (services.sign_note refuses it too).
-NOT_ATTENDED = "Only an attended session takes a signed note."
-NOT_STARTED = "This session has not started yet: its note can be signed once it has begun."
+NOT_ATTENDED = gettext_noop("Only an attended session takes a signed note.")
+NOT_STARTED = gettext_noop(
+    "This session has not started yet: its note can be signed once it has begun."
+)
 
 
 @login_required
@@ -174,16 +177,18 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
                 based_on=form.cleaned_data["version"] if "version" in request.POST else None,
             )
             version = saved.version
-            text = f"Draft saved at {timezone.localtime():%H:%M:%S}."
+            text = gettext("Draft saved at %(time)s.") % {
+                "time": f"{timezone.localtime():%H:%M:%S}"
+            }
         except DomainError as exc:
-            text, status = f"Not saved. {exc.message}", exc.status
+            text, status = gettext("Not saved. %(reason)s") % {"reason": exc.message}, exc.status
     else:
         problems = "; ".join(
             f"{form.fields[field].label if field in form.fields else field}: "
             + " ".join(str(e) for e in errors)
             for field, errors in form.errors.items()
         )
-        text, status = f"Not saved: {problems}", 422
+        text, status = gettext("Not saved: %(problems)s") % {"problems": problems}, 422
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -203,7 +208,9 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
                 for name, values in request.POST.lists()
                 if name != "csrfmiddlewaretoken"
             },
-            "message": text + " Reloading the page shows the saved note without your text.",
+            "message": " ".join(
+                [text, gettext("Reloading the page shows the saved note without your text.")]
+            ),
             "status": status,
         }
     else:
@@ -222,14 +229,15 @@ def sign(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, "Signed. The note is locked; corrections are added as amendments."
+                request,
+                gettext("Signed. The note is locked; corrections are added as amendments."),
             )
         return redirect("records:note", appointment_id=appointment_id)
     if view.note.appointment.status not in services.SIGNABLE_STATUSES:
-        messages.error(request, NOT_ATTENDED)
+        messages.error(request, gettext(NOT_ATTENDED))
         return redirect("records:note", appointment_id=appointment_id)
     if view.note.appointment.start > timezone.now():
-        messages.error(request, NOT_STARTED)
+        messages.error(request, gettext(NOT_STARTED))
         return redirect("records:note", appointment_id=appointment_id)
     return render(
         request,
@@ -257,7 +265,7 @@ def amend(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             messages.error(request, exc.message)
             status = exc.status
         else:
-            messages.success(request, "Amendment added below the note.")
+            messages.success(request, gettext("Amendment added below the note."))
             return redirect("records:note", appointment_id=appointment_id)
     # Refused: the page again with the amendment as typed and the reason under its field.
     view = _author_view(request, appointment_id)
@@ -319,14 +327,16 @@ def template(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             saved = services.save_template(
                 therapist_user=request.user, name=request.POST.get("name", ""), values=values
             )
-            messages.success(request, f"Saved as the template “{saved.name}”.")
+            messages.success(
+                request, gettext("Saved as the template “%(name)s”.") % {"name": saved.name}
+            )
         else:
             services.apply_template(
                 therapist_user=request.user,
                 appointment_id=appointment_id,
                 template_id=int(request.POST.get("template") or 0),
             )
-            messages.success(request, "Template applied to the draft.")
+            messages.success(request, gettext("Template applied to the draft."))
     except (NotFound, ValueError):
         raise Http404 from None
     except DomainError as exc:

@@ -2,7 +2,8 @@
 // queue (IndexedDB) with an id made here, shows it as waiting, and sends it to
 // PUT /api/v1/diary/entries/<id>: at once, on every load of this page and when the browser is
 // back online. The server stores each id once, so sending again is safe. Without IndexedDB the
-// form posts as a plain form.
+// form posts as a plain form. Its words are the page's ([data-diary-words], translated with it:
+// docs/i18n.md): this file has none of its own.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-offline-diary]");
@@ -12,15 +13,22 @@
   var queueBox = document.querySelector("[data-sync-queue]");
   var queueList = queueBox.querySelector("ul");
   var status = document.querySelector("[data-sync-status]");
+  var words = (document.querySelector("[data-diary-words]") || { dataset: {} }).dataset;
   var NO_ID = "00000000-0000-0000-0000-000000000000";
   var FLASH = "sciaticare-diary-said";
   var CLOCK = "sciaticare-clock-offset";
   var SAID = {
-    created: "Logged for today.",
-    updated: "Today's entry updated.",
-    already_stored: "Logged for today.",
-    kept: "Today's entry already holds a later save (from another device, or this page): that one was kept.",
+    created: words.created,
+    updated: words.updated,
+    already_stored: words.created,
+    kept: words.kept,
   };
+  // The page's words with their {names} filled in: "Back {back}, leg {leg} on {day}".
+  function fill(text, values) {
+    return String(text || "").replace(/\{(\w+)\}/g, function (whole, name) {
+      return name in values ? String(values[name]) : whole;
+    });
+  }
 
   // --- The queue: one IndexedDB store, keyed by the entry's client id ----------------------
   function withStore(mode, work) {
@@ -78,7 +86,7 @@
     return parts.year + "-" + parts.month + "-" + parts.day;
   }
   function dayWords(day) {
-    return new Date(day + "T12:00:00Z").toLocaleDateString("en-GB", {
+    return new Date(day + "T12:00:00Z").toLocaleDateString(words.locale || "en-GB", {
       weekday: "short", day: "numeric", month: "short", timeZone: "UTC",
     });
   }
@@ -116,17 +124,20 @@
   }
   function row(entry) {
     var li = document.createElement("li");
-    var what = "Back " + entry.back_pain + ", leg " + entry.leg_pain + " on " + dayWords(entry.date);
-    if (entry.note) what += ": " + entry.note;
+    var what = fill(entry.note ? words.entryWithNote : words.entry, {
+      back: entry.back_pain, leg: entry.leg_pain, day: dayWords(entry.date), note: entry.note,
+    });
     li.appendChild(document.createTextNode(what + " "));
     var state = document.createElement("strong");
-    state.textContent = entry.state === "refused" ? "not saved: " + entry.message : "waiting to sync";
+    state.textContent = entry.state === "refused"
+      ? fill(words.refused, { reason: entry.message })
+      : words.waiting;
     li.appendChild(state);
     if (entry.state === "refused") {
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "secondary";
-      remove.textContent = "Remove";
+      remove.textContent = words.remove;
       remove.addEventListener("click", function () {
         drop(entry.client_id).then(show);
       });
@@ -155,7 +166,7 @@
   function refusal(body) {
     var errors = (body && body.errors) || [];
     var named = errors.map(function (e) { return e.field + " " + e.message; }).join("; ");
-    return (body && body.detail ? body.detail : "refused") + (named ? " (" + named + ")" : "");
+    return (body && body.detail ? body.detail : words.refusedUnsaid) + (named ? " (" + named + ")" : "");
   }
   // Sends each waiting entry in turn; stops at the first that cannot reach the server.
   function sendAll(entries) {
@@ -187,11 +198,9 @@
               return keep(entry);
             });
           }
-          blocked = response.status === 401 || response.status === 403
-            ? "Sign in again to send what is waiting."
-            : "The server did not take it yet; it will be sent later.";
+          blocked = response.status === 401 || response.status === 403 ? words.signIn : words.later;
         }, function () {
-          blocked = "You are offline. Saved on this device: it will be sent when you are back online.";
+          blocked = words.offline;
         });
       });
     });
@@ -265,7 +274,7 @@
     });
     var note = form.querySelector("input[name=note], textarea[name=note]");
     if (note) note.value = "";
-    say("This page was last loaded on " + dayWords(form.dataset.day) + ". What you save now is for today.");
+    say(fill(words.oldPage, { day: dayWords(form.dataset.day) }));
   }
   // Entries another person queued on this device are never sent as this person's.
   allEntries()

@@ -9,10 +9,12 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+// Its words are the page's (the form's data-no-connection, translated with it: docs/i18n.md).
 document.addEventListener("htmx:sendError", () => {
   const line = document.getElementById("save-status");
-  if (line) {
-    line.textContent = "Not saved: no connection. Your text is still here; it saves when you type again.";
+  const form = document.querySelector("form.note-form");
+  if (line && form) {
+    line.textContent = form.dataset.noConnection;
     line.classList.add("danger-box");
     line.setAttribute("role", "alert");
   }
