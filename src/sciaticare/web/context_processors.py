@@ -6,57 +6,60 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import Role
 
 # The few links each role uses most; the dashboard carries the rest.
 _ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
     Role.PATIENT: [
-        ("Find a therapist", "directory:search"),
-        ("My intake", "intake:home"),
-        ("Appointments", "scheduling:appointments"),
-        ("Pain diary", "outcomes:diary"),
-        ("Payments", "billing:payments"),
+        (gettext_noop("Find a therapist"), "directory:search"),
+        (gettext_noop("My intake"), "intake:home"),
+        (gettext_noop("Appointments"), "scheduling:appointments"),
+        (gettext_noop("Pain diary"), "outcomes:diary"),
+        (gettext_noop("Payments"), "billing:payments"),
     ],
     Role.THERAPIST: [
-        ("Week", "scheduling:week"),
-        ("Notes", "records:sessions"),
-        ("Clients", "intake:clients"),
-        ("Directory profile", "directory:me"),
-        ("My outcomes", "outcomes:my_outcomes"),
+        (gettext_noop("Week"), "scheduling:week"),
+        (gettext_noop("Notes"), "records:sessions"),
+        (gettext_noop("Clients"), "intake:clients"),
+        (gettext_noop("Directory profile"), "directory:me"),
+        (gettext_noop("My outcomes"), "outcomes:my_outcomes"),
     ],
     Role.CLINIC_ADMIN: [
-        ("Find a therapist", "directory:search"),
-        ("Clinic", "directory:clinic"),
-        ("Clinic notes", "records:clinic_notes"),
-        ("Clinic outcomes", "outcomes:clinic_outcomes_list"),
-        ("Takings", "billing:takings_home"),
+        (gettext_noop("Find a therapist"), "directory:search"),
+        (gettext_noop("Clinic"), "directory:clinic"),
+        (gettext_noop("Clinic notes"), "records:clinic_notes"),
+        (gettext_noop("Clinic outcomes"), "outcomes:clinic_outcomes_list"),
+        (gettext_noop("Takings"), "billing:takings_home"),
     ],
     # Site admins verify credentials too (directory), but read no clinical records.
     Role.SITE_ADMIN: [
-        ("Clinic", "directory:clinic"),
-        ("Clinic outcomes", "outcomes:clinic_outcomes_list"),
-        ("Site admin", "admin:index"),
+        (gettext_noop("Clinic"), "directory:clinic"),
+        (gettext_noop("Clinic outcomes"), "outcomes:clinic_outcomes_list"),
+        (gettext_noop("Site admin"), "admin:index"),
     ],
 }
 
 
 def navigation_for(user: Any) -> list[tuple[str, str]]:
-    """The links a person sees, by the roles they hold (label, url)."""
+    """The links a person sees, by the roles they hold (label, url), in the page's language."""
     if not user.is_authenticated:
         return [
-            ("Symptom check", reverse("check")),
-            ("Find a therapist", reverse("directory:search")),
-            ("Sign in", reverse("account_login")),
-            ("Create account", reverse("account_signup")),
+            (gettext("Symptom check"), reverse("check")),
+            (gettext("Find a therapist"), reverse("directory:search")),
+            (gettext("Sign in"), reverse("account_login")),
+            (gettext("Create account"), reverse("account_signup")),
         ]
-    links = {"Dashboard": reverse("web:dashboard")}
+    links = {gettext_noop("Dashboard"): reverse("web:dashboard")}
     for role in Role:
         if user.has_role(role):
             for label, name in _ROLE_LINKS[role]:
                 links.setdefault(label, reverse(name))
-    links["Account"] = reverse("accounts:account")
-    return list(links.items())
+    links[gettext_noop("Account")] = reverse("accounts:account")
+    # Gathered by the English label (one link for two roles' "Find a therapist"), then shown
+    # in the reader's language.
+    return [(gettext(label), url) for label, url in links.items()]
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
