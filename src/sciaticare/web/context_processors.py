@@ -6,38 +6,40 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import pgettext, pgettext_lazy
 
 from sciaticare.accounts.models import Role
 
-# The few links each role uses most; the dashboard carries the rest.
-_ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
+# The few links each role uses most (label, URL name); the dashboard carries the rest. Labels
+# are translated when shown, in their own context: "Notes" and "Week" are a menu's words here,
+# whatever other pages make of them.
+_ROLE_LINKS: dict[Role, list[tuple[Any, str]]] = {
     Role.PATIENT: [
-        (gettext_noop("Find a therapist"), "directory:search"),
-        (gettext_noop("My intake"), "intake:home"),
-        (gettext_noop("Appointments"), "scheduling:appointments"),
-        (gettext_noop("Pain diary"), "outcomes:diary"),
-        (gettext_noop("Payments"), "billing:payments"),
+        (pgettext_lazy("navigation", "Find a therapist"), "directory:search"),
+        (pgettext_lazy("navigation", "My intake"), "intake:home"),
+        (pgettext_lazy("navigation", "Appointments"), "scheduling:appointments"),
+        (pgettext_lazy("navigation", "Pain diary"), "outcomes:diary"),
+        (pgettext_lazy("navigation", "Payments"), "billing:payments"),
     ],
     Role.THERAPIST: [
-        (gettext_noop("Week"), "scheduling:week"),
-        (gettext_noop("Notes"), "records:sessions"),
-        (gettext_noop("Clients"), "intake:clients"),
-        (gettext_noop("Directory profile"), "directory:me"),
-        (gettext_noop("My outcomes"), "outcomes:my_outcomes"),
+        (pgettext_lazy("navigation", "Week"), "scheduling:week"),
+        (pgettext_lazy("navigation", "Notes"), "records:sessions"),
+        (pgettext_lazy("navigation", "Clients"), "intake:clients"),
+        (pgettext_lazy("navigation", "Directory profile"), "directory:me"),
+        (pgettext_lazy("navigation", "My outcomes"), "outcomes:my_outcomes"),
     ],
     Role.CLINIC_ADMIN: [
-        (gettext_noop("Find a therapist"), "directory:search"),
-        (gettext_noop("Clinic"), "directory:clinic"),
-        (gettext_noop("Clinic notes"), "records:clinic_notes"),
-        (gettext_noop("Clinic outcomes"), "outcomes:clinic_outcomes_list"),
-        (gettext_noop("Takings"), "billing:takings_home"),
+        (pgettext_lazy("navigation", "Find a therapist"), "directory:search"),
+        (pgettext_lazy("navigation", "Clinic"), "directory:clinic"),
+        (pgettext_lazy("navigation", "Clinic notes"), "records:clinic_notes"),
+        (pgettext_lazy("navigation", "Clinic outcomes"), "outcomes:clinic_outcomes_list"),
+        (pgettext_lazy("navigation", "Takings"), "billing:takings_home"),
     ],
     # Site admins verify credentials too (directory), but read no clinical records.
     Role.SITE_ADMIN: [
-        (gettext_noop("Clinic"), "directory:clinic"),
-        (gettext_noop("Clinic outcomes"), "outcomes:clinic_outcomes_list"),
-        (gettext_noop("Site admin"), "admin:index"),
+        (pgettext_lazy("navigation", "Clinic"), "directory:clinic"),
+        (pgettext_lazy("navigation", "Clinic outcomes"), "outcomes:clinic_outcomes_list"),
+        (pgettext_lazy("navigation", "Site admin"), "admin:index"),
     ],
 }
 
@@ -46,20 +48,19 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
     """The links a person sees, by the roles they hold (label, url), in the page's language."""
     if not user.is_authenticated:
         return [
-            (gettext("Symptom check"), reverse("check")),
-            (gettext("Find a therapist"), reverse("directory:search")),
-            (gettext("Sign in"), reverse("account_login")),
-            (gettext("Create account"), reverse("account_signup")),
+            (pgettext("navigation", "Symptom check"), reverse("check")),
+            (pgettext("navigation", "Find a therapist"), reverse("directory:search")),
+            (pgettext("navigation", "Sign in"), reverse("account_login")),
+            (pgettext("navigation", "Create account"), reverse("account_signup")),
         ]
-    links = {gettext_noop("Dashboard"): reverse("web:dashboard")}
+    # By page: one "Find a therapist" for a patient who is also a clinic admin.
+    links = {"web:dashboard": pgettext_lazy("navigation", "Dashboard")}
     for role in Role:
         if user.has_role(role):
             for label, name in _ROLE_LINKS[role]:
-                links.setdefault(label, reverse(name))
-    links[gettext_noop("Account")] = reverse("accounts:account")
-    # Gathered by the English label (one link for two roles' "Find a therapist"), then shown
-    # in the reader's language.
-    return [(gettext(label), url) for label, url in links.items()]
+                links.setdefault(name, label)
+    links["accounts:account"] = pgettext_lazy("navigation", "Account")
+    return [(str(label), reverse(name)) for name, label in links.items()]
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
