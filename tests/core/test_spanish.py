@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from sciaticare.core import bounds, names, ratelimits
+from sciaticare.core import bounds, display, names, ratelimits
 from sciaticare.core.errors import NotFound
 from sciaticare.core.generated import FileStatus
 from sciaticare.core.spreadsheet import escape_cell
@@ -58,3 +58,15 @@ def test_a_files_status_and_a_spreadsheets_yes_are_spanish():
         ]
         assert (escape_cell(True), escape_cell(False)) == ("sí", "no")
     assert escape_cell(True) == "yes"
+
+
+def test_decimals_and_country_names_as_each_language_writes_them():
+    with translation.override("en"):
+        assert display.decimal(2.25) == f"{2.25:.1f}"  # rounded as English always was
+        assert display.decimal(12.0) == "12.0"
+        assert display.country_name("GB", "United Kingdom") == "United Kingdom"
+    with translation.override("es"):
+        assert display.decimal(2.5) == "2,5"
+        assert display.decimal(4.456, 2) == "4,46"
+        assert display.country_name("GB", "United Kingdom") == "Reino Unido"
+        assert display.country_name("XX", "Nowhere") == "Nowhere"
