@@ -7,7 +7,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -79,11 +85,13 @@ def language(request: HttpRequest) -> HttpResponse:
         services.set_language(user=request.user, language=code)
     translation.activate(code)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path on this site, never a view name (`redirect` would try to reverse "a:b") nor
+    # another site.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = "/"
-    response = redirect(back)
+    response = HttpResponseRedirect(back)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,
