@@ -41,7 +41,14 @@ def test_the_switcher_keeps_a_visitors_choice_in_a_cookie_and_goes_back(client):
 
 
 @pytest.mark.parametrize(
-    "away", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+    "away",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "2026-02-30T10:00:00+00:00",  # no view name either: it was a 500
+        "web:dashboard",
+    ],
 )
 def test_the_switcher_never_sends_a_person_off_the_site(client, away):
     response = client.post(SWITCH, {"language": "es", "next": away})

@@ -29,6 +29,9 @@ APPS_WITH_WORDS = sorted(
     and ((app / "templates").exists() or (app / "locale").exists() or app.name == "core")
 )
 
+#: Each language's plural rule, as every catalogue of it must declare.
+PLURAL_FORMS = {"es": "nplurals=2; plural=(n != 1);"}
+
 #: Templates that are not read by a person: the service worker's code.
 NOT_READ = {"web/templates/web/sw.js"}
 
@@ -173,6 +176,15 @@ def test_every_message_is_translated(app: str, language: str) -> None:
         )
     ]
     assert not untranslated, f"{app}: untranslated or fuzzy in {language}: {untranslated}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("app", APPS_WITH_WORDS)
+def test_every_catalogue_of_a_language_counts_plurals_the_same_way(app: str, language: str) -> None:
+    """Django merges the apps' catalogues: one app's plural rule must not differ from another's
+    (makemessages writes a three-form rule for Spanish; the site uses CLDR's two forms)."""
+    with _catalogue(app, language).open("rb") as handle:
+        assert read_po(handle).plural_forms == PLURAL_FORMS[language]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

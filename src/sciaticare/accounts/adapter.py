@@ -1,4 +1,5 @@
-"""allauth's account adapter, changed only in how its mail names the site and links to it."""
+"""allauth's account adapter, changed only in how its mail names the site and links to it, and
+in the language it is written in: the recipient's (docs/i18n.md)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -6,6 +7,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.utils import translation
+
+from sciaticare.accounts.selectors import language_of_address
 
 PRODUCT_NAME = "Sciaticare"
 
@@ -36,8 +40,18 @@ class AccountAdapter(DefaultAccountAdapter):
             for key, value in context.items()
             if key.endswith("_url") and isinstance(value, str) and value
         }
-        super().send_mail(
-            template_prefix,
-            email,
-            {**context, **links, "current_site": site, "site_url": settings.SITE_URL},
-        )
+        with translation.override(recipient_language(email, context)):
+            super().send_mail(
+                template_prefix,
+                email,
+                {**context, **links, "current_site": site, "site_url": settings.SITE_URL},
+            )
+
+
+def recipient_language(email: str, context: dict[str, Any]) -> str | None:
+    """The language of a mail to `email`: that kept on the recipient's account (a password reset
+    asked for from a browser in another language still reaches them in theirs), else, for an
+    address with no account, the language of the page that asked."""
+    user = context.get("user")
+    kept = getattr(user, "language", None) or language_of_address(email)
+    return kept or translation.get_language()

@@ -3,20 +3,22 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from sciaticare.accounts import services
 from sciaticare.accounts.selectors import TwoFactorStep, needs_mfa_enrollment, two_factor_step_due
 
-ENROL_FIRST = "Set up two-factor authentication before you can see patient data."
+ENROL_FIRST = gettext_noop("Set up two-factor authentication before you can see patient data.")
+ENTER_CODE = gettext_noop("Enter your two-factor code before you can see patient data.")
 
 
 def _admit_token(request: HttpRequest, user: Any) -> Any:
     # A token is made only from a session that passed two-factor (accounts/views.py); a staff
     # member who has since removed their authenticator is held back like a browser would be.
     if needs_mfa_enrollment(user):
-        raise HttpError(403, ENROL_FIRST)
+        raise HttpError(403, gettext(ENROL_FIRST))
     request.user = user
     return user
 
@@ -24,9 +26,9 @@ def _admit_token(request: HttpRequest, user: Any) -> Any:
 def _admit_session(request: HttpRequest, user: Any) -> Any:
     step = two_factor_step_due(request=request, user=user)
     if step is TwoFactorStep.ENROL:
-        raise HttpError(403, ENROL_FIRST)
+        raise HttpError(403, gettext(ENROL_FIRST))
     if step is TwoFactorStep.ENTER_CODE:
-        raise HttpError(403, "Enter your two-factor code before you can see patient data.")
+        raise HttpError(403, gettext(ENTER_CODE))
     request.user = user
     return user
 

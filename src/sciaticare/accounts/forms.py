@@ -3,6 +3,8 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sciaticare.accounts import services
 from sciaticare.accounts.models import User
@@ -13,14 +15,16 @@ from sciaticare.core.time import time_zones
 class SignupRoleForm(forms.Form):
     """Extra sign-up fields: a name, and whether the person is a massage therapist."""
 
-    first_name = forms.CharField(max_length=150, label="First name", validators=[validate_name])
+    first_name = forms.CharField(max_length=150, label=_("First name"), validators=[validate_name])
     last_name = forms.CharField(
-        max_length=150, label="Last name", required=False, validators=[validate_name]
+        max_length=150, label=_("Last name"), required=False, validators=[validate_name]
     )
     is_therapist = forms.BooleanField(
         required=False,
-        label="I am a massage therapist",
-        help_text="Therapists add their licence later; a clinic verifies it before they are listed.",
+        label=_("I am a massage therapist"),
+        help_text=_(
+            "Therapists add their licence later; a clinic verifies it before they are listed."
+        ),
     )
 
     # Filled by accounts/time_zone.js from the browser (Intl); empty without JavaScript, and
@@ -45,34 +49,36 @@ class SignupRoleForm(forms.Form):
 
 
 # Zones named by place ("Europe/London"), not the database's aliases ("GB", "US/Eastern",
-# "Etc/GMT+5"), which a person would not look for; the API and the form accept any zone.
-_REGIONS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-)
+# "Etc/GMT+5"), which a person would not look for; the API and the form accept any zone. The
+# regions are named in the reader's language; the places keep the database's English names.
+_REGIONS = {
+    "Africa": _("Africa"),
+    "America": _("America"),
+    "Antarctica": _("Antarctica"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic"),
+    "Australia": _("Australia"),
+    "Europe": _("Europe"),
+    "Indian": pgettext_lazy("the Indian Ocean's time zones", "Indian"),
+    "Pacific": _("Pacific"),
+}
 
 
 @lru_cache(maxsize=1)
-def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+def time_zone_choices() -> list[tuple[Any, list[tuple[str, Any]]]]:
     """The account page's zones, grouped by region and sorted by place (a phone's picker shows
     the groups; a keyboard jumps by first letter): ("Europe", [("Europe/London", "London")…]).
     UTC comes first, on its own."""
     grouped: dict[str, list[tuple[str, str]]] = {}
     for name in time_zones():
-        region, _, place = name.partition("/")
+        region, _slash, place = name.partition("/")
         if region in _REGIONS and place:
             grouped.setdefault(region, []).append(
                 (name, place.replace("_", " ").replace("/", " – "))
             )
-    return [("UTC", [("UTC", "UTC (Coordinated Universal Time)")])] + [
-        (region, sorted(grouped[region], key=lambda choice: choice[1])) for region in _REGIONS
+    return [("UTC", [("UTC", _("UTC (Coordinated Universal Time)"))])] + [
+        (name, sorted(grouped[region], key=lambda choice: choice[1]))
+        for region, name in _REGIONS.items()
     ]
 
 
@@ -85,13 +91,15 @@ class ZoneChoiceField(forms.ChoiceField):
 
 class TimeZoneForm(forms.Form):
     time_zone = ZoneChoiceField(
-        label="Your time zone",
+        label=_("Your time zone"),
         error_messages={
-            "invalid_choice": "%(value)s is not a time zone: choose one from the list.",
-            "required": "Choose your time zone.",
+            "invalid_choice": _("%(value)s is not a time zone: choose one from the list."),
+            "required": _("Choose your time zone."),
         },
-        help_text="Your diary's “today”, its reminders and your charts follow this zone. Days "
-        "you have already logged stay on their days when you change it.",
+        help_text=_(
+            "Your diary's “today”, its reminders and your charts follow this zone. Days "
+            "you have already logged stay on their days when you change it."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -103,15 +111,15 @@ class TimeZoneForm(forms.Form):
         listed = {name for _, zones in choices for name, _ in zones}
         if isinstance(current, str) and current not in listed:
             # An alias set through the API ("US/Eastern") is still shown as chosen.
-            choices = [("Yours", [(current, current)]), *choices]
+            choices = [(_("Yours"), [(current, current)]), *choices]
         field.choices = choices
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=80,
-        label="Token name",
-        help_text="What the token is for, e.g. 'my script'.",
+        label=_("Token name"),
+        help_text=_("What the token is for, e.g. 'my script'."),
         validators=[validate_one_line],
     )
 

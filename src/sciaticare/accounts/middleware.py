@@ -15,6 +15,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import TwoFactorStep, two_factor_step_due
@@ -90,10 +91,11 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 if _is_api(request):
                     return JsonResponse(
-                        {"detail": "Your session has ended.", "errors": []}, status=401
+                        {"detail": gettext("Your session has ended."), "errors": []}, status=401
                     )
                 messages.info(
-                    request, "You were signed out to keep health data safe. Please sign in again."
+                    request,
+                    gettext("You were signed out to keep health data safe. Please sign in again."),
                 )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             # A write per minute at most: idle time is measured to the minute.
@@ -133,9 +135,9 @@ class StaffMfaMiddleware:
                 _count_enrolment_as_second_step(request, user)
             return response
         if step is TwoFactorStep.ENROL:
-            detail = "Set up two-factor authentication before you can see patient data."
+            detail = gettext("Set up two-factor authentication before you can see patient data.")
         else:
-            detail = "Enter your two-factor code before you can see patient data."
+            detail = gettext("Enter your two-factor code before you can see patient data.")
         if _is_api(request):
             return JsonResponse({"detail": detail, "errors": []}, status=403)
         messages.warning(request, detail)

@@ -11,16 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.core.names import validate_name, validate_one_line
 from sciaticare.core.time import is_time_zone
 
 
 class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    THERAPIST = "therapist", "Massage therapist"
-    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
-    SITE_ADMIN = "site_admin", "Site admin"
+    PATIENT = "patient", _("Patient")
+    THERAPIST = "therapist", _("Massage therapist")
+    CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
+    SITE_ADMIN = "site_admin", _("Site admin")
 
 
 # Roles that see other people's health data: they must use two-factor authentication and
@@ -36,7 +38,7 @@ def site_time_zone() -> str:
 def validate_time_zone(value: str) -> None:
     if not is_time_zone(value):
         raise ValidationError(
-            "%(value)s is not a time zone; use an IANA name such as Europe/London.",
+            gettext("%(value)s is not a time zone; use an IANA name such as Europe/London."),
             code="invalid_time_zone",
             params={"value": value},
         )
@@ -76,12 +78,12 @@ class User(AbstractUser):
     """
 
     username = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     first_name = models.CharField(
-        "first name", max_length=150, blank=True, validators=[validate_name]
+        _("first name"), max_length=150, blank=True, validators=[validate_name]
     )
     last_name = models.CharField(
-        "last name", max_length=150, blank=True, validators=[validate_name]
+        _("last name"), max_length=150, blank=True, validators=[validate_name]
     )
     is_patient = models.BooleanField(default=True)
     is_therapist = models.BooleanField(default=False)
@@ -89,16 +91,16 @@ class User(AbstractUser):
     # Whose day is "today" for this person (docs/architecture.md, "The person's own day"): the
     # browser's zone at sign-up, changed on the account page or the API.
     time_zone = models.CharField(
-        "time zone",
+        _("time zone"),
         max_length=64,
         default=site_time_zone,
         validators=[validate_time_zone],
-        help_text="IANA name, e.g. Europe/London.",
+        help_text=_("IANA name, e.g. Europe/London."),
     )
     # The language of the pages once signed in, and of every mail, SMS and push sent to this
     # person (docs/i18n.md): the browser's at sign-up, changed with the language switcher.
     language = models.CharField(
-        "language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
     USERNAME_FIELD = "email"

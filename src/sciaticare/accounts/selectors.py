@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from allauth.account.authentication import get_authentication_records
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db.models import QuerySet
@@ -61,6 +62,19 @@ def two_factor_step_due(*, request: HttpRequest, user: User) -> TwoFactorStep | 
     if not _passed_ids(request, user) & set(devices):
         return TwoFactorStep.ENTER_CODE
     return None
+
+
+def language_of_address(email: str) -> str | None:
+    """The language kept on the account that `email` belongs to (its sign-in address or one it
+    added), or None when no account has it: mail to that address is written in it."""
+    kept = (
+        EmailAddress.objects.filter(email__iexact=email)
+        .values_list("user__language", flat=True)
+        .first()
+    )
+    return (
+        kept or User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
+    )
 
 
 def api_tokens_for(*, user: User) -> QuerySet[ApiToken]:

@@ -76,8 +76,8 @@ def set_time_zone(*, user: User, time_zone: object) -> User:
     if not is_time_zone(time_zone):
         raise Invalid(
             "invalid_time_zone",
-            "That is not a time zone we know.",
-            [("time_zone", "use an IANA time zone name, such as Europe/London")],
+            _("That is not a time zone we know."),
+            [("time_zone", _("use an IANA time zone name, such as Europe/London"))],
         )
     assert isinstance(time_zone, str)
     if user.time_zone != time_zone:
@@ -122,7 +122,7 @@ def create_api_token(
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        name=name.strip() or "API token",
+        name=name.strip() or _("API token"),
         prefix=raw[:12],
         digest=_digest(raw),
         created_at=now,

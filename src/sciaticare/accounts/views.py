@@ -65,7 +65,9 @@ def time_zone(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         return _account_page(request, zone_form=form, status=400)
     services.set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
-    messages.success(request, f"Your time zone is now {request.user.time_zone}.")
+    messages.success(
+        request, _("Your time zone is now %(zone)s.") % {"zone": request.user.time_zone}
+    )
     return redirect("accounts:account")
 
 
@@ -83,6 +85,8 @@ def language(request: HttpRequest) -> HttpResponse:
         services.set_language(user=request.user, language=code)
     translation.activate(code)
     back = request.POST.get("next", "")
+    # A path on this site, never a view name (`redirect` would try to reverse "a:b") nor
+    # another site.
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -125,11 +129,13 @@ def revoke_token(request: AuthedRequest, token_id: int) -> HttpResponse:
         .first()
     )
     if token is None:
-        raise Http404("No such token")
+        raise Http404(_("No such token"))
     if request.method == "POST":
         services.revoke_api_token(user=request.user, token_id=token.pk)
         messages.success(
-            request, f"Token “{token.name}” revoked. Programs using it can no longer sign in."
+            request,
+            _("Token “%(name)s” revoked. Programs using it can no longer sign in.")
+            % {"name": token.name},
         )
         return redirect("accounts:account")
     return render(request, "accounts/token_revoke_confirm.html", {"token": token})

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from django import forms
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from ninja.parser import Parser
 from pydantic import AfterValidator, AwareDatetime, Field
 from pydantic_core import PydanticCustomError
@@ -81,11 +82,16 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
 
 
 def _range_message() -> str:
-    return f"must be a date in the years {EARLIEST_YEAR} to {LATEST_YEAR}"
+    return gettext("must be a date in the years %(first)d to %(last)d") % {
+        "first": EARLIEST_YEAR,
+        "last": LATEST_YEAR,
+    }
 
 
 def _out_of_range(day: date | str) -> str:
-    return f"{day} is out of range: dates here are in the years {EARLIEST_YEAR} to {LATEST_YEAR}."
+    return gettext(
+        "%(day)s is out of range: dates here are in the years %(first)d to %(last)d."
+    ) % {"day": day, "first": EARLIEST_YEAR, "last": LATEST_YEAR}
 
 
 def in_scheduling_range(day: date) -> bool:
@@ -109,7 +115,9 @@ def parse_day(raw: str | None, *, field: str) -> date | None:
         day = None
     if day is None:
         raise Invalid(
-            "bad_date", f"{raw!r} is not a date.", [(field, "must be a real date, YYYY-MM-DD")]
+            "bad_date",
+            gettext("%(raw)s is not a date.") % {"raw": repr(raw)},
+            [(field, gettext("must be a real date, YYYY-MM-DD"))],
         )
     if not in_scheduling_range(day):
         raise Invalid("date_out_of_range", _out_of_range(raw), [(field, _range_message())])

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_decimal_symbol
 
 from sciaticare.core.translation import gettext, gettext_noop, language
 
@@ -61,6 +61,14 @@ def language_name(code: str) -> str:
     return _language_table(locale()).get(code, code.upper())
 
 
+def country_name(code: str, english: str) -> str:
+    """A country's name in the language being answered in ("GB" → "Reino Unido"); in English,
+    `english` as the caller's source spells it."""
+    if language() == "en":
+        return english
+    return Locale.parse(locale()).territories.get(code.upper(), english)
+
+
 def language_choices() -> list[tuple[str, str]]:
     """Every two-letter (ISO 639-1) language as (code, name), by name."""
     table = _language_table(locale())
@@ -84,6 +92,12 @@ def money(amount: Decimal | float | int | str | None, currency: str = "GBP") -> 
     if amount is None or amount == "":
         return ""
     return format_currency(Decimal(str(amount)), currency.upper(), locale=locale())
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """A number with `digits` decimals as the language writes it: "2.5" in English, "2,5" in
+    Spanish (rounded as Python's format rounds, so English reads as it always has)."""
+    return f"{value:.{digits}f}".replace(".", get_decimal_symbol(locale()))
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:

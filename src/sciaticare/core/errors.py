@@ -1,4 +1,48 @@
-"""Domain errors services and selectors raise; the API maps them to a status once (api.py)."""
+"""Domain errors services and selectors raise; the API maps them to a status once (api.py).
+
+Their messages are read by people (pages show them, the API's `detail` carries them), so each
+is written in the language being answered in when the error is raised (core.translation)."""
+
+from sciaticare.core.translation import gettext, gettext_noop
+
+#: The things a NotFound names ("No such appointment."), marked here so that the message
+#: names them in the reader's language; a thing not listed is named as the caller wrote it.
+THINGS = (
+    gettext_noop("appointment"),
+    gettext_noop("calendar"),
+    gettext_noop("client"),
+    gettext_noop("clinic"),
+    gettext_noop("consent"),
+    gettext_noop("credential"),
+    gettext_noop("deletion request"),
+    gettext_noop("deposit"),
+    gettext_noop("document for an insurer"),
+    gettext_noop("export"),
+    gettext_noop("fee"),
+    gettext_noop("flare-up plan"),
+    gettext_noop("instrument"),
+    gettext_noop("intake"),
+    gettext_noop("invoice"),
+    gettext_noop("note"),
+    gettext_noop("offer"),
+    gettext_noop("outcome report"),
+    gettext_noop("page"),
+    gettext_noop("patient"),
+    gettext_noop("payment"),
+    gettext_noop("receipt"),
+    gettext_noop("record"),
+    gettext_noop("report"),
+    gettext_noop("review"),
+    gettext_noop("session type"),
+    gettext_noop("share"),
+    gettext_noop("shared report"),
+    gettext_noop("template"),
+    gettext_noop("therapist"),
+    gettext_noop("therapist in your plan"),
+    gettext_noop("therapist profile"),
+    gettext_noop("time"),
+    gettext_noop("waitlist entry"),
+)
 
 
 class DomainError(Exception):
@@ -21,7 +65,7 @@ class NotFound(DomainError):
     status = 404
 
     def __init__(self, what: str = "record") -> None:
-        super().__init__("not_found", f"No such {what}.")
+        super().__init__("not_found", gettext("No such %(what)s.") % {"what": gettext(what)})
 
 
 class Refused(DomainError):

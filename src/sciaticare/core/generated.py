@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from sciaticare.core.errors import NotFound
@@ -28,9 +29,9 @@ logger = logging.getLogger(__name__)
 
 
 class FileStatus(models.TextChoices):
-    PENDING = "pending", "Being made"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Could not be made"
+    PENDING = "pending", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Could not be made")
 
 
 class GeneratedFile(models.Model):

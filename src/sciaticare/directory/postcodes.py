@@ -17,6 +17,8 @@ from pathlib import Path
 
 import zipcodes
 
+from sciaticare.core.translation import gettext
+
 _UK = re.compile(r"^([A-Z]{1,2})([0-9][0-9A-Z]?)(?:\s*([0-9][A-Z]{2}))?$")
 _US = re.compile(r"^([0-9]{5})(?:-[0-9]{4})?$")
 _TABLE = Path(__file__).with_name("data") / "uk_outward_codes.csv"
@@ -87,4 +89,6 @@ def lookup(text: str) -> PostcodeMatch | None:
     town = AREA_TOWNS.get(area)
     if town is None:
         return None
-    return PostcodeMatch(label=f"{outward} ({town} area)", town=town)
+    return PostcodeMatch(
+        label=gettext("%(code)s (%(town)s area)") % {"code": outward, "town": town}, town=town
+    )

@@ -38,18 +38,28 @@ from datetime import date
 from types import MappingProxyType
 from typing import Protocol, Self
 
-#: Massage modalities a therapist can offer: stable code → label for people.
+from sciaticare.core.display import day, decimal
+from sciaticare.core.translation import gettext, gettext_noop, ngettext
+
+#: Massage modalities a therapist can offer: stable code → label for people, in English (the
+#: directory's catalogue translates them: :func:`modality_name`).
 MODALITIES: Mapping[str, str] = MappingProxyType(
     {
-        "swedish": "Swedish massage",
-        "deep_tissue": "Deep tissue massage",
-        "trigger_point": "Trigger point therapy",
-        "myofascial_release": "Myofascial release",
-        "neuromuscular": "Neuromuscular therapy",
-        "sports": "Sports massage",
-        "prenatal": "Prenatal massage",
+        "swedish": gettext_noop("Swedish massage"),
+        "deep_tissue": gettext_noop("Deep tissue massage"),
+        "trigger_point": gettext_noop("Trigger point therapy"),
+        "myofascial_release": gettext_noop("Myofascial release"),
+        "neuromuscular": gettext_noop("Neuromuscular therapy"),
+        "sports": gettext_noop("Sports massage"),
+        "prenatal": gettext_noop("Prenatal massage"),
     }
 )
+
+
+def modality_name(code: str) -> str:
+    """A modality's label in the language being answered in; an unknown code as words."""
+    return gettext(MODALITIES[code]) if code in MODALITIES else code.replace("_", " ")
+
 
 #: Modalities that can be given with gentle pressure, for people whose precautions ask for
 #: gentle or no deep pressure (docs/clinical.md: anticoagulants, osteoporosis, cancer).
@@ -217,10 +227,6 @@ def _saturating(value: float, half: float) -> float:
     return value / (value + half) if value > 0 else 0.0
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _distance_term(c: Candidate) -> float:
     if c.radius_km <= 0.0:
         return 1.0 if c.distance_km <= 0.0 else 0.0
@@ -260,26 +266,29 @@ def _fit(c: Candidate, fit: PatientFit) -> tuple[float, list[str]]:
         needs += 1
         if PRENATAL_MODALITY in c.modalities:
             met += 1
-            reasons.append("offers prenatal massage")
+            reasons.append(gettext("offers prenatal massage"))
     if fit.gentle_pressure:
         needs += 1
         if c.modalities & GENTLE_MODALITIES:
             met += 1
-            reasons.append("gentle techniques suited to your precautions")
+            reasons.append(gettext("gentle techniques suited to your precautions"))
     if fit.preferred_modalities:
         needs += 1
         wanted = sorted(fit.preferred_modalities & c.modalities)
         if wanted:
             met += 1
-            labels = ", ".join(MODALITIES.get(code, code) for code in wanted)
-            reasons.append(f"offers techniques you asked for: {labels}")
+            labels = ", ".join(modality_name(code) for code in wanted)
+            reasons.append(
+                gettext("offers techniques you asked for: %(labels)s") % {"labels": labels}
+            )
     return (met / needs if needs else 1.0), reasons
 
 
 def _soonness_reason(days: float) -> str:
     if days < 1.0:
-        return "free within a day"
-    return f"free within {_plural(math.ceil(days), 'day')}"
+        return gettext("free within a day")
+    whole = math.ceil(days)
+    return ngettext("free within %(n)d day", "free within %(n)d days", whole) % {"n": whole}
 
 
 def therapist_part(
@@ -320,25 +329,37 @@ def score(
     c = candidate
     m_mean = weights.prior_mean if prior_mean is None else prior_mean
     m_weight = weights.prior_weight if prior_weight is None else prior_weight
-    reasons: list[str] = [f"{c.distance_km:.1f} km away"]
+    reasons: list[str] = [gettext("%(km)s km away") % {"km": decimal(c.distance_km)}]
 
     if c.sciatica_years > 0:
-        reasons.append(f"treats sciatica for {_plural(c.sciatica_years, 'year')}")
+        n = c.sciatica_years
+        reasons.append(
+            ngettext("treats sciatica for %(n)d year", "treats sciatica for %(n)d years", n)
+            % {"n": n}
+        )
     if c.experience_years > 0:
-        reasons.append(f"{_plural(c.experience_years, 'year')} in practice")
+        n = c.experience_years
+        reasons.append(ngettext("%(n)d year in practice", "%(n)d years in practice", n) % {"n": n})
 
     if c.licence_verified_on is not None:
-        on = c.licence_verified_on
-        reasons.append(f"licence verified {on.day} {on:%b %Y}")
+        reasons.append(
+            gettext("licence verified %(day)s") % {"day": day(c.licence_verified_on, "medium")}
+        )
     else:
-        reasons.append("licence not yet verified")
+        reasons.append(gettext("licence not yet verified"))
 
     has_reviews = c.review_count > 0 and c.review_mean is not None
     review_avg = bayesian_mean(c.review_count, c.review_mean, m_mean, m_weight)
     if has_reviews:
-        reasons.append(f"{c.review_mean:.1f}★ from {_plural(c.review_count, 'review')}")
+        assert c.review_mean is not None
+        reasons.append(
+            ngettext(
+                "%(stars)s★ from %(n)d review", "%(stars)s★ from %(n)d reviews", c.review_count
+            )
+            % {"stars": decimal(c.review_mean), "n": c.review_count}
+        )
     else:
-        reasons.append("no reviews yet")
+        reasons.append(gettext("no reviews yet"))
 
     fit_value, fit_reasons = _fit(c, fit)
     reasons.extend(fit_reasons)
@@ -443,7 +464,8 @@ def outcome_reason(
     there is nothing to say: too few patients, or no drop."""
     if median_relief is None or patients < weights.outcome_min_patients or median_relief <= 0:
         return None
-    return (
-        f"patients report a median {median_relief:.1f}-point drop in pain "
-        f"({_plural(patients, 'patient')})"
-    )
+    return ngettext(
+        "patients report a median %(points)s-point drop in pain (%(n)d patient)",
+        "patients report a median %(points)s-point drop in pain (%(n)d patients)",
+        patients,
+    ) % {"points": decimal(median_relief), "n": patients}

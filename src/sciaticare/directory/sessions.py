@@ -20,6 +20,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from sciaticare.core.display import clock, day
+from sciaticare.core.translation import gettext
+
 
 @dataclass(frozen=True, slots=True)
 class CompletedSession:
@@ -35,7 +38,12 @@ class CompletedSession:
     def label(self, therapist_name: str) -> str:
         """E.g. "Sat 12 Jul 2025, 10:00 BST with Rosa Lindqvist": how a person knows it."""
         when = (self.started_at or self.ended_at).astimezone(ZoneInfo(self.time_zone))
-        return f"{when:%a} {when.day} {when:%b %Y, %H:%M %Z} with {therapist_name}"
+        return gettext("%(day)s, %(time)s %(zone)s with %(name)s") % {
+            "day": day(when, "weekday_year"),
+            "time": clock(when),
+            "zone": when.strftime("%Z"),
+            "name": therapist_name,
+        }
 
 
 class SessionLedger(Protocol):

@@ -6,57 +6,61 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import pgettext, pgettext_lazy
 
 from sciaticare.accounts.models import Role
 
-# The few links each role uses most; the dashboard carries the rest.
-_ROLE_LINKS: dict[Role, list[tuple[str, str]]] = {
+# The few links each role uses most (label, URL name); the dashboard carries the rest. Labels
+# are translated when shown, in their own context: "Notes" and "Week" are a menu's words here,
+# whatever other pages make of them.
+_ROLE_LINKS: dict[Role, list[tuple[Any, str]]] = {
     Role.PATIENT: [
-        ("Find a therapist", "directory:search"),
-        ("My intake", "intake:home"),
-        ("Appointments", "scheduling:appointments"),
-        ("Pain diary", "outcomes:diary"),
-        ("Payments", "billing:payments"),
+        (pgettext_lazy("navigation", "Find a therapist"), "directory:search"),
+        (pgettext_lazy("navigation", "My intake"), "intake:home"),
+        (pgettext_lazy("navigation", "Appointments"), "scheduling:appointments"),
+        (pgettext_lazy("navigation", "Pain diary"), "outcomes:diary"),
+        (pgettext_lazy("navigation", "Payments"), "billing:payments"),
     ],
     Role.THERAPIST: [
-        ("Week", "scheduling:week"),
-        ("Notes", "records:sessions"),
-        ("Clients", "intake:clients"),
-        ("Directory profile", "directory:me"),
-        ("My outcomes", "outcomes:my_outcomes"),
+        (pgettext_lazy("navigation", "Week"), "scheduling:week"),
+        (pgettext_lazy("navigation", "Notes"), "records:sessions"),
+        (pgettext_lazy("navigation", "Clients"), "intake:clients"),
+        (pgettext_lazy("navigation", "Directory profile"), "directory:me"),
+        (pgettext_lazy("navigation", "My outcomes"), "outcomes:my_outcomes"),
     ],
     Role.CLINIC_ADMIN: [
-        ("Find a therapist", "directory:search"),
-        ("Clinic", "directory:clinic"),
-        ("Clinic notes", "records:clinic_notes"),
-        ("Clinic outcomes", "outcomes:clinic_outcomes_list"),
-        ("Takings", "billing:takings_home"),
+        (pgettext_lazy("navigation", "Find a therapist"), "directory:search"),
+        (pgettext_lazy("navigation", "Clinic"), "directory:clinic"),
+        (pgettext_lazy("navigation", "Clinic notes"), "records:clinic_notes"),
+        (pgettext_lazy("navigation", "Clinic outcomes"), "outcomes:clinic_outcomes_list"),
+        (pgettext_lazy("navigation", "Takings"), "billing:takings_home"),
     ],
     # Site admins verify credentials too (directory), but read no clinical records.
     Role.SITE_ADMIN: [
-        ("Clinic", "directory:clinic"),
-        ("Clinic outcomes", "outcomes:clinic_outcomes_list"),
-        ("Site admin", "admin:index"),
+        (pgettext_lazy("navigation", "Clinic"), "directory:clinic"),
+        (pgettext_lazy("navigation", "Clinic outcomes"), "outcomes:clinic_outcomes_list"),
+        (pgettext_lazy("navigation", "Site admin"), "admin:index"),
     ],
 }
 
 
 def navigation_for(user: Any) -> list[tuple[str, str]]:
-    """The links a person sees, by the roles they hold (label, url)."""
+    """The links a person sees, by the roles they hold (label, url), in the page's language."""
     if not user.is_authenticated:
         return [
-            ("Symptom check", reverse("check")),
-            ("Find a therapist", reverse("directory:search")),
-            ("Sign in", reverse("account_login")),
-            ("Create account", reverse("account_signup")),
+            (pgettext("navigation", "Symptom check"), reverse("check")),
+            (pgettext("navigation", "Find a therapist"), reverse("directory:search")),
+            (pgettext("navigation", "Sign in"), reverse("account_login")),
+            (pgettext("navigation", "Create account"), reverse("account_signup")),
         ]
-    links = {"Dashboard": reverse("web:dashboard")}
+    # By page: one "Find a therapist" for a patient who is also a clinic admin.
+    links = {"web:dashboard": pgettext_lazy("navigation", "Dashboard")}
     for role in Role:
         if user.has_role(role):
             for label, name in _ROLE_LINKS[role]:
-                links.setdefault(label, reverse(name))
-    links["Account"] = reverse("accounts:account")
-    return list(links.items())
+                links.setdefault(name, label)
+    links["accounts:account"] = pgettext_lazy("navigation", "Account")
+    return [(str(label), reverse(name)) for name, label in links.items()]
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

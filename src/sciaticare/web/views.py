@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from sciaticare.accounts.models import Role
@@ -89,14 +90,17 @@ SHELL_FILES = [
 
 @require_GET
 def manifest(request: HttpRequest) -> HttpResponse:
-    """The web app manifest: what a phone needs to install Sciaticare as an app."""
+    """The web app manifest: what a phone needs to install Sciaticare as an app. Its words are in
+    the language being answered in: the browser's (a manifest is fetched without cookies), which
+    is the language of the phone it is installed on; the name is the product's in both."""
     body = {
         "id": "/",
         "name": "Sciaticare",
         "short_name": "Sciaticare",
-        "description": "Log your back and leg pain, check your symptoms, find a massage "
-        "therapist and book.",
-        "lang": "en",
+        "description": gettext(
+            "Log your back and leg pain, check your symptoms, find a massage therapist and book."
+        ),
+        "lang": get_language(),
         "start_url": reverse("web:dashboard"),
         "scope": "/",
         "display": "standalone",

@@ -6,27 +6,28 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.core.names import validate_one_line
 from sciaticare.directory.models.profiles import TherapistProfile
 
 
 class CredentialKind(models.TextChoices):
-    LICENCE = "licence", "Licence"
-    CERTIFICATION = "certification", "Certification"
+    LICENCE = "licence", _("Licence")
+    CERTIFICATION = "certification", _("Certification")
 
 
 class CredentialStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a check"
-    VERIFIED = "verified", "Verified"
-    REJECTED = "rejected", "Rejected"
-    EXPIRED = "expired", "Expired"
+    PENDING = "pending", _("Waiting for a check")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
 
 
 class DocumentType(models.TextChoices):
-    PDF = "pdf", "PDF"
-    PNG = "png", "PNG image"
-    JPEG = "jpeg", "JPEG image"
+    PDF = "pdf", _("PDF")
+    PNG = "png", _("PNG image")
+    JPEG = "jpeg", _("JPEG image")
 
 
 class CredentialManager(models.Manager["Credential"]):
@@ -52,13 +53,13 @@ class Credential(models.Model):
     kind = models.CharField(max_length=16, choices=CredentialKind.choices)
     title = models.CharField(
         max_length=120,
-        help_text="e.g. Licensed Massage Therapist, CNHC registration.",
+        help_text=_("e.g. Licensed Massage Therapist, CNHC registration."),
         validators=[validate_one_line],
     )
     number = models.CharField(max_length=60, validators=[validate_one_line])
     issuing_body = models.CharField(max_length=200, validators=[validate_one_line])
     jurisdiction = models.CharField(max_length=120, blank=True, validators=[validate_one_line])
-    expires_on = models.DateField(null=True, blank=True, help_text="Empty if it never expires.")
+    expires_on = models.DateField(null=True, blank=True, help_text=_("Empty if it never expires."))
     document = models.BinaryField(editable=False)
     document_type = models.CharField(max_length=8, choices=DocumentType.choices)
     document_size = models.PositiveIntegerField()

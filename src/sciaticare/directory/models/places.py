@@ -10,13 +10,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.core.names import validate_name, validate_one_line
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not an IANA time zone name, e.g. Europe/London.")
+        raise ValidationError(
+            gettext("“%(value)s” is not an IANA time zone name, e.g. Europe/London.")
+            % {"value": value}
+        )
 
 
 class Clinic(models.Model):
@@ -28,7 +33,9 @@ class Clinic(models.Model):
         related_name="administered_clinics",
         blank=True,
         limit_choices_to={"is_clinic_admin": True},
-        help_text="Clinic admins who verify this clinic's therapists and moderate their reviews.",
+        help_text=_(
+            "Clinic admins who verify this clinic's therapists and moderate their reviews."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -52,18 +59,20 @@ class Location(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(
         max_length=120,
-        help_text="A short name people know, e.g. Didsbury.",
+        help_text=_("A short name people know, e.g. Didsbury."),
         validators=[validate_name],
     )
     address = models.CharField(max_length=300, validators=[validate_one_line])
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     time_zone = models.CharField(
-        max_length=64, validators=[validate_time_zone], help_text="IANA name, e.g. Europe/London."
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. Europe/London."),
     )
-    step_free = models.BooleanField("step-free access", default=False)
+    step_free = models.BooleanField(_("step-free access"), default=False)
     parking = models.BooleanField(default=False)
-    adjustable_table = models.BooleanField("height-adjustable table", default=False)
+    adjustable_table = models.BooleanField(_("height-adjustable table"), default=False)
 
     class Meta:
         ordering = ["clinic", "name", "id"]

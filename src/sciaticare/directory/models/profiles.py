@@ -15,6 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.core.display import money
 from sciaticare.core.names import validate_name
@@ -51,21 +53,23 @@ class TherapistProfile(models.Model):
     offers_sports = _modality_field("sports")
     offers_prenatal = _modality_field("prenatal")
     years_experience = models.PositiveSmallIntegerField(
-        "years in practice", default=0, validators=[MaxValueValidator(70)]
+        _("years in practice"), default=0, validators=[MaxValueValidator(70)]
     )
     years_sciatica = models.PositiveSmallIntegerField(
-        "years treating sciatica or low-back pain", default=0, validators=[MaxValueValidator(70)]
+        _("years treating sciatica or low-back pain"), default=0, validators=[MaxValueValidator(70)]
     )
     languages = models.JSONField(
-        default=list, blank=True, help_text="ISO 639-1 codes of the languages spoken, e.g. en, pl."
+        default=list,
+        blank=True,
+        help_text=_("ISO 639-1 codes of the languages spoken, e.g. en, pl."),
     )
     accepting_new_patients = models.BooleanField(default=True)
-    is_mobile = models.BooleanField("visits clients at home", default=False)
+    is_mobile = models.BooleanField(_("visits clients at home"), default=False)
     service_radius_km = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SERVICE_RADIUS_KM)],
-        help_text="How far from their base a mobile therapist travels.",
+        help_text=_("How far from their base a mobile therapist travels."),
     )
     base_latitude = models.FloatField(null=True, blank=True)
     base_longitude = models.FloatField(null=True, blank=True)
@@ -76,10 +80,13 @@ class TherapistProfile(models.Model):
 
     # Derived columns, written only by services (see the module docstring).
     licence_verified_on = models.DateField(
-        null=True, blank=True, editable=False, help_text="When the current licence was verified."
+        null=True, blank=True, editable=False, help_text=_("When the current licence was verified.")
     )
     licence_expires_on = models.DateField(
-        null=True, blank=True, editable=False, help_text="Its expiry (empty: it does not expire)."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Its expiry (empty: it does not expire)."),
     )
     review_count = models.PositiveIntegerField(default=0, editable=False)
     review_mean = models.FloatField(null=True, blank=True, editable=False)
@@ -134,7 +141,7 @@ class TherapistProfile(models.Model):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or "Therapist"
+        return self.user.get_full_name() or gettext("Therapist")
 
     @property
     def initials(self) -> str:
@@ -190,10 +197,12 @@ class SessionType(models.Model):
     currency = models.CharField(
         max_length=3,
         default="GBP",
-        validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. GBP.")],
+        validators=[
+            RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. GBP."))
+        ],
     )
     is_standard = models.BooleanField(
-        default=False, help_text="The session search shows and filters by price on."
+        default=False, help_text=_("The session search shows and filters by price on.")
     )
 
     class Meta:

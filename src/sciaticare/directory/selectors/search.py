@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Invalid
@@ -38,7 +39,7 @@ class ListedTherapist:
 
     @property
     def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or "Therapist"
+        return f"{self.first_name} {self.last_name}".strip() or gettext("Therapist")
 
     @property
     def initials(self) -> str:
@@ -117,21 +118,33 @@ def _check_search(
 ) -> None:
     errors: list[tuple[str, str]] = []
     if not (-90.0 <= lat <= 90.0):
-        errors.append(("lat", "Latitude must be between -90 and 90."))
+        errors.append(("lat", gettext("Latitude must be between -90 and 90.")))
     if not (-180.0 <= lon <= 180.0):
-        errors.append(("lon", "Longitude must be between -180 and 180."))
+        errors.append(("lon", gettext("Longitude must be between -180 and 180.")))
     if not (0.0 < radius_km <= MAX_RADIUS_KM):
         errors.append(
-            ("radius_km", f"The radius must be more than 0 and at most {MAX_RADIUS_KM:g} km.")
+            (
+                "radius_km",
+                gettext("The radius must be more than 0 and at most %(km)s km.")
+                % {"km": f"{MAX_RADIUS_KM:g}"},
+            )
         )
     if modality is not None and modality not in MODALITIES:
-        errors.append(("modality", f"Unknown modality; use one of {', '.join(MODALITIES)}."))
+        errors.append(
+            (
+                "modality",
+                gettext("Unknown modality; use one of %(codes)s.")
+                % {"codes": ", ".join(MODALITIES)},
+            )
+        )
     if page < 1:
-        errors.append(("page", "Pages start at 1."))
+        errors.append(("page", gettext("Pages start at 1.")))
     if not (1 <= page_size <= MAX_PAGE_SIZE):
-        errors.append(("page_size", f"A page holds 1 to {MAX_PAGE_SIZE} results."))
+        errors.append(
+            ("page_size", gettext("A page holds 1 to %(most)d results.") % {"most": MAX_PAGE_SIZE})
+        )
     if errors:
-        raise Invalid("invalid_search", "The search has invalid fields.", errors)
+        raise Invalid("invalid_search", gettext("The search has invalid fields."), errors)
 
 
 def search_therapists(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import DomainError, Invalid
@@ -24,7 +25,7 @@ def invalid_from(exc: ValidationError) -> Invalid:
         for field, messages in exc.message_dict.items()
         for message in messages
     ]
-    return Invalid("invalid", "Some fields are not valid.", errors)
+    return Invalid("invalid", _("Some fields are not valid."), errors)
 
 
 def full_clean(obj: object, **kwargs: object) -> None:

@@ -8,6 +8,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Conflict, Invalid, NotFound
@@ -28,28 +29,32 @@ def _read_document(upload: IO[bytes], size: int | None) -> tuple[bytes, str]:
     if size is not None and size > documents.MAX_DOCUMENT_BYTES:
         raise Invalid(
             "document_too_big",
-            "The document is larger than 5 MB.",
-            [("document", "Upload a file of 5 MB or less (a scan at 150–300 dpi is enough).")],
+            _("The document is larger than 5 MB."),
+            [("document", _("Upload a file of 5 MB or less (a scan at 150–300 dpi is enough)."))],
         )
     data = upload.read(documents.MAX_DOCUMENT_BYTES + 1)
     if len(data) > documents.MAX_DOCUMENT_BYTES:
         raise Invalid(
             "document_too_big",
-            "The document is larger than 5 MB.",
-            [("document", "Upload a file of 5 MB or less (a scan at 150–300 dpi is enough).")],
+            _("The document is larger than 5 MB."),
+            [("document", _("Upload a file of 5 MB or less (a scan at 150–300 dpi is enough)."))],
         )
     if not data:
-        raise Invalid("document_empty", "The document is empty.", [("document", "Empty file.")])
+        raise Invalid(
+            "document_empty", _("The document is empty."), [("document", _("Empty file."))]
+        )
     kind = documents.sniff(data[: documents.HEAD_BYTES])
     if kind is None:
         raise Invalid(
             "document_type",
-            "The document must be a PDF, PNG or JPEG file.",
+            _("The document must be a PDF, PNG or JPEG file."),
             [
                 (
                     "document",
-                    "This file is not a PDF, PNG or JPEG (judged by its content, not its "
-                    "name). Export or scan the licence to one of those.",
+                    _(
+                        "This file is not a PDF, PNG or JPEG (judged by its content, not its "
+                        "name). Export or scan the licence to one of those."
+                    ),
                 )
             ],
         )
@@ -71,12 +76,14 @@ def add_credential(
     """Record a licence or certification of the actor (a therapist), pending a check."""
     profile = ensure_profile(therapist=actor)
     if kind not in CredentialKind.values:
-        raise Invalid("invalid_kind", "Choose licence or certification.", [("kind", "Unknown.")])
+        raise Invalid(
+            "invalid_kind", _("Choose licence or certification."), [("kind", _("Unknown."))]
+        )
     if expires_on is not None and expires_on < timezone.localdate():
         raise Invalid(
             "already_expired",
-            "This credential has already expired.",
-            [("expires_on", "The expiry date is in the past.")],
+            _("This credential has already expired."),
+            [("expires_on", _("The expiry date is in the past."))],
         )
     data, doc_kind = _read_document(document, document_size)
     credential = Credential(
@@ -100,12 +107,13 @@ def _check(actor: User, credential: Credential) -> Credential:
     if not administers(actor, credential.therapist):
         raise NotFound("credential")
     if credential.therapist.user_id == actor.pk:
-        raise NotAllowed("own_credential", "Someone else must check your own credentials.")
+        raise NotAllowed("own_credential", _("Someone else must check your own credentials."))
     locked = Credential.objects.select_for_update().get(pk=credential.pk)
     if locked.status != CredentialStatus.PENDING:
         raise Conflict(
             "already_checked",
-            f"This credential is no longer waiting for a check (it is {locked.get_status_display().lower()}).",
+            _("This credential is no longer waiting for a check (it is %(status)s).")
+            % {"status": locked.get_status_display().lower()},
         )
     return locked
 
@@ -116,7 +124,7 @@ def verify_credential(*, actor: User, credential: Credential) -> Credential:
     with transaction.atomic():
         locked = _check(actor, credential)
         if locked.expires_on is not None and locked.expires_on < timezone.localdate():
-            raise Conflict("expired", "This credential has expired; it cannot be verified.")
+            raise Conflict("expired", _("This credential has expired; it cannot be verified."))
         locked.status = CredentialStatus.VERIFIED
         locked.checked_by = actor
         locked.checked_at = timezone.now()
@@ -131,8 +139,8 @@ def reject_credential(*, actor: User, credential: Credential, reason: str) -> Cr
     if not reason:
         raise Invalid(
             "reason_required",
-            "Say why the credential is rejected.",
-            [("reason", "The therapist sees this reason.")],
+            _("Say why the credential is rejected."),
+            [("reason", _("The therapist sees this reason."))],
         )
     with transaction.atomic():
         locked = _check(actor, credential)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.core.errors import Conflict, Invalid, NotFound
@@ -38,22 +39,27 @@ def _rewrite_plan(patient: User, entries: list[FlareUpPlanEntry]) -> None:
 def add_to_plan(*, patient: User, therapist: TherapistProfile) -> FlareUpPlanEntry:
     """Put a listed therapist in the patient's plan: preferred if it is empty, else a backup."""
     if not patient.has_role(Role.PATIENT):
-        raise NotAllowed("not_a_patient", "Only patients keep a flare-up plan.")
+        raise NotAllowed("not_a_patient", _("Only patients keep a flare-up plan."))
     if therapist.user_id == patient.pk:
-        raise Invalid("own_profile", "You cannot add yourself to your own plan.")
+        raise Invalid("own_profile", _("You cannot add yourself to your own plan."))
     if not therapist.licence_valid_on(timezone.localdate()):
         raise Invalid(
             "not_verified",
-            "Only therapists with a verified licence can be in a flare-up plan.",
+            _("Only therapists with a verified licence can be in a flare-up plan."),
         )
     with transaction.atomic():
         entries = _plan(patient)
         if any(entry.therapist_id == therapist.pk for entry in entries):
-            raise Conflict("already_in_plan", f"{therapist.name} is already in your plan.")
+            raise Conflict(
+                "already_in_plan",
+                _("%(name)s is already in your plan.") % {"name": therapist.name},
+            )
         if len(entries) >= PLAN_SIZE:
             raise Conflict(
                 "plan_full",
-                "Your plan already has a preferred therapist and three backups; remove one first.",
+                _(
+                    "Your plan already has a preferred therapist and three backups; remove one first."
+                ),
             )
         return FlareUpPlanEntry.objects.create(
             patient=patient, therapist=therapist, rank=len(entries)
@@ -78,7 +84,7 @@ def reorder_plan(*, patient: User, therapist_ids: Sequence[int]) -> None:
         if sorted(therapist_ids) != sorted(by_therapist):
             raise Invalid(
                 "plan_changed",
-                "Your plan changed in the meantime; reload the page and try again.",
+                _("Your plan changed in the meantime; reload the page and try again."),
             )
         _rewrite_plan(patient, [by_therapist[pk] for pk in therapist_ids])
 

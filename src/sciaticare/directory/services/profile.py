@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.core.errors import Conflict, Invalid, NotFound
@@ -26,7 +27,9 @@ from sciaticare.directory.services.checks import NotAllowed, full_clean, may_edi
 def ensure_profile(*, therapist: User) -> TherapistProfile:
     """The therapist's directory profile, made empty (and so unlisted) the first time."""
     if not therapist.has_role(Role.THERAPIST):
-        raise NotAllowed("not_a_therapist", "Only massage therapists have a directory profile.")
+        raise NotAllowed(
+            "not_a_therapist", gettext("Only massage therapists have a directory profile.")
+        )
     profile, _ = TherapistProfile.objects.get_or_create(user=therapist)
     return profile
 
@@ -58,16 +61,21 @@ def update_profile(
     if unknown:
         raise Invalid(
             "unknown_modality",
-            "Unknown modality.",
-            [("modalities", f"Unknown: {', '.join(sorted(unknown))}")],
+            gettext("Unknown modality."),
+            [("modalities", gettext("Unknown: %(codes)s") % {"codes": ", ".join(sorted(unknown))})],
         )
     languages = sorted({code.strip().lower() for code in changes.languages if code.strip()})
     bad = [code for code in languages if not (len(code) == 2 and code.isalpha())]
     if bad:
         raise Invalid(
             "invalid_language",
-            "Languages are two-letter ISO 639-1 codes, e.g. en, pl.",
-            [("languages", f"Not a two-letter code: {', '.join(bad)}")],
+            gettext("Languages are two-letter ISO 639-1 codes, e.g. en, pl."),
+            [
+                (
+                    "languages",
+                    gettext("Not a two-letter code: %(codes)s") % {"codes": ", ".join(bad)},
+                )
+            ],
         )
     with transaction.atomic():
         profile = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
@@ -95,8 +103,8 @@ def update_profile(
         if wanted - allowed:
             raise Invalid(
                 "location_not_at_clinic",
-                "A therapist can only work at their own clinics' locations.",
-                [("locations", "Choose among your clinics' locations.")],
+                gettext("A therapist can only work at their own clinics' locations."),
+                [("locations", gettext("Choose among your clinics' locations."))],
             )
         TherapistLocation.objects.filter(therapist=profile).exclude(location__in=wanted).delete()
         have = set(
@@ -176,7 +184,7 @@ def remove_session_type(*, actor: User, session: SessionType) -> None:
             # Booked or past appointments keep their session type (their record), so it stays.
             raise Conflict(
                 "session_in_use",
-                "This session has appointments, so it cannot be removed.",
+                gettext("This session has appointments, so it cannot be removed."),
             ) from None
         if was_standard:
             successor = SessionType.objects.filter(therapist=profile).order_by("minutes").first()

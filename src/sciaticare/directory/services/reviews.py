@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Conflict, Invalid, NotFound
@@ -51,15 +52,15 @@ def add_review(
 ) -> Review:
     """A patient reviews a completed session with the therapist (once per session)."""
     if not (1 <= rating <= 5):
-        raise Invalid("invalid_rating", "Give 1 to 5 stars.", [("rating", "1 to 5.")])
+        raise Invalid("invalid_rating", _("Give 1 to 5 stars."), [("rating", _("1 to 5."))])
     with transaction.atomic():
         TherapistProfile.objects.select_for_update().get(pk=therapist.pk)
         if not can_review(patient=patient, therapist=therapist, session_id=session_id):
             if Review.objects.filter(session_id=session_id).exists():
-                raise Conflict("already_reviewed", "You have already reviewed this session.")
+                raise Conflict("already_reviewed", _("You have already reviewed this session."))
             raise NotAllowed(
                 "no_completed_session",
-                "You can review a therapist after a session with them has taken place.",
+                _("You can review a therapist after a session with them has taken place."),
             )
         review = Review(
             patient=patient,
@@ -73,7 +74,9 @@ def add_review(
             with transaction.atomic():
                 review.save()
         except IntegrityError as exc:  # a second tab won the race for this session
-            raise Conflict("already_reviewed", "You have already reviewed this session.") from exc
+            raise Conflict(
+                "already_reviewed", _("You have already reviewed this session.")
+            ) from exc
         refresh_review_figures(profile_id=therapist.pk)
     return review
 
@@ -82,13 +85,15 @@ def hide_review(*, actor: User, review: Review, reason: str) -> Review:
     """Hide an abusive review, recording who, when and why; its words are never changed."""
     reason = reason.strip()
     if not reason:
-        raise Invalid("reason_required", "Say why the review is hidden.", [("reason", "Required.")])
+        raise Invalid(
+            "reason_required", _("Say why the review is hidden."), [("reason", _("Required."))]
+        )
     if not administers(actor, review.therapist):
         raise NotFound("review")
     with transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review.pk)
         if locked.hidden_at is not None:
-            raise Conflict("already_hidden", "This review is already hidden.")
+            raise Conflict("already_hidden", _("This review is already hidden."))
         locked.hidden_at = timezone.now()
         locked.hidden_by = actor
         locked.hidden_reason = reason

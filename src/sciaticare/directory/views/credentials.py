@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.models import Role
@@ -49,7 +50,9 @@ def my_credentials(request: AuthedRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "Credential added. A clinic admin will check it; you'll see the result here.",
+                    _(
+                        "Credential added. A clinic admin will check it; you'll see the result here."
+                    ),
                 )
                 return redirect("directory:my_credentials")
         status = 400

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.models import Role
@@ -52,7 +53,9 @@ def verify_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
             report_refusal(request, exc)
         else:
             messages.success(
-                request, f"{credential.title} of {credential.therapist.name} verified."
+                request,
+                _("%(credential)s of %(name)s verified.")
+                % {"credential": credential.title, "name": credential.therapist.name},
             )
         return redirect("directory:clinic")
     return render(request, "directory/confirm_verify.html", {"credential": credential})
@@ -72,7 +75,9 @@ def reject_credential(request: AuthedRequest, credential_id: int) -> HttpRespons
             report_refusal(request, exc)
         else:
             messages.success(
-                request, f"{credential.title} of {credential.therapist.name} rejected."
+                request,
+                _("%(credential)s of %(name)s rejected.")
+                % {"credential": credential.title, "name": credential.therapist.name},
             )
         return redirect("directory:clinic")
     return render(
@@ -96,7 +101,7 @@ def hide_review(request: AuthedRequest, review_id: int) -> HttpResponse:
         except DomainError as exc:
             report_refusal(request, exc)
         else:
-            messages.success(request, "Review hidden. Its words are kept, with your reason.")
+            messages.success(request, _("Review hidden. Its words are kept, with your reason."))
         return redirect("directory:clinic")
     return render(
         request,

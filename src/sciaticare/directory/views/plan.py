@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -46,8 +47,11 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
     except DomainError as exc:
         report_refusal(request, exc)
     else:
-        role = "your preferred therapist" if entry.is_preferred else "a backup"
-        messages.success(request, f"{found.name} is now {role} in your flare-up plan.")
+        if entry.is_preferred:
+            added = _("%(name)s is now your preferred therapist in your flare-up plan.")
+        else:
+            added = _("%(name)s is now a backup in your flare-up plan.")
+        messages.success(request, added % {"name": found.name})
     return redirect(safe_next(request, reverse("directory:plan")))
 
 
@@ -60,7 +64,10 @@ def plan_remove(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         remove_from_plan(patient=request.user, therapist_id=therapist_id)
-        messages.success(request, f"{entry.therapist.name} removed from your flare-up plan.")
+        messages.success(
+            request,
+            _("%(name)s removed from your flare-up plan.") % {"name": entry.therapist.name},
+        )
         return redirect("directory:plan")
     return render(request, "directory/confirm_plan_remove.html", {"entry": entry})
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -66,7 +67,7 @@ def edit_profile(request: AuthedRequest, pk: int) -> HttpResponse:
             if not exc.errors:
                 form.add_error(None, exc.message)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("directory:edit", pk=found.pk)
     return render(
         request,
@@ -95,9 +96,9 @@ def add_session_type(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             report_refusal(request, exc)
         else:
-            messages.success(request, "Session added.")
+            messages.success(request, _("Session added."))
     else:
-        messages.error(request, "The session was not added: check its length and price.")
+        messages.error(request, _("The session was not added: check its length and price."))
     return redirect(reverse("directory:edit", kwargs={"pk": found.pk}) + "#sessions")
 
 
@@ -114,7 +115,9 @@ def _session_for(request: AuthedRequest, session_id: int) -> SessionType:
 def make_standard_session(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = _session_for(request, session_id)
     set_standard_session(actor=request.user, session=session)
-    messages.success(request, f"“{session.name}” is now your standard session.")
+    messages.success(
+        request, _("“%(name)s” is now your standard session.") % {"name": session.name}
+    )
     return redirect(reverse("directory:edit", kwargs={"pk": session.therapist_id}) + "#sessions")
 
 
@@ -129,7 +132,7 @@ def remove_session_type(request: AuthedRequest, session_id: int) -> HttpResponse
         except DomainError as exc:
             report_refusal(request, exc)
         else:
-            messages.success(request, f"“{session.name}” removed.")
+            messages.success(request, _("“%(name)s” removed.") % {"name": session.name})
         return redirect(back)
     return render(
         request, "directory/confirm_remove_session.html", {"session": session, "back": back}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.models import Role
@@ -37,7 +38,7 @@ def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Thank you: your review is on the therapist's page.")
+            messages.success(request, _("Thank you: your review is on the therapist's page."))
             return redirect("directory:profile", pk=found.pk)
     return render(
         request,

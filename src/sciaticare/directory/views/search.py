@@ -10,7 +10,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.core.errors import DomainError
 from sciaticare.directory.fit import fit_for
 from sciaticare.directory.forms import RADIUS_CHOICES, SearchForm
-from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.ranking import modality_name
 from sciaticare.directory.selectors.access import administers
 from sciaticare.directory.selectors.plan import plan_therapist_ids
 from sciaticare.directory.selectors.profile import public_profile
@@ -96,7 +96,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": found,
             "public": public,
             "licence_verified": found.licence_valid_on(today),
-            "modalities": [MODALITIES[code] for code in sorted(found.modalities)],
+            "modalities": [modality_name(code) for code in sorted(found.modalities)],
             "is_patient": is_patient,
             "in_plan": found.pk in plan_therapist_ids(patient=user),  # type: ignore[arg-type]
             "closed": bool(ledger().closed_to(patient=user, therapists=[found])),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import template
 
 from sciaticare.core import display
-from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.ranking import modality_name
 
 register = template.Library()
 
@@ -39,7 +39,9 @@ def language_names(codes: Iterable[str] | str) -> str:
 
 @register.filter
 def modality_names(codes: Iterable[str]) -> str:
-    return ", ".join(MODALITIES.get(c, c.replace("_", " ")) for c in codes)
+    """``{{ note.techniques|modality_names }}`` → "Swedish massage, Sports massage", in the
+    page's language."""
+    return ", ".join(modality_name(c) for c in codes)
 
 
 @register.filter

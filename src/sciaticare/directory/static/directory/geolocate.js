@@ -1,6 +1,7 @@
 // "Use my location" on the therapist search: fills the hidden lat/lon fields from the
 // browser's geolocation and submits the form. Shown only where the browser can do it.
-// Listeners sit on the document, so they keep working after htmx swaps the form.
+// Listeners sit on the document, so they keep working after htmx swaps the form. Its words
+// are the page's, in the page's language (data-finding, data-found, data-unavailable).
 (function () {
   "use strict";
   if (!("geolocation" in navigator)) { return; }
@@ -25,15 +26,15 @@
     if (!button) { return; }
     var form = button.closest("form");
     var status = form.querySelector("[data-geolocate-status]");
-    status.textContent = "Finding where you are…";
+    status.textContent = status.dataset.finding;
     navigator.geolocation.getCurrentPosition(function (position) {
       form.querySelector("input[name=lat]").value = position.coords.latitude.toFixed(5);
       form.querySelector("input[name=lon]").value = position.coords.longitude.toFixed(5);
       form.querySelector("input[name=place]").value = "";
-      status.textContent = "Using your location.";
+      status.textContent = status.dataset.found;
       form.requestSubmit();
     }, function () {
-      status.textContent = "Your location is not available; type a place instead.";
+      status.textContent = status.dataset.unavailable;
     }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
   });
 }());
