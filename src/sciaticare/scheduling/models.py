@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.directory.models import (
     MAX_SESSION_MINUTES,
@@ -182,13 +183,13 @@ class TimeOff(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
-    HELD = "held", "Held for a waitlist offer"
-    BOOKED = "booked", "Booked"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
-    RESCHEDULED = "rescheduled", "Moved to another time"
-    EXPIRED = "expired", "Offer expired"
+    HELD = "held", _("Held for a waitlist offer")
+    BOOKED = "booked", _("Booked")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
+    RESCHEDULED = "rescheduled", _("Moved to another time")
+    EXPIRED = "expired", _("Offer expired")
 
 
 # Statuses that occupy the therapist's time: two of these may never overlap.
@@ -298,10 +299,10 @@ class AppointmentChange(models.Model):
 
 
 class WaitlistStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    OFFERED = "offered", "Offered a slot"
-    BOOKED = "booked", "Booked"
-    CANCELLED = "cancelled", "Left the waitlist"
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a slot")
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Left the waitlist")
 
 
 class WaitlistEntry(models.Model):
