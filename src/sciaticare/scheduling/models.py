@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sciaticare.directory.models import (
     MAX_SESSION_MINUTES,
@@ -183,13 +183,13 @@ class TimeOff(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
-    HELD = "held", _("Held for a waitlist offer")
-    BOOKED = "booked", _("Booked")
-    COMPLETED = "completed", _("Completed")
-    NO_SHOW = "no_show", _("No-show")
-    CANCELLED = "cancelled", _("Cancelled")
-    RESCHEDULED = "rescheduled", _("Moved to another time")
-    EXPIRED = "expired", _("Offer expired")
+    HELD = "held", pgettext_lazy("appointment status", "Held for a waitlist offer")
+    BOOKED = "booked", pgettext_lazy("appointment status", "Booked")
+    COMPLETED = "completed", pgettext_lazy("appointment status", "Completed")
+    NO_SHOW = "no_show", pgettext_lazy("appointment status", "No-show")
+    CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+    RESCHEDULED = "rescheduled", pgettext_lazy("appointment status", "Moved to another time")
+    EXPIRED = "expired", pgettext_lazy("appointment status", "Offer expired")
 
 
 # Statuses that occupy the therapist's time: two of these may never overlap.
@@ -299,10 +299,10 @@ class AppointmentChange(models.Model):
 
 
 class WaitlistStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    OFFERED = "offered", _("Offered a slot")
-    BOOKED = "booked", _("Booked")
-    CANCELLED = "cancelled", _("Left the waitlist")
+    WAITING = "waiting", pgettext_lazy("waitlist status", "Waiting")
+    OFFERED = "offered", pgettext_lazy("waitlist status", "Offered a slot")
+    BOOKED = "booked", pgettext_lazy("waitlist status", "Booked")
+    CANCELLED = "cancelled", pgettext_lazy("waitlist status", "Left the waitlist")
 
 
 class WaitlistEntry(models.Model):

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -45,8 +45,14 @@ class WaitlistForm(forms.Form):
         choices=[("therapist", _("This therapist")), ("plan", _("Anyone in my flare-up plan"))],
         widget=forms.RadioSelect,
     )
-    earliest = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    latest = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    earliest = forms.DateField(
+        label=pgettext_lazy("first day of a waitlist entry", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    latest = forms.DateField(
+        label=pgettext_lazy("last day of a waitlist entry", "Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def mark_errors(self) -> None:
         """Tie each field to its error message for screen readers."""
