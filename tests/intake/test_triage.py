@@ -21,7 +21,7 @@ from sciaticare.intake.triage.levels import Level
 from sciaticare.intake.triage.phase import episode_phase
 from sciaticare.intake.triage.precautions import PRECAUTIONS
 from sciaticare.intake.triage.questions import QUESTIONS, REQUIRED_CODES
-from sciaticare.intake.triage.reasons import COMBINATIONS, REASONS
+from sciaticare.intake.triage.reasons import CES_PLAIN_TAIL, COMBINATIONS, REASONS
 
 # No example database (no .hypothesis/ directory written); applied per test so that other
 # modules' Hypothesis settings are untouched.
@@ -650,3 +650,11 @@ def test_check_input_on_arbitrary_answer_maps(answers: Mapping[str, object]) -> 
     for key in answers:
         if key not in REQUIRED_CODES:
             assert f"answers.{key}" in fields
+
+
+def test_every_cauda_equina_reason_ends_with_the_same_emergency_advice() -> None:
+    # Each reason's plain words are one sentence to translate, so the shared ending is written
+    # out in each: it must stay the same everywhere.
+    cauda_equina = [r for r in REASONS.values() if "cauda equina" in r.clinical]
+    assert len(cauda_equina) == 6
+    assert all(r.plain.endswith(" " + CES_PLAIN_TAIL) for r in cauda_equina)

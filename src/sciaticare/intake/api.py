@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt, create_model
 
@@ -106,7 +107,7 @@ def score_questionnaire(request: HttpRequest, code: str, payload: ScoreIn) -> Sc
         raise Invalid("incomplete", exc.explanation, missing) from None
     except InvalidResponse as exc:
         errors = [(f"answers.{link}", message) for link, message in exc.errors]
-        raise Invalid("invalid", "Some answers cannot be scored.", errors) from None
+        raise Invalid("invalid", gettext("Some answers cannot be scored."), errors) from None
     return ScoreOut(
         instrument=code,
         score=result.value,

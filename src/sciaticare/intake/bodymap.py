@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from sciaticare.core.translation import gettext, gettext_noop
+
 
 @dataclass(frozen=True)
 class Region:
@@ -18,25 +20,68 @@ class Region:
     code: str  # e.g. "left_calf"
     area: str  # e.g. "calf"
     side: str  # "left" | "right" | "centre"
-    label: str  # e.g. "Left calf"
+    label: str  # e.g. "Left calf": English, marked for translation (``region_words``)
     view: str  # "back" | "front": which figure of the map shows it
     below_knee: bool
     massage_region: bool = True
 
 
-_AREAS: tuple[tuple[str, str, str, bool], ...] = (
-    # area code, label, figure, below the knee
-    ("lower_back", "lower back", "back", False),
-    ("buttock", "buttock", "back", False),
-    ("back_of_thigh", "back of thigh", "back", False),
-    ("side_of_thigh", "side of thigh", "back", False),
-    ("calf", "calf", "back", True),
-    ("sole_heel", "sole or heel", "back", True),
-    ("front_of_thigh", "front of thigh", "front", False),
-    ("shin", "shin", "front", True),
-    ("top_of_foot", "top of foot", "front", True),
-    ("big_toe", "big toe", "front", True),
-    ("little_toe", "little toe", "front", True),
+_AREAS: tuple[tuple[str, str, str, str, bool], ...] = (
+    # area code, left label, right label, figure, below the knee. Each label is one sentence to
+    # translate (a side and an area are not glued: Spanish puts the side after the area).
+    (
+        "lower_back",
+        gettext_noop("Left lower back"),
+        gettext_noop("Right lower back"),
+        "back",
+        False,
+    ),
+    ("buttock", gettext_noop("Left buttock"), gettext_noop("Right buttock"), "back", False),
+    (
+        "back_of_thigh",
+        gettext_noop("Left back of thigh"),
+        gettext_noop("Right back of thigh"),
+        "back",
+        False,
+    ),
+    (
+        "side_of_thigh",
+        gettext_noop("Left side of thigh"),
+        gettext_noop("Right side of thigh"),
+        "back",
+        False,
+    ),
+    ("calf", gettext_noop("Left calf"), gettext_noop("Right calf"), "back", True),
+    (
+        "sole_heel",
+        gettext_noop("Left sole or heel"),
+        gettext_noop("Right sole or heel"),
+        "back",
+        True,
+    ),
+    (
+        "front_of_thigh",
+        gettext_noop("Left front of thigh"),
+        gettext_noop("Right front of thigh"),
+        "front",
+        False,
+    ),
+    ("shin", gettext_noop("Left shin"), gettext_noop("Right shin"), "front", True),
+    (
+        "top_of_foot",
+        gettext_noop("Left top of foot"),
+        gettext_noop("Right top of foot"),
+        "front",
+        True,
+    ),
+    ("big_toe", gettext_noop("Left big toe"), gettext_noop("Right big toe"), "front", True),
+    (
+        "little_toe",
+        gettext_noop("Left little toe"),
+        gettext_noop("Right little toe"),
+        "front",
+        True,
+    ),
 )
 
 SADDLE = "groin_saddle"
@@ -44,12 +89,18 @@ SADDLE = "groin_saddle"
 
 def _build() -> Mapping[str, Region]:
     regions: dict[str, Region] = {}
-    for area, label, view, below_knee in _AREAS:
-        for side in ("left", "right"):
+    for area, left, right, view, below_knee in _AREAS:
+        for side, label in (("left", left), ("right", right)):
             code = f"{side}_{area}"
-            regions[code] = Region(code, area, side, f"{side.title()} {label}", view, below_knee)
+            regions[code] = Region(code, area, side, label, view, below_knee)
     regions[SADDLE] = Region(
-        SADDLE, SADDLE, "centre", "Groin or saddle area", "front", False, massage_region=False
+        SADDLE,
+        SADDLE,
+        "centre",
+        gettext_noop("Groin or saddle area"),
+        "front",
+        False,
+        massage_region=False,
     )
     return MappingProxyType(regions)
 
@@ -64,38 +115,50 @@ SCIATICA_ICD10CM: Mapping[str | None, str] = MappingProxyType(
 
 QUALITIES: Mapping[str, str] = MappingProxyType(
     {
-        "burning": "Burning",
-        "throbbing": "Throbbing",
-        "shooting": "Shooting",
-        "aching": "Aching",
-        "numbness": "Numbness",
-        "tingling": "Tingling, pins and needles",
-        "weakness": "Weakness",
+        "burning": gettext_noop("Burning"),
+        "throbbing": gettext_noop("Throbbing"),
+        "shooting": gettext_noop("Shooting"),
+        "aching": gettext_noop("Aching"),
+        "numbness": gettext_noop("Numbness"),
+        "tingling": gettext_noop("Tingling, pins and needles"),
+        "weakness": gettext_noop("Weakness"),
     }
 )
 
 WORSE_WITH: Mapping[str, str] = MappingProxyType(
     {
-        "sitting": "Sitting",
-        "standing": "Standing",
-        "walking": "Walking",
-        "bending": "Bending forward",
-        "coughing": "Coughing or sneezing",
-        "lying_down": "Lying down",
-        "mornings": "Mornings",
+        "sitting": gettext_noop("Sitting"),
+        "standing": gettext_noop("Standing"),
+        "walking": gettext_noop("Walking"),
+        "bending": gettext_noop("Bending forward"),
+        "coughing": gettext_noop("Coughing or sneezing"),
+        "lying_down": gettext_noop("Lying down"),
+        "mornings": gettext_noop("Mornings"),
     }
 )
 
 BETTER_WITH: Mapping[str, str] = MappingProxyType(
     {
-        "lying_down": "Lying down",
-        "walking": "Walking",
-        "heat": "Heat",
-        "stretching": "Stretching",
-        "rest": "Rest",
-        "medication": "Pain medication",
+        "lying_down": gettext_noop("Lying down"),
+        "walking": gettext_noop("Walking"),
+        "heat": gettext_noop("Heat"),
+        "stretching": gettext_noop("Stretching"),
+        "rest": gettext_noop("Rest"),
+        "medication": gettext_noop("Pain medication"),
     }
 )
+
+
+def region_words(code: str) -> str:
+    """A region code in words, in the language being answered in; an unknown code as it is."""
+    region = REGIONS.get(code)
+    return gettext(region.label) if region else code
+
+
+def choice_words(choices: Mapping[str, str], code: str) -> str:
+    """A quality, "worse with" or "better with" code in words, in the language being answered
+    in (``choice_words(QUALITIES, "burning")``); an unknown code as it is."""
+    return gettext(choices[code]) if code in choices else code
 
 
 def areas(codes: Iterable[str]) -> frozenset[str]:

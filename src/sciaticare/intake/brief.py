@@ -1,7 +1,8 @@
 """What the therapist brief computes from an intake: the nerve-root pattern the marked regions
 resemble, and suggested focus regions with their rationale. Pure, no Django.
 
-Both are *suggestions for a trained therapist*, never a diagnosis (docs/clinical.md, "Where it hurts"). Patterns
+Their words are English, marked for translation: the brief page translates them where it shows
+them. Both are *suggestions for a trained therapist*, never a diagnosis (docs/clinical.md, "Where it hurts"). Patterns
 come from GPnotebook and emergency-medicine texts; focus suggestions are labelled practitioner
 tradition where they come from the trigger-point literature (Travell & Simons), not trials.
 """
@@ -11,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sciaticare.core.translation import gettext_noop
 from sciaticare.intake.bodymap import REGIONS, SADDLE, areas
 
-PATTERN_SOURCE = "GPnotebook; emergency-medicine texts"
+PATTERN_SOURCE = gettext_noop("GPnotebook; emergency-medicine texts")
 # The regions a massage therapist commonly works for sciatica; practice, not trial evidence
 # (docs/clinical.md, "Focus suggestions").
-FOCUS_SOURCE = "Common massage-therapy practice for sciatica, not tested in trials"
-PIRIFORMIS_SOURCE = "Systematic reviews of piriformis syndrome; no test is proven accurate"
-TRIGGER_POINT_SOURCE = (
+FOCUS_SOURCE = gettext_noop("Common massage-therapy practice for sciatica, not tested in trials")
+PIRIFORMIS_SOURCE = gettext_noop(
+    "Systematic reviews of piriformis syndrome; no test is proven accurate"
+)
+TRIGGER_POINT_SOURCE = gettext_noop(
     "Travell & Simons, trigger-point manual: practitioner tradition, not trial evidence"
 )
 
@@ -44,17 +48,29 @@ class Focus:
     tradition: bool  # True: practitioner tradition (trigger-point lore), not trial evidence
 
 
-_ROOTS: tuple[tuple[str, frozenset[str], str], ...] = (
-    ("L4", frozenset({"shin"}), "inner shin; reduced knee reflex"),
+_ROOTS: tuple[tuple[str, str, frozenset[str], str], ...] = (
+    (
+        "L4",
+        gettext_noop("Resembles the L4 pattern"),
+        frozenset({"shin"}),
+        gettext_noop("inner shin; reduced knee reflex"),
+    ),
     (
         "L5",
+        gettext_noop("Resembles the L5 pattern"),
         frozenset({"shin", "top_of_foot", "big_toe"}),
-        "outer shin and top of foot to the big toe; weak foot lift and big-toe extension",
+        gettext_noop(
+            "outer shin and top of foot to the big toe; weak foot lift and big-toe extension"
+        ),
     ),
     (
         "S1",
+        gettext_noop("Resembles the S1 pattern"),
         frozenset({"calf", "sole_heel", "little_toe"}),
-        "back or outer calf, outer foot and sole, little toe; weak push-off; reduced ankle reflex",
+        gettext_noop(
+            "back or outer calf, outer foot and sole, little toe; weak push-off; "
+            "reduced ankle reflex"
+        ),
     ),
 )
 
@@ -68,10 +84,9 @@ def patterns(regions: Iterable[str], *, worse_with: Iterable[str] = ()) -> list[
     """
     marked = areas(regions)
     found: list[tuple[int, Pattern]] = []
-    for code, signature, description in _ROOTS:
+    for code, label, signature, description in _ROOTS:
         matched = tuple(sorted(signature & marked))
         if matched:
-            label = f"Resembles the {code} pattern"
             found.append((len(matched), Pattern(code, label, matched, description, PATTERN_SOURCE)))
     if "buttock" in marked and "sitting" in set(worse_with):
         found.append(
@@ -79,9 +94,12 @@ def patterns(regions: Iterable[str], *, worse_with: Iterable[str] = ()) -> list[
                 1,
                 Pattern(
                     "piriformis",
-                    "Piriformis-like",
+                    gettext_noop("Piriformis-like"),
                     ("buttock",),
-                    "buttock pain worse on sitting; check for tenderness near the greater sciatic notch",
+                    gettext_noop(
+                        "buttock pain worse on sitting; check for tenderness near the greater "
+                        "sciatic notch"
+                    ),
                     PIRIFORMIS_SOURCE,
                 ),
             )
@@ -101,8 +119,8 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
     if "lower_back" in marked or marked & {"buttock", "back_of_thigh", "calf"}:
         suggestions.append(
             Focus(
-                "Lumbar paraspinals (erector spinae, multifidus)",
-                "Low-back muscles that guard around an irritated nerve root.",
+                gettext_noop("Lumbar paraspinals (erector spinae, multifidus)"),
+                gettext_noop("Low-back muscles that guard around an irritated nerve root."),
                 FOCUS_SOURCE,
                 tradition=False,
             )
@@ -110,8 +128,10 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
     if "lower_back" in marked:
         suggestions.append(
             Focus(
-                "Quadratus lumborum",
-                "Its trigger points are described as referring pain to the buttock and hip.",
+                gettext_noop("Quadratus lumborum"),
+                gettext_noop(
+                    "Its trigger points are described as referring pain to the buttock and hip."
+                ),
                 TRIGGER_POINT_SOURCE,
                 tradition=True,
             )
@@ -119,16 +139,20 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
     if "buttock" in marked:
         suggestions.append(
             Focus(
-                "Gluteus maximus and medius",
-                "Buttock pain; these muscles are tender in many people with sciatica.",
+                gettext_noop("Gluteus maximus and medius"),
+                gettext_noop(
+                    "Buttock pain; these muscles are tender in many people with sciatica."
+                ),
                 FOCUS_SOURCE,
                 tradition=False,
             )
         )
         suggestions.append(
             Focus(
-                "Piriformis and deep hip rotators",
-                "The sciatic nerve runs beneath piriformis; relevant when buttock pain is worse on sitting.",
+                gettext_noop("Piriformis and deep hip rotators"),
+                gettext_noop(
+                    "The sciatic nerve runs beneath piriformis; relevant when buttock pain is worse on sitting."
+                ),
                 PIRIFORMIS_SOURCE,
                 tradition=False,
             )
@@ -136,8 +160,10 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
     if leg_allowed and marked & {"side_of_thigh", "calf"}:
         suggestions.append(
             Focus(
-                "Gluteus minimus",
-                "Its trigger points are described as referring pain down the side and back of the leg.",
+                gettext_noop("Gluteus minimus"),
+                gettext_noop(
+                    "Its trigger points are described as referring pain down the side and back of the leg."
+                ),
                 TRIGGER_POINT_SOURCE,
                 tradition=True,
             )
@@ -145,8 +171,8 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
     if leg_allowed and "back_of_thigh" in marked:
         suggestions.append(
             Focus(
-                "Hamstrings",
-                "Pain at the back of the thigh.",
+                gettext_noop("Hamstrings"),
+                gettext_noop("Pain at the back of the thigh."),
                 FOCUS_SOURCE,
                 tradition=False,
             )
@@ -154,8 +180,8 @@ def focus(regions: Iterable[str], precautions: Iterable[str]) -> list[Focus]:
     if leg_allowed and marked & {"calf", "sole_heel"}:
         suggestions.append(
             Focus(
-                "Calf (gastrocnemius, soleus)",
-                "Calf pain.",
+                gettext_noop("Calf (gastrocnemius, soleus)"),
+                gettext_noop("Calf pain."),
                 FOCUS_SOURCE,
                 tradition=False,
             )

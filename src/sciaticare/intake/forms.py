@@ -5,16 +5,18 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from sciaticare.intake import bodymap
 from sciaticare.intake.services import IntakeData
 from sciaticare.intake.triage.assessment import AGE_MAX, AGE_MIN, ONSET_WEEKS_MAX
 from sciaticare.intake.triage.questions import QUESTIONS
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def _pain(label: str) -> forms.IntegerField:
+def _pain(label: Any) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,
@@ -23,61 +25,63 @@ def _pain(label: str) -> forms.IntegerField:
     )
 
 
-def _choices(mapping: Any) -> list[tuple[str, str]]:
-    return list(mapping.items())
+def _choices(mapping: Any) -> list[tuple[str, Any]]:
+    """Codes and their words, translated when the form is shown (the words are marked in the
+    pure module ``bodymap``)."""
+    return [(code, gettext_lazy(words)) for code, words in mapping.items()]
 
 
 class IntakeForm(forms.Form):
     """The structured intake: where, how it feels, since when, how bad, and every red flag."""
 
-    age = forms.IntegerField(label="Your age", min_value=AGE_MIN, max_value=AGE_MAX)
+    age = forms.IntegerField(label=_("Your age"), min_value=AGE_MIN, max_value=AGE_MAX)
     onset_date = forms.DateField(
-        label="When did this episode begin?", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("When did this episode begin?"), widget=forms.DateInput(attrs={"type": "date"})
     )
     regions = forms.MultipleChoiceField(
-        label="Where does it hurt?",
-        choices=[(code, region.label) for code, region in bodymap.REGIONS.items()],
+        label=_("Where does it hurt?"),
+        choices=[(code, gettext_lazy(region.label)) for code, region in bodymap.REGIONS.items()],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     qualities = forms.MultipleChoiceField(
-        label="How does it feel?",
+        label=_("How does it feel?"),
         choices=_choices(bodymap.QUALITIES),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    back_pain_now = _pain("Back pain now")
-    back_pain_average = _pain("Back pain on average, past week")
-    back_pain_worst = _pain("Back pain at its worst, past week")
-    leg_pain_now = _pain("Leg pain now")
-    leg_pain_average = _pain("Leg pain on average, past week")
-    leg_pain_worst = _pain("Leg pain at its worst, past week")
+    back_pain_now = _pain(_("Back pain now"))
+    back_pain_average = _pain(_("Back pain on average, past week"))
+    back_pain_worst = _pain(_("Back pain at its worst, past week"))
+    leg_pain_now = _pain(_("Leg pain now"))
+    leg_pain_average = _pain(_("Leg pain on average, past week"))
+    leg_pain_worst = _pain(_("Leg pain at its worst, past week"))
     worse_with = forms.MultipleChoiceField(
-        label="What makes it worse?",
+        label=_("What makes it worse?"),
         choices=_choices(bodymap.WORSE_WITH),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     better_with = forms.MultipleChoiceField(
-        label="What makes it better?",
+        label=_("What makes it better?"),
         choices=_choices(bodymap.BETTER_WITH),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     goals = forms.CharField(
-        label="What would you like to be able to do again?",
+        label=_("What would you like to be able to do again?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=2000,
     )
     medications = forms.CharField(
-        label="Medicines you take (especially blood thinners, steroids, painkillers)",
+        label=_("Medicines you take (especially blood thinners, steroids, painkillers)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
     )
     notes = forms.CharField(
-        label="Anything else your therapist should know",
+        label=_("Anything else your therapist should know"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=4000,
@@ -90,7 +94,7 @@ class IntakeForm(forms.Form):
         # Every triage question, answered explicitly (no default: silence is not "no").
         for question in QUESTIONS:
             self.fields[f"q_{question.code}"] = forms.ChoiceField(
-                label=question.text, choices=YES_NO, widget=forms.RadioSelect
+                label=gettext(question.text), choices=YES_NO, widget=forms.RadioSelect
             )
 
     def question_fields(self) -> list[forms.BoundField]:
@@ -100,12 +104,14 @@ class IntakeForm(forms.Form):
         onset = self.cleaned_data["onset_date"]
         today = self.today or timezone.localdate()
         if onset > today:
-            raise forms.ValidationError("The pain cannot have begun in the future.")
+            raise forms.ValidationError(gettext("The pain cannot have begun in the future."))
         # Triage takes an onset at most ONSET_WEEKS_MAX weeks ago (a lifetime); further back is
         # a typo, and answering it here keeps it from reaching triage as a server error.
         if (today - onset).days / 7 > ONSET_WEEKS_MAX:
             years = int(ONSET_WEEKS_MAX // 52)
-            raise forms.ValidationError(f"Give a date within the last {years} years.")
+            raise forms.ValidationError(
+                gettext("Give a date within the last %(years)s years.") % {"years": years}
+            )
         return onset
 
     def to_data(self) -> IntakeData:
@@ -155,19 +161,21 @@ class IntakeForm(forms.Form):
 
 class ShareForm(forms.Form):
     therapist_email = forms.EmailField(
-        label="Your therapist's email address",
-        help_text="The address of their Sciaticare therapist account. You can withdraw this at any time.",
+        label=_("Your therapist's email address"),
+        help_text=_(
+            "The address of their Sciaticare therapist account. You can withdraw this at any time."
+        ),
     )
 
 
 class QuestionnaireImportForm(forms.Form):
     """The clinic is asked only of an admin who runs more than one: the text is that clinic's."""
 
-    clinic = forms.TypedChoiceField(label="For the clinic", coerce=int, required=False)
-    resource = forms.FileField(label="FHIR R4 Questionnaire (JSON file)")
+    clinic = forms.TypedChoiceField(label=_("For the clinic"), coerce=int, required=False)
+    resource = forms.FileField(label=_("FHIR R4 Questionnaire (JSON file)"))
     licence_statement = forms.CharField(
-        label="Licence",
-        help_text="Who holds the licence for this text, and its reference.",
+        label=_("Licence"),
+        help_text=_("Who holds the licence for this text, and its reference."),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
     )
@@ -185,5 +193,5 @@ class QuestionnaireImportForm(forms.Form):
     def clean_resource(self) -> Any:
         upload = self.cleaned_data["resource"]
         if upload.size > 1_000_000:
-            raise forms.ValidationError("The file is larger than 1 MB.")
+            raise forms.ValidationError(gettext("The file is larger than 1 MB."))
         return upload

@@ -6,16 +6,39 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from sciaticare.intake.triage.assessment import advice
 from sciaticare.intake.triage.levels import Level
 
 
 class TriageLevel(models.TextChoices):
     # "with precautions" is added only when there are some: see Intake.triage_headline.
-    OK = Level.OK.code, "Massage is a reasonable option"
-    SOON = Level.SOON.code, "See a doctor within two weeks, before massage"
-    URGENT = Level.URGENT.code, "See a doctor today"
-    EMERGENCY = Level.EMERGENCY.code, "Emergency: go now"
+    OK = Level.OK.code, _("Massage is a reasonable option")
+    SOON = Level.SOON.code, _("See a doctor within two weeks, before massage")
+    URGENT = Level.URGENT.code, _("See a doctor today")
+    EMERGENCY = Level.EMERGENCY.code, _("Emergency: go now")
+
+
+#: The instruments' interpretation bands (scoring/instruments.py, rules.py), stored as these
+#: English codes, in words in the language being answered in.
+BAND_WORDS = {
+    "recovered": pgettext_lazy("questionnaire band", "recovered"),
+    "minimal": pgettext_lazy("questionnaire band", "minimal"),
+    "moderate": pgettext_lazy("questionnaire band", "moderate"),
+    "severe": pgettext_lazy("questionnaire band", "severe"),
+    "crippled": pgettext_lazy("questionnaire band", "crippled"),
+    "bed-bound": pgettext_lazy("questionnaire band", "bed-bound"),
+    "low": pgettext_lazy("questionnaire band", "low"),
+    "medium": pgettext_lazy("questionnaire band", "medium"),
+    "high": pgettext_lazy("questionnaire band", "high"),
+}
+
+
+def band_words(band: str | None) -> str:
+    """A stored band code in words ("moderate"); an unknown code as it is; "" for none."""
+    return str(BAND_WORDS.get(band, band)) if band else ""
 
 
 def _pain(name: str) -> models.CheckConstraint:
@@ -113,11 +136,20 @@ class Intake(models.Model):
 
     @property
     def triage_headline(self) -> str:
-        """The level in words; an `ok` result says "with precautions" only when it has some."""
+        """The level in words, in the language being answered in; an `ok` result says "with
+        precautions" only when it has some."""
         label = TriageLevel(self.triage_level).label
         if self.level is Level.OK and self.triage_precautions:
-            return f"{label}, with precautions"
+            return gettext("%(level)s, with precautions") % {"level": label}
         return str(label)
+
+    @property
+    def advice(self) -> str:
+        """The triage advice in the language being answered in, said again from the saved
+        level, reasons and precautions (``triage_advice`` keeps the words shown when saved)."""
+        return advice(
+            self.level, self.triage_reasons, has_precautions=bool(self.triage_precautions)
+        )
 
     @property
     def blocks_booking(self) -> bool:

@@ -10,11 +10,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.services import record_event
+from sciaticare.core.display import day
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.selectors.access import clinics_administered
 from sciaticare.intake import recheck
@@ -30,7 +32,7 @@ from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.questionnaire import check_fits, validate_questionnaire
 from sciaticare.intake.scoring.response import response_to_fhir
 from sciaticare.intake.scoring.rules import Score, score
-from sciaticare.intake.triage.assessment import assess
+from sciaticare.intake.triage.assessment import Triage, advice, assess
 from sciaticare.intake.triage.levels import Level
 
 
@@ -56,6 +58,11 @@ def onset_weeks(onset_date: date, today: date) -> float:
     return max((today - onset_date).days, 0) / 7
 
 
+def _in_english(result: Triage) -> str:
+    with translation.override("en"):
+        return advice(result.level, result.reasons, has_precautions=bool(result.precautions))
+
+
 # Called after the transaction commits with the id of a new intake whose triage says emergency
 # or urgent; set by scheduling.notifications (the therapists with a session are told), so that
 # the intake app does not import scheduling's mail code.
@@ -69,7 +76,7 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
     """
     today = today_for(patient)  # the patient's own day
     if data.onset_date > today:
-        raise Invalid("onset_in_future", "The pain cannot have begun in the future.")
+        raise Invalid("onset_in_future", gettext("The pain cannot have begun in the future."))
     result = assess(data.age, onset_weeks(data.onset_date, today), dict(data.answers))
     with transaction.atomic():
         episode = (
@@ -105,7 +112,9 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
             triage_level=result.level.code,
             triage_reasons=list(result.reasons),
             triage_precautions=list(result.precautions),
-            triage_advice=result.advice,
+            # The record keeps the advice in English, whatever language it was read in;
+            # pages say it again in their reader's language (Intake.advice).
+            triage_advice=_in_english(result),
         )
         record_event(actor=patient, action="intake.create", patient=patient, obj=intake)
         if result.level >= Level.URGENT:
@@ -123,7 +132,7 @@ def confirm_doctor_clearance(*, patient: User, intake_id: int) -> Intake:
         if intake.triage_level != Level.SOON.code:
             raise Conflict(
                 "clearance_not_applicable",
-                "Only a 'see a doctor soon' result needs a doctor's clearance.",
+                gettext("Only a 'see a doctor soon' result needs a doctor's clearance."),
             )
         if intake.doctor_cleared_at is None:
             intake.doctor_cleared_at = timezone.now()
@@ -143,8 +152,8 @@ def recheck_red_flags(*, patient: User, yes: Collection[str]) -> RedFlagRecheck:
     if unknown:
         raise Invalid(
             "unknown_question",
-            "Unknown red-flag question: " + ", ".join(unknown),
-            [("yes", f"unknown code {code}") for code in unknown],
+            gettext("Unknown red-flag question: %(codes)s") % {"codes": ", ".join(unknown)},
+            [("yes", gettext("unknown code %(code)s") % {"code": code}) for code in unknown],
         )
     with transaction.atomic():
         intake = (
@@ -155,7 +164,7 @@ def recheck_red_flags(*, patient: User, yes: Collection[str]) -> RedFlagRecheck:
         if intake is None:
             raise Refused(
                 "intake_required",
-                "Fill in your intake first: it checks whether massage is safe for you.",
+                gettext("Fill in your intake first: it checks whether massage is safe for you."),
             )
         answers = {q.code: q.code in yes for q in recheck.QUESTIONS_ASKED}
         result = None
@@ -199,7 +208,9 @@ def share_intake(*, patient: User, therapist_email: str) -> IntakeShare:
         .exclude(pk=patient.pk)
         .first()
     )
-    already = Conflict("already_shared", "Your intake is already shared with that email address.")
+    already = Conflict(
+        "already_shared", gettext("Your intake is already shared with that email address.")
+    )
     same = Q(email=email) | Q(therapist=therapist) if therapist is not None else Q(email=email)
     if IntakeShare.objects.filter(same, patient=patient, revoked_at__isnull=True).exists():
         raise already
@@ -280,7 +291,10 @@ def add_past_episodes(
             and Episode.objects.filter(patient=patient, closed_at__isnull=True).exists()
         ):
             closed_at = now  # one open episode at a time: yours stays the open one
-            warnings.append(f"The episode from {episode.started_on} was imported as closed.")
+            warnings.append(
+                gettext("The episode from %(day)s was imported as closed.")
+                % {"day": day(episode.started_on, "medium")}
+            )
         Episode.objects.create(patient=patient, started_on=episode.started_on, closed_at=closed_at)
         added += 1
     return added, present, warnings
@@ -341,13 +355,17 @@ def import_questionnaire(
     if clinic_id is None and len(runs) == 1:
         clinic_id = runs[0]
     if clinic_id is None:
-        raise Invalid("clinic_required", "Choose the clinic whose licence covers this text.")
+        raise Invalid(
+            "clinic_required", gettext("Choose the clinic whose licence covers this text.")
+        )
     if not clinics_administered(user=admin).filter(pk=clinic_id).exists():
-        raise Invalid("clinic_not_yours", "You can import text only for a clinic you run.")
+        raise Invalid("clinic_not_yours", gettext("You can import text only for a clinic you run."))
     problems = validate_questionnaire(resource)
     if problems:
         raise Invalid(
-            "invalid_questionnaire", "Not a valid FHIR R4 Questionnaire: " + "; ".join(problems)
+            "invalid_questionnaire",
+            gettext("Not a valid FHIR R4 Questionnaire: %(problems)s")
+            % {"problems": "; ".join(problems)},
         )
     assert isinstance(resource, dict)
     code = str(resource.get("id", ""))
@@ -355,22 +373,29 @@ def import_questionnaire(
     if instrument is None:
         raise Invalid(
             "unknown_instrument",
-            f"The Questionnaire id must be one of: {', '.join(INSTRUMENTS)}.",
+            gettext("The Questionnaire id must be one of: %(codes)s.")
+            % {"codes": ", ".join(INSTRUMENTS)},
         )
     if instrument.ships_text:
         raise Invalid(
-            "shipped_instrument", f"{instrument.title} ships with Sciaticare; it needs no import."
+            "shipped_instrument",
+            gettext("%(title)s ships with Sciaticare; it needs no import.")
+            % {"title": gettext(instrument.title)},
         )
     problems = check_fits(instrument, resource)
     if problems:
         raise Invalid(
-            "does_not_fit", "The items do not fit the scoring rule: " + "; ".join(problems)
+            "does_not_fit",
+            gettext("The items do not fit the scoring rule: %(problems)s")
+            % {"problems": "; ".join(problems)},
         )
     version = str(resource.get("version") or "")
     if not version:
-        raise Invalid("no_version", "The Questionnaire needs a version.")
+        raise Invalid("no_version", gettext("The Questionnaire needs a version."))
     if not licence_statement.strip():
-        raise Invalid("no_licence", "State the licence under which your clinic uses this text.")
+        raise Invalid(
+            "no_licence", gettext("State the licence under which your clinic uses this text.")
+        )
     try:
         with transaction.atomic():
             return QuestionnaireDefinition.objects.create(
@@ -383,7 +408,9 @@ def import_questionnaire(
             )
     except IntegrityError:
         raise Conflict(
-            "version_exists", f"{code} version {version} is already imported for this clinic."
+            "version_exists",
+            gettext("%(code)s version %(version)s is already imported for this clinic.")
+            % {"code": code, "version": version},
         ) from None
 
 

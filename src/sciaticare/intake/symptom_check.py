@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sciaticare.core.translation import gettext, gettext_noop
 from sciaticare.intake.triage.assessment import (
     AGE_MAX,
     AGE_MIN,
@@ -30,11 +31,12 @@ STEPS: tuple[str, ...] = (
     "onset_weeks",
     *_EPISODE_QUESTIONS,
 )
+# The questions in English, marked for translation: the page shows them translated.
 QUESTION_TEXT: Mapping[str, str] = {q.code: q.text for q in QUESTIONS}
 NUMBER_STEPS: Mapping[str, tuple[str, float, float]] = {
-    "age": ("How old are you?", AGE_MIN, AGE_MAX),
+    "age": (gettext_noop("How old are you?"), AGE_MIN, AGE_MAX),
     "onset_weeks": (
-        "How many weeks ago did this episode begin?",
+        gettext_noop("How many weeks ago did this episode begin?"),
         ONSET_WEEKS_MIN,
         ONSET_WEEKS_MAX,
     ),
@@ -82,21 +84,25 @@ def _number(raw: str | None, *, integer: bool) -> float | int | None:
 
 
 def answer_error(step: str, raw: str | None) -> str | None:
-    """Why the answer given on this screen cannot be taken, or None."""
+    """Why the answer given on this screen cannot be taken, or None (in the language being
+    answered in)."""
     if step in NUMBER_STEPS:
         _, low, high = NUMBER_STEPS[step]
         value = _number(raw, integer=step == "age")
         if value is None:
             return (
-                "Please enter a whole number."
+                gettext("Please enter a whole number.")
                 if step == "age"
-                else "Please enter a number of weeks."
+                else gettext("Please enter a number of weeks.")
             )
         if not low <= value <= high:
-            return f"Please enter a number from {low:g} to {high:g}."
+            return gettext("Please enter a number from %(low)s to %(high)s.") % {
+                "low": f"{low:g}",
+                "high": f"{high:g}",
+            }
         return None
     if raw not in ("yes", "no"):
-        return "Please answer yes or no."
+        return gettext("Please answer yes or no.")
     return None
 
 

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sciaticare.core.translation import gettext, ngettext
+
 DEFAULT_TOLERANCE = timedelta(days=2)
 
 
@@ -42,8 +44,8 @@ def soonest(options: Sequence[PlanOption]) -> PlanOption | None:
 
 def later_by(chosen: date, earliest: date) -> str:
     """How much later the chosen session is than the earliest, in local calendar days, for
-    "your preferred therapist, 1 day later"."""
+    "your preferred therapist, 1 day later" (in the language being answered in)."""
     days = (chosen - earliest).days
     if days <= 0:
-        return "later the same day"
-    return "1 day later" if days == 1 else f"{days} days later"
+        return gettext("later the same day")
+    return ngettext("%(days)s day later", "%(days)s days later", days) % {"days": days}

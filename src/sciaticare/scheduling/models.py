@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from sciaticare.directory.models import (
     MAX_SESSION_MINUTES,
@@ -182,13 +183,13 @@ class TimeOff(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
-    HELD = "held", "Held for a waitlist offer"
-    BOOKED = "booked", "Booked"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
-    RESCHEDULED = "rescheduled", "Moved to another time"
-    EXPIRED = "expired", "Offer expired"
+    HELD = "held", pgettext_lazy("appointment status", "Held for a waitlist offer")
+    BOOKED = "booked", pgettext_lazy("appointment status", "Booked")
+    COMPLETED = "completed", pgettext_lazy("appointment status", "Completed")
+    NO_SHOW = "no_show", pgettext_lazy("appointment status", "No-show")
+    CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+    RESCHEDULED = "rescheduled", pgettext_lazy("appointment status", "Moved to another time")
+    EXPIRED = "expired", pgettext_lazy("appointment status", "Offer expired")
 
 
 # Statuses that occupy the therapist's time: two of these may never overlap.
@@ -298,10 +299,10 @@ class AppointmentChange(models.Model):
 
 
 class WaitlistStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    OFFERED = "offered", "Offered a slot"
-    BOOKED = "booked", "Booked"
-    CANCELLED = "cancelled", "Left the waitlist"
+    WAITING = "waiting", pgettext_lazy("waitlist status", "Waiting")
+    OFFERED = "offered", pgettext_lazy("waitlist status", "Offered a slot")
+    BOOKED = "booked", pgettext_lazy("waitlist status", "Booked")
+    CANCELLED = "cancelled", pgettext_lazy("waitlist status", "Left the waitlist")
 
 
 class WaitlistEntry(models.Model):

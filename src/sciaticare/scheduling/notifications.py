@@ -3,7 +3,9 @@ a booking: the confirmation with an `.ics` of the session, change notices, a rem
 before, waitlist offers, and "read the brief before the session" when a client's intake now
 says to see a doctor first.
 
-Mail carries no clinical detail (no triage, no notes): the therapist's name, the time in the
+Each mail is written in its recipient's language (``User.language``, under
+``translation.override``): a task has no request to take a language from. Mail carries no
+clinical detail (no triage, no notes): the therapist's name, the time in the
 location's own time zone with the zone named, and the place. Each task loads the appointment
 afresh and sends nothing when it no longer applies, because a task may run long after it was
 queued (the reminder a day later, an offer after it was answered).
@@ -19,8 +21,10 @@ from django.core.mail import EmailMessage
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from sciaticare.core.display import clock, day
 from sciaticare.core.names import one_line
 from sciaticare.directory.models import Location
 from sciaticare.intake.models import Intake
@@ -48,29 +52,43 @@ _RELATED = ("patient", "therapist__user", "location__clinic__booking_policy", "s
 
 
 def zone_label(moment: datetime, location: Location) -> str:
-    """The location's zone named, with its abbreviation at that moment: "Europe/London, BST"."""
+    """The location's zone named, with its abbreviation at that moment: "Europe/London time,
+    BST" (in the language being answered in, as are the texts below)."""
     abbreviation = local(moment, location).tzname() or ""
     if abbreviation[:1] in "+-":  # zones without a letter abbreviation give "+0530"
         offset = local(moment, location).strftime("%z")
         abbreviation = f"UTC{offset[:3]}:{offset[3:]}"
-    return f"{location.time_zone} time, {abbreviation}"
+    return gettext("%(zone)s time, %(abbreviation)s") % {
+        "zone": location.time_zone,
+        "abbreviation": abbreviation,
+    }
 
 
 def when_text(start: datetime, end: datetime, location: Location) -> str:
     """ "Wednesday 1 July 2026, 10:00–11:00 (Europe/London time, BST)"."""
     first, last = local(start, location), local(end, location)
-    return f"{first:%A} {first.day} {first:%B %Y}, {first:%H:%M}–{last:%H:%M} ({zone_label(start, location)})"
+    return gettext("%(day)s, %(start)s–%(end)s (%(zone)s)") % {
+        "day": day(first, "full"),
+        "start": clock(first),
+        "end": clock(last),
+        "zone": zone_label(start, location),
+    }
 
 
 def moment_text(moment: datetime, location: Location) -> str:
     """ "Wednesday 1 July 2026 at 14:30 (Europe/London time, BST)"."""
     at = local(moment, location)
-    return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M} ({zone_label(moment, location)})"
+    return gettext("%(day)s at %(time)s (%(zone)s)") % {
+        "day": day(at, "full"),
+        "time": clock(at),
+        "zone": zone_label(moment, location),
+    }
 
 
 def _short(appointment: Appointment) -> str:
+    """ "Wed 1 Jul, 10:00", for a subject."""
     at = local(appointment.start, appointment.location)
-    return f"{at:%a} {at.day} {at:%b}, {at:%H:%M}"
+    return gettext("%(day)s, %(time)s") % {"day": day(at, "weekday"), "time": clock(at)}
 
 
 def _url(name: str, *args: Any) -> str:
@@ -81,7 +99,7 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     window = policy_durations(policy_of(appointment.location))["cancellation_window"]
     return {
         "therapist": appointment.therapist.name,
-        "client": appointment.patient.first_name or "A client",
+        "client": appointment.patient.first_name or gettext("A client"),
         "patient_first_name": appointment.patient.first_name,
         "therapist_first_name": appointment.therapist.user.first_name,
         "when": when_text(appointment.start, appointment.end, appointment.location),
@@ -129,22 +147,27 @@ def send_booking_confirmation(appointment_id: int) -> int:
     appointment = _load(appointment_id)
     if appointment is None or appointment.status != AppointmentStatus.BOOKED:
         return 0
-    context = _context(appointment)
     now = timezone.now()
-    sent = _send(
-        to=appointment.patient.email,
-        subject=f"Booked: massage with {context['therapist']} on {_short(appointment)}",
-        template="booked_patient",
-        context=context,
-        ics=attachment_for([(appointment, False)], AS_PATIENT, now=now),
-    )
-    sent += _send(
-        to=appointment.therapist.user.email,
-        subject=f"New booking: {context['client']} on {_short(appointment)}",
-        template="booked_therapist",
-        context=context,
-        ics=attachment_for([(appointment, False)], AS_THERAPIST, now=now),
-    )
+    with translation.override(appointment.patient.language):
+        context = _context(appointment)
+        sent = _send(
+            to=appointment.patient.email,
+            subject=gettext("Booked: massage with %(therapist)s on %(when)s")
+            % {"therapist": context["therapist"], "when": _short(appointment)},
+            template="booked_patient",
+            context=context,
+            ics=attachment_for([(appointment, False)], AS_PATIENT, now=now),
+        )
+    with translation.override(appointment.therapist.user.language):
+        context = _context(appointment)
+        sent += _send(
+            to=appointment.therapist.user.email,
+            subject=gettext("New booking: %(client)s on %(when)s")
+            % {"client": context["client"], "when": _short(appointment)},
+            template="booked_therapist",
+            context=context,
+            ics=attachment_for([(appointment, False)], AS_THERAPIST, now=now),
+        )
     return sent
 
 
@@ -154,26 +177,36 @@ def send_cancellation_notice(appointment_id: int) -> int:
     appointment = _load(appointment_id)
     if appointment is None or appointment.status != AppointmentStatus.CANCELLED:
         return 0
-    context = {
-        **_context(appointment),
-        "by_patient": cancelled_by_patient(appointment),
-        "late": appointment.late_cancellation,
-    }
+    by_patient = cancelled_by_patient(appointment)
     now = timezone.now()
-    sent = _send(
-        to=appointment.patient.email,
-        subject=f"Cancelled: massage with {context['therapist']} on {_short(appointment)}",
-        template="cancelled_patient",
-        context=context,
-        ics=attachment_for([(appointment, True)], AS_PATIENT, now=now),
-    )
-    sent += _send(
-        to=appointment.therapist.user.email,
-        subject=f"Cancelled: session with {context['client']} on {_short(appointment)}",
-        template="cancelled_therapist",
-        context=context,
-        ics=attachment_for([(appointment, True)], AS_THERAPIST, now=now),
-    )
+    with translation.override(appointment.patient.language):
+        context = {
+            **_context(appointment),
+            "by_patient": by_patient,
+            "late": appointment.late_cancellation,
+        }
+        sent = _send(
+            to=appointment.patient.email,
+            subject=gettext("Cancelled: massage with %(therapist)s on %(when)s")
+            % {"therapist": context["therapist"], "when": _short(appointment)},
+            template="cancelled_patient",
+            context=context,
+            ics=attachment_for([(appointment, True)], AS_PATIENT, now=now),
+        )
+    with translation.override(appointment.therapist.user.language):
+        context = {
+            **_context(appointment),
+            "by_patient": by_patient,
+            "late": appointment.late_cancellation,
+        }
+        sent += _send(
+            to=appointment.therapist.user.email,
+            subject=gettext("Cancelled: session with %(client)s on %(when)s")
+            % {"client": context["client"], "when": _short(appointment)},
+            template="cancelled_therapist",
+            context=context,
+            ics=attachment_for([(appointment, True)], AS_THERAPIST, now=now),
+        )
     return sent
 
 
@@ -186,23 +219,28 @@ def send_reschedule_notice(appointment_id: int) -> int:
     old = _load(new.rescheduled_from_id)
     if old is None:
         return 0
-    context = {**_context(new), "was": when_text(old.start, old.end, old.location)}
     now = timezone.now()
     both = [(old, True), (new, False)]
-    sent = _send(
-        to=new.patient.email,
-        subject=f"Moved: massage with {context['therapist']} to {_short(new)}",
-        template="moved_patient",
-        context=context,
-        ics=attachment_for(both, AS_PATIENT, now=now),
-    )
-    sent += _send(
-        to=new.therapist.user.email,
-        subject=f"Moved: session with {context['client']} to {_short(new)}",
-        template="moved_therapist",
-        context=context,
-        ics=attachment_for(both, AS_THERAPIST, now=now),
-    )
+    with translation.override(new.patient.language):
+        context = {**_context(new), "was": when_text(old.start, old.end, old.location)}
+        sent = _send(
+            to=new.patient.email,
+            subject=gettext("Moved: massage with %(therapist)s to %(when)s")
+            % {"therapist": context["therapist"], "when": _short(new)},
+            template="moved_patient",
+            context=context,
+            ics=attachment_for(both, AS_PATIENT, now=now),
+        )
+    with translation.override(new.therapist.user.language):
+        context = {**_context(new), "was": when_text(old.start, old.end, old.location)}
+        sent += _send(
+            to=new.therapist.user.email,
+            subject=gettext("Moved: session with %(client)s to %(when)s")
+            % {"client": context["client"], "when": _short(new)},
+            template="moved_therapist",
+            context=context,
+            ics=attachment_for(both, AS_THERAPIST, now=now),
+        )
     return sent
 
 
@@ -296,16 +334,18 @@ def send_do_not_treat_notice(intake_id: int) -> int:
         first_per_therapist.setdefault(appointment.therapist_id, appointment)
     sent = 0
     for appointment in first_per_therapist.values():
-        context = {
-            **_context(appointment),
-            "brief_url": _url("intake:brief", appointment.patient_id),
-        }
-        sent += _send(
-            to=appointment.therapist.user.email,
-            subject=f"Please read {context['client']}'s brief before your session",
-            template="do_not_treat_therapist",
-            context=context,
-        )
+        with translation.override(appointment.therapist.user.language):
+            context = {
+                **_context(appointment),
+                "brief_url": _url("intake:brief", appointment.patient_id),
+            }
+            sent += _send(
+                to=appointment.therapist.user.email,
+                subject=gettext("Please read %(client)s's brief before your session")
+                % {"client": context["client"]},
+                template="do_not_treat_therapist",
+                context=context,
+            )
     return sent
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -123,7 +124,7 @@ def _booked(request: AuthedRequest, appointment: Appointment) -> HttpResponse:
     if appointment.status == AppointmentStatus.HELD:
         # The clinic takes a deposit by card: the time is held while it is paid.
         return redirect(payments.desk().deposit_page(appointment))
-    messages.success(request, "Booked. A confirmation is on its way by email.")
+    messages.success(request, gettext("Booked. A confirmation is on its way by email."))
     return redirect("scheduling:appointment", appointment_id=appointment.pk)
 
 
@@ -165,7 +166,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     if request.method == "POST" and gate is None and not_taking is None:
         start = _parse_start(request.POST.get("start"))
         if start is None:
-            error, status = "Choose one of the offered times.", 422
+            error, status = gettext("Choose one of the offered times."), 422
         else:
             try:
                 if request.POST.get("confirm") != "yes":
@@ -262,9 +263,12 @@ def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             done = (
-                "Cancelled. This was within the clinic's cancellation window and is recorded as a late cancellation."
+                gettext(
+                    "Cancelled. This was within the clinic's cancellation window and is recorded "
+                    "as a late cancellation."
+                )
                 if cancelled.late_cancellation
-                else "Cancelled."
+                else gettext("Cancelled.")
             )
             messages.success(request, f"{done} {terms}" if terms else done)
         return redirect("scheduling:appointment", appointment_id=found.pk)
@@ -288,7 +292,7 @@ def cancel_for_triage(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     alert = intake_selectors.triage_alert(patient=request.user)
     if alert is None:
-        messages.info(request, "Your intake does not say to see a doctor first.")
+        messages.info(request, gettext("Your intake does not say to see a doctor first."))
         return redirect("scheduling:appointments")
     if request.method == "POST":
         try:
@@ -298,8 +302,12 @@ def cancel_for_triage(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Cancelled {len(done)} session{'' if len(done) == 1 else 's'}. "
-                "Your therapists have been told.",
+                ngettext(
+                    "Cancelled %(count)s session. Your therapists have been told.",
+                    "Cancelled %(count)s sessions. Your therapists have been told.",
+                    len(done),
+                )
+                % {"count": len(done)},
             )
         return redirect("scheduling:appointments")
     upcoming = [
@@ -340,7 +348,7 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         except DomainError as exc:
             error, status = exc.message, (409 if isinstance(exc, Conflict) else 422)
         else:
-            messages.success(request, "Moved. Your old time is released.")
+            messages.success(request, gettext("Moved. Your old time is released."))
             return redirect("scheduling:appointment", appointment_id=moved.pk)
     context = {
         **_slots_page(request, found.therapist, found.session_type, exclude=found.pk),
@@ -384,8 +392,12 @@ def no_show(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            told = " The patient is told." if terms is not None and terms.fee else ""
-            messages.success(request, f"Marked as not attended.{told}")
+            messages.success(
+                request,
+                gettext("Marked as not attended. The patient is told.")
+                if terms is not None and terms.fee
+                else gettext("Marked as not attended."),
+            )
         return redirect("scheduling:appointment", appointment_id=found.pk)
     if found.status != AppointmentStatus.BOOKED or now < no_show_from(found):
         return redirect("scheduling:appointment", appointment_id=found.pk)
@@ -408,7 +420,8 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
     ]
     if not plan:
         messages.info(
-            request, "Choose a preferred therapist and backups first: that is your flare-up plan."
+            request,
+            gettext("Choose a preferred therapist and backups first: that is your flare-up plan."),
         )
         return redirect("web:dashboard")
     alert = intake_selectors.triage_alert(patient=request.user)
@@ -451,7 +464,10 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
                 patient=request.user, therapist_id=pick.therapist_id, start=pick_slot.start
             )
         except DomainError as exc:
-            messages.error(request, exc.message + " Here is the next best option.")
+            messages.error(
+                request,
+                gettext("%(problem)s Here is the next best option.") % {"problem": exc.message},
+            )
             return redirect("scheduling:flare_up")
         return _confirm_page(request, preview, back="flare_up")
     later = None

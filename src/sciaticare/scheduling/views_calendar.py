@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sciaticare.accounts.types import AuthedRequest
@@ -40,7 +41,10 @@ def new_link(request: AuthedRequest) -> HttpResponse:
         calendar_feeds.regenerate_feed(owner=request.user)
         messages.success(
             request,
-            "Here is your new link. The old one no longer works: update any calendar app that used it.",
+            gettext(
+                "Here is your new link. The old one no longer works: update any calendar app "
+                "that used it."
+            ),
         )
         return redirect("scheduling:calendar")
     return render(request, "scheduling/calendar_new_link.html")

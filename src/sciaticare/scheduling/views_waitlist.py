@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -39,12 +41,18 @@ class WaitlistForm(forms.Form):
     """Who to wait for and between which dates (one form, used only here)."""
 
     scope = forms.ChoiceField(
-        label="Wait for",
-        choices=[("therapist", "This therapist"), ("plan", "Anyone in my flare-up plan")],
+        label=_("Wait for"),
+        choices=[("therapist", _("This therapist")), ("plan", _("Anyone in my flare-up plan"))],
         widget=forms.RadioSelect,
     )
-    earliest = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    latest = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    earliest = forms.DateField(
+        label=pgettext_lazy("first day of a waitlist entry", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    latest = forms.DateField(
+        label=pgettext_lazy("last day of a waitlist entry", "Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def mark_errors(self) -> None:
         """Tie each field to its error message for screen readers."""
@@ -102,7 +110,8 @@ def join(request: AuthedRequest) -> HttpResponse:
             form.add_error(field if field in form.fields else None, exc.message)
         else:
             messages.success(
-                request, "You are on the waitlist. We will email you as soon as a time opens up."
+                request,
+                gettext("You are on the waitlist. We will email you as soon as a time opens up."),
             )
             return redirect("scheduling:waitlist")
     form.mark_errors()
@@ -155,7 +164,7 @@ def leave(request: AuthedRequest, entry_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     if entry.status not in waitlist.OPEN:
-        messages.info(request, "You are no longer on that waitlist.")
+        messages.info(request, gettext("You are no longer on that waitlist."))
         return redirect("scheduling:waitlist")
     if request.method == "POST":
         try:
@@ -163,7 +172,7 @@ def leave(request: AuthedRequest, entry_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "You have left the waitlist.")
+            messages.success(request, gettext("You have left the waitlist."))
         return redirect("scheduling:waitlist")
     return render(
         request,
@@ -227,7 +236,7 @@ def accept(request: AuthedRequest, offer_id: int) -> HttpResponse:
     if booked.status == AppointmentStatus.HELD:
         # The clinic takes a deposit by card: the time is held while it is paid.
         return redirect(payments.desk().deposit_page(booked))
-    messages.success(request, "Booked. A confirmation is on its way by email.")
+    messages.success(request, gettext("Booked. A confirmation is on its way by email."))
     return redirect("scheduling:appointment", appointment_id=booked.pk)
 
 
@@ -243,6 +252,6 @@ def decline(request: AuthedRequest, offer_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("scheduling:offer", offer_id=offer_id)
     messages.success(
-        request, "You let that time go. You are still on the waitlist for other times."
+        request, gettext("You let that time go. You are still on the waitlist for other times.")
     )
     return redirect("scheduling:waitlist")

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.selectors import today_for
@@ -31,7 +32,9 @@ def week(request: AuthedRequest) -> HttpResponse:
     try:
         first = parse_day(request.GET.get("start"), field="start") or today_for(request.user)
     except Invalid as exc:
-        messages.error(request, f"{exc.message} Showing this week instead.")
+        messages.error(
+            request, gettext("%(problem)s Showing this week instead.") % {"problem": exc.message}
+        )
         first, status = today_for(request.user), 400
     first -= timedelta(days=first.weekday())
     days = [first + timedelta(days=i) for i in range(7)]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from sciaticare.core.translation import gettext, ngettext
+
 __all__ = [
     "FHIR_BASE_URL",
     "Answer",
@@ -70,17 +72,28 @@ class Instrument:
 
     @property
     def mcid_text(self) -> str:
-        """The meaningful-change rule in words, as tables and the PDF state it."""
-        parts = []
-        if self.mcid_points:
-            parts.append(f"{self.mcid_points:g} points")
-        if self.mcid_percent:
-            parts.append(f"{self.mcid_percent:g} % of the first score")
-        if not parts:
-            return "none published"
+        """The meaningful-change rule in words, as tables and the PDF state it, in the language
+        being answered in (core.translation)."""
+        points = (
+            ngettext("%(points)s point", "%(points)s points", int(self.mcid_points))
+            % {"points": f"{self.mcid_points:g}"}
+            if self.mcid_points
+            else None
+        )
+        percent = (
+            gettext("%(percent)s %% of the first score") % {"percent": f"{self.mcid_percent:g}"}
+            if self.mcid_percent
+            else None
+        )
+        if points and percent:
+            rule = gettext("%(points)s or %(percent)s") % {"points": points, "percent": percent}
+        elif points or percent:
+            rule = points or percent or ""
+        else:
+            return gettext("none published")
         if not self.mcid_published:
-            return f"{' or '.join(parts)} (no published threshold)"
-        return " or ".join(parts)
+            return gettext("%(rule)s (no published threshold)") % {"rule": rule}
+        return rule
 
     @property
     def url(self) -> str:

@@ -1,5 +1,9 @@
 """The instruments (docs/clinical.md, "Instruments"): the one table of items, ranges, bands,
 MCIDs, LOINC codes and sources (pure).
+
+Titles and sources are English, marked for translation: pages translate them where they show
+them; the FHIR export and the stored scores keep the English. Band labels are stored codes,
+shown in words by the ``band_words`` template filter.
 """
 
 from __future__ import annotations
@@ -7,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from sciaticare.core.translation import gettext_noop
 from sciaticare.intake.scoring.definition import Band, Instrument, ItemSpec
 
 __all__ = ["INSTRUMENTS", "UnknownInstrument", "get_instrument"]
@@ -43,7 +48,7 @@ def _nrs(code: str, title: str) -> Instrument:
         mcid_percent=30.0,
         lower_is_better=True,
         loinc="72514-3",  # Pain severity - 0-10 verbal numeric rating (docs/clinical.md)
-        source=(
+        source=gettext_noop(
             "Generic 0-10 numeric rating scale; MCID: Ostelo et al., Spine 2008; Childs et al., "
             "Spine 2005"
         ),
@@ -53,11 +58,11 @@ def _nrs(code: str, title: str) -> Instrument:
 
 
 _ALL: tuple[Instrument, ...] = (
-    _nrs("nrs-back", "Back pain, 0-10 numeric rating scale"),
-    _nrs("nrs-leg", "Leg pain, 0-10 numeric rating scale"),
+    _nrs("nrs-back", gettext_noop("Back pain, 0-10 numeric rating scale")),
+    _nrs("nrs-leg", gettext_noop("Leg pain, 0-10 numeric rating scale")),
     Instrument(
         code="peg",
-        title="PEG: pain, enjoyment of life and general activity (3 items)",
+        title=gettext_noop("PEG: pain, enjoyment of life and general activity (3 items)"),
         items=_int_items("peg", 3, 0, 10),
         score_min=0,
         score_max=10,
@@ -68,14 +73,14 @@ _ALL: tuple[Instrument, ...] = (
         mcid_percent=30.0,
         lower_is_better=True,
         loinc=None,  # No LOINC code is confirmed for the PEG score (docs/clinical.md, "Codes").
-        source="Krebs et al., J Gen Intern Med 2009;24(6):733-738",
+        source=gettext_noop("Krebs et al., J Gen Intern Med 2009;24(6):733-738"),
         ships_text=True,
         rule="mean",
         mcid_published=False,
     ),
     Instrument(
         code="rmdq",
-        title="Roland-Morris Disability Questionnaire (24 items)",
+        title=gettext_noop("Roland-Morris Disability Questionnaire (24 items)"),
         items=_bool_items("rmdq", 24),
         score_min=0,
         score_max=24,
@@ -86,7 +91,7 @@ _ALL: tuple[Instrument, ...] = (
         mcid_percent=30.0,
         lower_is_better=True,
         loinc=None,  # No LOINC code is confirmed for the RMDQ score (docs/clinical.md).
-        source=(
+        source=gettext_noop(
             "Roland & Morris, Spine 1983;8:141-144; Roland & Fairbank, Spine 2000;25:3115-3124 "
             "(no permission needed in the published form)"
         ),
@@ -95,7 +100,7 @@ _ALL: tuple[Instrument, ...] = (
     ),
     Instrument(
         code="odi",
-        title="Oswestry Disability Index 2.1a",
+        title=gettext_noop("Oswestry Disability Index 2.1a"),
         items=_int_items("odi", 10, 0, 5),
         score_min=0,
         score_max=100,
@@ -111,7 +116,7 @@ _ALL: tuple[Instrument, ...] = (
         mcid_percent=30.0,
         lower_is_better=True,
         loinc="97909-6",  # ODI score; the panel is 97908-8 (docs/clinical.md, "Codes").
-        source=(
+        source=gettext_noop(
             "Fairbank & Pynsent, Spine 2000 (ODI 2.1a); item text licensed by Mapi Research Trust"
         ),
         ships_text=False,
@@ -119,7 +124,7 @@ _ALL: tuple[Instrument, ...] = (
     ),
     Instrument(
         code="startback",
-        title="Keele STarT Back Screening Tool",
+        title=gettext_noop("Keele STarT Back Screening Tool"),
         # Items 1-8: disagree (false, 0) / agree (true, 1). Item 9: bothersomeness 0-4.
         items=(*_bool_items("startback", 8), ItemSpec("startback-9", 0, 4)),
         score_min=0,
@@ -132,7 +137,7 @@ _ALL: tuple[Instrument, ...] = (
         mcid_percent=None,
         lower_is_better=True,
         loinc=None,  # none (docs/clinical.md, "Codes")
-        source=(
+        source=gettext_noop(
             "Hill et al., Arthritis Rheum 2008; Keele University (item text free for "
             "non-commercial use only)"
         ),

@@ -16,6 +16,7 @@ from typing import Any, Final
 import pydantic
 from fhir.resources.R4B.questionnaire import Questionnaire
 
+from sciaticare.core.translation import gettext
 from sciaticare.intake.scoring.definition import Instrument, ItemSpec
 from sciaticare.intake.scoring.instruments import get_instrument
 
@@ -76,6 +77,10 @@ def load_questionnaire(code: str) -> dict[str, Any]:
     return data
 
 
+def _not_a_questionnaire(resource_type: object) -> str:
+    return gettext("resourceType must be 'Questionnaire', not %(type)r") % {"type": resource_type}
+
+
 def _location(loc: Iterable[int | str]) -> str:
     out = ""
     for part in loc:
@@ -99,12 +104,12 @@ def _walk_items(
     if items is None:
         return []
     if not isinstance(items, list):
-        return [f"{path}: must be a list"]
+        return [gettext("%(where)s: must be a list") % {"where": path}]
     problems: list[str] = []
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
         if not isinstance(item, Mapping):
-            problems.append(f"{where}: must be an object")
+            problems.append(gettext("%(where)s: must be an object") % {"where": where})
             continue
         visit(item, where)
         problems += _walk_items(item.get("item"), f"{where}.item", visit)
@@ -114,26 +119,33 @@ def _walk_items(
 def validate_questionnaire(data: object) -> list[str]:
     """Readable problems with ``data`` as a FHIR Questionnaire; empty when it is valid."""
     if not isinstance(data, Mapping):
-        return ["a Questionnaire must be a JSON object"]
+        return [gettext("a Questionnaire must be a JSON object")]
     resource_type = data.get("resourceType")
     if resource_type != "Questionnaire":
-        return [f"resourceType must be 'Questionnaire', not {resource_type!r}"]
+        return [_not_a_questionnaire(resource_type)]
     problems: list[str] = []
     status = data.get("status")
     if status is not None and status not in QUESTIONNAIRE_STATUSES:
         problems.append(
-            f"status: {status!r} is not one of {', '.join(sorted(QUESTIONNAIRE_STATUSES))}"
+            gettext("status: %(status)r is not one of %(statuses)s")
+            % {"status": status, "statuses": ", ".join(sorted(QUESTIONNAIRE_STATUSES))}
         )
     seen: set[str] = set()
 
     def visit(item: Mapping[str, Any], where: str) -> None:
         item_type = item.get("type")
         if item_type is not None and item_type not in _ITEM_TYPES:
-            problems.append(f"{where}.type: {item_type!r} is not a Questionnaire item type")
+            problems.append(
+                gettext("%(where)s.type: %(type)r is not a Questionnaire item type")
+                % {"where": where, "type": item_type}
+            )
         link_id = item.get("linkId")
         if isinstance(link_id, str):
             if link_id in seen:
-                problems.append(f"{where}.linkId: {link_id!r} is used more than once")
+                problems.append(
+                    gettext("%(where)s.linkId: %(link)r is used more than once")
+                    % {"where": where, "link": link_id}
+                )
             seen.add(link_id)
 
     problems += _walk_items(data.get("item"), "item", visit)
@@ -168,18 +180,23 @@ def _option_values(options: object) -> list[int] | None:
 
 
 def _fit_integer(spec: ItemSpec, item: Mapping[str, Any], item_type: object) -> list[str]:
-    name = f"item {spec.link_id!r}"
-    scoring_range = f"{spec.min}-{spec.max}"
+    words = {"link": spec.link_id, "range": f"{spec.min}-{spec.max}", "type": item_type}
     if item_type not in ("integer", "choice"):
-        return [f"{name} has type {item_type!r}; the scoring rule needs 'integer'"]
+        return [
+            gettext("item %(link)r has type %(type)r; the scoring rule needs 'integer'") % words
+        ]
     if "answerOption" in item or item_type == "choice":
         values = _option_values(item.get("answerOption"))
         if values is None:
-            return [f"{name} must list answerOption valueInteger {scoring_range}"]
+            return [gettext("item %(link)r must list answerOption valueInteger %(range)s") % words]
         if sorted(values) != list(range(spec.min, spec.max + 1)):
             shown = ", ".join(map(str, sorted(values)))
             return [
-                f"{name} answer options ({shown}) disagree with the scoring range {scoring_range}"
+                gettext(
+                    "item %(link)r answer options (%(shown)s) disagree with the scoring range "
+                    "%(range)s"
+                )
+                % {**words, "shown": shown}
             ]
         return []
     problems = []
@@ -188,13 +205,22 @@ def _fit_integer(spec: ItemSpec, item: Mapping[str, Any], item_type: object) -> 
         ("maxValue", MAX_VALUE_URL, spec.max),
     ):
         present, value = _extension_int(item, url)
+        found = {**words, "label": label, "expected": expected, "value": value}
         if not present:
-            problems.append(f"{name} has no {label} extension (expected {expected})")
+            problems.append(
+                gettext("item %(link)r has no %(label)s extension (expected %(expected)s)") % found
+            )
         elif value is None:
-            problems.append(f"{name} {label} must be a valueInteger (expected {expected})")
+            problems.append(
+                gettext("item %(link)r %(label)s must be a valueInteger (expected %(expected)s)")
+                % found
+            )
         elif value != expected:
             problems.append(
-                f"{name} {label} {value} disagrees with the scoring range {scoring_range}"
+                gettext(
+                    "item %(link)r %(label)s %(value)s disagrees with the scoring range %(range)s"
+                )
+                % found
             )
     return problems
 
@@ -209,9 +235,9 @@ def check_fits(instrument: Instrument, questionnaire: Mapping[str, Any]) -> list
     Run :func:`validate_questionnaire` for FHIR validity.
     """
     if not isinstance(questionnaire, Mapping):
-        return ["a Questionnaire must be a JSON object"]
+        return [gettext("a Questionnaire must be a JSON object")]
     if questionnaire.get("resourceType") != "Questionnaire":
-        return [f"resourceType must be 'Questionnaire', not {questionnaire.get('resourceType')!r}"]
+        return [_not_a_questionnaire(questionnaire.get("resourceType"))]
     found: dict[str, Mapping[str, Any]] = {}
     problems: list[str] = []
 
@@ -220,21 +246,23 @@ def check_fits(instrument: Instrument, questionnaire: Mapping[str, Any]) -> list
             return
         link_id = item.get("linkId")
         if not isinstance(link_id, str):
-            problems.append(f"{where} has no linkId")
+            problems.append(gettext("%(where)s has no linkId") % {"where": where})
         elif link_id in found:
-            problems.append(f"item {link_id!r} appears more than once")
+            problems.append(gettext("item %(link)r appears more than once") % {"link": link_id})
         else:
             found[link_id] = item
 
     problems += _walk_items(questionnaire.get("item"), "item", visit)
     specs = {spec.link_id: spec for spec in instrument.items}
     problems += [
-        f"missing item {link_id!r} (needed by {instrument.code} scoring)"
+        gettext("missing item %(link)r (needed by %(code)s scoring)")
+        % {"link": link_id, "code": instrument.code}
         for link_id in specs
         if link_id not in found
     ]
     problems += [
-        f"item {link_id!r} is not part of {instrument.code} scoring"
+        gettext("item %(link)r is not part of %(code)s scoring")
+        % {"link": link_id, "code": instrument.code}
         for link_id in found
         if link_id not in specs
     ]
@@ -244,11 +272,15 @@ def check_fits(instrument: Instrument, questionnaire: Mapping[str, Any]) -> list
             continue
         item_type = item.get("type")
         if item.get("repeats") is True:
-            problems.append(f"item {link_id!r} repeats; the scoring rule needs one answer")
+            problems.append(
+                gettext("item %(link)r repeats; the scoring rule needs one answer")
+                % {"link": link_id}
+            )
         if spec.answer_type == "boolean":
             if item_type != "boolean":
                 problems.append(
-                    f"item {link_id!r} has type {item_type!r}; the scoring rule needs 'boolean'"
+                    gettext("item %(link)r has type %(type)r; the scoring rule needs 'boolean'")
+                    % {"link": link_id, "type": item_type}
                 )
         else:
             problems += _fit_integer(spec, item, item_type)

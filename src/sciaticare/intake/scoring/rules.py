@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
+from sciaticare.core.translation import gettext, gettext_noop
 from sciaticare.intake.scoring.definition import Answer, Instrument
 from sciaticare.intake.scoring.instruments import get_instrument
 
@@ -56,10 +57,11 @@ class Score:
 class IncompleteResponse(ValueError):
     """Answers are missing that the instrument's rule needs; ``missing`` lists their linkIds.
 
-    ``explanation`` says in plain words what the rule needs, for the 422 and the page.
+    ``explanation`` says in plain words what the rule needs, for the 422 and the page: in the
+    language being answered in, or ``EVERY_ITEM`` in English, which the page translates.
     """
 
-    EVERY_ITEM: Final = "Every item of this instrument needs an answer."
+    EVERY_ITEM: Final = gettext_noop("Every item of this instrument needs an answer.")
 
     def __init__(
         self,
@@ -90,10 +92,14 @@ class InvalidResponse(ValueError):
 def _normalise(instrument: Instrument, answers: Mapping[str, Answer]) -> dict[str, int | None]:
     """Check every answer; return ``link_id -> int | None`` for every item, in item order."""
     if not isinstance(answers, Mapping):
-        raise InvalidResponse(instrument.code, [("", "answers must be a mapping of linkId")])
+        raise InvalidResponse(
+            instrument.code, [("", gettext("answers must be a mapping of linkId"))]
+        )
     specs = {spec.link_id: spec for spec in instrument.items}
     errors: list[tuple[str, str]] = [
-        (str(key), f"unknown item for {instrument.code}") for key in answers if key not in specs
+        (str(key), gettext("unknown item for %(code)s") % {"code": instrument.code})
+        for key in answers
+        if key not in specs
     ]
     result: dict[str, int | None] = {}
     for spec in instrument.items:
@@ -104,11 +110,24 @@ def _normalise(instrument: Instrument, answers: Mapping[str, Answer]) -> dict[st
             if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
                 result[spec.link_id] = int(value)
             else:
-                errors.append((spec.link_id, f"expected true or false, got {value!r}"))
+                errors.append(
+                    (
+                        spec.link_id,
+                        gettext("expected true or false, got %(value)r") % {"value": value},
+                    )
+                )
         elif isinstance(value, bool) or not isinstance(value, int):
-            errors.append((spec.link_id, f"expected an integer, got {value!r}"))
+            errors.append(
+                (spec.link_id, gettext("expected an integer, got %(value)r") % {"value": value})
+            )
         elif not spec.min <= value <= spec.max:
-            errors.append((spec.link_id, f"{value} is outside {spec.min}-{spec.max}"))
+            errors.append(
+                (
+                    spec.link_id,
+                    gettext("%(value)s is outside %(low)s-%(high)s")
+                    % {"value": value, "low": spec.min, "high": spec.max},
+                )
+            )
         else:
             result[spec.link_id] = value
     if errors:
@@ -161,11 +180,17 @@ def _score_odi(instrument: Instrument, values: Mapping[str, int | None]) -> Scor
             missing,
             f"{instrument.code}: {len(answered)} of {total} sections answered, no score "
             f"(needs {ODI_MIN_SECTIONS}); unanswered: {', '.join(missing)}",
-            explanation=(
-                f"The Oswestry Disability Index is scored only when at least "
-                f"{ODI_MIN_SECTIONS} of its {total} sections are answered "
-                f"(answered: {len(answered)}). Unanswered sections: {sections}."
-            ),
+            explanation=gettext(
+                "The Oswestry Disability Index is scored only when at least %(needed)s of its "
+                "%(total)s sections are answered (answered: %(answered)s). "
+                "Unanswered sections: %(sections)s."
+            )
+            % {
+                "needed": ODI_MIN_SECTIONS,
+                "total": total,
+                "answered": len(answered),
+                "sections": sections,
+            },
         )
     raw = sum(answered.values())
     possible = sum(instrument.item(k).max for k in answered)

@@ -4,8 +4,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
-from sciaticare.intake.bodymap import BETTER_WITH, QUALITIES, REGIONS, WORSE_WITH
+from sciaticare.intake.bodymap import (
+    BETTER_WITH,
+    QUALITIES,
+    REGIONS,
+    WORSE_WITH,
+    choice_words,
+    region_words,
+)
+from sciaticare.intake.models import band_words as band_in_words
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
 
 register = template.Library()
@@ -42,30 +53,50 @@ SHAPES: tuple[tuple[str, str, dict[str, float]], ...] = (
 )
 
 
+def _shape(code: str, kind: str, attrs: dict[str, float], *, on: bool) -> SafeString:
+    """One region's SVG shape, its name (in the page's language) as its title."""
+    classes = "region" + (" on" if on else "") + ("" if REGIONS[code].massage_region else " flag")
+    return format_html(
+        '<{} class="{}" data-region="{}"{}><title>{}</title></{}>',
+        kind,
+        classes,
+        code,
+        format_html_join("", ' {}="{}"', attrs.items()),
+        region_words(code),
+        kind,
+    )
+
+
 @register.inclusion_tag("intake/_bodymap.html")
 def body_map(
-    marked: Iterable[str] = (), interactive: bool = False, label: str = "Body map"
+    marked: Iterable[str] = (), interactive: bool = False, label: str | None = None
 ) -> dict[str, Any]:
+    """The map in the page's language; ``label`` names it for a screen reader (already
+    translated by the page: ``{% translate "Where it hurts" as map_label %}``)."""
     chosen = set(marked)
     shapes = [
         {
             "code": code,
             "kind": kind,
             "attrs": attrs,
-            "label": REGIONS[code].label,
+            "label": region_words(code),
             "on": code in chosen,
             "flag": not REGIONS[code].massage_region,
+            "markup": _shape(code, kind, attrs, on=code in chosen),
             "view": "back" if attrs.get("x", attrs.get("cx", 0)) < 220 else "front",
         }
         for code, kind, attrs in SHAPES
     ]
-    return {"shapes": shapes, "interactive": interactive, "label": label}
+    return {
+        "shapes": shapes,
+        "interactive": interactive,
+        "label": label if label is not None else gettext("Body map"),
+    }
 
 
 @register.filter
 def region_label(code: str) -> str:
-    region = REGIONS.get(code)
-    return region.label if region else code
+    return region_words(code)
 
 
 _LABELS = {"worse": WORSE_WITH, "better": BETTER_WITH, "qualities": QUALITIES}
@@ -75,10 +106,16 @@ _LABELS = {"worse": WORSE_WITH, "better": BETTER_WITH, "qualities": QUALITIES}
 def labels(codes: Iterable[str], kind: str) -> str:
     """Stored choice codes in words, e.g. `intake.worse_with|labels:"worse"`."""
     names = _LABELS[kind]
-    return ", ".join(names.get(code, code) for code in codes) or "—"
+    return ", ".join(choice_words(names, code) for code in codes) or "—"
 
 
 @register.filter
 def instrument_title(code: str) -> str:
     instrument = INSTRUMENTS.get(code)
-    return instrument.title if instrument else code
+    return gettext(instrument.title) if instrument else code
+
+
+@register.filter
+def band_words(band: str | None) -> str:
+    """A stored questionnaire band in words: `{{ response.band|band_words }}`."""
+    return band_in_words(band)

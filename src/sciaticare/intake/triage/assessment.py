@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import cast
 
+from sciaticare.core.translation import gettext, gettext_noop
 from sciaticare.intake.triage.levels import Level
 from sciaticare.intake.triage.precautions import PRECAUTIONS
 from sciaticare.intake.triage.questions import QUESTIONS, REQUIRED_CODES
@@ -26,6 +27,7 @@ __all__ = [
     "FieldError",
     "InvalidTriageInput",
     "Triage",
+    "advice",
     "assess",
     "check_input",
 ]
@@ -33,32 +35,35 @@ __all__ = [
 
 # --- Advice ---------------------------------------------------------------------------------
 
-# What each level means for the person (docs/clinical.md, "Triage levels").
+# What each level means for the person (docs/clinical.md, "Triage levels"). The words are
+# English, marked for translation; ``advice`` translates them into the language being answered in.
 _LEVEL_ADVICE: Mapping[Level, str] = MappingProxyType(
     {
-        Level.EMERGENCY: "Go to an emergency department now (or call the emergency number).",
-        Level.URGENT: "See a doctor today. No massage until a doctor has seen you.",
-        Level.SOON: "See a doctor within about two weeks, before massage.",
-        Level.OK: "Massage is a reasonable option.",
+        Level.EMERGENCY: gettext_noop(
+            "Go to an emergency department now (or call the emergency number)."
+        ),
+        Level.URGENT: gettext_noop("See a doctor today. No massage until a doctor has seen you."),
+        Level.SOON: gettext_noop("See a doctor within about two weeks, before massage."),
+        Level.OK: gettext_noop("Massage is a reasonable option."),
     }
 )
-_OK_PRECAUTIONS = "Your therapist will follow the precautions listed."
+_OK_PRECAUTIONS = gettext_noop("Your therapist will follow the precautions listed.")
 # The honest claim (ACP 2017; NICE NG59 1.2.7; Furlan et al., Cochrane 2015; docs/clinical.md).
-_HONEST_WORDING = (
+_HONEST_WORDING = gettext_noop(
     "Massage may give short-term relief, and works best alongside exercise. "
     "It does not treat the cause of nerve-root compression, "
     "and it never replaces a medical assessment."
 )
 # NHS DVT guidance: one-sided leg swelling with breathlessness or chest pain.
-_PE_ADVICE = (
+_PE_ADVICE = gettext_noop(
     "A swollen leg together with breathlessness, chest pain, a racing heart or coughing blood "
     "can mean a possible pulmonary embolism (a blood clot in the lung). This is an emergency."
 )
 # NICE NG234: who to contact for each combination.
-_METASTASES_ADVICE = (
+_METASTASES_ADVICE = gettext_noop(
     "Because you have had cancer, contact your GP or your cancer team today about this back pain."
 )
-_MSCC_ADVICE = (
+_MSCC_ADVICE = gettext_noop(
     "Because you have had cancer, this could be pressure on the spinal cord: call your cancer "
     "team's acute oncology (MSCC) line immediately, or go to an emergency department now."
 )
@@ -130,7 +135,8 @@ def check_input(age: object, onset_weeks: object, answers: object) -> list[Field
 
 @dataclass(frozen=True)
 class Triage:
-    """The result: level, reason codes (keys of REASONS), precaution codes, and advice."""
+    """The result: level, reason codes (keys of REASONS), precaution codes, and advice (in the
+    language being answered in when ``assess`` ran)."""
 
     level: Level
     reasons: tuple[str, ...]
@@ -176,22 +182,29 @@ def assess(age: object, onset_weeks: object, answers: object) -> Triage:
         level=level,
         reasons=tuple(reasons),
         precautions=precautions,
-        advice=_advice(level, yes, tuple(reasons), has_precautions=bool(precautions)),
+        advice=advice(level, reasons, has_precautions=bool(precautions)),
     )
 
 
-def _advice(
-    level: Level, yes: Mapping[str, bool], reasons: tuple[str, ...], *, has_precautions: bool
-) -> str:
+def advice(level: Level, reasons: Iterable[str], *, has_precautions: bool) -> str:
+    """The advice for a result, in the language being answered in (core.translation): what its
+    level means, the pulmonary embolism warning when a swollen leg comes with chest symptoms,
+    who to contact after cancer, and for ``ok`` the precautions and the honest wording.
+
+    It needs only the result (level, reason codes, whether there are precautions), so a saved
+    intake's advice is said again in its reader's language (``Intake.advice``).
+    """
+    fired = frozenset(reasons)
     parts = [_LEVEL_ADVICE[level]]
-    if yes["chest_symptoms"] and yes["calf_swelling"]:
+    # Both questions give their own reason code, so the reasons say whether both were "yes".
+    if {"chest_symptoms", "calf_swelling"} <= fired:
         parts.append(_PE_ADVICE)
-    if "possible_spinal_cord_compression" in reasons:
+    if "possible_spinal_cord_compression" in fired:
         parts.append(_MSCC_ADVICE)
-    elif "possible_spinal_metastases" in reasons:
+    elif "possible_spinal_metastases" in fired:
         parts.append(_METASTASES_ADVICE)
     if level is Level.OK:
         if has_precautions:
             parts.append(_OK_PRECAUTIONS)
         parts.append(_HONEST_WORDING)
-    return " ".join(parts)
+    return " ".join(gettext(part) for part in parts)

@@ -5,9 +5,18 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-__all__ = ["Phase", "episode_phase"]
+from sciaticare.core.translation import gettext_noop
+
+__all__ = ["PHASE_WORDS", "Phase", "episode_phase"]
 
 Phase = Literal["acute", "subacute", "chronic"]
+
+#: Each phase in words, marked for translation: the brief shows ``gettext(PHASE_WORDS[phase])``.
+PHASE_WORDS: dict[str, str] = {
+    "acute": gettext_noop("acute"),
+    "subacute": gettext_noop("subacute"),
+    "chronic": gettext_noop("chronic"),
+}
 
 
 def episode_phase(onset_weeks: float) -> Phase:

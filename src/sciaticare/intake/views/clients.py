@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import NotFound
 from sciaticare.intake import selectors, services
 from sciaticare.intake.care import care
-from sciaticare.intake.triage.phase import episode_phase
+from sciaticare.intake.triage.phase import PHASE_WORDS, episode_phase
 from sciaticare.intake.triage.precautions import PRECAUTIONS
 from sciaticare.intake.triage.reasons import most_serious_first
 from sciaticare.intake.views.checks import require_role
@@ -53,8 +54,10 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
             "may_export": care().treats(therapist=request.user, patient=found.patient),
             "reasons": most_serious_first(intake.triage_reasons),
             "precautions": [PRECAUTIONS[c] for c in intake.triage_precautions],
-            "phase": episode_phase(
-                services.onset_weeks(intake.onset_date, intake.created_at.date())
+            "phase": gettext(
+                PHASE_WORDS[
+                    episode_phase(services.onset_weeks(intake.onset_date, intake.created_at.date()))
+                ]
             ),
         },
     )

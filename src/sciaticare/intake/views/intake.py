@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -62,7 +63,7 @@ def intake_form(request: AuthedRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(
-                    request, "Your intake is saved. Here is what it means for massage."
+                    request, gettext("Your intake is saved. Here is what it means for massage.")
                 )
                 return redirect("intake:detail", intake_id=intake.pk)
     else:
@@ -107,7 +108,9 @@ def intake_detail(request: AuthedRequest, intake_id: int) -> HttpResponse:
 def confirm_clearance(request: AuthedRequest, intake_id: int) -> HttpResponse:
     require_role(request, Role.PATIENT)
     if request.POST.get("confirm") != "yes":
-        messages.error(request, "Tick the box to confirm that a doctor has cleared massage.")
+        messages.error(
+            request, gettext("Tick the box to confirm that a doctor has cleared massage.")
+        )
         return redirect("intake:detail", intake_id=intake_id)
     try:
         services.confirm_doctor_clearance(patient=request.user, intake_id=intake_id)
@@ -117,6 +120,7 @@ def confirm_clearance(request: AuthedRequest, intake_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, "Recorded: a doctor has cleared massage. Your therapist will see this."
+            request,
+            gettext("Recorded: a doctor has cleared massage. Your therapist will see this."),
         )
     return redirect("intake:detail", intake_id=intake_id)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.models import Role
@@ -17,10 +18,14 @@ from sciaticare.core.bounds import loads_json
 from sciaticare.core.errors import DomainError
 from sciaticare.intake import selectors, services
 from sciaticare.intake.forms import QuestionnaireImportForm
+from sciaticare.intake.models import band_words
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.questionnaire import MAX_VALUE_URL, MIN_VALUE_URL
 from sciaticare.intake.scoring.rules import IncompleteResponse, InvalidResponse
 from sciaticare.intake.views.checks import require_role
+
+#: The instruments whose text ships with Sciaticare, translated on the page.
+SHIPPED_CODES = frozenset(code for code, i in INSTRUMENTS.items() if i.ships_text)
 
 
 def _answers_from_post(resource: dict[str, Any], post: Any) -> dict[str, int | bool | None]:
@@ -61,15 +66,24 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
                 patient=request.user, code=code, answers=answers, version=version
             )
         except IncompleteResponse as exc:
-            errors = dict.fromkeys(exc.missing, "Please answer this.")
-            explanation = exc.explanation
+            errors = dict.fromkeys(exc.missing, gettext("Please answer this."))
+            explanation = gettext(exc.explanation)
         except InvalidResponse as exc:
             errors = dict(exc.errors)
         else:
+            words = {
+                "title": gettext(instrument.title),
+                "score": f"{response.score:g}",
+                "band": band_words(response.band),
+            }
             messages.success(
                 request,
-                f"{instrument.title}: {response.score:g}"
-                + (f" ({response.band})" if response.band else ""),
+                (
+                    gettext("%(title)s: %(score)s (%(band)s)")
+                    if response.band
+                    else gettext("%(title)s: %(score)s")
+                )
+                % words,
             )
             return redirect("intake:home")
     return render(
@@ -78,6 +92,11 @@ def questionnaire(request: AuthedRequest, code: str) -> HttpResponse:
         {
             "instrument": instrument,
             "resource": resource,
+            "copyright": (
+                gettext(resource.get("copyright", ""))
+                if code in SHIPPED_CODES
+                else resource.get("copyright", "")
+            ),
             "items": _render_items(resource, answers, errors),
             "errors": errors,
             "explanation": explanation,
@@ -90,12 +109,15 @@ def _render_items(
     resource: dict[str, Any], answers: dict[str, Any], errors: dict[str, str]
 ) -> list[dict[str, Any]]:
     items = []
+    # The shipped questionnaires' words are marked for translation (scoring/texts.py); an
+    # imported licensed text is shown as the clinic imported it.
+    words = gettext if resource.get("id") in SHIPPED_CODES else str
     for spec in resource.get("item", []):
         kind = spec.get("type")
         link = spec.get("linkId", "")
         entry: dict[str, Any] = {
             "link": link,
-            "text": spec.get("text", ""),
+            "text": words(spec.get("text", "")),
             "type": kind,
             "error": errors.get(link),
         }
@@ -107,7 +129,7 @@ def _render_items(
             entry["type"] = "integer"
         entry["value"] = answers.get(link)
         entry["anchors"] = [
-            child.get("text", "")
+            words(child.get("text", ""))
             for child in spec.get("item", [])
             if child.get("type") == "display"
         ]
@@ -136,7 +158,7 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
         try:
             resource = loads_json(form.cleaned_data["resource"].read().decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            form.add_error("resource", f"The file is not JSON: {exc}")
+            form.add_error("resource", gettext("The file is not JSON: %(error)s") % {"error": exc})
         else:
             try:
                 imported = services.import_questionnaire(
@@ -148,7 +170,11 @@ def import_questionnaire(request: AuthedRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error("resource", exc.message)
             else:
-                messages.success(request, f"Imported {imported.code} version {imported.version}.")
+                messages.success(
+                    request,
+                    gettext("Imported %(code)s version %(version)s.")
+                    % {"code": imported.code, "version": imported.version},
+                )
                 return redirect("intake:import_questionnaire")
     return render(
         request,

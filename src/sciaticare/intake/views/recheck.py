@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.models import Role
@@ -46,7 +47,8 @@ def recheck(request: AuthedRequest) -> HttpResponse:
         # taken as a yes, never as a clean bill (a tick must not be thrown away).
         yes = request.POST.getlist("yes")
         if answer not in ("some", "none") or (answer == "some" and not yes):
-            error, status = "Tick the ones that apply now, or choose “None of these”.", 422
+            error = gettext("Tick the ones that apply now, or choose “None of these”.")
+            status = 422
         else:
             try:
                 done = services.recheck_red_flags(patient=request.user, yes=yes)
@@ -56,11 +58,16 @@ def recheck(request: AuthedRequest) -> HttpResponse:
                 if done.result is not None:
                     messages.warning(
                         request,
-                        "Your answers change what massage means for you now. Please read this, "
-                        "and update the rest of your intake if anything else has changed.",
+                        gettext(
+                            "Your answers change what massage means for you now. Please read "
+                            "this, and update the rest of your intake if anything else has "
+                            "changed."
+                        ),
                     )
                     return redirect("intake:detail", intake_id=done.result.pk)
-                messages.success(request, "Thank you. Nothing new to worry about: you can book.")
+                messages.success(
+                    request, gettext("Thank you. Nothing new to worry about: you can book.")
+                )
                 return redirect(next_url or "web:dashboard")
     return render(
         request,

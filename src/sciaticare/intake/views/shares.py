@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -16,7 +17,7 @@ from sciaticare.intake.forms import ShareForm
 from sciaticare.intake.views.checks import require_role
 
 # What an intake share opens, said the same way on the page and in the confirmation.
-SHARED_WITH_THERAPIST = (
+SHARED_WITH_THERAPIST = gettext_lazy(
     "your intake and the brief made from it; not your session notes, diary or reports"
 )
 
@@ -36,11 +37,14 @@ def share(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"If a therapist with the address {shared.email} uses Sciaticare, they can now "
-                f"read {SHARED_WITH_THERAPIST}.",
+                gettext(
+                    "If a therapist with the address %(email)s uses Sciaticare, they can now "
+                    "read %(what)s."
+                )
+                % {"email": shared.email, "what": SHARED_WITH_THERAPIST},
             )
     else:
-        messages.error(request, "Enter a valid email address.")
+        messages.error(request, gettext("Enter a valid email address."))
     return redirect("intake:home")
 
 
@@ -57,6 +61,8 @@ def revoke(request: AuthedRequest, share_id: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         services.revoke_share(patient=request.user, share_id=shared.pk)
-        messages.success(request, f"{shared.email} can no longer read your intake.")
+        messages.success(
+            request, gettext("%(email)s can no longer read your intake.") % {"email": shared.email}
+        )
         return redirect("intake:home")
     return render(request, "intake/revoke_confirm.html", {"share": shared})

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import needs_mfa_enrollment
@@ -78,21 +79,30 @@ def place_of(appointment: Appointment) -> str:
 def session_event(
     appointment: Appointment, viewer: Viewer, *, cancelled: bool = False
 ) -> ical.SessionEvent:
-    """The calendar event of one appointment, in its location's time zone.
+    """The calendar event of one appointment, in its location's time zone, in the language
+    being answered in (the feed's owner's, the mail's recipient's).
 
     The caller loads `patient`, `therapist__user`, `location__clinic` and `session_type`.
     """
     withdrawn = cancelled or appointment.status in WITHDRAWN
-    description = f"{appointment.session_type.name}, {appointment.session_type.minutes} minutes."
+    description = gettext("%(session)s, %(minutes)s minutes.") % {
+        "session": appointment.session_type.name,
+        "minutes": appointment.session_type.minutes,
+    }
     if viewer.as_therapist:
-        summary = f"Session with {appointment.patient.first_name or 'a client'}"
+        summary = gettext("Session with %(client)s") % {
+            "client": appointment.patient.first_name or gettext("a client")
+        }
     else:
-        summary = f"Massage with {appointment.therapist.name}"
+        summary = gettext("Massage with %(therapist)s") % {"therapist": appointment.therapist.name}
     if withdrawn:
-        description = f"Cancelled. {description}"
+        description = gettext("Cancelled. %(description)s") % {"description": description}
     elif not viewer.as_therapist:
         link = f"{settings.SITE_URL}{reverse('scheduling:appointment', args=[appointment.pk])}"
-        description = f"{description} To cancel or move it: {link}"
+        description = gettext("%(description)s To cancel or move it: %(link)s") % {
+            "description": description,
+            "link": link,
+        }
     return ical.SessionEvent(
         uid=event_uid(appointment),
         start=local(appointment.start, appointment.location),
@@ -153,25 +163,28 @@ def feed_calendar(*, feed: CalendarFeed, now: datetime | None = None) -> bytes:
     rows = feed_appointments(owner=owner, now=now)
     if any(viewer.as_therapist for _, viewer in rows):
         record_event(actor=owner, action="calendar_feed.read", patient=None, obj=feed)
-    return ical.build_calendar(
-        (session_event(appointment, viewer) for appointment, viewer in rows),
-        name="Sciaticare sessions",
-        stamp=now,
-        refresh=FEED_REFRESH,
-        uid=calendar_uid(owner),
-    )
+    # A calendar app asks for it, with no language of its own: the owner's language.
+    with translation.override(owner.language):
+        return ical.build_calendar(
+            [session_event(appointment, viewer) for appointment, viewer in rows],
+            name=gettext("Sciaticare sessions"),
+            stamp=now,
+            refresh=FEED_REFRESH,
+            uid=calendar_uid(owner),
+        )
 
 
 def attachment_for(
     appointments: Iterable[tuple[Appointment, bool]], viewer: Viewer, *, now: datetime
 ) -> bytes:
-    """An `.ics` file for mail: each appointment with whether it is now cancelled."""
+    """An `.ics` file for mail: each appointment with whether it is now cancelled (in the
+    language being answered in: the mail's, under its recipient's language)."""
     return ical.build_calendar(
-        (
+        [
             session_event(appointment, viewer, cancelled=cancelled)
             for appointment, cancelled in appointments
-        ),
-        name="Sciaticare session",
+        ],
+        name=gettext("Sciaticare session"),
         stamp=now,
         method="PUBLISH",
     )

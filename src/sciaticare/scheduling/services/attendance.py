@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Conflict, NotFound
@@ -49,13 +50,18 @@ def _lock_own(*, therapist_user: User, appointment_id: int) -> Appointment:
 
 def _mark(appointment: Appointment, *, attended: bool, by: User, now: datetime, note: str) -> None:
     if appointment.status != AppointmentStatus.BOOKED or appointment.start > now:
-        raise Conflict("not_started", "Only a booked session that has begun can be marked.")
+        raise Conflict(
+            "not_started", gettext("Only a booked session that has begun can be marked.")
+        )
     if not attended and now < no_show_from(appointment):
         minutes = int(NO_SHOW_GRACE.total_seconds() // 60)
         raise Conflict(
             TOO_EARLY_FOR_NO_SHOW,
-            f"A session can be marked missed {minutes} minutes after its start: "
-            "the client may be running late.",
+            gettext(
+                "A session can be marked missed %(minutes)s minutes after its start: "
+                "the client may be running late."
+            )
+            % {"minutes": minutes},
         )
     appointment.status = AppointmentStatus.COMPLETED if attended else AppointmentStatus.NO_SHOW
     appointment.save(update_fields=["status"])

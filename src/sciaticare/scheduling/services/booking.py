@@ -13,6 +13,7 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -23,7 +24,7 @@ from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.levels import Level
-from sciaticare.scheduling import payments
+from sciaticare.scheduling import history, payments
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentChange,
@@ -36,21 +37,32 @@ from sciaticare.scheduling.selectors.calendars import load_calendars, policy_of
 from sciaticare.scheduling.selectors.care import closed_to
 from sciaticare.scheduling.slots.rules import Refusal
 
+#: Marked for translation; raised in the language being answered in (``refusal_words``).
 REFUSAL_MESSAGES = {
-    Refusal.PAST: "That time has passed.",
-    Refusal.BEFORE_MIN_NOTICE: "That is too soon: the clinic needs more notice.",
-    Refusal.BEYOND_HORIZON: "That is too far ahead: the clinic does not take bookings that far out yet.",
-    Refusal.OUTSIDE_HOURS: "The therapist does not work at that time.",
-    Refusal.NOT_ON_GRID: "Sessions start on the clinic's time grid; choose one of the offered times.",
-    Refusal.TIME_OFF: "The therapist is away at that time.",
-    Refusal.OVERLAP: "That time was just taken. Please choose another.",
-    Refusal.IN_BUFFER: "That time was just taken. Please choose another.",
+    Refusal.PAST: gettext_noop("That time has passed."),
+    Refusal.BEFORE_MIN_NOTICE: gettext_noop("That is too soon: the clinic needs more notice."),
+    Refusal.BEYOND_HORIZON: gettext_noop(
+        "That is too far ahead: the clinic does not take bookings that far out yet."
+    ),
+    Refusal.OUTSIDE_HOURS: gettext_noop("The therapist does not work at that time."),
+    Refusal.NOT_ON_GRID: gettext_noop(
+        "Sessions start on the clinic's time grid; choose one of the offered times."
+    ),
+    Refusal.TIME_OFF: gettext_noop("The therapist is away at that time."),
+    Refusal.OVERLAP: gettext_noop("That time was just taken. Please choose another."),
+    Refusal.IN_BUFFER: gettext_noop("That time was just taken. Please choose another."),
 }
 TAKEN = (Refusal.OVERLAP, Refusal.IN_BUFFER)
-PATIENT_OVERLAP = (
+PATIENT_OVERLAP = gettext_noop(
     "You already have a session at that time (with this or another therapist). "
     "Choose another time, or move that session first."
 )
+
+
+def refusal_words(reason: Refusal) -> str:
+    """Why a start is refused, in the language being answered in."""
+    return gettext(REFUSAL_MESSAGES[reason])
+
 
 # Set by scheduling.notifications so that booking does not import mail code; called after
 # the transaction commits with the new appointment's id (changes.py has the others).
@@ -67,10 +79,11 @@ TRIAGE_BLOCKS = "triage_blocks_booking"
 
 def triage_block_message(intake: Intake) -> str:
     """The refusal while an intake says emergency or urgent: that intake's own advice (the
-    words of its result, e.g. "contact your cancer team today"), not a generic line."""
-    return (
-        f"{intake.triage_advice} Please do not book or move a massage until a doctor has seen you."
-    )
+    words of its result, e.g. "contact your cancer team today"), not a generic line, in the
+    language being answered in."""
+    return gettext(
+        "%(advice)s Please do not book or move a massage until a doctor has seen you."
+    ) % {"advice": intake.advice}
 
 
 def check_triage_block(patient: User, intake: Intake | None = None) -> None:
@@ -88,14 +101,16 @@ def check_triage_gate(patient: User) -> Intake:
     if intake is None:
         raise Refused(
             "intake_required",
-            "Fill in your intake first: it checks whether massage is safe for you.",
+            gettext("Fill in your intake first: it checks whether massage is safe for you."),
         )
     check_triage_block(patient, intake)
     if intake.level == Level.SOON and intake.doctor_cleared_at is None:
         raise Refused(
             "clearance_required",
-            "Your intake says to see a doctor within two weeks, before massage. "
-            "Once a doctor has cleared massage, confirm it on your intake page to book.",
+            gettext(
+                "Your intake says to see a doctor within two weeks, before massage. "
+                "Once a doctor has cleared massage, confirm it on your intake page to book."
+            ),
         )
     return intake
 
@@ -110,8 +125,10 @@ def check_booking_gate(patient: User, now: datetime | None = None) -> None:
     if intake_selectors.red_flag_recheck_due(intake=intake, now=now or timezone.now()):
         raise Refused(
             RECHECK_REQUIRED,
-            "Before you book, tell us whether any red-flag symptoms apply now: "
-            "your intake is more than a day old.",
+            gettext(
+                "Before you book, tell us whether any red-flag symptoms apply now: "
+                "your intake is more than a day old."
+            ),
         )
 
 
@@ -120,8 +137,11 @@ def check_new_patient(*, patient: User, therapist: TherapistProfile) -> None:
     if closed_to(patient=patient, therapists=[therapist]):
         raise Refused(
             "not_accepting_new_patients",
-            f"{therapist.user.display_name} is not taking new patients at the moment. "
-            "Choose another therapist, or one from your flare-up plan.",
+            gettext(
+                "%(name)s is not taking new patients at the moment. "
+                "Choose another therapist, or one from your flare-up plan."
+            )
+            % {"name": therapist.user.display_name},
         )
 
 
@@ -143,7 +163,8 @@ def start_in_utc(start: datetime) -> datetime:
     """A requested start in UTC; one given without its UTC offset is refused."""
     if timezone.is_naive(start):
         raise Invalid(
-            "naive_time", "Give the start time with its UTC offset, e.g. 2026-12-01T10:00:00+00:00."
+            "naive_time",
+            gettext("Give the start time with its UTC offset, e.g. 2026-12-01T10:00:00+00:00."),
         )
     return start.astimezone(UTC)
 
@@ -168,10 +189,10 @@ def checked_start(
     )[therapist.pk]
     location, refusal = bookable.check_start(calendar, session_type, start=start, now=now)
     if refusal in TAKEN:
-        raise Conflict("slot_taken", REFUSAL_MESSAGES[refusal])
+        raise Conflict("slot_taken", refusal_words(refusal))
     if refusal is not None or location is None:
         code = refusal or Refusal.OUTSIDE_HOURS
-        raise Invalid(code.value, REFUSAL_MESSAGES[code], [("start", REFUSAL_MESSAGES[code])])
+        raise Invalid(code.value, refusal_words(code), [("start", refusal_words(code))])
     return session_type, location
 
 
@@ -224,7 +245,7 @@ def preview_booking(
     check_booking_gate(patient, now)
     therapist = bookable_therapist(therapist_id=therapist_id)
     if therapist.user_id == patient.pk:
-        raise Invalid("own_calendar", "You cannot book a session with yourself.")
+        raise Invalid("own_calendar", gettext("You cannot book a session with yourself."))
     check_new_patient(patient=patient, therapist=therapist)
     session_type, location = checked_start(
         therapist=therapist,
@@ -261,7 +282,7 @@ def preview_at(
     names it in its refusal)."""
     end = start + timedelta(minutes=session_type.minutes)
     if patient_overlaps(patient=patient, start=start, end=end, exclude_appointment=moving):
-        raise Conflict("patient_overlap", PATIENT_OVERLAP)
+        raise Conflict("patient_overlap", gettext(PATIENT_OVERLAP))
     return BookingPreview(
         therapist=therapist,
         session_type=session_type,
@@ -319,8 +340,8 @@ def create_at(
             )
     except IntegrityError as exc:
         if any(name in str(exc) for name in ("patient_overlap", "patient_no_overlap")):
-            raise Conflict("patient_overlap", PATIENT_OVERLAP) from None
-        raise Conflict("slot_taken", REFUSAL_MESSAGES[Refusal.OVERLAP]) from None
+            raise Conflict("patient_overlap", gettext(PATIENT_OVERLAP)) from None
+        raise Conflict("slot_taken", refusal_words(Refusal.OVERLAP)) from None
     # The terms the patient was shown are the ones they booked under (the window above; the fees
     # are billing's).
     payments.desk().agree_terms(appointment)
@@ -346,7 +367,7 @@ def book_appointment(
     with transaction.atomic():
         therapist = lock_therapist(therapist_id)
         if therapist.user_id == patient.pk:
-            raise Invalid("own_calendar", "You cannot book a session with yourself.")
+            raise Invalid("own_calendar", gettext("You cannot book a session with yourself."))
         check_new_patient(patient=patient, therapist=therapist)
         appointment = create_at(
             patient=patient,
@@ -357,7 +378,7 @@ def book_appointment(
             deposit=True,
         )
         if appointment.status == AppointmentStatus.HELD:
-            record_change(appointment, "held_for_deposit", patient, "until the deposit is paid")
+            record_change(appointment, "held_for_deposit", patient, history.UNTIL_DEPOSIT_PAID)
             payments.desk().open_deposit(appointment)
         else:
             record_change(appointment, "booked", patient)

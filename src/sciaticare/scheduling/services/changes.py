@@ -9,12 +9,14 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Conflict, NotFound
 from sciaticare.directory.models import Location
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.triage.levels import Level
+from sciaticare.scheduling import history
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.calendars import local
 from sciaticare.scheduling.services.booking import (
@@ -36,8 +38,12 @@ on_cancelled: list[Callable[[int], None]] = []
 on_rescheduled: list[Callable[[int], None]] = []
 
 
+NOT_MOVABLE = gettext_noop("Only an upcoming booked session can be moved.")
+
+
 def _spoken(moment: datetime, location: Location) -> str:
-    """E.g. "Sat 5 Dec 2026, 15:00 GMT": a time as the location's clock shows it."""
+    """E.g. "Sat 5 Dec 2026, 15:00 GMT": a time as the location's clock shows it, in English
+    (a note kept on the change; history.note_words says it in the reader's language)."""
     there = local(moment, location)
     return f"{there:%a} {there.day} {there:%b %Y, %H:%M %Z}"
 
@@ -64,7 +70,7 @@ def preview_move(
         raise NotFound("appointment")
     _party(user, old)
     if old.status != AppointmentStatus.BOOKED or old.start <= now:
-        raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
+        raise Conflict("not_movable", gettext(NOT_MOVABLE))
     check_triage_block(old.patient)
     session_type, location = checked_start(
         therapist=old.therapist,
@@ -103,7 +109,9 @@ def cancel_appointment(
             raise NotFound("appointment")
         _party(user, appointment)
         if appointment.status != AppointmentStatus.BOOKED or appointment.start <= now:
-            raise Conflict("not_cancellable", "Only an upcoming booked session can be cancelled.")
+            raise Conflict(
+                "not_cancellable", gettext("Only an upcoming booked session can be cancelled.")
+            )
         appointment.status = AppointmentStatus.CANCELLED
         appointment.late_cancellation = late_now(appointment, now)
         appointment.save(update_fields=["status", "late_cancellation"])
@@ -117,9 +125,6 @@ def cancel_appointment(
     return appointment
 
 
-TRIAGE_CANCEL_REASON = "The client's intake says to see a doctor before massage."
-
-
 def cancel_upcoming_for_triage(*, patient: User, now: datetime | None = None) -> list[int]:
     """Cancel every upcoming booked session of a patient whose current intake says emergency
     or urgent ("Cancel my booked sessions"). Each is cancelled as a patient's cancellation is,
@@ -130,7 +135,7 @@ def cancel_upcoming_for_triage(*, patient: User, now: datetime | None = None) ->
     if intake is None or intake.level < Level.URGENT:
         raise Conflict(
             "triage_not_blocking",
-            "Your intake does not say to see a doctor first: cancel sessions one by one.",
+            gettext("Your intake does not say to see a doctor first: cancel sessions one by one."),
         )
     cancelled: list[int] = []
     with transaction.atomic():
@@ -142,7 +147,7 @@ def cancel_upcoming_for_triage(*, patient: User, now: datetime | None = None) ->
             appointment.status = AppointmentStatus.CANCELLED
             appointment.late_cancellation = False
             appointment.save(update_fields=["status", "late_cancellation"])
-            record_change(appointment, "cancelled", patient, TRIAGE_CANCEL_REASON)
+            record_change(appointment, "cancelled", patient, history.TRIAGE_CANCEL_REASON)
             after_commit(on_cancelled, appointment.pk)
             cancelled.append(appointment.pk)
     return cancelled
@@ -169,7 +174,7 @@ def reschedule_appointment(
             raise NotFound("appointment")
         _party(user, old)
         if old.status != AppointmentStatus.BOOKED or old.start <= now:
-            raise Conflict("not_movable", "Only an upcoming booked session can be moved.")
+            raise Conflict("not_movable", gettext(NOT_MOVABLE))
         # Moving books a new time: the same triage gate as booking, whoever moves it.
         check_triage_block(old.patient)
         therapist = lock_therapist(old.therapist_id)

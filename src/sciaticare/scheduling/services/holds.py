@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from sciaticare.accounts.models import User
-from sciaticare.scheduling import payments
+from sciaticare.scheduling import history, payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services.booking import (
     after_commit,
@@ -104,7 +104,7 @@ def confirm_paid_hold(*, appointment_id: int) -> Appointment | None:
         if held is None or held.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
             return None
         if held.status == AppointmentStatus.HELD:
-            confirm_hold(held=held, patient=held.patient, note="the deposit is paid")
+            confirm_hold(held=held, patient=held.patient, note=history.DEPOSIT_PAID)
     return held
 
 

@@ -5,6 +5,7 @@ payment-policy page and API write it through `set_cancellation_window`."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -20,7 +21,7 @@ def set_cancellation_window(*, clinic: Clinic, hours: int, by: User) -> BookingP
     """Set how long before a session cancelling it is late (0: never late). The clinic's other
     rules keep their values (the defaults, for a clinic that had none)."""
     if not 0 <= hours <= MAX_WINDOW_HOURS:
-        message = f"Give a number of hours from 0 to {MAX_WINDOW_HOURS}."
+        message = gettext("Give a number of hours from 0 to %(most)s.") % {"most": MAX_WINDOW_HOURS}
         raise Invalid("cancellation_window", message, [("cancellation_window_hours", message)])
     with transaction.atomic():
         # The model's defaults are the defaults a clinic without rules books by.

@@ -17,6 +17,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import today_for
@@ -25,7 +26,7 @@ from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.directory.selectors.plan import plan_therapist_ids
 from sciaticare.directory.selectors.profile import bookable_therapist
-from sciaticare.scheduling import payments
+from sciaticare.scheduling import history, payments
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -71,26 +72,35 @@ def join_waitlist(
     if latest < earliest:
         raise Invalid(
             "range_reversed",
-            "The last day must not be before the first.",
-            [("latest", "must not be before the first day")],
+            gettext("The last day must not be before the first."),
+            [("latest", gettext("must not be before the first day"))],
         )
     if latest < today:
         raise Invalid(
-            "range_past", "Those dates have passed.", [("latest", "must not be in the past")]
+            "range_past",
+            gettext("Those dates have passed."),
+            [("latest", gettext("must not be in the past"))],
         )
     if (latest - earliest).days > MAX_RANGE_DAYS:
-        message = f"Choose at most {MAX_RANGE_DAYS} days; you can join again for later dates."
+        message = gettext("Choose at most %(days)s days; you can join again for later dates.") % {
+            "days": MAX_RANGE_DAYS
+        }
         raise Invalid("range_too_long", message, [("latest", message)])
     with transaction.atomic():
         if therapist_id is not None:
             therapist = bookable_therapist(therapist_id=therapist_id)
             if therapist.user_id == patient.pk:
-                raise Invalid("own_calendar", "You cannot wait for a session with yourself.")
+                raise Invalid(
+                    "own_calendar", gettext("You cannot wait for a session with yourself.")
+                )
             booking.check_new_patient(patient=patient, therapist=therapist)
         elif not plan_therapist_ids(patient=patient):
             raise Invalid(
                 "no_plan",
-                "Your flare-up plan is empty. Add therapists to it first, or join one therapist's waitlist.",
+                gettext(
+                    "Your flare-up plan is empty. Add therapists to it first, or join one "
+                    "therapist's waitlist."
+                ),
             )
         overlapping = WaitlistEntry.objects.filter(
             patient=patient,
@@ -101,7 +111,8 @@ def join_waitlist(
         )
         if overlapping.exists():
             raise Conflict(
-                "already_waiting", "You are already on this waitlist for some of those dates."
+                "already_waiting",
+                gettext("You are already on this waitlist for some of those dates."),
             )
         entry = WaitlistEntry.objects.create(
             patient=patient, therapist_id=therapist_id, earliest=earliest, latest=latest
@@ -122,7 +133,7 @@ def leave_waitlist(*, patient: User, entry_id: int) -> WaitlistEntry:
             held = None  # expired or answered while we looked
         entry = WaitlistEntry.objects.select_for_update().get(pk=found.pk)
         if entry.status not in OPEN:
-            raise Conflict("not_waiting", "You are no longer on this waitlist.")
+            raise Conflict("not_waiting", gettext("You are no longer on this waitlist."))
         if held is not None:
             holds.release_hold(held=held, kind="offer_declined", by=patient)
         entry.status = WaitlistStatus.CANCELLED
@@ -269,12 +280,13 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
             return held  # accepted already (a second click): the same booking
         if held.status != AppointmentStatus.HELD:
             raise Refused(
-                "offer_closed", "This offer has closed and the time was offered to someone else."
+                "offer_closed",
+                gettext("This offer has closed and the time was offered to someone else."),
             )
         if offer.expires_at <= now:
             raise Refused(
                 "offer_expired",
-                "Sorry, this offer has expired and the time was offered to someone else.",
+                gettext("Sorry, this offer has expired and the time was offered to someone else."),
             )
         # The therapist may have stopped taking new patients since the offer was made.
         booking.check_new_patient(patient=patient, therapist=held.therapist)
@@ -282,7 +294,7 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
             session_type=held.session_type, location=held.location
         )
         if deposit_time is None:
-            holds.confirm_hold(held=held, patient=patient, note="accepted a waitlist offer")
+            holds.confirm_hold(held=held, patient=patient, note=history.ACCEPTED_OFFER)
         else:
             # The clinic takes a deposit: the offer's hold becomes the deposit's, as for any
             # booking there; unpaid, the slot goes to the next in line (`reoffer_unpaid`).
@@ -290,7 +302,7 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
                 held=held,
                 patient=patient,
                 until=now + deposit_time,
-                note="accepted a waitlist offer; until the deposit is paid",
+                note=history.ACCEPTED_OFFER_FOR_DEPOSIT,
             )
         offer.accepted_at = now
         offer.save(update_fields=["accepted_at"])
@@ -304,7 +316,7 @@ def decline_offer(*, patient: User, offer_id: int) -> WaitlistEntry:
     with transaction.atomic():
         offer, held, entry = _lock_offer(patient=patient, offer_id=offer_id)
         if held.status != AppointmentStatus.HELD or offer.accepted_at is not None:
-            raise Conflict("offer_closed", "This offer is no longer open.")
+            raise Conflict("offer_closed", gettext("This offer is no longer open."))
         holds.release_hold(held=held, kind="offer_declined", by=patient)
         if entry.status == WaitlistStatus.OFFERED:
             entry.status = WaitlistStatus.WAITING

@@ -20,3 +20,10 @@ def in_zone(moment: datetime, location: Location) -> datetime:
 def change_words(kind: str) -> str:
     """`{{ change.kind|change_words }}`: a kind of appointment change in words."""
     return history.change_words(kind)
+
+
+@register.filter
+def change_note(note: str) -> str:
+    """`{{ change.note|change_note }}`: a note the services wrote, in the page's language; what
+    a person typed, as typed."""
+    return history.note_words(note)
