@@ -36,7 +36,7 @@ def test_your_data_page_is_in_spanish(client):
     assert "<h1>Sus datos</h1>" in page
     assert "Descargarlo todo" in page
     assert "su diario del dolor, una fila por día." in page
-    assert "Generándose…" in page
+    assert "En preparación…" in page
     assert "Cada una se conserva 7 días y después se borra." in page
     assert "La eliminación se hace efectiva 14 días después de pedirla" in page
     assert "8 años después de su última sesión" in page

@@ -189,6 +189,25 @@ def test_every_catalogue_of_a_language_counts_plurals_the_same_way(app: str, lan
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_a_message_means_one_thing_across_apps(language: str) -> None:
+    """Django merges every app's catalogue into one, so a message two apps translate
+    differently would read as whichever app comes first: a word whose translation depends on
+    what it is about ("Ready": "Listo" or "Lista") takes a context instead."""
+    translations: dict[tuple[str | None, str], dict[str, str]] = {}
+    for app in APPS_WITH_WORDS:
+        with _catalogue(app, language).open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and isinstance(message.id, str):
+                    translations.setdefault((message.context, message.id), {})[app] = str(
+                        message.string
+                    )
+    differing = {
+        key: by_app for key, by_app in translations.items() if len(set(by_app.values())) > 1
+    }
+    assert not differing
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("app", APPS_WITH_WORDS)
 def test_the_compiled_catalogue_says_what_its_source_says(app: str, language: str) -> None:
     source = _catalogue(app, language)
