@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from sciaticare.accounts.phones import E164_LENGTH, is_e164
 from sciaticare.core.names import validate_name, validate_one_line
 from sciaticare.core.time import is_time_zone
 
@@ -38,6 +40,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(
             "%(value)s is not a time zone; use an IANA name such as Europe/London.",
             code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def validate_phone(value: str) -> None:
+    if value and not is_e164(value):
+        raise ValidationError(
+            _("%(value)s is not a phone number in international form, e.g. +447911123456."),
+            code="invalid_phone",
             params={"value": value},
         )
 
@@ -99,6 +110,12 @@ class User(AbstractUser):
     # person (docs/i18n.md): the browser's at sign-up, changed with the language switcher.
     language = models.CharField(
         "language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # A mobile number for text reminders (the reminders app), in E.164 ("+447911123456"):
+    # typed in any format on the account page, read in the country of the person's time zone
+    # (accounts/phones.py). Empty: no texts.
+    phone = models.CharField(
+        _("mobile number"), max_length=E164_LENGTH, blank=True, validators=[validate_phone]
     )
 
     USERNAME_FIELD = "email"

@@ -10,10 +10,11 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts import selectors, services
-from sciaticare.accounts.forms import ApiTokenForm, TimeZoneForm
+from sciaticare.accounts.forms import ApiTokenForm, PhoneForm, TimeZoneForm
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.ratelimits import retry_message
@@ -24,6 +25,7 @@ def _account_page(
     *,
     form: ApiTokenForm | None = None,
     zone_form: TimeZoneForm | None = None,
+    phone_form: PhoneForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -35,6 +37,7 @@ def _account_page(
             "tokens": selectors.api_tokens_for(user=user),
             "form": form or ApiTokenForm(),
             "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
+            "phone_form": phone_form or PhoneForm(user=user),
             "local_now": selectors.local_now(user),
             "zone": selectors.zone_name(user),
             "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS,
@@ -57,6 +60,24 @@ def time_zone(request: AuthedRequest) -> HttpResponse:
         return _account_page(request, zone_form=form, status=400)
     services.set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
     messages.success(request, f"Your time zone is now {request.user.time_zone}.")
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def phone(request: AuthedRequest) -> HttpResponse:
+    """Keep the person's mobile number (for text reminders) or remove it; one we cannot text is
+    a 400 naming the field and what was wrong."""
+    form = PhoneForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _account_page(request, phone_form=form, status=400)
+    services.set_phone(user=request.user, phone=form.cleaned_data["phone"])
+    messages.success(
+        request,
+        _("Your mobile number is saved.")
+        if request.user.phone
+        else _("Your mobile number is removed."),
+    )
     return redirect("accounts:account")
 
 

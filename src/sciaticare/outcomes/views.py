@@ -81,6 +81,6 @@ def nudge(request: AuthedRequest) -> HttpResponse:
     on = request.POST.get("daily_nudge") == "on"
     services.set_daily_nudge(patient=request.user, on=on)
     messages.success(
-        request, "We will email you a reminder each evening." if on else "Daily reminders are off."
+        request, "We will remind you each evening." if on else "Daily reminders are off."
     )
     return redirect("outcomes:diary")
