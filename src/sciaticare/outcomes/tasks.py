@@ -5,8 +5,8 @@ refresh of the therapists' and clinics' outcome figures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime, time
+from functools import partial
 
 from django.conf import settings
 from django.tasks import task

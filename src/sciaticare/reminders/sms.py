@@ -17,10 +17,11 @@ from typing import Any, Protocol, TextIO
 
 import requests
 from django.conf import settings
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
 
 #: Twilio's code for "the recipient replied STOP to this sender" (error 21610).
 TWILIO_UNSUBSCRIBED = 21610
@@ -106,14 +107,25 @@ class TwilioSender:
         )
         try:
             message = self.client.messages.create(to=to, body=body, **origin)
-        except TwilioRestException as exc:
+        except (TwilioRestException, TwilioServiceException) as exc:
+            # The API answered with an error (its legacy body, or RFC 9457 problem details).
             code = exc.code or exc.status
             raise SmsRefused(f"twilio_{code}", opted_out=code == TWILIO_UNSUBSCRIBED) from exc
-        except requests.ConnectionError as exc:  # no connection was made: nothing was sent
-            raise SmsRefused("unreachable") from exc
-        except requests.RequestException as exc:  # a timeout after sending, among others
-            raise SmsUncertain(str(exc)) from exc
+        except requests.RequestException as exc:
+            if never_sent(exc):
+                raise SmsRefused("unreachable") from exc
+            raise SmsUncertain(str(exc)) from exc  # a timeout or a hang-up after sending
         return str(message.sid)
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """Whether a failed request surely never reached the provider: no connection was made (a
+    refused connection, an unknown host, a connect timeout, a failed TLS handshake). A read
+    timeout or a connection dropped after sending may have come after the provider acted."""
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 def sender() -> SmsSender | None:
