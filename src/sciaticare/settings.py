@@ -230,6 +230,8 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:care@sciaticare.example")
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("VAPID_SUBJECT is a mailto: address or an https:// URL.")
 # The push services a browser's subscription may point at (scheme and host, "*" in a host): the
 # server posts to that URL, so nothing else is accepted.
 PUSH_SERVICES = env.list(

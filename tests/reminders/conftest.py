@@ -12,7 +12,13 @@ import pytest
 from django.utils import timezone
 
 from sciaticare.reminders.push import new_key_pair
-from sciaticare.scheduling.models import Appointment
+from sciaticare.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    SlotOffer,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from tests.factories import PatientFactory
 from tests.reminders.fakes import FakePushService, FakeTwilio
 from tests.scheduling.helpers import place_appointment, working_therapist
@@ -86,3 +92,19 @@ def session_for(patient: Any, start: datetime, **therapist: Any) -> Appointment:
     return place_appointment(
         patient=patient, therapist=profile, session=session, location=location, start=start
     )
+
+
+def offer_to(patient: Any, *, held_for: timedelta, now: datetime) -> SlotOffer:
+    """A session two days ahead held for `patient` from the waitlist, until `now + held_for`."""
+    held = session_for(patient, now + timedelta(days=2))
+    Appointment.objects.filter(pk=held.pk).update(
+        status=AppointmentStatus.HELD, hold_expires_at=now + held_for
+    )
+    entry = WaitlistEntry.objects.create(
+        patient=patient,
+        therapist=held.therapist,
+        earliest=now.date(),
+        latest=now.date() + timedelta(days=14),
+        status=WaitlistStatus.OFFERED,
+    )
+    return SlotOffer.objects.create(entry=entry, appointment=held, expires_at=now + held_for)

@@ -18,6 +18,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
+from py_vapid import Vapid, VapidException
 from pywebpush import WebPushException, webpush
 
 #: A push service's answers that mean the subscription is gone for good (RFC 8030 §7.3).
@@ -88,6 +89,26 @@ def send(*, endpoint: str, p256dh: str, auth: str, notification: Notification, t
         raise PushFailed(f"push_{status}" if status else "push_refused") from exc
     except requests.RequestException as exc:
         raise PushFailed("unreachable") from exc
+
+
+def key_problem() -> str | None:
+    """What is wrong with the configured VAPID keys, if anything (a system check reports it at
+    start-up, rather than every notification failing): a private key that is not one, or a
+    public key that is not its pair."""
+    if not (settings.VAPID_PUBLIC_KEY or settings.VAPID_PRIVATE_KEY):
+        return None
+    if not is_ready():
+        return "set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither"
+    try:
+        key = Vapid.from_string(settings.VAPID_PRIVATE_KEY)
+    except (ValueError, TypeError, VapidException):
+        return "VAPID_PRIVATE_KEY is not a P-256 private key in base64url"
+    public = key.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    if _b64url(public) != settings.VAPID_PUBLIC_KEY:
+        return "VAPID_PUBLIC_KEY is not the public half of VAPID_PRIVATE_KEY"
+    return None
 
 
 def _b64url(raw: bytes) -> str:

@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
@@ -29,8 +31,8 @@ from sciaticare.reminders.models import Channel
 from sciaticare.reminders.services import devices, preferences, replies
 
 #: What a device is called on the page, by its push service (the browser it is).
-_PUSH_SERVICES = {
-    "fcm.googleapis.com": "Chrome, Edge or another Chromium browser",
+_PUSH_SERVICES: dict[str, str | Promise] = {
+    "fcm.googleapis.com": gettext_lazy("Chrome, Edge or another Chromium browser"),
     "updates.push.services.mozilla.com": "Firefox",
     "notify.windows.com": "Windows",
     "push.apple.com": "Safari",
@@ -41,7 +43,7 @@ def device_label(endpoint: str) -> str:
     host = (urlsplit(endpoint).hostname or "").lower()
     for service, label in _PUSH_SERVICES.items():
         if host == service or host.endswith("." + service):
-            return label
+            return str(label)
     return host
 
 

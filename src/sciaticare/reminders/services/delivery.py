@@ -186,7 +186,7 @@ def _send_once(
             ttl = push.MAX_TTL_SECONDS
             if expires_at is not None:
                 ttl = int((expires_at - now).total_seconds())
-            reference = _notify(user, message, tag=f"{kind}:{key.about}", now=now, ttl=ttl)
+            reference = _notify(user, message, tag=key.about, now=now, ttl=ttl)
     except _Refused as exc:
         rows.update(status=DeliveryStatus.FAILED, error=exc.code[:100])
         logger.warning("%s reminder %s by %s refused: %s", kind, key.about, channel, exc.code)

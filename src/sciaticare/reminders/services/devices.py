@@ -70,6 +70,13 @@ def add_device(
     return device
 
 
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete subscriptions past their expiry (none is sent to anyway); returns how many. Daily,
+    with privacy's purges (`manage.py carry_out_deletions`)."""
+    deleted, _rows = PushSubscription.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
 def remove_device(*, user: User, device_id: int) -> None:
     """Forget one of the person's devices: no more notifications there. Another person's, or a
     missing one, is NotFound alike."""
