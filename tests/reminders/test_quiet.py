@@ -4,7 +4,7 @@ each kind of reminder does in them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sciaticare.reminders.quiet import Step, is_quiet, quiet_ends, quiet_until, step
 
 NIGHT = (time(22), time(8))
+DAY = date(2026, 7, 14)
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -31,22 +32,19 @@ NEW_YORK = ZoneInfo("America/New_York")
     ],
 )
 def test_night_quiet_hours_run_across_midnight(clock, quiet):
-    assert is_quiet(datetime.combine(datetime(2026, 7, 14), clock, LONDON), *NIGHT) is quiet
+    assert is_quiet(datetime.combine(DAY, clock, LONDON), *NIGHT) is quiet
 
 
 @pytest.mark.parametrize(
     ("clock", "quiet"), [(time(12, 59), False), (time(13), True), (time(14), False)]
 )
 def test_quiet_hours_within_one_day(clock, quiet):
-    assert (
-        is_quiet(datetime.combine(datetime(2026, 7, 14), clock, LONDON), time(13), time(14))
-        is quiet
-    )
+    assert is_quiet(datetime.combine(DAY, clock, LONDON), time(13), time(14)) is quiet
 
 
 @given(st.times())
 def test_equal_times_are_no_quiet_hours(moment):
-    assert not is_quiet(datetime.combine(datetime(2026, 7, 14), moment, LONDON), time(7), time(7))
+    assert not is_quiet(datetime.combine(DAY, moment, LONDON), time(7), time(7))
 
 
 def test_in_the_evening_they_end_the_next_morning_and_after_midnight_the_same_morning():

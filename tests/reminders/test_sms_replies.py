@@ -35,7 +35,7 @@ def webhook(settings, twilio):
     return post
 
 
-@pytest.mark.parametrize("word", sorted(STOP_WORDS) + ["stop", " Stop. "])
+@pytest.mark.parametrize("word", [*sorted(STOP_WORDS), "stop", " Stop. "])
 def test_stop_and_its_synonyms_turn_texts_off_for_the_number(webhook, word):
     person = PatientFactory(phone=NUMBER)
 

@@ -52,6 +52,10 @@ ERASED: Final = {
     "directory.flareupplanentry": "flare-up plan",
     "directory.review": "reviews you wrote",
     "billing.cardonfile": "cards saved for payments (the processor's reference to them)",
+    "reminders.channelchoice": "how you chose to get each kind of reminder",
+    "reminders.remindersettings": "your quiet hours",
+    "reminders.pushsubscription": "the devices that get your notifications",
+    "reminders.delivery": "the record of reminders sent to you",
     "account.emailaddress": "email address and sign-in",
     "mfa.authenticator": "two-factor devices",
 }

@@ -3,6 +3,7 @@
 numbers libphonenumber gives as its examples, so no real phone is ever named."""
 
 from sciaticare.accounts.models import User
+from sciaticare.accounts.services import set_phone
 from sciaticare.reminders.models import ChannelChoice, Kind, ReminderSettings
 
 #: (email, mobile number, the kinds that also go by text message)
@@ -19,8 +20,7 @@ def seed(accounts: dict[str, User]) -> None:
         if person is None or ChannelChoice.objects.filter(user=person).exists():
             continue
         if not person.phone:
-            person.phone = phone
-            person.save(update_fields=["phone"])
+            set_phone(user=person, phone=phone)
         ChannelChoice.objects.bulk_create(
             ChannelChoice(user=person, kind=kind, email=True, sms=kind in by_text) for kind in Kind
         )
