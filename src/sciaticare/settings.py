@@ -4,6 +4,7 @@ Safe by default: DEBUG is off, HTTPS-only cookies and HSTS are on unless HTTPS=0
 there is no fallback secret key outside DEBUG.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -246,6 +247,10 @@ PUSH_SERVICES = env.list(
 # Quiet hours of people who have not chosen theirs, on their own clock ("HH:MM-HH:MM"; empty:
 # none).
 REMINDER_QUIET_HOURS = env.str("REMINDER_QUIET_HOURS", default="22:00-08:00")
+if not re.fullmatch(
+    r"((?:[01]\d|2[0-3]):[0-5]\d)-((?:[01]\d|2[0-3]):[0-5]\d)|", REMINDER_QUIET_HOURS
+):
+    raise ImproperlyConfigured("REMINDER_QUIET_HOURS is HH:MM-HH:MM (e.g. 22:00-08:00) or empty.")
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60

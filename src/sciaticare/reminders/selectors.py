@@ -73,7 +73,7 @@ def reachable(user: User, now: datetime | None = None) -> frozenset[Channel]:
     found = set()
     if can_mail(user):
         found.add(Channel.EMAIL)
-    if settings.SMS_BACKEND and user.phone and not is_opted_out(user.phone):
+    if sms.is_on() and user.phone and not is_opted_out(user.phone):
         found.add(Channel.SMS)
     if push.is_ready() and live_devices(user, now).exists():
         found.add(Channel.PUSH)
@@ -90,11 +90,6 @@ def channels_for(user: User, kind: Kind, now: datetime | None = None) -> frozens
     if chosen and not usable and Channel.EMAIL in reach:
         return DEFAULT_CHANNELS
     return usable
-
-
-def sms_available() -> bool:
-    """Whether the site sends text messages at all (settings.SMS_BACKEND)."""
-    return sms.sender() is not None
 
 
 def device_of(*, user: User, device_id: int) -> PushSubscription | None:

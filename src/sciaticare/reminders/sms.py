@@ -128,6 +128,11 @@ def never_sent(exc: requests.RequestException) -> bool:
     return isinstance(reason, NewConnectionError)
 
 
+def is_on() -> bool:
+    """Whether the site sends text messages at all."""
+    return settings.SMS_BACKEND in ("console", "twilio")
+
+
 def sender() -> SmsSender | None:
     """The sender settings choose, or None when the site sends no texts."""
     backend = settings.SMS_BACKEND

@@ -25,7 +25,7 @@ from sciaticare.accounts.selectors import local_now, zone_name
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core import ratelimits
 from sciaticare.core.errors import DomainError, NotFound
-from sciaticare.reminders import push, selectors, wording
+from sciaticare.reminders import push, selectors, sms, wording
 from sciaticare.reminders.forms import DeviceForm, PreferencesForm
 from sciaticare.reminders.models import Channel
 from sciaticare.reminders.services import devices, preferences, replies
@@ -69,7 +69,7 @@ def _page(
             "phone_form": phone_form or PhoneForm(user=user),
             "channels": list(Channel),
             "can_mail": Channel.EMAIL in reach,
-            "sms_on_site": selectors.sms_available(),
+            "sms_on_site": sms.is_on(),
             "opted_out": selectors.is_opted_out(user.phone),
             "push_on_site": push.is_ready(),
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
