@@ -145,7 +145,7 @@ class PhoneForm(forms.Form):
             )
             % {"country": country_name(region)}
             if region
-            else _("For text reminders. Start with + and the country code, e.g. +44 7911 123456.")
+            else _("For text reminders. Start with + and the country code, e.g. +44 7400 123456.")
         )
 
     def clean_phone(self) -> str:

@@ -47,7 +47,7 @@ def validate_time_zone(value: str) -> None:
 def validate_phone(value: str) -> None:
     if value and not is_e164(value):
         raise ValidationError(
-            _("%(value)s is not a phone number in international form, e.g. +447911123456."),
+            _("%(value)s is not a phone number in international form, e.g. +447400123456."),
             code="invalid_phone",
             params={"value": value},
         )
@@ -111,7 +111,7 @@ class User(AbstractUser):
     language = models.CharField(
         "language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    # A mobile number for text reminders (the reminders app), in E.164 ("+447911123456"):
+    # A mobile number for text reminders (the reminders app), in E.164 ("+447400123456"):
     # typed in any format on the account page, read in the country of the person's time zone
     # (accounts/phones.py). Empty: no texts.
     phone = models.CharField(

@@ -1,7 +1,7 @@
-"""Mobile numbers as people type them, kept in E.164 (`+447911123456`). Pure: `phonenumbers`
+"""Mobile numbers as people type them, kept in E.164 (`+447400123456`). Pure: `phonenumbers`
 (Google's libphonenumber data) and the time-zone database's country table, no Django.
 
-A number typed without its country code ("07911 123456") is read in the person's region, the
+A number typed without its country code ("07400 123456") is read in the person's region, the
 country of their time zone (tzdata's `zone.tab`: Europe/London → GB). Only numbers that can
 receive a text are kept: a landline is refused with its own reason.
 """
@@ -16,7 +16,7 @@ from zoneinfo import TZPATH
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-#: The longest E.164 number: a "+" and 15 digits (ITU-T E.164 §6.1).
+#: The longest E.164 number: a "+" and 15 digits (ITU-T Recommendation E.164, section 6.1).
 E164_LENGTH = 16
 
 #: Number types that can receive a text. FIXED_LINE_OR_MOBILE is how the plan of the US and
@@ -103,7 +103,7 @@ def is_e164(value: str) -> bool:
 
 
 def readable(value: str) -> str:
-    """A stored number as people write it internationally: "+44 7911 123456"."""
+    """A stored number as people write it internationally: "+44 7400 123456"."""
     try:
         number = phonenumbers.parse(value, None)
     except NumberParseException:

@@ -100,7 +100,7 @@ def normalise_phone(*, user: User, phone: str) -> str:
         return to_e164(phone, phone_region(user))
     except NotAMobileNumber as exc:
         messages = {
-            "no_country": _("Start the number with + and its country code, e.g. +44 7911 123456."),
+            "no_country": _("Start the number with + and its country code, e.g. +44 7400 123456."),
             "invalid": _(
                 "That is not a mobile number we can text: check the digits, or start with + "
                 "and the country code."

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
@@ -81,6 +82,6 @@ def nudge(request: AuthedRequest) -> HttpResponse:
     on = request.POST.get("daily_nudge") == "on"
     services.set_daily_nudge(patient=request.user, on=on)
     messages.success(
-        request, "We will remind you each evening." if on else "Daily reminders are off."
+        request, gettext("We will remind you each evening.") if on else "Daily reminders are off."
     )
     return redirect("outcomes:diary")
