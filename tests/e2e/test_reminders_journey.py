@@ -211,12 +211,17 @@ def test_the_service_worker_shows_a_pushed_reminder(live_server, browser, push_s
     page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
     cdp = context.new_cdp_session(page)
     registrations: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
     cdp.on(
         "ServiceWorker.workerRegistrationUpdated",
         lambda event: registrations.extend(event["registrations"]),
     )
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
     cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(500)
+    for _ in range(50):  # DevTools reports the worker; wait until it is the active one
+        if any(v["status"] == "activated" for v in versions):
+            break
+        page.wait_for_timeout(100)
     (registration,) = {r["registrationId"]: r for r in registrations if not r["isDeleted"]}.values()
     message = {
         "title": "Sciaticare",
@@ -225,17 +230,20 @@ def test_the_service_worker_shows_a_pushed_reminder(live_server, browser, push_s
         "url": "http://elsewhere.example/appointments/7/",
         "tag": "appointment:7",
     }
+    push = {
+        "origin": live_server.url,
+        "registrationId": registration["registrationId"],
+        "data": json.dumps(message),
+    }
 
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url,
-            "registrationId": registration["registrationId"],
-            "data": json.dumps(message),
-        },
-    )
+    shown_all: list[dict[str, Any]] = []
+    for _ in range(3):  # a worker that was stopping may miss one: the push service retries too
+        cdp.send("ServiceWorker.deliverPushMessage", push)
+        shown_all = page.evaluate(NOTIFICATIONS)
+        if shown_all:
+            break
 
-    (shown,) = page.evaluate(NOTIFICATIONS)
+    (shown,) = shown_all
     assert shown["title"] == "Sciaticare"
     assert shown["body"] == message["body"]
     assert shown["tag"] == "appointment:7"
