@@ -15,7 +15,9 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	then echo $$p; break; fi; done)
 
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" DEBUG=0 HTTPS=0 STAFF_MFA_REQUIRED=0 \
-	SITE_URL=http://127.0.0.1:$(PORT)
+	SITE_URL=http://127.0.0.1:$(PORT) SMS_BACKEND=console \
+	VAPID_PUBLIC_KEY="$$(sed -n 's/^VAPID_PUBLIC_KEY=//p' var/vapid.env 2>/dev/null)" \
+	VAPID_PRIVATE_KEY="$$(sed -n 's/^VAPID_PRIVATE_KEY=//p' var/vapid.env 2>/dev/null)"
 # The demo's keys for the local card processor (not Stripe's: no real money). The Makefile
 # exports them, with STRIPE_API_BASE and STRIPE_JS_URL, once localstripe answers.
 DEMO_STRIPE_KEYS = STRIPE_SECRET_KEY=sk_test_sciaticare_demo \
@@ -43,7 +45,11 @@ var/secret_key: | $(VENV)/.installed
 	@$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	@chmod 600 $@
 
-run: $(VENV)/.installed var/secret_key
+# The demo's Web Push key pair, made once and kept (a new pair would silence subscribed browsers).
+var/vapid.env: | var/secret_key
+	@$(RUN_ENV) $(MANAGE) make_vapid_keys > $@.tmp && chmod 600 $@.tmp && mv $@.tmp $@
+
+run: $(VENV)/.installed var/secret_key var/vapid.env
 	@$(RUN_ENV) $(MANAGE) migrate --noinput -v0
 	@$(RUN_ENV) $(MANAGE) createcachetable
 	@$(RUN_ENV) $(MANAGE) collectstatic --noinput -v0
@@ -67,7 +73,8 @@ run: $(VENV)/.installed var/secret_key
 	echo "  therapist@example.com  a massage therapist"; \
 	echo "  clinic@example.com     a clinic admin"; \
 	echo "  admin@example.com      a site admin (also /admin/)"; \
-	echo "Mail (sign-up links, reminders, receipts) is printed here. Two-factor for staff is off in this demo."; \
+	echo "Mail (sign-up links, reminders, receipts) and text messages are printed here. Two-factor for staff is off in this demo."; \
+	echo "Notifications: /reminders/ turns them on in a browser that reaches its push service (Chrome, Firefox)."; \
 	echo "$$payments"; \
 	echo; \
 	$(RUN_ENV) $(MANAGE) db_worker & worker=$$!; \

@@ -92,6 +92,14 @@ def rate_clock(monkeypatch: pytest.MonkeyPatch) -> float:
 
 
 @pytest.fixture(autouse=True)
+def _no_default_quiet_hours(settings: Any) -> None:
+    # Quiet hours hold reminders at night on the person's clock; tests that send one at the
+    # real time would then pass by day and fail by night. The quiet-hours tests
+    # (tests/reminders/) set them, with a frozen clock.
+    settings.REMINDER_QUIET_HOURS = ""
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that check it ask for the production hashers.
     settings.PRODUCTION_PASSWORD_HASHERS = settings.PASSWORD_HASHERS

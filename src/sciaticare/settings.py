@@ -4,6 +4,7 @@ Safe by default: DEBUG is off, HTTPS-only cookies and HSTS are on unless HTTPS=0
 there is no fallback secret key outside DEBUG.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "sciaticare.accounts",
     "sciaticare.audit",
     "sciaticare.privacy",
+    "sciaticare.reminders",
     "sciaticare.intake",
     "sciaticare.directory",
     "sciaticare.scheduling",
@@ -196,6 +198,8 @@ RATE_LIMITS = {
     "api_user": env.str("RATE_LIMIT_API_USER", default="600/m"),
     # Per IP: answers of the /check/ pages (one POST per question) and POST /api/v1/triage.
     "symptom_check": env.str("RATE_LIMIT_SYMPTOM_CHECK", default="300/h"),
+    # Per IP: replies to our texts, posted by Twilio's webhook (reminders app).
+    "sms_inbound": env.str("RATE_LIMIT_SMS_INBOUND", default="300/m"),
 }
 
 # Payments (billing/processor.py, docs/billing.md): Stripe's keys, or a local Stripe-compatible
@@ -208,6 +212,48 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").r
 STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # How long a slot is held while its deposit is paid: then it is free again.
 DEPOSIT_HOLD_MINUTES = env.int("DEPOSIT_HOLD_MINUTES", default=15)
+
+# Reminders by text message and notification (reminders app; docs/deploy.md, "Reminders").
+# SMS_BACKEND: "twilio" (production), "console" (the demo: texts are printed), or empty for no
+# texts. TWILIO_FROM is our number in E.164 or a Messaging Service SID (MG…); TWILIO_API_BASE
+# points Twilio's library at a local server that speaks its Messages API (tests only).
+SMS_BACKEND = env.str("SMS_BACKEND", default="")
+if SMS_BACKEND not in ("", "console", "twilio"):
+    raise ImproperlyConfigured("SMS_BACKEND is 'twilio', 'console' or empty (no texts).")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM."
+    )
+# Web Push: the site's VAPID key pair (base64url; `manage.py make_vapid_keys` makes one) and
+# the contact push services may use (mailto: or https:). Without the keys nobody can turn
+# notifications on.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:care@sciaticare.example")
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("VAPID_SUBJECT is a mailto: address or an https:// URL.")
+# The push services a browser's subscription may point at (scheme and host, "*" in a host): the
+# server posts to that URL, so nothing else is accepted.
+PUSH_SERVICES = env.list(
+    "PUSH_SERVICES",
+    default=[
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+        "https://*.notify.windows.com",
+        "https://*.push.apple.com",
+    ],
+)
+# Quiet hours of people who have not chosen theirs, on their own clock ("HH:MM-HH:MM"; empty:
+# none).
+REMINDER_QUIET_HOURS = env.str("REMINDER_QUIET_HOURS", default="22:00-08:00")
+if not re.fullmatch(
+    r"((?:[01]\d|2[0-3]):[0-5]\d)-((?:[01]\d|2[0-3]):[0-5]\d)|", REMINDER_QUIET_HOURS
+):
+    raise ImproperlyConfigured("REMINDER_QUIET_HOURS is HH:MM-HH:MM (e.g. 22:00-08:00) or empty.")
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60

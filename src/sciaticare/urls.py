@@ -31,6 +31,7 @@ urlpatterns = [
     path("therapists/", include("sciaticare.directory.urls")),
     path("account/", include("sciaticare.accounts.urls")),
     path("account/", include("sciaticare.privacy.urls")),
+    path("reminders/", include("sciaticare.reminders.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

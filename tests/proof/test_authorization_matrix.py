@@ -322,6 +322,28 @@ TABLE: list[Row] = [
     R("accounts:revoke_token",        "POST", {"token_id": "a.token_id"},
                                                         302, 302, 404, 404, 404, 404, 404, 404),
     # Deleting: staff see "ask a site admin"; the POST first asks for the password again.
+    # One's own mobile number (an empty one removes it).
+    R("accounts:phone",               "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("accounts:phone",               "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
+      body={"phone": ""}),
+    # Reminders: everyone's own page and devices; replies to texts come signed by Twilio (an
+    # unsigned post is a 403 whoever sends it; tests/reminders/test_sms_replies.py).
+    R("reminders:settings",           "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
+    R("reminders:settings",           "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
+      body={"quiet_start": "22:00", "quiet_end": "08:00", "appointment_email": "on"}),
+    R("reminders:phone",              "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("reminders:phone",              "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
+      body={"phone": ""}),
+    # A subscription posted without its fields: 400 (the page's script sends them).
+    R("reminders:add_device",         "GET",  NONE,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("reminders:add_device",         "POST", NONE,     302, 400, 400, 400, 400, 400, 400, 400),
+    R("reminders:remove_device",      "GET",  {"device_id": "a.device"},
+                                                        302, 405, 405, 405, 405, 405, 405, 405),
+    R("reminders:remove_device",      "POST", {"device_id": "a.device"},
+                                                        302, 302, 404, 404, 404, 404, 404, 404),
+    R("reminders:sms_inbound",        "GET",  NONE,     405, 405, 405, 405, 405, 405, 405, 405),
+    R("reminders:sms_inbound",        "POST", NONE,     403, 403, 403, 403, 403, 403, 403, 403,
+      body={"From": "+447400123456", "Body": "STOP"}),
     R("privacy:delete",               "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     R("privacy:delete",               "POST", NONE,     302, 302, 302, 302, 302, 302, 302, 302,
       body={"confirm": "on"}),

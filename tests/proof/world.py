@@ -1,7 +1,7 @@
 """A small, complete world for the proof tests: two clinics, each with a clinic admin, a
 therapist and a patient whose record touches every feature (intake, consent, appointments past
 and future, a signed note with an amendment, diary, review, flare-up plan, waitlist offer,
-calendar feed, API token, progress report, a clinic's payment policy, a paid deposit, an invoice paid at the clinic
+calendar feed, API token, a push device, progress report, a clinic's payment policy, a paid deposit, an invoice paid at the clinic
 and a fee owed), and a
 site admin.
 
@@ -50,6 +50,7 @@ from sciaticare.outcomes import services as outcome_services
 from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare
 from sciaticare.records import services as record_services
 from sciaticare.records.models import Amendment
+from sciaticare.reminders.models import PushSubscription
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -127,6 +128,7 @@ class Side:
     invoice: Invoice  # the past session's, paid at the clinic: its receipt and insurer's PDF
     payment: Payment  # that cash payment
     fee: Invoice  # a missed session's fee, not yet paid
+    device: PushSubscription  # a browser that gets the patient's notifications
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -290,6 +292,13 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
     pending = CredentialFactory(therapist=therapist, title=f"Sports massage diploma {tag}")
     feed = calendar_feeds.feed_for(owner=patient)
     token, raw = account_services.create_api_token(user=patient, name=f"Phone {tag}")
+    # A browser that gets the patient's notifications (keys as a browser's are shaped).
+    device = PushSubscription.objects.create(
+        user=patient,
+        endpoint=f"https://fcm.googleapis.com/fcm/send/proof-{tag}",
+        p256dh="B" + "A" * 86,
+        auth="A" * 22,
+    )
     report = ProgressReport.objects.create(
         patient=patient,
         requested_by=patient,
@@ -347,6 +356,7 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         invoice=invoice,
         payment=payment,
         fee=fee,
+        device=device,
     )
 
 

@@ -1,13 +1,18 @@
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sciaticare.accounts import services
 from sciaticare.accounts.models import User
+from sciaticare.accounts.phones import readable
+from sciaticare.core.errors import Invalid
 from sciaticare.core.names import validate_name, validate_one_line
 from sciaticare.core.time import time_zones
 
@@ -113,6 +118,48 @@ class TimeZoneForm(forms.Form):
             # An alias set through the API ("US/Eastern") is still shown as chosen.
             choices = [(_("Yours"), [(current, current)]), *choices]
         field.choices = choices
+
+
+def country_name(region: str) -> str:
+    """A two-letter country code in words, in the page's language ("GB" → "United Kingdom")."""
+    try:
+        locale = Locale.parse(translation.get_language() or "en", sep="-")
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("en")
+    return str(locale.territories.get(region, region))
+
+
+class PhoneForm(forms.Form):
+    """The person's mobile number, in any format; kept in E.164 (services.set_phone). Empty
+    removes it."""
+
+    phone = forms.CharField(
+        max_length=32,
+        required=False,
+        label=_("Mobile number"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"phone": readable(user.phone) if user.phone else ""})
+        super().__init__(*args, **kwargs)
+        self.user = user
+        region = services.phone_region(user)
+        self.fields["phone"].help_text = (
+            _(
+                "For text reminders. A number without its country code is read as a number in "
+                "%(country)s (your time zone's country)."
+            )
+            % {"country": country_name(region)}
+            if region
+            else _("For text reminders. Start with + and the country code, e.g. +44 7400 123456.")
+        )
+
+    def clean_phone(self) -> str:
+        try:
+            return services.normalise_phone(user=self.user, phone=self.cleaned_data["phone"])
+        except Invalid as exc:
+            raise ValidationError(exc.message, code=exc.code) from exc
 
 
 class ApiTokenForm(forms.Form):

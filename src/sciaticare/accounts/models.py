@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sciaticare.accounts.phones import E164_LENGTH, is_e164
 from sciaticare.core.names import validate_name, validate_one_line
 from sciaticare.core.time import is_time_zone
 
@@ -40,6 +41,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(
             gettext("%(value)s is not a time zone; use an IANA name such as Europe/London."),
             code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def validate_phone(value: str) -> None:
+    if value and not is_e164(value):
+        raise ValidationError(
+            _("%(value)s is not a phone number in international form, e.g. +447400123456."),
+            code="invalid_phone",
             params={"value": value},
         )
 
@@ -101,6 +111,12 @@ class User(AbstractUser):
     # person (docs/i18n.md): the browser's at sign-up, changed with the language switcher.
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # A mobile number for text reminders (the reminders app), in E.164 ("+447400123456"):
+    # typed in any format on the account page, read in the country of the person's time zone
+    # (accounts/phones.py). Empty: no texts.
+    phone = models.CharField(
+        _("mobile number"), max_length=E164_LENGTH, blank=True, validators=[validate_phone]
     )
 
     USERNAME_FIELD = "email"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sciaticare.accounts.models import ApiToken, Role, User, site_time_zone
+from sciaticare.accounts.phones import NotAMobileNumber, region_of_zone, to_e164
 from sciaticare.core.errors import Invalid
 from sciaticare.core.time import is_time_zone
 
@@ -105,6 +106,41 @@ def set_language(*, user: User, language: object) -> User:
     return user
 
 
+def phone_region(user: User) -> str | None:
+    """The country a number typed without its country code is read in: that of the person's
+    time zone (None for zones of no one country, such as UTC)."""
+    return region_of_zone(user.time_zone)
+
+
+def normalise_phone(*, user: User, phone: str) -> str:
+    """The typed mobile number in E.164 ("" for none). Invalid names the field and says what
+    was wrong: no country code where the zone gives no country, not a number, a landline."""
+    if not phone.strip():
+        return ""
+    try:
+        return to_e164(phone, phone_region(user))
+    except NotAMobileNumber as exc:
+        messages = {
+            "no_country": _("Start the number with + and its country code, e.g. +44 7400 123456."),
+            "invalid": _(
+                "That is not a mobile number we can text: check the digits, or start with + "
+                "and the country code."
+            ),
+            "landline": _("That is a landline: text reminders need a mobile number."),
+        }
+        message = messages[exc.reason]
+        raise Invalid("invalid_phone", message, [("phone", message)]) from exc
+
+
+def set_phone(*, user: User, phone: str) -> User:
+    """Keep the person's mobile number (typed in any format) in E.164, or remove it with ""."""
+    value = normalise_phone(user=user, phone=phone)
+    if user.phone != value:
+        user.phone = value
+        user.save(update_fields=["phone"])
+    return user
+
+
 def token_lifetime() -> timedelta:
     return timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
 
@@ -183,14 +219,15 @@ def authenticate_api_token(raw: str) -> User | None:
 
 
 def close_account(*, user: User) -> None:
-    """Erase the account's sign-in (API tokens, email addresses, two-factor devices) and keep
-    the row under a name only: kept records point at it, the address is freed for a new
-    account, no mail can reach the old one and nobody can sign in. Caller: the privacy app's
+    """Erase the account's sign-in (API tokens, email addresses, two-factor devices) and its
+    mobile number, and keep the row under a name only: kept records point at it, the address is
+    freed for a new account, no mail or text can reach the old one and nobody can sign in. Caller: the privacy app's
     erasure, inside its transaction."""
     ApiToken.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.phone = ""
     user.set_unusable_password()
     user.is_active = False
-    user.save(update_fields=["email", "password", "is_active"])
+    user.save(update_fields=["email", "phone", "password", "is_active"])

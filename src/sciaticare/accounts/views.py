@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts import selectors, services
-from sciaticare.accounts.forms import ApiTokenForm, TimeZoneForm
+from sciaticare.accounts.forms import ApiTokenForm, PhoneForm, TimeZoneForm
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.ratelimits import retry_message
@@ -33,6 +33,7 @@ def _account_page(
     *,
     form: ApiTokenForm | None = None,
     zone_form: TimeZoneForm | None = None,
+    phone_form: PhoneForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -44,6 +45,7 @@ def _account_page(
             "tokens": selectors.api_tokens_for(user=user),
             "form": form or ApiTokenForm(),
             "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
+            "phone_form": phone_form or PhoneForm(user=user),
             "local_now": selectors.local_now(user),
             "zone": selectors.zone_name(user),
             "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS,
@@ -101,6 +103,24 @@ def language(request: HttpRequest) -> HttpResponse:
         samesite="Lax",
     )
     return response
+
+
+@login_required
+@require_POST
+def phone(request: AuthedRequest) -> HttpResponse:
+    """Keep the person's mobile number (for text reminders) or remove it; one we cannot text is
+    a 400 naming the field and what was wrong."""
+    form = PhoneForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _account_page(request, phone_form=form, status=400)
+    services.set_phone(user=request.user, phone=form.cleaned_data["phone"])
+    messages.success(
+        request,
+        _("Your mobile number is saved.")
+        if request.user.phone
+        else _("Your mobile number is removed."),
+    )
+    return redirect("accounts:account")
 
 
 @login_required

@@ -1,24 +1,27 @@
 """Background work of the outcomes app: the evening nudge to log pain, for patients who asked
-for it (never clinical detail in mail), building a requested PDF progress report, and the daily
+for it, by the channels they chose (never clinical detail: reminders/wording.py), building a requested PDF progress report, and the daily
 refresh of the therapists' and clinics' outcome figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from sciaticare.accounts.models import site_time_zone
+from sciaticare.accounts.models import User, site_time_zone
 from sciaticare.core import generated
 from sciaticare.core.time import is_time_zone, local_time
 from sciaticare.outcomes import practice_services, report, services
 from sciaticare.outcomes.identity import PatientIdentity
 from sciaticare.outcomes.models import DiaryPreference, PainEntry, ProgressReport
+from sciaticare.reminders import wording
+from sciaticare.reminders.models import Kind
+from sciaticare.reminders.services.delivery import DeliveryKey, deliver
 
 # The nudge goes in the patient's own evening: from 19:00 on their clock, and not after 22:00
 # (a job that was down catches up within the evening, never at night). The job runs hourly, so
@@ -33,6 +36,7 @@ class Nudge:
     email: str
     first_name: str
     day: date  # the patient's own day it is for
+    patient_id: int
 
 
 def in_nudge_hours(local: datetime) -> bool:
@@ -57,7 +61,9 @@ def due_nudges(now: datetime | None = None) -> list[Nudge]:
     for pk, patient_id, email, first_name, zone, last_nudged_on in wanted:
         local = local_time(now, zone if is_time_zone(zone) else site_time_zone())
         if in_nudge_hours(local) and last_nudged_on != local.date():
-            evening.setdefault(local.date(), []).append(Nudge(pk, email, first_name, local.date()))
+            evening.setdefault(local.date(), []).append(
+                Nudge(pk, email, first_name, local.date(), patient_id)
+            )
             patients[pk] = patient_id
     due = []
     for day, nudges in evening.items():  # one query per date (zones are at most a day apart)
@@ -72,21 +78,27 @@ def due_nudges(now: datetime | None = None) -> list[Nudge]:
 
 @task()
 def send_diary_nudges() -> int:
-    """Send the nudges due now; returns how many were sent. Run hourly (cron, docs/deploy.md):
-    each patient gets theirs in their own evening, once on their day, however often it runs."""
+    """Send the nudges due now, by the channels each patient chose; returns how many patients
+    were nudged. Run hourly (cron, docs/deploy.md): each patient gets theirs in their own
+    evening, once on their day, however often it runs. One that falls in the patient's quiet
+    hours is not sent, and the next hourly run tries again while the evening lasts."""
     link = settings.SITE_URL + reverse("outcomes:diary")
+    due = due_nudges()
+    people = User.objects.in_bulk([nudge.patient_id for nudge in due])
     sent = 0
-    for nudge in due_nudges():
-        if not services.claim_nudge(preference_id=nudge.preference_id, day=nudge.day):
-            continue  # another run sent it
-        send_mail(
-            "How is your pain today?",
-            f"Hello {nudge.first_name or 'there'},\n\nTwo taps log today's back and leg pain: "
-            f"{link}\n\nYou asked for this daily reminder; switch it off on the same page.\n",
-            None,
-            [nudge.email],
+    for nudge in due:
+        patient = people[nudge.patient_id]
+        outcome = deliver(
+            user=patient,
+            kind=Kind.DIARY_NUDGE,
+            key=DeliveryKey(f"diary:{patient.pk}", nudge.day.isoformat()),
+            compose=partial(wording.diary_nudge, first_name=patient.first_name, url=link),
         )
-        sent += 1
+        if outcome.quiet:
+            continue  # within the evening window, a later run may still send it
+        # Marked after sending: its delivery rows already keep a second run from sending.
+        services.claim_nudge(preference_id=nudge.preference_id, day=nudge.day)
+        sent += 1 if outcome.count else 0
     return sent
 
 

@@ -90,7 +90,7 @@ def nudge(request: AuthedRequest) -> HttpResponse:
     services.set_daily_nudge(patient=request.user, on=on)
     messages.success(
         request,
-        gettext("We will email you a reminder each evening.")
+        gettext("We will remind you each evening.")
         if on
         else gettext("Daily reminders are off."),
     )

@@ -60,6 +60,10 @@ ERASED: Final = {
     "directory.flareupplanentry": _("flare-up plan"),
     "directory.review": _("reviews you wrote"),
     "billing.cardonfile": _("cards saved for payments (the processor's reference to them)"),
+    "reminders.channelchoice": _("how you chose to get each kind of reminder"),
+    "reminders.remindersettings": _("your quiet hours"),
+    "reminders.pushsubscription": _("the devices that get your notifications"),
+    "reminders.delivery": _("the record of reminders sent to you"),
     "account.emailaddress": _("email address and sign-in"),
     "mfa.authenticator": _("two-factor devices"),
 }

@@ -3,7 +3,12 @@ a booking: the confirmation with an `.ics` of the session, change notices, a rem
 before, waitlist offers, and "read the brief before the session" when a client's intake now
 says to see a doctor first.
 
-Each mail is written in its recipient's language (``User.language``, under
+The reminder and the waitlist offer go by the channels the patient chose (email, text message,
+notification) and wait out their quiet hours, through `reminders.services.delivery.deliver`,
+which sends each at most once; confirmations, cancellations and moves stay mail only (each
+carries the `.ics` that updates a calendar).
+
+Each message is written in its recipient's language (``User.language``, under
 ``translation.override``): a task has no request to take a language from. Mail carries no
 clinical detail (no triage, no notes): the therapist's name, the time in the
 location's own time zone with the zone named, and the place. Each task loads the appointment
@@ -28,6 +33,9 @@ from sciaticare.core.display import clock, day
 from sciaticare.core.names import one_line
 from sciaticare.directory.models import Location
 from sciaticare.intake.models import Intake
+from sciaticare.reminders import wording
+from sciaticare.reminders.models import Kind
+from sciaticare.reminders.services.delivery import DeliveryKey, deliver
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -244,10 +252,33 @@ def send_reschedule_notice(appointment_id: int) -> int:
     return sent
 
 
+def _again(task_function: Any, when: datetime, *args: Any) -> None:
+    """Run a reminder's task again once the person's quiet hours end (it checks afresh that the
+    reminder still applies), where the task backend can defer work."""
+    if task_function.get_backend().supports_defer:
+        task_function.using(run_after=when).enqueue(*args)
+
+
+def _reminder(appointment: Appointment) -> wording.Message:
+    context = _context(appointment)
+    return wording.Message(
+        subject=f"Reminder: massage with {context['therapist']} on {_short(appointment)}",
+        body=render_to_string("scheduling/email/reminder.txt", context),
+        text=wording.appointment_text(
+            therapist=context["therapist"],
+            start=local(appointment.start, appointment.location),
+            zone=appointment.location.time_zone,
+        ),
+        url=context["manage_url"],
+    )
+
+
 @task
 def send_reminder(appointment_id: int, start: str) -> int:
-    """The patient's reminder, queued at booking for a day before `start` (ISO 8601). Sends
-    nothing unless the appointment is still booked at that very start."""
+    """The patient's reminder, queued at booking for a day before `start` (ISO 8601), by the
+    channels they chose (the reminders app); returns how many channels it went by. Sends
+    nothing unless the appointment is still booked at that very start; in the patient's quiet
+    hours it runs again when they end."""
     appointment = _load(appointment_id)
     if (
         appointment is None
@@ -256,19 +287,44 @@ def send_reminder(appointment_id: int, start: str) -> int:
         or appointment.start <= timezone.now()
     ):
         return 0
-    context = _context(appointment)
-    sent = _send(
-        to=appointment.patient.email,
-        subject=f"Reminder: massage with {context['therapist']} on {_short(appointment)}",
-        template="reminder",
-        context=context,
+    outcome = deliver(
+        user=appointment.patient,
+        kind=Kind.APPOINTMENT,
+        key=DeliveryKey(f"appointment:{appointment.pk}", appointment.start.isoformat()),
+        compose=lambda: _reminder(appointment),
+        expires_at=appointment.start,
     )
-    return sent
+    if outcome.held_until is not None:
+        _again(send_reminder, outcome.held_until, appointment_id, start)
+    return outcome.count
+
+
+def _offer(offer: SlotOffer) -> wording.Message:
+    appointment = offer.appointment
+    context = {
+        **_context(appointment),
+        "until": moment_text(offer.expires_at, appointment.location),
+        "offer_url": _url("scheduling:offer", offer.pk),
+    }
+    return wording.Message(
+        subject=f"A time has opened with {context['therapist']}: {_short(appointment)}",
+        body=render_to_string("scheduling/email/offer.txt", context),
+        text=wording.offer_text(
+            therapist=context["therapist"],
+            start=local(appointment.start, appointment.location),
+            until=local(offer.expires_at, appointment.location),
+            zone=appointment.location.time_zone,
+        ),
+        url=context["offer_url"],
+    )
 
 
 @task
 def send_waitlist_offer(offer_id: int) -> int:
-    """Tell the first in line that a slot is held for them, and until when."""
+    """Tell the first in line that a slot is held for them, and until when, by the channels
+    they chose; returns how many channels it went by. In their quiet hours the mail goes at
+    once and a text or notification waits for the morning if the offer is still open then
+    (reminders/quiet.py)."""
     offer = (
         SlotOffer.objects.select_related(*(f"appointment__{name}" for name in _RELATED))
         .filter(pk=offer_id)
@@ -279,18 +335,16 @@ def send_waitlist_offer(offer_id: int) -> int:
     appointment = offer.appointment
     if appointment.status != AppointmentStatus.HELD:
         return 0
-    context = {
-        **_context(appointment),
-        "until": moment_text(offer.expires_at, appointment.location),
-        "offer_url": _url("scheduling:offer", offer.pk),
-    }
-    sent = _send(
-        to=appointment.patient.email,
-        subject=f"A time has opened with {context['therapist']}: {_short(appointment)}",
-        template="offer",
-        context=context,
+    outcome = deliver(
+        user=appointment.patient,
+        kind=Kind.WAITLIST_OFFER,
+        key=DeliveryKey(f"offer:{offer.pk}", appointment.start.isoformat()),
+        compose=lambda: _offer(offer),
+        expires_at=offer.expires_at,
     )
-    return sent
+    if outcome.held_until is not None:
+        _again(send_waitlist_offer, outcome.held_until, offer_id)
+    return outcome.count
 
 
 def schedule_reminder(appointment_id: int, *, now: datetime | None = None) -> bool:

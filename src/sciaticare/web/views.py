@@ -129,6 +129,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         # The one page with the person's own data that is kept: their diary, nothing else.
         "own_pages": [reverse("outcomes:diary")],
         "static_prefix": settings.STATIC_URL,
+        # What a reminder's notification shows beside its text.
+        "icon": static("web/icons/icon-192.png"),
     }
     source = render_to_string("web/sw.js", {"config": json.dumps(config, indent=1)})
     version = hashlib.sha256(source.encode()).hexdigest()[:16]

@@ -9,6 +9,7 @@ from sciaticare.directory import demo as directory_demo
 from sciaticare.intake import demo as intake_demo
 from sciaticare.outcomes import demo as outcomes_demo
 from sciaticare.records import demo as records_demo
+from sciaticare.reminders import demo as reminders_demo
 from sciaticare.scheduling import demo as scheduling_demo
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             scheduling_demo.seed(accounts)
             records_demo.seed(accounts)
             outcomes_demo.seed(accounts)
+            reminders_demo.seed(accounts)
             money = billing_demo.seed(accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo logins."))
         if money:

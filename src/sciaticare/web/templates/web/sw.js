@@ -133,3 +133,47 @@ async function page(request, url) {
     return kept || Response.error();
   }
 }
+
+// Reminders (docs/architecture.md, "Reminders"): a push message is a notification to show, with
+// a title, a line of text and the page it is about; it never carries health data. A click
+// opens that page on this site (or brings a tab already showing it to the front).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  event.waitUntil(
+    self.registration.showNotification(String(data.title || "Sciaticare"), {
+      body: String(data.body || ""),
+      tag: data.tag ? String(data.tag) : undefined,
+      icon: CONFIG.icon,
+      data: { url: ownPage(data.url) },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/";
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      for (const client of windows) {
+        if (client.url === url && "focus" in client) return client.focus();
+      }
+      return self.clients.openWindow(url);
+    })(),
+  );
+});
+
+// The page a notification opens: its path on this site, whatever host the server wrote.
+function ownPage(url) {
+  try {
+    const parsed = new URL(String(url || "/"), self.location.origin);
+    return self.location.origin + parsed.pathname + parsed.search;
+  } catch (error) {
+    return self.location.origin + "/";
+  }
+}
