@@ -90,8 +90,6 @@ def nudge(request: AuthedRequest) -> HttpResponse:
     services.set_daily_nudge(patient=request.user, on=on)
     messages.success(
         request,
-        gettext("We will remind you each evening.")
-        if on
-        else gettext("Daily reminders are off."),
+        gettext("We will remind you each evening.") if on else gettext("Daily reminders are off."),
     )
     return redirect("outcomes:diary")
