@@ -87,3 +87,12 @@ def test_sign_up_keeps_the_language_the_page_was_read_in(client, asked, kept):
 
     assert response.status_code == 302
     assert User.objects.get(email=SIGNUP["email"]).language == kept
+
+
+def test_the_switcher_names_each_language_in_itself_whatever_the_page_is_in(client):
+    for asked in ("en", "es"):
+        page = _home(client, HTTP_ACCEPT_LANGUAGE=asked).content.decode()
+        assert '<option value="en" lang="en"' in page
+        assert ">English</option>" in page
+        assert ">Español</option>" in page
+        assert "Inglés" not in page

@@ -177,4 +177,4 @@ def test_a_session_to_review_is_named_as_each_language_writes_it():
     with translation.override("en"):
         assert session.label("Rosa Lind") == "Sat 12 Jul 2025, 10:00 BST with Rosa Lind"
     with translation.override("es"):
-        assert session.label("Rosa Lind") == "sáb, 12 jul 2025, 10:00 BST con Rosa Lind"
+        assert session.label("Rosa Lind") == "sábado, 12 jul 2025, 10:00 BST con Rosa Lind"

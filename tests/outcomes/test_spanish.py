@@ -58,7 +58,7 @@ def test_the_diary_is_in_spanish_with_spanish_days_and_numbers(client, saturday,
         "Guardar el día de hoy",
         "El dolor a lo largo del tiempo",
         "Mala noche",
-        "sáb, 5 dic",  # the diary's table: "Sat 5 Dec" in English
+        "sábado, 5 dic",  # the diary's table: "Sat 5 Dec" in English
         "Dolor de espalda: 6 el 5 dic 2026",  # a point's tooltip on the chart
         "El masaje puede aliviar a corto plazo",
     ):

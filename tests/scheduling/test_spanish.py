@@ -229,7 +229,7 @@ def test_the_appointment_page_and_its_history_are_in_spanish(world, client, monk
     assert "sábado, 12 de diciembre de 2026, 10:00–11:00 GMT" in body
     assert "Reservada" in body  # the status
     assert "5 dic 2026, 12:00 GMT · reservada por" in body
-    assert "cambiada desde el sáb, 5 dic 2026, 15:00 GMT" in body
+    assert "cambiada desde el sábado, 5 dic 2026, 15:00 GMT" in body
     assert "reservada mientras se paga el depósito · hasta que se pague el depósito" in body
     assert "moved from" not in body
 
@@ -239,7 +239,7 @@ def test_a_typed_note_is_shown_as_typed_and_service_notes_are_translated():
     with translation.override("es"):
         assert history.note_words(typed) == typed
         assert history.note_words("to Sat 5 Dec 2026, 15:00 GMT") == (
-            "al sáb, 5 dic 2026, 15:00 GMT"
+            "al sábado, 5 dic 2026, 15:00 GMT"
         )
         assert history.note_words(history.TRIAGE_CANCEL_REASON).startswith(
             "El cuestionario inicial del cliente"

@@ -21,9 +21,9 @@ SATURDAY = datetime(2026, 12, 5, 9, 30, tzinfo=ZoneInfo("Europe/London"))
         ("medium", "5 Dec 2026", "5 dic 2026"),
         ("long", "5 December 2026", "5 de diciembre de 2026"),
         ("full", "Saturday 5 December 2026", "sábado, 5 de diciembre de 2026"),
-        ("weekday", "Sat 5 Dec", "sáb, 5 dic"),
+        ("weekday", "Sat 5 Dec", "sábado, 5 dic"),
         ("weekday_long", "Saturday 5 December", "sábado, 5 de diciembre"),
-        ("weekday_year", "Sat 5 Dec 2026", "sáb, 5 dic 2026"),
+        ("weekday_year", "Sat 5 Dec 2026", "sábado, 5 dic 2026"),
         ("day_month", "5 Dec", "5 dic"),
         ("numeric", "05/12/2026", "5/12/2026"),
     ],
@@ -75,3 +75,11 @@ def test_pure_modules_translate_through_the_seam_once_django_has_started():
     with translation.override("en"):
         assert words.gettext("After massage") == "After massage"
     assert words.gettext_noop("Bad night") == "Bad night"
+
+
+def test_languages_are_listed_as_a_reader_looks_for_them_accents_aside():
+    with translation.override("es"):
+        names = [name for _code, name in display.language_choices()]
+    assert names.index("árabe") < names.index("armenio") < names.index("zulú")
+    assert names.index("córnico") < names.index("croata")
+    assert names == sorted(names, key=display.alphabetical)

@@ -42,7 +42,7 @@ def test_a_patients_dashboard_in_spanish_with_the_days_as_spanish_writes_them(cl
 
     assert "Hola, Lucía" in body
     assert "Sus próximas sesiones" in body
-    assert "sáb, 5 dic, 10:00 GMT" in body  # Europe/London in December
+    assert "sábado, 5 dic, 10:00 GMT" in body  # Europe/London in December
     assert "Tengo una crisis de dolor" in body
     assert "Diario del dolor" in body.split("<nav", 1)[1].split("</nav>", 1)[0]
     assert "Your next sessions" not in body

@@ -9,6 +9,7 @@ languages Django is translated into (no Somali).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -33,14 +34,15 @@ DIARY_TAGS = {
 }
 
 #: How a day is written, by style and language (CLDR patterns): the English of the site is
-#: British ("Sat 5 Dec"), the Spanish that of Spain ("sáb, 5 dic").
+#: British ("Sat 5 Dec"), the Spanish that of Spain. A Spanish weekday is written whole:
+#: abbreviated, "mar" (Tuesday) and "sáb" read as words ("sea", ...).
 DAY_STYLES = {
     "medium": {"en": "d MMM y", "es": "d MMM y"},  # 5 Dec 2026 · 5 dic 2026
     "long": {"en": "d MMMM y", "es": "d 'de' MMMM 'de' y"},  # 5 December 2026
     "full": {"en": "EEEE d MMMM y", "es": "EEEE, d 'de' MMMM 'de' y"},
-    "weekday": {"en": "EEE d MMM", "es": "EEE, d MMM"},  # Sat 5 Dec · sáb, 5 dic
+    "weekday": {"en": "EEE d MMM", "es": "EEEE, d MMM"},  # Sat 5 Dec · sábado, 5 dic
     "weekday_long": {"en": "EEEE d MMMM", "es": "EEEE, d 'de' MMMM"},
-    "weekday_year": {"en": "EEE d MMM y", "es": "EEE, d MMM y"},
+    "weekday_year": {"en": "EEE d MMM y", "es": "EEEE, d MMM y"},
     "day_month": {"en": "d MMM", "es": "d MMM"},  # 5 Dec · 5 dic
     "numeric": {"en": "dd/MM/y", "es": "d/M/y"},  # 05/12/2026 · 5/12/2026
 }
@@ -70,9 +72,18 @@ def country_name(code: str, english: str) -> str:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    """Every two-letter (ISO 639-1) language as (code, name), by name."""
+    """Every two-letter (ISO 639-1) language as (code, name), by name as a reader looks for it:
+    accents and case aside ("árabe" among the a's, not after "zulú")."""
     table = _language_table(locale())
-    return sorted(((c, n) for c, n in table.items() if len(c) == 2), key=lambda p: p[1])
+    return sorted(
+        ((c, n) for c, n in table.items() if len(c) == 2), key=lambda pair: alphabetical(pair[1])
+    )
+
+
+def alphabetical(text: str) -> str:
+    """A sort key that files "Ávila" under A and "córnico" before "croata"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def language_names(codes: Iterable[str] | str) -> str:

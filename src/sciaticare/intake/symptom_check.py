@@ -77,6 +77,8 @@ def parse(data: Mapping[str, str]) -> CheckState:
 def _number(raw: str | None, *, integer: bool) -> float | int | None:
     if raw is None or raw.strip() == "":
         return None
+    # A decimal comma is how Spanish (and most of Europe) writes a half: "3,5" weeks is 3.5.
+    raw = raw.strip() if integer else raw.strip().replace(",", ".", 1)
     try:
         return int(raw) if integer else float(raw)
     except ValueError:
