@@ -175,3 +175,13 @@ def test_the_check_ends_early_on_cancer_history_with_foot_drop(client):
     assert 'id="emergency"' in body
     assert "pressure on the spinal cord" in body
     assert "acute oncology" in body
+
+
+@pytest.mark.parametrize(
+    ("typed", "weeks"),
+    [("3,5", 3.5), ("3.5", 3.5), (" 12 ", 12.0), ("0,5", 0.5), ("3,5,1", None), ("tres", None)],
+)
+def test_weeks_are_read_with_a_decimal_comma_or_point(typed, weeks):
+    """A Spanish reader writes a half as "3,5": read as 3.5, never as 35 nor refused."""
+    assert symptom_check.parse({"onset_weeks": typed}).onset_weeks == weeks
+    assert (symptom_check.answer_error("onset_weeks", typed) is None) == (weeks is not None)
