@@ -96,3 +96,15 @@ def test_the_switcher_names_each_language_in_itself_whatever_the_page_is_in(clie
         assert ">English</option>" in page
         assert ">Español</option>" in page
         assert "Inglés" not in page
+
+
+def test_a_form_sent_with_a_stale_token_is_a_403_in_the_pages_language(client):
+    """The switcher in a tab left open while signing in elsewhere: no bare debugging page."""
+    guarded = client.__class__(enforce_csrf_checks=True)
+    response = guarded.post(SWITCH, {"language": "en"}, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<html lang="es">' in page
+    assert "DEBUG" not in page
+    assert "Nothing was changed." in page or "No se ha cambiado nada." in page

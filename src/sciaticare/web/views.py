@@ -147,3 +147,10 @@ def offline(request: HttpRequest) -> HttpResponse:
     """What the app shows for a page it cannot reach and has not kept (the service worker keeps
     this page at install)."""
     return render(request, "web/offline.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid token: most often a page left open while the person signed
+    in or out in another tab. Said in the page's language, with the way on, never Django's
+    bare debugging page."""
+    return render(request, "web/csrf_failure.html", status=403)
