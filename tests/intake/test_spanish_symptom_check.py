@@ -153,7 +153,7 @@ class _Screen(HTMLParser):
             self.hidden[a["name"]] = a.get("value", "")
         if tag == "input" and a.get("type") == "radio" and a.get("name") == "answer":
             self._radio, self._text = a["value"], []
-        if tag == "input" and a.get("type") == "number" and a.get("name") == "answer":
+        if tag == "input" and a.get("type") == "text" and a.get("name") == "answer":
             self.number_box = True
         if tag == "button":
             self._button, self._text = (a.get("name", ""), a.get("value", "")), []
