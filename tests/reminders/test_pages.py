@@ -95,7 +95,7 @@ def test_the_page_in_spanish(client):
     with translation.override("es"):
         body = client.get(PAGE).content.decode()
 
-    assert "Cómo te llega cada recordatorio" in body
+    assert "Cómo le llega cada recordatorio" in body
     assert "Horas de silencio" in body
     assert "Recordatorios de citas" in body
     assert "Activar las notificaciones en este dispositivo" not in body  # no VAPID keys here

@@ -262,7 +262,8 @@ def _again(task_function: Any, when: datetime, *args: Any) -> None:
 def _reminder(appointment: Appointment) -> wording.Message:
     context = _context(appointment)
     return wording.Message(
-        subject=f"Reminder: massage with {context['therapist']} on {_short(appointment)}",
+        subject=gettext("Reminder: massage with %(therapist)s on %(when)s")
+        % {"therapist": context["therapist"], "when": _short(appointment)},
         body=render_to_string("scheduling/email/reminder.txt", context),
         text=wording.appointment_text(
             therapist=context["therapist"],
@@ -307,7 +308,8 @@ def _offer(offer: SlotOffer) -> wording.Message:
         "offer_url": _url("scheduling:offer", offer.pk),
     }
     return wording.Message(
-        subject=f"A time has opened with {context['therapist']}: {_short(appointment)}",
+        subject=gettext("A time has opened with %(therapist)s: %(when)s")
+        % {"therapist": context["therapist"], "when": _short(appointment)},
         body=render_to_string("scheduling/email/offer.txt", context),
         text=wording.offer_text(
             therapist=context["therapist"],
