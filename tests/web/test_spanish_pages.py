@@ -4,6 +4,7 @@ the reader's language; English stays as it was."""
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
@@ -22,7 +23,7 @@ def test_the_home_page_and_its_emergency_advice_in_spanish(client):
     body = client.get(reverse("web:home"), **SPANISH).content.decode()
 
     assert "Alivio de la ciática con masaje terapéutico, con seguridad" in body
-    assert "<strong>Vaya ahora mismo a un servicio de urgencias</strong> si nota" in body
+    assert "<strong>Vaya ahora mismo a urgencias de un hospital</strong> si nota" in body
     assert "debilidad nuevos en las dos piernas" in body
     assert "no diagnostica ni sustituye a un médico" in body
     nav = body.split("<nav", 1)[1].split("</nav>", 1)[0]
@@ -80,7 +81,7 @@ def test_error_and_offline_pages_in_spanish(client):
 
     offline = client.get(reverse("web:offline"), **SPANISH).content.decode()
     assert "No tiene conexión" in offline
-    assert "vaya ahora mismo a un servicio de urgencias" in offline
+    assert "vaya ahora mismo a urgencias de un hospital" in offline
 
     with translation.override("es"):
         crashed = render_to_string("500.html")
@@ -101,3 +102,13 @@ def test_the_app_manifest_follows_the_browsers_language(client):
     assert json.loads(english.content)["description"].startswith("Log your back and leg pain")
     # A shared cache keeps one copy per language.
     assert "Accept-Language" in spanish["Vary"]
+
+
+def test_every_emergency_sentence_sends_to_a_hospitals_emergency_department():
+    """In Spain "un servicio de urgencias" also names primary-care urgent centres, which cannot
+    treat cauda equina syndrome: every page says what the symptom check says."""
+    catalogues = Path(__file__).resolve().parents[2] / "src" / "sciaticare"
+    for path in catalogues.glob("*/locale/es/LC_MESSAGES/django.po"):
+        text = " ".join(path.read_text().replace('"\n"', "").split())
+        assert "servicio de urgencias" not in text, path
+        assert "alrededor de las nalgas" not in text, path
