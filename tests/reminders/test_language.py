@@ -104,7 +104,7 @@ def test_the_session_reminder_and_offer_mails_are_in_each_persons_language(clock
         mails[person.pk] = mail.outbox[-2:]
 
     reminder, offer = mails[lucia.pk]
-    assert reminder.subject == "Recordatorio: masaje con Ada Byrne el mié, 15 jul, 10:00"
+    assert reminder.subject == "Recordatorio: masaje con Ada Byrne el miércoles, 15 jul, 10:00"
     assert reminder.body.startswith(
         "Hola, Lucía:\n\nLe recordamos su masaje con Ada Byrne.\n\n"
         "Cuándo: miércoles, 15 de julio de 2026, 10:00–11:00 (hora de Europe/London, BST)\n"
@@ -115,7 +115,7 @@ def test_the_session_reminder_and_offer_mails_are_in_each_persons_language(clock
     assert "con menos de 24 horas de antelación se registran como cancelaciones tardías" in (
         reminder.body
     )
-    assert offer.subject == "Ha quedado libre una hora con Ada Byrne: jue, 16 jul, 10:00"
+    assert offer.subject == "Ha quedado libre una hora con Ada Byrne: jueves, 16 jul, 10:00"
     assert offer.body.startswith(
         "Hola, Lucía:\n\nBuenas noticias: ha quedado libre una hora con Ada Byrne y está "
         "reservada para usted.\n\nCuándo: jueves, 16 de julio de 2026, 10:00–11:00"

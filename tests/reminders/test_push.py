@@ -19,7 +19,7 @@ from sciaticare.core.errors import Invalid
 from sciaticare.privacy.tasks import run_daily_deletions
 from sciaticare.reminders.models import MAX_PUSH_FAILURES, Channel, Delivery, Kind, PushSubscription
 from sciaticare.reminders.push import accepts_endpoint
-from sciaticare.reminders.services.devices import add_device
+from sciaticare.reminders.services.devices import MAX_DEVICES, add_device
 from sciaticare.reminders.services.preferences import save_preferences
 from sciaticare.scheduling import notifications
 from tests.reminders.conftest import patient_in, session_for
@@ -172,6 +172,19 @@ def test_an_expired_subscription_is_never_used_and_the_daily_purge_deletes_it(cl
         ("https://user@fcm.googleapis.com/fcm/send/abc", False),
         ("https://fcm.googleapis.com.evil.example/x", False),
         ("https://169.254.169.254/latest/meta-data/", False),
+        # The attack finding: "*" matched a backslash, which ends the host for urllib3.
+        ("https://127.0.0.1\\.notify.windows.com/x", False),
+        ("https://169.254.169.254\\.push.apple.com/x", False),
+        ("https://attacker.example:6379\\.notify.windows.com/x", False),
+        ("https://fcm.googleapis.com@evil.example/x", False),
+        ("https://fcm.googleapis.com%2f@evil.example/x", False),
+        ("https://evil.example#.push.apple.com/x", False),
+        ("https://evil.example?.push.apple.com/x", False),
+        ("https://.notify.windows.com/x", False),
+        ("https://a..notify.windows.com/x", False),
+        ("https://notify.windows.com/x", False),  # the suffix alone is no push service
+        ("https://FCM.googleapis.com/fcm/send/abc", False),  # browsers give it in lower case
+        ("https://wns2-par02p.notify.windows.com/w/?token=AwYAAAD%2bxy%3d", True),
         ("http://127.0.0.1:8000/admin/", False),
         ("not a url", False),
     ],
@@ -192,6 +205,8 @@ def test_a_subscription_is_refused_with_a_reason(clock, push_service):
     cases = {
         "push_service_refused": {"endpoint": "https://169.254.169.254/x"},
         "push_keys_invalid": {"p256dh": "bm90IGEga2V5"},
+        # 65 bytes beginning 0x04, as a key is, but no point on the curve (attack finding).
+        "push_keys_invalid_point": {"p256dh": _not_a_point()},
         "push_expired": {"expires_at": clock.at - timedelta(seconds=1)},
     }
     for code, change in cases.items():
@@ -204,8 +219,27 @@ def test_a_subscription_is_refused_with_a_reason(clock, push_service):
         }
         with pytest.raises(Invalid) as refused:
             add_device(user=patient, **fields)
-        assert refused.value.code == code
+        assert refused.value.code == code.removesuffix("_point")
     assert not PushSubscription.objects.exists()
+
+
+def _not_a_point() -> str:
+    return base64.urlsafe_b64encode(b"\x04" + b"\x01" * 64).rstrip(b"=").decode()
+
+
+def test_a_device_whose_key_cannot_be_sent_to_fails_alone(clock, push_service):
+    """A stored key that is no point on the curve (kept before keys were checked) fails its
+    device and the send goes on: the other device still gets it, nothing stays "sending"."""
+    patient = patient_in()
+    wants_push(patient)
+    broken, working = subscribe(patient, push_service), subscribe(patient, push_service)
+    PushSubscription.objects.filter(endpoint=broken.endpoint).update(p256dh=_not_a_point())
+
+    assert remind(session_for(patient, clock.at + timedelta(hours=24))) == 1
+
+    assert [p.endpoint for p in push_service.received] == [working.endpoint]
+    assert PushSubscription.objects.get(endpoint=broken.endpoint).failures == 1
+    assert not Delivery.objects.filter(status="sending").exists()
 
 
 def test_a_browser_subscribed_again_by_another_person_becomes_theirs(clock, push_service):
@@ -221,3 +255,15 @@ def test_a_browser_subscribed_again_by_another_person_becomes_theirs(clock, push
     )
 
     assert list(PushSubscription.objects.values_list("user", flat=True)) == [second.pk]
+
+
+def test_a_person_keeps_at_most_ten_devices_the_newest(clock, push_service):
+    patient = patient_in()
+    browsers = []
+    for _ in range(MAX_DEVICES + 3):
+        clock.at += timedelta(minutes=1)
+        browsers.append(subscribe(patient, push_service))
+
+    kept = set(PushSubscription.objects.filter(user=patient).values_list("endpoint", flat=True))
+    assert len(kept) == MAX_DEVICES
+    assert kept == {browser.endpoint for browser in browsers[-MAX_DEVICES:]}

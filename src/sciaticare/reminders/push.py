@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
-from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from py_vapid import Vapid, VapidException
 from pywebpush import WebPushException, webpush
+from urllib3.util import parse_url
 
 #: A push service's answers that mean the subscription is gone for good (RFC 8030 §7.3).
 GONE = frozenset({404, 410})
@@ -59,14 +59,53 @@ def is_ready() -> bool:
     return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
 
 
+#: A host under a "https://*.suffix" push service: letters, digits, dots and hyphens only (no
+#: backslash, "%", "@" or port that one parser could read differently from another).
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+
+
 def accepts_endpoint(url: str) -> bool:
-    """Whether `url` is at one of the push services of `PUSH_SERVICES` (scheme and host, with
-    "*" for any part of a host name: "https://*.notify.windows.com")."""
-    parts = urlsplit(url)
-    if not parts.scheme or not parts.netloc or parts.username or parts.password:
+    """Whether `url` is at one of the push services of `PUSH_SERVICES`: an origin given whole
+    ("https://fcm.googleapis.com"), or any host under a suffix ("https://*.push.apple.com").
+    What is compared is what urllib3, the parser that sends (under requests), reads, and the
+    URL must spell that origin and then "/": a URL that one parser reads as a push service and
+    another as 127.0.0.1 is refused (attack finding: a backslash ended urllib3's host, and the
+    pattern's "*" matched it)."""
+    if any(c.isspace() or c in "\\#" for c in url):
         return False
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
-    return any(fnmatchcase(origin, pattern.lower()) for pattern in settings.PUSH_SERVICES)
+    try:
+        parsed = parse_url(url)
+    except ValueError:
+        return False
+    if parsed.auth or not parsed.host or parsed.scheme is None:
+        return False
+    origin = f"{parsed.scheme}://{parsed.netloc}"
+    if not url.startswith(origin + "/"):
+        return False
+    for pattern in settings.PUSH_SERVICES:
+        service = pattern.rstrip("/")
+        if service.startswith("https://*."):
+            suffix = service.removeprefix("https://*")
+            if (
+                parsed.scheme == "https"
+                and parsed.port is None
+                and parsed.host.endswith(suffix)
+                and _HOST.fullmatch(parsed.host.removesuffix(suffix))
+            ):
+                return True
+        elif origin == service:
+            return True
+    return False
+
+
+def is_public_key(raw: bytes) -> bool:
+    """Whether `raw` is a point on P-256 (a browser's p256dh): the right length is not enough,
+    and a key that is not a point would fail every send (attack finding)."""
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+    except ValueError:
+        return False
+    return True
 
 
 def send(*, endpoint: str, p256dh: str, auth: str, notification: Notification, ttl: int) -> None:
@@ -89,6 +128,10 @@ def send(*, endpoint: str, p256dh: str, auth: str, notification: Notification, t
         raise PushFailed(f"push_{status}" if status else "push_refused") from exc
     except requests.RequestException as exc:
         raise PushFailed("unreachable") from exc
+    except (ValueError, VapidException) as exc:
+        # A key that is not a point on the curve, or an endpoint pywebpush cannot sign for:
+        # this device fails, the next device and the person's other channels are still tried.
+        raise PushFailed("push_unsendable") from exc
 
 
 def key_problem() -> str | None:

@@ -17,6 +17,10 @@ from sciaticare.reminders.models import ENDPOINT_LENGTH, PushSubscription
 #: A P-256 public key as browsers give it (an uncompressed point) and the auth secret, in bytes.
 P256DH_BYTES = 65
 AUTH_BYTES = 16
+#: A person's browsers that get notifications: a phone, a tablet, a few computers. Past this,
+#: the oldest subscription goes (attack finding: with no cap, one account could make every
+#: reminder go out hundreds of times).
+MAX_DEVICES = 10
 
 
 def _decoded(value: str) -> bytes | None:
@@ -47,7 +51,7 @@ def add_device(
     if (
         key is None
         or len(key) != P256DH_BYTES
-        or key[0] != 4
+        or not push.is_public_key(key)
         or secret is None
         or len(secret) != AUTH_BYTES
     ):
@@ -67,6 +71,8 @@ def add_device(
             "failures": 0,
         },
     )
+    kept = PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk")
+    PushSubscription.objects.filter(pk__in=kept.values_list("pk", flat=True)[MAX_DEVICES:]).delete()
     return device
 
 
