@@ -124,8 +124,8 @@ def test_the_clients_summary_is_in_spanish_with_the_advice_in_spanish(
     # The emergency advice says what the English says: new saddle numbness or bladder or
     # bowel changes, go to an emergency department.
     assert (
-        "Si aparece un adormecimiento nuevo alrededor de las nalgas o los genitales, o cambios "
-        "en la vejiga o el intestino, vaya a un servicio de urgencias."
+        "Si aparece un adormecimiento nuevo en la zona de las nalgas y el ano o en los genitales, "
+        "o cambios en la vejiga o el intestino, vaya a urgencias de un hospital."
     ) in page
     assert "Walk the dog daily" in page  # a therapist's own line, as written
     # The signed record keeps the lines as they were chosen.
