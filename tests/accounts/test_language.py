@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from sciaticare.accounts.models import User
 from tests.accounts.test_signup_and_login import SIGNUP
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,17 @@ def test_a_form_sent_with_a_stale_token_is_a_403_in_the_pages_language(client):
     assert '<html lang="es">' in page
     assert "DEBUG" not in page
     assert "No se ha cambiado nada." in page
+
+
+def test_the_account_page_offers_the_download_only_to_whom_it_opens_for(client):
+    """The link to "download everything" answers 403 to staff: they are told whom to ask."""
+    therapist = TherapistFactory()
+    therapist.is_patient = False
+    therapist.save(update_fields=["is_patient"])
+    client.force_login(therapist)
+    page = client.get(reverse("accounts:account")).content.decode()
+    assert reverse("interop:your_data") not in page
+    assert "ask a site admin" in page
+
+    client.force_login(PatientFactory())
+    assert reverse("interop:your_data") in client.get(reverse("accounts:account")).content.decode()
