@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from sciaticare.core.generated import FileStatus
 from sciaticare.outcomes import report, services
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.django_db
 
 SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 SCRIPT = Path(__file__).resolve().parents[2] / "src/sciaticare/outcomes/static/outcomes"
-
-
-@pytest.fixture(autouse=True)
-def english_again():
-    """A request activates its language for the thread and nothing switches it back: the tests
-    after these would read Spanish."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

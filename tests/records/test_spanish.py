@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from sciaticare.records import services
 from sciaticare.records.models import BUILT_IN_HOME_CARE, HomeCareAdvice
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.django_db
 EDITOR_SCRIPT = Path(__file__).resolve().parents[2] / "src/sciaticare/records/static/records"
 EMERGENCY_LINE = BUILT_IN_HOME_CARE[-1]
 SUNDAY_EVENING = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def english_again():
-    """A request activates its language for the thread and nothing switches it back."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _speaks_spanish(user):
