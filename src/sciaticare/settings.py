@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sciaticare.directory",
     "sciaticare.scheduling",
     "sciaticare.records",
+    "sciaticare.exercises",
     "sciaticare.outcomes",
     "sciaticare.billing",
     "sciaticare.interop",
