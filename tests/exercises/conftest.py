@@ -3,7 +3,7 @@ completed session), a few exercises of each kind, and people in every other role
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,8 +57,23 @@ def reps(exercise_id: int, **dose: Any) -> ItemInput:
     return ItemInput(exercise_id=exercise_id, **{"repetitions": 10, **dose})
 
 
+#: The frozen clock's start: Tuesday 14 July 2026, noon UTC.
+NOON = datetime(2026, 7, 14, 12, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def world(db: None) -> dict[str, Any]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The clock, frozen; ``clock.at = …`` moves it."""
+
+    class Clock:
+        at = NOON
+
+    monkeypatch.setattr(timezone, "now", lambda: Clock.at)
+    return Clock
+
+
+@pytest.fixture
+def world(db: None, clock: Any) -> dict[str, Any]:
     clinic, other_clinic = ClinicFactory(), ClinicFactory()
     location = LocationFactory(clinic=clinic)
     therapist = TherapistProfileFactory(location=location)
