@@ -43,6 +43,7 @@ from sciaticare.directory.models import (
     SessionType,
     TherapistProfile,
 )
+from sciaticare.exercises.models import Exercise
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, IntakeShare
 from sciaticare.interop.models import DataExport
@@ -129,6 +130,7 @@ class Side:
     payment: Payment  # that cash payment
     fee: Invoice  # a missed session's fee, not yet paid
     device: PushSubscription  # a browser that gets the patient's notifications
+    own_exercise: Exercise  # the clinic's own exercise, written by its admin
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -323,6 +325,13 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         status=AppointmentStatus.NO_SHOW,
     )
     invoice, payment, fee = _money(tag, clinic, patient, admin, past, missed)
+    own_exercise = Exercise.objects.create(
+        clinic=clinic,
+        slug="glute-bridge",
+        name=f"Glute bridge {tag}",
+        how_to="Lie on your back, knees bent.\nLift your hips.",
+        created_by=admin,
+    )
     export = DataExport.objects.create(
         patient=patient,
         status=FileStatus.READY,
@@ -357,6 +366,7 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         payment=payment,
         fee=fee,
         device=device,
+        own_exercise=own_exercise,
     )
 
 
