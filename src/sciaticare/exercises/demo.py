@@ -46,15 +46,8 @@ from sciaticare.exercises.models import (
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
-#: The built-in exercises the demo uses: slug → (English name, timed). TODO(merge): the
-#: library's data migration (0002_built_in_library) makes these rows; then look them up only.
-BUILT_IN = {
-    "walking": ("Walking", True),
-    "knee-to-chest": ("Knee-to-chest", False),
-    "nerve-slider": ("Sciatic nerve slider", False),
-    "pelvic-tilt": ("Pelvic tilt", False),
-    "cat-camel": ("Cat–camel", False),
-}
+#: The built-in exercises the demo uses (the library's rows, migration 0002).
+BUILT_IN = ("walking", "knee-to-chest", "nerve-slider", "pelvic-tilt", "cat-camel")
 WALKING, SLIDER, KNEES = "walking", "nerve-slider", "knee-to-chest"
 MONDAY_WEDNESDAY_FRIDAY = 0b0010101
 #: Other patients of the demo clinic given a programme: every other one keeps it up.
@@ -104,12 +97,9 @@ def seed(accounts: dict[str, User], *, diary: DiaryReader) -> None:
 
 
 def _built_in() -> dict[str, Exercise]:
-    found = {}
-    for slug, (name, timed) in BUILT_IN.items():
-        found[slug], _ = Exercise.objects.get_or_create(
-            slug=slug, clinic=None, patient=None, defaults={"name": name, "timed": timed}
-        )
-    return found
+    return {
+        e.slug: e for e in Exercise.objects.filter(slug__in=BUILT_IN, clinic=None, patient=None)
+    }
 
 
 def _evening(person: User, day: date, now: datetime) -> datetime:

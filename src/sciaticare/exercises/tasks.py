@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.tasks import task
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.accounts.models import User, site_time_zone
 from sciaticare.core.time import is_time_zone, local_time
 from sciaticare.exercises import wording
+from sciaticare.exercises.library import BY_SLUG
 from sciaticare.exercises.selectors import reminding
 from sciaticare.reminders.models import Kind
 from sciaticare.reminders.services.delivery import DeliveryKey, Outcome, deliver
@@ -60,17 +61,14 @@ def due_days(now: datetime) -> dict[int, date]:
 
 
 def programme_url() -> str:
-    try:
-        path = reverse(PROGRAMME_PAGE)
-    except NoReverseMatch:  # Until the programme page is merged: the dashboard ticks them too.
-        path = reverse("web:dashboard")
-    return settings.SITE_URL + path
+    return settings.SITE_URL + reverse(PROGRAMME_PAGE)
 
 
 def _doses(items: list[reminding.ToDo]) -> list[wording.Dose]:
     return [
         wording.Dose(
-            name=item.name,
+            name=BY_SLUG[item.slug].name if item.built_in and item.slug in BY_SLUG else item.name,
+            built_in=item.built_in and item.slug in BY_SLUG,
             timed=item.timed,
             repetitions=item.repetitions,
             sets=item.sets,

@@ -19,7 +19,10 @@ from sciaticare.reminders.wording import Message
 class Dose:
     """One exercise of the day as the mail lists it."""
 
+    #: A built-in's name is the library's English words, translated here under the person's
+    #: language; a clinic's or patient's own is shown as written.
     name: str
+    built_in: bool
     timed: bool
     repetitions: int
     sets: int
@@ -50,7 +53,9 @@ def exercise_reminder(
 ) -> Message:
     """The morning reminder of the exercises planned today and not yet ticked."""
     hello = _("Hello %(name)s,") % {"name": first_name} if first_name else _("Hello,")
-    lines = "\n".join(f"- {dose.name}: {dose_text(dose)}" for dose in doses)
+    lines = "\n".join(
+        f"- {_(dose.name) if dose.built_in else dose.name}: {dose_text(dose)}" for dose in doses
+    )
     body = "\n\n".join(
         [
             hello,
