@@ -57,7 +57,7 @@ def test_the_demo_patient_s_programme_tells_a_believable_story(monkeypatch, now)
     }
     assert doses[1, "walking"] < doses[2, "walking"]
     assert doses[1, "knee-to-chest"] < doses[2, "knee-to-chest"]
-    assert doses[1, "nerve-slider"] < doses[2, "nerve-slider"]
+    assert doses[1, "sciatic-nerve-slider"] < doses[2, "sciatic-nerve-slider"]
 
     logs = list(ExerciseLog.objects.filter(plan=plan).select_related("exercise"))
     done = {(log.exercise.slug, log.date) for log in logs if log.done}
@@ -67,21 +67,23 @@ def test_the_demo_patient_s_programme_tells_a_believable_story(monkeypatch, now)
     # One "spread down the leg", on the slider, after her last session; then she paused it.
     (spread,) = [log for log in logs if log.spread_down_leg]
     last_session = sessions.last()
-    assert spread.exercise.slug == "nerve-slider"
+    assert spread.exercise.slug == "sciatic-nerve-slider"
     assert spread.updated_at > last_session.start
     assert spread.date <= today
     (paused,) = PausedExercise.objects.filter(plan=plan)
     assert paused.exercise == spread.exercise
     assert spread.updated_at < paused.paused_at <= now
     assert not [
-        log for log in logs if log.exercise.slug == "nerve-slider" and log.date > spread.date
+        log
+        for log in logs
+        if log.exercise.slug == "sciatic-nerve-slider" and log.date > spread.date
     ]
 
     # Adherence 60-85 % over the programme, varying by week, lowest in the flare-up's week.
     days = [first.start_date + timedelta(days=n) for n in range((today - first.start_date).days)]
     slider_days = [d for d in days if d <= spread.date]
     planned = {(s, d) for s in ("walking", "knee-to-chest") for d in days}
-    planned |= {("nerve-slider", d) for d in slider_days}
+    planned |= {("sciatic-nerve-slider", d) for d in slider_days}
     weeks = adherence.weekly(planned=planned, done=done)
     assert 0.6 <= adherence.overall(weeks) <= 0.85
     diary = dict(PainEntry.objects.filter(patient=maya).values_list("day", "leg_pain"))

@@ -43,12 +43,11 @@ from sciaticare.exercises.models import (
     PlanItem,
     PlanVersion,
 )
+from sciaticare.exercises.services.library import ensure_built_in
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
-#: The built-in exercises the demo uses (the library's rows, migration 0002).
-BUILT_IN = ("walking", "knee-to-chest", "nerve-slider", "pelvic-tilt", "cat-camel")
-WALKING, SLIDER, KNEES = "walking", "nerve-slider", "knee-to-chest"
+WALKING, SLIDER, KNEES = "walking", "sciatic-nerve-slider", "knee-to-chest"
 MONDAY_WEDNESDAY_FRIDAY = 0b0010101
 #: Other patients of the demo clinic given a programme: every other one keeps it up.
 CLINIC_PATIENTS = 24
@@ -97,9 +96,7 @@ def seed(accounts: dict[str, User], *, diary: DiaryReader) -> None:
 
 
 def _built_in() -> dict[str, Exercise]:
-    return {
-        e.slug: e for e in Exercise.objects.filter(slug__in=BUILT_IN, clinic=None, patient=None)
-    }
+    return ensure_built_in()
 
 
 def _evening(person: User, day: date, now: datetime) -> datetime:

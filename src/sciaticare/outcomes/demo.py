@@ -13,17 +13,21 @@ from sciaticare.accounts.selectors import today_for
 from sciaticare.outcomes import practice_services
 from sciaticare.outcomes.models import PainEntry
 
-DAYS = 120
+DAYS = 150
+#: The day of the diary the weekly course of massage starts (98 days, 14 weeks, ago: the
+#: demo scheduling's COURSE_WEEKS), and the flare-up five weeks into it.
+COURSE = DAYS - 98
+FLARE_UP = range(COURSE + 35, COURSE + 42)
 
 
 def _trajectory(kind: str, day: int, rng: random.Random) -> tuple[int, int]:
-    """Back and leg pain on day `day` of 120 (the course of massage starts around day 50)."""
+    """Back and leg pain on day `day` of the diary (the course of massage starts on `COURSE`)."""
     if kind == "responder_with_flare":
-        base = 7 if day < 50 else max(7 - (day - 50) / 10, 2.5)
-        if 85 <= day < 92:  # a flare-up after a long drive
+        base = 7 if day < COURSE else max(7 - (day - COURSE) / 10, 2.5)
+        if day in FLARE_UP:  # a flare-up after a long drive
             base += 3
     elif kind == "responder":
-        base = 6.5 if day < 50 else max(6.5 - (day - 50) / 8, 2)
+        base = 6.5 if day < COURSE else max(6.5 - (day - COURSE) / 8, 2)
     else:  # non-responder
         base = 6 + rng.choice([-0.5, 0, 0.5])
     back = round(min(max(base + rng.uniform(-1, 1), 0), 10))
@@ -64,7 +68,7 @@ def _seed_diaries(accounts: dict[str, User]) -> None:
             if rng.random() < 0.15:  # people miss days
                 continue
             back, leg = _trajectory(kind, day, rng)
-            tags = ["flare_up"] if kind == "responder_with_flare" and 85 <= day < 92 else []
+            tags = ["flare_up"] if kind == "responder_with_flare" and day in FLARE_UP else []
             entries.append(
                 PainEntry(
                     patient=person,

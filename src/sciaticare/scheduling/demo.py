@@ -31,6 +31,8 @@ from sciaticare.scheduling.models import (
 )
 
 PAST_DAYS, FUTURE_DAYS = 120, 21
+#: The demo patient's weekly course with the demo therapist began this many weeks ago.
+COURSE_WEEKS = 14
 SHIFTS = [(time(9), time(17)), (time(8), time(14)), (time(12), time(20)), (time(10), time(18))]
 DAY_PATTERNS = [(0, 1, 2, 3, 4), (0, 2, 4, 5), (1, 2, 3, 5), (0, 1, 3, 4, 5), (2, 3, 4, 6)]
 DEMO_SHIFT, DEMO_DAYS = (time(9), time(21)), (0, 1, 2, 3, 4, 5, 6)
@@ -124,7 +126,7 @@ def _seed_calendars(accounts: dict[str, User]) -> None:
                     is_demo
                     and clock.hour == working.start.hour + 1
                     and day.weekday() == 1
-                    and offset >= -70
+                    and offset >= -7 * COURSE_WEEKS
                 )
                 who = patient if weekly_course else rng.choice(others)
                 # A patient is never in two sessions at once (the database refuses it too):

@@ -23,6 +23,7 @@ from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.core.names import has_control_characters, has_format_characters
 from sciaticare.directory.models import Clinic
 from sciaticare.directory.selectors.access import clinics_administered
+from sciaticare.exercises.library import LIBRARY
 from sciaticare.exercises.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, ClinicExercises, Exercise
 from sciaticare.exercises.selectors.library import built_in_exercises, in_use
 
@@ -110,6 +111,16 @@ def _free_slug(clinic: Clinic, name: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def ensure_built_in() -> dict[str, Exercise]:
+    """The built-in library's rows by slug, making any that are missing: migration 0002 makes
+    them, and a database emptied since (as a test's is between tests) gets them back."""
+    Exercise.objects.bulk_create(
+        [Exercise(slug=e.slug, name=e.name, timed=e.timed) for e in LIBRARY],
+        ignore_conflicts=True,
+    )
+    return {exercise.slug: exercise for exercise in built_in_exercises()}
 
 
 def choose_exercises(*, clinic: Clinic, exercise_ids: Iterable[int], by: User) -> ClinicExercises:
