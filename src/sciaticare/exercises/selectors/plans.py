@@ -1,6 +1,6 @@
 """Reads of home exercise programmes: who may read a patient's plans, a plan with its version in
-force, the day's exercises for the dashboard, the flags a therapist should see, and the plain
-values adherence is computed from.
+force, the flags a therapist should see, and the plain values adherence is computed from (the
+day's exercises for the dashboard: ``selectors.day``).
 
 A patient reads their own; a therapist who treats them (scheduling's one rule) reads theirs, and
 that read is audited; anyone else gets NotFound. The version "in force" on a day is the newest
@@ -184,12 +184,12 @@ def versions_of(*, viewer: User, plan_id: int) -> list[PlanVersion]:
 # --- Flags -----------------------------------------------------------------------------------
 
 
-def _marked_logs(*, plans: Q, day: date, also: Q | None = None) -> list[Mapping[str, Any]]:
+def _marked_logs(*, plans: Q, day: date) -> list[Mapping[str, Any]]:
     """Log rows (as dicts) that count towards flags, for the plans matching ``plans`` (a filter
     on ExerciseLog): a mark (done, with leg pain said or a spread) made since the therapist last
     looked, i.e. on or after the start of the version in force on ``day`` and, for a
     therapist's plan, written after the start of the patient's last completed session with that
-    therapist. ``also`` adds other rows (the day's ticks) to the same query."""
+    therapist."""
     version_start = (
         PlanVersion.objects.filter(plan=OuterRef("plan"), start_date__lte=day)
         .order_by("-number")
@@ -213,7 +213,7 @@ def _marked_logs(*, plans: Q, day: date, also: Q | None = None) -> list[Mapping[
     rows: Iterable[Mapping[str, Any]] = (
         ExerciseLog.objects.filter(plans)
         .annotate(since=Subquery(version_start), seen=Subquery(last_session))
-        .filter(marks | also if also is not None else marks)
+        .filter(marks)
         .values(
             "plan_id",
             "exercise_id",
@@ -288,73 +288,6 @@ def flags_for(*, patient: User, day: date | None = None) -> dict[tuple[int, int]
     )
     in_force = {(plan_id, i.exercise_id) for plan_id, items in current.items() for i in items}
     return {key: listed for key, listed in found.items() if key in in_force}
-
-
-# --- The patient's day -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TodayItem:
-    plan_id: int
-    #: The exercise with its dose (``item.exercise`` loaded).
-    item: PlanItem
-    #: True done, False said not done, None nothing said yet today.
-    done: bool | None
-    leg_pain: str
-    spread_down_leg: bool
-    paused: bool
-    flags: tuple[Flag, ...]
-
-    @property
-    def exercise(self) -> Exercise:
-        return self.item.exercise
-
-
-def today(*, patient: User, day: date) -> list[TodayItem]:
-    """The exercises planned on ``day`` (the patient's day) in their active plans, in plan then
-    position order, each with the day's tick, whether it is paused and its flags. Three queries
-    however long the history: the started versions' items, the day's ticks with the marks that
-    flag, the pauses."""
-    current = _current_items(
-        PlanItem.objects.filter(
-            version__plan__patient=patient,
-            version__plan__ended_at__isnull=True,
-            version__start_date__lte=day,
-        )
-        .select_related("exercise", "version")
-        .order_by("version__plan_id", "position", "pk")
-    )
-    if not current:
-        return []
-    rows = _marked_logs(
-        plans=Q(plan__patient=patient, plan__ended_at__isnull=True), day=day, also=Q(date=day)
-    )
-    ticks = {(r["plan_id"], r["exercise_id"]): r for r in rows if r["date"] == day}
-    found = _flags_of(rows)
-    paused = set(
-        PausedExercise.objects.filter(
-            plan__patient=patient, plan__ended_at__isnull=True
-        ).values_list("plan_id", "exercise_id")
-    )
-    listed = []
-    for plan_id in sorted(current, reverse=True):  # newest plan first
-        for item in current[plan_id]:
-            if not adherence.on_days(item.days, day):
-                continue
-            key = (plan_id, item.exercise_id)
-            tick = ticks.get(key)
-            listed.append(
-                TodayItem(
-                    plan_id=plan_id,
-                    item=item,
-                    done=tick["done"] if tick else None,
-                    leg_pain=tick["leg_pain"] if tick else "",
-                    spread_down_leg=bool(tick and tick["spread_down_leg"]),
-                    paused=key in paused,
-                    flags=tuple(found.get(key, ())),
-                )
-            )
-    return listed
 
 
 # --- The therapist's dashboard ---------------------------------------------------------------
