@@ -124,7 +124,7 @@ def today(*, patient: User, day: date) -> list[TodayItem]:
             version__plan__ended_at__isnull=True,
             version=Subquery(in_force),
         )
-        .select_related("exercise", "version")
+        .select_related("exercise", "version__plan")
         .annotate(
             done_today=Subquery(tick.values("done")[:1]),
             leg_pain_today=Subquery(tick.values("leg_pain")[:1]),
