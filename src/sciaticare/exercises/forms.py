@@ -4,7 +4,7 @@ clinic's own exercise) and the patient's (a programme they were given, a tick, a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from babel.dates import get_day_names
 from django import forms
@@ -210,7 +210,7 @@ class ItemForm(forms.Form):
         )
 
 
-class BaseItemFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseItemFormSet(forms.BaseFormSet[ItemForm]):
     def __init__(
         self, *args: Any, exercises: Sequence[tuple[int, str]] = (), **kwargs: Any
     ) -> None:
@@ -222,16 +222,19 @@ class BaseItemFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
 
     def filled(self) -> list[tuple[int, ItemForm]]:
         """(row index, form) of each row with an exercise, in order (after is_valid())."""
-        return [(i, f) for i, f in enumerate(self.forms) if not f.left_empty]  # type: ignore[attr-defined]
+        return [(i, f) for i, f in enumerate(self.forms) if not f.left_empty]
 
 
-ItemFormSet = forms.formset_factory(
-    ItemForm,
-    formset=BaseItemFormSet,
-    extra=0,
-    max_num=MAX_ITEMS,
-    absolute_max=MAX_ITEMS,
-    validate_max=True,
+ItemFormSet = cast(
+    type[BaseItemFormSet],
+    forms.formset_factory(
+        ItemForm,
+        formset=BaseItemFormSet,
+        extra=0,
+        max_num=MAX_ITEMS,
+        absolute_max=MAX_ITEMS,
+        validate_max=True,
+    ),
 )
 
 
@@ -261,12 +264,8 @@ class TickForm(forms.Form):
     """One exercise done (or not) today, with how the leg felt after."""
 
     exercise = forms.IntegerField(min_value=1, max_value=2**31 - 1)
-    done = forms.TypedChoiceField(
-        choices=[("yes", "yes"), ("no", "no")],
-        coerce=lambda value: value == "yes",
-        required=False,
-        empty_value=True,
-    )
+    #: "no" says it was not done after all; anything else (a tap on "Done") that it was.
+    done = forms.ChoiceField(choices=[("yes", "yes"), ("no", "no")], required=False)
     leg_pain = forms.ChoiceField(
         label=_("How was your leg pain after?"),
         choices=[("", _("Not said")), *LegPain.choices],

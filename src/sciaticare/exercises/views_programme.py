@@ -84,8 +84,11 @@ def my_programme(request: AuthedRequest) -> HttpResponse:
 
 
 def _form_problems(form: TickForm | ExerciseForm) -> list[str]:
+    """Each refused field as "Label: why" (a hidden field by its name)."""
     return [
-        f"{form.fields[name].label or name}: {' '.join(errors)}"
+        f"{form.fields[name].label or name}: {' '.join(str(e) for e in errors)}"
+        if name in form.fields
+        else " ".join(str(e) for e in errors)
         for name, errors in form.errors.items()
     ]
 
@@ -136,7 +139,7 @@ def tick(request: AuthedRequest, plan_id: int) -> HttpResponse:
             plan_id=plan_id,
             exercise_id=data["exercise"],
             day=today_for(patient),
-            done=data["done"],
+            done=data["done"] != "no",
             leg_pain=data["leg_pain"],
             spread_down_leg=data["spread_down_leg"],
         )

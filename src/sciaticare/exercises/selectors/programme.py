@@ -25,6 +25,7 @@ from sciaticare.exercises.models import (
     Exercise,
     ExerciseLog,
     ExercisePlan,
+    LegPain,
     Origin,
     PlanItem,
     PlanVersion,
@@ -42,8 +43,7 @@ def weekday_names(mask: int) -> str:
     Spanish weekday is written whole, as core.display writes days)."""
     if mask == adherence.EVERY_DAY:
         return gettext("every day")
-    width = "wide" if language() == "es" else "abbreviated"
-    names = get_day_names(width, locale=locale())
+    names = get_day_names("wide" if language() == "es" else "abbreviated", locale=locale())
     return ", ".join(str(names[n]) for n in range(7) if mask >> n & 1)
 
 
@@ -102,6 +102,10 @@ class Row:
     @property
     def anchor(self) -> str:
         return f"exercise-{self.plan_id}-{self.item.exercise_id}"
+
+    @property
+    def leg_pain_choices(self) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in LegPain.choices]
 
     @property
     def spread(self) -> bool:
