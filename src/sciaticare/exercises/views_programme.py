@@ -133,13 +133,14 @@ def tick(request: AuthedRequest, plan_id: int) -> HttpResponse:
         exercise = form.cleaned_data.get("exercise")
         return _answer(request, patient, plan_id, exercise, problems=_form_problems(form))
     data = form.cleaned_data
+    done = data["done"] != "no"
     try:
         logs.record_exercise(
             patient=patient,
             plan_id=plan_id,
             exercise_id=data["exercise"],
             day=today_for(patient),
-            done=data["done"] != "no",
+            done=done,
             leg_pain=data["leg_pain"],
             spread_down_leg=data["spread_down_leg"],
         )
@@ -148,9 +149,7 @@ def tick(request: AuthedRequest, plan_id: int) -> HttpResponse:
     except DomainError as exc:
         problems = [exc.message, *(message for _, message in exc.errors)]
         return _answer(request, patient, plan_id, data["exercise"], problems=problems)
-    said = (
-        gettext("Done today: %(name)s.") if data["done"] else gettext("Not done today: %(name)s.")
-    )
+    said = gettext("Done today: %(name)s.") if done else gettext("Not done today: %(name)s.")
     return _answer(request, patient, plan_id, data["exercise"], problems=[], said=said)
 
 
