@@ -96,7 +96,9 @@ def _history(patient, therapist, *, days: int, sessions: int, upcoming: int = 2)
     )
 
 
-def _patient_with(days: int, sessions: int):
+def patient_with(days: int, sessions: int):
+    """A patient with an intake, a flare-up plan of two and `days` of diary, `sessions` signed
+    sessions (shared with the exercises app's budget test)."""
     patient = PatientFactory()
     make_intake(patient)
     therapist = TherapistProfileFactory()
@@ -115,7 +117,7 @@ def _dashboard_queries(client, patient) -> tuple[int, str]:
 
 
 def test_three_years_and_60_sessions_take_at_most_10_queries(client):
-    patient = _patient_with(days=3 * 365, sessions=60)
+    patient = patient_with(days=3 * 365, sessions=60)
 
     count, page = _dashboard_queries(client, patient)
 
@@ -124,14 +126,14 @@ def test_three_years_and_60_sessions_take_at_most_10_queries(client):
 
 
 def test_the_query_count_does_not_grow_with_the_history(client):
-    short = _patient_with(days=3, sessions=1)
-    long = _patient_with(days=3 * 365, sessions=60)
+    short = patient_with(days=3, sessions=1)
+    long = patient_with(days=3 * 365, sessions=60)
 
     assert _dashboard_queries(client, short)[0] == _dashboard_queries(client, long)[0]
 
 
 def test_a_long_history_is_drawn_thinned_from_first_to_last_day(client):
-    patient = _patient_with(days=3 * 365, sessions=60)
+    patient = patient_with(days=3 * 365, sessions=60)
 
     _, page = _dashboard_queries(client, patient)
 
@@ -185,7 +187,7 @@ def test_the_last_14_days_are_listed_newest_first_with_notes_and_tags():
 def test_the_dashboard_figures_are_those_of_the_full_relief(days, sessions, needs_review):
     """The dashboard's lighter read draws the same chart and the same review prompt (8 sessions
     with no diary or scores to show an improvement: the prompt)."""
-    patient = _patient_with(days=days, sessions=sessions)
+    patient = patient_with(days=days, sessions=sessions)
 
     full, dashboard = (
         relief_for(patient=patient, viewer=patient),
@@ -197,7 +199,7 @@ def test_the_dashboard_figures_are_those_of_the_full_relief(days, sessions, need
 
 
 def test_the_review_prompt_shows_on_the_dashboard(client):
-    patient = _patient_with(days=0, sessions=8)
+    patient = patient_with(days=0, sessions=8)
 
     _, page = _dashboard_queries(client, patient)
 

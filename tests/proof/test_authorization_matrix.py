@@ -89,6 +89,7 @@ PAYMENT = {"payment_id": "a.payment"}  # the cash payment of the session's invoi
 CLINIC = {"clinic_id": "a.clinic"}
 DEPOSIT = {"payment_id": "a.deposit"}  # the future session's deposit, paid
 PLAN = {"plan_id": "a.plan"}  # the therapist's home programme for the patient
+OWN_PLAN = {"plan_id": "a.own_plan"}  # one the patient entered from their physio's
 OWN_EXERCISE = {"clinic_id": "a.clinic", "exercise_id": "a.own_exercise"}  # the clinic's own
 
 # fmt: off
@@ -325,6 +326,26 @@ TABLE: list[Row] = [
                                                         302, 404, 404, 404, 404, 200, 404, 200),
     R("exercises:remove",             "POST", OWN_EXERCISE,
                                                         302, 404, 404, 404, 404, 302, 404, 302),
+    # The patient's own home exercises (staff are not patients: 403). A therapist's programme
+    # is ticked and paused by its patient; one the patient entered they also change and end
+    # (the therapist's cannot be: 404). Empty forms are 422s; ending asks first.
+    R("exercises:my_programme",       "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("exercises:programme_new",      "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("exercises:programme_new",      "POST", NONE,     302, 422, 422, 403, 403, 403, 403, 403),
+    R("exercises:programme_edit",     "GET",  OWN_PLAN, 302, 200, 404, 403, 403, 403, 403, 403),
+    R("exercises:programme_edit",     "POST", OWN_PLAN, 302, 422, 404, 403, 403, 403, 403, 403),
+    R("exercises:programme_end",      "GET",  OWN_PLAN, 302, 200, 404, 403, 403, 403, 403, 403),
+    R("exercises:programme_end",      "POST", OWN_PLAN, 302, 302, 404, 403, 403, 403, 403, 403,
+      body={"confirm": "yes"}),
+    R("exercises:tick",               "GET",  PLAN,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("exercises:tick",               "POST", PLAN,     302, 302, 404, 403, 403, 403, 403, 403,
+      body={"exercise": "@a.exercise", "leg_pain": "same"}),
+    R("exercises:pause",              "GET",  PLAN,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("exercises:pause",              "POST", PLAN,     302, 302, 404, 403, 403, 403, 403, 403,
+      body={"exercise": "@a.exercise"}),
+    R("exercises:resume",             "GET",  PLAN,     302, 405, 405, 405, 405, 405, 405, 405),
+    R("exercises:resume",             "POST", PLAN,     302, 302, 404, 403, 403, 403, 403, 403,
+      body={"exercise": "@a.exercise"}),
     # Accounts: one's own tokens; making one asks for the password again first.
     R("accounts:account",             "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     # One's own time zone ("UTC": the world's users keep the zone every other row assumes).
@@ -688,7 +709,7 @@ def test_a_patients_programmes_are_listed_for_them_and_their_therapist_only(w, s
 
     assert response.status_code == PATIENT_PLANS[role]
     if response.status_code == 200:
-        assert [p["id"] for p in response.json()["items"]] == [w.a.plan.pk]
+        assert [p["id"] for p in response.json()["items"]] == [w.a.own_plan.pk, w.a.plan.pk]
 
 
 @pytest.mark.parametrize("role", ROLES)

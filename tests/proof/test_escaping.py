@@ -28,7 +28,7 @@ from sciaticare.billing.models import Invoice, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.services import invoices
 from sciaticare.directory.models import Clinic, Credential
-from sciaticare.exercises.models import Exercise
+from sciaticare.exercises.models import Exercise, ExercisePlan
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.questions import QUESTIONS
 from sciaticare.records import services as record_services
@@ -364,6 +364,41 @@ def clinic_exercise(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     ]
 
 
+def own_programme(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """A programme the patient enters from their physio's: who gave it, an exercise of their
+    own (name, how to) and what they were told; shown on their page, in the form that writes
+    the next version and on the confirm step of ending it."""
+    data = {
+        "prescriber": text("prescriber"),
+        "start_date": timezone.localdate().isoformat(),
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-0-exercise": "own",
+        "items-0-own_name": text("ownname"),
+        "items-0-own_how_to": text("ownhowto"),
+        "items-0-repetitions": "10",
+        "items-0-sets": "1",
+        "items-0-times_per_day": "1",
+        "items-0-days": ["0", "2", "4"],
+        "items-0-instructions": text("told"),
+    }
+    assert as_("patient").post(reverse("exercises:programme_new"), data).status_code == 302
+    plan = ExercisePlan.objects.filter(patient=w.a.patient).latest("pk")
+    everything = ("prescriber", "ownname", "ownhowto", "told")
+    return [
+        Shown("patient", reverse("exercises:my_programme"), everything),
+        # The next version's form names their exercise (a choice) and keeps what they were told.
+        Shown(
+            "patient",
+            reverse("exercises:programme_edit", args=[plan.pk]),
+            ("prescriber", "ownname", "told"),
+        ),
+        Shown(
+            "patient", reverse("exercises:programme_end", args=[plan.pk]), ("prescriber", "ownname")
+        ),
+    ]
+
+
 # Model text field → the writer that fills it through the product.
 WRITERS: dict[str, Writer] = {
     "intake": intake,
@@ -385,6 +420,7 @@ WRITERS: dict[str, Writer] = {
     "billing_reasons": billing_reasons,
     "payment_policy": payment_policy,
     "clinic_exercise": clinic_exercise,
+    "own_programme": own_programme,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
@@ -402,6 +438,8 @@ USER_TEXT = {
     "exercises.Exercise.how_many": "clinic_exercise",
     "exercises.Exercise.when_to_stop": "clinic_exercise",
     "exercises.Exercise.source": "clinic_exercise",
+    "exercises.ExercisePlan.prescriber": "own_programme",
+    "exercises.PlanItem.instructions": "own_programme",
     "directory.Location.name": "admin_written",
     "directory.Location.address": "admin_written",
     "directory.TherapistProfile.bio": "profile",
@@ -524,14 +562,12 @@ NOT_USER_TEXT = {
     "billing.Refund.processor_id": "the processor's id",
     "billing.ProcessorEvent.event_id": "the processor's id",
     "billing.ProcessorEvent.type": "the processor's event name",
-    # Home exercise programmes (issue 17): codes, and the library's own words.
+    # Home exercise programmes (issue 17): codes.
     "exercises.ExercisePlan.origin": "a choice",
     "exercises.ExerciseLog.leg_pain": "a choice",
     # Free text people write, so far only through the API, which answers JSON (no page shows
     # it yet): the pages that show it move each to USER_TEXT with a writer.
-    "exercises.ExercisePlan.prescriber": "API only so far (JSON); pages to come",
     "exercises.PlanVersion.note": "API only so far (JSON); pages to come",
-    "exercises.PlanItem.instructions": "API only so far (JSON); pages to come",
 }
 
 

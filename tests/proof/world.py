@@ -2,7 +2,7 @@
 therapist and a patient whose record touches every feature (intake, consent, appointments past
 and future, a signed note with an amendment, diary, review, flare-up plan, waitlist offer,
 calendar feed, API token, a push device, progress report, a clinic's payment policy, a paid deposit, an invoice paid at the clinic
-and a fee owed, a home exercise programme), and a
+and a fee owed, a home exercise programme from the therapist and one the patient entered), and a
 site admin.
 
 "The patient" (`patient`) belongs to clinic A; `other_patient` to clinic B with its own
@@ -94,6 +94,7 @@ def _secrets(tag: str) -> dict[str, str]:
         "amendment": f"Forgot to record the hamstring work {tag}",
         "diary_note": f"Slept badly after the gardening {tag}",
         "exercise_note": f"Tilts before the school run {tag}",
+        "own_exercise": f"Heel raises on the stairs {tag}",
     }
 
 
@@ -135,6 +136,7 @@ class Side:
     exercise: Exercise  # the clinic's own exercise
     plan: ExercisePlan  # the therapist's home programme for the patient, started 2 weeks ago
     plan_day: str  # a day the programme covers (today), ISO
+    own_plan: ExercisePlan  # a programme the patient entered from their physio's, a week ago
     own_exercise: Exercise  # the clinic's own exercise, written by its admin
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -355,6 +357,17 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         note=secrets["exercise_note"],
         appointment_id=past.pk,
     ).plan
+    own_plan = exercise_plans.enter_own_plan(
+        patient=patient,
+        prescriber=f"Physio {tag}",
+        items=[
+            exercise_plans.ItemInput(
+                None, repetitions=8, own_name=secrets["own_exercise"], own_how_to="Stand tall."
+            )
+        ],
+        start_date=timezone.localdate() - timedelta(days=7),
+        review_date=None,
+    ).plan
     return Side(
         clinic=clinic,
         therapist=therapist,
@@ -386,6 +399,7 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         exercise=exercise,
         plan=plan,
         plan_day=timezone.localdate().isoformat(),
+        own_plan=own_plan,
         own_exercise=own_exercise,
     )
 

@@ -398,6 +398,7 @@ def add_version(request: AuthedRequest, plan_id: ApiId, payload: VersionIn) -> S
 @router.post(
     "/exercise-plans/{plan_id}/log",
     response={200: LogOut, 201: LogOut, 404: Problem, 422: Problem},
+    url_name="exercise_log",
     summary="Tick an exercise done or not on a day",
     description="The patient's own programme only. One tick per exercise and day: sending the "
     "same day again (a second tap, an offline queue sent twice) updates it (200) instead of "

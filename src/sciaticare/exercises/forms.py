@@ -1,15 +1,36 @@
-"""The clinic admin's forms: the exercises therapists may recommend, and a clinic's own exercise."""
+"""The exercises app's forms: the clinic admin's (the exercises therapists may recommend, a
+clinic's own exercise) and the patient's (a programme they were given, a tick, a pause)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
+from babel.dates import get_day_names
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sciaticare.exercises.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Exercise
+from sciaticare.core.display import locale
+from sciaticare.exercises.adherence import EVERY_DAY
+from sciaticare.exercises.models import (
+    MAX_ITEMS,
+    NAME_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Exercise,
+    LegPain,
+    PlanItem,
+)
 from sciaticare.exercises.services.library import ExerciseValues
+from sciaticare.exercises.services.plans import (
+    INSTRUCTIONS_MAX_LENGTH,
+    MAX_MINUTES,
+    MAX_REPETITIONS,
+    MAX_SETS,
+    MAX_TIMES_PER_DAY,
+    ItemInput,
+)
+
+# --- The clinic admin's ------------------------------------------------------------------------
 
 
 class ScopeForm(forms.Form):
@@ -74,3 +95,189 @@ class OwnExerciseForm(forms.Form):
 
     def values(self) -> ExerciseValues:
         return ExerciseValues(**self.cleaned_data)
+
+
+# --- The patient's programme: entering one, a new version ------------------------------------
+
+#: The exercise choice that means "one of my own, written below".
+OWN = "own"
+#: Rows shown for a new programme, and added each time "More exercises" is pressed.
+ROWS_AT_A_TIME = 3
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _number(label: Any, low: int, high: int, **kwargs: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "narrow"}),
+        **kwargs,
+    )
+
+
+class ProgrammeForm(forms.Form):
+    """Who gave the programme, and its dates."""
+
+    prescriber = forms.CharField(
+        label=_("Who gave you this programme? (optional)"),
+        help_text=_("For example: my physiotherapist, or Dr Shah."),
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+    )
+    start_date = forms.DateField(label=_("Start"), widget=DATE)
+    review_date = forms.DateField(
+        label=_("Review (optional)"),
+        help_text=_("When you will go over it with them again."),
+        widget=DATE,
+        required=False,
+    )
+
+
+class ItemForm(forms.Form):
+    """One exercise of the programme: one from the library (or written down before), or the
+    patient's own, with its dose and days. A row left without an exercise is skipped."""
+
+    exercise = forms.ChoiceField(label=_("Exercise"), required=False)
+    own_name = forms.CharField(
+        label=_("Or write its name"),
+        help_text=_("When it is not in the list: its name as you were given it."),
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+    )
+    own_how_to = forms.CharField(
+        label=_("How to do it"),
+        help_text=_("One step a line."),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    repetitions = _number(_("Repetitions"), 0, MAX_REPETITIONS, required=False)
+    sets = _number(_("Sets"), 1, MAX_SETS, initial=1)
+    minutes = _number(
+        _("Minutes"),
+        0,
+        MAX_MINUTES,
+        required=False,
+        help_text=_("For an exercise done for a time, such as walking: leave repetitions empty."),
+    )
+    times_per_day = _number(_("Times a day"), 1, MAX_TIMES_PER_DAY, initial=1)
+    days = forms.TypedMultipleChoiceField(
+        label=_("Days"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(range(7)),
+    )
+    instructions = forms.CharField(
+        label=_("Anything else you were told (optional)"),
+        max_length=INSTRUCTIONS_MAX_LENGTH,
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, exercises: Sequence[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        exercise = self.fields["exercise"]
+        exercise.choices = [  # type: ignore[attr-defined]
+            ("", _("(none)")),
+            *((str(pk), name) for pk, name in exercises),
+            (OWN, _("Not in this list: I write it below")),
+        ]
+        names = get_day_names("wide", locale=locale())
+        self.fields["days"].choices = [(n, str(names[n]).capitalize()) for n in range(7)]  # type: ignore[attr-defined]
+
+    @property
+    def left_empty(self) -> bool:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return not data.get("exercise") and not str(data.get("own_name") or "").strip()
+
+    def as_input(self) -> ItemInput:
+        data = self.cleaned_data
+        chosen = data["exercise"]
+        own = chosen in ("", OWN)
+        return ItemInput(
+            exercise_id=None if own else int(chosen),
+            repetitions=data.get("repetitions") or 0,
+            sets=data.get("sets") or 1,
+            minutes=data.get("minutes") or 0,
+            times_per_day=data.get("times_per_day") or 1,
+            days=sum(1 << n for n in set(data.get("days") or [])) & EVERY_DAY,
+            instructions=data.get("instructions") or "",
+            own_name=data.get("own_name", "") if own else "",
+            own_how_to=data.get("own_how_to", "") if own else "",
+        )
+
+
+class BaseItemFormSet(forms.BaseFormSet[ItemForm]):
+    def __init__(
+        self, *args: Any, exercises: Sequence[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
+        self.exercises = exercises
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "exercises": self.exercises}
+
+    def filled(self) -> list[tuple[int, ItemForm]]:
+        """(row index, form) of each row with an exercise, in order (after is_valid())."""
+        return [(i, f) for i, f in enumerate(self.forms) if not f.left_empty]
+
+
+ItemFormSet = cast(
+    type[BaseItemFormSet],
+    forms.formset_factory(
+        ItemForm,
+        formset=BaseItemFormSet,
+        extra=0,
+        max_num=MAX_ITEMS,
+        absolute_max=MAX_ITEMS,
+        validate_max=True,
+    ),
+)
+
+
+def item_initial(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
+    """A version's exercises as the rows of the form that writes the next version."""
+    return [
+        {
+            "exercise": str(item.exercise_id),
+            "repetitions": item.repetitions or None,
+            "sets": item.sets,
+            "minutes": item.minutes or None,
+            "times_per_day": item.times_per_day,
+            "days": [n for n in range(7) if item.days >> n & 1],
+            "instructions": item.instructions,
+        }
+        for item in items
+    ]
+
+
+BLANK_ROW: dict[str, Any] = {"sets": 1, "times_per_day": 1, "days": list(range(7))}
+
+
+# --- A tick, a pause ---------------------------------------------------------------------------
+
+
+class TickForm(forms.Form):
+    """One exercise done (or not) today, with how the leg felt after."""
+
+    exercise = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    #: "no" says it was not done after all; anything else (a tap on "Done") that it was.
+    done = forms.ChoiceField(choices=[("yes", "yes"), ("no", "no")], required=False)
+    leg_pain = forms.ChoiceField(
+        label=_("How was your leg pain after?"),
+        choices=[("", _("Not said")), *LegPain.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    spread_down_leg = forms.BooleanField(
+        label=_("The pain spread further down my leg"), required=False
+    )
+
+
+class ExerciseForm(forms.Form):
+    """Which exercise of the programme (pause, resume)."""
+
+    exercise = forms.IntegerField(min_value=1, max_value=2**31 - 1)

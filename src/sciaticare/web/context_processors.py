@@ -74,16 +74,17 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # the view has put its own `triage_alert` in the context.
         "triage_alert": SimpleLazyObject(lambda: _triage_alert(user)),
         # The offline app (docs/offline.md, pwa.js): whose pages these are, so the service
-        # worker drops a kept diary page that is someone else's, and which page it keeps.
+        # worker drops a kept page that is someone else's, and which pages it keeps.
         "offline_person": offline_person(user),
         "offline_keep": _offline_keep(user),
     }
 
 
 def _offline_keep(user: Any) -> str:
-    """The page of the person's own data the app keeps for offline use: a patient's diary."""
+    """The pages of the person's own data the app keeps for offline use, space-separated: a
+    patient's diary and exercise programme."""
     is_patient = user.is_authenticated and user.has_role(Role.PATIENT)
-    return reverse("outcomes:diary") if is_patient else ""
+    return f"{reverse('outcomes:diary')} {reverse('exercises:my_programme')}" if is_patient else ""
 
 
 def offline_person(user: Any) -> str:

@@ -17,6 +17,8 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.selectors import day_span, today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.selectors.plan import flare_up_plan
+from sciaticare.exercises.library import LIBRARY, drawing_of
+from sciaticare.exercises.selectors.programme import tick_clock, today_rows
 from sciaticare.intake.selectors import current_intake, mark_do_not_treat, triage_alert
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.selectors import dashboard_relief_for
@@ -42,6 +44,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             triage_alert=triage_alert(patient=user, intake=intake),
             relief=dashboard_relief_for(patient=user),
             quick_form=PainForm(),
+            # Today's exercises, one tap each: one query (exercises/selectors/day.py).
+            exercises_today=today_rows(patient=user, day=today_for(user, now)),
+            tick_clock=tick_clock(user),
             # Only the joins the cards show: compiling the others cost ≈ 3 ms of CPU a page.
             offers=list(open_offers_of(patient=user, now=now).select_related(None)),
             upcoming=list(
@@ -84,6 +89,11 @@ SHELL_FILES = [
     "web/favicon.svg",
     "outcomes/quick-log.js",
     "outcomes/offline-diary.js",
+    # The exercise programme's page and ticks, with the library's drawings.
+    "exercises/exercises.css",
+    "exercises/programme.css",
+    "exercises/ticks.js",
+    *(path for entry in LIBRARY if (path := drawing_of(entry.slug))),
     *(path for path, _, _ in ICONS),
 ]
 
@@ -126,8 +136,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         # Public pages kept at install, fetched without cookies (the same for everyone).
         "public_pages": [reverse("web:offline"), reverse("check_emergency")],
         "offline_page": reverse("web:offline"),
-        # The one page with the person's own data that is kept: their diary, nothing else.
-        "own_pages": [reverse("outcomes:diary")],
+        # The pages with the person's own data that are kept: their diary and their exercise
+        # programme, nothing else.
+        "own_pages": [reverse("outcomes:diary"), reverse("exercises:my_programme")],
         "static_prefix": settings.STATIC_URL,
         # What a reminder's notification shows beside its text.
         "icon": static("web/icons/icon-192.png"),

@@ -24,7 +24,6 @@ from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
 from sciaticare.core.time import as_utc
 from sciaticare.directory.models import Clinic
-from sciaticare.exercises import adherence
 from sciaticare.exercises.models import (
     ClinicExercises,
     Exercise,
@@ -320,67 +319,6 @@ def _plan_flags(
     found = _flags_of(_window_ticks(Q(plan=plan), day), {plan.pk: (version.start_date, seen)})
     in_version = {i.exercise_id for i in version.items.all()}
     return {e: listed for (_, e), listed in found.items() if e in in_version}
-
-
-# --- The patient's day -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TodayItem:
-    plan_id: int
-    #: The exercise with its dose (``item.exercise`` loaded).
-    item: PlanItem
-    #: True done, False said not done, None nothing said yet today.
-    done: bool | None
-    leg_pain: str
-    spread_down_leg: bool
-    paused: bool
-    flags: tuple[Flag, ...]
-
-    @property
-    def exercise(self) -> Exercise:
-        return self.item.exercise
-
-
-def today(*, patient: User, day: date) -> list[TodayItem]:
-    """The exercises planned on ``day`` (the patient's day) in their active plans, newest plan
-    first and in their order, each with the day's tick, whether it is paused and its flags.
-    Three queries however long the history: the started versions' items, the flag window's
-    ticks, the pauses."""
-    current = _current_items(
-        _started_items(day, version__plan__patient=patient, version__plan__ended_at__isnull=True)
-        .select_related("exercise")
-        .order_by("version__plan_id", "position", "pk")
-    )
-    if not current:
-        return []
-    rows = _window_ticks(Q(plan_id__in=list(current)), day, with_day=True)
-    ticks = {(r[0], r[1]): r for r in rows if r[2] == day}
-    found = _flags_of(rows, _looks(current))
-    paused = set(
-        PausedExercise.objects.filter(plan_id__in=list(current)).values_list(
-            "plan_id", "exercise_id"
-        )
-    )
-    listed = []
-    for plan_id in sorted(current, reverse=True):
-        for item in current[plan_id]:
-            if not adherence.on_days(item.days, day):
-                continue
-            key = (plan_id, item.exercise_id)
-            tick = ticks.get(key)
-            listed.append(
-                TodayItem(
-                    plan_id=plan_id,
-                    item=item,
-                    done=tick[3] if tick else None,
-                    leg_pain=tick[4] if tick else "",
-                    spread_down_leg=bool(tick and tick[5]),
-                    paused=key in paused,
-                    flags=tuple(found.get(key, ())),
-                )
-            )
-    return listed
 
 
 # --- The therapist's dashboard ---------------------------------------------------------------

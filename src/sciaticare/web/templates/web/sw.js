@@ -5,7 +5,7 @@
 {% autoescape off %}const CONFIG = {{ config }};{% endautoescape %}
 const VERSION = "__VERSION__";
 const SHELL = "sciaticare-shell-" + VERSION; // the app shell and the public offline pages
-const OWN = "sciaticare-own"; // the signed-in person's diary page, and nothing else
+const OWN = "sciaticare-own"; // the signed-in person's diary and exercise pages, nothing else
 const PERSON_KEY = "/__sciaticare_person__"; // whose page OWN holds (a key, never fetched)
 // A name with a content hash (site.3f2a9c1b4d5e.css) never changes: served from the cache.
 const VERSIONED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
@@ -61,12 +61,16 @@ async function setPerson(person, keep) {
   }
 }
 
-// The copy kept says so (data-kept), so the diary's script knows its time is not now.
+// The copy kept says so (data-kept), so the diary's and the ticks' scripts know its time is
+// not now.
 async function markedKept(response) {
   const html = await response.text();
   const headers = new Headers(response.headers);
   headers.delete("content-length");
-  return new Response(html.replace("data-offline-diary", "data-offline-diary data-kept"), {
+  const kept = html
+    .replace("data-offline-diary", "data-offline-diary data-kept")
+    .replace("data-exercise-ticks", "data-exercise-ticks data-kept");
+  return new Response(kept, {
     status: response.status,
     statusText: response.statusText,
     headers,
@@ -114,8 +118,8 @@ async function networkFirst(request) {
   }
 }
 
-// Pages: always the network's while there is one. Without, the person's own diary page as last
-// seen, a public page kept at install, or the offline page.
+// Pages: always the network's while there is one. Without, the person's own page (diary,
+// exercises) as last seen, a public page kept at install, or the offline page.
 async function page(request, url) {
   const own = CONFIG.own_pages.includes(url.pathname) && !url.search;
   try {
