@@ -110,7 +110,7 @@ def test_the_day_s_exercises_not_done_nor_paused_go_by_each_chosen_channel_once(
     assert message["Subject"] == "Your home exercises for today"
     body = body_of(message)
     assert body.startswith("Hello Maya,\n\nPlanned for today in your home programme")
-    assert "- Walking: 20 minutes\n- Knee-to-chest: 1 set of 10, 2 times a day\n" in body
+    assert "- Walking: 20 minutes\n- Knee-to-chest stretch: 1 set of 10, 2 times a day\n" in body
     assert "Pelvic tilt" not in body
     assert "slider" not in body
     assert "Tick each one when it is done: http://127.0.0.1:8000/" in body
