@@ -200,7 +200,8 @@ def test_a_tick_with_htmx_answers_the_row_alone(world, therapist_plan):
 
     row = answer.content.decode()
     assert answer.status_code == 200
-    assert row.lstrip().startswith("<li") and "<html" not in row
+    assert row.lstrip().startswith("<li")
+    assert "<html" not in row
     assert f'id="exercise-{therapist_plan.pk}-{walk.pk}"' in row
     assert "Done today." in row
     assert "How was your leg pain after? (optional)" in row
@@ -415,8 +416,8 @@ def test_the_patient_enters_a_programme_from_the_library_and_their_own(world):
     version = plan.versions.get()
     assert version.review_date == date(2026, 8, 14)
     items = list(version.items.order_by("position"))
-    assert [(i.exercise_id, i.minutes, i.days) for i in items][0] == (walk.pk, 20, MON_WED_FRI)
-    own = items[1]
+    walking, own = items
+    assert (walking.exercise_id, walking.minutes, walking.days) == (walk.pk, 20, MON_WED_FRI)
     assert own.exercise.patient == patient
     assert own.exercise.name == "Hamstring stretch on a step"
     assert (own.repetitions, own.sets, own.days, own.instructions) == (
