@@ -416,8 +416,8 @@ def test_the_patient_enters_a_programme_from_the_library_and_their_own(world):
     version = plan.versions.get()
     assert version.review_date == date(2026, 8, 14)
     items = list(version.items.order_by("position"))
-    assert (items[0].exercise_id, items[0].minutes, items[0].days) == (walk.pk, 20, MON_WED_FRI)
-    own = items[1]
+    walking, own = items
+    assert (walking.exercise_id, walking.minutes, walking.days) == (walk.pk, 20, MON_WED_FRI)
     assert own.exercise.patient == patient
     assert own.exercise.name == "Hamstring stretch on a step"
     assert (own.repetitions, own.sets, own.days, own.instructions) == (
