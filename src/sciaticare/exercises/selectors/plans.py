@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import day_of, today_for
-from sciaticare.audit.services import record_event
+from sciaticare.audit.services import record_event, record_events
 from sciaticare.core.errors import NotFound
 from sciaticare.core.time import as_utc
 from sciaticare.directory.models import Clinic
@@ -377,7 +377,8 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
     """The therapist's patients (scheduling's rule) with a flagged exercise in a version in
     force of an active plan (whoever wrote it), newest mark first. ``day`` (the therapist's
     today by default) picks the versions in force. Four queries whatever the number of
-    patients; one audit row per patient shown."""
+    patients (the next sessions come with their location); one audit row per patient shown,
+    written in a fifth."""
     day = day or today_for(therapist)
     treated = patients_treated_by(therapist).values("pk")
     rows = _marked_logs(plans=Q(plan__patient__in=treated, plan__ended_at__isnull=True), day=day)
@@ -411,7 +412,7 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
         therapist__user=therapist,
         status=AppointmentStatus.BOOKED,
         start__gte=timezone.now(),
-    ).order_by("-start")
+    ).select_related("location").order_by("-start")
     next_of = {a.patient_id: a for a in upcoming}  # the earliest wins, being set last
     listed = [
         FlaggedClient(
@@ -425,8 +426,11 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
         )
         for item, why in shown
     ]
-    for patient in {c.patient.pk: c.patient for c in listed}.values():
-        record_event(actor=therapist, action="exercise_plan.flags.view", patient=patient)
+    record_events(
+        actor=therapist,
+        action="exercise_plan.flags.view",
+        patients={c.patient.pk: c.patient for c in listed}.values(),
+    )
     return sorted(listed, key=lambda c: (c.marked_on, c.plan_id), reverse=True)
 
 
