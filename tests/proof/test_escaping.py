@@ -497,6 +497,22 @@ NOT_USER_TEXT = {
     "billing.Refund.processor_id": "the processor's id",
     "billing.ProcessorEvent.event_id": "the processor's id",
     "billing.ProcessorEvent.type": "the processor's event name",
+    # Home exercise programmes (issue 17): codes, and the library's own words.
+    "exercises.Exercise.slug": "a slug (letters, digits, hyphens), made by the server for "
+    "a patient's own",
+    "exercises.ExercisePlan.origin": "a choice",
+    "exercises.ExerciseLog.leg_pain": "a choice",
+    # Free text people write, so far only through the API, which answers JSON (no page shows
+    # it yet): the pages that show it move each to USER_TEXT with a writer.
+    "exercises.Exercise.name": "API only so far (JSON); pages to come",
+    "exercises.Exercise.how_to": "API only so far (JSON); pages to come",
+    "exercises.Exercise.how_often": "the library's words (no form writes it yet)",
+    "exercises.Exercise.how_many": "the library's words (no form writes it yet)",
+    "exercises.Exercise.when_to_stop": "the library's words (no form writes it yet)",
+    "exercises.Exercise.source": "the library's words (no form writes it yet)",
+    "exercises.ExercisePlan.prescriber": "API only so far (JSON); pages to come",
+    "exercises.PlanVersion.note": "API only so far (JSON); pages to come",
+    "exercises.PlanItem.instructions": "API only so far (JSON); pages to come",
 }
 
 

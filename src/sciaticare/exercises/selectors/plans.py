@@ -131,6 +131,8 @@ class PlanView:
     flags: dict[int, list[Flag]]
     #: The patient's today, which the version is in force on.
     today: date
+    #: Every version, oldest first, each with its items (and their exercises) prefetched.
+    versions: list[PlanVersion]
 
 
 def plan_view(*, viewer: User, plan_id: int) -> PlanView:
@@ -165,6 +167,7 @@ def plan_view(*, viewer: User, plan_id: int) -> PlanView:
             if (plan.pk, i.exercise_id) in found
         },
         today=day,
+        versions=versions,
     )
 
 
