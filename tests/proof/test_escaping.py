@@ -345,6 +345,29 @@ def payment_policy(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     ]
 
 
+def exercise_programme(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """The treating therapist's note to the client and words for one exercise, written on the
+    programme page from the session note; shown in its versions."""
+    plan = w.a.plan
+    exercise = w.a.exercise.pk
+    prefix = f"ex{exercise}"
+    data = {
+        "exercises": [exercise],
+        "start_date": timezone.localdate().isoformat(),
+        "review_date": "",
+        "note": text("exnote"),
+        "based_on": f"{plan.pk}:{plan.versions.order_by('-number').first().number}",
+        f"{prefix}-repetitions": "10",
+        f"{prefix}-sets": "2",
+        f"{prefix}-times_per_day": "1",
+        f"{prefix}-days": ["0", "3"],
+        f"{prefix}-instructions": text("exwords"),
+    }
+    url = reverse("exercises:prescribe", args=[w.a.patient.pk])
+    assert as_("therapist").post(url, data).status_code == 302
+    return [Shown("therapist", url, ("exnote", "exwords"))]
+
+
 # Model text field → the writer that fills it through the product.
 WRITERS: dict[str, Writer] = {
     "intake": intake,
@@ -365,6 +388,7 @@ WRITERS: dict[str, Writer] = {
     "admin_written": admin_written,
     "billing_reasons": billing_reasons,
     "payment_policy": payment_policy,
+    "exercise_programme": exercise_programme,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
@@ -401,6 +425,8 @@ USER_TEXT = {
     "records.HomeCareAdvice.text": "session_note",
     "records.NoteTemplate.name": "note_template",
     "scheduling.AppointmentChange.note": "cancellation",
+    "exercises.PlanVersion.note": "exercise_programme",
+    "exercises.PlanItem.instructions": "exercise_programme",
 }
 # Text fields that are not free text from a person, and why.
 NOT_USER_TEXT = {
@@ -511,8 +537,6 @@ NOT_USER_TEXT = {
     "exercises.Exercise.when_to_stop": "the library's words (no form writes it yet)",
     "exercises.Exercise.source": "the library's words (no form writes it yet)",
     "exercises.ExercisePlan.prescriber": "API only so far (JSON); pages to come",
-    "exercises.PlanVersion.note": "API only so far (JSON); pages to come",
-    "exercises.PlanItem.instructions": "API only so far (JSON); pages to come",
 }
 
 

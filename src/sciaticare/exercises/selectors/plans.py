@@ -410,12 +410,16 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
         if (plan_id, item.exercise_id) in found
     ]
     patients = {item.version.plan.patient_id for item, _ in shown}
-    upcoming = Appointment.objects.filter(
-        patient_id__in=patients,
-        therapist__user=therapist,
-        status=AppointmentStatus.BOOKED,
-        start__gte=timezone.now(),
-    ).select_related("location").order_by("-start")
+    upcoming = (
+        Appointment.objects.filter(
+            patient_id__in=patients,
+            therapist__user=therapist,
+            status=AppointmentStatus.BOOKED,
+            start__gte=timezone.now(),
+        )
+        .select_related("location")
+        .order_by("-start")
+    )
     next_of = {a.patient_id: a for a in upcoming}  # the earliest wins, being set last
     listed = [
         FlaggedClient(
