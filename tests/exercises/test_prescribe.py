@@ -1,4 +1,4 @@
-"""The treating therapist's programme page (views_prescribe.py): who may open it, the exercises it
+"""The treating therapist's programme page (views/prescribe.py): who may open it, the exercises it
 offers (the clinic's choice, enforced by the service even for an id posted by hand), saving
 versions with what changed, the service's refusals beside the fields, a stale form, ending with
 a confirm step, and the links to it from the session note and the client list."""

@@ -89,6 +89,7 @@ PAYMENT = {"payment_id": "a.payment"}  # the cash payment of the session's invoi
 CLINIC = {"clinic_id": "a.clinic"}
 DEPOSIT = {"payment_id": "a.deposit"}  # the future session's deposit, paid
 PLAN = {"plan_id": "a.plan"}  # the therapist's home programme for the patient
+OWN_EXERCISE = {"clinic_id": "a.clinic", "exercise_id": "a.own_exercise"}  # the clinic's own
 
 # fmt: off
 TABLE: list[Row] = [
@@ -314,6 +315,25 @@ TABLE: list[Row] = [
     R("billing:waive",                "GET",  FEE,      302, 404, 404, 404, 404, 200, 404, 404),
     R("billing:waive",                "POST", FEE,      302, 404, 404, 404, 404, 302, 404, 404,
       body={"reason": "Hospital appointment", "confirm": "yes"}),
+    # Exercises: the public library (built-in exercises, nobody's data); which exercises a
+    # clinic's therapists may recommend and its own exercises, for its admins and site admins.
+    # Unticking asks first (an empty list: the confirm page); an empty exercise form is a 422.
+    R("exercises:library",            "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("exercises:exercise",           "GET",  {"slug": "=walking"},
+                                                        200, 200, 200, 200, 200, 200, 200, 200),
+    R("exercises:clinics",            "GET",  NONE,     302, 404, 404, 404, 404, 302, 302, 200),
+    R("exercises:clinic",             "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:clinic",             "POST", CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:add",                "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:add",                "POST", CLINIC,   302, 404, 404, 404, 404, 422, 404, 422),
+    R("exercises:edit",               "GET",  OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:edit",               "POST", OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 422, 404, 422),
+    R("exercises:remove",             "GET",  OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:remove",             "POST", OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 302, 404, 302),
     # Accounts: one's own tokens; making one asks for the password again first.
     R("accounts:account",             "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     # One's own time zone ("UTC": the world's users keep the zone every other row assumes).

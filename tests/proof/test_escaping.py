@@ -28,6 +28,7 @@ from sciaticare.billing.models import Invoice, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.services import invoices
 from sciaticare.directory.models import Clinic, Credential
+from sciaticare.exercises.models import Exercise
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.questions import QUESTIONS
 from sciaticare.records import services as record_services
@@ -368,6 +369,24 @@ def exercise_programme(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     return [Shown("therapist", url, ("exnote", "exwords"))]
 
 
+def clinic_exercise(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """A clinic's own exercise, written by its admin: shown on the clinic's exercise page, in
+    its edit form and on the confirm step of its removal."""
+    fields = ("exname", "howto", "often", "many", "stop", "source")
+    names = ("name", "how_to", "how_often", "how_many", "when_to_stop", "source")
+    data = {name: text(tag) for name, tag in zip(names, fields, strict=True)}
+    url = reverse("exercises:add", args=[w.a.clinic.pk])
+    assert as_("clinic_admin").post(url, data).status_code == 302
+    added = Exercise.objects.filter(clinic=w.a.clinic).latest("pk")
+    return [
+        Shown("clinic_admin", reverse("exercises:clinic", args=[w.a.clinic.pk]), fields),
+        Shown("clinic_admin", reverse("exercises:edit", args=[w.a.clinic.pk, added.pk]), fields),
+        Shown(
+            "clinic_admin", reverse("exercises:remove", args=[w.a.clinic.pk, added.pk]), ("exname",)
+        ),
+    ]
+
+
 # Model text field → the writer that fills it through the product.
 WRITERS: dict[str, Writer] = {
     "intake": intake,
@@ -389,6 +408,7 @@ WRITERS: dict[str, Writer] = {
     "billing_reasons": billing_reasons,
     "payment_policy": payment_policy,
     "exercise_programme": exercise_programme,
+    "clinic_exercise": clinic_exercise,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
@@ -400,6 +420,12 @@ USER_TEXT = {
     "billing.PaymentPolicy.address": "payment_policy",
     "audit.AuditEvent.reason": "access_reason",
     "directory.Clinic.name": "admin_written",
+    "exercises.Exercise.name": "clinic_exercise",
+    "exercises.Exercise.how_to": "clinic_exercise",
+    "exercises.Exercise.how_often": "clinic_exercise",
+    "exercises.Exercise.how_many": "clinic_exercise",
+    "exercises.Exercise.when_to_stop": "clinic_exercise",
+    "exercises.Exercise.source": "clinic_exercise",
     "directory.Location.name": "admin_written",
     "directory.Location.address": "admin_written",
     "directory.TherapistProfile.bio": "profile",
@@ -457,6 +483,7 @@ NOT_USER_TEXT = {
     "audit.AuditEvent.object_id": "a primary key",
     "audit.AuditEvent.request_id": "made by the server",
     "directory.Location.time_zone": "validated zone name",
+    "exercises.Exercise.slug": "made by the server from the name (slugify), or a built-in's",
     "directory.SessionType.currency": "three capitals (validated)",
     "directory.Credential.kind": "a choice",
     "directory.Credential.document_type": "a choice",
@@ -523,19 +550,11 @@ NOT_USER_TEXT = {
     "billing.Refund.processor_id": "the processor's id",
     "billing.ProcessorEvent.event_id": "the processor's id",
     "billing.ProcessorEvent.type": "the processor's event name",
-    # Home exercise programmes (issue 17): codes, and the library's own words.
-    "exercises.Exercise.slug": "a slug (letters, digits, hyphens), made by the server for "
-    "a patient's own",
+    # Home exercise programmes (issue 17): codes.
     "exercises.ExercisePlan.origin": "a choice",
     "exercises.ExerciseLog.leg_pain": "a choice",
     # Free text people write, so far only through the API, which answers JSON (no page shows
     # it yet): the pages that show it move each to USER_TEXT with a writer.
-    "exercises.Exercise.name": "API only so far (JSON); pages to come",
-    "exercises.Exercise.how_to": "API only so far (JSON); pages to come",
-    "exercises.Exercise.how_often": "the library's words (no form writes it yet)",
-    "exercises.Exercise.how_many": "the library's words (no form writes it yet)",
-    "exercises.Exercise.when_to_stop": "the library's words (no form writes it yet)",
-    "exercises.Exercise.source": "the library's words (no form writes it yet)",
     "exercises.ExercisePlan.prescriber": "API only so far (JSON); pages to come",
 }
 

@@ -135,6 +135,7 @@ class Side:
     exercise: Exercise  # the clinic's own exercise
     plan: ExercisePlan  # the therapist's home programme for the patient, started 2 weeks ago
     plan_day: str  # a day the programme covers (today), ISO
+    own_exercise: Exercise  # the clinic's own exercise, written by its admin
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -329,6 +330,13 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         status=AppointmentStatus.NO_SHOW,
     )
     invoice, payment, fee = _money(tag, clinic, patient, admin, past, missed)
+    own_exercise = Exercise.objects.create(
+        clinic=clinic,
+        slug="glute-bridge",
+        name=f"Glute bridge {tag}",
+        how_to="Lie on your back, knees bent.\nLift your hips.",
+        created_by=admin,
+    )
     export = DataExport.objects.create(
         patient=patient,
         status=FileStatus.READY,
@@ -378,6 +386,7 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         exercise=exercise,
         plan=plan,
         plan_day=timezone.localdate().isoformat(),
+        own_exercise=own_exercise,
     )
 
 

@@ -70,6 +70,11 @@ WORDS: dict[str, str] = {
     "billing.takings.export": gettext_noop(
         "exported the clinic's takings, with your payments, for its accountant"
     ),
+    # Exercise library: a clinic's choice and its own exercises (no patient's data)
+    "exercises.scope": gettext_noop("changed which exercises a clinic's therapists may recommend"),
+    "exercises.own.add": gettext_noop("added an exercise to a clinic's library"),
+    "exercises.own.edit": gettext_noop("changed an exercise in a clinic's library"),
+    "exercises.own.remove": gettext_noop("removed an exercise from a clinic's library"),
     # Directory and calendar
     "directory.flare_up_plan.view": gettext_noop("looked at your flare-up plan"),
     "calendar_feed.created": gettext_noop("made a calendar link"),

@@ -379,9 +379,8 @@ class FlaggedClient:
 def flagged_clients(*, therapist: User, day: date | None = None) -> list[FlaggedClient]:
     """The therapist's patients (scheduling's rule) with a flagged exercise in a version in
     force of an active plan (whoever wrote it), newest mark first. ``day`` (the therapist's
-    today by default) picks the versions in force. Four queries whatever the number of
-    patients (the next sessions come with their location); one audit row per patient shown,
-    written in a fifth."""
+    today by default) picks the versions in force. Five queries however many patients: the
+    fifth writes one audit row per patient shown."""
     day = day or today_for(therapist)
     treated = patients_treated_by(therapist).values("pk")
     rows = _marked_logs(plans=Q(plan__patient__in=treated, plan__ended_at__isnull=True), day=day)
@@ -433,11 +432,8 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
         )
         for item, why in shown
     ]
-    record_events(
-        actor=therapist,
-        action="exercise_plan.flags.view",
-        patients={c.patient.pk: c.patient for c in listed}.values(),
-    )
+    seen = {c.patient.pk: c.patient for c in listed}.values()
+    record_events(actor=therapist, action="exercise_plan.flags.view", patients=seen)
     return sorted(listed, key=lambda c: (c.marked_on, c.plan_id), reverse=True)
 
 

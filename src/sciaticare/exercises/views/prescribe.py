@@ -174,8 +174,9 @@ def prescribe(request: AuthedRequest, patient_id: int) -> HttpResponse:
     ]
     valid = form.is_valid() and all(item.is_valid() for item in ticked)
     if valid and form.cleaned_data["based_on"] != page.based_on:
-        form.data = form.data.copy()
-        form.data["based_on"] = page.based_on
+        fresh = request.POST.copy()
+        fresh["based_on"] = page.based_on  # saving again goes on top of the newest version
+        form.data = fresh
         notice = gettext(
             "This programme was changed while you were writing (it is now version %(number)s). "
             "Check the versions below, then save again."
