@@ -1,7 +1,7 @@
 """Browser journey at desktop width: the therapist opens the note of a session, follows "Home
 exercise programme", ticks three exercises with their doses and saves version 1; comes back
 from the signed note, changes a dose and takes one out, and sees version 2 with what changed.
-axe on the page, with and without a refusal shown."""
+axe on the page, with and without a refusal shown; and the same by keyboard alone on a phone."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sciaticare.records import services as records
 from tests.directory.factories import TherapistProfileFactory
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_every_page import AXE, AXE_RUN
+from tests.e2e.test_keyboard_journeys import Keys
 from tests.factories import PatientFactory
 from tests.records.conftest import past_appointment
 
@@ -107,3 +108,31 @@ def test_prescribe_from_the_note_then_a_second_version(live_server, browser):
     expect(latest).to_contain_text("Walking: 15 minutes, once a day → 20 minutes, once a day")
     assert list(PlanVersion.objects.order_by("number").values_list("number", flat=True)) == [1, 2]
     context.close()
+
+
+def test_by_keyboard_alone_on_a_320_px_phone(live_server, browser):
+    """From the note's link to a saved version with Tab, Space and typing only; every stop
+    shows its focus, and the page does not scroll sideways."""
+    _library()
+    patient = PatientFactory(first_name="Rosa", last_name="Quintero")
+    therapist = TherapistProfileFactory()
+    appointment = past_appointment(therapist, patient)
+    page: Page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    keys = Keys(page)
+    sign_in(page, live_server, therapist.user)
+    page.goto(f"{live_server.url}/notes/{appointment.pk}/")
+
+    keys.press(page.get_by_role("link", name="Home exercise programme"))
+    keys.choose(page.get_by_label("Pelvic tilt", exact=True))
+    keys.type(_card(page, "Pelvic tilt").get_by_label("Repetitions"), "12", replace=True)
+    keys.to(_card(page, "Pelvic tilt").get_by_label("Sunday"))
+    page.keyboard.press("Space")  # not on Sundays
+    keys.press(page.get_by_role("button", name="Save as version 1"))
+
+    expect(page.get_by_text("Saved: version 1 of the programme")).to_be_visible()
+    expect(page.locator("#version-1")).to_contain_text(
+        "Pelvic tilt: 12 repetitions, twice a day; Monday, Tuesday, Wednesday, Thursday, "
+        "Friday, Saturday"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    keys.assert_focus_always_shown()
