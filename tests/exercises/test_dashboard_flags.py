@@ -51,8 +51,8 @@ def _dashboard(client: Any, person: Any) -> str:
     return response.content.decode()
 
 
-def _section(body: str) -> str:
-    start = body.index(TITLE)
+def _section(body: str, title: str = TITLE) -> str:
+    start = body.index(title)
     return body[start : body.index("</section>", start)]
 
 
@@ -130,3 +130,17 @@ def test_the_dashboard_reads_the_flags_in_the_same_queries_however_many_clients(
 
     assert _section(body).count("data-flagged=") == 6
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_the_flags_in_spanish(client, world):
+    therapist = world["people"]["therapist"]
+    therapist.language = "es"
+    therapist.save(update_fields=["language"])
+    _tick(world, _plan(world), days_ago=1, spread_down_leg=True)
+
+    body = _dashboard(client, therapist)
+
+    section = _section(body, "Ejercicios señalados antes de la próxima sesión")
+    assert "el dolor se extendió más abajo por la pierna" in section
+    assert "anotado el lunes, 13 jul" in section
+    assert "ninguna sesión reservada" in section

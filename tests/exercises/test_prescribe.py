@@ -491,3 +491,17 @@ def test_the_page_speaks_spanish(client, world):
     assert "Programa de ejercicios en casa" in body
     assert "Guardar como versión 1" in body
     assert "Caminar" in body  # the library's words, in the reader's language
+
+
+def test_a_wrong_date_keeps_the_ticks_and_doses_typed(client, world):
+    tilt = world["exercises"]["tilt"].pk
+    data = _post(world, tilt={"repetitions": 14})
+    data["start_date"] = ""
+
+    response = _login(client, world).post(_url(world), data)
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert _checked(body) == {tilt}
+    assert f'name="ex{tilt}-repetitions" value="14"' in body
+    assert _error_beside(body, "start_date") == "This field is required."

@@ -153,7 +153,8 @@ def prescribe(request: AuthedRequest, patient_id: int) -> HttpResponse:
     if request.method != "POST":
         return _render(request, page, _initial_form(page), _initial_rows(page))
     form = ProgrammeForm(request.POST)
-    chosen = form.cleaned_data["exercises"] if form.is_valid() else []
+    form.is_valid()  # what it can read of the ticks counts even when a date is wrong
+    chosen: list[int] = form.cleaned_data.get("exercises", [])
     rows = [
         Row(
             choice,
