@@ -314,6 +314,13 @@ def test_flagged_clients_in_a_fixed_number_of_queries(world, django_assert_num_q
         _tick(world, other_plan, "tilt", days_ago=6, patient=other, spread_down_leg=True)
     with django_assert_num_queries(5 + 5):
         assert len(selectors.flagged_clients(therapist=people["therapist"])) == 5
+    assert (
+        AuditEvent.objects.filter(action="exercise_plan.flags.view", actor=people["therapist"])
+        .values("patient")
+        .distinct()
+        .count()
+        == 5
+    )
     assert selectors.flagged_clients(therapist=people["other_therapist"]) == []
 
 

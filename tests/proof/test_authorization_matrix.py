@@ -134,6 +134,15 @@ TABLE: list[Row] = [
     R("intake:clients",               "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
     R("intake:brief",                 "GET",  {"patient_id": "a.patient"},
                                                         302, 403, 403, 200, 404, 403, 403, 403),
+    # The treating therapist's home exercise programme for a client (from the note's "home
+    # care"): nobody else's, a 404 alike. An empty form is a 422; ending without the
+    # confirmation goes back to the page.
+    R("exercises:prescribe",          "GET",  {"patient_id": "a.patient"},
+                                                        302, 404, 404, 200, 404, 404, 404, 404),
+    R("exercises:prescribe",          "POST", {"patient_id": "a.patient"},
+                                                        302, 404, 404, 422, 404, 404, 404, 404),
+    R("exercises:end_programme",      "GET",  PLAN,     302, 404, 404, 200, 404, 404, 404, 404),
+    R("exercises:end_programme",      "POST", PLAN,     302, 404, 404, 302, 404, 404, 404, 404),
     # Scheduling: an appointment is its patient's and its therapist's.
     R("calendar_feed",                "GET",  {"secret": "a.feed.secret"},
                                                         200, 200, 200, 200, 200, 200, 200, 200),

@@ -346,6 +346,29 @@ def payment_policy(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     ]
 
 
+def exercise_programme(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """The treating therapist's note to the client and words for one exercise, written on the
+    programme page from the session note; shown in its versions."""
+    plan = w.a.plan
+    exercise = w.a.exercise.pk
+    prefix = f"ex{exercise}"
+    data = {
+        "exercises": [exercise],
+        "start_date": timezone.localdate().isoformat(),
+        "review_date": "",
+        "note": text("exnote"),
+        "based_on": f"{plan.pk}:{plan.versions.order_by('-number').first().number}",
+        f"{prefix}-repetitions": "10",
+        f"{prefix}-sets": "2",
+        f"{prefix}-times_per_day": "1",
+        f"{prefix}-days": ["0", "3"],
+        f"{prefix}-instructions": text("exwords"),
+    }
+    url = reverse("exercises:prescribe", args=[w.a.patient.pk])
+    assert as_("therapist").post(url, data).status_code == 302
+    return [Shown("therapist", url, ("exnote", "exwords"))]
+
+
 def clinic_exercise(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     """A clinic's own exercise, written by its admin: shown on the clinic's exercise page, in
     its edit form and on the confirm step of its removal."""
@@ -419,6 +442,7 @@ WRITERS: dict[str, Writer] = {
     "admin_written": admin_written,
     "billing_reasons": billing_reasons,
     "payment_policy": payment_policy,
+    "exercise_programme": exercise_programme,
     "clinic_exercise": clinic_exercise,
     "own_programme": own_programme,
 }
@@ -439,7 +463,6 @@ USER_TEXT = {
     "exercises.Exercise.when_to_stop": "clinic_exercise",
     "exercises.Exercise.source": "clinic_exercise",
     "exercises.ExercisePlan.prescriber": "own_programme",
-    "exercises.PlanItem.instructions": "own_programme",
     "directory.Location.name": "admin_written",
     "directory.Location.address": "admin_written",
     "directory.TherapistProfile.bio": "profile",
@@ -465,6 +488,8 @@ USER_TEXT = {
     "records.HomeCareAdvice.text": "session_note",
     "records.NoteTemplate.name": "note_template",
     "scheduling.AppointmentChange.note": "cancellation",
+    "exercises.PlanVersion.note": "exercise_programme",
+    "exercises.PlanItem.instructions": "exercise_programme",
 }
 # Text fields that are not free text from a person, and why.
 NOT_USER_TEXT = {
@@ -567,7 +592,6 @@ NOT_USER_TEXT = {
     "exercises.ExerciseLog.leg_pain": "a choice",
     # Free text people write, so far only through the API, which answers JSON (no page shows
     # it yet): the pages that show it move each to USER_TEXT with a writer.
-    "exercises.PlanVersion.note": "API only so far (JSON); pages to come",
 }
 
 

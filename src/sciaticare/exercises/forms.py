@@ -1,15 +1,22 @@
 """The exercises app's forms: the clinic admin's (the exercises therapists may recommend, a
-clinic's own exercise) and the patient's (a programme they were given, a tick, a pause)."""
+clinic's own exercise), the treating therapist's programme form (which exercises, each one's
+dose and days, the start and review dates and a note to the client) and the patient's (a
+programme they were given, a tick, a pause). A programme's rules are the service's
+(services.plans); a form reads what was typed and says what it cannot read."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any, cast
 
 from babel.dates import get_day_names
 from django import forms
+from django.forms.utils import ErrorDict
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from sciaticare.core.bounds import MAX_ID
 from sciaticare.core.display import locale
 from sciaticare.exercises.adherence import EVERY_DAY
 from sciaticare.exercises.models import (
@@ -281,3 +288,153 @@ class ExerciseForm(forms.Form):
     """Which exercise of the programme (pause, resume)."""
 
     exercise = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+# --- The treating therapist's programme ----------------------------------------------------
+
+#: Monday first, as the weekday mask counts (bit 0 Monday).
+WEEKDAY_CHOICES = [(n, WEEKDAYS[n]) for n in range(7)]
+
+
+def days_of(mask: int) -> list[int]:
+    return [n for n in range(7) if mask >> n & 1]
+
+
+class ExerciseIdsField(forms.Field):
+    """The ticked exercises, as ids in the order given. Any id is read here: whether the
+    clinic lets its therapists recommend it is the service's to say."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {"invalid": _("Choose exercises from the list.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        ids: list[int] = []
+        for raw in value:
+            text = str(raw)
+            if not text.isdigit() or int(text) > MAX_ID:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            if int(text) not in ids:
+                ids.append(int(text))
+        return ids
+
+
+class PrescriptionForm(forms.Form):
+    exercises = ExerciseIdsField(required=False)
+    start_date = forms.DateField(
+        label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    review_date = forms.DateField(
+        label=_("Review"),
+        required=False,
+        help_text=_("When you mean to look at the programme again with the client."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("A note to the client (optional)"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    #: What the form was filled from ("<plan>:<version>"): a save on top of a newer version is
+    #: shown again first.
+    based_on = forms.CharField(required=False, max_length=50, widget=forms.HiddenInput)
+
+
+class PrescribedItemForm(forms.Form):
+    """One exercise's dose and days, prefixed by the exercise ("ex12-sets"). Read only when the
+    exercise is ticked: an unticked row's fields are left as typed, unjudged."""
+
+    repetitions = forms.IntegerField(
+        label=_("Repetitions"), min_value=1, max_value=MAX_REPETITIONS, required=False
+    )
+    sets = forms.IntegerField(label=_("Sets"), min_value=1, max_value=MAX_SETS, required=False)
+    minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=1, max_value=MAX_MINUTES, required=False
+    )
+    times_per_day = forms.IntegerField(
+        label=_("Times a day"), min_value=1, max_value=MAX_TIMES_PER_DAY
+    )
+    days = forms.TypedMultipleChoiceField(
+        label=_("Days"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    instructions = forms.CharField(
+        label=_("Words for this client (optional)"),
+        required=False,
+        max_length=INSTRUCTIONS_MAX_LENGTH,
+    )
+
+    def __init__(self, *args: Any, timed: bool, chosen: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timed, self.chosen = timed, chosen
+        for name in ("repetitions", "sets") if timed else ("minutes",):
+            del self.fields[name]
+
+    def full_clean(self) -> None:
+        if not self.chosen:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.timed and not data.get("minutes") and "minutes" not in self.errors:
+            self.add_error("minutes", _("Give the minutes."))
+        if not self.timed:
+            if not data.get("repetitions") and "repetitions" not in self.errors:
+                self.add_error("repetitions", _("Give the repetitions."))
+            if not data.get("sets") and "sets" not in self.errors:
+                self.add_error("sets", _("Give the sets."))
+        if not data.get("days") and "days" not in self.errors:
+            self.add_error("days", _("Choose at least one day."))
+        return data
+
+    def item(self, exercise_id: int) -> ItemInput:
+        data = self.cleaned_data
+        return ItemInput(
+            exercise_id=exercise_id,
+            repetitions=0 if self.timed else data.get("repetitions") or 0,
+            sets=1 if self.timed else data.get("sets") or 1,
+            minutes=(data.get("minutes") or 0) if self.timed else 0,
+            times_per_day=data.get("times_per_day") or 1,
+            days=sum(1 << n for n in data.get("days") or []) or EVERY_DAY,
+            instructions=data.get("instructions") or "",
+        )
+
+
+def prescribed_item_initial(
+    *,
+    repetitions: int,
+    sets: int,
+    minutes: int,
+    times_per_day: int,
+    days: int = EVERY_DAY,
+    instructions: str = "",
+) -> dict[str, Any]:
+    return {
+        "repetitions": repetitions or None,
+        "sets": sets,
+        "minutes": minutes or None,
+        "times_per_day": times_per_day,
+        "days": days_of(days),
+        "instructions": instructions,
+    }
+
+
+def prescription_initial(
+    *, chosen: Sequence[int], start: date, review: date | None, note: str, based_on: str
+) -> dict[str, Any]:
+    return {
+        "exercises": list(chosen),
+        "start_date": start,
+        "review_date": review,
+        "note": note,
+        "based_on": based_on,
+    }

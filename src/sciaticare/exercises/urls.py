@@ -1,7 +1,7 @@
 from django.urls import path
 
 from sciaticare.exercises import views_programme
-from sciaticare.exercises.views import clinic, library
+from sciaticare.exercises.views import clinic, library, prescribe
 
 app_name = "exercises"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("programme/<id:plan_id>/tick/", views_programme.tick, name="tick"),
     path("programme/<id:plan_id>/pause/", views_programme.pause, name="pause"),
     path("programme/<id:plan_id>/resume/", views_programme.resume, name="resume"),
+    # The treating therapist's programme for a client (from the session note or the clients).
+    path("patients/<id:patient_id>/programme/", prescribe.prescribe, name="prescribe"),
+    path("programmes/<id:plan_id>/end/", prescribe.end_programme, name="end_programme"),
     # The clinic admin's choice of exercises and the clinic's own (before the slugs below).
     path("clinics/", clinic.clinics, name="clinics"),
     path("clinics/<id:clinic_id>/", clinic.clinic, name="clinic"),

@@ -18,6 +18,7 @@ from sciaticare.accounts.selectors import day_span, today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.exercises.library import LIBRARY, drawing_of
+from sciaticare.exercises.selectors.plans import flagged_clients
 from sciaticare.exercises.selectors.programme import tick_clock, today_rows
 from sciaticare.intake.selectors import current_intake, mark_do_not_treat, triage_alert
 from sciaticare.outcomes.forms import PainForm
@@ -65,6 +66,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 )
             ),
             overdue=list(overdue_for(therapist_user=user)[:10]),
+            # Home exercises a client marked as spreading or worse, before their next session.
+            flagged=flagged_clients(therapist=user),
         )
         # "Do not treat" on each row whose patient's intake now says emergency or urgent.
         mark_do_not_treat(today)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import day_of, today_for
-from sciaticare.audit.services import record_event
+from sciaticare.audit.services import record_event, record_events
 from sciaticare.core.errors import NotFound
 from sciaticare.core.time import as_utc
 from sciaticare.directory.models import Clinic
@@ -381,12 +381,16 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
     )
     items = {(i.version.plan_id, i.exercise_id): i for its in current.values() for i in its}
     shown = [(items[key], why) for key, why in found.items()]
-    upcoming = Appointment.objects.filter(
-        patient_id__in={item.version.plan.patient_id for item, _ in shown},
-        therapist__user=therapist,
-        status=AppointmentStatus.BOOKED,
-        start__gte=timezone.now(),
-    ).order_by("-start")
+    upcoming = (
+        Appointment.objects.filter(
+            patient_id__in={item.version.plan.patient_id for item, _ in shown},
+            therapist__user=therapist,
+            status=AppointmentStatus.BOOKED,
+            start__gte=timezone.now(),
+        )
+        .select_related("location")
+        .order_by("-start")
+    )
     next_of = {a.patient_id: a for a in upcoming}  # the earliest wins, being set last
     listed = [
         FlaggedClient(
@@ -400,6 +404,6 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
         )
         for item, why in shown
     ]
-    for patient in {c.patient.pk: c.patient for c in listed}.values():
-        record_event(actor=therapist, action="exercise_plan.flags.view", patient=patient)
+    seen = {c.patient.pk: c.patient for c in listed}.values()
+    record_events(actor=therapist, action="exercise_plan.flags.view", patients=seen)
     return sorted(listed, key=lambda c: (c.marked_on, c.plan_id), reverse=True)

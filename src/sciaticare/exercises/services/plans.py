@@ -33,9 +33,10 @@ from sciaticare.exercises.models import (
     PlanItem,
     PlanVersion,
 )
+from sciaticare.exercises.selectors.care import care_appointment, care_clinic_id
 from sciaticare.exercises.selectors.plans import allowed_exercise_ids, built_in
 from sciaticare.scheduling.models import Appointment
-from sciaticare.scheduling.selectors.care import CARE_STATUSES, care_appointments, treats
+from sciaticare.scheduling.selectors.care import treats
 
 #: Dose bounds, as the database's checks hold them (models.PlanItem).
 MAX_REPETITIONS, MAX_SETS, MAX_MINUTES, MAX_TIMES_PER_DAY = 100, 10, 180, 6
@@ -227,23 +228,6 @@ def _write_version(
     return version
 
 
-def _care_clinic_id(*, therapist: User, patient: User, appointment: Appointment | None) -> int:
-    """The clinic whose scope of practice applies: the appointment's, else that of the
-    therapist's latest session with the patient (treats() guarantees one)."""
-    if appointment is not None:
-        return appointment.location.clinic_id
-    latest = (
-        care_appointments(patient=patient)
-        .filter(therapist__user=therapist)
-        .order_by("-start")
-        .values_list("location__clinic_id", flat=True)
-        .first()
-    )
-    if latest is None:
-        raise NotFound("patient")
-    return latest
-
-
 def write_plan(
     *,
     therapist: User,
@@ -265,24 +249,15 @@ def write_plan(
     clinic's choice), Invalid (bad values), Conflict (the plan has ended)."""
     if not treats(therapist=therapist, patient=patient):
         raise NotFound("patient")
-    appointment = None
-    if appointment_id is not None:
-        appointment = (
-            Appointment.objects.select_related("location")
-            .filter(
-                pk=appointment_id,
-                patient=patient,
-                therapist__user=therapist,
-                status__in=CARE_STATUSES,
-            )
-            .first()
-        )
-        if appointment is None:
-            raise NotFound("appointment")
+    appointment = (
+        care_appointment(therapist=therapist, patient=patient, appointment_id=appointment_id)
+        if appointment_id is not None
+        else None
+    )
     _refuse_if(_problems(items, start_date, review_date, own_allowed=False))
     if len(note) > TEXT_MAX_LENGTH:
         _refuse_if([("note", gettext("at most %(count)s characters") % {"count": TEXT_MAX_LENGTH})])
-    clinic_id = _care_clinic_id(therapist=therapist, patient=patient, appointment=appointment)
+    clinic_id = care_clinic_id(therapist=therapist, patient=patient, appointment=appointment)
     ids = [item.exercise_id for item in items if item.exercise_id is not None]
     allowed = allowed_exercise_ids(clinic_id)
     exercises = Exercise.objects.in_bulk(ids)
