@@ -13,7 +13,8 @@ from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import NotFound
 from sciaticare.exercises.adherence import EVERY_DAY, Week, week_of
 from sciaticare.exercises.models import ExerciseLog, PlanVersion
-from sciaticare.exercises.response import Flag
+from sciaticare.exercises.response import FLAG_WINDOW_DAYS, Flag
+from sciaticare.exercises.selectors import planned
 from sciaticare.exercises.selectors import plans as selectors
 from sciaticare.exercises.services.logs import log_exercise, pause_exercise
 from sciaticare.exercises.services.plans import ItemInput, end_plan, enter_own_plan, write_plan
@@ -80,7 +81,7 @@ def test_nobody_else_reads_them(world, who):
 
     with pytest.raises(NotFound):
         selectors.plans_of(viewer=people[who], patient=people["patient"])
-    for read in (selectors.plan_view, selectors.versions_of, selectors.weekly_adherence):
+    for read in (selectors.plan_view, selectors.versions_of, planned.weekly_adherence):
         with pytest.raises(NotFound):
             read(viewer=people[who], plan_id=plan_id)
     assert not AuditEvent.objects.filter(actor=people[who]).exists()
@@ -201,6 +202,24 @@ def test_spread_flags_at_once_and_worse_after_three(world):
     }
 
 
+def test_marks_older_than_the_flag_window_are_history(world):
+    patient = world["people"]["patient"]
+    own = enter_own_plan(
+        patient=patient,
+        prescriber="",
+        items=[reps(world["exercises"]["tilt"].pk)],
+        start_date=world["today"] - timedelta(days=100),
+        review_date=None,
+    )
+    _tick(world, own.plan_id, "tilt", days_ago=FLAG_WINDOW_DAYS, spread_down_leg=True)
+    assert selectors.flags_for(patient=patient) == {}
+
+    _tick(world, own.plan_id, "tilt", days_ago=FLAG_WINDOW_DAYS - 1, spread_down_leg=True)
+    assert selectors.flags_for(patient=patient) == {
+        (own.plan_id, world["exercises"]["tilt"].pk): [Flag.SPREAD]
+    }
+
+
 def test_a_completed_session_with_the_plans_therapist_clears_the_flags(world, clock):
     plan_id = _plan(world).plan_id
     patient = world["people"]["patient"]
@@ -271,7 +290,7 @@ def test_flagged_clients_in_a_fixed_number_of_queries(world, django_assert_num_q
         other_plan = _plan(world, patient=other).plan_id
         _tick(world, other_plan, "tilt", days_ago=n, patient=other, leg_pain="same")
 
-    with django_assert_num_queries(4 + 1):  # and the audit row for the one client shown
+    with django_assert_num_queries(5 + 1):  # and the audit row for the one client shown
         listed = selectors.flagged_clients(therapist=people["therapist"])
 
     assert [
@@ -289,10 +308,10 @@ def test_flagged_clients_in_a_fixed_number_of_queries(world, django_assert_num_q
     assert AuditEvent.objects.filter(
         action="exercise_plan.flags.view", actor=people["therapist"], patient=people["patient"]
     ).exists()
-    for other in others:  # every client flagged: still five queries, and an audit row each
+    for other in others:  # every client flagged: still six queries, the audit rows in one
         other_plan = selectors.plans_of(viewer=other, patient=other)[0].pk
         _tick(world, other_plan, "tilt", days_ago=6, patient=other, spread_down_leg=True)
-    with django_assert_num_queries(4 + 1):
+    with django_assert_num_queries(5 + 1):  # the five clients' audit rows in one
         assert len(selectors.flagged_clients(therapist=people["therapist"])) == 5
     assert (
         AuditEvent.objects.filter(action="exercise_plan.flags.view", actor=people["therapist"])
@@ -317,10 +336,10 @@ def test_planned_and_done_between_two_days(world):
     _tick(world, first.plan_id, "slider", days_ago=0)
     _tick(world, first.plan_id, "slider", days_ago=0, patient=patient)  # once
 
-    spans = selectors.planned_between(
+    spans = planned.planned_between(
         patient=patient, start=today - timedelta(days=10), end=today + timedelta(days=30)
     )
-    done = selectors.logs_between(patient=patient, start=today - timedelta(days=10), end=today)
+    done = planned.logs_between(patient=patient, start=today - timedelta(days=10), end=today)
 
     assert [(s.start, s.end, dict(s.days)) for s in spans[first.plan_id]] == [
         (today - timedelta(days=10), today - timedelta(days=7), {ex["tilt"].pk: EVERY_DAY}),
@@ -339,10 +358,10 @@ def test_weekly_adherence_of_a_plan(world):
         _tick(world, plan_id, "tilt", days_ago=days_ago)
     _tick(world, plan_id, "tilt", days_ago=2, done=False)
 
-    weeks = selectors.weekly_adherence(viewer=world["people"]["therapist"], plan_id=plan_id)
+    weeks = planned.weekly_adherence(viewer=world["people"]["therapist"], plan_id=plan_id)
 
     assert weeks == [Week(week_of(today) - timedelta(days=7), 7, 3), Week(week_of(today), 2, 2)]
     pause_exercise(patient=patient, plan_id=plan_id, exercise_id=world["exercises"]["tilt"].pk)
-    assert selectors.weekly_adherence(viewer=patient, plan_id=plan_id)[-1] == Week(
+    assert planned.weekly_adherence(viewer=patient, plan_id=plan_id)[-1] == Week(
         week_of(today), 1, 1
     )

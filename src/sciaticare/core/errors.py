@@ -18,6 +18,7 @@ THINGS = (
     gettext_noop("deposit"),
     gettext_noop("document for an insurer"),
     gettext_noop("exercise"),
+    gettext_noop("exercise plan"),
     gettext_noop("export"),
     gettext_noop("fee"),
     gettext_noop("flare-up plan"),

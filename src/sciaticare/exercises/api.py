@@ -30,6 +30,7 @@ from sciaticare.exercises.models import (
     PlanItem,
     PlanVersion,
 )
+from sciaticare.exercises.selectors import planned
 from sciaticare.exercises.selectors import plans as selectors
 from sciaticare.exercises.services import logs, plans
 
@@ -432,7 +433,7 @@ def log(request: AuthedRequest, plan_id: ApiId, payload: LogIn) -> Status[LogOut
     summary="Adherence per week: sessions done ÷ planned",
 )
 def adherence(request: AuthedRequest, plan_id: ApiId) -> AdherenceOut:
-    weeks = selectors.weekly_adherence(viewer=request.user, plan_id=plan_id)
+    weeks = planned.weekly_adherence(viewer=request.user, plan_id=plan_id)
     return AdherenceOut(
         plan=plan_id,
         weeks=[

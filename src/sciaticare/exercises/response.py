@@ -18,6 +18,10 @@ from statistics import median
 MIN_DAYS = 5
 #: "Worse" marks in a row that flag an exercise.
 WORSE_RUN = 3
+#: How far back a mark can flag (days, today included): a flag asks for a look before the next
+#: session; a mark older than this that nobody has looked at is history, which the comparison
+#: of days done and not done still shows. It also bounds the marks read for a dashboard.
+FLAG_WINDOW_DAYS = 42
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def flags(marks: Sequence[Mark]) -> list[Flag]:
     """Why an exercise should be paused and looked at, most serious first: leg pain spreading
     down the leg once, or ``WORSE_RUN`` "worse" marks in a row (days without a mark neither
     break nor extend a run). The caller passes the marks since the therapist last looked (the
-    current version's start or the last session)."""
+    current version's start or the last session), at most ``FLAG_WINDOW_DAYS`` old."""
     found: list[Flag] = []
     if any(m.spread_down_leg for m in marks):
         found.append(Flag.SPREAD)

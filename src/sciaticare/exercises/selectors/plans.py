@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
@@ -34,7 +34,7 @@ from sciaticare.exercises.models import (
     PlanItem,
     PlanVersion,
 )
-from sciaticare.exercises.response import Flag, Mark, flags
+from sciaticare.exercises.response import FLAG_WINDOW_DAYS, Flag, Mark, flags
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.care import patients_treated_by, treats
 
@@ -79,7 +79,7 @@ def readable_plan(*, viewer: User, plan_id: int) -> ExercisePlan:
     return plan
 
 
-def _audit(viewer: User, action: str, patient: User, obj: ExercisePlan | None = None) -> None:
+def audit_read(viewer: User, action: str, patient: User, obj: ExercisePlan | None = None) -> None:
     if viewer.pk != patient.pk:
         record_event(actor=viewer, action=action, patient=patient, obj=obj)
 
@@ -92,7 +92,7 @@ def plans_of(*, viewer: User, patient: User) -> list[ExercisePlan]:
     """The patient's plans, newest first, each with its versions (oldest first) prefetched."""
     if not may_read(viewer=viewer, patient=patient):
         raise NotFound("patient")
-    _audit(viewer, "exercise_plan.list", patient)
+    audit_read(viewer, "exercise_plan.list", patient)
     return list(
         ExercisePlan.objects.filter(patient=patient)
         .select_related("therapist", "clinic")
@@ -138,7 +138,7 @@ class PlanView:
 def plan_view(*, viewer: User, plan_id: int) -> PlanView:
     """One plan as the patient or a treating therapist sees it (audited for the therapist)."""
     plan = readable_plan(viewer=viewer, plan_id=plan_id)
-    _audit(viewer, "exercise_plan.view", plan.patient, plan)
+    audit_read(viewer, "exercise_plan.view", plan.patient, plan)
     versions = list(
         PlanVersion.objects.filter(plan=plan)
         .order_by("number")
@@ -153,7 +153,6 @@ def plan_view(*, viewer: User, plan_id: int) -> PlanView:
     shown = _shown_version(versions, day)
     later = [v for v in versions if v.number > shown.number and v.start_date > day]
     upcoming = min(later, key=lambda v: (v.start_date, -v.number), default=None)
-    found = _flags(plans=Q(plan=plan), day=day) if plan.ended_at is None else {}
     items = list(shown.items.all())
     return PlanView(
         plan=plan,
@@ -161,11 +160,7 @@ def plan_view(*, viewer: User, plan_id: int) -> PlanView:
         items=items,
         upcoming=upcoming,
         paused=frozenset(plan.paused.values_list("exercise_id", flat=True)),
-        flags={
-            i.exercise_id: found[plan.pk, i.exercise_id]
-            for i in items
-            if (plan.pk, i.exercise_id) in found
-        },
+        flags=_plan_flags(plan, version_on(versions, day), day),
         today=day,
         versions=versions,
     )
@@ -174,7 +169,7 @@ def plan_view(*, viewer: User, plan_id: int) -> PlanView:
 def versions_of(*, viewer: User, plan_id: int) -> list[PlanVersion]:
     """Every version of a plan, newest first, each with its items and their exercises."""
     plan = readable_plan(viewer=viewer, plan_id=plan_id)
-    _audit(viewer, "exercise_plan.view", plan.patient, plan)
+    audit_read(viewer, "exercise_plan.view", plan.patient, plan)
     items = PlanItem.objects.select_related("exercise").order_by("position", "pk")
     return list(
         PlanVersion.objects.filter(plan=plan)
@@ -185,75 +180,86 @@ def versions_of(*, viewer: User, plan_id: int) -> list[PlanVersion]:
 
 
 # --- Flags -----------------------------------------------------------------------------------
+#
+# An exercise is flagged by the marks (done, with leg pain said or a spread down the leg) of the
+# last FLAG_WINDOW_DAYS made since the therapist last looked: on or after the start of the
+# version in force, and for a therapist's plan written after the start of the patient's last
+# completed session with the plan's therapist. Each reader finds, per plan, that start and that
+# session (its "look"), reads the window's ticks in one query, and keeps the marks in Python.
+
+#: A plan's last look: the start of its version in force, and of the patient's last completed
+#: session with its therapist (None: none, or a plan the patient entered).
+Look = tuple[date, datetime | None]
+_LOG_FIELDS = (
+    "plan_id",
+    "exercise_id",
+    "date",
+    "done",
+    "leg_pain",
+    "spread_down_leg",
+    "updated_at",
+)
 
 
-def _marked_logs(*, plans: Q, day: date, also: Q | None = None) -> list[Mapping[str, Any]]:
-    """Log rows (as dicts) that count towards flags, for the plans matching ``plans`` (a filter
-    on ExerciseLog): a mark (done, with leg pain said or a spread) made since the therapist last
-    looked, i.e. on or after the start of the version in force on ``day`` and, for a
-    therapist's plan, written after the start of the patient's last completed session with that
-    therapist. ``also`` adds other rows (the day's ticks) to the same query."""
-    version_start = (
-        PlanVersion.objects.filter(plan=OuterRef("plan"), start_date__lte=day)
-        .order_by("-number")
-        .values("start_date")[:1]
-    )
-    last_session = (
+def flag_window_start(day: date) -> date:
+    """The first day whose marks can flag on ``day`` (response.FLAG_WINDOW_DAYS)."""
+    return day - timedelta(days=FLAG_WINDOW_DAYS - 1)
+
+
+def _last_session(plan: str) -> Subquery:
+    """The start of the patient's last completed session with the plan's therapist, for rows
+    that reach the plan through ``plan`` ("" for a plan, "version__plan__" for an item)."""
+    return Subquery(
         Appointment.objects.filter(
-            patient=OuterRef("plan__patient"),
-            therapist__user=OuterRef("plan__therapist"),
+            patient=OuterRef(f"{plan}patient"),
+            therapist__user=OuterRef(f"{plan}therapist"),
             status=AppointmentStatus.COMPLETED,
         )
         .order_by("-start")
         .values("start")[:1]
     )
-    marks = (
-        Q(done=True)
-        & (Q(spread_down_leg=True) | ~Q(leg_pain=""))
-        & Q(date__gte=F("since"))
-        & (Q(seen__isnull=True) | Q(updated_at__gt=F("seen")))
+
+
+def _window_ticks(plans: Q, day: date, *, with_day: bool = False) -> list[tuple[Any, ...]]:
+    """The marks of the flag window up to ``day`` in the plans matching ``plans`` (a filter on
+    ExerciseLog), as ``_LOG_FIELDS`` tuples; ``with_day`` adds every tick of ``day``."""
+    marked = Q(done=True) & (Q(spread_down_leg=True) | ~Q(leg_pain=""))
+    return list(
+        ExerciseLog.objects.filter(plans, date__gte=flag_window_start(day), date__lte=day)
+        .filter(marked | Q(date=day) if with_day else marked)
+        .values_list(*_LOG_FIELDS)
     )
-    rows: Iterable[Mapping[str, Any]] = (
-        ExerciseLog.objects.filter(plans)
-        .annotate(since=Subquery(version_start), seen=Subquery(last_session))
-        .filter(marks | also if also is not None else marks)
-        .values(
-            "plan_id",
-            "exercise_id",
-            "date",
-            "done",
-            "leg_pain",
-            "spread_down_leg",
-            "since",
-            "seen",
-            "updated_at",
-        )
-    )
-    return list(rows)
 
 
-def _is_mark(row: Mapping[str, Any]) -> bool:
-    """The condition of ``_marked_logs`` again, for a row fetched for another reason."""
-    if not row["done"] or not (row["spread_down_leg"] or row["leg_pain"]):
-        return False
-    if row["since"] is None or row["date"] < row["since"]:
-        return False
-    return row["seen"] is None or as_utc(row["updated_at"]) > as_utc(row["seen"])
-
-
-def _flags_of(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[int, int], list[Flag]]:
+def _flags_of(
+    rows: Iterable[tuple[Any, ...]], looks: Mapping[int, Look]
+) -> dict[tuple[int, int], list[Flag]]:
+    """(plan id, exercise id) → flags, from the window's ticks and each plan's last look."""
     marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
-    for row in rows:
-        if _is_mark(row):
-            marks[row["plan_id"], row["exercise_id"]].append(
-                Mark(row["date"], row["leg_pain"], row["spread_down_leg"])
-            )
+    for plan_id, exercise_id, day, done, leg_pain, spread, written in rows:
+        look = looks.get(plan_id)
+        if look is None or not done or not (spread or leg_pain) or day < look[0]:
+            continue
+        if look[1] is None or as_utc(written) > as_utc(look[1]):
+            marks[plan_id, exercise_id].append(Mark(day, leg_pain, spread))
     found = {key: flags(listed) for key, listed in marks.items()}
     return {key: listed for key, listed in found.items() if listed}
 
 
-def _flags(*, plans: Q, day: date) -> dict[tuple[int, int], list[Flag]]:
-    return _flags_of(_marked_logs(plans=plans, day=day))
+def _started_items(day: date, **where: Any) -> Any:
+    """The items (filtered by ``where``) of each plan's version in force on ``day``, each with
+    its version and ``seen`` (the start of the patient's last completed session with the plan's
+    therapist). The newer versions' test keeps the rows to one version per plan however long
+    the history."""
+    newer = PlanVersion.objects.filter(
+        plan=OuterRef("version__plan"), start_date__lte=day, number__gt=OuterRef("version__number")
+    )
+    return (
+        PlanItem.objects.filter(version__start_date__lte=day, **where)
+        .exclude(Exists(newer))
+        .annotate(seen=_last_session("version__plan__"))
+        .select_related("version")
+    )
 
 
 def _current_items(items: Iterable[PlanItem]) -> dict[int, list[PlanItem]]:
@@ -271,26 +277,54 @@ def _current_items(items: Iterable[PlanItem]) -> dict[int, list[PlanItem]]:
     return current
 
 
+def _looks(current: Mapping[int, list[PlanItem]]) -> dict[int, Look]:
+    return {
+        plan_id: (items[0].version.start_date, items[0].seen)  # type: ignore[attr-defined]
+        for plan_id, items in current.items()
+    }
+
+
+def _in_force(
+    found: Mapping[tuple[int, int], list[Flag]], current: Mapping[int, list[PlanItem]]
+) -> dict[tuple[int, int], list[Flag]]:
+    """The flags of the exercises in the versions in force."""
+    keys = {(plan_id, i.exercise_id) for plan_id, items in current.items() for i in items}
+    return {key: listed for key, listed in found.items() if key in keys}
+
+
 def flags_for(*, patient: User, day: date | None = None) -> dict[tuple[int, int], list[Flag]]:
     """(plan id, exercise id) → why that exercise should be paused and looked at, for the
     exercises of the versions in force in the patient's active plans (response.flags over the
-    marks since the therapist last looked: the later of the version's start and the patient's
-    last completed session with the plan's therapist). Only flagged exercises are keys. The
-    caller has checked that its reader may see the patient; two queries."""
+    marks since the therapist last looked, above). Only flagged exercises are keys. The caller
+    has checked that its reader may see the patient; two queries."""
     day = day or today_for(patient)
-    active = Q(plan__patient=patient, plan__ended_at__isnull=True)
-    found = _flags(plans=active, day=day)
-    if not found:
-        return {}
     current = _current_items(
-        PlanItem.objects.filter(
-            version__plan__patient=patient,
-            version__plan__ended_at__isnull=True,
-            version__start_date__lte=day,
-        ).select_related("version")
+        _started_items(day, version__plan__patient=patient, version__plan__ended_at__isnull=True)
     )
-    in_force = {(plan_id, i.exercise_id) for plan_id, items in current.items() for i in items}
-    return {key: listed for key, listed in found.items() if key in in_force}
+    if not current:
+        return {}
+    rows = _window_ticks(Q(plan_id__in=list(current)), day)
+    return _in_force(_flags_of(rows, _looks(current)), current)
+
+
+def _plan_flags(
+    plan: ExercisePlan, version: PlanVersion | None, day: date
+) -> dict[int, list[Flag]]:
+    """Exercise id → flags of one plan's version in force (two queries)."""
+    if plan.ended_at is not None or version is None:
+        return {}
+    seen = (
+        Appointment.objects.filter(
+            patient_id=plan.patient_id,
+            therapist__user_id=plan.therapist_id,
+            status=AppointmentStatus.COMPLETED,
+        ).aggregate(last=Max("start"))["last"]
+        if plan.therapist_id is not None
+        else None
+    )
+    found = _flags_of(_window_ticks(Q(plan=plan), day), {plan.pk: (version.start_date, seen)})
+    in_version = {i.exercise_id for i in version.items.all()}
+    return {e: listed for (_, e), listed in found.items() if e in in_version}
 
 
 # --- The patient's day -----------------------------------------------------------------------
@@ -314,33 +348,27 @@ class TodayItem:
 
 
 def today(*, patient: User, day: date) -> list[TodayItem]:
-    """The exercises planned on ``day`` (the patient's day) in their active plans, in plan then
-    position order, each with the day's tick, whether it is paused and its flags. Three queries
-    however long the history: the started versions' items, the day's ticks with the marks that
-    flag, the pauses."""
+    """The exercises planned on ``day`` (the patient's day) in their active plans, newest plan
+    first and in their order, each with the day's tick, whether it is paused and its flags.
+    Three queries however long the history: the started versions' items, the flag window's
+    ticks, the pauses."""
     current = _current_items(
-        PlanItem.objects.filter(
-            version__plan__patient=patient,
-            version__plan__ended_at__isnull=True,
-            version__start_date__lte=day,
-        )
-        .select_related("exercise", "version")
+        _started_items(day, version__plan__patient=patient, version__plan__ended_at__isnull=True)
+        .select_related("exercise")
         .order_by("version__plan_id", "position", "pk")
     )
     if not current:
         return []
-    rows = _marked_logs(
-        plans=Q(plan__patient=patient, plan__ended_at__isnull=True), day=day, also=Q(date=day)
-    )
-    ticks = {(r["plan_id"], r["exercise_id"]): r for r in rows if r["date"] == day}
-    found = _flags_of(rows)
+    rows = _window_ticks(Q(plan_id__in=list(current)), day, with_day=True)
+    ticks = {(r[0], r[1]): r for r in rows if r[2] == day}
+    found = _flags_of(rows, _looks(current))
     paused = set(
-        PausedExercise.objects.filter(
-            plan__patient=patient, plan__ended_at__isnull=True
-        ).values_list("plan_id", "exercise_id")
+        PausedExercise.objects.filter(plan_id__in=list(current)).values_list(
+            "plan_id", "exercise_id"
+        )
     )
     listed = []
-    for plan_id in sorted(current, reverse=True):  # newest plan first
+    for plan_id in sorted(current, reverse=True):
         for item in current[plan_id]:
             if not adherence.on_days(item.days, day):
                 continue
@@ -350,9 +378,9 @@ def today(*, patient: User, day: date) -> list[TodayItem]:
                 TodayItem(
                     plan_id=plan_id,
                     item=item,
-                    done=tick["done"] if tick else None,
-                    leg_pain=tick["leg_pain"] if tick else "",
-                    spread_down_leg=bool(tick and tick["spread_down_leg"]),
+                    done=tick[3] if tick else None,
+                    leg_pain=tick[4] if tick else "",
+                    spread_down_leg=bool(tick and tick[5]),
                     paused=key in paused,
                     flags=tuple(found.get(key, ())),
                 )
@@ -379,39 +407,50 @@ class FlaggedClient:
 def flagged_clients(*, therapist: User, day: date | None = None) -> list[FlaggedClient]:
     """The therapist's patients (scheduling's rule) with a flagged exercise in a version in
     force of an active plan (whoever wrote it), newest mark first. ``day`` (the therapist's
-    today by default) picks the versions in force. Five queries however many patients: the
-    fifth writes one audit row per patient shown."""
+    today by default) picks the versions in force. Six queries whatever the number of
+    patients (their plans' looks, the window's marks, the flagged versions' items, the pauses,
+    the next sessions with their location, and one audit row per patient shown, in one)."""
     day = day or today_for(therapist)
-    treated = patients_treated_by(therapist).values("pk")
-    rows = _marked_logs(plans=Q(plan__patient__in=treated, plan__ended_at__isnull=True), day=day)
-    found = _flags_of(rows)
+    version_start = (
+        PlanVersion.objects.filter(plan=OuterRef("pk"), start_date__lte=day)
+        .order_by("-number")
+        .values("start_date")[:1]
+    )
+    looks = {
+        pk: (since, seen)
+        for pk, since, seen in ExercisePlan.objects.filter(
+            patient__in=patients_treated_by(therapist).values("pk"), ended_at__isnull=True
+        )
+        .annotate(since=Subquery(version_start), seen=_last_session(""))
+        .filter(since__isnull=False)
+        .values_list("pk", "since", "seen")
+    }
+    rows = _window_ticks(Q(plan_id__in=list(looks)), day) if looks else []
+    found = _flags_of(rows, looks)
     if not found:
         return []
-    newest: dict[tuple[int, int], date] = {}
-    for row in rows:
-        key = (row["plan_id"], row["exercise_id"])
-        if key in found and (row["spread_down_leg"] or row["leg_pain"] == "worse"):
-            newest[key] = max(newest.get(key, row["date"]), row["date"])
     current = _current_items(
-        PlanItem.objects.filter(
-            version__plan_id__in={plan_id for plan_id, _ in found}, version__start_date__lte=day
-        ).select_related("exercise", "version__plan__patient")
+        _started_items(day, version__plan_id__in={plan_id for plan_id, _ in found}).select_related(
+            "exercise", "version__plan__patient"
+        )
     )
+    found = _in_force(found, current)
+    newest: dict[tuple[int, int], date] = {}
+    for plan_id, exercise_id, marked_on, _, leg_pain, spread, _ in rows:
+        if (plan_id, exercise_id) in found and (spread or leg_pain == "worse"):
+            newest[plan_id, exercise_id] = max(
+                newest.get((plan_id, exercise_id), marked_on), marked_on
+            )
     paused = set(
         PausedExercise.objects.filter(plan_id__in={p for p, _ in found}).values_list(
             "plan_id", "exercise_id"
         )
     )
-    shown = [
-        (item, found[plan_id, item.exercise_id])
-        for plan_id, items in current.items()
-        for item in items
-        if (plan_id, item.exercise_id) in found
-    ]
-    patients = {item.version.plan.patient_id for item, _ in shown}
+    items = {(i.version.plan_id, i.exercise_id): i for its in current.values() for i in its}
+    shown = [(items[key], why) for key, why in found.items()]
     upcoming = (
         Appointment.objects.filter(
-            patient_id__in=patients,
+            patient_id__in={item.version.plan.patient_id for item, _ in shown},
             therapist__user=therapist,
             status=AppointmentStatus.BOOKED,
             start__gte=timezone.now(),
@@ -435,86 +474,3 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
     seen = {c.patient.pk: c.patient for c in listed}.values()
     record_events(actor=therapist, action="exercise_plan.flags.view", patients=seen)
     return sorted(listed, key=lambda c: (c.marked_on, c.plan_id), reverse=True)
-
-
-# --- What adherence is computed from ---------------------------------------------------------
-
-
-def logs_between(*, patient: User, start: date, end: date) -> dict[int, set[tuple[int, date]]]:
-    """Plan id → the (exercise id, day) the patient ticked done between ``start`` and ``end``
-    (inclusive). One query; the caller has checked its reader may see the patient."""
-    done: dict[int, set[tuple[int, date]]] = defaultdict(set)
-    for plan_id, exercise_id, day in ExerciseLog.objects.filter(
-        plan__patient=patient, done=True, date__gte=start, date__lte=end
-    ).values_list("plan_id", "exercise_id", "date"):
-        done[plan_id].add((exercise_id, day))
-    return dict(done)
-
-
-def plan_spans(
-    plan: ExercisePlan,
-    versions: Sequence[PlanVersion],
-    *,
-    start: date,
-    end: date,
-    paused: dict[int, datetime],
-) -> list[adherence.Span]:
-    """The days each version of the plan was in force between ``start`` and ``end``, up to the
-    day before it was ended, keyed by exercise id; a paused exercise is not planned from the
-    day it was paused. ``versions`` in number order with their items prefetched."""
-    ended = ended_on(plan)
-    if ended is not None:
-        end = min(end, ended - timedelta(days=1))
-    spans = adherence.version_spans(
-        [(v.start_date, {i.exercise_id: i.days for i in v.items.all()}) for v in versions],
-        start=start,
-        end=end,
-    )
-    return adherence.without_paused(
-        spans, {key: day_of(plan.patient, moment) for key, moment in paused.items()}
-    )
-
-
-def planned_between(*, patient: User, start: date, end: date) -> dict[int, list[adherence.Span]]:
-    """Plan id → the spans of its versions between ``start`` and ``end`` (inclusive, never past
-    the patient's today), for every plan of the patient, ended ones included. Three queries;
-    the caller has checked its reader may see the patient."""
-    end = min(end, today_for(patient))
-    plans = list(
-        ExercisePlan.objects.filter(patient=patient).prefetch_related(
-            Prefetch("versions", queryset=PlanVersion.objects.order_by("number")),
-            "versions__items",
-        )
-    )
-    pauses: dict[int, dict[int, datetime]] = defaultdict(dict)
-    for plan_id, exercise_id, moment in PausedExercise.objects.filter(
-        plan__patient=patient
-    ).values_list("plan_id", "exercise_id", "paused_at"):
-        pauses[plan_id][exercise_id] = moment
-    spans = {}
-    for plan in plans:
-        plan.patient = patient
-        listed = plan_spans(
-            plan, list(plan.versions.all()), start=start, end=end, paused=pauses[plan.pk]
-        )
-        if listed:
-            spans[plan.pk] = listed
-    return spans
-
-
-def weekly_adherence(*, viewer: User, plan_id: int) -> list[adherence.Week]:
-    """A plan's adherence per week, from its first start to the patient's today (audited for a
-    therapist)."""
-    plan = readable_plan(viewer=viewer, plan_id=plan_id)
-    _audit(viewer, "exercise_plan.view", plan.patient, plan)
-    versions = list(plan.versions.prefetch_related("items").order_by("number"))
-    if not versions:
-        return []
-    start, end = min(v.start_date for v in versions), today_for(plan.patient)
-    pauses = dict(plan.paused.values_list("exercise_id", "paused_at"))
-    spans = plan_spans(plan, versions, start=start, end=end, paused=pauses)
-    done = ExerciseLog.objects.filter(plan=plan, done=True, date__gte=start, date__lte=end)
-    return adherence.weekly(
-        planned=adherence.planned_sessions(spans),
-        done=done.values_list("exercise_id", "date"),
-    )
