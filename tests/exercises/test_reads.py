@@ -291,7 +291,7 @@ def test_flagged_clients_in_a_fixed_number_of_queries(world, django_assert_num_q
         other_plan = _plan(world, patient=other).plan_id
         _tick(world, other_plan, "tilt", days_ago=n, patient=other, leg_pain="same")
 
-    with django_assert_num_queries(5 + 1):  # and the audit statement for the one client shown
+    with django_assert_num_queries(5 + 1):  # and the audit row for the one client shown
         listed = selectors.flagged_clients(therapist=people["therapist"])
 
     assert [
@@ -309,10 +309,10 @@ def test_flagged_clients_in_a_fixed_number_of_queries(world, django_assert_num_q
     assert AuditEvent.objects.filter(
         action="exercise_plan.flags.view", actor=people["therapist"], patient=people["patient"]
     ).exists()
-    for other in others:  # every client flagged: still five queries, and one audit statement
+    for other in others:  # every client flagged: still six queries, the audit rows in one
         other_plan = selectors.plans_of(viewer=other, patient=other)[0].pk
         _tick(world, other_plan, "tilt", days_ago=6, patient=other, spread_down_leg=True)
-    with django_assert_num_queries(5 + 1):
+    with django_assert_num_queries(5 + 1):  # the five clients' audit rows in one
         assert len(selectors.flagged_clients(therapist=people["therapist"])) == 5
     assert (
         AuditEvent.objects.filter(action="exercise_plan.flags.view", actor=people["therapist"])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
@@ -246,11 +246,16 @@ def _flags_of(
 
 
 def _started_items(day: date, **where: Any) -> Any:
-    """The items of the versions started by ``day`` (filtered by ``where``), each with its
-    version and ``seen`` (the start of the patient's last completed session with the plan's
-    therapist)."""
+    """The items (filtered by ``where``) of each plan's version in force on ``day``, each with
+    its version and ``seen`` (the start of the patient's last completed session with the plan's
+    therapist). The newer versions' test keeps the rows to one version per plan however long
+    the history."""
+    newer = PlanVersion.objects.filter(
+        plan=OuterRef("version__plan"), start_date__lte=day, number__gt=OuterRef("version__number")
+    )
     return (
         PlanItem.objects.filter(version__start_date__lte=day, **where)
+        .exclude(Exists(newer))
         .annotate(seen=_last_session("version__plan__"))
         .select_related("version")
     )
@@ -340,9 +345,9 @@ class FlaggedClient:
 def flagged_clients(*, therapist: User, day: date | None = None) -> list[FlaggedClient]:
     """The therapist's patients (scheduling's rule) with a flagged exercise in a version in
     force of an active plan (whoever wrote it), newest mark first. ``day`` (the therapist's
-    today by default) picks the versions in force. Five queries whatever the number of
+    today by default) picks the versions in force. Six queries whatever the number of
     patients (their plans' looks, the window's marks, the flagged versions' items, the pauses,
-    the next sessions); one audit row per patient shown."""
+    the next sessions with their location, and one audit row per patient shown, in one)."""
     day = day or today_for(therapist)
     version_start = (
         PlanVersion.objects.filter(plan=OuterRef("pk"), start_date__lte=day)
@@ -363,9 +368,9 @@ def flagged_clients(*, therapist: User, day: date | None = None) -> list[Flagged
     if not found:
         return []
     current = _current_items(
-        PlanItem.objects.filter(
-            version__plan_id__in={plan_id for plan_id, _ in found}, version__start_date__lte=day
-        ).select_related("exercise", "version__plan__patient")
+        _started_items(day, version__plan_id__in={plan_id for plan_id, _ in found}).select_related(
+            "exercise", "version__plan__patient"
+        )
     )
     found = _in_force(found, current)
     newest: dict[tuple[int, int], date] = {}
