@@ -31,6 +31,9 @@ WORDS: dict[str, str] = {
     "diary.update": gettext_noop("changed a pain diary entry"),
     "outcomes.view": gettext_noop("looked at your pain charts and scores"),
     "outcomes.practice.view": gettext_noop("looked at a practice's outcome figures"),
+    "exercises.progress.view": gettext_noop(
+        "looked at your home exercises: which days you did them, and your leg pain on those days"
+    ),
     "report.request": gettext_noop("asked for a progress report"),
     "report.generate": gettext_noop("made your progress report (PDF)"),
     "report.share": gettext_noop("sent a doctor a link to your progress report"),

@@ -9,6 +9,7 @@ sentence claims a cause: each comparison says that it does not show one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -154,17 +155,21 @@ def exercise_insight_for(
     weeks: int | None = None,
     voice: Voice = "you",
     now: datetime | None = None,
+    leg_by_day: Mapping[date, int] | None = None,
 ) -> ExerciseInsight | None:
     """The patient's adherence (the last ``weeks`` weeks, or all) and each exercise's
     comparison over the whole programme; None when they have no programme. NotFound unless
-    the viewer is the patient or treats them (``progress_for`` checks and audits). Six queries
-    at most, whatever the length of the history."""
+    the viewer is the patient or treats them (``progress_for`` checks and audits). Five
+    queries at most whatever the length of the history (one without a programme), and one
+    for the diary unless the caller has read it (``leg_by_day``: ``Relief.leg_by_day``)."""
     progress = progress_for(viewer=viewer, patient=patient, now=now)
     if not progress.plans:
         return None
     shown = progress.weeks if weeks is None else progress.recent_weeks(weeks)
     share = adherence.overall(shown)
-    pain = leg_pain_by_day(patient=patient) if progress.exercises else {}
+    pain: Mapping[date, int] = {}
+    if progress.exercises:
+        pain = leg_pain_by_day(patient=patient) if leg_by_day is None else leg_by_day
     rows = []
     for exercise in progress.exercises:
         comparison = response.pain_on_days(planned=exercise.planned, done=exercise.done, pain=pain)

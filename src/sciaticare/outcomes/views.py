@@ -70,7 +70,10 @@ def diary(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "relief": relief,
             "exercises": exercise_insight_for(
-                viewer=request.user, patient=request.user, weeks=PAGE_WEEKS
+                viewer=request.user,
+                patient=request.user,
+                weeks=PAGE_WEEKS,
+                leg_by_day=relief.leg_by_day,
             ),
             "honest_prompt": gettext(response.HONEST_PROMPT),
             "no_baseline_note": gettext(response.NO_BASELINE_NOTE),

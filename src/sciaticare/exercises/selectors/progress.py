@@ -134,8 +134,8 @@ def may_read(*, viewer: User, patient: User) -> bool:
 
 def progress_for(*, viewer: User, patient: User, now: datetime | None = None) -> Progress:
     """The patient's programmes and how they kept them up, for the patient or a therapist who
-    treats them; NotFound for anyone else. Read by anyone else is audited. Four queries, and
-    one more for a therapist's check and one for the audit row."""
+    treats them; NotFound for anyone else. Read by anyone else is audited. Four queries (one
+    without a programme), and one more for a therapist's check and one for the audit row."""
     if not may_read(viewer=viewer, patient=patient):
         raise NotFound("patient")
     if viewer.pk != patient.pk:
@@ -144,10 +144,14 @@ def progress_for(*, viewer: User, patient: User, now: datetime | None = None) ->
     zone = zone_name(patient)
     plans = _plans([patient.pk], today={patient.pk: today}, zone={patient.pk: zone})
     histories = plans.get(patient.pk, [])
-    logs = list(
-        ExerciseLog.objects.filter(plan__patient=patient, date__lte=today).values_list(
-            "plan_id", "exercise_id", "date", "done", "leg_pain", "spread_down_leg"
+    logs = (
+        list(
+            ExerciseLog.objects.filter(plan__patient=patient, date__lte=today).values_list(
+                "plan_id", "exercise_id", "date", "done", "leg_pain", "spread_down_leg"
+            )
         )
+        if histories
+        else []
     )
     return _progress(patient, today, histories, logs)
 
@@ -364,6 +368,8 @@ def _plans(
         PlanVersion.objects.filter(plan__patient_id__in=ids).values_list(*_VERSION_COLUMNS),
         key=lambda v: (v[1], v[2]),
     )
+    if not versions:  # no programme: one query
+        return {}
     items: dict[int, list[ItemDose]] = defaultdict(list)
     for row in PlanItem.objects.filter(version__plan__patient_id__in=ids).values_list(
         *_ITEM_COLUMNS
