@@ -140,6 +140,12 @@ def progress_for(*, viewer: User, patient: User, now: datetime | None = None) ->
         raise NotFound("patient")
     if viewer.pk != patient.pk:
         record_event(actor=viewer, action="exercises.progress.view", patient=patient)
+    return programmes_of(patient=patient, now=now)
+
+
+def programmes_of(*, patient: User, now: datetime | None = None) -> Progress:
+    """:func:`progress_for` without the reader's check or audit, for a caller that made both
+    (interop's FHIR export: ``export_access``, then its ``fhir.export`` audit row)."""
     today = today_for(patient, now)
     zone = zone_name(patient)
     plans = _plans([patient.pk], today={patient.pk: today}, zone={patient.pk: zone})
