@@ -190,13 +190,16 @@ def test_adherence_in_windows_takes_each_patients_days_only(db, clock):
 
     found = adherence_in_windows(
         {
-            first.pk: (MONDAY, MONDAY + timedelta(days=6)),
-            second.pk: (MONDAY + timedelta(days=7), MONDAY + timedelta(days=13)),
-            without.pk: (MONDAY, MONDAY + timedelta(days=6)),
+            "first": (first.pk, MONDAY, MONDAY + timedelta(days=6)),
+            "first, later": (first.pk, MONDAY + timedelta(days=3), MONDAY + timedelta(days=9)),
+            "second": (second.pk, MONDAY + timedelta(days=7), MONDAY + timedelta(days=13)),
+            "without": (without.pk, MONDAY, MONDAY + timedelta(days=6)),
         }
     )
 
     assert found == {
-        first.pk: [Week(MONDAY, 7, 5)],
-        second.pk: [Week(date(2026, 11, 9), 3, 0)],
+        "first": [Week(MONDAY, 7, 5)],
+        # Thursday to Sunday, then Monday to Wednesday: done on Thursday and Friday only.
+        "first, later": [Week(MONDAY, 4, 2), Week(date(2026, 11, 9), 3, 0)],
+        "second": [Week(date(2026, 11, 9), 3, 0)],
     }

@@ -17,7 +17,7 @@ session; a new version is the therapist looking again).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -162,44 +162,42 @@ def programmes_of(*, patient: User, now: datetime | None = None) -> Progress:
     return _progress(patient, today, histories, logs)
 
 
-def adherence_in_windows(
-    windows: Mapping[int, tuple[date, date]],
-) -> dict[int, list[adherence.Week]]:
-    """Each patient's adherence over their programmes (all of them together) between two days,
-    both included: ``{patient id: (first day, last day)}``. For figures across patients
-    (outcomes' practice figures), so without an access check or audit: the caller reads no
-    one's data on a page. Five queries however many patients; patients with nothing planned
-    in their window are left out."""
+def adherence_in_windows[K: Hashable](
+    windows: Mapping[K, tuple[int, date, date]],
+) -> dict[K, list[adherence.Week]]:
+    """Adherence over each window's days, both ends included, of one patient's programmes
+    (all of them together): ``{key: (patient id, first day, last day)}``, one patient in
+    several windows as the caller needs (a course at each clinic). For figures across
+    patients (outcomes' practice figures), so without an access check or audit: the caller
+    shows no one's data. Five queries however many windows; a window with nothing planned is
+    left out."""
     if not windows:
         return {}
-    ids = list(windows)
+    last_of: dict[int, date] = {}
+    for patient, _, end in windows.values():
+        last_of[patient] = max(end, last_of.get(patient, end))
     zones = {
         pk: zone if isinstance(zone, str) and is_time_zone(zone) else site_time_zone()
-        for pk, zone in User.objects.filter(pk__in=ids).values_list("pk", "time_zone")
+        for pk, zone in User.objects.filter(pk__in=list(last_of)).values_list("pk", "time_zone")
     }
-    plans = _plans(
-        [pk for pk in ids if pk in zones],
-        today={pk: end for pk, (_, end) in windows.items()},
-        zone=zones,
-    )
+    plans = _plans(list(zones), today=last_of, zone=zones)
     if not plans:
         return {}
-    first = min(start for start, _ in windows.values())
-    last = max(end for _, end in windows.values())
+    first = min(start for _, start, _ in windows.values())
+    last = max(last_of.values())
     done: dict[int, set[tuple[Key, date]]] = defaultdict(set)
     for patient, plan, exercise, day in ExerciseLog.objects.filter(
         plan__patient_id__in=list(plans), done=True, date__gte=first, date__lte=last
     ).values_list("plan__patient_id", "plan_id", "exercise_id", "date"):
-        start, end = windows[patient]
-        if start <= day <= end:
-            done[patient].add(((plan, exercise), day))
-    found = {}
-    for patient, histories in plans.items():
-        start = windows[patient][0]
-        planned = {session for h in histories for session in _planned(h) if session[1] >= start}
-        if planned:
-            found[patient] = adherence.weekly(planned=planned, done=done[patient])
-    return found
+        done[patient].add(((plan, exercise), day))
+    planned = {patient: set().union(*map(_planned, found)) for patient, found in plans.items()}
+    weeks = {}
+    for key, (patient, start, end) in windows.items():
+        inside = {s for s in planned.get(patient, ()) if start <= s[1] <= end}
+        if inside:
+            kept = {s for s in done[patient] if start <= s[1] <= end}
+            weeks[key] = adherence.weekly(planned=inside, done=kept)
+    return weeks
 
 
 def _progress(
