@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from sciaticare.exercises import adherence, response
+from sciaticare.exercises.library import LIBRARY, STOP_RULE
 from sciaticare.intake import bodymap
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.rules import ODI_MIN_SECTIONS
@@ -160,3 +162,18 @@ def test_the_reference_states_the_numbers_the_code_uses() -> None:
             assert instrument.loinc in text
     assert "23056005" in text
     assert "387854002" in text
+
+
+@pytest.mark.parametrize("slug", [e.slug for e in LIBRARY])
+def test_every_built_in_exercise_is_in_the_reference(slug: str) -> None:
+    assert f"`{slug}`" in _reference()
+
+
+def test_the_reference_states_the_exercise_rules_the_code_uses() -> None:
+    text = " ".join(_reference().split())
+    assert STOP_RULE.stop in text
+    assert STOP_RULE.red_flags in text
+    assert f"at least {adherence.ADHERENT_FROM:.0%}".replace("%", " %") in text
+    assert f"`adherence.ADHERENT_FROM = {adherence.ADHERENT_FROM}`" in text
+    assert f"at least {response.MIN_DAYS} days (`response.MIN_DAYS`)" in text
+    assert f"{response.WORSE_RUN} times in a row (`response.WORSE_RUN`)" in text

@@ -15,6 +15,7 @@ from sciaticare.core.errors import DomainError
 from sciaticare.core.openapi import DocumentedAPI
 from sciaticare.core.ratelimits import CallerThrottle, retry_message
 from sciaticare.directory.api import router as directory_router
+from sciaticare.exercises.api import router as exercises_router
 from sciaticare.intake.api import router as intake_router
 from sciaticare.interop.api import router as interop_router
 from sciaticare.outcomes.api import router as outcomes_router
@@ -95,6 +96,7 @@ api.add_router("/", directory_router)
 api.add_router("/", intake_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", records_router)
+api.add_router("/", exercises_router)
 api.add_router("/", outcomes_router)
 api.add_router("/", billing_policy_router)
 api.add_router("/", billing_invoices_router)

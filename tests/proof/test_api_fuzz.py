@@ -61,13 +61,14 @@ CHECKS = [
 def _real_ids(world: World) -> dict[str, list[int]]:
     """Ids of real objects: random integers almost never name one, so each operation with an
     id in its path is also fuzzed with these (past and future appointments, invoices paid and
-    owed, payments and the clinics themselves, of two clinics)."""
+    owed, payments, the clinics themselves and home exercise programmes, of two clinics)."""
     return {
         "appointment_id": [world.a.past.pk, world.a.future.pk, world.b.past.pk],
         "therapist_id": [world.a.therapist.pk, world.b.therapist.pk],
         "invoice_id": [world.a.invoice.pk, world.a.fee.pk, world.b.invoice.pk],
         "payment_id": [world.a.payment.pk, world.b.payment.pk],
         "clinic_id": [world.a.clinic.pk, world.b.clinic.pk],
+        "plan_id": [world.a.plan.pk, world.b.plan.pk],
     }
 
 

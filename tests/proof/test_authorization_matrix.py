@@ -4,7 +4,7 @@ The table is checked against the URL configuration and the OpenAPI document, so 
 fails `test_every_route_is_declared` until someone declares who may use it. Each (row, caller)
 is then requested and must answer the declared status; a refused answer, and any answer to a
 caller with no claim on a patient, must contain none of that patient's private text (their
-name, email, intake, note, amendment or diary words, from `world.SECRETS`).
+name, email, intake, note, amendment, diary or exercise-programme words, from `world.SECRETS`).
 
 Callers are signed in the way the app expects: patients with their password, staff with their
 password and then a TOTP code (allauth's two-step login), once per module.
@@ -88,6 +88,8 @@ FEE = {"invoice_id": "a.fee"}  # a missed session's fee, owed
 PAYMENT = {"payment_id": "a.payment"}  # the cash payment of the session's invoice
 CLINIC = {"clinic_id": "a.clinic"}
 DEPOSIT = {"payment_id": "a.deposit"}  # the future session's deposit, paid
+PLAN = {"plan_id": "a.plan"}  # the therapist's home programme for the patient
+OWN_EXERCISE = {"clinic_id": "a.clinic", "exercise_id": "a.own_exercise"}  # the clinic's own
 
 # fmt: off
 TABLE: list[Row] = [
@@ -304,6 +306,25 @@ TABLE: list[Row] = [
     R("billing:waive",                "GET",  FEE,      302, 404, 404, 404, 404, 200, 404, 404),
     R("billing:waive",                "POST", FEE,      302, 404, 404, 404, 404, 302, 404, 404,
       body={"reason": "Hospital appointment", "confirm": "yes"}),
+    # Exercises: the public library (built-in exercises, nobody's data); which exercises a
+    # clinic's therapists may recommend and its own exercises, for its admins and site admins.
+    # Unticking asks first (an empty list: the confirm page); an empty exercise form is a 422.
+    R("exercises:library",            "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
+    R("exercises:exercise",           "GET",  {"slug": "=walking"},
+                                                        200, 200, 200, 200, 200, 200, 200, 200),
+    R("exercises:clinics",            "GET",  NONE,     302, 404, 404, 404, 404, 302, 302, 200),
+    R("exercises:clinic",             "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:clinic",             "POST", CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:add",                "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:add",                "POST", CLINIC,   302, 404, 404, 404, 404, 422, 404, 422),
+    R("exercises:edit",               "GET",  OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:edit",               "POST", OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 422, 404, 422),
+    R("exercises:remove",             "GET",  OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 200, 404, 200),
+    R("exercises:remove",             "POST", OWN_EXERCISE,
+                                                        302, 404, 404, 404, 404, 302, 404, 302),
     # Accounts: one's own tokens; making one asks for the password again first.
     R("accounts:account",             "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     # One's own time zone ("UTC": the world's users keep the zone every other row assumes).
@@ -411,6 +432,20 @@ TABLE: list[Row] = [
     A("GET /api/v1/invoices",                             NONE,     401, 200, 200, 200, 200, 200, 200, 200),
     A("GET /api/v1/invoices/{invoice_id}",                INVOICE,  401, 200, 404, 404, 404, 200, 404, 404),
     A("GET /api/v1/invoices/{invoice_id}.pdf",            INVOICE,  401, 200, 404, 404, 404, 200, 404, 404),
+    # Home exercise programmes: the patient's own and their treating therapist's; a clinic
+    # admin reads none. Without `patient`, each caller lists their own (staff: none). A patient
+    # enters their own programme (staff are not patients: 403); a therapist's programme is
+    # changed by the therapist (the patient: 403) and ticked by the patient alone.
+    A("GET /api/v1/exercise-plans",                       NONE,     401, 200, 200, 200, 200, 200, 200, 200),
+    A("POST /api/v1/exercise-plans",                      NONE,     401, 201, 201, 403, 403, 403, 403, 403,
+      body={"start_date": "2026-01-05", "prescriber": "My physio",
+            "items": [{"own_name": "Proof stretch", "repetitions": 3}]}),
+    A("GET /api/v1/exercise-plans/{plan_id}",             PLAN,     401, 200, 404, 200, 404, 404, 404, 404),
+    A("POST /api/v1/exercise-plans/{plan_id}/versions",   PLAN,     401, 403, 404, 201, 404, 404, 404, 404,
+      body={"start_date": "2099-01-05", "items": [{"exercise": "@a.exercise", "repetitions": 5}]}),
+    A("POST /api/v1/exercise-plans/{plan_id}/log",        PLAN,     401, 201, 404, 404, 404, 404, 404, 404,
+      body={"exercise": "@a.exercise", "date": "@a.plan_day", "done": True, "leg_pain": "same"}),
+    A("GET /api/v1/exercise-plans/{plan_id}/adherence",   PLAN,     401, 200, 404, 200, 404, 404, 404, 404),
 ]
 # fmt: on
 
@@ -430,18 +465,30 @@ def resolve(world: World, spec: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def _body(world: World, row: Row) -> Any:
+def body_of(world: World, row: Row) -> Any:
     if row.body is None:
         return {}
+    # In a body, "@a.past" names a world object (an API body: at its top level and in the
+    # objects of a top-level list); every other value is sent as written.
     if row.is_api:
-        return row.body
-    # In a body, "@a.past" names a world object; every other value is sent as written.
+        return {key: _api_value(world, value) for key, value in row.body.items()}
     return {
         key: resolve(world, value[1:])
         if isinstance(value, str) and value.startswith("@")
         else value
         for key, value in row.body.items()
     }
+
+
+def _api_value(world: World, value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("@"):
+        return resolve(world, value[1:])
+    if isinstance(value, list):
+        return [
+            {k: _api_value(world, v) for k, v in item.items()} if isinstance(item, dict) else item
+            for item in value
+        ]
+    return value
 
 
 def url_of(world: World, row: Row) -> str:
@@ -459,11 +506,11 @@ def url_of(world: World, row: Row) -> str:
 def send(client: Client, world: World, row: Row) -> Any:
     url = url_of(world, row)
     if row.is_api:
-        body = json.dumps(_body(world, row)) if row.method != "GET" else None
+        body = json.dumps(body_of(world, row)) if row.method != "GET" else None
         return client.generic(row.method, url, data=body or "", content_type="application/json")
     if row.method == "GET":
         return client.get(url)
-    return client.post(url, _body(world, row))
+    return client.post(url, body_of(world, row))
 
 
 def text_of(response: Any) -> str:
@@ -609,6 +656,8 @@ def test_the_patients_api_answers_embed_nothing_of_another_patient(w, sessions):
         "own therapist": client.get(f"/api/v1/therapists/{w.a.therapist.pk}"),
         "other therapist": client.get(f"/api/v1/therapists/{w.b.therapist.pk}"),
         "me": client.get("/api/v1/me"),
+        "exercise plans": client.get("/api/v1/exercise-plans"),
+        "exercise plan": client.get(f"/api/v1/exercise-plans/{w.a.plan.pk}"),
     }
     for name, response in answers.items():
         assert response.status_code == 200, name
@@ -617,6 +666,7 @@ def test_the_patients_api_answers_embed_nothing_of_another_patient(w, sessions):
     assert SECRETS["patient"]["diary_note"] in answers["diary"].content.decode()
     assert SECRETS["patient"]["diary_note"] in answers["fhir"].content.decode()
     assert "Walk daily" in answers["note"].content.decode()
+    assert SECRETS["patient"]["exercise_note"] in answers["exercise plan"].content.decode()
     # The other therapist's public reviews are there, without their authors.
     assert "Kind and skilled B" in answers["other therapist"].content.decode()
 
@@ -626,6 +676,19 @@ def test_a_therapists_appointment_list_holds_only_their_own_patients(w, sessions
 
     assert SECRETS["patient"]["last_name"] in body
     assert [text for text in secrets_of("other_patient") if text in body] == []
+
+
+# Who lists a patient's programmes with `?patient=` (the query the table's row cannot name).
+PATIENT_PLANS = dict(zip(ROLES, (401, 200, 404, 200, 404, 404, 404, 404), strict=True))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_patients_programmes_are_listed_for_them_and_their_therapist_only(w, sessions, role):
+    response = client_for(role, sessions).get(f"/api/v1/exercise-plans?patient={w.a.patient.pk}")
+
+    assert response.status_code == PATIENT_PLANS[role]
+    if response.status_code == 200:
+        assert [p["id"] for p in response.json()["items"]] == [w.a.plan.pk]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -23,7 +23,7 @@ from django.urls import reverse
 from sciaticare.api import api
 from tests.factories import ROLES
 from tests.proof.routes import PageRoute, page_routes
-from tests.proof.test_authorization_matrix import TABLE, Row, send, url_of
+from tests.proof.test_authorization_matrix import TABLE, Row, body_of, send, url_of
 from tests.proof.world import World
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -107,7 +107,7 @@ def test_session_api_writes_need_the_token_and_bearer_calls_do_not(w, patient_cl
 
 
 def _send_with_header(client: Client, world: World, row: Row, **headers: Any) -> Any:
-    body = json.dumps(row.body or {})
+    body = json.dumps(body_of(world, row))
     return client.generic(
         row.method, url_of(world, row), data=body, content_type="application/json", **headers
     )

@@ -28,6 +28,7 @@ from sciaticare.billing.models import Invoice, Purpose
 from sciaticare.billing.money import Money
 from sciaticare.billing.services import invoices
 from sciaticare.directory.models import Clinic, Credential
+from sciaticare.exercises.models import Exercise
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.questions import QUESTIONS
 from sciaticare.records import services as record_services
@@ -345,6 +346,24 @@ def payment_policy(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     ]
 
 
+def clinic_exercise(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """A clinic's own exercise, written by its admin: shown on the clinic's exercise page, in
+    its edit form and on the confirm step of its removal."""
+    fields = ("exname", "howto", "often", "many", "stop", "source")
+    names = ("name", "how_to", "how_often", "how_many", "when_to_stop", "source")
+    data = {name: text(tag) for name, tag in zip(names, fields, strict=True)}
+    url = reverse("exercises:add", args=[w.a.clinic.pk])
+    assert as_("clinic_admin").post(url, data).status_code == 302
+    added = Exercise.objects.filter(clinic=w.a.clinic).latest("pk")
+    return [
+        Shown("clinic_admin", reverse("exercises:clinic", args=[w.a.clinic.pk]), fields),
+        Shown("clinic_admin", reverse("exercises:edit", args=[w.a.clinic.pk, added.pk]), fields),
+        Shown(
+            "clinic_admin", reverse("exercises:remove", args=[w.a.clinic.pk, added.pk]), ("exname",)
+        ),
+    ]
+
+
 # Model text field → the writer that fills it through the product.
 WRITERS: dict[str, Writer] = {
     "intake": intake,
@@ -365,6 +384,7 @@ WRITERS: dict[str, Writer] = {
     "admin_written": admin_written,
     "billing_reasons": billing_reasons,
     "payment_policy": payment_policy,
+    "clinic_exercise": clinic_exercise,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
@@ -376,6 +396,12 @@ USER_TEXT = {
     "billing.PaymentPolicy.address": "payment_policy",
     "audit.AuditEvent.reason": "access_reason",
     "directory.Clinic.name": "admin_written",
+    "exercises.Exercise.name": "clinic_exercise",
+    "exercises.Exercise.how_to": "clinic_exercise",
+    "exercises.Exercise.how_often": "clinic_exercise",
+    "exercises.Exercise.how_many": "clinic_exercise",
+    "exercises.Exercise.when_to_stop": "clinic_exercise",
+    "exercises.Exercise.source": "clinic_exercise",
     "directory.Location.name": "admin_written",
     "directory.Location.address": "admin_written",
     "directory.TherapistProfile.bio": "profile",
@@ -431,6 +457,7 @@ NOT_USER_TEXT = {
     "audit.AuditEvent.object_id": "a primary key",
     "audit.AuditEvent.request_id": "made by the server",
     "directory.Location.time_zone": "validated zone name",
+    "exercises.Exercise.slug": "made by the server from the name (slugify), or a built-in's",
     "directory.SessionType.currency": "three capitals (validated)",
     "directory.Credential.kind": "a choice",
     "directory.Credential.document_type": "a choice",
@@ -497,6 +524,14 @@ NOT_USER_TEXT = {
     "billing.Refund.processor_id": "the processor's id",
     "billing.ProcessorEvent.event_id": "the processor's id",
     "billing.ProcessorEvent.type": "the processor's event name",
+    # Home exercise programmes (issue 17): codes, and the library's own words.
+    "exercises.ExercisePlan.origin": "a choice",
+    "exercises.ExerciseLog.leg_pain": "a choice",
+    # Free text people write, so far only through the API, which answers JSON (no page shows
+    # it yet): the pages that show it move each to USER_TEXT with a writer.
+    "exercises.ExercisePlan.prescriber": "API only so far (JSON); pages to come",
+    "exercises.PlanVersion.note": "API only so far (JSON); pages to come",
+    "exercises.PlanItem.instructions": "API only so far (JSON); pages to come",
 }
 
 

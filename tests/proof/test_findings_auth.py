@@ -245,6 +245,8 @@ def test_the_free_routes_are_the_public_ones_only():
         "web:offline",
         "directory:search",
         "directory:profile",
+        "exercises:library",  # the public exercise library and its pages: no one's data
+        "exercises:exercise",
         "accounts:language",  # the language switcher: keeps a choice, shows nothing
         "account_login",
         "account_logout",

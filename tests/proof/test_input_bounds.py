@@ -39,6 +39,7 @@ from tests.proof.test_authorization_matrix import (
     REFUSED,
     TABLE,
     Row,
+    body_of,
     client_for,
     resolve,
     url_of,
@@ -269,7 +270,7 @@ def test_no_hostile_input_gives_a_500(w: World, sessions: dict[str, str], row: R
         query_kinds = {name: hostile_for_schema(s) for name, s in _api_query(row).items()}
         body = _api_body(row)
         body_kinds = {name: hostile_for_schema(s) for name, s in (body or {}).items()}
-        defaults: dict[str, Any] = {**_api_defaults(w).get(row.route, {}), **(row.body or {})}
+        defaults: dict[str, Any] = {**_api_defaults(w).get(row.route, {}), **body_of(w, row)}
     else:
         fields = _form_fields(client, real_url)
         if row.method == "GET":

@@ -2,7 +2,7 @@
 therapist and a patient whose record touches every feature (intake, consent, appointments past
 and future, a signed note with an amendment, diary, review, flare-up plan, waitlist offer,
 calendar feed, API token, a push device, progress report, a clinic's payment policy, a paid deposit, an invoice paid at the clinic
-and a fee owed), and a
+and a fee owed, a home exercise programme), and a
 site admin.
 
 "The patient" (`patient`) belongs to clinic A; `other_patient` to clinic B with its own
@@ -43,6 +43,8 @@ from sciaticare.directory.models import (
     SessionType,
     TherapistProfile,
 )
+from sciaticare.exercises.models import Exercise, ExercisePlan
+from sciaticare.exercises.services import plans as exercise_plans
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, IntakeShare
 from sciaticare.interop.models import DataExport
@@ -91,6 +93,7 @@ def _secrets(tag: str) -> dict[str, str]:
         "assessment": f"Probable S1 irritation {tag}",
         "amendment": f"Forgot to record the hamstring work {tag}",
         "diary_note": f"Slept badly after the gardening {tag}",
+        "exercise_note": f"Tilts before the school run {tag}",
     }
 
 
@@ -129,6 +132,10 @@ class Side:
     payment: Payment  # that cash payment
     fee: Invoice  # a missed session's fee, not yet paid
     device: PushSubscription  # a browser that gets the patient's notifications
+    exercise: Exercise  # the clinic's own exercise
+    plan: ExercisePlan  # the therapist's home programme for the patient, started 2 weeks ago
+    plan_day: str  # a day the programme covers (today), ISO
+    own_exercise: Exercise  # the clinic's own exercise, written by its admin
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -323,12 +330,31 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         status=AppointmentStatus.NO_SHOW,
     )
     invoice, payment, fee = _money(tag, clinic, patient, admin, past, missed)
+    own_exercise = Exercise.objects.create(
+        clinic=clinic,
+        slug="glute-bridge",
+        name=f"Glute bridge {tag}",
+        how_to="Lie on your back, knees bent.\nLift your hips.",
+        created_by=admin,
+    )
     export = DataExport.objects.create(
         patient=patient,
         status=FileStatus.READY,
         content=b"PK\x05\x06" + b"\x00" * 18,
         finished_at=now,
     )
+    exercise = Exercise.objects.create(
+        clinic=clinic, slug=f"proof-tilt-{tag.lower()}", name=f"Pelvic tilt {tag}"
+    )
+    plan = exercise_plans.write_plan(
+        therapist=user,
+        patient=patient,
+        items=[exercise_plans.ItemInput(exercise.pk, repetitions=10)],
+        start_date=timezone.localdate() - timedelta(days=14),
+        review_date=None,
+        note=secrets["exercise_note"],
+        appointment_id=past.pk,
+    ).plan
     return Side(
         clinic=clinic,
         therapist=therapist,
@@ -357,6 +383,10 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         payment=payment,
         fee=fee,
         device=device,
+        exercise=exercise,
+        plan=plan,
+        plan_day=timezone.localdate().isoformat(),
+        own_exercise=own_exercise,
     )
 
 

@@ -34,6 +34,8 @@ OPEN_BEFORE_TWO_FACTOR = frozenset(
         "web:offline",
         "directory:search",  # the public directory: its search and a therapist's public page
         "directory:profile",
+        "exercises:library",  # the public exercise library: built-in exercises, nobody's data
+        "exercises:exercise",
         "accounts:language",  # the language switcher
         "account_login",
         "account_logout",

@@ -39,6 +39,19 @@ WORDS: dict[str, str] = {
     "report.share": gettext_noop("sent a doctor a link to your progress report"),
     "report.share.stop": gettext_noop("stopped a link to your progress report"),
     "report.share.open": gettext_noop("opened your progress report from the link you sent"),
+    # Home exercise programmes
+    "exercise_plan.create": gettext_noop("wrote a home exercise programme"),
+    "exercise_plan.version": gettext_noop("changed a home exercise programme (a new version)"),
+    "exercise_plan.end": gettext_noop("ended a home exercise programme"),
+    "exercise_plan.list": gettext_noop("saw your home exercise programmes in a list"),
+    "exercise_plan.view": gettext_noop("looked at your home exercise programme"),
+    "exercise_plan.flags.view": gettext_noop(
+        "saw an exercise flagged for a look (pain spreading or worse)"
+    ),
+    "exercise.log": gettext_noop("ticked an exercise done or not done"),
+    "exercise.log.update": gettext_noop("changed a tick of an exercise"),
+    "exercise.pause": gettext_noop("paused an exercise"),
+    "exercise.resume": gettext_noop("took up a paused exercise again"),
     # Exports and imports
     "fhir.export": gettext_noop("exported your health record"),
     "fhir.import": gettext_noop("imported health records into your account"),
@@ -60,6 +73,11 @@ WORDS: dict[str, str] = {
     "billing.takings.export": gettext_noop(
         "exported the clinic's takings, with your payments, for its accountant"
     ),
+    # Exercise library: a clinic's choice and its own exercises (no patient's data)
+    "exercises.scope": gettext_noop("changed which exercises a clinic's therapists may recommend"),
+    "exercises.own.add": gettext_noop("added an exercise to a clinic's library"),
+    "exercises.own.edit": gettext_noop("changed an exercise in a clinic's library"),
+    "exercises.own.remove": gettext_noop("removed an exercise from a clinic's library"),
     # Directory and calendar
     "directory.flare_up_plan.view": gettext_noop("looked at your flare-up plan"),
     "calendar_feed.created": gettext_noop("made a calendar link"),
@@ -109,7 +127,7 @@ WORDS: dict[str, str] = {
 SAME_KIND: dict[str, str] = {"note.create": "note.update"}
 
 # How a sitting with several events counts them ("12 saves").
-EDITS = frozenset({"note.update", "diary.update"})
+EDITS = frozenset({"note.update", "diary.update", "exercise.log.update"})
 
 
 def words_for(action: str) -> str:

@@ -17,6 +17,7 @@ THINGS = (
     gettext_noop("deletion request"),
     gettext_noop("deposit"),
     gettext_noop("document for an insurer"),
+    gettext_noop("exercise"),
     gettext_noop("export"),
     gettext_noop("fee"),
     gettext_noop("flare-up plan"),

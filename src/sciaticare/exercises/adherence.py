@@ -43,6 +43,42 @@ def planned_sessions(spans: Iterable[Span]) -> set[tuple[Hashable, date]]:
     return planned
 
 
+def version_spans(
+    versions: Sequence[tuple[date, Mapping[Hashable, int]]], *, start: date, end: date
+) -> list[Span]:
+    """The days each version of a programme was in force, within ``start``..``end``.
+
+    ``versions`` are (start day, masks by exercise), in version order. On a day the version in
+    force is the newest one that has started, so a version holds from its start to the day
+    before any newer one starts; a version replaced before it started holds no day."""
+    spans: list[Span] = []
+    later_start: date | None = None
+    for version_start, days in reversed(versions):
+        first = max(version_start, start)
+        last = end if later_start is None else min(end, later_start - timedelta(days=1))
+        if first <= last:
+            spans.append(Span(first, last, days))
+        later_start = version_start if later_start is None else min(later_start, version_start)
+    return spans[::-1]
+
+
+def without_paused(spans: Iterable[Span], paused: Mapping[Hashable, date]) -> list[Span]:
+    """The spans with each paused exercise taken out from the day it was paused on (a span that
+    holds that day is cut in two there); a span left with no exercise is dropped."""
+    cut: list[Span] = []
+    for span in spans:
+        cuts = sorted(
+            {d for k, d in paused.items() if k in span.days and span.start < d <= span.end}
+        )
+        for first, after in zip(
+            [span.start, *cuts], [*cuts, span.end + timedelta(days=1)], strict=True
+        ):
+            days = {k: m for k, m in span.days.items() if not (k in paused and paused[k] <= first)}
+            if days:
+                cut.append(Span(first, after - timedelta(days=1), days))
+    return cut
+
+
 def week_of(day: date) -> date:
     """The Monday that starts ``day``'s week."""
     return day - timedelta(days=day.weekday())

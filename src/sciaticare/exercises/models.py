@@ -131,7 +131,9 @@ class ExercisePlan(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(origin="patient") | Q(therapist__isnull=False) | Q(clinic__isnull=False),
+                condition=Q(origin="patient")
+                | Q(therapist__isnull=False)
+                | Q(clinic__isnull=False),
                 name="%(app_label)s_%(class)s_therapist_plan_has_author",
             ),
         ]

@@ -58,6 +58,8 @@ ERASED: Final = {
     "scheduling.calendarfeed": _("calendar feed link"),
     "scheduling.waitlistentry": _("waitlist places and offers"),
     "directory.flareupplanentry": _("flare-up plan"),
+    "exercises.exerciseplan": _("home exercise programmes, with your ticks and pauses"),
+    "exercises.exercise": _("exercises you wrote down yourself"),
     "directory.review": _("reviews you wrote"),
     "billing.cardonfile": _("cards saved for payments (the processor's reference to them)"),
     "reminders.channelchoice": _("how you chose to get each kind of reminder"),
