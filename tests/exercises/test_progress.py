@@ -144,12 +144,14 @@ def test_a_treating_therapist_reads_it_audited_and_nobody_else_does(two_versions
 
     assert len(found.weeks) == 2
     assert AuditEvent.objects.filter(
-        actor=profile.user, patient=patient, action="exercises.progress.view"
+        actor=profile.user, patient=patient, action="exercise_plan.progress.view"
     ).exists()
     for outsider in (PatientFactory(), TherapistFactory(), shared):
         with pytest.raises(NotFound):
             progress_for(viewer=outsider, patient=patient)
-    assert not AuditEvent.objects.filter(action="exercises.progress.view", actor=shared).exists()
+    assert not AuditEvent.objects.filter(
+        action="exercise_plan.progress.view", actor=shared
+    ).exists()
     # The patient's own read is not an access by someone else.
     progress_for(viewer=patient, patient=patient)
     assert not AuditEvent.objects.filter(actor=patient).exists()
@@ -171,9 +173,10 @@ def test_the_number_of_queries_does_not_grow_with_the_history(db, clock, django_
     _history(week, 7)
     _history(years, 3 * 365)
 
-    with django_assert_num_queries(4):
+    # Versions, their exercises, pauses, logs, and the marks behind flags (none here).
+    with django_assert_num_queries(5):
         short = progress_for(viewer=week, patient=week)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         long = progress_for(viewer=years, patient=years)
 
     assert len(short.weeks) <= 2

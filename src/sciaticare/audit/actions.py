@@ -31,9 +31,6 @@ WORDS: dict[str, str] = {
     "diary.update": gettext_noop("changed a pain diary entry"),
     "outcomes.view": gettext_noop("looked at your pain charts and scores"),
     "outcomes.practice.view": gettext_noop("looked at a practice's outcome figures"),
-    "exercises.progress.view": gettext_noop(
-        "looked at your home exercises: which days you did them, and your leg pain on those days"
-    ),
     "report.request": gettext_noop("asked for a progress report"),
     "report.generate": gettext_noop("made your progress report (PDF)"),
     "report.share": gettext_noop("sent a doctor a link to your progress report"),
@@ -47,6 +44,9 @@ WORDS: dict[str, str] = {
     "exercise_plan.view": gettext_noop("looked at your home exercise programme"),
     "exercise_plan.flags.view": gettext_noop(
         "saw an exercise flagged for a look (pain spreading or worse)"
+    ),
+    "exercise_plan.progress.view": gettext_noop(
+        "looked at your home exercises: which days you did them, and your leg pain on those days"
     ),
     "exercise.log": gettext_noop("ticked an exercise done or not done"),
     "exercise.log.update": gettext_noop("changed a tick of an exercise"),

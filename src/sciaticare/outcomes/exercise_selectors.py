@@ -21,6 +21,7 @@ from django.utils.translation import gettext, ngettext
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
 from sciaticare.exercises import adherence, response
+from sciaticare.exercises.selectors.library import StopRuleWords, stop_rule
 from sciaticare.exercises.selectors.progress import ExerciseProgress, Progress, progress_for
 from sciaticare.outcomes.charts import number
 from sciaticare.outcomes.models import PainEntry
@@ -64,6 +65,7 @@ class ExerciseInsight:
     rows: list[ExerciseRow]  # flagged first, then the current programme, then the rest
     not_cause: str  # said under every comparison
     weeks_shown: int | None  # how many weeks back ``weeks`` reaches (None: the whole programme)
+    stop_rule: StopRuleWords  # the library's, beside a flag for the patient
     min_days: int = response.MIN_DAYS
 
     @property
@@ -159,9 +161,9 @@ def exercise_insight_for(
 ) -> ExerciseInsight | None:
     """The patient's adherence (the last ``weeks`` weeks, or all) and each exercise's
     comparison over the whole programme; None when they have no programme. NotFound unless
-    the viewer is the patient or treats them (``progress_for`` checks and audits). Five
-    queries at most whatever the length of the history (one without a programme), and one
-    for the diary unless the caller has read it (``leg_by_day``: ``Relief.leg_by_day``)."""
+    the viewer is the patient or treats them (``progress_for`` checks and audits). Six or
+    seven queries whatever the length of the history (one without a programme), the diary's
+    included unless the caller has read it (``leg_by_day``: ``Relief.leg_by_day``)."""
     progress = progress_for(viewer=viewer, patient=patient, now=now)
     if not progress.plans:
         return None
@@ -181,6 +183,7 @@ def exercise_insight_for(
         rows=rows,
         not_cause=gettext("This does not show that the exercise caused it."),
         weeks_shown=weeks,
+        stop_rule=stop_rule(),
     )
 
 

@@ -1,17 +1,13 @@
-"""How a patient keeps up their home programme: the sessions each version of each programme
-planned, the days each exercise was done, adherence per week, and the flags the therapist must
-see (issue 17, points 3 and 4). A fixed handful of queries whatever the history's length.
+"""How a patient keeps up their home programmes, read for the pages beside the pain diary, the
+therapist's brief, the doctor's report, the FHIR export and the clinic's figures (issue 17,
+points 4 and 6): the sessions each version planned, the days each exercise was done, adherence
+per week, and the flags, in a fixed handful of queries whatever the history's length.
 
-When a version plans (``adherence.Span``): from its start date to the day before the next
-version's start, or to the day before the programme ended (the day it ended is not planned),
-and never past the patient's today. An exercise the patient paused is not planned from the day
-they paused it: the product suggested the pause after a flag, and a week the person was told
-to rest it is not a week they failed to keep up. A day done counts for adherence as
-``adherence.weekly`` says (at most the planned sessions of its week).
-
-Flags (``response.flags``) are read over the marks of the current version of each programme
-that has not ended, since its start (the therapist sees them on the brief before the next
-session; a new version is the therapist looking again).
+The rules are ``selectors/plans.py``'s: a version is in force from its start until a newer one
+starts (``adherence.version_spans``), a programme plans nothing from the day it was ended, a
+paused exercise nothing from the day it was paused (``adherence.without_paused``), never past
+the patient's today; flags are ``plans.flags_for``'s. Here they are applied to every programme
+of a patient (or of many patients) at once, read as plain values.
 """
 
 from __future__ import annotations
@@ -20,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sciaticare.accounts.models import User, site_time_zone
 from sciaticare.accounts.selectors import today_for, zone_name
@@ -27,8 +24,15 @@ from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
 from sciaticare.core.time import is_time_zone, local_day
 from sciaticare.exercises import adherence, response
-from sciaticare.exercises.models import ExerciseLog, PausedExercise, PlanItem, PlanVersion
-from sciaticare.scheduling.selectors.care import treats
+from sciaticare.exercises.models import (
+    Exercise,
+    ExerciseLog,
+    PausedExercise,
+    PlanItem,
+    PlanVersion,
+)
+from sciaticare.exercises.selectors.library import exercise_words
+from sciaticare.exercises.selectors.plans import flags_for, may_read
 
 #: (plan id, exercise id): what adherence counts sessions of.
 type Key = tuple[int, int]
@@ -36,8 +40,8 @@ type Key = tuple[int, int]
 
 @dataclass(frozen=True)
 class FlagSeen:
-    """A flag and the day of the mark that raised it: the last "spread down the leg", or the
-    third "worse" in a row."""
+    """A flag and the day of the newest mark of its kind ("spread down the leg", or "worse")
+    since the version in force started."""
 
     flag: response.Flag
     day: date
@@ -70,11 +74,11 @@ class PlanHistory:
     created_at: datetime
     ended_at: datetime | None
     first_start: date
-    current_start: date  # the newest version's start: flags count marks from it
-    review_date: date | None  # the newest version's
-    spans: list[adherence.Span]
-    current: list[ItemDose]  # the newest version's exercises, in their order
-    earlier: list[ItemDose]  # exercises of older versions only, newest version first
+    current_start: date  # the start of the version in force (before any: the first to come)
+    review_date: date | None  # the version in force's
+    spans: list[adherence.Span]  # paused days taken out
+    current: list[ItemDose]  # the version in force's exercises, in their order
+    earlier: list[ItemDose]  # exercises of other versions only
     paused: dict[int, date]  # exercise id → the day the patient paused it
     weeks: list[adherence.Week] = field(default_factory=list)
 
@@ -92,7 +96,7 @@ class ExerciseProgress:
     name: str
     slug: str
     built_in: bool
-    current: bool  # in the newest version of a programme that has not ended
+    current: bool  # in the version in force of a programme that has not ended
     paused_on: date | None
     flags: list[FlagSeen]
     planned: frozenset[date]
@@ -126,20 +130,15 @@ class Progress:
         return [w for w in self.weeks if w.start >= since]
 
 
-def may_read(*, viewer: User, patient: User) -> bool:
-    """The patient, or a therapist who treats them (scheduling's one rule). An intake share
-    alone opens the intake and brief, not the programme."""
-    return viewer.pk == patient.pk or treats(therapist=viewer, patient=patient)
-
-
 def progress_for(*, viewer: User, patient: User, now: datetime | None = None) -> Progress:
     """The patient's programmes and how they kept them up, for the patient or a therapist who
-    treats them; NotFound for anyone else. Read by anyone else is audited. Four queries (one
-    without a programme), and one more for a therapist's check and one for the audit row."""
+    treats them (``plans.may_read``); NotFound for anyone else. Read by anyone else is
+    audited. Five or six queries (one without a programme), one more for a therapist's check
+    and one for the audit row."""
     if not may_read(viewer=viewer, patient=patient):
         raise NotFound("patient")
     if viewer.pk != patient.pk:
-        record_event(actor=viewer, action="exercises.progress.view", patient=patient)
+        record_event(actor=viewer, action="exercise_plan.progress.view", patient=patient)
     return programmes_of(patient=patient, now=now)
 
 
@@ -214,27 +213,41 @@ def _progress(
         history.weeks.extend(
             adherence.weekly(planned=keys, done={d for d in done if d[0][0] == history.plan_id})
         )
-    marks: dict[Key, list[response.Mark]] = defaultdict(list)
-    since = {h.plan_id: h.current_start for h in histories if h.active}
-    for plan, exercise, day, _, leg_pain, spread in logs:
-        if plan in since and day >= since[plan] and (leg_pain or spread):
-            marks[plan, exercise].append(response.Mark(day, leg_pain, spread))
+    found = flags_for(patient=patient, day=today) if histories else {}
+    since = {h.plan_id: h.current_start for h in histories}
+    seen: dict[Key, list[FlagSeen]] = {}
+    for key, listed in found.items():
+        marks = [
+            (day, spread, leg_pain)
+            for plan, exercise, day, was_done, leg_pain, spread in logs
+            if (plan, exercise) == key and was_done and day >= since.get(plan, day)
+        ]
+        seen[key] = [_flag_day(flag, marks) for flag in listed]
     return Progress(
         patient=patient,
         today=today,
         plans=histories,
         weeks=adherence.weekly(planned=planned, done=done),
-        exercises=_exercises(histories, planned, done, marks),
+        exercises=_exercises(histories, planned, done, seen),
     )
 
 
+def _flag_day(flag: response.Flag, marks: list[tuple[date, bool, str]]) -> FlagSeen:
+    """The flag with the day of the newest mark of its kind."""
+    kind = [
+        day
+        for day, spread, leg_pain in marks
+        if (spread if flag is response.Flag.SPREAD else leg_pain == "worse")
+    ]
+    return FlagSeen(flag, max(kind, default=max((m[0] for m in marks), default=date.min)))
+
+
 def _planned(history: PlanHistory) -> set[tuple[Key, date]]:
-    """The (key, day) sessions a programme planned, the paused days taken out."""
+    """The (key, day) sessions a programme planned (its spans are cut at the pauses)."""
     return {
         ((history.plan_id, exercise), day)
         for exercise, day in adherence.planned_sessions(history.spans)
         if isinstance(exercise, int)
-        and (exercise not in history.paused or day < history.paused[exercise])
     }
 
 
@@ -242,7 +255,7 @@ def _exercises(
     histories: list[PlanHistory],
     planned: set[tuple[Key, date]],
     done: set[tuple[Key, date]],
-    marks: Mapping[Key, list[response.Mark]],
+    flags: Mapping[Key, list[FlagSeen]],
 ) -> list[ExerciseProgress]:
     planned_days: dict[int, set[date]] = defaultdict(set)
     done_days: dict[int, set[date]] = defaultdict(set)
@@ -255,10 +268,10 @@ def _exercises(
     for rank, history in enumerate(sorted(histories, key=lambda h: (not h.active, -h.plan_id))):
         for item in history.current:
             seen = rows.get(item.exercise_id)
-            flags = _flags_seen(marks.get((history.plan_id, item.exercise_id), []))
+            flagged = flags.get((history.plan_id, item.exercise_id), [])
             if seen is not None:
-                if flags or (history.active and not seen.current):
-                    rows[item.exercise_id] = _merged(seen, flags, history)
+                if flagged or (history.active and not seen.current):
+                    rows[item.exercise_id] = _merged(seen, flagged, history)
                 continue
             rows[item.exercise_id] = ExerciseProgress(
                 exercise_id=item.exercise_id,
@@ -267,7 +280,7 @@ def _exercises(
                 built_in=item.built_in,
                 current=history.active,
                 paused_on=history.paused.get(item.exercise_id) if history.active else None,
-                flags=flags,
+                flags=flagged,
                 planned=frozenset(planned_days[item.exercise_id]),
                 done=frozenset(done_days[item.exercise_id]),
                 position=(rank, item.position),
@@ -310,25 +323,6 @@ def _merged(
         done=seen.done,
         position=seen.position,
     )
-
-
-def _flags_seen(marks: list[response.Mark]) -> list[FlagSeen]:
-    """``response.flags`` with the day of the mark that raised each."""
-    found = []
-    ordered = sorted(marks, key=lambda m: m.day)
-    for flag in response.flags(ordered):
-        if flag is response.Flag.SPREAD:
-            found.append(FlagSeen(flag, max(m.day for m in ordered if m.spread_down_leg)))
-            continue
-        run = 0
-        for mark in ordered:
-            if not mark.leg_pain:
-                continue
-            run = run + 1 if mark.leg_pain == "worse" else 0
-            if run >= response.WORSE_RUN:
-                found.append(FlagSeen(flag, mark.day))
-                break
-    return found
 
 
 #: A version as ``_VERSION_COLUMNS`` reads it.
@@ -375,17 +369,22 @@ def _plans(
     if not versions:  # no programme: one query
         return {}
     items: dict[int, list[ItemDose]] = defaultdict(list)
+    names: dict[str, str] = {}
     for row in PlanItem.objects.filter(version__plan__patient_id__in=ids).values_list(
         *_ITEM_COLUMNS
     ):
         version, exercise, position, reps, sets, minutes, per_day, days, *rest = row
         name, slug, timed, clinic, own = rest
+        built_in = clinic is None and own is None
+        if built_in and slug not in names:
+            # A built-in's name in the reader's language (the library's words, not the row's).
+            names[slug] = exercise_words(Exercise(slug=slug, name=name)).name
         items[version].append(
             ItemDose(
                 exercise_id=exercise,
-                name=name,
+                name=names[slug] if built_in else name,
                 slug=slug,
-                built_in=clinic is None and own is None,
+                built_in=built_in,
                 timed=timed,
                 position=position,
                 repetitions=reps,
@@ -422,25 +421,30 @@ def _history(
     today: date,
     zone: str,
 ) -> PlanHistory:
-    """One programme from its versions (oldest first)."""
+    """One programme from its versions (in number order), by ``plans.plan_spans``' rules."""
     _, plan, _, _, _, _, origin, prescriber, created_at, ended_at = versions[0]
-    last_day = today
+    first = min(row[3] for row in versions)
+    last = today
     if ended_at is not None:
-        last_day = min(last_day, local_day(ended_at, zone) - timedelta(days=1))
-    spans = []
-    starts = [row[3] for row in versions]
-    for index, row in enumerate(versions):
-        start = starts[index]
-        end = starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else last_day
-        end = min(end, last_day)
-        if end >= start:
-            spans.append(adherence.Span(start, end, {i.exercise_id: i.days for i in items[row[0]]}))
-    newest = versions[-1]
-    current = sorted(items[newest[0]], key=lambda i: (i.position, i.exercise_id))
+        last = min(last, local_day(ended_at, zone) - timedelta(days=1))
+    pauses = {exercise: local_day(at, zone) for exercise, at in paused.items()}
+    cut_at = cast("Mapping[Hashable, date]", pauses)  # Mapping's keys are invariant
+    spans = adherence.without_paused(
+        adherence.version_spans(
+            [(row[3], {i.exercise_id: i.days for i in items[row[0]]}) for row in versions],
+            start=first,
+            end=last,
+        ),
+        cut_at,
+    )
+    # In force on the patient's today: the newest that had started (before any: the first).
+    started = [row for row in versions if row[3] <= today]
+    shown = max(started, key=lambda row: row[2]) if started else min(versions, key=lambda r: r[3])
+    current = sorted(items[shown[0]], key=lambda i: (i.position, i.exercise_id))
     in_current = {i.exercise_id for i in current}
     earlier: dict[int, ItemDose] = {}
-    for older in reversed(versions[:-1]):
-        for item in items[older[0]]:
+    for row in reversed(versions):
+        for item in items[row[0]]:
             if item.exercise_id not in in_current:
                 earlier.setdefault(item.exercise_id, item)
     return PlanHistory(
@@ -449,11 +453,11 @@ def _history(
         prescriber=prescriber,
         created_at=created_at,
         ended_at=ended_at,
-        first_start=versions[0][3],
-        current_start=newest[3],
-        review_date=newest[4],
+        first_start=first,
+        current_start=shown[3],
+        review_date=shown[4],
         spans=spans,
         current=current,
         earlier=list(earlier.values()),
-        paused={exercise: local_day(at, zone) for exercise, at in paused.items()},
+        paused=pauses,
     )
