@@ -5,7 +5,7 @@ What waits and what goes (docs/architecture.md, "Reminders"):
 
 | kind | in quiet hours |
 |---|---|
-| appointment, exercise | every channel waits for the end of the quiet hours; dropped if that is after the session has begun |
+| appointment, exercise | every channel waits for the end of the quiet hours; dropped if that is after the session has begun (the day's exercises: after 20:00 that day) |
 | waitlist offer | email at once (it waits silently in the inbox; the held slot lapses in hours); text and notification wait for the end of the quiet hours if the offer is still open then, else they are dropped |
 | diary nudge | dropped: the hourly job tries again within the evening window, and a nudge about today's pain is no use tomorrow morning |
 """

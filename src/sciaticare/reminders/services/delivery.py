@@ -1,5 +1,5 @@
 """Sending a reminder: `deliver` is the one entry point (scheduling's session reminder and
-waitlist offer, outcomes' diary nudge).
+waitlist offer, outcomes' diary nudge, exercises' morning reminder).
 
 For each channel the person chose that can reach them (selectors.channels_for), it decides by
 their quiet hours what goes now, what waits and what is dropped (quiet.py), renders the message
