@@ -1,13 +1,16 @@
 """Export a real history, import it for another patient, export again: the same record."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
+from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import Invalid
+from sciaticare.exercises.adherence import EVERY_DAY
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Episode, QuestionnaireResponse
 from sciaticare.interop import services
@@ -18,6 +21,7 @@ from sciaticare.outcomes import services as outcomes_services
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records import services as records_services
 from tests.directory.factories import TherapistProfileFactory
+from tests.exercises.insight_factories import exercise, log, plan
 from tests.factories import PatientFactory, TherapistFactory
 from tests.intake.factories import make_intake
 from tests.records.conftest import past_appointment
@@ -26,8 +30,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/patients/me/fhir"
 
 
-def history() -> Any:
-    """A patient with an intake (left leg), a signed session, a diary day and two scores."""
+def history(*, programme: bool = False) -> Any:
+    """A patient with an intake (left leg), a signed session, a diary day and two scores; with
+    ``programme``, a home exercise programme of three weeks too."""
     patient = PatientFactory(first_name="Odalys", last_name="Fenwick")
     make_intake(patient, regions=["left_lower_back", "left_buttock", "left_calf"])
     therapist = TherapistProfileFactory()
@@ -56,6 +61,19 @@ def history() -> Any:
         answers={f"rmdq-{i}": i % 2 == 0 for i in range(1, 25)},
         version="1.0",
     )
+    if not programme:
+        return patient
+    today = today_for(patient)
+    start = today - timedelta(days=20)
+    knee, walk = exercise("Knee to chest"), exercise("Walking", timed=True)
+    made = plan(
+        patient,
+        [(knee, EVERY_DAY), (walk, 0b0010101)],
+        start=start,
+        therapist=therapist.user,
+        review=today + timedelta(days=14),
+    )
+    log(made, knee, [start + timedelta(days=n) for n in range(0, 20, 2)])
     return patient
 
 
@@ -69,7 +87,7 @@ def _without_patient(bundle: dict[str, Any], patient: Any) -> str:
 
 
 def test_export_holds_every_resource_type_each_valid_r4b_with_our_codes():
-    patient = history()
+    patient = history(programme=True)
 
     bundle = services.export_patient(patient=patient, viewer=patient)
 
@@ -87,7 +105,7 @@ def test_export_holds_every_resource_type_each_valid_r4b_with_our_codes():
 
 
 def test_export_import_export_is_stable_and_reimport_adds_nothing():
-    patient = history()
+    patient = history(programme=True)
     first = services.export_patient(patient=patient, viewer=patient)
     newcomer = PatientFactory()
 

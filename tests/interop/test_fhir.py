@@ -21,7 +21,10 @@ from sciaticare.interop.fhir.codes import (
 from sciaticare.interop.fhir.export import build_bundle
 from sciaticare.interop.fhir.imported import parse_bundle
 from sciaticare.interop.fhir.record import (
+    ActivityData,
+    AdherenceWeekData,
     AppointmentData,
+    CarePlanData,
     ConditionData,
     InvoiceData,
     InvoiceLineData,
@@ -96,6 +99,7 @@ def record() -> PatientRecord:
             _questionnaire("nrs-back", {"nrs-back-1": 6}, START),
         ],
         invoices=[INVOICE],
+        care_plans=[PROGRAMME],
     )
 
 
@@ -118,6 +122,18 @@ INVOICE = InvoiceData(
         InvoiceLineData("Therapeutic massage, 15 min", "97124", 1, Decimal("22.51")),
     ],
     payment_terms="97.44 USD to pay",
+)
+
+
+#: A home exercise programme of one exercise, with one whole week.
+PROGRAMME = CarePlanData(
+    id="careplan-4",
+    active=True,
+    start=date(2026, 11, 2),
+    end=date(2026, 11, 30),
+    origin="therapist",
+    activities=[ActivityData("Knee to chest", "knee-to-chest", ["mon", "wed", "fri"], 2, 3, 10, 0)],
+    weeks=[AdherenceWeekData(date(2026, 11, 2), 6, 4)],
 )
 
 
@@ -162,7 +178,10 @@ def test_one_pain_observation_per_diary_day_and_per_session_moment():
     pain = [
         e["resource"]
         for e in bundle["entry"]
-        if e["resource"]["resourceType"] == "Observation" and "component" in e["resource"]
+        if e["resource"]["resourceType"] == "Observation"
+        and "component" in e["resource"]
+        # The home programme's weeks have components too (planned, done): not pain.
+        and not e["resource"]["id"].startswith("adherence-")
     ]
 
     assert sorted(r["id"] for r in pain) == [

@@ -45,6 +45,9 @@ WORDS: dict[str, str] = {
     "exercise_plan.flags.view": gettext_noop(
         "saw an exercise flagged for a look (pain spreading or worse)"
     ),
+    "exercise_plan.progress.view": gettext_noop(
+        "looked at your home exercises: which days you did them, and your leg pain on those days"
+    ),
     "exercise.log": gettext_noop("ticked an exercise done or not done"),
     "exercise.log.update": gettext_noop("changed a tick of an exercise"),
     "exercise.pause": gettext_noop("paused an exercise"),

@@ -26,12 +26,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role, User
-from sciaticare.accounts.selectors import today_for
+from sciaticare.accounts.selectors import day_of, today_for
 from sciaticare.audit.services import record_event
 from sciaticare.billing.export_selectors import invoices_to_export
 from sciaticare.core.bounds import check_json_depth, day_out_of_range
 from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.directory.models import Clinic
+from sciaticare.exercises.adherence import week_of
+from sciaticare.exercises.selectors.progress import programmes_of
 from sciaticare.intake import bodymap
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake import services as intake_services
@@ -40,7 +42,12 @@ from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fhir
 from sciaticare.intake.scoring.rules import Score, score
 from sciaticare.interop.fhir.checks import structure_problems, validate_codes
-from sciaticare.interop.fhir.codes import APPOINTMENT_STATUS, INVOICE_STATUS, condition_side
+from sciaticare.interop.fhir.codes import (
+    APPOINTMENT_STATUS,
+    INVOICE_STATUS,
+    WEEKDAYS,
+    condition_side,
+)
 from sciaticare.interop.fhir.export import build_bundle
 from sciaticare.interop.fhir.imported import (
     PATIENT_PLACEHOLDER,
@@ -50,7 +57,10 @@ from sciaticare.interop.fhir.imported import (
     repoint,
 )
 from sciaticare.interop.fhir.record import (
+    ActivityData,
+    AdherenceWeekData,
     AppointmentData,
+    CarePlanData,
     ConditionData,
     InvoiceData,
     InvoiceLineData,
@@ -219,8 +229,49 @@ def _record(patient: User, clinic_ids: frozenset[int] | None = None) -> PatientR
             )
             if q.instrument in INSTRUMENTS
         ],
+        # The patient's own health data, as the diary: every programme, whoever exports.
+        care_plans=_care_plans(patient),
         external=[repoint(e.resource, PATIENT_PLACEHOLDER, f"Patient/{pid}") for e in external],
     )
+
+
+def _care_plans(patient: User) -> list[CarePlanData]:
+    """The patient's home exercise programmes, each with its current exercises and the whole
+    weeks gone by (the week under way is left for the next export: its figure is not final)."""
+    progress = programmes_of(patient=patient)
+    this_week = week_of(progress.today)
+    found = []
+    for plan in progress.plans:
+        ended = day_of(patient, plan.ended_at) if plan.ended_at else None
+        found.append(
+            CarePlanData(
+                id=f"careplan-{plan.plan_id}",
+                active=plan.active,
+                start=plan.first_start,
+                end=ended or plan.review_date,
+                origin=plan.origin,
+                prescriber=plan.prescriber,
+                activities=[
+                    ActivityData(
+                        name=item.name,
+                        code=item.slug if item.built_in else "",
+                        weekdays=[day for n, day in enumerate(WEEKDAYS) if item.days >> n & 1],
+                        times_per_day=item.times_per_day,
+                        sets=item.sets,
+                        repetitions=item.repetitions,
+                        minutes=item.minutes,
+                        paused=item.exercise_id in plan.paused,
+                    )
+                    for item in plan.current
+                ],
+                weeks=[
+                    AdherenceWeekData(w.start, w.planned, w.done)
+                    for w in plan.weeks
+                    if w.start < this_week or not plan.active
+                ],
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)

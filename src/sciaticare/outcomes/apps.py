@@ -15,6 +15,11 @@ class OutcomesConfig(AppConfig):
         diary.use_diary_summary(recent_diary_line)
         # The directory ranks by reported relief without importing outcomes.
         outcome_figures.use_outcome_figures(outcome_terms)
+        # The therapist's brief is intake's page: the home exercises join it through a seam.
+        from sciaticare.intake.brief_sections import use_brief_section
+        from sciaticare.outcomes.exercise_selectors import brief_section
+
+        use_brief_section(brief_section)
         # Privacy erases through each app's own writes and runs the daily purges
         # (privacy/erasure.py).
         from sciaticare.outcomes import services

@@ -194,6 +194,30 @@ class ClinicOutcome(PracticeFigures):
         return f"Outcomes at clinic {self.clinic_id} ({self.therapist_id or 'total'})"
 
 
+class ClinicExerciseOutcome(models.Model):
+    """A clinic's responders among its patients who kept up their home exercises and among
+    those who did not (``practice.exercise_relief``), refreshed daily with the other figures.
+    The clinic's total only: never per therapist. A share is stored only from the threshold."""
+
+    clinic = models.OneToOneField(
+        "directory.Clinic", on_delete=models.CASCADE, related_name="exercise_outcome"
+    )
+    adherent_patients = models.PositiveIntegerField()
+    adherent_responder_percent = models.FloatField(null=True, blank=True)
+    other_patients = models.PositiveIntegerField()
+    other_responder_percent = models.FloatField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            _shown_only_from_threshold("adherent_responder_percent", "adherent_patients"),
+            _shown_only_from_threshold("other_responder_percent", "other_patients"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exercise and relief at clinic {self.clinic_id}"
+
+
 class ReportShare(models.Model):
     """A ready report the patient sent to their doctor.
 

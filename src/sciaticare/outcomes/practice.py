@@ -189,6 +189,37 @@ def outcomes_of(
     )
 
 
+# --- Exercise and relief (issue 17, point 6) ----------------------------------------------
+
+#: The days of a course over which a patient's home exercise adherence is judged, from the
+#: first session: [start, end), the same weeks the responder rule looks at (up to the end of
+#: the follow-up window).
+ADHERENCE_WINDOW = (0, FOLLOW_UP_WINDOW[1])
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseRelief:
+    """Responders at 6 weeks (a percentage) among the patients who kept up their home
+    exercises over the course's first weeks (``exercises.adherence.adherent``) and among those
+    who did not. Patients with nothing planned, or no responder verdict, are in neither."""
+
+    adherent: Figure
+    other: Figure
+
+
+def exercise_relief(patients: Iterable[tuple[bool, bool]]) -> ExerciseRelief:
+    """From (adherent, responder) per patient: each group's share of responders, shown only
+    from ``MIN_PATIENTS`` patients in that group."""
+    groups: dict[bool, list[bool]] = {True: [], False: []}
+    for adherent, responder in patients:
+        groups[adherent].append(responder)
+
+    def share(flags: list[bool]) -> Figure:
+        return Figure.of(100.0 * sum(flags) / len(flags) if flags else None, len(flags))
+
+    return ExerciseRelief(adherent=share(groups[True]), other=share(groups[False]))
+
+
 # --- The whole definition over plain rows, for tests to hold the SQL against ---------------
 
 

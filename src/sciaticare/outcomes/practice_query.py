@@ -60,6 +60,7 @@ from typing import Any
 
 from sciaticare.core.sql import Dialect, table
 from sciaticare.directory.models import Location
+from sciaticare.exercises.models import ExercisePlan
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.outcomes import practice
 from sciaticare.outcomes.models import PainEntry
@@ -184,12 +185,16 @@ def outcomes_sql(
     *,
     location_ids: Sequence[int] | None = None,
     therapist_ids: Sequence[int] | None = None,
+    programme_courses: bool = False,
 ) -> tuple[str, list[Any]]:
     """The statement and its parameters. Rows: clinic key, therapist key, patients, relief
     median and count, responders and evaluable count, questionnaire change median and count.
 
     ``location_ids`` keeps to sessions at those locations (a clinic's: the caller looks them
-    up), ``therapist_ids`` to those therapists' sessions."""
+    up), ``therapist_ids`` to those therapists' sessions. ``programme_courses`` answers
+    instead one row per evaluable course of a patient with a home exercise programme (clinic
+    key, therapist key, patient, first day, responder 1/0), for ``practice.exercise_relief``:
+    the same courses and the same responder rule, read for the few who have a programme."""
     if not scopes:
         raise ValueError("give at least one scope")
     d = _Dialect(vendor)
@@ -206,6 +211,8 @@ def outcomes_sql(
             wanted = list(ids) or [0]  # none asked for: an IN list that matches nothing
             where.append(f"{column} IN ({', '.join(['%s'] * len(wanted))})")
             params.extend(wanted)
+    if programme_courses:
+        where.append(f"n.patient_id IN (SELECT patient_id FROM {table(ExercisePlan)})")
     courses = []
     for scope in scopes:
         clinic_key, therapist_key = scope.value
@@ -224,6 +231,14 @@ def outcomes_sql(
         )
     drop = "(w.b - w.f)"
     summary_ctes, summary = d.summary("per_course")
+    if programme_courses:
+        summary_ctes, summary = (
+            "",
+            (
+                "SELECT k1, k2, patient_id, first_day, responder FROM per_course"
+                " WHERE responder IS NOT NULL ORDER BY k1, k2, patient_id"
+            ),
+        )
     sql = f"""
 WITH sess AS (
   SELECT l.clinic_id, n.therapist_id, n.patient_id, a.start, {_RELIEF} AS relief
@@ -262,7 +277,7 @@ pairs AS (
   FROM answers WHERE rn = 1 GROUP BY patient_id, first_start
 ),
 per_course AS (
-  SELECT c.k1, c.k2, c.relief, p.change,
+  SELECT c.k1, c.k2, c.patient_id, c.first_day, c.relief, p.change,
          CASE WHEN w.b IS NULL OR w.f IS NULL THEN NULL
               WHEN {drop} >= {practice.MCID_POINTS!r}
                 OR ({drop} > 0 AND {drop} * 100 >= {practice.MCID_PERCENT!r} * w.b)

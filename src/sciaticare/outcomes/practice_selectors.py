@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -28,8 +28,10 @@ from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic, Location, TherapistProfile
 from sciaticare.directory.selectors.access import administers, clinics_administered
+from sciaticare.exercises.adherence import adherent
+from sciaticare.exercises.selectors.progress import adherence_in_windows
 from sciaticare.outcomes import practice
-from sciaticare.outcomes.models import PracticeFigures, TherapistOutcome
+from sciaticare.outcomes.models import ClinicExerciseOutcome, PracticeFigures, TherapistOutcome
 from sciaticare.outcomes.practice_query import Key, Scope, outcomes_from_rows, outcomes_sql
 
 #: Planner settings for the outcome statement only (SET LOCAL: its own transaction).
@@ -75,6 +77,32 @@ def compute_outcomes(
         return outcomes_from_rows(cursor.fetchall())
 
 
+def exercise_relief_by_clinic(*, today: date) -> dict[int, practice.ExerciseRelief]:
+    """Each clinic's responders among patients who kept up their home exercises and among
+    those who did not (``practice.exercise_relief``), over the clinic's courses of patients
+    with a programme: one statement for their responder verdicts, five reads of their
+    programmes. No access check: the daily refresh is the caller."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql, params = outcomes_sql(connection.vendor, [Scope.CLINIC], programme_courses=True)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    start, end = practice.ADHERENCE_WINDOW
+    windows: dict[tuple[int, int], tuple[int, date, date]] = {}
+    responders: dict[tuple[int, int], bool] = {}
+    for clinic, _, patient, first_day, responder in rows:
+        first = date.fromisoformat(first_day) if isinstance(first_day, str) else first_day
+        last = min(first + timedelta(days=end - 1), today)
+        windows[clinic, patient] = (patient, first + timedelta(days=start), last)
+        responders[clinic, patient] = bool(responder)
+    weeks = adherence_in_windows(windows)
+    pairs: dict[int, list[tuple[bool, bool]]] = {}
+    for key, found in weeks.items():
+        kept_up = adherent(found)
+        if kept_up is not None:
+            pairs.setdefault(key[0], []).append((kept_up, responders[key]))
+    return {clinic: practice.exercise_relief(found) for clinic, found in pairs.items()}
+
+
 _NONE = practice.Outcomes(
     patients=0,
     relief=practice.Figure(None, 0),
@@ -90,10 +118,19 @@ class TherapistReport:
 
 
 @dataclass(frozen=True)
+class StoredExerciseRelief:
+    """A clinic's exercise and relief figures as the daily refresh left them."""
+
+    relief: practice.ExerciseRelief
+    computed_at: datetime
+
+
+@dataclass(frozen=True)
 class ClinicReport:
     clinic: Clinic
     total: practice.Outcomes
     therapists: list[tuple[TherapistProfile, practice.Outcomes]]
+    exercise: StoredExerciseRelief | None = None
 
 
 def therapist_report(*, viewer: User, profile_id: int) -> TherapistReport:
@@ -118,7 +155,8 @@ def clinics_for_reports(*, viewer: User) -> list[Clinic]:
 
 def clinic_report(*, viewer: User, clinic_id: int) -> ClinicReport:
     """A clinic's live figures, in total and per therapist, over its own sessions only (a
-    therapist's patients elsewhere are not this clinic's to see). Three queries."""
+    therapist's patients elsewhere are not this clinic's to see), and its stored exercise and
+    relief figures. Four queries."""
     clinic = clinics_administered(user=viewer).filter(pk=clinic_id).first()
     if clinic is None:
         raise NotFound("outcome report")
@@ -138,6 +176,22 @@ def clinic_report(*, viewer: User, clinic_id: int) -> ClinicReport:
         clinic=clinic,
         total=found.get((clinic.pk, 0), _NONE),
         therapists=[(p, found.get((clinic.pk, p.pk), _NONE)) for p in profiles],
+        exercise=stored_exercise_relief(clinic_id=clinic.pk),
+    )
+
+
+def stored_exercise_relief(*, clinic_id: int) -> StoredExerciseRelief | None:
+    """The clinic's stored exercise and relief figures (one indexed query); None before the
+    first refresh that found a patient with a programme there."""
+    row = ClinicExerciseOutcome.objects.filter(clinic_id=clinic_id).first()
+    if row is None:
+        return None
+    return StoredExerciseRelief(
+        practice.ExerciseRelief(
+            adherent=practice.Figure.of(row.adherent_responder_percent, row.adherent_patients),
+            other=practice.Figure.of(row.other_responder_percent, row.other_patients),
+        ),
+        row.computed_at,
     )
 
 

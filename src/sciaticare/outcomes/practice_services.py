@@ -1,4 +1,5 @@
-"""The daily refresh of the stored outcome figures (``TherapistOutcome``, ``ClinicOutcome``).
+"""The daily refresh of the stored outcome figures (``TherapistOutcome``, ``ClinicOutcome``,
+``ClinicExerciseOutcome``).
 
 The directory ranks by them on every search, so they are read from a summary table rather than
 computed per search; the refresh runs from the daily task (``tasks.refresh_outcomes``), the
@@ -15,9 +16,9 @@ from django.utils import timezone
 
 from sciaticare.directory import search_table
 from sciaticare.outcomes import practice
-from sciaticare.outcomes.models import ClinicOutcome, TherapistOutcome
+from sciaticare.outcomes.models import ClinicExerciseOutcome, ClinicOutcome, TherapistOutcome
 from sciaticare.outcomes.practice_query import Scope
-from sciaticare.outcomes.practice_selectors import compute_outcomes
+from sciaticare.outcomes.practice_selectors import compute_outcomes, exercise_relief_by_clinic
 
 
 def _columns(found: practice.Outcomes, computed_at: datetime) -> dict[str, object]:
@@ -42,9 +43,12 @@ def refresh_outcomes(*, now: datetime | None = None) -> int:
     computed_at = now or timezone.now()
     by_therapist = compute_outcomes([Scope.THERAPIST])
     by_clinic = compute_outcomes([Scope.CLINIC, Scope.CLINIC_THERAPIST])
+    # Exercise and relief: the clinic's total only, never per therapist.
+    exercise = exercise_relief_by_clinic(today=computed_at.date())
     with transaction.atomic():
         TherapistOutcome.objects.all().delete()
         ClinicOutcome.objects.all().delete()
+        ClinicExerciseOutcome.objects.all().delete()
         TherapistOutcome.objects.bulk_create(
             [
                 TherapistOutcome(therapist_id=therapist, **_columns(found, computed_at))
@@ -58,6 +62,20 @@ def refresh_outcomes(*, now: datetime | None = None) -> int:
                     clinic_id=clinic, therapist_id=therapist or None, **_columns(found, computed_at)
                 )
                 for (clinic, therapist), found in by_clinic.items()
+            ],
+            batch_size=1000,
+        )
+        ClinicExerciseOutcome.objects.bulk_create(
+            [
+                ClinicExerciseOutcome(
+                    clinic_id=clinic,
+                    adherent_patients=found.adherent.patients,
+                    adherent_responder_percent=found.adherent.value,
+                    other_patients=found.other.patients,
+                    other_responder_percent=found.other.value,
+                    computed_at=computed_at,
+                )
+                for clinic, found in exercise.items()
             ],
             batch_size=1000,
         )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_noop, pgettext
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import day_of, today_for
 from sciaticare.audit.services import record_event
+from sciaticare.core.errors import NotFound
 from sciaticare.core.pdf import pdf_from_html
 from sciaticare.intake import bodymap
 from sciaticare.intake.scoring.definition import Instrument
@@ -30,6 +31,11 @@ from sciaticare.intake.services import onset_weeks
 from sciaticare.intake.triage.phase import Phase, episode_phase
 from sciaticare.intake.triage.precautions import PRECAUTIONS, Precaution
 from sciaticare.outcomes import response, selectors
+from sciaticare.outcomes.exercise_selectors import (
+    REPORT_WEEKS,
+    ExerciseInsight,
+    exercise_insight_for,
+)
 from sciaticare.outcomes.identity import PatientIdentity
 
 #: From ACP 2017 (Qaseem et al.), NICE NG59 1.2.7 and Cochrane (Furlan et al. 2015); see
@@ -150,6 +156,24 @@ def _band(instrument: Instrument, value: float) -> str:
     return ""
 
 
+def _exercises(
+    patient: User, viewer: User, now: datetime, relief: selectors.Relief
+) -> ExerciseInsight | None:
+    """The home programme's adherence and each exercise's comparison, spoken of the patient;
+    None without a programme (or for a viewer who may not read it)."""
+    try:
+        return exercise_insight_for(
+            viewer=viewer,
+            patient=patient,
+            weeks=REPORT_WEEKS,
+            voice="patient",
+            now=now,
+            leg_by_day=relief.leg_by_day,
+        )
+    except NotFound:
+        return None
+
+
 def report_context(
     *, patient: User, viewer: User, now: datetime, identity: PatientIdentity | None = None
 ) -> dict[str, Any]:
@@ -157,7 +181,8 @@ def report_context(
 
     Nothing from a session note reaches the report but its date, therapist and the pain
     numbers before and after (``selectors.relief_for`` reads only those columns): the
-    therapist's notes stay in the record.
+    therapist's notes stay in the record. Of the home programme, only the exercises' names,
+    adherence, flags and comparisons: a version's note and an item's instructions stay out.
     """
     relief = selectors.relief_for(patient=patient, viewer=viewer)
     all_entries = list(selectors.entries_of(patient=patient).only("day", "back_pain", "leg_pain"))
@@ -174,6 +199,8 @@ def report_context(
         "diary_last": all_entries[-1].day if all_entries else None,
         "recent_entries": relief.entries[:RECENT_DAYS],
         "recent_weeks": relief.weekly[-RECENT_WEEKS:],
+        # Adherence and pain on days done and not done; never the programme's notes.
+        "exercises": _exercises(patient, viewer, now, relief),
         "scores": [
             ScoreRow(p, _band(p.instrument, p.latest), p.instrument.mcid_text, p.threshold_text)
             for p in relief.progress

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -151,6 +151,8 @@ class Relief:
     # The lasting-relief baseline: median worst pain in the 7 days before the first session.
     baseline: float | None = None
     first_session: date | None = None
+    # Every diary day's leg pain, for the home exercises' comparison (exercise_selectors).
+    leg_by_day: dict[date, int] = field(default_factory=dict)
 
 
 def last_identity(*, patient: User) -> PatientIdentity:
@@ -302,6 +304,7 @@ def relief_for(*, patient: User, viewer: User) -> Relief:
         needs_review=course_needs_review([s.day for s in sessions], weekly[-2:], progress),
         baseline=baseline,
         first_session=sessions[0].day if sessions else None,
+        leg_by_day={e[0]: e[2] for e in entries},
     )
 
 

@@ -16,6 +16,7 @@ from sciaticare.core.errors import DomainError
 from sciaticare.core.redirects import safe_next
 from sciaticare.core.translation import language
 from sciaticare.outcomes import response, selectors, services
+from sciaticare.outcomes.exercise_selectors import PAGE_WEEKS, exercise_insight_for
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.models import DiaryPreference, PainEntry
 
@@ -68,6 +69,12 @@ def diary(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "relief": relief,
+            "exercises": exercise_insight_for(
+                viewer=request.user,
+                patient=request.user,
+                weeks=PAGE_WEEKS,
+                leg_by_day=relief.leg_by_day,
+            ),
             "honest_prompt": gettext(response.HONEST_PROMPT),
             "no_baseline_note": gettext(response.NO_BASELINE_NOTE),
             "nudge": bool(preference and preference.daily_nudge),

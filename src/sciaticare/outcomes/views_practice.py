@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import NotFound
+from sciaticare.exercises.adherence import ADHERENT_FROM
 from sciaticare.outcomes import practice, practice_selectors
 
 
@@ -24,6 +25,8 @@ def _context() -> dict[str, Any]:
         "min_patients": practice.MIN_PATIENTS,
         "threshold_note": practice.threshold_note(),
         "instrument": "Roland-Morris Disability Questionnaire",  # a name: never translated
+        "adherent_from": round(100 * ADHERENT_FROM),
+        "adherence_weeks": practice.ADHERENCE_WINDOW[1] // 7,
     }
 
 

@@ -11,6 +11,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import NotFound
 from sciaticare.intake import selectors, services
+from sciaticare.intake.brief_sections import brief_sections
 from sciaticare.intake.care import care
 from sciaticare.intake.triage.phase import PHASE_WORDS, episode_phase
 from sciaticare.intake.triage.precautions import PRECAUTIONS
@@ -50,6 +51,8 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
         {
             "brief": found,
             "intake": intake,
+            # What apps above intake add (outcomes: the home exercises, flags first).
+            "sections": brief_sections(viewer=request.user, patient=found.patient),
             # An intake share opens the intake only; the record export is for who treats them.
             "may_export": care().treats(therapist=request.user, patient=found.patient),
             "reasons": most_serious_first(intake.triage_reasons),

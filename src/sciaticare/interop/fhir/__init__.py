@@ -4,6 +4,8 @@ one module per step, and callers import the module they need (this package re-ex
 - ``codes``: the code systems, codes, extension URLs and status values every step shares;
 - ``record``: the record as plain dataclasses, which the export is built from;
 - ``export``: :func:`~sciaticare.interop.fhir.export.build_bundle`, the record as a Bundle;
+- ``programme``: the home exercise programme as a ``CarePlan`` and its weekly adherence as
+  ``Observation``s, and what an import checks of them;
 - ``checks``: an imported Bundle's structure (``fhir.resources.R4B``, which checks structure
   only, not code values: docs/dependencies.md), then every code value against our own enums
   (:func:`~sciaticare.interop.fhir.checks.validate_codes`);

@@ -41,6 +41,11 @@ from sciaticare.interop.fhir.codes import (
     ResponseStatus,
     codes_in,
 )
+from sciaticare.interop.fhir.programme import (
+    adherence_problems,
+    care_plan_problems,
+    is_adherence,
+)
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _FULL_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
@@ -100,6 +105,8 @@ def _observation_problems(where: str, r: Mapping[str, Any]) -> list[str]:
         return [f"{where}.status: {r.get('status')!r} is not one of ours"]
     if PAIN_LOINC in codes_in(r.get("code"), LOINC) and "component" in r:
         return _pain_problems(where, r)
+    if is_adherence(r):
+        return adherence_problems(where, r)
     instruments = codes_in(r.get("code"), INSTRUMENT_SYSTEM)
     if len(instruments) != 1 or instruments[0] not in INSTRUMENTS:
         return [f"{where}.code: neither pain 0-10 nor a known instrument score"]
@@ -174,6 +181,7 @@ _PROBLEMS_BY_KIND: dict[str, Callable[[str, Mapping[str, Any]], list[str]]] = {
     "Condition": _condition_problems,
     "QuestionnaireResponse": _questionnaire_response_problems,
     "Observation": _observation_problems,
+    "CarePlan": care_plan_problems,
 }
 
 

@@ -18,6 +18,15 @@ INSTRUMENT_SYSTEM: Final = f"{BASE_URL}/CodeSystem/instrument"
 TECHNIQUE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/technique"
 DIARY_TAG_URL: Final = f"{BASE_URL}/StructureDefinition/diary-tag"
 MOMENT_URL: Final = f"{BASE_URL}/StructureDefinition/pain-moment"
+#: The library's built-in exercises, by slug (a clinic's or a patient's own have text only).
+EXERCISE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/exercise"
+#: Our own codes for the home programme's figures: no LOINC code says "home exercise adherence,
+#: per week", and none is invented (docs/clinical.md, "Codes").
+HOME_EXERCISE_SYSTEM: Final = f"{BASE_URL}/CodeSystem/home-exercise"
+ADHERENCE_CODE: Final = "adherence-week"
+ADHERENCE_TEXT: Final = "Home exercise adherence, per week"
+PLANNED_CODE: Final = "planned-sessions"
+DONE_CODE: Final = "done-sessions"
 LOINC: Final = "http://loinc.org"
 SNOMED: Final = "http://snomed.info/sct"
 ICD10CM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -62,6 +71,23 @@ class ProcedureStatus(enum.StrEnum):
 
 class ObservationStatus(enum.StrEnum):
     FINAL = "final"
+
+
+class CarePlanStatus(enum.StrEnum):
+    ACTIVE = "active"  # the programme has not ended
+    COMPLETED = "completed"  # ended
+
+
+class ActivityStatus(enum.StrEnum):
+    """CarePlan.activity.detail.status of an exercise of the programme."""
+
+    IN_PROGRESS = "in-progress"
+    ON_HOLD = "on-hold"  # paused by the patient
+    COMPLETED = "completed"  # the programme ended
+
+
+#: FHIR's days of the week (Timing.repeat.dayOfWeek), Monday first as our weekday masks.
+WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ResponseStatus(enum.StrEnum):
@@ -117,6 +143,7 @@ RESOURCE_ORDER: Final = (
     "Encounter",
     "Procedure",
     "QuestionnaireResponse",
+    "CarePlan",
     "Observation",
     "Invoice",
 )

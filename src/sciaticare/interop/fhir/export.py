@@ -41,6 +41,7 @@ from sciaticare.interop.fhir.codes import (
     PainSite,
     ProcedureStatus,
 )
+from sciaticare.interop.fhir.programme import resources as programme_resources
 from sciaticare.interop.fhir.record import (
     AppointmentData,
     ConditionData,
@@ -393,6 +394,8 @@ def build_bundle(record: PatientRecord, *, base_url: str) -> dict[str, Any]:
     for q in record.questionnaires:
         resources.append(_questionnaire_response(q, pid))
         resources.append(_score_observation(q, pid))
+    for programme in record.care_plans:
+        resources += programme_resources(programme, ref("Patient", pid))
     resources += [_invoice(i, pid) for i in record.invoices]
     # Kept from an import; our own resources win if an id were ever the same.
     seen = {(r["resourceType"], r["id"]) for r in resources}

@@ -19,6 +19,7 @@ from sciaticare.interop.fhir.codes import (
     codes_in,
     condition_side,
 )
+from sciaticare.interop.fhir.programme import is_adherence
 from sciaticare.interop.fhir.record import ConditionData, PainData
 
 
@@ -35,7 +36,8 @@ class ImportedQuestionnaire:
 class ImportedHistory:
     """What a Bundle holds for import. ``external``: another system's sessions (Organization,
     Location, Practitioner, Appointment, Encounter, Procedure and the session pain
-    Observations), kept verbatim as read-only history with the patient reference blanked; the
+    Observations) and home exercise programmes (CarePlan, the adherence Observations), kept
+    verbatim as read-only history with the patient reference blanked; the
     Conditions are kept there too, beside the episodes made from them, for their coded side.
     ``source_base`` is the FHIR base of the system that exported it (from the Patient's
     fullUrl)."""
@@ -57,6 +59,7 @@ EXTERNAL_TYPES: Final = frozenset(
         "Encounter",
         "Procedure",
         "Invoice",
+        "CarePlan",
     }
 )
 PATIENT_PLACEHOLDER: Final = "Patient/-"
@@ -129,7 +132,12 @@ def parse_bundle(data: Mapping[str, Any]) -> ImportedHistory:
                     source=f"QuestionnaireResponse/{r['id']}",
                 )
             )
-        elif kind == "Observation" and "component" in r and "encounter" not in r:
+        elif (
+            kind == "Observation"
+            and "component" in r
+            and "encounter" not in r
+            and not is_adherence(r)
+        ):
             values = _pain_values(r)
             history.pain.append(
                 PainData(
@@ -145,6 +153,8 @@ def parse_bundle(data: Mapping[str, Any]) -> ImportedHistory:
                     source=f"Observation/{r['id']}",
                 )
             )
-        elif kind in EXTERNAL_TYPES or (kind == "Observation" and "encounter" in r):
+        elif kind in EXTERNAL_TYPES or (
+            kind == "Observation" and ("encounter" in r or is_adherence(r))
+        ):
             history.external.append(repoint(r, source, PATIENT_PLACEHOLDER))
     return history

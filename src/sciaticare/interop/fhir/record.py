@@ -153,6 +153,44 @@ class InvoiceData:
 
 
 @dataclass(frozen=True)
+class ActivityData:
+    """One exercise of a programme's current version, with its dose and days."""
+
+    name: str
+    code: str  # a built-in exercise's slug, else ""
+    weekdays: Sequence[str]  # codes.WEEKDAYS
+    times_per_day: int
+    sets: int
+    repetitions: int  # per set; 0 for a timed exercise
+    minutes: int  # per session, for a timed exercise; else 0
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class AdherenceWeekData:
+    """A whole week of a programme: sessions planned and done (Monday to Sunday)."""
+
+    start: date
+    planned: int
+    done: int
+
+
+@dataclass(frozen=True)
+class CarePlanData:
+    """A home exercise programme: ``start`` its first version's start, ``end`` the day it ended
+    or the current version's review date (None when neither). ``origin`` says who wrote it."""
+
+    id: str
+    active: bool
+    start: date
+    end: date | None
+    origin: str  # "therapist" or "patient"
+    prescriber: str = ""  # for a programme the patient entered: who gave it
+    activities: Sequence[ActivityData] = ()
+    weeks: Sequence[AdherenceWeekData] = ()
+
+
+@dataclass(frozen=True)
 class PatientRecord:
     """Everything an export holds, as plain values. ``external`` are resources kept verbatim
     from an earlier import (another clinic's sessions), already pointing at ``patient``."""
@@ -167,4 +205,5 @@ class PatientRecord:
     pain: Sequence[PainData] = ()
     questionnaires: Sequence[QuestionnaireData] = ()
     invoices: Sequence[InvoiceData] = ()
+    care_plans: Sequence[CarePlanData] = ()
     external: Sequence[Mapping[str, Any]] = ()
