@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from sciaticare.exercises.models import ExerciseLog, ExercisePlan, PlanItem
+from sciaticare.exercises.services.library import ensure_built_in
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +205,23 @@ def test_adherence_per_week(client, world):
         _as(client, world["people"]["other_patient"]).get(f"{URL}/{plan_id}/adherence").status_code
         == 404
     )
+
+
+def test_a_library_exercise_is_named_in_the_asker_s_language(client, world):
+    walking = ensure_built_in()["walking"]
+    patient = world["people"]["patient"]
+    body = {
+        "start_date": world["today"].isoformat(),
+        "items": [{"exercise": walking.pk, "minutes": 20}],
+    }
+    written = _post(_as(client, patient), URL, body)
+    assert written.status_code == 201
+    plan_url = f"{URL}/{written.json()['plan']}"
+
+    english = client.get(plan_url).json()
+    patient.language = "es"  # a signed-in person's answers come in their account's language
+    patient.save(update_fields=["language"])
+    spanish = client.get(plan_url).json()
+
+    assert english["version"]["items"][0]["exercise_name"] == "Walking"
+    assert spanish["version"]["items"][0]["exercise_name"] == "Caminar"

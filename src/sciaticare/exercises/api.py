@@ -31,6 +31,7 @@ from sciaticare.exercises.models import (
     PlanVersion,
 )
 from sciaticare.exercises.selectors import planned
+from sciaticare.exercises.selectors.library import exercise_words
 from sciaticare.exercises.selectors import plans as selectors
 from sciaticare.exercises.services import logs, plans
 
@@ -150,7 +151,8 @@ class AdherenceOut(Body):
 def _item(item: PlanItem) -> ItemOut:
     return ItemOut(
         exercise=item.exercise_id,
-        exercise_name=item.exercise.name,
+        # A built-in exercise by the library's name in the asker's language.
+        exercise_name=exercise_words(item.exercise).name,
         timed=item.exercise.timed,
         own=item.exercise.patient_id is not None,
         repetitions=item.repetitions,
