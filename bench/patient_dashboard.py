@@ -267,7 +267,7 @@ def _history(
     return appointments[0]
 
 
-PROGRAMME = ("walking", "knee-to-chest", "nerve-slider")
+PROGRAMME = ("walking", "knee-to-chest", "sciatic-nerve-slider")
 
 
 def _programme(
@@ -277,7 +277,6 @@ def _programme(
     planned days in four since (written as the app would hold it, in bulk)."""
     from sciaticare.exercises.adherence import on_days
     from sciaticare.exercises.models import (
-        Exercise,
         ExerciseLog,
         ExercisePlan,
         LegPain,
@@ -285,16 +284,10 @@ def _programme(
         PlanItem,
         PlanVersion,
     )
+    from sciaticare.exercises.services.library import ensure_built_in
 
-    exercises = [
-        Exercise.objects.get_or_create(
-            slug=slug,
-            clinic=None,
-            patient=None,
-            defaults={"name": slug, "timed": slug == "walking"},
-        )[0]
-        for slug in PROGRAMME
-    ]
+    library = ensure_built_in()
+    exercises = [library[slug] for slug in PROGRAMME]
     start = today - timedelta(days=DAYS - 1)
     plan = ExercisePlan.objects.create(
         patient=patient, origin=Origin.THERAPIST, therapist=therapist.user, clinic=clinic
