@@ -126,10 +126,10 @@ def build(now: datetime) -> tuple[int, int, int]:
             price=Decimal(55),
             is_standard=True,
         )
-        patients = []
-        for email, last_name in (
-            ("patient@bench.invalid", "Long-History"),
-            ("plain@bench.invalid", "No-Programme"),
+        patients, firsts = [], []
+        for email, last_name, hour in (
+            ("patient@bench.invalid", "Long-History", 10),
+            ("plain@bench.invalid", "No-Programme", 12),  # the same therapist, another hour
         ):
             patient = User.objects.create(
                 email=email,
@@ -138,9 +138,11 @@ def build(now: datetime) -> tuple[int, int, int]:
                 last_name=last_name,
                 is_patient=True,
             )
-            first = _history(patient, therapists, location, session, now, random.Random(SEED))
+            firsts.append(
+                _history(patient, therapists, location, session, now, random.Random(SEED), hour)
+            )
             patients.append(patient)
-        _programme(patients[0], therapists[0], clinic, first, today, rng)
+        _programme(patients[0], therapists[0], clinic, firsts[0], today, rng)
         empty = User.objects.create(
             email="new@bench.invalid", password=password, first_name="Noor", is_patient=True
         )
@@ -150,7 +152,13 @@ def build(now: datetime) -> tuple[int, int, int]:
 
 
 def _history(
-    patient: Any, therapists: list[Any], location: Any, session: Any, now: datetime, rng: Any
+    patient: Any,
+    therapists: list[Any],
+    location: Any,
+    session: Any,
+    now: datetime,
+    rng: Any,
+    hour: int,
 ) -> Any:
     """Three years of diary, 60 signed sessions and 3 ahead, monthly questionnaires, an intake
     and a flare-up plan; return the first session."""
@@ -194,14 +202,14 @@ def _history(
         )
     PainEntry.objects.bulk_create(entries, batch_size=500)
 
-    # 60 sessions from two years ago, weekly then fortnightly, at 10:00 local time.
+    # 60 sessions from two years ago, weekly then fortnightly, at `hour` local time.
     first = today - timedelta(days=DAYS - 365)
     days = [first + timedelta(days=7 * i) for i in range(30)]
     days += [days[-1] + timedelta(days=14 * (i + 1)) for i in range(SESSIONS - 30)]
     assert days[-1] < today
-    starts = [datetime.combine(d, clock(10), tzinfo=zone) for d in days]
+    starts = [datetime.combine(d, clock(hour), tzinfo=zone) for d in days]
     ahead = [
-        datetime.combine(today + timedelta(days=7 * (i + 1)), clock(10), tzinfo=zone)
+        datetime.combine(today + timedelta(days=7 * (i + 1)), clock(hour), tzinfo=zone)
         for i in range(3)
     ]
     appointments = Appointment.objects.bulk_create(
