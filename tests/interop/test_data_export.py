@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.generated import FileStatus
+from sciaticare.exercises.models import ExerciseLog, LegPain
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.interop import archive, selectors, services, services_archive
 from sciaticare.interop.models import DataExport
@@ -260,3 +261,22 @@ def test_the_account_page_links_to_your_data(client):
     client.force_login(PatientFactory())
 
     assert reverse("interop:your_data") in client.get(reverse("accounts:account")).content.decode()
+
+
+def test_the_exercises_file_holds_every_tick_with_the_leg_s_answer():
+    patient = history(programme=True)
+    ticks = list(ExerciseLog.objects.filter(plan__patient=patient).order_by("date"))
+    marked = ticks[-1]
+    marked.leg_pain, marked.spread_down_leg = LegPain.WORSE, True
+    marked.save()
+
+    opened = zipfile.ZipFile(io.BytesIO(bytes(_made(patient).content)))
+
+    rows = _csv(opened, "exercises.csv")
+    assert list(rows[0]) == list(selectors.EXERCISES_HEADER)
+    assert [(r["date"], r["exercise"], r["done"]) for r in rows] == [
+        (t.date.isoformat(), "Knee to chest", "Yes") for t in ticks
+    ]
+    assert rows[0]["programme_from"] == marked.plan.therapist.display_name
+    assert (rows[-1]["leg_pain_after"], rows[-1]["spread_down_leg"]) == ("Worse", "Yes")
+    assert (rows[0]["leg_pain_after"], rows[0]["spread_down_leg"]) == ("", "No")

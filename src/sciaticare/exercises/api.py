@@ -31,8 +31,8 @@ from sciaticare.exercises.models import (
     PlanVersion,
 )
 from sciaticare.exercises.selectors import planned
-from sciaticare.exercises.selectors.library import exercise_words
 from sciaticare.exercises.selectors import plans as selectors
+from sciaticare.exercises.selectors.library import exercise_words
 from sciaticare.exercises.services import logs, plans
 
 router = Router(tags=["exercises"])

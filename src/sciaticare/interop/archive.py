@@ -31,6 +31,10 @@ FILES: Final[Mapping[str, str]] = {
     "scores.csv": gettext_noop(
         "your questionnaire scores, one row per questionnaire you completed."
     ),
+    "exercises.csv": gettext_noop(
+        "your home exercises: one row per exercise and day you logged, with how your leg felt "
+        "after it (the programmes themselves are in the FHIR record)."
+    ),
     "progress-report.pdf": gettext_noop("the progress report you can give your doctor."),
 }
 

@@ -9,6 +9,7 @@ from typing import Final
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
@@ -16,6 +17,8 @@ from sciaticare.core.generated import FileStatus
 from sciaticare.core.spreadsheet import Cell
 from sciaticare.core.time import as_utc
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.exercises.models import ExerciseLog, LegPain
+from sciaticare.exercises.selectors.library import exercise_words
 from sciaticare.intake import bodymap
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
@@ -33,6 +36,16 @@ DIARY_HEADER: Final = (
     "leg_pain_0_to_10",
     "tags",
     "note",
+    "first_logged_utc",
+    "last_changed_utc",
+)
+EXERCISES_HEADER: Final = (
+    "date",
+    "exercise",
+    "programme_from",
+    "done",
+    "leg_pain_after",
+    "spread_down_leg",
     "first_logged_utc",
     "last_changed_utc",
 )
@@ -67,6 +80,10 @@ SCORES_HEADER: Final = (
 )
 
 
+def _yes_no(value: bool) -> str:
+    return gettext("Yes") if value else gettext("No")
+
+
 def _joined(values: Sequence[str]) -> str:
     return "; ".join(values)
 
@@ -83,6 +100,30 @@ def diary_rows(*, patient: User) -> list[tuple[Cell, ...]]:
             as_utc(e.updated_at),
         )
         for e in PainEntry.objects.filter(patient=patient).order_by("day")
+    ]
+
+
+def exercise_rows(*, patient: User) -> list[tuple[Cell, ...]]:
+    """Every exercise tick of the patient's programmes, oldest first: a library exercise by its
+    name in the patient's language (the caller's), who the programme came from."""
+    logs = (
+        ExerciseLog.objects.filter(plan__patient=patient)
+        .select_related("exercise", "plan__therapist")
+        .order_by("date", "plan_id", "exercise_id")
+    )
+    said = dict(LegPain.choices)
+    return [
+        (
+            log.date,
+            exercise_words(log.exercise).name,
+            log.plan.therapist.display_name if log.plan.therapist else log.plan.prescriber,
+            _yes_no(log.done),
+            str(said[log.leg_pain]) if log.leg_pain else "",
+            _yes_no(log.spread_down_leg),
+            as_utc(log.created_at),
+            as_utc(log.updated_at),
+        )
+        for log in logs
     ]
 
 

@@ -44,6 +44,9 @@ def _files(*, patient: User, now: datetime) -> dict[str, bytes]:
             selectors.SESSIONS_HEADER, selectors.session_rows(patient=patient)
         ),
         "scores.csv": csv_bytes(selectors.SCORES_HEADER, selectors.score_rows(patient=patient)),
+        "exercises.csv": csv_bytes(
+            selectors.EXERCISES_HEADER, selectors.exercise_rows(patient=patient)
+        ),
         "progress-report.pdf": report.render_report(patient=patient, viewer=patient),
     }
     assert list(files) == list(archive.FILES)  # the README describes exactly these files
