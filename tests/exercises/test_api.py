@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sciaticare.exercises.models import ExerciseLog, ExercisePlan, PlanItem
-from sciaticare.exercises.services.library import ensure_built_in
+from sciaticare.exercises.services.library import choose_exercises, ensure_built_in
 
 pytestmark = pytest.mark.django_db
 
@@ -85,12 +85,20 @@ def test_refusals_say_what_was_wrong(client, world):
     people, ex = world["people"], world["exercises"]
     therapist = _as(client, people["therapist"])
 
+    choose_exercises(
+        clinic=world["clinic"], exercise_ids=[ex["walk"].pk], by=world["people"]["clinic_admin"]
+    )
     not_allowed = _post(
-        therapist, URL, _body(world, items=[{"exercise": ex["other_clinic"].pk, "repetitions": 5}])
+        therapist, URL, _body(world, items=[{"exercise": ex["tilt"].pk, "repetitions": 5}])
     )
     assert not_allowed.status_code == 403
     assert not_allowed.json()["code"] == "exercise_not_allowed"
-    assert ex["other_clinic"].name in not_allowed.json()["detail"]
+    assert ex["tilt"].name in not_allowed.json()["detail"]
+    choose_exercises(
+        clinic=world["clinic"],
+        exercise_ids=[ex["walk"].pk, ex["tilt"].pk],
+        by=world["people"]["clinic_admin"],
+    )
 
     bad_day = _post(therapist, URL, _body(world, items=[{"exercise": ex["tilt"].pk, "days": [7]}]))
     assert bad_day.status_code == 422

@@ -173,10 +173,11 @@ def test_the_number_of_queries_does_not_grow_with_the_history(db, clock, django_
     _history(week, 7)
     _history(years, 3 * 365)
 
-    # Versions, their exercises, pauses, logs, and the marks behind flags (none here).
-    with django_assert_num_queries(5):
+    # Versions, their exercises, pauses, logs, and for the flags the items in force and the
+    # window's marks (none here).
+    with django_assert_num_queries(6):
         short = progress_for(viewer=week, patient=week)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         long = progress_for(viewer=years, patient=years)
 
     assert len(short.weeks) <= 2

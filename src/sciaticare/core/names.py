@@ -3,7 +3,8 @@ one-line text they type (credential fields, token names, addresses) are one line
 text: a line break in a first name once broke the therapist's cancellation mail, whose subject
 carries the name, and invisible format characters (a right-to-left override, a zero-width space)
 make a name or a licence number read as something else. Mail subjects pass through `one_line`
-as well, whatever they carry. Note bodies and other multi-line text are not checked here."""
+as well, whatever they carry. Multi-line text keeps its line breaks and tabs
+(`has_hidden_characters`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,21 @@ def has_format_characters(text: str) -> bool:
     space, U+FEFF…), joiners aside."""
     return any(
         unicodedata.category(character) == "Cf" and character not in _JOINERS for character in text
+    )
+
+
+#: What multi-line text may hold of the control characters: line breaks and tabs.
+_TEXT_CONTROLS = frozenset("\n\r\t")
+
+
+def has_hidden_characters(text: str) -> bool:
+    """Multi-line text people type (instructions, a note to a client): control characters other
+    than line breaks and tabs (a NUL, which PostgreSQL cannot store, a bell) or invisible format
+    characters."""
+    return has_format_characters(text) or any(
+        character not in _TEXT_CONTROLS
+        and (unicodedata.category(character) == "Cc" or character in "\u2028\u2029")
+        for character in text
     )
 
 

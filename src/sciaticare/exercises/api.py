@@ -13,11 +13,11 @@ from typing import Annotated, Literal
 
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool, StrictInt, field_validator
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.core.bounds import MAX_PAGE, ApiId
+from sciaticare.core.bounds import MAX_ID, MAX_PAGE, ApiId
 from sciaticare.core.errors import Invalid, NotFound, Refused
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.exercises.adherence import EVERY_DAY, overall
@@ -38,7 +38,10 @@ from sciaticare.exercises.services import logs, plans
 router = Router(tags=["exercises"])
 
 MAX_PAGE_SIZE = 100
-Weekday = Annotated[int, Field(ge=0, le=6)]
+Weekday = Annotated[StrictInt, Field(ge=0, le=6)]
+# Numbers in a programme are JSON numbers: "5", 5.0 or true are refused, not read as 5 or 1.
+Count = StrictInt
+ExerciseId = Annotated[StrictInt, Field(ge=-MAX_ID - 1, le=MAX_ID)]
 EVERY_WEEKDAY = list(range(7))
 
 
@@ -128,7 +131,7 @@ class LogOut(Body):
     plan: int
     exercise: int
     date: dt.date
-    done: bool
+    done: StrictBool
     leg_pain: Literal["better", "same", "worse"] | None
     spread_down_leg: bool
     flags: list[FlagName] = Field(description="The exercise's flags now (see FlagOut).")
@@ -196,17 +199,17 @@ def _summary(plan: ExercisePlan, versions: int) -> PlanSummaryOut:
 class ItemIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    exercise: ApiId | None = Field(
+    exercise: ExerciseId | None = Field(
         None,
         description="A library or clinic exercise. In a programme a patient enters, null with "
         "`own_name` for one of their own.",
     )
     own_name: str = Field("", max_length=NAME_MAX_LENGTH)
     own_how_to: str = Field("", max_length=TEXT_MAX_LENGTH)
-    repetitions: int = Field(0, ge=0, le=plans.MAX_REPETITIONS, description="Per set.")
-    sets: int = Field(1, ge=1, le=plans.MAX_SETS)
-    minutes: int = Field(0, ge=0, le=plans.MAX_MINUTES, description="For a timed exercise.")
-    times_per_day: int = Field(1, ge=1, le=plans.MAX_TIMES_PER_DAY)
+    repetitions: Count = Field(0, ge=0, le=plans.MAX_REPETITIONS, description="Per set.")
+    sets: Count = Field(1, ge=1, le=plans.MAX_SETS)
+    minutes: Count = Field(0, ge=0, le=plans.MAX_MINUTES, description="For a timed exercise.")
+    times_per_day: Count = Field(1, ge=1, le=plans.MAX_TIMES_PER_DAY)
     days: list[Weekday] = Field(
         default_factory=lambda: list(EVERY_WEEKDAY),
         min_length=1,
@@ -214,6 +217,13 @@ class ItemIn(Schema):
         description="Weekdays, 0 = Monday … 6 = Sunday; every day by default.",
     )
     instructions: str = Field("", max_length=plans.INSTRUCTIONS_MAX_LENGTH)
+
+    @field_validator("days")
+    @classmethod
+    def each_day_once(cls, days: list[int]) -> list[int]:
+        if len(set(days)) < len(days):
+            raise ValueError("each weekday once")
+        return days
 
     def as_input(self) -> plans.ItemInput:
         return plans.ItemInput(
@@ -257,13 +267,15 @@ class PlanIn(VersionIn):
 class LogIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    exercise: ApiId
+    exercise: ExerciseId
     date: dt.date = Field(description="The patient's own day; not in the future.")
     done: bool
     leg_pain: Literal["better", "same", "worse"] | None = Field(
         None, description="After doing it (only when `done`)."
     )
-    spread_down_leg: bool = Field(False, description="Pain spread down the leg (only when `done`).")
+    spread_down_leg: StrictBool = Field(
+        False, description="Pain spread down the leg (only when `done`)."
+    )
 
 
 class PlansQuery(Schema):

@@ -21,7 +21,11 @@ from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.core.bounds import day_out_of_range
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
-from sciaticare.core.names import has_control_characters, has_format_characters
+from sciaticare.core.names import (
+    has_control_characters,
+    has_format_characters,
+    has_hidden_characters,
+)
 from sciaticare.exercises.adherence import EVERY_DAY
 from sciaticare.exercises.models import (
     MAX_ITEMS,
@@ -34,6 +38,7 @@ from sciaticare.exercises.models import (
     PlanVersion,
 )
 from sciaticare.exercises.selectors.care import care_appointment, care_clinic_id
+from sciaticare.exercises.selectors.library import exercise_words
 from sciaticare.exercises.selectors.plans import allowed_exercise_ids, built_in
 from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.selectors.care import treats
@@ -93,6 +98,8 @@ def _item_problems(index: int, item: ItemInput, *, own_allowed: bool) -> list[tu
                 gettext("at most %(count)s characters") % {"count": INSTRUCTIONS_MAX_LENGTH},
             )
         )
+    elif has_hidden_characters(item.instructions):
+        errors.append((f"{where}.instructions", _hidden_characters()))
     if item.exercise_id is None:
         errors += (
             _own_problems(where, item)
@@ -124,7 +131,30 @@ def _own_problems(where: str, item: ItemInput) -> list[tuple[str, str]]:
                 gettext("at most %(count)s characters") % {"count": TEXT_MAX_LENGTH},
             )
         ]
+    if has_hidden_characters(item.own_how_to):
+        return [(f"{where}.own_how_to", _hidden_characters())]
     return []
+
+
+def _dose_kind_problems(
+    items: Sequence[ItemInput], exercises: dict[int, Exercise]
+) -> list[tuple[str, str]]:
+    """A library or clinic exercise is dosed as it is counted: minutes for a timed one (walking),
+    repetitions for the others."""
+    errors = []
+    for index, item in enumerate(items):
+        exercise = exercises.get(item.exercise_id or 0)
+        if exercise is None:
+            continue
+        if exercise.timed and item.repetitions:
+            errors.append((f"items.{index}.repetitions", gettext("give minutes for this one")))
+        elif not exercise.timed and item.minutes:
+            errors.append((f"items.{index}.minutes", gettext("give repetitions for this one")))
+    return errors
+
+
+def _hidden_characters() -> str:
+    return gettext("use visible characters, line breaks and tabs only")
 
 
 def _problems(
@@ -257,17 +287,22 @@ def write_plan(
     _refuse_if(_problems(items, start_date, review_date, own_allowed=False))
     if len(note) > TEXT_MAX_LENGTH:
         _refuse_if([("note", gettext("at most %(count)s characters") % {"count": TEXT_MAX_LENGTH})])
+    if has_hidden_characters(note):
+        _refuse_if([("note", _hidden_characters())])
     clinic_id = care_clinic_id(therapist=therapist, patient=patient, appointment=appointment)
     ids = [item.exercise_id for item in items if item.exercise_id is not None]
     allowed = allowed_exercise_ids(clinic_id)
-    exercises = Exercise.objects.in_bulk(ids)
+    # Only the library's and this clinic's own exist for the therapist: another clinic's, or
+    # one a patient wrote down, is "no such exercise", never named.
+    exercises = Exercise.objects.filter(built_in() | Q(clinic_id=clinic_id)).in_bulk(ids)
     missing = [
         (f"items.{i}.exercise", gettext("no such exercise"))
         for i, item in enumerate(items)
         if item.exercise_id not in exercises
     ]
     _refuse_if(missing)
-    refused = [exercises[pk].name for pk in ids if pk not in allowed]
+    _refuse_if(_dose_kind_problems(items, exercises))
+    refused = [exercise_words(exercises[pk]).name for pk in ids if pk not in allowed]
     if refused:
         raise Refused(
             "exercise_not_allowed",
