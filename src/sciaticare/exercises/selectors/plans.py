@@ -58,6 +58,14 @@ def allowed_exercise_ids(clinic: Clinic | int | None) -> set[int]:
     return set(chosen.filter(theirs).values_list("pk", flat=True))
 
 
+def kept_exercise_ids(plan_id: int) -> set[int]:
+    """The exercises of a programme's newest version: a new version may keep them even once the
+    clinic has taken one off its list (the list says what may be added, not what is taken
+    away from a person's programme)."""
+    newest = PlanVersion.objects.filter(plan_id=plan_id).order_by("-number").values("pk")[:1]
+    return set(PlanItem.objects.filter(version__in=newest).values_list("exercise_id", flat=True))
+
+
 def may_read(*, viewer: User, patient: User) -> bool:
     """The patient, or a therapist who treats them."""
     if not viewer.is_authenticated:

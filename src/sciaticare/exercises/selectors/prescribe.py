@@ -59,6 +59,8 @@ class Choice:
     current: PlanItem | None
     #: The dose a newly ticked exercise starts from.
     default: Dose
+    #: In the programme, but since taken off the clinic's list: kept unless unticked.
+    no_longer_listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,20 @@ def prescribing(
                 default=default_dose(exercise),
             )
         )
+    listed = {choice.exercise.pk for choice in choices}
+    for item in in_current.values():
+        if item.exercise_id not in listed:
+            words = exercise_words(item.exercise)
+            choices.append(
+                Choice(
+                    exercise=item.exercise,
+                    words=words,
+                    summary=_summary(words),
+                    current=item,
+                    default=default_dose(item.exercise),
+                    no_longer_listed=True,
+                )
+            )
     today = today_for(therapist)
     if current is None:
         start, review = today, today + REVIEW_AFTER

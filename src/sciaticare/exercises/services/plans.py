@@ -39,7 +39,11 @@ from sciaticare.exercises.models import (
 )
 from sciaticare.exercises.selectors.care import care_appointment, care_clinic_id
 from sciaticare.exercises.selectors.library import exercise_words
-from sciaticare.exercises.selectors.plans import allowed_exercise_ids, built_in
+from sciaticare.exercises.selectors.plans import (
+    allowed_exercise_ids,
+    built_in,
+    kept_exercise_ids,
+)
 from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.selectors.care import treats
 
@@ -292,6 +296,8 @@ def write_plan(
     clinic_id = care_clinic_id(therapist=therapist, patient=patient, appointment=appointment)
     ids = [item.exercise_id for item in items if item.exercise_id is not None]
     allowed = allowed_exercise_ids(clinic_id)
+    if plan_id is not None:
+        allowed |= kept_exercise_ids(plan_id)
     # Only the library's and this clinic's own exist for the therapist: another clinic's, or
     # one a patient wrote down, is "no such exercise", never named.
     exercises = Exercise.objects.filter(built_in() | Q(clinic_id=clinic_id)).in_bulk(ids)
