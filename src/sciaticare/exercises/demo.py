@@ -10,8 +10,9 @@ her last session she marked the nerve slider "spread down the leg" and paused it
 therapist's brief shows the flag before the next session.
 
 Twenty-four other patients of the demo clinic have a programme from their treating therapist
-with months of logs, half of them keeping it up (70 % or more of their sessions) and half not,
-so the clinic's adherent and non-adherent groups both reach the 10-patient threshold.
+with months of logs, half of them keeping it up (70 % or more of their sessions) and half not;
+outcomes' demo then gives them a pain diary over their course, so the clinic's adherent and
+non-adherent groups both reach the 10-patient threshold with a responder figure.
 
 Written in bulk with the exercises app's own tables; once (a programme of the demo patient's
 means it has been seeded)."""

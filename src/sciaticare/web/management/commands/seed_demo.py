@@ -35,8 +35,10 @@ class Command(BaseCommand):
             intake_demo.seed(accounts)
             scheduling_demo.seed(accounts)
             records_demo.seed(accounts)
-            outcomes_demo.seed(accounts)
+            outcomes_demo.seed_diaries(accounts)  # the exercises demo reads Maya's diary
             exercises_demo.seed(accounts, diary=_diary)
+            # Its programme patients' diaries, then the stored outcome figures of everything.
+            outcomes_demo.seed(accounts)
             reminders_demo.seed(accounts)
             money = billing_demo.seed(accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo logins."))
