@@ -57,6 +57,11 @@ def reps(exercise_id: int, **dose: Any) -> ItemInput:
     return ItemInput(exercise_id=exercise_id, **{"repetitions": 10, **dose})
 
 
+def dosed(exercise: Any) -> ItemInput:
+    """An item dosed as the exercise is counted: minutes for a timed one, else repetitions."""
+    return ItemInput(exercise.pk, minutes=15) if exercise.timed else reps(exercise.pk)
+
+
 #: The frozen clock's start: Tuesday 14 July 2026, noon UTC.
 NOON = datetime(2026, 7, 14, 12, 0, tzinfo=UTC)
 

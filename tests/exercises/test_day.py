@@ -17,7 +17,7 @@ from sciaticare.exercises.selectors import plans as selectors
 from sciaticare.exercises.selectors.day import today
 from sciaticare.exercises.services.logs import log_exercise, pause_exercise
 from sciaticare.exercises.services.plans import ItemInput, end_plan, enter_own_plan, write_plan
-from tests.exercises.conftest import reps, session
+from tests.exercises.conftest import dosed, reps, session
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_today_lists_the_exercises_planned_on_the_day_with_their_state(world):
     ended = enter_own_plan(
         patient=world["people"]["patient"],
         prescriber="",
-        items=[reps(ex["walk"].pk)],
+        items=[dosed(ex["walk"])],
         start_date=world["today"],
         review_date=None,
     )
@@ -123,7 +123,7 @@ def test_the_version_in_force_is_listed_not_one_to_come_nor_an_ended_plan(world)
     _plan(world, reps(ex["tilt"].pk, repetitions=6), days_ago=5, plan_id=first.plan_id)
     _plan(world, reps(ex["slider"].pk), days_ago=-3, plan_id=first.plan_id)  # in 3 days
     later = _plan(world, reps(ex["slider"].pk), days_ago=-1)  # a plan not started yet
-    ended = _plan(world, reps(ex["walk"].pk))
+    ended = _plan(world, dosed(ex["walk"]))
     end_plan(actor=world["people"]["therapist"], plan_id=ended.plan_id)
 
     listed = _today(world)
@@ -183,9 +183,9 @@ def test_the_days_flags_are_those_of_flags_for(world, seed):
     rng = random.Random(seed)
     ex = world["exercises"]
     kinds = ("tilt", "slider", "walk")
-    plan_id = _plan(world, *(reps(ex[k].pk) for k in kinds), days_ago=40).plan_id
+    plan_id = _plan(world, *(dosed(ex[k]) for k in kinds), days_ago=40).plan_id
     if rng.random() < 0.5:
-        _plan(world, *(reps(ex[k].pk) for k in kinds), days_ago=rng.randint(1, 30), plan_id=plan_id)
+        _plan(world, *(dosed(ex[k]) for k in kinds), days_ago=rng.randint(1, 30), plan_id=plan_id)
     ExerciseLog.objects.bulk_create(
         ExerciseLog(
             plan_id=plan_id,

@@ -20,7 +20,7 @@ from sciaticare.exercises.selectors import plans as selectors
 from sciaticare.exercises.services.logs import log_exercise, pause_exercise
 from sciaticare.exercises.services.plans import ItemInput, end_plan, enter_own_plan, write_plan
 from sciaticare.scheduling.models import AppointmentStatus
-from tests.exercises.conftest import reps, session
+from tests.exercises.conftest import dosed, reps, session
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_nobody_else_reads_them(world, who):
 def test_the_view_shows_the_version_in_force_and_the_one_to_come(world):
     ex = world["exercises"]
     first = _plan(world, reps(ex["tilt"].pk), reps(ex["slider"].pk), days_ago=10)
-    _plan(world, reps(ex["walk"].pk), days_ago=-5, plan_id=first.plan_id)
+    _plan(world, dosed(ex["walk"]), days_ago=-5, plan_id=first.plan_id)
     pause_exercise(
         patient=world["people"]["patient"], plan_id=first.plan_id, exercise_id=ex["slider"].pk
     )
@@ -135,7 +135,7 @@ def test_today_lists_the_exercises_planned_on_the_day_with_their_state(world):
     ended = enter_own_plan(
         patient=world["people"]["patient"],
         prescriber="",
-        items=[reps(ex["walk"].pk)],
+        items=[dosed(ex["walk"])],
         start_date=world["today"],
         review_date=None,
     )

@@ -257,10 +257,10 @@ def test_the_insight_reads_a_fixed_number_of_queries_however_long_the_history(
     _history(short, 10)
     _history(long, 3 * 365)
 
-    # The programme's four reads, the marks behind flags, the diary's leg pain.
-    with django_assert_num_queries(6):
+    # The programme's four reads, the flags' items in force and marks, the diary's leg pain.
+    with django_assert_num_queries(7):
         first = exercise_insight_for(viewer=short, patient=short, weeks=12)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         second = exercise_insight_for(viewer=long, patient=long, weeks=12)
 
     assert first is not None
