@@ -6,12 +6,14 @@ once when back online (docs/offline.md)."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sciaticare.exercises.library import LIBRARY
 from sciaticare.exercises.models import Exercise, ExerciseLog, ExercisePlan, PausedExercise
@@ -90,6 +92,24 @@ def _axe_clean(page: Page) -> None:
     assert found == [], page.url
 
 
+#: What has the keyboard's focus, in words ("p: Done today.").
+FOCUS = """() => {
+  const e = document.activeElement;
+  return e.tagName.toLowerCase() + ': ' + (e.textContent || '').trim().replace(/\\s+/g, ' ');
+}"""
+
+
+def _focus(page: Page) -> str:
+    return str(page.evaluate(FOCUS))
+
+
+def _focus_on(page: Page, words: str) -> None:
+    """Waits for the focus to reach ``words`` (a swap settles a moment after the answer)."""
+    with contextlib.suppress(PlaywrightTimeout):  # then the assertion says where it is
+        page.wait_for_function(f"(words) => ({FOCUS})() === words", arg=words, timeout=5000)
+    assert _focus(page) == words
+
+
 def _fits(page: Page, width: int = 320) -> None:
     page.set_viewport_size({"width": width, "height": 700})
     assert page.evaluate(WIDE_ELEMENTS, width) == [], page.url
@@ -157,14 +177,44 @@ def test_one_tap_on_the_dashboard_by_keyboard_alone(live_server, browser: Browse
 
     expect(today.get_by_text("Done today.")).to_have_count(1)
     assert ExerciseLog.objects.get(plan=plan).done is True
+    # The swapped row keeps the focus: on what it now says, and Tab goes on from there.
+    _focus_on(page, "p: Done today.")
+    keys.stops += 1
+    page.keyboard.press("Tab")
+    assert _focus(page) == "summary: How was your leg pain after? (optional)"
     # Afterwards the marks are optional, and open by the keyboard too.
     keys.choose(today.get_by_label("Better"))
     keys.press(today.get_by_role("button", name="Save"))
     expect(today.get_by_role("button", name="Done: Pelvic tilt")).to_be_visible()
+    _focus_on(page, "p: Done today.")  # the row is back: saved
     assert ExerciseLog.objects.get(plan=plan, exercise=built_in("walking")).leg_pain == "better"
-    keys.assert_focus_always_shown()
     _axe_clean(page)
     _fits(page)
+
+    # The programme page: pause and take up again by keyboard, the week's figure with them.
+    page.goto(f"{live_server.url}{PROGRAMME}")
+    tilt = page.locator(f"#exercise-{plan.pk}-{built_in('pelvic-tilt').pk}")
+    week = page.locator(f"#week-{plan.pk}")
+    before = week.inner_text()
+    keys.press(tilt.get_by_role("button", name="Pause Pelvic tilt"))
+    expect(tilt.get_by_role("button", name="Take up Pelvic tilt again")).to_be_visible()
+    expect(week).not_to_have_text(before)
+    _focus_on(page, "p: Paused. Your therapist sees that you paused it.")
+    keys.stops += 1
+    page.keyboard.press("Tab")
+    assert _focus(page) == "button: Take up Pelvic tilt again"
+    page.keyboard.press("Enter")
+    expect(tilt.get_by_role("button", name="Done today")).to_be_visible()
+    expect(week).to_have_text(before)  # as a reload would show it
+    _focus_on(page, "h3: Pelvic tilt")
+    keys.press(tilt.get_by_role("button", name="Done today"))
+    expect(tilt.get_by_text("Done today.")).to_be_visible()
+    _focus_on(page, "p: Done today.")
+    shown = week.inner_text()
+    assert shown != before  # one more done
+    page.reload()
+    expect(week).to_have_text(shown)
+    keys.assert_focus_always_shown()
     context.close()
 
 
@@ -177,6 +227,15 @@ def test_the_patient_enters_a_programme_on_the_phone(live_server, browser: Brows
     page.get_by_role("link", name="Enter a programme you were given").click()
     _axe_clean(page)
     _fits(page)
+    # At 320 px each date field has room for its whole value and the calendar button, and
+    # the two are in line (one under the other).
+    page.set_viewport_size({"width": 320, "height": 700})
+    start, review = (page.locator(f"#id_{n}_date").bounding_box() for n in ("start", "review"))
+    assert start is not None
+    assert review is not None
+    assert min(start["width"], review["width"]) >= 150
+    assert start["x"] == review["x"] or start["y"] == review["y"]
+    page.set_viewport_size(PHONE)
 
     page.get_by_label("Who gave you this programme? (optional)").fill("My physio")
     page.get_by_role("button", name="Save the programme").click()  # nothing chosen yet
@@ -190,7 +249,9 @@ def test_the_patient_enters_a_programme_on_the_phone(live_server, browser: Brows
     page.get_by_role("button", name="Save the programme").click()
 
     expect(page.get_by_text("Your programme is saved.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Your programme from My physio")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Programme you entered — given by: My physio")
+    ).to_be_visible()
     expect(page.get_by_text("8 repetitions, once a day; Mon, Wed, Fri")).to_be_visible()
     assert ExercisePlan.objects.get(patient=patient).versions.get().items.get().days == 0b10101
     context.close()

@@ -207,6 +207,53 @@ def test_a_tick_with_htmx_answers_the_row_alone(world, therapist_plan):
     assert "How was your leg pain after? (optional)" in row
 
 
+def test_any_exercise_can_be_paused_without_a_flag(world, therapist_plan):
+    client = _as(world["people"]["patient"])
+    walk = built_in("walking")
+
+    page = client.get(PAGE).content.decode()
+
+    assert "Pause this exercise and tell" not in page  # nothing flagged
+    assert page.count("Want to stop this exercise for now?") == 2
+    assert "Pause Walking" in page
+    assert "Pause Pelvic tilt" in page
+    row = client.post(
+        reverse("exercises:pause", args=[therapist_plan.pk]), {"exercise": walk.pk}, **HTMX
+    ).content.decode()
+    assert PausedExercise.objects.filter(plan=therapist_plan, exercise=walk).exists()
+    assert "Take up Walking again" in row
+
+
+def test_a_swapped_row_brings_the_weeks_figure_as_it_now_is(world, therapist_plan):
+    """Pausing and taking up again on the same day: the figure beside the row is the page's
+    after a reload, not the one from before the swap."""
+    patient = world["people"]["patient"]
+    client = _as(patient)
+    walk = built_in("walking")
+    week = f'<p class="adherence" id="week-{therapist_plan.pk}" hx-swap-oob="true">'
+    assert "This week: 0 of 3 planned done (0 %)." in client.get(PAGE).content.decode()
+
+    paused = client.post(
+        reverse("exercises:pause", args=[therapist_plan.pk]), {"exercise": walk.pk}, **HTMX
+    ).content.decode()
+    paused_page = client.get(PAGE).content.decode()
+    resumed = client.post(
+        reverse("exercises:resume", args=[therapist_plan.pk]), {"exercise": walk.pk}, **HTMX
+    ).content.decode()
+    url = reverse("exercises:tick", args=[therapist_plan.pk])
+    ticked = client.post(url, {"exercise": walk.pk}, **HTMX).content.decode()
+
+    assert week + "This week: 0 of 2 planned done (0 %).</p>" in paused
+    assert "This week: 0 of 2 planned done (0 %)." in paused_page
+    assert week + "This week: 0 of 3 planned done (0 %).</p>" in resumed
+    assert week + "This week: 1 of 3 planned done (33 %).</p>" in ticked
+    assert "This week: 1 of 3 planned done (33 %)." in client.get(PAGE).content.decode()
+    # The dashboard's card has no week figure to send.
+    dashboard = client.post(url, {"exercise": walk.pk, "where": "dashboard"}, **HTMX)
+    assert dashboard.status_code == 200
+    assert "hx-swap-oob" not in dashboard.content.decode()
+
+
 def test_a_spread_mark_suggests_pausing_at_once_then_pause_and_resume(world, therapist_plan):
     client = _as(world["people"]["patient"])
     walk = built_in("walking")
@@ -358,6 +405,10 @@ def test_the_dashboards_row_after_one_tap_offers_the_marks(world, therapist_plan
     assert "Done today." in row
     assert '<details class="after" open>' in row
     assert "The pain spread further down my leg" in row
+    # The question is read once: the summary asks it, the marks' legend is for screen readers.
+    assert row.count("How was your leg pain after? (optional)") == 2
+    assert '<legend class="visually-hidden">' in row
+    assert "How was your leg after?" not in row
 
 
 def test_no_card_without_exercises_today(world):
@@ -428,8 +479,23 @@ def test_the_patient_enters_a_programme_from_the_library_and_their_own(world):
     )
     page = client.get(PAGE).content.decode()
     assert "Your programme is saved." in page
-    assert "Your programme from My physio" in page
+    # Whatever they typed ("my physiotherapist, Sam"), the heading reads right.
+    assert "Programme you entered — given by: My physio" in page
     assert "Heel on the step." in page  # their own steps, numbered by the page
+    # Their own exercise is offered again, apart from the library's.
+    form = client.get(reverse("exercises:programme_new")).content.decode()
+    library, own = form.split('<optgroup label="The library">')[1].split("</optgroup>")[:2]
+    assert "Walking" in library
+    assert "Hamstring stretch on a step" not in library
+    assert '<optgroup label="Your own exercises">' in own
+    assert "Hamstring stretch on a step" in own
+
+
+def test_without_own_exercises_the_list_is_the_library_alone(world):
+    form = _as(PatientFactory()).get(reverse("exercises:programme_new"))
+
+    assert "<optgroup" not in form.content.decode()
+    assert "Walking" in form.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -553,7 +619,7 @@ def test_ending_asks_first_then_ends(world):
     assert plan.ended_at is not None
     page = client.get(PAGE).content.decode()
     assert "Ended programmes" in page
-    assert "From Dr Shah: 7 Jul 2026 to 14 Jul 2026" in page
+    assert "Programme you entered, 7 Jul 2026 to 14 Jul 2026 — given by: Dr Shah" in page
     assert client.get(url).status_code == 404  # nothing more to end or change
 
 

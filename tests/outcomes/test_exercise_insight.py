@@ -85,8 +85,14 @@ LOWER = Comparison(days_done=12, days_not_done=9, median_done=3.0, median_not_do
         (
             Comparison(5, 5, 4.0, 4.0),
             "patient",
-            "On days the patient did it, their leg pain was the same as on days they did not "
-            "(median 4 vs 4; 5 days vs 5 days).",
+            "The patient's leg pain was about the same on days they did it and days they did "
+            "not (median 4 both ways; 5 days vs 5 days).",
+        ),
+        (
+            Comparison(12, 9, 4.0, 4.0),
+            "you",
+            "Your leg pain was about the same on days you did it and days you did not "
+            "(12 days vs 9 days).",
         ),
         (
             Comparison(8, 6, 3.0, 5.0),
@@ -115,6 +121,36 @@ def test_the_comparison_in_spanish():
         "12 días frente a 9 días)."
     )
     assert short == "Aún no hay días suficientes para comparar (hacen falta 5 días de cada tipo)."
+
+
+def test_the_comparison_in_spanish_when_the_pain_was_about_the_same():
+    with translation.override("es"):
+        you = comparison_words(Comparison(12, 9, 4.0, 4.0), "you")
+        patient = comparison_words(Comparison(5, 5, 4.0, 4.0), "patient")
+
+    assert you == (
+        "Su dolor de pierna fue más o menos el mismo los días en que lo hizo y los días en que "
+        "no lo hizo (12 días frente a 9 días)."
+    )
+    assert "mediana 4 en ambos casos" in patient
+
+
+def test_no_cause_is_disclaimed_when_the_pain_was_the_same_either_way(client, world):
+    """'This does not show that the exercise caused it': said of a difference only (the
+    diary page, the brief and the report all ask ``compared``)."""
+    PainEntry.objects.filter(patient=world["patient"]).update(leg_pain=4)
+    client.force_login(world["patient"])
+
+    body = client.get(reverse("outcomes:diary")).content.decode()
+
+    assert (
+        "Your leg pain was about the same on days you did it and days you did not "
+        "(8 days vs 6 days)." in body
+    )
+    assert "caused it" not in body
+    insight = exercise_insight_for(viewer=world["patient"], patient=world["patient"])
+    assert insight is not None
+    assert [r.compared for r in insight.rows] == [False, False]
 
 
 def test_the_diary_page_shows_adherence_and_each_exercise_beside_the_chart(client, world):

@@ -183,15 +183,22 @@ class ItemForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, exercises: Sequence[tuple[int, str]] = (), **kwargs: Any
+        self,
+        *args: Any,
+        exercises: Sequence[tuple[int, str]] = (),
+        own: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         exercise = self.fields["exercise"]
-        exercise.choices = [  # type: ignore[attr-defined]
-            ("", _("(none)")),
-            *((str(pk), name) for pk, name in exercises),
-            (OWN, _("Not in this list: I write it below")),
-        ]
+        choices: list[tuple[Any, Any]] = [("", _("(none)"))]
+        library = [(str(pk), name) for pk, name in exercises]
+        yours = [(str(pk), name) for pk, name in own]
+        if yours:  # the library's and the person's own apart, so neither passes for the other
+            choices += [(_("The library"), library), (_("Your own exercises"), yours)]
+        else:
+            choices += library
+        exercise.choices = [*choices, (OWN, _("Not in this list: I write it below"))]  # type: ignore[attr-defined]
         names = get_day_names("wide", locale=locale())
         self.fields["days"].choices = [(n, str(names[n]).capitalize()) for n in range(7)]  # type: ignore[attr-defined]
 
@@ -219,13 +226,18 @@ class ItemForm(forms.Form):
 
 class BaseItemFormSet(forms.BaseFormSet[ItemForm]):
     def __init__(
-        self, *args: Any, exercises: Sequence[tuple[int, str]] = (), **kwargs: Any
+        self,
+        *args: Any,
+        exercises: Sequence[tuple[int, str]] = (),
+        own: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
     ) -> None:
         self.exercises = exercises
+        self.own = own
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {**super().get_form_kwargs(index), "exercises": self.exercises}
+        return {**super().get_form_kwargs(index), "exercises": self.exercises, "own": self.own}
 
     def filled(self) -> list[tuple[int, ItemForm]]:
         """(row index, form) of each row with an exercise, in order (after is_valid())."""

@@ -41,6 +41,7 @@ from sciaticare.exercises.selectors.plans import PlanView, plan_view
 from sciaticare.exercises.selectors.programme import (
     choosable,
     programmes_of,
+    this_week,
     tick_clock,
     today_row,
 )
@@ -111,9 +112,13 @@ def _answer(
     )
     status = 422 if problems else 200
     if request.headers.get("HX-Request") and row is not None:
-        template = "exercises/_today_row.html" if dashboard else "exercises/_programme_row.html"
-        context = {"row": row, "row_problems": problems, "just_done": not problems}
-        return render(request, template, context, status=status)
+        context: dict[str, Any] = {"row": row, "row_problems": problems, "just_done": not problems}
+        if dashboard:
+            return render(request, "exercises/_today_row.html", context, status=status)
+        # The programme's week figure too: a tick, a pause or a resume changes it.
+        day = today_for(patient)
+        context["week"] = this_week(patient=patient, plan_id=plan_id, day=day)
+        return render(request, "exercises/_programme_swap.html", context, status=status)
     if problems:
         found = Problem(plan_id, exercise_id or 0, problems)
         return _page(request, patient, problem=found, status=422)
@@ -242,7 +247,8 @@ def _place(errors: list[tuple[str, str]], form: ProgrammeForm, items: Any) -> li
 
 
 def _programme_form(request: AuthedRequest, patient: User, view: PlanView | None) -> HttpResponse:
-    exercises = choosable(patient=patient)
+    chosen = choosable(patient=patient)
+    lists = {"exercises": chosen.library, "own": chosen.own}
     plan_id = view.plan.pk if view is not None else None
     general: list[str] = []
     status = 200
@@ -252,10 +258,10 @@ def _programme_form(request: AuthedRequest, patient: User, view: PlanView | None
         rows = _rows_again(request.POST, count)
         more = [dict(BLANK_ROW) for _ in range(min(ROWS_AT_A_TIME, MAX_ITEMS - count))]
         form = ProgrammeForm(initial=request.POST.dict())
-        items = ItemFormSet(initial=rows + more, prefix="items", exercises=exercises)
+        items = ItemFormSet(initial=rows + more, prefix="items", **lists)
     elif request.method == "POST":
         form = ProgrammeForm(request.POST)
-        items = ItemFormSet(request.POST, prefix="items", exercises=exercises)
+        items = ItemFormSet(request.POST, prefix="items", **lists)
         if form.is_valid() & items.is_valid():
             try:
                 version = enter_own_plan(
@@ -288,7 +294,7 @@ def _programme_form(request: AuthedRequest, patient: User, view: PlanView | None
         items = ItemFormSet(
             initial=[dict(BLANK_ROW) for _ in range(ROWS_AT_A_TIME)],
             prefix="items",
-            exercises=exercises,
+            **lists,
         )
     else:
         start = max(today_for(patient), max(v.start_date for v in view.versions))
@@ -302,7 +308,7 @@ def _programme_form(request: AuthedRequest, patient: User, view: PlanView | None
         items = ItemFormSet(
             initial=[*item_initial(view.items), dict(BLANK_ROW)][:MAX_ITEMS],
             prefix="items",
-            exercises=exercises,
+            **lists,
         )
     context = {
         "form": form,

@@ -54,7 +54,9 @@ class ExerciseRow:
 
     @property
     def compared(self) -> bool:
-        return self.comparison.enough
+        """Enough days each way and the medians differ: only then is "this does not show
+        that the exercise caused it" said (when the pain was the same, there is no "it")."""
+        return self.comparison.enough and bool(self.comparison.difference)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,8 @@ def comparison_words(comparison: response.Comparison, voice: Voice = "you") -> s
             )
         else:
             words = gettext(
-                "On days you did it, your leg pain was the same as on days you did not "
-                "(median %(done)s vs %(not_done)s; %(days_done)s vs %(days_not_done)s)."
+                "Your leg pain was about the same on days you did it and days you did not "
+                "(%(days_done)s vs %(days_not_done)s)."
             )
     elif difference < 0:
         words = ngettext(
@@ -135,8 +137,8 @@ def comparison_words(comparison: response.Comparison, voice: Voice = "you") -> s
         )
     else:
         words = gettext(
-            "On days the patient did it, their leg pain was the same as on days they did not "
-            "(median %(done)s vs %(not_done)s; %(days_done)s vs %(days_not_done)s)."
+            "The patient's leg pain was about the same on days they did it and days they did "
+            "not (median %(done)s both ways; %(days_done)s vs %(days_not_done)s)."
         )
     return words % values
 

@@ -229,17 +229,24 @@ def _programme(
                 from_therapist=plan.origin == Origin.THERAPIST,
             )
         )
-    this_week = adherence.week_of(view.today)
-    weeks = [w for w in weekly_adherence(viewer=patient, plan_id=plan.pk) if w.start == this_week]
     return Programme(
         plan=plan,
         version=view.version,
         rows=rows,
         upcoming=view.upcoming,
         earlier=[_shown(v) for v in reversed(view.versions) if v.number < view.version.number],
-        week=weeks[0] if weeks else None,
+        week=this_week(patient=patient, plan_id=plan.pk, day=view.today),
         started=view.version.start_date <= view.today,
     )
+
+
+def this_week(*, patient: User, plan_id: int, day: date) -> adherence.Week | None:
+    """One programme's adherence in the week of ``day`` (Monday to ``day``), None when nothing
+    was planned yet: the programme page's figure, sent again after a tick, a pause or a
+    resume."""
+    start = adherence.week_of(day)
+    weeks = [w for w in weekly_adherence(viewer=patient, plan_id=plan_id) if w.start == start]
+    return weeks[0] if weeks else None
 
 
 def programmes_of(*, patient: User) -> Programmes:
@@ -276,12 +283,20 @@ def tick_clock(patient: User) -> TickClock:
     return TickClock(timezone.now(), zone_name(patient), SCRIPT_LOCALES.get(language(), "en-GB"))
 
 
-def choosable(*, patient: User) -> list[tuple[int, str]]:
-    """The exercises a patient may put in a programme they enter (services.plans): the built-in
-    library's by their name in the reader's language, then the ones they wrote down before."""
+@dataclass(frozen=True)
+class Choosable:
+    """The exercises a patient may put in a programme they enter (services.plans), as
+    (id, name): the built-in library's by their name in the reader's language; apart, the
+    ones they wrote down before, as they typed them."""
+
+    library: list[tuple[int, str]]
+    own: list[tuple[int, str]]
+
+
+def choosable(*, patient: User) -> Choosable:
     library = sorted(
         ((e.pk, exercise_words(e).name) for e in Exercise.objects.filter(built_in())),
         key=lambda pair: pair[1].casefold(),
     )
     own = Exercise.objects.filter(patient=patient).order_by("name", "pk")
-    return library + [(e.pk, e.name) for e in own]
+    return Choosable(library, [(e.pk, e.name) for e in own])

@@ -24,6 +24,27 @@
     }
   });
 
+  // A swapped row takes its old one's focus: the row's refusal, else what it now says (done
+  // today, paused, the pause suggestion), else its name; so the next Tab goes on from there
+  // rather than from the top of the page.
+  var swapped = null;
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    swapped = target && target.matches && target.matches("[data-tick-row]")
+      ? target.getAttribute("data-tick-row") : null;
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (!swapped) return;
+    var row = document.querySelector('[data-tick-row="' + swapped + '"]');
+    swapped = null;
+    var active = document.activeElement;
+    if (!row || (active && active !== document.body && active.isConnected)) return;
+    var spot = row.querySelector("[data-tick-errors]") || row.querySelector("[data-row-focus]") ||
+      row.querySelector("[data-row-name]") || row;
+    if (!spot.hasAttribute("tabindex")) spot.setAttribute("tabindex", "-1");
+    spot.focus();
+  });
+
   // --- The queue: one IndexedDB store, keyed by person, programme, exercise and day ---------
   var usable = !!(window.indexedDB && window.fetch && window.Intl);
   function withStore(mode, work) {
