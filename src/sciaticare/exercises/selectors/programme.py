@@ -132,7 +132,7 @@ def today_rows(*, patient: User, day: date) -> list[Row]:
             planned_today=True,
             paused=t.paused,
             flags=t.flags,
-            from_therapist=t.item.version.plan.origin == Origin.THERAPIST,
+            from_therapist=t.from_therapist,
         )
         for t in today(patient=patient, day=day)
     ]
