@@ -444,14 +444,21 @@ def test_nobody_else_may_end_it(client, world, who):
 # --- Where it is linked from ------------------------------------------------------------------
 
 
-def test_the_note_editor_links_the_programme_for_its_session(client, world):
+def test_the_note_editor_saves_the_draft_then_opens_the_programme_for_its_session(client, world):
     appointment = world["appointment"]
     link = _url(world, appointment)
     note = reverse("records:note", args=[appointment.pk])
+    therapist = _login(client, world)
 
-    body = _login(client, world).get(note).content.decode()
+    body = therapist.get(note).content.decode()
+    assert 'name="then" value="programme" data-programme>Save the draft and open' in body
 
-    assert f'href="{link.replace("&", "&amp;")}" data-programme>Home exercise programme' in body
+    answer = therapist.post(
+        reverse("records:autosave", args=[appointment.pk]),
+        {"adverse_event": "none", "then": "programme"},
+    )
+    assert answer.status_code == 302
+    assert answer.url == link
 
 
 def test_a_signed_note_links_it_too(client, world):
