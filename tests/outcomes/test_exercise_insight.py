@@ -313,3 +313,22 @@ def test_the_doctors_report_groups_by_programme_with_the_prescriber_and_the_dose
     )
     assert ours < text.index("Knee to chest") < own < text.index("Glute bridge")
     assert "10 repetitions, once a day" in text
+
+
+def test_the_brief_says_when_the_review_was_due(client, world):
+    world["plan"].versions.update(review_date=date(2026, 11, 10))
+    client.force_login(world["therapist"])
+
+    body = client.get(reverse("intake:brief", args=[world["patient"].pk])).content.decode()
+
+    section = body[body.index('aria-labelledby="exercises-title"') :]
+    assert "<strong>Review was due on 10 Nov 2026.</strong>" in section
+
+
+def test_a_review_still_to_come_is_not_said(client, world):
+    world["plan"].versions.update(review_date=date(2026, 11, 15))  # today
+    client.force_login(world["therapist"])
+
+    body = client.get(reverse("intake:brief", args=[world["patient"].pk])).content.decode()
+
+    assert "Review was due" not in body

@@ -94,6 +94,14 @@ class ExerciseInsight:
     min_days: int = response.MIN_DAYS
 
     @property
+    def review_overdue(self) -> date | None:
+        """The passed review day of the newest ongoing programme from a therapist, if any."""
+        ongoing = [h for h in self.progress.plans if h.active and h.origin == "therapist"]
+        newest = max(ongoing, key=lambda h: h.plan_id, default=None)
+        review = newest.review_date if newest is not None else None
+        return review if review is not None and review < self.progress.today else None
+
+    @property
     def flagged(self) -> list[ExerciseRow]:
         return [r for r in self.rows if r.exercise.flags]
 
