@@ -468,14 +468,21 @@ def test_nobody_else_may_end_it(client, world, who):
 # --- Where it is linked from ------------------------------------------------------------------
 
 
-def test_the_note_editor_links_the_programme_for_its_session(client, world):
+def test_the_note_editor_saves_the_draft_then_opens_the_programme_for_its_session(client, world):
     appointment = world["appointment"]
     link = _url(world, appointment)
     note = reverse("records:note", args=[appointment.pk])
+    therapist = _login(client, world)
 
-    body = _login(client, world).get(note).content.decode()
+    body = therapist.get(note).content.decode()
+    assert 'name="then" value="programme" data-programme>Save the draft and open' in body
 
-    assert f'href="{link.replace("&", "&amp;")}" data-programme>Home exercise programme' in body
+    answer = therapist.post(
+        reverse("records:autosave", args=[appointment.pk]),
+        {"adverse_event": "none", "then": "programme"},
+    )
+    assert answer.status_code == 302
+    assert answer.url == link
 
 
 def test_a_signed_note_links_it_too(client, world):
@@ -529,3 +536,36 @@ def test_a_wrong_date_keeps_the_ticks_and_doses_typed(client, world):
     assert _checked(body) == {tilt}
     assert f'name="ex{tilt}-repetitions" value="14"' in body
     assert _error_beside(body, "start_date") == "This field is required."
+
+
+# --- An overdue review is said ----------------------------------------------------------------
+
+
+def test_a_passed_review_day_is_said_on_the_therapists_page_and_the_patients_view(
+    client, world, clock
+):
+    from sciaticare.exercises.selectors.plans import REVIEW_OVERDUE, plan_view
+
+    written = write_plan(
+        therapist=world["people"]["therapist"],
+        patient=world["people"]["patient"],
+        items=[reps(world["exercises"]["tilt"].pk)],
+        start_date=world["today"],
+        review_date=world["today"] + timedelta(days=7),
+    )
+    page = _login(client, world).get(_url(world)).content.decode()
+    assert "Review was due on" not in page
+    assert (
+        plan_view(viewer=world["people"]["patient"], plan_id=written.plan_id).review_overdue is None
+    )
+
+    clock.at += timedelta(days=8)
+
+    page = _login(client, world).get(_url(world)).content.decode()
+    assert "<strong>Review was due on 21 Jul 2026.</strong>" in page
+    view = plan_view(viewer=world["people"]["patient"], plan_id=written.plan_id)
+    assert view.review_overdue == world["today"] + timedelta(days=7)
+    with translation.override("es"):
+        from django.utils.translation import gettext
+
+        assert gettext(REVIEW_OVERDUE) != REVIEW_OVERDUE

@@ -190,7 +190,9 @@ def test_the_brief_puts_the_flag_first_for_the_treating_therapist(client, world)
     assert flag < section.index("Leg pain on days done and not done")
     assert "leg pain spread further down the leg (marked on 12 Nov 2026)" in section
     assert "Not paused by the client." in section
-    assert "On days the patient did it, their leg pain was 2 points lower" in section
+    # A therapist's page speaks of clients throughout (the flag box says "client" too).
+    assert "On days the client did it, their leg pain was 2 points lower" in section
+    assert "the patient" not in section
     assert NOTE not in body
     assert AuditEvent.objects.filter(
         actor=world["therapist"], patient=world["patient"], action="exercise_plan.progress.view"
@@ -303,3 +305,66 @@ def test_the_insight_reads_a_fixed_number_of_queries_however_long_the_history(
     assert second is not None
     assert len(second.weeks) == 12
     assert all(r.compared for r in second.rows)
+
+
+def _ended_own_programme(world) -> None:
+    """The patient's own physio programme, entered on 3 November and ended on 5 November."""
+    bridge = exercise("Glute bridge")
+    plan(
+        world["patient"],
+        [(bridge, EVERY_DAY)],
+        start=date(2026, 11, 3),
+        ended_at=datetime(2026, 11, 5, 12, 0, tzinfo=UTC),
+    )
+
+
+def test_the_diary_groups_the_exercises_by_programme_with_who_gave_it_and_the_dose(client, world):
+    world["therapist"].first_name, world["therapist"].last_name = "Sam", "Lee"
+    world["therapist"].save()
+    _ended_own_programme(world)
+    client.force_login(world["patient"])
+
+    body = client.get(reverse("outcomes:diary")).content.decode()
+
+    section = body[body.index("Leg pain on days done and not done") :]
+    ours = section.index("From Sam Lee")
+    own = section.index("Entered by you: my physiotherapist · ended on 5 Nov 2026")
+    assert ours < section.index("Knee to chest") < own < section.index("Glute bridge")
+    assert "Knee to chest</strong>, 10 repetitions, once a day" in section
+
+
+def test_the_doctors_report_groups_by_programme_with_the_prescriber_and_the_dose(world, tmp_path):
+    world["therapist"].first_name, world["therapist"].last_name = "Sam", "Lee"
+    world["therapist"].save()
+    _ended_own_programme(world)
+    patient = world["patient"]
+
+    text = " ".join(
+        _pdf_text(report.render_report(patient=patient, viewer=patient), tmp_path).split()
+    )
+
+    ours = text.index("From Sam Lee · from 2 Nov 2026, ongoing")
+    own = text.index(
+        "Entered by the patient: my physiotherapist · from 3 Nov 2026, ended on 5 Nov 2026"
+    )
+    assert ours < text.index("Knee to chest") < own < text.index("Glute bridge")
+    assert "10 repetitions, once a day" in text
+
+
+def test_the_brief_says_when_the_review_was_due(client, world):
+    world["plan"].versions.update(review_date=date(2026, 11, 10))
+    client.force_login(world["therapist"])
+
+    body = client.get(reverse("intake:brief", args=[world["patient"].pk])).content.decode()
+
+    section = body[body.index('aria-labelledby="exercises-title"') :]
+    assert "<strong>Review was due on 10 Nov 2026.</strong>" in section
+
+
+def test_a_review_still_to_come_is_not_said(client, world):
+    world["plan"].versions.update(review_date=date(2026, 11, 15))  # today
+    client.force_login(world["therapist"])
+
+    body = client.get(reverse("intake:brief", args=[world["patient"].pk])).content.decode()
+
+    assert "Review was due" not in body

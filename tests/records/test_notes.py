@@ -306,3 +306,65 @@ def test_the_prefill_includes_the_last_weeks_pain_diary(clinic_world):
     )
 
     assert "Pain diary, last 7 days (1 entry): median back 6/10, leg 4/10." in note.subjective
+
+
+# --- Exercises are given in the home exercise programme, not as advice lines ----------------
+
+
+def test_the_home_care_list_offers_no_exercise_and_keeps_the_other_advice(client, clinic_world):
+    from sciaticare.records.models import BUILT_IN_HOME_CARE, RETIRED_HOME_CARE
+
+    client.force_login(clinic_world["people"]["therapist"])
+
+    body = client.get(f"/notes/{clinic_world['appointment'].pk}/").content.decode()
+
+    for line in RETIRED_HOME_CARE:
+        assert line not in body
+    assert "Knee-to-chest" not in body
+    assert "piriformis" not in body
+    for line in BUILT_IN_HOME_CARE:
+        assert f'value="{line}"' in body
+    assert "Save the draft and open the home exercise programme" in body
+
+
+def test_a_note_that_chose_a_retired_exercise_line_keeps_it(client, clinic_world):
+    from sciaticare.records.models import RETIRED_HOME_CARE
+
+    draft_note(clinic_world, home_care=[RETIRED_HOME_CARE[0]])
+    client.force_login(clinic_world["people"]["therapist"])
+
+    body = client.get(f"/notes/{clinic_world['appointment'].pk}/").content.decode()
+
+    assert f'value="{RETIRED_HOME_CARE[0]}"' in body  # still shown, ticked, for this note
+    note = SessionNote.objects.get(appointment_id=clinic_world["appointment"].pk)
+    assert note.home_care == [RETIRED_HOME_CARE[0]]
+
+
+def test_the_programme_button_saves_the_draft_then_opens_the_programme(client, clinic_world):
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    client.force_login(therapist)
+
+    response = client.post(
+        f"/notes/{appointment_id}/autosave/",
+        {"adverse_event": "none", "subjective": "Typed just now", "then": "programme"},
+    )
+
+    patient_id = clinic_world["people"]["patient"].pk
+    assert response.status_code == 302
+    assert (
+        response.url == f"/exercises/patients/{patient_id}/programme/?appointment={appointment_id}"
+    )
+    assert SessionNote.objects.get(appointment_id=appointment_id).subjective == "Typed just now"
+
+
+def test_a_refused_save_stays_on_the_note_and_does_not_open_the_programme(client, clinic_world):
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    client.force_login(therapist)
+
+    response = client.post(
+        f"/notes/{appointment_id}/autosave/",
+        {"adverse_event": "none", "subjective": "x" * 100_000, "then": "programme"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"/notes/{appointment_id}/"

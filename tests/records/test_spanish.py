@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.records import services
-from sciaticare.records.models import BUILT_IN_HOME_CARE, HomeCareAdvice
+from sciaticare.records.models import BUILT_IN_HOME_CARE, RETIRED_HOME_CARE, HomeCareAdvice
 from tests.records.conftest import draft_note, past_appointment, signed_note
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +30,16 @@ def _speaks_spanish(user):
 
 def test_the_built_in_home_care_lines_are_the_ones_the_migration_stored():
     migration = importlib.import_module("sciaticare.records.migrations.0003_home_care_library")
-    assert tuple(migration.LINES) == BUILT_IN_HOME_CARE
-    assert set(BUILT_IN_HOME_CARE) <= set(
-        HomeCareAdvice.objects.filter(therapist=None).values_list("text", flat=True)
+    retired = importlib.import_module(
+        "sciaticare.records.migrations.0007_exercises_leave_the_home_care_library"
+    )
+    assert tuple(retired.EXERCISE_LINES) == RETIRED_HOME_CARE
+    assert (
+        tuple(line for line in migration.LINES if line not in RETIRED_HOME_CARE)
+        == BUILT_IN_HOME_CARE
+    )
+    assert set(HomeCareAdvice.objects.filter(therapist=None).values_list("text", flat=True)) == set(
+        BUILT_IN_HOME_CARE
     )
 
 

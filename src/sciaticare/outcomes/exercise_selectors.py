@@ -10,7 +10,7 @@ sentence claims a cause: each comparison says that it does not show one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -22,7 +22,13 @@ from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
 from sciaticare.exercises import adherence, response
 from sciaticare.exercises.selectors.library import StopRuleWords, stop_rule
-from sciaticare.exercises.selectors.progress import ExerciseProgress, Progress, progress_for
+from sciaticare.exercises.selectors.progress import (
+    ExerciseProgress,
+    ItemDose,
+    PlanHistory,
+    Progress,
+    progress_for,
+)
 from sciaticare.outcomes.charts import number
 from sciaticare.outcomes.models import PainEntry
 
@@ -31,8 +37,9 @@ PAGE_WEEKS = 12
 BRIEF_WEEKS = 4
 REPORT_WEEKS = 12
 
-#: Who a sentence speaks to: the patient ("you") or about them (the brief and the report).
-type Voice = Literal["you", "patient"]
+#: Who a sentence speaks to: the patient ("you"), or about them: "client" on the therapist's
+#: pages (the brief), "patient" in the doctor's report.
+type Voice = Literal["you", "client", "patient"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,23 @@ class ExerciseRow:
 
 
 @dataclass(frozen=True)
+class ProgrammeEntry:
+    name: str
+    dose: ItemDose | None  # as the version in force has it (None: an earlier version's only)
+    row: ExerciseRow | None  # its comparison, under the newest programme that has it
+
+
+@dataclass(frozen=True)
+class ProgrammeRows:
+    """One programme as the diary and the report list it: who gave it, whether it ended, each
+    exercise of its version in force with its dose, then the earlier versions' exercises."""
+
+    history: PlanHistory
+    given_by: str  # "From Sam Lee, Lakeside Clinic" / "Entered by the patient: Dr Shah"
+    entries: list[ProgrammeEntry]
+
+
+@dataclass(frozen=True)
 class ExerciseInsight:
     progress: Progress
     weeks: list[WeekRow]  # the weeks shown, oldest first
@@ -68,7 +92,16 @@ class ExerciseInsight:
     not_cause: str  # said under every comparison
     weeks_shown: int | None  # how many weeks back ``weeks`` reaches (None: the whole programme)
     stop_rule: StopRuleWords  # the library's, beside a flag for the patient
+    programmes: list[ProgrammeRows] = field(default_factory=list)  # ongoing first, then newest
     min_days: int = response.MIN_DAYS
+
+    @property
+    def review_overdue(self) -> date | None:
+        """The passed review day of the newest ongoing programme from a therapist, if any."""
+        ongoing = [h for h in self.progress.plans if h.active and h.origin == "therapist"]
+        newest = max(ongoing, key=lambda h: h.plan_id, default=None)
+        review = newest.review_date if newest is not None else None
+        return review if review is not None and review < self.progress.today else None
 
     @property
     def flagged(self) -> list[ExerciseRow]:
@@ -119,6 +152,8 @@ def comparison_words(comparison: response.Comparison, voice: Voice = "you") -> s
                 "Your leg pain was about the same on days you did it and days you did not "
                 "(%(days_done)s vs %(days_not_done)s)."
             )
+    elif voice == "client":
+        words = _client_words(difference, count)
     elif difference < 0:
         words = ngettext(
             "On days the patient did it, their leg pain was %(points)s point lower "
@@ -141,6 +176,57 @@ def comparison_words(comparison: response.Comparison, voice: Voice = "you") -> s
             "not (median %(done)s both ways; %(days_done)s vs %(days_not_done)s)."
         )
     return words % values
+
+
+def _client_words(difference: float, count: int) -> str:
+    """The comparison on the therapist's pages, which speak of clients."""
+    if difference < 0:
+        return ngettext(
+            "On days the client did it, their leg pain was %(points)s point lower "
+            "(median %(done)s vs %(not_done)s; %(days_done)s vs %(days_not_done)s).",
+            "On days the client did it, their leg pain was %(points)s points lower "
+            "(median %(done)s vs %(not_done)s; %(days_done)s vs %(days_not_done)s).",
+            count,
+        )
+    if difference > 0:
+        return ngettext(
+            "On days the client did it, their leg pain was %(points)s point higher "
+            "(median %(done)s vs %(not_done)s; %(days_done)s vs %(days_not_done)s).",
+            "On days the client did it, their leg pain was %(points)s points higher "
+            "(median %(done)s vs %(not_done)s; %(days_done)s vs %(days_not_done)s).",
+            count,
+        )
+    return gettext(
+        "On days the client did it, their leg pain was the same as on days they did not "
+        "(median %(done)s vs %(not_done)s; %(days_done)s vs %(days_not_done)s)."
+    )
+
+
+def given_by(history: PlanHistory, voice: Voice = "you") -> str:
+    """Who gave a programme: its therapist and their clinic, or the prescriber the patient
+    named when they entered it."""
+    if history.origin != "therapist":
+        if voice == "you":
+            return gettext("Entered by you: %(prescriber)s") % {"prescriber": history.prescriber}
+        return gettext("Entered by the patient: %(prescriber)s") % {
+            "prescriber": history.prescriber
+        }
+    who = ", ".join(part for part in (history.therapist, history.clinic) if part)
+    return gettext("From %(who)s") % {"who": who} if who else gettext("From a therapist")
+
+
+def _programmes(progress: Progress, rows: list[ExerciseRow], voice: Voice) -> list[ProgrammeRows]:
+    ordered = sorted(progress.plans, key=lambda h: (not h.active, -h.plan_id))
+    found = []
+    for history in ordered:
+        mine = {r.exercise.exercise_id: r for r in rows if r.exercise.plan_id == history.plan_id}
+        entries = [
+            ProgrammeEntry(item.name, item, mine.pop(item.exercise_id, None))
+            for item in history.current
+        ]
+        entries += [ProgrammeEntry(r.exercise.name, None, r) for r in mine.values()]
+        found.append(ProgrammeRows(history, given_by(history, voice), entries))
+    return found
 
 
 def _days(count: int) -> str:
@@ -186,6 +272,7 @@ def exercise_insight_for(
         not_cause=gettext("This does not show that the exercise caused it."),
         weeks_shown=weeks,
         stop_rule=stop_rule(),
+        programmes=_programmes(progress, rows, voice),
     )
 
 
@@ -196,7 +283,7 @@ def brief_section(viewer: User, patient: User) -> SafeString:
     does not treat the patient (an intake share)."""
     try:
         insight = exercise_insight_for(
-            viewer=viewer, patient=patient, weeks=BRIEF_WEEKS, voice="patient"
+            viewer=viewer, patient=patient, weeks=BRIEF_WEEKS, voice="client"
         )
     except NotFound:
         return SafeString("")

@@ -25,7 +25,7 @@ TECHNIQUES = [
     ["swedish"],
     ["neuromuscular"],
 ]
-HOME_CARE = [BUILT_IN_HOME_CARE[0], BUILT_IN_HOME_CARE[1], BUILT_IN_HOME_CARE[5]]
+HOME_CARE = [BUILT_IN_HOME_CARE[0], BUILT_IN_HOME_CARE[1], BUILT_IN_HOME_CARE[3]]
 
 
 def seed(accounts: dict[str, User]) -> None:

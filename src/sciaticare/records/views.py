@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
@@ -215,6 +216,13 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         }
     else:
         messages.info(request, text)
+        if request.POST.get("then") == "programme" and (
+            view.note.appointment.status in services.SIGNABLE_STATUSES
+        ):
+            # The note's "home exercise programme" button: the draft is saved, then the
+            # programme page for this session opens (named by URL only: exercises sits above).
+            programme = reverse("exercises:prescribe", args=[view.note.patient_id])
+            return redirect(f"{programme}?appointment={appointment_id}")
     return redirect("records:note", appointment_id=appointment_id)
 
 

@@ -112,6 +112,12 @@ class Prescribing:
         return self.current.number + 1 if self.current is not None else 1
 
     @property
+    def review_overdue(self) -> date | None:
+        """The newest version's review day once it has passed (said on the therapist's page)."""
+        review = self.current.review_date if self.current is not None else None
+        return review if review is not None and review < self.today else None
+
+    @property
     def based_on(self) -> str:
         """What the form was filled from: "<plan>:<version>", or "" for a new programme."""
         if self.plan is None or self.current is None:

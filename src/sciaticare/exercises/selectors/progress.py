@@ -71,8 +71,11 @@ class PlanHistory:
     plan_id: int
     origin: str
     prescriber: str
+    therapist: str  # who wrote a therapist's programme ("" when unknown or the patient's)
+    clinic: str  # their clinic's name, or ""
     created_at: datetime
     ended_at: datetime | None
+    ended_on: date | None  # the patient's day it was ended on
     first_start: date
     current_start: date  # the start of the version in force (before any: the first to come)
     review_date: date | None  # the version in force's
@@ -102,6 +105,7 @@ class ExerciseProgress:
     planned: frozenset[date]
     done: frozenset[date]
     position: tuple[int, int]  # (programme's rank, position in it): the order to list
+    plan_id: int = 0  # the programme it is listed under (the newest that has it)
 
     @property
     def paused(self) -> bool:
@@ -284,13 +288,14 @@ def _exercises(
                 planned=frozenset(planned_days[item.exercise_id]),
                 done=frozenset(done_days[item.exercise_id]),
                 position=(rank, item.position),
+                plan_id=history.plan_id,
             )
     # Exercises of older versions only: still counted, and their days still compared.
-    earlier: dict[int, ItemDose] = {}
-    for history in histories:
+    earlier: dict[int, tuple[ItemDose, int]] = {}
+    for history in sorted(histories, key=lambda h: -h.plan_id):
         for item in history.earlier:
-            earlier.setdefault(item.exercise_id, item)
-    for exercise, item in earlier.items():
+            earlier.setdefault(item.exercise_id, (item, history.plan_id))
+    for exercise, (item, plan) in earlier.items():
         if exercise not in rows and planned_days[exercise]:
             rows[exercise] = ExerciseProgress(
                 exercise_id=exercise,
@@ -303,6 +308,7 @@ def _exercises(
                 planned=frozenset(planned_days[exercise]),
                 done=frozenset(done_days[exercise]),
                 position=(len(histories), item.position),
+                plan_id=plan,
             )
     return sorted(rows.values(), key=lambda e: (not e.flags, not e.current, e.position, e.name))
 
@@ -322,11 +328,14 @@ def _merged(
         planned=seen.planned,
         done=seen.done,
         position=seen.position,
+        plan_id=seen.plan_id,
     )
 
 
 #: A version as ``_VERSION_COLUMNS`` reads it.
-type VersionRow = tuple[int, int, int, date, date | None, int, str, str, datetime, datetime | None]
+type VersionRow = tuple[
+    int, int, int, date, date | None, int, str, str, datetime, datetime | None, str, str, str, str
+]
 _VERSION_COLUMNS = (
     "pk",
     "plan_id",
@@ -338,6 +347,10 @@ _VERSION_COLUMNS = (
     "plan__prescriber",
     "plan__created_at",
     "plan__ended_at",
+    "plan__therapist__first_name",
+    "plan__therapist__last_name",
+    "plan__therapist__email",
+    "plan__clinic__name",
 )
 _ITEM_COLUMNS = (
     "version_id",
@@ -422,11 +435,14 @@ def _history(
     zone: str,
 ) -> PlanHistory:
     """One programme from its versions (in number order), by ``plans.plan_spans``' rules."""
-    _, plan, _, _, _, _, origin, prescriber, created_at, ended_at = versions[0]
+    _, plan, _, _, _, _, origin, prescriber, created_at, ended_at, *author = versions[0]
+    first_name, last_name, email, clinic = (value or "" for value in author)
+    therapist = f"{first_name} {last_name}".strip() or email  # User.display_name
     first = min(row[3] for row in versions)
     last = today
-    if ended_at is not None:
-        last = min(last, local_day(ended_at, zone) - timedelta(days=1))
+    ended_on = local_day(ended_at, zone) if ended_at is not None else None
+    if ended_on is not None:
+        last = min(last, ended_on - timedelta(days=1))
     pauses = {exercise: local_day(at, zone) for exercise, at in paused.items()}
     cut_at = cast("Mapping[Hashable, date]", pauses)  # Mapping's keys are invariant
     spans = adherence.without_paused(
@@ -451,8 +467,11 @@ def _history(
         plan_id=plan,
         origin=origin,
         prescriber=prescriber,
+        therapist=therapist,
+        clinic=clinic,
         created_at=created_at,
         ended_at=ended_at,
+        ended_on=ended_on,
         first_start=first,
         current_start=shown[3],
         review_date=shown[4],
