@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import day_of, today_for
@@ -124,11 +123,6 @@ def ended_on(plan: ExercisePlan) -> date | None:
     return day_of(plan.patient, plan.ended_at) if plan.ended_at is not None else None
 
 
-#: The patient's words for ``PlanView.review_overdue`` (the same msgid as
-#: ``{% blocktranslate with day=view.review_overdue|day:"medium" %}…{{ day }}.{% endblocktranslate %}``).
-REVIEW_OVERDUE = gettext_noop("Your therapist planned to review this on %(day)s.")
-
-
 @dataclass(frozen=True)
 class PlanView:
     plan: ExercisePlan
@@ -146,15 +140,6 @@ class PlanView:
     today: date
     #: Every version, oldest first, each with its items (and their exercises) prefetched.
     versions: list[PlanVersion]
-
-    @property
-    def review_overdue(self) -> date | None:
-        """The version's review day once it has passed in a programme still going: the
-        patient's page says "Your therapist planned to review this on <day>"."""
-        review = self.version.review_date
-        if review is None or self.plan.ended_at is not None or review >= self.today:
-            return None
-        return review
 
 
 def plan_view(*, viewer: User, plan_id: int) -> PlanView:
