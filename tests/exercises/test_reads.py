@@ -12,9 +12,8 @@ import pytest
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import NotFound
 from sciaticare.exercises.adherence import EVERY_DAY, Week, week_of
-from sciaticare.exercises.models import ExerciseLog, PlanVersion
+from sciaticare.exercises.models import PlanVersion
 from sciaticare.exercises.response import FLAG_WINDOW_DAYS, Flag
-from sciaticare.exercises.selectors import day as day_selectors
 from sciaticare.exercises.selectors import planned
 from sciaticare.exercises.selectors import plans as selectors
 from sciaticare.exercises.services.logs import log_exercise, pause_exercise
@@ -117,73 +116,7 @@ def test_before_its_start_the_view_shows_the_first_version_to_come(world):
     assert (view.version.pk, view.upcoming) == (version.pk, None)
 
 
-# --- The patient's day -----------------------------------------------------------------------
-
-
-def test_today_lists_the_exercises_planned_on_the_day_with_their_state(world):
-    ex = world["exercises"]
-    assert world["today"].weekday() == 1  # a Tuesday
-    plan_id = _plan(
-        world,
-        reps(ex["tilt"].pk),
-        ItemInput(ex["walk"].pk, minutes=20, days=EVERY_DAY & ~TUESDAY),
-        reps(ex["slider"].pk, days=TUESDAY),
-    ).plan_id
-    _tick(world, plan_id, "tilt", leg_pain="better")
-    _tick(world, plan_id, "slider", done=False)
-    pause_exercise(patient=world["people"]["patient"], plan_id=plan_id, exercise_id=ex["slider"].pk)
-    ended = enter_own_plan(
-        patient=world["people"]["patient"],
-        prescriber="",
-        items=[dosed(ex["walk"])],
-        start_date=world["today"],
-        review_date=None,
-    )
-    end_plan(actor=world["people"]["patient"], plan_id=ended.plan_id)
-
-    listed = day_selectors.today(patient=world["people"]["patient"], day=world["today"])
-
-    assert [(i.plan_id, i.exercise.pk, i.done, i.leg_pain, i.paused) for i in listed] == [
-        (plan_id, ex["tilt"].pk, True, "better", False),
-        (plan_id, ex["slider"].pk, False, "", True),
-    ]
-    assert day_selectors.today(patient=world["people"]["other_patient"], day=world["today"]) == []
-
-
-def test_today_takes_one_query_whatever_the_history(world, django_assert_num_queries):
-    ex = world["exercises"]
-    plan_id = _plan(world, reps(ex["tilt"].pk), reps(ex["slider"].pk), days_ago=3 * 365).plan_id
-    for n in range(1, 8):  # versions over the years
-        _plan(
-            world,
-            reps(ex["tilt"].pk, repetitions=n + 1),
-            reps(ex["slider"].pk),
-            days_ago=3 * 365 - 100 * n,
-            plan_id=plan_id,
-        )
-    ExerciseLog.objects.bulk_create(
-        ExerciseLog(
-            plan_id=plan_id,
-            exercise=ex[kind],
-            date=world["today"] - timedelta(days=n),
-            done=n % 3 != 0,
-            leg_pain=("better", "same", "worse")[n % 3] if n % 3 else "",
-        )
-        for n in range(1, 3 * 365)
-        for kind in ("tilt", "slider")
-    )
-    _tick(world, plan_id, "tilt", spread_down_leg=True)
-
-    with django_assert_num_queries(1):
-        listed = day_selectors.today(patient=world["people"]["patient"], day=world["today"])
-
-    assert [(i.item.repetitions, i.done, i.flags) for i in listed] == [
-        (8, True, (Flag.SPREAD,)),
-        (10, None, ()),
-    ]
-
-
-# --- Flags -----------------------------------------------------------------------------------
+# --- Flags (the patient's day: test_day.py) ----------------------------------------------------
 
 
 def test_spread_flags_at_once_and_worse_after_three(world):
