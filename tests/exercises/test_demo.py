@@ -135,5 +135,5 @@ def test_the_demo_patient_is_reminded_of_the_day_s_exercises(monkeypatch):
     assert tasks.send_exercise_reminders.call() >= 1
 
     (message,) = [m for m in mail.outbox if m.to == ["patient@example.com"]]
-    assert "- Walking: 20 minutes\n" in message.body
+    assert "- Walking: 20 minutes, once a day\n" in message.body
     assert "slider" not in message.body  # paused

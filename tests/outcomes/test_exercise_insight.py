@@ -304,7 +304,7 @@ def test_the_insight_reads_a_fixed_number_of_queries_however_long_the_history(
     assert first is not None
     assert second is not None
     assert len(second.weeks) == 12
-    assert all(r.compared for r in second.rows)
+    assert all(r.comparison.enough for r in second.rows)
 
 
 def _ended_own_programme(world) -> None:

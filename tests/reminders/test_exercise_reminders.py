@@ -110,7 +110,9 @@ def test_the_day_s_exercises_not_done_nor_paused_go_by_each_chosen_channel_once(
     assert message["Subject"] == "Your home exercises for today"
     body = body_of(message)
     assert body.startswith("Hello Maya,\n\nPlanned for today in your home programme")
-    assert "- Walking: 20 minutes\n- Knee-to-chest stretch: 1 set of 10, 2 times a day\n" in body
+    assert (
+        "- Walking: 20 minutes, once a day\n- Knee-to-chest stretch: 10 repetitions, twice a day\n"
+    ) in body
     assert "Pelvic tilt" not in body
     assert "slider" not in body
     assert "Tick each one when it is done: http://127.0.0.1:8000/" in body
@@ -167,7 +169,7 @@ def test_the_version_in_force_today_decides_and_a_new_one_next_week_does_not_yet
 
     assert tasks.send_exercise_reminders.call() == 1
     (message,) = smtp.to(patient.email)
-    assert "- Walking: 30 minutes\n" in body_of(message)
+    assert "- Walking: 30 minutes, once a day\n" in body_of(message)
 
 
 def test_each_patient_is_reminded_in_their_own_morning(clock, smtp):
@@ -205,7 +207,7 @@ def test_in_quiet_hours_it_waits_for_their_end_and_then_sends_what_is_still_left
     clock.at = again.run_after
     assert tasks.send_exercise_reminder.call(patient.pk, "2026-07-14") == 1
     (message,) = mail.outbox
-    assert "- Pelvic tilt: 1 set of 12\n" in message.body
+    assert "- Pelvic tilt: 12 repetitions, once a day\n" in message.body
     assert "Walking" not in message.body
     # The hourly run at 11:00 finds it sent.
     clock.at = datetime(2026, 7, 14, 10, 0, tzinfo=UTC)
@@ -247,8 +249,8 @@ def test_the_reminder_is_in_the_person_s_language(clock, smtp, twilio):
     body = body_of(message)
     assert body.startswith("Hola, Lucía:\n\nPrevistos para hoy en su programa en casa")
     # The library's exercises by their Spanish names, not the rows' English ones.
-    assert "- Caminar: 20 minutos\n" in body
+    assert "- Caminar: 20 minutos, una vez al día\n" in body
     assert "Walking" not in body
-    assert ": 1 serie de 10, 2 veces al día\n" in body
+    assert ": 10 repeticiones, dos veces al día\n" in body
     (text,) = twilio.to("+34612345678")
     assert text.startswith("Sciaticare: Ejercicios en casa de hoy: quedan 2 por hacer. http")

@@ -69,7 +69,6 @@ def _doses(items: list[reminding.ToDo]) -> list[wording.Dose]:
         wording.Dose(
             name=BY_SLUG[item.slug].name if item.built_in and item.slug in BY_SLUG else item.name,
             built_in=item.built_in and item.slug in BY_SLUG,
-            timed=item.timed,
             repetitions=item.repetitions,
             sets=item.sets,
             minutes=item.minutes,

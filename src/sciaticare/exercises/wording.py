@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,29 +24,58 @@ class Dose:
     #: language; a clinic's or patient's own is shown as written.
     name: str
     built_in: bool
-    timed: bool
     repetitions: int
     sets: int
     minutes: int
     times_per_day: int
 
 
-def dose_text(dose: Dose) -> str:
-    """ "20 minutes", "2 sets of 10", "1 set of 10, 2 times a day"."""
-    if dose.timed or not dose.repetitions:
-        amount = ngettext("%(count)s minute", "%(count)s minutes", dose.minutes) % {
+class Dosed(Protocol):
+    """A plan item, its values (changes.ItemValues), or a reminder's Dose."""
+
+    @property
+    def repetitions(self) -> int: ...
+
+    @property
+    def sets(self) -> int: ...
+
+    @property
+    def minutes(self) -> int: ...
+
+    @property
+    def times_per_day(self) -> int: ...
+
+
+def times_a_day(count: int) -> str:
+    if count == 1:
+        return _("once a day")
+    if count == 2:
+        return _("twice a day")
+    return ngettext("%(count)s time a day", "%(count)s times a day", count) % {"count": count}
+
+
+def amount_text(dose: Dosed) -> str:
+    """ "15 minutes", "10 repetitions" or "10 repetitions, 2 sets"."""
+    if dose.minutes:
+        return ngettext("%(count)s minute", "%(count)s minutes", dose.minutes) % {
             "count": dose.minutes
         }
-    else:
-        amount = ngettext(
-            "%(count)s set of %(repetitions)s", "%(count)s sets of %(repetitions)s", dose.sets
-        ) % {"count": dose.sets, "repetitions": dose.repetitions}
-    if dose.times_per_day > 1:
-        amount = _("%(amount)s, %(count)s times a day") % {
-            "amount": amount,
-            "count": dose.times_per_day,
-        }
+    amount = ngettext("%(count)s repetition", "%(count)s repetitions", dose.repetitions) % {
+        "count": dose.repetitions
+    }
+    if dose.sets > 1:
+        sets = ngettext("%(count)s set", "%(count)s sets", dose.sets) % {"count": dose.sets}
+        amount = f"{amount}, {sets}"
     return amount
+
+
+def dose_text(dose: Dosed) -> str:
+    """ "15 minutes, once a day" or "10 repetitions, 2 sets, twice a day": how the pages, the
+    doctor's PDF and the reminder all say a dose."""
+    return _("%(amount)s, %(often)s") % {
+        "amount": amount_text(dose),
+        "often": times_a_day(dose.times_per_day),
+    }
 
 
 def exercise_reminder(

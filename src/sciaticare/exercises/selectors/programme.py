@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from babel.dates import get_day_names
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import day_of, today_for, zone_name
@@ -35,6 +35,7 @@ from sciaticare.exercises.selectors.day import today
 from sciaticare.exercises.selectors.library import ExerciseWords, exercise_words
 from sciaticare.exercises.selectors.planned import weekly_adherence
 from sciaticare.exercises.selectors.plans import built_in, plan_view, plans_of
+from sciaticare.exercises.wording import amount_text, times_a_day
 
 # --- A dose in words -------------------------------------------------------------------------
 
@@ -48,31 +49,12 @@ def weekday_names(mask: int) -> str:
     return ", ".join(str(names[n]) for n in range(7) if mask >> n & 1)
 
 
-def _times_a_day(times: int) -> str:
-    if times == 1:
-        return gettext("once a day")
-    if times == 2:
-        return gettext("twice a day")
-    return ngettext("%(count)s time a day", "%(count)s times a day", times) % {"count": times}
-
-
 def dose_words(item: PlanItem) -> str:
     """ "10 repetitions, 2 sets, once a day; Mon, Wed, Fri" or "15 minutes, once a day; every
     day"."""
-    if item.minutes:
-        amount = ngettext("%(count)s minute", "%(count)s minutes", item.minutes) % {
-            "count": item.minutes
-        }
-    else:
-        amount = ngettext("%(count)s repetition", "%(count)s repetitions", item.repetitions) % {
-            "count": item.repetitions
-        }
-        if item.sets > 1:
-            sets = ngettext("%(count)s set", "%(count)s sets", item.sets) % {"count": item.sets}
-            amount = f"{amount}, {sets}"
     return gettext("%(amount)s, %(times)s; %(days)s") % {
-        "amount": amount,
-        "times": _times_a_day(item.times_per_day),
+        "amount": amount_text(item),
+        "times": times_a_day(item.times_per_day),
         "days": weekday_names(item.days),
     }
 

@@ -3,26 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from django import template
 from django.utils.dates import WEEKDAYS
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from sciaticare.exercises.adherence import EVERY_DAY
 from sciaticare.exercises.models import Exercise
 from sciaticare.exercises.selectors.library import exercise_words
+from sciaticare.exercises.wording import Dosed, dose_text
 
 register = template.Library()
-
-
-class Dosed(Protocol):
-    """A plan item, or its values (changes.ItemValues)."""
-
-    repetitions: int
-    sets: int
-    minutes: int
-    times_per_day: int
 
 
 @register.filter
@@ -31,32 +21,10 @@ def exercise_name(exercise: Exercise) -> str:
     return exercise_words(exercise).name
 
 
-def times_a_day(count: int) -> str:
-    if count == 1:
-        return gettext("once a day")
-    if count == 2:
-        return gettext("twice a day")
-    return ngettext("%(count)s time a day", "%(count)s times a day", count) % {"count": count}
-
-
 @register.filter
 def dose(item: Dosed) -> str:
-    """``{{ item|dose }}`` → "10 repetitions × 2 sets, twice a day" or "15 minutes, once a
-    day"."""
-    if item.minutes:
-        amount = ngettext("%(count)s minute", "%(count)s minutes", item.minutes) % {
-            "count": item.minutes
-        }
-    else:
-        amount = ngettext("%(count)s repetition", "%(count)s repetitions", item.repetitions) % {
-            "count": item.repetitions
-        }
-        if item.sets > 1:
-            amount = gettext("%(amount)s × %(sets)s sets") % {"amount": amount, "sets": item.sets}
-    return gettext("%(amount)s, %(often)s") % {
-        "amount": amount,
-        "often": times_a_day(item.times_per_day),
-    }
+    """``{{ item|dose }}`` → "10 repetitions, 2 sets, twice a day" or "15 minutes, once a day"."""
+    return dose_text(item)
 
 
 @register.filter
