@@ -111,9 +111,9 @@ def _prescribe(page: Page, live_server: Any, appointment_id: int) -> None:
     expect(page.get_by_text("Saved: version 1 of the programme")).to_be_visible()
     version = page.locator("#version-1")
     expect(version).to_contain_text("Walking: 15 minutes, once a day; every day")
-    expect(version).to_contain_text("Sciatic nerve slider: 10 repetitions × 2 sets")
+    expect(version).to_contain_text("Sciatic nerve slider: 10 repetitions, 2 sets")
     expect(version).to_contain_text(
-        "Knee-to-chest stretch: 8 repetitions × 2 sets, twice a day; Monday, Wednesday, Friday"
+        "Knee-to-chest stretch: 8 repetitions, 2 sets, twice a day; Monday, Wednesday, Friday"
     )
     _axe_clean(page)
 

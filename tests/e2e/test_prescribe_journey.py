@@ -77,7 +77,7 @@ def test_prescribe_from_the_note_then_a_second_version(live_server, browser):
     expect(page.get_by_role("heading", name="Version 1, from")).to_be_visible()
     versions = page.locator("#version-1")
     expect(versions).to_contain_text("Walking: 15 minutes, once a day; every day")
-    expect(versions).to_contain_text("Pelvic tilt: 10 repetitions × 2 sets, twice a day")
+    expect(versions).to_contain_text("Pelvic tilt: 10 repetitions, 2 sets, twice a day")
     expect(versions).to_contain_text(
         "Knee-to-chest stretch: 3 repetitions, twice a day; Monday, Wednesday, Friday"
     )
