@@ -1,5 +1,5 @@
 """Issue 17's journey in Chromium, from the note to the flag: the therapist (desktop) opens a past
-session's note, follows "Home exercise programme", prescribes three exercises with their doses
+session's note, saves the draft and opens the home exercise programme, prescribes three exercises with their doses
 and saves version 1; the patient, on a 390 px phone, sees the programme with its drawings and
 ticks every planned exercise each evening for a week, marking on the last evening that the
 nerve slider sent the pain further down the leg; the page suggests pausing it; the next morning
@@ -88,7 +88,7 @@ def _prescribe(page: Page, live_server: Any, appointment_id: int) -> None:
     """From the session note: three exercises, their doses and days; saved as version 1."""
     page.goto(f"{live_server.url}/notes/{appointment_id}/")
     _axe_clean(page)
-    page.get_by_role("link", name="Home exercise programme").click()
+    page.get_by_role("button", name="Save the draft and open the home exercise programme").click()
     expect(
         page.get_by_role("heading", name="Home exercise programme · Rosa Quintero")
     ).to_be_visible()

@@ -49,7 +49,7 @@ def test_prescribe_from_the_note_then_a_second_version(live_server, browser):
     sign_in(page, live_server, therapist.user)
 
     page.goto(f"{live_server.url}/notes/{appointment.pk}/")
-    page.get_by_role("link", name="Home exercise programme").click()
+    page.get_by_role("button", name="Save the draft and open the home exercise programme").click()
     expect(
         page.get_by_role("heading", name="Home exercise programme · Rosa Quintero")
     ).to_be_visible()
@@ -122,7 +122,9 @@ def test_by_keyboard_alone_on_a_320_px_phone(live_server, browser):
     sign_in(page, live_server, therapist.user)
     page.goto(f"{live_server.url}/notes/{appointment.pk}/")
 
-    keys.press(page.get_by_role("link", name="Home exercise programme"))
+    keys.press(
+        page.get_by_role("button", name="Save the draft and open the home exercise programme")
+    )
     keys.choose(page.get_by_label("Pelvic tilt", exact=True))
     keys.type(_card(page, "Pelvic tilt").get_by_label("Repetitions"), "12", replace=True)
     keys.to(_card(page, "Pelvic tilt").get_by_label("Sunday"))
