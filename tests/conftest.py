@@ -22,6 +22,27 @@ from tests.factories import (
 settings.register_profile("sciaticare", deadline=None)
 settings.load_profile("sciaticare")
 
+
+def _flushes(item: pytest.Item) -> bool:
+    """A test that empties the database when it ends (transactional, or the live server's)."""
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and bool(
+        marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+    )
+    return transaction or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that empty the database run after all the others: it is emptied without the rows
+    that migrations write (the built-in exercise library, home-care lines), which a test that
+    uses the database only through a fixture (not the django_db mark, which pytest-django
+    orders) would otherwise find missing after a browser test. A stable sort: the order is
+    otherwise kept."""
+    items.sort(key=_flushes)
+
+
 # The `smtp` fixture and failing-task check; the local card processor (`stripe_server`).
 pytest_plugins = ["tests.mail", "tests.stripe"]
 
