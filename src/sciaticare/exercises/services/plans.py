@@ -224,6 +224,24 @@ def _next_number(plan: ExercisePlan, start_date: date) -> int:
     return last.number + 1
 
 
+def _plan_for_version(
+    patient: User, plan_id: int | None, origin: Origin, start_date: date, **new: object
+) -> tuple[ExercisePlan, int]:
+    """The plan the next version goes into and its number: a new plan (with ``new``'s fields)
+    and 1, or the patient's plan of this origin, locked, and one past its last version. Inside
+    the caller's transaction."""
+    if plan_id is None:
+        return ExercisePlan.objects.create(patient=patient, origin=origin, **new), 1
+    plan = (
+        ExercisePlan.objects.select_for_update()
+        .filter(pk=plan_id, patient=patient, origin=origin)
+        .first()
+    )
+    if plan is None:
+        raise NotFound("exercise plan")
+    return plan, _next_number(plan, start_date)
+
+
 def _write_version(
     plan: ExercisePlan,
     *,
@@ -316,21 +334,15 @@ def write_plan(
             % {"names": ", ".join(refused)},
         )
     with transaction.atomic():
-        if plan_id is None:
-            plan = ExercisePlan.objects.create(
-                patient=patient, origin=Origin.THERAPIST, therapist=therapist, clinic_id=clinic_id
-            )
-            number = 1
-        else:
-            found = (
-                ExercisePlan.objects.select_for_update()
-                .filter(pk=plan_id, patient=patient, origin=Origin.THERAPIST)
-                .first()
-            )
-            if found is None:
-                raise NotFound("exercise plan")
-            plan = found
-            number = _next_number(plan, start_date)
+        plan, number = _plan_for_version(
+            patient,
+            plan_id,
+            Origin.THERAPIST,
+            start_date,
+            therapist=therapist,
+            clinic_id=clinic_id,
+        )
+        if plan_id is not None:  # the therapist who writes it now becomes its therapist
             plan.therapist, plan.clinic_id = therapist, clinic_id
             plan.save(update_fields=["therapist", "clinic"])
         version = _write_version(
@@ -404,24 +416,12 @@ def enter_own_plan(
         ]
     )
     with transaction.atomic():
-        if plan_id is None:
-            plan = ExercisePlan.objects.create(
-                patient=patient, origin=Origin.PATIENT, prescriber=prescriber
-            )
-            number = 1
-        else:
-            found = (
-                ExercisePlan.objects.select_for_update()
-                .filter(pk=plan_id, patient=patient, origin=Origin.PATIENT)
-                .first()
-            )
-            if found is None:
-                raise NotFound("exercise plan")
-            plan = found
-            number = _next_number(plan, start_date)
-            if plan.prescriber != prescriber:
-                plan.prescriber = prescriber
-                plan.save(update_fields=["prescriber"])
+        plan, number = _plan_for_version(
+            patient, plan_id, Origin.PATIENT, start_date, prescriber=prescriber
+        )
+        if plan_id is not None and plan.prescriber != prescriber:
+            plan.prescriber = prescriber
+            plan.save(update_fields=["prescriber"])
         exercise_ids = [
             item.exercise_id if item.exercise_id is not None else _own_exercise(patient, item)
             for item in items
