@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sciaticare.outcomes",
     "sciaticare.billing",
     "sciaticare.interop",
+    "sciaticare.integrations",
 ]
 
 MIDDLEWARE = [

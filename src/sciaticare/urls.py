@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("sciaticare.outcomes.urls")),
     path("", include("sciaticare.interop.urls")),
     path("billing/", include("sciaticare.billing.urls")),
+    path("integrations/", include("sciaticare.integrations.urls")),
     path("exercises/", include("sciaticare.exercises.urls")),
     path("therapists/", include("sciaticare.directory.urls")),
     path("account/", include("sciaticare.accounts.urls")),

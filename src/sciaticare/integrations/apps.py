@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    """Other systems around a clinic: the therapist's own calendar (CalDAV, both ways), moving in
+    from another clinic system (CSV), and events out to the clinic's own systems (webhooks)."""
+
+    name = "sciaticare.integrations"
+    label = "integrations"
+
+    def ready(self) -> None:
+        # Each integration subscribes to the lower apps' after-commit hooks here.
+        pass

@@ -1,0 +1,1 @@
+"""The integrations app's tables, one module per integration (calendars, imports, webhooks)."""
