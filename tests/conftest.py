@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # The `smtp` fixture and failing-task check; the local card processor (`stripe_server`).
-pytest_plugins = ["tests.mail", "tests.stripe"]
+pytest_plugins = ["tests.mail", "tests.stripe", "tests.webhook_receiver"]
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from sciaticare.core.ratelimits import CallerThrottle, retry_message
 from sciaticare.directory.api import router as directory_router
 from sciaticare.exercises.api import router as exercises_router
 from sciaticare.intake.api import router as intake_router
+from sciaticare.integrations.api.webhooks import router as integrations_webhooks_router
 from sciaticare.interop.api import router as interop_router
 from sciaticare.outcomes.api import router as outcomes_router
 from sciaticare.records.api import router as records_router
@@ -102,3 +103,4 @@ api.add_router("/", billing_policy_router)
 api.add_router("/", billing_invoices_router)
 api.add_router("/", billing_payments_router)
 api.add_router("/", interop_router)
+api.add_router("/", integrations_webhooks_router)

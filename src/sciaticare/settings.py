@@ -257,6 +257,17 @@ if not re.fullmatch(
 ):
     raise ImproperlyConfigured("REMINDER_QUIET_HOURS is HH:MM-HH:MM (e.g. 22:00-08:00) or empty.")
 
+# Integrations (docs/integrations.md). Calendar servers and webhook endpoints are addresses
+# people type in: the server calls only public https:// ones unless this is set (tests, demo).
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+# Keys sealing webhook endpoints' signing secrets in the database (any strings; the first seals,
+# all open, so rotating is putting a new one first). Default: derived from SECRET_KEY.
+WEBHOOK_SECRETS_KEYS = env.list("WEBHOOK_SECRETS_KEYS", default=[]) or [SECRET_KEY]
+# A CA bundle trusted for webhook endpoints besides the system's (tests' local receiver only).
+WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
+
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 STAFF_IDLE_SECONDS = 30 * 60

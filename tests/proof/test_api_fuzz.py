@@ -61,7 +61,8 @@ CHECKS = [
 def _real_ids(world: World) -> dict[str, list[int]]:
     """Ids of real objects: random integers almost never name one, so each operation with an
     id in its path is also fuzzed with these (past and future appointments, invoices paid and
-    owed, payments, the clinics themselves and home exercise programmes, of two clinics)."""
+    owed, payments, the clinics themselves, home exercise programmes and webhook endpoints and
+    deliveries, of two clinics)."""
     return {
         "appointment_id": [world.a.past.pk, world.a.future.pk, world.b.past.pk],
         "therapist_id": [world.a.therapist.pk, world.b.therapist.pk],
@@ -69,6 +70,8 @@ def _real_ids(world: World) -> dict[str, list[int]]:
         "payment_id": [world.a.payment.pk, world.b.payment.pk],
         "clinic_id": [world.a.clinic.pk, world.b.clinic.pk],
         "plan_id": [world.a.plan.pk, world.b.plan.pk],
+        "endpoint_id": [world.a.webhook.pk, world.b.webhook.pk],
+        "delivery_id": [world.a.webhook_delivery.pk, world.b.webhook_delivery.pk],
     }
 
 

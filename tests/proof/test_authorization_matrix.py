@@ -91,6 +91,8 @@ DEPOSIT = {"payment_id": "a.deposit"}  # the future session's deposit, paid
 PLAN = {"plan_id": "a.plan"}  # the therapist's home programme for the patient
 OWN_PLAN = {"plan_id": "a.own_plan"}  # one the patient entered from their physio's
 OWN_EXERCISE = {"clinic_id": "a.clinic", "exercise_id": "a.own_exercise"}  # the clinic's own
+WEBHOOK = {"clinic_id": "a.clinic", "endpoint_id": "a.webhook"}  # the clinic's endpoint
+WEBHOOK_DELIVERY = {**WEBHOOK, "delivery_id": "a.webhook_delivery"}  # a test event, queued
 
 # fmt: off
 TABLE: list[Row] = [
@@ -187,6 +189,25 @@ TABLE: list[Row] = [
     # booking's deposit is its patient's (a POST without an action goes back to the page).
     R("billing:policy",               "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 404),
     R("billing:policy",               "POST", CLINIC,   302, 404, 404, 404, 404, 422, 404, 404),
+    # Webhooks: a clinic's own admins only, a 404 alike for everyone else (an empty form is a
+    # 422; sending, resending and deleting go back to the page; a new secret is shown once).
+    R("integrations:webhooks",        "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 404),
+    R("integrations:webhooks",        "POST", CLINIC,   302, 404, 404, 404, 404, 422, 404, 404),
+    R("integrations:webhook",         "GET",  WEBHOOK,  302, 404, 404, 404, 404, 200, 404, 404),
+    R("integrations:webhook",         "POST", WEBHOOK,  302, 404, 404, 404, 404, 422, 404, 404),
+    R("integrations:webhook_roll_secret", "GET", WEBHOOK, 302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:webhook_roll_secret", "POST", WEBHOOK, 302, 404, 404, 404, 404, 200, 404, 404),
+    R("integrations:webhook_ping",    "GET",  WEBHOOK,  302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:webhook_ping",    "POST", WEBHOOK,  302, 404, 404, 404, 404, 302, 404, 404),
+    R("integrations:webhook_enable",  "GET",  WEBHOOK,  302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:webhook_enable",  "POST", WEBHOOK,  302, 404, 404, 404, 404, 302, 404, 404,
+      body={"enabled": "0"}),
+    R("integrations:webhook_delete",  "GET",  WEBHOOK,  302, 404, 404, 404, 404, 200, 404, 404),
+    R("integrations:webhook_delete",  "POST", WEBHOOK,  302, 404, 404, 404, 404, 302, 404, 404),
+    R("integrations:webhook_resend",  "GET",  WEBHOOK_DELIVERY,
+                                                        302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:webhook_resend",  "POST", WEBHOOK_DELIVERY,
+                                                        302, 404, 404, 404, 404, 302, 404, 404),
     R("billing:deposit",              "GET",  FUTURE,   302, 200, 404, 404, 404, 404, 404, 404),
     R("billing:deposit",              "POST", FUTURE,   302, 302, 404, 404, 404, 404, 404, 404),
     # Records: the note's therapist; the clinic's admin with a reason; the patient's summary.
@@ -451,6 +472,21 @@ TABLE: list[Row] = [
     A("GET /api/v1/clinics/{clinic_id}/payment-policy",   CLINIC,   401, 404, 404, 404, 404, 200, 404, 404),
     A("PUT /api/v1/clinics/{clinic_id}/payment-policy",   CLINIC,   401, 404, 404, 404, 404, 200, 404, 404,
       body={"no_show_fee": {"amount": "30.00", "currency": "GBP"}}),
+    # Webhooks: the clinic's own admins only (404 alike for everyone else).
+    A("GET /api/v1/clinics/{clinic_id}/webhooks",         CLINIC,   401, 404, 404, 404, 404, 200, 404, 404),
+    A("POST /api/v1/clinics/{clinic_id}/webhooks",        CLINIC,   401, 404, 404, 404, 404, 201, 404, 404,
+      body={"url": "https://hooks.example.org/new", "events": ["note.signed"]}),
+    A("GET /api/v1/clinics/{clinic_id}/webhooks/{endpoint_id}", WEBHOOK,
+                                                                    401, 404, 404, 404, 404, 200, 404, 404),
+    A("PATCH /api/v1/clinics/{clinic_id}/webhooks/{endpoint_id}", WEBHOOK,
+                                                                    401, 404, 404, 404, 404, 200, 404, 404,
+      body={"enabled": False}),
+    A("DELETE /api/v1/clinics/{clinic_id}/webhooks/{endpoint_id}", WEBHOOK,
+                                                                    401, 404, 404, 404, 404, 204, 404, 404),
+    A("GET /api/v1/clinics/{clinic_id}/webhooks/{endpoint_id}/deliveries", WEBHOOK,
+                                                                    401, 404, 404, 404, 404, 200, 404, 404),
+    A("POST /api/v1/clinics/{clinic_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend",
+      WEBHOOK_DELIVERY,                                             401, 404, 404, 404, 404, 202, 404, 404),
     A("POST /api/v1/payments/{payment_id}/card",          DEPOSIT,  401, 409, 404, 404, 404, 404, 404, 404,
       body={"setup_intent": "seti_proof"}),
     A("POST /api/v1/payments/{payment_id}/finish",        DEPOSIT,  401, 200, 404, 404, 404, 404, 404, 404),

@@ -47,6 +47,8 @@ from sciaticare.exercises.models import Exercise, ExercisePlan
 from sciaticare.exercises.services import plans as exercise_plans
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, IntakeShare
+from sciaticare.integrations.models.webhooks import WebhookDelivery, WebhookEndpoint
+from sciaticare.integrations.services import webhooks
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import services as outcome_services
 from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare
@@ -138,6 +140,8 @@ class Side:
     plan_day: str  # a day the programme covers (today), ISO
     own_plan: ExercisePlan  # a programme the patient entered from their physio's, a week ago
     own_exercise: Exercise  # the clinic's own exercise, written by its admin
+    webhook: WebhookEndpoint  # the clinic's webhook endpoint (its admin's)
+    webhook_delivery: WebhookDelivery  # a test event for it, queued
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -368,6 +372,13 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         start_date=timezone.localdate() - timedelta(days=7),
         review_date=None,
     ).plan
+    webhook, _ = webhooks.register_endpoint(
+        clinic=clinic,
+        url=f"https://hooks.example.org/{tag.lower()}",
+        events=["appointment.booked", "note.signed"],
+        by=admin,
+    )
+    webhook_delivery = webhooks.ping(endpoint=webhook)
     return Side(
         clinic=clinic,
         therapist=therapist,
@@ -401,6 +412,8 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         plan_day=timezone.localdate().isoformat(),
         own_plan=own_plan,
         own_exercise=own_exercise,
+        webhook=webhook,
+        webhook_delivery=webhook_delivery,
     )
 
 

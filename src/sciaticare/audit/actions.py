@@ -117,6 +117,11 @@ WORDS: dict[str, str] = {
     "appointment.deposit_released": gettext_noop(
         "released a session held for its deposit (the patient let it go)"
     ),
+    # A clinic's webhooks (integrations app: no patient's data)
+    "webhook.add": gettext_noop("added a webhook address to a clinic"),
+    "webhook.change": gettext_noop("changed a clinic's webhook address"),
+    "webhook.secret": gettext_noop("made a new secret for a clinic's webhook address"),
+    "webhook.remove": gettext_noop("deleted a clinic's webhook address"),
     # Account
     "account.delete.request": gettext_noop("asked to delete the account"),
     "account.delete.cancel": gettext_noop("cancelled the account deletion"),

@@ -44,6 +44,8 @@ THINGS = (
     gettext_noop("therapist profile"),
     gettext_noop("time"),
     gettext_noop("waitlist entry"),
+    gettext_noop("webhook"),
+    gettext_noop("webhook delivery"),
 )
 
 

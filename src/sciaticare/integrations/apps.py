@@ -10,4 +10,6 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each integration subscribes to the lower apps' after-commit hooks here.
-        pass
+        from sciaticare.integrations import tasks_webhooks
+
+        tasks_webhooks.connect()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -192,6 +193,11 @@ def warnings_for(note: SessionNote) -> list[str]:
     return pressure_warnings(note.pressure, intake.triage_precautions if intake else [])
 
 
+#: Called after the signing commits with the signed note's id (integrations' webhooks install
+#: theirs from IntegrationsConfig.ready: records does not import them).
+on_signed: list[Callable[[int], None]] = []
+
+
 def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
     """Sign and freeze the note: from now on only amendments."""
     with transaction.atomic():
@@ -233,6 +239,8 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
                 appointment_id=appointment.pk, by=therapist_user, note="session note signed"
             )
         record_event(actor=therapist_user, action="note.sign", patient=note.patient, obj=note)
+        for hook in on_signed:
+            transaction.on_commit(partial(hook, note.pk))
         return note
 
 

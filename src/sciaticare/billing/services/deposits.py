@@ -272,6 +272,8 @@ def count_against(*, appointment: Appointment, invoice: Invoice) -> Counted:
         kept += payments.left_to_refund(deposit)  # not given back, nor on its way
         if kept > total:
             excess, kept = (deposit, kept - total), total
+    if kept.amount > 0:
+        payments.tell_if_paid(invoice.pk)  # the deposits paid it all
     return Counted(owed=total - kept, excess=excess)
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext, gettext_noop
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.billing import processor
-from sciaticare.billing.invoice_selectors import figures_of, with_sums
+from sciaticare.billing.invoice_selectors import InvoiceState, figures_of, with_sums
 from sciaticare.billing.models import (
     BANK_DID_NOT_CONFIRM,
     NO_CARD,
@@ -48,11 +48,26 @@ from sciaticare.scheduling.models import Appointment
 #: deposit's hold is released): billing's own modules register here.
 on_succeeded: list[Callable[[int], None]] = []
 on_failed: list[Callable[[int], None]] = []
+#: Called after commit with an invoice's id when it has just become paid in full (a payment
+#: recorded against it, or deposits counted when it was issued): integrations' webhooks.
+on_invoice_paid: list[Callable[[int], None]] = []
 
 
 def _after_commit(hooks: list[Callable[[int], None]], payment_id: int) -> None:
     for hook in hooks:
         transaction.on_commit(lambda hook=hook: hook(payment_id))  # type: ignore[misc]
+
+
+def tell_if_paid(invoice_id: int | None) -> None:
+    """Inside the transaction that just counted money against an invoice (a payment that went
+    through, deposits at issue): `on_invoice_paid` after commit if it now owes nothing. Money
+    is only counted against an invoice that still owes (record_taken caps it, a fee's charge
+    is what was owed), so this fires once per invoice becoming paid."""
+    if invoice_id is None or not on_invoice_paid:
+        return
+    invoice = with_sums(Invoice.objects.filter(pk=invoice_id, kind=InvoiceKind.INVOICE)).first()
+    if invoice is not None and figures_of(invoice).state is InvoiceState.PAID:
+        _after_commit(on_invoice_paid, invoice_id)
 
 
 def new(
@@ -151,6 +166,8 @@ def record(*, payment_id: int, intent: processor.Intent, now: datetime | None = 
             payment.failure = payment.failure or BANK_DID_NOT_CONFIRM
             _after_commit(on_failed, payment.pk)
         payment.save()
+        if payment.status == PaymentStatus.SUCCEEDED:
+            tell_if_paid(payment.invoice_id)
     return payment
 
 
@@ -210,6 +227,7 @@ def record_taken(
         payment.save(update_fields=["status", "succeeded_at", "recorded_by"])
         record_event(actor=by, action="billing.paid", patient=invoice.patient, obj=payment)
         _after_commit(on_succeeded, payment.pk)
+        tell_if_paid(invoice.pk)
     return payment
 
 
