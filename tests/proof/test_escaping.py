@@ -31,6 +31,8 @@ from sciaticare.directory.models import Clinic, Credential
 from sciaticare.exercises.models import Exercise, ExercisePlan
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.questions import QUESTIONS
+from sciaticare.integrations.models.webhooks import WebhookAttempt, WebhookEndpoint
+from sciaticare.integrations.services import webhooks
 from sciaticare.records import services as record_services
 from sciaticare.scheduling.models import AppointmentStatus
 from tests.directory.factories import PDF_BYTES
@@ -422,6 +424,36 @@ def own_programme(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     ]
 
 
+def webhook_endpoint(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """A clinic's webhook address and description, written by its admin, and what a receiver
+    answered (its first characters, and an error's words), written here as an attempt would:
+    shown on the list, the address's page with its log, and the confirm step of deleting it."""
+    url = f"https://hooks.example.org/{text('hookurl')}"
+    data = {"url": url, "events": ["note.signed"], "description": text("hookdesc")}
+    added = as_("clinic_admin").post(reverse("integrations:webhooks", args=[w.a.clinic.pk]), data)
+    assert added.status_code == 200
+    endpoint = WebhookEndpoint.objects.filter(clinic=w.a.clinic).latest("pk")
+    delivery = webhooks.ping(endpoint=endpoint)
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        at=timezone.now(),
+        response_snippet=text("hooksnippet"),
+        error=text("hookerror"),
+    )
+    args = [w.a.clinic.pk, endpoint.pk]
+    return [
+        Shown(
+            "clinic_admin", reverse("integrations:webhooks", args=args[:1]), ("hookurl", "hookdesc")
+        ),
+        Shown(
+            "clinic_admin",
+            reverse("integrations:webhook", args=args),
+            ("hookurl", "hookdesc", "hooksnippet", "hookerror"),
+        ),
+        Shown("clinic_admin", reverse("integrations:webhook_delete", args=args), ("hookurl",)),
+    ]
+
+
 # Model text field → the writer that fills it through the product.
 WRITERS: dict[str, Writer] = {
     "intake": intake,
@@ -445,9 +477,14 @@ WRITERS: dict[str, Writer] = {
     "exercise_programme": exercise_programme,
     "clinic_exercise": clinic_exercise,
     "own_programme": own_programme,
+    "webhook_endpoint": webhook_endpoint,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
+    "integrations.WebhookEndpoint.url": "webhook_endpoint",
+    "integrations.WebhookEndpoint.description": "webhook_endpoint",
+    "integrations.WebhookAttempt.response_snippet": "webhook_endpoint",
+    "integrations.WebhookAttempt.error": "webhook_endpoint",
     "accounts.User.last_name": "signup_names",
     "accounts.ApiToken.name": "api_token",
     "billing.Invoice.reason": "billing_reasons",
@@ -494,6 +531,11 @@ USER_TEXT = {
 # Text fields that are not free text from a person, and why.
 NOT_USER_TEXT = {
     "accounts.User.password": "a hash",
+    # Webhooks: what the server makes.
+    "integrations.WebhookEndpoint.sealed_secret": "a Fernet token, never shown",
+    "integrations.WebhookDelivery.event_type": "one of the event names, or ping",
+    "integrations.WebhookDelivery.body": "JSON the server writes: ids and times",
+    "integrations.WebhookDelivery.status": "a choice",
     "accounts.User.email": "validated address",
     "accounts.User.time_zone": "an IANA zone name, checked against zoneinfo's list",
     "accounts.User.language": "one of settings.LANGUAGES' codes",
