@@ -31,12 +31,11 @@ from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fh
 from sciaticare.intake.scoring.rules import Score, score
 from sciaticare.interop import selectors
 from sciaticare.interop.fhir.imported import ImportedQuestionnaire, ImportSummary, Skipped
-from sciaticare.interop.fhir.standard import (
+from sciaticare.interop.fhir.standard import BundleRefused, read_standard_bundle
+from sciaticare.interop.fhir.standard_resources import (
     AnswersFound,
-    BundleRefused,
     DiaryDay,
     EpisodeFound,
-    read_standard_bundle,
     side_record,
 )
 from sciaticare.interop.models import ExternalResource, ImportedResource
