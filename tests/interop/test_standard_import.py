@@ -477,3 +477,14 @@ def test_the_document_describes_the_body_with_an_ehr_example(client):
     assert {"413", "422", "201"} <= set(operation["responses"])
     schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert "skipped_resources" in schema["ImportSummaryOut"]["properties"]
+
+
+def test_a_spanish_speaker_reads_why_in_spanish(client):
+    patient = PatientFactory()
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+
+    body = _post(client, patient, ehr_bundle()).json()
+
+    reasons = {s["resource"]: s["reason"] for s in body["skipped_resources"]}
+    assert "no indica si mide el dolor de espalda" in reasons["Observation/obs-103"]
