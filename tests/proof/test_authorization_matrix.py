@@ -466,7 +466,11 @@ TABLE: list[Row] = [
     A("GET /api/v1/patients/{patient_id}/fhir",           {"patient_id": "a.patient"},
                                                                     401, 200, 404, 200, 404, 200, 404, 404,
       query="reason=Referral"),
-    A("POST /api/v1/patients/me/fhir",                    NONE,     401, 422, 422, 403, 403, 403, 403, 403),
+    # Another system's Bundle (a sciatica Condition): a patient's own record takes it.
+    A("POST /api/v1/patients/me/fhir",                    NONE,     401, 201, 201, 403, 403, 403, 403, 403,
+      body={"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+          "resourceType": "Condition", "onsetDateTime": "2026-01-05",
+          "code": {"coding": [{"system": "http://snomed.info/sct", "code": "23056005"}]}}}]}),
     # Money: the policy for the clinic's own admins; a deposit for its patient (paid already:
     # a card for it is a 409); a no-show for the session's therapist (this one was attended).
     A("GET /api/v1/clinics/{clinic_id}/payment-policy",   CLINIC,   401, 404, 404, 404, 404, 200, 404, 404),

@@ -577,6 +577,8 @@ NOT_USER_TEXT = {
     "intake.QuestionnaireResponse.band": "written by scoring",
     "interop.ExternalResource.resource_type": "validated FHIR type",
     "interop.ExternalResource.resource_id": "kept for de-duplication, not shown",
+    "interop.ImportedResource.resource_type": "validated FHIR type, not shown",
+    "interop.ImportedResource.key": "a sha256 digest, kept for de-duplication, not shown",
     "outcomes.ProgressReport.status": "a choice",
     "records.SessionNote.pressure": "a choice",
     "records.SessionNote.adverse_event": "a choice",

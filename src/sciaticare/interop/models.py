@@ -37,6 +37,33 @@ class ExternalResource(models.Model):
         return f"{self.resource_type}/{self.resource_id} ({self.patient_id})"
 
 
+class ImportedResource(models.Model):
+    """A resource of another system's FHIR Bundle that became part of a patient's record (a
+    pain score, a questionnaire response, a sciatica episode), by its key
+    (``interop.fhir.standard.resource_key``: its identifier, else a digest of its content), so
+    that importing it again adds nothing."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="imported_resources"
+    )
+    resource_type = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)  # sha256, hex
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["imported_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "key"],
+                name="%(app_label)s_%(class)s_one_per_key",
+                violation_error_message="This resource was already imported for the patient.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.key[:12]} ({self.patient_id})"
+
+
 class DataExport(GeneratedFile):
     """A patient's "download everything" zip (FHIR Bundle, CSVs, PDF report, README), made by a
     task and downloadable by the patient alone for a few days (selectors.EXPORT_KEPT_FOR)."""

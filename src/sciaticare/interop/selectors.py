@@ -1,5 +1,5 @@
 """Reads for the patient's "download everything" archive: the rows of its CSV files, and the
-patient's archives."""
+patient's archives; and which resources of other systems' Bundles a patient has imported."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from sciaticare.exercises.selectors.library import exercise_words
 from sciaticare.intake import bodymap
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
-from sciaticare.interop.models import DataExport
+from sciaticare.interop.models import DataExport, ImportedResource
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -211,3 +211,9 @@ def ready_export_for(*, user: User, export_id: int) -> DataExport:
     if found is None:
         raise NotFound("export")
     return found
+
+
+def imported_keys(*, patient: User) -> frozenset[str]:
+    """The keys of the resources of other systems' Bundles already in the patient's record
+    (``interop.fhir.standard.resource_key``)."""
+    return frozenset(ImportedResource.objects.filter(patient=patient).values_list("key", flat=True))

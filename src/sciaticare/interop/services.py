@@ -17,7 +17,7 @@ rules").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.conf import settings
@@ -53,6 +53,7 @@ from sciaticare.interop.fhir.imported import (
     PATIENT_PLACEHOLDER,
     ImportedHistory,
     ImportedQuestionnaire,
+    ImportSummary,
     parse_bundle,
     repoint,
 )
@@ -332,18 +333,6 @@ def export_patient(*, patient: User, viewer: User, reason: str = "") -> dict[str
     return bundle
 
 
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import added; ``skipped`` counts what was already there."""
-
-    episodes: int = 0
-    pain_entries: int = 0
-    questionnaires: int = 0
-    history: int = 0
-    skipped: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-
 def _refuse(problems: list[str]) -> Invalid:
     return Invalid(
         "invalid_bundle",
@@ -496,4 +485,11 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
             patient=patient,
             reason=f"from Patient/{history.source_patient_id}",
         )
-    return ImportSummary(**counts, warnings=warnings)
+    return ImportSummary(
+        episodes=counts["episodes"],
+        pain_entries=counts["pain_entries"],
+        questionnaires=counts["questionnaires"],
+        history=counts["history"],
+        skipped=counts["skipped"],
+        warnings=warnings,
+    )

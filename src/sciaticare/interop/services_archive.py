@@ -14,7 +14,7 @@ from sciaticare.core import generated
 from sciaticare.core.errors import Refused
 from sciaticare.core.generated import FileStatus
 from sciaticare.interop import selectors
-from sciaticare.interop.models import DataExport, ExternalResource
+from sciaticare.interop.models import DataExport, ExternalResource, ImportedResource
 
 
 def request_data_export(*, patient: User) -> tuple[DataExport, bool]:
@@ -52,6 +52,8 @@ def purge_expired_exports(*, now: datetime | None = None) -> int:
 
 def erase_patient_data(*, patient: User, now: datetime) -> None:
     """Interop's part of erasing a deleted account (registered with privacy): downloaded
-    archives and history imported from another service. Caller: inside its transaction."""
+    archives, history imported from another service, and the keys of what other systems'
+    Bundles brought. Caller: inside its transaction."""
     DataExport.objects.filter(patient=patient).delete()
     ExternalResource.objects.filter(patient=patient).delete()
+    ImportedResource.objects.filter(patient=patient).delete()

@@ -55,6 +55,7 @@ ERASED: Final = {
     "outcomes.progressreport": _("progress reports (PDF)"),
     "interop.dataexport": _("downloaded archives"),
     "interop.externalresource": _("history imported from another service"),
+    "interop.importedresource": _("which records from other systems you imported"),
     "scheduling.calendarfeed": _("calendar feed link"),
     "scheduling.waitlistentry": _("waitlist places and offers"),
     "directory.flareupplanentry": _("flare-up plan"),

@@ -10,7 +10,10 @@ one module per step, and callers import the module they need (this package re-ex
   only, not code values: docs/dependencies.md), then every code value against our own enums
   (:func:`~sciaticare.interop.fhir.checks.validate_codes`);
 - ``imported``: :func:`~sciaticare.interop.fhir.imported.parse_bundle` reads a checked Bundle
-  into plain dataclasses for import.
+  into plain dataclasses for import;
+- ``standard`` and ``standard_resources``: a Bundle another system made (an EHR, a SMART app),
+  read resource by resource into what becomes ours and what is skipped with why
+  (:func:`~sciaticare.interop.fhir.standard.read_standard_bundle`).
 
 Decisions (docs for the import service too):
 - Ids are stable and derived from what the row is, so export -> import -> export gives the same

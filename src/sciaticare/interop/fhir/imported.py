@@ -24,6 +24,28 @@ from sciaticare.interop.fhir.record import ConditionData, PainData
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A resource of an imported Bundle that was not imported, and why."""
+
+    resource: str  # "Observation/<id>", or "entry[<index>] Observation" without an id
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import added; ``skipped`` counts what was not (already there, or, in a Bundle
+    from another system, not taken), and ``skipped_resources`` says why for the latter."""
+
+    episodes: int = 0
+    pain_entries: int = 0
+    questionnaires: int = 0
+    history: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    skipped_resources: list[Skipped] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class ImportedQuestionnaire:
     instrument: str
     version: str
