@@ -47,6 +47,7 @@ from sciaticare.exercises.models import Exercise, ExercisePlan
 from sciaticare.exercises.services import plans as exercise_plans
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, IntakeShare
+from sciaticare.integrations.services.imports import start_run
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import services as outcome_services
 from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare
@@ -139,6 +140,7 @@ class Side:
     own_plan: ExercisePlan  # a programme the patient entered from their physio's, a week ago
     own_exercise: Exercise  # the clinic's own exercise, written by its admin
     extra: dict[str, Any] = field(default_factory=dict)
+    import_run: Any = None  # a patients file uploaded by the admin, not imported yet
 
 
 @dataclass
@@ -401,6 +403,19 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         plan_day=timezone.localdate().isoformat(),
         own_plan=own_plan,
         own_exercise=own_exercise,
+        import_run=_import_run(clinic, admin, tag),
+    )
+
+
+def _import_run(clinic: Clinic, admin: User, tag: str) -> Any:
+    data = f"Patient ID,First Name,Last Name,Email\n{tag}-1,Imported,Person,imp-{tag}@example.org\n"
+    return start_run(
+        user=admin,
+        clinic=clinic,
+        source="cliniko",
+        kind="patients",
+        file_name="p.csv",
+        data=data.encode(),
     )
 
 
