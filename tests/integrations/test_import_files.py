@@ -199,3 +199,15 @@ def test_generic_summaries_become_read_only_history_for_the_treating_therapist(c
     ]
     assert AuditEvent.objects.filter(action="imported_summary.read").count() == 1
     assert imported_summaries_for(viewer=clinic.ben.user, patient=priya_summary.patient) == []
+
+
+def test_a_file_left_without_a_decision_is_emptied_after_seven_days(clinic):
+    from datetime import timedelta
+
+    run = upload(clinic, "jane", "patients", "jane_patients.csv")
+
+    assert services.purge_stale_files(now=run.created_at + timedelta(days=6)) == 0
+    assert services.purge_stale_files(now=run.created_at + timedelta(days=8)) == 1
+    run.refresh_from_db()
+    assert run.content is None
+    assert run.status == RunStatus.DISCARDED

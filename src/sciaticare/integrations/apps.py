@@ -10,4 +10,8 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each integration subscribes to the lower apps' after-commit hooks here.
-        pass
+        # Imports: an uploaded CSV of patients left without a decision is emptied after 7 days.
+        from sciaticare.integrations.services.imports import purge_stale_files
+        from sciaticare.privacy import erasure
+
+        erasure.register_purge(self.label, "uploaded import file(s)", purge_stale_files)
