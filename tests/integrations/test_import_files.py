@@ -66,7 +66,13 @@ def refused(report):
 
 def test_cliniko_files_dry_run_writes_nothing_then_import_matches_it(clinic):
     run = upload(clinic, "cliniko", "patients", "cliniko_patients.csv")
-    assert run.mapping == {"source_id": 0, "first_name": 1, "last_name": 2, "email": 4}
+    assert run.mapping == {
+        "source_id": 0,
+        "first_name": 1,
+        "last_name": 2,
+        "email": 4,
+        "phone": 5,
+    }
     before = counts()
 
     preview = services.dry_run(run=run, now=NOW)
@@ -76,6 +82,9 @@ def test_cliniko_files_dry_run_writes_nothing_then_import_matches_it(clinic):
     assert set(refused(preview)) == {5, 6}
     assert "no email" in refused(preview)[5]
     assert "repeats row 2" in refused(preview)[6]
+    notes = {n.number: " ".join(n.reasons) for n in preview.notes}
+    assert "0161 496 0000 is a landline" in notes[3]
+    assert "07700 900123 is not a mobile number" in notes[4]
 
     done = services.import_file(run=run, by=clinic.admin, now=NOW)
 
@@ -84,6 +93,11 @@ def test_cliniko_files_dry_run_writes_nothing_then_import_matches_it(clinic):
     tomas = User.objects.get(email="tomas@example.org")
     assert tomas.is_patient
     assert not tomas.has_usable_password()
+    assert tomas.phone == ""  # a landline is left out, the patient imported
+    assert User.objects.get(email="ruth.okafor@example.org").phone == "+447400123456"
+    assert done.as_json()["notes"] == [
+        {"row": n.number, "reasons": n.reasons} for n in preview.notes
+    ]
     run.refresh_from_db()
     assert run.status == RunStatus.IMPORTED
     assert run.content is None

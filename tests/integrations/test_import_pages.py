@@ -90,3 +90,18 @@ def test_formula_headers_are_shown_as_text(client):
 
     assert "&#x27;=HYPERLINK" in body
     assert "<b>Email</b>" not in body
+
+
+def test_the_dashboard_links_each_clinic_admin_to_their_own_clinics_import_only(client):
+    admin, other_admin = ClinicAdminFactory(), ClinicAdminFactory()
+    clinic = ClinicFactory(admins=[admin], name="Didsbury Massage")
+    elsewhere = ClinicFactory(admins=[other_admin])
+    client.force_login(admin)
+
+    page = client.get(reverse("web:dashboard")).content.decode()
+
+    assert reverse("integrations:imports", args=[clinic.pk]) in page
+    assert reverse("integrations:imports", args=[elsewhere.pk]) not in page
+    client.force_login(other_admin)
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert reverse("integrations:imports", args=[clinic.pk]) not in page

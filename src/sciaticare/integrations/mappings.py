@@ -80,6 +80,20 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("first_name", gettext_noop("First name"), True, ("first name", "given name")),
         Field("last_name", gettext_noop("Last name"), True, ("last name", "surname")),
         Field("email", gettext_noop("Email"), True, ("email", "email address", "e-mail")),
+        Field(
+            "phone",
+            gettext_noop("Mobile number"),
+            False,
+            (
+                "mobile",
+                "mobile phone",
+                "mobile number",
+                "cell",
+                "cell phone",
+                "phone",
+                "phone number",
+            ),
+        ),
     ),
     Kind.APPOINTMENTS: (
         Field(

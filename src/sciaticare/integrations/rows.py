@@ -104,6 +104,7 @@ class Row:
     first_name: str = ""
     last_name: str = ""
     email: str = ""
+    phone: str = ""  # as written in the file: the service reads it as a mobile, or leaves it
     patient_id: str = ""
     patient_email: str = ""
     therapist: str = ""
@@ -220,7 +221,8 @@ def _patient_row(
         reasons.append(gettext("“%(value)s” is not an email address.") % {"value": email[:60]})
     if reasons:
         return Refused(number, reasons)
-    return Row(number, source_id, first_name=first, last_name=last, email=email)
+    phone = get("phone")[:40]
+    return Row(number, source_id, first_name=first, last_name=last, email=email, phone=phone)
 
 
 def _end_of(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
-from sciaticare.accounts.services_import import find_person, import_patient
+from sciaticare.accounts.services_import import find_person, import_patient, imported_phone
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import Conflict, DomainError, Invalid
 from sciaticare.directory.models import Clinic, Location, SessionType, TherapistProfile
@@ -52,6 +52,8 @@ class Report:
     matched: list[int] = field(default_factory=list)  # patients: an account that exists
     already: list[int] = field(default_factory=list)  # imported before
     refused: list[csv_rows.Refused] = field(default_factory=list)
+    #: Rows imported without one of their values (a phone that is not a mobile), and why.
+    notes: list[csv_rows.Refused] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class Report:
             "matched": len(self.matched),
             "already": self.already,
             "refused": [{"row": r.number, "reasons": r.reasons} for r in self.refused],
+            "notes": [{"row": r.number, "reasons": r.reasons} for r in self.notes],
         }
 
 
@@ -274,11 +277,21 @@ def _patient(ctx: _Context, row: csv_rows.Row, report: Report) -> None:
         raise RowRefused(gettext("Its email repeats row %(row)s of this file.") % {"row": first})
     zone = ctx.locations[0].time_zone if ctx.locations else settings_zone()
     existing = find_person(email=row.email)
+    phone = ""
+    if existing is None:  # an account that exists keeps the number its owner gave, or none
+        try:
+            phone = imported_phone(phone=row.phone, time_zone=zone)
+        except Invalid as left_out:
+            report.notes.append(csv_rows.Refused(row.number, [left_out.message]))
     if not ctx.writing:
         (report.matched if existing else report.created).append(row.number)
         return
     user, made = import_patient(
-        email=row.email, first_name=row.first_name, last_name=row.last_name, time_zone=zone
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        time_zone=zone,
+        phone=phone,
     )
     _remember(ctx, row, user.pk)
     (report.created if made else report.matched).append(row.number)
