@@ -166,7 +166,7 @@ def _appointments_file(
     zone = ZoneInfo(selectors.locations_of(clinic=clinic)[0].time_zone)
     today = now.astimezone(zone).date()
     names = _names(therapists)
-    calendar, rows = _Calendar(), []
+    calendar, rows = _Calendar(), list[list[str]]()
     number = 90_000
     for _ in range(FUTURE_APPOINTMENTS * 4):
         if len(rows) >= FUTURE_APPOINTMENTS:
@@ -258,7 +258,7 @@ def _summaries_file(
     today = now.astimezone(zone).date()
     names = _names(therapists)
     theirs = {patient.pk: rng.choice(therapists) for _, patient in patients}
-    calendar, rows = _Calendar(), []
+    calendar, rows = _Calendar(), list[list[str]]()
     seen: set[tuple[int, date]] = set()  # one summary per patient and day
     number = 70_000
     for _ in range(PAST_SUMMARIES * 4):
