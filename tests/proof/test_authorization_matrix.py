@@ -93,6 +93,7 @@ OWN_PLAN = {"plan_id": "a.own_plan"}  # one the patient entered from their physi
 OWN_EXERCISE = {"clinic_id": "a.clinic", "exercise_id": "a.own_exercise"}  # the clinic's own
 WEBHOOK = {"clinic_id": "a.clinic", "endpoint_id": "a.webhook"}  # the clinic's endpoint
 WEBHOOK_DELIVERY = {**WEBHOOK, "delivery_id": "a.webhook_delivery"}  # a test event, queued
+IMPORT = {"clinic_id": "a.clinic", "run_id": "a.import_run"}  # a patients file, not imported
 
 # fmt: off
 TABLE: list[Row] = [
@@ -343,6 +344,18 @@ TABLE: list[Row] = [
     R("exercises:library",            "GET",  NONE,     200, 200, 200, 200, 200, 200, 200, 200),
     R("exercises:exercise",           "GET",  {"slug": "=walking"},
                                                         200, 200, 200, 200, 200, 200, 200, 200),
+    # Moving in from another system: the clinic's own admins only (a site admin too gets 404).
+    # Without its confirmation, importing or discarding goes back a step and changes nothing.
+    R("integrations:imports",         "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 404),
+    R("integrations:imports",         "POST", CLINIC,   302, 404, 404, 404, 404, 422, 404, 404),
+    R("integrations:import_run",      "GET",  IMPORT,   302, 404, 404, 404, 404, 200, 404, 404),
+    R("integrations:import_run",      "POST", IMPORT,   302, 404, 404, 404, 404, 422, 404, 404),
+    R("integrations:import_check",    "GET",  IMPORT,   302, 404, 404, 404, 404, 200, 404, 404),
+    R("integrations:import_check",    "POST", IMPORT,   302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:import_do",       "GET",  IMPORT,   302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:import_do",       "POST", IMPORT,   302, 404, 404, 404, 404, 302, 404, 404),
+    R("integrations:import_discard",  "GET",  IMPORT,   302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:import_discard",  "POST", IMPORT,   302, 404, 404, 404, 404, 302, 404, 404),
     R("exercises:clinics",            "GET",  NONE,     302, 404, 404, 404, 404, 302, 302, 200),
     R("exercises:clinic",             "GET",  CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),
     R("exercises:clinic",             "POST", CLINIC,   302, 404, 404, 404, 404, 200, 404, 200),

@@ -49,6 +49,7 @@ from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake, IntakeShare
 from sciaticare.integrations.models.webhooks import WebhookDelivery, WebhookEndpoint
 from sciaticare.integrations.services import webhooks
+from sciaticare.integrations.services.imports import start_run
 from sciaticare.interop.models import DataExport
 from sciaticare.outcomes import services as outcome_services
 from sciaticare.outcomes.models import PainEntry, ProgressReport, ReportShare
@@ -143,6 +144,7 @@ class Side:
     webhook: WebhookEndpoint  # the clinic's webhook endpoint (its admin's)
     webhook_delivery: WebhookDelivery  # a test event for it, queued
     extra: dict[str, Any] = field(default_factory=dict)
+    import_run: Any = None  # a patients file uploaded by the admin, not imported yet
 
 
 @dataclass
@@ -414,6 +416,19 @@ def _side(tag: str, secrets: dict[str, str], *, hour: int) -> Side:
         own_exercise=own_exercise,
         webhook=webhook,
         webhook_delivery=webhook_delivery,
+        import_run=_import_run(clinic, admin, tag),
+    )
+
+
+def _import_run(clinic: Clinic, admin: User, tag: str) -> Any:
+    data = f"Patient ID,First Name,Last Name,Email\n{tag}-1,Imported,Person,imp-{tag}@example.org\n"
+    return start_run(
+        user=admin,
+        clinic=clinic,
+        source="cliniko",
+        kind="patients",
+        file_name="p.csv",
+        data=data.encode(),
     )
 
 

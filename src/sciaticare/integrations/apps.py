@@ -13,3 +13,9 @@ class IntegrationsConfig(AppConfig):
         from sciaticare.integrations import tasks_webhooks
 
         tasks_webhooks.connect()
+
+        # Imports: an uploaded CSV of patients left without a decision is emptied after 7 days.
+        from sciaticare.integrations.services.imports import purge_stale_files
+        from sciaticare.privacy import erasure
+
+        erasure.register_purge(self.label, "uploaded import file(s)", purge_stale_files)

@@ -294,3 +294,30 @@ class NoteTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+IMPORTED_SUMMARY_MAX_LENGTH = 10_000
+
+
+class ImportedSummary(models.Model):
+    """A past session's summary written in another clinic system and imported with the clinic's
+    move (integrations): shown read-only as "Imported from <system>", never as a signed note."""
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="imported_summary"
+    )
+    therapist = models.ForeignKey(TherapistProfile, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="imported_summaries"
+    )
+    text = _text(IMPORTED_SUMMARY_MAX_LENGTH)
+    source_system = models.CharField(max_length=40, help_text="The system it was written in.")
+    source_id = models.CharField(max_length=100)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-appointment__start", "-id"]
+        constraints = [_at_most("text", IMPORTED_SUMMARY_MAX_LENGTH)]
+
+    def __str__(self) -> str:
+        return f"Summary imported from {self.source_system} ({self.source_id})"

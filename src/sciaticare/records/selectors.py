@@ -176,7 +176,7 @@ def summaries_for(*, patient: User) -> QuerySet[SessionNote]:
 
 
 def overdue_for(*, therapist_user: User) -> QuerySet[Appointment]:
-    """Sessions that ended over 72 hours ago without a signed note."""
+    """Sessions that ended over 72 hours ago without a signed note (imported ones aside)."""
     signed = SessionNote.objects.filter(appointment=OuterRef("pk"), signed_at__isnull=False)
     return (
         sessions_of(therapist_user=therapist_user)
@@ -185,6 +185,9 @@ def overdue_for(*, therapist_user: User) -> QuerySet[Appointment]:
             status__in=[AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED],
         )
         .exclude(Exists(signed))
+        # A session brought from another system (scheduling.services.imports) has its notes
+        # there: it is history, not a note owed.
+        .exclude(changes__kind="imported")
         .select_related("patient", "location")
         .order_by("start")
     )

@@ -21,6 +21,7 @@ from sciaticare.exercises.library import LIBRARY, drawing_of
 from sciaticare.exercises.selectors.plans import flagged_clients
 from sciaticare.exercises.selectors.programme import tick_clock, today_rows
 from sciaticare.intake.selectors import current_intake, mark_do_not_treat, triage_alert
+from sciaticare.integrations.selectors.imports import clinics_to_import_into
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.selectors import dashboard_relief_for
 from sciaticare.records.selectors import overdue_for
@@ -71,6 +72,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         )
         # "Do not treat" on each row whose patient's intake now says emergency or urgent.
         mark_do_not_treat(today)
+    if user.has_role(Role.CLINIC_ADMIN):
+        # "Move in from another system" for each clinic this person runs.
+        context["import_clinics"] = list(clinics_to_import_into(user=user).only("pk", "name"))
     return render(request, "web/dashboard.html", context)
 
 

@@ -41,7 +41,12 @@ def brief(request: AuthedRequest, patient_id: int) -> HttpResponse:
     try:
         found = selectors.brief_for(viewer=request.user, patient_id=patient_id)
     except selectors.NoIntakeYet as none:
-        return render(request, "intake/no_brief.html", {"patient": none.patient})
+        # What apps above intake add shows without an intake too (a patient imported from
+        # another system has their history before they fill one in).
+        sections = brief_sections(viewer=request.user, patient=none.patient)
+        return render(
+            request, "intake/no_brief.html", {"patient": none.patient, "sections": sections}
+        )
     except NotFound:
         raise Http404 from None
     intake = found.intake

@@ -1,3 +1,4 @@
 """The integrations app's tables, one module per integration (calendars, imports, webhooks)."""
 
 from sciaticare.integrations.models import webhooks  # noqa: F401
+from sciaticare.integrations.models.imports import ImportedRecord, ImportRun, RunStatus  # noqa: F401

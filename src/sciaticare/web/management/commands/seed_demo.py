@@ -10,6 +10,7 @@ from sciaticare.billing import demo as billing_demo
 from sciaticare.directory import demo as directory_demo
 from sciaticare.exercises import demo as exercises_demo
 from sciaticare.intake import demo as intake_demo
+from sciaticare.integrations import demo as integrations_demo
 from sciaticare.outcomes import demo as outcomes_demo
 from sciaticare.outcomes.selectors import entries_of
 from sciaticare.records import demo as records_demo
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             outcomes_demo.seed(accounts)
             reminders_demo.seed(accounts)
             money = billing_demo.seed(accounts)
+            # Last: its files' appointments are laid around every other demo booking.
+            integrations_demo.seed(accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo logins."))
         if money:
             self.stdout.write(money)

@@ -1,0 +1,66 @@
+"""Accounts for patients a clinic brings from another system (integrations' import): made
+without a password and without mail; the person claims theirs with "Forgot your password?"."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils.translation import gettext
+
+from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.phones import NotAMobileNumber, region_of_zone, to_e164
+from sciaticare.core.errors import Invalid
+
+
+def find_person(*, email: str) -> User | None:
+    """The account with this email, compared without case."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def imported_phone(*, phone: str, time_zone: str) -> str:
+    """Another system's phone number as we keep a mobile (E.164, read in the country of the
+    clinic's zone when written without a country code); "" for none. Invalid says why it
+    cannot be kept: a landline, or not a number (the patient is imported without it)."""
+    if not phone.strip():
+        return ""
+    try:
+        return to_e164(phone, region_of_zone(time_zone))
+    except NotAMobileNumber as exc:
+        if exc.reason == "landline":
+            message = gettext(
+                "%(phone)s is a landline: the patient is imported without it (texts need a mobile)."
+            )
+        else:
+            message = gettext(
+                "%(phone)s is not a mobile number we can read: the patient is imported without it."
+            )
+        raise Invalid("invalid_phone", message % {"phone": phone.strip()[:40]}) from exc
+
+
+def import_patient(
+    *, email: str, first_name: str, last_name: str, time_zone: str, phone: str = ""
+) -> tuple[User, bool]:
+    """The patient with this email: the existing account (given the patient role; its names
+    and number are left as the person wrote them), or a new one without a usable password,
+    with the mobile number when the file gave one we can keep (`imported_phone`; no text goes
+    to it until the person chooses texts). No mail is sent. True when it was made."""
+    with transaction.atomic():
+        existing = find_person(email=email)
+        if existing is not None:
+            if not existing.has_role(Role.PATIENT):
+                existing.is_patient = True
+                existing.save(update_fields=["is_patient"])
+            return existing, False
+        user = User.objects.create_user(
+            email.strip().lower(),
+            None,
+            first_name=first_name,
+            last_name=last_name,
+            is_patient=True,
+            time_zone=time_zone,
+            phone=phone,
+        )
+        user.full_clean(exclude=["password"])
+        # Not verified: the password-reset mail proves the address when the person claims it.
+        EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+        return user, True
