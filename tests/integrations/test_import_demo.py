@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations.models import ImportedRecord, ImportRun, RunStatus
 from sciaticare.integrations.selectors import imports as selectors
 from sciaticare.records.models import ImportedSummary
@@ -45,7 +46,7 @@ def test_seed_demo_imports_a_clinic_from_cliniko_once(monkeypatch):
     }
 
     admin = User.objects.get(email="clinic@example.com")
-    clinic = selectors.clinic_to_import_into(user=admin, clinic_id=runs["patients"].clinic_id)
+    clinic = clinic_run_by(user=admin, clinic_id=runs["patients"].clinic_id)
     assert [run.file_name for run in selectors.runs_of(clinic=clinic)] == [
         "cliniko-treatment-notes.csv",
         "cliniko-appointments.csv",

@@ -92,7 +92,8 @@ def test_formula_headers_are_shown_as_text(client):
     assert "<b>Email</b>" not in body
 
 
-def test_the_dashboard_links_each_clinic_admin_to_their_own_clinics_import_only(client):
+@pytest.mark.parametrize("page_name", ["integrations:imports", "integrations:webhooks"])
+def test_the_dashboard_links_each_clinic_admin_to_their_own_clinics_tools_only(client, page_name):
     admin, other_admin = ClinicAdminFactory(), ClinicAdminFactory()
     clinic = ClinicFactory(admins=[admin], name="Didsbury Massage")
     elsewhere = ClinicFactory(admins=[other_admin])
@@ -100,8 +101,8 @@ def test_the_dashboard_links_each_clinic_admin_to_their_own_clinics_import_only(
 
     page = client.get(reverse("web:dashboard")).content.decode()
 
-    assert reverse("integrations:imports", args=[clinic.pk]) in page
-    assert reverse("integrations:imports", args=[elsewhere.pk]) not in page
+    assert reverse(page_name, args=[clinic.pk]) in page
+    assert reverse(page_name, args=[elsewhere.pk]) not in page
     client.force_login(other_admin)
     page = client.get(reverse("web:dashboard")).content.decode()
-    assert reverse("integrations:imports", args=[clinic.pk]) not in page
+    assert reverse(page_name, args=[clinic.pk]) not in page

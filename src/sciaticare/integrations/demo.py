@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.directory.models import Clinic, TherapistProfile
+from sciaticare.directory.selectors.access import clinics_run_by
 from sciaticare.integrations.models import ImportRun
 from sciaticare.integrations.selectors import imports as selectors
 from sciaticare.integrations.services import imports as services
@@ -68,7 +69,7 @@ SUMMARIES = [
 
 def seed(accounts: dict[str, User]) -> None:
     admin = accounts["clinic@example.com"]
-    clinic = selectors.clinics_to_import_into(user=admin).first()
+    clinic = clinics_run_by(user=admin).first()
     if clinic is None or ImportRun.objects.filter(clinic=clinic).exists():
         return
     now = timezone.now()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError, Invalid, NotFound
 from sciaticare.core.spreadsheet import escape_cell
+from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations.mappings import (
     FIELDS,
     KIND_NAMES,
@@ -83,7 +84,7 @@ def _mapping_form(run: ImportRun, headers: list[str], data: Any = None) -> forms
 @login_required
 @require_http_methods(["GET", "POST"])
 def imports(request: AuthedRequest, clinic_id: int) -> HttpResponse:
-    clinic = _found(selectors.clinic_to_import_into, user=request.user, clinic_id=clinic_id)
+    clinic = _found(clinic_run_by, user=request.user, clinic_id=clinic_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":

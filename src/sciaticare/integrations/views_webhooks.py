@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.directory.models import Clinic
+from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations import tasks_webhooks
 from sciaticare.integrations.forms_webhooks import EndpointForm
 from sciaticare.integrations.models.webhooks import WebhookEndpoint
@@ -26,7 +27,7 @@ LOG_PAGE_SIZE = 20
 
 def _clinic(request: AuthedRequest, clinic_id: int) -> Clinic:
     try:
-        return selectors.clinic_to_run(user=request.user, clinic_id=clinic_id)
+        return clinic_run_by(user=request.user, clinic_id=clinic_id)
     except NotFound:
         raise Http404 from None
 

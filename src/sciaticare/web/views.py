@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.selectors import day_span, today_for
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.directory.selectors.access import clinics_run_by
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.exercises.library import LIBRARY, drawing_of
 from sciaticare.exercises.selectors.plans import flagged_clients
 from sciaticare.exercises.selectors.programme import tick_clock, today_rows
 from sciaticare.intake.selectors import current_intake, mark_do_not_treat, triage_alert
-from sciaticare.integrations.selectors.imports import clinics_to_import_into
 from sciaticare.outcomes.forms import PainForm
 from sciaticare.outcomes.selectors import dashboard_relief_for
 from sciaticare.records.selectors import overdue_for
@@ -73,8 +73,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         # "Do not treat" on each row whose patient's intake now says emergency or urgent.
         mark_do_not_treat(today)
     if user.has_role(Role.CLINIC_ADMIN):
-        # "Move in from another system" for each clinic this person runs.
-        context["import_clinics"] = list(clinics_to_import_into(user=user).only("pk", "name"))
+        # Each clinic's own systems: moving in from another, webhooks out.
+        context["clinics_run"] = list(clinics_run_by(user=user).only("pk", "name"))
     return render(request, "web/dashboard.html", context)
 
 

@@ -60,6 +60,22 @@ def clinics_administered(*, user: User) -> QuerySet[Clinic]:
     return Clinic.objects.filter(admins=user)
 
 
+def clinics_run_by(*, user: User) -> QuerySet[Clinic]:
+    """The clinics this clinic admin runs, by name: their own clinic's tools (imports, webhooks).
+    A site admin runs no clinic's patients or systems, so gets none."""
+    if not user.is_authenticated or not user.has_role(Role.CLINIC_ADMIN):
+        return Clinic.objects.none()
+    return Clinic.objects.filter(admins=user).order_by("name", "id")
+
+
+def clinic_run_by(*, user: User, clinic_id: int) -> Clinic:
+    """One clinic this clinic admin runs; NotFound alike for a clinic missing or someone else's."""
+    clinic = clinics_run_by(user=user).filter(pk=clinic_id).first()
+    if clinic is None:
+        raise NotFound("clinic")
+    return clinic
+
+
 def staff_clinic_ids(*, user: User) -> set[int]:
     """The clinics a therapist or clinic admin works for: those they run, those on their
     therapist profile and those of their practice locations (never every clinic, even for a

@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.bounds import MAX_PAGE, ApiId
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
+from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations import tasks_webhooks
 from sciaticare.integrations.models.webhooks import WebhookDelivery, WebhookEndpoint
 from sciaticare.integrations.selectors import webhooks as selectors
@@ -139,7 +140,7 @@ def list_endpoints(
     request: AuthedRequest, clinic_id: ApiId, query: Query[PageQuery]
 ) -> EndpointPageOut:
     """Oldest first, paginated; secrets are never listed."""
-    clinic = selectors.clinic_to_run(user=request.user, clinic_id=clinic_id)
+    clinic = clinic_run_by(user=request.user, clinic_id=clinic_id)
     found = selectors.endpoints_of(clinic)
     start = (query.page - 1) * query.page_size
     return EndpointPageOut(
@@ -158,7 +159,7 @@ def list_endpoints(
 def create_endpoint(request: AuthedRequest, clinic_id: ApiId, payload: EndpointIn) -> Status:
     """The answer carries the endpoint's secret, once. 422 for an address that is not https://
     on a public server; 409 past a clinic's limit of endpoints."""
-    clinic = selectors.clinic_to_run(user=request.user, clinic_id=clinic_id)
+    clinic = clinic_run_by(user=request.user, clinic_id=clinic_id)
     endpoint, secret = services.register_endpoint(
         clinic=clinic,
         url=payload.url,

@@ -6,24 +6,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic, Location, SessionType, TherapistProfile
+from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations.models import ImportedRecord, ImportRun
-
-
-def clinics_to_import_into(*, user: User) -> QuerySet[Clinic]:
-    """The clinics this clinic admin runs (a site admin runs no clinic's patients)."""
-    if not user.is_authenticated or not user.has_role(Role.CLINIC_ADMIN):
-        return Clinic.objects.none()
-    return Clinic.objects.filter(admins=user).order_by("name", "id")
-
-
-def clinic_to_import_into(*, user: User, clinic_id: int) -> Clinic:
-    clinic = clinics_to_import_into(user=user).filter(pk=clinic_id).first()
-    if clinic is None:
-        raise NotFound("clinic")
-    return clinic
 
 
 def runs_of(*, clinic: Clinic, limit: int = 50) -> QuerySet[ImportRun]:
@@ -37,7 +24,7 @@ def runs_of(*, clinic: Clinic, limit: int = 50) -> QuerySet[ImportRun]:
 
 def run_for(*, user: User, clinic_id: int, run_id: int) -> ImportRun:
     """One run of a clinic the user runs; NotFound alike for a missing or someone else's."""
-    clinic = clinic_to_import_into(user=user, clinic_id=clinic_id)
+    clinic = clinic_run_by(user=user, clinic_id=clinic_id)
     run = ImportRun.objects.filter(pk=run_id, clinic=clinic).select_related("clinic").first()
     if run is None:
         raise NotFound("record")

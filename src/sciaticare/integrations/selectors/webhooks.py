@@ -8,10 +8,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.models import User
 from sciaticare.billing.models import Invoice, InvoiceKind
 from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import Clinic
+from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations.models.webhooks import (
     WebhookAttempt,
     WebhookDelivery,
@@ -24,24 +25,13 @@ from sciaticare.scheduling.models import Appointment
 ATTEMPTS_SHOWN = 10
 
 
-def clinic_to_run(*, user: User, clinic_id: int) -> Clinic:
-    """A clinic the user administers; NotFound alike for a clinic that is missing or someone
-    else's (a site admin runs no clinic's integrations)."""
-    if not user.is_authenticated or not user.has_role(Role.CLINIC_ADMIN):
-        raise NotFound("clinic")
-    clinic = Clinic.objects.filter(pk=clinic_id, admins=user).first()
-    if clinic is None:
-        raise NotFound("clinic")
-    return clinic
-
-
 def endpoints_of(clinic: Clinic) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(clinic=clinic).order_by("pk")
 
 
 def endpoint_for(*, user: User, clinic_id: int, endpoint_id: int) -> WebhookEndpoint:
     """One of the clinic's endpoints, for its admins; NotFound alike otherwise."""
-    clinic = clinic_to_run(user=user, clinic_id=clinic_id)
+    clinic = clinic_run_by(user=user, clinic_id=clinic_id)
     endpoint = endpoints_of(clinic).filter(pk=endpoint_id).select_related("clinic").first()
     if endpoint is None:
         raise NotFound("webhook")
