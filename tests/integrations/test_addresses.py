@@ -34,6 +34,18 @@ def unknown(host: str, port: int) -> list[str]:
         ("ftp://cal.example.org/", ["103.168.172.46"], False),
         ("https:///nohost", ["103.168.172.46"], False),
         ("https://cal.example.org:99999/", ["103.168.172.46"], False),  # port out of range
+        # IPv6 forms that carry a private IPv4 address (NAT64, SIIT, IPv4-compatible, 6to4)
+        ("https://nat64/", ["64:ff9b::a9fe:a9fe"], False),  # the cloud metadata service
+        ("https://nat64-local/", ["64:ff9b:1::7f00:1"], False),
+        ("https://siit/", ["::ffff:0:7f00:1"], False),
+        ("https://compat/", ["::7f00:1"], False),
+        ("https://6to4/", ["2002:7f00:1::1"], False),
+        ("https://nat64-public/", ["64:ff9b::6744:ac2e"], True),  # 103.68.172.46
+        # a path http.client cannot send, and spaces or control characters
+        ("https://cal.example.org/é", ["103.168.172.46"], False),
+        ("https://cal.example.org/%C3%A9", ["103.168.172.46"], True),
+        ("https://cal.example.org/a b", ["103.168.172.46"], False),
+        ("https://cal.example.org/\x00", ["103.168.172.46"], False),
     ],
 )
 def test_public_https_only(url: str, addresses: list[str], allowed: bool) -> None:

@@ -337,6 +337,63 @@ def test_an_admin_resends_a_failed_delivery_from_the_log(webhook_receiver, clock
     assert "sent again by hand" in page.content.decode()
 
 
+def test_a_resend_waits_for_the_one_before_and_an_endpoint_has_few_waiting(
+    webhook_receiver, clock, client, settings
+):
+    """Each manual attempt may hold the one task worker for the whole timeout: an admin
+    pressing resend forty times must not queue forty (attack finding 7)."""
+    settings.TASKS = DATABASE
+    clinic = working_therapist()[2].clinic
+    endpoint, _secret, admin = endpoint_for(clinic, webhook_receiver.url)
+    ids = [
+        webhooks.announce(event="appointment.booked", clinic_id=clinic.pk, data={"appointment": n})[
+            0
+        ]
+        for n in range(webhooks.RESENDS_PER_ENDPOINT + 1)
+    ]
+    client.force_login(admin)
+    base = f"/api/v1/clinics/{clinic.pk}/webhooks/{endpoint.pk}/deliveries"
+
+    assert client.post(f"{base}/{ids[0]}/resend").status_code == 202
+    again = client.post(f"{base}/{ids[0]}/resend")
+    assert again.status_code == 409
+    assert again.json()["code"] == "resend_waiting"
+    for delivery_id in ids[1:-1]:
+        assert client.post(f"{base}/{delivery_id}/resend").status_code == 202
+    crowded = client.post(f"{base}/{ids[-1]}/resend")
+    assert crowded.status_code == 409
+    assert crowded.json()["code"] == "resends_waiting"
+
+    webhooks.attempt(delivery_id=ids[0], manual=True)  # the worker runs the first resend
+    assert client.post(f"{base}/{ids[0]}/resend").status_code == 202
+    clock.at += webhooks.RESEND_WAIT + timedelta(seconds=1)  # a lost task waits no longer
+    assert client.post(f"{base}/{ids[-1]}/resend").status_code == 202
+
+
+def test_an_address_the_connection_cannot_send_is_logged_as_a_failed_attempt(webhook_receiver):
+    """An address saved before the check refused it (attack finding 5): the attempt is logged
+    with why, and the delivery goes on to its next try, rather than staying pending for ever."""
+    clinic = working_therapist()[2].clinic
+    endpoint, _secret, _admin = endpoint_for(clinic, webhook_receiver.url)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=webhook_receiver.url + "é")
+    (delivery_id,) = webhooks.announce(
+        event="appointment.booked", clinic_id=clinic.pk, data={"appointment": 1}
+    )
+
+    outcome = webhooks.attempt(delivery_id=delivery_id)
+
+    assert outcome is not None
+    assert not outcome.delivered
+    assert outcome.retry_at is not None
+    (logged,) = WebhookAttempt.objects.filter(delivery_id=delivery_id)
+    assert logged.status_code is None
+    assert logged.error
+    # and the connection itself answers such an address with why, never an exception
+    answer = webhooks.post(webhook_receiver.url + "é", b"{}", {})
+    assert answer.status is None
+    assert "Could not connect" in answer.error
+
+
 def test_private_addresses_are_refused_unless_allowed(webhook_receiver, settings):
     clinic = working_therapist()[2].clinic
     _endpoint, _, admin = endpoint_for(clinic, webhook_receiver.url)  # allowed in tests

@@ -14,6 +14,8 @@ import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from sciaticare.core.translation import gettext
+
 Resolver = Callable[[str, int], list[str]]
 
 MAX_LENGTH = 500
@@ -25,36 +27,59 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits (NAT64, SIIT, the old
+# "IPv4-compatible" form): a gateway may turn them into that IPv4 address, so it is what counts.
+_CARRY_IPV4 = [
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),
+    ipaddress.ip_network("::/96"),
+]
+
+
 def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%", 1)[0]
+    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour:
+            ip = ip.sixtofour
+        elif any(ip in network for network in _CARRY_IPV4):
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.is_global and not ip.is_multicast
 
 
 def refusal(url: str, *, allow_private: bool = False, resolver: Resolver = resolve) -> str | None:
     """Why we would not call `url`, in words for the person who typed it; None when we may."""
     if len(url) > MAX_LENGTH:
-        return f"The address is longer than {MAX_LENGTH} characters."
+        return gettext("The address is longer than %(length)s characters.") % {"length": MAX_LENGTH}
+    if not url.isascii() or any(char.isspace() or not char.isprintable() for char in url):
+        return gettext(
+            "The address may hold only plain letters, digits and signs: percent-encode any other character."
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "The address is not a valid URL."
+        return gettext("The address is not a valid URL.")
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        return "The address must start with https:// and name a server."
+        return gettext("The address must start with https:// and name a server.")
     if parts.username or parts.password:
-        return "Put the user name and password in their own fields, not in the address."
+        return gettext("Put the user name and password in their own fields, not in the address.")
     if parts.scheme == "http" and not allow_private:
-        return "The address must start with https:// (the connection has to be encrypted)."
+        return gettext("The address must start with https:// (the connection has to be encrypted).")
     if allow_private:
         return None
     try:
         addresses = resolver(parts.hostname, port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError):
-        return f"The server name {parts.hostname!r} could not be found."
+        return gettext("The server name %(host)s could not be found.") % {"host": parts.hostname}
     if not addresses:
-        return f"The server name {parts.hostname!r} could not be found."
+        return gettext("The server name %(host)s could not be found.") % {"host": parts.hostname}
     if not all(_is_public(address) for address in addresses):
-        return "The address points to a private or local network, which this server may not call."
+        return gettext(
+            "The address points to a private or local network, which this server may not call."
+        )
     return None

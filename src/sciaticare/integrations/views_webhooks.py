@@ -183,7 +183,7 @@ def resend(
             endpoint_id=endpoint_id,
             delivery_id=delivery_id,
         )
-        services.check_resend(delivery)
+        services.queue_resend(delivery)
     except NotFound:
         raise Http404 from None
     except Conflict as refused:

@@ -255,7 +255,7 @@ def resend_delivery(
     delivery = selectors.delivery_for(
         user=request.user, clinic_id=clinic_id, endpoint_id=endpoint_id, delivery_id=delivery_id
     )
-    services.check_resend(delivery)
+    services.queue_resend(delivery)
     tasks_webhooks.resend_later(delivery)
     delivery.refresh_from_db()
     return Status(202, DeliveryOut.of(delivery))

@@ -67,7 +67,7 @@ def _clean_url(url: str) -> str:
     url = url.strip()
     why = addresses.refusal(url, allow_private=settings.INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES)
     if why is not None:
-        raise Invalid("url", gettext(why), [("url", gettext(why))])
+        raise Invalid("url", why, [("url", why)])
     return url
 
 
@@ -235,12 +235,39 @@ def ping(*, endpoint: WebhookEndpoint, now: datetime | None = None) -> WebhookDe
     )
 
 
-def check_resend(delivery: WebhookDelivery) -> None:
-    """A manual resend needs an enabled endpoint (a disabled one is sent nothing)."""
+#: A resend waits for the one before it (or this long, should its task be lost); an endpoint
+#: has at most RESENDS_PER_ENDPOINT waiting: each attempt can hold the one task worker for
+#: TIMEOUT_SECONDS, so resends must not crowd out everyone's reminders and payments.
+RESEND_WAIT = timedelta(minutes=1)
+RESENDS_PER_ENDPOINT = 5
+
+
+def queue_resend(delivery: WebhookDelivery, now: datetime | None = None) -> None:
+    """Mark a delivery as to be sent again by hand; Conflict when its endpoint is disabled,
+    when a resend of it is still waiting, or when its endpoint has too many waiting."""
+    now = now or timezone.now()
     if not delivery.endpoint.enabled:
         raise Conflict(
             "webhook_disabled", gettext("This endpoint is disabled: enable it to send to it.")
         )
+    with transaction.atomic():
+        WebhookEndpoint.objects.select_for_update().filter(pk=delivery.endpoint_id).first()
+        waiting = WebhookDelivery.objects.filter(
+            endpoint_id=delivery.endpoint_id, resend_queued_at__gt=now - RESEND_WAIT
+        )
+        if waiting.filter(pk=delivery.pk).exists():
+            raise Conflict(
+                "resend_waiting",
+                gettext(
+                    "This delivery is already being sent again: its attempt will appear in the log."
+                ),
+            )
+        if waiting.count() >= RESENDS_PER_ENDPOINT:
+            raise Conflict(
+                "resends_waiting",
+                gettext("Several resends to this endpoint are waiting: try again in a minute."),
+            )
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(resend_queued_at=now)
 
 
 # --- Sending --------------------------------------------------------------------------------
@@ -291,7 +318,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         error = gettext("No answer within %(seconds)s seconds.") % {"seconds": TIMEOUT_SECONDS}
     except ssl.SSLError as wrong:
         error = (gettext("Secure connection failed: %(why)s") % {"why": wrong})[:300]
-    except (OSError, http.client.HTTPException) as wrong:
+    except (OSError, http.client.HTTPException, ValueError) as wrong:
+        # ValueError: an address http.client cannot put on the wire (saved before it was refused).
         error = (gettext("Could not connect: %(why)s") % {"why": wrong or type(wrong).__name__})[
             :300
         ]
@@ -356,7 +384,7 @@ def attempt(
         endpoint.url, allow_private=settings.INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES
     )
     if why is not None:
-        answer = Answer(None, gettext(why)[:300], "", 0)
+        answer = Answer(None, why[:300], "", 0)
     else:
         answer = post(
             endpoint.url, delivery.body.encode(), headers_for(delivery, secret_of(endpoint), now)
@@ -373,6 +401,8 @@ def attempt(
             manual=manual,
         )
         delivery.attempts += 1
+        if manual:
+            delivery.resend_queued_at = None
         retry_at = None
         if answer.succeeded:
             delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now
@@ -384,7 +414,15 @@ def attempt(
             else:
                 retry_at = now + RETRY_DELAYS[scheduled - 1]
                 delivery.next_attempt_at = retry_at
-        delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "attempts"])
+        delivery.save(
+            update_fields=[
+                "status",
+                "delivered_at",
+                "next_attempt_at",
+                "attempts",
+                "resend_queued_at",
+            ]
+        )
     return Attempted(answer.succeeded, retry_at)
 
 
