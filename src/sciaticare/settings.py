@@ -215,6 +215,23 @@ STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # How long a slot is held while its deposit is paid: then it is free again.
 DEPOSIT_HOLD_MINUTES = env.int("DEPOSIT_HOLD_MINUTES", default=15)
 
+# Integrations (docs/integrations.md). Addresses users type in (a therapist's calendar server)
+# must be https:// on public hosts, unless this allows private and loopback ones: tests and the
+# local demo only.
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+# Therapists' own calendars (CalDAV): the Fernet keys their app passwords are encrypted with,
+# comma-separated, the first encrypts, any decrypts (rotation). Unset: a key derived from
+# SECRET_KEY (docs/security.md says why production sets its own).
+CALENDAR_CREDENTIALS_KEYS = env.list("CALENDAR_CREDENTIALS_KEYS", default=[])
+# Busy times are read every CALENDAR_SYNC_SECONDS (cron: manage.py read_calendars --enqueue);
+# older than that they are unknown and the therapist's times are not offered. Before a slot list,
+# a read older than CALENDAR_FRESH_SECONDS is repeated, waiting at most CALENDAR_READ_TIMEOUT.
+CALENDAR_SYNC_SECONDS = env.int("CALENDAR_SYNC_SECONDS", default=300)
+CALENDAR_FRESH_SECONDS = env.int("CALENDAR_FRESH_SECONDS", default=60)
+CALENDAR_READ_TIMEOUT = env.float("CALENDAR_READ_TIMEOUT", default=2.0)
+
 # Reminders by text message and notification (reminders app; docs/deploy.md, "Reminders").
 # SMS_BACKEND: "twilio" (production), "console" (the demo: texts are printed), or empty for no
 # texts. TWILIO_FROM is our number in E.164 or a Messaging Service SID (MG…); TWILIO_API_BASE

@@ -10,4 +10,11 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Each integration subscribes to the lower apps' after-commit hooks here.
-        pass
+        from sciaticare.integrations import tasks
+        from sciaticare.integrations.services.calendars import ConnectedCalendars
+        from sciaticare.scheduling import external_busy
+
+        # Calendars: appointments written into the therapist's calendar; its busy times block
+        # slots wherever scheduling computes them.
+        tasks.connect_calendars()
+        external_busy.use_source(ConnectedCalendars())

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from sciaticare.integrations import views_calendars
+
 app_name = "integrations"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("calendar/", views_calendars.calendar_page, name="calendar"),
+    path("calendar/read/", views_calendars.read_now, name="calendar_read"),
+    path("calendar/disconnect/", views_calendars.disconnect, name="calendar_disconnect"),
+]

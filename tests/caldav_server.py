@@ -1,0 +1,176 @@
+"""A real CalDAV server (Radicale) for the calendar tests: the same code paths as production
+through the `caldav` library, no mocks of our code.
+
+One server per test process (xdist worker), started on a free port the first time a test asks
+for `caldav_server`, with its storage in a temporary folder and plain htpasswd users. Each test
+gets its own user and calendar (`own_calendar` fixture), so tests never see each other's events.
+`stop()` and `start()` take the server away and bring it back (on the same port) for the
+"server goes away" tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import caldav
+import pytest
+
+PASSWORD = "app-password-for-tests"
+_users = itertools.count(1)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _ical_time(moment: datetime | date) -> str:
+    if isinstance(moment, datetime):
+        return ":" + moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return ";VALUE=DATE:" + moment.strftime("%Y%m%d")
+
+
+@dataclass
+class CalendarServer:
+    """A Radicale process on loopback; `users` maps each user name to its password."""
+
+    folder: Path
+    port: int = field(default_factory=_free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> None:
+        config = self.folder / "config"
+        config.write_text(
+            "[server]\n"
+            f"hosts = 127.0.0.1:{self.port}\n"
+            "[auth]\ntype = htpasswd\n"
+            f"htpasswd_filename = {self.folder / 'users'}\n"
+            "htpasswd_encryption = plain\n"
+            "delay = 0\n"
+            "[storage]\n"
+            f"filesystem_folder = {self.folder / 'storage'}\n"
+            "[rights]\ntype = owner_only\n"
+            "[logging]\nlevel = warning\n"
+        )
+        (self.folder / "users").touch()
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "radicale", "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.folder / "radicale.log").open("ab"),
+        )
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.05)
+        raise RuntimeError(
+            "Radicale did not start: " + (self.folder / "radicale.log").read_text()[-2000:]
+        )
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def add_user(self) -> str:
+        name = f"therapist{next(_users)}"
+        with (self.folder / "users").open("a") as users:
+            users.write(f"{name}:{PASSWORD}\n")
+        return name
+
+
+@dataclass
+class TestCalendar:
+    """One user's fresh calendar on the server, and what a test does to it from the outside
+    (as the therapist's phone would)."""
+
+    server: CalendarServer
+    username: str
+    url: str
+
+    @property
+    def password(self) -> str:
+        return PASSWORD
+
+    def _calendar(self) -> caldav.Calendar:
+        client = caldav.DAVClient(
+            url=self.server.url, username=self.username, password=PASSWORD, auth_type="basic"
+        )
+        return caldav.Calendar(client=client, url=self.url)
+
+    def add_event(
+        self,
+        start: datetime | date,
+        end: datetime | date,
+        *,
+        uid: str,
+        summary: str = "Dentist",
+        extra: str = "",
+    ) -> None:
+        """An event of the therapist's own (e.g. `extra="RRULE:FREQ=DAILY;COUNT=3"`, or
+        `"TRANSP:TRANSPARENT"`, one property a line)."""
+        lines = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//tests//EN",
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            "DTSTAMP:20260101T000000Z",
+            "DTSTART" + _ical_time(start),
+            "DTEND" + _ical_time(end),
+            f"SUMMARY:{summary}",
+            *[line for line in extra.splitlines() if line],
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ]
+        self._calendar().add_event("\r\n".join(lines))
+
+    def events(self) -> list[Any]:
+        """Every event in the calendar, as icalendar VEVENT components."""
+        found = []
+        for item in self._calendar().events():
+            found.extend(item.icalendar_instance.walk("VEVENT"))
+        return found
+
+
+@pytest.fixture(scope="session")
+def caldav_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CalendarServer]:
+    server = CalendarServer(tmp_path_factory.mktemp("radicale"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_calendar(caldav_server: CalendarServer) -> Iterator[TestCalendar]:
+    """A new user with one empty calendar; the server is running again afterwards."""
+    if caldav_server.process is None:
+        caldav_server.start()
+    name = caldav_server.add_user()
+    client = caldav.DAVClient(
+        url=caldav_server.url, username=name, password=PASSWORD, auth_type="basic"
+    )
+    made = client.principal().make_calendar(name="Work", cal_id="work")
+    yield TestCalendar(caldav_server, name, str(made.url))
+    if caldav_server.process is None:
+        caldav_server.start()
