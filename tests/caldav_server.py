@@ -10,10 +10,12 @@ gets its own user and calendar (`own_calendar` fixture), so tests never see each
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -90,8 +92,8 @@ class CalendarServer:
             self.process.wait(10)
             self.process = None
 
-    def add_user(self) -> str:
-        name = f"therapist{next(_users)}"
+    def add_user(self, name: str = "") -> str:
+        name = name or f"therapist{next(_users)}"
         with (self.folder / "users").open("a") as users:
             users.write(f"{name}:{PASSWORD}\n")
         return name
@@ -151,14 +153,32 @@ class TestCalendar:
         return found
 
 
+_shared: CalendarServer | None = None
+
+
+def shared_server() -> CalendarServer:
+    """The test process's server, started on first use (stopped when the process ends)."""
+    global _shared
+    if _shared is None:
+        _shared = CalendarServer(Path(tempfile.mkdtemp(prefix="radicale-")))
+        _shared.start()
+        atexit.register(_shared.stop)
+    elif _shared.process is None:
+        _shared.start()
+    return _shared
+
+
+def new_calendar(server: CalendarServer, *, user: str = "", name: str = "Work") -> TestCalendar:
+    """A new user on the server with one empty calendar called `name`."""
+    user = server.add_user(user)
+    client = caldav.DAVClient(url=server.url, username=user, password=PASSWORD, auth_type="basic")
+    made = client.principal().make_calendar(name=name, cal_id="work")
+    return TestCalendar(server, user, str(made.url))
+
+
 @pytest.fixture(scope="session")
-def caldav_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CalendarServer]:
-    server = CalendarServer(tmp_path_factory.mktemp("radicale"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def caldav_server() -> CalendarServer:
+    return shared_server()
 
 
 @pytest.fixture
@@ -166,11 +186,6 @@ def own_calendar(caldav_server: CalendarServer) -> Iterator[TestCalendar]:
     """A new user with one empty calendar; the server is running again afterwards."""
     if caldav_server.process is None:
         caldav_server.start()
-    name = caldav_server.add_user()
-    client = caldav.DAVClient(
-        url=caldav_server.url, username=name, password=PASSWORD, auth_type="basic"
-    )
-    made = client.principal().make_calendar(name="Work", cal_id="work")
-    yield TestCalendar(caldav_server, name, str(made.url))
+    yield new_calendar(caldav_server)
     if caldav_server.process is None:
         caldav_server.start()

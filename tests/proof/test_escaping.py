@@ -422,6 +422,29 @@ def own_programme(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     ]
 
 
+def own_calendar(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """The therapist's calendar account: the user name they type (shown back on the form: the
+    CalDAV server refuses such a name, so it is never stored), and the calendar's name their
+    provider answers with (another system's text, shown on the page)."""
+    from tests.caldav_server import new_calendar, shared_server
+
+    server = shared_server()
+    therapist = as_("therapist")
+    url = reverse("integrations:calendar")
+    typed = {"server_url": server.url, "username": text("calendar_user"), "password": "x"}
+    refused = therapist.post(url, typed)
+    assert refused.status_code == 422
+    body = refused.content.decode()
+    assert not any(raw in body for raw in RAW)
+    assert escape(text("calendar_user")) in body
+    made = new_calendar(server, name=text("calendar_name"))
+    connected = therapist.post(
+        url, {"server_url": server.url, "username": made.username, "password": made.password}
+    )
+    assert connected.status_code == 302
+    return [Shown("therapist", url, ("calendar_name",))]
+
+
 # Model text field → the writer that fills it through the product.
 WRITERS: dict[str, Writer] = {
     "intake": intake,
@@ -445,6 +468,7 @@ WRITERS: dict[str, Writer] = {
     "exercise_programme": exercise_programme,
     "clinic_exercise": clinic_exercise,
     "own_programme": own_programme,
+    "own_calendar": own_calendar,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
@@ -490,9 +514,22 @@ USER_TEXT = {
     "scheduling.AppointmentChange.note": "cancellation",
     "exercises.PlanVersion.note": "exercise_programme",
     "exercises.PlanItem.instructions": "exercise_programme",
+    "integrations.CalendarConnection.username": "own_calendar",
+    "integrations.CalendarConnection.calendar_name": "own_calendar",
 }
 # Text fields that are not free text from a person, and why.
 NOT_USER_TEXT = {
+    # A therapist's own calendar: addresses checked by addresses.py and never shown as links,
+    # ciphertext, our own words, and the server's identifiers.
+    "integrations.CalendarConnection.server_url": "a URL (validated, checked before each call)",
+    "integrations.CalendarConnection.calendar_url": "a URL the server answered, never a link",
+    "integrations.CalendarConnection.password_encrypted": "Fernet ciphertext, never shown",
+    "integrations.CalendarConnection.read_error": "one of our own sentences",
+    "integrations.CalendarEvent.error": "one of our own sentences",
+    "integrations.CalendarEvent.uid": "made by us (sciaticare-appointment-<id>@host)",
+    "integrations.CalendarEvent.href": "made by us from the calendar URL and the UID",
+    "integrations.CalendarEvent.etag": "the server's version tag, never shown",
+    "integrations.CalendarEvent.written": "a SHA-256 in hex",
     "accounts.User.password": "a hash",
     "accounts.User.email": "validated address",
     "accounts.User.time_zone": "an IANA zone name, checked against zoneinfo's list",

@@ -155,6 +155,16 @@ def find_calendars(account: Account) -> list[FoundCalendar]:
     return _within(account.timeout, call)
 
 
+def make_calendar(account: Account, *, name: str, slug: str) -> FoundCalendar:
+    """Make a calendar on the account (the local demo's server; therapists make their own)."""
+
+    def call() -> FoundCalendar:
+        made = _client(account).principal().make_calendar(name=name, cal_id=slug)
+        return FoundCalendar(url=str(made.url), name=name)
+
+    return _within(account.timeout, call)
+
+
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     """An event bound as a UTC instant: a date (all day) is midnight on the therapist's
     clock, a floating time is read on that clock too."""
