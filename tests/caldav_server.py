@@ -145,10 +145,20 @@ class TestCalendar:
         ]
         self._calendar().add_event("\r\n".join(lines))
 
-    def events(self) -> list[Any]:
+    def another(self, name: str) -> str:
+        """Make a second calendar on the same account; its address."""
+        client = caldav.DAVClient(
+            url=self.server.url, username=self.username, password=PASSWORD, auth_type="basic"
+        )
+        return str(client.principal().make_calendar(name=name, cal_id=name.lower()).url)
+
+    def events(self, url: str = "") -> list[Any]:
         """Every event in the calendar, as icalendar VEVENT components."""
         found = []
-        for item in self._calendar().events():
+        calendar = self._calendar()
+        if url:
+            calendar = caldav.Calendar(client=calendar.client, url=url)
+        for item in calendar.events():
             found.extend(item.icalendar_instance.walk("VEVENT"))
         return found
 

@@ -327,3 +327,32 @@ def test_the_slot_list_reads_busy_times_once_whatever_the_slots(
     with django_assert_max_num_queries(5):
         response = client.get(f"/api/v1/therapists/{world['therapist'].pk}/slots")
     assert len(response.json()) > 20
+
+
+def test_another_calendar_of_the_account_can_be_chosen(
+    client, world, own_calendar, django_capture_on_commit_callbacks
+):
+    work = _connect(world, own_calendar).calendar_url
+    home = own_calendar.another("Home")
+    own_calendar.add_event(_at(3, 11), _at(3, 12), uid="dentist")  # in the first calendar
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _book_api(client, world, _at(4, 10)).status_code == 201
+    assert len(own_calendar.events(work)) == 2
+
+    client.force_login(world["therapist"].user)
+    listed = client.get(reverse("integrations:calendar_choose")).content.decode()
+    assert "Home" in listed
+    assert "Work" in listed
+    chosen = client.post(reverse("integrations:calendar_choose"), {"calendar_url": home})
+    assert chosen.status_code == 302
+
+    assert CalendarConnection.objects.get().calendar_url == home
+    assert [str(e["uid"]) for e in own_calendar.events(work)] == ["dentist"]
+    (moved,) = own_calendar.events(home)
+    assert str(moved["summary"]) == "Sciaticare session"
+    refused = client.post(
+        reverse("integrations:calendar_choose"), {"calendar_url": "http://example.org/x/"}
+    )
+    assert refused.status_code == 302
+    assert CalendarConnection.objects.get().calendar_url == home
+    assert _at(3, 11).isoformat() in _slots(client, world, 3)  # the first calendar's no more

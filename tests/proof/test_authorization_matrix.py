@@ -171,6 +171,8 @@ TABLE: list[Row] = [
     R("integrations:calendar",        "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
     R("integrations:calendar",        "POST", NONE,     302, 403, 403, 422, 422, 403, 403, 403),
     R("integrations:calendar_read",   "POST", NONE,     302, 403, 403, 302, 302, 403, 403, 403),
+    R("integrations:calendar_choose", "GET",  NONE,     302, 403, 403, 302, 302, 403, 403, 403),
+    R("integrations:calendar_choose", "POST", NONE,     302, 403, 403, 302, 302, 403, 403, 403),
     R("integrations:calendar_disconnect", "GET", NONE,  302, 403, 403, 302, 302, 403, 403, 403),
     R("integrations:calendar_disconnect", "POST", NONE, 302, 403, 403, 302, 302, 403, 403, 403),
     R("scheduling:flare_up",          "GET",  NONE,     302, 200, 200, 302, 302, 302, 302, 302),

@@ -102,7 +102,50 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
         gettext("Connected to the calendar “%(name)s”.")
         % {"name": connected.connection.calendar_name or connected.connection.calendar_url},
     )
+    if connected.others:
+        messages.info(
+            request,
+            ngettext(
+                "The account has %(count)d other calendar: choose it below if you keep your "
+                "appointments there.",
+                "The account has %(count)d other calendars: choose one below if you keep your "
+                "appointments there.",
+                len(connected.others),
+            )
+            % {"count": len(connected.others)},
+        )
     return redirect("integrations:calendar")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose(request: AuthedRequest) -> HttpResponse:
+    """Which calendar of the account is used (listed from the server)."""
+    profile = _therapist(request)
+    connection = connection_of(profile) if profile is not None else None
+    if connection is None or profile is None:
+        messages.error(request, gettext("No calendar is connected."))
+        return redirect("integrations:calendar")
+    try:
+        if request.method == "POST":
+            chosen = calendars.choose_calendar(
+                therapist=profile, calendar_url=request.POST.get("calendar_url", "")[:MAX_LENGTH]
+            )
+            messages.success(
+                request,
+                gettext("Now using the calendar “%(name)s”.")
+                % {"name": chosen.calendar_name or chosen.calendar_url},
+            )
+            return redirect("integrations:calendar")
+        found = calendars.account_calendars(therapist=profile)
+    except Invalid as exc:
+        messages.error(request, exc.message)
+        return redirect("integrations:calendar")
+    return render(
+        request,
+        "integrations/calendar_choose.html",
+        {"calendars": found, "current": connection.calendar_url},
+    )
 
 
 @login_required

@@ -127,7 +127,7 @@ def connect_calendar(
     try:
         found = caldav_client.find_calendars(account)
     except CalendarError as exc:
-        words = gettext("Could not connect: %(why)s") % {"why": exc}
+        words = gettext("Could not connect: %(why)s") % {"why": gettext(str(exc))}
         raise Invalid("calendar_unreachable", words, [("server_url", words)]) from None
     if not found:
         words = gettext("The account has no calendar: make one on the server first.")
@@ -169,31 +169,84 @@ class Disconnected:
     left_behind: int
 
 
+def _remove_our_events(connection: CalendarConnection) -> int:
+    """Remove the events we wrote from the connection's calendar; how many could not be."""
+    events = list(CalendarEvent.objects.filter(connection=connection).exclude(written=""))
+    try:
+        _checked(connection)
+        account = _account(connection, BACKGROUND_TIMEOUT)
+    except CalendarError:
+        return len(events)
+    left = 0
+    for event in events:
+        try:
+            caldav_client.delete_event(account, connection.calendar_url, href=event.href)
+        except CalendarError:
+            left += 1
+    return left
+
+
 def disconnect_calendar(*, therapist: TherapistProfile) -> Disconnected:
     """Remove our events from the calendar (as far as the server lets us), then the
     connection, its stored password and busy times."""
     connection = selectors.connection_of(therapist)
     if connection is None:
         raise Conflict("no_calendar", gettext("No calendar is connected."))
-    left = 0
-    events = list(CalendarEvent.objects.filter(connection=connection).exclude(written=""))
-    try:
-        _checked(connection)
-        account = _account(connection, BACKGROUND_TIMEOUT)
-    except CalendarError:
-        left = len(events)
-    else:
-        for event in events:
-            try:
-                caldav_client.delete_event(account, connection.calendar_url, href=event.href)
-            except CalendarError:
-                left += 1
+    left = _remove_our_events(connection)
     with transaction.atomic():
         record_event(
             actor=therapist.user, action="calendar.disconnected", patient=None, obj=connection
         )
         connection.delete()
     return Disconnected(left)
+
+
+def _connected(therapist: TherapistProfile) -> CalendarConnection:
+    connection = selectors.connection_of(therapist)
+    if connection is None:
+        raise Conflict("no_calendar", gettext("No calendar is connected."))
+    return connection
+
+
+def account_calendars(*, therapist: TherapistProfile) -> list[caldav_client.FoundCalendar]:
+    """The calendars of the connected account, to choose which one is used; Invalid with the
+    server's failure in words."""
+    connection = _connected(therapist)
+    try:
+        _checked(connection)
+        return caldav_client.find_calendars(_account(connection, BACKGROUND_TIMEOUT))
+    except CalendarError as exc:
+        words = gettext("Could not connect: %(why)s") % {"why": gettext(str(exc))}
+        raise Invalid("calendar_unreachable", words) from None
+
+
+def choose_calendar(
+    *, therapist: TherapistProfile, calendar_url: str, now: datetime | None = None
+) -> CalendarConnection:
+    """Use another calendar of the connected account: our events leave the old one (as far as
+    the server lets us), its busy times are read, and the sessions are written by the next
+    scheduled round."""
+    found = {c.url: c for c in account_calendars(therapist=therapist)}
+    chosen = found.get(calendar_url)
+    if chosen is None:
+        words = gettext("That calendar is not on the account.")
+        raise Invalid("unknown_calendar", words, [("calendar_url", words)])
+    connection = _connected(therapist)
+    if chosen.url != connection.calendar_url:
+        _remove_our_events(connection)
+        with transaction.atomic():
+            CalendarEvent.objects.filter(connection=connection).delete()
+            CalendarConnection.objects.filter(pk=connection.pk).update(
+                calendar_url=chosen.url,
+                calendar_name=chosen.name,
+                read_at=None,
+                read_attempted_at=None,
+                read_error="",
+            )
+            BusyInterval.objects.filter(connection=connection).delete()
+    sync_calendar(connection_id=connection.pk, now=now)
+    connection.refresh_from_db()
+    return connection
 
 
 # --- Reading busy times ---------------------------------------------------------------------------
@@ -267,6 +320,8 @@ class ConnectedCalendars:
         if not stale:
             return found
         try:
+            # Not in a transaction: the network wait must not hold SQLite's write lock
+            # (BEGIN IMMEDIATE); read_calendar writes in a short one of its own.
             refresh_busy(stale, now=now)
         except Exception:
             # A slot list never fails because of a calendar: the stored times answer.
