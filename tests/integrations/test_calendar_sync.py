@@ -6,6 +6,8 @@ turns into "unknown since" and no slots, never a 500 or an unprotected slot."""
 from __future__ import annotations
 
 import json
+import socket
+import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -356,3 +358,24 @@ def test_another_calendar_of_the_account_can_be_chosen(
     assert refused.status_code == 302
     assert CalendarConnection.objects.get().calendar_url == home
     assert _at(3, 11).isoformat() in _slots(client, world, 3)  # the first calendar's no more
+
+
+def test_a_server_that_never_answers_costs_a_slot_list_at_most_the_read_timeout(
+    client, world, own_calendar, settings
+):
+    connection = _connect(world, own_calendar)
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        CalendarConnection.objects.filter(pk=connection.pk).update(
+            server_url=url, calendar_url=url + "x/", read_attempted_at=None
+        )
+        settings.CALENDAR_READ_TIMEOUT = 0.5
+        began = time_module.monotonic()
+        offered = _slots(client, world, 3)
+        took = time_module.monotonic() - began
+
+    assert took < 2.0
+    assert _at(3, 10).isoformat() in offered  # the last good read still holds
+    assert "did not answer in time" in CalendarConnection.objects.get().read_error
