@@ -48,7 +48,15 @@ def test_free_cancelled_instant_and_our_own_events_do_not_count():
         _event(dtstart=at),  # an instant
         _event(f"{OWN_UID_PREFIX}7@example.org", dtstart=at, dtend=at + timedelta(hours=1)),
     ]
-    assert busy_spans(ignored, zone=LONDON, **WINDOW) == []
+    assert busy_spans(ignored, zone=LONDON, own_host="example.org", **WINDOW) == []
+
+
+def test_another_sites_sessions_count_as_busy():
+    at = datetime(2026, 7, 10, 9, tzinfo=UTC)
+    theirs = _event(f"{OWN_UID_PREFIX}7@demo.example", dtstart=at, dtend=at + timedelta(hours=1))
+    assert busy_spans([theirs], zone=LONDON, own_host="example.org", **WINDOW) == [
+        (at, at + timedelta(hours=1))
+    ]
 
 
 def test_spans_are_clipped_to_the_window():

@@ -176,15 +176,17 @@ def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
 
 
 def busy_spans(
-    components: list[Any], *, start: datetime, end: datetime, zone: ZoneInfo
+    components: list[Any], *, start: datetime, end: datetime, zone: ZoneInfo, own_host: str = ""
 ) -> list[Span]:
     """The busy spans of expanded VEVENTs within [start, end), in UTC: free (TRANSP:TRANSPARENT)
-    and cancelled events, and our own, left out. Pure: the tests feed it components."""
+    and cancelled events, and our own (this site's appointments, which block their time
+    already), left out. Pure: the tests feed it components."""
     spans: list[Span] = []
     for component in components:
         if component.name != "VEVENT":
             continue
-        if str(component.get("uid", "")).startswith(OWN_UID_PREFIX):
+        uid = str(component.get("uid", ""))
+        if uid.startswith(OWN_UID_PREFIX) and uid.endswith(f"@{own_host}"):
             continue
         if str(component.get("transp", "OPAQUE")).upper() == "TRANSPARENT":
             continue
@@ -210,7 +212,13 @@ def busy_spans(
 
 
 def read_busy(
-    account: Account, calendar_url: str, *, start: datetime, end: datetime, zone: ZoneInfo
+    account: Account,
+    calendar_url: str,
+    *,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    own_host: str,
 ) -> list[Span]:
     """The calendar's busy spans within [start, end), recurring events expanded."""
 
@@ -222,7 +230,7 @@ def read_busy(
         for item in found:
             ical = item.icalendar_instance
             components.extend(c for c in ical.walk("VEVENT"))
-        return busy_spans(components, start=start, end=end, zone=zone)
+        return busy_spans(components, start=start, end=end, zone=zone, own_host=own_host)
 
     return _within(account.timeout, call)
 

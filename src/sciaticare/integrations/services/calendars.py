@@ -268,6 +268,7 @@ def read_calendar(*, connection_id: int, now: datetime | None = None, timeout: f
             start=start,
             end=end,
             zone=selectors.therapist_zone(connection.therapist_id),
+            own_host=site_host(),
         )
     except CalendarError as exc:
         CalendarConnection.objects.filter(pk=connection_id).update(
@@ -332,9 +333,14 @@ class ConnectedCalendars:
 # --- Writing our events ---------------------------------------------------------------------------
 
 
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "sciaticare"
+
+
 def event_uid(appointment_id: int) -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "sciaticare"
-    return f"{caldav_client.OWN_UID_PREFIX}{appointment_id}@{host}"
+    """Stable per appointment and per site: another Sciaticare writing into the same calendar
+    (a demo beside production) has its own, and its sessions block this one's slots."""
+    return f"{caldav_client.OWN_UID_PREFIX}{appointment_id}@{site_host()}"
 
 
 def _location_words(appointment: Appointment) -> str:
