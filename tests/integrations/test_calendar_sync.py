@@ -199,6 +199,11 @@ def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
             patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 11)
         )
 
+    client.force_login(world["patient"])
+    booking_page = client.get(reverse("scheduling:book", args=[world["therapist"].pk]))
+    assert booking_page.status_code == 200
+    assert "could not be checked just now" in booking_page.content.decode()
+
     client.force_login(world["therapist"].user)
     page = client.get(reverse("integrations:calendar"))
     assert page.status_code == 200

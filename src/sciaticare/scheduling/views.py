@@ -80,6 +80,7 @@ def _slots_page(
         "session_type": session_type,
         "session_types": SessionType.objects.filter(therapist=therapist),
         "days": _by_day(found),
+        "busy_unknown": calendar.busy_unknown,
     }
 
 
