@@ -8,6 +8,10 @@ CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 # The demo's card processor (localstripe, a dev dependency): this port, or a free one if taken.
 STRIPE_PORT ?= 8420
+# The demo's CalDAV server (Radicale, a dev dependency) for Daniel's own calendar: this port,
+# or a free one if taken.
+CALDAV_PORT ?= 5232
+CALDAV_DEMO = --user daniel --password daniel-calendar-demo
 
 # The first Python 3.12+ on the PATH (.python-version selects 3.13 under pyenv).
 PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
@@ -15,7 +19,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	then echo $$p; break; fi; done)
 
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" DEBUG=0 HTTPS=0 STAFF_MFA_REQUIRED=0 \
-	SITE_URL=http://127.0.0.1:$(PORT) SMS_BACKEND=console \
+	SITE_URL=http://127.0.0.1:$(PORT) SMS_BACKEND=console INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES=1 \
 	VAPID_PUBLIC_KEY="$$(sed -n 's/^VAPID_PUBLIC_KEY=//p' var/vapid.env 2>/dev/null)" \
 	VAPID_PRIVATE_KEY="$$(sed -n 's/^VAPID_PRIVATE_KEY=//p' var/vapid.env 2>/dev/null)"
 # The demo's keys for the local card processor (not Stripe's: no real money). The Makefile
@@ -57,7 +61,10 @@ run: $(VENV)/.installed var/secret_key var/vapid.env
 	@rm -f var/localstripe.port; \
 	$(BIN)/python -P src/sciaticare/billing/local_processor.py --port $(STRIPE_PORT) \
 		--store var/localstripe.pickle --port-file var/localstripe.port >var/localstripe.log 2>&1 & stripe=$$!; \
-	trap 'kill $$stripe $$worker 2>/dev/null' EXIT INT TERM; \
+	rm -f var/radicale.port; \
+	$(BIN)/python -P src/sciaticare/integrations/local_calendars.py --folder var/radicale \
+		--port $(CALDAV_PORT) --port-file var/radicale.port $(CALDAV_DEMO) >var/radicale.log 2>&1 & radicale=$$!; \
+	trap 'kill $$stripe $$radicale $$reader $$worker 2>/dev/null' EXIT INT TERM; \
 	for i in $$(seq 100); do [ -s var/localstripe.port ] && break; kill -0 $$stripe 2>/dev/null || break; sleep 0.1; done; \
 	if [ -s var/localstripe.port ]; then \
 		stripe_url="http://127.0.0.1:$$(cat var/localstripe.port)"; \
@@ -67,6 +74,15 @@ run: $(VENV)/.installed var/secret_key var/vapid.env
 		payments="Card payments are OFF: the local card processor (localstripe) did not start (var/localstripe.log); clinics are paid at the desk."; \
 	fi; \
 	$(RUN_ENV) $(MANAGE) seed_demo || exit 1; \
+	caldav_port=$$(cat var/radicale.port 2>/dev/null); \
+	for i in $$(seq 100); do [ -n "$$caldav_port" ] && (exec 3<>/dev/tcp/127.0.0.1/$$caldav_port) 2>/dev/null && break; \
+		kill -0 $$radicale 2>/dev/null || break; sleep 0.1; caldav_port=$$(cat var/radicale.port 2>/dev/null); done; \
+	if [ -n "$$caldav_port" ] && kill -0 $$radicale 2>/dev/null && \
+		calendar=$$($(RUN_ENV) $(MANAGE) demo_calendar --server http://127.0.0.1:$$caldav_port/ $(CALDAV_DEMO) 2>&1); then \
+		calendar="Therapist's own calendar (CalDAV): $$calendar"; \
+	else \
+		calendar="Therapist's own calendar is OFF: the local CalDAV server (Radicale) did not start (var/radicale.log). $$calendar"; \
+	fi; \
 	echo; \
 	echo "Sciaticare demo at http://127.0.0.1:$(PORT) (Ctrl-C stops it). Demo logins, password sciatica-demo-2026:"; \
 	echo "  patient@example.com    a person with sciatica"; \
@@ -76,8 +92,12 @@ run: $(VENV)/.installed var/secret_key var/vapid.env
 	echo "Mail (sign-up links, reminders, receipts) and text messages are printed here. Two-factor for staff is off in this demo."; \
 	echo "Notifications: /reminders/ turns them on in a browser that reaches its push service (Chrome, Firefox)."; \
 	echo "$$payments"; \
+	echo "$$calendar"; \
 	echo; \
 	$(RUN_ENV) $(MANAGE) db_worker & worker=$$!; \
+	if [ -n "$$caldav_port" ]; then \
+		(while sleep 120; do $(RUN_ENV) $(MANAGE) read_calendars >/dev/null 2>&1; done) & reader=$$!; \
+	fi; \
 	$(RUN_ENV) $(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed

@@ -43,8 +43,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_flushes)
 
 
-# The `smtp` fixture and failing-task check; the local card processor (`stripe_server`).
-pytest_plugins = ["tests.mail", "tests.stripe", "tests.webhook_receiver"]
+# The `smtp` fixture and failing-task check; the local card processor (`stripe_server`); a
+# CalDAV server (`caldav_server`, `own_calendar`); an HTTPS webhook receiver.
+pytest_plugins = ["tests.mail", "tests.stripe", "tests.caldav_server", "tests.webhook_receiver"]
 
 
 @pytest.fixture(scope="session")

@@ -215,6 +215,26 @@ STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # How long a slot is held while its deposit is paid: then it is free again.
 DEPOSIT_HOLD_MINUTES = env.int("DEPOSIT_HOLD_MINUTES", default=15)
 
+# Integrations (docs/integrations.md). Addresses users type in (a therapist's calendar server,
+# a clinic's webhook endpoint) must be https:// on public hosts, unless this allows private and
+# loopback ones: tests and the local demo only.
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+# Keys sealing what the server must use but nobody with a copy of the database may read
+# (therapists' calendar app passwords, webhook signing secrets): any strings, comma-separated;
+# the first seals, all open, so rotating is putting a new one first. Unset: SECRET_KEY
+# (docs/security.md says why production sets its own).
+INTEGRATIONS_SEALING_KEYS = env.list("INTEGRATIONS_SEALING_KEYS", default=[]) or [SECRET_KEY]
+# A CA bundle trusted for webhook endpoints besides the system's (tests' local receiver only).
+WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
+# Busy times are read every CALENDAR_SYNC_SECONDS (cron: manage.py read_calendars --enqueue);
+# older than that they are unknown and the therapist's times are not offered. Before a slot list,
+# a read older than CALENDAR_FRESH_SECONDS is repeated, waiting at most CALENDAR_READ_TIMEOUT.
+CALENDAR_SYNC_SECONDS = env.int("CALENDAR_SYNC_SECONDS", default=300)
+CALENDAR_FRESH_SECONDS = env.int("CALENDAR_FRESH_SECONDS", default=60)
+CALENDAR_READ_TIMEOUT = env.float("CALENDAR_READ_TIMEOUT", default=2.0)
+
 # Reminders by text message and notification (reminders app; docs/deploy.md, "Reminders").
 # SMS_BACKEND: "twilio" (production), "console" (the demo: texts are printed), or empty for no
 # texts. TWILIO_FROM is our number in E.164 or a Messaging Service SID (MG…); TWILIO_API_BASE
@@ -256,17 +276,6 @@ if not re.fullmatch(
     r"((?:[01]\d|2[0-3]):[0-5]\d)-((?:[01]\d|2[0-3]):[0-5]\d)|", REMINDER_QUIET_HOURS
 ):
     raise ImproperlyConfigured("REMINDER_QUIET_HOURS is HH:MM-HH:MM (e.g. 22:00-08:00) or empty.")
-
-# Integrations (docs/integrations.md). Calendar servers and webhook endpoints are addresses
-# people type in: the server calls only public https:// ones unless this is set (tests, demo).
-INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
-    "INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False
-)
-# Keys sealing webhook endpoints' signing secrets in the database (any strings; the first seals,
-# all open, so rotating is putting a new one first). Default: derived from SECRET_KEY.
-WEBHOOK_SECRETS_KEYS = env.list("WEBHOOK_SECRETS_KEYS", default=[]) or [SECRET_KEY]
-# A CA bundle trusted for webhook endpoints besides the system's (tests' local receiver only).
-WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60

@@ -323,9 +323,9 @@ def test_query_count_does_not_grow_with_the_number_of_results():
     assert len(large_queries) == len(small_queries)
     # The ranked page and the page's rows (therapists, places, outcome figures and standard
     # sessions as values, the outcome term as the SQL ranked by it), then scheduling's for the
-    # next free sessions: calendars and standard lengths (and the locations of working hours,
-    # which nobody has here).
-    assert len(large_queries) == 4
+    # next free sessions: calendars, busy times from therapists' own calendars and standard
+    # lengths (and the locations of working hours, which nobody has here).
+    assert len(large_queries) == 5
     assert not [q for q in large_queries.captured_queries if "outcomes_" in q["sql"][:80]]
 
 

@@ -169,6 +169,15 @@ TABLE: list[Row] = [
     R("scheduling:no_show",           "GET",  PAST,     302, 404, 404, 302, 404, 404, 404, 404),
     R("scheduling:no_show",           "POST", PAST,     302, 404, 404, 302, 404, 404, 404, 404),
     R("scheduling:week",              "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
+    # A therapist's own calendar (CalDAV): theirs alone; nothing connected in the world, so
+    # reading and disconnecting send them back to the page, and an empty form is a 422.
+    R("integrations:calendar",        "GET",  NONE,     302, 403, 403, 200, 200, 403, 403, 403),
+    R("integrations:calendar",        "POST", NONE,     302, 403, 403, 422, 422, 403, 403, 403),
+    R("integrations:calendar_read",   "POST", NONE,     302, 403, 403, 302, 302, 403, 403, 403),
+    R("integrations:calendar_choose", "GET",  NONE,     302, 403, 403, 302, 302, 403, 403, 403),
+    R("integrations:calendar_choose", "POST", NONE,     302, 403, 403, 302, 302, 403, 403, 403),
+    R("integrations:calendar_disconnect", "GET", NONE,  302, 403, 403, 302, 302, 403, 403, 403),
+    R("integrations:calendar_disconnect", "POST", NONE, 302, 403, 403, 302, 302, 403, 403, 403),
     R("scheduling:flare_up",          "GET",  NONE,     302, 200, 200, 302, 302, 302, 302, 302),
     R("scheduling:flare_up",          "POST", NONE,     302, 200, 200, 302, 302, 302, 302, 302),
     R("scheduling:waitlist",          "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),

@@ -8,12 +8,15 @@ fields, so a new one has to be declared here (or listed, with the reason, as not
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -32,7 +35,7 @@ from sciaticare.exercises.models import Exercise, ExercisePlan
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.questions import QUESTIONS
 from sciaticare.integrations.models.webhooks import WebhookAttempt, WebhookEndpoint
-from sciaticare.integrations.services import webhooks
+from sciaticare.integrations.services import imports, webhooks
 from sciaticare.records import services as record_services
 from sciaticare.scheduling.models import AppointmentStatus
 from tests.directory.factories import PDF_BYTES
@@ -428,7 +431,8 @@ def webhook_endpoint(w: World, as_: Callable[[str], Client]) -> list[Shown]:
     """A clinic's webhook address and description, written by its admin, and what a receiver
     answered (its first characters, and an error's words), written here as an attempt would:
     shown on the list, the address's page with its log, and the confirm step of deleting it."""
-    url = f"https://hooks.example.org/{text('hookurl')}"
+    # An address holds no spaces (refused: http.client cannot send them), so its payload has none.
+    url = "https://hooks.example.org/" + PAYLOAD.replace(" ", "/") + "hookurl"
     data = {"url": url, "events": ["note.signed"], "description": text("hookdesc")}
     added = as_("clinic_admin").post(reverse("integrations:webhooks", args=[w.a.clinic.pk]), data)
     assert added.status_code == 200
@@ -441,17 +445,83 @@ def webhook_endpoint(w: World, as_: Callable[[str], Client]) -> list[Shown]:
         error=text("hookerror"),
     )
     args = [w.a.clinic.pk, endpoint.pk]
+    for page in ("integrations:webhooks", "integrations:webhook"):
+        body = as_("clinic_admin").get(reverse(page, args=args[: 1 if page.endswith("s") else 2]))
+        assert escape(url) in body.content.decode()
     return [
-        Shown(
-            "clinic_admin", reverse("integrations:webhooks", args=args[:1]), ("hookurl", "hookdesc")
-        ),
+        Shown("clinic_admin", reverse("integrations:webhooks", args=args[:1]), ("hookdesc",)),
         Shown(
             "clinic_admin",
             reverse("integrations:webhook", args=args),
-            ("hookurl", "hookdesc", "hooksnippet", "hookerror"),
+            ("hookdesc", "hooksnippet", "hookerror"),
         ),
-        Shown("clinic_admin", reverse("integrations:webhook_delete", args=args), ("hookurl",)),
+        Shown("clinic_admin", reverse("integrations:webhook_delete", args=args), ()),
     ]
+
+
+def moving_in(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """A file another system exported, uploaded by a clinic's admin: its name, its source ids and
+    a session summary's words, shown on the import pages and on the treating therapist's brief."""
+    past = w.a.past
+    day = timezone.localtime(past.start, ZoneInfo(past.location.time_zone)).date()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(
+        [
+            ["Summary ID", "Client Email", "Therapist", "Session date", "Summary"],
+            [
+                text("importid"),
+                w.a.patient.email,
+                w.a.therapist.user.email,
+                day.isoformat(),
+                text("importsummary"),
+            ],
+        ]
+    )
+    data = buffer.getvalue()
+    run = imports.start_run(
+        user=w.a.admin,
+        clinic=w.a.clinic,
+        source="generic",
+        kind="summaries",
+        file_name=text("importfile"),
+        data=data.encode(),
+    )
+    args = [w.a.clinic.pk, run.pk]
+    check = reverse("integrations:import_check", args=args)
+    # The dry run's page exists only until the import: read it here, as the test reads the rest.
+    body = as_("clinic_admin").get(check).content.decode()
+    assert "would be created" in body
+    assert [raw for raw in RAW if raw in body] == []
+    assert escape(text("importfile")) in body
+    imports.import_file(run=run, by=w.a.admin)
+    return [
+        Shown("clinic_admin", reverse("integrations:imports", args=args[:1]), ("importfile",)),
+        Shown("clinic_admin", reverse("integrations:import_run", args=args), ("importfile",)),
+        Shown("therapist", reverse("intake:brief", args=[w.a.patient.pk]), ("importsummary",)),
+    ]
+
+
+def own_calendar(w: World, as_: Callable[[str], Client]) -> list[Shown]:
+    """The therapist's calendar account: the user name they type (shown back on the form: the
+    CalDAV server refuses such a name, so it is never stored), and the calendar's name their
+    provider answers with (another system's text, shown on the page)."""
+    from tests.caldav_server import new_calendar, shared_server
+
+    server = shared_server()
+    therapist = as_("therapist")
+    url = reverse("integrations:calendar")
+    typed = {"server_url": server.url, "username": text("calendar_user"), "password": "x"}
+    refused = therapist.post(url, typed)
+    assert refused.status_code == 422
+    body = refused.content.decode()
+    assert not any(raw in body for raw in RAW)
+    assert escape(text("calendar_user")) in body
+    made = new_calendar(server, name=text("calendar_name"))
+    connected = therapist.post(
+        url, {"server_url": server.url, "username": made.username, "password": made.password}
+    )
+    assert connected.status_code == 302
+    return [Shown("therapist", url, ("calendar_name",))]
 
 
 # Model text field → the writer that fills it through the product.
@@ -478,10 +548,16 @@ WRITERS: dict[str, Writer] = {
     "clinic_exercise": clinic_exercise,
     "own_programme": own_programme,
     "webhook_endpoint": webhook_endpoint,
+    "own_calendar": own_calendar,
+    "moving_in": moving_in,
 }
 USER_TEXT = {
     "accounts.User.first_name": "signup_names",
     "integrations.WebhookEndpoint.url": "webhook_endpoint",
+    "integrations.ImportRun.file_name": "moving_in",
+    "integrations.ImportedRecord.source_id": "moving_in",
+    "records.ImportedSummary.text": "moving_in",
+    "records.ImportedSummary.source_id": "moving_in",
     "integrations.WebhookEndpoint.description": "webhook_endpoint",
     "integrations.WebhookAttempt.response_snippet": "webhook_endpoint",
     "integrations.WebhookAttempt.error": "webhook_endpoint",
@@ -527,9 +603,29 @@ USER_TEXT = {
     "scheduling.AppointmentChange.note": "cancellation",
     "exercises.PlanVersion.note": "exercise_programme",
     "exercises.PlanItem.instructions": "exercise_programme",
+    "integrations.CalendarConnection.username": "own_calendar",
+    "integrations.CalendarConnection.calendar_name": "own_calendar",
 }
 # Text fields that are not free text from a person, and why.
 NOT_USER_TEXT = {
+    # Moving in: choices and our own names of the other systems.
+    "integrations.ImportRun.kind": "a choice",
+    "integrations.ImportRun.source_system": "a choice",
+    "integrations.ImportRun.status": "a choice",
+    "integrations.ImportedRecord.kind": "a choice",
+    "integrations.ImportedRecord.source_system": "a choice",
+    "records.ImportedSummary.source_system": "our own name of the other system",
+    # A therapist's own calendar: addresses checked by addresses.py and never shown as links,
+    # ciphertext, our own words, and the server's identifiers.
+    "integrations.CalendarConnection.server_url": "a URL (validated, checked before each call)",
+    "integrations.CalendarConnection.calendar_url": "a URL the server answered, never a link",
+    "integrations.CalendarConnection.password_encrypted": "Fernet ciphertext, never shown",
+    "integrations.CalendarConnection.read_error": "one of our own sentences",
+    "integrations.CalendarEvent.error": "one of our own sentences",
+    "integrations.CalendarEvent.uid": "made by us (sciaticare-appointment-<id>@host)",
+    "integrations.CalendarEvent.href": "made by us from the calendar URL and the UID",
+    "integrations.CalendarEvent.etag": "the server's version tag, never shown",
+    "integrations.CalendarEvent.written": "a SHA-256 in hex",
     "accounts.User.password": "a hash",
     # Webhooks: what the server makes.
     "integrations.WebhookEndpoint.sealed_secret": "a Fernet token, never shown",

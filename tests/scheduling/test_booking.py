@@ -330,7 +330,8 @@ def test_every_offered_slot_is_accepted_by_the_booking_service(world):
 def test_slot_queries_do_not_grow_with_the_number_of_days(world, django_assert_num_queries):
     now = timezone.now()
     for days in (7, 28):
-        with django_assert_num_queries(2):  # the calendar rows, then the locations
+        # The calendar rows, the locations, the busy times from the therapist's own calendar.
+        with django_assert_num_queries(3):
             calendar = load_calendars(
                 [world["therapist"].pk], start=now, end=now + timedelta(days=days)
             )
@@ -374,10 +375,11 @@ def test_api_book_answers_what_the_list_shows_without_reading_it_again(
     client.force_login(world["patient"])
     body = {"therapist": world["therapist"].pk, "start": _at(3, 10).isoformat()}
 
-    # Session, user, intake, the therapist's lock, session type, calendar, locations, the
-    # clinic's payment policy (billing: none here, so no deposit), the insert, its change and
-    # audit rows, 4 savepoint statements: 15; the answer adds none.
-    with django_assert_max_num_queries(15):
+    # Session, user, intake, the therapist's lock, session type, calendar, locations, busy
+    # times from their own calendar, the clinic's payment policy (billing: none here, so no
+    # deposit), the insert, its change and audit rows, 4 savepoint statements: 16; the answer
+    # adds none.
+    with django_assert_max_num_queries(16):
         booked = _book_api(client, body)
 
     assert booked.status_code == 201
@@ -479,13 +481,13 @@ def test_vendor_specific_guard_is_installed():
         assert cursor.fetchone() is not None
 
 
-def test_earliest_slots_take_three_queries_whatever_the_therapists_and_days(
+def test_earliest_slots_take_four_queries_whatever_the_therapists_and_days(
     world, django_assert_num_queries
 ):
     others = [_working_therapist()[0] for _ in range(3)]
     ids = [world["therapist"].pk, *(t.pk for t in others)]
     for therapist_ids, days in ((ids[:1], 7), (ids, 7), (ids, 28)):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             found = earliest_slots(therapist_ids, within=timedelta(days=days))
         assert all(slot is not None for slot in found.values())
 

@@ -65,6 +65,8 @@ WORDS: dict[str, str] = {
     "billing.paid": gettext_noop("recorded a payment"),
     "billing.refund": gettext_noop("gave money back"),
     "billing.policy": gettext_noop("changed a clinic's payment policy"),
+    "calendar.connected": gettext_noop("connected their own calendar"),
+    "calendar.disconnected": gettext_noop("disconnected their own calendar"),
     "booking_policy.update": gettext_noop("changed a clinic's cancellation window"),
     "billing.invoice.view": gettext_noop("opened your invoice or receipt"),
     "billing.invoice.list": gettext_noop("saw your invoices in a list"),

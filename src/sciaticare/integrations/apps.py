@@ -19,3 +19,12 @@ class IntegrationsConfig(AppConfig):
         from sciaticare.privacy import erasure
 
         erasure.register_purge(self.label, "uploaded import file(s)", purge_stale_files)
+
+        from sciaticare.integrations import tasks
+        from sciaticare.integrations.services.calendars import ConnectedCalendars
+        from sciaticare.scheduling import external_busy
+
+        # Calendars: appointments written into the therapist's calendar; its busy times block
+        # slots wherever scheduling computes them.
+        tasks.connect_calendars()
+        external_busy.use_source(ConnectedCalendars())

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from sciaticare.integrations import views_imports, views_webhooks
+from sciaticare.integrations import views_calendars, views_imports, views_webhooks
 
 app_name = "integrations"
 urlpatterns: list = [
+    # The therapist's own calendar (CalDAV).
+    path("calendar/", views_calendars.calendar_page, name="calendar"),
+    path("calendar/read/", views_calendars.read_now, name="calendar_read"),
+    path("calendar/choose/", views_calendars.choose, name="calendar_choose"),
+    path("calendar/disconnect/", views_calendars.disconnect, name="calendar_disconnect"),
+    # A clinic's webhooks.
     path("clinics/<id:clinic_id>/webhooks/", views_webhooks.webhooks, name="webhooks"),
     path(
         "clinics/<id:clinic_id>/webhooks/<id:endpoint_id>/",

@@ -64,7 +64,10 @@ def therapist_slots(
             [("end", "at most 62 days after start")],
         )
     session_type = session_type_of(therapist=therapist, session_type_id=query.service)
-    calendar = load_calendars([therapist.pk], start=start, end=end)[therapist.pk]
+    # The therapist's own calendar is read again first if the last read is not fresh (bounded).
+    calendar = load_calendars([therapist.pk], start=start, end=end, now=now, refresh_external=True)[
+        therapist.pk
+    ]
     found = free_slots(calendar, session_type, start=start, end=end, now=now)
     # Serialised once, by hand, to exactly what SlotOut gives (tests/scheduling/test_slots.py
     # checks it): validating ~740 SlotOut objects was some 40 % of the request. The response

@@ -65,15 +65,22 @@ def _slots_page(
 ) -> dict[str, Any]:
     now = timezone.now()
     end = now + DEFAULT_WINDOW
-    calendar = load_calendars([therapist.pk], start=now, end=end, exclude_appointment=exclude)[
-        therapist.pk
-    ]
+    # The therapist's own calendar is read again first if the last read is not fresh (bounded).
+    calendar = load_calendars(
+        [therapist.pk],
+        start=now,
+        end=end,
+        exclude_appointment=exclude,
+        now=now,
+        refresh_external=True,
+    )[therapist.pk]
     found = free_slots(calendar, session_type, start=now, end=end, now=now)
     return {
         "therapist": therapist,
         "session_type": session_type,
         "session_types": SessionType.objects.filter(therapist=therapist),
         "days": _by_day(found),
+        "busy_unknown": calendar.busy_unknown,
     }
 
 

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from sciaticare.accounts.models import Role
-from sciaticare.accounts.selectors import today_for
+from sciaticare.accounts.selectors import today_for, zone_name
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.bounds import parse_day
 from sciaticare.core.errors import Invalid
 from sciaticare.directory.selectors.profile import own_profile
 from sciaticare.intake import selectors as intake_selectors
+from sciaticare.scheduling import external_busy
 from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.selectors.calendars import local
 
@@ -55,10 +58,24 @@ def week(request: AuthedRequest) -> HttpResponse:
     intake_selectors.mark_do_not_treat(rows)
     for session in rows:
         by_day.setdefault(local(session.start, session.location).date(), []).append(session)
+    # The therapist's own calendar (integrations, through the seam): say when its busy times
+    # are unknown, since clients cannot book them meanwhile.
+    now = timezone.now()
+    own_calendar = (
+        external_busy.source().busy([profile.pk], start=now, end=now, now=now).get(profile.pk)
+        if profile
+        else None
+    )
     return render(
         request,
         "scheduling/week.html",
         {
+            "own_calendar": own_calendar,
+            "unknown_since": own_calendar.unknown_since.astimezone(
+                ZoneInfo(zone_name(request.user))
+            )
+            if own_calendar and own_calendar.unknown_since
+            else None,
             "days": [(day, by_day.get(day, [])) for day in days],
             "previous": days[0] - timedelta(days=7),
             "next": days[0] + timedelta(days=7),

@@ -94,12 +94,14 @@ def _clean_description(description: str) -> str:
 
 
 def _seal(secret: str) -> str:
-    return sealed.seal(settings.WEBHOOK_SECRETS_KEYS, SECRET_PURPOSE, secret)
+    return sealed.seal(settings.INTEGRATIONS_SEALING_KEYS, SECRET_PURPOSE, secret)
 
 
 def secret_of(endpoint: WebhookEndpoint) -> str:
     """The endpoint's signing secret, unsealed (for signing only: never shown again)."""
-    return sealed.open_sealed(settings.WEBHOOK_SECRETS_KEYS, SECRET_PURPOSE, endpoint.sealed_secret)
+    return sealed.open_sealed(
+        settings.INTEGRATIONS_SEALING_KEYS, SECRET_PURPOSE, endpoint.sealed_secret
+    )
 
 
 def register_endpoint(

@@ -48,8 +48,11 @@ def free_slots(
     end: datetime,
     now: datetime,
 ) -> list[LocatedSlot]:
-    """Free slots at every location the therapist works at, sorted by start."""
+    """Free slots at every location the therapist works at, sorted by start (none while the
+    busy times of the therapist's own calendar are unknown)."""
     found: dict[datetime, LocatedSlot] = {}
+    if calendar.busy_unknown:
+        return []
     for location_id, (location, _, _) in calendar.places.items():
         policy = policy_of(location)
         for slot in free.free_slots(
@@ -79,6 +82,8 @@ def _earliest(
     calendar: TherapistCalendar, minutes: int, *, start: datetime, end: datetime, now: datetime
 ) -> LocatedSlot | None:
     best: LocatedSlot | None = None
+    if calendar.busy_unknown:
+        return None
     for location_id, (location, _, _) in calendar.places.items():
         policy = policy_of(location)
         slot = free.earliest_slot(
@@ -166,11 +171,11 @@ def session_type_of(*, therapist: TherapistProfile, session_type_id: int | None)
 def earliest_slots(
     therapist_ids: Sequence[int], *, within: timedelta = DEFAULT_WINDOW, now: datetime | None = None
 ) -> dict[int, LocatedSlot | None]:
-    """The first free standard session of each therapist within `within`: three queries in all
-    (load_calendars' two and the standard sessions' lengths)."""
+    """The first free standard session of each therapist within `within`: four queries in all
+    (load_calendars' three and the standard sessions' lengths)."""
     now = now or timezone.now()
     end = now + within
-    calendars = load_calendars(therapist_ids, start=now, end=end)
+    calendars = load_calendars(therapist_ids, start=now, end=end, now=now)
     minutes = _standard_minutes(therapist_ids)
     return {
         tid: _earliest(calendars[tid], minutes[tid], start=now, end=end, now=now)

@@ -12,10 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.utils import timezone
 
 from sciaticare.core.sql import fetch_rows
 from sciaticare.core.time import parse_utc
 from sciaticare.directory.models import Clinic, Location
+from sciaticare.scheduling import external_busy
 from sciaticare.scheduling.models import (
     ACTIVE_STATUSES,
     DEFAULT_POLICY,
@@ -37,6 +39,9 @@ class TherapistCalendar:
     )
     time_off: list[Interval] = field(default_factory=list)
     busy: list[Interval] = field(default_factory=list)
+    #: The therapist has their own calendar connected (external_busy.py) and its busy times
+    #: are not known (no successful read within the sync interval): nothing is bookable.
+    busy_unknown: bool = False
 
     def availability(self, location_id: int) -> Availability:
         location, weekly, exceptions = self.places[location_id]
@@ -99,6 +104,30 @@ def _busy(start: str, until: str) -> Interval:
     return Interval.from_utc(parse_utc(start), parse_utc(until))
 
 
+def _add_external_busy(
+    calendars: dict[int, TherapistCalendar],
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    refresh: bool,
+) -> None:
+    """The one place busy times from therapists' own calendars block slots: as appointments
+    do (a clash is a taken slot), or all of them while they are unknown."""
+    # From a day before, as appointments are read: a long event that began earlier still blocks.
+    found = external_busy.source().busy(
+        list(calendars),
+        start=start - timedelta(days=1),
+        end=end + timedelta(days=1),
+        now=now,
+        refresh=refresh,
+    )
+    for therapist_id, busy in found.items():
+        calendar = calendars[therapist_id]
+        calendar.busy_unknown = not busy.known
+        calendar.busy.extend(Interval.from_utc(a, b) for a, b in busy.intervals)
+
+
 def _optional_time(text: str | None) -> time | None:
     return None if text is None else time.fromisoformat(text)
 
@@ -109,12 +138,19 @@ def load_calendars(
     start: datetime,
     end: datetime,
     exclude_appointment: int | None = None,
+    now: datetime | None = None,
+    refresh_external: bool = False,
 ) -> dict[int, TherapistCalendar]:
-    """Calendars of several therapists for [start, end): two queries whatever their number
-    or the number of days (the calendar rows, then the locations with their clinic's rules)."""
+    """Calendars of several therapists for [start, end): three queries whatever their number
+    or the number of days (the calendar rows, then the locations with their clinic's rules,
+    then the busy times from their own calendars, external_busy.py). `refresh_external` reads
+    stale external calendars again first (a slot list; never inside a booking's lock)."""
     calendars = {tid: TherapistCalendar(tid) for tid in therapist_ids}
     if not calendars:
         return calendars
+    _add_external_busy(
+        calendars, start=start, end=end, now=now or timezone.now(), refresh=refresh_external
+    )
     ops = connection.ops
     ids = list(calendars)
     marks = ", ".join(["%s"] * len(ids))

@@ -53,6 +53,12 @@ REFUSAL_MESSAGES = {
     Refusal.IN_BUFFER: gettext_noop("That time was just taken. Please choose another."),
 }
 TAKEN = (Refusal.OVERLAP, Refusal.IN_BUFFER)
+#: The therapist's own calendar could not be read lately (external_busy.py): any time might
+#: clash with it, so none is booked until a read succeeds.
+BUSY_UNKNOWN = gettext_noop(
+    "This therapist's own calendar could not be checked just now, so no time can be booked "
+    "with them. Please try again in a few minutes."
+)
 PATIENT_OVERLAP = gettext_noop(
     "You already have a session at that time (with this or another therapist). "
     "Choose another time, or move that session first."
@@ -186,7 +192,10 @@ def checked_start(
         start=start - timedelta(days=1),
         end=start + timedelta(days=1),
         exclude_appointment=exclude_appointment,
+        now=now,
     )[therapist.pk]
+    if calendar.busy_unknown:
+        raise Conflict("busy_times_unknown", gettext(BUSY_UNKNOWN))
     location, refusal = bookable.check_start(calendar, session_type, start=start, now=now)
     if refusal in TAKEN:
         raise Conflict("slot_taken", refusal_words(refusal))

@@ -1,0 +1,140 @@
+"""Reads of therapists' own calendars: the busy times scheduling asks for (external_busy.py),
+and what the therapist's calendar page shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import FilteredRelation, Q
+
+from sciaticare.accounts.selectors import zone_name
+from sciaticare.directory.models import TherapistLocation, TherapistProfile
+from sciaticare.integrations.models import CalendarConnection, CalendarEvent
+from sciaticare.scheduling.external_busy import ExternalBusy
+
+
+def sync_interval() -> timedelta:
+    return timedelta(seconds=settings.CALENDAR_SYNC_SECONDS)
+
+
+def known(read_at: datetime | None, now: datetime) -> bool:
+    """Whether busy times read at `read_at` may still be trusted: read within the sync
+    interval (docs/integrations.md, "Your own calendar")."""
+    return read_at is not None and now - read_at <= sync_interval()
+
+
+def unknown_since(read_at: datetime | None, connected_at: datetime) -> datetime:
+    """Since when busy times are unknown: the last good read's expiry, or the connection's
+    creation when no read ever worked."""
+    return read_at + sync_interval() if read_at else connected_at
+
+
+def external_busy(
+    therapist_ids: Sequence[int], *, start: datetime, end: datetime, now: datetime
+) -> dict[int, ExternalBusy]:
+    """Busy times of those therapists who have a calendar connected, within [start, end): one
+    query (each connection joined to its busy times in the window)."""
+    if not therapist_ids:
+        return {}
+    rows = (
+        CalendarConnection.objects.filter(therapist_id__in=list(therapist_ids))
+        .annotate(
+            window=FilteredRelation(
+                "busy_intervals",
+                condition=Q(busy_intervals__start__lt=end, busy_intervals__end__gt=start),
+            )
+        )
+        .values_list(
+            "therapist_id",
+            "read_at",
+            "read_attempted_at",
+            "created_at",
+            "read_error",
+            "window__start",
+            "window__end",
+        )
+        .order_by()
+    )
+    found: dict[int, ExternalBusy] = {}
+    for therapist_id, read_at, tried_at, created_at, problem, busy_start, busy_end in rows:
+        busy = found.get(therapist_id)
+        if busy is None:
+            trusted = known(read_at, now)
+            busy = found[therapist_id] = ExternalBusy(
+                intervals=[],
+                read_at=read_at,
+                known=trusted,
+                unknown_since=None if trusted else unknown_since(read_at, created_at),
+                problem=problem,
+                tried_at=tried_at,
+            )
+        if busy_start is not None:
+            busy.intervals.append((busy_start.astimezone(UTC), busy_end.astimezone(UTC)))
+    return found
+
+
+def connection_of(therapist: TherapistProfile) -> CalendarConnection | None:
+    return CalendarConnection.objects.filter(therapist=therapist).first()
+
+
+def therapist_zone(therapist_id: int) -> ZoneInfo:
+    """The clock the therapist's all-day and floating events are read on: their first
+    location's, or the site's."""
+    zone = (
+        TherapistLocation.objects.filter(therapist_id=therapist_id)
+        .order_by("pk")
+        .values_list("location__time_zone", flat=True)
+        .first()
+    )
+    return ZoneInfo(zone or settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class CalendarStatus:
+    """What the therapist's pages say about their own calendar."""
+
+    connection: CalendarConnection
+    #: Busy times trusted now (read within the sync interval).
+    known: bool
+    #: Appointments whose event could not be written or removed: their start (the therapist's
+    #: clock) and why.
+    write_errors: list[tuple[datetime, str]]
+    zone: ZoneInfo
+
+    @property
+    def read_at_local(self) -> datetime | None:
+        read_at = self.connection.read_at
+        return read_at.astimezone(self.zone) if read_at else None
+
+    @property
+    def unknown_since_local(self) -> datetime:
+        """Since when the busy times are unknown: the last good read's expiry, or the
+        connection's creation when none ever worked."""
+        since = unknown_since(self.connection.read_at, self.connection.created_at)
+        return since.astimezone(self.zone)
+
+
+def calendar_status(*, therapist: TherapistProfile, now: datetime) -> CalendarStatus | None:
+    """The therapist's own calendar connection and how its reads and writes went; None when
+    none is connected."""
+    connection = connection_of(therapist)
+    if connection is None:
+        return None
+    zone = ZoneInfo(zone_name(therapist.user))  # "local time": the person's own clock
+    errors = [
+        (start.astimezone(zone), error)
+        for start, error in CalendarEvent.objects.filter(connection=connection)
+        .exclude(error="")
+        .order_by("-updated_at")
+        .values_list("appointment__start", "error")[:5]
+    ]
+    return CalendarStatus(
+        connection=connection,
+        known=known(connection.read_at, now),
+        write_errors=errors,
+        zone=zone,
+    )
