@@ -29,8 +29,10 @@ def test_seed_demo_imports_a_clinic_from_cliniko_once(monkeypatch):
     assert {run.clinic.name for run in runs.values()} == {"Didsbury Back Care"}
     assert all(run.status == RunStatus.IMPORTED and run.content is None for run in runs.values())
     patients = runs["patients"].result
-    assert (patients["created"], patients["matched"]) == (40, 1)  # Tom Becker has an account
-    assert [r["row"] for r in patients["refused"]] == [26]  # no email
+    assert (patients["created"], patients["matched"]) == (40, 0)
+    # Row 26 has no email; Tom Becker (row 43) has an account but never booked here: not linked.
+    assert [r["row"] for r in patients["refused"]] == [26, 43]
+    assert "not a patient of this clinic" in patients["refused"][1]["reasons"][0]
     assert "landline" in patients["notes"][0]["reasons"][0]
     appointments = runs["appointments"].result
     assert appointments["created"] >= 25

@@ -7,14 +7,27 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils.translation import gettext
 
-from sciaticare.accounts.models import Role, User
+from sciaticare.accounts.models import User
 from sciaticare.accounts.phones import NotAMobileNumber, region_of_zone, to_e164
-from sciaticare.core.errors import Invalid
+from sciaticare.core.errors import Invalid, Refused
 
 
 def find_person(*, email: str) -> User | None:
     """The account with this email, compared without case."""
     return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def is_staff_account(user: User) -> bool:
+    """A therapist's, clinic admin's or site admin's account (or Django staff): never a
+    patient an import links to."""
+    return user.has_staff_role or user.is_staff or user.is_superuser
+
+
+def staff_refusal() -> Refused:
+    return Refused(
+        "staff_account",
+        gettext("This email belongs to a staff account: it is not imported as a patient."),
+    )
 
 
 def imported_phone(*, phone: str, time_zone: str) -> str:
@@ -40,16 +53,16 @@ def imported_phone(*, phone: str, time_zone: str) -> str:
 def import_patient(
     *, email: str, first_name: str, last_name: str, time_zone: str, phone: str = ""
 ) -> tuple[User, bool]:
-    """The patient with this email: the existing account (given the patient role; its names
-    and number are left as the person wrote them), or a new one without a usable password,
+    """The patient with this email: the existing account, unchanged (no role is ever added:
+    the caller has checked that it is already the clinic's patient; a staff account is
+    Refused), or a new one without a usable password,
     with the mobile number when the file gave one we can keep (`imported_phone`; no text goes
     to it until the person chooses texts). No mail is sent. True when it was made."""
     with transaction.atomic():
         existing = find_person(email=email)
         if existing is not None:
-            if not existing.has_role(Role.PATIENT):
-                existing.is_patient = True
-                existing.save(update_fields=["is_patient"])
+            if is_staff_account(existing):
+                raise staff_refusal()
             return existing, False
         user = User.objects.create_user(
             email.strip().lower(),

@@ -4,7 +4,8 @@ from Cliniko, through the same steps a clinic admin takes (upload, the suggested
 dry run, the import), so its import history shows three finished runs with what each refused.
 
 The patients file is `data/cliniko_patients.csv` (40 people, one row without an email, one
-person who has an account here already, one landline). The appointments and summaries files
+landline, and Tom Becker, who has an account here but never booked with this clinic: refused,
+not linked). The appointments and summaries files
 are written here from the clinic's own therapists and today's date (a fixed random seed: the
 same clinic on the same day gives the same files): ~30 appointments over the next three weeks
 and ~60 summaries of the last four months, laid where the therapist and the patient are free,

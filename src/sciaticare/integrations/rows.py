@@ -4,7 +4,11 @@ Pure, no Django: any bytes give either a table or a refusal in words, never an e
 A file is read as UTF-8 (with or without the byte-order mark spreadsheet programs write);
 its delimiter is a comma or a semicolon (Excel's in much of Europe), whichever the header line
 holds more of. Limits keep one upload inside one request: `MAX_BYTES`, `MAX_ROWS`, and a cell
-of at most `MAX_CELL` characters.
+of at most `MAX_CELL` characters. Dates outside `EARLIEST`..`LATEST` are refused here, so no
+later step (a time zone, a session's length, a day either side) can leave the calendar.
+
+A reason that quotes a cell shows it as the pages show cells (`shown`): cut short, and with a
+leading apostrophe when it begins like a formula.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from sciaticare.core.spreadsheet import escape_cell
 from sciaticare.core.translation import gettext
 from sciaticare.integrations.mappings import DATE_FORMATS, TIME_FORMATS, Kind, Source
 
@@ -26,6 +31,10 @@ MAX_CELL = 10_000
 MAX_SUMMARY = 10_000
 MAX_NAME = 150
 MAX_ID = 100
+
+#: The dates a file may hold: a session, past or booked, of this century (and the next).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -125,6 +134,24 @@ class Refused:
     reasons: list[str]
 
 
+def shown(text: str, limit: int = 60) -> str:
+    """A cell as a reason quotes it: stripped, cut to `limit` characters, and with the leading
+    apostrophe the pages give a cell that begins like a formula (core.spreadsheet)."""
+    return str(escape_cell(text.strip()[:limit]))
+
+
+def in_range(when: datetime | date) -> bool:
+    """True for a date (or a date and time, read as written) from `EARLIEST` to `LATEST`."""
+    day = when.date() if isinstance(when, datetime) else when
+    return EARLIEST <= day <= LATEST
+
+
+def _out_of_range(text: str) -> str:
+    return gettext(
+        "“%(value)s” is outside the dates we import (the years %(first)s to %(last)s)."
+    ) % {"value": shown(text, 40), "first": EARLIEST.year, "last": LATEST.year}
+
+
 def cell(cells: list[str], mapping: dict[str, int], field: str) -> str:
     column = mapping.get(field)
     if column is None or column >= len(cells):
@@ -203,8 +230,8 @@ def _bad_when(text: str, source: Source) -> str:
         return gettext(
             "“%(value)s” could be read two ways (day or month first): write dates as "
             "2026-12-07 in the file."
-        ) % {"value": text[:40]}
-    return gettext("“%(value)s” is not a date and time we can read.") % {"value": text[:40]}
+        ) % {"value": shown(text, 40)}
+    return gettext("“%(value)s” is not a date and time we can read.") % {"value": shown(text, 40)}
 
 
 def _patient_row(
@@ -218,7 +245,9 @@ def _patient_row(
     if not email:
         reasons.append(gettext("It has no email: a patient's account is their email address."))
     elif not _EMAIL.match(email) or len(email) > 254:
-        reasons.append(gettext("“%(value)s” is not an email address.") % {"value": email[:60]})
+        reasons.append(
+            gettext("“%(value)s” is not an email address.") % {"value": shown(get("email"))}
+        )
     if reasons:
         return Refused(number, reasons)
     phone = get("phone")[:40]
@@ -238,8 +267,11 @@ def _end_of(
         end = datetime.combine(start.date(), clock, start.tzinfo) if clock else None
     if end is None:
         reasons.append(
-            gettext("“%(value)s” is not an end time we can read.") % {"value": end_text[:40]}
+            gettext("“%(value)s” is not an end time we can read.") % {"value": shown(end_text, 40)}
         )
+    elif not in_range(end):
+        reasons.append(_out_of_range(end_text))
+        return None
     elif end <= start:
         reasons.append(gettext("It ends before it starts."))
     return end
@@ -254,7 +286,7 @@ def _who_and_when(
         reasons.append(gettext("It names no patient (neither their id nor their email)."))
     elif patient_email and not _EMAIL.match(patient_email):
         reasons.append(
-            gettext("“%(value)s” is not an email address.") % {"value": patient_email[:60]}
+            gettext("“%(value)s” is not an email address.") % {"value": shown(get("patient_email"))}
         )
     therapist = get("therapist")
     if not therapist:
@@ -265,6 +297,9 @@ def _who_and_when(
         reasons.append(gettext("It has no date."))
     elif when is None:
         reasons.append(_bad_when(f"{when_text} {time_text}".strip(), source))
+    elif not in_range(when):
+        reasons.append(_out_of_range(f"{when_text} {time_text}".strip()))
+        when = None
     start = when if isinstance(when, datetime) else None
     day = when.date() if isinstance(when, datetime) else when
     return patient_id, patient_email, therapist, when, start, day
@@ -292,7 +327,8 @@ def parse_row(
         status = _status(get("status"))
         if status is None:
             reasons.append(
-                gettext("“%(value)s” is not a status we know.") % {"value": get("status")[:40]}
+                gettext("“%(value)s” is not a status we know.")
+                % {"value": shown(get("status"), 40)}
             )
         if when is not None and start is None:
             reasons.append(gettext("It gives a date but no time."))

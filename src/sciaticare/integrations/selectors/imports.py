@@ -58,3 +58,8 @@ def imported_target(*, clinic: Clinic, source: str, kind: str, source_id: str) -
         .values_list("target_id", flat=True)
         .first()
     )
+
+
+def imported_by(*, clinic: Clinic, user_id: int) -> bool:
+    """True when this clinic's import made (or linked) this patient's account."""
+    return ImportedRecord.objects.filter(clinic=clinic, kind="patients", target_id=user_id).exists()

@@ -18,12 +18,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
-from sciaticare.accounts.services_import import find_person, import_patient, imported_phone
+from sciaticare.accounts.services_import import (
+    find_person,
+    import_patient,
+    imported_phone,
+    is_staff_account,
+    staff_refusal,
+)
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import Conflict, DomainError, Invalid
 from sciaticare.directory.models import Clinic, Location, SessionType, TherapistProfile
@@ -41,7 +47,11 @@ from sciaticare.integrations.models.imports import KEEP_FILE_DAYS
 from sciaticare.integrations.selectors import imports as selectors
 from sciaticare.records.services_import import check_summary, import_summary
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.selectors.care import is_patient_of_clinic
 from sciaticare.scheduling.services import imports as scheduling_imports
+
+#: How far ahead an imported booking may lie: further is a typing slip, not a booking.
+FAR_AHEAD = timedelta(days=2 * 365)
 
 
 @dataclass
@@ -139,6 +149,14 @@ def import_file(*, run: ImportRun, by: User, now: datetime | None = None) -> Rep
     and empty the stored file. Refused rows are listed in the result."""
     now = now or timezone.now()
     with transaction.atomic():
+        # One import of a clinic at a time: a second (the same file uploaded twice and imported
+        # at once) waits here, then finds the first's rows "already imported".
+        list(
+            ImportRun.objects.select_for_update()
+            .filter(clinic_id=run.clinic_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         table = table_of(locked)
         if missing(kind=Kind(locked.kind), mapping=locked.mapping):
@@ -252,11 +270,27 @@ def _walk(run: ImportRun, table: csv_rows.Table, *, by: User | None, now: dateti
             report.already.append(number)
             continue
         try:
-            handle(ctx, row, report)
+            # A savepoint per row: a refused row leaves nothing half written, and a clash with
+            # a write made at the same moment elsewhere (an account with this email made by
+            # another clinic's import) refuses that row, not the file.
+            with transaction.atomic():
+                handle(ctx, row, report)
         except RowRefused as refused:
             report.refused.append(csv_rows.Refused(number, refused.reasons))
         except DomainError as refused:
             report.refused.append(csv_rows.Refused(number, [refused.message]))
+        except IntegrityError:
+            report.refused.append(
+                csv_rows.Refused(
+                    number,
+                    [
+                        gettext(
+                            "It was written at the same moment by another import: import "
+                            "the file again to see what is left."
+                        )
+                    ],
+                )
+            )
     return report
 
 
@@ -277,6 +311,8 @@ def _patient(ctx: _Context, row: csv_rows.Row, report: Report) -> None:
         raise RowRefused(gettext("Its email repeats row %(row)s of this file.") % {"row": first})
     zone = ctx.locations[0].time_zone if ctx.locations else settings_zone()
     existing = find_person(email=row.email)
+    if existing is not None:
+        _check_existing(ctx, existing)
     phone = ""
     if existing is None:  # an account that exists keeps the number its owner gave, or none
         try:
@@ -301,7 +337,31 @@ def settings_zone() -> str:
     return str(settings.TIME_ZONE)
 
 
+def _check_existing(ctx: _Context, person: User) -> None:
+    """An account that exists is linked only when it is this clinic's patient already: booked
+    here before, or made by this clinic's import. Anyone else's account would otherwise hand
+    their care (and their record) to this clinic's therapists; a staff account is never a
+    patient of an import."""
+    if is_staff_account(person):
+        raise RowRefused(staff_refusal().message)
+    if not person.is_active or not (
+        selectors.imported_by(clinic=ctx.run.clinic, user_id=person.pk)
+        or is_patient_of_clinic(patient=person, clinic_id=ctx.run.clinic.pk)
+    ):
+        raise RowRefused(
+            gettext(
+                "An account with this email exists already and is not a patient of this "
+                "clinic: it is not linked. Ask the person to book with you, or to share "
+                "their record with you."
+            )
+        )
+
+
 def _patient_of(ctx: _Context, row: csv_rows.Row) -> User:
+    """The row's patient: one this clinic imported, or an account that is this clinic's
+    patient already (`_check_existing`). Any other answer is one refusal, alike whether an
+    account has the email or not: the file does not tell who has an account here."""
+    patient: User | None = None
     if row.patient_id:
         target = selectors.imported_target(
             clinic=ctx.run.clinic,
@@ -310,19 +370,26 @@ def _patient_of(ctx: _Context, row: csv_rows.Row) -> User:
             source_id=row.patient_id,
         )
         if target is not None:
-            patient = User.objects.filter(pk=target, is_active=True).first()
-            if patient is not None:
-                return patient
-    if row.patient_email:
+            patient = User.objects.filter(pk=target).first()
+    if patient is None and row.patient_email:
         patient = find_person(email=row.patient_email)
-        if patient is not None and patient.is_active:
-            return patient
+    if patient is not None:
+        try:
+            _check_existing(ctx, patient)
+        except RowRefused:
+            patient = None
+    if patient is not None:
+        return patient
     raise RowRefused(
         gettext(
-            "No patient with id “%(id)s” was imported from %(system)s and no account has the "
-            "email “%(email)s”: import the patients file first."
+            "No patient with id “%(id)s” was imported from %(system)s and no patient of this "
+            "clinic has the email “%(email)s”: import the patients file first."
         )
-        % {"id": row.patient_id[:40], "system": ctx.system, "email": row.patient_email[:60]}
+        % {
+            "id": csv_rows.shown(row.patient_id, 40),
+            "system": ctx.system,
+            "email": csv_rows.shown(row.patient_email),
+        }
     )
 
 
@@ -337,11 +404,11 @@ def _therapist_of(ctx: _Context, row: csv_rows.Row) -> TherapistProfile:
     if len(by_name) > 1:
         raise RowRefused(
             gettext("Two therapists here are named %(name)s: give their email instead.")
-            % {"name": row.therapist[:80]}
+            % {"name": csv_rows.shown(row.therapist, 80)}
         )
     raise RowRefused(
         gettext("No therapist named %(name)s at this clinic: invite them first.")
-        % {"name": row.therapist[:80]}
+        % {"name": csv_rows.shown(row.therapist, 80)}
     )
 
 
@@ -413,6 +480,10 @@ def _place_session(
     session_type = _session_type_of(ctx, row, therapist)
     start = _aware(ctx, row.start, location)
     end = _aware(ctx, row.end, location) if row.end is not None else None
+    if start > ctx.now + FAR_AHEAD:
+        raise RowRefused(
+            gettext("It starts more than two years ahead (too far ahead): check its date.")
+        )
     plan: dict[str, Any] = {
         "patient": patient,
         "therapist": therapist,
@@ -478,6 +549,7 @@ def _session_that_day(
     for appointment in Appointment.objects.filter(
         patient=patient,
         therapist=therapist,
+        location__clinic=ctx.run.clinic,  # a therapist working at two clinics: this one's
         status__in=(
             AppointmentStatus.COMPLETED,
             AppointmentStatus.NO_SHOW,

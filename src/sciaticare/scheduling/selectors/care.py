@@ -83,6 +83,21 @@ def patients_treated_by(therapist: User) -> QuerySet[User]:
     )
 
 
+# Statuses that are no booking of the patient's: a waitlist hold, an offer that expired.
+NOT_BOOKED_BY_PATIENT = (AppointmentStatus.HELD, AppointmentStatus.EXPIRED)
+
+
+def is_patient_of_clinic(*, patient: User, clinic_id: int) -> bool:
+    """True when the person has booked with this clinic: an appointment at one of its
+    locations in any status but a waitlist hold or an expired offer. A clinic-level read
+    beside :func:`treats` (which it does not widen): what a clinic's import may link to."""
+    return (
+        Appointment.objects.filter(patient=patient, location__clinic_id=clinic_id)
+        .exclude(status__in=NOT_BOOKED_BY_PATIENT)
+        .exists()
+    )
+
+
 def patient_clinic_id(*, patient: User, now: datetime | None = None) -> int | None:
     """The clinic a patient belongs to for content a clinic owns (its licensed questionnaire
     text): the clinic of their next booked appointment, else of their most recent one that

@@ -39,13 +39,22 @@ def overlapping(
     near = Appointment.objects.filter(
         status__in=ACTIVE_STATUSES, start__gt=start - LONGEST_BUSY, start__lt=busy_until
     )
+    near = near.select_related("location", "therapist__user")
     theirs = near.filter(therapist=therapist, busy_until__gt=start).order_by("start").first()
     if theirs is not None:
         return theirs
     return near.filter(patient=patient, end__gt=start).order_by("start").first()
 
 
-def overlap_words(appointment: Appointment) -> str:
+def overlap_words(appointment: Appointment, *, clinic_id: int, therapist: TherapistProfile) -> str:
+    """Why an imported session overlaps, for the importing clinic's admin: the appointment's
+    id, time and therapist when it is at this clinic; when it is at another clinic, only that
+    the therapist or the patient is busy then (another clinic's bookings are not this admin's
+    to read)."""
+    if appointment.location.clinic_id != clinic_id:
+        if appointment.therapist_id == therapist.pk:
+            return gettext("The therapist has another session at that time.")
+        return gettext("The patient has another session at that time.")
     when = timezone.localtime(appointment.start, ZoneInfo(appointment.location.time_zone))
     return gettext("It overlaps appointment %(id)s (%(when)s with %(therapist)s).") % {
         "id": appointment.pk,
@@ -84,7 +93,8 @@ def plan_import(
             therapist=therapist, patient=patient, start=start, busy_until=busy_until
         )
         if clash is not None:
-            raise Conflict("overlap", overlap_words(clash))
+            words = overlap_words(clash, clinic_id=location.clinic_id, therapist=therapist)
+            raise Conflict("overlap", words)
     return end, busy_until, stored
 
 
