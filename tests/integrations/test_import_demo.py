@@ -11,6 +11,7 @@ from django.utils import timezone
 from sciaticare.accounts.models import User
 from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations.models import ImportedRecord, ImportRun, RunStatus
+from sciaticare.integrations.rows import said
 from sciaticare.integrations.selectors import imports as selectors
 from sciaticare.records.models import ImportedSummary
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -32,11 +33,11 @@ def test_seed_demo_imports_a_clinic_from_cliniko_once(monkeypatch):
     assert (patients["created"], patients["matched"]) == (40, 0)
     # Row 26 has no email; Tom Becker (row 43) has an account but never booked here: not linked.
     assert [r["row"] for r in patients["refused"]] == [26, 43]
-    assert "not a patient of this clinic" in patients["refused"][1]["reasons"][0]
-    assert "landline" in patients["notes"][0]["reasons"][0]
+    assert "not a patient of this clinic" in said(patients["refused"][1]["reasons"][0])
+    assert "landline" in said(patients["notes"][0]["reasons"][0])
     appointments = runs["appointments"].result
     assert appointments["created"] >= 25
-    reasons = " ".join(" ".join(r["reasons"]) for r in appointments["refused"])
+    reasons = " ".join(" ".join(map(said, r["reasons"])) for r in appointments["refused"])
     assert "overlaps appointment" in reasons
     assert "No therapist named Rebecca Stone" in reasons
     assert "cancelled in Cliniko" in reasons

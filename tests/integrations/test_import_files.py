@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.models import AuditEvent
-from sciaticare.integrations.models import ImportedRecord, RunStatus
+from sciaticare.integrations.models import ImportedRecord, ImportRun, RunStatus
+from sciaticare.integrations.rows import said
 from sciaticare.integrations.services import imports as services
 from sciaticare.records.import_selectors import imported_summaries_for
 from sciaticare.records.models import ImportedSummary
@@ -96,7 +98,7 @@ def test_cliniko_files_dry_run_writes_nothing_then_import_matches_it(clinic):
     assert tomas.phone == ""  # a landline is left out, the patient imported
     assert User.objects.get(email="ruth.okafor@example.org").phone == "+447400123456"
     assert done.as_json()["notes"] == [
-        {"row": n.number, "reasons": n.reasons} for n in preview.notes
+        {"row": n.number, "reasons": [r.as_json() for r in n.reasons]} for n in preview.notes
     ]
     run.refresh_from_db()
     assert run.status == RunStatus.IMPORTED
@@ -151,6 +153,11 @@ def test_an_appointment_overlapping_one_already_booked_is_listed_and_the_rest_im
     )
 
     assert f"overlaps appointment {taken.pk}" in refused(done)[2]
+    # The scheduling app's refusal is kept in its English and values: read later in Spanish.
+    result = ImportRun.objects.get(kind="appointments").result
+    kept = next(r["reasons"][0] for r in result["refused"] if r["row"] == 2)
+    with translation.override("es"):
+        assert said(kept).startswith(f"Se solapa con la cita {taken.pk} (2026-12-07 09:15 con ")
     assert 2 not in done.created
     assert 4 in done.created
     assert not Appointment.objects.filter(patient__email="ruth.okafor@example.org", start__month=12)

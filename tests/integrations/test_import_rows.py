@@ -8,11 +8,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sciaticare.integrations.mappings import Kind, Source, missing, normalised, suggested
+from sciaticare.integrations.mappings import (
+    SOURCE_NAMES,
+    Kind,
+    Source,
+    missing,
+    normalised,
+    suggested,
+)
 from sciaticare.integrations.rows import (
+    Reason,
     Refusal,
     Refused,
     Row,
@@ -20,6 +29,7 @@ from sciaticare.integrations.rows import (
     parse_row,
     parse_when,
     read_table,
+    said,
 )
 
 
@@ -133,3 +143,19 @@ def test_a_mapping_without_a_patient_column_is_incomplete():
     gaps = missing(kind=Kind.APPOINTMENTS, mapping={"source_id": 0, "therapist": 1, "start": 2})
     assert [f.name for f in gaps] == ["patient_id"]
     assert normalised("  Patient_ID ") == "patient id"
+
+
+def test_a_kept_reason_is_said_in_the_language_it_is_read_in():
+    cancelled = "It was cancelled in %(system)s: cancelled sessions are not imported."
+    reason = Reason(cancelled, {"system": Reason(SOURCE_NAMES[Source.GENERIC])})
+    kept = reason.as_json()
+
+    assert str(reason).startswith("It was cancelled in Another system (generic CSV)")
+    with translation.override("es"):
+        assert said(kept) == (
+            "Se canceló en Otro sistema (CSV genérico): las sesiones canceladas no se importan."
+        )
+        assert said("An old report's sentence.") == "An old report's sentence."
+        # A kept sentence whose values no longer fit it is said in English, never an error.
+        assert said({"text": cancelled, "params": {"other": 1}}) == cancelled
+        assert Reason.as_written("Ya traducida.").as_json() == "Ya traducida."

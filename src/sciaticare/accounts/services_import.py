@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.phones import NotAMobileNumber, region_of_zone, to_e164
@@ -24,9 +24,9 @@ def is_staff_account(user: User) -> bool:
 
 
 def staff_refusal() -> Refused:
-    return Refused(
+    return Refused.saying(
         "staff_account",
-        gettext("This email belongs to a staff account: it is not imported as a patient."),
+        gettext_noop("This email belongs to a staff account: it is not imported as a patient."),
     )
 
 
@@ -40,14 +40,14 @@ def imported_phone(*, phone: str, time_zone: str) -> str:
         return to_e164(phone, region_of_zone(time_zone))
     except NotAMobileNumber as exc:
         if exc.reason == "landline":
-            message = gettext(
+            message = gettext_noop(
                 "%(phone)s is a landline: the patient is imported without it (texts need a mobile)."
             )
         else:
-            message = gettext(
+            message = gettext_noop(
                 "%(phone)s is not a mobile number we can read: the patient is imported without it."
             )
-        raise Invalid("invalid_phone", message % {"phone": phone.strip()[:40]}) from exc
+        raise Invalid.saying("invalid_phone", message, {"phone": phone.strip()[:40]}) from exc
 
 
 def import_patient(

@@ -3,6 +3,8 @@
 Their messages are read by people (pages show them, the API's `detail` carries them), so each
 is written in the language being answered in when the error is raised (core.translation)."""
 
+from typing import Any, Self
+
 from sciaticare.core.translation import gettext, gettext_noop
 
 #: The things a NotFound names ("No such appointment."), marked here so that the message
@@ -61,6 +63,18 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.errors = errors or []  # (field, message) pairs, for 422s
+        #: The message's English sentence (as marked for translation) and the values it names,
+        #: when the raiser gave them (`saying`): a caller that keeps the refusal to show later
+        #: (an import's report) says it again in the language of whoever reads it then.
+        self.words: tuple[str, dict[str, Any]] | None = None
+
+    @classmethod
+    def saying(cls, code: str, text: str, params: dict[str, Any] | None = None) -> Self:
+        """The error with `text` (marked with gettext_noop) translated now and kept as words."""
+        params = params or {}
+        error = cls(code, gettext(text) % params if params else gettext(text))
+        error.words = (text, params)
+        return error
 
 
 class NotFound(DomainError):

@@ -8,7 +8,9 @@ of at most `MAX_CELL` characters. Dates outside `EARLIEST`..`LATEST` are refused
 later step (a time zone, a session's length, a day either side) can leave the calendar.
 
 A reason that quotes a cell shows it as the pages show cells (`shown`): cut short, and with a
-leading apostrophe when it begins like a formula.
+leading apostrophe when it begins like a formula. A reason (`Reason`) keeps its English sentence
+and the values it names, so that a report kept after an import is read in the language of
+whoever reads it (`said`), not the importer's.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from sciaticare.core.spreadsheet import escape_cell
-from sciaticare.core.translation import gettext
+from sciaticare.core.translation import gettext, gettext_noop
 from sciaticare.integrations.mappings import DATE_FORMATS, TIME_FORMATS, Kind, Source
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -126,12 +129,65 @@ class Row:
     summary: str = ""
 
 
+class Reason(str):
+    """One sentence of why a row is not imported (or is imported without one of its values), in
+    the language being answered in, that keeps its English sentence (marked with gettext_noop)
+    and the values it names: `as_json` is what a report keeps, `said` reads it back later in
+    the reader's language. A value that is itself a Reason is translated with it."""
+
+    text: str
+    params: dict[str, Any]
+    marked: bool
+
+    def __new__(cls, text: str, params: Mapping[str, Any] | None = None) -> Reason:
+        params = dict(params or {})
+        self = super().__new__(cls, said({"text": text, "params": _kept(params)}))
+        self.text, self.params, self.marked = text, params, True
+        return self
+
+    @classmethod
+    def as_written(cls, message: str) -> Reason:
+        """A sentence already translated, whose English is not known: kept as it reads."""
+        self = super().__new__(cls, message)
+        self.text, self.params, self.marked = message, {}, False
+        return self
+
+    def as_json(self) -> str | dict[str, Any]:
+        if not self.marked:
+            return str(self)
+        return {"text": self.text, "params": _kept(self.params)}
+
+
+def _kept(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.as_json() if isinstance(v, Reason) else v for k, v in params.items()}
+
+
+def said(kept: object) -> str:
+    """A kept reason in the language being answered in: a plain string (a report kept before
+    reasons kept their English) as it is; a sentence whose translation does not take its values
+    in English."""
+    if isinstance(kept, str):
+        return kept
+    if not isinstance(kept, dict) or not isinstance(kept.get("text"), str):
+        return ""
+    text, params = kept["text"], kept.get("params")
+    if not params or not isinstance(params, dict):
+        return gettext(text)
+    values = {k: said(v) if isinstance(v, dict) else v for k, v in params.items()}
+    for sentence in (gettext(text), text):
+        try:
+            return sentence % values
+        except (KeyError, TypeError, ValueError):
+            continue
+    return text
+
+
 @dataclass(frozen=True)
 class Refused:
     """A row that is not imported, and why (one sentence per reason)."""
 
     number: int
-    reasons: list[str]
+    reasons: list[Reason]
 
 
 def shown(text: str, limit: int = 60) -> str:
@@ -146,10 +202,13 @@ def in_range(when: datetime | date) -> bool:
     return EARLIEST <= day <= LATEST
 
 
-def _out_of_range(text: str) -> str:
-    return gettext(
-        "“%(value)s” is outside the dates we import (the years %(first)s to %(last)s)."
-    ) % {"value": shown(text, 40), "first": EARLIEST.year, "last": LATEST.year}
+def _out_of_range(text: str) -> Reason:
+    return Reason(
+        gettext_noop(
+            "“%(value)s” is outside the dates we import (the years %(first)s to %(last)s)."
+        ),
+        {"value": shown(text, 40), "first": EARLIEST.year, "last": LATEST.year},
+    )
 
 
 def cell(cells: list[str], mapping: dict[str, int], field: str) -> str:
@@ -225,28 +284,39 @@ def parse_when(text: str, source: Source) -> datetime | date | None:
     return None
 
 
-def _bad_when(text: str, source: Source) -> str:
+def _bad_when(text: str, source: Source) -> Reason:
     if source is Source.GENERIC and re.match(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", text):
-        return gettext(
-            "“%(value)s” could be read two ways (day or month first): write dates as "
-            "2026-12-07 in the file."
-        ) % {"value": shown(text, 40)}
-    return gettext("“%(value)s” is not a date and time we can read.") % {"value": shown(text, 40)}
+        return Reason(
+            gettext_noop(
+                "“%(value)s” could be read two ways (day or month first): write dates as "
+                "2026-12-07 in the file."
+            ),
+            {"value": shown(text, 40)},
+        )
+    return Reason(
+        gettext_noop("“%(value)s” is not a date and time we can read."), {"value": shown(text, 40)}
+    )
 
 
 def _patient_row(
-    number: int, source_id: str, get: Callable[[str], str], reasons: list[str]
+    number: int, source_id: str, get: Callable[[str], str], reasons: list[Reason]
 ) -> Row | Refused:
     first, last, email = get("first_name"), get("last_name"), get("email").lower()
     if not first or not last:
-        reasons.append(gettext("A first and a last name are both needed."))
+        reasons.append(Reason(gettext_noop("A first and a last name are both needed.")))
     if len(first) > MAX_NAME or len(last) > MAX_NAME:
-        reasons.append(gettext("A name is longer than %(n)s characters.") % {"n": MAX_NAME})
+        reasons.append(
+            Reason(gettext_noop("A name is longer than %(n)s characters."), {"n": MAX_NAME})
+        )
     if not email:
-        reasons.append(gettext("It has no email: a patient's account is their email address."))
+        reasons.append(
+            Reason(gettext_noop("It has no email: a patient's account is their email address."))
+        )
     elif not _EMAIL.match(email) or len(email) > 254:
         reasons.append(
-            gettext("“%(value)s” is not an email address.") % {"value": shown(get("email"))}
+            Reason(
+                gettext_noop("“%(value)s” is not an email address."), {"value": shown(get("email"))}
+            )
         )
     if reasons:
         return Refused(number, reasons)
@@ -255,7 +325,7 @@ def _patient_row(
 
 
 def _end_of(
-    start: datetime | None, end_text: str, source: Source, reasons: list[str]
+    start: datetime | None, end_text: str, source: Source, reasons: list[Reason]
 ) -> datetime | None:
     if not end_text or start is None:
         return None
@@ -267,34 +337,42 @@ def _end_of(
         end = datetime.combine(start.date(), clock, start.tzinfo) if clock else None
     if end is None:
         reasons.append(
-            gettext("“%(value)s” is not an end time we can read.") % {"value": shown(end_text, 40)}
+            Reason(
+                gettext_noop("“%(value)s” is not an end time we can read."),
+                {"value": shown(end_text, 40)},
+            )
         )
     elif not in_range(end):
         reasons.append(_out_of_range(end_text))
         return None
     elif end <= start:
-        reasons.append(gettext("It ends before it starts."))
+        reasons.append(Reason(gettext_noop("It ends before it starts.")))
     return end
 
 
 def _who_and_when(
-    get: Callable[[str], str], source: Source, reasons: list[str]
+    get: Callable[[str], str], source: Source, reasons: list[Reason]
 ) -> tuple[str, str, str, datetime | date | None, datetime | None, date | None]:
     """A session row's patient, therapist and time, with a reason for each that is wrong."""
     patient_id, patient_email = get("patient_id"), get("patient_email").lower()
     if not patient_id and not patient_email:
-        reasons.append(gettext("It names no patient (neither their id nor their email)."))
+        reasons.append(
+            Reason(gettext_noop("It names no patient (neither their id nor their email)."))
+        )
     elif patient_email and not _EMAIL.match(patient_email):
         reasons.append(
-            gettext("“%(value)s” is not an email address.") % {"value": shown(get("patient_email"))}
+            Reason(
+                gettext_noop("“%(value)s” is not an email address."),
+                {"value": shown(get("patient_email"))},
+            )
         )
     therapist = get("therapist")
     if not therapist:
-        reasons.append(gettext("It names no therapist."))
+        reasons.append(Reason(gettext_noop("It names no therapist.")))
     when_text, time_text = get("start"), get("time")
     when = parse_when(f"{when_text} {time_text}".strip() if time_text else when_text, source)
     if not when_text:
-        reasons.append(gettext("It has no date."))
+        reasons.append(Reason(gettext_noop("It has no date.")))
     elif when is None:
         reasons.append(_bad_when(f"{when_text} {time_text}".strip(), source))
     elif not in_range(when):
@@ -313,12 +391,14 @@ def parse_row(
     def get(field: str) -> str:
         return cell(cells, mapping, field)
 
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     source_id = get("source_id")
     if not source_id:
-        reasons.append(gettext("It has no id from the other system."))
+        reasons.append(Reason(gettext_noop("It has no id from the other system.")))
     elif len(source_id) > MAX_ID:
-        reasons.append(gettext("Its id is longer than %(n)s characters.") % {"n": MAX_ID})
+        reasons.append(
+            Reason(gettext_noop("Its id is longer than %(n)s characters."), {"n": MAX_ID})
+        )
     if kind is Kind.PATIENTS:
         return _patient_row(number, source_id, get, reasons)
     patient_id, patient_email, therapist, when, start, day = _who_and_when(get, source, reasons)
@@ -327,11 +407,13 @@ def parse_row(
         status = _status(get("status"))
         if status is None:
             reasons.append(
-                gettext("“%(value)s” is not a status we know.")
-                % {"value": shown(get("status"), 40)}
+                Reason(
+                    gettext_noop("“%(value)s” is not a status we know."),
+                    {"value": shown(get("status"), 40)},
+                )
             )
         if when is not None and start is None:
-            reasons.append(gettext("It gives a date but no time."))
+            reasons.append(Reason(gettext_noop("It gives a date but no time.")))
         if reasons:
             return Refused(number, reasons)
         return Row(
@@ -349,10 +431,13 @@ def parse_row(
         )
     summary = get("summary")
     if not summary:
-        reasons.append(gettext("Its summary is empty."))
+        reasons.append(Reason(gettext_noop("Its summary is empty.")))
     elif len(summary) > MAX_SUMMARY:
         reasons.append(
-            gettext("Its summary is longer than %(n)s characters.") % {"n": f"{MAX_SUMMARY:,}"}
+            Reason(
+                gettext_noop("Its summary is longer than %(n)s characters."),
+                {"n": f"{MAX_SUMMARY:,}"},
+            )
         )
     if reasons:
         return Refused(number, reasons)

@@ -26,7 +26,7 @@ from sciaticare.integrations.mappings import (
     Source,
 )
 from sciaticare.integrations.models import ImportRun, RunStatus
-from sciaticare.integrations.rows import MAX_BYTES
+from sciaticare.integrations.rows import MAX_BYTES, said
 from sciaticare.integrations.selectors import imports as selectors
 from sciaticare.integrations.services import imports as services
 
@@ -72,6 +72,9 @@ def _mapping_form(run: ImportRun, headers: list[str], data: Any = None) -> forms
     for field in FIELDS[Kind(run.kind)]:
         column = run.mapping.get(field.name)
         label = gettext(field.label) + (" *" if field.required else "")
+        if field.name in ("patient_id", "patient_email"):
+            # Either names the row's patient (mappings.missing): neither alone is needed.
+            label += " " + gettext("(one of these two)")
         form.fields[field.name] = forms.ChoiceField(
             label=label,
             choices=choices,
@@ -134,22 +137,37 @@ def import_run(request: AuthedRequest, clinic_id: int, run_id: int) -> HttpRespo
             return redirect("integrations:import_check", clinic_id=clinic_id, run_id=run.pk)
     elif request.method == "POST":
         status = 422
+    chosen_columns = set(run.mapping.values())
     context = {
         "run": run,
         "clinic": run.clinic,
         "form": form,
-        "headers": [escape_cell(h) for h in headers],
+        # Each column found, and whether the columns as chosen now import it.
+        "headers": [(escape_cell(h), i in chosen_columns) for i, h in enumerate(headers)],
         "source_name": gettext(SOURCE_NAMES[Source(run.source_system)]),
         "kind_name": gettext(KIND_NAMES[Kind(run.kind)]),
     }
     return render(request, "integrations/import_mapping.html", context, status=status)
 
 
+def _said(result: dict[str, Any]) -> dict[str, Any]:
+    """A report with each row's reasons in the reader's language (rows.said): a saved result
+    is read in the language of whoever reads it, not the importer's."""
+    rows = {
+        key: [
+            {"row": row.get("row"), "reasons": [said(reason) for reason in row.get("reasons", [])]}
+            for row in result.get(key, [])
+        ]
+        for key in ("refused", "notes")
+    }
+    return {**result, **rows}
+
+
 def _result_context(run: ImportRun) -> dict[str, Any]:
     return {
         "run": run,
         "clinic": run.clinic,
-        "result": run.result,
+        "result": _said(run.result),
         "source_name": gettext(SOURCE_NAMES[Source(run.source_system)]),
         "kind_name": gettext(KIND_NAMES[Kind(run.kind)]),
     }
@@ -165,7 +183,7 @@ def import_check(request: AuthedRequest, clinic_id: int, run_id: int) -> HttpRes
     except DomainError as refused:
         messages.error(request, refused.message)
         return redirect("integrations:import_run", clinic_id=clinic_id, run_id=run.pk)
-    context = {**_result_context(run), "result": report.as_json(), "dry_run": True}
+    context = {**_result_context(run), "result": _said(report.as_json()), "dry_run": True}
     return render(request, "integrations/import_check.html", context)
 
 
@@ -176,11 +194,16 @@ def import_do(request: AuthedRequest, clinic_id: int, run_id: int) -> HttpRespon
     if request.POST.get("confirm") != "yes":
         return redirect("integrations:import_check", clinic_id=clinic_id, run_id=run.pk)
     try:
-        services.import_file(run=run, by=request.user)
+        report = services.import_file(run=run, by=request.user)
     except DomainError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, gettext("Imported. The rows not imported are listed below."))
+        messages.success(
+            request,
+            gettext("Imported. The rows not imported are listed below.")
+            if report.refused
+            else gettext("Imported."),
+        )
     return redirect("integrations:import_run", clinic_id=clinic_id, run_id=run.pk)
 
 

@@ -4,7 +4,7 @@ written there, beside the completed appointment they describe, and never made a 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
@@ -18,12 +18,15 @@ def check_summary(text: str) -> str:
     """The text as kept; Invalid when too long or holding control characters."""
     text = text.strip().replace("\r\n", "\n")
     if not text or len(text) > IMPORTED_SUMMARY_MAX_LENGTH:
-        raise Invalid(
+        raise Invalid.saying(
             "summary_length",
-            gettext("A summary needs 1 to %(n)s characters.") % {"n": IMPORTED_SUMMARY_MAX_LENGTH},
+            gettext_noop("A summary needs 1 to %(n)s characters."),
+            {"n": IMPORTED_SUMMARY_MAX_LENGTH},
         )
     if has_control_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise Invalid("summary_characters", gettext("The summary holds control characters."))
+        raise Invalid.saying(
+            "summary_characters", gettext_noop("The summary holds control characters.")
+        )
     return text
 
 
@@ -34,10 +37,10 @@ def import_summary(
     text = check_summary(text)
     with transaction.atomic():
         if ImportedSummary.objects.filter(appointment=appointment).exists():
-            raise Conflict(
+            raise Conflict.saying(
                 "summary_exists",
-                gettext("Appointment %(id)s has an imported summary already.")
-                % {"id": appointment.pk},
+                gettext_noop("Appointment %(id)s has an imported summary already."),
+                {"id": appointment.pk},
             )
         summary = ImportedSummary.objects.create(
             appointment=appointment,

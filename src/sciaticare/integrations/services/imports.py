@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.services_import import (
@@ -70,9 +70,23 @@ class Report:
             "created": len(self.created),
             "matched": len(self.matched),
             "already": self.already,
-            "refused": [{"row": r.number, "reasons": r.reasons} for r in self.refused],
-            "notes": [{"row": r.number, "reasons": r.reasons} for r in self.notes],
+            "refused": [_kept(r) for r in self.refused],
+            "notes": [_kept(r) for r in self.notes],
         }
+
+
+def _kept(row: csv_rows.Refused) -> dict[str, Any]:
+    """A row's reasons as a report keeps them: each sentence's English and its values, so that
+    a result read later is said in its reader's language (rows.said)."""
+    return {"row": row.number, "reasons": [reason.as_json() for reason in row.reasons]}
+
+
+def reason_of(error: DomainError) -> csv_rows.Reason:
+    """Another app's refusal as a row's reason: in its English and values when the error kept
+    them (DomainError.saying), else as it reads."""
+    if error.words is not None:
+        return csv_rows.Reason(*error.words)
+    return csv_rows.Reason.as_written(error.message)
 
 
 def start_run(
@@ -223,9 +237,14 @@ class _Context:
     def system(self) -> str:
         return gettext(SOURCE_NAMES[self.source])
 
+    @property
+    def system_named(self) -> csv_rows.Reason:
+        """The system's name as a reason names it: translated with the reason."""
+        return csv_rows.Reason(SOURCE_NAMES[self.source])
+
 
 class RowRefused(Exception):
-    def __init__(self, *reasons: str) -> None:
+    def __init__(self, *reasons: csv_rows.Reason) -> None:
         self.reasons = list(reasons)
 
 
@@ -257,7 +276,11 @@ def _walk(run: ImportRun, table: csv_rows.Table, *, by: User | None, now: dateti
             report.refused.append(
                 csv_rows.Refused(
                     number,
-                    [gettext("Its id repeats row %(row)s of this file.") % {"row": first}],
+                    [
+                        csv_rows.Reason(
+                            gettext_noop("Its id repeats row %(row)s of this file."), {"row": first}
+                        )
+                    ],
                 )
             )
             continue
@@ -278,15 +301,17 @@ def _walk(run: ImportRun, table: csv_rows.Table, *, by: User | None, now: dateti
         except RowRefused as refused:
             report.refused.append(csv_rows.Refused(number, refused.reasons))
         except DomainError as refused:
-            report.refused.append(csv_rows.Refused(number, [refused.message]))
+            report.refused.append(csv_rows.Refused(number, [reason_of(refused)]))
         except IntegrityError:
             report.refused.append(
                 csv_rows.Refused(
                     number,
                     [
-                        gettext(
-                            "It was written at the same moment by another import: import "
-                            "the file again to see what is left."
+                        csv_rows.Reason(
+                            gettext_noop(
+                                "It was written at the same moment by another import: import "
+                                "the file again to see what is left."
+                            )
                         )
                     ],
                 )
@@ -308,7 +333,11 @@ def _remember(ctx: _Context, row: csv_rows.Row, target_id: int) -> None:
 def _patient(ctx: _Context, row: csv_rows.Row, report: Report) -> None:
     first = ctx.seen_emails.setdefault(row.email, row.number)
     if first != row.number:
-        raise RowRefused(gettext("Its email repeats row %(row)s of this file.") % {"row": first})
+        raise RowRefused(
+            csv_rows.Reason(
+                gettext_noop("Its email repeats row %(row)s of this file."), {"row": first}
+            )
+        )
     zone = ctx.locations[0].time_zone if ctx.locations else settings_zone()
     existing = find_person(email=row.email)
     if existing is not None:
@@ -318,7 +347,7 @@ def _patient(ctx: _Context, row: csv_rows.Row, report: Report) -> None:
         try:
             phone = imported_phone(phone=row.phone, time_zone=zone)
         except Invalid as left_out:
-            report.notes.append(csv_rows.Refused(row.number, [left_out.message]))
+            report.notes.append(csv_rows.Refused(row.number, [reason_of(left_out)]))
     if not ctx.writing:
         (report.matched if existing else report.created).append(row.number)
         return
@@ -343,16 +372,18 @@ def _check_existing(ctx: _Context, person: User) -> None:
     their care (and their record) to this clinic's therapists; a staff account is never a
     patient of an import."""
     if is_staff_account(person):
-        raise RowRefused(staff_refusal().message)
+        raise RowRefused(reason_of(staff_refusal()))
     if not person.is_active or not (
         selectors.imported_by(clinic=ctx.run.clinic, user_id=person.pk)
         or is_patient_of_clinic(patient=person, clinic_id=ctx.run.clinic.pk)
     ):
         raise RowRefused(
-            gettext(
-                "An account with this email exists already and is not a patient of this "
-                "clinic: it is not linked. Ask the person to book with you, or to share "
-                "their record with you."
+            csv_rows.Reason(
+                gettext_noop(
+                    "An account with this email exists already and is not a patient of this "
+                    "clinic: it is not linked. Ask the person to book with you, or to share "
+                    "their record with you."
+                )
             )
         )
 
@@ -381,15 +412,17 @@ def _patient_of(ctx: _Context, row: csv_rows.Row) -> User:
     if patient is not None:
         return patient
     raise RowRefused(
-        gettext(
-            "No patient with id “%(id)s” was imported from %(system)s and no patient of this "
-            "clinic has the email “%(email)s”: import the patients file first."
+        csv_rows.Reason(
+            gettext_noop(
+                "No patient with id “%(id)s” was imported from %(system)s and no patient of "
+                "this clinic has the email “%(email)s”: import the patients file first."
+            ),
+            {
+                "id": csv_rows.shown(row.patient_id, 40),
+                "system": ctx.system_named,
+                "email": csv_rows.shown(row.patient_email),
+            },
         )
-        % {
-            "id": csv_rows.shown(row.patient_id, 40),
-            "system": ctx.system,
-            "email": csv_rows.shown(row.patient_email),
-        }
     )
 
 
@@ -403,18 +436,24 @@ def _therapist_of(ctx: _Context, row: csv_rows.Row) -> TherapistProfile:
         return by_name[0]
     if len(by_name) > 1:
         raise RowRefused(
-            gettext("Two therapists here are named %(name)s: give their email instead.")
-            % {"name": csv_rows.shown(row.therapist, 80)}
+            csv_rows.Reason(
+                gettext_noop("Two therapists here are named %(name)s: give their email instead."),
+                {"name": csv_rows.shown(row.therapist, 80)},
+            )
         )
     raise RowRefused(
-        gettext("No therapist named %(name)s at this clinic: invite them first.")
-        % {"name": csv_rows.shown(row.therapist, 80)}
+        csv_rows.Reason(
+            gettext_noop("No therapist named %(name)s at this clinic: invite them first."),
+            {"name": csv_rows.shown(row.therapist, 80)},
+        )
     )
 
 
 def _location_of(ctx: _Context, row: csv_rows.Row, therapist: TherapistProfile) -> Location:
     if not ctx.locations:
-        raise RowRefused(gettext("The clinic has no location yet: add one first."))
+        raise RowRefused(
+            csv_rows.Reason(gettext_noop("The clinic has no location yet: add one first."))
+        )
     named = [loc for loc in ctx.locations if row.location and _key(loc.name) == _key(row.location)]
     if named:
         return named[0]
@@ -432,8 +471,12 @@ def _session_type_of(ctx: _Context, row: csv_rows.Row, therapist: TherapistProfi
         types = ctx.session_types[therapist.pk] = selectors.session_types_of(therapist=therapist)
     if not types:
         raise RowRefused(
-            gettext("%(name)s has no session types yet: add their standard session first.")
-            % {"name": therapist.name}
+            csv_rows.Reason(
+                gettext_noop(
+                    "%(name)s has no session types yet: add their standard session first."
+                ),
+                {"name": therapist.name},
+            )
         )
     named = [t for t in types if row.session_type and _key(t.name) == _key(row.session_type)]
     return (named or types)[0]  # else the standard session (first)
@@ -447,8 +490,10 @@ def _aware(ctx: _Context, moment: datetime, location: Location) -> datetime:
     aware = moment.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
         raise RowRefused(
-            gettext("%(when)s does not exist in %(zone)s (the clocks went forward).")
-            % {"when": f"{moment:%Y-%m-%d %H:%M}", "zone": location.time_zone}
+            csv_rows.Reason(
+                gettext_noop("%(when)s does not exist in %(zone)s (the clocks went forward)."),
+                {"when": f"{moment:%Y-%m-%d %H:%M}", "zone": location.time_zone},
+            )
         )
     return aware.astimezone(UTC)
 
@@ -468,7 +513,11 @@ def _check_in_file(
         )
         same_patient = patient_key == str(patient.pk) and other_start < end and start < other_end
         if same_therapist or same_patient:
-            raise RowRefused(gettext("It overlaps row %(row)s of this file.") % {"row": number})
+            raise RowRefused(
+                csv_rows.Reason(
+                    gettext_noop("It overlaps row %(row)s of this file."), {"row": number}
+                )
+            )
 
 
 def _place_session(
@@ -482,7 +531,9 @@ def _place_session(
     end = _aware(ctx, row.end, location) if row.end is not None else None
     if start > ctx.now + FAR_AHEAD:
         raise RowRefused(
-            gettext("It starts more than two years ahead (too far ahead): check its date.")
+            csv_rows.Reason(
+                gettext_noop("It starts more than two years ahead (too far ahead): check its date.")
+            )
         )
     plan: dict[str, Any] = {
         "patient": patient,
@@ -517,11 +568,15 @@ def _place_session(
 
 
 def _appointment(ctx: _Context, row: csv_rows.Row, report: Report) -> None:
-    reasons: list[str] = []
+    reasons: list[csv_rows.Reason] = []
     if row.status == "cancelled":
         raise RowRefused(
-            gettext("It was cancelled in %(system)s: cancelled sessions are not imported.")
-            % {"system": ctx.system}
+            csv_rows.Reason(
+                gettext_noop(
+                    "It was cancelled in %(system)s: cancelled sessions are not imported."
+                ),
+                {"system": ctx.system_named},
+            )
         )
     patient = therapist = None
     for find in (lambda: _patient_of(ctx, row), lambda: _therapist_of(ctx, row)):
@@ -565,7 +620,7 @@ def _session_that_day(
 
 
 def _summary(ctx: _Context, row: csv_rows.Row, report: Report) -> None:
-    reasons: list[str] = []
+    reasons: list[csv_rows.Reason] = []
     try:
         patient: User | None = _patient_of(ctx, row)
     except RowRefused as refused:
@@ -577,31 +632,41 @@ def _summary(ctx: _Context, row: csv_rows.Row, report: Report) -> None:
     try:
         text = check_summary(row.summary)
     except Invalid as wrong:
-        reasons.append(wrong.message)
+        reasons.append(reason_of(wrong))
     if reasons or patient is None or therapist is None or row.day is None:
         raise RowRefused(*reasons)
     key = (str(patient.pk), therapist.pk, row.day)
     first = ctx.session_days.setdefault(key, row.number)
     if first != row.number:
-        raise RowRefused(gettext("Row %(row)s summarises the same session.") % {"row": first})
+        raise RowRefused(
+            csv_rows.Reason(
+                gettext_noop("Row %(row)s summarises the same session."), {"row": first}
+            )
+        )
     appointment = _session_that_day(ctx, patient, therapist, row.day)
     if appointment is not None:
         if hasattr(appointment, "imported_summary"):
             raise RowRefused(
-                gettext("Appointment %(id)s has an imported summary already.")
-                % {"id": appointment.pk}
+                csv_rows.Reason(
+                    gettext_noop("Appointment %(id)s has an imported summary already."),
+                    {"id": appointment.pk},
+                )
             )
     elif row.start is None:
         raise RowRefused(
-            gettext(
-                "It gives a date without a time and no session with this therapist that day "
-                "is here: add the time, or import the appointments first."
+            csv_rows.Reason(
+                gettext_noop(
+                    "It gives a date without a time and no session with this therapist that "
+                    "day is here: add the time, or import the appointments first."
+                )
             )
         )
     else:
         location = _location_of(ctx, row, therapist)
         if _aware(ctx, row.start, location) > ctx.now:
-            raise RowRefused(gettext("It summarises a session that has not happened yet."))
+            raise RowRefused(
+                csv_rows.Reason(gettext_noop("It summarises a session that has not happened yet."))
+            )
         appointment = _place_session(ctx, row, patient, therapist, AppointmentStatus.COMPLETED)
     if ctx.writing:
         assert appointment is not None

@@ -10,11 +10,12 @@ overlaps, never as an error page; the caller lists it and goes on with the rest 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Conflict, Invalid
@@ -46,17 +47,19 @@ def overlapping(
     return near.filter(patient=patient, end__gt=start).order_by("start").first()
 
 
-def overlap_words(appointment: Appointment, *, clinic_id: int, therapist: TherapistProfile) -> str:
-    """Why an imported session overlaps, for the importing clinic's admin: the appointment's
-    id, time and therapist when it is at this clinic; when it is at another clinic, only that
-    the therapist or the patient is busy then (another clinic's bookings are not this admin's
-    to read)."""
+def overlap_words(
+    appointment: Appointment, *, clinic_id: int, therapist: TherapistProfile
+) -> tuple[str, dict[str, Any]]:
+    """Why an imported session overlaps, for the importing clinic's admin (the sentence, marked
+    for translation, and its values): the appointment's id, time and therapist when it is at
+    this clinic; when it is at another clinic, only that the therapist or the patient is busy
+    then (another clinic's bookings are not this admin's to read)."""
     if appointment.location.clinic_id != clinic_id:
         if appointment.therapist_id == therapist.pk:
-            return gettext("The therapist has another session at that time.")
-        return gettext("The patient has another session at that time.")
+            return gettext_noop("The therapist has another session at that time."), {}
+        return gettext_noop("The patient has another session at that time."), {}
     when = timezone.localtime(appointment.start, ZoneInfo(appointment.location.time_zone))
-    return gettext("It overlaps appointment %(id)s (%(when)s with %(therapist)s).") % {
+    return gettext_noop("It overlaps appointment %(id)s (%(when)s with %(therapist)s)."), {
         "id": appointment.pk,
         "when": f"{when:%Y-%m-%d %H:%M}",
         "therapist": appointment.therapist.user.display_name,
@@ -78,12 +81,14 @@ def plan_import(
     """The end, busy-until and status the appointment would be stored with; Invalid for a
     session too long to keep, Conflict (naming the appointment) for an overlap."""
     if timezone.is_naive(start):
-        raise Invalid("naive_time", gettext("The start needs its time zone."))
+        raise Invalid.saying("naive_time", gettext_noop("The start needs its time zone."))
     end = end or start + timedelta(minutes=session_type.minutes)
     buffer = policy_durations(policy_of(location))["buffer"]
     busy_until = end + buffer
     if busy_until - start > LONGEST_BUSY:
-        raise Invalid("too_long", gettext("It lasts longer than a session can (6 hours)."))
+        raise Invalid.saying(
+            "too_long", gettext_noop("It lasts longer than a session can (6 hours).")
+        )
     if status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW) or past:
         stored = status if status != AppointmentStatus.BOOKED else AppointmentStatus.COMPLETED
     else:
@@ -93,8 +98,8 @@ def plan_import(
             therapist=therapist, patient=patient, start=start, busy_until=busy_until
         )
         if clash is not None:
-            words = overlap_words(clash, clinic_id=location.clinic_id, therapist=therapist)
-            raise Conflict("overlap", words)
+            text, params = overlap_words(clash, clinic_id=location.clinic_id, therapist=therapist)
+            raise Conflict.saying("overlap", text, params)
     return end, busy_until, stored
 
 
@@ -139,8 +144,9 @@ def import_appointment(
                 cancellation_window_hours=policy_of(location).cancellation_window_hours,
             )
     except IntegrityError:
-        raise Conflict(
-            "overlap", gettext("It overlaps another appointment of the therapist or the patient.")
+        raise Conflict.saying(
+            "overlap",
+            gettext_noop("It overlaps another appointment of the therapist or the patient."),
         ) from None
     record_change(
         appointment, IMPORTED, by, gettext("Imported from %(system)s") % {"system": source}
