@@ -5,9 +5,16 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from sciaticare.integrations.caldav_client import OWN_UID_PREFIX, busy_spans, event_text
+from sciaticare.integrations.caldav_client import (
+    OWN_UID_PREFIX,
+    busy_spans,
+    event_text,
+    fingerprint,
+)
 
 LONDON = ZoneInfo("Europe/London")
+#: When our event is written (its DTSTAMP): before the session, never its start.
+WRITTEN = datetime(2026, 7, 1, 8, 30, 15, tzinfo=UTC)
 WINDOW = {"start": datetime(2026, 7, 1, tzinfo=UTC), "end": datetime(2026, 8, 1, tzinfo=UTC)}
 
 
@@ -73,16 +80,36 @@ def test_our_event_says_nothing_but_the_session_and_the_place_and_is_stable():
         end=datetime(2026, 7, 10, 10, tzinfo=UTC),
         location="Clinic – Didsbury, 1 High St",
         zone=LONDON,
+        stamped=WRITTEN,
     )
     (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
     assert set(event) == {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "TRANSP"}
     assert str(event["summary"]) == "Sciaticare session"
     assert event["dtstart"].dt == datetime(2026, 7, 10, 10, tzinfo=LONDON)
     assert "BEGIN:VTIMEZONE" in text
+    assert event["dtstamp"].dt == WRITTEN  # when it was written, not the session's start
     assert text == event_text(
         uid=f"{OWN_UID_PREFIX}1@example.org",
         start=datetime(2026, 7, 10, 9, tzinfo=UTC),
         end=datetime(2026, 7, 10, 10, tzinfo=UTC),
         location="Clinic – Didsbury, 1 High St",
         zone=LONDON,
+        stamped=WRITTEN,
     )
+
+
+def test_the_fingerprint_is_what_the_event_says_not_when_it_was_written():
+    def text(stamped: datetime, hour: int = 9) -> str:
+        return event_text(
+            uid=f"{OWN_UID_PREFIX}1@example.org",
+            start=datetime(2026, 7, 10, hour, tzinfo=UTC),
+            end=datetime(2026, 7, 10, hour + 1, tzinfo=UTC),
+            location="Clinic",
+            zone=LONDON,
+            stamped=stamped,
+        )
+
+    later = WRITTEN + timedelta(days=3)
+    assert text(WRITTEN) != text(later)
+    assert fingerprint(text(WRITTEN)) == fingerprint(text(later))
+    assert fingerprint(text(WRITTEN)) != fingerprint(text(WRITTEN, hour=10))

@@ -16,6 +16,7 @@ from django.db import connection as db
 from django.urls import reverse
 from django.utils import timezone
 
+from sciaticare.core import display
 from sciaticare.core.errors import Conflict, Invalid
 from sciaticare.integrations import sealed
 from sciaticare.integrations.models import BusyInterval, CalendarConnection, CalendarEvent
@@ -130,6 +131,10 @@ def test_a_booking_appears_in_the_calendar_without_the_patient(
     assert "Zebedee" not in text
     assert "Quill" not in text
     assert str(event["uid"]).startswith("sciaticare-appointment-")
+    # DTSTAMP is when it was written (RFC 5545), not the session's start.
+    stamp = event["dtstamp"].dt
+    assert stamp.utcoffset() == timedelta(0)
+    assert abs(stamp - timezone.now()) < timedelta(minutes=1)
     # Our own event does not block its own slot twice, nor anything else, on the next read.
     calendars.read_calendar(
         connection_id=CalendarConnection.objects.get().pk, timeout=5.0, now=timezone.now()
@@ -149,6 +154,9 @@ def test_writing_again_after_success_sends_nothing(world, own_calendar, monkeypa
         raise AssertionError("nothing should be sent")
 
     monkeypatch.setattr(calendars.caldav_client, "put_event", refuse)
+    # Later: a new DTSTAMP, but the event says the same, so nothing is sent.
+    later = timezone.now() + timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
     calendars.write_appointment_event(appointment_id=appointment.pk)
     assert CalendarEvent.objects.get().etag == etag
     assert len(own_calendar.events()) == 1
@@ -192,6 +200,12 @@ def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
     later = connected_at + timedelta(seconds=settings.CALENDAR_SYNC_SECONDS + 60)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert _slots(client, world, 3) == []
+    # The API tells "unknown" from "no free time" by a header, the body unchanged.
+    read_at = CalendarConnection.objects.get().read_at
+    unknown = client.get(f"/api/v1/therapists/{world['therapist'].pk}/slots")
+    assert unknown.json() == []
+    stale_from = read_at + timedelta(seconds=settings.CALENDAR_SYNC_SECONDS)
+    assert datetime.fromisoformat(unknown["Sciaticare-Busy-Times-Unknown-Since"]) == stale_from
     refused = _book_api(client, world, _at(3, 10))
     assert refused.status_code == 409
     assert refused.json()["code"] == "busy_times_unknown"
@@ -213,6 +227,11 @@ def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
     )
     assert f"unknown since {since:%H:%M} (local time)" in page.content.decode()
     assert "could not be reached" in page.content.decode()
+    # The last good read stays shown beside the stale moment, with what to do.
+    read = read_at.astimezone(ZoneInfo(world["therapist"].user.time_zone))
+    assert f"Last read successfully at {read:%H:%M} (local time)" in page.content.decode()
+    assert "Clients can't book you until your calendar answers again" in page.content.decode()
+    assert "disconnect the calendar to open your times again" in page.content.decode()
     week = client.get(reverse("scheduling:week"))
     assert week.status_code == 200
     assert "unknown since" in week.content.decode()
@@ -222,6 +241,8 @@ def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
     own_calendar.server.start()
     monkeypatch.setattr(timezone, "now", lambda: later + timedelta(minutes=2))
     assert _at(3, 10).isoformat() in _slots(client, world, 3)
+    known = client.get(f"/api/v1/therapists/{world['therapist'].pk}/slots")
+    assert "Sciaticare-Busy-Times-Unknown-Since" not in known
 
 
 def test_a_failed_write_is_shown_and_never_blocks_the_booking(
@@ -322,7 +343,30 @@ def test_the_connect_page_connects(client, world, own_calendar):
     )
     assert response.status_code == 302
     page = client.get(reverse("integrations:calendar")).content.decode()
-    assert "Busy times last read at" in page
+    assert "Last read successfully at" in page
+    name = CalendarConnection.objects.get().calendar_name
+    assert f"Calendar “{name}” (account {own_calendar.username})." in page
+    assert "No busy times in the coming weeks." in page
+
+
+def test_the_page_says_how_many_busy_times_were_read_and_their_span(client, world, own_calendar):
+    for day in (2, 9, 30):
+        own_calendar.add_event(_at(day, 11), _at(day, 12), uid=f"own-{day}", summary="Dentist")
+    _connect(world, own_calendar)
+    client.force_login(world["therapist"].user)
+
+    page = client.get(reverse("integrations:calendar")).content.decode()
+
+    span = (display.day(_at(2, 11), "day_month"), display.day(_at(30, 12), "day_month"))
+    assert "3 busy times between {} and {}.".format(*span) in page
+    assert "Dentist" not in page  # times only, never titles
+
+
+def test_the_disconnect_page_says_what_stops_being_blocked(client, world, own_calendar):
+    _connect(world, own_calendar)
+    client.force_login(world["therapist"].user)
+    page = client.get(reverse("integrations:calendar_disconnect")).content.decode()
+    assert "no longer block the times offered to clients" in page
 
 
 def test_the_slot_list_reads_busy_times_once_whatever_the_slots(
@@ -386,3 +430,10 @@ def test_a_server_that_never_answers_costs_a_slot_list_at_most_the_read_timeout(
     assert took < 2.0
     assert _at(3, 10).isoformat() in offered  # the last good read still holds
     assert "did not answer in time" in CalendarConnection.objects.get().read_error
+
+
+def test_the_api_document_names_the_busy_times_unknown_header(client):
+    document = client.get("/api/v1/openapi.json").json()
+    slots = document["paths"]["/api/v1/therapists/{therapist_id}/slots"]["get"]
+    assert "Sciaticare-Busy-Times-Unknown-Since" in slots["responses"]["200"]["headers"]
+    assert "Sciaticare-Busy-Times-Unknown-Since" in slots["description"]

@@ -541,3 +541,83 @@ def test_the_api_registers_lists_changes_and_deletes_endpoints(webhook_receiver,
     assert client.delete(f"{base}/{endpoint_id}").status_code == 204
     assert not WebhookEndpoint.objects.exists()
     assert client.get(f"{base}/{endpoint_id}").status_code == 404
+
+
+# --- What the pages say (issue 18, a newcomer's reading) ---------------------------------------
+
+
+def test_the_form_says_which_addresses_are_accepted(client):
+    clinic = working_therapist()[2].clinic
+    client.force_login(admin_of(clinic))
+    page = client.get(reverse("integrations:webhooks", args=[clinic.pk])).content.decode()
+    assert "server reachable from the internet" in page
+    assert "private and local network addresses are refused" in page
+    assert 'aria-describedby="id_url_helptext"' in page
+
+
+def test_the_secret_and_address_pages_say_how_to_check_a_request(client):
+    clinic = working_therapist()[2].clinic
+    endpoint, _secret, admin = endpoint_for(clinic, "https://hooks.example.org/in")
+    client.force_login(admin)
+    added = client.post(
+        reverse("integrations:webhooks", args=[clinic.pk]),
+        {"url": "https://hooks.example.org/other", "events": ["appointment.booked"]},
+    ).content.decode()
+    detail = client.get(reverse("integrations:webhook", args=[clinic.pk, endpoint.pk]))
+    for page in (added, detail.content.decode()):
+        assert "integrations guide" not in page
+        assert "<code>Sciaticare-Signature: t=…,v1=…</code>" in page
+        assert "HMAC-SHA256 of <code>&lt;t&gt;.&lt;raw body&gt;</code>" in page
+        assert "constant time" in page
+        assert "more than 5 minutes" in page
+        assert "Sciaticare-Event-Id" in page
+
+
+def test_a_new_secret_is_made_only_after_a_warning(client):
+    clinic = working_therapist()[2].clinic
+    endpoint, secret, admin = endpoint_for(clinic, "https://hooks.example.org/in")
+    client.force_login(admin)
+    detail = client.get(reverse("integrations:webhook", args=[clinic.pk, endpoint.pk]))
+    roll = reverse("integrations:webhook_roll_secret", args=[clinic.pk, endpoint.pk])
+    # The endpoint's page links to the question; it holds no form that rolls at once.
+    assert f'href="{roll}"' in detail.content.decode()
+    assert f'action="{roll}"' not in detail.content.decode()
+
+    asked = client.get(roll)
+
+    assert asked.status_code == 200
+    assert "The old secret stops working immediately" in asked.content.decode()
+    endpoint.refresh_from_db()
+    assert webhooks.secret_of(endpoint) == secret
+    rolled = client.post(roll)
+    endpoint.refresh_from_db()
+    assert webhooks.secret_of(endpoint) != secret
+    assert webhooks.secret_of(endpoint) in rolled.content.decode()
+
+
+def test_the_log_shows_moments_on_the_clinics_clock_with_its_zone(client, clock):
+    clinic = working_therapist(time_zone="America/New_York")[2].clinic
+    endpoint, _secret, admin = endpoint_for(clinic, "https://hooks.example.org/in")
+    clock.at = datetime(2026, 12, 5, 20, 44, tzinfo=UTC)
+    webhooks.announce(event="appointment.booked", clinic_id=clinic.pk, data={"appointment": 1})
+    client.force_login(admin)
+
+    page = client.get(reverse("integrations:webhook", args=[clinic.pk, endpoint.pk]))
+
+    assert "5 Dec 2026, 15:44 EST" in page.content.decode()
+    assert "p.m." not in page.content.decode()
+
+
+def test_messages_call_it_an_address(client):
+    clinic = working_therapist()[2].clinic
+    endpoint, _secret, admin = endpoint_for(clinic, "https://hooks.example.org/in")
+    webhooks.change_endpoint(endpoint=endpoint, by=admin, enabled=False)
+    client.force_login(admin)
+    pinged = client.post(
+        reverse("integrations:webhook_ping", args=[clinic.pk, endpoint.pk]), follow=True
+    )
+    assert "This address is disabled" in pinged.content.decode()
+    deleted = client.post(
+        reverse("integrations:webhook_delete", args=[clinic.pk, endpoint.pk]), follow=True
+    )
+    assert "The address and its delivery log are deleted." in deleted.content.decode()

@@ -205,7 +205,7 @@ TABLE: list[Row] = [
     R("integrations:webhooks",        "POST", CLINIC,   302, 404, 404, 404, 404, 422, 404, 404),
     R("integrations:webhook",         "GET",  WEBHOOK,  302, 404, 404, 404, 404, 200, 404, 404),
     R("integrations:webhook",         "POST", WEBHOOK,  302, 404, 404, 404, 404, 422, 404, 404),
-    R("integrations:webhook_roll_secret", "GET", WEBHOOK, 302, 405, 405, 405, 405, 405, 405, 405),
+    R("integrations:webhook_roll_secret", "GET", WEBHOOK, 302, 404, 404, 404, 404, 200, 404, 404),
     R("integrations:webhook_roll_secret", "POST", WEBHOOK, 302, 404, 404, 404, 404, 200, 404, 404),
     R("integrations:webhook_ping",    "GET",  WEBHOOK,  302, 405, 405, 405, 405, 405, 405, 405),
     R("integrations:webhook_ping",    "POST", WEBHOOK,  302, 404, 404, 404, 404, 302, 404, 404),

@@ -60,6 +60,23 @@ def test_a_therapists_dashboard_in_spanish(client):
     nav = body.split("<nav", 1)[1].split("</nav>", 1)[0]
     for label in ("Semana", "Perfil en el directorio", "Cuenta"):
         assert label in nav
+    # The two calendar links say what each does (a feed to subscribe to; one's own calendar).
+    assert "Suscribirse a sus sesiones (calendario por suscripción)" in body
+    assert "Conectar su propio calendario (horas ocupadas, sesiones anotadas en él)" in body
+
+
+def test_a_therapists_dashboard_tells_the_two_calendars_apart(client):
+    therapist = TherapistFactory()
+    client.force_login(therapist)
+
+    body = client.get(reverse("web:dashboard")).content.decode()
+
+    feed = reverse("scheduling:calendar")
+    own = reverse("integrations:calendar")
+    assert f'<a href="{feed}">Subscribe to your sessions (calendar feed)</a>' in body
+    assert (
+        f'<a href="{own}">Connect your own calendar (busy times, sessions written in)</a>' in body
+    )
 
 
 def test_the_english_dashboard_is_unchanged(client, monkeypatch):

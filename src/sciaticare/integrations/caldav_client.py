@@ -235,16 +235,20 @@ def read_busy(
     return _within(account.timeout, call)
 
 
-def event_text(*, uid: str, start: datetime, end: datetime, location: str, zone: ZoneInfo) -> str:
+def event_text(
+    *, uid: str, start: datetime, end: datetime, location: str, zone: ZoneInfo, stamped: datetime
+) -> str:
     """Our event for an appointment: "Sciaticare session" and the place, on the location's
-    clock; nothing about the patient (no name, no notes, no health data)."""
+    clock; nothing about the patient (no name, no notes, no health data). `stamped` is when it
+    is written (its DTSTAMP, RFC 5545 3.8.7.2)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Sciaticare//Appointments//EN")
     calendar.add("version", "2.0")
     event = icalendar.Event()
     event.add("uid", uid)
-    # Fixed, so writing the same appointment twice gives the same text (and is skipped).
-    event.add("dtstamp", start.astimezone(UTC))
+    # When it is written, as RFC 5545 asks; `fingerprint` leaves it out, so writing the same
+    # appointment again still finds nothing changed (and is skipped).
+    event.add("dtstamp", stamped.astimezone(UTC))
     event.add("dtstart", start.astimezone(zone))
     event.add("dtend", end.astimezone(zone))
     event.add("summary", SUMMARY)
@@ -257,7 +261,9 @@ def event_text(*, uid: str, start: datetime, end: datetime, location: str, zone:
 
 
 def fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    """A hash of what the event says: its text without the DTSTAMP line (when it was written)."""
+    said = "\n".join(line for line in text.splitlines() if not line.startswith("DTSTAMP"))
+    return hashlib.sha256(said.encode()).hexdigest()
 
 
 def put_event(account: Account, calendar_url: str, *, href: str, text: str) -> str:

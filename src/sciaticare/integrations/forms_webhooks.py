@@ -13,6 +13,10 @@ class EndpointForm(forms.Form):
     url = forms.CharField(
         label=_("Address (https://…)"),
         max_length=500,
+        help_text=_(
+            "It must start with https:// and be on a server reachable from the internet: "
+            "private and local network addresses are refused."
+        ),
         widget=forms.URLInput(attrs={"autocomplete": "off", "inputmode": "url"}),
     )
     events = forms.MultipleChoiceField(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.billing.takings_selectors import clinic_zone
 from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.directory.models import Clinic
 from sciaticare.directory.selectors.access import clinic_run_by
@@ -119,16 +120,29 @@ def webhook(request: AuthedRequest, clinic_id: int, endpoint_id: int) -> HttpRes
     return render(
         request,
         "integrations/webhook.html",
-        {"clinic": endpoint.clinic, "endpoint": endpoint, "form": form, "page": page, "log": log},
+        {
+            "clinic": endpoint.clinic,
+            "endpoint": endpoint,
+            "form": form,
+            "page": page,
+            "log": log,
+            # Moments in the log on the clinic's clock, its zone named.
+            "zone": clinic_zone(endpoint.clinic),
+        },
         status=status,
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def roll_secret(request: AuthedRequest, clinic_id: int, endpoint_id: int) -> HttpResponse:
+    """GET asks first: the old secret stops working at once, so the receiver rejects every
+    request until the new one is copied into it."""
     endpoint = _endpoint(request, clinic_id, endpoint_id)
-    return _secret_page(request, endpoint, services.roll_secret(endpoint=endpoint, by=request.user))
+    if request.method == "POST":
+        secret = services.roll_secret(endpoint=endpoint, by=request.user)
+        return _secret_page(request, endpoint, secret)
+    return render(request, "integrations/webhook_roll_secret.html", {"endpoint": endpoint})
 
 
 @login_required
@@ -136,7 +150,7 @@ def roll_secret(request: AuthedRequest, clinic_id: int, endpoint_id: int) -> Htt
 def ping(request: AuthedRequest, clinic_id: int, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(request, clinic_id, endpoint_id)
     if not endpoint.enabled:
-        messages.error(request, gettext("This endpoint is disabled: enable it to send to it."))
+        messages.error(request, gettext("This address is disabled: enable it to send to it."))
     else:
         tasks_webhooks.send_later(services.ping(endpoint=endpoint))
         messages.success(
@@ -166,7 +180,7 @@ def delete(request: AuthedRequest, clinic_id: int, endpoint_id: int) -> HttpResp
     endpoint = _endpoint(request, clinic_id, endpoint_id)
     if request.method == "POST":
         services.remove_endpoint(endpoint=endpoint, by=request.user)
-        messages.success(request, gettext("The endpoint and its delivery log are deleted."))
+        messages.success(request, gettext("The address and its delivery log are deleted."))
         return redirect("integrations:webhooks", clinic_id=clinic_id)
     return render(request, "integrations/webhook_delete.html", {"endpoint": endpoint})
 

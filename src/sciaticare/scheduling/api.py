@@ -1,7 +1,7 @@
 """Scheduling API: free slots (public), booking and the caller's own appointments."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -42,15 +42,42 @@ class SlotsQuery(Schema):
     )
 
 
+#: Beside an empty slot list: the therapist's own calendar could not be read, so "no free
+#: time" is not known (docs/integrations.md, "Your own calendar").
+BUSY_TIMES_UNKNOWN_HEADER = "Sciaticare-Busy-Times-Unknown-Since"
+
+
 @router.get(
     "/therapists/{therapist_id}/slots",
     response={200: list[SlotOut], 404: Problem},
     auth=None,
     summary="Free slots of a therapist",
+    openapi_extra={
+        # Keyed as ninja keys its own responses (an int), so the two merge into one.
+        "responses": {
+            200: {
+                "headers": {
+                    BUSY_TIMES_UNKNOWN_HEADER: {
+                        "description": "Present only while the therapist's own calendar "
+                        "cannot be read: no slot is offered until it can. ISO 8601 (UTC) "
+                        "since when its busy times are unknown.",
+                        "schema": {"type": "string", "format": "date-time"},
+                    }
+                }
+            }
+        }
+    },
 )
 def therapist_slots(
     request: HttpRequest, therapist_id: ApiId, query: Query[SlotsQuery]
 ) -> HttpResponse:
+    """The therapist's free slots in the window, earliest first.
+
+    An empty list means no free time, except when the response carries the header
+    `Sciaticare-Busy-Times-Unknown-Since: <ISO 8601 time>`: the therapist has connected their
+    own calendar and it has not been read successfully since then, so no slot is offered (and
+    booking answers 409 `busy_times_unknown`) until it is read again. Try again later rather
+    than saying the therapist is fully booked."""
     therapist = bookable_therapist(therapist_id=therapist_id)
     now = timezone.now()
     start = query.start or now
@@ -80,7 +107,11 @@ def therapist_slots(
         }
         for s in found
     ]
-    return HttpResponse(json.dumps(body), content_type="application/json; charset=utf-8")
+    response = HttpResponse(json.dumps(body), content_type="application/json; charset=utf-8")
+    if calendar.busy_unknown:
+        since = calendar.busy_unknown_since or now
+        response[BUSY_TIMES_UNKNOWN_HEADER] = since.astimezone(UTC).isoformat()
+    return response
 
 
 class BookIn(Schema):

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Q
+from django.db.models import Count, FilteredRelation, Max, Min, Q
 
 from sciaticare.accounts.selectors import zone_name
 from sciaticare.directory.models import TherapistLocation, TherapistProfile
-from sciaticare.integrations.models import CalendarConnection, CalendarEvent
+from sciaticare.integrations.models import BusyInterval, CalendarConnection, CalendarEvent
 from sciaticare.scheduling.external_busy import ExternalBusy
 
 
@@ -104,6 +104,11 @@ class CalendarStatus:
     #: clock) and why.
     write_errors: list[tuple[datetime, str]]
     zone: ZoneInfo
+    #: How many busy times the stored read holds, and the span they cover (start of the first,
+    #: end of the last; None when there are none): times only, never titles.
+    busy_count: int = 0
+    busy_from: datetime | None = None
+    busy_until: datetime | None = None
 
     @property
     def read_at_local(self) -> datetime | None:
@@ -132,9 +137,15 @@ def calendar_status(*, therapist: TherapistProfile, now: datetime) -> CalendarSt
         .order_by("-updated_at")
         .values_list("appointment__start", "error")[:5]
     ]
+    stored = BusyInterval.objects.filter(connection=connection).aggregate(
+        count=Count("pk"), first=Min("start"), last=Max("end")
+    )
     return CalendarStatus(
         connection=connection,
         known=known(connection.read_at, now),
         write_errors=errors,
         zone=zone,
+        busy_count=stored["count"],
+        busy_from=stored["first"].astimezone(zone) if stored["first"] else None,
+        busy_until=stored["last"].astimezone(zone) if stored["last"] else None,
     )

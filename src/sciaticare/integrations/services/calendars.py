@@ -373,6 +373,7 @@ def write_appointment_event(*, appointment_id: int) -> None:
                 end=appointment.end,
                 location=_location_words(appointment),
                 zone=selectors.ZoneInfo(appointment.location.time_zone),
+                stamped=timezone.now(),
             )
             written = caldav_client.fingerprint(text)
             if event.written == written and not event.error:

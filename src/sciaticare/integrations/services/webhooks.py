@@ -250,7 +250,7 @@ def queue_resend(delivery: WebhookDelivery, now: datetime | None = None) -> None
     now = now or timezone.now()
     if not delivery.endpoint.enabled:
         raise Conflict(
-            "webhook_disabled", gettext("This endpoint is disabled: enable it to send to it.")
+            "webhook_disabled", gettext("This address is disabled: enable it to send to it.")
         )
     with transaction.atomic():
         WebhookEndpoint.objects.select_for_update().filter(pk=delivery.endpoint_id).first()

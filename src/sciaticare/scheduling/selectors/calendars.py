@@ -42,6 +42,8 @@ class TherapistCalendar:
     #: The therapist has their own calendar connected (external_busy.py) and its busy times
     #: are not known (no successful read within the sync interval): nothing is bookable.
     busy_unknown: bool = False
+    #: While they are unknown: since when (the API says so beside an empty slot list).
+    busy_unknown_since: datetime | None = None
 
     def availability(self, location_id: int) -> Availability:
         location, weekly, exceptions = self.places[location_id]
@@ -125,6 +127,7 @@ def _add_external_busy(
     for therapist_id, busy in found.items():
         calendar = calendars[therapist_id]
         calendar.busy_unknown = not busy.known
+        calendar.busy_unknown_since = busy.unknown_since if not busy.known else None
         calendar.busy.extend(Interval.from_utc(a, b) for a, b in busy.intervals)
 
 
