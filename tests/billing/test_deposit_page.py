@@ -176,6 +176,15 @@ def test_the_cancel_step_inside_the_window_names_the_fee(
         "and £10.00 more is charged to your card." in page
     )
 
+    # Once cancelled, the message tells the fee as charged, with the same figures.
+    done = client.post(f"/appointments/{held.pk}/cancel/", {"reason": ""}, follow=True)
+    told = done.content.decode()
+    assert (
+        "A late-cancellation fee of £20.00 was charged: your £10.00 deposit was kept for it "
+        "and the other £10.00 is being charged to your card." in told
+    )
+    assert "Cancelling now" not in told
+
 
 def test_the_patient_can_let_the_held_time_go(client, patient, therapist, stripe_server) -> None:
     held = _held(client, therapist)

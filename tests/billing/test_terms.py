@@ -119,7 +119,14 @@ def test_percentages_read_as_people_write_them() -> None:
 START = datetime(2027, 3, 10, 10, tzinfo=UTC)
 
 
-def _cancel(hours_before: int, paid: str, fee: str = "20.00", *, by_patient: bool = True):
+def _cancel(
+    hours_before: int,
+    paid: str,
+    fee: str = "20.00",
+    *,
+    by_patient: bool = True,
+    done: bool = False,
+):
     terms = cancellation_terms(
         now=START - timedelta(hours=hours_before),
         start=START,
@@ -127,7 +134,7 @@ def _cancel(hours_before: int, paid: str, fee: str = "20.00", *, by_patient: boo
         paid=gbp(paid),
         late_fee=gbp(fee),
     )
-    return cancel_words(terms, paid=gbp(paid), by_patient=by_patient)
+    return cancel_words(terms, paid=gbp(paid), by_patient=by_patient, done=done)
 
 
 @pytest.mark.parametrize(
@@ -170,6 +177,36 @@ def _cancel(hours_before: int, paid: str, fee: str = "20.00", *, by_patient: boo
 )
 def test_what_cancelling_now_costs(hours_before, paid, fee, words) -> None:
     assert _cancel(hours_before, paid, fee) == words
+
+
+@pytest.mark.parametrize(
+    ("paid", "words"),
+    [
+        (
+            "11.00",
+            "A late-cancellation fee of £20.00 was charged: your £11.00 deposit was kept for it "
+            "and the other £9.00 is being charged to your card.",
+        ),
+        (
+            "55.00",
+            "A late-cancellation fee of £20.00 was charged: it was kept from your £55.00 deposit "
+            "and £35.00 is being refunded to you.",
+        ),
+        (
+            "20.00",
+            "A late-cancellation fee of £20.00 was charged: your £20.00 deposit was kept for it.",
+        ),
+        ("0", "A late-cancellation fee of £20.00 was charged."),
+    ],
+    ids=["fee-above", "fee-below", "equal", "no-deposit"],
+)
+def test_after_a_late_cancel_the_fee_is_told_as_charged_with_the_same_figures(paid, words) -> None:
+    assert _cancel(2, paid, done=True) == words
+
+
+def test_after_an_in_time_cancel_the_deposit_reads_as_before() -> None:
+    assert _cancel(48, "11.00", done=True) == "Your £11.00 deposit comes back in full."
+    assert _cancel(2, "11.00", "0", done=True) == "Your £11.00 deposit comes back in full."
 
 
 def test_a_therapist_cancelling_is_told_the_deposit_goes_back_whatever_the_time() -> None:

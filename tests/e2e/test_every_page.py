@@ -508,3 +508,24 @@ def test_every_focusable_element_shows_its_focus(live_server, browser: Browser, 
     context.close()
     assert reached > 0
     assert problems == []
+
+
+def test_a_profile_on_a_phone_gives_the_waitlist_link_a_24_px_target(live_server, browser: Browser):
+    """Found by a tester: at 390 px "Join the waitlist" wraps under the full-width button as a
+    19 px line of text (axe `target-size`, WCAG 2.2 2.5.8)."""
+    world = fuller(build_world())
+    # A licence verified and in force: the profile offers booking and the waitlist.
+    TherapistProfile.objects.filter(pk=world.a.therapist.pk).update(
+        licence_verified_on=timezone.localdate(), licence_expires_on=None
+    )
+    row = next(r for r in TABLE if r.route == "directory:profile")
+    context = context_for(
+        browser, live_server, world.people["patient"], viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    found = violations_on(page, live_server.url, [url_of(world, row)], strict=True)
+    link = page.get_by_role("link", name="Join the waitlist").bounding_box()
+    context.close()
+    assert not found, "\n".join(found)
+    assert link is not None
+    assert link["height"] >= 24

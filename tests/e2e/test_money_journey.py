@@ -134,6 +134,7 @@ def test_deposit_receipt_late_cancel_no_show_once_and_its_refund(
     assert not Invoice.objects.filter(purpose=Purpose.LATE_CANCEL_FEE).exists()
     phone.get_by_role("button", name="Cancel the session").click()
     expect(phone.get_by_text("recorded as a late cancellation")).to_be_visible()
+    expect(phone.get_by_text("A late-cancellation fee of £20.00 was charged")).to_be_visible()
     fee = Invoice.objects.get(purpose=Purpose.LATE_CANCEL_FEE, appointment=soon)
     assert fee.total == Decimal("20.00")
     charged = Payment.objects.get(invoice=fee, purpose=Purpose.LATE_CANCEL_FEE)

@@ -280,6 +280,9 @@ TABLE: list[Row] = [
     # Your data: the patient's archive; a patient's FHIR record for those who treat them.
     R("interop:your_data",            "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
     R("interop:your_data",            "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403),
+    # Bringing in a FHIR Bundle file: patients only; a post with no file is a 422.
+    R("interop:import_fhir",          "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
+    R("interop:import_fhir",          "POST", NONE,     302, 422, 422, 403, 403, 403, 403, 403),
     R("interop:export_zip",           "GET",  {"export_id": "a.export"},
                                                         302, 200, 404, 404, 404, 404, 404, 404),
     # The patient is sent to their own page; therapist and clinic admin state a reason.

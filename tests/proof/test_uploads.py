@@ -1,8 +1,9 @@
 """Every uploaded file is judged by its content, never by its name or declared type.
 
-The project has two uploads: a therapist's credential document (PDF, PNG or JPEG by magic
-bytes, `directory/documents.py`) and a clinic admin's FHIR Questionnaire (parsed as JSON and
-validated as a FHIR R4 Questionnaire). The first test lists every file field in the project's
+The project's uploads: a therapist's credential document (PDF, PNG or JPEG by magic bytes,
+`directory/documents.py`), a clinic admin's FHIR Questionnaire (parsed as JSON and validated as
+a FHIR R4 Questionnaire) and a patient's FHIR Bundle of their records (parsed as JSON and read
+as a Bundle by the import the API uses). The first test lists every file field in the project's
 forms and models, so a new upload fails it until it is checked and tested here.
 """
 
@@ -14,21 +15,30 @@ from importlib import import_module
 import pytest
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 
+from sciaticare.audit.models import AuditEvent
 from sciaticare.directory import documents
 from sciaticare.directory.models import Credential
 from sciaticare.intake.models import QuestionnaireDefinition
+from sciaticare.outcomes.models import PainEntry
 from tests.directory.factories import PDF_BYTES, TherapistProfileFactory
+from tests.factories import PatientFactory
 from tests.intake.factories import clinic_admin, odi_questionnaire
+from tests.interop.test_standard_import import ehr_bundle
 
 pytestmark = pytest.mark.django_db
 
 KNOWN_FORM_UPLOADS = {
     ("sciaticare.directory.forms.CredentialForm", "document"),
     ("sciaticare.intake.forms.QuestionnaireImportForm", "resource"),
+    ("sciaticare.interop.forms.BundleUploadForm", "bundle"),
+    # A clinic's CSV export: read as UTF-8 text with no binary data, then as CSV, whatever its
+    # name (tests/integrations/test_import_rows.py, any bytes a table or a refusal).
+    ("sciaticare.integrations.views_imports.UploadForm", "file"),
 }
 # Uploads are kept in their rows (BinaryField), not in files: no model has a file field.
 KNOWN_MODEL_FILES: set[tuple[str, str]] = set()
@@ -48,6 +58,9 @@ def _project_apps() -> list:
 
 
 def test_every_upload_in_the_project_is_one_checked_here():
+    # Every view module too (a form may live beside its view): the listing must not depend on
+    # which tests ran first in this process.
+    import_module(settings.ROOT_URLCONF)
     for app in _project_apps():
         try:
             import_module(f"{app.name}.forms")
@@ -199,3 +212,36 @@ def test_a_questionnaire_import_is_read_by_content_whatever_its_name(client):
 
     assert response.status_code == 302
     assert QuestionnaireDefinition.objects.filter(code="odi").exists()
+
+
+# --- A patient's records (FHIR Bundle) ------------------------------------------------------
+
+
+def _bring_in(client, name: str, data: bytes, content_type: str = "application/json"):
+    client.force_login(PatientFactory())
+    return client.post(
+        reverse("interop:import_fhir"), {"bundle": SimpleUploadedFile(name, data, content_type)}
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PDF_BYTES,
+        PNG_SIGNATURE + b"\x00\x00\x00\rIHDR",
+        json.dumps({"resourceType": "Patient", "id": "not-a-bundle"}).encode(),
+    ],
+    ids=["pdf", "png", "json-but-a-patient"],
+)
+def test_a_records_file_named_json_but_holding_something_else_is_refused(client, data):
+    response = _bring_in(client, "records.json", data)
+
+    assert response.status_code == 422
+    assert not AuditEvent.objects.filter(action="fhir.import").exists()
+
+
+def test_a_records_file_is_read_by_content_whatever_its_name(client):
+    response = _bring_in(client, "scan.pdf", json.dumps(ehr_bundle()).encode(), "application/pdf")
+
+    assert response.status_code == 200
+    assert PainEntry.objects.count() == 1

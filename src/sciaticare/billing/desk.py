@@ -122,7 +122,9 @@ class BillingDesk:
             client_secret=setup.client_secret,
         )
 
-    def cancel_terms(self, *, appointment: Appointment, user: User, now: datetime) -> str | None:
+    def cancel_terms(
+        self, *, appointment: Appointment, user: User, now: datetime, done: bool = False
+    ) -> str | None:
         policy = saved_policy(appointment.location.clinic)
         if policy is None:
             return None
@@ -134,7 +136,9 @@ class BillingDesk:
             paid=kept,
             late_fee=_with_tax(policy, fees.fee_for(appointment, Purpose.LATE_CANCEL_FEE).amount),
         )
-        return cancel_words(terms, paid=kept, by_patient=appointment.patient_id == user.pk)
+        return cancel_words(
+            terms, paid=kept, by_patient=appointment.patient_id == user.pk, done=done
+        )
 
     def no_show_terms(self, appointment: Appointment, now: datetime) -> NoShowTerms | None:
         """The fee `sessions.charge_no_show` would charge (the agreed one, `fees.fee_for`, with

@@ -127,9 +127,13 @@ def _taken_now(policy: Policy) -> str:
     }
 
 
-def cancel_words(terms: CancellationTerms, *, paid: Money, by_patient: bool) -> str | None:
+def cancel_words(
+    terms: CancellationTerms, *, paid: Money, by_patient: bool, done: bool = False
+) -> str | None:
     """What cancelling now means for the money, for the cancel step; None when nothing is paid
-    and nothing is owed. `paid` is the deposit kept so far (paid less refunds)."""
+    and nothing is owed. `paid` is the deposit kept so far (paid less refunds). `done`: a late
+    cancellation's fee told after the cancel, as charged (the same figures); a deposit coming
+    back reads the same before and after."""
     figures = {"deposit": said(paid), "fee": said(terms.fee)}
     if not by_patient:
         if not paid.amount:
@@ -139,6 +143,8 @@ def cancel_words(terms: CancellationTerms, *, paid: Money, by_patient: bool) -> 
         if not paid.amount:
             return None
         return gettext("Your %(deposit)s deposit comes back in full.") % figures
+    if done:
+        return _late_cancel_done(terms, paid, figures)
     if paid.amount == 0:
         return gettext("Cancelling now costs the %(fee)s late-cancellation fee.") % figures
     if terms.refund.amount > 0:
@@ -163,6 +169,38 @@ def cancel_words(terms: CancellationTerms, *, paid: Money, by_patient: bool) -> 
         gettext(
             "Cancelling now costs the %(fee)s late-cancellation fee: your %(deposit)s deposit "
             "is kept and %(more)s more is charged to your card."
+        )
+        % figures
+    )
+
+
+def _late_cancel_done(terms: CancellationTerms, paid: Money, figures: dict[str, str]) -> str:
+    """A late cancellation's fee, told after the cancel: charged, out of the deposit first (the
+    card's part and any refund go through the processor just after, hence "is being")."""
+    if paid.amount == 0:
+        return gettext("A late-cancellation fee of %(fee)s was charged.") % figures
+    if terms.refund.amount > 0:
+        figures["back"] = said(terms.refund)
+        return (
+            gettext(
+                "A late-cancellation fee of %(fee)s was charged: it was kept from your "
+                "%(deposit)s deposit and %(back)s is being refunded to you."
+            )
+            % figures
+        )
+    if terms.fee == paid:
+        return (
+            gettext(
+                "A late-cancellation fee of %(fee)s was charged: your %(deposit)s deposit was "
+                "kept for it."
+            )
+            % figures
+        )
+    figures["more"] = said(terms.fee - paid)
+    return (
+        gettext(
+            "A late-cancellation fee of %(fee)s was charged: your %(deposit)s deposit was kept "
+            "for it and the other %(more)s is being charged to your card."
         )
         % figures
     )

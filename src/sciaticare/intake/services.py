@@ -286,14 +286,24 @@ def add_past_episodes(
             continue
         # closed_at is when the episode is closed in this app: now, for one already over.
         closed_at = None if episode.active else now
-        if (
-            closed_at is None
-            and Episode.objects.filter(patient=patient, closed_at__isnull=True).exists()
-        ):
+        open_one = (
+            Episode.objects.filter(patient=patient, closed_at__isnull=True)
+            .order_by("started_on")
+            .first()
+            if closed_at is None
+            else None
+        )
+        if open_one is not None:
             closed_at = now  # one open episode at a time: yours stays the open one
             warnings.append(
-                gettext("The episode from %(day)s was imported as closed.")
-                % {"day": day(episode.started_on, "medium")}
+                gettext(
+                    "The episode from %(day)s was imported as closed, because you already "
+                    "have an open episode (from %(open_day)s)."
+                )
+                % {
+                    "day": day(episode.started_on, "medium"),
+                    "open_day": day(open_one.started_on, "medium"),
+                }
             )
         Episode.objects.create(patient=patient, started_on=episode.started_on, closed_at=closed_at)
         added += 1

@@ -17,7 +17,7 @@ from sciaticare.core.schemas import Problem
 from sciaticare.interop import services, services_standard
 from sciaticare.interop.fhir.export import bundle_json
 from sciaticare.interop.fhir.imported import ImportSummary
-from sciaticare.interop.fhir.standard import ACCEPTED_TYPES, MAX_ENTRIES, made_by_sciaticare
+from sciaticare.interop.fhir.standard import ACCEPTED_TYPES, MAX_ENTRIES
 
 router = Router(tags=["interop"])
 
@@ -241,12 +241,9 @@ def import_own(request: AuthedRequest) -> Status[ImportSummaryOut]:
             gettext("The body is not JSON we can read: %(error)s.") % {"error": exc},
             [("body", str(exc))],
         ) from None
-    if made_by_sciaticare(data):
-        summary = services.import_bundle(patient=request.user, data=data, importer=request.user)
-    else:
-        summary = services_standard.import_standard_bundle(
-            patient=request.user, data=data, importer=request.user
-        )
+    summary = services_standard.import_fhir_bundle(
+        patient=request.user, data=data, importer=request.user
+    )
     return Status(201, _summary_out(summary))
 
 

@@ -20,8 +20,9 @@ FILES: Final[Mapping[str, str]] = {
     "README.txt": gettext_noop("this file."),
     "record.fhir.json": gettext_noop(
         "your whole record as a FHIR R4 Bundle (JSON), the format health systems exchange: "
-        "episodes, sessions and their pain before and after, your diary, questionnaires. Another "
-        "Sciaticare service can import it (POST /api/v1/patients/me/fhir)."
+        "episodes, sessions and their pain before and after, your diary, questionnaires. You "
+        'can bring it into another Sciaticare service on its "Your data" page ("Bring in '
+        'records from another system"); a program sends it to POST /api/v1/patients/me/fhir.'
     ),
     "diary.csv": gettext_noop("your pain diary, one row per day."),
     "sessions.csv": gettext_noop(

@@ -29,9 +29,13 @@ from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fhir
 from sciaticare.intake.scoring.rules import Score, score
-from sciaticare.interop import selectors
+from sciaticare.interop import selectors, services
 from sciaticare.interop.fhir.imported import ImportedQuestionnaire, ImportSummary, Skipped
-from sciaticare.interop.fhir.standard import BundleRefused, read_standard_bundle
+from sciaticare.interop.fhir.standard import (
+    BundleRefused,
+    made_by_sciaticare,
+    read_standard_bundle,
+)
 from sciaticare.interop.fhir.standard_resources import (
     AnswersFound,
     DiaryDay,
@@ -243,3 +247,12 @@ def import_standard_bundle(*, patient: User, data: object, importer: User) -> Im
         warnings=run.warnings,
         skipped_resources=run.skipped,
     )
+
+
+def import_fhir_bundle(*, patient: User, data: object, importer: User) -> ImportSummary:
+    """The one way in for a Bundle, for the API and the "Your data" page alike: a Sciaticare
+    record goes through ``services.import_bundle`` (whole or not at all), any other Bundle
+    through ``import_standard_bundle`` (resource by resource). Both audit the import."""
+    if made_by_sciaticare(data):
+        return services.import_bundle(patient=patient, data=data, importer=importer)
+    return import_standard_bundle(patient=patient, data=data, importer=importer)

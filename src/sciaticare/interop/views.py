@@ -1,5 +1,6 @@
-"""Pages of the interop app: the patient's "Your data" page (download everything, and the way
-to delete the account), and the per-patient FHIR export of their therapists and clinics."""
+"""Pages of the interop app: the patient's "Your data" page (download everything, bring in
+records from another system, and the way to delete the account), and the per-patient FHIR
+export of their therapists and clinics."""
 
 from __future__ import annotations
 
@@ -17,19 +18,25 @@ from django.views.decorators.http import require_http_methods
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core import generated
+from sciaticare.core.bounds import loads_json
 from sciaticare.core.errors import DomainError, Invalid, NotFound
-from sciaticare.interop import archive, selectors, services, services_archive
+from sciaticare.interop import archive, selectors, services, services_archive, services_standard
 from sciaticare.interop.fhir.export import bundle_json
+from sciaticare.interop.forms import BundleUploadForm, size_limit_mb
 from sciaticare.interop.tasks import build_data_export
 from sciaticare.privacy import services as privacy_services
+
+
+def _patients_only(request: AuthedRequest) -> None:
+    if not request.user.has_role(Role.PATIENT):
+        raise PermissionDenied
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def your_data(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role(Role.PATIENT):
-        raise PermissionDenied
+    _patients_only(request)
     if request.method == "POST":
         try:
             export, new = services_archive.request_data_export(patient=user)
@@ -54,10 +61,51 @@ def your_data(request: AuthedRequest) -> HttpResponse:
         "retention_years": privacy_services.RETENTION_YEARS,
         "erased": [label for label in privacy_services.ERASED.values() if label],
         "kept": list(privacy_services.KEPT.values()),
+        "import_form": BundleUploadForm(),
+        "size_mb": size_limit_mb(),
     }
     return render(
         request, generated.poll_template(request, "interop/your_data.html", "export-list"), context
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_fhir(request: AuthedRequest) -> HttpResponse:
+    """The patient's upload of a FHIR Bundle: the same import as the API's POST
+    /api/v1/patients/me/fhir (``services_standard.import_fhir_bundle``), then what was added and
+    what was skipped, and why. A file that cannot be read is a 413 or 422 naming the problem."""
+    _patients_only(request)
+    posted = request.method == "POST"  # bound even with no file: "choose a file" is the answer
+    form = BundleUploadForm(request.POST, request.FILES) if posted else BundleUploadForm()
+    status, summary, problems = 200, None, []
+    if posted:
+        status = 422
+        if form.is_valid():
+            try:
+                data = loads_json(form.cleaned_data["bundle"].read())
+            except ValueError as exc:  # UnicodeDecodeError too
+                form.add_error(
+                    "bundle",
+                    gettext("The file is not JSON, so it cannot be a FHIR Bundle: %(error)s.")
+                    % {"error": exc},
+                )
+            else:
+                try:
+                    summary = services_standard.import_fhir_bundle(
+                        patient=request.user, data=data, importer=request.user
+                    )
+                except DomainError as exc:
+                    form.add_error("bundle", exc.message)
+                    # Each problem once: the message may already name the first.
+                    problems = [m for _, m in exc.errors if m not in exc.message]
+                    status = exc.status
+                else:
+                    status = 200
+        elif form.too_large:
+            status = 413
+    context = {"form": form, "summary": summary, "problems": problems, "size_mb": size_limit_mb()}
+    return render(request, "interop/import_fhir.html", context, status=status)
 
 
 #: The archive, to its patient only; 404 alike for anyone else's, missing or expired.

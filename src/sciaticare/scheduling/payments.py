@@ -85,8 +85,11 @@ class PaymentDesk(Protocol):
         takes no money at booking. A declined card ends the hold and raises a DomainError."""
         ...
 
-    def cancel_terms(self, *, appointment: Any, user: Any, now: datetime) -> str | None:
-        """What cancelling now costs or gives back, in words (None: nothing to say)."""
+    def cancel_terms(
+        self, *, appointment: Any, user: Any, now: datetime, done: bool = False
+    ) -> str | None:
+        """What cancelling now costs or gives back, in words (None: nothing to say); `done`:
+        told after the cancel, what it cost or gave back, figured as before it."""
         ...
 
     def no_show_terms(self, appointment: Any, now: datetime) -> NoShowTerms | None:
@@ -117,7 +120,9 @@ class NoPayments:
     def booking_payment(self, appointment: Any) -> PaymentState | None:
         return None
 
-    def cancel_terms(self, *, appointment: Any, user: Any, now: datetime) -> str | None:
+    def cancel_terms(
+        self, *, appointment: Any, user: Any, now: datetime, done: bool = False
+    ) -> str | None:
         return None
 
     def no_show_terms(self, appointment: Any, now: datetime) -> NoShowTerms | None:

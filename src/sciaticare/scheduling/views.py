@@ -257,10 +257,10 @@ def appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 def cancel(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     found = _mine(request, appointment_id)
     if request.method == "POST":
-        # What the money does, in the cancel step's words: before the cancel (which starts
-        # giving the deposit back).
+        # What the money does, figured before the cancel (which starts giving the deposit
+        # back) and told as done.
         terms = payments.desk().cancel_terms(
-            appointment=found, user=request.user, now=timezone.now()
+            appointment=found, user=request.user, now=timezone.now(), done=True
         )
         try:
             cancelled = changes.cancel_appointment(
