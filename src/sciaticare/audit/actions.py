@@ -124,6 +124,15 @@ WORDS: dict[str, str] = {
     "webhook.change": gettext_noop("changed a clinic's webhook address"),
     "webhook.secret": gettext_noop("made a new secret for a clinic's webhook address"),
     "webhook.remove": gettext_noop("deleted a clinic's webhook address"),
+    "import.upload": gettext_noop("uploaded a file from the clinic's old system"),
+    "import.done": gettext_noop("imported a file from the clinic's old system"),
+    "import.discard": gettext_noop("discarded a file from the clinic's old system"),
+    "imported_summary.create": gettext_noop(
+        "brought in a summary of your past session from the clinic's old system"
+    ),
+    "imported_summary.read": gettext_noop(
+        "read a summary of your past session from the clinic's old system"
+    ),
     # Account
     "account.delete.request": gettext_noop("asked to delete the account"),
     "account.delete.cancel": gettext_noop("cancelled the account deletion"),

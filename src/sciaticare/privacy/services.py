@@ -80,6 +80,9 @@ KEPT: Final = {
     "scheduling.appointmentchange": _("appointment history"),
     "records.sessionnote": _("session notes"),
     "records.amendment": _("amendments to session notes"),
+    "records.importedsummary": _(
+        "summaries of past sessions your clinic brought from its old system"
+    ),
     "audit.auditevent": _("the log of who opened or changed your records"),
     "accounts.user": _("your name, to identify the kept records (not your email or password)"),
     "privacy.deletionrequest": _("when you asked for the deletion and when it was done"),
