@@ -28,6 +28,9 @@ from sciaticare.directory.models import (
 
 #: The longest buffer a clinic may keep free after a session (a CHECK constraint).
 MAX_BUFFER_MINUTES = 120
+#: How far ahead a clinic may take bookings (a CHECK constraint): a therapist's own calendar is
+#: read as far (integrations, "Your own calendar").
+MAX_HORIZON_DAYS = 365
 #: No appointment keeps a therapist busy longer than this (start to busy_until: the longest
 #: session plus the longest buffer), a CHECK constraint on both databases. Reads of a window and
 #: SQLite's overlap trigger rely on it to bound `start` from below, so that the (therapist,
@@ -82,6 +85,11 @@ class BookingPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(step_minutes__gte=5, step_minutes__lte=120),
                 name="%(app_label)s_%(class)s_step_5_120",
+            ),
+            models.CheckConstraint(
+                condition=Q(horizon_days__lte=MAX_HORIZON_DAYS),
+                name="%(app_label)s_%(class)s_horizon_at_most_365",
+                violation_error_message="Bookings can be made at most 365 days ahead.",
             ),
             models.CheckConstraint(
                 condition=Q(buffer_minutes__lte=MAX_BUFFER_MINUTES),

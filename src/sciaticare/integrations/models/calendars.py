@@ -28,6 +28,9 @@ class CalendarConnection(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     #: What went wrong with the last read, in plain words ("" when it worked).
     read_error = models.CharField(max_length=300, blank=True)
+    #: Set while a read is under way (one at a time, whatever the number of processes): the
+    #: others answer from the stored busy times. A claim older than a read can last is stale.
+    reading_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"calendar of therapist {self.therapist_id}"

@@ -15,6 +15,10 @@ from sciaticare.accounts.selectors import zone_name
 from sciaticare.directory.models import TherapistLocation, TherapistProfile
 from sciaticare.integrations.models import BusyInterval, CalendarConnection, CalendarEvent
 from sciaticare.scheduling.external_busy import ExternalBusy
+from sciaticare.scheduling.models import DEFAULT_POLICY, MAX_HORIZON_DAYS, BookingPolicy
+
+#: Beyond the furthest booking horizon: a session starting on its last day, and its buffer.
+READ_MARGIN = timedelta(days=2)
 
 
 def sync_interval() -> timedelta:
@@ -91,6 +95,19 @@ def therapist_zone(therapist_id: int) -> ZoneInfo:
         .first()
     )
     return ZoneInfo(zone or settings.TIME_ZONE)
+
+
+def read_ahead(therapist_id: int) -> timedelta:
+    """How far ahead the therapist's calendar is read: as far as any of their clinics takes
+    bookings (at most MAX_HORIZON_DAYS, a CHECK on the policy), and a margin."""
+    clinics = TherapistLocation.objects.filter(therapist_id=therapist_id).values(
+        "location__clinic_id"
+    )
+    furthest = BookingPolicy.objects.filter(clinic_id__in=clinics).aggregate(
+        furthest=Max("horizon_days")
+    )["furthest"]
+    days = min(max(furthest or 0, DEFAULT_POLICY.horizon_days), MAX_HORIZON_DAYS)
+    return timedelta(days=days) + READ_MARGIN
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -34,9 +35,11 @@ from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 log = logging.getLogger(__name__)
 
-#: Busy times are read from a day back (a long event that began earlier) to the longest booking
-#: horizon and a margin.
+#: Busy times are read from a day back (a long event that began earlier) to the furthest booking
+#: horizon of the therapist's clinics and a margin (selectors.read_ahead).
 READ_BEFORE = timedelta(days=1)
+#: How far ahead the scheduled round writes the events of sessions booked before the calendar
+#: was connected.
 READ_AHEAD = timedelta(days=62)
 #: Statuses whose appointment has an event in the therapist's calendar.
 WRITTEN_STATUSES = (
@@ -240,17 +243,49 @@ def choose_calendar(
 # --- Reading busy times ---------------------------------------------------------------------------
 
 
+#: A read's claim older than this is stale (its process died): the longest call, and a margin.
+READ_CLAIM_LASTS = timedelta(seconds=2 * BACKGROUND_TIMEOUT)
+
+
+def _claim(connection_id: int) -> datetime | None:
+    """Claim the connection's one read (one UPDATE, so two processes cannot both win); the
+    claim's time, or None when another read is under way."""
+    claimed = timezone.now()
+    won = (
+        CalendarConnection.objects.filter(pk=connection_id)
+        .filter(Q(reading_since__isnull=True) | Q(reading_since__lt=claimed - READ_CLAIM_LASTS))
+        .update(reading_since=claimed)
+    )
+    return claimed if won else None
+
+
 def read_calendar(*, connection_id: int, now: datetime | None = None, timeout: float) -> bool:
     """Read the busy times of the window ahead and replace the stored ones; on failure keep
-    them and record why. True when the read worked. Never raises for the server's sake."""
+    them and record why. True when the read worked. At most one read of a connection at a
+    time: while one is under way, False at once (the stored times answer). Never raises for
+    the server's sake."""
     now = now or timezone.now()
     connection = CalendarConnection.objects.filter(pk=connection_id).first()
     if connection is None:
         return False
-    start, end = now - READ_BEFORE, now + READ_AHEAD
+    claimed = _claim(connection_id)
+    if claimed is None:
+        return False
+    try:
+        return _read(connection, now=now, timeout=timeout)
+    finally:
+        CalendarConnection.objects.filter(pk=connection_id, reading_since=claimed).update(
+            reading_since=None
+        )
+
+
+def _read(connection: CalendarConnection, *, now: datetime, timeout: float) -> bool:
+    connection_id = connection.pk
+    start = now - READ_BEFORE
+    end = now + selectors.read_ahead(connection.therapist_id)
     try:
         _checked(connection)
-        spans = caldav_client.read_busy(
+        found = caldav_client.read_busy(
             _account(connection, timeout),
             connection.calendar_url,
             start=start,
@@ -263,14 +298,17 @@ def read_calendar(*, connection_id: int, now: datetime | None = None, timeout: f
             read_attempted_at=now, read_error=str(exc)[:300]
         )
         return False
+    # A calendar with more than we read: the rest of the window is among the busy times, and
+    # the page says why.
+    problem = caldav_client.TOO_MANY_REPEATS if found.capped_at is not None else ""
     with transaction.atomic():
         if not CalendarConnection.objects.filter(pk=connection_id).update(
-            read_attempted_at=now, read_at=now, read_error=""
+            read_attempted_at=now, read_at=now, read_error=problem
         ):
             return False  # disconnected meanwhile
         BusyInterval.objects.filter(connection_id=connection_id).delete()
         BusyInterval.objects.bulk_create(
-            BusyInterval(connection_id=connection_id, start=a, end=b) for a, b in spans
+            BusyInterval(connection_id=connection_id, start=a, end=b) for a, b in found.spans
         )
     return True
 
