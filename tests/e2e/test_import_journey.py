@@ -22,7 +22,7 @@ AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 FILE = Path(__file__).parents[1] / "integrations" / "files" / "cliniko_patients.csv"
 
 
-def _checked(page: Page) -> None:
+def checked_page(page: Page) -> None:
     """No accessibility violation, and nothing sticks out at 390 px nor at 320 px."""
     page.add_script_tag(path=str(AXE))
     assert page.evaluate(AXE_RUN) == []
@@ -61,7 +61,7 @@ def test_a_clinic_admin_moves_in_from_cliniko_with_the_keyboard(live_server, bro
     _tab_to(page, "Move in from another system")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Move in from another system", level=1)).to_be_visible()
-    _checked(page)
+    checked_page(page)
 
     # A radio group is one tab stop: its arrow keys choose within it.
     _tab_to(page, "Jane")
@@ -89,7 +89,7 @@ def test_a_clinic_admin_moves_in_from_cliniko_with_the_keyboard(live_server, bro
         ]
     )
     expect(page.get_by_label("Email *")).to_have_value("4")
-    _checked(page)
+    checked_page(page)
     # At 320 px the check button keeps clear of the last drop-down above it.
     page.set_viewport_size({"width": 320, "height": 640})
     gap = page.evaluate(
@@ -114,7 +114,7 @@ def test_a_clinic_admin_moves_in_from_cliniko_with_the_keyboard(live_server, bro
     )
     expect(refused.get_by_role("row", name="6")).to_contain_text("Its email repeats row 2")
     assert not User.objects.filter(email="ruth.okafor@example.org").exists()
-    _checked(page)
+    checked_page(page)
     _tab_to(page, "Import the rows that can be imported; the rows listed above are left out.")
     page.keyboard.press("Space")
     _tab_to(page, "Import")
@@ -129,7 +129,7 @@ def test_a_clinic_admin_moves_in_from_cliniko_with_the_keyboard(live_server, bro
     expect(page.get_by_role("table", name="Rows not imported, and why")).to_contain_text(
         "It has no email"
     )
-    _checked(page)
+    checked_page(page)
     run = ImportRun.objects.get()
     assert run.status == RunStatus.IMPORTED
     assert run.content is None

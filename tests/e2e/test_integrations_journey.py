@@ -27,7 +27,7 @@ from sciaticare.integrations.models.webhooks import PING, WebhookEndpoint
 from sciaticare.scheduling.models import WorkingHours
 from tests.directory.factories import ClinicFactory, LocationFactory, TherapistProfileFactory
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_import_journey import _checked
+from tests.e2e.test_import_journey import checked_page
 from tests.factories import ClinicAdminFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,7 +99,7 @@ def test_a_therapist_connects_their_own_calendar_with_the_keyboard(
     _tab_to(page, "Connect your own calendar (busy times, sessions written in)")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Your own calendar", level=1)).to_be_visible()
-    _checked(page)
+    checked_page(page)
 
     _type_into(page, "Calendar server address:", own_calendar.server.url)
     _type_into(page, "User name:", own_calendar.username)
@@ -113,7 +113,7 @@ def test_a_therapist_connects_their_own_calendar_with_the_keyboard(
     expect(status).to_contain_text(f"Calendar “Work” (account {own_calendar.username}).")
     expect(status).to_contain_text("Last read successfully at 08:00 (local time).")
     expect(status).to_contain_text("No busy times in the coming weeks.")
-    _checked(page)
+    checked_page(page)
     connection = CalendarConnection.objects.get(therapist=therapist)
     assert connection.read_at == MONDAY
     assert _thursday(11).isoformat() in _offered(page, live_server.url, therapist.pk)
@@ -128,7 +128,7 @@ def test_a_therapist_connects_their_own_calendar_with_the_keyboard(
     expect(page.get_by_role("region", name="Connected")).to_contain_text(
         "1 busy time between 5 Mar and 5 Mar."
     )
-    _checked(page)
+    checked_page(page)
 
     offered = _offered(page, live_server.url, therapist.pk)
     assert _thursday(11).isoformat() not in offered
@@ -154,7 +154,7 @@ def test_a_clinic_admin_adds_a_webhook_with_the_keyboard(live_server, browser, w
         page.get_by_role("heading", name="Webhooks of Didsbury Back Care", level=1)
     ).to_be_visible()
     expect(page.get_by_text("No address yet: add one below.")).to_be_visible()
-    _checked(page)
+    checked_page(page)
 
     _type_into(page, "Address (https://…):", webhook_receiver.url)
     _tab_to(page, "A session is booked (appointment.booked)")
@@ -167,7 +167,7 @@ def test_a_clinic_admin_adds_a_webhook_with_the_keyboard(live_server, browser, w
     expect(page.get_by_role("heading", name="The signing secret", level=1)).to_be_visible()
     secret = page.get_by_label("Secret", exact=True).input_value()
     assert len(secret) >= 32
-    _checked(page)
+    checked_page(page)
     endpoint = WebhookEndpoint.objects.get(clinic=clinic)
     assert endpoint.url == webhook_receiver.url
     assert endpoint.events == ["appointment.booked"]
@@ -178,7 +178,7 @@ def test_a_clinic_admin_adds_a_webhook_with_the_keyboard(live_server, browser, w
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
     expect(page.get_by_text("Nothing sent yet.")).to_be_visible()
     assert secret not in page.content()
-    _checked(page)
+    checked_page(page)
 
     # The test event goes out at once (tasks run on enqueue here), signed with that secret.
     _tab_to(page, "Send a test event")
@@ -195,7 +195,7 @@ def test_a_clinic_admin_adds_a_webhook_with_the_keyboard(live_server, browser, w
     header = received.headers["sciaticare-signature"]
     assert signing.verify(secret, header, received.body, int(header.split(",")[0][2:]))
     assert json.loads(received.body)["type"] == PING
-    _checked(page)
+    checked_page(page)
 
     # A new secret is made only once the admin has confirmed it.
     sealed = WebhookEndpoint.objects.get().sealed_secret
@@ -205,7 +205,7 @@ def test_a_clinic_admin_adds_a_webhook_with_the_keyboard(live_server, browser, w
         page.get_by_role("heading", name=f"Make a new secret for {webhook_receiver.url}?")
     ).to_be_visible()
     expect(page.get_by_text("The old secret stops working immediately")).to_be_visible()
-    _checked(page)
+    checked_page(page)
     assert WebhookEndpoint.objects.get().sealed_secret == sealed
     _tab_to(page, "Make a new secret")
     page.keyboard.press("Enter")
@@ -213,5 +213,5 @@ def test_a_clinic_admin_adds_a_webhook_with_the_keyboard(live_server, browser, w
     new_secret = page.get_by_label("Secret", exact=True).input_value()
     assert new_secret != secret
     assert WebhookEndpoint.objects.get().sealed_secret != sealed
-    _checked(page)
+    checked_page(page)
     context.close()

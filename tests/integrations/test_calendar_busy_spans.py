@@ -1,16 +1,12 @@
-"""Which parts of a therapist's own events count as busy (caldav_client.busy_spans, pure)."""
+"""Which parts of a therapist's own events count as busy (busy_times.busy_spans, pure)."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 
-from sciaticare.integrations.caldav_client import (
-    OWN_UID_PREFIX,
-    busy_spans,
-    event_text,
-    fingerprint,
-)
+from sciaticare.integrations.busy_times import OWN_UID_PREFIX, busy_spans
+from sciaticare.integrations.caldav_client import event_text, fingerprint
 
 LONDON = ZoneInfo("Europe/London")
 #: When our event is written (its DTSTAMP): before the session, never its start.

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 
 
-def _at(days: int, hour: int, minute: int = 0) -> datetime:
+def on_day_at(days: int, hour: int, minute: int = 0) -> datetime:
     day = timezone.localdate() + timedelta(days=days)
     return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
 
@@ -50,7 +50,7 @@ def world(settings):
     return {"therapist": therapist, "location": location, "patient": patient}
 
 
-def _connect(world, own_calendar) -> CalendarConnection:
+def connect_calendar_for(world, own_calendar) -> CalendarConnection:
     return calendars.connect_calendar(
         therapist=world["therapist"],
         server_url=own_calendar.server.url,
@@ -59,9 +59,9 @@ def _connect(world, own_calendar) -> CalendarConnection:
     ).connection
 
 
-def _slots(client, world, day: int) -> list[str]:
-    start = _at(day, 0).isoformat()
-    end = _at(day + 1, 0).isoformat()
+def slot_starts(client, world, day: int) -> list[str]:
+    start = on_day_at(day, 0).isoformat()
+    end = on_day_at(day + 1, 0).isoformat()
     response = client.get(
         f"/api/v1/therapists/{world['therapist'].pk}/slots", {"start": start, "end": end}
     )
@@ -76,57 +76,61 @@ def _book_api(client, world, start: datetime):
 
 
 def test_an_external_event_hides_the_slot_and_booking_it_is_refused(client, world, own_calendar):
-    _connect(world, own_calendar)
-    assert _at(3, 11).isoformat() in _slots(client, world, 3)
+    connect_calendar_for(world, own_calendar)
+    assert on_day_at(3, 11).isoformat() in slot_starts(client, world, 3)
 
-    own_calendar.add_event(_at(3, 11), _at(3, 12), uid="dentist-1")
+    own_calendar.add_event(on_day_at(3, 11), on_day_at(3, 12), uid="dentist-1")
     CalendarConnection.objects.update(read_attempted_at=None)  # the next list reads again
 
-    offered = _slots(client, world, 3)
-    assert _at(3, 11).isoformat() not in offered
-    assert _at(3, 10, 30).isoformat() not in offered  # its session would run into it
-    assert _at(3, 13).isoformat() in offered
-    refused = _book_api(client, world, _at(3, 11))
+    offered = slot_starts(client, world, 3)
+    assert on_day_at(3, 11).isoformat() not in offered
+    assert on_day_at(3, 10, 30).isoformat() not in offered  # its session would run into it
+    assert on_day_at(3, 13).isoformat() in offered
+    refused = _book_api(client, world, on_day_at(3, 11))
     assert refused.status_code == 409
     assert refused.json()["code"] == "slot_taken"
     # Only start and end are kept: never the event's title.
     assert list(BusyInterval.objects.values_list("start", "end")) == [
-        (_at(3, 11).astimezone(UTC), _at(3, 12).astimezone(UTC))
+        (on_day_at(3, 11).astimezone(UTC), on_day_at(3, 12).astimezone(UTC))
     ]
 
 
 def test_recurring_all_day_free_and_cancelled_events(client, world, own_calendar):
-    own_calendar.add_event(_at(2, 9), _at(2, 10), uid="standup", extra="RRULE:FREQ=DAILY;COUNT=3")
+    own_calendar.add_event(
+        on_day_at(2, 9), on_day_at(2, 10), uid="standup", extra="RRULE:FREQ=DAILY;COUNT=3"
+    )
     day = (timezone.localdate() + timedelta(days=6)).isoformat()
     own_calendar.add_event(
         date.fromisoformat(day), date.fromisoformat(day) + timedelta(days=1), uid="holiday"
     )
-    own_calendar.add_event(_at(5, 14), _at(5, 15), uid="maybe", extra="TRANSP:TRANSPARENT")
-    own_calendar.add_event(_at(5, 11), _at(5, 12), uid="off", extra="STATUS:CANCELLED")
-    _connect(world, own_calendar)
+    own_calendar.add_event(
+        on_day_at(5, 14), on_day_at(5, 15), uid="maybe", extra="TRANSP:TRANSPARENT"
+    )
+    own_calendar.add_event(on_day_at(5, 11), on_day_at(5, 12), uid="off", extra="STATUS:CANCELLED")
+    connect_calendar_for(world, own_calendar)
 
     for repeat in (2, 3, 4):  # every occurrence of the recurring event
-        assert _at(repeat, 9).isoformat() not in _slots(client, world, repeat)
-    assert _at(5, 9).isoformat() in _slots(client, world, 5)  # after its last
-    assert _slots(client, world, 6) == []  # the all-day event, on the therapist's clock
-    five = _slots(client, world, 5)
-    assert _at(5, 14).isoformat() in five  # free time
-    assert _at(5, 11).isoformat() in five  # cancelled
+        assert on_day_at(repeat, 9).isoformat() not in slot_starts(client, world, repeat)
+    assert on_day_at(5, 9).isoformat() in slot_starts(client, world, 5)  # after its last
+    assert slot_starts(client, world, 6) == []  # the all-day event, on the therapist's clock
+    five = slot_starts(client, world, 5)
+    assert on_day_at(5, 14).isoformat() in five  # free time
+    assert on_day_at(5, 11).isoformat() in five  # cancelled
 
 
 def test_a_booking_appears_in_the_calendar_without_the_patient(
     client, world, own_calendar, django_capture_on_commit_callbacks
 ):
-    _connect(world, own_calendar)
+    connect_calendar_for(world, own_calendar)
     with django_capture_on_commit_callbacks(execute=True):
-        assert _book_api(client, world, _at(3, 10)).status_code == 201
+        assert _book_api(client, world, on_day_at(3, 10)).status_code == 201
 
     (event,) = own_calendar.events()
     assert str(event["summary"]) == "Sciaticare session"
     assert "Didsbury" in str(event["location"])
-    assert event["dtstart"].dt == _at(3, 10)
+    assert event["dtstart"].dt == on_day_at(3, 10)
     assert event["dtstart"].params["TZID"] == "Europe/London"
-    assert event["dtend"].dt == _at(3, 11)
+    assert event["dtend"].dt == on_day_at(3, 11)
     text = event.to_ical().decode()
     assert "Zebedee" not in text
     assert "Quill" not in text
@@ -143,9 +147,9 @@ def test_a_booking_appears_in_the_calendar_without_the_patient(
 
 
 def test_writing_again_after_success_sends_nothing(world, own_calendar, monkeypatch):
-    _connect(world, own_calendar)
+    connect_calendar_for(world, own_calendar)
     appointment = booking.book_appointment(
-        patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+        patient=world["patient"], therapist_id=world["therapist"].pk, start=on_day_at(3, 10)
     )
     calendars.write_appointment_event(appointment_id=appointment.pk)
     etag = CalendarEvent.objects.get().etag
@@ -165,17 +169,17 @@ def test_writing_again_after_success_sends_nothing(world, own_calendar, monkeypa
 def test_reschedule_moves_the_event_and_cancel_removes_it(
     world, own_calendar, django_capture_on_commit_callbacks
 ):
-    _connect(world, own_calendar)
+    connect_calendar_for(world, own_calendar)
     with django_capture_on_commit_callbacks(execute=True):
         first = booking.book_appointment(
-            patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+            patient=world["patient"], therapist_id=world["therapist"].pk, start=on_day_at(3, 10)
         )
     with django_capture_on_commit_callbacks(execute=True):
         moved = changes.reschedule_appointment(
-            user=world["patient"], appointment_id=first.pk, new_start=_at(4, 14)
+            user=world["patient"], appointment_id=first.pk, new_start=on_day_at(4, 14)
         )
     (event,) = own_calendar.events()
-    assert event["dtstart"].dt == _at(4, 14)
+    assert event["dtstart"].dt == on_day_at(4, 14)
 
     with django_capture_on_commit_callbacks(execute=True):
         changes.cancel_appointment(user=world["patient"], appointment_id=moved.pk)
@@ -185,7 +189,7 @@ def test_reschedule_moves_the_event_and_cancel_removes_it(
 def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
     client, world, own_calendar, monkeypatch, settings
 ):
-    connection = _connect(world, own_calendar)
+    connection = connect_calendar_for(world, own_calendar)
     assert connection.read_error == ""
     connected_at = timezone.now()
     own_calendar.server.stop()
@@ -193,25 +197,25 @@ def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
     # Within the sync interval the last read still counts, even though a new one fails.
     soon = connected_at + timedelta(minutes=2)
     monkeypatch.setattr(timezone, "now", lambda: soon)
-    assert _at(3, 10).isoformat() in _slots(client, world, 3)
+    assert on_day_at(3, 10).isoformat() in slot_starts(client, world, 3)
     assert "could not be reached" in CalendarConnection.objects.get().read_error
 
     # After it, nothing is offered or booked until a read succeeds.
     later = connected_at + timedelta(seconds=settings.CALENDAR_SYNC_SECONDS + 60)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert _slots(client, world, 3) == []
+    assert slot_starts(client, world, 3) == []
     # The API tells "unknown" from "no free time" by a header, the body unchanged.
     read_at = CalendarConnection.objects.get().read_at
     unknown = client.get(f"/api/v1/therapists/{world['therapist'].pk}/slots")
     assert unknown.json() == []
     stale_from = read_at + timedelta(seconds=settings.CALENDAR_SYNC_SECONDS)
     assert datetime.fromisoformat(unknown["Sciaticare-Busy-Times-Unknown-Since"]) == stale_from
-    refused = _book_api(client, world, _at(3, 10))
+    refused = _book_api(client, world, on_day_at(3, 10))
     assert refused.status_code == 409
     assert refused.json()["code"] == "busy_times_unknown"
     with pytest.raises(Conflict):
         booking.book_appointment(
-            patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 11)
+            patient=world["patient"], therapist_id=world["therapist"].pk, start=on_day_at(3, 11)
         )
 
     client.force_login(world["patient"])
@@ -240,7 +244,7 @@ def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
     # Back again: the next slot list reads it and offers times.
     own_calendar.server.start()
     monkeypatch.setattr(timezone, "now", lambda: later + timedelta(minutes=2))
-    assert _at(3, 10).isoformat() in _slots(client, world, 3)
+    assert on_day_at(3, 10).isoformat() in slot_starts(client, world, 3)
     known = client.get(f"/api/v1/therapists/{world['therapist'].pk}/slots")
     assert "Sciaticare-Busy-Times-Unknown-Since" not in known
 
@@ -248,10 +252,10 @@ def test_a_server_gone_away_makes_busy_times_unknown_not_a_500(
 def test_a_failed_write_is_shown_and_never_blocks_the_booking(
     client, world, own_calendar, django_capture_on_commit_callbacks
 ):
-    _connect(world, own_calendar)
+    connect_calendar_for(world, own_calendar)
     own_calendar.server.stop()
     with django_capture_on_commit_callbacks(execute=True):
-        assert _book_api(client, world, _at(3, 10)).status_code == 201
+        assert _book_api(client, world, on_day_at(3, 10)).status_code == 201
     assert "could not be reached" in CalendarEvent.objects.get().error
 
     client.force_login(world["therapist"].user)
@@ -266,7 +270,7 @@ def test_a_failed_write_is_shown_and_never_blocks_the_booking(
 
 
 def test_the_app_password_is_stored_encrypted(world, own_calendar):
-    _connect(world, own_calendar)
+    connect_calendar_for(world, own_calendar)
     with db.cursor() as cursor:
         cursor.execute("SELECT password_encrypted FROM integrations_calendarconnection")
         (stored,) = cursor.fetchone()
@@ -308,7 +312,7 @@ def test_wrong_password_or_private_address_is_refused_and_nothing_stored(
 
 
 def test_a_stored_address_is_checked_again_before_each_call(world, own_calendar, settings):
-    connection = _connect(world, own_calendar)
+    connection = connect_calendar_for(world, own_calendar)
     settings.INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = False
     assert not calendars.read_calendar(connection_id=connection.pk, timeout=2.0)
     assert "https://" in CalendarConnection.objects.get().read_error
@@ -317,10 +321,10 @@ def test_a_stored_address_is_checked_again_before_each_call(world, own_calendar,
 def test_disconnect_removes_our_events_and_the_credentials(
     client, world, own_calendar, django_capture_on_commit_callbacks
 ):
-    _connect(world, own_calendar)
-    own_calendar.add_event(_at(5, 9), _at(5, 10), uid="mine")
+    connect_calendar_for(world, own_calendar)
+    own_calendar.add_event(on_day_at(5, 9), on_day_at(5, 10), uid="mine")
     with django_capture_on_commit_callbacks(execute=True):
-        _book_api(client, world, _at(3, 10))
+        _book_api(client, world, on_day_at(3, 10))
     assert len(own_calendar.events()) == 2
 
     client.force_login(world["therapist"].user)
@@ -351,19 +355,21 @@ def test_the_connect_page_connects(client, world, own_calendar):
 
 def test_the_page_says_how_many_busy_times_were_read_and_their_span(client, world, own_calendar):
     for day in (2, 9, 30):
-        own_calendar.add_event(_at(day, 11), _at(day, 12), uid=f"own-{day}", summary="Dentist")
-    _connect(world, own_calendar)
+        own_calendar.add_event(
+            on_day_at(day, 11), on_day_at(day, 12), uid=f"own-{day}", summary="Dentist"
+        )
+    connect_calendar_for(world, own_calendar)
     client.force_login(world["therapist"].user)
 
     page = client.get(reverse("integrations:calendar")).content.decode()
 
-    span = (display.day(_at(2, 11), "day_month"), display.day(_at(30, 12), "day_month"))
+    span = (display.day(on_day_at(2, 11), "day_month"), display.day(on_day_at(30, 12), "day_month"))
     assert "3 busy times between {} and {}.".format(*span) in page
     assert "Dentist" not in page  # times only, never titles
 
 
 def test_the_disconnect_page_says_what_stops_being_blocked(client, world, own_calendar):
-    _connect(world, own_calendar)
+    connect_calendar_for(world, own_calendar)
     client.force_login(world["therapist"].user)
     page = client.get(reverse("integrations:calendar_disconnect")).content.decode()
     assert "no longer block the times offered to clients" in page
@@ -372,9 +378,9 @@ def test_the_disconnect_page_says_what_stops_being_blocked(client, world, own_ca
 def test_the_slot_list_reads_busy_times_once_whatever_the_slots(
     client, world, own_calendar, django_assert_max_num_queries
 ):
-    _connect(world, own_calendar)
+    connect_calendar_for(world, own_calendar)
     for day in range(2, 9):
-        own_calendar.add_event(_at(day, 12), _at(day, 13), uid=f"lunch-{day}")
+        own_calendar.add_event(on_day_at(day, 12), on_day_at(day, 13), uid=f"lunch-{day}")
     calendars.read_calendar(connection_id=CalendarConnection.objects.get().pk, timeout=5.0)
     # Therapist, session type, the busy times (fresh: not read again), calendar rows, locations.
     with django_assert_max_num_queries(5):
@@ -385,11 +391,13 @@ def test_the_slot_list_reads_busy_times_once_whatever_the_slots(
 def test_another_calendar_of_the_account_can_be_chosen(
     client, world, own_calendar, django_capture_on_commit_callbacks
 ):
-    work = _connect(world, own_calendar).calendar_url
+    work = connect_calendar_for(world, own_calendar).calendar_url
     home = own_calendar.another("Home")
-    own_calendar.add_event(_at(3, 11), _at(3, 12), uid="dentist")  # in the first calendar
+    own_calendar.add_event(
+        on_day_at(3, 11), on_day_at(3, 12), uid="dentist"
+    )  # in the first calendar
     with django_capture_on_commit_callbacks(execute=True):
-        assert _book_api(client, world, _at(4, 10)).status_code == 201
+        assert _book_api(client, world, on_day_at(4, 10)).status_code == 201
     assert len(own_calendar.events(work)) == 2
 
     client.force_login(world["therapist"].user)
@@ -408,13 +416,15 @@ def test_another_calendar_of_the_account_can_be_chosen(
     )
     assert refused.status_code == 302
     assert CalendarConnection.objects.get().calendar_url == home
-    assert _at(3, 11).isoformat() in _slots(client, world, 3)  # the first calendar's no more
+    assert on_day_at(3, 11).isoformat() in slot_starts(
+        client, world, 3
+    )  # the first calendar's no more
 
 
 def test_a_server_that_never_answers_costs_a_slot_list_at_most_the_read_timeout(
     client, world, own_calendar, settings
 ):
-    connection = _connect(world, own_calendar)
+    connection = connect_calendar_for(world, own_calendar)
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen()
@@ -424,11 +434,11 @@ def test_a_server_that_never_answers_costs_a_slot_list_at_most_the_read_timeout(
         )
         settings.CALENDAR_READ_TIMEOUT = 0.5
         began = time_module.monotonic()
-        offered = _slots(client, world, 3)
+        offered = slot_starts(client, world, 3)
         took = time_module.monotonic() - began
 
     assert took < 2.0
-    assert _at(3, 10).isoformat() in offered  # the last good read still holds
+    assert on_day_at(3, 10).isoformat() in offered  # the last good read still holds
     assert "did not answer in time" in CalendarConnection.objects.get().read_error
 
 

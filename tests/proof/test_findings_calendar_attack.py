@@ -25,12 +25,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
-from sciaticare.integrations import caldav_client
+from sciaticare.integrations import busy_times, caldav_client
 from sciaticare.integrations.models import BusyInterval, CalendarConnection
 from sciaticare.integrations.services import calendars
 from sciaticare.scheduling.models import BookingPolicy
 from tests.integrations import test_calendar_sync as sync
-from tests.integrations.test_calendar_sync import _at, _connect, _slots
+from tests.integrations.test_calendar_sync import connect_calendar_for, on_day_at, slot_starts
 
 world = sync.world  # the same therapist, location and patient as the calendar tests
 
@@ -48,10 +48,10 @@ def _busy() -> list[tuple[datetime, datetime]]:
 def test_an_event_repeating_every_second_is_read_quickly_and_the_rest_counts_busy(
     client, world, own_calendar
 ):
-    connection = _connect(world, own_calendar)
+    connection = connect_calendar_for(world, own_calendar)
     own_calendar.add_event(
-        _at(3, 12),
-        _at(3, 12) + timedelta(seconds=1),
+        on_day_at(3, 12),
+        on_day_at(3, 12) + timedelta(seconds=1),
         uid="every-second",
         extra="RRULE:FREQ=SECONDLY",
     )
@@ -66,27 +66,30 @@ def test_an_event_repeating_every_second_is_read_quickly_and_the_rest_counts_bus
     # One busy time (the occurrences merged as they come) from the first occurrence to the
     # window's end: what was not read is not offered.
     ((first, last),) = _busy()
-    assert first == _at(3, 12).astimezone(UTC)
+    assert first == on_day_at(3, 12).astimezone(UTC)
     assert last >= timezone.now() + timedelta(days=60)
     connection.refresh_from_db()
-    assert connection.read_error == caldav_client.TOO_MANY_REPEATS
+    assert connection.read_error == busy_times.TOO_MANY_REPEATS
     assert connection.read_at is not None  # a good read: the busy times are known
-    assert _at(3, 9).isoformat() in _slots(client, world, 3)  # before the event: free
-    assert _slots(client, world, 4) == []
+    assert on_day_at(3, 9).isoformat() in slot_starts(client, world, 3)  # before the event: free
+    assert slot_starts(client, world, 4) == []
 
 
 def test_ten_thousand_adjacent_minutes_merge_into_one_busy_time(world, own_calendar):
-    connection = _connect(world, own_calendar)
+    connection = connect_calendar_for(world, own_calendar)
     own_calendar.add_event(
-        _at(3, 9),
-        _at(3, 9, 1),
+        on_day_at(3, 9),
+        on_day_at(3, 9, 1),
         uid="every-minute",
         extra="RRULE:FREQ=MINUTELY;COUNT=10000",
     )
     assert calendars.read_calendar(connection_id=connection.pk, timeout=10.0)
 
     assert _busy() == [
-        (_at(3, 9).astimezone(UTC), (_at(3, 9) + timedelta(minutes=10000)).astimezone(UTC))
+        (
+            on_day_at(3, 9).astimezone(UTC),
+            (on_day_at(3, 9) + timedelta(minutes=10000)).astimezone(UTC),
+        )
     ]
     connection.refresh_from_db()
     assert connection.read_error == ""
@@ -112,7 +115,7 @@ WINDOW = {
 
 
 def test_too_many_separate_busy_times_stop_at_the_cap_and_the_rest_is_busy():
-    found = caldav_client.expanded_busy(
+    found = busy_times.expanded_busy(
         [_repeating("FREQ=MINUTELY;COUNT=10000", lasts=timedelta(seconds=30))],
         max_busy_times=100,
         **WINDOW,
@@ -123,7 +126,7 @@ def test_too_many_separate_busy_times_stop_at_the_cap_and_the_rest_is_busy():
 
 
 def test_a_daily_event_since_long_ago_is_walked_from_just_before_the_window():
-    found = caldav_client.expanded_busy(
+    found = busy_times.expanded_busy(
         [_repeating("FREQ=DAILY", lasts=timedelta(hours=1), begins="19700101T090000Z")],
         max_occurrences=1000,
         **WINDOW,
@@ -187,7 +190,7 @@ def _trickle(length: int):
 @pytest.fixture
 def pointed(world, own_calendar):
     """The connected calendar, and a way to point it at a fake server."""
-    connection = _connect(world, own_calendar)
+    connection = connect_calendar_for(world, own_calendar)
 
     def at(server: _FakeServer) -> CalendarConnection:
         CalendarConnection.objects.filter(pk=connection.pk).update(
@@ -235,7 +238,7 @@ def test_an_answer_announcing_a_hundred_megabytes_is_refused_at_once(pointed):
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_refreshes_send_one_report(world, own_calendar, settings):
-    connection = _connect(world, own_calendar)
+    connection = connect_calendar_for(world, own_calendar)
     server = _FakeServer(_trickle(1_000_000))
     CalendarConnection.objects.filter(pk=connection.pk).update(
         server_url=server.url, calendar_url=server.url + "work/", read_attempted_at=None
@@ -272,8 +275,8 @@ def test_ten_concurrent_refreshes_send_one_report(world, own_calendar, settings)
 
 
 def test_a_stale_claim_does_not_stop_reads_for_ever(world, own_calendar):
-    connection = _connect(world, own_calendar)
-    own_calendar.add_event(_at(3, 11), _at(3, 12), uid="dentist")
+    connection = connect_calendar_for(world, own_calendar)
+    own_calendar.add_event(on_day_at(3, 11), on_day_at(3, 12), uid="dentist")
     CalendarConnection.objects.filter(pk=connection.pk).update(reading_since=timezone.now())
     assert not calendars.read_calendar(connection_id=connection.pk, timeout=5.0)
     assert _busy() == []
@@ -289,10 +292,10 @@ def test_a_stale_claim_does_not_stop_reads_for_ever(world, own_calendar):
 
 def test_the_calendar_is_read_as_far_ahead_as_the_clinic_takes_bookings(world, own_calendar):
     BookingPolicy.objects.create(clinic=world["location"].clinic, horizon_days=200)
-    own_calendar.add_event(_at(150, 11), _at(150, 12), uid="far-off")
-    connection = _connect(world, own_calendar)
+    own_calendar.add_event(on_day_at(150, 11), on_day_at(150, 12), uid="far-off")
+    connection = connect_calendar_for(world, own_calendar)
     calendars.read_calendar(connection_id=connection.pk, timeout=5.0)
-    assert _busy() == [(_at(150, 11).astimezone(UTC), _at(150, 12).astimezone(UTC))]
+    assert _busy() == [(on_day_at(150, 11).astimezone(UTC), on_day_at(150, 12).astimezone(UTC))]
 
 
 def test_a_booking_horizon_beyond_a_year_is_refused(world):
@@ -325,7 +328,7 @@ def _without_calendar_data(handler: BaseHTTPRequestHandler) -> None:
 def test_items_without_calendar_data_fail_the_read_and_keep_the_stored_times(
     world, own_calendar, pointed
 ):
-    own_calendar.add_event(_at(3, 11), _at(3, 12), uid="dentist")
+    own_calendar.add_event(on_day_at(3, 11), on_day_at(3, 12), uid="dentist")
     connection = CalendarConnection.objects.get()
     assert calendars.read_calendar(connection_id=connection.pk, timeout=5.0)
     server = _FakeServer(_without_calendar_data)

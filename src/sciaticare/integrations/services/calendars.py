@@ -25,7 +25,7 @@ from django.utils.translation import gettext, gettext_noop
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import Conflict, Invalid
 from sciaticare.directory.models import TherapistProfile
-from sciaticare.integrations import caldav_client, sealed
+from sciaticare.integrations import busy_times, caldav_client, sealed
 from sciaticare.integrations.addresses import refusal
 from sciaticare.integrations.caldav_client import Account, CalendarError
 from sciaticare.integrations.models import BusyInterval, CalendarConnection, CalendarEvent
@@ -300,7 +300,7 @@ def _read(connection: CalendarConnection, *, now: datetime, timeout: float) -> b
         return False
     # A calendar with more than we read: the rest of the window is among the busy times, and
     # the page says why.
-    problem = caldav_client.TOO_MANY_REPEATS if found.capped_at is not None else ""
+    problem = busy_times.TOO_MANY_REPEATS if found.capped_at is not None else ""
     with transaction.atomic():
         if not CalendarConnection.objects.filter(pk=connection_id).update(
             read_attempted_at=now, read_at=now, read_error=problem
@@ -366,7 +366,7 @@ def site_host() -> str:
 def event_uid(appointment_id: int) -> str:
     """Stable per appointment and per site: another Sciaticare writing into the same calendar
     (a demo beside production) has its own, and its sessions block this one's slots."""
-    return f"{caldav_client.OWN_UID_PREFIX}{appointment_id}@{site_host()}"
+    return f"{busy_times.OWN_UID_PREFIX}{appointment_id}@{site_host()}"
 
 
 def _location_words(appointment: Appointment) -> str:
