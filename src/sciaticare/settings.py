@@ -120,7 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Off: a health check is one more round trip on every request. A connection that broke
+    # fails its request instead (503, core), and Django closes it at the request's end, so the
+    # next request connects afresh (docs/scale.md, "When the database goes away").
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Everything the app keeps lives in the database, the cache included (rate limits must be

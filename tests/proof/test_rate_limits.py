@@ -152,6 +152,52 @@ def test_counting_is_one_statement(limits, django_assert_num_queries):
         ratelimits.hit(scope="api_user", ident="user:1")
 
 
+def test_a_busy_client_takes_its_requests_in_leases_not_a_write_each(
+    settings, rate_clock, django_assert_num_queries
+):
+    settings.RATE_LIMITS_ENABLED = True
+    settings.RATE_LIMITS = {"api_user": "1000/m"}  # a lease of 10
+
+    with django_assert_num_queries(3):
+        allowed = [ratelimits.hit(scope="api_user", ident="user:1") for _ in range(25)]
+
+    assert allowed == [None] * 25
+    assert RateCounter.objects.get().hits == 30  # three leases handed out
+
+
+def test_a_refused_client_writes_nothing_more_until_the_window_ends(
+    limits, django_assert_num_queries
+):
+    for _ in range(3):
+        ratelimits.hit(scope="api_user", ident="user:1")
+    assert ratelimits.hit(scope="api_user", ident="user:1") is not None
+
+    with django_assert_num_queries(0):
+        assert all(ratelimits.hit(scope="api_user", ident="user:1") for _ in range(20))
+    assert RateCounter.objects.get().hits == 4
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_processes_sharing_a_count_never_admit_more_than_the_limit(
+    settings, rate_clock, monkeypatch, seed
+):
+    """Several processes, each with its own leases, take turns at random: together they admit
+    at most the limit, and all of it while one process alone asks."""
+    import random
+
+    settings.RATE_LIMITS_ENABLED = True
+    settings.RATE_LIMITS = {"api_user": "700/m"}  # a lease of 7
+    processes = [ratelimits.Leases() for _ in range(random.Random(seed).randint(1, 5))]
+    rng = random.Random(seed)
+    admitted = 0
+    for _ in range(900):
+        monkeypatch.setattr(ratelimits, "leases", rng.choice(processes))
+        admitted += ratelimits.hit(scope="api_user", ident="user:1") is None
+
+    assert admitted <= 700
+    assert admitted >= 700 - len(processes) * (ratelimits.lease_size(ratelimits.Rate(700, 60)) - 1)
+
+
 @pytest.mark.parametrize(
     ("text", "count", "seconds"),
     [

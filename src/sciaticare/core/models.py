@@ -9,7 +9,8 @@ class RateCounter(models.Model):
     `ident` is the limit's scope and a digest of the client (no address or account in clear);
     one row per client and scope, reused window after window; rows of ended windows are deleted
     daily (ratelimits.prune), so the table stays as small as the number of recent clients.
-    Written only by ratelimits.hit's single upsert statement.
+    Written only by ratelimits' single upsert statement, which hands out a lease of hits at a
+    time; UNLOGGED on PostgreSQL (migration 0002).
     """
 
     ident = models.CharField(max_length=64, primary_key=True)

@@ -5,8 +5,19 @@ numbers without another service. Each limit is a fixed window: at most `count` r
 `seconds`, the window starting on a multiple of `seconds`. A burst at a window's edge can reach
 twice the count; that is the usual trade for one counter row per client instead of a log of
 timestamps. Counting is one upsert statement (INSERT … ON CONFLICT DO UPDATE … RETURNING, in
-SQLite 3.35+ and PostgreSQL), atomic under concurrency and one round trip per request; the
-database cache's add-then-increment took four statements and could lose counts in a race.
+SQLite 3.35+ and PostgreSQL), atomic under concurrency; the database cache's
+add-then-increment took four statements and could lose counts in a race.
+
+A busy client does not cost a write per request: each process takes its requests from the
+shared count in leases (`Leases`): the upsert adds a lease's worth of hits at once, and the
+process admits that many requests before it asks again. The row counts hits handed out, so no
+number of processes admits more than the limit; leases one process took and did not use are
+lost, so a client spread over P processes may be refused up to P × (lease − 1) requests early.
+The lease is a hundredth of the limit (1 for limits under 200, so small limits count every
+request in the database as before; at most 64). A refused client is remembered for the rest
+of the window, so a flood of refused requests writes nothing either. On PostgreSQL the table is
+UNLOGGED (migration 0002): a count lost in a crash costs nothing, and its commits wait for no
+disk flush.
 
 Sign-in, sign-up and password reset are limited by allauth (`ACCOUNT_RATE_LIMITS`), on Django's
 cache (the database cache of settings.CACHES), which every process shares too.
@@ -58,6 +69,56 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
+#: The most requests one process takes from the shared count at a time.
+MOST_LEASED = 64
+#: Clients a process remembers before it starts again (a bound on its memory, not on a limit).
+MOST_REMEMBERED = 10_000
+
+
+def lease_size(rate: Rate) -> int:
+    """How many hits one upsert takes: a hundredth of the limit, 1 to MOST_LEASED."""
+    return max(1, min(MOST_LEASED, rate.count // 100))
+
+
+class Leases:
+    """This process's share of each client's count in the current window: how many more
+    requests it may admit before it takes more from the database (None: refused until the
+    window ends)."""
+
+    def __init__(self) -> None:
+        self._left: dict[tuple[str, int], int | None] = {}
+        self._lock = threading.Lock()  # a threaded server or test runner shares the process
+
+    def take(self, key: str, window: int, rate: Rate) -> bool:
+        """Admit one request of `key` in `window`: from the lease, or from a new one."""
+        with self._lock:
+            left = self._left.get((key, window), 0)
+            if left is None:
+                return False
+            if left > 0:
+                self._left[(key, window)] = left - 1
+                return True
+        size = lease_size(rate)
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNT, [key, window, size, size])
+            (handed_out,) = cursor.fetchone()
+        # Of this lease, the hits within the limit are ours to use.
+        granted = max(0, min(size, rate.count - (handed_out - size)))
+        with self._lock:
+            if len(self._left) >= MOST_REMEMBERED:
+                self._left.clear()
+            self._left[(key, window)] = granted - 1 if granted else None
+        return granted > 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._left.clear()
+
+
+#: The one set of leases of this process.
+leases = Leases()
+
+
 def hit(*, scope: str, ident: str, now: float | None = None) -> int | None:
     """Count one request of `ident` against the `scope` limit of settings.RATE_LIMITS.
 
@@ -70,20 +131,18 @@ def hit(*, scope: str, ident: str, now: float | None = None) -> int | None:
     window = int(now // rate.seconds)
     # Digest the identity: no address or account id is stored in clear.
     key = f"{scope}:{hashlib.sha256(ident.encode()).hexdigest()[:40]}"
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNT, [key, window])
-        (count,) = cursor.fetchone()
-    if count <= rate.count:
+    if leases.take(key, window, rate):
         return None
     return max(1, math.ceil((window + 1) * rate.seconds - now))
 
 
-# A new window starts the count again; the same window adds one. Table and columns are constants.
+# A new window starts the count again with this lease; the same window adds the lease. Table
+# and columns are constants.
 _COUNT = """
-    INSERT INTO core_ratecounter (ident, period, hits) VALUES (%s, %s, 1)
+    INSERT INTO core_ratecounter (ident, period, hits) VALUES (%s, %s, %s)
     ON CONFLICT (ident) DO UPDATE SET
         hits = CASE WHEN core_ratecounter.period = excluded.period
-                    THEN core_ratecounter.hits + 1 ELSE 1 END,
+                    THEN core_ratecounter.hits + %s ELSE excluded.hits END,
         period = excluded.period
     RETURNING hits
 """
