@@ -108,7 +108,13 @@ def money(amount: Decimal | float | int | str | None, currency: str = "GBP") -> 
 def decimal(value: float, digits: int = 1) -> str:
     """A number with `digits` decimals as the language writes it: "2.5" in English, "2,5" in
     Spanish (rounded as Python's format rounds, so English reads as it always has)."""
-    return f"{value:.{digits}f}".replace(".", get_decimal_symbol(locale()))
+    return f"{value:.{digits}f}".replace(".", _decimal_symbol(locale()))
+
+
+@lru_cache(maxsize=8)
+def _decimal_symbol(locale: str) -> str:
+    # Babel parses the locale on each call: a search page writes some forty numbers.
+    return get_decimal_symbol(locale)
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:
@@ -116,11 +122,17 @@ def day(value: date | datetime | None, style: str = "medium") -> str:
     if value is None or value == "":
         return ""
     patterns = DAY_STYLES[style]
-    return format_date(value, patterns.get(language(), patterns["en"]), locale=locale())
+    return format_date(value, patterns.get(language(), patterns["en"]), locale=_locale(locale()))
+
+
+@lru_cache(maxsize=8)
+def _locale(code: str) -> Locale:
+    # Parsed once: Babel would parse the name again on every date it writes.
+    return Locale.parse(code)
 
 
 def clock(value: datetime | time | None) -> str:
     """A time of day, 24-hour in both languages: "09:30"."""
     if value is None or value == "":
         return ""
-    return format_time(value, "HH:mm", locale=locale())
+    return format_time(value, "HH:mm", locale=_locale(locale()))

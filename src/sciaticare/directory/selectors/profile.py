@@ -169,13 +169,15 @@ def _day(value: date | str | None) -> date | None:
 
 # The four lists in one statement, each row: its list, its place in the list, four text
 # columns, two numbers, three flags, two whole numbers, a price, a time and a date (each list
-# fills what it has). Table names are the models' own (the only text interpolated); values go
-# as parameters.
+# fills what it has; the first part names the types, as PostgreSQL takes them from it). Table
+# names are the models' own (the only text interpolated); values go as parameters.
 _LOCATION, _SESSION, _CREDENTIAL, _REVIEW = 0, 1, 2, 3
 _LISTS_SQL = f"""
 SELECT {_LOCATION}, ROW_NUMBER() OVER (ORDER BY c.name, c.id, l.name, l.id),
        l.name, c.name, l.address, l.time_zone, l.latitude, l.longitude,
-       l.step_free, l.parking, l.adjustable_table, NULL, NULL, NULL, NULL, NULL
+       l.step_free, l.parking, l.adjustable_table, CAST(NULL AS INTEGER),
+       CAST(NULL AS INTEGER), CAST(NULL AS DECIMAL), CAST(NULL AS TIMESTAMP WITH TIME ZONE),
+       CAST(NULL AS DATE)
   FROM {table(TherapistLocation)} tl
   JOIN {table(Location)} l ON l.id = tl.location_id
   JOIN {table(Clinic)} c ON c.id = l.clinic_id
