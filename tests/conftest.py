@@ -10,6 +10,7 @@ from django.utils import translation
 from hypothesis import settings
 
 from sciaticare.core import ratelimits
+from sciaticare.scheduling.selectors import bookable
 from tests.factories import (
     ClinicAdminFactory,
     PatientFactory,
@@ -107,6 +108,14 @@ def _no_request_rate_limits(settings: Any) -> None:
     settings.RATE_LIMITS_ENABLED = False
     # A lease taken in an earlier test's database would outlive its rolled-back row.
     ratelimits.leases.clear()
+
+
+@pytest.fixture(autouse=True)
+def _next_free_computed_each_time(settings: Any) -> None:
+    # Tests change calendars and search at once; the kept answers have tests of their own
+    # (tests/scheduling/test_next_free_kept.py).
+    settings.NEXT_FREE_SECONDS = 0
+    bookable.recent.clear()
 
 
 # 100 hours and 90 seconds after the epoch: 30 s into a minute, 90 s into an hour.

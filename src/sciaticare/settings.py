@@ -231,6 +231,9 @@ INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
 INTEGRATIONS_SEALING_KEYS = env.list("INTEGRATIONS_SEALING_KEYS", default=[]) or [SECRET_KEY]
 # A CA bundle trusted for webhook endpoints besides the system's (tests' local receiver only).
 WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
+# How long a process keeps the next free session it computed for a therapist, for search
+# pages (scheduling.selectors.bookable.recent; docs/scale.md). 0 computes it every time.
+NEXT_FREE_SECONDS = env.float("NEXT_FREE_SECONDS", default=5.0)
 # Busy times are read every CALENDAR_SYNC_SECONDS (cron: manage.py read_calendars --enqueue);
 # older than that they are unknown and the therapist's times are not offered. Before a slot list,
 # a read older than CALENDAR_FRESH_SECONDS is repeated, waiting at most CALENDAR_READ_TIMEOUT.

@@ -24,3 +24,17 @@ class SchedulingConfig(AppConfig):
         care.use_care(care_selectors)
         # Privacy erases through each app's own writes (privacy/erasure.py).
         erasure.register_eraser(self.label, erase_patient_data)
+        # A search in this process shows a booked or freed time at once (bookable.recent).
+        from django.db.models.signals import post_delete, post_save
+
+        from sciaticare.scheduling.models import Appointment
+        from sciaticare.scheduling.selectors.bookable import recent
+
+        def forget(sender: type, instance: Appointment, **kwargs: object) -> None:
+            recent.forget(instance.therapist_id)
+
+        # Held strongly: a local function would otherwise be collected as ready() returns.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget, sender=Appointment, weak=False, dispatch_uid=f"next-free-{signal}"
+            )

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, FilteredRelation, Max, Min, Q
+from django.db import connection
+from django.db.models import Count, Max, Min
 
 from sciaticare.accounts.selectors import zone_name
+from sciaticare.core.sql import fetch_rows, table
+from sciaticare.core.time import as_utc
 from sciaticare.directory.models import TherapistLocation, TherapistProfile
 from sciaticare.integrations.models import BusyInterval, CalendarConnection, CalendarEvent
 from sciaticare.scheduling.external_busy import ExternalBusy
@@ -41,44 +44,45 @@ def external_busy(
     therapist_ids: Sequence[int], *, start: datetime, end: datetime, now: datetime
 ) -> dict[int, ExternalBusy]:
     """Busy times of those therapists who have a calendar connected, within [start, end): one
-    query (each connection joined to its busy times in the window)."""
+    plain statement (each connection joined to its busy times in the window). Every search
+    page and slot list asks, mostly for therapists with no calendar: the ORM spent longer
+    compiling the query than the database took to answer it (docs/benchmarks.md)."""
     if not therapist_ids:
         return {}
-    rows = (
-        CalendarConnection.objects.filter(therapist_id__in=list(therapist_ids))
-        .annotate(
-            window=FilteredRelation(
-                "busy_intervals",
-                condition=Q(busy_intervals__start__lt=end, busy_intervals__end__gt=start),
-            )
-        )
-        .values_list(
-            "therapist_id",
-            "read_at",
-            "read_attempted_at",
-            "created_at",
-            "read_error",
-            "window__start",
-            "window__end",
-        )
-        .order_by()
+    ops = connection.ops
+    marks = ", ".join(["%s"] * len(therapist_ids))
+    rows = fetch_rows(
+        _BUSY_SQL.format(ids=marks),
+        [ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start), *therapist_ids],
     )
     found: dict[int, ExternalBusy] = {}
     for therapist_id, read_at, tried_at, created_at, problem, busy_start, busy_end in rows:
         busy = found.get(therapist_id)
         if busy is None:
+            read_at = as_utc(read_at)
             trusted = known(read_at, now)
             busy = found[therapist_id] = ExternalBusy(
                 intervals=[],
                 read_at=read_at,
                 known=trusted,
-                unknown_since=None if trusted else unknown_since(read_at, created_at),
+                unknown_since=None if trusted else unknown_since(read_at, as_utc(created_at)),
                 problem=problem,
-                tried_at=tried_at,
+                tried_at=as_utc(tried_at),
             )
         if busy_start is not None:
-            busy.intervals.append((busy_start.astimezone(UTC), busy_end.astimezone(UTC)))
+            busy.intervals.append((as_utc(busy_start), as_utc(busy_end)))
     return found
+
+
+# Table names are the models' own (the only text interpolated); values go as parameters.
+_BUSY_SQL = f"""
+SELECT c.therapist_id, c.read_at, c.read_attempted_at, c.created_at, c.read_error,
+       b.start, b."end"
+  FROM {table(CalendarConnection)} c
+  LEFT JOIN {table(BusyInterval)} b
+    ON b.connection_id = c.id AND b.start < %s AND b."end" > %s
+ WHERE c.therapist_id IN ({{ids}})
+"""  # noqa: S608
 
 
 def connection_of(therapist: TherapistProfile) -> CalendarConnection | None:

@@ -4,10 +4,13 @@ calendars of calendars.py."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from sciaticare.core.errors import NotFound
@@ -188,8 +191,75 @@ def earliest_slots(
 def next_available(
     therapist_ids: Sequence[int], *, within: timedelta = DEFAULT_WINDOW, now: datetime | None = None
 ) -> dict[int, datetime | None]:
-    """When each therapist's first free standard session starts (None: nothing within `within`)."""
+    """When each therapist's first free standard session starts (None: nothing within `within`).
+
+    Search pages ask this of twenty therapists at a time, the same therapists many times a
+    second: the answers of the default window are kept for `NEXT_FREE_SECONDS` (`recent`),
+    so what a search shows may be that many seconds old. Slot lists and booking never read
+    them; they compute from the calendar each time."""
+    if now is not None or within != DEFAULT_WINDOW or settings.NEXT_FREE_SECONDS <= 0:
+        return _computed(therapist_ids, within=within, now=now)
+    found, missing = recent.known(therapist_ids, seconds=settings.NEXT_FREE_SECONDS)
+    if missing:
+        computed = _computed(missing, within=within, now=now)
+        recent.keep(computed)
+        found.update(computed)
+    return {tid: found[tid] for tid in therapist_ids}
+
+
+def _computed(
+    therapist_ids: Sequence[int], *, within: timedelta, now: datetime | None
+) -> dict[int, datetime | None]:
     return {
         tid: slot.start if slot else None
         for tid, slot in earliest_slots(therapist_ids, within=within, now=now).items()
     }
+
+
+class RecentNextFree:
+    """This process's answers of `next_available` of the last few seconds, by therapist.
+
+    An appointment saved or deleted in this process forgets its therapist at once (apps.py);
+    one changed by another process, or hours and time off changed, shows within the seconds
+    the answers are kept (docs/scale.md, "What a search may show late")."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[float, datetime | None]] = {}
+        self._lock = threading.Lock()
+
+    def known(
+        self, therapist_ids: Sequence[int], *, seconds: float
+    ) -> tuple[dict[int, datetime | None], list[int]]:
+        """The kept answers younger than `seconds`, and the therapists without one."""
+        oldest = time.monotonic() - seconds
+        found: dict[int, datetime | None] = {}
+        missing: list[int] = []
+        with self._lock:
+            for tid in therapist_ids:
+                kept = self._kept.get(tid)
+                if kept is not None and kept[0] >= oldest:
+                    found[tid] = kept[1]
+                else:
+                    missing.append(tid)
+        return found, missing
+
+    def keep(self, answers: dict[int, datetime | None]) -> None:
+        at = time.monotonic()
+        with self._lock:
+            if len(self._kept) > MOST_KEPT:
+                self._kept.clear()
+            self._kept.update((tid, (at, start)) for tid, start in answers.items())
+
+    def forget(self, therapist_id: int) -> None:
+        with self._lock:
+            self._kept.pop(therapist_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+#: Therapists whose answers a process keeps at most (a bound on memory, whatever the directory).
+MOST_KEPT = 50_000
+#: The one store of this process.
+recent = RecentNextFree()
