@@ -13,11 +13,11 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.bounds import ApiId, SchedulingDatetime
 from sciaticare.core.errors import Invalid
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
-from sciaticare.directory.selectors.profile import bookable_therapist
+from sciaticare.directory.selectors.profile import bookable_session
 from sciaticare.scheduling import payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
-from sciaticare.scheduling.selectors.bookable import DEFAULT_WINDOW, free_slots, session_type_of
+from sciaticare.scheduling.selectors.bookable import DEFAULT_WINDOW, free_slots
 from sciaticare.scheduling.selectors.calendars import load_calendars, local
 from sciaticare.scheduling.services import booking, changes
 from sciaticare.scheduling.services.attendance import mark_attendance
@@ -78,7 +78,8 @@ def therapist_slots(
     own calendar and it has not been read successfully since then, so no slot is offered (and
     booking answers 409 `busy_times_unknown`) until it is read again. Try again later rather
     than saying the therapist is fully booked."""
-    therapist = bookable_therapist(therapist_id=therapist_id)
+    session_type = bookable_session(therapist_id=therapist_id, session_type_id=query.service)
+    therapist = session_type.therapist
     now = timezone.now()
     start = query.start or now
     end = query.end or start + DEFAULT_WINDOW
@@ -90,7 +91,6 @@ def therapist_slots(
             "Ask for at most 62 days at a time.",
             [("end", "at most 62 days after start")],
         )
-    session_type = session_type_of(therapist=therapist, session_type_id=query.service)
     # The therapist's own calendar is read again first if the last read is not fresh (bounded).
     calendar = load_calendars([therapist.pk], start=start, end=end, now=now, refresh_external=True)[
         therapist.pk

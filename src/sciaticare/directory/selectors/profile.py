@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
@@ -80,6 +80,30 @@ class PublicProfile:
     reviews: tuple[PublicReview, ...]  # not hidden, newest first
 
 
+def bookable(path: str = "") -> Q:
+    """The one rule of who can be booked: a therapist whose account is active. `path` leads
+    from another model to the profile ("therapist__")."""
+    return Q(**{f"{path}user__is_active": True})
+
+
+def bookable_session(*, therapist_id: int, session_type_id: int | None) -> SessionType:
+    """A session type of a therapist who can be booked (their standard one unless another is
+    asked for), with its therapist and their user, in one query; or NotFound (the therapist's
+    when they cannot be booked)."""
+    found = SessionType.objects.select_related("therapist__user").filter(
+        bookable("therapist__"), therapist_id=therapist_id
+    )
+    session = (
+        found.filter(is_standard=True)
+        if session_type_id is None
+        else found.filter(pk=session_type_id)
+    ).first()
+    if session is None:
+        bookable_therapist(therapist_id=therapist_id)  # NotFound("therapist") first
+        raise NotFound("session type")
+    return session
+
+
 def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistProfile:
     """A therapist who can be booked (their account is active), with their user, or NotFound.
 
@@ -88,9 +112,7 @@ def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistPro
     SELECT ... FOR UPDATE (PostgreSQL; SQLite serialises writers already): the caller must be
     inside a transaction, and other bookings with this therapist wait for it to end.
     """
-    found = TherapistProfile.objects.select_related("user").filter(
-        pk=therapist_id, user__is_active=True
-    )
+    found = TherapistProfile.objects.select_related("user").filter(bookable(), pk=therapist_id)
     if lock:
         # The profile row only: the joined user row stays free for writes that hold it.
         found = found.select_for_update(of=("self",))
@@ -108,7 +130,7 @@ def own_profile(*, user: User) -> TherapistProfile | None:
 def listed_therapist(*, profile_id: int) -> TherapistProfile:
     """A therapist whose account is active, with their user, or NotFound."""
     profile = (
-        TherapistProfile.objects.filter(pk=profile_id, user__is_active=True)
+        TherapistProfile.objects.filter(bookable(), pk=profile_id)
         .select_related("user")
         .first()
     )
