@@ -45,6 +45,7 @@ import http.client
 import json
 import os
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -65,6 +66,7 @@ from bench.booking_contention import (
     drop_database,
     make_database,
     prepare_in_subprocess,
+    server_environment,
 )
 
 BENCH_DATABASE = "sciaticare_bench_load"
@@ -160,7 +162,7 @@ class Traffic:
 
     def send(self, rng: random.Random, due: float, chosen: str | None = None) -> Sample:
         kind = chosen or ("hello" if self.hello else rng.choices(KINDS, WEIGHTS)[0])
-        method, path, body, token, therapist = self._request(kind, rng)
+        method, path, body, token, therapist = self.request(kind, rng)
         status, answer = 0, b""
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -191,7 +193,7 @@ class Traffic:
                 self.slots[therapist] = offered
         return Sample(kind, due, ms, status in EXPECTED[kind], status)
 
-    def _request(
+    def request(
         self, kind: str, rng: random.Random
     ) -> tuple[str, str, dict[str, Any] | None, str | None, int | None]:
         world = self.world
@@ -352,6 +354,30 @@ def _by_kind(figures: Figures) -> None:
         )
 
 
+def _against_floors(figures: Figures, url: str, var_dir: Path) -> None:
+    """Each kind's service time beside its SQL floor (bench/load_floor.py), measured now."""
+    done = subprocess.run(  # noqa: S603 - this interpreter and one of our modules, no shell
+        [sys.executable, "-m", "bench.load_floor", str(var_dir / "world.json")],
+        cwd=PROJECT_DIR,
+        env=server_environment(url, var_dir) | UNLIMITED,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(f"  SQL floors could not be measured:\n{done.stderr[-2000:]}")
+        return
+    floors = json.loads(done.stdout.strip().splitlines()[-1])
+    print("\nservice time (p50, 1 client) against the SQL floor of the same kind (target ≤ 3×):")
+    for kind in KINDS:
+        service = figures.p(50, kind)
+        print(
+            f"  {kind:<8} service {service:>6.1f} ms  SQL floor {floors[kind]:>5.2f} ms  "
+            f"{service / floors[kind]:>5.1f}×"
+        )
+
+
 def _database(base_url: str, keep: bool, var_dir: Path) -> tuple[str, dict[str, Any]]:
     """The bench database and its world: made and filled, or the kept one (--keep)."""
     saved = var_dir / "world.json"
@@ -442,6 +468,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"\n{steps[0].label}, by kind (service time with no queue):")
     _by_kind(steps[0])
+    _against_floors(steps[0], url, var_dir)
     print("\nopen loop at 80 %, by kind:")
     _by_kind(steady)
     met = steady.p(95) <= 100.0 and steady.errors == 0
