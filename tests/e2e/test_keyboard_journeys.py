@@ -285,6 +285,14 @@ def test_dashboard_quick_log_saves_from_its_save_button(live_server, browser: Br
     keys.assert_focus_always_shown()
 
 
+def _saved(appointment: Any, **fields: Any) -> None:
+    """Waits (up to 15 s) until the appointment's note holds these values."""
+    deadline = time.monotonic() + 15
+    while not SessionNote.objects.filter(appointment=appointment, **fields).exists():
+        assert time.monotonic() < deadline, f"the note was not saved with {fields}"
+        time.sleep(0.1)
+
+
 def test_therapist_writes_and_signs_a_note(live_server, browser: Browser):
     patient = PatientFactory(first_name="Ines", last_name="Moreau")
     make_intake(patient)
@@ -303,8 +311,11 @@ def test_therapist_writes_and_signs_a_note(live_server, browser: Browser):
     for _ in range(6):
         page.keyboard.press("ArrowDown")
     expect(page.get_by_label("Back pain before (0–10)")).to_have_value("5")
-    with page.expect_response(lambda r: r.request.method == "POST"):
-        keys.press(page.get_by_role("link", name="Sign…"))
+    # Leaving the slider saves it (autosave on change); the typing may have saved already, so
+    # wait for what is stored rather than for one more request.
+    keys.to(page.get_by_role("link", name="Sign…"))
+    _saved(appointment, objective="Tender right piriformis.", back_pain_before=5)
+    keys.press(page.get_by_role("link", name="Sign…"))
     keys.press(page.get_by_role("button", name="Sign and lock"))
     expect(page.get_by_text("The note is locked")).to_be_visible()
     note = SessionNote.objects.get(appointment=appointment)
