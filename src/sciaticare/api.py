@@ -32,7 +32,8 @@ api = DocumentedAPI(
     description=(
         "Triage, directory, booking, session notes and outcomes for massage therapy in "
         "sciatica. Authenticate with `Authorization: Bearer <token>` (make one on your "
-        "account page) or the browser session. Errors are `{detail, errors}`."
+        "account page) or the browser session. Errors are `{detail, errors}`; while the "
+        "database is away or too busy, any call may answer 503 with `Retry-After`."
     ),
     auth=api_auth,
     # Per account, or per IP without one (ratelimits.py; settings.RATE_LIMITS).
