@@ -98,7 +98,7 @@ run: $(VENV)/.installed var/secret_key var/vapid.env
 	if [ -n "$$caldav_port" ]; then \
 		(while sleep 120; do $(RUN_ENV) $(MANAGE) read_calendars >/dev/null 2>&1; done) & reader=$$!; \
 	fi; \
-	$(RUN_ENV) $(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
+	$(RUN_ENV) SCIATICARE_PROCESS=web $(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

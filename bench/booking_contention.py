@@ -132,7 +132,13 @@ def active_appointments(url: str, therapist_id: int) -> int:
 
 def server_environment(database_url: str, var_dir: Path) -> dict[str, str]:
     """The environment of the app processes: production settings on loopback, no MFA."""
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # SCIATICARE_PROCESS too: wsgi.py sets it for the server, and a prepare subprocess (migrate,
+    # the demo's data) must never run under the web's statement and lock timeouts.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "SCIATICARE_PROCESS")
+    }
     env.update(
         SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-only-not-a-secret",
         DATABASE_URL=database_url,

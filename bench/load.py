@@ -97,8 +97,9 @@ NOTICE = 2.25 * 3600
 # --- The world ---------------------------------------------------------------------------------
 
 
-def _write_world(patients: int) -> dict[str, Any]:
-    """Runs inside the prepare subprocess, with Django set up on the bench database."""
+def write_world(patients: int) -> dict[str, Any]:
+    """Runs inside a prepare subprocess, with Django set up on the bench database (this one's
+    and bench/outage.py's)."""
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -163,7 +164,24 @@ class Traffic:
     def send(self, rng: random.Random, due: float, chosen: str | None = None) -> Sample:
         kind = chosen or ("hello" if self.hello else rng.choices(KINDS, WEIGHTS)[0])
         method, path, body, token, therapist = self.request(kind, rng)
-        status, answer = 0, b""
+        status, answer = self.exchange(method, path, body, token)
+        ms = (time.monotonic() - due) * 1000.0
+        if kind == "slots" and status == 200 and therapist is not None:
+            soon = time.time() + NOTICE
+            offered = [
+                s["start"]
+                for s in json.loads(answer)
+                if datetime.fromisoformat(s["start"]).timestamp() > soon
+            ]
+            with self.lock:
+                self.slots[therapist] = offered
+        return Sample(kind, due, ms, status in EXPECTED[kind], status)
+
+    def exchange(
+        self, method: str, path: str, body: dict[str, Any] | None, token: str | None
+    ) -> tuple[int, bytes]:
+        """One request on a new connection: (status, body); status 0 when the connection broke
+        or timed out (bench/outage.py also logs each write's answer here)."""
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             try:
@@ -176,22 +194,11 @@ class Traffic:
                     headers["Content-Type"] = "application/json"
                 conn.request(method, path, payload, headers)
                 response = conn.getresponse()
-                status, answer = response.status, response.read()
+                return response.status, response.read()
             finally:
                 conn.close()
         except (OSError, http.client.HTTPException):
-            status = 0
-        ms = (time.monotonic() - due) * 1000.0
-        if kind == "slots" and status == 200 and therapist is not None:
-            soon = time.time() + NOTICE
-            offered = [
-                s["start"]
-                for s in json.loads(answer)
-                if datetime.fromisoformat(s["start"]).timestamp() > soon
-            ]
-            with self.lock:
-                self.slots[therapist] = offered
-        return Sample(kind, due, ms, status in EXPECTED[kind], status)
+            return 0, b""
 
     def request(
         self, kind: str, rng: random.Random
@@ -497,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
-        print(json.dumps(_write_world(args.patients)))
+        print(json.dumps(write_world(args.patients)))
         return 0
     return run(args)
 

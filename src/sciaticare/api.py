@@ -2,7 +2,9 @@
 
 import math
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.log import log_response
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from sciaticare.accounts.api import router as accounts_router
@@ -13,6 +15,7 @@ from sciaticare.billing.api.policy import router as billing_policy_router
 from sciaticare.core.bounds import BoundedJsonParser
 from sciaticare.core.errors import DomainError
 from sciaticare.core.openapi import DocumentedAPI
+from sciaticare.core.outage import outage_of
 from sciaticare.core.ratelimits import CallerThrottle, retry_message
 from sciaticare.directory.api import router as directory_router
 from sciaticare.exercises.api import router as exercises_router
@@ -29,7 +32,8 @@ api = DocumentedAPI(
     description=(
         "Triage, directory, booking, session notes and outcomes for massage therapy in "
         "sciatica. Authenticate with `Authorization: Bearer <token>` (make one on your "
-        "account page) or the browser session. Errors are `{detail, errors}`."
+        "account page) or the browser session. Errors are `{detail, errors}`; while the "
+        "database is away or too busy, any call may answer 503 with `Retry-After`."
     ),
     auth=api_auth,
     # Per account, or per IP without one (ratelimits.py; settings.RATE_LIMITS).
@@ -85,6 +89,28 @@ def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return api.create_response(
         request, {"detail": retry_message(wait), "code": "rate_limited", "errors": []}, status=429
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_outage(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # What would have been a 500: the database is away or too slow (core/outage.py). Other
+    # database errors (an IntegrityError a service did not expect) stay 500s.
+    outage = outage_of(exc)
+    if outage is None:
+        raise exc
+    response = api.create_response(request, outage.problem(), status=503)
+    response["Retry-After"] = str(outage.retry_after)
+    # Logged as Django logs the 5xx it answers itself (with the traceback), once.
+    log_response(
+        "%s: %s",
+        response.reason_phrase,
+        request.path,
+        response=response,
+        request=request,
+        exception=exc,
+    )
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -108,6 +108,9 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
+# The web process (wsgi.py, asgi.py, `make run`'s runserver) limits how long a statement or a
+# lock wait may take; management commands and db_worker (migrations, backups, rebuilds) do not.
+WEB_PROCESS = env.str("SCIATICARE_PROCESS", default="") == "web"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -120,10 +123,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    # Off: a health check is one more round trip on every request. A connection that broke
-    # fails its request instead (503, core), and Django closes it at the request's end, so the
-    # next request connects afresh (docs/scale.md, "When the database goes away").
+    # Off: a health check is one more round trip on every request. A kept connection the
+    # server dropped answers one request 503 and is then replaced (core/outage.py).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # libpq waits forever for a server that does not answer; every process gives up after this.
+    _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    if WEB_PROCESS:
+        # A request fails fast (503, core/outage.py) instead of waiting past gunicorn's 30 s
+        # timeout; 0 leaves a limit out. Sent as startup options, which PgBouncer in
+        # transaction mode refuses: there set all three to 0 and the limits on the web's role
+        # (docs/deploy.md, "When the database is away or slow").
+        _limits = {
+            "statement_timeout": env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=5000),
+            "lock_timeout": env.int("DATABASE_LOCK_TIMEOUT_MS", default=2000),
+            "idle_in_transaction_session_timeout": env.int(
+                "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=30000
+            ),
+        }
+        _flags = " ".join(f"-c {name}={ms}" for name, ms in _limits.items() if ms > 0)
+        if _flags:
+            _options["options"] = f"{_options.get('options', '')} {_flags}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Everything the app keeps lives in the database, the cache included (rate limits must be

@@ -13,6 +13,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 # allauth answers a rate-limited sign-in, sign-up or reset with this (and a Retry-After).
 handler429 = "sciaticare.accounts.views.too_many_attempts"
+# A database that is away or too slow answers 503 with Retry-After; anything else the 500 page.
+handler500 = "sciaticare.web.views.server_error"
 
 # `<id:…>` before any app's urls are included: every id in a page URL fits a database key.
 register_converter(IdConverter, "id")

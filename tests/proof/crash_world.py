@@ -27,24 +27,42 @@ NOTE_APPOINTMENTS_PER_THERAPIST = 300
 
 
 def prepare(therapists: int, patients: int, note_therapists: int) -> dict[str, Any]:
+    from bench.booking_contention import write_world
+
+    world = write_world(therapists, patients)
+    world["patients"] = patient_ids_in_order(patients)
+    enrol_therapists(world["therapists"], world["patients"], note_therapists)
+    return world
+
+
+def patient_ids_in_order(patients: int) -> list[int]:
+    """The ids of write_world's patients, in the order of their tokens."""
+    from sciaticare.accounts.models import User
+
+    emails = [f"patient{i}@bench.invalid" for i in range(patients)]
+    ids = dict(User.objects.filter(email__in=emails).values_list("email", "pk"))
+    return [ids[email] for email in emails]
+
+
+def enrol_therapists(
+    entries: list[dict[str, Any]], patients: list[int], note_therapists: int, *, hour: int = 10
+) -> None:
+    """Each of write_world's therapists (`entries`) enrolled in TOTP with an API token; the first
+    `note_therapists` also get a run of booked sessions on past days at `hour` UTC with notes
+    still to be written (`past_appointments`), for `patients` in turn. bench/outage.py enrols
+    its own, at an hour the demo's patients have no session."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.db import transaction
 
-    from bench.booking_contention import write_world
-    from sciaticare.accounts.models import User
     from sciaticare.accounts.services import create_api_token
     from sciaticare.directory.models import SessionType, TherapistProfile
     from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
-    world = write_world(therapists, patients)
     with transaction.atomic():
-        emails = [f"patient{i}@bench.invalid" for i in range(patients)]
-        ids = dict(User.objects.filter(email__in=emails).values_list("email", "pk"))
-        world["patients"] = [ids[email] for email in emails]
-        # Past sessions, one a day at 10:00 UTC, so the notes can be signed (a note is signed
-        # once its session has begun) and none overlaps another.
-        today = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
-        for n, entry in enumerate(world["therapists"]):
+        # Past sessions, one a day, so the notes can be signed (a note is signed once its
+        # session has begun) and none overlaps another.
+        today = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
+        for n, entry in enumerate(entries):
             profile = TherapistProfile.objects.select_related("user").get(pk=entry["id"])
             TOTP.activate(profile.user, generate_totp_secret())
             entry["user"] = profile.user_id
@@ -56,7 +74,7 @@ def prepare(therapists: int, patients: int, note_therapists: int) -> dict[str, A
             location = profile.locations.get()
             made = Appointment.objects.bulk_create(
                 Appointment(
-                    patient_id=world["patients"][(n + day) % patients],
+                    patient_id=patients[(n + day) % len(patients)],
                     therapist=profile,
                     location=location,
                     session_type=session,
@@ -68,7 +86,6 @@ def prepare(therapists: int, patients: int, note_therapists: int) -> dict[str, A
                 for day in range(1, NOTE_APPOINTMENTS_PER_THERAPIST + 1)
             )
             entry["past_appointments"] = [a.pk for a in made]
-    return world
 
 
 def state(therapist_ids: list[int], patient_ids: list[int]) -> dict[str, Any]:

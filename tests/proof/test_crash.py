@@ -290,7 +290,7 @@ class Crash:
     logs: list[Path]
 
 
-def _postgres_base() -> str:
+def postgres_base() -> str:
     """The PostgreSQL server to make a database on: the suite's, else the local one."""
     configured = os.environ.get("DATABASE_URL", "")
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -306,7 +306,7 @@ def crash(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Crash]:
     name = f"sciaticare_crash_{os.getpid()}"
     base = None
     if request.param == "postgresql":
-        base = _postgres_base()
+        base = postgres_base()
         try:
             parts = urlsplit(base)
             psycopg.connect(

@@ -25,12 +25,16 @@ SHARED_REFUSALS = {
     "403": "Staff without two-factor authentication, or a session call without its CSRF token.",
     "422": "Invalid fields; `errors` names each one.",
     "429": "Too many requests; `Retry-After` says how many seconds to wait.",
+    "503": (
+        "The database is away or too busy (`code` database_unavailable or database_busy); "
+        "`Retry-After` says how many seconds to wait."
+    ),
 }
 
 
 def shared_refusals(operation: dict[str, Any]) -> list[str]:
     """The status codes of SHARED_REFUSALS that can answer this operation."""
-    codes = ["429"]
+    codes = ["429", "503"]  # every operation is counted in the database, and may find it away
     if operation.get("security"):
         codes += ["401", "403"]
     if operation.get("parameters") or "requestBody" in operation:

@@ -1,9 +1,10 @@
 import hashlib
 import json
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -11,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language, gettext
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.selectors import day_span, today_for
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.outage import outage_of
 from sciaticare.directory.selectors.access import clinics_run_by
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.exercises.library import LIBRARY, drawing_of
@@ -172,3 +175,27 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     in or out in another tab. Said in the page's language, with the way on, never Django's
     bare debugging page."""
     return render(request, "web/csrf_failure.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's answer to an error nothing else handled (urls.handler500): when the database
+    was away or too slow (core/outage.py), 503 with Retry-After, as JSON under /api/ and as a
+    page elsewhere; any other error, the plain 500 page.
+
+    A handler, not a middleware's process_exception: that sees only a view's errors, while a
+    signed-in person's request first meets the database in middleware (their session, their
+    language) and an API call in its rate limit. Django calls this inside its `except` block,
+    so the error is `sys.exception()`. Nothing here reads the database."""
+    outage = outage_of(sys.exception())
+    if outage is None:
+        return defaults.server_error(request)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(outage.problem(), status=503)
+    else:
+        page = render_to_string(
+            "503.html", {"message": outage.message, "again": request.get_full_path()}
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(outage.retry_after)
+    return response

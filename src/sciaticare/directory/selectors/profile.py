@@ -130,9 +130,7 @@ def own_profile(*, user: User) -> TherapistProfile | None:
 def listed_therapist(*, profile_id: int) -> TherapistProfile:
     """A therapist whose account is active, with their user, or NotFound."""
     profile = (
-        TherapistProfile.objects.filter(bookable(), pk=profile_id)
-        .select_related("user")
-        .first()
+        TherapistProfile.objects.filter(bookable(), pk=profile_id).select_related("user").first()
     )
     if profile is None:
         raise NotFound("therapist")
