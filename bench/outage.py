@@ -232,7 +232,7 @@ class Journal(Traffic):
         with self.lock:
             self.writes.append(write)
 
-    def _request(
+    def request(
         self, kind: str, rng: random.Random
     ) -> tuple[str, str, dict[str, Any] | None, str | None, int | None]:
         method, path, body, token, therapist = super().request(kind, rng)
