@@ -41,11 +41,13 @@ def floors(world: dict[str, Any]) -> dict[str, float]:
 
     def send(kind: str) -> Any:
         method, path, body, token, therapist = traffic.request(kind, rng)
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         if method == "GET":
-            response = client.get(path, **headers)
+            response = client.get(path, headers=headers)
         else:
-            response = client.post(path, json.dumps(body), "application/json", **headers)
+            response = client.post(
+                path, json.dumps(body), content_type="application/json", headers=headers
+            )
         if kind == "slots" and therapist is not None:
             soon = time.time() + NOTICE
             traffic.slots[therapist] = [

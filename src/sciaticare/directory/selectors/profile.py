@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -148,7 +149,7 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
     therapist = listed_therapist(profile_id=profile_id)
     today = today or timezone.localdate()
     pk = therapist.pk
-    lists: dict[int, list[tuple]] = {_LOCATION: [], _SESSION: [], _CREDENTIAL: [], _REVIEW: []}
+    lists: dict[int, list[list[Any]]] = {_LOCATION: [], _SESSION: [], _CREDENTIAL: [], _REVIEW: []}
     params = [pk, pk, pk, CredentialStatus.VERIFIED.value]
     params += [connection.ops.adapt_datefield_value(today), pk]
     for kind, _, *values in fetch_rows(_LISTS_SQL, params):
@@ -168,7 +169,7 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
             for name, currency, *_, standard, _, _, spk, minutes, price, _, _ in lists[_SESSION]
         ),
         credentials=tuple(
-            PublicCredential(kind, title, body, where, _instant(checked), _day(expires))
+            PublicCredential(kind, title, body, where, checked and _instant(checked), _day(expires))
             for kind, title, body, where, *_, checked, expires in lists[_CREDENTIAL]
         ),
         reviews=tuple(
@@ -178,7 +179,7 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
     )
 
 
-def _instant(value: datetime | str | None) -> datetime | None:
+def _instant(value: datetime | str) -> datetime:
     # Past a UNION, SQLite's driver no longer knows a column's type: its values come as text.
     return parse_utc(value) if isinstance(value, str) else as_utc(value)
 
