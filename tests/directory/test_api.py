@@ -27,8 +27,8 @@ def test_search_needs_no_account_and_returns_the_promised_fields(client):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"items", "count", "page", "page_size"}
-    assert body["count"] == 1
+    assert set(body) == {"items", "count", "count_exact", "page", "page_size"}
+    assert (body["count"], body["count_exact"]) == (1, True)
     item = body["items"][0]
     assert {"id", "name", "distance_km", "next_available", "match_score", "match_reasons"} <= set(
         item

@@ -6,9 +6,11 @@ from hypothesis import strategies as st
 
 from sciaticare.directory.geo import (
     EARTH_MEAN_RADIUS_KM,
+    LATITUDE_BAND_DEG,
     BoundingBox,
     bounding_box,
     great_circle_km,
+    latitude_band,
 )
 
 R = EARTH_MEAN_RADIUS_KM
@@ -150,6 +152,23 @@ def test_bounding_box_contains_every_point_within_the_radius(
     # The same answer through the ranges a database query would use.
     assert box.min_lat <= p_lat <= box.max_lat
     assert any(low <= p_lon <= high for low, high in box.lon_ranges())
+    assert latitude_band(p_lat) in box.latitude_bands()
+
+
+@given(a=latitudes, b=latitudes)
+def test_latitude_bands_follow_latitude(a, b):
+    low, high = sorted((a, b))
+    assert 0 <= latitude_band(low) <= latitude_band(high) <= round(180 / LATITUDE_BAND_DEG)
+
+
+def test_latitude_bands_are_strips_of_a_fiftieth_of_a_degree():
+    assert latitude_band(-90.0) == 0
+    assert latitude_band(0.0) == 4500
+    assert latitude_band(40.71427) == 6535  # New York City
+    assert latitude_band(-0.000001) == 4499
+    assert latitude_band(90.0) == 9000
+    box = bounding_box(40.71427, -74.00597, 25.0)  # 0.45° of latitude: 23 strips
+    assert list(box.latitude_bands()) == list(range(6524, 6547))
 
 
 @given(lat=st.floats(min_value=-80.0, max_value=80.0), lon=longitudes)

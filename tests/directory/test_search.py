@@ -244,14 +244,14 @@ def test_sql_order_and_scores_match_ranking_py_on_varied_data():
         )
     expected = rank(candidates, fit)
     assert ids(page) == [pk for pk, _ in expected]
-    ranked, total = search_query.ranked_therapists(
+    ranked, total, exact = search_query.ranked_therapists(
         search_query.SearchFilters(
             latitude=LAT, longitude=LON, radius_km=30, include_unverified=True, fit=fit
         ),
         today=today,
         count=1000,
     )
-    assert total == len(expected)
+    assert (total, exact) == (len(expected), True)
     assert [pk for pk, _, _ in ranked] == [pk for pk, _ in expected]
     sql_scores = {pk: value for pk, _, value in ranked}
     for pk, ranked in expected:
@@ -268,7 +268,7 @@ def test_a_therapist_with_many_places_still_leaves_room_for_the_others():
     filters = search_query.SearchFilters(latitude=LAT, longitude=LON, radius_km=25)
 
     # 8 rows are asked for first, all the crowded therapist's: the search asks again for more.
-    ranked, total = search_query.ranked_therapists(filters, today=timezone.localdate(), count=2)
+    ranked, total, _ = search_query.ranked_therapists(filters, today=timezone.localdate(), count=2)
 
     assert [pk for pk, _, _ in ranked] == [crowded.pk, other.pk]
     assert total == 2
@@ -321,11 +321,12 @@ def test_query_count_does_not_grow_with_the_number_of_results():
     assert len(small.results) == 3
     assert (large.count, len(large.results)) == (43, 20)
     assert len(large_queries) == len(small_queries)
-    # The ranked page and the page's rows (therapists, places, outcome figures and standard
-    # sessions as values, the outcome term as the SQL ranked by it), then scheduling's for the
-    # next free sessions: calendars, busy times from therapists' own calendars and standard
-    # lengths (and the locations of working hours, which nobody has here).
-    assert len(large_queries) == 5
+    # The ranked page and its count (near the centre, then in the whole circle), the page's
+    # rows (therapists, places, outcome figures and standard sessions as values, the outcome
+    # term as the SQL ranked by it), then scheduling's for the next free sessions: calendars,
+    # busy times from therapists' own calendars and standard lengths (and the locations of
+    # working hours, which nobody has here).
+    assert len(large_queries) == 6
     assert not [q for q in large_queries.captured_queries if "outcomes_" in q["sql"][:80]]
 
 
@@ -356,8 +357,8 @@ def test_query_plan_reads_the_covering_search_index_and_no_other_table():
         assert "Index Only Scan using directory_search_covering" in plan
     else:
         assert (
-            "SEARCH s USING COVERING INDEX directory_search_covering (latitude>? AND latitude<?)"
-            in plan
+            "SEARCH s USING COVERING INDEX directory_search_covering"
+            " (latitude_band=? AND longitude>? AND longitude<?)" in plan
         )
     # No candidate costs a lookup elsewhere: profiles, users, locations, sessions are not read.
     for table in ("therapistprofile", "accounts_user", "location", "sessiontype"):
@@ -412,7 +413,7 @@ def test_locations_table_has_the_composite_index():
 
 def _assert_page_scores_are_the_sql_scores(page) -> None:
     """The page (re-ranked in Python) lists the SQL's order with the SQL's scores."""
-    ranked, _ = search_query.ranked_therapists(
+    ranked, _, _ = search_query.ranked_therapists(
         search_query.SearchFilters(latitude=LAT, longitude=LON, radius_km=25),
         today=timezone.localdate(),
         count=10,

@@ -53,8 +53,15 @@ def locale() -> str:
 
 
 @lru_cache(maxsize=8)
+def _parsed(locale: str) -> Locale:
+    """Babel's locale object, parsed once: Babel parses a locale given by name on every call,
+    which was most of the cost of writing a search result's reasons (docs/benchmarks.md)."""
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=8)
 def _language_table(locale: str) -> dict[str, str]:
-    return dict(Locale.parse(locale).languages)
+    return dict(_parsed(locale).languages)
 
 
 def language_name(code: str) -> str:
@@ -68,7 +75,7 @@ def country_name(code: str, english: str) -> str:
     `english` as the caller's source spells it."""
     if language() == "en":
         return english
-    return Locale.parse(locale()).territories.get(code.upper(), english)
+    return _parsed(locale()).territories.get(code.upper(), english)
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -102,19 +109,13 @@ def money(amount: Decimal | float | int | str | None, currency: str = "GBP") -> 
     "75,00 £", "55,00 €", "60,00 US$" in Spanish."""
     if amount is None or amount == "":
         return ""
-    return format_currency(Decimal(str(amount)), currency.upper(), locale=locale())
+    return format_currency(Decimal(str(amount)), currency.upper(), locale=_parsed(locale()))
 
 
 def decimal(value: float, digits: int = 1) -> str:
     """A number with `digits` decimals as the language writes it: "2.5" in English, "2,5" in
     Spanish (rounded as Python's format rounds, so English reads as it always has)."""
-    return f"{value:.{digits}f}".replace(".", _decimal_symbol(locale()))
-
-
-@lru_cache(maxsize=8)
-def _decimal_symbol(locale: str) -> str:
-    # Babel parses the locale on each call: a search page writes some forty numbers.
-    return get_decimal_symbol(locale)
+    return f"{value:.{digits}f}".replace(".", get_decimal_symbol(_parsed(locale())))
 
 
 def day(value: date | datetime | None, style: str = "medium") -> str:
@@ -122,17 +123,11 @@ def day(value: date | datetime | None, style: str = "medium") -> str:
     if value is None or value == "":
         return ""
     patterns = DAY_STYLES[style]
-    return format_date(value, patterns.get(language(), patterns["en"]), locale=_locale(locale()))
-
-
-@lru_cache(maxsize=8)
-def _locale(code: str) -> Locale:
-    # Parsed once: Babel would parse the name again on every date it writes.
-    return Locale.parse(code)
+    return format_date(value, patterns.get(language(), patterns["en"]), locale=_parsed(locale()))
 
 
 def clock(value: datetime | time | None) -> str:
     """A time of day, 24-hour in both languages: "09:30"."""
     if value is None or value == "":
         return ""
-    return format_time(value, "HH:mm", locale=_locale(locale()))
+    return format_time(value, "HH:mm", locale=_parsed(locale()))

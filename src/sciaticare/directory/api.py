@@ -17,6 +17,7 @@ from sciaticare.core.bounds import MAX_PAGE, ApiId
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.directory.fit import fit_for
 from sciaticare.directory.ranking import MODALITIES
+from sciaticare.directory.search_query import COUNT_LIMIT
 from sciaticare.directory.selectors.profile import public_profile
 from sciaticare.directory.selectors.search import (
     DEFAULT_RADIUS_KM,
@@ -89,7 +90,19 @@ class TherapistHitOut(Body):
 
 class TherapistSearchOut(Body):
     items: list[TherapistHitOut]
-    count: int
+    count: int = Field(
+        description=(
+            "Therapists matched; when count_exact is false there are more, and count is the "
+            f"number the pages go up to ({COUNT_LIMIT:,})."
+        )
+    )
+    count_exact: bool = Field(
+        True,
+        description=(
+            "False when a search matches more therapists than it counts (near a crowded city "
+            "centre): counting them all would read every match."
+        ),
+    )
     page: int
     page_size: int
 
@@ -202,7 +215,11 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
             )
         )
     return TherapistSearchOut(
-        items=items, count=page.count, page=page.page, page_size=page.page_size
+        items=items,
+        count=page.count,
+        count_exact=page.count_exact,
+        page=page.page,
+        page_size=page.page_size,
     )
 
 

@@ -1,4 +1,4 @@
-"""The ranked radius search as one SQL statement, the same on SQLite and PostgreSQL.
+"""The ranked radius search as SQL statements, the same on SQLite and PostgreSQL.
 
 Why SQL and not Python: a search near a city centre can match thousands of therapists, and
 only 20 are shown. Scoring them all in Python costs tens of milliseconds; the database scores
@@ -7,21 +7,37 @@ write the reasons. The score expression below is ``ranking.score`` term by term,
 weights and constants taken from :data:`ranking.DEFAULT_WEIGHTS`;
 ``tests/directory/test_search.py`` checks that both give the same order and scores.
 
-It reads the search table alone (``SearchEntry``: one row per therapist and place, every
+They read the search table alone (``SearchEntry``: one row per therapist and place, every
 filter and the therapist-only part of the score copied in), from the covering index
-``directory_search_covering``, so no candidate costs a lookup of its profile or user row.
-The statement, in three steps:
+``directory_search_covering``, so no candidate costs a lookup of its profile or user row. The
+index is ordered by strip of latitude, then longitude (``geo.latitude_band``): a box is read as
+one range of longitudes in each strip it crosses.
 
-1. **hits** — every row inside the bounding box of the circle (``geo.bounding_box``; a range
-   scan on latitude, longitude tested in the index entry) that passes the filters, with its
-   exact great-circle distance (the haversine of ``geo.great_circle_km``).
-2. **in_reach** — the hits inside the circle (and, for a home visit, inside the therapist's
+Each statement, in three steps:
+
+1. **hits** — every row inside the bounding box of a circle (``geo.bounding_box``) that passes
+   the filters, with its exact great-circle distance (the haversine of
+   ``geo.great_circle_km``).
+2. **in reach** — the hits inside the circle (and, for a home visit, inside the therapist's
    service radius), each scored.
-3. the best rows in the stable order score, distance, id, each carrying the number of
-   therapists matched (``COUNT(DISTINCT …)``). A therapist with several places has several
-   rows; their first is their nearest (:func:`best_per_therapist`). Ranking rows needs a
-   bounded sort of the top few, where grouping by therapist first sorted every hit (half the
-   statement's time near New York).
+3. the best rows in the stable order score, distance, id. A therapist with several places has
+   several rows; their first is their nearest (:func:`best_per_therapist`). Ranking rows needs
+   a bounded sort of the top few, where grouping by therapist first sorted every hit.
+
+No search reads every match near a crowded centre (30,000 therapists within 25 km of New York
+in a directory of a million; reading and counting them took 50–100 ms, the count alone 30–60):
+
+- The first statement ranks and counts within :data:`FIRST_REACH` of the radius. When that
+  circle alone holds more than :data:`COUNT_LIMIT` therapists, the search says "more than"
+  :data:`COUNT_LIMIT` (50 pages of 20).
+- Otherwise a second statement ranks and counts the whole circle, reading at most 1,500 hits
+  (1.5 × :data:`COUNT_LIMIT`): fewer, and they were every hit, so its ranking and count are
+  the search's; as many, "more than" again.
+- A ranking within a smaller circle than the search's stands when the last row wanted
+  outscores what any place farther out could score: what a therapist with the best figures in
+  the table would score there (:func:`score_bound`). Otherwise the ranking is redone once,
+  out to the distance where a place could still outscore that last row (twice as far when the
+  circle held fewer rows than wanted).
 """
 
 from __future__ import annotations
@@ -30,7 +46,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -46,6 +62,16 @@ from sciaticare.directory.ranking import (
 
 #: Rows asked for per therapist wanted: most have one place in a circle, some two or three.
 ROWS_PER_THERAPIST = 2
+#: A search counts the therapists it matches up to this many (50 pages of 20), then says "more
+#: than": a count reads every match, the page a few dozen.
+COUNT_LIMIT = 1000
+#: A search ranks and counts within this share of its radius first. Among a million therapists
+#: the best 20 within 25 km of a big city's centre lie within 4–6 km of it (docs/benchmarks.md),
+#: and 5 km around New York's centre hold more than COUNT_LIMIT of them.
+FIRST_REACH = 0.2
+# Scores are compared with a bound computed in Python: a margin far above the rounding of
+# either side, far below any difference a ranking shows.
+_SCORE_MARGIN = 1e-9
 _DEG = math.pi / 180.0
 # A bound number as a double: PostgreSQL types a bare 0.3 as numeric, whose arithmetic is slow.
 _F = "CAST(%s AS DOUBLE PRECISION)"
@@ -98,13 +124,21 @@ def _distance_sql(lat_col: str, lon_col: str, filters: SearchFilters) -> tuple[s
     return sql, params
 
 
-def _box_sql(lat_col: str, lon_col: str, box: geo.BoundingBox) -> tuple[str, list[float]]:
+def _box_sql(box: geo.BoundingBox) -> tuple[str, list[Any]]:
+    """The rows of ``s`` inside the box: each strip of latitude it crosses, from its west edge
+    to its east edge (the covering index's order), latitude tested in the index entry."""
+    bands = list(box.latitude_bands())
     ranges = box.lon_ranges()
-    lon_sql = " OR ".join(f"{lon_col} BETWEEN {_F} AND {_F}" for _ in ranges)
-    params: list[float] = [box.min_lat, box.max_lat]
-    for low, high in ranges:
-        params.extend((low, high))
-    return f"{lat_col} BETWEEN {_F} AND {_F} AND ({lon_sql})", params
+    lon_sql = " OR ".join(f"s.longitude BETWEEN {_F} AND {_F}" for _ in ranges)
+    lon_params: list[Any] = [edge for edges in ranges for edge in edges]
+    lat_params = [box.min_lat, box.max_lat]
+    in_box = f"AND ({lon_sql}) AND s.latitude BETWEEN {_F} AND {_F}"
+    if Dialect.current().postgres:
+        # One array, not a mark per strip: psycopg converts a statement of at most 50
+        # parameters once and keeps it (a search across 25 km crosses 23 strips).
+        return f"s.latitude_band = ANY(%s) {in_box}", [bands, *lon_params, *lat_params]
+    marks = ", ".join(["%s"] * len(bands))
+    return f"s.latitude_band IN ({marks}) {in_box}", [*bands, *lon_params, *lat_params]
 
 
 def _score_sql(filters: SearchFilters, today: Any) -> tuple[str, list[Any]]:
@@ -140,6 +174,19 @@ def _score_sql(filters: SearchFilters, today: Any) -> tuple[str, list[Any]]:
     return "(" + " + ".join(terms) + f") / {_F}", [*params, total_weight]
 
 
+def score_bound(
+    filters: SearchFilters, beyond_km: float, best_part: float, best_outcome: float
+) -> float:
+    """The most any row farther than ``beyond_km`` from the centre can score in
+    :func:`_score_sql`: the distance term at ``beyond_km``, every other term at its best (the
+    therapist part and outcome term at the best in the table, licence and fit in full)."""
+    w = DEFAULT_WEIGHTS
+    distance = max(0.0, 1.0 - beyond_km / filters.radius_km)
+    soonness = w.soonness * unwired_term_values(w)["soonness"]
+    best = w.distance * distance + best_part + w.licence + w.fit + w.outcome * best_outcome
+    return (best + soonness) / sum(w.term_weights().values())
+
+
 def _language_pattern(code: str) -> str | None:
     """The LIKE pattern of one ISO 639-1 code in ``SearchEntry.languages``, None if not one."""
     if len(code) == 2 and code.isascii() and code.isalpha():
@@ -147,23 +194,10 @@ def _language_pattern(code: str) -> str | None:
     return None
 
 
-def build(filters: SearchFilters, *, today: date, limit: int) -> tuple[str, list[Any]]:
-    """The search statement and its parameters: the best ``limit`` hits (rows, not therapists).
-
-    Rows are ``(therapist profile id, distance_km, score, total)``, best first, where
-    ``total`` is the number of therapists matched. A therapist with several places in the
-    circle has a row for each; their best-scored row is their nearest place, and comes first
-    (see :func:`best_per_therapist`).
-    """
-    entries = table(SearchEntry)
-    box = geo.bounding_box(filters.latitude, filters.longitude, filters.radius_km)
-    today_param = connection.ops.adapt_datefield_value(today)
-    sql = _Sql()
-
-    # 1. hits: the rows in the box that pass the filters, with their distance.
+def _hits(sql: _Sql, filters: SearchFilters, box: geo.BoundingBox, today: Any) -> None:
+    """``SELECT`` of the rows in the box that pass the filters, with their distance."""
     distance, distance_params = _distance_sql("s.latitude", "s.longitude", filters)
-    in_box, box_params = _box_sql("s.latitude", "s.longitude", box)
-    sql.add("WITH hits AS (")
+    in_box, box_params = _box_sql(box)
     sql.add(
         f"  SELECT s.therapist_id AS therapist_id, {distance} AS distance_km,"
         " s.reach_km AS reach_km, s.therapist_score AS therapist_score,"
@@ -171,12 +205,12 @@ def build(filters: SearchFilters, *, today: date, limit: int) -> tuple[str, list
         " s.modalities AS modalities",
         *distance_params,
     )
-    sql.add(f"  FROM {entries} s")
+    sql.add(f"  FROM {table(SearchEntry)} s")
     sql.add(f"  WHERE {in_box}", *box_params)
     if filters.modality is not None:
         sql.add("    AND (s.modalities & %s) <> 0", modality_bits([filters.modality]))
     if not filters.include_unverified:
-        sql.add("    AND s.licence_valid_until >= %s", today_param)
+        sql.add("    AND s.licence_valid_until >= %s", today)
     if filters.accepting_new:
         sql.add("    AND s.accepting_new")
     # Home-visit rows carry step-free and parking, not a height-adjustable table.
@@ -191,26 +225,65 @@ def build(filters: SearchFilters, *, today: date, limit: int) -> tuple[str, list
             sql.add("    AND 1 = 0")
         else:
             sql.add("    AND s.languages LIKE %s", pattern)
-    # A fence: without it PostgreSQL inlines the distance expression into each use below and
-    # computes the haversine three times a row (a third of the statement's time near New York).
-    # SQLite keeps the computed column without it.
+    # A fence: without it PostgreSQL inlines the distance expression into each use outside and
+    # computes the haversine two or three times a row. SQLite keeps the computed column.
     if Dialect.current().postgres:
         sql.add("  OFFSET 0")
-    sql.add(")")
 
-    # 2. in_reach: the hits inside the circle (and a home visit's service radius), scored.
-    # Materialised: read twice below, for the page and for the count.
+
+def build(
+    filters: SearchFilters,
+    *,
+    today: date,
+    limit: int,
+    within_km: float | None = None,
+    tally: int | None = None,
+    most_hits: int | None = None,
+) -> tuple[str, list[Any]]:
+    """A ranked statement and its parameters: the best ``limit`` hits (rows, not therapists)
+    within ``within_km`` of the centre (the search radius when None), scored for the search.
+
+    Rows are ``(therapist profile id, distance_km, score)``, best first. A therapist with
+    several places in the circle has a row for each; their best-scored row is their nearest
+    place, and comes first (see :func:`best_per_therapist`).
+
+    With ``tally``, each row also carries the therapists among the first ``tally`` hits read,
+    the number of hits read, and the best therapist part and outcome term in the table (each
+    read at the top of its index); with ``most_hits``, the statement reads at most that many
+    hits, and ranks those.
+    """
+    within = filters.radius_km if within_km is None else min(within_km, filters.radius_km)
+    box = geo.bounding_box(filters.latitude, filters.longitude, within)
+    today_param = connection.ops.adapt_datefield_value(today)
     score, score_params = _score_sql(filters, today_param)
+    sql = _Sql()
+    sql.add("WITH hits AS (")
+    _hits(sql, filters, box, today_param)
+    sql.add(")")
+    if tally is None:
+        sql.add(f"SELECT h.therapist_id, h.distance_km, {score} AS score", *score_params)
+        sql.add(f"FROM hits h WHERE h.distance_km <= {_F}", within)
+        sql.add("  AND (h.reach_km IS NULL OR h.distance_km <= h.reach_km)")
+        sql.add("ORDER BY score DESC, h.distance_km ASC, h.therapist_id ASC")
+        sql.add("LIMIT %s", limit)
+        return str(sql), sql.params
+    # Materialised: read for the page and for the count.
+    entries = table(SearchEntry)
     sql.add(", in_reach AS MATERIALIZED (")
     sql.add(f"  SELECT h.therapist_id, h.distance_km, {score} AS score", *score_params)
-    sql.add(f"  FROM hits h WHERE h.distance_km <= {_F}", filters.radius_km)
+    sql.add(f"  FROM hits h WHERE h.distance_km <= {_F}", within)
     sql.add("    AND (h.reach_km IS NULL OR h.distance_km <= h.reach_km)")
+    if most_hits is not None:
+        sql.add("  LIMIT %s", most_hits)
     sql.add(")")
-
-    # 3. the best rows in the stable order, each with the number of therapists. Grouping the
-    # rows by therapist first would sort every hit; ranking rows needs only the top few.
     sql.add("SELECT therapist_id, distance_km, score,")
-    sql.add("  (SELECT COUNT(DISTINCT therapist_id) FROM in_reach) AS total")
+    # Therapists among the first hits only: enough to tell a crowded circle, half the sorting.
+    sql.add("  (SELECT COUNT(DISTINCT therapist_id) FROM (")
+    sql.add("    SELECT therapist_id FROM in_reach LIMIT %s) AS first_hits) AS therapists,", tally)
+    sql.add("  (SELECT COUNT(*) FROM in_reach) AS hits_read,")
+    # The table name comes from the model; values are bound parameters.
+    sql.add(f"  (SELECT MAX(therapist_score) FROM {entries}) AS best_part,")  # noqa: S608
+    sql.add(f"  (SELECT MAX(outcome_term) FROM {entries}) AS best_outcome")  # noqa: S608
     sql.add("FROM in_reach")
     sql.add("ORDER BY score DESC, distance_km ASC, therapist_id ASC")
     sql.add("LIMIT %s", limit)
@@ -233,30 +306,138 @@ def best_per_therapist(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
     return best
 
 
-def ranked_therapists(
-    filters: SearchFilters, *, today: date, count: int
-) -> tuple[list[tuple[int, float, float]], int]:
-    """The best ``count`` therapists as ``(profile id, distance_km, score)``, and the total.
+class Ranking(NamedTuple):
+    """The best therapists of a search, and how many it matched."""
 
-    Asks for twice as many rows as therapists wanted, and again for more in the rare case
-    that several places of the same therapists filled them.
+    #: ``(profile id, distance_km, score)``, best first.
+    therapists: list[tuple[int, float, float]]
+    #: The therapists matched; :data:`COUNT_LIMIT` when there are more (``exact`` false).
+    total: int
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one tallied statement read: its best rows, the therapists among its first hits and
+    the number of hits, and the best figures in the table."""
+
+    rows: list[Any]
+    therapists: int
+    hits: int
+    best_part: float
+    best_outcome: float
+
+
+def _tallied(
+    cursor: Any,
+    filters: SearchFilters,
+    today: date,
+    limit: int,
+    within: float,
+    *,
+    tally: int,
+    most_hits: int | None = None,
+) -> _Read:
+    sql, params = build(
+        filters, today=today, limit=limit, within_km=within, tally=tally, most_hits=most_hits
+    )
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
+    if not rows:  # nothing to rank: bound the figures by their weights (each term at most 1)
+        w = DEFAULT_WEIGHTS
+        return _Read([], 0, 0, w.sciatica + w.experience + w.reviews, 1.0)
+    therapists, hits, best_part, best_outcome = rows[0][3:]
+    return _Read(rows, int(therapists), int(hits), float(best_part), float(best_outcome))
+
+
+def _ranked_rows(
+    cursor: Any, filters: SearchFilters, today: date, limit: int, within: float
+) -> list[Any]:
+    sql, params = build(filters, today=today, limit=limit, within_km=within)
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def _farthest_contender(filters: SearchFilters, score: float, read: _Read) -> float:
+    """How far out a place may lie and still outscore ``score`` (:func:`score_bound` solved
+    for the distance, a hair farther): ranked within it, the best rows are the search's."""
+    w = DEFAULT_WEIGHTS
+    if w.distance <= 0.0:
+        return filters.radius_km
+    top = score_bound(filters, 0.0, read.best_part, read.best_outcome)
+    share = (top - score + 2 * _SCORE_MARGIN) * sum(w.term_weights().values()) / w.distance
+    return filters.radius_km * min(1.0, max(0.0, share))
+
+
+def _settle(
+    cursor: Any,
+    filters: SearchFilters,
+    today: date,
+    limit: int,
+    ranked: tuple[list[Any], float],
+    first: _Read,
+) -> tuple[list[Any], float]:
+    """The best ``limit`` rows of the search and the circle they were ranked in: ``ranked``
+    (rows within a distance) if the circle is the search's or the last of them outscores any
+    place farther out (:func:`score_bound`); else ranked again out to where a place could
+    still outscore the last of them (twice as far when there were fewer rows than wanted)."""
+    rows, within = ranked
+    while within < filters.radius_km:
+        if len(rows) < limit:
+            within = min(filters.radius_km, within * 2)
+        else:
+            bound = score_bound(filters, within, first.best_part, first.best_outcome)
+            if rows[-1][2] > bound + _SCORE_MARGIN:
+                break
+            # The rows farther out that could rank are within this: one more statement settles.
+            farthest = _farthest_contender(filters, rows[-1][2], first)
+            within = min(filters.radius_km, max(farthest, within * 1.0625))
+        rows = _ranked_rows(cursor, filters, today, limit, within)
+    return rows, within
+
+
+def ranked_therapists(filters: SearchFilters, *, today: date, count: int) -> Ranking:
+    """The best ``count`` therapists as ``(profile id, distance_km, score)``, and the count.
+
+    Asks for twice as many rows as therapists wanted, and again for more in the rare case that
+    several places of the same therapists filled them.
+
+    First ranks and counts within :data:`FIRST_REACH` of the radius. When that circle alone
+    holds more than :data:`COUNT_LIMIT` therapists (a crowded centre), the count is "more
+    than", and its rows are the search's best unless a place farther out might outscore the
+    last of them; then they are ranked once more, out to where one could (:func:`_settle`).
+    Otherwise a second statement ranks and counts the whole circle, reading at most 1.5 ×
+    :data:`COUNT_LIMIT` hits: fewer, and its ranking and count are the search's.
     """
     limit = max(ROWS_PER_THERAPIST * count, 8)
+    radius = filters.radius_km
+    # The hits a count reads before it may say "more than": near a crowded centre there are
+    # 1.2 hits a therapist (places of one clinic), so 1.5 × COUNT_LIMIT hold more than that.
+    most = COUNT_LIMIT * 3 // 2
     with connection.cursor() as cursor:
-        while True:
-            sql, params = build(filters, today=today, limit=limit)
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            best = best_per_therapist(rows)
-            if len(best) >= count or len(rows) < limit:
-                total = int(rows[0][3]) if rows else 0
-                return [(int(r[0]), float(r[1]), float(r[2])) for r in best[:count]], total
+        first = _tallied(cursor, filters, today, limit, radius * FIRST_REACH, tally=most)
+        ranked = (first.rows, radius * FIRST_REACH)
+        crowded = first.therapists > COUNT_LIMIT
+        total = COUNT_LIMIT
+        while not crowded:
+            whole = _tallied(cursor, filters, today, limit, radius, tally=most, most_hits=most)
+            if whole.hits < most:  # every hit in the circle was read
+                ranked, total = (whole.rows, radius), whole.therapists
+                break
+            crowded = whole.therapists > COUNT_LIMIT
+            most *= 4  # else the hits read were a few therapists' many places: read on
+        rows, within = _settle(cursor, filters, today, limit, ranked, first)
+        while len(rows) == limit and len(best_per_therapist(rows)) < count:
             limit *= 2
+            ranked = (_ranked_rows(cursor, filters, today, limit, within), within)
+            rows, within = _settle(cursor, filters, today, limit, ranked, first)
+    therapists = [(int(r[0]), float(r[1]), float(r[2])) for r in best_per_therapist(rows)[:count]]
+    return Ranking(therapists, total, not crowded)
 
 
 def prefilter(filters: SearchFilters) -> tuple[str, list[Any]]:
     """The bounding-box prefilter alone, counted in the database (the benchmark's floor)."""
     box = geo.bounding_box(filters.latitude, filters.longitude, filters.radius_km)
-    where, params = _box_sql("s.latitude", "s.longitude", box)
+    where, params = _box_sql(box)
     # The table name comes from the model and values are bound parameters: nothing is injected.
     return f"SELECT COUNT(*) FROM {table(SearchEntry)} s WHERE {where}", params  # noqa: S608

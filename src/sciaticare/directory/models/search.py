@@ -39,6 +39,10 @@ class SearchEntry(models.Model):
     )
     latitude = models.FloatField()
     longitude = models.FloatField()
+    #: The strip of latitude the place lies in (``geo.latitude_band``): the covering index's
+    #: first key, so that a search reads each strip its box crosses from the box's west edge to
+    #: its east edge, and not every row at the box's latitudes across the country.
+    latitude_band = models.PositiveSmallIntegerField()
     # How far from this place the therapist sees a client: their service radius for home
     # visits; None at premises (the search radius alone decides).
     reach_km = models.FloatField(null=True, blank=True)
@@ -66,11 +70,13 @@ class SearchEntry(models.Model):
     class Meta:
         indexes = [
             # Covering: the ranked statement reads every column it needs from this index, in a
-            # range scan on latitude (longitude tested in the entry), with no table lookups.
+            # range scan on longitude within each strip of latitude the box crosses (latitude
+            # tested in the entry), with no table lookups.
             models.Index(
                 fields=[
-                    "latitude",
+                    "latitude_band",
                     "longitude",
+                    "latitude",
                     "modalities",
                     "licence_valid_until",
                     "therapist",
@@ -86,6 +92,11 @@ class SearchEntry(models.Model):
                 ],
                 name="directory_search_covering",
             ),
+            # The best figures anyone has, read at the top of each index: the bound on the score
+            # of a place farther out, which lets a search near a crowded centre rank the places
+            # nearest it alone (search_query.ranked_therapists).
+            models.Index(fields=["therapist_score"], name="directory_search_top_score"),
+            models.Index(fields=["outcome_term"], name="directory_search_top_outcome"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -89,12 +89,17 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """A page of results, best first, and where it sits in the whole result."""
+    """A page of results, best first, and where it sits in the whole result.
+
+    ``count`` is the number of therapists matched, or ``search_query.COUNT_LIMIT`` when there
+    are more (``count_exact`` false): the pages then go as far as that many.
+    """
 
     results: list[SearchResult]
     count: int
     page: int
     page_size: int
+    count_exact: bool = True
 
     @property
     def num_pages(self) -> int:
@@ -173,11 +178,13 @@ def search_therapists(
     as a home visit when they are mobile and the point is inside their service radius.
     ``fit`` is what the person's intake says about them (``ranking.PatientFit``).
 
-    A fixed number of queries whatever the number of results: the ranked page
-    (``search_query``, one statement on the search table), the page read as plain values in
+    A bounded number of queries whatever the number of results: the ranked page and its count
+    (``search_query``: one statement on the search table; one to three more in a crowded
+    circle, which rank the places nearest its centre), the page read as plain values in
     one query (profiles, users' names, places, locations, standard sessions), and the page's
-    first free slots (scheduling's ``next_available``, through the session ledger seam). With ``available_within_days`` the filter looks at the
-    ``AVAILABILITY_CANDIDATES`` best-ranked matches (a bound on the work a search may do).
+    first free slots (scheduling's ``next_available``, through the session ledger seam). With
+    ``available_within_days`` the filter looks at the ``AVAILABILITY_CANDIDATES`` best-ranked
+    matches (a bound on the work a search may do).
     """
     _check_search(
         lat=lat, lon=lon, radius_km=radius_km, modality=modality, page=page, page_size=page_size
@@ -207,14 +214,21 @@ def search_therapists(
     # SQL cannot know; later pages keep the SQL order.
     reranked = offset + page_size <= RERANK_WINDOW
     wanted = RERANK_WINDOW if reranked else offset + page_size
-    ranked, count = search_query.ranked_therapists(filters, today=today, count=wanted)
+    ranking = search_query.ranked_therapists(filters, today=today, count=wanted)
+    ranked = ranking.therapists
     ids = [pk for pk, _, _ in (ranked if reranked else ranked[offset:])]
     soonest = ledger().next_available(ids)
     results = _results_for(ids, filters, today, soonest=soonest)
     if reranked:
         results.sort(key=lambda r: (-r.ranked.score, r.distance_km, r.profile.pk))
         results = results[offset : offset + page_size]
-    return SearchPage(results=results, count=count, page=page, page_size=page_size)
+    return SearchPage(
+        results=results,
+        count=ranking.total,
+        page=page,
+        page_size=page_size,
+        count_exact=ranking.exact,
+    )
 
 
 #: How many of the best SQL-ranked matches get their next free session into the score: the
@@ -228,8 +242,8 @@ def _available_page(
     filters: search_query.SearchFilters, today: date, days: int, *, page: int, page_size: int
 ) -> SearchPage:
     """Ranked matches with a free standard session within `days`, one page of them."""
-    ranked, _ = search_query.ranked_therapists(filters, today=today, count=AVAILABILITY_CANDIDATES)
-    ranked_ids = [pk for pk, _, _ in ranked]
+    ranking = search_query.ranked_therapists(filters, today=today, count=AVAILABILITY_CANDIDATES)
+    ranked_ids = [pk for pk, _, _ in ranking.therapists]
     soonest = ledger().next_available(ranked_ids, within=timedelta(days=days))
     free = [pk for pk in ranked_ids if soonest.get(pk) is not None]
     offset = (page - 1) * page_size

@@ -40,26 +40,38 @@ def unknown_since(read_at: datetime | None, connected_at: datetime) -> datetime:
     return read_at + sync_interval() if read_at else connected_at
 
 
+# Plain SQL, not the ORM: every search page asks this of its 20 therapists, most of whom have
+# no calendar connected, and compiling the ORM's query (a FilteredRelation) cost 1.5 ms of
+# the search's 6 ms of Python, where the database answers in a tenth of that
+# (docs/benchmarks.md, "National directory").
+_EXTERNAL_BUSY_SQL = f"""
+SELECT c.therapist_id, c.read_at, c.read_attempted_at, c.created_at, c.read_error,
+       b.start, b."end"
+  FROM {table(CalendarConnection)} c
+  LEFT JOIN {table(BusyInterval)} b
+    ON b.connection_id = c.id AND b.start < %s AND b."end" > %s
+ WHERE c.therapist_id IN ({{ids}})
+"""  # noqa: S608 - table names from the models; values go as parameters
+
+
 def external_busy(
     therapist_ids: Sequence[int], *, start: datetime, end: datetime, now: datetime
 ) -> dict[int, ExternalBusy]:
     """Busy times of those therapists who have a calendar connected, within [start, end): one
-    plain statement (each connection joined to its busy times in the window). Every search
-    page and slot list asks, mostly for therapists with no calendar: the ORM spent longer
-    compiling the query than the database took to answer it (docs/benchmarks.md)."""
+    query (each connection joined to its busy times in the window)."""
     if not therapist_ids:
         return {}
+    ids = list(therapist_ids)
     ops = connection.ops
-    marks = ", ".join(["%s"] * len(therapist_ids))
     rows = fetch_rows(
-        _BUSY_SQL.format(ids=marks),
-        [ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start), *therapist_ids],
+        _EXTERNAL_BUSY_SQL.format(ids=", ".join(["%s"] * len(ids))),
+        [ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start), *ids],
     )
     found: dict[int, ExternalBusy] = {}
     for therapist_id, read_at, tried_at, created_at, problem, busy_start, busy_end in rows:
         busy = found.get(therapist_id)
         if busy is None:
-            read_at = as_utc(read_at)
+            read_at, tried_at = as_utc(read_at), as_utc(tried_at)
             trusted = known(read_at, now)
             busy = found[therapist_id] = ExternalBusy(
                 intervals=[],
@@ -67,22 +79,11 @@ def external_busy(
                 known=trusted,
                 unknown_since=None if trusted else unknown_since(read_at, as_utc(created_at)),
                 problem=problem,
-                tried_at=as_utc(tried_at),
+                tried_at=tried_at,
             )
         if busy_start is not None:
             busy.intervals.append((as_utc(busy_start), as_utc(busy_end)))
     return found
-
-
-# Table names are the models' own (the only text interpolated); values go as parameters.
-_BUSY_SQL = f"""
-SELECT c.therapist_id, c.read_at, c.read_attempted_at, c.created_at, c.read_error,
-       b.start, b."end"
-  FROM {table(CalendarConnection)} c
-  LEFT JOIN {table(BusyInterval)} b
-    ON b.connection_id = c.id AND b.start < %s AND b."end" > %s
- WHERE c.therapist_id IN ({{ids}})
-"""  # noqa: S608
 
 
 def connection_of(therapist: TherapistProfile) -> CalendarConnection | None:
