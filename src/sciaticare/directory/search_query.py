@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from sciaticare.core.sql import Dialect, table
 from sciaticare.directory import geo
@@ -234,15 +234,16 @@ def best_per_therapist(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
 
 
 def ranked_therapists(
-    filters: SearchFilters, *, today: date, count: int
+    filters: SearchFilters, *, today: date, count: int, using: str = DEFAULT_DB_ALIAS
 ) -> tuple[list[tuple[int, float, float]], int]:
-    """The best ``count`` therapists as ``(profile id, distance_km, score)``, and the total.
+    """The best ``count`` therapists as ``(profile id, distance_km, score)``, and the total,
+    read from the database ``using`` names (the replica and the primary speak the same SQL).
 
     Asks for twice as many rows as therapists wanted, and again for more in the rare case
     that several places of the same therapists filled them.
     """
     limit = max(ROWS_PER_THERAPIST * count, 8)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         while True:
             sql, params = build(filters, today=today, limit=limit)
             cursor.execute(sql, params)

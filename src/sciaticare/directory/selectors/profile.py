@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
+from sciaticare.core.replica import late_read_alias
 from sciaticare.core.sql import fetch_rows, money, table
 from sciaticare.core.time import as_utc
 from sciaticare.directory.models import (
@@ -105,10 +106,11 @@ def own_profile(*, user: User) -> TherapistProfile | None:
     return TherapistProfile.objects.filter(user=user).select_related("user").first()
 
 
-def listed_therapist(*, profile_id: int) -> TherapistProfile:
+def listed_therapist(*, profile_id: int, using: str = DEFAULT_DB_ALIAS) -> TherapistProfile:
     """A therapist whose account is active, with their user, or NotFound."""
     profile = (
-        TherapistProfile.objects.filter(pk=profile_id, user__is_active=True)
+        TherapistProfile.objects.using(using)
+        .filter(pk=profile_id, user__is_active=True)
         .select_related("user")
         .first()
     )
@@ -122,28 +124,34 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
 
     Five statements: the profile, then its four lists in plain SQL. They are the bulk of the
     load mix's traffic, and the ORM spent 60 % of this read compiling the four prefetches
-    (5.0 → 2.0 ms in process, docs/benchmarks.md); the orders are the models' own.
+    (5.0 → 2.0 ms in process, docs/benchmarks.md); the orders are the models' own. All five
+    may be a few seconds late: they read the replica when there is one (core/replica.py).
     """
-    therapist = listed_therapist(profile_id=profile_id)
+    using = late_read_alias()
+    therapist = listed_therapist(profile_id=profile_id, using=using)
     today = today or timezone.localdate()
     pk = therapist.pk
+    on_date = connections[using].ops.adapt_datefield_value(today)
     return PublicProfile(
         therapist=therapist,
-        locations=tuple(PublicLocation(*row) for row in fetch_rows(_LOCATIONS_SQL, [pk])),
+        locations=tuple(
+            PublicLocation(*row) for row in fetch_rows(_LOCATIONS_SQL, [pk], using=using)
+        ),
         sessions=tuple(
             PublicSession(spk, name, minutes, money(price), currency, standard)
-            for spk, name, minutes, price, currency, standard in fetch_rows(_SESSIONS_SQL, [pk])
+            for spk, name, minutes, price, currency, standard in fetch_rows(
+                _SESSIONS_SQL, [pk], using=using
+            )
         ),
         credentials=tuple(
             PublicCredential(kind, title, body, where, checked and as_utc(checked), expires)
             for kind, title, body, where, checked, expires in fetch_rows(
-                _CREDENTIALS_SQL,
-                [pk, CredentialStatus.VERIFIED.value, connection.ops.adapt_datefield_value(today)],
+                _CREDENTIALS_SQL, [pk, CredentialStatus.VERIFIED.value, on_date], using=using
             )
         ),
         reviews=tuple(
             PublicReview(rating, text, as_utc(created))
-            for rating, text, created in fetch_rows(_REVIEWS_SQL, [pk])
+            for rating, text, created in fetch_rows(_REVIEWS_SQL, [pk], using=using)
         ),
     )
 
