@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -146,24 +147,32 @@ class Sample:
     ms: float  # latency from `due` to the end of the answer
     ok: bool
     status: int
+    port: int = 0  # the app server that answered
 
 
 @dataclass
 class Traffic:
-    """The mix: draws requests, remembers offered slots for later bookings."""
+    """The mix: draws requests, remembers offered slots for later bookings. With ``others``,
+    requests alternate between the app servers on ``port`` and those (bench/scale_out.py)."""
 
     port: int
     world: dict[str, Any]
     hello: bool = False
     slots: dict[int, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    others: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._ports = itertools.cycle((self.port, *self.others))
 
     def send(self, rng: random.Random, due: float, chosen: str | None = None) -> Sample:
         kind = chosen or ("hello" if self.hello else rng.choices(KINDS, WEIGHTS)[0])
         method, path, body, token, therapist = self._request(kind, rng)
         status, answer = 0, b""
+        with self.lock:
+            port = next(self._ports)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
                 headers = {"Host": "127.0.0.1"}
                 if token:
@@ -189,7 +198,7 @@ class Traffic:
             ]
             with self.lock:
                 self.slots[therapist] = offered
-        return Sample(kind, due, ms, status in EXPECTED[kind], status)
+        return Sample(kind, due, ms, status in EXPECTED[kind], status, port)
 
     def _request(
         self, kind: str, rng: random.Random
@@ -229,7 +238,7 @@ class Traffic:
         return "POST", "/api/v1/appointments", body, token, None
 
 
-def _closed_loop(traffic: Traffic, clients: int, seconds: float) -> tuple[list[Sample], float]:
+def closed_loop(traffic: Traffic, clients: int, seconds: float) -> tuple[list[Sample], float]:
     samples: list[Sample] = []
     lock = threading.Lock()
     began = time.monotonic()
@@ -251,7 +260,7 @@ def _closed_loop(traffic: Traffic, clients: int, seconds: float) -> tuple[list[S
     return samples, time.monotonic() - began
 
 
-def _open_loop(
+def open_loop(
     traffic: Traffic, rate: float, seconds: float, pool: int
 ) -> tuple[list[Sample], float]:
     """Requests due at Poisson arrivals of `rate`/s; `pool` threads send each when it is due."""
@@ -327,20 +336,20 @@ HEADER = (
 )
 
 
-def _ramp(
+def ramp(
     traffic: Traffic, levels: list[int], seconds: float, name: str, show: Callable[[str], None]
 ) -> list[Figures]:
     """Closed loop at each level; the figures of each, in order."""
-    _closed_loop(traffic, 2, 2.0)  # every worker warm (imports, connections, URLconf)
+    closed_loop(traffic, 2, 2.0)  # every worker warm (imports, connections, URLconf)
     steps = []
     for clients in levels:
-        samples, elapsed = _closed_loop(traffic, clients, seconds)
+        samples, elapsed = closed_loop(traffic, clients, seconds)
         steps.append(Figures(f"{name}, {clients} clients", samples, elapsed))
         show(steps[-1].line())
     return steps
 
 
-def _by_kind(figures: Figures) -> None:
+def by_kind(figures: Figures) -> None:
     statuses: dict[str, Counter[int]] = defaultdict(Counter)
     for s in figures.samples:
         statuses[s.kind][s.status] += 1
@@ -409,7 +418,7 @@ def run(args: argparse.Namespace) -> int:
         hello_server.log_path = var_dir / "gunicorn-hello.log"
         with hello_server:
             ceiling = max(
-                _ramp(
+                ramp(
                     Traffic(hello_server.port, world, hello=True),
                     levels,
                     args.step_seconds,
@@ -424,10 +433,10 @@ def run(args: argparse.Namespace) -> int:
             traffic = Traffic(server.port, world)
             for therapist in world["therapists"][:40]:  # slots to book from the first second
                 traffic.send(random.Random(therapist["id"]), time.monotonic(), "slots")
-            steps = _ramp(traffic, levels, args.step_seconds, "app mix, closed loop", print)
+            steps = ramp(traffic, levels, args.step_seconds, "app mix, closed loop", print)
             best = max(steps, key=lambda f: f.rate)
             rate = 0.8 * best.rate
-            samples, elapsed = _open_loop(traffic, rate, args.seconds, args.pool)
+            samples, elapsed = open_loop(traffic, rate, args.seconds, args.pool)
             steady = Figures(f"app mix, open loop at {rate:.1f}/s", samples, elapsed)
             print(steady.line())
             load = os.getloadavg()[0]
@@ -441,9 +450,9 @@ def run(args: argparse.Namespace) -> int:
         f"the app serves {best.rate / ceiling.rate:.0%} of the ceiling; load average after {load:.2f}"
     )
     print(f"\n{steps[0].label}, by kind (service time with no queue):")
-    _by_kind(steps[0])
+    by_kind(steps[0])
     print("\nopen loop at 80 %, by kind:")
-    _by_kind(steady)
+    by_kind(steady)
     met = steady.p(95) <= 100.0 and steady.errors == 0
     print(
         f"\ntarget p95 ≤ 100 ms and zero errors at 80 % of the maximum: "
