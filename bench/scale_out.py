@@ -2,7 +2,7 @@
 
 Run (as root, on Debian with PostgreSQL and PgBouncer: ``apt-get install pgbouncer``):
       .venv/bin/python -m bench.scale_out
-      (--workers 2 --levels 4,8,16 --step-seconds 8 --seconds 20)
+      (--workers 2 --clients 8 --rounds 5 --step-seconds 6 --open-rounds 3 --seconds 10)
 
 Everything it measures, it builds, and it removes it all at the end, after an error or Ctrl-C
 too. It installs nothing and never touches another cluster (the one on 5432 included):
@@ -18,15 +18,24 @@ too. It installs nothing and never touches another cluster (the one on 5432 incl
 4. gunicorn app servers of ``--workers`` sync workers each.
 
 Then bench/load.py's mix (35 % search, 35 % profile, 15 % slots, 10 % booking, 5 % diary; the
-searches and profiles anonymous, the writes with bearer tokens), closed loop at each of
-``--levels`` then open loop at 80 % of the best, in three setups one after the other:
+searches and profiles anonymous, the writes with bearer tokens) in five setups, all served at
+once and measured in turn:
 
 - A. one app server straight to the primary, no replica (the deployment of docs/deploy.md);
-- B. one app server, ``DATABASE_URL`` and ``DATABASE_REPLICA_URL`` through PgBouncer
-  (server-side cursors off; ``CONN_MAX_AGE`` from ``--conn-max-age``, by default the app's 60 s:
-  the app keeps its connection to PgBouncer, which still hands each transaction any server
-  connection);
-- C. two app servers like B, the requests alternating between them.
+- B. one app server with ``DATABASE_REPLICA_URL`` naming the replica directly (what the replica
+  alone does);
+- C. one app server with both ``DATABASE_URL`` and ``DATABASE_REPLICA_URL`` through PgBouncer
+  (server-side cursors off; the app's ``CONN_MAX_AGE`` of 60 s: the app keeps its connection to
+  PgBouncer, which still hands each transaction any server connection);
+- D. two app servers like C, the requests alternating between them;
+- E. one app server like C but with ``CONN_MAX_AGE=0``, a new connection to PgBouncer for each
+  request (what docs/scale.md first proposed).
+
+The machine is shared, so the setups take turns: ``--rounds`` rounds of a closed-loop step of
+each setup (``--clients`` clients each sending its next request when the last is answered),
+then ``--open-rounds`` rounds of an open-loop step of each at 80 % of its median (requests
+arriving at random, latency from when each was due). Another session's load then falls on
+every setup alike; the summary gives each setup's median and range.
 
 Each step prints requests/s and latency, the CPU each part used, in cores and in CPU ms per
 request (app servers, primary, replica queries, the replica's WAL replay, PgBouncer, this load
@@ -402,95 +411,124 @@ class LagSampler:
 
 @dataclass
 class Step:
-    """One measured step: the requests, the CPU seconds each part used, the replica's share."""
+    """One measured step: the requests, the CPU seconds each part used, the statements run."""
 
     figures: Figures
     cpu: dict[str, float]
-    replica_share: float | None
-
-    def cpu_line(self) -> str:
-        elapsed, count = self.figures.elapsed, max(1, len(self.figures.samples))
-        return ", ".join(
-            f"{name} {seconds / elapsed:.2f} ({1000 * seconds / count:.1f})"
-            for name, seconds in self.cpu.items()
-        )
+    replica_reads: int
+    reads: int
+    other: int
 
 
 @dataclass
-class Outcome:
-    setup: str
-    best: Step
-    steady: Step
+class Setup:
+    key: str
+    name: str
+    servers: list[Server]
+    traffic: Traffic = field(init=False)
+    closed: list[Step] = field(default_factory=list)
+    open: list[Step] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        rates = sorted(step.figures.rate for step in self.closed)
+        return rates[len(rates) // 2]
+
+    def line(self) -> str:
+        """The setup over all its rounds: throughput, latency, the replica's share, CPU."""
+        rates = sorted(step.figures.rate for step in self.closed)
+        opened = Figures("", [s for step in self.open for s in step.figures.samples], 1.0)
+        steps = self.closed + self.open
+        count = sum(len(step.figures.samples) for step in steps)
+        ms = {
+            part: 1000 * sum(step.cpu[part] for step in steps) / max(1, count)
+            for part in steps[0].cpu
+        }
+        replica_reads = sum(step.replica_reads for step in steps)
+        reads = sum(step.reads for step in steps)
+        errors = sum(step.figures.errors for step in steps)
+        return (
+            f"{self.key}  {self.median:>6.1f} ({rates[0]:.1f}–{rates[-1]:.1f})  "
+            f"{opened.p(50):>6.1f} {opened.p(95):>7.1f} {opened.p(99):>7.1f}  {errors:>6}  "
+            f"{replica_reads / max(1, reads):>7.0%}  {ms['app']:>5.1f} {ms['primary']:>7.1f} "
+            f"{ms['replica']:>5.1f} + {ms['replica replay']:.1f} {ms['PgBouncer']:>9.1f} "
+            f"{ms['load generator']:>6.1f}"
+        )
+
+
+SUMMARY = (
+    "     closed-loop req/s       open loop ms            replica   CPU ms per request\n"
+    "     median (min–max)     p50     p95     p99  errors    reads    app primary "
+    "replica + replay PgBouncer  load"
+)
 
 
 def _step(
-    label: str,
-    run: Any,
-    servers: list[Server],
-    parts: Parts,
-    clusters: tuple[Cluster, Cluster | None],
+    label: str, run: Any, setup: Setup, parts: Parts, clusters: tuple[Cluster, Cluster]
 ) -> Step:
     primary, replica = clusters
-    _reset_statements(*filter(None, clusters))
+    _reset_statements(primary, replica)
     before = parts.snapshot()
     samples, elapsed = run()
     cpu = _cpu(before, parts.snapshot())
-    figures = Figures(label, samples, elapsed)
-    primary_reads, primary_other = _statements(primary)
-    replica_reads = _statements(replica)[0] if replica else 0
+    primary_reads, other = _statements(primary)
+    replica_reads = _statements(replica)[0]
     reads = primary_reads + replica_reads
-    done = Step(figures, cpu, replica_reads / max(1, reads) if replica else None)
+    figures = Figures(f"{setup.key} {label}", samples, elapsed)
+    count = max(1, len(samples))
     print(figures.line())
-    print(f"    cores (CPU ms per request): {done.cpu_line()}")
     print(
-        f"    statements per request {(reads + primary_other) / max(1, len(samples)):.1f}; "
-        f"reads on the replica {replica_reads:,} of {reads:,} ({replica_reads / max(1, reads):.0%}); "
-        f"writes and other statements (all on the primary) {primary_other:,}"
+        "    cores (CPU ms per request): "
+        + ", ".join(f"{name} {s / elapsed:.2f} ({1000 * s / count:.1f})" for name, s in cpu.items())
     )
-    if len(servers) > 1:
-        rates = [sum(x.port == s.port for x in samples) / elapsed for s in servers]
+    print(
+        f"    statements per request {(reads + other) / count:.1f}; reads on the replica "
+        f"{replica_reads:,} of {reads:,} ({replica_reads / max(1, reads):.0%}); writes and other "
+        f"statements (all on the primary) {other:,}"
+    )
+    if len(setup.servers) > 1:
+        rates = [sum(x.port == s.port for x in samples) / elapsed for s in setup.servers]
         print(f"    per app server: {', '.join(f'{rate:.1f}/s' for rate in rates)}")
-    return done
+    return Step(figures, cpu, replica_reads, reads, other)
 
 
 def _measure(
-    setup: str,
-    servers: list[Server],
-    world: dict[str, Any],
-    args: argparse.Namespace,
-    parts: Parts,
-    clusters: tuple[Cluster, Cluster | None],
-) -> Outcome:
-    primary, replica = clusters
-    traffic = Traffic(servers[0].port, world, others=tuple(s.port for s in servers[1:]))
-    for therapist in world["therapists"][:40]:  # slots to book from the first second
-        traffic.send(random.Random(therapist["id"]), time.monotonic(), "slots")
-    closed_loop(traffic, 2, 2.0)  # every worker warm
-    print(f"\n{setup}; load average {os.getloadavg()[0]:.2f}\n{HEADER}\n{'-' * len(HEADER)}")
-    sampler = LagSampler(primary) if replica else None
-    with sampler.running() if sampler else ExitStack():
-        steps = [
-            _step(
-                f"{clients} clients, closed loop",
-                lambda c=clients: closed_loop(traffic, c, args.step_seconds),
-                servers,
-                parts,
-                clusters,
-            )
-            for clients in args.levels
-        ]
-        best = max(steps, key=lambda step: step.figures.rate)
-        rate = 0.8 * best.figures.rate
-        steady = _step(
-            f"open loop at {rate:.1f}/s",
-            lambda: open_loop(traffic, rate, args.seconds, args.pool),
-            servers,
-            parts,
-            clusters,
-        )
-    if sampler:
-        print(f"    {sampler.line()}")
-    return Outcome(setup, best, steady)
+    setups: list[Setup], args: argparse.Namespace, parts: Parts, clusters: tuple[Cluster, Cluster]
+) -> LagSampler:
+    """Rounds of a closed-loop step of each setup in turn, then rounds of an open-loop step of
+    each at 80 % of its median: the other sessions' load falls on every setup alike."""
+    for setup in setups:
+        for therapist in setup.traffic.world["therapists"][:40]:  # slots to book at once
+            setup.traffic.send(random.Random(therapist["id"]), time.monotonic(), "slots")
+        closed_loop(setup.traffic, 2, 2.0)  # every worker warm
+    lag = LagSampler(clusters[0])
+    with lag.running():
+        print(f"\n{HEADER}\n{'-' * len(HEADER)}")
+        for number in range(1, args.rounds + 1):
+            for setup in setups:
+                setup.closed.append(
+                    _step(
+                        f"{args.clients} clients, round {number}",
+                        lambda s=setup: closed_loop(s.traffic, args.clients, args.step_seconds),
+                        setup,
+                        parts,
+                        clusters,
+                    )
+                )
+        rates = {setup.key: 0.8 * setup.median for setup in setups}
+        for number in range(1, args.open_rounds + 1):
+            for setup in setups:
+                rate = rates[setup.key]
+                setup.open.append(
+                    _step(
+                        f"open loop {rate:.1f}/s, round {number}",
+                        lambda s=setup, r=rate: open_loop(s.traffic, r, args.seconds, args.pool),
+                        setup,
+                        parts,
+                        clusters,
+                    )
+                )
+    return lag
 
 
 # --- Read-your-writes through two app servers --------------------------------------------------
@@ -585,6 +623,7 @@ def _server(url: str, name: str, workers: int, env: dict[str, str]) -> Server:
     server = Server(url, VAR_DIR, workers=workers)
     server.env.update(UNLIMITED)
     server.env.pop("DATABASE_REPLICA_URL", None)
+    server.env["CONN_MAX_AGE"] = "60"  # the app's default, whatever this shell says
     server.env.update(env)
     server.log_path = VAR_DIR / f"gunicorn-{name}.log"
     return server
@@ -629,7 +668,6 @@ def run(args: argparse.Namespace) -> int:
     for leftover in (replica, primary):  # from a run that was killed outright
         leftover.drop()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    outcomes: list[Outcome] = []
     with ExitStack() as teardown:
         teardown.callback(primary.drop)
         primary.port = _free_port(5433, 5499)
@@ -649,106 +687,74 @@ def run(args: argparse.Namespace) -> int:
         teardown.callback(replica.drop)
         _make_replica(primary, replica)
         pooler = teardown.enter_context(Pooler(primary, replica))
-        print(
-            f"Replica {version}/{replica.name} on :{replica.port} streaming; PgBouncer "
-            f"(transaction pooling) on :{pooler.port}. {os.cpu_count()} cores shared by all, "
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.2f}."
-        )
-        clusters = {"primary": [primary.postmaster()], "replica": [replica.postmaster()]}
-        replay = _replay_processes(replica.postmaster())
-        assert pooler.process is not None
-        with _server(url, "direct", args.workers, {}) as direct:
-            parts = Parts({"app": [direct.process.pid], **clusters}, replay)  # type: ignore[union-attr]
-            outcomes.append(
-                _measure(
-                    "A. one app server, straight to the primary",
-                    [direct],
-                    world,
-                    args,
-                    parts,
-                    (primary, None),
-                )
-            )
         pooled = {
             "DATABASE_URL": pooler.url(BENCH_DATABASE),
             "DATABASE_REPLICA_URL": pooler.url(REPLICA_DATABASE),
-            "CONN_MAX_AGE": str(args.conn_max_age),
         }
+        direct = teardown.enter_context(_server(url, "direct", args.workers, {}))
+        beside = {"DATABASE_REPLICA_URL": replica.url(BENCH_DATABASE)}
+        with_replica = teardown.enter_context(_server(url, "replica", args.workers, beside))
         servers = [
             teardown.enter_context(_server(url, f"pooled-{i}", args.workers, pooled))
             for i in (1, 2)
         ]
+        reconnecting = teardown.enter_context(
+            _server(url, "pooled-no-reuse", args.workers, {**pooled, "CONN_MAX_AGE": "0"})
+        )
+        setups = [
+            Setup("A", "one app server, straight to the primary", [direct]),
+            Setup("B", "one app server, the replica beside the primary", [with_replica]),
+            Setup("C", "one app server, primary and replica through PgBouncer", servers[:1]),
+            Setup("D", "two app servers like C, the requests alternating", servers),
+            Setup("E", "one app server like C, CONN_MAX_AGE=0", [reconnecting]),
+        ]
+        for setup in setups:
+            ports = [server.port for server in setup.servers]
+            setup.traffic = Traffic(ports[0], world, others=tuple(ports[1:]))
+        assert pooler.process is not None
         parts = Parts(
             {
-                "app": [s.process.pid for s in servers if s.process],
-                **clusters,
+                "app": [
+                    s.process.pid
+                    for s in (direct, with_replica, *servers, reconnecting)
+                    if s.process
+                ],
+                "primary": [primary.postmaster()],
+                "replica": [replica.postmaster()],
                 "PgBouncer": [pooler.process.pid],
             },
-            replay,
-        )
-        outcomes.append(
-            _measure(
-                "B. one app server, PgBouncer and the replica",
-                servers[:1],
-                world,
-                args,
-                parts,
-                (primary, replica),
-            )
-        )
-        outcomes.append(
-            _measure(
-                "C. two app servers, PgBouncer and the replica",
-                servers,
-                world,
-                args,
-                parts,
-                (primary, replica),
-            )
-        )
-        ok = _read_your_writes(servers, primary, replica)
-    print(
-        f"\nEverything removed (clusters, PgBouncer, servers). Load average {os.getloadavg()[0]:.2f}."
-    )
-    print(
-        f"\n{'setup':<46} {'max req/s':>9} {'p95 at 80 %':>11} {'errors':>6} {'replica reads':>13}"
-        "   CPU ms per request at 80 %: app, primary, replica (queries + replay), PgBouncer"
-    )
-    for outcome in outcomes:
-        steady = outcome.steady
-        share = "—" if steady.replica_share is None else f"{steady.replica_share:.0%}"
-        errors = outcome.best.figures.errors + steady.figures.errors
-        count = max(1, len(steady.figures.samples))
-        ms = {part: 1000 * seconds / count for part, seconds in steady.cpu.items()}
-        cpu = (
-            f"{ms['app']:.1f}, {ms['primary']:.1f}, "
-            f"{ms['replica']:.1f} + {ms['replica replay']:.1f}, {ms.get('PgBouncer', 0.0):.1f}"
+            _replay_processes(replica.postmaster()),
         )
         print(
-            f"{outcome.setup:<46} {outcome.best.figures.rate:>9.1f} "
-            f"{steady.figures.p(95):>8.1f} ms {errors:>6} {share:>13}   {cpu}"
+            f"Replica {version}/{replica.name} on :{replica.port} streaming; PgBouncer "
+            f"(transaction pooling) on :{pooler.port}; app servers of {args.workers} sync "
+            f"workers. {os.cpu_count()} cores "
+            f"shared by all, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average "
+            f"{os.getloadavg()[0]:.2f}.\n"
         )
+        for setup in setups:
+            print(f"{setup.key}. {setup.name}")
+        lag = _measure(setups, args, parts, (primary, replica))
+        print(f"\n{lag.line()}")
+        ok = _read_your_writes(servers, primary, replica)
+    print(
+        f"\nEverything removed (clusters, PgBouncer, servers). Load average "
+        f"{os.getloadavg()[0]:.2f}.\n\n{SUMMARY}"
+    )
+    for setup in setups:
+        print(setup.line())
     return 0 if ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
-    parser.add_argument(
-        "--levels",
-        type=lambda text: [int(n) for n in text.split(",")],
-        default=[4, 8, 16],
-        help="closed-loop client counts",
-    )
-    parser.add_argument("--step-seconds", type=float, default=8.0, help="per closed-loop level")
-    parser.add_argument("--seconds", type=float, default=20.0, help="open loop at 80 %%")
+    parser.add_argument("--clients", type=int, default=8, help="closed-loop clients")
+    parser.add_argument("--rounds", type=int, default=5, help="closed-loop rounds")
+    parser.add_argument("--step-seconds", type=float, default=6.0, help="per closed-loop step")
+    parser.add_argument("--open-rounds", type=int, default=3, help="open-loop rounds")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per open-loop step")
     parser.add_argument("--pool", type=int, default=64, help="open-loop sender threads")
-    parser.add_argument(
-        "--conn-max-age",
-        type=int,
-        default=60,
-        help="CONN_MAX_AGE of the app servers behind PgBouncer (0: a new connection per request)",
-    )
     return run(parser.parse_args(argv))
 
 
