@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -149,22 +150,30 @@ class Sample:
     ms: float  # latency from `due` to the end of the answer
     ok: bool
     status: int
+    port: int = 0  # the app server that answered
 
 
 @dataclass
 class Traffic:
-    """The mix: draws requests, remembers offered slots for later bookings."""
+    """The mix: draws requests, remembers offered slots for later bookings. With ``others``,
+    requests alternate between the app servers on ``port`` and those (bench/scale_out.py)."""
 
     port: int
     world: dict[str, Any]
     hello: bool = False
     slots: dict[int, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    others: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._ports = itertools.cycle((self.port, *self.others))
 
     def send(self, rng: random.Random, due: float, chosen: str | None = None) -> Sample:
         kind = chosen or ("hello" if self.hello else rng.choices(KINDS, WEIGHTS)[0])
         method, path, body, token, therapist = self.request(kind, rng)
-        status, answer = self.exchange(method, path, body, token)
+        with self.lock:
+            port = next(self._ports)  # with `others`, the servers take turns
+        status, answer = self.exchange(method, path, body, token, port)
         ms = (time.monotonic() - due) * 1000.0
         if kind == "slots" and status == 200 and therapist is not None:
             soon = time.time() + NOTICE
@@ -175,15 +184,22 @@ class Traffic:
             ]
             with self.lock:
                 self.slots[therapist] = offered
-        return Sample(kind, due, ms, status in EXPECTED[kind], status)
+        return Sample(kind, due, ms, status in EXPECTED[kind], status, port)
 
     def exchange(
-        self, method: str, path: str, body: dict[str, Any] | None, token: str | None
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        token: str | None,
+        port: int | None = None,
     ) -> tuple[int, bytes]:
-        """One request on a new connection: (status, body); status 0 when the connection broke
-        or timed out (bench/outage.py also logs each write's answer here)."""
+        """One request on a new connection to `port` (the first server's by default): (status,
+        body); status 0 when the connection broke or timed out (bench/outage.py also logs each
+        write's answer here)."""
+        port = port or self.port
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
                 headers = {"Host": "127.0.0.1"}
                 if token:
@@ -238,7 +254,7 @@ class Traffic:
         return "POST", "/api/v1/appointments", body, token, None
 
 
-def _closed_loop(traffic: Traffic, clients: int, seconds: float) -> tuple[list[Sample], float]:
+def closed_loop(traffic: Traffic, clients: int, seconds: float) -> tuple[list[Sample], float]:
     samples: list[Sample] = []
     lock = threading.Lock()
     began = time.monotonic()
@@ -260,7 +276,7 @@ def _closed_loop(traffic: Traffic, clients: int, seconds: float) -> tuple[list[S
     return samples, time.monotonic() - began
 
 
-def _open_loop(
+def open_loop(
     traffic: Traffic, rate: float, seconds: float, pool: int
 ) -> tuple[list[Sample], float]:
     """Requests due at Poisson arrivals of `rate`/s; `pool` threads send each when it is due."""
@@ -336,20 +352,20 @@ HEADER = (
 )
 
 
-def _ramp(
+def ramp(
     traffic: Traffic, levels: list[int], seconds: float, name: str, show: Callable[[str], None]
 ) -> list[Figures]:
     """Closed loop at each level; the figures of each, in order."""
-    _closed_loop(traffic, 2, 2.0)  # every worker warm (imports, connections, URLconf)
+    closed_loop(traffic, 2, 2.0)  # every worker warm (imports, connections, URLconf)
     steps = []
     for clients in levels:
-        samples, elapsed = _closed_loop(traffic, clients, seconds)
+        samples, elapsed = closed_loop(traffic, clients, seconds)
         steps.append(Figures(f"{name}, {clients} clients", samples, elapsed))
         show(steps[-1].line())
     return steps
 
 
-def _by_kind(figures: Figures) -> None:
+def by_kind(figures: Figures) -> None:
     statuses: dict[str, Counter[int]] = defaultdict(Counter)
     for s in figures.samples:
         statuses[s.kind][s.status] += 1
@@ -442,7 +458,7 @@ def run(args: argparse.Namespace) -> int:
         hello_server.log_path = var_dir / "gunicorn-hello.log"
         with hello_server:
             ceiling = max(
-                _ramp(
+                ramp(
                     Traffic(hello_server.port, world, hello=True),
                     levels,
                     args.step_seconds,
@@ -457,10 +473,10 @@ def run(args: argparse.Namespace) -> int:
             traffic = Traffic(server.port, world)
             for therapist in world["therapists"][:40]:  # slots to book from the first second
                 traffic.send(random.Random(therapist["id"]), time.monotonic(), "slots")
-            steps = _ramp(traffic, levels, args.step_seconds, "app mix, closed loop", print)
+            steps = ramp(traffic, levels, args.step_seconds, "app mix, closed loop", print)
             best = max(steps, key=lambda f: f.rate)
             rate = 0.8 * best.rate
-            samples, elapsed = _open_loop(traffic, rate, args.seconds, args.pool)
+            samples, elapsed = open_loop(traffic, rate, args.seconds, args.pool)
             steady = Figures(f"app mix, open loop at {rate:.1f}/s", samples, elapsed)
             print(steady.line())
             load = os.getloadavg()[0]
@@ -474,10 +490,10 @@ def run(args: argparse.Namespace) -> int:
         f"the app serves {best.rate / ceiling.rate:.0%} of the ceiling; load average after {load:.2f}"
     )
     print(f"\n{steps[0].label}, by kind (service time with no queue):")
-    _by_kind(steps[0])
+    by_kind(steps[0])
     _against_floors(steps[0], url, var_dir)
     print("\nopen loop at 80 %, by kind:")
-    _by_kind(steady)
+    by_kind(steady)
     met = steady.p(95) <= 100.0 and steady.errors == 0
     print(
         f"\ntarget p95 ≤ 100 ms and zero errors at 80 % of the maximum: "

@@ -63,7 +63,7 @@ from bench.booking_contention import (
     prepare_in_subprocess,
     server_environment,
 )
-from bench.load import UNLIMITED, Sample, Traffic, _open_loop, percentile
+from bench.load import UNLIMITED, Sample, Traffic, open_loop, percentile
 from tests.proof.crash_history import Write, check_bookings, check_diary, check_notes, draft
 
 BENCH_DATABASE = "sciaticare_bench_outage"
@@ -243,14 +243,19 @@ class Journal(Traffic):
         return method, path, body, token, therapist
 
     def exchange(
-        self, method: str, path: str, body: dict[str, Any] | None, token: str | None
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        token: str | None,
+        port: int | None = None,
     ) -> tuple[int, bytes]:
         if method != "POST" or body is None or token is None:
-            return super().exchange(method, path, body, token)
+            return super().exchange(method, path, body, token, port)
         patient = self.patients[token]
         if path == "/api/v1/diary":
             with self.turns[token]:
-                status, answer = super().exchange(method, path, body, token)
+                status, answer = super().exchange(method, path, body, token, port)
                 key = {
                     "patient": patient,
                     "note": body["note"],
@@ -259,7 +264,7 @@ class Journal(Traffic):
                 }
                 self.log(Write("diary", outcome(status), status, time.monotonic(), key))
             return status, answer
-        status, answer = super().exchange(method, path, body, token)
+        status, answer = super().exchange(method, path, body, token, port)
         if body.get("start"):  # a booking with no slot known is refused, not logged
             key = {
                 "patient": patient,
@@ -395,7 +400,7 @@ def under_load(
     ]
     box: dict[str, Any] = {}
     mix = threading.Thread(
-        target=lambda: box.update(done=_open_loop(journal, args.rate, seconds, args.pool)),
+        target=lambda: box.update(done=open_loop(journal, args.rate, seconds, args.pool)),
         daemon=True,
     )
     for thread in [mix, *notes]:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sciaticare.web.middleware.ClientAddressMiddleware",
     "sciaticare.audit.middleware.RequestContextMiddleware",
+    "sciaticare.core.replica.ReplicaReadsMiddleware",  # only with DATABASE_REPLICA_URL
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,6 +145,25 @@ else:
         _flags = " ".join(f"-c {name}={ms}" for name, ms in _limits.items() if ms > 0)
         if _flags:
             _options["options"] = f"{_options.get('options', '')} {_flags}".strip()
+# A streaming replica for the reads that may be a few seconds late: the public search and
+# profiles (core/replica.py, docs/scale.md). Unset, they read the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name the same kind of database as DATABASE_URL."
+        )
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"].get(
+        "CONN_HEALTH_CHECKS", False
+    )
+    # The same connect timeout and web limits as the primary (SQLite: its own options).
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests read one database through both aliases.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# For this long after a browser's own write, its late reads go to the primary: longer than the
+# replica's lag (docs/deploy.md).
+READ_YOUR_WRITES_SECONDS = env.float("READ_YOUR_WRITES_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Everything the app keeps lives in the database, the cache included (rate limits must be

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 _CENTS = Decimal("0.01")
 
@@ -19,9 +19,11 @@ def table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def fetch_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """Every row of one statement, as tuples."""
-    with connection.cursor() as cursor:
+def fetch_rows(
+    sql: str, params: list[Any], *, using: str = DEFAULT_DB_ALIAS
+) -> list[tuple[Any, ...]]:
+    """Every row of one statement, as tuples, from the database ``using`` names."""
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

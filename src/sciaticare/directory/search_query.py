@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from sciaticare.core.sql import Dialect, table
 from sciaticare.directory import geo
@@ -396,8 +396,11 @@ def _settle(
     return rows, within
 
 
-def ranked_therapists(filters: SearchFilters, *, today: date, count: int) -> Ranking:
-    """The best ``count`` therapists as ``(profile id, distance_km, score)``, and the count.
+def ranked_therapists(
+    filters: SearchFilters, *, today: date, count: int, using: str = DEFAULT_DB_ALIAS
+) -> Ranking:
+    """The best ``count`` therapists as ``(profile id, distance_km, score)``, and the count,
+    read from the database ``using`` names (the replica and the primary speak the same SQL).
 
     Asks for twice as many rows as therapists wanted, and again for more in the rare case that
     several places of the same therapists filled them.
@@ -414,7 +417,7 @@ def ranked_therapists(filters: SearchFilters, *, today: date, count: int) -> Ran
     # The hits a count reads before it may say "more than": near a crowded centre there are
     # 1.2 hits a therapist (places of one clinic), so 1.5 × COUNT_LIMIT hold more than that.
     most = COUNT_LIMIT * 3 // 2
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         first = _tallied(cursor, filters, today, limit, radius * FIRST_REACH, tally=most)
         ranked = (first.rows, radius * FIRST_REACH)
         crowded = first.therapists > COUNT_LIMIT

@@ -18,7 +18,9 @@ def administers(user: User, profile: TherapistProfile) -> bool:
         return True
     if not user.has_role(Role.CLINIC_ADMIN):
         return False
-    return profile.clinics.filter(admins=user).exists()
+    # From the primary, whichever database the profile was read from (the public profile's
+    # may come from the replica): a decision about rights.
+    return Clinic.objects.filter(therapists=profile, admins=user).exists()
 
 
 def profile_for_edit(*, user: User, profile_id: int) -> TherapistProfile:

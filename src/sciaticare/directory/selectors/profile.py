@@ -7,12 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
+from sciaticare.core.replica import late_read_alias
 from sciaticare.core.sql import fetch_rows, money, table
 from sciaticare.core.time import as_utc, parse_utc
 from sciaticare.directory.models import (
@@ -128,10 +129,13 @@ def own_profile(*, user: User) -> TherapistProfile | None:
     return TherapistProfile.objects.filter(user=user).select_related("user").first()
 
 
-def listed_therapist(*, profile_id: int) -> TherapistProfile:
+def listed_therapist(*, profile_id: int, using: str = DEFAULT_DB_ALIAS) -> TherapistProfile:
     """A therapist whose account is active, with their user, or NotFound."""
     profile = (
-        TherapistProfile.objects.filter(bookable(), pk=profile_id).select_related("user").first()
+        TherapistProfile.objects.using(using)
+        .filter(bookable(), pk=profile_id)
+        .select_related("user")
+        .first()
     )
     if profile is None:
         raise NotFound("therapist")
@@ -144,15 +148,17 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
     Two statements: the profile, then its four lists in one plain SQL statement. They are the
     bulk of the load mix's traffic: the ORM spent 60 % of this read compiling the four
     prefetches (5.0 → 2.0 ms in process), and four round trips cost more than the one
-    (docs/benchmarks.md); the orders are the models' own.
+    (docs/benchmarks.md); the orders are the models' own. Both may be a few seconds late:
+    they read the replica when there is one (core/replica.py).
     """
-    therapist = listed_therapist(profile_id=profile_id)
+    using = late_read_alias()
+    therapist = listed_therapist(profile_id=profile_id, using=using)
     today = today or timezone.localdate()
     pk = therapist.pk
     lists: dict[int, list[list[Any]]] = {_LOCATION: [], _SESSION: [], _CREDENTIAL: [], _REVIEW: []}
     params = [pk, pk, pk, CredentialStatus.VERIFIED.value]
-    params += [connection.ops.adapt_datefield_value(today), pk]
-    for kind, _, *values in fetch_rows(_LISTS_SQL, params):
+    params += [connections[using].ops.adapt_datefield_value(today), pk]
+    for kind, _, *values in fetch_rows(_LISTS_SQL, params, using=using):
         lists[kind].append(values)
     return PublicProfile(
         therapist=therapist,

@@ -10,11 +10,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Invalid
+from sciaticare.core.replica import late_read_alias
 from sciaticare.core.sql import fetch_rows, money, table
 from sciaticare.directory import geo, search_query
 from sciaticare.directory.models import Clinic, Location, SearchEntry, SessionType, TherapistProfile
@@ -206,19 +208,22 @@ def search_therapists(
         fit=fit,
     )
     offset = (page - 1) * page_size
+    # The directory's own reads may be a few seconds late (the replica, when there is one);
+    # the next free sessions are scheduling's, read on the primary.
+    using = late_read_alias()
     if available_within_days is not None:
         return _available_page(
-            filters, today, available_within_days, page=page, page_size=page_size
+            filters, today, available_within_days, page=page, page_size=page_size, using=using
         )
     # The first pages are re-ranked with each therapist's next free session (soonness), which
     # SQL cannot know; later pages keep the SQL order.
     reranked = offset + page_size <= RERANK_WINDOW
     wanted = RERANK_WINDOW if reranked else offset + page_size
-    ranking = search_query.ranked_therapists(filters, today=today, count=wanted)
+    ranking = search_query.ranked_therapists(filters, today=today, count=wanted, using=using)
     ranked = ranking.therapists
     ids = [pk for pk, _, _ in (ranked if reranked else ranked[offset:])]
     soonest = ledger().next_available(ids)
-    results = _results_for(ids, filters, today, soonest=soonest)
+    results = _results_for(ids, filters, today, soonest=soonest, using=using)
     if reranked:
         results.sort(key=lambda r: (-r.ranked.score, r.distance_km, r.profile.pk))
         results = results[offset : offset + page_size]
@@ -239,15 +244,25 @@ AVAILABILITY_CANDIDATES = 500
 
 
 def _available_page(
-    filters: search_query.SearchFilters, today: date, days: int, *, page: int, page_size: int
+    filters: search_query.SearchFilters,
+    today: date,
+    days: int,
+    *,
+    page: int,
+    page_size: int,
+    using: str,
 ) -> SearchPage:
     """Ranked matches with a free standard session within `days`, one page of them."""
-    ranking = search_query.ranked_therapists(filters, today=today, count=AVAILABILITY_CANDIDATES)
+    ranking = search_query.ranked_therapists(
+        filters, today=today, count=AVAILABILITY_CANDIDATES, using=using
+    )
     ranked_ids = [pk for pk, _, _ in ranking.therapists]
     soonest = ledger().next_available(ranked_ids, within=timedelta(days=days))
     free = [pk for pk in ranked_ids if soonest.get(pk) is not None]
     offset = (page - 1) * page_size
-    results = _results_for(free[offset : offset + page_size], filters, today, soonest=soonest)
+    results = _results_for(
+        free[offset : offset + page_size], filters, today, soonest=soonest, using=using
+    )
     return SearchPage(
         results=results,
         count=len(free),
@@ -304,11 +319,12 @@ SELECT {", ".join(column for _, column in PAGE_COLUMNS)}
 """  # noqa: S608 - table names from the models; the ids go as parameters
 
 
-def page_rows(ids: list[int]) -> list[dict[str, Any]]:
+def page_rows(ids: list[int], *, using: str = DEFAULT_DB_ALIAS) -> list[dict[str, Any]]:
     if not ids:
         return []
     names = [name for name, _ in PAGE_COLUMNS]
-    rows = fetch_rows(_PAGE_SQL.format(ids=", ".join(["%s"] * len(ids))), list(ids))
+    sql = _PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    rows = fetch_rows(sql, list(ids), using=using)
     found = [dict(zip(names, row, strict=True)) for row in rows]
     for row in found:  # the two values the drivers give back as text or a number
         row["languages"] = json.loads(row["languages"])
@@ -323,9 +339,10 @@ def _results_for(
     today: date,
     *,
     soonest: dict[int, datetime | None],
+    using: str,
 ) -> list[SearchResult]:
     now = timezone.now()
-    rows = page_rows(ids)
+    rows = page_rows(ids, using=using)
     profiles: dict[int, dict[str, Any]] = {}
     places: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
