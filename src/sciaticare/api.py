@@ -32,8 +32,10 @@ api = DocumentedAPI(
     description=(
         "Triage, directory, booking, session notes and outcomes for massage therapy in "
         "sciatica. Authenticate with `Authorization: Bearer <token>` (make one on your "
-        "account page) or the browser session. Errors are `{detail, errors}`; while the "
-        "database is away or too busy, any call may answer 503 with `Retry-After`."
+        "account page) or the browser session. Errors are `{detail, code, errors}`; while "
+        "the database is away or too busy, any call may answer 503 with `Retry-After`. A "
+        "503 to a change means it was not made, unless the change had already been saved "
+        "when the database went away: look before sending it again."
     ),
     auth=api_auth,
     # Per account, or per IP without one (ratelimits.py; settings.RATE_LIMITS).

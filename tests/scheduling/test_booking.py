@@ -566,3 +566,26 @@ def test_api_slots_body_is_what_the_slot_schema_serialises(client, world):
     )
     assert slots == expected
     assert response.content == json.dumps(expected).encode()
+
+
+def test_a_hook_failing_after_the_commit_neither_undoes_nor_hides_the_booking(
+    world, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """A booking is committed before its hooks run: a hook that meets a busy database (its
+    mail's task row) is logged, the hooks after it still run, and the caller gets the booking
+    rather than an error that would say "try again"."""
+    from django.db import OperationalError
+
+    ran = []
+
+    def busy(appointment_id: int) -> None:
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(booking, "on_booked", [busy, ran.append])
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = booking.book_appointment(
+            patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)
+        )
+
+    assert ran == [appointment.pk]
+    assert "lock timeout" in caplog.text

@@ -97,7 +97,6 @@ class TherapistSearchOut(Body):
         )
     )
     count_exact: bool = Field(
-        True,
         description=(
             "False when a search matches more therapists than it counts (near a crowded city "
             "centre): counting them all would read every match."

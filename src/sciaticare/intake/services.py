@@ -119,7 +119,7 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
         record_event(actor=patient, action="intake.create", patient=patient, obj=intake)
         if result.level >= Level.URGENT:
             for hook in on_blocking_result:
-                transaction.on_commit(partial(hook, intake.pk))
+                transaction.on_commit(partial(hook, intake.pk), robust=True)
     return intake
 
 

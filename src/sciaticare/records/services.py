@@ -240,7 +240,7 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
             )
         record_event(actor=therapist_user, action="note.sign", patient=note.patient, obj=note)
         for hook in on_signed:
-            transaction.on_commit(partial(hook, note.pk))
+            transaction.on_commit(partial(hook, note.pk), robust=True)  # the note is signed
         return note
 
 

@@ -55,7 +55,8 @@ on_invoice_paid: list[Callable[[int], None]] = []
 
 def _after_commit(hooks: list[Callable[[int], None]], payment_id: int) -> None:
     for hook in hooks:
-        transaction.on_commit(lambda hook=hook: hook(payment_id))  # type: ignore[misc]
+        # Robust: the payment is recorded; a failing hook is logged, the others still run.
+        transaction.on_commit(lambda hook=hook: hook(payment_id), robust=True)  # type: ignore[misc]
 
 
 def tell_if_paid(invoice_id: int | None) -> None:

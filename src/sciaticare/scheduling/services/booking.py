@@ -76,8 +76,11 @@ on_booked: list[Callable[[int], None]] = []
 
 
 def after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> None:
+    # Robust: the booking is committed when these run; a hook that fails (a mail's task row
+    # meeting a lock timeout) is logged and the others still run, and the person is told the
+    # booking stands, not "try again" (core/outage.py answers only what had not committed).
     for hook in hooks:
-        transaction.on_commit(partial(hook, appointment_id))
+        transaction.on_commit(partial(hook, appointment_id), robust=True)
 
 
 TRIAGE_BLOCKS = "triage_blocks_booking"

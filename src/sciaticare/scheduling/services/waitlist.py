@@ -51,7 +51,7 @@ on_slot_freed: list[Callable[[int], None]] = []
 
 def _after_commit(hooks: list[Callable[[int], None]], object_id: int) -> None:
     for hook in hooks:
-        transaction.on_commit(partial(hook, object_id))
+        transaction.on_commit(partial(hook, object_id), robust=True)  # as booking.after_commit
 
 
 # --- Joining and leaving ----------------------------------------------------------------------
