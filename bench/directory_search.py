@@ -23,11 +23,12 @@ and written again in one transaction.
 Measured for each city, over ``--runs`` runs after a warm-up: the whole
 ``search_therapists`` call (within 25 km of the city centre, one modality, ranked,
 first page of 20, with the page's profiles, places and sessions read, its next free sessions
-looked up and the reasons written), the same query's ranked SQL statement alone (the floor:
-the database's share of the search), and the bounding-box prefilter alone, counted in the
-database (the index entries a search near the centre would read without the search table's
-grid). Then the query plan, which must read the covering index ``directory_search_covering``
-and no other table.
+looked up and the reasons written); then, in turn within one loop, the search again ("beside
+SQL"), the ranked statements it sends replayed alone (the floor: the database's share of the
+search; one to three statements, "SQL") and the bounding-box prefilter alone, counted in the
+database (every index entry in the circle's box: what a search that read every match would
+read). Then the query plan, which must read the covering index
+``directory_search_covering`` and no other table.
 
 Each is wall-clock time; beside it, this thread's CPU time (on a busy machine the wall clock
 also counts the time other processes held the CPU) and, on PostgreSQL, the mean CPU time of

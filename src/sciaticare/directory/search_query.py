@@ -439,7 +439,8 @@ def ranked_therapists(
 
 
 def prefilter(filters: SearchFilters) -> tuple[str, list[Any]]:
-    """The bounding-box prefilter alone, counted in the database (the benchmark's floor)."""
+    """The bounding-box prefilter alone, counted in the database: every index entry in the
+    circle's box, which a search that read every match would read (the benchmark prints it)."""
     box = geo.bounding_box(filters.latitude, filters.longitude, filters.radius_km)
     where, params = _box_sql(box)
     # The table name comes from the model and values are bound parameters: nothing is injected.
