@@ -225,9 +225,9 @@ class Pooler:
             f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
             f"auth_type = trust\nauth_file = {VAR_DIR / 'userlist.txt'}\n"
             "pool_mode = transaction\nmax_client_conn = 1000\ndefault_pool_size = 20\n"
-            # libpq's `options` (a statement_timeout set by the app, say) is not passed on in
-            # transaction mode: set such limits on the database role instead.
-            "ignore_startup_parameters = extra_float_digits,options\n"
+            # No `options`: PgBouncer refuses it, and ignoring it would drop the web's limits
+            # unseen (docs/deploy.md); the app servers behind it send none.
+            "ignore_startup_parameters = extra_float_digits\n"
             "log_connections = 0\nlog_disconnections = 0\n"
         )
         command = ["pgbouncer", *(["-u", "postgres"] if ROOT else []), str(config)]
@@ -629,6 +629,13 @@ def _server(url: str, name: str, workers: int, env: dict[str, str]) -> Server:
     return server
 
 
+_LIMITS = (
+    "DATABASE_STATEMENT_TIMEOUT_MS",
+    "DATABASE_LOCK_TIMEOUT_MS",
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+)
+
+
 def _collect_static(url: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -690,6 +697,8 @@ def run(args: argparse.Namespace) -> int:
         pooled = {
             "DATABASE_URL": pooler.url(BENCH_DATABASE),
             "DATABASE_REPLICA_URL": pooler.url(REPLICA_DATABASE),
+            # Limits go on the role behind PgBouncer (docs/deploy.md); the bench sets none there.
+            **dict.fromkeys(_LIMITS, "0"),
         }
         direct = teardown.enter_context(_server(url, "direct", args.workers, {}))
         beside = {"DATABASE_REPLICA_URL": replica.url(BENCH_DATABASE)}
