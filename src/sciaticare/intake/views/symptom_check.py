@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sciaticare.core import ratelimits
-from sciaticare.intake import symptom_check
+from sciaticare.intake import carried_check, symptom_check
 from sciaticare.intake.triage.assessment import Triage
 from sciaticare.intake.triage.levels import Level
 from sciaticare.intake.triage.precautions import PRECAUTIONS
@@ -48,7 +48,9 @@ def check(request: HttpRequest) -> HttpResponse:
             if error is None:
                 state = symptom_check.parse({**data, step: data["answer"]})
                 if symptom_check.reaches_emergency(state) or index == len(symptom_check.STEPS) - 1:
-                    return check_result_page(request, symptom_check.result(state))
+                    response = check_result_page(request, symptom_check.result(state))
+                    carried_check.remember(response, state)  # for sign-up and booking to confirm
+                    return response
                 index += 1
     step = symptom_check.STEPS[index]
     carried = [
