@@ -49,7 +49,7 @@ def recall(request: HttpRequest) -> CheckState | None:
     if not raw:
         return None
     try:
-        data: dict[str, Any] = signing.loads(raw, salt=_SALT, max_age=HOLDS_FOR.total_seconds())
+        data: dict[str, Any] = signing.loads(raw, salt=_SALT, max_age=HOLDS_FOR)
         answers = {str(code): bool(value) for code, value in dict(data["a"]).items()}
         age = data.get("age")
         onset = data.get("on")
