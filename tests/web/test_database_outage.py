@@ -20,6 +20,7 @@ from django.test import Client
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.outage import BUSY, UNAVAILABLE, outage_of
+from sciaticare.intake.triage.questions import REQUIRED_CODES
 from sciaticare.outcomes.models import PainEntry
 from tests.factories import PatientFactory, TherapistFactory
 
@@ -119,6 +120,39 @@ def test_an_api_call_failing_in_its_rate_limit_is_the_same_503_json(visitor, set
     assert answer["Retry-After"] == "2"
     assert answer.json()["code"] == "database_busy"
     _no_traceback(answer.content.decode())
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: the limit runs outside a transaction
+def test_the_triage_api_answers_while_the_database_is_unreachable(visitor, settings):
+    # Its limits cannot count: they let the call through, as the engine needs no database.
+    settings.RATE_LIMITS_ENABLED = True
+    answers = dict.fromkeys(REQUIRED_CODES, False) | {"saddle_numbness": True}
+    body = json.dumps({"age": 40, "onset_weeks": 2, "answers": answers})
+    with failing(_refused):
+        answer = visitor.post("/api/v1/triage", body, content_type="application/json")
+
+    assert answer.status_code == 200
+    assert answer.json()["level"] == "emergency"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_symptom_check_goes_on_while_the_database_is_unreachable(visitor, settings):
+    settings.RATE_LIMITS_ENABLED = True
+    with failing(_refused):
+        answer = visitor.post("/check/", {"step": "0", "answer": "yes", "go": "next"})
+
+    assert answer.status_code == 200
+    assert 'id="emergency"' in answer.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_whose_limit_cannot_count_still_meets_the_outage_itself(visitor, settings):
+    settings.RATE_LIMITS_ENABLED = True
+    with failing(_refused):
+        answer = visitor.get("/api/v1/therapists/1")
+
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "database_unavailable"
 
 
 def test_a_write_that_met_the_outage_is_not_saved_and_not_acknowledged(visitor):

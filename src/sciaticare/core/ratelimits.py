@@ -19,6 +19,12 @@ of the window, so a flood of refused requests writes nothing either. On PostgreS
 UNLOGGED (migration 0002): a count lost in a crash costs nothing, and its commits wait for no
 disk flush.
 
+When the database cannot be reached, a limit lets the request through rather than refuse it
+(`hit`): the limit exists to protect work that needs the database, which then meets the same
+outage and answers 503 on its own; the symptom check and the triage API need no database, so
+they keep answering while it is away. Only "unavailable" fails open, and only outside a
+transaction: a busy database (a lock or statement timeout) still answers 503.
+
 Sign-in, sign-up and password reset are limited by allauth (`ACCOUNT_RATE_LIMITS`), on Django's
 cache (the database cache of settings.CACHES), which every process shares too.
 """
@@ -26,6 +32,7 @@ cache (the database cache of settings.CACHES), which every process shares too.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import threading
 import time
@@ -33,13 +40,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 from ninja.throttling import BaseThrottle
 
+from sciaticare.core import outage
 from sciaticare.core.models import RateCounter
+
+logger = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -131,7 +141,14 @@ def hit(*, scope: str, ident: str, now: float | None = None) -> int | None:
     window = int(now // rate.seconds)
     # Digest the identity: no address or account id is stored in clear.
     key = f"{scope}:{hashlib.sha256(ident.encode()).hexdigest()[:40]}"
-    if leases.take(key, window, rate):
+    try:
+        taken = leases.take(key, window, rate)
+    except (OperationalError, InterfaceError) as error:
+        if outage.outage_of(error) is not outage.UNAVAILABLE or connection.in_atomic_block:
+            raise
+        logger.warning("Rate limit %s not counted: the database is unavailable.", scope)
+        return None
+    if taken:
         return None
     return max(1, math.ceil((window + 1) * rate.seconds - now))
 
