@@ -72,6 +72,17 @@ def test_bad_parameters_are_422(client, params):
     assert "errors" in response.json()
 
 
+@pytest.mark.parametrize("field", ["lat", "lon", "radius_km", "max_price"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_point_or_figure_that_is_not_a_finite_number_is_422_saying_so(client, field, value):
+    response = client.get(URL, {"lat": LAT, "lon": LON, field: value})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": field, "message": "Input should be a finite number"}
+    ]
+
+
 def test_missing_point_is_422(client):
     assert client.get(URL).status_code == 422
 

@@ -20,6 +20,16 @@ def _fields(response):
     return {error["field"]: error["message"] for error in response.json()["errors"]}
 
 
+@pytest.mark.parametrize("weeks", ["NaN", "Infinity"])
+def test_weeks_that_are_not_a_finite_number_are_422_saying_so(client, weeks):
+    # Python's JSON reader takes these words; the API does not take them as a number of weeks.
+    body = json.dumps({"age": 45, "answers": NO})[:-1] + f', "onset_weeks": {weeks}}}'
+    response = client.post("/api/v1/triage", body, content_type="application/json")
+
+    assert response.status_code == 422
+    assert _fields(response)["onset_weeks.float"] == "Input should be a finite number"
+
+
 def test_triage_answers_with_level_reasons_precautions_and_advice(client):
     response = _post(
         client, "/api/v1/triage", {"age": 45, "onset_weeks": 2, "answers": {**NO, "pregnant": True}}

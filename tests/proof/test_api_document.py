@@ -36,6 +36,18 @@ def test_every_operation_documents_rate_limiting(document):
         assert "429" in operation["responses"], label
 
 
+def test_every_wait_and_retry_refusal_declares_its_retry_after_header(document):
+    header = document["components"]["headers"]["RetryAfter"]
+    assert header["schema"] == {"type": "integer", "minimum": 1}
+    for label, operation in _operations(document):
+        for code in ("429", "503"):
+            headers = operation["responses"][code].get("headers", {})
+            assert headers.get("Retry-After") == {"$ref": "#/components/headers/RetryAfter"}, (
+                label,
+                code,
+            )
+
+
 def test_operations_that_need_a_caller_document_401_and_403(document):
     secured = [(label, op) for label, op in _operations(document) if op.get("security")]
 

@@ -31,6 +31,15 @@ SHARED_REFUSALS = {
     ),
 }
 
+#: The refusals that say when to ask again, in a `Retry-After` header (whole seconds).
+RETRY_AFTER_REF = "#/components/headers/RetryAfter"
+RETRY_AFTER = {
+    "description": "How many seconds to wait before asking again.",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+WAIT_THEN_RETRY = frozenset({"429", "503"})
+
 
 def shared_refusals(operation: dict[str, Any]) -> list[str]:
     """The status codes of SHARED_REFUSALS that can answer this operation."""
@@ -49,6 +58,7 @@ def add_shared_refusals(document: dict[str, Any]) -> None:
     answer the router declared itself."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template=PROBLEM_REF))
+    document["components"].setdefault("headers", {}).setdefault("RetryAfter", RETRY_AFTER)
     problem = {"application/json": {"schema": {"$ref": PROBLEM_REF}}}
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
@@ -57,8 +67,11 @@ def add_shared_refusals(document: dict[str, Any]) -> None:
             for code in shared_refusals(operation):
                 if code not in declared:
                     responses[code] = {"description": SHARED_REFUSALS[code], "content": problem}
+                own = responses[declared.get(code, code)]
+                if code in WAIT_THEN_RETRY:
+                    own.setdefault("headers", {})["Retry-After"] = {"$ref": RETRY_AFTER_REF}
+                if code not in declared:
                     continue
-                own = responses[declared[code]]
                 if own.get("description") == HTTPStatus(int(code)).phrase:
                     # The router's own refusal under the same code: say both reasons.
                     own["description"] = (

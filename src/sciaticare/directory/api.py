@@ -33,15 +33,24 @@ ModalityCode = enum.StrEnum("ModalityCode", [(code, code) for code in MODALITIES
 
 
 class TherapistSearchIn(Schema):
-    lat: float = Field(..., ge=-90, le=90, description="Latitude of the point to search near.")
-    lon: float = Field(..., ge=-180, le=180, description="Longitude of the point.")
-    radius_km: float = Field(DEFAULT_RADIUS_KM, gt=0, le=MAX_RADIUS_KM, description="At most 500.")
+    lat: float = Field(
+        ..., ge=-90, le=90, allow_inf_nan=False, description="Latitude of the point to search near."
+    )
+    lon: float = Field(
+        ..., ge=-180, le=180, allow_inf_nan=False, description="Longitude of the point."
+    )
+    radius_km: float = Field(
+        DEFAULT_RADIUS_KM, gt=0, le=MAX_RADIUS_KM, allow_inf_nan=False, description="At most 500."
+    )
     modality: ModalityCode | None = Field(None, description="One modality the therapist offers.")
     language: str | None = Field(
         None, min_length=2, max_length=2, description="ISO 639-1 code, e.g. es."
     )
     max_price: float | None = Field(
-        None, ge=0, description="Highest price of the therapist's standard session."
+        None,
+        ge=0,
+        allow_inf_nan=False,
+        description="Highest price of the therapist's standard session.",
     )
     available_within_days: int | None = Field(
         None,

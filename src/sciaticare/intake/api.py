@@ -41,7 +41,7 @@ TriageAnswers = create_model(
 class TriageIn(_StrictSchema):
     age: Annotated[StrictInt, Field(ge=AGE_MIN, le=AGE_MAX, description="Age in years.")]
     onset_weeks: Annotated[
-        StrictInt | StrictFloat,
+        StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)],
         Field(
             ge=ONSET_WEEKS_MIN,
             le=ONSET_WEEKS_MAX,
