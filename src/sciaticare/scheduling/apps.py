@@ -28,13 +28,7 @@ class SchedulingConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from sciaticare.scheduling.models import Appointment
-        from sciaticare.scheduling.selectors.bookable import recent
+        from sciaticare.scheduling.selectors.bookable import forget_appointment
 
-        def forget(sender: type, instance: Appointment, **kwargs: object) -> None:
-            recent.forget(instance.therapist_id)
-
-        # Held strongly: a local function would otherwise be collected as ready() returns.
         for signal in (post_save, post_delete):
-            signal.connect(
-                forget, sender=Appointment, weak=False, dispatch_uid=f"next-free-{signal}"
-            )
+            signal.connect(forget_appointment, sender=Appointment, dispatch_uid="next-free")

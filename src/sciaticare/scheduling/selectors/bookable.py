@@ -16,7 +16,7 @@ from django.utils import timezone
 from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import fetch_rows, table
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
-from sciaticare.scheduling.models import BookingPolicy, policy_durations
+from sciaticare.scheduling.models import Appointment, BookingPolicy, policy_durations
 from sciaticare.scheduling.selectors.calendars import TherapistCalendar, load_calendars, policy_of
 from sciaticare.scheduling.slots import free, rules
 
@@ -263,3 +263,9 @@ class RecentNextFree:
 MOST_KEPT = 50_000
 #: The one store of this process.
 recent = RecentNextFree()
+
+
+def forget_appointment(sender: type, instance: Appointment, **kwargs: object) -> None:
+    """A saved or deleted appointment: its therapist's next free session is read afresh
+    (connected to Appointment's post_save and post_delete in scheduling/apps.py)."""
+    recent.forget(instance.therapist_id)
