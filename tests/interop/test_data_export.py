@@ -9,9 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.tasks import task_backends
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.generated import FileStatus
@@ -23,6 +23,7 @@ from sciaticare.interop.tasks import build_data_export
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from tests.database_faults import failing, lock_timeout
 from tests.directory.factories import TherapistProfileFactory
 from tests.factories import ClinicAdminFactory, PatientFactory, SiteAdminFactory, TherapistFactory
 from tests.interop.test_export_import import history
@@ -143,23 +144,34 @@ def test_asking_again_while_one_is_being_made_gives_the_same_export(settings):
     assert DataExport.objects.filter(patient=patient).count() == 1
 
 
-def test_the_page_queues_the_task_once_after_commit(
-    client, settings, django_capture_on_commit_callbacks
-):
-    settings.TASKS = DUMMY
-    queue = task_backends["default"]
+def test_the_page_queues_the_task_once_with_the_row(client):
     patient = PatientFactory()
     client.force_login(patient)
 
-    with django_capture_on_commit_callbacks() as committed:
-        client.post(reverse("interop:your_data"))
-        client.post(reverse("interop:your_data"))  # while it is being made
-        assert queue.results == []  # nothing before the commit
-    for callback in committed:
-        callback()
+    client.post(reverse("interop:your_data"))
+    client.post(reverse("interop:your_data"))  # while it is being made
 
     export = DataExport.objects.get(patient=patient)
-    assert [(r.task.name, r.args) for r in queue.results] == [("build_data_export", [export.pk])]
+    queued = DBTaskResult.objects.all()
+    assert [(t.task_path.rsplit(".", 1)[1], t.args_kwargs["args"]) for t in queued] == [
+        ("build_data_export", [export.pk])
+    ]
+
+
+def test_an_archive_whose_task_could_not_be_queued_is_not_left_being_made(client):
+    patient = PatientFactory()
+    client.force_login(patient)
+    client.raise_request_exception = False
+
+    with failing(lock_timeout, when=lambda sql: DBTaskResult._meta.db_table in sql):
+        answer = client.post(reverse("interop:your_data"))
+
+    assert answer.status_code == 503
+    assert not DataExport.objects.filter(patient=patient).exists()
+    # Asked again, it is made: a new row with its task.
+    client.post(reverse("interop:your_data"))
+    export = DataExport.objects.get(patient=patient)
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [export.pk]
 
 
 def _ready(patient, *, days_ago: float = 0) -> DataExport:

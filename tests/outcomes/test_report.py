@@ -6,9 +6,9 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
-from django.tasks import task_backends
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.generated import FileStatus
@@ -16,6 +16,7 @@ from sciaticare.outcomes import report, services
 from sciaticare.outcomes.models import PainEntry, ProgressReport
 from sciaticare.outcomes.tasks import build_report
 from sciaticare.records import services as records
+from tests.database_faults import failing, lock_timeout
 from tests.directory.factories import TherapistProfileFactory
 from tests.factories import PatientFactory, TherapistFactory
 from tests.intake.factories import make_intake
@@ -142,23 +143,31 @@ def test_asking_again_while_one_is_being_made_gives_the_same_report(settings):
     assert ProgressReport.objects.filter(patient=patient).count() == 1
 
 
-def test_the_page_queues_the_task_once_after_commit(
-    client, settings, django_capture_on_commit_callbacks
-):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    queue = task_backends["default"]
+def test_the_page_queues_the_task_once_with_the_row(client):
     patient = PatientFactory()
     client.force_login(patient)
 
-    with django_capture_on_commit_callbacks() as committed:
-        client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})
-        client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})  # being made
-        assert queue.results == []  # nothing before the commit
-    for callback in committed:
-        callback()
+    client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})
+    client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})  # being made
 
     made = ProgressReport.objects.get(patient=patient)
-    assert [(r.task.name, r.args) for r in queue.results] == [("build_report", [made.pk])]
+    assert [t.args_kwargs["args"] for t in DBTaskResult.objects.all()] == [[made.pk]]
+    assert DBTaskResult.objects.get().task_path.endswith(".build_report")
+
+
+def test_a_report_whose_task_could_not_be_queued_is_not_left_being_made(client):
+    patient = PatientFactory()
+    client.force_login(patient)
+    client.raise_request_exception = False
+
+    with failing(lock_timeout, when=lambda sql: DBTaskResult._meta.db_table in sql):
+        answer = client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})
+
+    assert answer.status_code == 503
+    assert not ProgressReport.objects.filter(patient=patient).exists()
+    client.post(reverse("outcomes:reports"), {"date_of_birth": "1970-05-17"})
+    made = ProgressReport.objects.get(patient=patient)
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [made.pk]
 
 
 def test_the_page_asks_polls_and_downloads(client, settings, django_capture_on_commit_callbacks):

@@ -9,49 +9,20 @@ statement timeout, nothing listening) against gunicorn and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import psycopg
 import pytest
-from django.db import IntegrityError, InterfaceError, OperationalError, connection
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.test import Client
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.core.outage import BUSY, UNAVAILABLE, outage_of
 from sciaticare.intake.triage.questions import REQUIRED_CODES
 from sciaticare.outcomes.models import PainEntry
+from tests.database_faults import failing, lock_timeout, refused
 from tests.factories import PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _refused() -> OperationalError:
-    error = OperationalError("connection failed: Connection refused")
-    error.__cause__ = psycopg.OperationalError("connection failed: Connection refused")
-    return error
-
-
-def _lock_timeout() -> OperationalError:
-    error = OperationalError("canceling statement due to lock timeout")
-    error.__cause__ = psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")
-    return error
-
-
-@contextmanager
-def failing(
-    error: Callable[[], Exception], when: Callable[[str], bool] = lambda sql: True
-) -> Iterator[None]:
-    """Every statement for which `when(sql)` holds raises `error()` instead of running."""
-
-    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if when(sql):
-            raise error()
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield
 
 
 @pytest.fixture
@@ -71,9 +42,9 @@ def _no_traceback(body: str) -> None:
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (_refused(), UNAVAILABLE),
+        (refused(), UNAVAILABLE),
         (InterfaceError("connection already closed"), UNAVAILABLE),
-        (_lock_timeout(), BUSY),
+        (lock_timeout(), BUSY),
         (OperationalError("database is locked"), BUSY),  # SQLite's busy timeout
         (IntegrityError("duplicate key"), None),
         (ValueError("a bug"), None),
@@ -96,7 +67,7 @@ def test_a_statement_timeout_is_busy_not_unavailable():
 def test_an_api_read_with_the_database_away_is_503_json_with_retry_after(visitor, settings):
     # No rate limit: the first statement is the view's, so ninja's own handler answers.
     settings.RATE_LIMITS_ENABLED = False
-    with failing(_refused):
+    with failing(refused):
         answer = visitor.get("/api/v1/therapists/1")
 
     assert answer.status_code == 503
@@ -113,7 +84,7 @@ def test_an_api_call_failing_in_its_rate_limit_is_the_same_503_json(visitor, set
     # The limit's counter is the first statement: it runs before ninja's handlers, so the
     # site's handler500 answers, in the API's shape.
     settings.RATE_LIMITS_ENABLED = True
-    with failing(_lock_timeout):
+    with failing(lock_timeout):
         answer = visitor.get("/api/v1/therapists/1")
 
     assert answer.status_code == 503
@@ -128,7 +99,7 @@ def test_the_triage_api_answers_while_the_database_is_unreachable(visitor, setti
     settings.RATE_LIMITS_ENABLED = True
     answers = dict.fromkeys(REQUIRED_CODES, False) | {"saddle_numbness": True}
     body = json.dumps({"age": 40, "onset_weeks": 2, "answers": answers})
-    with failing(_refused):
+    with failing(refused):
         answer = visitor.post("/api/v1/triage", body, content_type="application/json")
 
     assert answer.status_code == 200
@@ -138,7 +109,7 @@ def test_the_triage_api_answers_while_the_database_is_unreachable(visitor, setti
 @pytest.mark.django_db(transaction=True)
 def test_the_symptom_check_goes_on_while_the_database_is_unreachable(visitor, settings):
     settings.RATE_LIMITS_ENABLED = True
-    with failing(_refused):
+    with failing(refused):
         answer = visitor.post("/check/", {"step": "0", "answer": "yes", "go": "next"})
 
     assert answer.status_code == 200
@@ -148,7 +119,7 @@ def test_the_symptom_check_goes_on_while_the_database_is_unreachable(visitor, se
 @pytest.mark.django_db(transaction=True)
 def test_a_read_whose_limit_cannot_count_still_meets_the_outage_itself(visitor, settings):
     settings.RATE_LIMITS_ENABLED = True
-    with failing(_refused):
+    with failing(refused):
         answer = visitor.get("/api/v1/therapists/1")
 
     assert answer.status_code == 503
@@ -160,7 +131,7 @@ def test_a_write_that_met_the_outage_is_not_saved_and_not_acknowledged(visitor):
     visitor.force_login(patient)
     body = json.dumps({"back_pain": 4, "leg_pain": 5})
 
-    with failing(_lock_timeout, when=lambda sql: sql.lstrip().startswith("INSERT")):
+    with failing(lock_timeout, when=lambda sql: sql.lstrip().startswith("INSERT")):
         answer = visitor.post("/api/v1/diary", body, content_type="application/json")
 
     assert answer.status_code == 503
@@ -175,7 +146,7 @@ def test_a_write_that_met_the_outage_is_not_saved_and_not_acknowledged(visitor):
 
 def test_the_outage_is_logged_as_an_error_with_its_cause(visitor, settings, caplog):
     settings.RATE_LIMITS_ENABLED = False
-    with failing(_refused), caplog.at_level("ERROR", logger="django.request"):
+    with failing(refused), caplog.at_level("ERROR", logger="django.request"):
         visitor.get("/api/v1/therapists/1")
 
     [record] = [r for r in caplog.records if r.name == "django.request"]
@@ -187,7 +158,7 @@ def test_the_outage_is_logged_as_an_error_with_its_cause(visitor, settings, capl
 
 
 def test_a_page_with_the_database_away_is_the_503_page(visitor):
-    with failing(_refused):
+    with failing(refused):
         answer = visitor.get("/therapists/1/")
 
     assert answer.status_code == 503
@@ -203,7 +174,7 @@ def test_a_page_with_the_database_away_is_the_503_page(visitor):
 def test_a_signed_in_page_failing_in_middleware_is_the_503_page_in_spanish(visitor):
     # A signed-in person's session and language are read before the view.
     visitor.force_login(TherapistFactory())
-    with failing(_lock_timeout):
+    with failing(lock_timeout):
         answer = visitor.get("/dashboard/", headers={"accept-language": "es"})
 
     assert answer.status_code == 503

@@ -4,8 +4,6 @@ export of their therapists and clinics."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -39,12 +37,15 @@ def your_data(request: AuthedRequest) -> HttpResponse:
     _patients_only(request)
     if request.method == "POST":
         try:
-            export, new = services_archive.request_data_export(patient=user)
+            # The row and its task (a row of the task table) commit together or not at all:
+            # an archive is never left "being made" with no task to make it.
+            with transaction.atomic():
+                export, new = services_archive.request_data_export(patient=user)
+                if new:
+                    build_data_export.enqueue(export.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            if new:  # after commit, so the worker finds the row
-                transaction.on_commit(partial(build_data_export.enqueue, export.pk))
             messages.success(
                 request, gettext("Your archive is being made; this page updates when it is ready.")
             )

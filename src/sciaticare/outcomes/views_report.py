@@ -7,7 +7,6 @@ gives the doctor a code that opens it (models.ReportShare; docs/architecture.md,
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,12 +39,14 @@ def reports(request: AuthedRequest) -> HttpResponse:
             request.POST.get("identifier", "")[: IDENTIFIER_MAX * 2],
         )
         try:
-            progress, new = services.request_report(patient=request.user, identity=identity)
+            # The row and its task commit together or not at all (as interop's archive).
+            with transaction.atomic():
+                progress, new = services.request_report(patient=request.user, identity=identity)
+                if new:
+                    build_report.enqueue(progress.pk)
         except Invalid as exc:
             errors = dict(exc.errors)
         else:
-            if new:  # after commit, so the worker finds the row
-                transaction.on_commit(partial(build_report.enqueue, progress.pk))
             messages.success(
                 request, gettext("Your report is being made; this page updates when it is ready.")
             )
