@@ -377,20 +377,37 @@ class Server:
         timeout: float = 30.0,
     ) -> tuple[int, bytes]:
         """One request on a new connection: (status, body)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            headers = {"Host": "127.0.0.1"}
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
-            payload = None
-            if body is not None:
-                payload = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            conn.request(method, path, payload, headers)
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
+        status, _, raw = loopback(self.port, method, path, body, token=token, timeout=timeout)
+        return status, raw
+
+
+def loopback(
+    port: int,
+    method: str,
+    path: str,
+    body: Mapping[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    timeout: float = 30.0,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request to the server on this machine's `port`, on a new connection (sync workers
+    close it anyway), JSON body and bearer token optional: (status, headers by lower-case
+    name, body). Raises OSError or http.client.HTTPException when the connection breaks."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Host": "127.0.0.1"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, payload, headers)
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, raw
+    finally:
+        conn.close()
 
 
 # --- The benchmark -------------------------------------------------------------------------

@@ -65,6 +65,7 @@ from bench.booking_contention import (
     Server,
     connect,
     drop_database,
+    loopback,
     make_database,
     prepare_in_subprocess,
     server_environment,
@@ -197,24 +198,11 @@ class Traffic:
         """One request on a new connection to `port` (the first server's by default): (status,
         body); status 0 when the connection broke or timed out (bench/outage.py also logs each
         write's answer here)."""
-        port = port or self.port
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            try:
-                headers = {"Host": "127.0.0.1"}
-                if token:
-                    headers["Authorization"] = f"Bearer {token}"
-                payload = None
-                if body is not None:
-                    payload = json.dumps(body).encode()
-                    headers["Content-Type"] = "application/json"
-                conn.request(method, path, payload, headers)
-                response = conn.getresponse()
-                return response.status, response.read()
-            finally:
-                conn.close()
+            status, _, raw = loopback(port or self.port, method, path, body, token=token)
         except (OSError, http.client.HTTPException):
             return 0, b""
+        return status, raw
 
     def request(
         self, kind: str, rng: random.Random

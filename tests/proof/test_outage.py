@@ -21,7 +21,6 @@ bench/outage.py does the same under the load mix, with a restart of a cluster of
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import socket
@@ -43,6 +42,7 @@ from bench.booking_contention import (
     Server,
     connect,
     drop_database,
+    loopback,
     make_database,
     prepare,
     server_environment,
@@ -113,27 +113,9 @@ def serve(url: str, folder: Path, **env: str) -> Iterator[Server]:
 def ask(
     server: Server, method: str, path: str, body: dict[str, Any] | None = None, token: str = ""
 ) -> Answer:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     started = time.monotonic()
-    try:
-        headers = {"Host": "127.0.0.1"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        payload = None
-        if body is not None:
-            payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        conn.request(method, path, payload, headers)
-        response = conn.getresponse()
-        raw = response.read()
-        return Answer(
-            response.status,
-            {k.lower(): v for k, v in response.getheaders()},
-            raw,
-            time.monotonic() - started,
-        )
-    finally:
-        conn.close()
+    status, headers, raw = loopback(server.port, method, path, body, token=token, timeout=60)
+    return Answer(status, headers, raw, time.monotonic() - started)
 
 
 def kill_app_backends(url: str) -> int:
