@@ -49,9 +49,9 @@ from sciaticare.directory.models import (
     TherapistProfile,
 )
 from sciaticare.intake.models import Intake, IntakeShare
-from sciaticare.intake.symptom_check import STEPS
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
+from tests.e2e.check_pages import walk_check
 from tests.factories import MAIN_ROLES, PASSWORD, ROLES
 from tests.proof.test_authorization_matrix import TABLE, url_of
 from tests.proof.world import World, build_world
@@ -344,18 +344,9 @@ def test_demo_pages_pass_axe_and_fit_a_320_px_phone(live_server, browser: Browse
 
 
 def _walk_check(page: Page, base: str, emergency: bool) -> None:
-    page.goto(base + "/check/")
-    for index, step in enumerate(STEPS):
-        if step == "age":
-            page.get_by_label("How old are you?").fill("38")
-        elif step == "onset_weeks":
-            page.get_by_label("How many weeks ago").fill("3")
-        else:
-            page.get_by_label("Yes" if emergency and index == 1 else "No").check()
-        page.get_by_role("button", name="Next").click()
-        if emergency and index == 1:
-            page.wait_for_selector("#emergency")
-            return
+    walk_check(page, base, {"bladder_change"} if emergency else ())
+    if emergency:
+        page.wait_for_selector("#emergency")
 
 
 @pytest.mark.parametrize("emergency", [False, True], ids=["ok", "emergency"])
@@ -419,7 +410,8 @@ def test_error_pages_pass_axe_and_fit(live_server, browser: Browser, settings, w
     problems += _problems_here(page, width)
     page.goto(live_server.url + "/check/")
     for _ in range(3):
-        page.get_by_label("No").check()
+        for no in page.get_by_label("No", exact=True).all():
+            no.check()
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
             page.get_by_role("button", name="Next").click()
         if answer.value.status == 429:

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from sciaticare.billing.models import Refund
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake
-from sciaticare.intake.symptom_check import STEPS
+from sciaticare.intake.symptom_check import SCREENS, STEPS
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
@@ -118,21 +118,47 @@ def _context(browser: Browser, width: int = 1280) -> Page:
     return browser.new_context(viewport={"width": width, "height": 900}).new_page()
 
 
+def _answer_with_keys(page: Page, keys: Keys, yes: str | None = None) -> None:
+    """Every question of the screen shown: arrows to "No" (or "Yes" for `yes`), numbers typed."""
+    form = page.locator("form.check-step")
+    for question in form.locator("fieldset.answer").all():
+        code = question.locator("input[type=radio]").first.get_attribute("name")
+        keys.choose(question.get_by_label("Yes" if code == yes else "No", exact=True))
+    for box in form.locator("input[type=text]").all():
+        keys.type(box, {"age": "38", "onset_weeks": "3"}[box.get_attribute("name") or ""])
+
+
 def test_symptom_check_to_its_result(live_server, browser: Browser):
     page = _context(browser, 390)
     keys = Keys(page)
     page.goto(live_server.url + "/")
     keys.press(page.get_by_role("link", name="Start the symptom check"))
-    for step in STEPS:
-        if step == "age":
-            keys.type(page.get_by_label("How old are you?"), "38")
-        elif step == "onset_weeks":
-            keys.type(page.get_by_label("How many weeks ago"), "3")
-        else:
-            keys.choose(page.get_by_label("No"))
+    for number in range(1, len(SCREENS) + 1):
+        expect(page.locator(".progress")).to_have_text(f"Step {number} of {len(SCREENS)}")
+        _answer_with_keys(page, keys)
         page.keyboard.press("Enter")
         page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Massage is a reasonable option")).to_be_visible()
+    keys.assert_focus_always_shown()
+
+
+def test_symptom_check_one_question_at_a_time(live_server, browser: Browser):
+    """The mode chosen with the keyboard on the first screen holds to the result; a "yes" to
+    an emergency question shows its advice at once, and Enter gives the emergency result."""
+    page = _context(browser, 320)
+    keys = Keys(page)
+    page.goto(live_server.url + "/check/")
+    keys.press(page.get_by_role("link", name="One question at a time"))
+    for number, step in enumerate(STEPS[:4], start=1):
+        expect(page.locator(".progress")).to_have_text(f"Question {number} of {len(STEPS)}")
+        _answer_with_keys(page, keys, yes="sexual_dysfunction")
+        if step == "sexual_dysfunction":
+            advice = page.locator('[data-emergency-for="sexual_dysfunction"]')
+            expect(advice).to_be_visible()
+            expect(advice).to_contain_text("Go to an emergency department now")
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+    expect(page.locator("#emergency")).to_be_in_viewport()
     keys.assert_focus_always_shown()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from sciaticare.intake.symptom_check import STEPS
+from tests.e2e.check_pages import walk_check
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_every_page import AXE, AXE_RUN, PHONE_WIDTH, WIDE_ELEMENTS
 from tests.scheduling.helpers import bookable_patient, working_therapist
@@ -27,18 +27,13 @@ def _problems(page: Page, width: int) -> list[str]:
 
 
 def _walk_check_in_spanish(page: Page, base: str, *, emergency: bool) -> None:
-    page.goto(base + "/check/")
-    for index, step in enumerate(STEPS):
-        if step == "age":
-            page.get_by_label("¿Qué edad tiene?").fill("38")
-        elif step == "onset_weeks":
-            page.get_by_label("¿Hace cuántas semanas").fill("3")
-        else:
-            yes = (emergency and index == 1) or (not emergency and step == "pregnant")
-            page.get_by_label("Sí" if yes else "No", exact=True).check()
-        page.get_by_role("button", name="Siguiente").click()
-        if emergency and index == 1:
-            return
+    walk_check(
+        page,
+        base,
+        {"bladder_change"} if emergency else {"pregnant"},
+        words=("Sí", "No"),
+        next_label="Siguiente",
+    )
 
 
 @pytest.mark.parametrize("emergency", [False, True], ids=["ok", "emergency"])

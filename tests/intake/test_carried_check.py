@@ -76,12 +76,11 @@ def test_forget_drops_the_cookie():
 
 @pytest.mark.django_db
 def test_the_finished_check_leaves_its_answers_in_the_browser(client):
-    data = {}
+    answers = dict.fromkeys(symptom_check.STEPS, "no")
+    answers |= {"age": "44", "onset_weeks": "3", "night_pain": "yes"}
     response = None
-    for index, step in enumerate(symptom_check.STEPS):
-        answer = {"age": "44", "onset_weeks": "3", "night_pain": "yes"}.get(step, "no")
-        response = client.post("/check/", {**data, "step": str(index), "answer": answer})
-        data[step] = answer
+    for index in range(len(symptom_check.SCREENS)):
+        response = client.post("/check/", {**answers, "step": str(index)})
 
     assert b"Your symptom check" in response.content
     recalled = _carried(response)
@@ -90,3 +89,16 @@ def test_the_finished_check_leaves_its_answers_in_the_browser(client):
     assert recalled.onset_weeks == 3.0
     assert recalled.answers["night_pain"] is True
     assert set(recalled.answers) == REQUIRED_CODES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("one", ["", "1"], ids=["grouped", "one at a time"])
+def test_a_check_ended_early_by_an_emergency_leaves_the_answers_given(client, one):
+    response = client.post(
+        "/check/", {"step": "1", "one": one, "saddle_numbness": "no", "bladder_change": "yes"}
+    )
+
+    assert b'id="emergency"' in response.content
+    assert _carried(response) == CheckState(
+        answers={"saddle_numbness": False, "bladder_change": True}
+    )

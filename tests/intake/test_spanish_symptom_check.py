@@ -1,7 +1,7 @@
 """The Spanish symptom check sends every vignette to the same level as the English one
 (docs/i18n.md, docs/clinical.md): each vignette is walked through the real form pages, screen by
-screen, reading each page as a person would (the question it asks, the "Sí"/"No" it offers, the
-hidden answers it carries) and posting what that page's form sends. The result page then shows
+screen, reading each page as a person would (the questions it asks, the "Sí"/"No" each offers,
+the hidden answers it carries) and posting what that page's form sends. The result page then shows
 the level's advice in the reader's language."""
 
 from __future__ import annotations
@@ -123,47 +123,53 @@ SPANISH_ADVICE = {
 
 
 class _Screen(HTMLParser):
-    """One screen of the check as a browser reads it: the question, the form's hidden fields,
-    its answer inputs (radios with their label text, or a number box) and its buttons."""
+    """One screen of the check as a browser reads it: each question it asks (the legend of its
+    yes/no choices, or the label of its number box), the choices with their label text, the
+    form's hidden fields and its buttons."""
 
     def __init__(self) -> None:
         super().__init__()
         self.hidden: dict[str, str] = {}
-        self.radios: list[tuple[str, str]] = []  # (value, label text)
-        self.number_box = False
+        self.asked: dict[str, str] = {}  # answer name → the question as read
+        self.radios: dict[str, list[tuple[str, str]]] = {}  # name → [(value, label text)]
+        self.number_boxes: list[str] = []
         self.buttons: list[tuple[str, str, str]] = []  # (name, value, text)
-        self.question = ""
         self.level: str | None = None
+        self._legend: str | None = None  # the question the choices that follow answer
         self._in: str | None = None
-        self._radio: str | None = None
+        self._label_for: str | None = None
+        self._radio: tuple[str, str] | None = None
         self._text: list[str] = []
         self._button: tuple[str, str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "section" and "triage" in a.get("class", "").split():
-            self.level = next(
-                c.removeprefix("triage-") for c in a["class"].split() if c.startswith("triage-")
-            )
-        if tag == "legend" and "question" in a.get("class", "").split():
-            self._in, self._text = "question", []
-        if tag == "p" and "question" in a.get("class", "").split():
-            self._in, self._text = "question", []
+        classes = a.get("class", "").split()
+        if tag == "section" and "triage" in classes:
+            self.level = next(c.removeprefix("triage-") for c in classes if c.startswith("triage-"))
+        if tag == "legend" and "question" in classes:
+            self._in, self._text = "legend", []
+        if tag == "label" and a.get("for", "").startswith("q-"):
+            self._in, self._label_for, self._text = "label", a["for"].removeprefix("q-"), []
         if tag == "input" and a.get("type") == "hidden" and a.get("name") != "csrfmiddlewaretoken":
             self.hidden[a["name"]] = a.get("value", "")
-        if tag == "input" and a.get("type") == "radio" and a.get("name") == "answer":
-            self._radio, self._text = a["value"], []
-        if tag == "input" and a.get("type") == "text" and a.get("name") == "answer":
-            self.number_box = True
+        if tag == "input" and a.get("type") == "radio":
+            self._radio, self._text = (a["name"], a["value"]), []
+            self.asked.setdefault(a["name"], self._legend or "")
+        if tag == "input" and a.get("type") == "text":
+            self.number_boxes.append(a["name"])
         if tag == "button":
             self._button, self._text = (a.get("name", ""), a.get("value", "")), []
 
     def handle_endtag(self, tag: str) -> None:
         text = " ".join("".join(self._text).split())
-        if tag in ("legend", "p") and self._in == "question":
-            self.question, self._in = text, None
+        if tag == "legend" and self._in == "legend":
+            self._legend, self._in = text, None
+        if tag == "label" and self._in == "label" and self._label_for is not None:
+            self.asked[self._label_for], self._in, self._label_for = text, None, None
         if tag == "label" and self._radio is not None:
-            self.radios.append((self._radio, text))
+            name, value = self._radio
+            self.radios.setdefault(name, []).append((value, text))
             self._radio = None
         if tag == "button" and self._button is not None:
             self.buttons.append((*self._button, text))
@@ -183,26 +189,29 @@ def _walk(client, answers: dict[str, str], language: str, **headers):
     """Answer each screen the check shows, as its page offers it, until the result page."""
     words = YES_NO[language]
     response = client.get(reverse("check"), **headers)
-    for _ in range(len(symptom_check.STEPS) + 1):
+    for _ in range(len(symptom_check.SCREENS) + 1):
         screen = _read(response)
         if screen.level is not None:
             return response, screen
-        step = symptom_check.STEPS[int(screen.hidden["step"])]
-        asked = symptom_check.QUESTION_TEXT.get(step) or symptom_check.NUMBER_STEPS[step][0]
-        with translation.override(language):
-            # The screen asks this step's question, in the reader's language.
-            assert screen.question == unescape(translation.gettext(asked)), (step, language)
-        if step in ("age", "onset_weeks"):
-            assert screen.number_box
-            value = answers.get(step, "30" if step == "age" else "1")
-        else:
-            # The choice the person would tap: the radio labelled "Sí" or "No".
-            wanted = words[answers.get(step, "no")]
-            (value,) = [v for v, label in screen.radios if label == wanted]
+        shown = symptom_check.SCREENS[int(screen.hidden["step"])]
+        # The screen asks its questions, and only those, in the reader's language.
+        assert list(screen.asked) == list(shown.steps), (shown.name, language)
+        data = dict(screen.hidden)
+        for step, question in screen.asked.items():
+            asked = symptom_check.QUESTION_TEXT.get(step) or symptom_check.NUMBER_STEPS[step][0]
+            with translation.override(language):
+                assert question == unescape(translation.gettext(asked)), (step, language)
+            if step in ("age", "onset_weeks"):
+                assert step in screen.number_boxes
+                data[step] = answers.get(step, "30" if step == "age" else "1")
+            else:
+                # The choice the person would tap: the radio labelled "Sí" or "No".
+                wanted = words[answers.get(step, "no")]
+                (data[step],) = [v for v, label in screen.radios[step] if label == wanted]
         (go,) = [(n, v) for n, v, text in screen.buttons if text == NEXT[language]]
-        data = {**screen.hidden, "answer": value, go[0]: go[1]}
+        data[go[0]] = go[1]
         response = client.post(reverse("check"), data, **headers)
-        assert response.status_code == 200, (step, response.status_code)
+        assert response.status_code == 200, (shown.name, response.status_code)
     raise AssertionError("the check never reached a result")
 
 
@@ -281,9 +290,10 @@ def test_a_spanish_speaking_patient_gets_the_spanish_check_whatever_the_browser_
 
 
 def test_a_spanish_answer_error_is_in_spanish_and_keeps_the_question(client):
+    answered = dict.fromkeys(symptom_check.STEPS, "no")
     response = client.post(
         reverse("check"),
-        {"step": str(symptom_check.STEPS.index("age")), "answer": "cuarenta", "go": "next"},
+        {**answered, "step": "3", "age": "cuarenta", "onset_weeks": "2", "go": "next"},
         HTTP_ACCEPT_LANGUAGE="es",
     )
 
@@ -291,4 +301,4 @@ def test_a_spanish_answer_error_is_in_spanish_and_keeps_the_question(client):
     body = unescape(response.content.decode())
     assert "Escriba un número entero." in body
     assert "¿Qué edad tiene?" in body
-    assert re.search(r"Pregunta \d+ de \d+", body)
+    assert re.search(r"Paso \d+ de \d+", body)

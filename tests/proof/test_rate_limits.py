@@ -20,6 +20,7 @@ from sciaticare.accounts.models import User
 from sciaticare.accounts.services import create_api_token
 from sciaticare.core import ratelimits
 from sciaticare.core.models import RateCounter
+from sciaticare.intake.symptom_check import SCREENS
 from sciaticare.intake.triage.questions import REQUIRED_CODES
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
 
@@ -29,6 +30,9 @@ SEARCH = "/api/v1/therapists?lat=53.48&lon=-2.24"
 TRIAGE_BODY = json.dumps(
     {"age": 45, "onset_weeks": 2, "answers": dict.fromkeys(REQUIRED_CODES, False)}
 )
+
+#: The symptom check's first screen, answered (each screen is one POST).
+FIRST_SCREEN = {"step": 0, **dict.fromkeys(SCREENS[0].steps, "no")}
 
 
 @pytest.fixture
@@ -110,8 +114,8 @@ def test_check_page_answers_are_limited_and_the_refusal_still_gives_emergency_ad
     client, limits
 ):
     url = reverse("check")
-    answers = [client.post(url, {"step": 0, "answer": "no"}).status_code for _ in range(4)]
-    refused = client.post(url, {"step": 0, "answer": "no"})
+    answers = [client.post(url, FIRST_SCREEN).status_code for _ in range(4)]
+    refused = client.post(url, FIRST_SCREEN)
 
     assert answers == [200] * 4
     assert refused.status_code == 429
@@ -128,7 +132,7 @@ def test_check_pages_and_triage_api_share_one_budget_per_address(client, limits)
     for _ in range(4):
         _triage(client)
 
-    page = client.post(reverse("check"), {"step": 0, "answer": "no"})
+    page = client.post(reverse("check"), FIRST_SCREEN)
 
     assert page.status_code == 429
 

@@ -1,4 +1,6 @@
-"""The public symptom check: nothing is stored, the answers travel with the form."""
+"""The public symptom check, a few screens of questions (``intake.symptom_check``): nothing is
+stored, the answers travel with the form, and the finished check's answers stay in the browser
+(``carried_check``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from sciaticare.intake.triage.reasons import REASONS, most_serious_first
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        # Each answer is a POST; the limit is per IP and shared with POST /api/v1/triage.
+        # Each screen is a POST; the limit is per IP and shared with POST /api/v1/triage.
         wait = ratelimits.hit(scope="symptom_check", ident=f"ip:{ratelimits.client_ip(request)}")
         if wait is not None:
             response = render(
@@ -33,48 +35,60 @@ def check(request: HttpRequest) -> HttpResponse:
             response["Retry-After"] = str(wait)
             return response
     data: dict[str, str] = request.POST.dict() if request.method == "POST" else {}
-    state = symptom_check.parse(data)
-    try:
-        index = min(max(int(data.get("step", 0)), 0), len(symptom_check.STEPS) - 1)
-    except ValueError:
-        index = 0
-    error = None
-    if request.method == "POST":
-        step = symptom_check.STEPS[index]
-        if data.get("go") == "back":
-            index = max(index - 1, 0)
-        else:
-            error = symptom_check.answer_error(step, data.get("answer"))
-            if error is None:
-                state = symptom_check.parse({**data, step: data["answer"]})
-                if symptom_check.reaches_emergency(state) or index == len(symptom_check.STEPS) - 1:
-                    response = check_result_page(request, symptom_check.result(state))
-                    carried_check.remember(response, state)  # for sign-up and booking to confirm
-                    return response
-                index += 1
-    step = symptom_check.STEPS[index]
-    carried = [
-        (code, state.value_of(code))
-        for code in symptom_check.STEPS
-        if code != step and state.value_of(code) != ""
-    ]
+    # The one-question-at-a-time mode: chosen by a link on the first screen, kept by the form.
+    one_at_a_time = (request.POST if request.method == "POST" else request.GET).get("one") == "1"
+    screens = symptom_check.ONE_AT_A_TIME if one_at_a_time else symptom_check.SCREENS
+    if request.method == "GET":
+        move: symptom_check.Show | symptom_check.Finish = symptom_check.Show(
+            0, symptom_check.CheckState(answers={}), {}
+        )
+    else:
+        move = symptom_check.advance(screens, data, back=data.get("go") == "back")
+    if isinstance(move, symptom_check.Finish):
+        response = check_result_page(request, move.triage)
+        carried_check.remember(response, move.state)  # for sign-up and booking to confirm
+        return response
+    screen = screens[move.index]
+    questions = [_question(step, move, data) for step in screen.steps]
+    # Focus the first answer to correct; else the first question, except on the opening screen
+    # of several questions, which a screen reader should read from the top (the mode link).
+    opening = move.index == 0 and not one_at_a_time
+    autofocus = next(
+        (q["code"] for q in questions if q["error"]), None if opening else screen.steps[0]
+    )
     return render(
         request,
         "intake/check.html",
         {
-            "step": step,
-            "index": index,
-            "number": index + 1,
-            "total": len(symptom_check.STEPS),
-            "question": symptom_check.QUESTION_TEXT.get(step)
-            or symptom_check.NUMBER_STEPS[step][0],
-            "number_step": symptom_check.NUMBER_STEPS.get(step),
-            "current": state.value_of(step),
-            "carried": carried,
-            "error": error,
+            "screen": screen,
+            "index": move.index,
+            "number": move.index + 1,
+            "total": len(screens),
+            "one_at_a_time": one_at_a_time,
+            "questions": questions,
+            "missing": [q for q in questions if q["error"]],
+            "autofocus": autofocus,
+            "carried": symptom_check.carried(screen, move.state),
         },
-        status=422 if error else 200,
+        status=422 if move.errors else 200,
     )
+
+
+def _question(step: str, move: symptom_check.Show, data: dict[str, str]) -> dict[str, object]:
+    """One answer of the screen, as the template draws it."""
+    error = move.errors.get(step)
+    number = symptom_check.NUMBER_STEPS.get(step)
+    emergency = step in symptom_check.EMERGENCY_QUESTIONS
+    return {
+        "code": step,
+        "text": symptom_check.QUESTION_TEXT.get(step) or (number and number[0]),
+        "number": number is not None,
+        # A number that cannot be taken is shown as typed, to be corrected.
+        "value": data.get(step, "") if number and error else move.state.value_of(step),
+        "error": error,
+        # What the page's script shows the moment "yes" is chosen (without it, Next does).
+        "emergency_reason": REASONS[step] if emergency else None,
+    }
 
 
 def check_result_page(request: HttpRequest, result: Triage) -> HttpResponse:
