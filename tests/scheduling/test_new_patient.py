@@ -547,3 +547,24 @@ def test_nothing_of_the_check_is_stored_by_the_pages_before_booking(client):
     _book(client, therapist, state, password="short")  # refused
 
     assert counts() == before
+
+
+def test_a_clinic_that_takes_a_deposit_holds_the_time_and_sends_the_new_patient_to_pay(
+    client, stripe_server
+):
+    from tests.billing.factories import deposit_therapist
+
+    therapist, _, _ = deposit_therapist()
+    state = check()
+    carry(client, state)
+
+    form = client.post(_url(therapist), {"start": at(3, 10).isoformat()})
+    response = _book(client, therapist, state)
+
+    assert b"Book and pay the \xc2\xa310.00 deposit" in form.content
+    appointment = Appointment.objects.get()
+    assert appointment.status == AppointmentStatus.HELD
+    assert response.status_code == 302
+    assert response["Location"] != reverse("scheduling:appointment", args=[appointment.pk])
+    assert client.session["_auth_user_id"] == str(appointment.patient_id)
+    assert client.get(response["Location"]).status_code == 200
