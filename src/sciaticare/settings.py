@@ -243,6 +243,9 @@ RATE_LIMITS = {
     "api_user": env.str("RATE_LIMIT_API_USER", default="600/m"),
     # Per IP: answers of the /check/ pages (one POST per question) and POST /api/v1/triage.
     "symptom_check": env.str("RATE_LIMIT_SYMPTOM_CHECK", default="300/h"),
+    # Per IP: accounts made by booking first (a new patient's short form, /book/…/new-patient/),
+    # as allauth limits sign-ups.
+    "new_patient": env.str("RATE_LIMIT_NEW_PATIENT", default="20/h"),
     # Per IP: replies to our texts, posted by Twilio's webhook (reminders app).
     "sms_inbound": env.str("RATE_LIMIT_SMS_INBOUND", default="300/m"),
 }

@@ -112,6 +112,9 @@ TABLE: list[Row] = [
     R("intake:home",                  "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
     R("intake:form",                  "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
     R("intake:form",                  "POST", NONE,     302, 422, 422, 403, 403, 403, 403, 403),
+    # Finishing a safety intake (booked first); with nothing missing, the intake's page.
+    R("intake:finish",                "GET",  NONE,     302, 302, 302, 403, 403, 403, 403, 403),
+    R("intake:finish",                "POST", NONE,     302, 302, 302, 403, 403, 403, 403, 403),
     R("intake:recheck",               "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
     R("intake:recheck",               "POST", NONE,     302, 422, 422, 403, 403, 403, 403, 403),
     R("intake:detail",                "GET",  {"intake_id": "a.intake"},
@@ -153,6 +156,10 @@ TABLE: list[Row] = [
                                                         405, 405, 405, 405, 405, 405, 405, 405),
     R("scheduling:book",              "GET",  THERAPIST, 302, 200, 200, 200, 200, 200, 200, 200),
     R("scheduling:book",              "POST", THERAPIST, 302, 422, 422, 200, 200, 200, 200, 200),
+    # Booking first: a person with no account (without a symptom check in the browser, the
+    # page asks for it; a POST is refused); anyone signed in goes to the booking page.
+    R("scheduling:new_patient",       "GET",  THERAPIST, 200, 302, 302, 302, 302, 302, 302, 302),
+    R("scheduling:new_patient",       "POST", THERAPIST, 403, 302, 302, 302, 302, 302, 302, 302),
     R("scheduling:appointments",      "GET",  NONE,     302, 200, 200, 200, 200, 200, 200, 200),
     R("scheduling:appointment",       "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),
     R("scheduling:cancel",            "GET",  FUTURE,   302, 200, 404, 200, 404, 404, 404, 404),

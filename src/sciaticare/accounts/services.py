@@ -6,18 +6,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import login
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sciaticare.accounts.models import ApiToken, Role, User, site_time_zone
 from sciaticare.accounts.phones import NotAMobileNumber, region_of_zone, to_e164
-from sciaticare.core.errors import Invalid
+from sciaticare.core.errors import Conflict, Invalid
 from sciaticare.core.time import is_time_zone
 
 logger = logging.getLogger(__name__)
@@ -115,10 +122,15 @@ def phone_region(user: User) -> str | None:
 def normalise_phone(*, user: User, phone: str) -> str:
     """The typed mobile number in E.164 ("" for none). Invalid names the field and says what
     was wrong: no country code where the zone gives no country, not a number, a landline."""
+    return phone_in_zone(phone=phone, time_zone=user.time_zone)
+
+
+def phone_in_zone(*, phone: str, time_zone: str) -> str:
+    """`normalise_phone` for a person whose zone is `time_zone` (one with no account yet)."""
     if not phone.strip():
         return ""
     try:
-        return to_e164(phone, phone_region(user))
+        return to_e164(phone, region_of_zone(time_zone))
     except NotAMobileNumber as exc:
         messages = {
             "no_country": _("Start the number with + and its country code, e.g. +44 7400 123456."),
@@ -139,6 +151,123 @@ def set_phone(*, user: User, phone: str) -> User:
         user.phone = value
         user.save(update_fields=["phone"])
     return user
+
+
+@dataclass(frozen=True)
+class NewPatientAccount:
+    """A patient's account checked and ready to be made (booking first): the password is kept
+    only as its hash, the phone in E.164, the zone one we know."""
+
+    email: str
+    password_hash: str
+    first_name: str
+    last_name: str
+    phone: str
+    time_zone: str
+    language: str
+
+
+EMAIL_TAKEN = "email_taken"
+
+
+def check_new_patient_account(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    time_zone: str = "",
+    language: str = "",
+) -> NewPatientAccount:
+    """What a new patient typed to book first, checked as sign-up checks it: the password
+    rules, a mobile number (required: reminders of the session go to it too), the browser's
+    zone (the site's when unknown). Writes nothing, so the hashing happens before the booking's
+    transaction. Invalid names each field; Conflict `email_taken` when an account has the
+    address (booking first cannot keep that secret: the person must sign in instead)."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    zone = time_zone if is_time_zone(time_zone) else site_time_zone()
+    errors: list[tuple[str, str]] = []
+    try:
+        validate_password(
+            password, user=User(email=email, first_name=first_name, last_name=last_name)
+        )
+    except ValidationError as exc:
+        errors += [("password", message) for message in exc.messages]
+    e164 = ""
+    if not phone.strip():
+        errors.append(("phone", _("Enter your mobile number.")))
+    else:
+        try:
+            e164 = phone_in_zone(phone=phone, time_zone=zone)
+        except Invalid as exc:
+            errors += exc.errors
+    if errors:
+        raise Invalid("invalid_account", _("Please check the details marked."), errors)
+    if email_taken(email):
+        raise _email_taken()
+    return NewPatientAccount(
+        email=email,
+        password_hash=make_password(password),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=e164,
+        time_zone=zone,
+        language=language if is_language(language) else settings.LANGUAGE_CODE,
+    )
+
+
+def email_taken(email: str) -> bool:
+    """Whether an account has this address, as its login or as another of its addresses."""
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    )
+
+
+def _email_taken() -> Conflict:
+    return Conflict(
+        EMAIL_TAKEN,
+        _(
+            "An account already uses this email address. Sign in to book (your symptom check "
+            "is kept in this browser for two hours), or use another address."
+        ),
+        [("email", _("An account already uses this email address."))],
+    )
+
+
+def create_patient_account(*, account: NewPatientAccount) -> User:
+    """Make the patient's account and its email address, not yet verified (the person is sent
+    the link once the booking is made), inside the caller's transaction. Conflict
+    `email_taken` when the address was taken since it was checked."""
+    try:
+        with transaction.atomic():
+            user = User(
+                email=account.email,
+                password=account.password_hash,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                phone=account.phone,
+                time_zone=account.time_zone,
+                language=account.language,
+                is_patient=True,
+            )
+            user.save(force_insert=True)
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    except IntegrityError:  # the same address, signed up at the same moment
+        raise _email_taken() from None
+    return user
+
+
+def sign_in_new_patient(*, request: HttpRequest, user: User) -> None:
+    """Sign in the account booking first has just made, for this visit (they typed its
+    password a moment ago), and mail the link that verifies its address, as after sign-up: the
+    next sign-in waits for it (ACCOUNT_EMAIL_VERIFICATION). Call once the booking is committed."""
+    login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    record_authentication(request, user, "password", email=user.email)
+    address = EmailAddress.objects.filter(user=user, primary=True, verified=False).first()
+    if address is not None:
+        address.send_confirmation(request, signup=True)
 
 
 def token_lifetime() -> timedelta:

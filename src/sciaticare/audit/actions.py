@@ -13,6 +13,7 @@ from sciaticare.core.translation import gettext, gettext_noop
 WORDS: dict[str, str] = {
     # Intake and consent
     "intake.create": gettext_noop("filled in an intake"),
+    "intake.details": gettext_noop("finished an intake begun at booking"),
     "intake.doctor_cleared": gettext_noop("confirmed that a doctor cleared massage"),
     "intake.recheck": gettext_noop("answered the red-flag questions again before booking"),
     "intake.brief.view": gettext_noop("read the brief made from your intake"),

@@ -11,6 +11,8 @@ taken silently.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -65,3 +67,11 @@ def recall(request: HttpRequest) -> CheckState | None:
 def forget(response: HttpResponse) -> None:
     """Drop the answers from the browser (an intake now holds them, or the person asked)."""
     response.delete_cookie(COOKIE, samesite="Lax")
+
+
+def digest(state: CheckState) -> str:
+    """A short fingerprint of the answers, for a page to show them and then take only the
+    answers it showed (a check taken again in another tab changes it)."""
+    onset = None if state.onset_weeks is None else float(state.onset_weeks)
+    canonical = json.dumps({"a": state.answers, "age": state.age, "on": onset}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]

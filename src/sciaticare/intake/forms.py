@@ -9,9 +9,10 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sciaticare.intake import bodymap
-from sciaticare.intake.services import IntakeData
+from sciaticare.intake.services import IntakeData, IntakeDetails, onset_date_from_weeks
+from sciaticare.intake.symptom_check import CheckState
 from sciaticare.intake.triage.assessment import AGE_MAX, AGE_MIN, ONSET_WEEKS_MAX
-from sciaticare.intake.triage.questions import QUESTIONS
+from sciaticare.intake.triage.questions import QUESTIONS, REQUIRED_CODES
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -31,13 +32,10 @@ def _choices(mapping: Any) -> list[tuple[str, Any]]:
     return [(code, gettext_lazy(words)) for code, words in mapping.items()]
 
 
-class IntakeForm(forms.Form):
-    """The structured intake: where, how it feels, since when, how bad, and every red flag."""
+class IntakeDetailsForm(forms.Form):
+    """The intake beyond its safety part: where, how it feels, how bad, what changes it, and
+    notes (what a patient who booked first adds before the session)."""
 
-    age = forms.IntegerField(label=_("Your age"), min_value=AGE_MIN, max_value=AGE_MAX)
-    onset_date = forms.DateField(
-        label=_("When did this episode begin?"), widget=forms.DateInput(attrs={"type": "date"})
-    )
     regions = forms.MultipleChoiceField(
         label=_("Where does it hurt?"),
         choices=[(code, gettext_lazy(region.label)) for code, region in bodymap.REGIONS.items()],
@@ -87,18 +85,63 @@ class IntakeForm(forms.Form):
         max_length=4000,
     )
 
-    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+    def to_details(self) -> IntakeDetails:
+        d = self.cleaned_data
+        return IntakeDetails(
+            regions=list(d["regions"]),
+            qualities=list(d["qualities"]),
+            back_pain=(d["back_pain_now"], d["back_pain_average"], d["back_pain_worst"]),
+            leg_pain=(d["leg_pain_now"], d["leg_pain_average"], d["leg_pain_worst"]),
+            worse_with=list(d["worse_with"]),
+            better_with=list(d["better_with"]),
+            goals=d["goals"],
+            medications=d["medications"],
+            notes=d["notes"],
+        )
+
+
+class IntakeForm(IntakeDetailsForm):
+    """The structured intake: where, how it feels, since when, how bad, and every red flag.
+
+    ``from_check`` shows the safety questions answered from the person's symptom check, to be
+    confirmed (``confirm_check``) rather than asked again: a recalled answer is never taken
+    without the person saying it is right."""
+
+    age = forms.IntegerField(label=_("Your age"), min_value=AGE_MIN, max_value=AGE_MAX)
+    onset_date = forms.DateField(
+        label=_("When did this episode begin?"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self, *args: Any, today: date | None = None, from_check: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The patient's own day (accounts.selectors.today_for), which the view passes.
         self.today = today
+        self.from_check = from_check
         # Every triage question, answered explicitly (no default: silence is not "no").
         for question in QUESTIONS:
             self.fields[f"q_{question.code}"] = forms.ChoiceField(
                 label=gettext(question.text), choices=YES_NO, widget=forms.RadioSelect
             )
+        if from_check:
+            self.fields["confirm_check"] = forms.BooleanField(
+                label=_("I have checked these answers: they are right today."),
+                error_messages={
+                    "required": _("Please check your answers from the symptom check and confirm.")
+                },
+            )
 
     def question_fields(self) -> list[forms.BoundField]:
         return [self[f"q_{q.code}"] for q in QUESTIONS]
+
+    def recalled_fields(self) -> list[forms.BoundField]:
+        """The questions the symptom check answered, shown as answers to confirm."""
+        return [f for f in self.question_fields() if self.from_check and f.initial]
+
+    def asked_fields(self) -> list[forms.BoundField]:
+        """The questions to ask here: all of them, or those the check did not reach."""
+        return [f for f in self.question_fields() if not (self.from_check and f.initial)]
 
     def clean_onset_date(self) -> Any:
         onset = self.cleaned_data["onset_date"]
@@ -120,16 +163,23 @@ class IntakeForm(forms.Form):
             age=d["age"],
             onset_date=d["onset_date"],
             answers={q.code: d[f"q_{q.code}"] == "yes" for q in QUESTIONS},
-            regions=list(d["regions"]),
-            qualities=list(d["qualities"]),
-            back_pain=(d["back_pain_now"], d["back_pain_average"], d["back_pain_worst"]),
-            leg_pain=(d["leg_pain_now"], d["leg_pain_average"], d["leg_pain_worst"]),
-            worse_with=list(d["worse_with"]),
-            better_with=list(d["better_with"]),
-            goals=d["goals"],
-            medications=d["medications"],
-            notes=d["notes"],
+            **vars(self.to_details()),
         )
+
+    @classmethod
+    def initial_from_check(cls, check: CheckState, *, today: date) -> dict[str, Any]:
+        """Prefill a first intake from the symptom check this browser carries: age, onset (on
+        the patient's own `today`) and the answers it reached, shown for confirmation."""
+        initial: dict[str, Any] = {
+            f"q_{code}": "yes" if value else "no"
+            for code, value in check.answers.items()
+            if code in REQUIRED_CODES
+        }
+        if check.age is not None:
+            initial["age"] = check.age
+        if check.onset_weeks is not None:
+            initial["onset_date"] = onset_date_from_weeks(check.onset_weeks, today)
+        return initial
 
     @classmethod
     def initial_from(cls, intake: Any) -> dict[str, Any]:

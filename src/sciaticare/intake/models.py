@@ -41,6 +41,35 @@ def band_words(band: str | None) -> str:
     return str(BAND_WORDS.get(band, band)) if band else ""
 
 
+#: The six 0–10 pain scores of an intake; none is answered yet in a safety intake.
+PAIN_SCORES = (
+    "back_pain_now",
+    "back_pain_average",
+    "back_pain_worst",
+    "leg_pain_now",
+    "leg_pain_average",
+    "leg_pain_worst",
+)
+
+#: What a safety intake leaves for after booking, in the words the patient and the therapist
+#: read ("Still missing: …"): the intake form's parts beyond age, onset and the red flags.
+PARTS_ASKED_AFTER_BOOKING = (
+    _("where it hurts (the body map)"),
+    _("how it feels"),
+    _("how bad it is (pain scores)"),
+    _("what makes it worse or better"),
+    _("goals, medicines and notes for the therapist"),
+)
+
+
+def level_blocks_booking(level: Level, *, doctor_cleared: bool = False) -> bool:
+    """The booking gate's rule on a triage level (docs/clinical.md): emergency and urgent
+    block booking; soon blocks it until a doctor's clearance is confirmed."""
+    if level >= Level.URGENT:
+        return True
+    return level == Level.SOON and not doctor_cleared
+
+
 def _pain(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{name}__gte": 0, f"{name}__lte": 10}),
@@ -75,7 +104,14 @@ class Episode(models.Model):
 
 
 class Intake(models.Model):
-    """One filled intake: a revision within an episode. Never edited; a later one supersedes it."""
+    """One filled intake: a revision within an episode. Never edited; a later one supersedes it.
+
+    A *safety intake* (``safety_only``) holds only age, onset and every red-flag answer: what a
+    new patient confirmed from their symptom check when they booked first (docs/architecture.md,
+    "Book first, explain later"). Its other parts were never answered (the pain scores are
+    null), and are added once, to the same row, before the session (``details_added_at``):
+    nothing answered changes, so its triage and the time its red flags were answered stay true.
+    """
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="intakes")
     patient = models.ForeignKey(
@@ -86,12 +122,13 @@ class Intake(models.Model):
     onset_date = models.DateField()
     regions = models.JSONField(default=list, help_text="Body-map region codes (intake/bodymap.py).")
     qualities = models.JSONField(default=list)
-    back_pain_now = models.PositiveSmallIntegerField()
-    back_pain_average = models.PositiveSmallIntegerField()
-    back_pain_worst = models.PositiveSmallIntegerField()
-    leg_pain_now = models.PositiveSmallIntegerField()
-    leg_pain_average = models.PositiveSmallIntegerField()
-    leg_pain_worst = models.PositiveSmallIntegerField()
+    # Null only while a safety intake's other parts are not yet answered (the constraint).
+    back_pain_now = models.PositiveSmallIntegerField(null=True, blank=True)
+    back_pain_average = models.PositiveSmallIntegerField(null=True, blank=True)
+    back_pain_worst = models.PositiveSmallIntegerField(null=True, blank=True)
+    leg_pain_now = models.PositiveSmallIntegerField(null=True, blank=True)
+    leg_pain_average = models.PositiveSmallIntegerField(null=True, blank=True)
+    leg_pain_worst = models.PositiveSmallIntegerField(null=True, blank=True)
     worse_with = models.JSONField(default=list)
     better_with = models.JSONField(default=list)
     goals = models.TextField(blank=True)
@@ -104,21 +141,26 @@ class Intake(models.Model):
     triage_advice = models.TextField(help_text="The advice shown to the patient when saved.")
     # For a `soon` result: the patient's confirmation that a doctor has cleared massage.
     doctor_cleared_at = models.DateTimeField(null=True, blank=True)
+    safety_only = models.BooleanField(
+        default=False,
+        help_text="Only age, onset and the red flags are answered yet (booked first).",
+    )
+    details_added_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the rest of a safety intake was added."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "-created_at"], name="intake_patient_created")]
         constraints = (
-            *(
-                _pain(name)
-                for name in (
-                    "back_pain_now",
-                    "back_pain_average",
-                    "back_pain_worst",
-                    "leg_pain_now",
-                    "leg_pain_average",
-                    "leg_pain_worst",
-                )
+            *(_pain(name) for name in PAIN_SCORES),
+            models.CheckConstraint(
+                condition=Q(safety_only=True, **{f"{name}__isnull": True for name in PAIN_SCORES})
+                | Q(safety_only=False, **{f"{name}__isnull": False for name in PAIN_SCORES}),
+                name="%(app_label)s_%(class)s_pain_scores_unless_safety_only",
+                violation_error_message=(
+                    "An intake has every pain score, unless only its safety part is answered."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(age__gte=1, age__lte=120),
@@ -154,9 +196,12 @@ class Intake(models.Model):
     @property
     def blocks_booking(self) -> bool:
         """emergency and urgent block booking; soon needs the doctor's clearance (docs/clinical.md)."""
-        if self.level >= Level.URGENT:
-            return True
-        return self.level == Level.SOON and self.doctor_cleared_at is None
+        return level_blocks_booking(self.level, doctor_cleared=self.doctor_cleared_at is not None)
+
+    @property
+    def missing_parts(self) -> list[str]:
+        """The parts still to answer, in the language being answered in ([] when complete)."""
+        return [str(part) for part in PARTS_ASKED_AFTER_BOOKING] if self.safety_only else []
 
 
 class RedFlagRecheck(models.Model):

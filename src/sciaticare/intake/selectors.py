@@ -38,6 +38,13 @@ def current_intake(*, patient: User) -> Intake | None:
     return Intake.objects.filter(patient=patient, episode__closed_at__isnull=True).first()
 
 
+def missing_parts(*, patient: User) -> list[str]:
+    """What the patient's current intake still lacks (a safety intake: booked first), in the
+    language being answered in; [] when complete or when there is none."""
+    intake = current_intake(patient=patient)
+    return intake.missing_parts if intake is not None else []
+
+
 def sciatica_side(*, patient: User, at: datetime) -> str | None:
     """The leg the sciatica was felt in ("left", "right"; None for both or unknown) by the
     intake the patient had saved by `at`, e.g. a session's start (the US superbill's code)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -21,6 +21,7 @@ from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.selectors.access import clinics_administered
 from sciaticare.intake import recheck
 from sciaticare.intake.models import (
+    PAIN_SCORES,
     Episode,
     Intake,
     IntakeShare,
@@ -32,17 +33,26 @@ from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.questionnaire import check_fits, validate_questionnaire
 from sciaticare.intake.scoring.response import response_to_fhir
 from sciaticare.intake.scoring.rules import Score, score
+from sciaticare.intake.symptom_check import CheckState
 from sciaticare.intake.triage.assessment import Triage, advice, assess
 from sciaticare.intake.triage.levels import Level
+from sciaticare.intake.triage.questions import REQUIRED_CODES
 
 
-@dataclass(frozen=True)
-class IntakeData:
-    """What a patient enters on the intake form (or through an import), as plain values."""
+@dataclass(frozen=True, kw_only=True)
+class SafetyAnswers:
+    """The safety part of an intake: age, onset and every red-flag question answered. Alone, it
+    makes a safety intake (a new patient who booked first: docs/architecture.md)."""
 
     age: int
     onset_date: date
     answers: Mapping[str, bool]
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntakeDetails:
+    """The rest of an intake: where, how it feels, how bad, what changes it, and notes."""
+
     regions: list[str] = field(default_factory=list)
     qualities: list[str] = field(default_factory=list)
     back_pain: tuple[int, int, int] = (0, 0, 0)  # now, average, worst
@@ -54,8 +64,35 @@ class IntakeData:
     notes: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class IntakeData(IntakeDetails, SafetyAnswers):
+    """What a patient enters on the intake form (or through an import), as plain values."""
+
+
 def onset_weeks(onset_date: date, today: date) -> float:
     return max((today - onset_date).days, 0) / 7
+
+
+def onset_date_from_weeks(weeks: float, today: date) -> date:
+    """The day an episode began, from "how many weeks ago" (the symptom check's question), on
+    the patient's own `today`; the nearest whole day."""
+    return today - timedelta(days=round(weeks * 7))
+
+
+def safety_answers_from_check(check: CheckState, *, today: date) -> SafetyAnswers:
+    """A finished symptom check's answers as the safety part of an intake (onset on the
+    patient's own `today`). Invalid when the check has not asked everything (one ended early
+    by an emergency answer)."""
+    if check.age is None or check.onset_weeks is None or REQUIRED_CODES - check.answers.keys():
+        raise Invalid(
+            "check_incomplete",
+            gettext("Your symptom check is not finished. Please take it again."),
+        )
+    return SafetyAnswers(
+        age=check.age,
+        onset_date=onset_date_from_weeks(check.onset_weeks, today),
+        answers={code: check.answers[code] for code in REQUIRED_CODES},
+    )
 
 
 def _in_english(result: Triage) -> str:
@@ -69,10 +106,12 @@ def _in_english(result: Triage) -> str:
 on_blocking_result: list[Callable[[int], None]] = []
 
 
-def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False) -> Intake:
+def submit_intake(*, patient: User, data: SafetyAnswers, new_episode: bool = False) -> Intake:
     """Save a new intake revision and its triage. Earlier revisions stay as they were.
 
-    `new_episode` closes the open episode (if any) and starts another from `data.onset_date`.
+    `data` without the details (plain `SafetyAnswers`) saves a safety intake, whose details
+    `add_intake_details` adds later. `new_episode` closes the open episode (if any) and starts
+    another from `data.onset_date`.
     """
     today = today_for(patient)  # the patient's own day
     if data.onset_date > today:
@@ -90,24 +129,11 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
             episode = None
         if episode is None:
             episode = Episode.objects.create(patient=patient, started_on=data.onset_date)
-        intake = Intake.objects.create(
+        intake = Intake(
             episode=episode,
             patient=patient,
             age=data.age,
             onset_date=data.onset_date,
-            regions=list(data.regions),
-            qualities=list(data.qualities),
-            back_pain_now=data.back_pain[0],
-            back_pain_average=data.back_pain[1],
-            back_pain_worst=data.back_pain[2],
-            leg_pain_now=data.leg_pain[0],
-            leg_pain_average=data.leg_pain[1],
-            leg_pain_worst=data.leg_pain[2],
-            worse_with=list(data.worse_with),
-            better_with=list(data.better_with),
-            goals=data.goals,
-            medications=data.medications,
-            notes=data.notes,
             answers=dict(data.answers),
             triage_level=result.level.code,
             triage_reasons=list(result.reasons),
@@ -116,10 +142,60 @@ def submit_intake(*, patient: User, data: IntakeData, new_episode: bool = False)
             # pages say it again in their reader's language (Intake.advice).
             triage_advice=_in_english(result),
         )
+        if isinstance(data, IntakeDetails):
+            _set_details(intake, data)
+        else:
+            intake.safety_only = True
+        intake.save(force_insert=True)
         record_event(actor=patient, action="intake.create", patient=patient, obj=intake)
         if result.level >= Level.URGENT:
             for hook in on_blocking_result:
                 transaction.on_commit(partial(hook, intake.pk), robust=True)
+    return intake
+
+
+_DETAIL_FIELDS = [
+    "regions",
+    "qualities",
+    *PAIN_SCORES,
+    "worse_with",
+    "better_with",
+    "goals",
+    "medications",
+    "notes",
+]
+
+
+def _set_details(intake: Intake, details: IntakeDetails) -> None:
+    intake.regions = list(details.regions)
+    intake.qualities = list(details.qualities)
+    (intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst) = details.back_pain
+    (intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst) = details.leg_pain
+    intake.worse_with = list(details.worse_with)
+    intake.better_with = list(details.better_with)
+    intake.goals = details.goals
+    intake.medications = details.medications
+    intake.notes = details.notes
+
+
+def add_intake_details(*, patient: User, details: IntakeDetails) -> Intake:
+    """Add the rest of the intake to the patient's current safety intake, once, to the same
+    row: those parts were never answered, so nothing answered changes, and its triage and the
+    time its red flags were answered stay true (a new revision would look like red flags
+    answered again). Conflict when the current intake is already complete."""
+    with transaction.atomic():
+        intake = (
+            Intake.objects.select_for_update()
+            .filter(patient=patient, episode__closed_at__isnull=True)
+            .first()
+        )
+        if intake is None or not intake.safety_only:
+            raise Conflict("intake_complete", gettext("Your intake has nothing left to fill in."))
+        _set_details(intake, details)
+        intake.safety_only = False
+        intake.details_added_at = timezone.now()
+        intake.save(update_fields=[*_DETAIL_FIELDS, "safety_only", "details_added_at"])
+        record_event(actor=patient, action="intake.details", patient=patient, obj=intake)
     return intake
 
 
@@ -179,22 +255,33 @@ def recheck_red_flags(*, patient: User, yes: Collection[str]) -> RedFlagRecheck:
     return check
 
 
-def _revision_of(intake: Intake, answers: Mapping[str, bool]) -> IntakeData:
-    """The intake as it stands, with new answers: what a re-check's "yes" saves."""
+def _revision_of(intake: Intake, answers: Mapping[str, bool]) -> SafetyAnswers:
+    """The intake as it stands, with new answers: what a re-check's "yes" saves (a safety
+    intake stays one: its other parts are still to be answered)."""
+    if intake.safety_only:
+        return SafetyAnswers(age=intake.age, onset_date=intake.onset_date, answers=answers)
     return IntakeData(
         age=intake.age,
         onset_date=intake.onset_date,
         answers=answers,
         regions=list(intake.regions),
         qualities=list(intake.qualities),
-        back_pain=(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
-        leg_pain=(intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
+        back_pain=_scores(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
+        leg_pain=_scores(intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
         worse_with=list(intake.worse_with),
         better_with=list(intake.better_with),
         goals=intake.goals,
         medications=intake.medications,
         notes=intake.notes,
     )
+
+
+def _scores(now: int | None, average: int | None, worst: int | None) -> tuple[int, int, int]:
+    # A complete intake has every score (the database's constraint).
+    assert now is not None
+    assert average is not None
+    assert worst is not None
+    return now, average, worst
 
 
 def share_intake(*, patient: User, therapist_email: str) -> IntakeShare:

@@ -6,6 +6,7 @@ app_name = "intake"
 urlpatterns = [
     path("", intake.intake_home, name="home"),
     path("new/", intake.intake_form, name="form"),
+    path("finish/", intake.finish_intake, name="finish"),
     path("recheck/", recheck.recheck, name="recheck"),
     path("<id:intake_id>/", intake.intake_detail, name="detail"),
     path("<id:intake_id>/clearance/", intake.confirm_clearance, name="clearance"),

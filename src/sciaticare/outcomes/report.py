@@ -80,8 +80,9 @@ class IntakeSummary:
     triage_level: str
     triage_code: str
     precautions: list[Precaution]
-    back: tuple[int, int, int]  # now, average, worst
-    leg: tuple[int, int, int]
+    # now, average, worst; None while a safety intake's pain scores are not answered yet
+    back: tuple[int | None, int | None, int | None] | None
+    leg: tuple[int | None, int | None, int | None] | None
     recorded_on: date
 
 
@@ -112,8 +113,12 @@ def _intake_summary(patient: User) -> IntakeSummary | None:
         triage_level=gettext(intake.triage_headline),
         triage_code=intake.triage_level,
         precautions=[PRECAUTIONS[c] for c in intake.triage_precautions if c in PRECAUTIONS],
-        back=(intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
-        leg=(intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
+        back=None
+        if intake.safety_only
+        else (intake.back_pain_now, intake.back_pain_average, intake.back_pain_worst),
+        leg=None
+        if intake.safety_only
+        else (intake.leg_pain_now, intake.leg_pain_average, intake.leg_pain_worst),
         recorded_on=day_of(patient, intake.created_at),
     )
 

@@ -47,6 +47,16 @@ def prefill_subjective(patient: User) -> str:
     intake = intake_selectors.current_intake(patient=patient)
     if intake is None:
         return recent_diary(patient.pk).strip()[:NOTE_TEXT_MAX_LENGTH]
+    if intake.safety_only:
+        # Booked first: only the safety part is answered (intake.models.Intake).
+        text = gettext(
+            "From the intake of %(intake_day)s: pain since %(onset_day)s. Where it hurts, how "
+            "it feels and the pain scores are not answered yet."
+        ) % {
+            "intake_day": day(day_of(patient, intake.created_at)),
+            "onset_day": day(intake.onset_date),
+        }
+        return (text + recent_diary(patient.pk))[:NOTE_TEXT_MAX_LENGTH]
     where = ", ".join(
         gettext(REGIONS[c].label).lower() for c in intake.regions if c in REGIONS
     ) or pgettext("intake answer", "not marked")

@@ -41,13 +41,19 @@ def when(moment: datetime) -> str:
     return date_format(moment, pgettext("reminder date", "l j F, H:i"))
 
 
-def appointment_text(*, therapist: str, start: datetime, zone: str) -> str:
-    """`start` on the session's own clock, with its zone named."""
-    return _("Reminder: your massage with %(therapist)s is on %(when)s (%(zone)s time).") % {
+def appointment_text(
+    *, therapist: str, start: datetime, zone: str, intake_to_finish: bool = False
+) -> str:
+    """`start` on the session's own clock, with its zone named; with `intake_to_finish` (a
+    patient who booked first), the ask to finish the intake, whose page the link opens."""
+    text = _("Reminder: your massage with %(therapist)s is on %(when)s (%(zone)s time).") % {
         "therapist": therapist,
         "when": when(start),
         "zone": zone,
     }
+    if intake_to_finish:
+        text += " " + _("Please finish your intake before then:")
+    return text
 
 
 def offer_text(*, therapist: str, start: datetime, until: datetime, zone: str) -> str:

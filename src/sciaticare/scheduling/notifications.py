@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from sciaticare.core.display import clock, day
 from sciaticare.core.names import one_line
 from sciaticare.directory.models import Location
+from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.models import Intake
 from sciaticare.reminders import wording
 from sciaticare.reminders.models import Kind
@@ -121,6 +122,13 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+def _intake_to_finish(appointment: Appointment) -> dict[str, Any]:
+    """For the patient's mail: the parts of their intake still missing (booked first) and the
+    page to add them, or nothing."""
+    missing = intake_selectors.missing_parts(patient=appointment.patient)
+    return {"missing": missing, "finish_url": _url("intake:finish")} if missing else {}
+
+
 def _send(
     *, to: str, subject: str, template: str, context: dict[str, Any], ics: bytes | None = None
 ) -> int:
@@ -157,7 +165,7 @@ def send_booking_confirmation(appointment_id: int) -> int:
         return 0
     now = timezone.now()
     with translation.override(appointment.patient.language):
-        context = _context(appointment)
+        context = {**_context(appointment), **_intake_to_finish(appointment)}
         sent = _send(
             to=appointment.patient.email,
             subject=gettext("Booked: massage with %(therapist)s on %(when)s")
@@ -259,8 +267,10 @@ def _again(task_function: Any, when: datetime, *args: Any) -> None:
         task_function.using(run_after=when).enqueue(*args)
 
 
-def _reminder(appointment: Appointment) -> wording.Message:
-    context = _context(appointment)
+def reminder_message(appointment: Appointment) -> wording.Message:
+    """The reminder a day before; a patient who booked first and has not finished the intake
+    is asked to, and a text or notification opens that page (the session's is in the mail)."""
+    context = {**_context(appointment), **_intake_to_finish(appointment)}
     return wording.Message(
         subject=gettext("Reminder: massage with %(therapist)s on %(when)s")
         % {"therapist": context["therapist"], "when": _short(appointment)},
@@ -269,8 +279,9 @@ def _reminder(appointment: Appointment) -> wording.Message:
             therapist=context["therapist"],
             start=local(appointment.start, appointment.location),
             zone=appointment.location.time_zone,
+            intake_to_finish=bool(context.get("missing")),
         ),
-        url=context["manage_url"],
+        url=context.get("finish_url") or context["manage_url"],
     )
 
 
@@ -292,7 +303,7 @@ def send_reminder(appointment_id: int, start: str) -> int:
         user=appointment.patient,
         kind=Kind.APPOINTMENT,
         key=DeliveryKey(f"appointment:{appointment.pk}", appointment.start.isoformat()),
-        compose=lambda: _reminder(appointment),
+        compose=lambda: reminder_message(appointment),
         expires_at=appointment.start,
     )
     if outcome.held_until is not None:

@@ -1,10 +1,21 @@
 from django.urls import path
 
-from sciaticare.scheduling import views, views_calendar, views_waitlist, views_week
+from sciaticare.scheduling import (
+    views,
+    views_calendar,
+    views_new_patient,
+    views_waitlist,
+    views_week,
+)
 
 app_name = "scheduling"
 urlpatterns = [
     path("book/<id:therapist_id>/", views.book, name="book"),
+    path(
+        "book/<id:therapist_id>/new-patient/",
+        views_new_patient.new_patient,
+        name="new_patient",
+    ),
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<id:appointment_id>/", views.appointment, name="appointment"),
     path("appointments/<id:appointment_id>/cancel/", views.cancel, name="cancel"),

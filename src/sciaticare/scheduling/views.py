@@ -1,11 +1,10 @@
 """Booking pages: a therapist's free slots, the patient's and therapist's appointments,
-cancelling, moving, attendance, and the flare-up action (the therapist's week: views_week.py)."""
+cancelling, moving, attendance, and the flare-up action (the therapist's week: views_week.py;
+booking first, with no account yet: views_new_patient.py)."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,74 +20,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import Conflict, DomainError, NotFound, Refused
-from sciaticare.directory.models import SessionType, TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, payments
+from sciaticare.scheduling.forms import parse_start
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import (
     appointment_for,
     appointments_of,
     waiting_for_deposit,
 )
-from sciaticare.scheduling.selectors.bookable import (
-    DEFAULT_WINDOW,
-    LocatedSlot,
-    earliest_slots,
-    free_slots,
-    session_type_of,
-)
-from sciaticare.scheduling.selectors.calendars import load_calendars, local, policy_of
+from sciaticare.scheduling.selectors.bookable import earliest_slots, free_times, session_type_of
+from sciaticare.scheduling.selectors.calendars import local, policy_of
 from sciaticare.scheduling.selectors.care import closed_to
 from sciaticare.scheduling.services import booking, changes
 from sciaticare.scheduling.services.attendance import mark_attendance, no_show_from
-
-
-def _by_day(found: list[LocatedSlot]) -> OrderedDict[Any, list[dict[str, Any]]]:
-    days: OrderedDict[Any, list[dict[str, Any]]] = OrderedDict()
-    for slot in found:
-        local_start = local(slot.start, slot.location)
-        days.setdefault(local_start.date(), []).append(
-            {"start": slot.start, "location": slot.location}
-        )
-    return days
-
-
-def _slots_page(
-    request: AuthedRequest,
-    therapist: TherapistProfile,
-    session_type: SessionType,
-    *,
-    exclude: int | None = None,
-) -> dict[str, Any]:
-    now = timezone.now()
-    end = now + DEFAULT_WINDOW
-    # The therapist's own calendar is read again first if the last read is not fresh (bounded).
-    calendar = load_calendars(
-        [therapist.pk],
-        start=now,
-        end=end,
-        exclude_appointment=exclude,
-        now=now,
-        refresh_external=True,
-    )[therapist.pk]
-    found = free_slots(calendar, session_type, start=now, end=end, now=now)
-    return {
-        "therapist": therapist,
-        "session_type": session_type,
-        "session_types": SessionType.objects.filter(therapist=therapist),
-        "days": _by_day(found),
-        "busy_unknown": calendar.busy_unknown,
-    }
-
-
-def _parse_start(raw: str | None) -> datetime | None:
-    try:
-        parsed = parse_datetime(raw or "")
-    except ValueError:  # well formed but not a real time, e.g. 2026-02-30T10:00
-        return None
-    return parsed if parsed is not None and timezone.is_aware(parsed) else None
 
 
 def _recheck_first(next_url: str) -> HttpResponse:
@@ -135,11 +81,18 @@ def _booked(request: AuthedRequest, appointment: Appointment) -> HttpResponse:
     return redirect("scheduling:appointment", appointment_id=appointment.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     """The therapist's free times; a tapped time (POST) shows the confirm step, and only a POST
-    with `confirm=yes` books."""
+    with `confirm=yes` books. Someone not signed in books as a new patient
+    (views_new_patient.py), or signs in from there."""
+    if not request.user.is_authenticated:
+        where = reverse("scheduling:new_patient", args=[therapist_id])
+        return redirect(f"{where}?{request.GET.urlencode()}" if request.GET else where)
+    return _book(request, therapist_id)
+
+
+def _book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     try:
         therapist = bookable_therapist(therapist_id=therapist_id)
     except NotFound:
@@ -171,7 +124,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
             )
     error, status = None, 200
     if request.method == "POST" and gate is None and not_taking is None:
-        start = _parse_start(request.POST.get("start"))
+        start = parse_start(request.POST.get("start"))
         if start is None:
             error, status = gettext("Choose one of the offered times."), 422
         else:
@@ -195,7 +148,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
             else:
                 return _booked(request, appointment)
     context = {
-        **_slots_page(request, therapist, session_type),
+        **free_times(therapist=therapist, session_type=session_type),
         "gate": gate,
         "not_taking": not_taking,
         "error": error,
@@ -248,6 +201,10 @@ def appointment(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             "started": found.start <= (now := timezone.now()),
             "no_show_from": (missed_from := no_show_from(found)),
             "may_mark_missed": missed_from <= now,
+            # Booked first: what the patient still has to tell the therapist, and where.
+            "missing": intake_selectors.missing_parts(patient=request.user)
+            if found.patient_id == request.user.pk and found.start > now
+            else [],
         },
     )
 
@@ -340,7 +297,7 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
     except Refused as refused:
         gate, status = refused.message, (403 if request.method == "POST" else 200)
     if request.method == "POST" and gate is None:
-        start = _parse_start(request.POST.get("start"))
+        start = parse_start(request.POST.get("start"))
         try:
             if start is None:
                 raise NotFound("time")
@@ -358,7 +315,7 @@ def reschedule(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             messages.success(request, gettext("Moved. Your old time is released."))
             return redirect("scheduling:appointment", appointment_id=moved.pk)
     context = {
-        **_slots_page(request, found.therapist, found.session_type, exclude=found.pk),
+        **free_times(therapist=found.therapist, session_type=found.session_type, exclude=found.pk),
         "moving": found,
         "gate": gate,
         "error": error,

@@ -22,16 +22,22 @@ def save_preferences(
     (equal times: none), in one transaction."""
     with transaction.atomic():
         for kind in Kind:
-            wanted = set(choices.get(kind, ()))
-            ChannelChoice.objects.update_or_create(
-                user=user,
-                kind=kind,
-                defaults={
-                    "email": Channel.EMAIL in wanted,
-                    "sms": Channel.SMS in wanted,
-                    "push": Channel.PUSH in wanted,
-                },
-            )
+            choose_channels(user=user, kind=kind, channels=choices.get(kind, ()))
         ReminderSettings.objects.update_or_create(
             user=user, defaults={"quiet_start": quiet_start, "quiet_end": quiet_end}
         )
+
+
+def choose_channels(*, user: User, kind: Kind, channels: Collection[Channel]) -> None:
+    """Keep the channels of one kind of reminder (none: an empty collection); the other kinds
+    keep theirs."""
+    wanted = set(channels)
+    ChannelChoice.objects.update_or_create(
+        user=user,
+        kind=kind,
+        defaults={
+            "email": Channel.EMAIL in wanted,
+            "sms": Channel.SMS in wanted,
+            "push": Channel.PUSH in wanted,
+        },
+    )

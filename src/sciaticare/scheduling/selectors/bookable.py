@@ -8,7 +8,8 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,7 +18,12 @@ from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import fetch_rows, table
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.scheduling.models import Appointment, BookingPolicy, policy_durations
-from sciaticare.scheduling.selectors.calendars import TherapistCalendar, load_calendars, policy_of
+from sciaticare.scheduling.selectors.calendars import (
+    TherapistCalendar,
+    load_calendars,
+    local,
+    policy_of,
+)
 from sciaticare.scheduling.slots import free, rules
 
 DEFAULT_WINDOW = timedelta(days=14)
@@ -269,3 +275,34 @@ def forget_appointment(sender: type, instance: Appointment, **kwargs: object) ->
     """A saved or deleted appointment: its therapist's next free session is read afresh
     (connected to Appointment's post_save and post_delete in scheduling/apps.py)."""
     recent.forget(instance.therapist_id)
+
+
+def free_times(
+    *, therapist: TherapistProfile, session_type: SessionType, exclude: int | None = None
+) -> dict[str, Any]:
+    """What the booking page shows: the therapist's free times of `session_type` over the next
+    `DEFAULT_WINDOW`, by day at each location's own clock (`exclude`: the appointment being
+    moved, whose time counts as free). The therapist's own calendar is read again first if the
+    last read is not fresh (bounded)."""
+    now = timezone.now()
+    end = now + DEFAULT_WINDOW
+    calendar = load_calendars(
+        [therapist.pk],
+        start=now,
+        end=end,
+        exclude_appointment=exclude,
+        now=now,
+        refresh_external=True,
+    )[therapist.pk]
+    days: dict[date, list[dict[str, Any]]] = {}
+    for slot in free_slots(calendar, session_type, start=now, end=end, now=now):
+        days.setdefault(local(slot.start, slot.location).date(), []).append(
+            {"start": slot.start, "location": slot.location}
+        )
+    return {
+        "therapist": therapist,
+        "session_type": session_type,
+        "session_types": SessionType.objects.filter(therapist=therapist),
+        "days": days,
+        "busy_unknown": calendar.busy_unknown,
+    }

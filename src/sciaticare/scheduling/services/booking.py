@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -141,8 +142,9 @@ def check_booking_gate(patient: User, now: datetime | None = None) -> None:
         )
 
 
-def check_new_patient(*, patient: User, therapist: TherapistProfile) -> None:
-    """A therapist not taking new patients still sees the ones they have seen or booked."""
+def check_new_patient(*, patient: User | AnonymousUser, therapist: TherapistProfile) -> None:
+    """A therapist not taking new patients still sees the ones they have seen or booked (a
+    person with no account yet is new to everyone)."""
     if closed_to(patient=patient, therapists=[therapist]):
         raise Refused(
             "not_accepting_new_patients",
@@ -279,9 +281,40 @@ def preview_booking(
     return replace(preview, terms=terms)
 
 
+def preview_for_new_patient(
+    *,
+    therapist_id: int,
+    start: datetime,
+    session_type_id: int | None = None,
+    now: datetime | None = None,
+) -> BookingPreview:
+    """The confirm step's facts for a person with no account yet, booking first
+    (services/new_patient.py): `preview_booking`'s checks of the therapist and the time. The
+    triage gate waits for the booking itself, which checks the intake made from the person's
+    symptom check (the page has read the check's level already)."""
+    start, now = start_in_utc(start), now or timezone.now()
+    therapist = bookable_therapist(therapist_id=therapist_id)
+    check_new_patient(patient=AnonymousUser(), therapist=therapist)
+    session_type, location = checked_start(
+        therapist=therapist, session_type_id=session_type_id, start=start, now=now
+    )
+    terms = payments.desk().booking_terms(
+        session_type=session_type, location=location, start=start, now=now
+    )
+    preview = preview_at(
+        patient=None,
+        therapist=therapist,
+        session_type=session_type,
+        location=location,
+        start=start,
+        now=now,
+    )
+    return replace(preview, terms=terms)
+
+
 def preview_at(
     *,
-    patient: User,
+    patient: User | None,
     therapist: TherapistProfile,
     session_type: SessionType,
     location: Location,
@@ -291,9 +324,11 @@ def preview_at(
 ) -> BookingPreview:
     """The confirm step's facts once the start is bookable; refuses a time at which the
     patient is already booked (booking leaves that to the database, migration 0004, which
-    names it in its refusal)."""
+    names it in its refusal). With no patient (no account yet) there is nothing to overlap."""
     end = start + timedelta(minutes=session_type.minutes)
-    if patient_overlaps(patient=patient, start=start, end=end, exclude_appointment=moving):
+    if patient is not None and patient_overlaps(
+        patient=patient, start=start, end=end, exclude_appointment=moving
+    ):
         raise Conflict("patient_overlap", gettext(PATIENT_OVERLAP))
     return BookingPreview(
         therapist=therapist,
