@@ -110,7 +110,7 @@ def test_the_triage_api_answers_while_the_database_is_unreachable(visitor, setti
 def test_the_symptom_check_goes_on_while_the_database_is_unreachable(visitor, settings):
     settings.RATE_LIMITS_ENABLED = True
     with failing(refused):
-        answer = visitor.post("/check/", {"step": "0", "answer": "yes", "go": "next"})
+        answer = visitor.post("/check/", {"step": "0", "go": "next", "saddle_numbness": "yes"})
 
     assert answer.status_code == 200
     assert 'id="emergency"' in answer.content.decode()
