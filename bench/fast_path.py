@@ -508,15 +508,19 @@ def session_cookie(database_url: str, email_address: str) -> tuple[str, str]:
     return cookie.key, cookie.value
 
 
-def phone_context(browser: Any) -> Any:
+def phone_context(browser: Any, **options: Any) -> Any:
+    """A touch phone's browser context (`options` change any of it)."""
     return browser.new_context(
-        viewport=VIEWPORT,
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=3,
-        locale="en-GB",
-        timezone_id=TIME_ZONE,
-        service_workers="block",
+        **{
+            "viewport": VIEWPORT,
+            "is_mobile": True,
+            "has_touch": True,
+            "device_scale_factor": 3,
+            "locale": "en-GB",
+            "timezone_id": TIME_ZONE,
+            "service_workers": "block",
+            **options,
+        }
     )
 
 
