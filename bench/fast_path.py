@@ -40,8 +40,10 @@ What is counted:
 - **red flags**: the triage question codes each submitted form showed (its visible wording,
   field names and values) and answered. (a) must answer every question whose "yes" gives a
   triage reason (16), (b) every red-flag re-check question (12: the emergency and urgent ones,
-  intake/recheck.py); a journey that misses one fails. "Asked twice" counts the codes answered
-  on two forms or more.
+  intake/recheck.py); a journey that misses one fails. A code counts as answered where the
+  walker ticked its answer (or left its box for "None of these" to answer "no"); "twice" counts
+  the codes answered on two forms or more, "confirmed" those a form showed already answered
+  (carried over from an earlier screen, for the person to confirm).
 
 Targets (issue 20): (a) ≤ 25 taps and ≤ 120 s, (b) ≤ 6 taps and ≤ 20 s.
 """
@@ -92,9 +94,14 @@ Forward = Sequence[tuple[str, re.Pattern[str]]]
 FORWARD_NEW: Forward = (
     ("button", re.compile(r"^Confirm booking$|^Confirm and pay")),
     ("button", re.compile(r"^Confirm this address$")),
-    ("button", re.compile(r"None of these apply")),
+    ("button", re.compile(r"None of these apply|^No to all")),
     ("button", re.compile(r"^(Next|Continue)$")),
-    ("button", re.compile(r"^(Sign Up|Sign up|Sign In|Create (my|an|your) account)")),
+    (
+        "button",
+        re.compile(
+            r"^(Sign [Uu]p|Sign [Ii]n|Create (my|an|your) account|(Book|Confirm)\b.*account)"
+        ),
+    ),
     ("button", re.compile(r"^Save my intake$")),
     ("button", SLOT_TIME),
     ("link", re.compile(r"^Book$|^See free times and book$")),
@@ -109,6 +116,7 @@ FORWARD_FLARE_UP: Forward = (
     ("button", re.compile(r"^Book (this session|with your preferred therapist)$")),
     ("link", re.compile(r"^I'm having a flare-up$")),
 )
+_NONE_OF_THESE = re.compile(r"none of these|nothing has changed|no to all", re.I)
 _MAIL_WAIT = re.compile(r"verify|check your (e-?mail|inbox)|we (have )?(sent|e-?mailed)", re.I)
 _BOOKED = re.compile(r"/appointments/\d+/$")
 
@@ -137,6 +145,7 @@ class Tally:
     wall: float = 0.0
     shown: set[str] = field(default_factory=set)
     answered: Counter[str] = field(default_factory=Counter)
+    confirmed: set[str] = field(default_factory=set)
     steps: list[str] = field(default_factory=list)
 
     def missing(self, required: frozenset[str]) -> list[str]:
@@ -160,6 +169,41 @@ _NAVIGATES = """el => {
     const hx = "[hx-get],[hx-post],[data-hx-get],[data-hx-post]";
     return !(el.closest(hx) || (form && form.matches(hx)));
 }"""
+# What tapping a control does: follows a link or sends a form ("submit"), or acts in place.
+_KIND = """el => {
+    if (el.tagName === "A") return "link";
+    if (el.tagName === "BUTTON" && (el.getAttribute("type") || "submit") === "submit") return "submit";
+    if (el.tagName === "INPUT" && ["submit", "image"].includes(el.type)) return "submit";
+    return "in place";
+}"""
+# Each visible radio group of a form: its name, keys (name, values, ids), legend, and whether
+# it came answered.
+_RADIO_GROUPS = """f => {
+    const groups = new Map();
+    for (const r of f.querySelectorAll("input[type=radio]")) {
+        if (r.offsetParent === null) continue;
+        const g = groups.get(r.name) || {name: r.name, keys: [r.name], legend: "", checked: false};
+        g.keys.push(r.id);
+        g.checked = g.checked || r.checked;
+        const set = r.closest("fieldset");
+        const legend = set && set.querySelector("legend");
+        g.legend = legend ? legend.innerText : "";
+        groups.set(r.name, g);
+    }
+    return [...groups.values()];
+}"""
+# Each visible checkbox of a form: its keys, label and whether it is ticked.
+_BOXES = """f => [...f.querySelectorAll("input[type=checkbox]")]
+    .filter(b => b.offsetParent !== null)
+    .map(b => ({
+        keys: [b.name, b.value, b.id],
+        label: b.labels && b.labels.length ? b.labels[0].innerText : "",
+        checked: b.checked,
+    }))"""
+# The names, values and ids of a form's visible fields.
+_KEYS = """f => [...f.querySelectorAll("input, select, textarea")]
+    .filter(e => e.type !== "hidden" && e.offsetParent !== null)
+    .map(e => [e.name, e.value, e.id])"""
 _FIELD_FACTS = """el => {
     const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
     return {
@@ -188,6 +232,8 @@ class Walker:
         self.mail_log, self.show = mail_log, show
         self.tally = Tally()
         self.opened_links: set[str] = set()
+        self.pressed_here: set[str] = set()  # in-place buttons pressed on this screen
+        self.answered_here: set[str] = set()  # codes those buttons answered
         page.add_init_script(_WATCH_SWAPS)
 
     # --- the walk -----------------------------------------------------------------------
@@ -211,39 +257,61 @@ class Walker:
     def _next_control(self) -> Locator | None:
         for role, name in self.forward:
             found = self.page.get_by_role(role, name=name).filter(visible=True)  # type: ignore[arg-type]
-            if found.count():
-                return found.first
+            if not self.pressed_here:
+                if found.count():
+                    return found.first
+                continue
+            for control in found.all():
+                if " ".join(control.inner_text().split()) not in self.pressed_here:
+                    return control
         return None
 
     def _press(self, control: Locator) -> None:
         label = " ".join(control.inner_text().split()) or control.get_attribute("value") or ""
         form = control.locator("xpath=ancestor::form[1]")
-        is_submit = control.evaluate(
-            "el => el.tagName === 'BUTTON' ? (el.type || 'submit') === 'submit' : false"
-        )
-        if is_submit and form.count():
-            self._answer(form.first)
+        kind = control.evaluate(_KIND)
+        if kind == "submit" and form.count():
+            self._answer(form.first, none_of_these=bool(_NONE_OF_THESE.search(label)))
         self._log(f"tap {label!r} on {self._path()}")
+        if kind == "in place":
+            # A button that acts on the page itself (a script's "No to all"): pressed once per
+            # screen, and counted, with nothing to wait for; the groups it answers count as
+            # answered when the form is sent.
+            self.pressed_here.add(label)
+            self.tally.taps += 1
+            before = self._open_groups(form.first) if form.count() else set()
+            control.tap()
+            if form.count():
+                self.answered_here |= before - self._open_groups(form.first)
+            return
         self._tap(control, navigates=control.evaluate(_NAVIGATES))
 
     # --- forms ----------------------------------------------------------------------------
 
-    def _answer(self, form: Locator) -> None:
-        """Answer what the form asks, then count the triage questions it showed."""
-        codes = self._codes_in(form)
-        self.tally.shown |= codes
-        for name in form.evaluate(
-            """f => [...new Set([...f.querySelectorAll("input[type=radio]")]
-                .filter(r => r.offsetParent !== null).map(r => r.name))]"""
-        ):
-            group = form.locator(f'input[type=radio][name="{name}"]')
-            if group.evaluate_all("rs => rs.some(r => r.checked)"):
+    def _answer(self, form: Locator, *, none_of_these: bool) -> None:
+        """Answer what the form asks, then count the triage questions it showed (by wording,
+        field names and values), answered (a radio ticked here, or a box left for "None of
+        these" to answer "no") and confirmed (a radio that came already answered)."""
+        self.tally.shown |= self._codes_in(form)
+        answered, self.answered_here = set(self.answered_here), set()
+        for group in form.evaluate(_RADIO_GROUPS):
+            code = self._code_of(group["keys"], group["legend"])
+            if group["checked"]:
+                if code and code not in answered:
+                    self.tally.confirmed.add(code)
                 continue
-            no = form.locator(f'input[type=radio][name="{name}"][value="no"]')
-            choice = no if no.count() else group.first
-            self._log(f"  tick {'No' if no.count() else 'the first'} for {name}")
-            choice.check()
-            self.tally.taps += 1
+            if not none_of_these:  # "None of these" answers the groups itself
+                radio = form.locator(f'input[type=radio][name="{group["name"]}"]')
+                no = radio.and_(form.locator('[value="no" i]'))
+                self._log(f"  tick {'No' if no.count() else 'the first'} for {group['name']}")
+                (no if no.count() else radio).first.check()
+                self.tally.taps += 1
+            if code:
+                answered.add(code)
+        if none_of_these:
+            for box in form.evaluate(_BOXES):
+                if not box["checked"] and (code := self._code_of(box["keys"], box["label"])):
+                    answered.add(code)
         for box in form.locator("input[type=checkbox][required]").filter(visible=True).all():
             if not box.is_checked():
                 box.check()
@@ -267,22 +335,32 @@ class Walker:
                     "os => os.map(o => o.value)") if v]  # fmt: skip
                 select.select_option(values[0])
                 self.tally.taps += 2  # open the list, pick
-        # Every question shown is answered by this submission: each radio group now has an
-        # answer, and a checkbox list with "None of these" answers each box it leaves empty.
-        self.tally.answered.update(codes)
+        self.tally.answered.update(answered)
+
+    def _open_groups(self, form: Locator) -> set[str]:
+        """The codes of the form's radio groups that have no answer yet."""
+        return {
+            code
+            for group in form.evaluate(_RADIO_GROUPS)
+            if not group["checked"] and (code := self._code_of(group["keys"], group["legend"]))
+        }
 
     def _codes_in(self, form: Locator) -> set[str]:
         text = " ".join(form.inner_text().split())
         codes = {code for wording, code in _WORDING.items() if wording in text}
-        for value in form.evaluate(
-            """f => [...f.querySelectorAll("input, select, textarea")]
-                .filter(e => e.type !== "hidden" && e.offsetParent !== null)
-                .flatMap(e => [e.name, e.value, e.id])"""
-        ):
-            for prefix in ("", "q_", "yes-", "id_q_"):
-                if value.startswith(prefix) and value[len(prefix) :] in _CODES:
-                    codes.add(value[len(prefix) :])
+        for keys in form.evaluate(_KEYS):
+            codes |= {code for key in keys if (code := _code_in(key))}
         return codes
+
+    @staticmethod
+    def _code_of(keys: list[str], words: str) -> str | None:
+        """A question's code from its field's name, value or id, or else its wording."""
+        for key in keys:
+            if code := _code_in(key):
+                return code
+        text = " ".join(words.split())
+        found = [code for wording, code in _WORDING.items() if wording in text]
+        return found[0] if len(found) == 1 else None
 
     def _type_into(self, box: Locator, facts: dict[str, Any]) -> None:
         value = self._value_for(facts)
@@ -318,6 +396,8 @@ class Walker:
             return p.town
         if "last" in words and "name" in words:
             return p.last_name
+        if "full" in words or facts["name"] == "name" or words.strip() == "name":
+            return f"{p.first_name} {p.last_name}"
         if "name" in words:
             return p.first_name
         if "age" in words.split() or "old" in words:
@@ -372,6 +452,8 @@ class Walker:
             self.page.wait_for_function(f"() => (window.__fastPathSwaps || 0) > {swaps}")
         self.tally.seconds += time.perf_counter() - began
         self.tally.screens += 1
+        self.pressed_here.clear()
+        self.answered_here.clear()
 
     # --- reporting --------------------------------------------------------------------------
 
@@ -392,6 +474,14 @@ class Walker:
             .all_inner_texts()
         ]
         return f"stuck on {self._path()} ({heading}); it shows: {controls[:30]}"
+
+
+def _code_in(key: str) -> str | None:
+    """The question code a field's name, value or id carries ("q_fever", "yes-fever")."""
+    for prefix in ("", "q_", "yes-", "id_q_", "id_"):
+        if key.startswith(prefix) and key[len(prefix) :] in _CODES:
+            return key[len(prefix) :]
+    return None
 
 
 def _is_place(facts: dict[str, Any]) -> bool:
@@ -532,6 +622,7 @@ def _row(journey: Journey, tally: Tally) -> str:
     return (
         f"{journey.label:<34} {tally.screens:>7} {tally.taps:>5} {tally.keystrokes:>5}"
         f" {tally.seconds:>8.1f} {tally.wall:>7.1f} {flags:>9} {tally.asked_twice():>6}"
+        f" {len(tally.confirmed):>9}"
         f"  ≤ {journey.max_taps} taps, ≤ {journey.max_seconds:g} s: "
         + ("met" if not misses else "NOT MET (" + "; ".join(misses) + ")")
     )
@@ -566,7 +657,7 @@ def main() -> int:
     )
     header = (
         f"{'journey':<34} {'screens':>7} {'taps':>5} {'keys':>5} {'seconds':>8} {'wall s':>7}"
-        f" {'red flags':>9} {'twice':>6}  target"
+        f" {'red flags':>9} {'twice':>6} {'confirmed':>9}  target"
     )
     print(header)
     print("-" * len(header))

@@ -13,8 +13,18 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from bench.fast_path import FLARE_UP, RED_FLAGS_RETURNING, phone_context, walk_flare_up
+from bench.fast_path import (
+    FLARE_UP,
+    FORWARD_NEW,
+    RED_FLAGS_RETURNING,
+    Persona,
+    Walker,
+    booked,
+    phone_context,
+    walk_flare_up,
+)
 from sciaticare.intake.models import Intake
+from sciaticare.intake.triage.questions import QUESTIONS
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_every_page import problems_here
@@ -145,4 +155,56 @@ def test_the_fast_path_with_the_keyboard_alone(live_server, browser: Browser):
     expect(page.get_by_text("Booked. A confirmation is on its way")).to_be_visible()
     assert Appointment.objects.filter(patient=patient).count() == 1
     keys.assert_focus_always_shown()
+    page.context.close()
+
+
+def _group(code: str, name: str, *, checked: str = "") -> str:
+    text = next(q.text for q in QUESTIONS if q.code == code)
+    return (
+        f"<fieldset><legend>{text}</legend>"
+        f'<label><input type="radio" name="{name}" value="yes"> Yes</label>'
+        f'<label><input type="radio" name="{name}" value="no"{checked}> No</label></fieldset>'
+    )
+
+
+# A made-up site of the kinds of screen the check may become (issue 20, point 2): a group with
+# "None of these apply", a script's "No to all" beside an answer carried over, one question with
+# a number to type. The walker must count each answer once, and the taps a person makes.
+FAKE_SITE = {
+    "/": f"""<main><form method="post" action="/two">
+        {_group("saddle_numbness", "saddle_numbness")}{_group("bladder_change", "q_bladder_change")}
+        <button>None of these apply</button></form></main>""",
+    "/two": f"""<main><form method="post" action="/three">
+        {_group("fever", "q_fever")}{_group("foot_drop", "foot")}
+        {_group("chest_symptoms", "chest_symptoms", checked=" checked")}
+        <button type="button" onclick="document.querySelectorAll('[value=no]')
+            .forEach(r => r.checked = true)">No to all</button>
+        <button>Next</button></form></main>""",
+    "/three": f"""<main><form method="post" action="/appointments/1/">
+        <p><label for="age">How old are you?</label> <input id="age" name="age"></p>
+        {_group("major_trauma", "answer")}<button>Next</button></form></main>""",
+    "/appointments/1/": "<main><p>Booked. A confirmation is on its way by email.</p></main>",
+}
+
+
+def test_the_walker_counts_grouped_screens_once_each(browser: Browser):
+    page = phone_context(browser).new_page()
+    page.route(
+        "http://walker.test/**",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body="<!doctype html><title>t</title>" + FAKE_SITE[route.request.url[18:]],
+        ),
+    )
+
+    tally = Walker(page, "http://walker.test", Persona("a@example.org"), FORWARD_NEW).walk(
+        "/", done=booked
+    )
+
+    assert dict(tally.answered) == dict.fromkeys(
+        ["saddle_numbness", "bladder_change", "fever", "foot_drop", "major_trauma"], 1
+    )
+    assert tally.confirmed == {"chest_symptoms"}
+    # None of these; No to all, Next; the age field, its answer's radio, Next.
+    assert (tally.taps, tally.keystrokes, tally.screens) == (6, 2, 4)
     page.context.close()
