@@ -367,7 +367,7 @@ def test_symptom_check_result_passes_axe_and_fits(live_server, browser: Browser,
 # --- Pages reached by a journey, not by a GET of the matrix ----------------------------------
 
 
-def _problems_here(page: Page, width: int) -> list[str]:
+def problems_here(page: Page, width: int) -> list[str]:
     """axe's violations on the page the browser is on, and whether it scrolls sideways."""
     page.add_script_tag(path=str(AXE))
     where = page.url
@@ -396,7 +396,7 @@ def test_error_pages_pass_axe_and_fit(live_server, browser: Browser, settings, w
         response = page.goto(live_server.url + url)
         assert response is not None
         seen[url] = response.status
-        problems += _problems_here(page, width)
+        problems += problems_here(page, width)
     page.context.clear_cookies()
     page.goto(live_server.url + reverse("account_reset_password"))
     for _ in range(8):  # ACCOUNT_RATE_LIMITS: 5 password resets an hour for one address
@@ -407,7 +407,7 @@ def test_error_pages_pass_axe_and_fit(live_server, browser: Browser, settings, w
             break
         page.goto(live_server.url + reverse("account_reset_password"))
     seen["password reset"] = answer.value.status
-    problems += _problems_here(page, width)
+    problems += problems_here(page, width)
     page.goto(live_server.url + "/check/")
     for _ in range(3):
         for no in page.get_by_label("No", exact=True).all():
@@ -417,7 +417,7 @@ def test_error_pages_pass_axe_and_fit(live_server, browser: Browser, settings, w
         if answer.value.status == 429:
             break
     seen["check"] = answer.value.status
-    problems += _problems_here(page, width)
+    problems += problems_here(page, width)
     context.close()
     assert list(seen.values()) == [404, 403, 429, 429], seen
     assert problems == []
@@ -445,15 +445,15 @@ def test_booking_confirm_and_deposit_card_pages_pass_axe_and_fit(
     page.goto(f"{live_server.url}/book/{plain.pk}/")
     page.locator("button.slot").first.click()
     page.get_by_role("heading", name="Confirm your booking").wait_for()
-    problems += _problems_here(page, width)
+    problems += problems_here(page, width)
     page.goto(f"{live_server.url}/book/{deposit.pk}/")
     page.locator("button.slot").first.click()
     page.get_by_role("heading", name="Confirm your booking").wait_for()
-    problems += _problems_here(page, width)
+    problems += problems_here(page, width)
     page.get_by_role("button", name="Confirm and pay the £10.00 deposit").click()
     page.get_by_role("heading", name="Pay the deposit to book").wait_for()
     page.locator("#card-element input").first.wait_for()
-    problems += _problems_here(page, width)
+    problems += problems_here(page, width)
     context.close()
     assert problems == []
 

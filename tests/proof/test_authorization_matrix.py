@@ -186,7 +186,7 @@ TABLE: list[Row] = [
     R("integrations:calendar_disconnect", "GET", NONE,  302, 403, 403, 302, 302, 403, 403, 403),
     R("integrations:calendar_disconnect", "POST", NONE, 302, 403, 403, 302, 302, 403, 403, 403),
     R("scheduling:flare_up",          "GET",  NONE,     302, 200, 200, 302, 302, 302, 302, 302),
-    R("scheduling:flare_up",          "POST", NONE,     302, 200, 200, 302, 302, 302, 302, 302),
+    R("scheduling:flare_up",          "POST", NONE,     302, 405, 405, 405, 405, 405, 405, 405),
     R("scheduling:waitlist",          "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
     R("scheduling:waitlist_join",     "GET",  NONE,     302, 200, 200, 403, 403, 403, 403, 403),
     R("scheduling:waitlist_join",     "POST", NONE,     302, 200, 200, 403, 403, 403, 403, 403),

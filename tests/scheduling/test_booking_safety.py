@@ -195,7 +195,7 @@ def test_the_flare_up_button_asks_the_red_flag_questions_first(client, world):
     answer = client.get(reverse("scheduling:flare_up"))
     assert answer.status_code == 302
     assert answer["Location"].startswith(reverse("intake:recheck"))
-    assert client.post(reverse("scheduling:flare_up")).status_code == 302
+    assert client.post(reverse("scheduling:flare_up")).status_code == 405
     assert not Appointment.objects.exists()
 
 

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from sciaticare.directory.models import FlareUpPlanEntry
 from tests.factories import AppointmentFactory, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,8 @@ def test_the_home_page_and_its_emergency_advice_in_spanish(client):
 def test_a_patients_dashboard_in_spanish_with_the_days_as_spanish_writes_them(client, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: NOW)
     patient = PatientFactory(language="es", first_name="Lucía")
-    AppointmentFactory(patient=patient, start=datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    booked = AppointmentFactory(patient=patient, start=datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    FlareUpPlanEntry.objects.create(patient=patient, therapist=booked.therapist, rank=0)
     client.force_login(patient)
 
     body = client.get(reverse("web:dashboard")).content.decode()

@@ -141,7 +141,9 @@ class RecheckOut(Body):
 def recheck_red_flags(request: AuthedRequest, payload: RecheckIn) -> Status[RecheckOut]:
     """Booking asks for this when the intake is more than a day old (403
     `red_flag_recheck_required`). Any "yes" saves a new intake revision whose triage then
-    gates booking; 403 `intake_required` without an intake."""
+    gates booking; 403 `intake_required` without an intake. "None of these" holds only for an
+    intake under four weeks old: on an older one, 403 `intake_out_of_date` (the intake is
+    filled in again, on the intake page)."""
     done = services.recheck_red_flags(patient=request.user, yes=list(payload.yes))
     level = (done.result or done.intake).triage_level
     return Status(

@@ -68,11 +68,16 @@ def last_red_flag_check(*, intake: Intake) -> datetime:
     return max(intake.created_at, latest) if latest else intake.created_at
 
 
-def red_flag_recheck_due(*, intake: Intake, now: datetime) -> bool:
-    """Whether a booking against this intake must first ask the red-flag questions again."""
-    if recheck.is_fresh(intake.created_at, now):
-        return False
-    return not recheck.is_fresh(last_red_flag_check(intake=intake), now)
+def needed_before_booking(*, intake: Intake | None, now: datetime) -> recheck.Needed:
+    """What a booking against the patient's current intake (None: no intake in an open
+    episode) must ask first: nothing, the red-flag re-check, or the whole intake."""
+    if intake is None:
+        return recheck.Needed.INTAKE
+    # An intake saved within the day needs no read of its re-checks.
+    answered = (
+        None if recheck.is_fresh(intake.created_at, now) else last_red_flag_check(intake=intake)
+    )
+    return recheck.needed_before_booking(intake_at=intake.created_at, answered_at=answered, now=now)
 
 
 @dataclass(frozen=True)

@@ -217,12 +217,28 @@ def confirm_doctor_clearance(*, patient: User, intake_id: int) -> Intake:
     return intake
 
 
+INTAKE_OUT_OF_DATE = "intake_out_of_date"
+
+
+def out_of_date() -> Refused:
+    """The refusal for an intake past the re-check's four weeks (intake/recheck.py)."""
+    return Refused(
+        INTAKE_OUT_OF_DATE,
+        gettext(
+            "Your intake is more than four weeks old. Before you book, please go through it "
+            "again: it is filled in from last time, so change only what is different."
+        ),
+    )
+
+
 def recheck_red_flags(*, patient: User, yes: Collection[str]) -> RedFlagRecheck:
     """Record the patient's answers to the red-flag questions asked again before a booking.
 
     `yes` holds the codes that apply now (empty: "None of these"). Any "yes" saves a new intake
     revision with those answers, so its triage (and not the old intake's) gates booking at once
     and the therapist sees it; the patient is then asked to update the rest of the intake.
+    "None of these" vouches only for an intake of the last four weeks (`recheck.VALID_FOR`):
+    on an older one it is refused (`intake_out_of_date`), while a "yes" is always kept.
     """
     unknown = sorted(set(yes) - recheck.CODES)
     if unknown:
@@ -248,6 +264,8 @@ def recheck_red_flags(*, patient: User, yes: Collection[str]) -> RedFlagRecheck:
             result = submit_intake(
                 patient=patient, data=_revision_of(intake, {**intake.answers, **answers})
             )
+        elif not recheck.is_valid(intake.created_at, timezone.now()):
+            raise out_of_date()
         check = RedFlagRecheck.objects.create(
             patient=patient, intake=intake, answers=answers, result=result
         )

@@ -221,6 +221,8 @@ def book(request: AuthedRequest, payload: BookIn) -> Status[BookedOut]:
     - 403 `red_flag_recheck_required`: the intake is more than a day old and the red-flag
       questions have not been answered again since (`POST /api/v1/intake/recheck`, or the
       page `/intake/recheck/`);
+    - 403 `intake_out_of_date`: the intake is more than four weeks old, too old for the
+      re-check to vouch for: it is filled in again (the page `/intake/new/`);
     - 403 `not_accepting_new_patients`: the therapist takes only patients they have seen;
     - 409 `slot_taken`: the time was just taken; 409 `patient_overlap`: the caller already has
       a session at that time (with any therapist);

@@ -5,6 +5,7 @@ booking first, with no account yet: views_new_patient.py)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import Conflict, DomainError, NotFound, Refused
+from sciaticare.directory.models import FlareUpPlanEntry
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
@@ -31,7 +33,12 @@ from sciaticare.scheduling.selectors.appointments import (
     appointments_of,
     waiting_for_deposit,
 )
-from sciaticare.scheduling.selectors.bookable import earliest_slots, free_times, session_type_of
+from sciaticare.scheduling.selectors.bookable import (
+    LocatedSlot,
+    earliest_slots,
+    free_times,
+    session_type_of,
+)
 from sciaticare.scheduling.selectors.calendars import local, policy_of
 from sciaticare.scheduling.selectors.care import closed_to
 from sciaticare.scheduling.services import booking, changes
@@ -49,13 +56,15 @@ def _confirm_page(
     *,
     back: str,
     moving: Appointment | None = None,
+    plan_choice: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The step between a tap on a time and a booking (or a move): nothing changes until
-    "Confirm"."""
+    "Confirm". `plan_choice`: the flare-up's other option (flare_up_view)."""
     if moving is not None:
         back_url = reverse("scheduling:reschedule", args=[moving.pk])
     elif back == "flare_up":
-        back_url = reverse("scheduling:flare_up")
+        # The flare-up action is this very step: back is where its button was.
+        back_url = reverse("web:dashboard")
     else:
         back_url = f"{reverse('scheduling:book', args=[preview.therapist.pk])}?" + urlencode(
             {"service": preview.session_type.pk}
@@ -68,6 +77,7 @@ def _confirm_page(
             "back": back,
             "back_url": back_url,
             "moving": moving,
+            "plan_choice": plan_choice,
             "triage_alert": intake_selectors.triage_alert(patient=request.user),
         },
     )
@@ -371,10 +381,13 @@ def no_show(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def flare_up_view(request: AuthedRequest) -> HttpResponse:
-    """The earliest session across the patient's flare-up plan, and the one the plan's rule
-    suggests (flare_up.choose); a POST shows the confirm step for the suggested one."""
+    """The dashboard's flare-up button, in as few screens as safety allows: the red-flag
+    re-check first when it is due (intake app; an intake over four weeks old is filled in
+    again), then straight to the confirm step for the session the plan's rule suggests
+    (flare_up.choose), or the earliest across the plan (`?pick=earliest`). The plan's overview
+    only when nothing in it can be booked."""
     # A therapist whose account was deactivated stays in the plan but takes no bookings
     # (directory.selectors.profile.bookable_therapist): the action looks past them.
     plan = [
@@ -394,7 +407,7 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
     try:
         booking.check_booking_gate(request.user)
     except Refused as refused:
-        if refused.code != booking.RECHECK_REQUIRED:
+        if refused.code not in (booking.RECHECK_REQUIRED, booking.INTAKE_OUT_OF_DATE):
             return render(
                 request,
                 "scheduling/flare_up.html",
@@ -402,59 +415,70 @@ def flare_up_view(request: AuthedRequest) -> HttpResponse:
                 status=403,
             )
         if len(closed) < len(plan):
+            if refused.code == booking.INTAKE_OUT_OF_DATE:
+                messages.info(request, refused.message)
+                return redirect("intake:form")
             return _recheck_first(reverse("scheduling:flare_up"))
-    earliest = earliest_slots(
-        [entry.therapist_id for entry in plan if entry.therapist_id not in closed]
-    )
+    earliest = earliest_slots([e.therapist_id for e in plan if e.therapist_id not in closed])
     slots_by_id = {entry.therapist_id: earliest.get(entry.therapist_id) for entry in plan}
     options = [
-        flare_up.PlanOption(
-            entry.rank,
-            entry.therapist_id,
-            slot.start if (slot := slots_by_id[entry.therapist_id]) else None,
-        )
-        for entry in plan
+        flare_up.PlanOption(e.rank, e.therapist_id, slot.start if slot else None)
+        for e in plan
+        for slot in [slots_by_id[e.therapist_id]]
     ]
     chosen, first = flare_up.choose(options), flare_up.soonest(options)
-    therapists = {entry.therapist_id: entry.therapist for entry in plan}
-    chosen_slot = slots_by_id[chosen.therapist_id] if chosen else None
-    first_slot = slots_by_id[first.therapist_id] if first else None
-    if request.method == "POST" and chosen is not None and chosen_slot is not None:
-        pick = first if request.POST.get("pick") == "earliest" and first else chosen
-        pick_slot = slots_by_id[pick.therapist_id]
-        assert pick_slot is not None  # `choose` and `soonest` pick only options with a slot
+    problem = None
+    # The one asked for (the suggestion, or `?pick=earliest`); if it cannot be booked after
+    # all, the other one, saying why.
+    picks = (first, chosen) if request.GET.get("pick") == "earliest" else (chosen, first)
+    for pick in dict.fromkeys(p for p in picks if p is not None):
+        slot = slots_by_id[pick.therapist_id]
+        assert slot is not None  # `choose` and `soonest` pick only options with a slot
         try:
             preview = booking.preview_booking(
-                patient=request.user, therapist_id=pick.therapist_id, start=pick_slot.start
+                patient=request.user, therapist_id=pick.therapist_id, start=slot.start
             )
         except DomainError as exc:
-            messages.error(
-                request,
-                gettext("%(problem)s Here is the next best option.") % {"problem": exc.message},
+            problem = problem or exc.message
+            continue
+        if problem:
+            messages.warning(
+                request, gettext("%(problem)s Here is the next best option.") % {"problem": problem}
             )
-            return redirect("scheduling:flare_up")
-        return _confirm_page(request, preview, back="flare_up")
-    later = None
-    if chosen_slot and first_slot and chosen is not first:
-        later = flare_up.later_by(
-            local(chosen_slot.start, chosen_slot.location).date(),
-            local(first_slot.start, first_slot.location).date(),
-        )
+        choice = None
+        if not problem and chosen and first and chosen is not first:
+            choice = _plan_choice(pick, chosen, first, plan, slots_by_id)
+        return _confirm_page(request, preview, back="flare_up", plan_choice=choice)
     return render(
         request,
         "scheduling/flare_up.html",
         {
-            "chosen": chosen,
-            "chosen_slot": chosen_slot,
-            "therapist": therapists[chosen.therapist_id] if chosen else None,
-            "first": first,
-            "first_slot": first_slot,
-            "first_therapist": therapists[first.therapist_id] if first else None,
-            "later": later,
-            "options": [
-                (entry, slots_by_id[entry.therapist_id], entry.therapist_id in closed)
-                for entry in plan
-            ],
+            "problem": problem,
+            "options": [(e, slots_by_id[e.therapist_id], e.therapist_id in closed) for e in plan],
             "triage_alert": alert,
         },
     )
+
+
+def _plan_choice(
+    pick: flare_up.PlanOption,
+    chosen: flare_up.PlanOption,
+    first: flare_up.PlanOption,
+    plan: list[FlareUpPlanEntry],
+    slots: dict[int, LocatedSlot | None],
+) -> dict[str, Any]:
+    """What the flare-up's confirm step says of the other option when the plan's rule suggests
+    the preferred therapist later than the earliest session across the plan."""
+    chosen_slot, first_slot = slots[chosen.therapist_id], slots[first.therapist_id]
+    assert chosen_slot is not None  # both are options with a slot
+    assert first_slot is not None
+    other = first if pick is chosen else chosen
+    return {
+        "picked_earliest": pick is first,
+        "other": next(e.therapist for e in plan if e.therapist_id == other.therapist_id),
+        "other_slot": slots[other.therapist_id],
+        "later": flare_up.later_by(
+            local(chosen_slot.start, chosen_slot.location).date(),
+            local(first_slot.start, first_slot.location).date(),
+        ),
+    }

@@ -231,6 +231,9 @@ def accept(request: AuthedRequest, offer_id: int) -> HttpResponse:
         if exc.code == booking.RECHECK_REQUIRED:
             next_url = reverse("scheduling:offer", args=[offer_id])
             return redirect(f"{reverse('intake:recheck')}?{urlencode({'next': next_url})}")
+        if exc.code == booking.INTAKE_OUT_OF_DATE:
+            messages.info(request, exc.message)
+            return redirect("intake:form")
         messages.error(request, exc.message)
         return redirect("scheduling:offer", offer_id=offer_id)
     if booked.status == AppointmentStatus.HELD:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
@@ -30,15 +31,24 @@ def _safe_next(request: AuthedRequest, raw: str | None) -> str | None:
     return None
 
 
+def _fill_in_again(request: AuthedRequest, refusal: DomainError) -> HttpResponse:
+    messages.info(request, refusal.message)
+    return redirect("intake:form")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def recheck(request: AuthedRequest) -> HttpResponse:
-    """ "Do any of these apply now?": the emergency and urgent questions asked again before a
-    booking whose intake is more than a day old (intake/recheck.py)."""
+    """ "Do any of these apply now?": the emergency and urgent questions asked again, on one
+    screen, before a booking whose intake is more than a day old; "nothing has changed" is one
+    tap. An intake over four weeks old is filled in again instead (intake/recheck.py)."""
     require_role(request, Role.PATIENT)
     current = selectors.current_intake(patient=request.user)
     if current is None:
         return redirect("intake:form")
+    # Only a GET is turned away: a POST may carry a "yes", which is kept whatever the age.
+    if request.method == "GET" and not recheck_rules.is_valid(current.created_at, timezone.now()):
+        return _fill_in_again(request, services.out_of_date())
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     error, status = None, 200
     if request.method == "POST":
@@ -53,6 +63,8 @@ def recheck(request: AuthedRequest) -> HttpResponse:
             try:
                 done = services.recheck_red_flags(patient=request.user, yes=yes)
             except DomainError as exc:
+                if exc.code == services.INTAKE_OUT_OF_DATE:
+                    return _fill_in_again(request, exc)
                 error, status = exc.message, exc.status
             else:
                 if done.result is not None:

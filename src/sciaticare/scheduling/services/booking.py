@@ -23,7 +23,9 @@ from sciaticare.core.errors import Conflict, Invalid, Refused
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
+from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake
+from sciaticare.intake.recheck import Needed
 from sciaticare.intake.triage.levels import Level
 from sciaticare.scheduling import history, payments
 from sciaticare.scheduling.models import (
@@ -126,13 +128,18 @@ def check_triage_gate(patient: User) -> Intake:
 
 
 RECHECK_REQUIRED = "red_flag_recheck_required"
+INTAKE_OUT_OF_DATE = intake_services.INTAKE_OUT_OF_DATE
 
 
 def check_booking_gate(patient: User, now: datetime | None = None) -> None:
     """Everything that must hold before a patient books: the triage gate, and red flags
-    answered within the last day (intake/recheck.py: a fresh intake, or a re-check of it)."""
+    answered within the last day: a fresh intake, or a re-check of an intake under four
+    weeks old; an older intake is filled in again (intake/recheck.py)."""
     intake = check_triage_gate(patient)
-    if intake_selectors.red_flag_recheck_due(intake=intake, now=now or timezone.now()):
+    needed = intake_selectors.needed_before_booking(intake=intake, now=now or timezone.now())
+    if needed is Needed.INTAKE:
+        raise intake_services.out_of_date()
+    if needed is Needed.RECHECK:
         raise Refused(
             RECHECK_REQUIRED,
             gettext(
