@@ -14,6 +14,7 @@ from sciaticare.audit.models import AuditEvent
 from sciaticare.core.errors import Conflict, Invalid
 from sciaticare.intake import selectors, services
 from sciaticare.intake.models import Intake
+from sciaticare.intake.recheck import Needed
 from sciaticare.intake.symptom_check import CheckState
 from sciaticare.intake.triage.questions import REQUIRED_CODES
 from sciaticare.outcomes.report import render_html
@@ -121,7 +122,7 @@ def test_details_are_added_once_to_the_same_row_keeping_when_red_flags_were_answ
     assert finished.regions == ["left_buttock", "left_calf"]
     assert finished.missing_parts == []
     # Adding the details answered no red flag: a booking still asks them again.
-    assert selectors.red_flag_recheck_due(intake=finished, now=timezone.now())
+    assert selectors.needed_before_booking(intake=finished, now=timezone.now()) == Needed.RECHECK
     assert AuditEvent.objects.filter(action="intake.details", patient=patient).count() == 1
     with pytest.raises(Conflict):
         services.add_intake_details(patient=patient, details=DETAILS)

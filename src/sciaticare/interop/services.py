@@ -36,7 +36,7 @@ from sciaticare.exercises.adherence import week_of
 from sciaticare.exercises.selectors.progress import programmes_of
 from sciaticare.intake import bodymap
 from sciaticare.intake import selectors as intake_selectors
-from sciaticare.intake import services as intake_services
+from sciaticare.intake import services_import as intake_history
 from sciaticare.intake.models import QuestionnaireResponse
 from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fhir
@@ -424,10 +424,10 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
     counts = {"episodes": 0, "pain_entries": 0, "questionnaires": 0, "history": 0, "skipped": 0}
     now = timezone.now()
     with transaction.atomic():
-        added, present, warnings = intake_services.add_past_episodes(
+        added, present, warnings = intake_history.add_past_episodes(
             patient=patient,
             episodes=[
-                intake_services.PastEpisode(started_on=c.started_on, active=c.active)
+                intake_history.PastEpisode(started_on=c.started_on, active=c.active)
                 for c in history.conditions
             ],
             now=now,
@@ -453,10 +453,10 @@ def import_bundle(*, patient: User, data: object, importer: User) -> ImportSumma
             raise _refuse([f"{where}: {message}" for where, message in refused.errors]) from None
         counts["pain_entries"] += added
         counts["skipped"] += present
-        added, present = intake_services.add_past_questionnaires(
+        added, present = intake_history.add_past_questionnaires(
             patient=patient,
             responses=[
-                intake_services.PastQuestionnaire(
+                intake_history.PastQuestionnaire(
                     instrument=item.instrument,
                     version=item.version,
                     resource=resource,

@@ -26,7 +26,7 @@ from sciaticare.accounts.selectors import today_for, zone_name
 from sciaticare.audit.services import record_event
 from sciaticare.core.bounds import check_json_depth, day_out_of_range
 from sciaticare.core.errors import Invalid, NotFound
-from sciaticare.intake import services as intake_services
+from sciaticare.intake import services_import as intake_history
 from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fhir
 from sciaticare.intake.scoring.rules import Score, score
 from sciaticare.interop import selectors, services
@@ -109,11 +109,9 @@ def _add_episode(run: _Import, episode: EpisodeFound) -> None:
             Skipped(episode.where, gettext("the pain cannot have begun in the future"))
         )
         return
-    added, _, warnings = intake_services.add_past_episodes(
+    added, _, warnings = intake_history.add_past_episodes(
         patient=run.patient,
-        episodes=[
-            intake_services.PastEpisode(started_on=episode.started_on, active=episode.active)
-        ],
+        episodes=[intake_history.PastEpisode(started_on=episode.started_on, active=episode.active)],
         now=run.now,
     )
     if not added:
@@ -180,10 +178,10 @@ def _add_answers(run: _Import, answer: AnswersFound) -> None:
     except (ValueError, KeyError) as error:
         run.skipped.append(Skipped(answer.where, str(error)))
         return
-    added, _ = intake_services.add_past_questionnaires(
+    added, _ = intake_history.add_past_questionnaires(
         patient=run.patient,
         responses=[
-            intake_services.PastQuestionnaire(
+            intake_history.PastQuestionnaire(
                 instrument=item.instrument,
                 version=item.version,
                 resource=resource,
