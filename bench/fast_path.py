@@ -103,10 +103,13 @@ FORWARD_NEW: Forward = (
         ),
     ),
     ("button", re.compile(r"^Save my intake$")),
+    ("button", re.compile(r"^Book this session$|^Book and pay")),
     ("button", SLOT_TIME),
     ("link", re.compile(r"^Book$|^See free times and book$")),
     ("button", re.compile(r"^Search$")),
     ("link", re.compile(r"^Start the symptom check$")),
+    # The check's answer page offers booking first, and the intake before the session.
+    ("link", re.compile(r"^Find a therapist and book$")),
     ("link", re.compile(r"^Explain your pain once|^Fill in your intake$")),
     ("link", re.compile(r"^Find a therapist$")),
 )
@@ -127,7 +130,7 @@ class Persona:
     password: str = "walk-daily-and-stretch"  # noqa: S105 - a made-up person's, on a bench demo
     first_name: str = "Ana"
     last_name: str = "Ferreira"
-    phone: str = "07700 900123"
+    phone: str = "07400 123456"  # a UK mobile the number library takes (07700 900… is not)
     town: str = "Manchester"
     age: str = "46"
     weeks: str = "3"

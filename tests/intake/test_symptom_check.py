@@ -618,3 +618,68 @@ def test_a_spanish_number_error_is_in_spanish_and_keeps_the_question(client):
     assert "¿Qué edad tiene?" in body
     assert "Paso 4 de 4" in body
     assert "Este episodio de dolor" in body
+
+
+# --- "None of these apply" ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("screen", "offered"),
+    [(SCREENS[0], True), (SCREENS[1], True), (SCREENS[2], True), (SCREENS[3], False)],
+)
+def test_none_of_these_is_offered_on_screens_of_yes_no_questions_only(screen, offered):
+    assert symptom_check.offers_none_of_these(screen) is offered
+    assert not any(symptom_check.offers_none_of_these(s) for s in ONE_AT_A_TIME)
+
+
+@given(
+    given_answers=st.dictionaries(
+        st.sampled_from(SCREENS[2].steps), st.sampled_from(["yes", "no", "", "maybe"])
+    )
+)
+def test_none_of_these_answers_no_only_where_nothing_was_chosen(given_answers):
+    filled = symptom_check.none_of_these(SCREENS[2], given_answers)
+
+    for step in SCREENS[2].steps:
+        chosen = given_answers.get(step)
+        assert filled[step] == (chosen if chosen in ("yes", "no") else "no")
+
+
+def test_none_of_these_moves_on_with_every_question_of_the_screen_answered_no():
+    move = symptom_check.advance(SCREENS, {"step": "1"}, back=False, none=True)
+
+    assert isinstance(move, symptom_check.Show)
+    assert move.index == 2
+    assert move.errors == {}
+    assert {move.state.answers[step] for step in SCREENS[1].steps} == {False}
+
+
+def test_a_yes_chosen_before_none_of_these_stands_and_ends_in_an_emergency():
+    move = symptom_check.advance(
+        SCREENS, {"step": "0", "bladder_change": "yes"}, back=False, none=True
+    )
+
+    assert isinstance(move, symptom_check.Finish)
+    assert move.triage.level is Level.EMERGENCY
+
+
+def test_none_of_these_is_no_answer_on_the_screen_of_numbers():
+    move = symptom_check.advance(SCREENS, {"step": "3"}, back=False, none=True)
+
+    assert isinstance(move, symptom_check.Show)
+    assert set(move.errors) == set(SCREENS[3].steps)
+
+
+@pytest.mark.django_db
+def test_the_check_in_four_taps_of_none_of_these_and_the_last_screen(client):
+    data: dict[str, str] = {}
+    for index in range(3):
+        response = client.post(reverse("check"), {**data, "step": str(index), "go": "none"})
+        assert response.status_code == 200
+        assert "None of these apply" in response.content.decode() or index == 2
+        data = dict.fromkeys((s for screen in SCREENS[: index + 1] for s in screen.steps), "no")
+    last = {"age": "46", "onset_weeks": "3", "first_episode": "no", "not_improving": "no"}
+    response = client.post(reverse("check"), {**data, **last, "step": "3", "go": "next"})
+
+    assert "Massage is a reasonable option" in response.content.decode()
+    assert "None of these apply" not in response.content.decode()

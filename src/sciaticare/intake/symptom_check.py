@@ -22,7 +22,9 @@ After each screen the engine is asked whether the answers so far already reach `
 the check ends there with the emergency result, even when other questions on that screen are
 still unanswered: someone who said "yes" to saddle numbness is told to go now, not to finish
 the page. Nothing asked later could lower the level. Otherwise every question must be answered
-explicitly (silence is never "no"): a screen with any answer missing or out of range is shown
+explicitly (silence is never "no"); a screen of yes/no questions also offers "None of these
+apply", an explicit "no" to each question on it not answered yet (a "yes" chosen stands), so
+that a person with none of the signs answers a screen in one tap, having read it. A screen with any answer missing or out of range is shown
 again naming each one, and a check is only assessed when every screen is answered. Answers
 travel with the form on every screen and are never stored.
 """
@@ -235,15 +237,37 @@ def errors_on(screen: Screen, data: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def advance(screens: tuple[Screen, ...], data: Mapping[str, str], *, back: bool) -> Show | Finish:
+def offers_none_of_these(screen: Screen) -> bool:
+    """Whether the screen has a "None of these apply" button: every answer it asks is yes/no,
+    and there is more than one (a screen of one question has its own "No")."""
+    return len(screen.steps) > 1 and all(step in QUESTION_TEXT for step in screen.steps)
+
+
+def none_of_these(screen: Screen, data: Mapping[str, str]) -> dict[str, str]:
+    """The form after "None of these apply": "no" to each of the screen's questions left
+    unanswered. A "yes" already chosen stands (the safe side: a tap on the button after a
+    "yes" never takes the "yes" back, and the engine then decides as for Next)."""
+    answered = dict(data)
+    for step in screen.steps:
+        if answered.get(step) not in ("yes", "no"):
+            answered[step] = "no"
+    return answered
+
+
+def advance(
+    screens: tuple[Screen, ...], data: Mapping[str, str], *, back: bool, none: bool = False
+) -> Show | Finish:
     """What follows a screen's form (``data``: its answers, the carried ones and ``step``).
 
     Back keeps every answer given. Forward ends the check at once when the
     answers so far reach ``emergency``; otherwise stays on the screen while any answer is
     missing, then moves to the next screen; after the last, assesses only if every screen is
     answered, else shows the first screen that is not (a form replayed or tampered with).
+    ``none``: the screen's "None of these apply" (``none_of_these``), on a screen that offers it.
     """
     index = screen_index(screens, data.get("step"))
+    if none and not back and offers_none_of_these(screens[index]):
+        data = none_of_these(screens[index], data)
     state = parse(data)
     if back:
         return Show(max(index - 1, 0), state, {})

@@ -43,7 +43,9 @@ def check(request: HttpRequest) -> HttpResponse:
             0, symptom_check.CheckState(answers={}), {}
         )
     else:
-        move = symptom_check.advance(screens, data, back=data.get("go") == "back")
+        move = symptom_check.advance(
+            screens, data, back=data.get("go") == "back", none=data.get("go") == "none"
+        )
     if isinstance(move, symptom_check.Finish):
         response = check_result_page(request, move.triage)
         carried_check.remember(response, move.state)  # for sign-up and booking to confirm
@@ -65,6 +67,7 @@ def check(request: HttpRequest) -> HttpResponse:
             "number": move.index + 1,
             "total": len(screens),
             "one_at_a_time": one_at_a_time,
+            "none_of_these": symptom_check.offers_none_of_these(screen),
             "questions": questions,
             "missing": [q for q in questions if q["error"]],
             "autofocus": autofocus,
