@@ -6,7 +6,7 @@ the emergency advice first. The screens pass axe at 320 px and work with the key
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -16,16 +16,20 @@ from playwright.sync_api import Browser, Page, expect
 from bench.fast_path import (
     FLARE_UP,
     FORWARD_NEW,
+    NEW_PATIENT,
+    RED_FLAGS_NEW,
     RED_FLAGS_RETURNING,
     Persona,
     Walker,
     booked,
     phone_context,
     walk_flare_up,
+    walk_new_patient,
 )
 from sciaticare.intake.models import Intake
 from sciaticare.intake.triage.questions import QUESTIONS
-from sciaticare.scheduling.models import Appointment, AppointmentStatus
+from sciaticare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
+from tests.directory.factories import LocationFactory, TherapistProfileFactory
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_every_page import problems_here
 from tests.e2e.test_keyboard_journeys import Keys
@@ -49,6 +53,29 @@ def _phone(browser: Browser, live_server: Any, patient: Any, **options: Any) -> 
     page = phone_context(browser, **options).new_page()
     sign_in(page, live_server, patient)
     return page
+
+
+def test_a_new_patient_books_from_the_home_page_within_its_targets_asking_every_red_flag(
+    live_server, browser: Browser, tmp_path
+):
+    # A therapist near the town the walker types ("Manchester"), free every day.
+    location = LocationFactory(time_zone="Europe/London")
+    therapist = TherapistProfileFactory(location=location)
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            therapist=therapist, location=location, weekday=weekday, start=time(9), end=time(17)
+        )
+    page = phone_context(browser).new_page()
+
+    persona = Persona(email="ana.ferreira@example.org")
+    tally = walk_new_patient(page, live_server.url, persona, tmp_path / "mail.log")
+
+    assert tally.missing(RED_FLAGS_NEW) == []
+    assert tally.taps <= NEW_PATIENT.max_taps
+    assert tally.seconds <= NEW_PATIENT.max_seconds
+    booked_here = Appointment.objects.get(patient__email=persona.email)
+    assert booked_here.therapist == therapist
+    assert Intake.objects.get(patient=booked_here.patient).safety_only
 
 
 def test_the_flare_up_rebooking_meets_its_targets_and_asks_every_red_flag(
