@@ -106,6 +106,31 @@ def test_any_yes_is_a_new_intake_whose_level_the_engine_decides(client, therapis
         _book(patient, therapist)
 
 
+@pytest.mark.parametrize(
+    ("yes", "cleared"),
+    [
+        ({"saddle_numbness": True}, False),
+        ({"fever": True}, False),
+        ({"cancer_history": True}, False),
+    ],
+)
+def test_nothing_new_on_an_intake_that_holds_massage_off_never_says_you_can_book(
+    client, yes, cleared
+):
+    # Found from outside: "None of these" after a "yes" that made the intake an emergency.
+    patient = PatientFactory()
+    intake = make_intake(patient, yes=yes)
+    _age(patient, timedelta(days=2))
+    client.force_login(patient)
+
+    done = client.post(RECHECK, {"answer": "none", "next": "/flare-up/"}, follow=True)
+
+    page = done.content.decode()
+    assert done.redirect_chain[-1][0] == reverse("intake:detail", args=[intake.pk])
+    assert "you can book" not in page
+    assert "still say to get medical advice before massage" in page
+
+
 def test_a_yes_meets_the_old_answers_and_the_engine_finds_the_combination(client):
     """Cancer in the past (a `soon` intake, cleared by a doctor) and a new foot drop on the
     re-check: possible spinal cord compression, an emergency, not the foot drop's `urgent`."""

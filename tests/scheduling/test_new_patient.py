@@ -4,6 +4,7 @@ booking are made together or not at all, and the booking gate still decides."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -467,6 +468,20 @@ def test_accounts_made_by_booking_first_are_limited_per_address(client, settings
     assert first.status_code == 422
     assert second.status_code == 429
     assert second["Retry-After"]
+    page = second.content.decode()
+    assert re.search(r"Please try again in \d+ minutes?, or sign in", page)
+    assert "guessing passwords" not in page
+    assert nothing_stored()
+
+
+def test_a_password_past_128_characters_is_refused_before_it_is_hashed(client):
+    therapist, _, _ = working_therapist()
+    state = check()
+    carry(client, state)
+
+    response = _book(client, therapist, state, password="x" * 129)
+
+    assert response.status_code == 422
     assert nothing_stored()
 
 

@@ -59,6 +59,8 @@ class NewPatientForm(forms.Form):
     password = forms.CharField(
         label=_("Choose a password"),
         strip=False,
+        # Hashing is slow on purpose: an unbounded password would be an unbounded cost.
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; not a common password."),
     )

@@ -12,6 +12,7 @@ shows that advice, never the form. Someone signed in is sent to the ordinary boo
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -198,9 +199,16 @@ def _book_first(
     """The short form sent: account, safety intake and booking, or the form again saying why."""
     wait = ratelimits.hit(scope="new_patient", ident=f"ip:{ratelimits.client_ip(request)}")
     if wait is not None:
-        response = render(
-            request, "429.html", {"message": ratelimits.retry_message(wait)}, status=429
-        )
+        minutes = math.ceil(wait / 60)
+        message = ngettext(
+            "Too many new patients have booked from this connection. Please try again in "
+            "%(minutes)d minute, or sign in if you have an account.",
+            "Too many new patients have booked from this connection. Please try again in "
+            "%(minutes)d minutes, or sign in if you have an account.",
+            minutes,
+        ) % {"minutes": minutes}
+        reason = gettext("This limit keeps accounts from being made in bulk.")
+        response = render(request, "429.html", {"message": message, "reason": reason}, status=429)
         response["Retry-After"] = str(wait)
         return response
     form = NewPatientForm(request.POST)

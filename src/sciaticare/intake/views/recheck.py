@@ -77,6 +77,16 @@ def recheck(request: AuthedRequest) -> HttpResponse:
                         ),
                     )
                     return redirect("intake:detail", intake_id=done.result.pk)
+                if current.blocks_booking:
+                    # Nothing new, but the intake still stands in the way: never "you can book".
+                    messages.warning(
+                        request,
+                        gettext(
+                            "Thank you. Nothing new since your last answers, but they still "
+                            "say to get medical advice before massage: read them again here."
+                        ),
+                    )
+                    return redirect("intake:detail", intake_id=current.pk)
                 messages.success(
                     request, gettext("Thank you. Nothing new to worry about: you can book.")
                 )
