@@ -215,9 +215,14 @@ def test_the_patient_can_let_the_held_time_go(client, patient, therapist, stripe
     assert Appointment.objects.filter(status=AppointmentStatus.HELD, patient=other).exists()
 
 
-def test_a_held_booking_is_found_again_in_the_appointments_list(client, patient, therapist) -> None:
+@pytest.mark.parametrize("path", ["/appointments/", "/dashboard/"])
+def test_a_held_booking_is_found_again_in_the_appointments_list_and_on_the_dashboard(
+    client, patient, therapist, path
+) -> None:
+    # The dashboard's "Your next sessions" once said "None booked." (found from outside).
     held = _held(client, therapist)
-    page = client.get("/appointments/").content.decode()
+    page = client.get(path).content.decode()
+    assert "None booked." not in page
     assert held.hold_expires_at is not None
     zone = ZoneInfo(held.location.time_zone)
     until = held.hold_expires_at.astimezone(zone).strftime("%H:%M")

@@ -43,17 +43,37 @@ def appointments_of(*, user: User) -> QuerySet[Appointment]:
     )
 
 
+def held_for_deposit(now: datetime) -> Q:
+    """Bookings held until their deposit is paid, the hold still open."""
+    return Q(
+        status=AppointmentStatus.HELD,
+        hold_expires_at__gt=now,
+        pk__in=AppointmentChange.objects.filter(kind="held_for_deposit").values("appointment_id"),
+    )
+
+
+def coming_up(
+    *, patient: User, now: datetime, most: int = 3
+) -> tuple[list[Appointment], list[Appointment]]:
+    """The patient's next `most` booked sessions, and their bookings held for a deposit, in one
+    query (the dashboard's budget): (booked, held), each soonest first."""
+    found = list(
+        Appointment.objects.filter(
+            Q(status=AppointmentStatus.BOOKED, start__gte=now) | held_for_deposit(now),
+            patient=patient,
+        )
+        .select_related("therapist__user", "location")
+        .order_by("start", "pk")[: most * 2]
+    )
+    booked = [a for a in found if a.status == AppointmentStatus.BOOKED][:most]
+    return booked, [a for a in found if a.status == AppointmentStatus.HELD]
+
+
 def waiting_for_deposit(*, patient: User, now: datetime) -> list[Appointment]:
     """The patient's bookings held until their deposit is paid (still open), soonest first: so
     that one left mid-payment can be found again."""
     return list(
-        Appointment.objects.filter(
-            patient=patient,
-            status=AppointmentStatus.HELD,
-            hold_expires_at__gt=now,
-            changes__kind="held_for_deposit",
-        )
-        .distinct()
+        Appointment.objects.filter(held_for_deposit(now), patient=patient)
         .select_related("therapist__user", "location")
         .order_by("hold_expires_at", "pk")
     )
