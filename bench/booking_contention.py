@@ -158,6 +158,25 @@ def server_environment(database_url: str, var_dir: Path) -> dict[str, str]:
     return env
 
 
+def prepare_demo(database_url: str, var_dir: Path) -> None:
+    """Migrate a fresh database, collect the static files and write the demo (``seed_demo``),
+    as ``make run`` does, for a bench that serves the demo (bench/fast_path.py, lighthouse.py)."""
+    env = server_environment(database_url, var_dir)
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["createcachetable"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["seed_demo"],
+    ):
+        subprocess.run(  # noqa: S603 - this interpreter and manage.py, no shell
+            [sys.executable, "manage.py", *command],
+            cwd=PROJECT_DIR,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
 def prepare(database_url: str, var_dir: Path, *, therapists: int, patients: int) -> dict[str, Any]:
     """Migrate the database and write the world, in a subprocess (this process may have
     Django set up on another database); returns the therapists and the patients' tokens."""

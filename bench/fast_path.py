@@ -68,7 +68,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page, sync_playwright
 
-from bench.booking_contention import PROJECT_DIR, Server, server_environment
+from bench.booking_contention import PROJECT_DIR, Server, prepare_demo, server_environment
 from sciaticare.intake.recheck import CODES as RECHECK_CODES
 from sciaticare.intake.triage.questions import QUESTIONS
 
@@ -561,26 +561,6 @@ def verdict(journey: Journey, tally: Tally) -> list[str]:
 # --- the server, the demo and the phone -----------------------------------------------------
 
 
-def prepare(database_url: str) -> None:
-    """Migrate a fresh database, collect the static files and write the demo."""
-    import subprocess
-
-    env = server_environment(database_url, VAR_DIR)
-    for command in (
-        ["migrate", "--noinput", "-v0"],
-        ["createcachetable"],
-        ["collectstatic", "--noinput", "-v0"],
-        ["seed_demo"],
-    ):
-        subprocess.run(  # noqa: S603 - this interpreter and manage.py, no shell
-            [sys.executable, "manage.py", *command],
-            cwd=PROJECT_DIR,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-
-
 def session_cookie(database_url: str, email_address: str) -> tuple[str, str]:
     """A signed-in session for the demo patient (her sign-in is not part of journey b), made
     with Django set up on the bench database."""
@@ -648,7 +628,7 @@ def main() -> int:
         if VAR_DIR.exists():
             shutil.rmtree(VAR_DIR)
         VAR_DIR.mkdir(parents=True)
-        prepare(database_url)
+        prepare_demo(database_url, VAR_DIR)
         shutil.copyfile(database, seeded)
     # A session row in the demo every run starts from (Django, in this process, before
     # Playwright's event loop, which Django's ORM refuses to run inside).

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.booking_contention import PROJECT_DIR, Server, server_environment
+from bench.booking_contention import PROJECT_DIR, Server, prepare_demo, server_environment
 
 VERSION = "12.2.3"
 CACHE = PROJECT_DIR / "var" / "lighthouse"
@@ -56,24 +56,6 @@ def lighthouse() -> Path:
             check=True,
         )
     return program
-
-
-def prepare(database_url: str) -> None:
-    """Migrate a fresh database, collect the static files and write the demo."""
-    env = server_environment(database_url, VAR_DIR)
-    for command in (
-        ["migrate", "--noinput", "-v0"],
-        ["createcachetable"],
-        ["collectstatic", "--noinput", "-v0"],
-        ["seed_demo"],
-    ):
-        subprocess.run(  # noqa: S603 - this interpreter and manage.py, no shell
-            [sys.executable, "manage.py", *command],
-            cwd=PROJECT_DIR,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
 
 
 def demo_facts(database_url: str) -> tuple[str, str, str]:
@@ -155,7 +137,7 @@ def main() -> int:
         shutil.rmtree(VAR_DIR)
     VAR_DIR.mkdir(parents=True)
     database_url = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    prepare(database_url)
+    prepare_demo(database_url, VAR_DIR)
     name, value, profile = demo_facts(database_url)
     signed_in = {"Cookie": f"{name}={value}"}
     pages = [
