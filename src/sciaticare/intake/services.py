@@ -32,7 +32,7 @@ from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.questionnaire import check_fits, validate_questionnaire
 from sciaticare.intake.scoring.response import response_to_fhir
 from sciaticare.intake.scoring.rules import score
-from sciaticare.intake.symptom_check import CheckState
+from sciaticare.intake.symptom_check import CheckState, is_complete
 from sciaticare.intake.triage.assessment import Triage, advice, assess
 from sciaticare.intake.triage.levels import Level
 from sciaticare.intake.triage.questions import REQUIRED_CODES
@@ -82,11 +82,14 @@ def safety_answers_from_check(check: CheckState, *, today: date) -> SafetyAnswer
     """A finished symptom check's answers as the safety part of an intake (onset on the
     patient's own `today`). Invalid when the check has not asked everything (one ended early
     by an emergency answer)."""
-    if check.age is None or check.onset_weeks is None or REQUIRED_CODES - check.answers.keys():
+    if not is_complete(check):
         raise Invalid(
             "check_incomplete",
             gettext("Your symptom check is not finished. Please take it again."),
         )
+    # is_complete says so; the asserts tell the type checker.
+    assert check.age is not None
+    assert check.onset_weeks is not None
     return SafetyAnswers(
         age=check.age,
         onset_date=onset_date_from_weeks(check.onset_weeks, today),

@@ -180,6 +180,15 @@ def answer_error(step: str, raw: str | None) -> str | None:
     return None
 
 
+def is_complete(state: CheckState) -> bool:
+    """Whether every answer of the check was given (one ended early by an emergency was not)."""
+    return (
+        state.age is not None
+        and state.onset_weeks is not None
+        and state.answers.keys() >= REQUIRED_CODES
+    )
+
+
 def reaches_emergency(state: CheckState) -> bool:
     """Whether the answers so far already give `emergency` (unanswered questions count as no).
 

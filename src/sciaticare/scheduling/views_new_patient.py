@@ -35,7 +35,7 @@ from sciaticare.intake.models import level_blocks_booking
 from sciaticare.intake.symptom_check import CheckState
 from sciaticare.intake.triage.assessment import Triage
 from sciaticare.intake.triage.precautions import PRECAUTIONS
-from sciaticare.intake.triage.questions import QUESTIONS, REQUIRED_CODES
+from sciaticare.intake.triage.questions import QUESTIONS
 from sciaticare.intake.triage.reasons import most_serious_first
 from sciaticare.scheduling import payments
 from sciaticare.scheduling.forms import NewPatientForm, parse_start
@@ -62,15 +62,6 @@ def _sign_in_url(therapist: TherapistProfile, session_type: SessionType) -> str:
         {"service": session_type.pk}
     )
     return f"{reverse('account_login')}?{urlencode({'next': book_url})}"
-
-
-def _finished(check: CheckState) -> bool:
-    """Whether the check asked everything (one ended early by an emergency answer did not)."""
-    return (
-        check.age is not None
-        and check.onset_weeks is not None
-        and check.answers.keys() >= REQUIRED_CODES
-    )
 
 
 def _check_first(
@@ -165,7 +156,7 @@ def new_patient(request: HttpRequest, therapist_id: int) -> HttpResponse:
     # it again): a check that says to see a doctor never reaches the form.
     if level_blocks_booking(result.level):
         return _check_first(request, therapist, session_type, result)
-    if not _finished(check):
+    if not symptom_check.is_complete(check):
         return _check_first(request, therapist, session_type, None)
     try:
         booking.check_new_patient(patient=AnonymousUser(), therapist=therapist)
@@ -178,8 +169,8 @@ def new_patient(request: HttpRequest, therapist_id: int) -> HttpResponse:
         error = gettext("Choose one of the offered times.")
         return _times_page(request, therapist, session_type, error=error, status=422)
     try:
-        preview = booking.preview_for_new_patient(
-            therapist_id=therapist.pk, start=start, session_type_id=session_type.pk
+        preview = booking.preview_booking(
+            patient=None, therapist_id=therapist.pk, start=start, session_type_id=session_type.pk
         )
     except DomainError as exc:
         return _times_page(request, therapist, session_type, error=exc.message, status=exc.status)

@@ -254,20 +254,25 @@ def late_now(appointment: Appointment, now: datetime) -> bool:
 
 def preview_booking(
     *,
-    patient: User,
+    patient: User | None,
     therapist_id: int,
     start: datetime,
     session_type_id: int | None = None,
     now: datetime | None = None,
 ) -> BookingPreview:
     """Every check `book_appointment` makes, without booking: what the confirm step shows.
-    (Booking checks again inside its transaction: the time may be taken in between.)"""
+    (Booking checks again inside its transaction: the time may be taken in between.)
+
+    `patient` None: a person with no account yet, booking first (services/new_patient.py),
+    new to every therapist; the triage gate then waits for the booking itself, which checks
+    the intake made from their symptom check (the page has read the check's level already)."""
     start, now = start_in_utc(start), now or timezone.now()
-    check_booking_gate(patient, now)
+    if patient is not None:
+        check_booking_gate(patient, now)
     therapist = bookable_therapist(therapist_id=therapist_id)
-    if therapist.user_id == patient.pk:
+    if patient is not None and therapist.user_id == patient.pk:
         raise Invalid("own_calendar", gettext("You cannot book a session with yourself."))
-    check_new_patient(patient=patient, therapist=therapist)
+    check_new_patient(patient=patient or AnonymousUser(), therapist=therapist)
     session_type, location = checked_start(
         therapist=therapist,
         session_type_id=session_type_id,
@@ -284,37 +289,6 @@ def preview_booking(
     )
     terms = payments.desk().booking_terms(
         session_type=session_type, location=location, start=start, now=now
-    )
-    return replace(preview, terms=terms)
-
-
-def preview_for_new_patient(
-    *,
-    therapist_id: int,
-    start: datetime,
-    session_type_id: int | None = None,
-    now: datetime | None = None,
-) -> BookingPreview:
-    """The confirm step's facts for a person with no account yet, booking first
-    (services/new_patient.py): `preview_booking`'s checks of the therapist and the time. The
-    triage gate waits for the booking itself, which checks the intake made from the person's
-    symptom check (the page has read the check's level already)."""
-    start, now = start_in_utc(start), now or timezone.now()
-    therapist = bookable_therapist(therapist_id=therapist_id)
-    check_new_patient(patient=AnonymousUser(), therapist=therapist)
-    session_type, location = checked_start(
-        therapist=therapist, session_type_id=session_type_id, start=start, now=now
-    )
-    terms = payments.desk().booking_terms(
-        session_type=session_type, location=location, start=start, now=now
-    )
-    preview = preview_at(
-        patient=None,
-        therapist=therapist,
-        session_type=session_type,
-        location=location,
-        start=start,
-        now=now,
     )
     return replace(preview, terms=terms)
 
