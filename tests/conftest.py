@@ -9,7 +9,7 @@ from django.test.client import ClientMixin
 from django.utils import translation
 from hypothesis import settings
 
-from sciaticare.core import ratelimits
+from sciaticare.core import kept_answers, ratelimits
 from sciaticare.scheduling.selectors import bookable
 from tests.factories import (
     ClinicAdminFactory,
@@ -116,6 +116,9 @@ def _next_free_computed_each_time(settings: Any) -> None:
     # (tests/scheduling/test_next_free_kept.py).
     settings.NEXT_FREE_SECONDS = 0
     bookable.recent.clear()
+    # Likewise the public answers kept by the process (tests/core/test_kept_answers.py).
+    settings.PUBLIC_PROFILE_SECONDS = 0
+    kept_answers.clear()
 
 
 # 100 hours and 90 seconds after the epoch: 30 s into a minute, 90 s into an hour.

@@ -172,7 +172,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "sciaticare_cache",
-    }
+    },
+    # Public API answers each process keeps a few seconds (core/kept_answers.py): its own
+    # memory, at most 1,000 answers (a slot list is up to ~60 KB).
+    "answers": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept-answers",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -277,6 +284,9 @@ WEBHOOK_CA_FILE = env.str("WEBHOOK_CA_FILE", default="")
 # How long a process keeps the next free session it computed for a therapist, for search
 # pages (scheduling.selectors.bookable.recent; docs/scale.md). 0 computes it every time.
 NEXT_FREE_SECONDS = env.float("NEXT_FREE_SECONDS", default=5.0)
+# The public API's slot lists are kept as long (core/kept_answers.py), its therapist profiles
+# PUBLIC_PROFILE_SECONDS: a profile changes by an edit, rarely. 0 answers afresh every time.
+PUBLIC_PROFILE_SECONDS = env.float("PUBLIC_PROFILE_SECONDS", default=60.0)
 # Busy times are read every CALENDAR_SYNC_SECONDS (cron: manage.py read_calendars --enqueue);
 # older than that they are unknown and the therapist's times are not offered. Before a slot list,
 # a read older than CALENDAR_FRESH_SECONDS is repeated, waiting at most CALENDAR_READ_TIMEOUT.

@@ -8,11 +8,13 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from sciaticare.core import kept_answers
 from sciaticare.core.bounds import MAX_PAGE, ApiId
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.directory.fit import fit_for
@@ -27,6 +29,7 @@ from sciaticare.directory.selectors.search import (
 )
 
 router = Router(tags=["directory"])
+JSON = "application/json; charset=utf-8"
 
 #: The modality codes of ``ranking.MODALITIES``, so that an unknown one is a 422 naming it.
 ModalityCode = enum.StrEnum("ModalityCode", [(code, code) for code in MODALITIES])  # type: ignore[misc]
@@ -237,7 +240,16 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
     auth=None,
     summary="A therapist's public profile",
 )
-def profile(request: HttpRequest, therapist_id: ApiId) -> TherapistProfileOut:
+def profile(request: HttpRequest, therapist_id: ApiId) -> HttpResponse:
+    return kept_answers.answer(
+        request,
+        therapist_id=therapist_id,
+        seconds=settings.PUBLIC_PROFILE_SECONDS,
+        compute=lambda: HttpResponse(_profile(therapist_id).model_dump_json(), content_type=JSON),
+    )
+
+
+def _profile(therapist_id: int) -> TherapistProfileOut:
     public = public_profile(profile_id=therapist_id)  # NotFound → 404
     found = public.therapist
     today = timezone.localdate()

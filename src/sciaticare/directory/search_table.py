@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from sciaticare.core import kept_answers
 from sciaticare.directory import geo
 from sciaticare.directory.models import (
     NO_EXPIRY,
@@ -243,8 +244,9 @@ def user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: 
         return
     if not getattr(instance, "is_therapist", False):
         return
-    refresh(
-        profile_ids=list(
-            TherapistProfile.objects.filter(user_id=instance.pk).values_list("pk", flat=True)
-        )
+    profile_ids = list(
+        TherapistProfile.objects.filter(user_id=instance.pk).values_list("pk", flat=True)
     )
+    refresh(profile_ids=profile_ids)
+    for pk in profile_ids:  # and the public answers this process keeps of them
+        kept_answers.forget(pk)

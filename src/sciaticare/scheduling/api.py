@@ -4,12 +4,14 @@ import json
 from datetime import UTC, timedelta
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core import kept_answers
 from sciaticare.core.bounds import ApiId, SchedulingDatetime
 from sciaticare.core.errors import Invalid
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
@@ -78,6 +80,15 @@ def therapist_slots(
     own calendar and it has not been read successfully since then, so no slot is offered (and
     booking answers 409 `busy_times_unknown`) until it is read again. Try again later rather
     than saying the therapist is fully booked."""
+    return kept_answers.answer(
+        request,
+        therapist_id=therapist_id,
+        seconds=settings.NEXT_FREE_SECONDS,
+        compute=lambda: _slots(therapist_id, query),
+    )
+
+
+def _slots(therapist_id: int, query: SlotsQuery) -> HttpResponse:
     session_type = bookable_session(therapist_id=therapist_id, session_type_id=query.service)
     therapist = session_type.therapist
     now = timezone.now()

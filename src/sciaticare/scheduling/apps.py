@@ -24,11 +24,14 @@ class SchedulingConfig(AppConfig):
         care.use_care(care_selectors)
         # Privacy erases through each app's own writes (privacy/erasure.py).
         erasure.register_eraser(self.label, erase_patient_data)
-        # A search in this process shows a booked or freed time at once (bookable.recent).
+        # A search or slot list in this process shows a booked or freed time at once
+        # (bookable.recent, core/kept_answers.py).
         from django.db.models.signals import post_delete, post_save
 
-        from sciaticare.scheduling.models import Appointment
-        from sciaticare.scheduling.selectors.bookable import forget_appointment
+        from sciaticare.scheduling.models import Appointment, DateException, TimeOff, WorkingHours
+        from sciaticare.scheduling.selectors.bookable import forget_appointment, forget_calendar
 
         for signal in (post_save, post_delete):
             signal.connect(forget_appointment, sender=Appointment, dispatch_uid="next-free")
+            for model in (WorkingHours, DateException, TimeOff):
+                signal.connect(forget_calendar, sender=model, dispatch_uid="kept-slots")

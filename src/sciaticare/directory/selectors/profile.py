@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
+from sciaticare.core import kept_answers
 from sciaticare.core.errors import NotFound
 from sciaticare.core.replica import late_read_alias
 from sciaticare.core.sql import fetch_rows, money, table
@@ -182,6 +183,15 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
             PublicReview(rating, text, _instant(created))
             for text, *_, rating, _, _, created, _ in lists[_REVIEW]
         ),
+    )
+
+
+def forget_kept(sender: type, instance: Any, **kwargs: object) -> None:
+    """A therapist's profile, places, sessions, credentials or reviews changed: the public
+    answers this process keeps of them are dropped (core/kept_answers.py; connected in
+    directory/apps.py)."""
+    kept_answers.forget(
+        instance.pk if isinstance(instance, TherapistProfile) else instance.therapist_id
     )
 
 

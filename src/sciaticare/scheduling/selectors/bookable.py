@@ -14,10 +14,18 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from sciaticare.core import kept_answers
 from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import fetch_rows, table
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
-from sciaticare.scheduling.models import Appointment, BookingPolicy, policy_durations
+from sciaticare.scheduling.models import (
+    Appointment,
+    BookingPolicy,
+    DateException,
+    TimeOff,
+    WorkingHours,
+    policy_durations,
+)
 from sciaticare.scheduling.selectors.calendars import (
     TherapistCalendar,
     load_calendars,
@@ -272,9 +280,18 @@ recent = RecentNextFree()
 
 
 def forget_appointment(sender: type, instance: Appointment, **kwargs: object) -> None:
-    """A saved or deleted appointment: its therapist's next free session is read afresh
-    (connected to Appointment's post_save and post_delete in scheduling/apps.py)."""
+    """A saved or deleted appointment: its therapist's next free session and kept slot lists
+    are read afresh (connected to Appointment's post_save and post_delete in
+    scheduling/apps.py)."""
     recent.forget(instance.therapist_id)
+    kept_answers.forget(instance.therapist_id)
+
+
+def forget_calendar(
+    sender: type, instance: WorkingHours | DateException | TimeOff, **kwargs: object
+) -> None:
+    """Working hours, a changed day or time off changed: the therapist's kept slot lists are dropped."""
+    kept_answers.forget(instance.therapist_id)
 
 
 def free_times(

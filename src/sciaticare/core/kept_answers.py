@@ -1,0 +1,62 @@
+"""Public API answers kept for a few seconds by each app process.
+
+A therapist's public profile and free slots are the same for every caller who is not signed in,
+and the load mix asks them of the same few hundred therapists many times a second: each was a
+profile read or a calendar search again (docs/benchmarks.md, "Kept answers"). The answer is
+kept, as bytes, by the path and query asked and the language, for `seconds`; a change this
+process makes to a therapist (`forget`, from each owning app's signals) drops that therapist's
+answers at once; a change made by another process shows within the seconds (docs/scale.md,
+"What a search may show late"). A signed-in caller is always answered afresh: they may just
+have written (read your own writes). Booking never reads these answers; a time shown late is
+refused like one taken between listing and booking.
+
+The store is Django's local-memory cache (the ``answers`` alias in settings), bounded in
+entries, so a process's memory stays flat however many therapists there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+#: Forgetting bumps the generation of the therapist's bucket: their kept answers (and those of
+#: the few therapists sharing the bucket) are no longer found and age out of the store.
+BUCKETS = 4096
+_generations = [0] * BUCKETS
+
+
+def answer(
+    request: HttpRequest,
+    *,
+    therapist_id: int,
+    seconds: float,
+    compute: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """The kept answer to this request if there is one young enough, else `compute()`'s,
+    kept when it is a plain 200 (no header of its own beyond its type)."""
+    if seconds <= 0 or request.method != "GET" or request.user.is_authenticated:
+        return compute()
+    store = caches["answers"]
+    key = f"{therapist_id}:{get_language()}:{request.get_full_path()}"
+    version = _generations[therapist_id % BUCKETS]
+    kept = store.get(key, version=version)
+    if kept is not None:
+        content_type, body = kept
+        return HttpResponse(body, content_type=content_type)
+    response = compute()
+    if response.status_code == 200 and set(response.headers) == {"Content-Type"}:
+        kept = (response["Content-Type"], response.content)
+        store.set(key, kept, timeout=seconds, version=version)
+    return response
+
+
+def forget(therapist_id: int) -> None:
+    """Drop what this process keeps of a therapist (their profile or calendar changed)."""
+    _generations[therapist_id % BUCKETS] += 1
+
+
+def clear() -> None:
+    caches["answers"].clear()
