@@ -20,6 +20,8 @@ handler500 = "sciaticare.web.views.server_error"
 register_converter(IdConverter, "id")
 
 urlpatterns = [
+    # First: most requests are the API's, and each pattern before it is one more tried.
+    path("api/v1/", api.urls),
     path("", include("sciaticare.web.urls")),
     path("check/", symptom_check.check, name="check"),
     path("check/emergency/", symptom_check.emergency, name="check_emergency"),
@@ -37,6 +39,5 @@ urlpatterns = [
     path("account/", include("sciaticare.privacy.urls")),
     path("reminders/", include("sciaticare.reminders.urls")),
     path("accounts/", include("allauth.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

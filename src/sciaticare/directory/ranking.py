@@ -31,6 +31,7 @@ same way reviews are.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from types import MappingProxyType
 from typing import Protocol, Self
 
 from sciaticare.core.display import day, decimal
-from sciaticare.core.translation import gettext, gettext_noop, ngettext
+from sciaticare.core.translation import gettext, gettext_noop, language, ngettext
 
 #: Massage modalities a therapist can offer: stable code → label for people, in English (the
 #: directory's catalogue translates them: :func:`modality_name`).
@@ -284,6 +285,64 @@ def _fit(c: Candidate, fit: PatientFit) -> tuple[float, list[str]]:
     return (met / needs if needs else 1.0), reasons
 
 
+# A search page writes some 150 reasons, nearly all the same few words about the same
+# therapists: each is written once per language and kept (a third of a search's Python went
+# on translating and formatting them; docs/benchmarks.md, "Kept answers").
+@functools.lru_cache(maxsize=4096)
+def _km_away(said_in: str, km: str) -> str:
+    """`km` as written to one decimal ("2.5"), so that the same words are kept once."""
+    return gettext("%(km)s km away") % {"km": decimal(float(km))}
+
+
+@functools.lru_cache(maxsize=20_000)
+def _standing_reasons(
+    said_in: str,
+    sciatica_years: int,
+    experience_years: int,
+    licence_verified_on: date | None,
+    review_count: int,
+    review_mean: float | None,
+) -> tuple[str, ...]:
+    """The reasons that depend on the therapist alone, in `said_in` (the active language)."""
+    reasons = []
+    if sciatica_years > 0:
+        n = sciatica_years
+        reasons.append(
+            ngettext("treats sciatica for %(n)d year", "treats sciatica for %(n)d years", n)
+            % {"n": n}
+        )
+    if experience_years > 0:
+        n = experience_years
+        reasons.append(ngettext("%(n)d year in practice", "%(n)d years in practice", n) % {"n": n})
+    if licence_verified_on is not None:
+        reasons.append(
+            gettext("licence verified %(day)s") % {"day": day(licence_verified_on, "medium")}
+        )
+    else:
+        reasons.append(gettext("licence not yet verified"))
+    if review_count > 0 and review_mean is not None:
+        reasons.append(
+            ngettext("%(stars)s★ from %(n)d review", "%(stars)s★ from %(n)d reviews", review_count)
+            % {"stars": decimal(review_mean), "n": review_count}
+        )
+    else:
+        reasons.append(gettext("no reviews yet"))
+    return tuple(reasons)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _outcome_line(
+    said_in: str, median_relief: float | None, patients: int, min_patients: int
+) -> str | None:
+    if median_relief is None or patients < min_patients or median_relief <= 0:
+        return None
+    return ngettext(
+        "patients report a median %(points)s-point drop in pain (%(n)d patient)",
+        "patients report a median %(points)s-point drop in pain (%(n)d patients)",
+        patients,
+    ) % {"points": decimal(median_relief), "n": patients}
+
+
 def _soonness_reason(days: float) -> str:
     if days < 1.0:
         return gettext("free within a day")
@@ -329,37 +388,19 @@ def score(
     c = candidate
     m_mean = weights.prior_mean if prior_mean is None else prior_mean
     m_weight = weights.prior_weight if prior_weight is None else prior_weight
-    reasons: list[str] = [gettext("%(km)s km away") % {"km": decimal(c.distance_km)}]
-
-    if c.sciatica_years > 0:
-        n = c.sciatica_years
-        reasons.append(
-            ngettext("treats sciatica for %(n)d year", "treats sciatica for %(n)d years", n)
-            % {"n": n}
-        )
-    if c.experience_years > 0:
-        n = c.experience_years
-        reasons.append(ngettext("%(n)d year in practice", "%(n)d years in practice", n) % {"n": n})
-
-    if c.licence_verified_on is not None:
-        reasons.append(
-            gettext("licence verified %(day)s") % {"day": day(c.licence_verified_on, "medium")}
-        )
-    else:
-        reasons.append(gettext("licence not yet verified"))
-
-    has_reviews = c.review_count > 0 and c.review_mean is not None
+    said_in = language()
+    reasons = [
+        _km_away(said_in, f"{c.distance_km:.1f}"),
+        *_standing_reasons(
+            said_in,
+            c.sciatica_years,
+            c.experience_years,
+            c.licence_verified_on,
+            c.review_count,
+            c.review_mean,
+        ),
+    ]
     review_avg = bayesian_mean(c.review_count, c.review_mean, m_mean, m_weight)
-    if has_reviews:
-        assert c.review_mean is not None
-        reasons.append(
-            ngettext(
-                "%(stars)s★ from %(n)d review", "%(stars)s★ from %(n)d reviews", c.review_count
-            )
-            % {"stars": decimal(c.review_mean), "n": c.review_count}
-        )
-    else:
-        reasons.append(gettext("no reviews yet"))
 
     fit_value, fit_reasons = _fit(c, fit)
     reasons.extend(fit_reasons)
@@ -370,7 +411,9 @@ def score(
         soonness = weights.soonness_half_days / (weights.soonness_half_days + c.next_available_days)
         reasons.append(_soonness_reason(c.next_available_days))
 
-    outcome_line = outcome_reason(c.outcome_median_relief, c.outcome_patients, weights)
+    outcome_line = _outcome_line(
+        said_in, c.outcome_median_relief, c.outcome_patients, weights.outcome_min_patients
+    )
     if outcome_line is not None:
         reasons.append(outcome_line)
 
@@ -462,10 +505,4 @@ def outcome_reason(
 ) -> str | None:
     """The reason line, stating what patients reported (not the shrunk figure), or None when
     there is nothing to say: too few patients, or no drop."""
-    if median_relief is None or patients < weights.outcome_min_patients or median_relief <= 0:
-        return None
-    return ngettext(
-        "patients report a median %(points)s-point drop in pain (%(n)d patient)",
-        "patients report a median %(points)s-point drop in pain (%(n)d patients)",
-        patients,
-    ) % {"points": decimal(median_relief), "n": patients}
+    return _outcome_line(language(), median_relief, patients, weights.outcome_min_patients)
