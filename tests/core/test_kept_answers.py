@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sciaticare.directory.models import Review
+from sciaticare.directory.models import Review, SessionType
+from sciaticare.directory.services import profile as profile_services
 from sciaticare.scheduling.api import BUSY_TIMES_UNKNOWN_HEADER
 from sciaticare.scheduling.models import TimeOff, WorkingHours
 from tests.factories import AppointmentFactory, PatientFactory
@@ -95,6 +96,23 @@ def test_a_profile_changed_in_this_process_shows_at_once(kept, client, therapist
 
     Review.objects.create(therapist=therapist, patient=PatientFactory(), rating=5, text="Kind.")
     assert [r["text"] for r in _profile(client, therapist).json()["reviews"]] == ["Kind."]
+
+
+def test_a_change_written_with_an_update_shows_at_once(kept, client, therapist):
+    # Choosing the standard session writes with .update(), which sends no signal: the
+    # directory's refresh of the therapist's search rows forgets the kept answer.
+    other = SessionType.objects.create(
+        therapist=therapist, name="Short", minutes=30, price="30.00", currency="GBP"
+    )
+    assert _standard(_profile(client, therapist)) != other.pk
+
+    profile_services.set_standard_session(actor=therapist.user, session=other)
+
+    assert _standard(_profile(client, therapist)) == other.pk
+
+
+def _standard(answer):
+    return next(s["id"] for s in answer.json()["session_types"] if s["is_standard"])
 
 
 def test_a_deactivated_therapist_is_not_found_at_once(kept, client, therapist):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.cache import caches
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
@@ -54,7 +55,14 @@ def answer(
 
 
 def forget(therapist_id: int) -> None:
-    """Drop what this process keeps of a therapist (their profile or calendar changed)."""
+    """Drop what this process keeps of a therapist (their profile or calendar changed): now,
+    and again when the transaction commits, in case another thread of the process kept an
+    answer read from the rows before the commit."""
+    _next_generation(therapist_id)
+    transaction.on_commit(lambda: _next_generation(therapist_id))
+
+
+def _next_generation(therapist_id: int) -> None:
     _generations[therapist_id % BUCKETS] += 1
 
 

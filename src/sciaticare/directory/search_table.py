@@ -175,6 +175,10 @@ def refresh(*, profile_ids: Collection[int]) -> None:
     with transaction.atomic():
         SearchEntry.objects.filter(therapist_id__in=ids).delete()
         SearchEntry.objects.bulk_create(expected_entries(ids), batch_size=_BATCH)
+    # Every write that changes what a therapist's public profile shows refreshes their rows,
+    # updates included (which send no signal): so the answers this process keeps go here too.
+    for pk in ids:
+        kept_answers.forget(pk)
 
 
 def rebuild() -> int:
@@ -244,9 +248,8 @@ def user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: 
         return
     if not getattr(instance, "is_therapist", False):
         return
-    profile_ids = list(
-        TherapistProfile.objects.filter(user_id=instance.pk).values_list("pk", flat=True)
+    refresh(
+        profile_ids=list(
+            TherapistProfile.objects.filter(user_id=instance.pk).values_list("pk", flat=True)
+        )
     )
-    refresh(profile_ids=profile_ids)
-    for pk in profile_ids:  # and the public answers this process keeps of them
-        kept_answers.forget(pk)
