@@ -174,7 +174,7 @@ CACHES = {
         "LOCATION": "sciaticare_cache",
     },
     # Public API answers each process keeps a few seconds (core/kept_answers.py): its own
-    # memory, at most 1,000 answers (a slot list is up to ~60 KB).
+    # memory, at most 1,000 answers of at most 64 KB each.
     "answers": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kept-answers",

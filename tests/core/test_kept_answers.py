@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from sciaticare.core import kept_answers
 from sciaticare.directory.models import Review, SessionType
 from sciaticare.directory.services import profile as profile_services
 from sciaticare.scheduling.api import BUSY_TIMES_UNKNOWN_HEADER
@@ -156,6 +157,58 @@ def test_a_signed_in_caller_is_always_answered_afresh(kept, client, therapist, a
     ask(client, therapist)
 
     assert _queries(ask, client, therapist) > 2  # more than the session and its user
+
+
+def test_a_caller_sending_a_token_is_always_answered_afresh(kept, client, therapist):
+    # The public routes check no token, but the caller may just have booked with it.
+    _slots(client, therapist)
+
+    with CaptureQueriesContext(connection) as done:
+        client.get(
+            f"/api/v1/therapists/{therapist.pk}/slots", headers={"authorization": "Bearer x"}
+        )
+
+    assert len(done) > 0
+
+
+def test_spellings_of_the_same_question_share_one_answer(kept, client, therapist):
+    path = f"/api/v1/therapists/{therapist.pk}/slots"
+    client.get(path, {"start": "2026-12-08T00:00:00Z", "end": "2026-12-09T00:00:00Z"})
+
+    with CaptureQueriesContext(connection) as done:
+        again = client.get(
+            path, {"end": "2026-12-09T00:00:00+00:00", "start": "2026-12-08T00:00:00+00:00"}
+        )
+
+    assert len(done) == 0
+    assert _starts(again)[0] == "2026-12-08T09:00:00+00:00"
+
+
+def test_another_window_is_another_answer(kept, client, therapist):
+    path = f"/api/v1/therapists/{therapist.pk}/slots"
+    first = client.get(path, {"start": "2026-12-08T00:00:00Z", "end": "2026-12-09T00:00:00Z"})
+    other = client.get(path, {"start": "2026-12-09T00:00:00Z", "end": "2026-12-10T00:00:00Z"})
+
+    assert _starts(first)[0] == "2026-12-08T09:00:00+00:00"
+    assert _starts(other)[0] == "2026-12-09T09:00:00+00:00"
+
+
+def test_a_question_with_a_parameter_it_does_not_take_is_not_kept(kept, client, therapist):
+    # Otherwise each junk value would be one more entry (and a key past the cache's length).
+    client.get(f"/api/v1/therapists/{therapist.pk}", {"z": "a" * 3500})
+    client.get(f"/api/v1/therapists/{therapist.pk}/slots", {"z": "1"})
+
+    assert not caches["answers"]._cache  # noqa: SLF001
+
+
+def test_an_answer_larger_than_kept_answers_take_is_not_kept(kept, client, therapist):
+    answer = client.get(
+        f"/api/v1/therapists/{therapist.pk}/slots",
+        {"start": "2026-12-08T00:00:00Z", "end": "2027-02-07T00:00:00Z"},
+    )
+
+    assert len(answer.content) > kept_answers.LARGEST_KEPT  # 60 days of 15-minute starts
+    assert not caches["answers"]._cache  # noqa: SLF001
 
 
 def test_a_refusal_is_not_kept(kept, client, therapist):

@@ -243,7 +243,9 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
 def profile(request: HttpRequest, therapist_id: ApiId) -> HttpResponse:
     return kept_answers.answer(
         request,
+        kind="profile",
         therapist_id=therapist_id,
+        asked={},
         seconds=settings.PUBLIC_PROFILE_SECONDS,
         compute=lambda: HttpResponse(_profile(therapist_id).model_dump_json(), content_type=JSON),
     )
