@@ -37,7 +37,7 @@ LARGEST_KEPT = 64 * 1024
 def answer(
     request: HttpRequest,
     *,
-    kind: str,
+    what: str,
     therapist_id: int,
     asked: Mapping[str, object],
     seconds: float,
@@ -48,9 +48,9 @@ def answer(
     `LARGEST_KEPT` bytes.
 
     `asked` holds the query's values after validation, the only ones the answer depends on:
-    they make the key (with `kind`, the therapist and the language), so that spellings of the
-    same question share it; a request with any other query parameter is answered afresh and
-    not kept, so that nobody can fill the store with junk. A caller who is signed in or sends
+    they make the key (with `what` is answered, the therapist and the language), so that
+    spellings of the same question share it; a request with any other query parameter is
+    answered afresh and not kept, so that nobody can fill the store with junk. A caller who is signed in or sends
     credentials (a session, or a token the public route does not check) is always answered
     afresh."""
     if (
@@ -63,7 +63,7 @@ def answer(
         return compute()
     store = caches["answers"]
     values = ":".join(f"{name}={_written(asked[name])}" for name in sorted(asked))
-    key = f"{kind}:{therapist_id}:{get_language()}:{values}"
+    key = f"{what}:{therapist_id}:{get_language()}:{values}"
     version = _generations[therapist_id % BUCKETS]
     kept = store.get(key, version=version)
     if kept is not None:

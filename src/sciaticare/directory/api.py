@@ -243,7 +243,7 @@ def search(request: HttpRequest, filters: Query[TherapistSearchIn]) -> Therapist
 def profile(request: HttpRequest, therapist_id: ApiId) -> HttpResponse:
     return kept_answers.answer(
         request,
-        kind="profile",
+        what="profile",
         therapist_id=therapist_id,
         asked={},
         seconds=settings.PUBLIC_PROFILE_SECONDS,

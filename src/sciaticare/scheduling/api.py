@@ -82,7 +82,7 @@ def therapist_slots(
     than saying the therapist is fully booked."""
     return kept_answers.answer(
         request,
-        kind="slots",
+        what="slots",
         therapist_id=therapist_id,
         asked=query.dict(),
         seconds=settings.NEXT_FREE_SECONDS,
