@@ -3,12 +3,12 @@
 A therapist's public profile and free slots are the same for every caller who is not signed in,
 and the load mix asks them of the same few hundred therapists many times a second: each was a
 profile read or a calendar search again (docs/benchmarks.md, "Kept answers"). The answer is
-kept, as bytes, by the question asked (the validated query) and the language, for `seconds`; a change this
-process makes to a therapist (`forget`, from each owning app's signals) drops that therapist's
-answers at once; a change made by another process shows within the seconds (docs/scale.md,
-"What a search may show late"). A signed-in caller, or one sending a token, is always
-answered afresh: they may just have written (read your own writes). Booking never reads these answers; a time shown late is
-refused like one taken between listing and booking.
+kept, as bytes, by the question asked (the validated query) and the language, for `seconds`;
+a change this process makes to a therapist (`forget`, from each owning app's signals) drops
+that therapist's answers at once; a change made by another process shows within the seconds
+(docs/scale.md, "What a search may show late"). A signed-in caller, or one sending a token,
+is always answered afresh: they may just have written (read your own writes). Booking never
+reads these answers; a time shown late is refused like one taken between listing and booking.
 
 The store is Django's local-memory cache (the ``answers`` alias in settings), bounded in
 entries and each answer in size, so a process's memory stays flat however many therapists
@@ -50,9 +50,9 @@ def answer(
     `asked` holds the query's values after validation, the only ones the answer depends on:
     they make the key (with `what` is answered, the therapist and the language), so that
     spellings of the same question share it; a request with any other query parameter is
-    answered afresh and not kept, so that nobody can fill the store with junk. A caller who is signed in or sends
-    credentials (a session, or a token the public route does not check) is always answered
-    afresh."""
+    answered afresh and not kept, so that nobody can fill the store with junk. A caller who is
+    signed in or sends credentials (a session, or a token the public route does not check) is
+    always answered afresh."""
     if (
         seconds <= 0
         or request.method != "GET"

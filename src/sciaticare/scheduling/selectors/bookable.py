@@ -290,7 +290,8 @@ def forget_appointment(sender: type, instance: Appointment, **kwargs: object) ->
 def forget_calendar(
     sender: type, instance: WorkingHours | DateException | TimeOff, **kwargs: object
 ) -> None:
-    """Working hours, a changed day or time off changed: the therapist's kept slot lists are dropped."""
+    """Working hours, a changed day or time off changed: the therapist's kept slot lists are
+    dropped."""
     kept_answers.forget(instance.therapist_id)
 
 
