@@ -138,8 +138,15 @@ def stripe_server(_stripe_process: StripeServer, settings: Any) -> StripeServer:
     return _stripe_process
 
 
+#: localstripe posts an event this long after it happens, to the webhooks listening then.
+WEBHOOK_DELAY = 1.0
+
+
 def send_webhooks_to(server: StripeServer, url: str) -> None:
-    """Make the local processor post every event, signed with the webhook secret, to `url`."""
+    """Make the local processor post every event, signed with the webhook secret, to `url`.
+    Only once the events of earlier tests have gone out: each test's database numbers its
+    payments from 1 again, so an earlier test's late event would name this test's payment."""
+    time.sleep(WEBHOOK_DELAY * 2)
     server.call("POST", "/_config/webhooks/sciaticare", {"url": url, "secret": WEBHOOK_SECRET})
 
 

@@ -50,7 +50,10 @@ def _held_deposit(stripe_server: StripeServer, card: str = CARD_3DS) -> tuple[Pa
         data=json.dumps({"setup_intent": setup["id"]}),
         content_type="application/json",
     ).json()
-    assert (waiting["status"], waiting["appointment_status"]) == ("requires_action", "held")
+    assert (waiting.get("status"), waiting.get("appointment_status")) == (
+        "requires_action",
+        "held",
+    ), waiting
     return Payment.objects.get(pk=waiting["id"]), waiting["client_secret"]
 
 

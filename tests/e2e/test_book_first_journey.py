@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -15,10 +14,10 @@ from playwright.sync_api import Locator, Page, expect
 from sciaticare.intake.models import Intake
 from sciaticare.scheduling.models import Appointment, WorkingHours
 from tests.directory.factories import LocationFactory, TherapistProfileFactory
+from tests.e2e.test_every_page import inject_axe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 AXE_RUN = """async () => (await axe.run(document, {runOnly: {type: 'tag', values:
   ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}}))
   .violations.map(v => v.id + ' ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', '))"""
@@ -67,7 +66,7 @@ class Effort:
 
 
 def problems(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     found = list(page.evaluate(AXE_RUN))
     if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
         found.append("scrolls sideways")

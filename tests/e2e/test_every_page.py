@@ -98,6 +98,14 @@ AXE_RUN = """async () => {
   }));
 }"""
 
+
+def inject_axe(page: Page) -> None:
+    """Put axe on the page once it has loaded: a click that navigates may still be on its way,
+    and a script added to a document being replaced has no <head> to go into."""
+    page.wait_for_load_state()
+    page.add_script_tag(path=str(AXE))
+
+
 WIDE_ELEMENTS = """(width) => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > width + 0.5)
   .filter(e => !e.closest('[data-scrolls]'))
@@ -206,7 +214,7 @@ def violations_on(page: Page, base: str, urls: list[str], *, strict: bool) -> li
         if response.status not in (200, 400):
             assert not strict, f"{url} answered {response.status}"
             continue
-        page.add_script_tag(path=str(AXE))
+        inject_axe(page)
         lines += [
             f"{url}: {v['id']} ×{v['count']} at {v['targets']}: {v['summary']}"
             for v in page.evaluate(AXE_RUN)
@@ -356,7 +364,7 @@ def test_symptom_check_result_passes_axe_and_fits(live_server, browser: Browser,
     page = context.new_page()
     _walk_check(page, live_server.url, emergency)
     page.wait_for_selector("h1")
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     problems = [f"{v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)]
     if page.evaluate("document.documentElement.scrollWidth") > width:
         problems.append(f"wider than {width}: {page.evaluate(WIDE_ELEMENTS, width)}")
@@ -369,7 +377,7 @@ def test_symptom_check_result_passes_axe_and_fits(live_server, browser: Browser,
 
 def problems_here(page: Page, width: int) -> list[str]:
     """axe's violations on the page the browser is on, and whether it scrolls sideways."""
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     where = page.url
     problems = [
         f"{where}: {v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)

@@ -25,7 +25,7 @@ from sciaticare.exercises.library import LIBRARY
 from sciaticare.exercises.models import Exercise, ExerciseLog, PlanVersion
 from tests.directory.factories import TherapistProfileFactory
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_every_page import AXE, AXE_RUN, WIDE_ELEMENTS
+from tests.e2e.test_every_page import AXE_RUN, WIDE_ELEMENTS, inject_axe
 from tests.factories import AppointmentFactory, PatientFactory
 from tests.intake.factories import make_intake
 from tests.records.conftest import past_appointment
@@ -63,7 +63,7 @@ def _library() -> None:
 
 
 def _axe_clean(page: Page) -> None:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     found = [f"{v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)]
     assert found == [], page.url
 

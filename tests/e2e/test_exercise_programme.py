@@ -20,7 +20,7 @@ from sciaticare.exercises.models import Exercise, ExerciseLog, ExercisePlan, Pau
 from sciaticare.exercises.services.plans import ItemInput, write_plan
 from tests.directory.factories import TherapistProfileFactory
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_every_page import AXE, AXE_RUN, WIDE_ELEMENTS
+from tests.e2e.test_every_page import AXE_RUN, WIDE_ELEMENTS, inject_axe
 from tests.e2e.test_keyboard_journeys import Keys
 from tests.exercises.conftest import session
 from tests.factories import PatientFactory
@@ -87,7 +87,7 @@ def _programme() -> tuple[Any, ExercisePlan]:
 
 
 def _axe_clean(page: Page) -> None:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     found = [f"{v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)]
     assert found == [], page.url
 
@@ -225,6 +225,7 @@ def test_the_patient_enters_a_programme_on_the_phone(live_server, browser: Brows
     sign_in(page, live_server, patient)
     page.goto(f"{live_server.url}{PROGRAMME}")
     page.get_by_role("link", name="Enter a programme you were given").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter a programme you were given")
     _axe_clean(page)
     _fits(page)
     # At 320 px each date field has room for its whole value and the calendar button, and

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from sciaticare.intake.symptom_check import SCREENS, STEPS
 from tests.e2e.check_pages import answer_screen, walk_check
-from tests.e2e.test_every_page import AXE, AXE_RUN, WIDE_ELEMENTS
+from tests.e2e.test_every_page import AXE_RUN, WIDE_ELEMENTS, inject_axe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,7 +112,7 @@ TARGETS = """() => Array.from(document.querySelectorAll(
 def _problems_here(page: Page, width: int) -> list[str]:
     """axe's violations, sideways scroll, and answers too small or covered for a finger."""
     where = " ".join([page.url, *page.locator(".progress").all_text_contents()])
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     problems = [
         f"{where}: {v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)
     ]

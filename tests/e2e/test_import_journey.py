@@ -13,18 +13,17 @@ from sciaticare.accounts.models import User
 from sciaticare.integrations.models import ImportRun, RunStatus
 from tests.directory.factories import ClinicFactory, LocationFactory
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_every_page import AXE_RUN, WIDE_ELEMENTS
+from tests.e2e.test_every_page import AXE_RUN, WIDE_ELEMENTS, inject_axe
 from tests.factories import ClinicAdminFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 FILE = Path(__file__).parents[1] / "integrations" / "files" / "cliniko_patients.csv"
 
 
 def checked_page(page: Page) -> None:
     """No accessibility violation, and nothing sticks out at 390 px nor at 320 px."""
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     assert page.evaluate(AXE_RUN) == []
     assert page.evaluate(WIDE_ELEMENTS, 390) == []
     page.set_viewport_size({"width": 320, "height": 640})

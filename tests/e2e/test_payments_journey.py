@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from sciaticare.billing.models import Payment, PaymentMethod, Refund
 from tests.billing.books import UK, books, pay_by_card
-from tests.e2e.test_every_page import AXE, AXE_RUN, PHONE_WIDTH, WIDE_ELEMENTS
+from tests.e2e.test_every_page import AXE_RUN, PHONE_WIDTH, WIDE_ELEMENTS, inject_axe
 from tests.stripe import StripeServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +35,7 @@ def _phone(browser: Browser, live_server: Any, person: Any) -> Page:
 
 def _checked(page: Page) -> None:
     """No axe violation, and nothing wider than the phone."""
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     assert page.evaluate(AXE_RUN) == [], page.url
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, page.evaluate(
         WIDE_ELEMENTS, PHONE_WIDTH
@@ -57,7 +57,9 @@ def test_an_admin_records_cash_and_refunds_it_and_the_patient_sees_it(
     still_owed = admin.get_by_role("region", name="Still owed")
     expect(still_owed).to_contain_text("£40.00")
     still_owed.get_by_role("link", name=f"Record a payment against {b.invoice.number}").click()
-
+    expect(admin.get_by_role("heading", level=1)).to_have_text(
+        "Record a payment taken at the clinic"
+    )
     _checked(admin)
     admin.get_by_label("Amount (GBP)").fill("40.00")
     admin.get_by_label("Cash").check()
@@ -73,6 +75,7 @@ def test_an_admin_records_cash_and_refunds_it_and_the_patient_sees_it(
     _checked(admin)
 
     admin.get_by_role("link", name="Refund the £40.00 payment").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Refund a payment")
     _checked(admin)
     admin.get_by_label("Amount (GBP)").fill("10.00")
     admin.get_by_label("Reason").fill("Session cut short")

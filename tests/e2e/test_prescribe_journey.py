@@ -12,7 +12,7 @@ from sciaticare.exercises.models import Exercise, PlanVersion
 from sciaticare.records import services as records
 from tests.directory.factories import TherapistProfileFactory
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_every_page import AXE, AXE_RUN
+from tests.e2e.test_every_page import AXE_RUN, inject_axe
 from tests.e2e.test_keyboard_journeys import Keys
 from tests.factories import PatientFactory
 from tests.records.conftest import past_appointment
@@ -31,7 +31,7 @@ def _library() -> None:
 
 
 def _axe(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     return [f"{v['id']} at {v['targets']}: {v['summary']}" for v in page.evaluate(AXE_RUN)]
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,13 +23,12 @@ from sciaticare.reminders.push import new_key_pair
 from sciaticare.reminders.selectors import choices_of
 from sciaticare.reminders.services.replies import opt_out
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_every_page import AXE_RUN, WIDE_ELEMENTS
+from tests.e2e.test_every_page import AXE_RUN, WIDE_ELEMENTS, inject_axe
 from tests.factories import PatientFactory
 from tests.reminders.fakes import FakeBrowser
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 PAGE = "/reminders/"
 KEYS = new_key_pair()
 
@@ -65,7 +63,7 @@ def test_the_page_has_no_accessibility_violation_and_fits_a_small_phone(
         page.get_by_role("button", name="Remove Chrome, Edge or another Chromium browser, added")
     ).to_be_visible()
 
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     assert page.evaluate(AXE_RUN) == []
     assert page.evaluate(WIDE_ELEMENTS, 320) == []
     context.close()

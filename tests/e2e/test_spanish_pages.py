@@ -9,14 +9,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.check_pages import walk_check
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_every_page import AXE, AXE_RUN, PHONE_WIDTH, WIDE_ELEMENTS
+from tests.e2e.test_every_page import AXE_RUN, PHONE_WIDTH, WIDE_ELEMENTS, inject_axe
 from tests.scheduling.helpers import bookable_patient, working_therapist
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _problems(page: Page, width: int) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     problems = [
         f"{page.url}: {v['id']} ×{v['count']} at {v['targets']}" for v in page.evaluate(AXE_RUN)
     ]
