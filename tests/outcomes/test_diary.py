@@ -1,9 +1,12 @@
 """The pain diary: one entry a day, editable that day only; API and page; who may see it."""
 
 import json
+import threading
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +27,59 @@ def test_logging_twice_a_day_updates_the_one_entry():
     assert (created, created_again) == (True, False)
     assert PainEntry.objects.filter(patient=patient).count() == 1
     assert (entry.back_pain, entry.leg_pain, entry.tags) == (4, 5, [])
+
+
+def test_a_change_keeps_when_the_entry_was_made_and_stores_what_it_answers():
+    patient = PatientFactory()
+    first, _ = services.log_pain(patient=patient, back_pain=6, leg_pain=7, note=" stiff ")
+    made = PainEntry.objects.get(pk=first.pk)
+    PainEntry.objects.filter(pk=first.pk).update(client_id=uuid.uuid4())  # a synced write
+
+    changed, _ = services.log_pain(patient=patient, back_pain=3, leg_pain=2, tags=["flare_up"])
+
+    stored = PainEntry.objects.get(pk=first.pk)
+    assert changed.pk == first.pk
+    assert (stored.back_pain, stored.leg_pain, stored.note, stored.tags) == (3, 2, "", ["flare_up"])
+    assert (changed.back_pain, changed.leg_pain, changed.note, changed.tags) == (
+        3,
+        2,
+        "",
+        ["flare_up"],
+    )
+    assert (first.note, made.note) == ("stiff", "stiff")
+    assert stored.created_at == made.created_at == first.created_at == changed.created_at
+    assert stored.updated_at == changed.updated_at >= made.updated_at
+    assert stored.client_id is None  # now the server's write: written_at is its save time
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a race of writers needs PostgreSQL")
+def test_simultaneous_first_entries_of_a_day_make_one_row():
+    patient = PatientFactory()
+    writers = 6
+    barrier = threading.Barrier(writers)
+    results: list[bool] = []
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            _, created = services.log_pain(patient=patient, back_pain=n, leg_pain=n)
+            results.append(created)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert failures == []
+    assert sorted(results) == [False] * (writers - 1) + [True]
+    assert PainEntry.objects.filter(patient=patient).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,6 @@ def therapist_slots(
 
 def _slots(therapist_id: int, query: SlotsQuery) -> HttpResponse:
     session_type = bookable_session(therapist_id=therapist_id, session_type_id=query.service)
-    therapist = session_type.therapist
     now = timezone.now()
     start = query.start or now
     end = query.end or start + DEFAULT_WINDOW
@@ -105,8 +104,8 @@ def _slots(therapist_id: int, query: SlotsQuery) -> HttpResponse:
             [("end", "at most 62 days after start")],
         )
     # The therapist's own calendar is read again first if the last read is not fresh (bounded).
-    calendar = load_calendars([therapist.pk], start=start, end=end, now=now, refresh_external=True)[
-        therapist.pk
+    calendar = load_calendars([therapist_id], start=start, end=end, now=now, refresh_external=True)[
+        therapist_id
     ]
     found = free_slots(calendar, session_type, start=start, end=end, now=now)
     # Serialised once, by hand, to exactly what SlotOut gives (tests/scheduling/test_slots.py

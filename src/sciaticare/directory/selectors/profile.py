@@ -85,22 +85,36 @@ class PublicProfile:
 
 def bookable(path: str = "") -> Q:
     """The one rule of who can be booked: a therapist whose account is active. `path` leads
-    from another model to the profile ("therapist__")."""
+    from another model to the profile ("therapist__"). `BOOKABLE_SQL` says it in SQL."""
     return Q(**{f"{path}user__is_active": True})
+
+
+#: `bookable` in SQL, of the therapist's user row `u` (tests/directory/test_bookable.py checks
+#: the two agree).
+BOOKABLE_SQL = "u.is_active"
+
+# Plain SQL: every slot list asks this first, and compiling the ORM's two joins cost several
+# times what the database takes to answer (docs/benchmarks.md).
+_BOOKABLE_SESSION_SQL = f"""
+SELECT s.* FROM {table(SessionType)} s
+  JOIN {table(TherapistProfile)} p ON p.id = s.therapist_id
+  JOIN {table(User)} u ON u.id = p.user_id
+ WHERE s.therapist_id = %s AND {BOOKABLE_SQL} AND {{which}}
+"""  # noqa: S608 - table names from the models; values go as parameters
 
 
 def bookable_session(*, therapist_id: int, session_type_id: int | None) -> SessionType:
     """A session type of a therapist who can be booked (their standard one unless another is
-    asked for), with its therapist and their user, in one query; or NotFound (the therapist's
-    when they cannot be booked)."""
-    found = SessionType.objects.select_related("therapist__user").filter(
-        bookable("therapist__"), therapist_id=therapist_id
-    )
-    session = (
-        found.filter(is_standard=True)
-        if session_type_id is None
-        else found.filter(pk=session_type_id)
-    ).first()
+    asked for), in one query; or NotFound (the therapist's when they cannot be booked). Its
+    therapist is not read with it: a slot list needs only the id."""
+    if session_type_id is None:
+        sql, params = _BOOKABLE_SESSION_SQL.format(which="s.is_standard"), [therapist_id]
+    else:
+        sql, params = (
+            _BOOKABLE_SESSION_SQL.format(which="s.id = %s"),
+            [therapist_id, session_type_id],
+        )
+    session = next(iter(SessionType.objects.raw(sql, params)), None)
     if session is None:
         bookable_therapist(therapist_id=therapist_id)  # NotFound("therapist") first
         raise NotFound("session type")
