@@ -3,7 +3,7 @@
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils import timezone
 
 
@@ -67,3 +67,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
+
+    def inserted_as(self, pk: int) -> None:
+        """Mark the event as the row `pk` (audit.services inserts it with plain SQL): saved, so
+        saving it again is refused as for any written event."""
+        self.pk = pk
+        self._state.adding, self._state.db = False, DEFAULT_DB_ALIAS
