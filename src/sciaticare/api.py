@@ -12,7 +12,7 @@ from sciaticare.accounts.auth import api_auth
 from sciaticare.billing.api.invoices import router as billing_invoices_router
 from sciaticare.billing.api.payments import router as billing_payments_router
 from sciaticare.billing.api.policy import router as billing_policy_router
-from sciaticare.core.bounds import BoundedJsonParser
+from sciaticare.core.bounds import BoundedJsonParser, JsonRefused
 from sciaticare.core.errors import DomainError
 from sciaticare.core.openapi import DocumentedAPI
 from sciaticare.core.outage import outage_of
@@ -117,7 +117,9 @@ def on_database_outage(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, str(exc))
+    # ninja's "Cannot parse request body" hides why our parser refused a body: say it.
+    refused = exc.__cause__ if isinstance(exc.__cause__, JsonRefused) else None
+    return _error(request, exc.status_code, f"{exc}: {refused}" if refused else str(exc))
 
 
 api.add_router("/", accounts_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sciaticare.web.middleware.ClientAddressMiddleware",
+    "sciaticare.web.middleware.RefuseNulMiddleware",
     "sciaticare.audit.middleware.RequestContextMiddleware",
     "sciaticare.core.replica.ReplicaReadsMiddleware",  # only with DATABASE_REPLICA_URL
     "django.middleware.security.SecurityMiddleware",

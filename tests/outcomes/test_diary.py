@@ -52,6 +52,23 @@ def test_a_change_keeps_when_the_entry_was_made_and_stores_what_it_answers():
     assert stored.client_id is None  # now the server's write: written_at is its save time
 
 
+@pytest.mark.parametrize("later", ["created_at", "updated_at", "client_made_at"])
+def test_a_change_is_never_before_the_write_it_replaces(later):
+    """A change that waited for another write's lock after reading the clock: it is stamped no
+    earlier than that write (here the other write is a minute ahead of the clock)."""
+    patient = PatientFactory()
+    first, _ = services.log_pain(patient=patient, back_pain=6, leg_pain=7)
+    ahead = timezone.now() + timedelta(minutes=1)
+    PainEntry.objects.filter(pk=first.pk).update(**{later: ahead})
+
+    changed, created = services.log_pain(patient=patient, back_pain=3, leg_pain=2)
+
+    stored = PainEntry.objects.get(pk=first.pk)
+    assert not created
+    assert stored.updated_at == changed.updated_at == ahead
+    assert stored.written_at == ahead
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a race of writers needs PostgreSQL")
 def test_simultaneous_first_entries_of_a_day_make_one_row():

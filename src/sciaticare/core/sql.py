@@ -64,3 +64,7 @@ class Dialect:
         if self.postgres:
             return f"({timestamp} + INTERVAL '{days:d} days')"
         return f"datetime({timestamp}, '{days:+d} days')"
+
+    def latest(self, *instants: str) -> str:
+        """The latest of stored instants, none of them null (SQLite's text sorts as time does)."""
+        return f"{'GREATEST' if self.postgres else 'max'}({', '.join(instants)})"

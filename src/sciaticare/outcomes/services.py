@@ -27,7 +27,7 @@ from sciaticare.core import generated
 from sciaticare.core.bounds import day_out_of_range
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.core.generated import FileStatus
-from sciaticare.core.sql import fetch_rows, table
+from sciaticare.core.sql import Dialect, fetch_rows, table
 from sciaticare.core.time import parse_utc
 from sciaticare.outcomes import mail, selectors
 from sciaticare.outcomes.identity import PatientIdentity, identity_problems
@@ -146,67 +146,54 @@ def log_pain(
         errors.append(("date", gettext("entries can be made or changed only on their own day")))
     if errors:
         raise Invalid("invalid_entry", gettext("The entry was not saved."), errors)
-    saved_at = timezone.now()
-    values = {
-        "back_pain": back_pain,
-        "leg_pain": leg_pain,
-        "note": note.strip()[:MAX_NOTE],
-        "tags": list(dict.fromkeys(tags)),
-        # A write made here is no device's queued write: `written_at` becomes its save time.
-        "client_id": None,
-        "client_made_at": None,
-    }
+    # Made here, not queued on a device (no client_id): `written_at` becomes its save time.
+    entry = PainEntry(
+        patient=patient,
+        day=day,
+        back_pain=back_pain,
+        leg_pain=leg_pain,
+        note=note.strip()[:MAX_NOTE],
+        tags=list(dict.fromkeys(tags)),
+        updated_at=timezone.now(),
+    )
     ops = connection.ops
     row = [
-        values["back_pain"],
-        values["leg_pain"],
-        values["note"],
-        PainEntry._meta.get_field("tags").get_db_prep_value(values["tags"], connection),
-        ops.adapt_datetimefield_value(saved_at),
-        patient.pk,
-        ops.adapt_datefield_value(day),
+        *(entry.back_pain, entry.leg_pain, entry.note),
+        entry._meta.get_field("tags").get_db_prep_value(entry.tags, connection),
+        ops.adapt_datetimefield_value(entry.updated_at),
+        *(patient.pk, ops.adapt_datefield_value(day)),
     ]
+    # Never before what it replaces, though it waited for that write's lock after the clock
+    # was read: the later write is the later one for the offline diary too.
+    latest = ("%s", "created_at", "updated_at", "COALESCE(client_made_at, created_at)")
+    change = _CHANGE_DAY_SQL.format(latest=Dialect.current().latest(*latest))
     with transaction.atomic():
-        # Plain SQL, a statement for a change and two for a new day: the ORM's locking read,
-        # then its insert or update, cost several times what the database takes
-        # (docs/benchmarks.md).
-        changed = fetch_rows(_CHANGE_DAY_SQL, row)
+        # Plain SQL, one statement for a change and two for a new day: the ORM's locking read
+        # and then its insert or update cost several times the database's share.
+        changed = fetch_rows(change, row)
         made = [] if changed else fetch_rows(_NEW_DAY_SQL, [*row, row[4]])  # made when saved
         if not changed and not made:  # the day's first entry was written meanwhile: change it
-            changed = fetch_rows(_CHANGE_DAY_SQL, row)
-        created = bool(made)
-        ((entry_id, made_at),) = made or changed
-        entry = PainEntry(
-            pk=entry_id,
-            patient=patient,
-            day=day,
-            created_at=parse_utc(made_at),
-            updated_at=saved_at,
-            **values,
-        )
-        record_event(
-            actor=patient,
-            action="diary.create" if created else "diary.update",
-            patient=patient,
-            obj=entry,
-        )
-    return entry, created
+            changed = fetch_rows(change, row)
+        ((entry.pk, made_at, saved_at),) = made or changed
+        entry.created_at, entry.updated_at = parse_utc(made_at), parse_utc(saved_at)
+        action = "diary.create" if made else "diary.update"
+        record_event(actor=patient, action=action, patient=patient, obj=entry)
+    return entry, bool(made)
 
 
-# Both take the values, the save time, the patient and the day; a new day also when it was made.
 _CHANGE_DAY_SQL = f"""
 UPDATE {table(PainEntry)}
-   SET back_pain = %s, leg_pain = %s, note = %s, tags = %s, updated_at = %s,
+   SET back_pain = %s, leg_pain = %s, note = %s, tags = %s, updated_at = {{latest}},
        client_id = NULL, client_made_at = NULL
  WHERE patient_id = %s AND "day" = %s
-RETURNING id, CAST(created_at AS TEXT)
+RETURNING id, CAST(created_at AS TEXT), CAST(updated_at AS TEXT)
 """  # noqa: S608 - the table name from the model; values go as parameters
 _NEW_DAY_SQL = f"""
 INSERT INTO {table(PainEntry)}
        (back_pain, leg_pain, note, tags, updated_at, patient_id, "day", created_at)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (patient_id, "day") DO NOTHING
-RETURNING id, CAST(created_at AS TEXT)
+RETURNING id, CAST(created_at AS TEXT), CAST(updated_at AS TEXT)
 """  # noqa: S608 - the table name from the model; values go as parameters
 
 

@@ -1,4 +1,6 @@
-"""The client's address, as the trusted proxies in front of the app saw it.
+"""The first middleware: the client's address, and a query no database could store.
+
+The client's address, as the trusted proxies in front of the app saw it.
 
 Behind nginx or a load balancer, REMOTE_ADDR is the proxy's address: every visitor would share
 one per-IP rate limit (sign-in, sign-up, the symptom check, the API) and the audit log would
@@ -17,7 +19,10 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from sciaticare.core.bounds import NUL_REFUSED
 
 
 def client_address(remote_addr: str | None, forwarded_for: str | None, proxies: int) -> str | None:
@@ -52,3 +57,20 @@ class ClientAddressMiddleware:
                 request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"), proxies
             )
         return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """A query string holding the NUL character (`%00`) is answered 400 before any view reads
+    it: PostgreSQL refuses NUL in text, so a search or a stated reason holding one would be a
+    500 (core/bounds.py). The API's callers get its JSON problem, people the 400 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" not in request.META.get("QUERY_STRING", ""):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            problem = {"detail": NUL_REFUSED, "code": "nul_character", "errors": []}
+            return JsonResponse(problem, status=400)
+        return render(request, "400.html", status=400)
