@@ -1,46 +1,68 @@
-"""The NUL character, which PostgreSQL refuses in any text, is refused at the door with a 400
-saying so: in a URL's query (web.middleware.RefuseNulMiddleware) and anywhere in a JSON body
-(core.bounds.check_json), never a 500 from the database."""
+"""The NUL character, which PostgreSQL refuses in any text, never reaches the database as a 500:
+a diary note holding it is refused naming the field (on every path that writes one), a URL's
+query holding it is a 400 saying so (web.middleware.RefuseNulMiddleware)."""
 
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
+from django.utils import timezone
 
-from sciaticare.core.bounds import check_json
 from sciaticare.outcomes.models import PainEntry
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(
-    "document",
-    ["a\x00b", {"note": "\x00"}, {"a\x00": 1}, [[{"deep": ["x", "y\x00"]}]]],
-)
-def test_json_holding_nul_anywhere_is_refused(document):
-    with pytest.raises(ValueError, match="NUL"):
-        check_json(document)
+@pytest.fixture
+def patient_client(client):
+    client.force_login(PatientFactory())
+    return client
 
 
-def test_json_without_nul_passes():
-    check_json({"note": "a\\u0000 written out", "tags": ["x"], "n": 1, "none": None})
+def _fields(response) -> list[str]:
+    return [error["field"] for error in response.json()["errors"]]
 
 
-def test_a_diary_entry_with_nul_in_its_note_is_a_400_and_nothing_is_stored(client):
-    patient = PatientFactory()
-    client.force_login(patient)
-    response = client.post(
+def test_a_diary_note_with_nul_is_a_422_naming_the_note(patient_client):
+    response = patient_client.post(
         "/api/v1/diary",
         data=json.dumps({"back_pain": 1, "leg_pain": 1, "note": "a\u0000b"}),
         content_type="application/json",
     )
-    assert response.status_code == 400
-    assert response.json()["detail"] == (
-        "Cannot parse request body: Text may not contain the NUL character (\\u0000)."
-    )
+    assert response.status_code == 422
+    assert _fields(response) == ["note"]
     assert not PainEntry.objects.exists()
+
+
+def test_a_synced_diary_note_with_nul_is_a_422_naming_the_note(patient_client):
+    made_at = timezone.now()
+    body = {
+        "date": timezone.localdate(made_at).isoformat(),
+        "made_at": made_at.isoformat(),
+        "back_pain": 6,
+        "leg_pain": 7,
+        "note": "sofa\u0000",
+        "tags": [],
+    }
+    response = patient_client.put(
+        f"/api/v1/diary/entries/{uuid.uuid4()}", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert _fields(response) == ["note"]
+    assert not PainEntry.objects.exists()
+
+
+def test_a_diary_note_keeps_its_line_breaks_and_tabs(patient_client):
+    response = patient_client.post(
+        "/api/v1/diary",
+        data=json.dumps({"back_pain": 1, "leg_pain": 1, "note": "stiff\n\tthen better"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert PainEntry.objects.get().note == "stiff\n\tthen better"
 
 
 def test_an_api_query_with_nul_is_a_400_problem(client):
@@ -61,3 +83,10 @@ def test_a_page_query_with_nul_is_the_400_page(client):
 
 def test_a_query_without_nul_is_served(client):
     assert client.get("/", {"q": "a%b"}).status_code == 200
+
+
+def test_an_api_body_nested_too_deep_says_so(patient_client):
+    deep = "[" * 200 + "]" * 200
+    response = patient_client.post("/api/v1/diary", deep, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested more than" in response.json()["detail"]

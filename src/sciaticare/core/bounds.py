@@ -9,10 +9,11 @@ JSON document nested thousands deep is answered with a 4xx saying what was wrong
 - dates and times of sessions: years `EARLIEST_YEAR`..`LATEST_YEAR` (`parse_day`,
   `check_session_time`, `SchedulingDatetime` for the API); the same years bound the dates of
   the record, typed or imported (diary days, answers, episodes: `day_out_of_range`);
-- JSON: at most `MAX_JSON_DEPTH` levels of nesting (`loads_json`, `check_json`, and the
+- JSON: at most `MAX_JSON_DEPTH` levels of nesting (`loads_json`, `check_json_depth`, and the
   API's body parser);
-- text: never the NUL character, which PostgreSQL cannot store (JSON as above, a URL's query by
-  web.middleware.RefuseNulMiddleware; Django's form fields refuse it themselves).
+- text: never the NUL character, which PostgreSQL cannot store, in a URL's query
+  (web.middleware.RefuseNulMiddleware; each text field of a form or a JSON body is checked by
+  its own rule, which names the field).
 """
 
 from __future__ import annotations
@@ -150,31 +151,22 @@ SchedulingDatetime = Annotated[AwareDatetime, AfterValidator(_in_range)]
 # --- JSON -----------------------------------------------------------------------------------
 
 
-#: What a text value may not hold: PostgreSQL refuses it in any text column.
-NUL = "\x00"
-NUL_REFUSED = "Text may not contain the NUL character (\\u0000)."
-
-
 class JsonRefused(ValueError):
-    """A JSON document refused for its shape or its text; the message says why."""
+    """A JSON document refused for its shape; the message says why."""
 
 
-def check_json(value: Any, *, limit: int = MAX_JSON_DEPTH) -> None:
+def check_json_depth(value: Any, *, limit: int = MAX_JSON_DEPTH) -> None:
     """JsonRefused (a ValueError) if `value` (parsed JSON) nests lists and objects more than
-    `limit` deep, or holds the NUL character in a key or a text. Iterative, so a deep document
-    cannot exhaust the stack while it is being measured."""
+    `limit` deep. Iterative, so a deep document cannot exhaust the stack while it is being
+    measured."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict):
-            if any(NUL in key for key in item):
-                raise JsonRefused(NUL_REFUSED)
             children: Any = item.values()
         elif isinstance(item, list):
             children = item
         else:
-            if isinstance(item, str) and NUL in item:
-                raise JsonRefused(NUL_REFUSED)
             continue
         if depth > limit:
             raise JsonRefused(f"nested more than {limit} levels deep")
@@ -183,12 +175,12 @@ def check_json(value: Any, *, limit: int = MAX_JSON_DEPTH) -> None:
 
 def loads_json(text: str | bytes, *, limit: int = MAX_JSON_DEPTH) -> Any:
     """`json.loads` that refuses, with ValueError, documents nested more than `limit` deep
-    (the C decoder itself stops with RecursionError at about a thousand) or holding NUL."""
+    (the C decoder itself stops with RecursionError at about a thousand)."""
     try:
         value = json.loads(text)
     except RecursionError:
         raise JsonRefused(f"nested more than {limit} levels deep") from None
-    check_json(value, limit=limit)
+    check_json_depth(value, limit=limit)
     return value
 
 

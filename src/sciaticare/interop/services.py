@@ -29,7 +29,7 @@ from sciaticare.accounts.models import Role, User
 from sciaticare.accounts.selectors import day_of, today_for
 from sciaticare.audit.services import record_event
 from sciaticare.billing.export_selectors import invoices_to_export
-from sciaticare.core.bounds import check_json, day_out_of_range
+from sciaticare.core.bounds import check_json_depth, day_out_of_range
 from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.directory.models import Clinic
 from sciaticare.exercises.adherence import week_of
@@ -359,7 +359,7 @@ def _checked_history(data: object, patient: User) -> tuple[ImportedHistory, _Sco
     entry: not valid R4B, codes not ours, or breaking the rules typed data follows ("the
     future" is after the patient's own day)."""
     try:
-        check_json(data)  # the checks below recurse: a deep document must not reach them
+        check_json_depth(data)  # the checks below recurse: a deep document must not reach them
     except ValueError as exc:
         raise _refuse([f"Bundle: {exc}"]) from None
     problems = structure_problems(data)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import today_for, zone_name
 from sciaticare.audit.services import record_event
-from sciaticare.core.bounds import check_json, day_out_of_range
+from sciaticare.core.bounds import check_json_depth, day_out_of_range
 from sciaticare.core.errors import Invalid, NotFound
 from sciaticare.intake import services_import as intake_history
 from sciaticare.intake.scoring.response import answers_from_fhir, response_to_fhir
@@ -211,7 +211,7 @@ def import_standard_bundle(*, patient: User, data: object, importer: User) -> Im
     if importer.pk != patient.pk:
         raise NotFound("record")
     try:
-        check_json(data)  # the reading below recurses
+        check_json_depth(data)  # the reading below recurses
     except ValueError as exc:
         raise _refuse([str(exc)]) from None
     try:

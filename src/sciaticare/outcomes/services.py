@@ -27,6 +27,7 @@ from sciaticare.core import generated
 from sciaticare.core.bounds import day_out_of_range
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.core.generated import FileStatus
+from sciaticare.core.names import has_hidden_characters
 from sciaticare.core.sql import Dialect, fetch_rows, table
 from sciaticare.core.time import parse_utc
 from sciaticare.outcomes import mail, selectors
@@ -37,10 +38,11 @@ MAX_NOTE = 500
 
 
 def entry_problems(
-    *, back_pain: object, leg_pain: object, tags: Iterable[str]
+    *, back_pain: object, leg_pain: object, tags: Iterable[str], note: str = ""
 ) -> list[tuple[str, str]]:
     """What is wrong with a diary entry's values, as (field, message) pairs: the one rule for
-    typed entries (`log_pain`) and imported ones (`add_past_entries`)."""
+    typed entries (`log_pain`), synced ones (`sync_entry`) and imported ones
+    (`add_past_entries`)."""
     errors = [
         (name, gettext("must be a whole number from 0 to 10"))
         for name, v in (("back_pain", back_pain), ("leg_pain", leg_pain))
@@ -55,6 +57,10 @@ def entry_problems(
                 % {"unknown": ", ".join(unknown), "known": ", ".join(Tag.values)},
             )
         )
+    if len(note.strip()) > MAX_NOTE:
+        errors.append(("note", gettext("at most %(count)s characters") % {"count": MAX_NOTE}))
+    elif has_hidden_characters(note):  # a NUL, which PostgreSQL cannot store, among them
+        errors.append(("note", gettext("use visible characters, line breaks and tabs only")))
     return errors
 
 
@@ -88,7 +94,7 @@ def add_past_entries(
         errors += [
             (where, f"{name}: {message}")
             for name, message in entry_problems(
-                back_pain=entry.back_pain, leg_pain=entry.leg_pain, tags=entry.tags
+                back_pain=entry.back_pain, leg_pain=entry.leg_pain, tags=entry.tags, note=entry.note
             )
         ]
         if out_of_range := day_out_of_range(entry.day):
@@ -96,10 +102,6 @@ def add_past_entries(
         elif entry.day > today:
             errors.append(
                 (where, gettext("%(day)s is in the future") % {"day": entry.day.isoformat()})
-            )
-        if len(entry.note.strip()) > MAX_NOTE:
-            errors.append(
-                (where, gettext("note: at most %(count)s characters") % {"count": MAX_NOTE})
             )
     if errors:
         raise Invalid(
@@ -139,7 +141,7 @@ def log_pain(
     """
     today = today_for(patient, now)
     day = day or today
-    errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
+    errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags, note=note)
     if out_of_range := day_out_of_range(day):
         errors.append(("date", out_of_range))
     elif day != today:
@@ -235,9 +237,7 @@ def sync_entry(
     entry.
     """
     now = now or timezone.now()
-    errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags)
-    if len(note.strip()) > MAX_NOTE:
-        errors.append(("note", gettext("at most %(count)s characters") % {"count": MAX_NOTE}))
+    errors = entry_problems(back_pain=back_pain, leg_pain=leg_pain, tags=tags, note=note)
     if made_at > now + CLOCK_SKEW:
         errors.append(("made_at", gettext("is in the future: check the device's clock")))
     elif made_at < now - MAX_OFFLINE_AGE:

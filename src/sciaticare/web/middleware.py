@@ -22,8 +22,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from sciaticare.core.bounds import NUL_REFUSED
-
 
 def client_address(remote_addr: str | None, forwarded_for: str | None, proxies: int) -> str | None:
     """The client's address behind `proxies` trusted proxies; REMOTE_ADDR when it cannot say.
@@ -57,6 +55,9 @@ class ClientAddressMiddleware:
                 request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"), proxies
             )
         return self.get_response(request)
+
+
+NUL_REFUSED = "Text may not contain the NUL character (\\u0000)."
 
 
 class RefuseNulMiddleware:
