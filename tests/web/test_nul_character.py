@@ -8,10 +8,11 @@ import json
 import uuid
 
 import pytest
-from django.utils import timezone
 
 from sciaticare.outcomes.models import PainEntry
 from tests.factories import PatientFactory
+from tests.outcomes.test_diary_sync import _body as sync_body
+from tests.outcomes.test_diary_sync import _put as sync_put
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +39,7 @@ def test_a_diary_note_with_nul_is_a_422_naming_the_note(patient_client):
 
 
 def test_a_synced_diary_note_with_nul_is_a_422_naming_the_note(patient_client):
-    made_at = timezone.now()
-    body = {
-        "date": timezone.localdate(made_at).isoformat(),
-        "made_at": made_at.isoformat(),
-        "back_pain": 6,
-        "leg_pain": 7,
-        "note": "sofa\u0000",
-        "tags": [],
-    }
-    response = patient_client.put(
-        f"/api/v1/diary/entries/{uuid.uuid4()}", json.dumps(body), content_type="application/json"
-    )
+    response = sync_put(patient_client, uuid.uuid4(), sync_body(note="sofa\u0000"))
     assert response.status_code == 422
     assert _fields(response) == ["note"]
     assert not PainEntry.objects.exists()
