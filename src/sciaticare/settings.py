@@ -65,7 +65,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sciaticare.web.middleware.ClientAddressMiddleware",
-    "sciaticare.web.middleware.RefuseNulMiddleware",
     "sciaticare.audit.middleware.RequestContextMiddleware",
     "sciaticare.core.replica.ReplicaReadsMiddleware",  # only with DATABASE_REPLICA_URL
     "django.middleware.security.SecurityMiddleware",
@@ -85,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: its 400 still passes back through the headers above (CSP, frame, security).
+    "sciaticare.web.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "sciaticare.urls"

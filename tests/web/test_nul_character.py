@@ -69,6 +69,7 @@ def test_a_page_query_with_nul_is_the_400_page(client):
     response = client.get("/therapists/", {"q": "a\x00b"})
     assert response.status_code == 400
     assert b"That request could not be understood" in response.content
+    assert "Content-Security-Policy" in response.headers  # the site's headers, as on any page
 
 
 def test_a_query_without_nul_is_served(client):

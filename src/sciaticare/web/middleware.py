@@ -1,4 +1,4 @@
-"""The first middleware: the client's address, and a query no database could store.
+"""The client's address (the first middleware), and a query no database could store (the last).
 
 The client's address, as the trusted proxies in front of the app saw it.
 
