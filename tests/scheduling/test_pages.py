@@ -62,6 +62,22 @@ def test_booking_from_the_page_then_the_same_slot_again_is_taken(client):
     assert Appointment.objects.filter(therapist=therapist).count() == 1
 
 
+def test_a_second_tap_on_confirm_shows_the_booking_the_first_made(client):
+    therapist = _therapist("Europe/London")
+    client.force_login(_patient())
+    page = client.get(reverse("scheduling:book", args=[therapist.pk])).content.decode()
+    start = re.search(r'name="start" value="([^"]+)"', page).group(1)
+    url = reverse("scheduling:book", args=[therapist.pk])
+
+    first = client.post(url, {"start": start, "confirm": "yes"})
+    second = client.post(url, {"start": start, "confirm": "yes"})
+
+    booked = Appointment.objects.get(therapist=therapist)
+    mine = reverse("scheduling:appointment", args=[booked.pk])
+    assert (first.status_code, first.url) == (302, mine)
+    assert (second.status_code, second.url) == (302, mine)  # not "just taken"
+
+
 def test_the_page_says_why_an_urgent_intake_cannot_book(client):
     therapist = _therapist()
     client.force_login(_patient(yes={"foot_drop": True}))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import Conflict, DomainError, NotFound, Refused
-from sciaticare.directory.models import FlareUpPlanEntry
+from sciaticare.directory.models import FlareUpPlanEntry, SessionType, TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
@@ -31,6 +31,7 @@ from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import (
     appointment_for,
     appointments_of,
+    own_booking_at,
     waiting_for_deposit,
 )
 from sciaticare.scheduling.selectors.bookable import (
@@ -134,29 +135,10 @@ def _book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
             )
     error, status = None, 200
     if request.method == "POST" and gate is None and not_taking is None:
-        start = parse_start(request.POST.get("start"))
-        if start is None:
-            error, status = gettext("Choose one of the offered times."), 422
-        else:
-            try:
-                if request.POST.get("confirm") != "yes":
-                    preview = booking.preview_booking(
-                        patient=request.user,
-                        therapist_id=therapist.pk,
-                        start=start,
-                        session_type_id=session_type.pk,
-                    )
-                    return _confirm_page(request, preview, back=request.POST.get("back", ""))
-                appointment = booking.book_appointment(
-                    patient=request.user,
-                    therapist_id=therapist.pk,
-                    start=start,
-                    session_type_id=session_type.pk,
-                )
-            except DomainError as exc:
-                error, status = exc.message, exc.status
-            else:
-                return _booked(request, appointment)
+        answered = _tapped(request, therapist, session_type)
+        if isinstance(answered, HttpResponse):
+            return answered
+        error, status = answered
     context = {
         **free_times(therapist=therapist, session_type=session_type),
         "gate": gate,
@@ -165,6 +147,37 @@ def _book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         "triage_alert": intake_selectors.triage_alert(patient=request.user),
     }
     return render(request, "scheduling/book.html", context, status=status)
+
+
+def _tapped(
+    request: AuthedRequest, therapist: TherapistProfile, session_type: SessionType
+) -> HttpResponse | tuple[str, int]:
+    """A tapped time's confirm step, or once confirmed the booking; else what was wrong."""
+    start = parse_start(request.POST.get("start"))
+    if start is None:
+        return gettext("Choose one of the offered times."), 422
+    try:
+        if request.POST.get("confirm") != "yes":
+            preview = booking.preview_booking(
+                patient=request.user,
+                therapist_id=therapist.pk,
+                start=start,
+                session_type_id=session_type.pk,
+            )
+            return _confirm_page(request, preview, back=request.POST.get("back", ""))
+        appointment = booking.book_appointment(
+            patient=request.user,
+            therapist_id=therapist.pk,
+            start=start,
+            session_type_id=session_type.pk,
+        )
+    except Conflict as exc:
+        # A second tap on Confirm finds the time taken by the first: it is theirs.
+        mine = own_booking_at(patient=request.user, therapist_id=therapist.pk, start=start)
+        return _booked(request, mine) if mine is not None else (exc.message, exc.status)
+    except DomainError as exc:
+        return exc.message, exc.status
+    return _booked(request, appointment)
 
 
 @login_required

@@ -1,5 +1,5 @@
 """People's appointments: their own lists, one they are party to, a therapist's sessions, and
-whether a patient is already booked at a time."""
+whether a patient is already booked at a time (and which booking)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,14 @@ def patient_overlaps(
     if exclude_appointment is not None:
         overlapping = overlapping.exclude(pk=exclude_appointment)
     return overlapping.exists()
+
+
+def own_booking_at(*, patient: User, therapist_id: int, start: datetime) -> Appointment | None:
+    """The patient's own active booking (booked, or held for its deposit) with the therapist at
+    `start`: what a second tap on Confirm finds, the first tap having booked it."""
+    return Appointment.objects.filter(
+        patient=patient, therapist_id=therapist_id, start=start, status__in=ACTIVE_STATUSES
+    ).first()
 
 
 def appointments_of(*, user: User) -> QuerySet[Appointment]:
