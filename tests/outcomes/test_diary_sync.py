@@ -253,6 +253,7 @@ def test_api_answers_kept_with_the_entry_the_server_keeps(client):
         (None, {"made_at": "2000-01-01T00:00:00+00:00"}, "made_at"),
         (None, {"tags": ["party"]}, "tags.0"),
         (None, {"note": "x" * 501}, "note"),
+        (None, {"note": "sofa\u0000"}, "note"),  # PostgreSQL cannot store a NUL: 500 before
         (None, {"extra": 1}, "extra"),
     ],
 )

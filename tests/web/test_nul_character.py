@@ -1,18 +1,16 @@
 """The NUL character, which PostgreSQL refuses in any text, never reaches the database as a 500:
-a diary note holding it is refused naming the field (on every path that writes one), a URL's
+a diary note holding it is refused naming the field (here and, for the offline sync, in
+tests/outcomes/test_diary_sync.py), a URL's
 query holding it is a 400 saying so (web.middleware.RefuseNulMiddleware)."""
 
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
 from sciaticare.outcomes.models import PainEntry
 from tests.factories import PatientFactory
-from tests.outcomes.test_diary_sync import _body as sync_body
-from tests.outcomes.test_diary_sync import _put as sync_put
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +31,6 @@ def test_a_diary_note_with_nul_is_a_422_naming_the_note(patient_client):
         data=json.dumps({"back_pain": 1, "leg_pain": 1, "note": "a\u0000b"}),
         content_type="application/json",
     )
-    assert response.status_code == 422
-    assert _fields(response) == ["note"]
-    assert not PainEntry.objects.exists()
-
-
-def test_a_synced_diary_note_with_nul_is_a_422_naming_the_note(patient_client):
-    response = sync_put(patient_client, uuid.uuid4(), sync_body(note="sofa\u0000"))
     assert response.status_code == 422
     assert _fields(response) == ["note"]
     assert not PainEntry.objects.exists()
