@@ -20,7 +20,7 @@ PROBLEM_REF = "#/components/schemas/Problem"
 
 #: Why each shared refusal happens, as the document says it.
 SHARED_REFUSALS = {
-    "400": "The body is not valid JSON.",
+    "400": "The body is not valid JSON (or nests too deep), or the query holds a NUL character.",
     "401": "No valid bearer token or signed-in session.",
     "403": "Staff without two-factor authentication, or a session call without its CSRF token.",
     "422": "Invalid fields; `errors` names each one.",
@@ -43,13 +43,13 @@ WAIT_THEN_RETRY = frozenset({"429", "503"})
 
 def shared_refusals(operation: dict[str, Any]) -> list[str]:
     """The status codes of SHARED_REFUSALS that can answer this operation."""
-    codes = ["429", "503"]  # every operation is counted in the database, and may find it away
+    # Every operation is counted in the database, and may find it away; any request may carry
+    # a query, and one holding a NUL is refused before routing (web.middleware).
+    codes = ["400", "429", "503"]
     if operation.get("security"):
         codes += ["401", "403"]
     if operation.get("parameters") or "requestBody" in operation:
         codes.append("422")
-    if "requestBody" in operation:
-        codes.append("400")
     return codes
 
 
