@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,6 +15,7 @@ from django.utils.translation import gettext
 from sciaticare.accounts.models import Role, User
 from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.services import record_event
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.selectors.access import clinics_administered
 from sciaticare.intake import recheck
@@ -151,8 +151,7 @@ def submit_intake(*, patient: User, data: SafetyAnswers, new_episode: bool = Fal
         intake.save(force_insert=True)
         record_event(actor=patient, action="intake.create", patient=patient, obj=intake)
         if result.level >= Level.URGENT:
-            for hook in on_blocking_result:
-                transaction.on_commit(partial(hook, intake.pk), robust=True)
+            after_commit(on_blocking_result, intake.pk)
     return intake
 
 

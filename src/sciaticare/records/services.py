@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, Invalid, NotFound
 from sciaticare.core.names import has_control_characters, has_format_characters
 from sciaticare.directory.ranking import MODALITIES
@@ -239,8 +239,7 @@ def sign_note(*, therapist_user: User, appointment_id: int) -> SessionNote:
                 appointment_id=appointment.pk, by=therapist_user, note="session note signed"
             )
         record_event(actor=therapist_user, action="note.sign", patient=note.patient, obj=note)
-        for hook in on_signed:
-            transaction.on_commit(partial(hook, note.pk), robust=True)  # the note is signed
+        after_commit(on_signed, note.pk)  # the note is signed
         return note
 
 

@@ -40,23 +40,19 @@ from sciaticare.billing.models import (
 )
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import on_their_way, policy_of
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, PaymentFailed
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
 
 #: Called after commit with a payment's id once it has succeeded (receipts) or failed (the
-#: deposit's hold is released): billing's own modules register here.
+#: deposit's hold is released): billing's own modules register here. They run `apart`: a
+#: deposit settled may be refunded at once, the processor called between two transactions.
 on_succeeded: list[Callable[[int], None]] = []
 on_failed: list[Callable[[int], None]] = []
 #: Called after commit with an invoice's id when it has just become paid in full (a payment
 #: recorded against it, or deposits counted when it was issued): integrations' webhooks.
 on_invoice_paid: list[Callable[[int], None]] = []
-
-
-def _after_commit(hooks: list[Callable[[int], None]], payment_id: int) -> None:
-    for hook in hooks:
-        # Robust: the payment is recorded; a failing hook is logged, the others still run.
-        transaction.on_commit(lambda hook=hook: hook(payment_id), robust=True)  # type: ignore[misc]
 
 
 def tell_if_paid(invoice_id: int | None) -> None:
@@ -68,7 +64,7 @@ def tell_if_paid(invoice_id: int | None) -> None:
         return
     invoice = with_sums(Invoice.objects.filter(pk=invoice_id, kind=InvoiceKind.INVOICE)).first()
     if invoice is not None and figures_of(invoice).state is InvoiceState.PAID:
-        _after_commit(on_invoice_paid, invoice_id)
+        after_commit(on_invoice_paid, invoice_id)
 
 
 def new(
@@ -159,13 +155,13 @@ def record(*, payment_id: int, intent: processor.Intent, now: datetime | None = 
         if intent.status == "succeeded":
             payment.status, payment.succeeded_at, payment.failure = PaymentStatus.SUCCEEDED, now, ""
             record_event(actor=None, action="billing.paid", patient=payment.patient, obj=payment)
-            _after_commit(on_succeeded, payment.pk)
+            after_commit(on_succeeded, payment.pk, apart=True)
         elif intent.status == "requires_action":
             payment.status = PaymentStatus.REQUIRES_ACTION
         elif intent.status in ("requires_payment_method", "canceled"):
             payment.status = PaymentStatus.FAILED
             payment.failure = payment.failure or BANK_DID_NOT_CONFIRM
-            _after_commit(on_failed, payment.pk)
+            after_commit(on_failed, payment.pk, apart=True)
         payment.save()
         if payment.status == PaymentStatus.SUCCEEDED:
             tell_if_paid(payment.invoice_id)
@@ -178,7 +174,7 @@ def fail(*, payment_id: int, why: str) -> Payment:
         if payment.status != PaymentStatus.SUCCEEDED:
             payment.status, payment.failure = PaymentStatus.FAILED, why[:300]
             payment.save(update_fields=["status", "failure"])
-            _after_commit(on_failed, payment.pk)
+            after_commit(on_failed, payment.pk, apart=True)
     return payment
 
 
@@ -227,7 +223,7 @@ def record_taken(
         )
         payment.save(update_fields=["status", "succeeded_at", "recorded_by"])
         record_event(actor=by, action="billing.paid", patient=invoice.patient, obj=payment)
-        _after_commit(on_succeeded, payment.pk)
+        after_commit(on_succeeded, payment.pk, apart=True)
         tell_if_paid(invoice.pk)
     return payment
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, NotFound
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.services.booking import after_commit, record_change
+from sciaticare.scheduling.services.booking import record_change
 
 # Set by billing (its AppConfig.ready) so that scheduling imports no money code: called after
 # the transaction commits with the appointment's id, once per mark (the no-show's fee, the

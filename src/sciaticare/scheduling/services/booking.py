@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from django.utils.translation import gettext, gettext_noop
 from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.core.bounds import check_session_time
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, Invalid, Refused
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.directory.selectors.profile import bookable_therapist
@@ -76,14 +76,6 @@ def refusal_words(reason: Refusal) -> str:
 # Set by scheduling.notifications so that booking does not import mail code; called after
 # the transaction commits with the new appointment's id (changes.py has the others).
 on_booked: list[Callable[[int], None]] = []
-
-
-def after_commit(hooks: list[Callable[[int], None]], appointment_id: int) -> None:
-    # Robust: the booking is committed when these run; a hook that fails (a mail's task row
-    # meeting a lock timeout) is logged and the others still run, and the person is told the
-    # booking stands, not "try again" (core/outage.py answers only what had not committed).
-    for hook in hooks:
-        transaction.on_commit(partial(hook, appointment_id), robust=True)
 
 
 TRIAGE_BLOCKS = "triage_blocks_booking"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from sciaticare.accounts.models import User
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, NotFound
 from sciaticare.directory.models import Location
 from sciaticare.intake import selectors as intake_selectors
@@ -21,7 +22,6 @@ from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.calendars import local
 from sciaticare.scheduling.services.booking import (
     BookingPreview,
-    after_commit,
     check_triage_block,
     checked_start,
     create_at,

@@ -12,10 +12,10 @@ from datetime import datetime
 from django.db import transaction
 
 from sciaticare.accounts.models import User
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.scheduling import history, payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.services.booking import (
-    after_commit,
     create_at,
     lock_therapist,
     on_booked,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -22,6 +21,7 @@ from django.utils.translation import gettext
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import today_for
 from sciaticare.audit.services import record_event
+from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.directory.models import FlareUpPlanEntry, TherapistProfile
 from sciaticare.directory.selectors.plan import plan_therapist_ids
@@ -47,11 +47,6 @@ OPEN = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 # of a released hold, whose slot goes to the next in line.
 on_offered: list[Callable[[int], None]] = []
 on_slot_freed: list[Callable[[int], None]] = []
-
-
-def _after_commit(hooks: list[Callable[[int], None]], object_id: int) -> None:
-    for hook in hooks:
-        transaction.on_commit(partial(hook, object_id), robust=True)  # as booking.after_commit
 
 
 # --- Joining and leaving ----------------------------------------------------------------------
@@ -140,7 +135,7 @@ def leave_waitlist(*, patient: User, entry_id: int) -> WaitlistEntry:
         entry.save(update_fields=["status"])
         record_event(actor=patient, action="waitlist.left", patient=patient, obj=entry)
         if held is not None:
-            _after_commit(on_slot_freed, held.pk)
+            after_commit(on_slot_freed, held.pk)
     return entry
 
 
@@ -226,7 +221,7 @@ def offer_freed_slot(*, appointment_id: int, now: datetime | None = None) -> Slo
                 record_event(
                     actor=None, action="waitlist.offered", patient=candidate.patient, obj=offer
                 )
-                _after_commit(on_offered, offer.pk)
+                after_commit(on_offered, offer.pk)
         except Conflict as exc:
             if exc.code == "patient_overlap":
                 continue  # this patient is booked elsewhere then; the next in line may take it
@@ -322,7 +317,7 @@ def decline_offer(*, patient: User, offer_id: int) -> WaitlistEntry:
             entry.status = WaitlistStatus.WAITING
             entry.save(update_fields=["status"])
         record_event(actor=patient, action="waitlist.declined", patient=patient, obj=offer)
-        _after_commit(on_slot_freed, held.pk)
+        after_commit(on_slot_freed, held.pk)
     return entry
 
 
