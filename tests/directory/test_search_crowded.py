@@ -56,9 +56,10 @@ def whole_circle(f: search_query.SearchFilters, count: int) -> list[tuple[int, f
 
 
 def ranked(f: search_query.SearchFilters, count: int) -> tuple[search_query.Ranking, list[str]]:
+    """The ranking and its ranked statements (not the count of the table's rows)."""
     with CaptureQueriesContext(connection) as queries:
         ranking = search_query.ranked_therapists(f, today=timezone.localdate(), count=count)
-    return ranking, [q["sql"] for q in queries.captured_queries]
+    return ranking, [q["sql"] for q in queries.captured_queries if q["sql"].startswith("WITH")]
 
 
 def at_km(km: float, **figures):
@@ -127,12 +128,34 @@ def test_varied_crowds_rank_as_the_whole_circle_does():
 def test_fewer_hits_than_the_count_reads_are_counted_exactly():
     for i in range(LIMIT + 2):  # more therapists than the limit, fewer than 1.5 × its hits
         at_km(3.0 * i)
+    for i in range(4):  # and, far away, enough that the table holds more than a count reads
+        at_km(200.0 + i)
 
     ranking, statements = ranked(filters(), count=20)
 
     assert (ranking.total, ranking.exact) == (LIMIT + 2, True)
     assert ranking.therapists == whole_circle(filters(), 20)
     assert len(statements) == 2  # the first circle, then the whole one
+
+
+def test_a_table_smaller_than_a_count_reads_is_ranked_whole_in_one_statement():
+    """A city's directory: no circle can be crowded, so the narrower first statement is
+    skipped. The table's rows are counted once, and again after a write to it."""
+    made = [at_km(3.0 * i) for i in range(LIMIT + 2)]  # 8 rows; a count reads up to 9
+
+    ranking, statements = ranked(filters(), count=20)
+    with CaptureQueriesContext(connection) as again:
+        assert search_query.ranked_therapists(filters(), today=timezone.localdate(), count=20)
+
+    assert (ranking.total, ranking.exact) == (LIMIT + 2, True)
+    assert ranking.therapists == whole_circle(filters(), 20)
+    assert [pk for pk, _, _ in ranking.therapists] == [t.pk for t in made]
+    assert len(statements) == 1
+    assert len(again) == 1  # the count is kept
+    at_km(200.0)  # a write to the table: the next search counts again, and finds it full
+    ranking, statements = ranked(filters(), count=20)
+    assert ranking.therapists == whole_circle(filters(), 20)
+    assert len(statements) == 2
 
 
 def test_pages_go_on_past_the_count_in_the_whole_circles_order():

@@ -43,6 +43,7 @@ in a directory of a million; reading and counting them took 50–100 ms, the cou
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -418,11 +419,17 @@ def ranked_therapists(
     # 1.2 hits a therapist (places of one clinic), so 1.5 × COUNT_LIMIT hold more than that.
     most = COUNT_LIMIT * 3 // 2
     with connections[using].cursor() as cursor:
-        first = _tallied(cursor, filters, today, limit, radius * FIRST_REACH, tally=most)
-        ranked = (first.rows, radius * FIRST_REACH)
-        crowded = first.therapists > COUNT_LIMIT
-        total = COUNT_LIMIT
-        while not crowded:
+        whole = None
+        if _few_places(cursor, using, most):  # no circle is crowded: rank the whole at once
+            whole = _tallied(cursor, filters, today, limit, radius, tally=most, most_hits=most)
+        if whole is not None and whole.hits < most:  # every hit in the circle was read
+            first, ranked, total, crowded = whole, (whole.rows, radius), whole.therapists, False
+        else:
+            first = _tallied(cursor, filters, today, limit, radius * FIRST_REACH, tally=most)
+            ranked = (first.rows, radius * FIRST_REACH)
+            crowded = first.therapists > COUNT_LIMIT
+            total = COUNT_LIMIT
+        while not crowded and ranked[1] < radius:
             whole = _tallied(cursor, filters, today, limit, radius, tally=most, most_hits=most)
             if whole.hits < most:  # every hit in the circle was read
                 ranked, total = (whole.rows, radius), whole.therapists
@@ -436,6 +443,32 @@ def ranked_therapists(
             rows, within = _settle(cursor, filters, today, limit, ranked, first)
     therapists = [(int(r[0]), float(r[1]), float(r[2])) for r in best_per_therapist(rows)[:count]]
     return Ranking(therapists, total, not crowded)
+
+
+#: How long a process trusts its count of the search table's rows (:func:`_few_places`).
+PLACES_SECONDS = 60.0
+_places: dict[tuple[str, int], tuple[float, int]] = {}
+
+
+def _few_places(cursor: Any, using: str, most: int) -> bool:
+    """Whether the whole table holds fewer rows than a ranked statement may read (``most``):
+    then one statement reads every hit of any circle, and the narrower first one would only
+    cost a round trip (a city's directory). Counted up to ``most``, at most once every
+    :data:`PLACES_SECONDS` in a process and again after its own writes (:func:`forget_places`);
+    a count gone stale costs a statement, never a wrong answer (the hits read say it all)."""
+    now = time.monotonic()
+    kept = _places.get((using, most))
+    if kept is None or now - kept[0] > PLACES_SECONDS:
+        # The table name comes from the model; the bound is a parameter.
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table(SearchEntry)} LIMIT %s) AS places"  # noqa: S608
+        cursor.execute(sql, [most])
+        kept = _places[(using, most)] = (now, int(cursor.fetchone()[0]))
+    return kept[1] < most
+
+
+def forget_places() -> None:
+    """The search table was written (search_table): count its rows again at the next search."""
+    _places.clear()
 
 
 def prefilter(filters: SearchFilters) -> tuple[str, list[Any]]:

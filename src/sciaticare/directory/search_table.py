@@ -23,7 +23,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from sciaticare.core import kept_answers
-from sciaticare.directory import geo
+from sciaticare.directory import geo, search_query
 from sciaticare.directory.models import (
     NO_EXPIRY,
     SearchEntry,
@@ -175,6 +175,7 @@ def refresh(*, profile_ids: Collection[int]) -> None:
     with transaction.atomic():
         SearchEntry.objects.filter(therapist_id__in=ids).delete()
         SearchEntry.objects.bulk_create(expected_entries(ids), batch_size=_BATCH)
+    search_query.forget_places()
     # Every write that changes what a therapist's public profile shows refreshes their rows,
     # updates included (which send no signal): so the answers this process keeps go here too.
     for pk in ids:
@@ -193,7 +194,9 @@ def rebuild() -> int:
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         transaction.on_commit(_vacuum, robust=True)  # the rows are in: a failure only logs
-        return _write(_expected_values(None))
+        written = _write(_expected_values(None))
+    search_query.forget_places()
+    return written
 
 
 def _vacuum() -> None:
