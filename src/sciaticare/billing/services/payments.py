@@ -46,8 +46,7 @@ from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
 
 #: Called after commit with a payment's id once it has succeeded (receipts) or failed (the
-#: deposit's hold is released): billing's own modules register here. They run `apart`: a
-#: deposit settled may be refunded at once, the processor called between two transactions.
+#: deposit's hold is released): billing's own modules register here.
 on_succeeded: list[Callable[[int], None]] = []
 on_failed: list[Callable[[int], None]] = []
 #: Called after commit with an invoice's id when it has just become paid in full (a payment
@@ -155,13 +154,13 @@ def record(*, payment_id: int, intent: processor.Intent, now: datetime | None = 
         if intent.status == "succeeded":
             payment.status, payment.succeeded_at, payment.failure = PaymentStatus.SUCCEEDED, now, ""
             record_event(actor=None, action="billing.paid", patient=payment.patient, obj=payment)
-            after_commit(on_succeeded, payment.pk, apart=True)
+            after_commit(on_succeeded, payment.pk)
         elif intent.status == "requires_action":
             payment.status = PaymentStatus.REQUIRES_ACTION
         elif intent.status in ("requires_payment_method", "canceled"):
             payment.status = PaymentStatus.FAILED
             payment.failure = payment.failure or BANK_DID_NOT_CONFIRM
-            after_commit(on_failed, payment.pk, apart=True)
+            after_commit(on_failed, payment.pk)
         payment.save()
         if payment.status == PaymentStatus.SUCCEEDED:
             tell_if_paid(payment.invoice_id)
@@ -174,7 +173,7 @@ def fail(*, payment_id: int, why: str) -> Payment:
         if payment.status != PaymentStatus.SUCCEEDED:
             payment.status, payment.failure = PaymentStatus.FAILED, why[:300]
             payment.save(update_fields=["status", "failure"])
-            after_commit(on_failed, payment.pk, apart=True)
+            after_commit(on_failed, payment.pk)
     return payment
 
 
@@ -223,7 +222,7 @@ def record_taken(
         )
         payment.save(update_fields=["status", "succeeded_at", "recorded_by"])
         record_event(actor=by, action="billing.paid", patient=invoice.patient, obj=payment)
-        after_commit(on_succeeded, payment.pk, apart=True)
+        after_commit(on_succeeded, payment.pk)
         tell_if_paid(invoice.pk)
     return payment
 
