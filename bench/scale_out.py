@@ -699,6 +699,8 @@ def run(args: argparse.Namespace) -> int:
             "DATABASE_REPLICA_URL": pooler.url(REPLICA_DATABASE),
             # Limits go on the role behind PgBouncer (docs/deploy.md); the bench sets none there.
             **dict.fromkeys(_LIMITS, "0"),
+            # PgBouncer 1.18 in transaction mode keeps no prepared statement (docs/deploy.md).
+            "DATABASE_PREPARED_STATEMENTS": "0",
         }
         direct = teardown.enter_context(_server(url, "direct", args.workers, {}))
         beside = {"DATABASE_REPLICA_URL": replica.url(BENCH_DATABASE)}

@@ -136,6 +136,14 @@ else:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # libpq waits forever for a server that does not answer; every process gives up after this.
     _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    # Statements a connection has run a few times are prepared (psycopg, with server-side
+    # binding): PostgreSQL then plans each once per connection, not on every request. Planning
+    # was most of a short read's time (the search's page read: 0.6 ms of 0.9; docs/benchmarks.md,
+    # "Prepared statements"). Off behind PgBouncer in transaction mode, which hands each
+    # transaction any server connection, one that never prepared the statement (docs/deploy.md).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        _options.setdefault("server_side_binding", True)
+        _options.setdefault("prepare_threshold", 5)  # psycopg's: a one-off is never prepared
     if WEB_PROCESS:
         # A request fails fast (503, core/outage.py) instead of waiting past gunicorn's 30 s
         # timeout; 0 leaves a limit out. Sent as startup options, which PgBouncer in

@@ -1,6 +1,7 @@
 """The web process limits its statements and lock waits on PostgreSQL; management commands and
 db_worker (migrations, backups, rebuilds) do not; every process gives up connecting after a few
-seconds (settings.py, docs/deploy.md "When the database is away or slow")."""
+seconds, and prepares the statements its connection repeats unless told not to (settings.py,
+docs/deploy.md "When the database is away or slow")."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ SHOW = (
 WEB_LIMITS = (
     "-c statement_timeout=5000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=30000"
 )
+# Every process prepares the statements its connection repeats, unless told not to.
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
 
 
 def _options(*command: str, **env: str) -> dict[str, Any]:
@@ -51,13 +54,13 @@ def _served_by(entry: str, **env: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("entry", ["wsgi", "asgi"])
 def test_the_web_process_limits_statements_lock_waits_and_idle_transactions(entry):
-    assert _served_by(entry) == {"connect_timeout": 3, "options": WEB_LIMITS}
+    assert _served_by(entry) == {"connect_timeout": 3, **PREPARED, "options": WEB_LIMITS}
 
 
 def test_a_management_command_has_no_statement_or_lock_limit():
     # migrate, backup, refresh_outcomes, db_worker: all start from manage.py.
     options = _options("manage.py", "shell", "-c", SHOW)
-    assert options == {"connect_timeout": 3}
+    assert options == {"connect_timeout": 3, **PREPARED}
 
 
 def test_each_limit_is_set_by_its_variable_and_zero_leaves_it_out():
@@ -68,16 +71,18 @@ def test_each_limit_is_set_by_its_variable_and_zero_leaves_it_out():
         DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS="0",
         DATABASE_CONNECT_TIMEOUT="2",
     )
-    assert options == {"connect_timeout": 2, "options": "-c statement_timeout=800"}
+    assert options == {"connect_timeout": 2, **PREPARED, "options": "-c statement_timeout=800"}
 
 
-def test_behind_pgbouncer_no_startup_options_are_sent():
-    # PgBouncer in transaction mode refuses `options`: the limits go on the web's role instead.
+def test_behind_pgbouncer_no_startup_options_are_sent_and_nothing_is_prepared():
+    # PgBouncer in transaction mode refuses `options`: the limits go on the web's role instead;
+    # and the next transaction may get a server connection that never prepared a statement.
     options = _served_by(
         "wsgi",
         DATABASE_STATEMENT_TIMEOUT_MS="0",
         DATABASE_LOCK_TIMEOUT_MS="0",
         DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS="0",
+        DATABASE_PREPARED_STATEMENTS="0",
     )
     assert options == {"connect_timeout": 3}
 

@@ -9,9 +9,13 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.utils import translation as django_translation
 
-        from sciaticare.core import translation
+        from sciaticare.core import prepared_statements, translation
+
+        # Prepared statements outlive a rollback (core/prepared_statements.py).
+        connection_created.connect(prepared_statements.keep_across_rollbacks)
 
         translation.install(
             gettext=django_translation.gettext,
