@@ -6,12 +6,13 @@ had changed the tables under them. A request refused inside a transaction rolls 
 booking of a time just taken, a savepoint around an insert the database refused. Under the
 load mix that was every few dozen requests on each connection, so its statements were
 forgotten before most of them had run the five times that prepare them, and preparing gained
-nothing: 345 requests/s with it on or off, 555 once kept (docs/benchmarks.md, "Prepared
-statements").
+little: 341–400 requests/s with it on or off, 511–537 once kept (docs/benchmarks.md,
+"Prepared statements").
 
-A rollback undoes no prepared statement on the server, and no request changes the schema (migrations run
-in their own process), so a connection keeps its statements across one. What psycopg reads
-as a change of schema still empties them, as before: DROP, ALTER, DISCARD ALL, DEALLOCATE ALL.
+A rollback undoes no prepared statement on the server, and no request changes the schema
+(migrations run in their own process), so a connection keeps its statements across one. What
+psycopg reads as a change of schema still empties them, as before: DROP, ALTER, DISCARD ALL,
+DEALLOCATE ALL.
 
 This replaces psycopg's per-connection cache manager, a private class: the version is pinned
 (pyproject.toml) and tests/core/test_prepared_statements.py fails if an upgrade changes it.
