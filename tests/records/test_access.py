@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from sciaticare.records import services
-from tests.records.conftest import ASSESSMENT, SUBJECTIVE
+from tests.records.conftest import ASSESSMENT, SUBJECTIVE, signed_note
 
 pytestmark = pytest.mark.django_db
 WHO = [
@@ -251,6 +251,50 @@ def test_api_put_refuses_null_for_a_field_that_cannot_be_empty(client, clinic_wo
 
     assert response.status_code == 422
     assert {"field": field, "message": "cannot be null"} in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"subjective": "a\u0000b"}, "subjective"),
+        ({"plan": "rest\u0007"}, "plan"),
+        ({"adverse_event_detail": "\u202eevil"}, "adverse_event_detail"),
+        ({"home_care": ["walk daily", "a\u0000b"]}, "home_care"),
+    ],
+)
+def test_api_put_refuses_hidden_characters_naming_the_field(client, clinic_world, body, field):
+    # Found by an outside test: a NUL, which PostgreSQL cannot store, was a 500.
+    client.force_login(clinic_world["people"]["therapist"])
+    url = f"/api/v1/appointments/{clinic_world['appointment'].pk}/note"
+
+    response = client.put(url, json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_a_note_keeps_its_line_breaks_and_tabs(client, clinic_world):
+    client.force_login(clinic_world["people"]["therapist"])
+    url = f"/api/v1/appointments/{clinic_world['appointment'].pk}/note"
+    text = "Stiff on waking.\n\tEased after walking."
+
+    response = client.put(url, json.dumps({"subjective": text}), content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.json()["subjective"] == text
+
+
+@pytest.mark.parametrize("field", ["reason", "text"])
+def test_an_amendment_with_hidden_characters_is_a_422_naming_the_field(client, clinic_world, field):
+    signed_note(clinic_world)
+    client.force_login(clinic_world["people"]["therapist"])
+    url = f"/api/v1/appointments/{clinic_world['appointment'].pk}/note/amendments"
+    body = {"reason": "Typo", "text": "Right calf.", field: "a\u0000b"}
+
+    response = client.post(url, json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
 
 
 def test_api_put_null_clears_a_score(client, clinic_world):

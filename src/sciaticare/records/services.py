@@ -13,7 +13,11 @@ from sciaticare.accounts.models import User
 from sciaticare.audit.services import record_event
 from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, Invalid, NotFound
-from sciaticare.core.names import has_control_characters, has_format_characters
+from sciaticare.core.names import (
+    has_control_characters,
+    has_format_characters,
+    has_hidden_characters,
+)
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.bodymap import REGIONS
@@ -110,6 +114,18 @@ def start_note(
         return note
 
 
+def _visible_only() -> str:
+    """The refusal of hidden characters, in the language being answered in."""
+    return gettext("use visible characters, line breaks and tabs only")
+
+
+def _texts(value: object) -> list[str]:
+    """The text a note field holds: itself, or its lines (home care)."""
+    if isinstance(value, str):
+        return [value]
+    return [line for line in value if isinstance(line, str)] if isinstance(value, list) else []
+
+
 def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(values) - set(DRAFT_FIELDS)
     if unknown:
@@ -136,6 +152,12 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
         (name, gettext("at most %(count)s characters") % {"count": limit})
         for name, limit in TEXT_LIMITS.items()
         if isinstance(values.get(name), str) and len(values[name]) > limit
+    ]
+    # A NUL among them, which PostgreSQL cannot store: a 422 naming the field, not a 500.
+    errors += [
+        (name, _visible_only())
+        for name in (*TEXT_LIMITS, "home_care")
+        if any(has_hidden_characters(text) for text in _texts(values.get(name)))
     ]
     if errors:
         raise Invalid("invalid_note", gettext("Some fields are not valid."), errors)
@@ -256,6 +278,13 @@ def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) 
                 if not v.strip()
             ],
         )
+    hidden = [
+        (field, _visible_only())
+        for field, value in (("reason", reason), ("text", text))
+        if has_hidden_characters(value)
+    ]
+    if hidden:
+        raise Invalid("invalid_amendment", gettext("Some fields are not valid."), hidden)
     too_long = [
         (field, gettext("at most %(count)s characters") % {"count": limit})
         for field, value, limit in (
