@@ -468,18 +468,19 @@ def run(args: argparse.Namespace) -> int:
             steady = Figures(f"app mix, open loop at {rate:.1f}/s", samples, elapsed)
             print(steady.line())
             load = os.getloadavg()[0]
+        print(
+            f"\nmaximum: app {best.rate:.1f} req/s ({best.label.split(', ')[-1]}), "
+            f"hello-world ceiling {ceiling.rate:.1f} req/s ({ceiling.label.split(', ')[-1]}): "
+            f"the app serves {best.rate / ceiling.rate:.0%} of the ceiling; "
+            f"load average after {load:.2f}"
+        )
+        print(f"\n{steps[0].label}, by kind (service time with no queue):")
+        by_kind(steps[0])
+        _against_floors(steps[0], url, var_dir)  # on the database, so before it is dropped
     finally:
         if not args.keep:
             drop_database(base_url, BENCH_DATABASE)
 
-    print(
-        f"\nmaximum: app {best.rate:.1f} req/s ({best.label.split(', ')[-1]}), "
-        f"hello-world ceiling {ceiling.rate:.1f} req/s ({ceiling.label.split(', ')[-1]}): "
-        f"the app serves {best.rate / ceiling.rate:.0%} of the ceiling; load average after {load:.2f}"
-    )
-    print(f"\n{steps[0].label}, by kind (service time with no queue):")
-    by_kind(steps[0])
-    _against_floors(steps[0], url, var_dir)
     print("\nopen loop at 80 %, by kind:")
     by_kind(steady)
     met = steady.p(95) <= 100.0 and steady.errors == 0
