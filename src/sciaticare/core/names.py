@@ -53,6 +53,11 @@ def has_hidden_characters(text: str) -> bool:
     )
 
 
+def hidden_characters_refusal() -> str:
+    """What a field holding hidden characters is told, in the language being answered in."""
+    return gettext("use visible characters, line breaks and tabs only")
+
+
 def one_line(text: str) -> str:
     """`text` with each run of control characters (line breaks, tabs…) made one space."""
     return " ".join(_CONTROL.sub(" ", text).split())

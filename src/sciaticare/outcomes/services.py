@@ -27,7 +27,7 @@ from sciaticare.core import generated
 from sciaticare.core.bounds import day_out_of_range
 from sciaticare.core.errors import Conflict, Invalid, NotFound, Refused
 from sciaticare.core.generated import FileStatus
-from sciaticare.core.names import has_hidden_characters
+from sciaticare.core.names import has_hidden_characters, hidden_characters_refusal
 from sciaticare.core.sql import Dialect, fetch_rows, table
 from sciaticare.core.time import parse_utc
 from sciaticare.outcomes import mail, selectors
@@ -60,7 +60,7 @@ def entry_problems(
     if len(note.strip()) > MAX_NOTE:
         errors.append(("note", gettext("at most %(count)s characters") % {"count": MAX_NOTE}))
     elif has_hidden_characters(note):  # a NUL, which PostgreSQL cannot store, among them
-        errors.append(("note", gettext("use visible characters, line breaks and tabs only")))
+        errors.append(("note", hidden_characters_refusal()))
     return errors
 
 

@@ -17,6 +17,7 @@ from sciaticare.core.names import (
     has_control_characters,
     has_format_characters,
     has_hidden_characters,
+    hidden_characters_refusal,
 )
 from sciaticare.directory.ranking import MODALITIES
 from sciaticare.intake import selectors as intake_selectors
@@ -114,11 +115,6 @@ def start_note(
         return note
 
 
-def _visible_only() -> str:
-    """The refusal of hidden characters, in the language being answered in."""
-    return gettext("use visible characters, line breaks and tabs only")
-
-
 def _texts(value: object) -> list[str]:
     """The text a note field holds: itself, or its lines (home care)."""
     if isinstance(value, str):
@@ -155,7 +151,7 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     ]
     # A NUL among them, which PostgreSQL cannot store: a 422 naming the field, not a 500.
     errors += [
-        (name, _visible_only())
+        (name, hidden_characters_refusal())
         for name in (*TEXT_LIMITS, "home_care")
         if any(has_hidden_characters(text) for text in _texts(values.get(name)))
     ]
@@ -279,7 +275,7 @@ def add_amendment(*, author: User, appointment_id: int, reason: str, text: str) 
             ],
         )
     hidden = [
-        (field, _visible_only())
+        (field, hidden_characters_refusal())
         for field, value in (("reason", reason), ("text", text))
         if has_hidden_characters(value)
     ]

@@ -25,6 +25,7 @@ from sciaticare.core.names import (
     has_control_characters,
     has_format_characters,
     has_hidden_characters,
+    hidden_characters_refusal,
 )
 from sciaticare.exercises.adherence import EVERY_DAY
 from sciaticare.exercises.models import (
@@ -103,7 +104,7 @@ def _item_problems(index: int, item: ItemInput, *, own_allowed: bool) -> list[tu
             )
         )
     elif has_hidden_characters(item.instructions):
-        errors.append((f"{where}.instructions", _hidden_characters()))
+        errors.append((f"{where}.instructions", hidden_characters_refusal()))
     if item.exercise_id is None:
         errors += (
             _own_problems(where, item)
@@ -136,7 +137,7 @@ def _own_problems(where: str, item: ItemInput) -> list[tuple[str, str]]:
             )
         ]
     if has_hidden_characters(item.own_how_to):
-        return [(f"{where}.own_how_to", _hidden_characters())]
+        return [(f"{where}.own_how_to", hidden_characters_refusal())]
     return []
 
 
@@ -155,10 +156,6 @@ def _dose_kind_problems(
         elif not exercise.timed and item.minutes:
             errors.append((f"items.{index}.minutes", gettext("give repetitions for this one")))
     return errors
-
-
-def _hidden_characters() -> str:
-    return gettext("use visible characters, line breaks and tabs only")
 
 
 def _problems(
@@ -310,7 +307,7 @@ def write_plan(
     if len(note) > TEXT_MAX_LENGTH:
         _refuse_if([("note", gettext("at most %(count)s characters") % {"count": TEXT_MAX_LENGTH})])
     if has_hidden_characters(note):
-        _refuse_if([("note", _hidden_characters())])
+        _refuse_if([("note", hidden_characters_refusal())])
     clinic_id = care_clinic_id(therapist=therapist, patient=patient, appointment=appointment)
     ids = [item.exercise_id for item in items if item.exercise_id is not None]
     allowed = allowed_exercise_ids(clinic_id)
