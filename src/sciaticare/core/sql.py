@@ -6,10 +6,12 @@ Only table names and fixed fragments are interpolated into SQL text; values go a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models.sql import Query
 
 _CENTS = Decimal("0.01")
 
@@ -26,6 +28,40 @@ def fetch_rows(
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def columns(model: type[models.Model], alias: str) -> str:
+    """Every column of the model, qualified by the table's `alias`, in the order `instances`
+    reads them (the model's, which a table's ``*`` need not follow)."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
+
+
+def instances(
+    sql: str, params: list[Any], kinds: Sequence[type[models.Model]]
+) -> list[tuple[models.Model | None, ...]]:
+    """Each row of a statement that selects `columns` of each of `kinds` in turn, as one
+    instance of each: None where an outer join found none (its primary key is null). Values
+    pass through the converters the ORM applies (SQLite's booleans, decimals and times)."""
+    fields = [field for kind in kinds for field in kind._meta.concrete_fields]
+    compiler = Query(None).get_compiler(DEFAULT_DB_ALIAS)
+    converters = compiler.get_converters([f.get_col(f.model._meta.db_table) for f in fields])
+    rows: Any = fetch_rows(sql, params)
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    spans, at = [], 0
+    for kind in kinds:
+        concrete = kind._meta.concrete_fields
+        names = [f.attname for f in concrete]
+        spans.append((kind, names, at, at + len(concrete), at + concrete.index(kind._meta.pk)))
+        at += len(concrete)
+    return [
+        tuple(
+            None if row[pk] is None else kind.from_db(DEFAULT_DB_ALIAS, names, list(row[a:b]))
+            for kind, names, a, b, pk in spans
+        )
+        for row in rows
+    ]
 
 
 def money(value: Decimal | float | str) -> Decimal:

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
+from sciaticare.core.sql import table
 from sciaticare.directory.ranking import PatientFit
 from sciaticare.directory.selectors.access import clinics_administered, staff_clinic_ids
 from sciaticare.intake import bodymap, recheck
@@ -32,10 +33,19 @@ from sciaticare.intake.scoring.instruments import INSTRUMENTS
 from sciaticare.intake.scoring.questionnaire import load_questionnaire
 from sciaticare.intake.triage.levels import Level
 
+# Written out: every booking and every patient page asks this, and compiling the ORM's
+# query of this wide row took as long again as the database (docs/benchmarks.md).
+_CURRENT_INTAKE_SQL = f"""
+SELECT i.* FROM {table(Intake)} i JOIN {table(Episode)} e ON e.id = i.episode_id
+ WHERE i.patient_id = %s AND e.closed_at IS NULL
+ ORDER BY i.created_at DESC, i.id DESC
+ LIMIT 1
+"""  # noqa: S608 - table names from the models; the value goes as a parameter
+
 
 def current_intake(*, patient: User) -> Intake | None:
     """The latest intake of the patient's open episode."""
-    return Intake.objects.filter(patient=patient, episode__closed_at__isnull=True).first()
+    return next(iter(Intake.objects.raw(_CURRENT_INTAKE_SQL, [patient.pk])), None)
 
 
 def missing_parts(*, patient: User) -> list[str]:

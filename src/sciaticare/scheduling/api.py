@@ -20,7 +20,7 @@ from sciaticare.scheduling import payments
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import appointment_for, appointments_of
 from sciaticare.scheduling.selectors.bookable import DEFAULT_WINDOW, free_slots
-from sciaticare.scheduling.selectors.calendars import load_calendars, local
+from sciaticare.scheduling.selectors.calendars import load_calendars, local, local_text
 from sciaticare.scheduling.services import booking, changes
 from sciaticare.scheduling.services.attendance import mark_attendance
 
@@ -113,8 +113,8 @@ def _slots(therapist_id: int, query: SlotsQuery) -> HttpResponse:
     # schema above still documents it.
     body = [
         {
-            "start": local(s.start, s.location).isoformat(),
-            "end": local(s.end, s.location).isoformat(),
+            "start": local_text(s.start, s.location.time_zone),
+            "end": local_text(s.end, s.location.time_zone),
             "service": session_type.pk,
         }
         for s in found

@@ -23,7 +23,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import Conflict, DomainError, NotFound, Refused
 from sciaticare.directory.models import FlareUpPlanEntry, SessionType, TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
-from sciaticare.directory.selectors.profile import bookable_therapist
+from sciaticare.directory.selectors.profile import bookable_session, bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, payments
 from sciaticare.scheduling.forms import parse_start
@@ -38,7 +38,6 @@ from sciaticare.scheduling.selectors.bookable import (
     LocatedSlot,
     earliest_slots,
     free_times,
-    session_type_of,
 )
 from sciaticare.scheduling.selectors.calendars import local, policy_of
 from sciaticare.scheduling.selectors.care import closed_to
@@ -110,8 +109,8 @@ def _book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         raise Http404 from None
     service_raw = request.POST.get("service") or request.GET.get("service")
     try:
-        session_type = session_type_of(
-            therapist=therapist, session_type_id=int(service_raw) if service_raw else None
+        session_type = bookable_session(
+            therapist_id=therapist.pk, session_type_id=int(service_raw) if service_raw else None
         )
     except (NotFound, ValueError):
         raise Http404 from None

@@ -29,7 +29,7 @@ from sciaticare.accounts import services as accounts_services
 from sciaticare.core import ratelimits
 from sciaticare.core.errors import DomainError, NotFound, Refused
 from sciaticare.directory.models import SessionType, TherapistProfile
-from sciaticare.directory.selectors.profile import bookable_therapist
+from sciaticare.directory.selectors.profile import bookable_session, bookable_therapist
 from sciaticare.intake import carried_check, symptom_check
 from sciaticare.intake.models import level_blocks_booking
 from sciaticare.intake.symptom_check import CheckState
@@ -40,7 +40,7 @@ from sciaticare.intake.triage.reasons import most_serious_first
 from sciaticare.scheduling import payments
 from sciaticare.scheduling.forms import NewPatientForm, parse_start
 from sciaticare.scheduling.models import AppointmentStatus
-from sciaticare.scheduling.selectors.bookable import free_times, session_type_of
+from sciaticare.scheduling.selectors.bookable import free_times
 from sciaticare.scheduling.services import booking
 from sciaticare.scheduling.services.new_patient import book_as_new_patient
 
@@ -48,8 +48,8 @@ from sciaticare.scheduling.services.new_patient import book_as_new_patient
 def _bookable(therapist_id: int, service_raw: str | None) -> tuple[TherapistProfile, SessionType]:
     try:
         therapist = bookable_therapist(therapist_id=therapist_id)
-        session_type = session_type_of(
-            therapist=therapist, session_type_id=int(service_raw) if service_raw else None
+        session_type = bookable_session(
+            therapist_id=therapist.pk, session_type_id=int(service_raw) if service_raw else None
         )
     except (NotFound, ValueError):
         raise Http404 from None

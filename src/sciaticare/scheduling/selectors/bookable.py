@@ -15,7 +15,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from sciaticare.core import kept_answers
-from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import fetch_rows, table
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.scheduling.models import (
@@ -170,19 +169,6 @@ def _standard_minutes(therapist_ids: Sequence[int]) -> dict[int, int]:
             list(therapist_ids),
         )
     )
-
-
-def session_type_of(*, therapist: TherapistProfile, session_type_id: int | None) -> SessionType:
-    """The therapist's session type with this id, or their standard session."""
-    qs = SessionType.objects.filter(therapist=therapist)
-    found = (
-        qs.filter(pk=session_type_id).first()
-        if session_type_id is not None
-        else qs.filter(is_standard=True).first()
-    )
-    if found is None:
-        raise NotFound("session type")
-    return found
 
 
 def earliest_slots(

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.utils import timezone
 
-from sciaticare.core.sql import fetch_rows
+from sciaticare.core.sql import columns, fetch_rows, instances, table
 from sciaticare.core.time import parse_utc
 from sciaticare.directory.models import Clinic, Location
 from sciaticare.scheduling import external_busy
@@ -58,6 +58,14 @@ class TherapistCalendar:
 def local(moment: datetime, location: Location) -> datetime:
     """A UTC instant in the location's time zone, for display and the API."""
     return moment.astimezone(ZoneInfo(location.time_zone))
+
+
+@lru_cache(maxsize=1 << 14)
+def local_text(moment: datetime, time_zone: str) -> str:
+    """`local`'s ISO 8601 text (with its offset), kept: every therapist's slots fall on the
+    same few thousand times of the clinics' grids, and converting and writing each one again
+    was a sixth of a slot list's time (docs/benchmarks.md)."""
+    return moment.astimezone(ZoneInfo(time_zone)).isoformat()
 
 
 def booking_rules(clinic: Clinic) -> BookingPolicy:
@@ -129,6 +137,32 @@ def _add_external_busy(
         calendar.busy_unknown = not busy.known
         calendar.busy_unknown_since = busy.unknown_since if not busy.known else None
         calendar.busy.extend(Interval.from_utc(a, b) for a, b in busy.intervals)
+
+
+# The locations with their clinic and its rules, as the ORM's select_related would give them,
+# written out: compiling that query took longer than the database took to answer it.
+_LOCATIONS_SQL = f"""
+SELECT {columns(Location, "l")}, {columns(Clinic, "c")}, {columns(BookingPolicy, "p")}
+  FROM {table(Location)} l
+  JOIN {table(Clinic)} c ON c.id = l.clinic_id
+  LEFT JOIN {table(BookingPolicy)} p ON p.clinic_id = c.id
+ WHERE l.id IN ({{ids}})
+"""  # noqa: S608 - table and column names from the models; values go as parameters
+
+
+def _locations(location_ids: set[int]) -> dict[int, Location]:
+    ids = sorted(location_ids)
+    found = {}
+    sql = _LOCATIONS_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    for row in instances(sql, ids, (Location, Clinic, BookingPolicy)):
+        location, clinic, policy = cast(tuple[Location, Clinic, BookingPolicy | None], row)
+        Location.clinic.field.set_cached_value(location, clinic)
+        # A clinic with no rules of its own reads as one (booking_rules: the defaults).
+        Clinic.booking_policy.related.set_cached_value(clinic, policy)
+        if policy is not None:
+            BookingPolicy.clinic.field.set_cached_value(policy, clinic)
+        found[location.pk] = location
+    return found
 
 
 def _optional_time(text: str | None) -> time | None:
@@ -204,16 +238,7 @@ def load_calendars(
             calendars[therapist_id].time_off.append(Interval.from_utc(parse_utc(a), parse_utc(b)))
 
     location_ids = {row[1] for row in weekly} | {row[1] for row in exceptions}
-    locations = (
-        {
-            location.pk: location
-            for location in Location.objects.filter(pk__in=location_ids)
-            .select_related("clinic__booking_policy")
-            .order_by()
-        }
-        if location_ids
-        else {}
-    )
+    locations = _locations(location_ids) if location_ids else {}
 
     def place(
         therapist_id: int, location_id: int

@@ -21,7 +21,7 @@ from sciaticare.core.bounds import check_session_time
 from sciaticare.core.commit_hooks import after_commit
 from sciaticare.core.errors import Conflict, Invalid, Refused
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
-from sciaticare.directory.selectors.profile import bookable_therapist
+from sciaticare.directory.selectors.profile import bookable_session, bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake import services as intake_services
 from sciaticare.intake.models import Intake
@@ -190,7 +190,7 @@ def checked_start(
     """The session type and the location where `start` is bookable with the therapist, or the
     refusal: taken, or off the calendar."""
     check_session_time(start)  # before a calendar is computed around it
-    session_type = bookable.session_type_of(therapist=therapist, session_type_id=session_type_id)
+    session_type = bookable_session(therapist_id=therapist.pk, session_type_id=session_type_id)
     calendar = load_calendars(
         [therapist.pk],
         start=start - timedelta(days=1),
