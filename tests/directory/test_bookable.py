@@ -4,12 +4,20 @@ two agree, and `bookable_session` finds a therapist's sessions only while they c
 from __future__ import annotations
 
 import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import fetch_rows, table
 from sciaticare.directory.models import TherapistProfile
-from sciaticare.directory.selectors.profile import BOOKABLE_SQL, bookable, bookable_session
+from sciaticare.directory.selectors.profile import (
+    BOOKABLE_SQL,
+    bookable,
+    bookable_session,
+    bookable_therapist,
+)
 from tests.directory.factories import SessionTypeFactory, TherapistProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +66,23 @@ def test_nothing_of_a_therapist_who_cannot_be_booked() -> None:
     with pytest.raises(NotFound) as refused:
         bookable_session(therapist_id=gone.pk, session_type_id=None)
     assert "therapist" in str(refused.value)
+
+
+def test_a_bookable_therapist_comes_with_their_user_in_one_read() -> None:
+    made = TherapistProfileFactory(user__first_name="Ana")
+    with CaptureQueriesContext(connection) as queries:
+        therapist = bookable_therapist(therapist_id=made.pk)
+        assert (therapist.pk, therapist.user.first_name) == (made.pk, "Ana")
+    assert len(queries) == 1
+    User.objects.filter(pk=made.user_id).update(is_active=False)
+    with pytest.raises(NotFound):
+        bookable_therapist(therapist_id=made.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_is_taken_only_inside_a_transaction() -> None:
+    made = TherapistProfileFactory()
+    with pytest.raises(TransactionManagementError):
+        bookable_therapist(therapist_id=made.pk, lock=True)
+    with transaction.atomic():
+        assert bookable_therapist(therapist_id=made.pk, lock=True).pk == made.pk

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from sciaticare.integrations.selectors import calendars as calendar_selectors
 from sciaticare.integrations.services import calendars
 from sciaticare.scheduling.models import Appointment
 from sciaticare.scheduling.services import booking, changes
@@ -31,7 +32,11 @@ def read_calendar_task(connection_id: int) -> bool:
 
 
 def write_event_later(appointment_id: int) -> None:
-    write_calendar_event_task.enqueue(appointment_id)
+    # Most therapists have no calendar of their own connected: then nothing is queued, and a
+    # calendar connected later gets the sessions booked before it from its scheduled round
+    # (calendars.appointments_to_write).
+    if calendar_selectors.writes_to_a_calendar(appointment_id):
+        write_calendar_event_task.enqueue(appointment_id)
 
 
 def move_event_later(new_appointment_id: int) -> None:

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q, QuerySet
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.core import kept_answers
 from sciaticare.core.errors import NotFound
 from sciaticare.core.replica import late_read_alias
-from sciaticare.core.sql import fetch_rows, money, table
+from sciaticare.core.sql import columns, fetch_rows, instances, money, table
 from sciaticare.core.time import as_utc, parse_utc
 from sciaticare.directory.models import (
     Clinic,
@@ -121,6 +122,16 @@ def bookable_session(*, therapist_id: int, session_type_id: int | None) -> Sessi
     return session
 
 
+# Plain SQL too: every booking takes this lock, and the ORM's query of the two wide rows took
+# longer to compile than to answer.
+_BOOKABLE_THERAPIST_SQL = f"""
+SELECT {columns(TherapistProfile, "p")}, {columns(User, "u")}
+  FROM {table(TherapistProfile)} p
+  JOIN {table(User)} u ON u.id = p.user_id
+ WHERE p.id = %s AND {BOOKABLE_SQL}{{lock}}
+"""  # noqa: S608 - table and column names from the models; the value goes as a parameter
+
+
 def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistProfile:
     """A therapist who can be booked (their account is active), with their user, or NotFound.
 
@@ -129,13 +140,19 @@ def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistPro
     SELECT ... FOR UPDATE (PostgreSQL; SQLite serialises writers already): the caller must be
     inside a transaction, and other bookings with this therapist wait for it to end.
     """
-    found = TherapistProfile.objects.select_related("user").filter(bookable(), pk=therapist_id)
+    lock_sql = ""
     if lock:
-        # The profile row only: the joined user row stays free for writes that hold it.
-        found = found.select_for_update(of=("self",))
-    therapist = found.first()
-    if therapist is None:
+        if connection.get_autocommit():  # as the ORM's select_for_update refuses
+            raise TransactionManagementError("A therapist is locked inside a transaction.")
+        if connection.features.has_select_for_update_of:
+            # The profile row only: the joined user row stays free for writes that hold it.
+            lock_sql = " FOR UPDATE OF p"
+    sql = _BOOKABLE_THERAPIST_SQL.format(lock=lock_sql)
+    found = instances(sql, [therapist_id], (TherapistProfile, User))
+    if not found:
         raise NotFound("therapist")
+    therapist, user = cast(tuple[TherapistProfile, User], found[0])
+    TherapistProfile.user.field.set_cached_value(therapist, user)
     return therapist
 
 

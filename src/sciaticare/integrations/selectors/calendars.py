@@ -18,7 +18,12 @@ from sciaticare.core.time import as_utc
 from sciaticare.directory.models import TherapistLocation, TherapistProfile
 from sciaticare.integrations.models import BusyInterval, CalendarConnection, CalendarEvent
 from sciaticare.scheduling.external_busy import ExternalBusy
-from sciaticare.scheduling.models import DEFAULT_POLICY, MAX_HORIZON_DAYS, BookingPolicy
+from sciaticare.scheduling.models import (
+    DEFAULT_POLICY,
+    MAX_HORIZON_DAYS,
+    Appointment,
+    BookingPolicy,
+)
 
 #: Beyond the furthest booking horizon: a session starting on its last day, and its buffer.
 READ_MARGIN = timedelta(days=2)
@@ -38,6 +43,19 @@ def unknown_since(read_at: datetime | None, connected_at: datetime) -> datetime:
     """Since when busy times are unknown: the last good read's expiry, or the connection's
     creation when no read ever worked."""
     return read_at + sync_interval() if read_at else connected_at
+
+
+_HAS_CALENDAR_SQL = f"""
+SELECT 1 FROM {table(CalendarConnection)} c
+  JOIN {table(Appointment)} a ON a.therapist_id = c.therapist_id
+ WHERE a.id = %s
+"""  # noqa: S608 - table names from the models; the value goes as a parameter
+
+
+def writes_to_a_calendar(appointment_id: int) -> bool:
+    """Whether the appointment's therapist has their own calendar connected, which its event
+    is written to (a booking asks, after it commits; plain SQL, as below)."""
+    return bool(fetch_rows(_HAS_CALENDAR_SQL, [appointment_id]))
 
 
 # Plain SQL, not the ORM: every search page asks this of its 20 therapists, most of whom have
