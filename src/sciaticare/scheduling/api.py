@@ -1,6 +1,5 @@
 """Scheduling API: free slots (public), booking and the caller's own appointments."""
 
-import json
 from datetime import UTC, timedelta
 from typing import Literal
 
@@ -108,18 +107,17 @@ def _slots(therapist_id: int, query: SlotsQuery) -> HttpResponse:
         therapist_id
     ]
     found = free_slots(calendar, session_type, start=start, end=end, now=now)
-    # Serialised once, by hand, to exactly what SlotOut gives (tests/scheduling/test_slots.py
-    # checks it): validating ~740 SlotOut objects was some 40 % of the request. The response
-    # schema above still documents it.
-    body = [
-        {
-            "start": local_text(s.start, s.location.time_zone),
-            "end": local_text(s.end, s.location.time_zone),
-            "service": session_type.pk,
-        }
+    # Written by hand, to exactly what SlotOut gives and json.dumps would write
+    # (tests/scheduling/test_slots.py checks it): validating ~740 SlotOut objects was some 40 %
+    # of the request. ISO 8601 times and an id need no escaping. The response schema above
+    # still documents it.
+    service = session_type.pk
+    body = ", ".join(
+        f'{{"start": "{local_text(s.start, s.location.time_zone)}", '
+        f'"end": "{local_text(s.end, s.location.time_zone)}", "service": {service:d}}}'
         for s in found
-    ]
-    response = HttpResponse(json.dumps(body), content_type="application/json; charset=utf-8")
+    )
+    response = HttpResponse(f"[{body}]", content_type="application/json; charset=utf-8")
     if calendar.busy_unknown:
         since = calendar.busy_unknown_since or now
         response[BUSY_TIMES_UNKNOWN_HEADER] = since.astimezone(UTC).isoformat()

@@ -36,7 +36,7 @@ from sciaticare.scheduling.slots import free, rules
 DEFAULT_WINDOW = timedelta(days=14)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocatedSlot:
     """A free slot and where it is."""
 
@@ -66,19 +66,28 @@ def free_slots(
 ) -> list[LocatedSlot]:
     """Free slots at every location the therapist works at, sorted by start (none while the
     busy times of the therapist's own calendar are unknown)."""
-    found: dict[datetime, LocatedSlot] = {}
     if calendar.busy_unknown:
         return []
-    for location_id, (location, _, _) in calendar.places.items():
-        policy = policy_of(location)
-        for slot in free.free_slots(
-            calendar.availability(location_id),
-            calendar.busy,
-            _service(session_type.minutes, policy),
-            _policy(policy, now),
-            start,
-            end,
-        ):
+    at_each = [
+        (
+            location,
+            free.iter_free_slots(
+                calendar.availability(location_id),
+                calendar.busy,
+                _service(session_type.minutes, policy_of(location)),
+                _policy(policy_of(location), now),
+                start,
+                end,
+            ),
+        )
+        for location_id, (location, _, _) in calendar.places.items()
+    ]
+    if len(at_each) == 1:  # nearly always: one location's slots, already in order
+        ((location, slots),) = at_each
+        return [LocatedSlot(slot.start, slot.end, location) for slot in slots]
+    found: dict[datetime, LocatedSlot] = {}
+    for location, slots in at_each:
+        for slot in slots:
             found.setdefault(slot.start, LocatedSlot(slot.start, slot.end, location))
     return [found[key] for key in sorted(found)]
 
