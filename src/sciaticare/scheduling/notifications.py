@@ -31,6 +31,8 @@ from django.utils.translation import gettext
 
 from sciaticare.core.display import clock, day
 from sciaticare.core.names import one_line
+from sciaticare.core.sql import fetch_rows, table
+from sciaticare.core.time import parse_utc
 from sciaticare.directory.models import Location
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.intake.models import Intake
@@ -367,14 +369,20 @@ def schedule_reminder(appointment_id: int, *, now: datetime | None = None) -> bo
     backend = send_reminder.get_backend()
     if not backend.supports_defer:
         return False
-    appointment = Appointment.objects.filter(pk=appointment_id).only("start", "status").first()
-    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+    found = fetch_rows(_START_AND_STATUS_SQL, [appointment_id])  # after each booking: plain SQL
+    if not found or found[0][1] != AppointmentStatus.BOOKED:
         return False
-    run_after = appointment.start - REMINDER_BEFORE
+    start = parse_utc(found[0][0])
+    run_after = start - REMINDER_BEFORE
     if run_after <= (now or timezone.now()):
         return False
-    send_reminder.using(run_after=run_after).enqueue(appointment_id, appointment.start.isoformat())
+    send_reminder.using(run_after=run_after).enqueue(appointment_id, start.isoformat())
     return True
+
+
+_START_AND_STATUS_SQL = f"""
+SELECT CAST(start AS TEXT), status FROM {table(Appointment)} WHERE id = %s
+"""  # noqa: S608 - the table name from the model; the value goes as a parameter
 
 
 @task

@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from sciaticare.accounts.models import User
 from sciaticare.billing.models import Invoice, InvoiceKind
 from sciaticare.core.errors import NotFound
-from sciaticare.directory.models import Clinic
+from sciaticare.core.sql import fetch_rows, table
+from sciaticare.core.time import parse_utc
+from sciaticare.directory.models import Clinic, Location
 from sciaticare.directory.selectors.access import clinic_run_by
 from sciaticare.integrations.models.webhooks import (
     WebhookAttempt,
@@ -65,21 +67,31 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
+# Written out: every booking, move and cancellation asks this after it commits.
+_APPOINTMENT_EVENT_SQL = f"""
+SELECT l.clinic_id, a.id, a.patient_id, a.therapist_id, a.location_id, a.session_type_id,
+       CAST(a.start AS TEXT), CAST(a."end" AS TEXT), a.status, a.rescheduled_from_id
+  FROM {table(Appointment)} a JOIN {table(Location)} l ON l.id = a.location_id
+ WHERE a.id = %s
+"""  # noqa: S608 - table names from the models; the value goes as a parameter
+
+
 def appointment_event(appointment_id: int) -> tuple[int, dict[str, Any]] | None:
     """The clinic of an appointment (its location's) and the event's data; None if it is gone."""
-    appointment = Appointment.objects.filter(pk=appointment_id).select_related("location").first()
-    if appointment is None:
+    found = fetch_rows(_APPOINTMENT_EVENT_SQL, [appointment_id])
+    if not found:
         return None
-    return appointment.location.clinic_id, {
-        "appointment": appointment.pk,
-        "patient": appointment.patient_id,
-        "therapist": appointment.therapist_id,
-        "location": appointment.location_id,
-        "service": appointment.session_type_id,
-        "start": _iso(appointment.start),
-        "end": _iso(appointment.end),
-        "status": appointment.status,
-        "rescheduled_from": appointment.rescheduled_from_id,
+    ((clinic_id, pk, patient, therapist, location, service, start, end, status, moved),) = found
+    return clinic_id, {
+        "appointment": pk,
+        "patient": patient,
+        "therapist": therapist,
+        "location": location,
+        "service": service,
+        "start": _iso(parse_utc(start)),
+        "end": _iso(parse_utc(end)),
+        "status": status,
+        "rescheduled_from": moved,
     }
 
 
