@@ -481,6 +481,9 @@ def run(args: argparse.Namespace) -> int:
             samples, elapsed = open_loop(traffic, rate, args.seconds, args.pool)
             steady = Figures(f"app mix, open loop at {rate:.1f}/s", samples, elapsed)
             print(steady.line())
+            for also in (float(r) for r in args.also_rates.split(",") if r):
+                again, took = open_loop(traffic, also, args.seconds, args.pool)
+                print(Figures(f"app mix, open loop at {also:.1f}/s", again, took).line())
             load = os.getloadavg()[0]
         print(
             f"\nmaximum: app {best.rate:.1f} req/s ({best.label.split(', ')[-1]}), "
@@ -515,6 +518,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step-seconds", type=float, default=8.0, help="per closed-loop level")
     parser.add_argument("--seconds", type=float, default=30.0, help="open loop at 80 %%")
     parser.add_argument("--pool", type=int, default=64, help="open-loop sender threads")
+    parser.add_argument(
+        "--also-rates",
+        default="",
+        help="req/s, comma-separated: open loops at these rates too, after the one at 80 %%",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the database for the next --keep run"
     )
