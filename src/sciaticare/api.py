@@ -13,7 +13,7 @@ from sciaticare.billing.api.invoices import router as billing_invoices_router
 from sciaticare.billing.api.payments import router as billing_payments_router
 from sciaticare.billing.api.policy import router as billing_policy_router
 from sciaticare.core.bounds import BoundedJsonParser, JsonRefused
-from sciaticare.core.errors import DomainError
+from sciaticare.core.errors import DomainError, invalid_fields_message, not_signed_in_message
 from sciaticare.core.openapi import DocumentedAPI
 from sciaticare.core.outage import outage_of
 from sciaticare.core.ratelimits import CallerThrottle, retry_message
@@ -68,7 +68,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         {"field": _field(err.get("loc", ())), "message": err.get("msg", "invalid")}
         for err in exc.errors
     ]
-    return _error(request, 422, "The request has invalid fields.", errors)
+    return _error(request, 422, invalid_fields_message(), errors)
 
 
 @api.exception_handler(DomainError)
@@ -81,7 +81,7 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "Sign in, or send a valid bearer token.")
+    return _error(request, 401, not_signed_in_message())
 
 
 @api.exception_handler(Throttled)

@@ -70,3 +70,25 @@ def test_decimals_and_country_names_as_each_language_writes_them():
         assert display.decimal(4.456, 2) == "4,46"
         assert display.country_name("GB", "United Kingdom") == "Reino Unido"
         assert display.country_name("XX", "Nowhere") == "Nowhere"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "unauthenticated", "invalid"),
+    [
+        ("en", "Sign in, or send a valid bearer token.", "The request has invalid fields."),
+        ("es", "Inicie sesión o envíe un token de la API válido", "La petición tiene campos"),
+    ],
+)
+def test_the_apis_401_and_422_follow_the_callers_language(
+    client, language, unauthenticated, invalid
+):
+    headers = {"Accept-Language": language}
+    refused = client.post(
+        "/api/v1/appointments", "{}", content_type="application/json", headers=headers
+    )
+    assert refused.status_code == 401
+    assert refused.json()["detail"].startswith(unauthenticated)
+    bad = client.get("/api/v1/therapists/1/slots", {"start": "yesterday"}, headers=headers)
+    assert bad.status_code == 422
+    assert bad.json()["detail"].startswith(invalid)

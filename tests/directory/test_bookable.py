@@ -86,3 +86,14 @@ def test_the_lock_is_taken_only_inside_a_transaction() -> None:
         bookable_therapist(therapist_id=made.pk, lock=True)
     with transaction.atomic():
         assert bookable_therapist(therapist_id=made.pk, lock=True).pk == made.pk
+
+
+def test_an_id_no_key_can_be_is_not_found_not_an_overflow() -> None:
+    made = SessionTypeFactory()
+    too_big = 2**63
+    with pytest.raises(NotFound, match="therapist"):
+        bookable_therapist(therapist_id=too_big)
+    with pytest.raises(NotFound, match="therapist"):
+        bookable_session(therapist_id=-too_big - 1, session_type_id=None)
+    with pytest.raises(NotFound, match="session type"):
+        bookable_session(therapist_id=made.therapist_id, session_type_id=too_big)

@@ -1,5 +1,5 @@
-"""A booking queues the write of its event only for a therapist whose own calendar is
-connected: for the others there is nothing to write (a calendar connected later gets the
+"""A booking, a move or a cancellation queues the write of its event only for a therapist whose
+own calendar is connected: for the others there is nothing to write (a calendar connected later gets the
 sessions booked before it from its scheduled round, test_calendar_sync.py)."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def writes_queued() -> int:
 
 
 @pytest.mark.parametrize("has_calendar", [False, True])
-def test_book_and_cancel(has_calendar: bool, django_capture_on_commit_callbacks) -> None:
+def test_book_move_and_cancel(has_calendar: bool, django_capture_on_commit_callbacks) -> None:
     therapist, _, _ = working_therapist()
     if has_calendar:
         connected(therapist)
@@ -46,8 +46,13 @@ def test_book_and_cancel(has_calendar: bool, django_capture_on_commit_callbacks)
     assert writes_to_a_calendar(appointment.pk) is has_calendar
     assert writes_queued() == (1 if has_calendar else 0)
     with django_capture_on_commit_callbacks(execute=True):
-        changes.cancel_appointment(user=patient, appointment_id=appointment.pk)
-    assert writes_queued() == (2 if has_calendar else 0)
+        moved = changes.reschedule_appointment(
+            user=patient, appointment_id=appointment.pk, new_start=at(4, 11)
+        )
+    assert writes_queued() == (3 if has_calendar else 0)  # the new event, and the old removed
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.cancel_appointment(user=patient, appointment_id=moved.pk)
+    assert writes_queued() == (4 if has_calendar else 0)
 
 
 def test_no_such_appointment_writes_nothing() -> None:

@@ -4,8 +4,8 @@ Numbers and dates from a URL, a form or a JSON body are checked against what the
 the calendar can hold before anything computes with them, so that a huge id, a year 9999 or a
 JSON document nested thousands deep is answered with a 4xx saying what was wrong, never a 500:
 
-- ids: a URL converter (`<id:…>`, registered in urls.py) and `ApiId` for the API, both bounded
-  to the database's 64-bit keys;
+- ids: a URL converter (`<id:…>`, registered in urls.py), `ApiId` for the API's paths and
+  queries and `BodyId` for its JSON bodies, all bounded to the database's 64-bit keys;
 - dates and times of sessions: years `EARLIEST_YEAR`..`LATEST_YEAR` (`parse_day`,
   `check_session_time`, `SchedulingDatetime` for the API); the same years bound the dates of
   the record, typed or imported (diary days, answers, episodes: `day_out_of_range`);
@@ -26,7 +26,7 @@ from django import forms
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from ninja.parser import Parser
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, StrictInt
 from pydantic_core import PydanticCustomError
 
 from sciaticare.core.errors import Invalid
@@ -45,6 +45,12 @@ MAX_PAGE = 10_000
 # --- Ids ------------------------------------------------------------------------------------
 
 
+def is_key(value: int) -> bool:
+    """Whether a database key could be `value` (a plain read's parameter must be one: SQLite
+    overflows on a larger number where the ORM answers "no such row")."""
+    return -MAX_ID - 1 <= value <= MAX_ID
+
+
 class IdConverter:
     """`<id:name>` in a URL: digits that fit a database key; anything larger does not match
     (404), where Django's `<id:…>` would pass it on to overflow the query."""
@@ -61,8 +67,11 @@ class IdConverter:
         return str(value)
 
 
-#: An id in the API (path, query or body): a whole number a database key can hold.
+#: An id in the API's path or query: a whole number a database key can hold.
 ApiId = Annotated[int, Field(ge=-MAX_ID - 1, le=MAX_ID)]
+#: An id in a JSON body: a JSON integer, as the schema says; `true`, "7" and 7.0 are refused, not
+#: read as 1 and 7 (a path or query has only text, so `ApiId` reads it).
+BodyId = Annotated[StrictInt, Field(ge=-MAX_ID - 1, le=MAX_ID)]
 
 
 class ModelIdsField(forms.ModelMultipleChoiceField):

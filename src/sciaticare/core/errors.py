@@ -51,6 +51,17 @@ THINGS = (
 )
 
 
+def not_signed_in_message() -> str:
+    """The API's 401, in the language being answered in (api.py)."""
+    return gettext("Sign in, or send a valid bearer token.")
+
+
+def invalid_fields_message() -> str:
+    """The API's 422 beside the fields the schema refused, in the language being answered in;
+    each field's own message is the validator's, in English (docs/i18n.md)."""
+    return gettext("The request has invalid fields.")
+
+
 class DomainError(Exception):
     """A refusal with a stable code a program can act on and a message a person can read."""
 

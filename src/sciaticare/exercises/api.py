@@ -17,7 +17,7 @@ from pydantic import ConfigDict, StrictBool, StrictInt, field_validator
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.core.bounds import MAX_ID, MAX_PAGE, ApiId
+from sciaticare.core.bounds import MAX_PAGE, ApiId, BodyId
 from sciaticare.core.errors import Invalid, NotFound, Refused
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.exercises.adherence import EVERY_DAY, overall
@@ -41,7 +41,6 @@ MAX_PAGE_SIZE = 100
 Weekday = Annotated[StrictInt, Field(ge=0, le=6)]
 # Numbers in a programme are JSON numbers: "5", 5.0 or true are refused, not read as 5 or 1.
 Count = StrictInt
-ExerciseId = Annotated[StrictInt, Field(ge=-MAX_ID - 1, le=MAX_ID)]
 EVERY_WEEKDAY = list(range(7))
 
 
@@ -199,7 +198,7 @@ def _summary(plan: ExercisePlan, versions: int) -> PlanSummaryOut:
 class ItemIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    exercise: ExerciseId | None = Field(
+    exercise: BodyId | None = Field(
         None,
         description="A library or clinic exercise. In a programme a patient enters, null with "
         "`own_name` for one of their own.",
@@ -245,7 +244,7 @@ class VersionIn(Schema):
     start_date: dt.date
     review_date: dt.date | None = None
     note: str = Field("", max_length=TEXT_MAX_LENGTH, description="A therapist's note.")
-    appointment: ApiId | None = Field(
+    appointment: BodyId | None = Field(
         None, description="A therapist's: the session the programme is written from."
     )
     prescriber: str = Field(
@@ -257,7 +256,7 @@ class VersionIn(Schema):
 
 
 class PlanIn(VersionIn):
-    patient: ApiId | None = Field(
+    patient: BodyId | None = Field(
         None,
         description="A therapist: the patient the programme is for. Omitted (or the caller's "
         "own id): the caller's own programme, entered as a patient.",
@@ -267,7 +266,7 @@ class PlanIn(VersionIn):
 class LogIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    exercise: ExerciseId
+    exercise: BodyId
     date: dt.date = Field(description="The patient's own day; not in the future.")
     done: bool
     leg_pain: Literal["better", "same", "worse"] | None = Field(

@@ -42,6 +42,8 @@ def write_event_later(appointment_id: int) -> None:
 def move_event_later(new_appointment_id: int) -> None:
     """After a move the hook gets the new appointment: its event is written and the old one's
     removed."""
+    if not calendar_selectors.writes_to_a_calendar(new_appointment_id):
+        return  # as write_event_later: the old appointment is the same therapist's
     old_id = (
         Appointment.objects.filter(pk=new_appointment_id)
         .values_list("rescheduled_from_id", flat=True)

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core import kept_answers
-from sciaticare.core.bounds import ApiId, SchedulingDatetime
+from sciaticare.core.bounds import ApiId, BodyId, SchedulingDatetime
 from sciaticare.core.errors import Invalid
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.directory.selectors.profile import bookable_session
@@ -127,8 +127,8 @@ def _slots(therapist_id: int, query: SlotsQuery) -> HttpResponse:
 class BookIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    therapist: ApiId
-    service: ApiId | None = Field(
+    therapist: BodyId
+    service: BodyId | None = Field(
         None, description="Session type id (default: the standard session)."
     )
     start: SchedulingDatetime

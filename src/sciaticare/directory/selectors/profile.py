@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sciaticare.accounts.models import User
 from sciaticare.core import kept_answers
+from sciaticare.core.bounds import is_key
 from sciaticare.core.errors import NotFound
 from sciaticare.core.replica import late_read_alias
 from sciaticare.core.sql import columns, fetch_rows, instances, money, table
@@ -108,6 +109,11 @@ def bookable_session(*, therapist_id: int, session_type_id: int | None) -> Sessi
     """A session type of a therapist who can be booked (their standard one unless another is
     asked for), in one query; or NotFound (the therapist's when they cannot be booked). Its
     therapist is not read with it: a slot list needs only the id."""
+    if not is_key(therapist_id):
+        raise NotFound("therapist")
+    if session_type_id is not None and not is_key(session_type_id):
+        bookable_therapist(therapist_id=therapist_id)  # NotFound("therapist") first, as below
+        raise NotFound("session type")
     if session_type_id is None:
         sql, params = _BOOKABLE_SESSION_SQL.format(which="s.is_standard"), [therapist_id]
     else:
@@ -140,6 +146,8 @@ def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistPro
     SELECT ... FOR UPDATE (PostgreSQL; SQLite serialises writers already): the caller must be
     inside a transaction, and other bookings with this therapist wait for it to end.
     """
+    if not is_key(therapist_id):
+        raise NotFound("therapist")
     lock_sql = ""
     if lock:
         if connection.get_autocommit():  # as the ORM's select_for_update refuses
