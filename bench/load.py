@@ -337,6 +337,16 @@ class Figures:
             q,
         )
 
+    def by_second(self) -> str:
+        """The p95 of the requests due in each second: a stall shows as a second or two."""
+        first = min(s.due for s in self.samples)
+        seconds: dict[int, list[float]] = defaultdict(list)
+        for s in self.samples:
+            seconds[int(s.due - first)].append(s.ms)
+        return " ".join(
+            f"{n}:{percentile(sorted(ms), 95):.0f}" for n, ms in sorted(seconds.items())
+        )
+
     def line(self) -> str:
         return (
             f"{self.label:<34} {self.rate:>8.1f} {self.p(50):>8.1f} {self.p(95):>8.1f} "
@@ -481,9 +491,14 @@ def run(args: argparse.Namespace) -> int:
             samples, elapsed = open_loop(traffic, rate, args.seconds, args.pool)
             steady = Figures(f"app mix, open loop at {rate:.1f}/s", samples, elapsed)
             print(steady.line())
+            print(f"  p95 ms of each second: {steady.by_second()}")
             for also in (float(r) for r in args.also_rates.split(",") if r):
-                again, took = open_loop(traffic, also, args.seconds, args.pool)
-                print(Figures(f"app mix, open loop at {also:.1f}/s", again, took).line())
+                again = Figures(
+                    f"app mix, open loop at {also:.1f}/s",
+                    *open_loop(traffic, also, args.seconds, args.pool),
+                )
+                print(again.line())
+                print(f"  p95 ms of each second: {again.by_second()}")
             load = os.getloadavg()[0]
         print(
             f"\nmaximum: app {best.rate:.1f} req/s ({best.label.split(', ')[-1]}), "
