@@ -13,6 +13,6 @@ application = get_wsgi_application()
 # What start-up makes (models, the URLs and every view and API schema behind them) lives as long
 # as the process: frozen out of the garbage collector's sight, a full collection walks only what
 # requests made since, 5 ms instead of 130 ms that stalled the worker and every request queued
-# behind it (docs/benchmarks.md, "Fifth session").
+# behind it (docs/benchmarks.md, "Python out of the slot list and the booking").
 import_module(settings.ROOT_URLCONF)
 gc.freeze()
