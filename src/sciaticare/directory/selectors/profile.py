@@ -109,11 +109,6 @@ def bookable_session(*, therapist_id: int, session_type_id: int | None) -> Sessi
     """A session type of a therapist who can be booked (their standard one unless another is
     asked for), in one query; or NotFound (the therapist's when they cannot be booked). Its
     therapist is not read with it: a slot list needs only the id."""
-    if not is_key(therapist_id):
-        raise NotFound("therapist")
-    if session_type_id is not None and not is_key(session_type_id):
-        bookable_therapist(therapist_id=therapist_id)  # NotFound("therapist") first, as below
-        raise NotFound("session type")
     if session_type_id is None:
         sql, params = _BOOKABLE_SESSION_SQL.format(which="s.is_standard"), [therapist_id]
     else:
@@ -121,11 +116,12 @@ def bookable_session(*, therapist_id: int, session_type_id: int | None) -> Sessi
             _BOOKABLE_SESSION_SQL.format(which="s.id = %s"),
             [therapist_id, session_type_id],
         )
-    session = next(iter(SessionType.objects.raw(sql, params)), None)
-    if session is None:
+    # An id no key can be is no session: the read would overflow on SQLite.
+    found = all(map(is_key, params)) and next(iter(SessionType.objects.raw(sql, params)), None)
+    if not found:
         bookable_therapist(therapist_id=therapist_id)  # NotFound("therapist") first
         raise NotFound("session type")
-    return session
+    return found
 
 
 # Plain SQL too: every booking takes this lock, and the ORM's query of the two wide rows took

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -210,8 +210,10 @@ def announce(
     now = now or timezone.now()
     wanting = [
         endpoint
-        for (endpoint,) in instances(_ENABLED_SQL, [clinic_id], (WebhookEndpoint,))
-        if isinstance(endpoint, WebhookEndpoint) and event in endpoint.events
+        for (endpoint,) in cast(
+            list[tuple[WebhookEndpoint]], instances(_ENABLED_SQL, [clinic_id], (WebhookEndpoint,))
+        )
+        if event in endpoint.events
     ]
     if not wanting:
         return []
