@@ -1,12 +1,20 @@
 """factory_boy factories: people in every role, and the rows most tests need around them
 (appointments, session notes, diary entries)."""
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.utils import timezone
 
 from sciaticare.accounts.models import User
@@ -15,6 +23,17 @@ from sciaticare.records.models import SessionNote
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 PASSWORD = "a-long-test-password-1"
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for `secret`, still valid when it is posted:
+    allauth accepts only the current 30-s period, so in its last 3 s this waits for the next
+    (a code read at :29.9 and checked at :30.1 was refused, failing a run now and then)."""
+    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
+    if left < 3:
+        time.sleep(left)
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
 
 # Who the role-by-role tests walk, in the order their expected statuses are written: the five
 # roles, and a second person of each role who has nothing to do with the first one's patients.

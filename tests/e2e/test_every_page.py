@@ -27,11 +27,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
@@ -52,7 +47,7 @@ from sciaticare.intake.models import Intake, IntakeShare
 from sciaticare.outcomes.models import PainEntry
 from sciaticare.scheduling.models import Appointment, AppointmentStatus, WorkingHours
 from tests.e2e.check_pages import walk_check
-from tests.factories import MAIN_ROLES, PASSWORD, ROLES
+from tests.factories import MAIN_ROLES, PASSWORD, ROLES, totp_code
 from tests.proof.test_authorization_matrix import TABLE, url_of
 from tests.proof.world import World, build_world
 
@@ -182,11 +177,7 @@ def session_cookie(person: Any) -> str:
     client = Client()
     client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
     if person.has_staff_role:
-        counter = next(yield_hotp_counters_from_time())
-        client.post(
-            reverse("mfa_authenticate"),
-            {"code": format_hotp_value(hotp_value(person.totp_secret, counter))},
-        )
+        client.post(reverse("mfa_authenticate"), {"code": totp_code(person.totp_secret)})
     assert client.session.get("_auth_user_id") == str(person.pk)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
