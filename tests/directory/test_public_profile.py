@@ -16,7 +16,7 @@ from sciaticare.directory.models import (
     SessionType,
     TherapistLocation,
 )
-from sciaticare.directory.selectors.profile import listed_therapist, public_profile
+from sciaticare.directory.selectors.profile import bookable_therapist, public_profile
 from tests.directory.factories import (
     ClinicFactory,
     CredentialFactory,
@@ -116,7 +116,7 @@ def test_an_inactive_or_unknown_therapist_is_not_found(therapist):
         with pytest.raises(NotFound):
             public_profile(profile_id=pk)
         with pytest.raises(NotFound):
-            listed_therapist(profile_id=pk)
+            bookable_therapist(therapist_id=pk, using="default")
 
 
 def test_the_page_and_the_api_show_the_lists(client, therapist):

@@ -38,15 +38,20 @@ def columns(model: type[models.Model], alias: str) -> str:
 
 
 def instances(
-    sql: str, params: list[Any], kinds: Sequence[type[models.Model]]
+    sql: str,
+    params: list[Any],
+    kinds: Sequence[type[models.Model]],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> list[tuple[models.Model | None, ...]]:
     """Each row of a statement that selects `columns` of each of `kinds` in turn, as one
-    instance of each: None where an outer join found none (its primary key is null). Values
-    pass through the converters the ORM applies (SQLite's booleans, decimals and times)."""
+    instance of each, read from the database ``using`` names: None where an outer join found
+    none (its primary key is null). Values pass through the converters the ORM applies
+    (SQLite's booleans, decimals and times)."""
     fields = [field for kind in kinds for field in kind._meta.concrete_fields]
-    compiler = Query(None).get_compiler(DEFAULT_DB_ALIAS)
+    compiler = Query(None).get_compiler(using)
     converters = compiler.get_converters([f.get_col(f.model._meta.db_table) for f in fields])
-    rows: Any = fetch_rows(sql, params)
+    rows: Any = fetch_rows(sql, params, using=using)
     if converters:
         rows = compiler.apply_converters(rows, converters)
     spans, at = [], 0
@@ -57,7 +62,7 @@ def instances(
         at += len(concrete)
     return [
         tuple(
-            None if row[pk] is None else kind.from_db(DEFAULT_DB_ALIAS, names, list(row[a:b]))
+            None if row[pk] is None else kind.from_db(using, names, list(row[a:b]))
             for kind, names, a, b, pk in spans
         )
         for row in rows

@@ -134,13 +134,16 @@ SELECT {columns(TherapistProfile, "p")}, {columns(User, "u")}
 """  # noqa: S608 - table and column names from the models; the value goes as a parameter
 
 
-def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistProfile:
+def bookable_therapist(
+    *, therapist_id: int, lock: bool = False, using: str = DEFAULT_DB_ALIAS
+) -> TherapistProfile:
     """A therapist who can be booked (their account is active), with their user, or NotFound.
 
-    Every app that needs a therapist to book, offer or show free times asks here, so a
-    deactivated account is refused everywhere alike. With ``lock`` the row is taken with
-    SELECT ... FOR UPDATE (PostgreSQL; SQLite serialises writers already): the caller must be
-    inside a transaction, and other bookings with this therapist wait for it to end.
+    Every app that needs a therapist to book, offer, list or show free times asks here, so a
+    deactivated account is refused everywhere alike; public pages may read it from a replica
+    (``using``). With ``lock`` the row is taken with SELECT ... FOR UPDATE (PostgreSQL; SQLite
+    serialises writers already): the caller must be inside a transaction, and other bookings
+    with this therapist wait for it to end.
     """
     if not is_key(therapist_id):
         raise NotFound("therapist")
@@ -152,7 +155,7 @@ def bookable_therapist(*, therapist_id: int, lock: bool = False) -> TherapistPro
             # The profile row only: the joined user row stays free for writes that hold it.
             lock_sql = " FOR UPDATE OF p"
     sql = _BOOKABLE_THERAPIST_SQL.format(lock=lock_sql)
-    found = instances(sql, [therapist_id], (TherapistProfile, User))
+    found = instances(sql, [therapist_id], (TherapistProfile, User), using=using)
     if not found:
         raise NotFound("therapist")
     therapist, user = cast(tuple[TherapistProfile, User], found[0])
@@ -165,19 +168,6 @@ def own_profile(*, user: User) -> TherapistProfile | None:
     return TherapistProfile.objects.filter(user=user).select_related("user").first()
 
 
-def listed_therapist(*, profile_id: int, using: str = DEFAULT_DB_ALIAS) -> TherapistProfile:
-    """A therapist whose account is active, with their user, or NotFound."""
-    profile = (
-        TherapistProfile.objects.using(using)
-        .filter(bookable(), pk=profile_id)
-        .select_related("user")
-        .first()
-    )
-    if profile is None:
-        raise NotFound("therapist")
-    return profile
-
-
 def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfile:
     """A therapist's public profile, with what the page and the API show, or NotFound.
 
@@ -188,7 +178,7 @@ def public_profile(*, profile_id: int, today: date | None = None) -> PublicProfi
     they read the replica when there is one (core/replica.py).
     """
     using = late_read_alias()
-    therapist = listed_therapist(profile_id=profile_id, using=using)
+    therapist = bookable_therapist(therapist_id=profile_id, using=using)
     today = today or timezone.localdate()
     pk = therapist.pk
     lists: dict[int, list[list[Any]]] = {_LOCATION: [], _SESSION: [], _CREDENTIAL: [], _REVIEW: []}

@@ -15,7 +15,7 @@ from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError
 from sciaticare.core.redirects import safe_next
 from sciaticare.directory.selectors.plan import flare_up_plan
-from sciaticare.directory.selectors.profile import listed_therapist
+from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.directory.services.plan import add_to_plan, move_in_plan, remove_from_plan
 from sciaticare.directory.sessions import ledger
 from sciaticare.directory.views.checks import found_or_404, report_refusal, role_required
@@ -41,7 +41,7 @@ def plan_add(request: AuthedRequest) -> HttpResponse:
         therapist_id = int(request.POST.get("therapist", ""))
     except ValueError:
         raise Http404 from None
-    found = found_or_404(listed_therapist, profile_id=therapist_id)
+    found = found_or_404(bookable_therapist, therapist_id=therapist_id)
     try:
         entry = add_to_plan(patient=request.user, therapist=found)
     except DomainError as exc:

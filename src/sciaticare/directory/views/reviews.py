@@ -12,7 +12,7 @@ from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.errors import DomainError
 from sciaticare.directory.forms import ReviewForm
-from sciaticare.directory.selectors.profile import listed_therapist
+from sciaticare.directory.selectors.profile import bookable_therapist
 
 # The page is named like the service it calls: it takes it from its module.
 from sciaticare.directory.services import reviews
@@ -22,7 +22,7 @@ from sciaticare.directory.views.checks import found_or_404, role_required
 @role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
 def add_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    found = found_or_404(listed_therapist, profile_id=pk)
+    found = found_or_404(bookable_therapist, therapist_id=pk)
     sessions = reviews.reviewable_sessions(patient=request.user, therapist=found)
     form = ReviewForm(request.POST or None, sessions=sessions, therapist_name=found.name)
     if request.method == "POST" and form.is_valid():
