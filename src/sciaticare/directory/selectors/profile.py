@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -149,9 +149,9 @@ def bookable_therapist(
         raise NotFound("therapist")
     lock_sql = ""
     if lock:
-        if connection.get_autocommit():  # as the ORM's select_for_update refuses
+        if connections[using].get_autocommit():  # as the ORM's select_for_update refuses
             raise TransactionManagementError("A therapist is locked inside a transaction.")
-        if connection.features.has_select_for_update_of:
+        if connections[using].features.has_select_for_update_of:
             # The profile row only: the joined user row stays free for writes that hold it.
             lock_sql = " FOR UPDATE OF p"
     sql = _BOOKABLE_THERAPIST_SQL.format(lock=lock_sql)
