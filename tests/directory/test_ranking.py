@@ -160,6 +160,8 @@ def test_reasons_in_plain_words():
         ({"next_available_days": 0.25}, "free within a day"),
         ({"next_available_days": 1.0}, "free within 1 day"),
         ({"distance_km": 0.35}, "0.3 km away"),
+        ({"distance_km": 4.4, "whole_km": True}, "4 km away"),
+        ({"distance_km": 4.6, "whole_km": True}, "5 km away"),
     ],
 )
 def test_reason_wording_edge_cases(changes, reason):

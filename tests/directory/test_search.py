@@ -2,7 +2,7 @@
 the query plan, and place names."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -14,7 +14,8 @@ from sciaticare.directory import geo, search_query, search_table
 from sciaticare.directory.models import Location, TherapistLocation, TherapistProfile
 from sciaticare.directory.places import normalise, resolve_place
 from sciaticare.directory.ranking import Candidate, PatientFit, rank
-from sciaticare.directory.selectors.search import search_therapists
+from sciaticare.directory.selectors import search as search_module
+from sciaticare.directory.selectors.search import RERANK_WINDOW, search_therapists
 from tests.directory.factories import (
     MANCHESTER,
     LocationFactory,
@@ -146,6 +147,10 @@ def test_mobile_therapist_is_found_only_inside_their_service_radius():
 
     assert result.location is None
     assert "comes to you" in result.ranked.reasons
+    # The distance to a home visit is said in whole km, in the reasons as in the figure: a
+    # tenth of a km would narrow down where the therapist's base is.
+    assert result.distance_km == float(round(result.distance_km))
+    assert result.ranked.reasons[0] == f"{result.distance_km:.0f} km away"
 
 
 def test_search_across_the_antimeridian():
@@ -469,3 +474,38 @@ def test_the_daily_outcome_refresh_brings_the_search_table_up_to_date():
     refresh_outcomes()
 
     assert SearchEntry.objects.get().outcome_term == pytest.approx(prior)
+
+
+class _FreeSoonerFartherOut:
+    """A ledger whose therapists farther out are free sooner, so that re-ranking the first
+    RERANK_WINDOW matches by soonness moves them: the farthest is free within the hour, each
+    nearer one 12 hours later."""
+
+    def __init__(self, nearest_first: list[int]) -> None:
+        now = timezone.now()
+        self.free = {
+            pk: now + timedelta(hours=1 + 12 * (len(nearest_first) - 1 - i))
+            for i, pk in enumerate(nearest_first)
+        }
+
+    def next_available(self, therapist_ids, *, within=None):
+        return {pk: self.free.get(pk) for pk in therapist_ids}
+
+
+@pytest.mark.parametrize("page_size", [3, 7, 20, 25, 50])
+def test_every_page_size_gives_one_order_with_each_match_once(monkeypatch, page_size):
+    # More matches than the re-ranked head (RERANK_WINDOW), at growing distances.
+    nearest_first = [
+        TherapistProfileFactory(location__latitude=NORTH_1KM + i * 0.0002).pk for i in range(26)
+    ]
+    ledger = _FreeSoonerFartherOut(nearest_first)
+    monkeypatch.setattr(search_module, "ledger", lambda: ledger)
+    whole = ids(search(page_size=50))
+    assert sorted(whole) == sorted(nearest_first)
+    assert whole[:RERANK_WINDOW] != nearest_first[:RERANK_WINDOW]  # re-ranking moved them
+
+    paged = []
+    for number in range(1, -(-len(whole) // page_size) + 1):
+        paged += ids(search(page=number, page_size=page_size))
+
+    assert paged == whole

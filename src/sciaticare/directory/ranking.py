@@ -82,6 +82,8 @@ class Candidate:
     overall mean, as the search table keeps it (the SQL ranked by it); None: it is worked out
     here, shrunk towards the weights' prior. A stored term was shrunk with the default
     weights' prior strength, so it stands whatever weights ``score`` is given.
+    ``whole_km``: the distance is said in whole kilometres (a home visit's, which must not
+    narrow down where the therapist's base is); it is scored as given.
     """
 
     distance_km: float
@@ -96,6 +98,7 @@ class Candidate:
     outcome_median_relief: float | None = None
     outcome_patients: int = 0
     outcome_term_stored: float | None = None
+    whole_km: bool = False
 
     def __post_init__(self) -> None:
         if not (self.distance_km >= 0.0 and math.isfinite(self.distance_km)):
@@ -290,8 +293,10 @@ def _fit(c: Candidate, fit: PatientFit) -> tuple[float, list[str]]:
 # on translating and formatting them; docs/benchmarks.md, "Kept answers").
 @functools.lru_cache(maxsize=4096)
 def _km_away(said_in: str, km: str) -> str:
-    """`km` as written to one decimal ("2.5"), so that the same words are kept once."""
-    return gettext("%(km)s km away") % {"km": decimal(float(km))}
+    """`km` as written to one decimal ("2.5") or whole ("4"), so that the same words are
+    kept once."""
+    digits = len(km.partition(".")[2])
+    return gettext("%(km)s km away") % {"km": decimal(float(km), digits)}
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -390,7 +395,7 @@ def score(
     m_weight = weights.prior_weight if prior_weight is None else prior_weight
     said_in = language()
     reasons = [
-        _km_away(said_in, f"{c.distance_km:.1f}"),
+        _km_away(said_in, f"{c.distance_km:.0f}" if c.whole_km else f"{c.distance_km:.1f}"),
         *_standing_reasons(
             said_in,
             c.sciatica_years,

@@ -215,18 +215,23 @@ def search_therapists(
         return _available_page(
             filters, today, available_within_days, page=page, page_size=page_size, using=using
         )
-    # The first pages are re-ranked with each therapist's next free session (soonness), which
-    # SQL cannot know; later pages keep the SQL order.
-    reranked = offset + page_size <= RERANK_WINDOW
-    wanted = RERANK_WINDOW if reranked else offset + page_size
-    ranking = search_query.ranked_therapists(filters, today=today, count=wanted, using=using)
-    ranked = ranking.therapists
-    ids = [pk for pk, _, _ in (ranked if reranked else ranked[offset:])]
+    # One order whatever the page size: the RERANK_WINDOW best SQL-ranked matches re-ranked
+    # with each one's next free session (soonness), which SQL cannot know, then the rest in
+    # SQL order. A page that starts inside that head reads all of it.
+    end = offset + page_size
+    reranked = offset < RERANK_WINDOW
+    ranking = search_query.ranked_therapists(
+        filters, today=today, count=max(end, RERANK_WINDOW), using=using
+    )
+    ranked = [pk for pk, _, _ in ranking.therapists]
+    ids = ranked if reranked else ranked[offset:end]
     soonest = ledger().next_available(ids)
     results = _results_for(ids, filters, today, soonest=soonest, using=using)
     if reranked:
-        results.sort(key=lambda r: (-r.ranked.score, r.distance_km, r.profile.pk))
-        results = results[offset : offset + page_size]
+        head = sorted(
+            results[:RERANK_WINDOW], key=lambda r: (-r.ranked.score, r.distance_km, r.profile.pk)
+        )
+        results = (head + results[RERANK_WINDOW:])[offset:end]
     return SearchPage(
         results=results,
         count=ranking.total,
@@ -381,6 +386,7 @@ def _results_for(
                 outcome_patients=p["outcome__relief_patients"] or 0,
                 # The term the SQL ranked by, as the search table keeps it.
                 outcome_term_stored=p["outcome_term"],
+                whole_km=location is None,
                 next_available_days=(
                     max((free - now).total_seconds(), 0) / 86400
                     if (free := soonest.get(pk))
