@@ -442,6 +442,39 @@ def test_dashboard_shows_the_plan_to_patients(client, world):
     assert world.profile.name in body
 
 
+def test_a_deactivated_therapist_in_the_plan_is_marked_not_bookable(client, world):
+    # A flare-up skips them: the plan and the dashboard say so, with no price and no link to a
+    # profile that is now a 404.
+    world.profile.user.is_active = False
+    world.profile.user.save()
+    client.force_login(world.people["patient"])
+    profile_link = f'href="{reverse("directory:profile", args=[world.profile.pk])}"'
+
+    plan = client.get(reverse("directory:plan")).content.decode()
+    dashboard = client.get(reverse("web:dashboard")).content.decode()
+
+    assert world.profile.name in plan
+    assert "No longer on Sciaticare: a flare-up cannot be booked with them" in plan
+    assert "Not taking new patients" not in plan
+    assert " min " not in plan
+    assert "no longer on Sciaticare" in dashboard
+    assert profile_link not in plan
+    assert profile_link not in dashboard
+    world.people["patient"].language = "es"  # a signed-in person reads their account's language
+    world.people["patient"].save()
+    assert "Ya no está en Sciaticare" in client.get(reverse("directory:plan")).content.decode()
+
+
+def test_a_bookable_therapist_in_the_plan_shows_price_and_profile(client, world):
+    client.force_login(world.people["patient"])
+
+    plan = client.get(reverse("directory:plan")).content.decode()
+
+    assert "No longer on Sciaticare" not in plan
+    assert f'href="{reverse("directory:profile", args=[world.profile.pk])}"' in plan
+    assert " min " in plan
+
+
 def test_dashboard_invites_a_patient_without_a_plan(client, world):
     client.force_login(world.people["other_patient"])
 

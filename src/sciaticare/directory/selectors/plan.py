@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
 from sciaticare.directory.models import FlareUpPlanEntry, SessionType
+from sciaticare.directory.selectors.profile import bookable
 
 
 def flare_up_plan(
@@ -17,13 +18,24 @@ def flare_up_plan(
 
     Only the patient and site admins may read a plan; for anyone else it does not exist.
     ``with_prices=False`` skips each therapist's standard sessions (``standard_sessions``),
-    which the dashboard's card does not show: one query fewer (issue 7).
+    which the dashboard's card does not show: one query fewer (issue 7). Each entry says
+    whether its therapist can still be booked (``therapist_bookable``, the one rule of
+    ``bookable``): a deactivated therapist stays in the plan until the patient removes them,
+    marked, since a flare-up skips them.
     """
     if viewer.pk != patient.pk:
         if not viewer.has_role(Role.SITE_ADMIN):
             raise NotFound("flare-up plan")
         record_event(actor=viewer, action="directory.flare_up_plan.view", patient=patient)
-    entries = FlareUpPlanEntry.objects.filter(patient=patient).select_related("therapist__user")
+    entries = (
+        FlareUpPlanEntry.objects.filter(patient=patient)
+        .select_related("therapist__user")
+        .annotate(
+            therapist_bookable=ExpressionWrapper(
+                bookable("therapist__"), output_field=BooleanField()
+            )
+        )
+    )
     if with_prices:
         entries = entries.prefetch_related(
             Prefetch(
