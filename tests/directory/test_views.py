@@ -192,6 +192,30 @@ def test_unknown_place_says_so(client):
     assert "know a place called" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"page": "0"},
+        {"page": "abc"},
+        {"radius_km": "7"},
+        {"modality": "bogus"},
+        {"max_price": "-5"},
+        {"max_price": "12.345"},
+        {"max_price": "NaN"},
+        {"lat": "91"},
+    ],
+)
+def test_a_bad_search_link_says_what_was_wrong(client, bad):
+    # An old or hand-edited link: a 400 that says so beside the field, or at the top for the
+    # fields the page does not show.
+    response = client.get(
+        reverse("directory:search"), {"place": "Manchester", "lat": "53.4", "lon": "-2.2", **bad}
+    )
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
 def test_htmx_search_returns_only_the_form_and_results(client):
     TherapistProfileFactory()
 
