@@ -15,6 +15,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 handler429 = "sciaticare.accounts.views.too_many_attempts"
 # A database that is away or too slow answers 503 with Retry-After; anything else the 500 page.
 handler500 = "sciaticare.web.views.server_error"
+# No such address: under /api/ the API's JSON Problem, elsewhere the 404 page.
+handler404 = "sciaticare.web.views.not_found"
 
 # `<id:…>` before any app's urls are included: every id in a page URL fits a database key.
 register_converter(IdConverter, "id")

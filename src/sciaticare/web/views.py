@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from sciaticare.accounts.models import Role, User
 from sciaticare.accounts.selectors import day_span, today_for
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.errors import NotFound
 from sciaticare.core.outage import outage_of
 from sciaticare.directory.selectors.access import clinics_run_by
 from sciaticare.directory.selectors.plan import flare_up_plan
@@ -181,6 +182,17 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     in or out in another tab. Said in the page's language, with the way on, never Django's
     bare debugging page."""
     return render(request, "web/csrf_failure.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's answer to an address no route matches (urls.handler404): under /api/ the
+    API's Problem body as JSON, as every other API error is (a program asking for
+    `/api/v1/therapists/1/`, with a slash, gets a body it can read); elsewhere the 404 page."""
+    if request.path.startswith("/api/"):
+        missing = NotFound("page")
+        body = {"detail": missing.message, "code": missing.code, "errors": []}
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
