@@ -73,10 +73,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    errors = [{"field": field, "message": message} for field, message in exc.errors]
-    return api.create_response(
-        request, {"detail": exc.message, "code": exc.code, "errors": errors}, status=exc.status
-    )
+    return api.create_response(request, exc.problem(), status=exc.status)
 
 
 @api.exception_handler(AuthenticationError)

@@ -79,6 +79,11 @@ class DomainError(Exception):
         #: (an import's report) says it again in the language of whoever reads it then.
         self.words: tuple[str, dict[str, Any]] | None = None
 
+    def problem(self) -> dict[str, Any]:
+        """The API's error body (`{detail, code, errors}`)."""
+        errors = [{"field": field, "message": message} for field, message in self.errors]
+        return {"detail": self.message, "code": self.code, "errors": errors}
+
     @classmethod
     def saying(cls, code: str, text: str, params: dict[str, Any] | None = None) -> Self:
         """The error with `text` (marked with gettext_noop) translated now and kept as words."""

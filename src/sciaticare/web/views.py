@@ -190,8 +190,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     `/api/v1/therapists/1/`, with a slash, gets a body it can read); elsewhere the 404 page."""
     if request.path.startswith("/api/"):
         missing = NotFound("page")
-        body = {"detail": missing.message, "code": missing.code, "errors": []}
-        return JsonResponse(body, status=404)
+        return JsonResponse(missing.problem(), status=missing.status)
     return defaults.page_not_found(request, exception)
 
 
