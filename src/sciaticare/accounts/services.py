@@ -8,6 +8,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from sciaticare.accounts.models import ApiToken, Role, User, site_time_zone
 from sciaticare.accounts.phones import NotAMobileNumber, region_of_zone, to_e164
 from sciaticare.core.errors import Conflict, Invalid
-from sciaticare.core.sql import table
+from sciaticare.core.sql import columns, instances, table
 from sciaticare.core.time import is_time_zone, parse_utc
 
 logger = logging.getLogger(__name__)
@@ -327,7 +328,7 @@ def revoke_all_api_tokens(*, user: User, reason: str) -> int:
 # Plain SQL: every call a program makes asks this, and compiling the ORM's join of the token
 # to its user cost more than the database takes to answer (docs/benchmarks.md).
 _TOKEN_USER_SQL = f"""
-SELECT u.*, t.id AS token_id, CAST(t.last_used_at AS TEXT) AS token_last_used_at
+SELECT {columns(User, "u")}, t.id, CAST(t.last_used_at AS TEXT)
   FROM {table(User)} u JOIN {table(ApiToken)} t ON t.user_id = u.id
  WHERE t.digest = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active
 """  # noqa: S608 - table names from the models; values go as parameters
@@ -340,14 +341,14 @@ def authenticate_api_token(raw: str) -> User | None:
         return None
     now = timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
-    user = next(iter(User.objects.raw(_TOKEN_USER_SQL, [_digest(raw), at])), None)
-    if user is None:
+    found = instances(_TOKEN_USER_SQL, [_digest(raw), at], (User,))
+    if not found:
         return None
+    user, token_id, last_used = found[0]  # last_used: text on both databases
     # One write a minute at most: a busy script must not turn every read into a write.
-    last_used = user.token_last_used_at  # type: ignore[attr-defined]  # text on both databases
     if last_used is None or (now - parse_utc(last_used)).total_seconds() > 60:
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)  # type: ignore[attr-defined]
-    return user
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return cast(User, user)
 
 
 def close_account(*, user: User) -> None:

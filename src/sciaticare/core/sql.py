@@ -43,11 +43,12 @@ def instances(
     kinds: Sequence[type[models.Model]],
     *,
     using: str = DEFAULT_DB_ALIAS,
-) -> list[tuple[models.Model | None, ...]]:
+) -> list[tuple[Any, ...]]:
     """Each row of a statement that selects `columns` of each of `kinds` in turn, as one
     instance of each, read from the database ``using`` names: None where an outer join found
-    none (its primary key is null). Values pass through the converters the ORM applies
-    (SQLite's booleans, decimals and times)."""
+    none (its primary key is null); then any further columns of the row, as they are. Values
+    of the instances pass through the converters the ORM applies (SQLite's booleans, decimals
+    and times)."""
     fields = [field for kind in kinds for field in kind._meta.concrete_fields]
     compiler = Query(None).get_compiler(using)
     converters = compiler.get_converters([f.get_col(f.model._meta.db_table) for f in fields])
@@ -61,9 +62,12 @@ def instances(
         spans.append((kind, names, at, at + len(concrete), at + concrete.index(kind._meta.pk)))
         at += len(concrete)
     return [
-        tuple(
-            None if row[pk] is None else kind.from_db(using, names, list(row[a:b]))
-            for kind, names, a, b, pk in spans
+        (
+            *(
+                None if row[pk] is None else kind.from_db(using, names, list(row[a:b]))
+                for kind, names, a, b, pk in spans
+            ),
+            *row[at:],
         )
         for row in rows
     ]

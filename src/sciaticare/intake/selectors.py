@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -14,7 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from sciaticare.accounts.models import Role, User
 from sciaticare.audit.services import record_event
 from sciaticare.core.errors import NotFound
-from sciaticare.core.sql import table
+from sciaticare.core.sql import columns, instances, table
 from sciaticare.directory.ranking import PatientFit
 from sciaticare.directory.selectors.access import clinics_administered, staff_clinic_ids
 from sciaticare.intake import bodymap, recheck
@@ -36,7 +36,7 @@ from sciaticare.intake.triage.levels import Level
 # Written out: every booking and every patient page asks this, and compiling the ORM's
 # query of this wide row took as long again as the database (docs/benchmarks.md).
 _CURRENT_INTAKE_SQL = f"""
-SELECT i.* FROM {table(Intake)} i JOIN {table(Episode)} e ON e.id = i.episode_id
+SELECT {columns(Intake, "i")} FROM {table(Intake)} i JOIN {table(Episode)} e ON e.id = i.episode_id
  WHERE i.patient_id = %s AND e.closed_at IS NULL
  ORDER BY i.created_at DESC, i.id DESC
  LIMIT 1
@@ -45,7 +45,8 @@ SELECT i.* FROM {table(Intake)} i JOIN {table(Episode)} e ON e.id = i.episode_id
 
 def current_intake(*, patient: User) -> Intake | None:
     """The latest intake of the patient's open episode."""
-    return next(iter(Intake.objects.raw(_CURRENT_INTAKE_SQL, [patient.pk])), None)
+    found = instances(_CURRENT_INTAKE_SQL, [patient.pk], (Intake,))
+    return cast(Intake, found[0][0]) if found else None
 
 
 def missing_parts(*, patient: User) -> list[str]:

@@ -98,7 +98,7 @@ BOOKABLE_SQL = "u.is_active"
 # Plain SQL: every slot list asks this first, and compiling the ORM's two joins cost several
 # times what the database takes to answer (docs/benchmarks.md).
 _BOOKABLE_SESSION_SQL = f"""
-SELECT s.* FROM {table(SessionType)} s
+SELECT {columns(SessionType, "s")} FROM {table(SessionType)} s
   JOIN {table(TherapistProfile)} p ON p.id = s.therapist_id
   JOIN {table(User)} u ON u.id = p.user_id
  WHERE s.therapist_id = %s AND {BOOKABLE_SQL} AND {{which}}
@@ -117,11 +117,11 @@ def bookable_session(*, therapist_id: int, session_type_id: int | None) -> Sessi
             [therapist_id, session_type_id],
         )
     # An id no key can be is no session: the read would overflow on SQLite.
-    found = all(map(is_key, params)) and next(iter(SessionType.objects.raw(sql, params)), None)
+    found = all(map(is_key, params)) and instances(sql, params, (SessionType,))
     if not found:
         bookable_therapist(therapist_id=therapist_id)  # NotFound("therapist") first
         raise NotFound("session type")
-    return found
+    return cast(SessionType, found[0][0])
 
 
 # Plain SQL too: every booking takes this lock, and the ORM's query of the two wide rows took
