@@ -1,4 +1,5 @@
-"""The client's address (the first middleware), and a query no database could store (the last).
+"""The client's address (the first middleware), a query no database could store (the last), and
+an API method not taken (beside it).
 
 The client's address, as the trusted proxies in front of the app saw it.
 
@@ -21,6 +22,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+
+from sciaticare.core.errors import DomainError
 
 
 def client_address(remote_addr: str | None, forwarded_for: str | None, proxies: int) -> str | None:
@@ -75,3 +79,26 @@ class RefuseNulMiddleware:
             problem = {"detail": NUL_REFUSED, "code": "nul_character", "errors": []}
             return JsonResponse(problem, status=400)
         return render(request, "400.html", status=400)
+
+
+class ApiMethodNotAllowedMiddleware:
+    """An API address asked with a method it does not take answers the API's JSON problem,
+    in the caller's language, with its Allow header: django-ninja writes the bare text
+    "Method not allowed", which a program reading every other error as JSON cannot parse."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or not request.path.startswith("/api/"):
+            return response
+        allowed = response.get("Allow", "")
+        refused = DomainError(
+            "method_not_allowed",
+            gettext("This address does not take %(method)s; it takes %(allowed)s.")
+            % {"method": request.method, "allowed": allowed},
+        )
+        answer = JsonResponse(refused.problem(), status=405)
+        answer["Allow"] = allowed
+        return answer
