@@ -37,7 +37,7 @@ def token() -> str:
 
 def test_a_statement_the_connection_repeats_is_prepared(token):
     assert isinstance(connection.connection._prepared, KeptAcrossRollbacks)  # noqa: SLF001
-    assert _prepared("token_last_used_at")
+    assert _prepared("t.revoked_at IS NULL")
 
 
 def test_a_rollback_keeps_the_prepared_statements(token):
@@ -46,7 +46,7 @@ def test_a_rollback_keeps_the_prepared_statements(token):
     with pytest.raises(DatabaseError), transaction.atomic():
         connection.cursor().execute("SELECT 1 / 0")
 
-    assert _prepared("token_last_used_at")
+    assert _prepared("t.revoked_at IS NULL")
     assert services.authenticate_api_token(token) is not None
 
 
@@ -55,4 +55,4 @@ def test_a_change_of_schema_still_empties_them(token):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending: ALTER runs
         cursor.execute("ALTER TABLE accounts_user ADD COLUMN added_later integer")
 
-    assert not _prepared("token_last_used_at")
+    assert not _prepared("t.revoked_at IS NULL")
