@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Inside the locale middleware: its message is in the caller's language.
-    "sciaticare.web.middleware.ApiMethodNotAllowedMiddleware",
+    "sciaticare.web.middleware.ApiMethodsMiddleware",
     # Last: its 400 still passes back through the headers above (CSP, frame, security).
     "sciaticare.web.middleware.RefuseNulMiddleware",
 ]

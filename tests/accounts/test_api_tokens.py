@@ -62,7 +62,9 @@ def test_missing_or_unknown_tokens_get_401_in_the_error_shape(client, headers):
     response = client.get("/api/v1/me", **headers)
 
     assert response.status_code == 401
-    assert set(response.json()) == {"detail", "errors"}
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert set(response.json()) == {"detail", "code", "errors"}
+    assert response.json()["code"] == "not_signed_in"
 
 
 def test_a_write_without_any_credentials_gets_401_not_a_csrf_refusal():

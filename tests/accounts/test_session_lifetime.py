@@ -63,6 +63,8 @@ def test_an_ended_session_gets_401_json_from_the_api(client):
 
     assert response.status_code == 401
     assert response.json()["detail"] == "Your session has ended."
+    assert response.json()["code"] == "session_ended"
+    assert response["WWW-Authenticate"] == "Bearer"
 
 
 def test_sign_in_stamps_the_session(client):

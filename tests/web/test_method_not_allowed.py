@@ -1,5 +1,6 @@
-"""An API address asked with a method it does not take: a JSON Problem a program can read, in
-the caller's language, with the Allow header; a page's 405 is left as it was."""
+"""The API's methods: one an address does not take is a JSON Problem a program can read, in the
+caller's language, with the Allow header in a fixed order; HEAD is answered as GET is; a page's
+405 is left as it was."""
 
 from __future__ import annotations
 
@@ -40,3 +41,27 @@ def test_a_page_that_takes_only_posts_answers_as_before(client):
 
     assert response.status_code == 405
     assert not response["Content-Type"].startswith("application/json")
+
+
+def test_the_allowed_methods_are_named_in_a_fixed_order(client):
+    """ninja keeps them in a set, whose order changed from one process to the next."""
+    response = client.put("/api/v1/clinics/1/webhooks/1")
+
+    assert response["Allow"] == "GET, PATCH, DELETE"
+    assert response.json()["detail"].endswith("it takes GET, PATCH, DELETE.")
+
+
+def test_head_is_answered_as_get_is(client):
+    got = client.get("/api/v1/therapists?lat=51.5&lon=-0.1")
+    head = client.head("/api/v1/therapists?lat=51.5&lon=-0.1")
+
+    assert got.status_code == head.status_code == 200
+    assert head["Content-Type"] == got["Content-Type"]
+    assert head.content == b""
+
+
+def test_head_where_there_is_no_get_names_head(client):
+    response = client.head("/api/v1/triage")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"

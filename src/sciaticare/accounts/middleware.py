@@ -92,9 +92,16 @@ class SessionLifetimeMiddleware:
             if too_old or idle:
                 logout(request)
                 if _is_api(request):
-                    return JsonResponse(
-                        {"detail": gettext("Your session has ended."), "errors": []}, status=401
+                    ended = JsonResponse(
+                        {
+                            "detail": gettext("Your session has ended."),
+                            "code": "session_ended",
+                            "errors": [],
+                        },
+                        status=401,
                     )
+                    ended["WWW-Authenticate"] = "Bearer"  # as every API 401 (api.py)
+                    return ended
                 messages.info(
                     request,
                     gettext("You were signed out to keep health data safe. Please sign in again."),

@@ -1,5 +1,5 @@
 """The client's address (the first middleware), a query no database could store (the last), and
-an API method not taken (beside it).
+the API's methods (beside it).
 
 The client's address, as the trusted proxies in front of the app saw it.
 
@@ -81,23 +81,41 @@ class RefuseNulMiddleware:
         return render(request, "400.html", status=400)
 
 
-class ApiMethodNotAllowedMiddleware:
-    """An API address asked with a method it does not take answers the API's JSON problem,
-    in the caller's language, with its Allow header: django-ninja writes the bare text
-    "Method not allowed", which a program reading every other error as JSON cannot parse."""
+#: The order an API's Allow header names its methods in (ninja gives a set: any order).
+_METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class ApiMethodsMiddleware:
+    """Two gaps in django-ninja's methods, closed for every API address: HEAD is answered as
+    GET is (ninja runs an operation only for the methods it names, and none names HEAD; the
+    server sends no body); and a method an address does not take answers the API's JSON
+    problem in the caller's language, with its Allow header in a fixed order, where ninja
+    wrote the bare text "Method not allowed", which a program reading every other error as
+    JSON cannot parse."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if response.status_code != 405 or not request.path.startswith("/api/"):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        asked = request.method
+        if asked == "HEAD":
+            request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = asked
+        if response.status_code != 405:
             return response
-        allowed = response.get("Allow", "")
+        taken = {m.strip() for m in response.get("Allow", "").split(",") if m.strip()}
+        allowed = ", ".join(
+            sorted(taken, key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 9, m))
+        )
         refused = DomainError(
             "method_not_allowed",
             gettext("This address does not take %(method)s; it takes %(allowed)s.")
-            % {"method": request.method, "allowed": allowed},
+            % {"method": asked, "allowed": allowed},
         )
         answer = JsonResponse(refused.problem(), status=405)
         answer["Allow"] = allowed
