@@ -12,6 +12,7 @@ import pytest
 
 from sciaticare.audit.models import AuditEvent
 from sciaticare.billing.models import PaymentPolicy
+from sciaticare.billing.selectors import policy_of, saved_policy
 from sciaticare.billing.services.policy import PolicyValues, save_policy
 from sciaticare.core.errors import Invalid
 from sciaticare.scheduling.models import BookingPolicy
@@ -239,3 +240,28 @@ def test_the_page_takes_amounts_in_plain_figures_only(client, clinic, admin, typ
     assert answer.status_code in (400, 422)
     assert "Give a number in figures" in answer.content.decode()
     assert not PaymentPolicy.objects.exists()
+
+
+def _fresh(clinic: Any) -> Any:
+    return type(clinic).objects.get(pk=clinic.pk)  # nothing related read yet
+
+
+def test_the_saved_policy_is_read_once_per_clinic_and_none_until_saved(
+    clinic, admin, django_assert_num_queries
+):
+    unsaved = _fresh(clinic)
+    with django_assert_num_queries(1):
+        assert saved_policy(unsaved) is None
+        assert saved_policy(unsaved) is None  # the "none" is kept on the clinic
+    assert policy_of(unsaved).pk is None  # the unsaved defaults, which are not a saved policy
+    assert saved_policy(unsaved) is None
+
+    made = save_policy(clinic=clinic, values=values(deposit="full"), by=admin)
+    saved = _fresh(clinic)
+    with django_assert_num_queries(1):
+        found = saved_policy(saved)
+        assert saved_policy(saved) is found
+        assert found.clinic is saved  # no read of the clinic again
+    fields = [f.attname for f in PaymentPolicy._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(made, f) for f in fields]
+    assert saved.payment_policy is found  # as the ORM's own accessor keeps it

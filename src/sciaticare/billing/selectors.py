@@ -4,6 +4,7 @@ and the patient's card."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
@@ -21,6 +22,7 @@ from sciaticare.billing.models import (
 )
 from sciaticare.billing.money import DepositKind, Money
 from sciaticare.core.errors import NotFound
+from sciaticare.core.sql import columns, instances, table
 from sciaticare.directory.models import Clinic
 from sciaticare.scheduling.models import Appointment
 
@@ -78,16 +80,28 @@ def on_their_way(*, invoice: Invoice | None = None, payment: Payment | None = No
 # --- Booking: the policy a clinic saved, deposits, cards -------------------------------------
 
 
+# Plain SQL: every booking asks this, and the ORM's compiling of the related read took longer
+# than the database took to answer it (docs/benchmarks.md).
+_POLICY_SQL = f"""
+SELECT {columns(PaymentPolicy, "p")} FROM {table(PaymentPolicy)} p WHERE p.clinic_id = %s
+"""  # noqa: S608 - table and column names from the model; the value goes as a parameter
+
+
 def saved_policy(clinic: Clinic) -> PaymentPolicy | None:
     """The clinic's policy once it has saved one: a clinic switches billing on by saving it
-    (no policy: no deposit, no fees, no invoices). Read once per clinic instance: Django keeps
-    the answer, even "none", on the clinic (and `policy_of`'s unsaved defaults, hence the
-    check of the key)."""
-    try:
-        policy = clinic.payment_policy
-    except PaymentPolicy.DoesNotExist:
-        return None
-    return policy if policy.pk is not None else None
+    (no policy: no deposit, no fees, no invoices). Read once per clinic instance: kept, even
+    "none", on the clinic as `clinic.payment_policy` keeps it (and `policy_of`'s unsaved
+    defaults, hence the check of the key)."""
+    related = Clinic.payment_policy.related
+    if related.is_cached(clinic):
+        policy = related.get_cached_value(clinic)
+    else:
+        found = instances(_POLICY_SQL, [clinic.pk], (PaymentPolicy,))
+        policy = cast(PaymentPolicy, found[0][0]) if found else None
+        related.set_cached_value(clinic, policy)
+        if policy is not None:
+            PaymentPolicy.clinic.field.set_cached_value(policy, clinic)
+    return policy if policy is not None and policy.pk is not None else None
 
 
 def takes_deposit_online(policy: PaymentPolicy) -> bool:
