@@ -83,9 +83,11 @@ from bench.load import (
     Figures,
     Traffic,
     closed_loop,
+    cpu_ticks,
     open_loop,
     percentile,
     prepare,
+    stolen_share,
 )
 
 VAR_DIR = PROJECT_DIR / "var" / "bench" / "scale_out"
@@ -468,13 +470,14 @@ def _step(
 ) -> Step:
     primary, replica = clusters
     _reset_statements(primary, replica)
-    before = parts.snapshot()
+    before, ticks = parts.snapshot(), cpu_ticks()
     samples, elapsed = run()
+    stolen = stolen_share(ticks, cpu_ticks())
     cpu = _cpu(before, parts.snapshot())
     primary_reads, other = _statements(primary)
     replica_reads = _statements(replica)[0]
     reads = primary_reads + replica_reads
-    figures = Figures(f"{setup.key} {label}", samples, elapsed)
+    figures = Figures(f"{setup.key} {label}", samples, elapsed, stolen)
     count = max(1, len(samples))
     print(figures.line())
     print(
