@@ -93,8 +93,9 @@ def saved_policy(clinic: Clinic) -> PaymentPolicy | None:
     "none", on the clinic as `clinic.payment_policy` keeps it (and `policy_of`'s unsaved
     defaults, hence the check of the key)."""
     related = Clinic.payment_policy.related
+    policy: PaymentPolicy | None
     if related.is_cached(clinic):
-        policy = related.get_cached_value(clinic)
+        policy = cast(PaymentPolicy | None, related.get_cached_value(clinic))
     else:
         found = instances(_POLICY_SQL, [clinic.pk], (PaymentPolicy,))
         policy = cast(PaymentPolicy, found[0][0]) if found else None
