@@ -78,11 +78,8 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    refused = api.create_response(
-        request,
-        {"detail": not_signed_in_message(), "code": "not_signed_in", "errors": []},
-        status=401,
-    )
+    missing = DomainError("not_signed_in", not_signed_in_message())
+    refused = api.create_response(request, missing.problem(), status=401)
     # HTTP requires a 401 to name the scheme that would do (RFC 9110, 11.6.1).
     refused["WWW-Authenticate"] = "Bearer"
     return refused

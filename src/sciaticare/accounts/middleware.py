@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import TwoFactorStep, two_factor_step_due
 from sciaticare.accounts.signals import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
+from sciaticare.core.errors import DomainError
 
 # The pages and API routes a signed-in staff member may use before passing two-factor, by URL
 # name (API operations by their route): they hold no patient data, or they are the way through
@@ -92,14 +93,8 @@ class SessionLifetimeMiddleware:
             if too_old or idle:
                 logout(request)
                 if _is_api(request):
-                    ended = JsonResponse(
-                        {
-                            "detail": gettext("Your session has ended."),
-                            "code": "session_ended",
-                            "errors": [],
-                        },
-                        status=401,
-                    )
+                    ended_error = DomainError("session_ended", gettext("Your session has ended."))
+                    ended = JsonResponse(ended_error.problem(), status=401)
                     ended["WWW-Authenticate"] = "Bearer"  # as every API 401 (api.py)
                     return ended
                 messages.info(
