@@ -44,7 +44,10 @@ def walk_the_check(page: Page) -> None:
         ).all():
             label = box.evaluate("e => (e.labels[0] || {}).textContent || ''").lower()
             box.fill("38" if "old" in label else "3")
-        page.locator("main form button[type=submit]").filter(has_not_text="Back").first.click()
+        # Wait for the next screen: a check of the old one would answer it twice, and a race
+        # with the result page left nothing to click (CI, 2026-12-07).
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").filter(has_not_text="Back").first.click()
     pytest.fail("the symptom check did not reach its result")
 
 
