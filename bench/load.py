@@ -441,8 +441,7 @@ def _against_floors(figures: Figures, url: str, var_dir: Path, port: int) -> Non
     # Only requests that did their work count (a booking made, not refused), on both sides.
     # Two service times: the closed loop's first step (requests back to back) and the same
     # requests as the floor, each alone after its replay (the server idle in between); on a
-    # virtual machine the second most likely pays for waking an idle CPU (docs/benchmarks.md,
-    # 2026-12-07).
+    # virtual machine the second pays for waking an idle CPU (docs/benchmarks.md, 2026-12-07).
     print(
         "\nservice time against the SQL floor (p50s of the 200 and 201 answers; target ≤ 3×):"
         "\n  the floor: the statements of each of 60 requests of the kind, replayed; the service:"
