@@ -185,15 +185,19 @@ class Traffic:
         status, answer = self.exchange(method, path, body, token, port)
         ms = (time.monotonic() - due) * 1000.0
         if kind == "slots" and status == 200 and therapist is not None:
-            soon = time.time() + NOTICE
-            offered = [
-                s["start"]
-                for s in json.loads(answer)
-                if datetime.fromisoformat(s["start"]).timestamp() > soon
-            ]
-            with self.lock:
-                self.slots[therapist] = offered
+            self.remember_slots(therapist, answer)
         return Sample(kind, due, ms, status in EXPECTED[kind], status, port)
+
+    def remember_slots(self, therapist: int, answer: bytes) -> None:
+        """A slot list's answer: its times far enough ahead, for later bookings to take."""
+        soon = time.time() + NOTICE
+        offered = [
+            s["start"]
+            for s in json.loads(answer)
+            if datetime.fromisoformat(s["start"]).timestamp() > soon
+        ]
+        with self.lock:
+            self.slots[therapist] = offered
 
     def exchange(
         self,

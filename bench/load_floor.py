@@ -30,7 +30,6 @@ import json
 import random
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ def floors(world: dict[str, Any], port: int) -> dict[str, dict[str, float]]:
     from django.db import connection, transaction
     from django.test import Client
 
-    from bench.load import KINDS, NOTICE, Traffic
+    from bench.load import KINDS, Traffic
     from bench.scheduling_slots import captured_sql, percentiles
 
     def replay(statements: list[tuple[str, Any]]) -> None:
@@ -61,15 +60,9 @@ def floors(world: dict[str, Any], port: int) -> dict[str, dict[str, float]]:
             return client.get(path, headers=headers)
         return client.post(path, json.dumps(body), content_type="application/json", headers=headers)
 
-    def remember_slots(therapist: int, answer: Any) -> None:
-        soon = time.time() + NOTICE
-        traffic.slots[therapist] = [
-            s["start"] for s in answer if datetime.fromisoformat(s["start"]).timestamp() > soon
-        ]
-
     for _ in range(40):  # slots to book, and every import and cache warm
         method, path, body, token, therapist = traffic.request("slots", rng)
-        remember_slots(therapist or 0, send(method, path, body, token).json())
+        traffic.remember_slots(therapist or 0, send(method, path, body, token).content)
     floor: dict[str, list[float]] = {kind: [] for kind in KINDS}
     served: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for number, kind in enumerate(kind for kind in KINDS for _ in range(PAIRS)):
