@@ -39,7 +39,13 @@ request drawn at random:
 
 Errors are answers other than the expected ones above, and broken or timed-out connections.
 "stolen" is the share of the machine's CPU time its host gave to other guests during each
-step (steal time in /proc/stat): how busy the machine's neighbours made it.
+step (steal time in /proc/stat): how busy the machine's neighbours made it. "CPU ms" is the
+machine's busy CPU time per request in the step (server, PostgreSQL and clients together): the
+mix is the same in every step, so a step whose requests cost more ran on a slower machine, a
+slowing that steal time does not show. The open loop prints it for each of its seconds too, and
+"the machine's pace" sets the open loop's rate against what the machine could serve at the
+pace it ran at then: on 2026-12-07 one machine's pace, in a closed loop held for 40 s, went
+from 5.2 to 9.5 ms per request and back (docs/benchmarks.md).
 The client is stdlib threads and http.client, one connection per request (sync workers close
 it anyway), on the same 2 cores as the server and PostgreSQL, so the figures are what one
 machine does serving and loading itself. Locust was not used: it would add gevent, Flask and a
@@ -49,6 +55,7 @@ dozen packages for what 200 lines do, and its own CPU use would come out of the 
 from __future__ import annotations
 
 import argparse
+import bisect
 import http.client
 import itertools
 import json
@@ -63,7 +70,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -323,21 +330,66 @@ def percentile(sorted_ms: list[float], p: float) -> float:
     return sorted_ms[max(0, -(-int(p * len(sorted_ms)) // 100) - 1)]
 
 
-def cpu_ticks() -> tuple[int, int]:
-    """(stolen, all) CPU ticks of this machine since boot (Linux's /proc/stat; (0, 0) without
-    it): steal is time a virtual machine's CPUs waited while the host ran other guests."""
+class Ticks(NamedTuple):
+    """This machine's CPU ticks since boot, of all its cores (Linux's /proc/stat; zeros without
+    it): steal is time a virtual machine's CPUs waited while the host ran other guests; busy is
+    time they ran anything (not idle, not waiting for the disk)."""
+
+    stolen: int
+    busy: int
+    total: int
+
+
+def cpu_ticks() -> Ticks:
     try:
         with open("/proc/stat") as stat:
-            ticks = [int(n) for n in stat.readline().split()[1:]]
+            ticks = [int(n) for n in stat.readline().split()[1:9]]
     except OSError:
-        return 0, 0
-    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks[:8])
+        return Ticks(0, 0, 0)
+    ticks += [0] * (8 - len(ticks))
+    return Ticks(ticks[7], sum(ticks) - ticks[3] - ticks[4], sum(ticks))
 
 
-def stolen_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+def stolen_share(before: Ticks, after: Ticks) -> float:
     """The share of the CPU time between two `cpu_ticks` that the host took (nan: unknown)."""
-    spent = after[1] - before[1]
-    return (after[0] - before[0]) / spent if spent > 0 else float("nan")
+    spent = after.total - before.total
+    return (after.stolen - before.stolen) / spent if spent > 0 else float("nan")
+
+
+def cpu_ms(before: Ticks, after: Ticks, requests: int) -> float:
+    """The machine's busy CPU ms per request between two `cpu_ticks` (server, database and load
+    generator alike). The mix is the same in every step, so a step whose requests cost more
+    ran on a slower machine: its host's other guests take the caches and cycles that steal time
+    does not count (nan: unknown)."""
+    busy = after.busy - before.busy
+    return busy * 1000.0 / TICKS_PER_SECOND / requests if busy > 0 and requests else float("nan")
+
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class CpuWatch:
+    """`cpu_ticks` read each second in a thread while the block runs: what the machine's CPU did
+    in each second of an open loop (`Figures.by_second`)."""
+
+    def __init__(self) -> None:
+        self.readings: list[tuple[float, Ticks]] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while True:
+            self.readings.append((time.monotonic(), cpu_ticks()))
+            if self._done.wait(1.0):
+                return
+
+    def __enter__(self) -> CpuWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 @dataclass
@@ -346,6 +398,8 @@ class Figures:
     samples: list[Sample]
     elapsed: float
     stolen: float = float("nan")  # the share of the machine's CPU time the host took meanwhile
+    cpu: float = float("nan")  # the machine's busy CPU ms per request meanwhile (`cpu_ms`)
+    readings: list[tuple[float, Ticks]] = field(default_factory=list)  # each second's (`CpuWatch`)
 
     @property
     def rate(self) -> float:
@@ -377,16 +431,33 @@ class Figures:
             f"{n}:{percentile(sorted(ms), 95):.0f}" for n, ms in sorted(seconds.items())
         )
 
+    def cpu_by_second(self) -> str:
+        """The machine's CPU ms per request answered in each second it was watched (`CpuWatch`):
+        a second whose requests cost more ran on a slower machine."""
+        ends = sorted(s.due + s.ms / 1000.0 for s in self.samples)
+        shown = []
+        for (began, before), (ended, after) in itertools.pairwise(self.readings):
+            answered = bisect.bisect_left(ends, ended) - bisect.bisect_left(ends, began)
+            shown.append(f"{cpu_ms(before, after, answered):.1f}")
+        return " ".join(shown)
+
+    def show(self) -> None:
+        """An open loop's line, and what happened in each of its seconds."""
+        print(self.line())
+        print(f"  p95 ms of each second: {self.by_second()}")
+        print(f"  the machine's CPU ms per answer in each second: {self.cpu_by_second()}")
+
     def line(self) -> str:
         return (
             f"{self.label:<34} {self.rate:>8.1f} {self.p(50):>8.1f} {self.p(95):>8.1f} "
             f"{self.p(99):>8.1f} {len(self.samples):>8,} {self.errors:>7,} {self.stolen:>7.1%}"
+            f" {self.cpu:>7.2f}"
         )
 
 
 HEADER = (
     f"{'':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>8} {'errors':>7}"
-    f" {'stolen':>7}"
+    f" {'stolen':>7} {'CPU ms':>7}"
 )
 
 
@@ -399,17 +470,46 @@ def ramp(
     for clients in levels:
         before = cpu_ticks()
         samples, elapsed = closed_loop(traffic, clients, seconds)
-        stolen = stolen_share(before, cpu_ticks())
-        steps.append(Figures(f"{name}, {clients} clients", samples, elapsed, stolen))
+        after = cpu_ticks()
+        steps.append(
+            Figures(
+                f"{name}, {clients} clients",
+                samples,
+                elapsed,
+                stolen_share(before, after),
+                cpu_ms(before, after, len(samples)),
+            )
+        )
         show(steps[-1].line())
     return steps
 
 
 def open_figures(traffic: Traffic, rate: float, args: argparse.Namespace) -> Figures:
-    before = cpu_ticks()
-    samples, elapsed = open_loop(traffic, rate, args.seconds, args.pool)
-    stolen = stolen_share(before, cpu_ticks())
-    return Figures(f"app mix, open loop at {rate:.1f}/s", samples, elapsed, stolen)
+    with CpuWatch() as watch:
+        samples, elapsed = open_loop(traffic, rate, args.seconds, args.pool)
+    before, after = watch.readings[0][1], watch.readings[-1][1]
+    return Figures(
+        f"app mix, open loop at {rate:.1f}/s",
+        samples,
+        elapsed,
+        stolen_share(before, after),
+        cpu_ms(before, after, len(samples)),
+        watch.readings,
+    )
+
+
+def pace(best: Figures, steady: Figures, offered: float) -> str:
+    """The open loop's load against what the machine could serve while it ran. The same mix cost
+    the machine `best.cpu` ms of CPU per request in the maximum's step and `steady.cpu` in the
+    open loop: at the open loop's pace the maximum would have been about best.rate × best.cpu /
+    steady.cpu (the CPU the maximum's step used being the CPU there is)."""
+    capacity = best.rate * best.cpu / steady.cpu
+    return (
+        f"the machine's pace: the same mix cost {best.cpu:.2f} ms of its CPU per request in the "
+        f"maximum's step and {steady.cpu:.2f} ms in the open loop: at that pace it could serve "
+        f"about {capacity:.0f} req/s, and the open loop asked {offered:.0f} req/s of "
+        f"it, {offered / capacity:.0%} (80 % when the machine keeps its pace)"
+    )
 
 
 def by_kind(figures: Figures) -> None:
@@ -558,18 +658,16 @@ def run(args: argparse.Namespace) -> int:
             best = max(steps, key=lambda f: f.rate)
             rate = 0.8 * best.rate
             steady = open_figures(traffic, rate, args)
-            print(steady.line())
-            print(f"  p95 ms of each second: {steady.by_second()}")
+            steady.show()
             for also in (float(r) for r in args.also_rates.split(",") if r):
-                again = open_figures(traffic, also, args)
-                print(again.line())
-                print(f"  p95 ms of each second: {again.by_second()}")
+                open_figures(traffic, also, args).show()
             print(
                 f"\nmaximum: app {best.rate:.1f} req/s ({best.label.split(', ')[-1]}), "
                 f"hello-world ceiling {ceiling.rate:.1f} req/s ({ceiling.label.split(', ')[-1]}): "
                 f"the app serves {best.rate / ceiling.rate:.0%} of the ceiling; "
                 f"load average after {os.getloadavg()[0]:.2f}"
             )
+            print(pace(best, steady, rate))
             print(f"\n{steps[0].label}, by kind (service time with no queue):")
             by_kind(steps[0])
             _against_floors(steps[0], url, var_dir, server.port)  # the server still serving
