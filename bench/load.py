@@ -356,6 +356,9 @@ def stolen_share(before: Ticks, after: Ticks) -> float:
     return (after.stolen - before.stolen) / spent if spent > 0 else float("nan")
 
 
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
 def cpu_ms(before: Ticks, after: Ticks, requests: int) -> float:
     """The machine's busy CPU ms per request between two `cpu_ticks` (server, database and load
     generator alike). The mix is the same in every step, so a step whose requests cost more
@@ -363,9 +366,6 @@ def cpu_ms(before: Ticks, after: Ticks, requests: int) -> float:
     does not count (nan: unknown)."""
     busy = after.busy - before.busy
     return busy * 1000.0 / TICKS_PER_SECOND / requests if busy > 0 and requests else float("nan")
-
-
-TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class CpuWatch:
@@ -378,10 +378,10 @@ class CpuWatch:
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def _watch(self) -> None:
-        while True:
+        self.readings.append((time.monotonic(), cpu_ticks()))
+        while not self._done.wait(1.0):
             self.readings.append((time.monotonic(), cpu_ticks()))
-            if self._done.wait(1.0):
-                return
+        self.readings.append((time.monotonic(), cpu_ticks()))  # the end: the last part-second
 
     def __enter__(self) -> CpuWatch:
         self._thread.start()

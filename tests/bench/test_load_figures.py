@@ -1,8 +1,10 @@
 """bench/load.py's reading of the machine: CPU per request, per second, and the open loop's pace."""
 
+import time
+
 import pytest
 
-from bench.load import TICKS_PER_SECOND, Figures, Sample, Ticks, cpu_ms, pace
+from bench.load import TICKS_PER_SECOND, CpuWatch, Figures, Sample, Ticks, cpu_ms, pace
 
 TICK_MS = 1000.0 / TICKS_PER_SECOND
 
@@ -46,3 +48,10 @@ def test_pace_sets_the_offered_load_against_what_the_machine_served_at_its_pace(
     line = pace(best, slower, offered=240.0)
     assert "about 240 req/s" in line  # 300 × 6 / 7.5
     assert "100%" in line  # 80 % of the maximum was all the slower machine had
+
+
+def test_the_watch_reads_the_machine_when_the_block_ends_too():
+    with CpuWatch() as watch:
+        time.sleep(0.05)  # shorter than the watch's second: only its first and last readings
+    (began, _), (ended, _) = watch.readings
+    assert 0.04 <= ended - began < 1.0
