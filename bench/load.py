@@ -45,7 +45,9 @@ mix is the same in every step, so a step whose requests cost more ran on a slowe
 slowing that steal time does not show. The open loop prints it for each of its seconds too, and
 "the machine's pace" sets the open loop's rate against what the machine could serve at the
 pace it ran at then: on 2026-12-07 one machine's pace, in a closed loop held for 40 s, went
-from 5.2 to 9.5 ms per request and back (docs/benchmarks.md).
+from 5.2 to 9.5 ms per request and back, and its requests cost more the fewer were in flight
+(4.70 ms at 1 client, 3.53 at 16), so the open loop, with fewer in flight than the maximum's
+step, asked 76–107 % of what it served at its pace (docs/benchmarks.md).
 The client is stdlib threads and http.client, one connection per request (sync workers close
 it anyway), on the same 2 cores as the server and PostgreSQL, so the figures are what one
 machine does serving and loading itself. Locust was not used: it would add gevent, Flask and a
@@ -370,7 +372,7 @@ def cpu_ms(before: Ticks, after: Ticks, requests: int) -> float:
 
 class CpuWatch:
     """`cpu_ticks` read each second in a thread while the block runs: what the machine's CPU did
-    in each second of an open loop (`Figures.by_second`)."""
+    in each second of an open loop (`Figures.cpu_by_second`)."""
 
     def __init__(self) -> None:
         self.readings: list[tuple[float, Ticks]] = []
