@@ -8,7 +8,8 @@ JSON document nested thousands deep is answered with a 4xx saying what was wrong
   queries and `BodyId` for its JSON bodies, all bounded to the database's 64-bit keys;
 - dates and times of sessions: years `EARLIEST_YEAR`..`LATEST_YEAR` (`parse_day`,
   `check_session_time`, `SchedulingDatetime` for the API); the same years bound the dates of
-  the record, typed or imported (diary days, answers, episodes: `day_out_of_range`);
+  the record, typed or imported (diary days, answers, episodes: `day_out_of_range`); in a JSON
+  body a date or a time is text (`BodyDate`, `SchedulingDatetime`), never a number;
 - JSON: at most `MAX_JSON_DEPTH` levels of nesting (`loads_json`, `check_json_depth`, and the
   API's body parser);
 - text: never the NUL character, which PostgreSQL cannot store, in a URL's query
@@ -26,7 +27,7 @@ from django import forms
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from ninja.parser import Parser
-from pydantic import AfterValidator, AwareDatetime, Field, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictInt
 from pydantic_core import PydanticCustomError
 
 from sciaticare.core.errors import Invalid
@@ -153,8 +154,22 @@ def _in_range(moment: datetime) -> datetime:
     return moment
 
 
-#: A session time in the API: aware, and in the years sessions can have.
-SchedulingDatetime = Annotated[AwareDatetime, AfterValidator(_in_range)]
+def _text_not_number(value: Any) -> Any:
+    # Lax parsing would read a JSON number as seconds since 1970 (1765065600 as a day, or as a
+    # session's start) and `true` as 1: a client that sends one has a bug to be told of.
+    if isinstance(value, int | float):
+        raise PydanticCustomError(
+            "text_expected", gettext("must be written as text (ISO 8601), not as a number")
+        )
+    return value
+
+
+#: A session time in the API: text with its offset, aware, and in the years sessions can have.
+SchedulingDatetime = Annotated[
+    AwareDatetime, BeforeValidator(_text_not_number), AfterValidator(_in_range)
+]
+#: A date in a JSON body: text, YYYY-MM-DD (a path or query has only text, so `date` reads it).
+BodyDate = Annotated[date, BeforeValidator(_text_not_number)]
 
 
 # --- JSON -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, StrictBool, StrictInt, field_validator
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.core.bounds import MAX_PAGE, ApiId, BodyId
+from sciaticare.core.bounds import MAX_PAGE, ApiId, BodyDate, BodyId
 from sciaticare.core.errors import Invalid, NotFound, Refused
 from sciaticare.core.schemas import Body, OffsetDatetime, Problem
 from sciaticare.exercises.adherence import EVERY_DAY, overall
@@ -241,8 +241,8 @@ class ItemIn(Schema):
 class VersionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    start_date: dt.date
-    review_date: dt.date | None = None
+    start_date: BodyDate
+    review_date: BodyDate | None = None
     note: str = Field("", max_length=TEXT_MAX_LENGTH, description="A therapist's note.")
     appointment: BodyId | None = Field(
         None, description="A therapist's: the session the programme is written from."
@@ -267,8 +267,8 @@ class LogIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     exercise: BodyId
-    date: dt.date = Field(description="The patient's own day; not in the future.")
-    done: bool
+    date: BodyDate = Field(description="The patient's own day; not in the future.")
+    done: StrictBool
     leg_pain: Literal["better", "same", "worse"] | None = Field(
         None, description="After doing it (only when `done`)."
     )

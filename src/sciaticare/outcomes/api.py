@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.core.bounds import SchedulingDatetime
+from sciaticare.core.bounds import BodyDate, SchedulingDatetime
 from sciaticare.core.errors import Refused
 from sciaticare.core.schemas import Problem
 from sciaticare.outcomes import selectors, services
@@ -31,11 +31,12 @@ class EntryOut(Schema):
 class EntryIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date | None = Field(
+    date: BodyDate | None = Field(
         None, description="Defaults to today; only today's entry can be made or changed."
     )
-    back_pain: int = Field(ge=0, le=10)
-    leg_pain: int = Field(ge=0, le=10)
+    # Strict: JSON numbers; `true` or "7" is a client's bug to name, not a score of 1 or 7.
+    back_pain: int = Field(ge=0, le=10, strict=True)
+    leg_pain: int = Field(ge=0, le=10, strict=True)
     note: str = Field("", max_length=500)
     tags: list[Tag] = []
 
@@ -85,7 +86,7 @@ def log(request: AuthedRequest, payload: EntryIn) -> Status[EntryOut]:
 class SyncIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date = Field(description="The day of the entry: the person's day at `made_at`.")
+    date: BodyDate = Field(description="The day of the entry: the person's day at `made_at`.")
     made_at: SchedulingDatetime = Field(
         description="When the person saved it on their device (with its offset); two writes "
         "of one day keep the later. At most 7 days ago."

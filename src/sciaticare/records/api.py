@@ -82,17 +82,18 @@ class NoteIn(Schema):
     subjective: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
     objective: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
     assessment: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
-    assessment_shared: bool | None = None
+    # Strict: JSON's true/false and numbers; "yes" or "7" is a client's bug, named in a 422.
+    assessment_shared: bool | None = Field(None, strict=True)
     plan: str | None = Field(None, max_length=NOTE_TEXT_MAX_LENGTH)
     regions: list[str] | None = None
     techniques: list[str] | None = None
     pressure: Pressure | None = None
-    pressure_warning_acknowledged: bool | None = None
-    minutes: int | None = Field(None, ge=0, le=480)
-    back_pain_before: int | None = Field(None, ge=0, le=10)
-    back_pain_after: int | None = Field(None, ge=0, le=10)
-    leg_pain_before: int | None = Field(None, ge=0, le=10)
-    leg_pain_after: int | None = Field(None, ge=0, le=10)
+    pressure_warning_acknowledged: bool | None = Field(None, strict=True)
+    minutes: int | None = Field(None, ge=0, le=480, strict=True)
+    back_pain_before: int | None = Field(None, ge=0, le=10, strict=True)
+    back_pain_after: int | None = Field(None, ge=0, le=10, strict=True)
+    leg_pain_before: int | None = Field(None, ge=0, le=10, strict=True)
+    leg_pain_after: int | None = Field(None, ge=0, le=10, strict=True)
     adverse_event: AdverseEvent | None = None
     adverse_event_detail: str | None = Field(None, max_length=ADVERSE_EVENT_DETAIL_MAX_LENGTH)
     version: str | None = Field(

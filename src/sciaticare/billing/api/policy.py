@@ -101,10 +101,11 @@ class PolicyIn(Schema):
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
     deposit: DepositChoice | None = None
     deposit_percent: str | None = Field(None, pattern=PERCENT)
-    cancellation_window_hours: int | None = Field(None, ge=0, le=10_000)
+    # Strict: JSON's numbers and true/false, as the schema says ("24" or 1 for true is refused).
+    cancellation_window_hours: int | None = Field(None, ge=0, le=10_000, strict=True)
     late_cancel_fee: AmountIn | None = None
     no_show_fee: AmountIn | None = None
-    pay_at_booking: bool | None = None
+    pay_at_booking: bool | None = Field(None, strict=True)
     tax_percent: str | None = Field(None, pattern=PERCENT)
     tax_number: str | None = Field(None, max_length=40)
     legal_name: str | None = Field(None, max_length=200)
