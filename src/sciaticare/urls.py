@@ -17,6 +17,8 @@ handler429 = "sciaticare.accounts.views.too_many_attempts"
 handler500 = "sciaticare.web.views.server_error"
 # No such address: under /api/ the API's JSON Problem, elsewhere the 404 page.
 handler404 = "sciaticare.web.views.not_found"
+# Refused before any view (a body too large, a bad cookie): the same split, 413 or 400.
+handler400 = "sciaticare.web.views.bad_request"
 
 # `<id:…>` before any app's urls are included: every id in a page URL fits a database key.
 register_converter(IdConverter, "id")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET
 from sciaticare.accounts.models import Role, User
 from sciaticare.accounts.selectors import day_span, today_for
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.core.errors import NotFound
+from sciaticare.core.errors import DomainError, NotFound
 from sciaticare.core.outage import outage_of
 from sciaticare.directory.selectors.access import clinics_run_by
 from sciaticare.directory.selectors.plan import flare_up_plan
@@ -192,6 +193,24 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         missing = NotFound("page")
         return JsonResponse(missing.problem(), status=missing.status)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's answer to a request it refused before any view (urls.handler400): a body over
+    `DATA_UPLOAD_MAX_MEMORY_SIZE`, a malformed cookie or header. Under /api/ the API's Problem
+    as JSON, 413 for a body too large to read; elsewhere the 400 page."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1000
+        refused = DomainError(
+            "body_too_large",
+            gettext("The request's body is larger than the %(limit)d kB allowed.")
+            % {"limit": limit},
+        )
+        return JsonResponse(refused.problem(), status=413)
+    unreadable = DomainError("bad_request", gettext("The request could not be read."))
+    return JsonResponse(unreadable.problem(), status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
