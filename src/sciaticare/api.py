@@ -16,7 +16,7 @@ from sciaticare.core.bounds import BoundedJsonParser, JsonRefused
 from sciaticare.core.errors import DomainError, invalid_fields_message, not_signed_in_message
 from sciaticare.core.openapi import DocumentedAPI
 from sciaticare.core.outage import outage_of
-from sciaticare.core.ratelimits import CallerThrottle, retry_message
+from sciaticare.core.ratelimits import CallerThrottle, refused_credential_wait, retry_message
 from sciaticare.directory.api import router as directory_router
 from sciaticare.exercises.api import router as exercises_router
 from sciaticare.intake.api import router as intake_router
@@ -78,6 +78,8 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if (wait := refused_credential_wait(request)) is not None:
+        return _too_many(request, wait)
     missing = DomainError("not_signed_in", not_signed_in_message())
     refused = api.create_response(request, missing.problem(), status=401)
     # HTTP requires a 401 to name the scheme that would do (RFC 9110, 11.6.1).
@@ -87,11 +89,15 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(Throttled)
 def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    # ninja adds the Retry-After header from the same figure.
-    wait = max(1, math.ceil(exc.wait or 1))
-    return api.create_response(
+    return _too_many(request, max(1, math.ceil(exc.wait or 1)))
+
+
+def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    refused = api.create_response(
         request, {"detail": retry_message(wait), "code": "rate_limited", "errors": []}, status=429
     )
+    refused["Retry-After"] = str(wait)
+    return refused
 
 
 @api.exception_handler(OperationalError)

@@ -218,3 +218,10 @@ class CallerThrottle(BaseThrottle):
 
     def wait(self) -> float | None:
         return getattr(self._last, "wait", None)
+
+
+def refused_credential_wait(request: HttpRequest) -> int | None:
+    """Count a request whose credential was refused (401) against its address's anonymous
+    limit: ninja authenticates before it throttles, so without this each guess at a token
+    (a hash and a database read) would be free. None while allowed, else the seconds to wait."""
+    return hit(scope="api_anonymous", ident=f"ip:{client_ip(request)}")
