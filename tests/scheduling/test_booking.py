@@ -448,6 +448,28 @@ def test_api_slots_window_is_validated(client, world):
     assert client.get("/api/v1/therapists/999999/slots").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("window", "detail", "field_message"),
+    [
+        (("2026-12-10", "2026-12-01"), "el final debe ser posterior al inicio.", "debe ser posterior al inicio"),
+        (("2026-12-01", "2027-03-01"), "Pida como máximo 62 días cada vez.", "como máximo 62 días después del inicio"),
+    ],
+)  # fmt: skip
+def test_api_slots_window_refusals_are_in_the_callers_language(
+    client, world, window, detail, field_message
+):
+    start, end = (f"{day}T00:00:00+00:00" for day in window)
+    response = client.get(
+        f"/api/v1/therapists/{world['therapist'].pk}/slots",
+        {"start": start, "end": end},
+        headers={"Accept-Language": "es"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == detail
+    assert response.json()["errors"] == [{"field": "end", "message": field_message}]
+
+
 def test_api_lists_only_the_callers_appointments_and_cancels(client, world):
     mine = booking.book_appointment(
         patient=world["patient"], therapist_id=world["therapist"].pk, start=_at(3, 10)

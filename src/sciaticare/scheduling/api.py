@@ -6,6 +6,7 @@ from typing import Literal
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -95,12 +96,17 @@ def _slots(therapist_id: int, query: SlotsQuery) -> HttpResponse:
     start = query.start or now
     end = query.end or start + DEFAULT_WINDOW
     if end <= start:
-        raise Invalid("bad_window", "end must be after start.", [("end", "must be after start")])
+        raise Invalid(
+            "bad_window",
+            gettext("end must be after start."),
+            [("end", gettext("must be after start"))],
+        )
     if end - start > MAX_WINDOW:
+        days = {"days": MAX_WINDOW.days}
         raise Invalid(
             "window_too_long",
-            "Ask for at most 62 days at a time.",
-            [("end", "at most 62 days after start")],
+            gettext("Ask for at most %(days)d days at a time.") % days,
+            [("end", gettext("at most %(days)d days after start") % days)],
         )
     # The therapist's own calendar is read again first if the last read is not fresh (bounded).
     calendar = load_calendars([therapist_id], start=start, end=end, now=now, refresh_external=True)[
