@@ -30,6 +30,14 @@ CASES = [
      {"date": TODAY, "made_at": A_START_AS_SECONDS, "back_pain": 1, "leg_pain": 1}, "made_at"),
     (PATIENT, "POST", "/api/v1/appointments", {"therapist": 1, "start": A_START_AS_SECONDS}, "start"),
     (PATIENT, "POST", "/api/v1/appointments", {"therapist": 1, "start": 1797938100.0}, "start"),
+    # Text that is a number is a number too (a second outside test booked with "1797938100").
+    (PATIENT, "POST", "/api/v1/appointments", {"therapist": 1, "start": "1797938100"}, "start"),
+    (PATIENT, "POST", "/api/v1/diary", {"date": "1796601600", "back_pain": 1, "leg_pain": 1}, "date"),
+    (PATIENT, "POST", "/api/v1/diary", {"date": "1796601600.0", "back_pain": 1, "leg_pain": 1}, "date"),
+    # A day is the day alone, not a midnight date-time lax parsing would take for one.
+    (PATIENT, "POST", "/api/v1/diary",
+     {"date": "2026-12-07T00:00:00+14:00", "back_pain": 1, "leg_pain": 1}, "date"),
+    (PATIENT, "POST", "/api/v1/diary", {"date": "20261207", "back_pain": 1, "leg_pain": 1}, "date"),
     (PATIENT, "POST", "/api/v1/appointments/1/reschedule", {"start": A_START_AS_SECONDS}, "start"),
     (PATIENT, "POST", "/api/v1/exercise-plans/1/log",
      {"exercise": 1, "date": TODAY, "done": "yes"}, "done"),
@@ -79,6 +87,14 @@ def test_the_refusal_says_to_write_a_date_as_text_in_the_persons_language(client
         "field": "date",
         "message": "debe escribirse como texto (ISO 8601), no como un número",
     }
+
+
+@pytest.mark.django_db
+def test_a_slot_window_in_seconds_is_refused_too(client):
+    answer = client.get("/api/v1/therapists/1/slots", {"start": "1797938100"})
+
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["start"]
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ JSON document nested thousands deep is answered with a 4xx saying what was wrong
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -154,22 +155,35 @@ def _in_range(moment: datetime) -> datetime:
     return moment
 
 
+_NUMBER = re.compile(r"\s*[-+]?[0-9]+(\.[0-9]*)?\s*")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _text_not_number(value: Any) -> Any:
-    # Lax parsing would read a JSON number as seconds since 1970 (1765065600 as a day, or as a
-    # session's start) and `true` as 1: a client that sends one has a bug to be told of.
-    if isinstance(value, int | float):
+    # Lax parsing would read a number, or text that is one, as seconds since 1970 (1765065600
+    # as a day or as a session's start) and `true` as 1: a client that sends one has a bug to
+    # be told of.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
         raise PydanticCustomError(
             "text_expected", gettext("must be written as text (ISO 8601), not as a number")
         )
     return value
 
 
-#: A session time in the API: text with its offset, aware, and in the years sessions can have.
+def _day_text(value: Any) -> Any:
+    # Only the day itself: lax parsing takes a midnight date-time ("…T00:00:00+14:00") too.
+    value = _text_not_number(value)
+    if isinstance(value, str) and not _DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", gettext("must be a real date, YYYY-MM-DD"))
+    return value
+
+
+#: A session time in the API: ISO 8601 text with its offset, in the years sessions can have.
 SchedulingDatetime = Annotated[
     AwareDatetime, BeforeValidator(_text_not_number), AfterValidator(_in_range)
 ]
 #: A date in a JSON body: text, YYYY-MM-DD (a path or query has only text, so `date` reads it).
-BodyDate = Annotated[date, BeforeValidator(_text_not_number)]
+BodyDate = Annotated[date, BeforeValidator(_day_text)]
 
 
 # --- JSON -----------------------------------------------------------------------------------
