@@ -16,7 +16,7 @@ from sciaticare.core.bounds import BoundedJsonParser, JsonRefused
 from sciaticare.core.errors import DomainError, invalid_fields_message, not_signed_in_message
 from sciaticare.core.openapi import DocumentedAPI
 from sciaticare.core.outage import outage_of
-from sciaticare.core.ratelimits import CallerThrottle, refused_credential_wait, retry_message
+from sciaticare.core.ratelimits import CallerThrottle, anonymous_wait, retry_message
 from sciaticare.directory.api import router as directory_router
 from sciaticare.exercises.api import router as exercises_router
 from sciaticare.intake.api import router as intake_router
@@ -78,7 +78,9 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    if (wait := refused_credential_wait(request)) is not None:
+    # ninja authenticates before it throttles: a refused credential counts as a call without an
+    # account, or each guess at a token (a hash and a database read) would be free.
+    if (wait := anonymous_wait(request)) is not None:
         return _too_many(request, wait)
     missing = DomainError("not_signed_in", not_signed_in_message())
     refused = api.create_response(request, missing.problem(), status=401)

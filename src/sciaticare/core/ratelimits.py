@@ -208,20 +208,18 @@ class CallerThrottle(BaseThrottle):
     def allow_request(self, request: HttpRequest) -> bool:
         user: Any = getattr(request, "auth", None) or getattr(request, "user", None)
         if self.scope is not None:
-            scope, ident = self.scope, f"ip:{client_ip(request)}"
+            self._last.wait = hit(scope=self.scope, ident=f"ip:{client_ip(request)}")
         elif user is not None and user.is_authenticated:
-            scope, ident = "api_user", f"user:{user.pk}"
+            self._last.wait = hit(scope="api_user", ident=f"user:{user.pk}")
         else:
-            scope, ident = "api_anonymous", f"ip:{client_ip(request)}"
-        self._last.wait = hit(scope=scope, ident=ident)
+            self._last.wait = anonymous_wait(request)
         return self._last.wait is None
 
     def wait(self) -> float | None:
         return getattr(self._last, "wait", None)
 
 
-def refused_credential_wait(request: HttpRequest) -> int | None:
-    """Count a request whose credential was refused (401) against its address's anonymous
-    limit: ninja authenticates before it throttles, so without this each guess at a token
-    (a hash and a database read) would be free. None while allowed, else the seconds to wait."""
+def anonymous_wait(request: HttpRequest) -> int | None:
+    """Count one API call without an account against its address's limit: None while allowed,
+    else the seconds to wait. Also a call whose credential was refused (api.py)."""
     return hit(scope="api_anonymous", ident=f"ip:{client_ip(request)}")
