@@ -258,7 +258,8 @@ def profile(request: HttpRequest, therapist_id: ApiId) -> HttpResponse:
 def _profile(therapist_id: int) -> TherapistProfileOut:
     public = public_profile(profile_id=therapist_id)  # NotFound → 404
     found = public.therapist
-    today = timezone.localdate()
+    zone = timezone.get_current_timezone()  # once: each lookup goes through a context-local
+    today = timezone.localdate(timezone=zone)
     return TherapistProfileOut(
         id=found.pk,
         name=found.name,
@@ -302,7 +303,7 @@ def _profile(therapist_id: int) -> TherapistProfileOut:
                 title=credential.title,
                 issuing_body=credential.issuing_body,
                 jurisdiction=credential.jurisdiction,
-                verified_on=timezone.localdate(credential.checked_at)
+                verified_on=credential.checked_at.astimezone(zone).date()
                 if credential.checked_at
                 else None,
                 expires_on=credential.expires_on,
@@ -315,7 +316,7 @@ def _profile(therapist_id: int) -> TherapistProfileOut:
             ReviewOut(
                 rating=review.rating,
                 text=review.text,
-                created_on=timezone.localdate(review.created_at),
+                created_on=review.created_at.astimezone(zone).date(),
             )
             for review in public.reviews
         ],
