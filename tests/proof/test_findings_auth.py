@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     generate_totp_secret,
@@ -129,6 +130,9 @@ def test_entering_the_code_opens_the_staff_pages_again(client):
     assert client.get("/api/v1/me").status_code == 200
 
 
+# Without the test's own transaction, as a server runs: allauth's signal for a new authenticator
+# is sent on commit, which is at once outside a transaction.
+@pytest.mark.django_db(transaction=True)
 def test_setting_up_two_factor_counts_as_passing_it(client):
     therapist = TherapistFactory(mfa=False)
     client.post(reverse("account_login"), {"login": therapist.email, "password": PASSWORD})
@@ -139,6 +143,35 @@ def test_setting_up_two_factor_counts_as_passing_it(client):
     client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
 
     assert client.get(reverse("web:dashboard")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_enrolment_by_another_session_does_not_pass_this_one(monkeypatch):
+    """Found by an outside test: a session that had given the password alone held a request to
+    the set-up page open (a wrong code, its body sent slowly) while the account's owner set up
+    their authenticator in their own session; when the held request ended, the device existed
+    and its session was counted as having passed two-factor."""
+    therapist = TherapistFactory(mfa=False)
+    attacker, owner = Client(), Client()
+    for session in (attacker, owner):
+        session.post(reverse("account_login"), {"login": therapist.email, "password": PASSWORD})
+        session.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+        session.get(reverse("mfa_activate_totp"))
+    owners_secret = generate_totp_secret()
+    checking = ActivateTOTPForm.clean_code
+
+    def owner_enrols_meanwhile(form: ActivateTOTPForm) -> str:
+        if not Authenticator.objects.filter(user=therapist).exists():
+            TOTP.activate(therapist, owners_secret)  # the owner's request, done in between
+        return checking(form)
+
+    monkeypatch.setattr(ActivateTOTPForm, "clean_code", owner_enrols_meanwhile)
+    held = attacker.post(reverse("mfa_activate_totp"), {"code": "000000"})
+
+    assert held.status_code == 200  # the wrong code refused, as it was
+    assert Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP).exists()
+    assert attacker.get(reverse("web:dashboard")).status_code == 302
+    assert attacker.get("/api/v1/me").status_code == 403
 
 
 # --- 2. Every staff route is gated, except the named free ones ------------------------------

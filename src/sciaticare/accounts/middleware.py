@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import TwoFactorStep, two_factor_step_due
-from sciaticare.accounts.signals import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
+from sciaticare.accounts.signals import ENROLLED_HERE, SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
 from sciaticare.core.errors import DomainError
 
 # The pages and API routes a signed-in staff member may use before passing two-factor, by URL
@@ -110,11 +110,13 @@ class SessionLifetimeMiddleware:
 
 
 def _count_enrolment_as_second_step(request: HttpRequest, user: User) -> None:
-    """Setting up an authenticator takes a code from it: a session that has just done so has
-    passed two-factor, as a sign-in with that code would. (allauth's own signal for it fires
-    after the transaction, too late to write into this request's session.)"""
-    device = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if device is not None:
+    """Setting up an authenticator takes a code from it: the session whose request has just
+    done so has passed two-factor, as a sign-in with that code would. Only that request
+    (marked by accounts/signals.py): another session of the account, its request held open
+    on the same page while the owner set up theirs, has given no code (an outside test found
+    it counted when the device was looked up afterwards)."""
+    device: Authenticator | None = getattr(request, ENROLLED_HERE, None)
+    if device is not None and device.user_id == user.pk:
         record_authentication(request, user, "mfa", id=device.pk, type=device.type)
 
 
