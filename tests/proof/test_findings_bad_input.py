@@ -177,6 +177,34 @@ def test_a_form_choosing_rows_by_a_huge_id_is_a_form_error(client, booking_world
     assert HUGE in response.content.decode()  # "… is not a valid value."
 
 
+# "²" passes str.isdigit() and int() refuses it; "٣" (Arabic-Indic three) passes both. An id is
+# ASCII digits (bounds.whole_number): found by the outside test of issue 19's tenth session.
+@pytest.mark.parametrize("digit", ["\u00b2", "\u0663"], ids=["superscript", "arabic-indic"])
+@pytest.mark.parametrize(
+    ("who", "method", "name", "data"),
+    [
+        ("patient", "get", "scheduling:waitlist_join", {"therapist": "{d}"}),
+        ("patient", "post", "exercises:programme_new", {"more": "1", "items-TOTAL_FORMS": "{d}"}),
+        ("therapist", "get", "exercises:prescribe", {"appointment": "{d}"}),
+        ("therapist", "post", "exercises:prescribe", {"exercises": "{d}"}),
+        ("therapist", "post", "directory:edit", {"bio": "x", "locations": "{d}"}),
+    ],
+)
+def test_a_digit_that_is_not_ascii_is_refused_not_a_500(
+    client, booking_world, digit, who, method, name, data
+):
+    therapist, patient = booking_world["therapist"], booking_world["patient"]
+    client.force_login(therapist.user if who == "therapist" else patient)
+    args = {"exercises:prescribe": [patient.pk], "directory:edit": [therapist.pk]}.get(name, [])
+    sent = {key: value.format(d=digit) for key, value in data.items()}
+
+    response = getattr(client, method)(reverse(name, args=args), sent)
+
+    assert response.status_code < 500
+    if method == "get":
+        assert response.status_code == 404  # not an id: as a row that is not theirs
+
+
 # --- JSON nested too deep ---------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from django.forms.utils import ErrorDict
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from sciaticare.core.bounds import MAX_ID
+from sciaticare.core.bounds import whole_number
 from sciaticare.core.display import locale
 from sciaticare.exercises.adherence import EVERY_DAY
 from sciaticare.exercises.models import (
@@ -326,11 +326,11 @@ class ExerciseIdsField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         ids: list[int] = []
         for raw in value:
-            text = str(raw)
-            if not text.isdigit() or int(text) > MAX_ID:
+            number = whole_number(str(raw))
+            if number is None:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-            if int(text) not in ids:
-                ids.append(int(text))
+            if number not in ids:
+                ids.append(number)
         return ids
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sciaticare.accounts.models import Role, User
 from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.bounds import whole_number
 from sciaticare.core.errors import DomainError, NotFound
 from sciaticare.core.redirects import safe_next
 from sciaticare.exercises.forms import (
@@ -254,7 +255,7 @@ def _programme_form(request: AuthedRequest, patient: User, view: PlanView | None
     status = 200
     if request.method == "POST" and "more" in request.POST:
         total = request.POST.get("items-TOTAL_FORMS", "")
-        count = min(int(total), MAX_ITEMS) if total.isdigit() else 0
+        count = whole_number(total, most=MAX_ITEMS) or 0
         rows = _rows_again(request.POST, count)
         more = [dict(BLANK_ROW) for _ in range(min(ROWS_AT_A_TIME, MAX_ITEMS - count))]
         form = ProgrammeForm(initial=request.POST.dict())

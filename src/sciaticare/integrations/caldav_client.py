@@ -26,6 +26,7 @@ from caldav.collection import Calendar
 from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 
+from sciaticare.core.bounds import whole_number
 from sciaticare.core.translation import gettext_noop
 from sciaticare.integrations.busy_times import (
     UNREADABLE,
@@ -83,8 +84,8 @@ class _BudgetedSession:
         kwargs["stream"] = True
         response = self._session.request(method, url, **kwargs)
         try:
-            declared = str(response.headers.get("Content-Length") or "0")
-            if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            declared = whole_number(str(response.headers.get("Content-Length") or "0"))
+            if declared is not None and declared > MAX_ANSWER_BYTES:
                 raise CalendarError(TOO_LARGE)
             body = bytearray()
             for piece in response.iter_content(chunk_size=64 * 1024):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts.models import Role
 from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
+from sciaticare.core.bounds import whole_number
 from sciaticare.core.errors import DomainError, NotFound, Refused
 from sciaticare.directory.models import TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
@@ -72,10 +73,11 @@ def _therapist_from(request: AuthedRequest) -> TherapistProfile | None:
     raw = request.GET.get("therapist", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    therapist_id = whole_number(raw)
+    if therapist_id is None:
         raise Http404
     try:
-        return bookable_therapist(therapist_id=int(raw))
+        return bookable_therapist(therapist_id=therapist_id)
     except NotFound:
         raise Http404 from None
 

@@ -28,6 +28,7 @@ from sciaticare.billing.models import Payment, PaymentMethod, PaymentStatus, Pro
 from sciaticare.billing.money import Money
 from sciaticare.billing.selectors import policy_of
 from sciaticare.billing.services import payments
+from sciaticare.core.bounds import whole_number
 
 #: Payment events we act on, and the status of the intent each means.
 PAYMENT_EVENTS = {
@@ -52,7 +53,7 @@ def _named_payment(obj: dict[str, Any]) -> int | None:
     """The id of our row the event's metadata names (processor.charge puts it there)."""
     metadata = obj.get("metadata")
     payment_id = str(metadata.get("payment", "")) if isinstance(metadata, dict) else ""
-    return int(payment_id) if payment_id.isdigit() and len(payment_id) < 18 else None
+    return whole_number(payment_id)
 
 
 def _payment_of(event: processor.Event) -> Payment | None:

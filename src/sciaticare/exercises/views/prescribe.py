@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from sciaticare.accounts.types import AuthedRequest
-from sciaticare.core.bounds import MAX_ID
+from sciaticare.core.bounds import whole_number
 from sciaticare.core.display import day
 from sciaticare.core.errors import DomainError, Invalid, NotFound
 from sciaticare.exercises.forms import (
@@ -45,9 +45,10 @@ def _appointment_id(request: AuthedRequest) -> int | None:
     raw = request.GET.get("appointment")
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    appointment_id = whole_number(raw)
+    if appointment_id is None:
         raise Http404
-    return int(raw)
+    return appointment_id
 
 
 def _page(request: AuthedRequest, patient_id: int) -> Prescribing:
