@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import Invalid
 from sciaticare.core.replica import late_read_alias
-from sciaticare.core.sql import fetch_rows, money, table
+from sciaticare.core.sql import Dialect, fetch_rows, money, table
 from sciaticare.directory import geo, search_query
 from sciaticare.directory.models import Clinic, Location, SearchEntry, SessionType, TherapistProfile
 from sciaticare.directory.ranking import MODALITIES, Candidate, PatientFit, Ranked, score
@@ -319,7 +319,7 @@ SELECT {", ".join(column for _, column in PAGE_COLUMNS)}
   LEFT JOIN {table(Clinic)} c ON c.id = l.clinic_id
   LEFT JOIN {table(_OUTCOME)} o ON o.therapist_id = t.id
   LEFT JOIN {table(SessionType)} st ON st.therapist_id = t.id AND st.is_standard
- WHERE s.therapist_id IN ({{ids}})
+ WHERE s.therapist_id {{ids}}
  ORDER BY s.therapist_id, s.location_id
 """  # noqa: S608 - table names from the models; the ids go as parameters
 
@@ -328,8 +328,8 @@ def page_rows(ids: list[int], *, using: str = DEFAULT_DB_ALIAS) -> list[dict[str
     if not ids:
         return []
     names = [name for name, _ in PAGE_COLUMNS]
-    sql = _PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
-    rows = fetch_rows(sql, list(ids), using=using)
+    test, params = Dialect.current(using).one_of(ids)
+    rows = fetch_rows(_PAGE_SQL.format(ids=test), params, using=using)
     found = [dict(zip(names, row, strict=True)) for row in rows]
     for row in found:  # the two values the drivers give back as text or a number
         row["languages"] = json.loads(row["languages"])

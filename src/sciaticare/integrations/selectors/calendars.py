@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min
 
 from sciaticare.accounts.selectors import zone_name
-from sciaticare.core.sql import fetch_rows, table
+from sciaticare.core.sql import Dialect, fetch_rows, table
 from sciaticare.core.time import as_utc
 from sciaticare.directory.models import TherapistLocation, TherapistProfile
 from sciaticare.integrations.models import BusyInterval, CalendarConnection, CalendarEvent
@@ -68,7 +68,7 @@ SELECT c.therapist_id, c.read_at, c.read_attempted_at, c.created_at, c.read_erro
   FROM {table(CalendarConnection)} c
   LEFT JOIN {table(BusyInterval)} b
     ON b.connection_id = c.id AND b.start < %s AND b."end" > %s
- WHERE c.therapist_id IN ({{ids}})
+ WHERE c.therapist_id {{ids}}
 """  # noqa: S608 - table names from the models; values go as parameters
 
 
@@ -79,11 +79,11 @@ def external_busy(
     query (each connection joined to its busy times in the window)."""
     if not therapist_ids:
         return {}
-    ids = list(therapist_ids)
+    test, among = Dialect.current().one_of(therapist_ids)
     ops = connection.ops
     rows = fetch_rows(
-        _EXTERNAL_BUSY_SQL.format(ids=", ".join(["%s"] * len(ids))),
-        [ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start), *ids],
+        _EXTERNAL_BUSY_SQL.format(ids=test),
+        [ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start), *among],
     )
     found: dict[int, ExternalBusy] = {}
     for therapist_id, read_at, tried_at, created_at, problem, busy_start, busy_end in rows:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from sciaticare.core import kept_answers
-from sciaticare.core.sql import fetch_rows, table
+from sciaticare.core.sql import Dialect, fetch_rows, table
 from sciaticare.directory.models import Location, SessionType, TherapistProfile
 from sciaticare.scheduling.models import (
     Appointment,
@@ -170,12 +170,12 @@ def _standard_minutes(therapist_ids: Sequence[int]) -> dict[int, int]:
     matter to `earliest_slots` (the ORM's query building cost more than the read)."""
     if not therapist_ids:
         return {}
-    marks = ", ".join(["%s"] * len(therapist_ids))
+    test, params = Dialect.current().one_of(therapist_ids)
     return dict(
         fetch_rows(
             f"SELECT therapist_id, minutes FROM {table(SessionType)}"  # noqa: S608
-            f" WHERE is_standard AND therapist_id IN ({marks})",
-            list(therapist_ids),
+            f" WHERE is_standard AND therapist_id {test}",
+            params,
         )
     )
 

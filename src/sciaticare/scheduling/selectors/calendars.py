@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.utils import timezone
 
-from sciaticare.core.sql import columns, fetch_rows, instances, table
+from sciaticare.core.sql import Dialect, columns, fetch_rows, instances, table
 from sciaticare.core.time import parse_utc
 from sciaticare.directory.models import Clinic, Location
 from sciaticare.scheduling import external_busy
@@ -91,18 +91,18 @@ _ACTIVE_SQL = "(" + ", ".join(f"'{status}'" for status in ACTIVE_STATUSES) + ")"
 _CALENDAR_SQL = f"""
 SELECT {_HOURS}, therapist_id, location_id, weekday,
        CAST(start AS TEXT), CAST("end" AS TEXT), NULL
-  FROM scheduling_workinghours WHERE therapist_id IN ({{ids}})
+  FROM scheduling_workinghours WHERE therapist_id {{ids}}
 UNION ALL
 SELECT {_EXCEPTION}, therapist_id, location_id, CASE WHEN replaces THEN 1 ELSE 0 END,
        CAST(start AS TEXT), CAST("end" AS TEXT), CAST(day AS TEXT)
-  FROM scheduling_dateexception WHERE therapist_id IN ({{ids}}) AND day >= %s AND day <= %s
+  FROM scheduling_dateexception WHERE therapist_id {{ids}} AND day >= %s AND day <= %s
 UNION ALL
 SELECT {_TIME_OFF}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST("end" AS TEXT), NULL
-  FROM scheduling_timeoff WHERE therapist_id IN ({{ids}}) AND start < %s AND "end" > %s
+  FROM scheduling_timeoff WHERE therapist_id {{ids}} AND start < %s AND "end" > %s
 UNION ALL
 SELECT {_BUSY}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST(busy_until AS TEXT), NULL
   FROM scheduling_appointment
- WHERE therapist_id IN ({{ids}}) AND status IN {_ACTIVE_SQL}
+ WHERE therapist_id {{ids}} AND status IN {_ACTIVE_SQL}
    AND start < %s AND start > %s AND busy_until > %s{{excluding}}
 """  # noqa: S608 - constants only; values go as parameters
 
@@ -146,15 +146,17 @@ SELECT {columns(Location, "l")}, {columns(Clinic, "c")}, {columns(BookingPolicy,
   FROM {table(Location)} l
   JOIN {table(Clinic)} c ON c.id = l.clinic_id
   LEFT JOIN {table(BookingPolicy)} p ON p.clinic_id = c.id
- WHERE l.id IN ({{ids}})
+ WHERE l.id {{ids}}
 """  # noqa: S608 - table and column names from the models; values go as parameters
 
 
 def _locations(location_ids: set[int]) -> dict[int, Location]:
     ids = sorted(location_ids)
     found = {}
-    sql = _LOCATIONS_SQL.format(ids=", ".join(["%s"] * len(ids)))
-    for row in instances(sql, ids, (Location, Clinic, BookingPolicy)):
+    test, params = Dialect.current().one_of(ids)
+    for row in instances(
+        _LOCATIONS_SQL.format(ids=test), params, (Location, Clinic, BookingPolicy)
+    ):
         location, clinic, policy = cast(tuple[Location, Clinic, BookingPolicy | None], row)
         Location.clinic.field.set_cached_value(location, clinic)
         # A clinic with no rules of its own reads as one (booking_rules: the defaults).
@@ -190,22 +192,22 @@ def load_calendars(
     )
     ops = connection.ops
     ids = list(calendars)
-    marks = ", ".join(["%s"] * len(ids))
+    test, among = Dialect.current().one_of(ids)
     sql = _CALENDAR_SQL.format(
-        ids=marks, excluding="" if exclude_appointment is None else " AND id <> %s"
+        ids=test, excluding="" if exclude_appointment is None else " AND id <> %s"
     )
     before = start - timedelta(days=1)
     # The lower bound on an appointment's start lets the index read only the window, not a
     # therapist's whole history; the database caps start..busy_until at LONGEST_BUSY.
     params: list[Any] = [
-        *ids,
-        *ids,
+        *among,
+        *among,
         ops.adapt_datefield_value(before.date()),
         ops.adapt_datefield_value((end + timedelta(days=1)).date()),
-        *ids,
+        *among,
         ops.adapt_datetimefield_value(end),
         ops.adapt_datetimefield_value(start),
-        *ids,
+        *among,
         ops.adapt_datetimefield_value(end + timedelta(days=1)),
         ops.adapt_datetimefield_value(before - LONGEST_BUSY),
         ops.adapt_datetimefield_value(before),
