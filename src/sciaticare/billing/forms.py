@@ -19,6 +19,7 @@ from sciaticare.billing.money import Money, MoneyError
 from sciaticare.billing.services.policy import PolicyValues
 from sciaticare.core.bounds import day_out_of_range
 from sciaticare.core.names import validate_one_line
+from sciaticare.core.widgets import DayInput
 from sciaticare.scheduling.services.policy import MAX_WINDOW_HOURS
 
 PAY_ONLINE, PAY_AT_CLINIC = "online", "clinic"
@@ -181,12 +182,8 @@ REASON_LENGTH = 300  # Refund.reason, Invoice.reason
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(
-        label=pgettext_lazy("range of days", "From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=pgettext_lazy("range of days", "To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=pgettext_lazy("range of days", "From"), widget=DayInput())
+    end = forms.DateField(label=pgettext_lazy("range of days", "To"), widget=DayInput())
 
     def _day(self, name: str) -> date:
         day: date = self.cleaned_data[name]

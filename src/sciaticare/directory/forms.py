@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from sciaticare.core.bounds import MAX_PAGE, ModelIdsField
 from sciaticare.core.display import language_choices
 from sciaticare.core.names import validate_name, validate_one_line
+from sciaticare.core.widgets import DayInput
 from sciaticare.directory import postcodes
 from sciaticare.directory.models import (
     MAX_SERVICE_RADIUS_KM,
@@ -263,7 +264,7 @@ class CredentialForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput(),
         help_text=_("Leave empty if it does not expire."),
     )
     document = forms.FileField(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sciaticare.core.bounds import whole_number
 from sciaticare.core.display import locale
+from sciaticare.core.widgets import DayInput
 from sciaticare.exercises.adherence import EVERY_DAY
 from sciaticare.exercises.models import (
     MAX_ITEMS,
@@ -110,7 +111,7 @@ class OwnExerciseForm(forms.Form):
 OWN = "own"
 #: Rows shown for a new programme, and added each time "More exercises" is pressed.
 ROWS_AT_A_TIME = 3
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 
 
 def _number(label: Any, low: int, high: int, **kwargs: Any) -> forms.IntegerField:
@@ -336,14 +337,12 @@ class ExerciseIdsField(forms.Field):
 
 class PrescriptionForm(forms.Form):
     exercises = ExerciseIdsField(required=False)
-    start_date = forms.DateField(
-        label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start_date = forms.DateField(label=_("Start"), widget=DayInput())
     review_date = forms.DateField(
         label=_("Review"),
         required=False,
         help_text=_("When you mean to look at the programme again with the client."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
     note = forms.CharField(
         label=_("A note to the client (optional)"),

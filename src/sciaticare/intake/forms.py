@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sciaticare.core.widgets import DayInput
 from sciaticare.intake import bodymap
 from sciaticare.intake.services import IntakeData, IntakeDetails, onset_date_from_weeks
 from sciaticare.intake.symptom_check import CheckState
@@ -108,9 +109,7 @@ class IntakeForm(IntakeDetailsForm):
     without the person saying it is right."""
 
     age = forms.IntegerField(label=_("Your age"), min_value=AGE_MIN, max_value=AGE_MAX)
-    onset_date = forms.DateField(
-        label=_("When did this episode begin?"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    onset_date = forms.DateField(label=_("When did this episode begin?"), widget=DayInput())
 
     def __init__(
         self, *args: Any, today: date | None = None, from_check: bool = False, **kwargs: Any

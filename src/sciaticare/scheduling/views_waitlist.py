@@ -24,6 +24,7 @@ from sciaticare.accounts.selectors import today_for
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.bounds import whole_number
 from sciaticare.core.errors import DomainError, NotFound, Refused
+from sciaticare.core.widgets import DayInput
 from sciaticare.directory.models import TherapistProfile
 from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
@@ -48,11 +49,11 @@ class WaitlistForm(forms.Form):
     )
     earliest = forms.DateField(
         label=pgettext_lazy("first day of a waitlist entry", "From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput(),
     )
     latest = forms.DateField(
         label=pgettext_lazy("last day of a waitlist entry", "Until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput(),
     )
 
     def mark_errors(self) -> None:
