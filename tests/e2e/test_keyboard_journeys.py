@@ -339,9 +339,9 @@ def test_therapist_writes_and_signs_a_note(live_server, browser: Browser):
     expect(page.get_by_label("Back pain before (0–10)")).to_have_value("5")
     # Leaving the slider saves it (autosave on change); the typing may have saved already, so
     # wait for what is stored rather than for one more request.
-    keys.to(page.get_by_role("link", name="Sign…"))
+    keys.to(page.get_by_role("button", name="Sign…"))
     _saved(appointment, objective="Tender right piriformis.", back_pain_before=5)
-    keys.press(page.get_by_role("link", name="Sign…"))
+    keys.press(page.get_by_role("button", name="Sign…"))
     keys.press(page.get_by_role("button", name="Sign and lock"))
     expect(page.get_by_text("The note is locked")).to_be_visible()
     note = SessionNote.objects.get(appointment=appointment)

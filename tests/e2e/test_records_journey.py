@@ -49,7 +49,7 @@ def test_therapist_writes_signs_and_amends_and_patient_sees_summary(live_server,
         therapist_page.get_by_label("Add your own advice line").blur()
     expect(therapist_page.locator("#save-status")).to_contain_text("Draft saved", timeout=10_000)
 
-    therapist_page.get_by_role("link", name="Sign…").click()
+    therapist_page.get_by_role("button", name="Sign…").click()
     therapist_page.get_by_role("button", name="Sign and lock").click()
     expect(therapist_page.get_by_text("The note is locked")).to_be_visible()
     # Read once the page has left the form, so no autosave is writing meanwhile (on SQLite
@@ -97,3 +97,41 @@ def test_a_stale_tab_says_its_save_was_refused_and_keeps_the_text(live_server, b
     expect(page.locator("#save-status")).to_contain_text("Your text is still here")
     expect(objective).to_have_value(typed)
     expect(objective).to_have_attribute("maxlength", "20000")
+
+
+def test_a_field_out_of_bounds_says_not_saved_and_sign_keeps_the_text(live_server, browser):
+    # Found by an outside test: with minutes at -5 the browser held every autosave back while
+    # the line still said "Changes save automatically", and "Sign…" (a link) opened the sign
+    # page, so the note was signed without what was typed.
+    patient = PatientFactory()
+    make_intake(patient)
+    therapist = TherapistProfileFactory()
+    appointment = past_appointment(therapist, patient)
+    page: Page = browser.new_context().new_page()
+    sign_in(page, live_server, therapist.user)
+    page.goto(f"{live_server.url}/notes/{appointment.pk}/")
+    minutes = page.get_by_label("Minutes of hands-on work")
+    subjective = page.get_by_label("Subjective (the client's account)")
+
+    minutes.fill("-5")
+    minutes.blur()
+    subjective.fill("Typed while the minutes were wrong.")
+    subjective.blur()
+
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Not saved")
+    expect(status).to_contain_text("Minutes of hands-on work")
+    expect(minutes).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Sign…").click()  # the browser refuses the form as it is
+    expect(page).to_have_url(f"{live_server.url}/notes/{appointment.pk}/")
+    expect(subjective).to_have_value("Typed while the minutes were wrong.")
+
+    minutes.fill("40")
+    expect(minutes).not_to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Sign…").click()
+    page.get_by_role("button", name="Sign and lock").click()
+    expect(page.get_by_text("The note is locked")).to_be_visible()
+    note = SessionNote.objects.get(appointment=appointment)
+    assert note.subjective.endswith("Typed while the minutes were wrong.")
+    assert note.minutes == 40
+    assert note.signed_at is not None

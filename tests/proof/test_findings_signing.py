@@ -72,7 +72,8 @@ def test_the_page_refuses_and_says_why(client, clinic_world):
     response = client.post(reverse("records:sign", args=[appointment.pk]), follow=True)
 
     assert "Only an attended session takes a signed note" in editor
-    assert reverse("records:sign", args=[appointment.pk]) not in editor  # no Sign… link
+    assert reverse("records:sign", args=[appointment.pk]) not in editor
+    assert 'value="sign"' not in editor  # no Sign… button
     assert "Only an attended session takes a signed note" in response.content.decode()
     appointment.note.refresh_from_db()
     assert not appointment.note.is_signed

@@ -357,6 +357,35 @@ def test_the_programme_button_saves_the_draft_then_opens_the_programme(client, c
     assert SessionNote.objects.get(appointment_id=appointment_id).subjective == "Typed just now"
 
 
+def test_sign_saves_what_was_typed_then_opens_the_sign_page(client, clinic_world):
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    client.force_login(therapist)
+
+    response = client.post(
+        f"/notes/{appointment_id}/autosave/",
+        {"adverse_event": "none", "subjective": "Typed after the last autosave", "then": "sign"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"/notes/{appointment_id}/sign/"
+    note = SessionNote.objects.get(appointment_id=appointment_id)
+    assert note.subjective == "Typed after the last autosave"
+    assert not note.is_signed  # the sign page still asks
+
+
+def test_a_refused_save_does_not_open_the_sign_page(client, clinic_world):
+    therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
+    client.force_login(therapist)
+
+    response = client.post(
+        f"/notes/{appointment_id}/autosave/",
+        {"adverse_event": "none", "subjective": "x", "minutes": "-5", "then": "sign"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"/notes/{appointment_id}/"
+
+
 def test_a_refused_save_stays_on_the_note_and_does_not_open_the_programme(client, clinic_world):
     therapist, appointment_id = clinic_world["people"]["therapist"], clinic_world["appointment"].pk
     client.force_login(therapist)

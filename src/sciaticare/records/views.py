@@ -223,6 +223,11 @@ def autosave(request: AuthedRequest, appointment_id: int) -> HttpResponse:
             # programme page for this session opens (named by URL only: exercises sits above).
             programme = reverse("exercises:prescribe", args=[view.note.patient_id])
             return redirect(f"{programme}?appointment={appointment_id}")
+        if request.POST.get("then") == "sign":
+            # "Sign…" saves what is typed first: a link to the sign page lost the text typed
+            # since the last autosave, and an autosave the browser held back (a field out of
+            # its bounds) left the note signed without it (found by an outside test).
+            return redirect("records:sign", appointment_id=appointment_id)
     return redirect("records:note", appointment_id=appointment_id)
 
 

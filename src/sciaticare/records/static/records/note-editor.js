@@ -19,3 +19,28 @@ document.addEventListener("htmx:sendError", () => {
     line.setAttribute("role", "alert");
   }
 });
+// htmx sends nothing while a field breaks its own bounds (minutes below 0, a score above 10):
+// say so, mark the field, and keep saying so until it is put right - "Changes save
+// automatically" stayed on the line while nothing was saved (found by an outside test).
+document.addEventListener("htmx:validation:halted", (event) => {
+  const line = document.getElementById("save-status");
+  const form = document.querySelector("form.note-form");
+  if (!line || !form || event.target !== form) {
+    return;
+  }
+  const problems = event.detail.errors.map(({ elt, message }) => {
+    elt.setAttribute("aria-invalid", "true");
+    const label = elt.labels && elt.labels[0] ? elt.labels[0].textContent.trim() : elt.name;
+    return `${label}: ${message}`;
+  });
+  line.textContent = `${form.dataset.notSaved} ${problems.join("; ")}`;
+  line.classList.add("danger-box");
+  line.setAttribute("role", "alert");
+});
+document.addEventListener("input", (event) => {
+  if (event.target.matches && event.target.matches("form.note-form [aria-invalid]")) {
+    if (event.target.checkValidity()) {
+      event.target.removeAttribute("aria-invalid");
+    }
+  }
+});
