@@ -78,7 +78,7 @@ def test_a_saved_intake_is_shown_in_the_readers_language_whatever_it_was_saved_i
     assert "pulmonary embolism" not in body
     # The red alert that leads every page of an emergency result, in Spanish.
     assert body.index('id="emergency"') < body.index("<header")
-    assert "<strong>112</strong> (UE)" in body
+    assert "<strong>112</strong></a> (UE)" in body
 
 
 def test_the_intake_form_is_in_spanish_and_says_its_errors_in_spanish(client):

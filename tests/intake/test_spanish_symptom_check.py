@@ -272,7 +272,7 @@ def test_the_spanish_check_sends_each_vignette_to_the_same_level_as_the_english(
         # The red alert leads the page, before the site's header, in Spanish.
         assert spanish_body.index('id="emergency"') < spanish_body.index("<header")
         assert "Vaya ahora mismo a urgencias de un hospital" in spanish_body
-        assert "<strong>112</strong> (UE)" in spanish_body
+        assert "<strong>112</strong></a> (UE)" in spanish_body
 
 
 def test_a_spanish_speaking_patient_gets_the_spanish_check_whatever_the_browser_asks(client):

@@ -194,3 +194,19 @@ def test_the_alert_on_every_page_costs_one_query_for_a_patient_and_none_for_othe
     body, reads = _intake_reads(client, reverse("directory:search"))
     assert _alert_before_header(body) is None
     assert reads == []
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_each_emergency_number_is_a_number_a_phone_can_call(client, world, language):
+    # Found by an outside test: on a phone, 999, 911 and 112 were bold text, not tappable.
+    client.cookies["django_language"] = language
+    check = client.post(reverse("check"), {"step": "0", "bladder_change": "yes"})
+    page = client.get(reverse("check_emergency"))
+    make_intake(world["patient"], yes=LEVELS["emergency"])
+    client.force_login(world["patient"])
+    dashboard = client.get(reverse("web:dashboard"))
+
+    for response in (check, page, dashboard):
+        body = response.content.decode()
+        for number in ("999", "911", "112"):
+            assert f'<a href="tel:{number}"><strong>{number}</strong></a>' in body
