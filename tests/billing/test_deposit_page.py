@@ -186,10 +186,30 @@ def test_the_cancel_step_inside_the_window_names_the_fee(
     assert "Cancelling now" not in told
 
 
+# As a server runs (no test transaction around it): the release's commit hooks run at once.
+@pytest.mark.django_db(transaction=True)
+def test_letting_the_time_go_says_so_not_that_it_ran_out(
+    client, patient, therapist, stripe_server
+) -> None:
+    held = _held(client, therapist)
+
+    answer = client.post(f"/billing/deposit/{held.pk}/", {"action": "release"})
+
+    done = client.get(answer["Location"]).content.decode()
+    assert "You let this time go." in done
+    assert "ran out" not in done
+    assert Payment.objects.get(appointment=held).failure == "You let this time go."
+
+
 def test_the_patient_can_let_the_held_time_go(client, patient, therapist, stripe_server) -> None:
     held = _held(client, therapist)
     page = client.get(f"/billing/deposit/{held.pk}/").content.decode()
     assert "Let this time go" in page
+    assert 'value="release"' not in page  # the page asks first (found by an outside test)
+    asked = client.get(f"/billing/deposit/{held.pk}/", {"let_go": "1"}).content.decode()
+    assert "Let this time go?" in asked
+    assert 'value="release"' in asked
+    assert "Keep this time" in asked
     # What the page promises is what happens: a card the bank does not confirm keeps the hold.
     assert "If your bank does not confirm a card, the time stays held" in page
     assert "if the payment fails, the time is freed at once" not in page

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -148,10 +149,14 @@ def let_go(*, payment: Payment) -> None:
     if payment.status != PaymentStatus.PENDING or payment.attempted_at is not None:
         raise Conflict("already_paying", gettext("This deposit is paid or being paid already."))
     assert payment.appointment_id is not None  # a deposit
-    release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_released")
-    Payment.objects.filter(
-        pk=payment.pk, status=PaymentStatus.PENDING, attempted_at__isnull=True
-    ).update(status=PaymentStatus.FAILED, failure=LET_GO)
+    with transaction.atomic():
+        # Closed with its reason before the hold is released: the release's commit hook
+        # closes a still-open deposit as run out (`close_unpaid`), and the page then said the
+        # time had run out (found by an outside test; the tests' own transaction hid it).
+        Payment.objects.filter(
+            pk=payment.pk, status=PaymentStatus.PENDING, attempted_at__isnull=True
+        ).update(status=PaymentStatus.FAILED, failure=LET_GO)
+        release_unpaid_hold(appointment_id=payment.appointment_id, kind="deposit_released")
 
 
 def close_unpaid(appointment_id: int) -> None:

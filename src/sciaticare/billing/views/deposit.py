@@ -138,6 +138,8 @@ def deposit(request: AuthedRequest, appointment_id: int) -> HttpResponse:
         "may_try_again": appointment.start > timezone.now(),
         "refunded": payments.refunded(payment),
         "on_its_way": on_their_way(payment=payment),
+        # "Let this time go" asks first (?let_go=1): the time may be gone once let go.
+        "asking_to_let_go": state == "pay" and request.GET.get("let_go") == "1",
     }
     try:
         if state == "pay":
