@@ -59,6 +59,27 @@ def account(**changes: Any) -> accounts_services.NewPatientAccount:
     return accounts_services.check_new_patient_account(**values)
 
 
+@pytest.mark.parametrize(
+    ("time_zone", "place", "stored"),
+    [
+        ("UTC", "Europe/London", "+447400123456"),  # a browser on UTC, a clinic in England
+        ("Europe/London", "America/New_York", "+447400123456"),  # the browser's country first
+        ("Etc/GMT+3", "Europe/London", "+447400123456"),
+    ],
+)
+def test_a_number_without_its_country_is_read_where_the_person_books(time_zone, place, stored):
+    # Found by an outside test: "07911 123456" was refused for a clinic in England when the
+    # browser's zone (UTC) named no country.
+    assert account(time_zone=time_zone, place_time_zone=place).phone == stored
+
+
+def test_with_no_country_anywhere_the_number_needs_its_code():
+    with pytest.raises(Invalid) as refused:
+        account(time_zone="UTC")
+
+    assert "country code" in str(refused.value.errors)
+
+
 def nothing_stored() -> bool:
     return not (
         User.objects.filter(email="ines@example.org").exists()

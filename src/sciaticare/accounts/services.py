@@ -181,10 +181,14 @@ def check_new_patient_account(
     phone: str,
     time_zone: str = "",
     language: str = "",
+    place_time_zone: str = "",
 ) -> NewPatientAccount:
     """What a new patient typed to book first, checked as sign-up checks it: the password
     rules, a mobile number (required: reminders of the session go to it too), the browser's
-    zone (the site's when unknown). Writes nothing, so the hashing happens before the booking's
+    zone (the site's when unknown). A number without its country code is read in the zone's
+    country, else in that of the place booked (`place_time_zone`): a browser set to UTC made
+    "07911 123456" for a clinic in England a refusal (found by an outside test). Writes
+    nothing, so the hashing happens before the booking's
     transaction. Invalid names each field; Conflict `email_taken` when an account has the
     address (booking first cannot keep that secret: the person must sign in instead)."""
     email = User.objects.normalize_email(email.strip()).lower()
@@ -200,8 +204,9 @@ def check_new_patient_account(
     if not phone.strip():
         errors.append(("phone", _("Enter your mobile number.")))
     else:
+        phone_zone = zone if region_of_zone(zone) or not place_time_zone else place_time_zone
         try:
-            e164 = phone_in_zone(phone=phone, time_zone=zone)
+            e164 = phone_in_zone(phone=phone, time_zone=phone_zone)
         except Invalid as exc:
             errors += exc.errors
     if errors:

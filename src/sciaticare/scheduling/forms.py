@@ -54,7 +54,10 @@ class NewPatientForm(forms.Form):
         max_length=32,
         label=_("Mobile number"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        help_text=_("Reminders of your session come by text and by email."),
+        help_text=_(
+            "Reminders of your session come by text and by email. From abroad, start with + "
+            "and the country code."
+        ),
     )
     password = forms.CharField(
         label=_("Choose a password"),

@@ -227,6 +227,7 @@ def _book_first(
             phone=data["phone"],
             time_zone=data["time_zone"],
             language=request.LANGUAGE_CODE,
+            place_time_zone=preview.location.time_zone,
         )
         appointment = book_as_new_patient(
             account=account,
