@@ -263,6 +263,27 @@ def test_profile_page_shows_badges_with_dates_and_reviews_with_dates(client, wor
     assert world.profile.locations.first().address in body
 
 
+@pytest.mark.parametrize(
+    ("referer", "back"),
+    [
+        (
+            "http://testserver/therapists/?place=Didsbury&radius_km=10",
+            'href="/therapists/?place=Didsbury&amp;radius_km=10"',
+        ),
+        ("http://evil.example/therapists/?place=Didsbury", 'href="/therapists/"'),
+        ("http://testserver/dashboard/?place=x", 'href="/therapists/"'),
+        ("", 'href="/therapists/"'),
+    ],
+)
+def test_the_way_back_from_a_profile_keeps_the_search(client, world, referer, back):
+    # Found by an outside test: "← Find a therapist" dropped the place searched for.
+    headers = {"Referer": referer} if referer else {}
+
+    body = client.get(url_for(world, "profile"), headers=headers).content.decode()
+
+    assert f"<p><a {back}>← Find a therapist</a></p>" in body
+
+
 def test_therapist_saves_their_profile_through_the_page(client, world):
     client.force_login(world.people["therapist"])
     location = world.profile.locations.first()

@@ -85,12 +85,25 @@ AXE_RUN = """async () => {
                                      'best-practice']},
     resultTypes: ['violations'],
   });
-  return result.violations.map(v => ({
+  const found = result.violations.map(v => ({
     id: v.id,
     count: v.nodes.length,
     targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
     summary: (v.nodes[0] && v.nodes[0].failureSummary || '').split('\\n').slice(0, 3).join(' '),
   }));
+  // Not an axe rule: a description that is missing or empty is read as nothing (the sign-up
+  // password's rules were, found by an outside test).
+  const unread = [...document.querySelectorAll('[aria-describedby]')].filter(e =>
+    e.getAttribute('aria-describedby').split(/\\s+/).filter(Boolean).some(id => {
+      const target = document.getElementById(id);
+      return !target || !target.textContent.trim();
+    }));
+  if (unread.length) {
+    found.push({id: 'description-unread', count: unread.length,
+                targets: unread.slice(0, 3).map(e => e.name || e.id || e.tagName),
+                summary: 'aria-describedby names an element that is missing or empty'});
+  }
+  return found;
 }"""
 
 

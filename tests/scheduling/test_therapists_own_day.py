@@ -35,3 +35,28 @@ def test_the_dashboards_today_is_the_therapists_day(client, monkeypatch):
     today = client.get(reverse("web:dashboard")).context["sessions_today"]
 
     assert [a.patient.first_name for a in today] == ["Evening"]
+
+
+def test_each_of_todays_links_names_its_client(client, monkeypatch):
+    # Found by an outside test: a screen reader's list of links read "note", "note", "brief".
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    therapist, session, location = working_therapist(
+        time_zone="America/New_York", start=datetime.min.time(), end=datetime.max.time()
+    )
+    set_time_zone(user=therapist.user, time_zone="America/New_York")
+    patient = bookable_patient(first_name="Evening", last_name="Star")
+    appointment = place_appointment(
+        patient=patient,
+        therapist=therapist,
+        session=session,
+        location=location,
+        start=datetime(2026, 7, 15, 0, 30, tzinfo=UTC),  # 20:30 EDT on the 14th
+    )
+    client.force_login(therapist.user)
+
+    page = client.get(reverse("web:dashboard")).content.decode()
+
+    note = reverse("records:note", args=[appointment.pk])
+    link = page.split(f'href="{note}">', 1)[1].split("</a>", 1)[0]
+    assert "Evening Star" in link
+    assert "20:30" in link

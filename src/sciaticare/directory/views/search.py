@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlsplit
+
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from sciaticare.accounts.models import Role
@@ -83,6 +86,16 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=400 if refused else 200)
 
 
+def _back_to_search(request: HttpRequest) -> str:
+    """The search the visitor came from (its query, from this site's Referer), else the empty
+    search: "← Find a therapist" dropped the place searched for (found by an outside test)."""
+    search = reverse("directory:search")
+    came_from = urlsplit(request.headers.get("Referer", ""))
+    if came_from.netloc == request.get_host() and came_from.path == search and came_from.query:
+        return f"{search}?{QueryDict(came_from.query).urlencode()}"
+    return search
+
+
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
     public = found_or_404(public_profile, profile_id=pk)
     found = public.therapist
@@ -95,6 +108,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "profile": found,
             "public": public,
+            "back_to_search": _back_to_search(request),
             "licence_verified": found.licence_valid_on(today),
             "modalities": [modality_name(code) for code in sorted(found.modalities)],
             "is_patient": is_patient,
