@@ -93,7 +93,7 @@ AXE_RUN = """async () => {
   }));
   // Not an axe rule: a description that is missing or empty is read as nothing (the sign-up
   // password's rules were, found by an outside test).
-  const unread = [...document.querySelectorAll('[aria-describedby]')].filter(e =>
+  const unread = [...document.querySelectorAll('[aria-describedby]:not([type=hidden])')].filter(e =>
     e.getAttribute('aria-describedby').split(/\\s+/).filter(Boolean).some(id => {
       const target = document.getElementById(id);
       return !target || !target.textContent.trim();

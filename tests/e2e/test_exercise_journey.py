@@ -223,7 +223,7 @@ def test_prescribed_from_a_note_logged_for_a_week_on_a_phone_flagged_on_the_brie
     expect(flagged).to_contain_text("next session")
     _axe_clean(therapist_page)
 
-    flagged.get_by_role("link", name="Rosa Quintero").click()
+    flagged.get_by_role("link", name="Rosa Quintero", exact=True).click()
     flags = therapist_page.get_by_role("note", name="Flagged: look at this before the session")
     expect(flags).to_contain_text(
         "Sciatic nerve slider: leg pain spread further down the leg (marked on 8 Mar 2026)"

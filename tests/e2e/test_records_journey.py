@@ -1,6 +1,8 @@
 """Browser journey: the therapist reads the brief, writes a note (autosaved), signs and amends
 it; the patient sees the summary and who opened their records."""
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -69,11 +71,8 @@ def test_therapist_writes_signs_and_amends_and_patient_sees_summary(live_server,
     expect(patient_page.get_by_role("cell", name=therapist.user.display_name).first).to_be_visible()
 
 
-def test_a_stale_tab_says_its_save_was_refused_and_keeps_the_text(live_server, browser):
-    # Issue 13, point 21: the note is signed in another tab; this tab's next autosave gets a
-    # 409, the status line says why, and what was typed stays in the editor.
-    from sciaticare.records import services as records_services
-
+def _note_editor(live_server: Any, browser: Any) -> tuple[Page, Any, Any]:
+    """A therapist's browser on the note of a past session with a client who has an intake."""
     patient = PatientFactory()
     make_intake(patient)
     therapist = TherapistProfileFactory()
@@ -81,6 +80,15 @@ def test_a_stale_tab_says_its_save_was_refused_and_keeps_the_text(live_server, b
     page: Page = browser.new_context().new_page()
     sign_in(page, live_server, therapist.user)
     page.goto(f"{live_server.url}/notes/{appointment.pk}/")
+    return page, therapist, appointment
+
+
+def test_a_stale_tab_says_its_save_was_refused_and_keeps_the_text(live_server, browser):
+    # Issue 13, point 21: the note is signed in another tab; this tab's next autosave gets a
+    # 409, the status line says why, and what was typed stays in the editor.
+    from sciaticare.records import services as records_services
+
+    page, therapist, appointment = _note_editor(live_server, browser)
     objective = page.get_by_label("Objective findings")
     with page.expect_response(lambda r: r.request.method == "POST"):
         objective.fill("First findings.")
@@ -103,13 +111,7 @@ def test_a_field_out_of_bounds_says_not_saved_and_sign_keeps_the_text(live_serve
     # Found by an outside test: with minutes at -5 the browser held every autosave back while
     # the line still said "Changes save automatically", and "Sign…" (a link) opened the sign
     # page, so the note was signed without what was typed.
-    patient = PatientFactory()
-    make_intake(patient)
-    therapist = TherapistProfileFactory()
-    appointment = past_appointment(therapist, patient)
-    page: Page = browser.new_context().new_page()
-    sign_in(page, live_server, therapist.user)
-    page.goto(f"{live_server.url}/notes/{appointment.pk}/")
+    page, _, appointment = _note_editor(live_server, browser)
     minutes = page.get_by_label("Minutes of hands-on work")
     subjective = page.get_by_label("Subjective (the client's account)")
 

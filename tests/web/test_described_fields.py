@@ -22,6 +22,8 @@ def _unread_descriptions(html: str) -> list[str]:
     by_id = {element.get("id"): element for element in document.iter() if element.get("id")}
     problems = []
     for element in document.iter():
+        if element.get("type") == "hidden":  # never read out (Django names a description on
+            continue  # a field carried hidden to a confirm step)
         for ref in (element.get("aria-describedby") or "").split():
             target = by_id.get(ref)
             if target is None:

@@ -44,3 +44,16 @@ document.addEventListener("input", (event) => {
     }
   }
 });
+// "Sign…" and "Save draft" send the whole form. Leaving a field for the button sets off an
+// autosave (its change), which may still be on its way: wait for it, so the form goes with the
+// version that save made, not one the server refuses as stale (409) and the sign page never
+// opens.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches("form.note-form") || !form.classList.contains("htmx-request")) {
+    return;
+  }
+  event.preventDefault();
+  const button = event.submitter;
+  form.addEventListener("htmx:afterRequest", () => form.requestSubmit(button), { once: true });
+});
