@@ -319,7 +319,7 @@ SELECT {", ".join(column for _, column in PAGE_COLUMNS)}
   LEFT JOIN {table(Clinic)} c ON c.id = l.clinic_id
   LEFT JOIN {table(_OUTCOME)} o ON o.therapist_id = t.id
   LEFT JOIN {table(SessionType)} st ON st.therapist_id = t.id AND st.is_standard
- WHERE s.therapist_id {{ids}}
+ WHERE s.therapist_id {{one_of_ids}}
  ORDER BY s.therapist_id, s.location_id
 """  # noqa: S608 - table names from the models; the ids go as parameters
 
@@ -329,7 +329,7 @@ def page_rows(ids: list[int], *, using: str = DEFAULT_DB_ALIAS) -> list[dict[str
         return []
     names = [name for name, _ in PAGE_COLUMNS]
     test, params = Dialect.current(using).one_of(ids)
-    rows = fetch_rows(_PAGE_SQL.format(ids=test), params, using=using)
+    rows = fetch_rows(_PAGE_SQL.format(one_of_ids=test), params, using=using)
     found = [dict(zip(names, row, strict=True)) for row in rows]
     for row in found:  # the two values the drivers give back as text or a number
         row["languages"] = json.loads(row["languages"])

@@ -68,7 +68,7 @@ SELECT c.therapist_id, c.read_at, c.read_attempted_at, c.created_at, c.read_erro
   FROM {table(CalendarConnection)} c
   LEFT JOIN {table(BusyInterval)} b
     ON b.connection_id = c.id AND b.start < %s AND b."end" > %s
- WHERE c.therapist_id {{ids}}
+ WHERE c.therapist_id {{one_of_ids}}
 """  # noqa: S608 - table names from the models; values go as parameters
 
 
@@ -82,7 +82,7 @@ def external_busy(
     test, among = Dialect.current().one_of(therapist_ids)
     ops = connection.ops
     rows = fetch_rows(
-        _EXTERNAL_BUSY_SQL.format(ids=test),
+        _EXTERNAL_BUSY_SQL.format(one_of_ids=test),
         [ops.adapt_datetimefield_value(end), ops.adapt_datetimefield_value(start), *among],
     )
     found: dict[int, ExternalBusy] = {}

@@ -91,18 +91,18 @@ _ACTIVE_SQL = "(" + ", ".join(f"'{status}'" for status in ACTIVE_STATUSES) + ")"
 _CALENDAR_SQL = f"""
 SELECT {_HOURS}, therapist_id, location_id, weekday,
        CAST(start AS TEXT), CAST("end" AS TEXT), NULL
-  FROM scheduling_workinghours WHERE therapist_id {{ids}}
+  FROM scheduling_workinghours WHERE therapist_id {{one_of_ids}}
 UNION ALL
 SELECT {_EXCEPTION}, therapist_id, location_id, CASE WHEN replaces THEN 1 ELSE 0 END,
        CAST(start AS TEXT), CAST("end" AS TEXT), CAST(day AS TEXT)
-  FROM scheduling_dateexception WHERE therapist_id {{ids}} AND day >= %s AND day <= %s
+  FROM scheduling_dateexception WHERE therapist_id {{one_of_ids}} AND day >= %s AND day <= %s
 UNION ALL
 SELECT {_TIME_OFF}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST("end" AS TEXT), NULL
-  FROM scheduling_timeoff WHERE therapist_id {{ids}} AND start < %s AND "end" > %s
+  FROM scheduling_timeoff WHERE therapist_id {{one_of_ids}} AND start < %s AND "end" > %s
 UNION ALL
 SELECT {_BUSY}, therapist_id, NULL, NULL, CAST(start AS TEXT), CAST(busy_until AS TEXT), NULL
   FROM scheduling_appointment
- WHERE therapist_id {{ids}} AND status IN {_ACTIVE_SQL}
+ WHERE therapist_id {{one_of_ids}} AND status IN {_ACTIVE_SQL}
    AND start < %s AND start > %s AND busy_until > %s{{excluding}}
 """  # noqa: S608 - constants only; values go as parameters
 
@@ -146,7 +146,7 @@ SELECT {columns(Location, "l")}, {columns(Clinic, "c")}, {columns(BookingPolicy,
   FROM {table(Location)} l
   JOIN {table(Clinic)} c ON c.id = l.clinic_id
   LEFT JOIN {table(BookingPolicy)} p ON p.clinic_id = c.id
- WHERE l.id {{ids}}
+ WHERE l.id {{one_of_ids}}
 """  # noqa: S608 - table and column names from the models; values go as parameters
 
 
@@ -155,7 +155,7 @@ def _locations(location_ids: set[int]) -> dict[int, Location]:
     found = {}
     test, params = Dialect.current().one_of(ids)
     for row in instances(
-        _LOCATIONS_SQL.format(ids=test), params, (Location, Clinic, BookingPolicy)
+        _LOCATIONS_SQL.format(one_of_ids=test), params, (Location, Clinic, BookingPolicy)
     ):
         location, clinic, policy = cast(tuple[Location, Clinic, BookingPolicy | None], row)
         Location.clinic.field.set_cached_value(location, clinic)
@@ -194,7 +194,7 @@ def load_calendars(
     ids = list(calendars)
     test, among = Dialect.current().one_of(ids)
     sql = _CALENDAR_SQL.format(
-        ids=test, excluding="" if exclude_appointment is None else " AND id <> %s"
+        one_of_ids=test, excluding="" if exclude_appointment is None else " AND id <> %s"
     )
     before = start - timedelta(days=1)
     # The lower bound on an appointment's start lets the index read only the window, not a
