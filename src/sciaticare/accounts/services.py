@@ -188,9 +188,9 @@ def check_new_patient_account(
     zone (the site's when unknown). A number without its country code is read in the zone's
     country, else in that of the place booked (`place_time_zone`): a browser set to UTC made
     "07911 123456" for a clinic in England a refusal (found by an outside test). Writes
-    nothing, so the hashing happens before the booking's
-    transaction. Invalid names each field; Conflict `email_taken` when an account has the
-    address (booking first cannot keep that secret: the person must sign in instead)."""
+    nothing, so the hashing happens before the booking's transaction. Invalid names each
+    field; Conflict `email_taken` when an account has the address (booking first cannot keep
+    that secret: the person must sign in instead)."""
     email = User.objects.normalize_email(email.strip()).lower()
     zone = time_zone if is_time_zone(time_zone) else site_time_zone()
     errors: list[tuple[str, str]] = []
