@@ -273,6 +273,7 @@ def test_profile_page_shows_badges_with_dates_and_reviews_with_dates(client, wor
         ("http://evil.example/therapists/?place=Didsbury", 'href="/therapists/"'),
         ("http://testserver/dashboard/?place=x", 'href="/therapists/"'),
         ("", 'href="/therapists/"'),
+        ("http://testserver/therapists/?" + "&".join(["a=1"] * 1100), 'href="/therapists/"'),
     ],
 )
 def test_the_way_back_from_a_profile_keeps_the_search(client, world, referer, back):

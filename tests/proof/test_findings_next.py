@@ -22,6 +22,12 @@ OFF_SITE = [
     "javascript:alert(1)",
     "http://testserver.evil.example/",
     "\x00/x",
+    # Not off-site, but not a path either: redirect() took them for view names (a 500, found by
+    # an outside test of issue 19's tenth session).
+    "abc",
+    "1",
+    "\u00b2",
+    "dashboard/",
 ]
 
 

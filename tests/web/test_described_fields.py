@@ -11,6 +11,7 @@ import pytest
 import tinyhtml5
 from django.urls import reverse
 
+from tests.directory.factories import TherapistProfileFactory
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +48,15 @@ def _pages(client: Any) -> dict[str, str]:
     pages["search refused"] = client.get(
         reverse("directory:search"), {"place": "Manchester", "radius_km": "x", "modality": "y"}
     )
+    pages["search filters refused"] = client.get(
+        reverse("directory:search"), {"place": "London", "max_price": "abc", "language": "xx"}
+    )
     client.force_login(PatientFactory())
     pages["intake refused"] = client.post(reverse("intake:form"), {"age": "500"})
+    therapist = TherapistProfileFactory()
+    waitlist = f"{reverse('scheduling:waitlist_join')}?therapist={therapist.pk}"
     pages["waitlist refused"] = client.post(
-        reverse("scheduling:waitlist_join"), {"earliest": "x", "latest": "y", "scope": "plan"}
+        waitlist, {"earliest": "", "latest": "", "scope": "therapist"}
     )
     pages["password change refused"] = client.post(
         reverse("account_change_password"), {"oldpassword": "wrong", "password1": "x"}
@@ -61,6 +67,8 @@ def _pages(client: Any) -> dict[str, str]:
 def test_every_description_a_form_field_names_is_there_and_says_something(client):
     for name, html in _pages(client).items():
         assert _unread_descriptions(html) == [], name
+        if name.endswith("refused") and not name.startswith("sign-in"):  # a field was refused
+            assert 'aria-invalid="true"' in html, name
 
 
 def test_the_password_rules_are_the_password_fields_description(client):

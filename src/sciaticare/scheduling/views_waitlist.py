@@ -61,7 +61,7 @@ class WaitlistForm(forms.Form):
         for name in ("earliest", "latest"):
             if self.errors.get(name):
                 self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{name}-error"}
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_error"}
                 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -92,7 +93,10 @@ def _back_to_search(request: HttpRequest) -> str:
     search = reverse("directory:search")
     came_from = urlsplit(request.headers.get("Referer", ""))
     if came_from.netloc == request.get_host() and came_from.path == search and came_from.query:
-        return f"{search}?{QueryDict(came_from.query).urlencode()}"
+        try:
+            return f"{search}?{QueryDict(came_from.query).urlencode()}"
+        except TooManyFieldsSent:  # only the visitor's own browser sends it: the plain search
+            pass
     return search
 
 

@@ -11,7 +11,9 @@ document.addEventListener("DOMContentLoaded", () => {
     field.focus();
     return;
   }
-  const message = document.querySelector("main .errorlist.nonfield, main .field-error[role=alert]");
+  const message = document.querySelector(
+    "main .errorlist.nonfield, main .field-error[role=alert], main [data-form-error]",
+  );
   if (message) {
     message.setAttribute("tabindex", "-1");
     message.focus();
