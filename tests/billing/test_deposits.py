@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from sciaticare.billing.models import Payment, PaymentStatus
+from sciaticare.billing.models import REPLACED, Payment, PaymentStatus
 from sciaticare.billing.selectors import saved_card
 from sciaticare.billing.services import cards, deposits, payments
 from sciaticare.core.errors import Conflict, PaymentFailed, Refused
@@ -495,6 +495,8 @@ def test_one_booking_waits_for_its_deposit_at_a_time(
     assert first.status == AppointmentStatus.EXPIRED
     assert _kinds(first) == ["held_for_deposit", "hold_replaced"]
     assert Payment.objects.get(appointment=first).status == PaymentStatus.FAILED
+    # Why, in words: not "ran out" (found by an outside test).
+    assert Payment.objects.get(appointment=first).failure == REPLACED
 
     deposit = Payment.objects.get(appointment=second)
     waiting = deposits.pay_with_new_card(

@@ -293,6 +293,7 @@ class InvoiceLine(models.Model):
 #: for the processor's commonest words, which are known too.
 HOLD_ENDED = gettext_noop("The time held for this booking ran out before the payment went through.")
 LET_GO = gettext_noop("You let this time go.")
+REPLACED = gettext_noop("You booked another time instead, so this one was let go.")
 NO_CARD = gettext_noop("No card is saved for this clinic.")
 BANK_DID_NOT_CONFIRM = gettext_noop("The bank did not confirm the payment.")
 CARD_DECLINED = gettext_noop("The card was declined.")
@@ -316,6 +317,7 @@ SAID_BY_SCIATICARE = frozenset(
         STRIPE_DECLINED,
         HOLD_ENDED,
         LET_GO,
+        REPLACED,
         NO_CARD,
         BANK_DID_NOT_CONFIRM,
         CARD_DECLINED,

@@ -29,6 +29,7 @@ from sciaticare.billing import processor
 from sciaticare.billing.models import (
     HOLD_ENDED,
     LET_GO,
+    REPLACED,
     Invoice,
     Payment,
     PaymentMethod,
@@ -101,6 +102,10 @@ def open_deposit(appointment: Appointment) -> Payment:
         .values_list("appointment_id", flat=True)
     )
     for appointment_id in sorted(set(earlier)):
+        # Closed with its reason first, as `let_go` does: the release's hook says "ran out".
+        Payment.objects.filter(
+            appointment_id=appointment_id, status=PaymentStatus.PENDING, attempted_at__isnull=True
+        ).update(status=PaymentStatus.FAILED, failure=REPLACED)
         release_unpaid_hold(appointment_id=appointment_id, kind="hold_replaced")
     return payments.new(
         clinic=appointment.location.clinic,
