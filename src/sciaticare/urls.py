@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from sciaticare.accounts import views as accounts_views
 from sciaticare.api import api
 from sciaticare.core.bounds import IdConverter
 from sciaticare.intake.views import symptom_check
@@ -42,6 +43,8 @@ urlpatterns = [
     path("account/", include("sciaticare.accounts.urls")),
     path("account/", include("sciaticare.privacy.urls")),
     path("reminders/", include("sciaticare.reminders.urls")),
+    # Before allauth's own: the set-up page with an answer to two sessions enrolling at once.
+    path("accounts/2fa/totp/activate/", accounts_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

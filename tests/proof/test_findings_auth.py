@@ -20,10 +20,13 @@ import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.totp.internal import flows as totp_flows
 from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
     TOTP,
     generate_totp_secret,
 )
+from django.contrib.messages import get_messages
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.core.management import call_command
@@ -172,6 +175,38 @@ def test_an_enrolment_by_another_session_does_not_pass_this_one(monkeypatch):
     assert Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP).exists()
     assert attacker.get(reverse("web:dashboard")).status_code == 302
     assert attacker.get("/api/v1/me").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sessions_setting_up_at_once_get_an_answer_not_a_500(monkeypatch):
+    """Found by an outside test: two sessions of one account sent right codes at the same moment;
+    both passed the check that no authenticator exists yet, and the second one's save broke
+    the one-authenticator rule: a 500. It is told the other session set one up, and that
+    authenticator, not its own, is the one in force."""
+    therapist = TherapistFactory(mfa=False)
+    late = Client()
+    late.post(reverse("account_login"), {"login": therapist.email, "password": PASSWORD})
+    late.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    late.get(reverse("mfa_activate_totp"))
+    late_secret = late.session[SECRET_SESSION_KEY]
+    owners_secret = generate_totp_secret()
+    activating = totp_flows.activate_totp
+
+    def other_session_saves_first(request: Any, form: Any) -> Any:
+        # The other session's request, committed after this one's check and before its save.
+        TOTP.activate(therapist, owners_secret)
+        return activating(request, form)
+
+    monkeypatch.setattr(totp_flows, "activate_totp", other_session_saves_first)
+    answer = late.post(reverse("mfa_activate_totp"), {"code": totp_code(late_secret)})
+
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("mfa_index")
+    shown = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert any("another session" in m for m in shown)
+    (device,) = Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP)
+    assert TOTP(device).validate_code(totp_code(owners_secret))
+    assert late.get(reverse("web:dashboard")).status_code == 302  # still owes its second step
 
 
 # --- 2. Every staff route is gated, except the named free ones ------------------------------

@@ -1,12 +1,15 @@
 import math
 import time
+from typing import Any
 
 from allauth.account.decorators import reauthentication_required
 from allauth.core.internal import ratelimit as ratelimit_internals
+from allauth.mfa.totp.views import ActivateTOTPView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db import IntegrityError
 from django.http import (
     Http404,
     HttpRequest,
@@ -159,6 +162,31 @@ def revoke_token(request: AuthedRequest, token_id: int) -> HttpResponse:
         )
         return redirect("accounts:account")
     return render(request, "accounts/token_revoke_confirm.html", {"token": token})
+
+
+class ActivateTotp(ActivateTOTPView):
+    """allauth's set-up page for an authenticator app, with an answer for two sessions of one
+    account sending right codes at once: both pass the check that none is set up yet, and the
+    later save breaks the rule of one per account (allauth leaves that to a 500). The one saved
+    first stands; this session's code proved nothing about it, so it still owes its second
+    step (accounts/middleware.py)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except IntegrityError:  # the flow's own transaction is rolled back: nothing half-saved
+            messages.error(
+                self.request,
+                _(
+                    "Two-factor authentication was set up a moment ago from another session of "
+                    "your account. Use the authenticator app set up there, and remove the entry "
+                    "you have just scanned: its codes will not work."
+                ),
+            )
+            return redirect("mfa_index")
+
+
+activate_totp = ActivateTotp.as_view()
 
 
 # allauth's rate-limited actions, by the page that counts them (ACCOUNT_RATE_LIMITS).
