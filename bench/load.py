@@ -370,6 +370,10 @@ def cpu_ms(before: Ticks, after: Ticks, requests: int) -> float:
     return busy * 1000.0 / TICKS_PER_SECOND / requests if busy > 0 and requests else float("nan")
 
 
+def per_request_ms(seconds: float, requests: int) -> float:
+    return seconds * 1000.0 / requests if requests else float("nan")
+
+
 class CpuWatch:
     """`cpu_ticks` read each second in a thread while the block runs: what the machine's CPU did
     in each second of an open loop (`Figures.cpu_by_second`)."""
@@ -402,6 +406,7 @@ class Figures:
     stolen: float = float("nan")  # the share of the machine's CPU time the host took meanwhile
     cpu: float = float("nan")  # the machine's busy CPU ms per request meanwhile (`cpu_ms`)
     readings: list[tuple[float, Ticks]] = field(default_factory=list)  # each second's (`CpuWatch`)
+    client_cpu: float = float("nan")  # of `cpu`, the load generator's own (this process's)
 
     @property
     def rate(self) -> float:
@@ -453,13 +458,13 @@ class Figures:
         return (
             f"{self.label:<34} {self.rate:>8.1f} {self.p(50):>8.1f} {self.p(95):>8.1f} "
             f"{self.p(99):>8.1f} {len(self.samples):>8,} {self.errors:>7,} {self.stolen:>7.1%}"
-            f" {self.cpu:>7.2f}"
+            f" {self.cpu:>7.2f} {self.client_cpu:>7.2f}"
         )
 
 
 HEADER = (
     f"{'':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>8} {'errors':>7}"
-    f" {'stolen':>7} {'CPU ms':>7}"
+    f" {'stolen':>7} {'CPU ms':>7} {'client':>7}"
 )
 
 
@@ -470,9 +475,9 @@ def ramp(
     closed_loop(traffic, 2, 2.0)  # every worker warm (imports, connections, URLconf)
     steps = []
     for clients in levels:
-        before = cpu_ticks()
+        before, client_before = cpu_ticks(), time.process_time()
         samples, elapsed = closed_loop(traffic, clients, seconds)
-        after = cpu_ticks()
+        after, client_after = cpu_ticks(), time.process_time()
         steps.append(
             Figures(
                 f"{name}, {clients} clients",
@@ -480,6 +485,7 @@ def ramp(
                 elapsed,
                 stolen_share(before, after),
                 cpu_ms(before, after, len(samples)),
+                client_cpu=per_request_ms(client_after - client_before, len(samples)),
             )
         )
         show(steps[-1].line())
@@ -487,8 +493,10 @@ def ramp(
 
 
 def open_figures(traffic: Traffic, rate: float, args: argparse.Namespace) -> Figures:
+    client_before = time.process_time()
     with CpuWatch() as watch:
         samples, elapsed = open_loop(traffic, rate, args.seconds, args.pool)
+    client_after = time.process_time()
     before, after = watch.readings[0][1], watch.readings[-1][1]
     return Figures(
         f"app mix, open loop at {rate:.1f}/s",
@@ -497,6 +505,7 @@ def open_figures(traffic: Traffic, rate: float, args: argparse.Namespace) -> Fig
         stolen_share(before, after),
         cpu_ms(before, after, len(samples)),
         watch.readings,
+        per_request_ms(client_after - client_before, len(samples)),
     )
 
 
