@@ -510,3 +510,48 @@ def test_one_booking_waits_for_its_deposit_at_a_time(
     other = _hold(bookable_patient(), therapist, days=6)
     third.refresh_from_db()
     assert (third.status, other.status) == (AppointmentStatus.HELD, AppointmentStatus.HELD)
+
+
+def test_the_confirm_step_names_the_held_time_booking_again_lets_go(clinic, client) -> None:
+    """Found by an outside test: booking a second time let the first, held for its deposit, go
+    without a word. The confirm step names it, and a confirm that did not see it (a page opened
+    before it was held, a second tab) is asked again instead of letting it go."""
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    first = _hold(patient, therapist, days=3)
+    client.force_login(patient)
+    url = reverse("scheduling:book", args=[therapist.pk])
+    start = at(4, 10).isoformat()
+
+    step = client.post(url, {"start": start}).content.decode()
+    assert "Confirming lets go of the time you have held for its deposit:" in step
+    assert f'name="replacing" value="{first.pk}"' in step
+    assert 'aria-describedby="replacing-note"' in step
+
+    unseen = client.post(url, {"start": start, "confirm": "yes"})
+    assert unseen.status_code == 200  # the confirm step again, with the held time named
+    assert "Confirming lets go of the time" in unseen.content.decode()
+    first.refresh_from_db()
+    assert first.status == AppointmentStatus.HELD
+    assert Appointment.objects.filter(patient=patient).count() == 1
+
+    booked = client.post(url, {"start": start, "confirm": "yes", "replacing": str(first.pk)})
+    assert booked.status_code == 302
+    first.refresh_from_db()
+    assert first.status == AppointmentStatus.EXPIRED
+    assert Appointment.objects.get(patient=patient, start=at(4, 10)).status == (
+        AppointmentStatus.HELD
+    )
+
+
+def test_the_confirm_step_names_no_held_time_when_there_is_none(clinic, client) -> None:
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    client.force_login(patient)
+    url = reverse("scheduling:book", args=[therapist.pk])
+
+    step = client.post(url, {"start": at(4, 10).isoformat()}).content.decode()
+
+    assert "Confirm and pay the £10.00 deposit" in step
+    assert "lets go of" not in step
+    assert 'name="replacing"' not in step

@@ -16,6 +16,7 @@ from sciaticare.billing.models import PaymentPolicy, PaymentStatus, Purpose, sai
 from sciaticare.billing.money import DepositKind, Money, cancellation_terms, deposit_due, totals
 from sciaticare.billing.selectors import (
     deposit_for,
+    holds_a_new_deposit_replaces,
     paid_deposits,
     saved_card,
     saved_policy,
@@ -80,6 +81,9 @@ class BillingDesk:
 
     def open_deposit(self, appointment: Appointment) -> None:
         deposits.open_deposit(appointment)
+
+    def holds_replaced(self, patient: User) -> list[int]:
+        return holds_a_new_deposit_replaces(patient=patient)
 
     def agree_terms(self, appointment: Appointment) -> None:
         fees.agree(appointment)

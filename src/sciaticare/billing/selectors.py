@@ -24,7 +24,7 @@ from sciaticare.billing.money import DepositKind, Money
 from sciaticare.core.errors import NotFound
 from sciaticare.core.sql import columns, instances, table
 from sciaticare.directory.models import Clinic
-from sciaticare.scheduling.models import Appointment
+from sciaticare.scheduling.models import Appointment, AppointmentStatus
 
 
 def policy_of(clinic: Clinic) -> PaymentPolicy:
@@ -128,6 +128,25 @@ def _deposits() -> QuerySet[Payment]:
     return Payment.objects.filter(
         purpose=Purpose.SESSION, method=PaymentMethod.CARD_ONLINE, appointment__isnull=False
     ).select_related("clinic", "appointment__location", "appointment__therapist__user")
+
+
+def holds_a_new_deposit_replaces(*, patient: User) -> list[int]:
+    """The patient's bookings held for a deposit nobody started paying, by appointment id: a
+    new booking that waits for its own deposit lets them go (one at a time, so that nobody
+    keeps a therapist's week held by booking and never paying). One being paid is left to its
+    outcome."""
+    return sorted(
+        set(
+            _deposits()
+            .filter(
+                patient=patient,
+                status=PaymentStatus.PENDING,
+                attempted_at__isnull=True,
+                appointment__status=AppointmentStatus.HELD,
+            )
+            .values_list("appointment_id", flat=True)
+        )
+    )
 
 
 def deposit_for(*, patient: User, appointment_id: int) -> Payment:

@@ -68,7 +68,13 @@ class PaymentDesk(Protocol):
         ...
 
     def open_deposit(self, appointment: Any) -> None:
-        """Note the deposit a held booking owes; inside the booking's transaction."""
+        """Note the deposit a held booking owes; inside the booking's transaction. The
+        patient's other holds in `holds_replaced` are let go."""
+        ...
+
+    def holds_replaced(self, patient: Any) -> list[int]:
+        """The patient's held bookings (ids) that a new booking held for its deposit lets go:
+        the confirm step names them first."""
         ...
 
     def agree_terms(self, appointment: Any) -> None:
@@ -110,6 +116,9 @@ class NoPayments:
 
     def open_deposit(self, appointment: Any) -> None:
         return None
+
+    def holds_replaced(self, patient: Any) -> list[int]:
+        return []
 
     def agree_terms(self, appointment: Any) -> None:
         return None

@@ -69,6 +69,7 @@ def _confirm_page(
         back_url = f"{reverse('scheduling:book', args=[preview.therapist.pk])}?" + urlencode(
             {"service": preview.session_type.pk}
         )
+    replacing = [] if moving is not None else _holds_let_go(request.user, preview)
     return render(
         request,
         "scheduling/book_confirm.html",
@@ -78,9 +79,25 @@ def _confirm_page(
             "back_url": back_url,
             "moving": moving,
             "plan_choice": plan_choice,
+            "replacing": replacing,
+            "replacing_ids": _ids_text(replacing),
             "triage_alert": intake_selectors.triage_alert(patient=request.user),
         },
     )
+
+
+def _holds_let_go(patient: Any, preview: booking.BookingPreview) -> list[Appointment]:
+    """The patient's times held for a deposit that this booking, held for its own, lets go."""
+    if preview.terms is None or not preview.terms.deposit:
+        return []
+    ids = set(payments.desk().holds_replaced(patient))
+    if not ids:
+        return []
+    return [a for a in waiting_for_deposit(patient=patient, now=timezone.now()) if a.pk in ids]
+
+
+def _ids_text(appointments: list[Appointment]) -> str:
+    return ",".join(str(a.pk) for a in appointments)
 
 
 def _booked(request: AuthedRequest, appointment: Appointment) -> HttpResponse:
@@ -156,14 +173,20 @@ def _tapped(
     if start is None:
         return gettext("Choose one of the offered times."), 422
     try:
-        if request.POST.get("confirm") != "yes":
+        confirmed = request.POST.get("confirm") == "yes"
+        # Asked again, not let go unseen: a time held for its deposit that the confirm step did
+        # not name (held since, in another tab).
+        if not confirmed or payments.desk().holds_replaced(request.user):
             preview = booking.preview_booking(
                 patient=request.user,
                 therapist_id=therapist.pk,
                 start=start,
                 session_type_id=session_type.pk,
             )
-            return _confirm_page(request, preview, back=request.POST.get("back", ""))
+            named = request.POST.get("replacing", "").split(",")
+            unseen = [a for a in _holds_let_go(request.user, preview) if str(a.pk) not in named]
+            if not confirmed or unseen:
+                return _confirm_page(request, preview, back=request.POST.get("back", ""))
         appointment = booking.book_appointment(
             patient=request.user,
             therapist_id=therapist.pk,

@@ -39,6 +39,7 @@ from sciaticare.billing.models import (
 )
 from sciaticare.billing.money import DepositKind, Money, deposit_due
 from sciaticare.billing.selectors import (
+    holds_a_new_deposit_replaces,
     paid_deposits,
     policy_of,
     saved_card,
@@ -89,19 +90,9 @@ def open_deposit(appointment: Appointment) -> Payment:
     due = online_deposit(session_type=appointment.session_type, location=appointment.location)
     if due is None:
         raise Conflict("no_deposit", gettext("This clinic takes no deposit online."))
-    earlier = (
-        Payment.objects.filter(
-            patient=appointment.patient,
-            purpose=Purpose.SESSION,
-            method=PaymentMethod.CARD_ONLINE,
-            status=PaymentStatus.PENDING,
-            attempted_at__isnull=True,  # one being paid is left to its outcome
-            appointment__status=AppointmentStatus.HELD,
-        )
-        .exclude(appointment=appointment)
-        .values_list("appointment_id", flat=True)
-    )
-    for appointment_id in sorted(set(earlier)):
+    for appointment_id in holds_a_new_deposit_replaces(patient=appointment.patient):
+        if appointment_id == appointment.pk:
+            continue
         # Closed with its reason first, as `let_go` does: the release's hook says "ran out".
         Payment.objects.filter(
             appointment_id=appointment_id, status=PaymentStatus.PENDING, attempted_at__isnull=True
