@@ -230,7 +230,9 @@ def book(request: AuthedRequest, payload: BookIn) -> Status[BookedOut]:
     Where the clinic takes a deposit by card, the slot is `held` until it is paid (see
     `hold_expires_at`): a card saved at the clinic is charged at once (`payment.status`
     "paid", and the booking is `booked`), or `payment.client_secret` is what Stripe.js confirms
-    next. A payment that fails frees the slot: the booking is not kept.
+    next. A payment that fails frees the slot: the booking is not kept. One booking at a time
+    waits for its deposit: a new held booking lets the caller's earlier held one go, unless
+    its payment has started.
 
     Refusals, each a `Problem` with a stable `code`:
     - 403 `intake_required`, `triage_blocks_booking`, `clearance_required`: the triage gate;
