@@ -73,6 +73,24 @@ def test_a_number_without_its_country_is_read_where_the_person_books(time_zone, 
     assert account(time_zone=time_zone, place_time_zone=place).phone == stored
 
 
+@pytest.mark.parametrize(
+    ("time_zone", "place", "kept"),
+    [
+        ("UTC", "Europe/London", "Europe/London"),  # a browser on UTC (privacy modes say so)
+        ("Etc/GMT+3", "Europe/London", "Europe/London"),
+        ("America/Chicago", "Europe/London", "America/Chicago"),  # a zone of a country: its own
+        ("UTC", "", "UTC"),  # nowhere better to read it from
+    ],
+)
+def test_a_browser_zone_of_no_country_gives_way_to_the_booked_places(time_zone, place, kept):
+    # Found by an outside test: an account made by booking first from a browser on UTC kept
+    # UTC, so its account page then read "07911 123456" as needing +44, and its day (the diary's
+    # "today", reminders' times) was UTC's, not the person's.
+    assert account(time_zone=time_zone, place_time_zone=place, phone="+447400123456").time_zone == (
+        kept
+    )
+
+
 def test_with_no_country_anywhere_the_number_needs_its_code():
     with pytest.raises(Invalid) as refused:
         account(time_zone="UTC")

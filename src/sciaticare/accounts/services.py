@@ -185,14 +185,20 @@ def check_new_patient_account(
 ) -> NewPatientAccount:
     """What a new patient typed to book first, checked as sign-up checks it: the password
     rules, a mobile number (required: reminders of the session go to it too), the browser's
-    zone (the site's when unknown). A number without its country code is read in the zone's
-    country, else in that of the place booked (`place_time_zone`): a browser set to UTC made
-    "07911 123456" for a clinic in England a refusal (found by an outside test). Writes
+    zone (the site's when unknown; the place booked's, `place_time_zone`, when the browser's
+    names no country). A number without its country code is read in the zone's country: a
+    browser set to UTC made "07911 123456" for a clinic in England a refusal, and the account
+    kept UTC (both found by an outside test). Writes
     nothing, so the hashing happens before the booking's transaction. Invalid names each
     field; Conflict `email_taken` when an account has the address (booking first cannot keep
     that secret: the person must sign in instead)."""
     email = User.objects.normalize_email(email.strip()).lower()
     zone = time_zone if is_time_zone(time_zone) else site_time_zone()
+    if region_of_zone(zone) is None and place_time_zone:
+        # A browser on a zone of no country (UTC, as privacy modes report) says nothing of
+        # where the person lives; the place they book at does: their days, reminder times and
+        # the country a number without its code is read in are that place's.
+        zone = place_time_zone
     errors: list[tuple[str, str]] = []
     try:
         validate_password(
@@ -204,9 +210,8 @@ def check_new_patient_account(
     if not phone.strip():
         errors.append(("phone", _("Enter your mobile number.")))
     else:
-        phone_zone = zone if region_of_zone(zone) or not place_time_zone else place_time_zone
         try:
-            e164 = phone_in_zone(phone=phone, time_zone=phone_zone)
+            e164 = phone_in_zone(phone=phone, time_zone=zone)
         except Invalid as exc:
             errors += exc.errors
     if errors:
