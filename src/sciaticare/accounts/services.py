@@ -188,10 +188,10 @@ def check_new_patient_account(
     zone (the site's when unknown; the place booked's, `place_time_zone`, when the browser's
     names no country). A number without its country code is read in the zone's country: a
     browser set to UTC made "07911 123456" for a clinic in England a refusal, and the account
-    kept UTC (both found by an outside test). Writes
-    nothing, so the hashing happens before the booking's transaction. Invalid names each
-    field; Conflict `email_taken` when an account has the address (booking first cannot keep
-    that secret: the person must sign in instead)."""
+    kept UTC (both found by an outside test). Writes nothing, so the hashing happens before
+    the booking's transaction. Invalid names each field; Conflict `email_taken` when an
+    account has the address (booking first cannot keep that secret: the person must sign in
+    instead)."""
     email = User.objects.normalize_email(email.strip()).lower()
     zone = time_zone if is_time_zone(time_zone) else site_time_zone()
     if region_of_zone(zone) is None and place_time_zone:
