@@ -79,6 +79,7 @@ def test_a_number_without_its_country_is_read_where_the_person_books(time_zone, 
         ("UTC", "Europe/London", "Europe/London"),  # a browser on UTC (privacy modes say so)
         ("Etc/GMT+3", "Europe/London", "Europe/London"),
         ("America/Chicago", "Europe/London", "America/Chicago"),  # a zone of a country: its own
+        ("Asia/Calcutta", "Europe/London", "Asia/Calcutta"),  # an older name Chromium reports
         ("UTC", "", "UTC"),  # nowhere better to read it from
     ],
 )

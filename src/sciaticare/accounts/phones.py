@@ -40,26 +40,35 @@ class NotAMobileNumber(ValueError):
         self.reason = reason
 
 
-@lru_cache(maxsize=1)
-def _zone_countries() -> dict[str, str]:
-    """{"Europe/London": "GB", …} from zone.tab: tzdata's copy (installed with icalendar),
-    else the system's."""
-    text = ""
+def _tz_file(name: str) -> str:
+    """A file of the time-zone database: tzdata's copy (installed with icalendar), else the
+    system's ("" when neither has it)."""
     try:
-        text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+        return resources.files("tzdata.zoneinfo").joinpath(name).read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
         for folder in TZPATH:
-            candidate = Path(folder) / "zone.tab"
+            candidate = Path(folder) / name
             if candidate.is_file():
-                text = candidate.read_text("utf-8")
-                break
+                return candidate.read_text("utf-8")
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """{"Europe/London": "GB", …} from zone.tab; an older name that is now a link to a zone
+    (tzdata.zi's "L Asia/Kolkata Asia/Calcutta", which browsers still report) has its zone's
+    country unless zone.tab names its own (Europe/Oslo is Norway's, though linked to Berlin)."""
     countries = {}
-    for line in text.splitlines():
+    for line in _tz_file("zone.tab").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         fields = line.split("\t")
         if len(fields) >= 3:
             countries[fields[2]] = fields[0]
+    for line in _tz_file("tzdata.zi").splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[0] == "L" and fields[1] in countries:
+            countries.setdefault(fields[2], countries[fields[1]])
     return countries
 
 
