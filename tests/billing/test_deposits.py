@@ -15,12 +15,14 @@ from sciaticare.billing.models import REPLACED, Payment, PaymentStatus
 from sciaticare.billing.selectors import saved_card
 from sciaticare.billing.services import cards, deposits, payments
 from sciaticare.core.errors import Conflict, PaymentFailed, Refused
+from sciaticare.scheduling.forms import named_holds
 from sciaticare.scheduling.models import (
     Appointment,
     AppointmentStatus,
     SlotOffer,
     WaitlistEntry,
 )
+from sciaticare.scheduling.payments import HELD_TIME_NOT_NAMED
 from sciaticare.scheduling.services import booking, changes, waitlist
 from tests.billing.factories import deposit_therapist
 from tests.factories import AppointmentFactory, PatientFactory
@@ -529,8 +531,10 @@ def test_the_confirm_step_names_the_held_time_booking_again_lets_go(clinic, clie
     assert 'aria-describedby="replacing-note"' in step
 
     unseen = client.post(url, {"start": start, "confirm": "yes"})
-    assert unseen.status_code == 200  # the confirm step again, with the held time named
-    assert "Confirming lets go of the time" in unseen.content.decode()
+    assert unseen.status_code == 200  # the confirm step again, saying why, the held time named
+    again = unseen.content.decode()
+    assert "Nothing was booked: since this page opened" in again
+    assert "Confirming lets go of the time" in again
     first.refresh_from_db()
     assert first.status == AppointmentStatus.HELD
     assert Appointment.objects.filter(patient=patient).count() == 1
@@ -555,3 +559,78 @@ def test_the_confirm_step_names_no_held_time_when_there_is_none(clinic, client) 
     assert "Confirm and pay the £10.00 deposit" in step
     assert "lets go of" not in step
     assert 'name="replacing"' not in step
+
+
+def test_a_time_held_after_the_confirm_step_was_shown_stops_the_booking(clinic, client) -> None:
+    """Found by an outside test: two tabs confirming at once, each page naming only the time
+    held before, and one booking let go of the other's new hold unnamed. The check is the
+    booking's own, under its locks: a hold the page did not name rolls the booking back."""
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    first = _hold(patient, therapist, days=3)
+    client.force_login(patient)
+    url = reverse("scheduling:book", args=[therapist.pk])
+    start = at(4, 10).isoformat()
+    shown = client.post(url, {"start": start}).content.decode()
+    assert f'name="replacing" value="{first.pk}"' in shown
+    second = _hold(patient, therapist, days=5)  # the other tab, meanwhile
+
+    answer = client.post(url, {"start": start, "confirm": "yes", "replacing": str(first.pk)})
+
+    assert answer.status_code == 200
+    assert "Nothing was booked: since this page opened" in answer.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (AppointmentStatus.EXPIRED, AppointmentStatus.HELD)
+    assert not Appointment.objects.filter(patient=patient, start=at(4, 10)).exists()
+
+
+@pytest.mark.parametrize("named", ["", "abc", "²", "-1", "9" * 40])
+def test_a_booking_names_its_held_times_or_none_go(clinic, named) -> None:
+    therapist, _, _ = clinic
+    patient = bookable_patient()
+    first = _hold(patient, therapist, days=3)
+
+    with pytest.raises(Conflict) as refused:
+        booking.book_appointment(
+            patient=patient,
+            therapist_id=therapist.pk,
+            start=at(4, 10),
+            replacing=named_holds(named),
+        )
+
+    assert refused.value.code == HELD_TIME_NOT_NAMED
+    first.refresh_from_db()
+    assert first.status == AppointmentStatus.HELD
+    assert Appointment.objects.filter(patient=patient).count() == 1
+    # The API names none: its booking lets the earlier hold go, as its description says.
+    booking.book_appointment(patient=patient, therapist_id=therapist.pk, start=at(4, 10))
+    first.refresh_from_db()
+    assert first.status == AppointmentStatus.EXPIRED
+
+
+def test_accepting_an_offer_names_the_held_time_it_lets_go(offered, client) -> None:
+    """Found by an outside test: accepting a waitlist offer at a clinic that takes deposits let
+    the patient's time held for its deposit go without a word, as booking again did."""
+    patient, offer = offered["first"], offered["offer"]
+    therapist = offer.appointment.therapist
+    held = _hold(patient, therapist, days=5)
+    client.force_login(patient)
+    page_url = reverse("scheduling:offer", args=[offer.pk])
+    accept_url = reverse("scheduling:offer_accept", args=[offer.pk])
+
+    page = client.get(page_url).content.decode()
+    assert "Confirming lets go of the time you have held for its deposit:" in page
+    assert f'name="replacing" value="{held.pk}"' in page
+
+    unseen = client.post(accept_url)
+    assert unseen.status_code == 200
+    assert "Nothing was booked: since this page opened" in unseen.content.decode()
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.HELD
+
+    accepted = client.post(accept_url, {"replacing": str(held.pk)})
+    assert accepted.status_code == 302
+    assert accepted["Location"] == reverse("billing:deposit", args=[offer.appointment_id])
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.EXPIRED

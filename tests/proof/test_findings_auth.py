@@ -209,6 +209,44 @@ def test_two_sessions_setting_up_at_once_get_an_answer_not_a_500(monkeypatch):
     assert late.get(reverse("web:dashboard")).status_code == 302  # still owes its second step
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(
+    ("factory", "sent_to"),
+    [
+        (TherapistFactory, "mfa_reauthenticate"),  # staff: the other app's code first
+        (PatientFactory, "mfa_index"),
+    ],
+)
+def test_a_session_shown_a_key_before_another_set_one_up_is_told(method, factory, sent_to):
+    """Found by the outside test of the fix above: a second apart, the later session was only
+    asked for a code of the other's authenticator, never told its scanned key is useless."""
+    person = factory(mfa=False) if factory is TherapistFactory else factory()
+    late, owner = Client(), Client()
+    for session in (late, owner):
+        session.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+        session.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+        session.get(reverse("mfa_activate_totp"))
+    late_secret = late.session[SECRET_SESSION_KEY]
+    set_up = owner.post(
+        reverse("mfa_activate_totp"), {"code": totp_code(owner.session[SECRET_SESSION_KEY])}
+    )
+    assert set_up.status_code == 302
+
+    answer = getattr(late, method)(
+        reverse("mfa_activate_totp"), {"code": totp_code(late_secret)} if method == "post" else {}
+    )
+
+    assert answer.status_code == 302
+    assert answer["Location"].split("?")[0] == reverse(sent_to)
+    shown = [str(m) for m in get_messages(answer.wsgi_request)]
+    assert any("another session" in m for m in shown)
+    assert not any("Enter your two-factor code" in m for m in shown)
+    assert SECRET_SESSION_KEY not in late.session
+    if factory is TherapistFactory:
+        assert late.get(reverse("web:dashboard")).status_code == 302  # still owes its code
+
+
 # --- 2. Every staff route is gated, except the named free ones ------------------------------
 
 

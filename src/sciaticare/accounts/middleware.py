@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from sciaticare.accounts.models import User
 from sciaticare.accounts.selectors import TwoFactorStep, two_factor_step_due
 from sciaticare.accounts.signals import ENROLLED_HERE, SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
+from sciaticare.accounts.two_factor import tell_set_up_elsewhere, was_set_up_elsewhere
 from sciaticare.core.errors import DomainError
 
 # The pages and API routes a signed-in staff member may use before passing two-factor, by URL
@@ -146,7 +147,10 @@ class StaffMfaMiddleware:
             detail = gettext("Enter your two-factor code before you can see patient data.")
         if _is_api(request):
             return JsonResponse({"detail": detail, "errors": []}, status=403)
-        messages.warning(request, detail)
+        if step is TwoFactorStep.ENTER_CODE and was_set_up_elsewhere(request):
+            tell_set_up_elsewhere(request)  # says to use the other session's app instead
+        else:
+            messages.warning(request, detail)
         if step is TwoFactorStep.ENROL:
             return redirect("mfa_activate_totp")
         return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.path})}")

@@ -15,6 +15,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     HttpResponseRedirect,
 )
 from django.shortcuts import redirect, render
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciaticare.accounts import selectors, services
 from sciaticare.accounts.forms import ApiTokenForm, PhoneForm, TimeZoneForm
 from sciaticare.accounts.models import Role
+from sciaticare.accounts.two_factor import tell_set_up_elsewhere, was_set_up_elsewhere
 from sciaticare.accounts.types import AuthedRequest
 from sciaticare.core.ratelimits import retry_message
 
@@ -171,18 +173,18 @@ class ActivateTotp(ActivateTOTPView):
     first stands; this session's code proved nothing about it, so it still owes its second
     step (accounts/middleware.py)."""
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Shown a key to scan before another session set one up, moments or minutes ago.
+        if request.user.is_authenticated and was_set_up_elsewhere(request):
+            tell_set_up_elsewhere(request)
+            return redirect("mfa_index")
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form: Any) -> HttpResponse:
         try:
             return super().form_valid(form)
         except IntegrityError:  # the flow's own transaction is rolled back: nothing half-saved
-            messages.error(
-                self.request,
-                _(
-                    "Two-factor authentication was set up a moment ago from another session of "
-                    "your account. Use the authenticator app set up there, and remove the entry "
-                    "you have just scanned: its codes will not work."
-                ),
-            )
+            tell_set_up_elsewhere(self.request)
             return redirect("mfa_index")
 
 

@@ -4,6 +4,7 @@ the booking API's payment. Installed by BillingConfig.ready() (`connect`)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -79,8 +80,10 @@ class BillingDesk:
     def deposit_hold(self, *, session_type: SessionType, location: Location) -> timedelta | None:
         return deposits.deposit_hold(session_type=session_type, location=location)
 
-    def open_deposit(self, appointment: Appointment) -> None:
-        deposits.open_deposit(appointment)
+    def open_deposit(
+        self, appointment: Appointment, replacing: Collection[int] | None = None
+    ) -> None:
+        deposits.open_deposit(appointment, replacing=replacing)
 
     def holds_replaced(self, patient: User) -> list[int]:
         return holds_a_new_deposit_replaces(patient=patient)

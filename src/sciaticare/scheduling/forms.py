@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from sciaticare.core.bounds import whole_number
 from sciaticare.core.names import validate_name
 
 
@@ -19,6 +20,13 @@ def parse_start(raw: str | None) -> datetime | None:
     except ValueError:  # well formed but not a real time, e.g. 2026-02-30T10:00
         return None
     return parsed if parsed is not None and timezone.is_aware(parsed) else None
+
+
+def named_holds(raw: str | None) -> set[int]:
+    """The held times (ids, comma-separated) a confirm step named as let go by its booking:
+    one held since it was shown stops the booking (`payments.HELD_TIME_NOT_NAMED`). Anything
+    that is not an id is ignored, so names nothing."""
+    return {n for part in (raw or "").split(",") if (n := whole_number(part.strip())) is not None}
 
 
 class NewPatientForm(forms.Form):

@@ -15,9 +15,14 @@ through the services' after-commit hooks (`changes.on_cancelled`, `attendance.on
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+#: The Conflict code of a booking that would let go of a time held for its deposit that the
+#: page the patient confirmed on did not name (opened before that time was held).
+HELD_TIME_NOT_NAMED = "held_time_not_named"
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,11 @@ class PaymentDesk(Protocol):
         book at once. Called inside the booking's transaction; may refuse (a DomainError)."""
         ...
 
-    def open_deposit(self, appointment: Any) -> None:
+    def open_deposit(self, appointment: Any, replacing: Collection[int] | None = None) -> None:
         """Note the deposit a held booking owes; inside the booking's transaction. The
-        patient's other holds in `holds_replaced` are let go."""
+        patient's other holds in `holds_replaced` are let go; with `replacing` (the ones a page
+        named), one not named raises Conflict `HELD_TIME_NOT_NAMED` instead, and the booking is
+        rolled back."""
         ...
 
     def holds_replaced(self, patient: Any) -> list[int]:
@@ -114,7 +121,7 @@ class NoPayments:
     def deposit_hold(self, *, session_type: Any, location: Any) -> timedelta | None:
         return None
 
-    def open_deposit(self, appointment: Any) -> None:
+    def open_deposit(self, appointment: Any, replacing: Collection[int] | None = None) -> None:
         return None
 
     def holds_replaced(self, patient: Any) -> list[int]:

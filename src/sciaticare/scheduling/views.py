@@ -26,11 +26,12 @@ from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_session, bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import flare_up, payments
-from sciaticare.scheduling.forms import parse_start
+from sciaticare.scheduling.forms import named_holds, parse_start
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
 from sciaticare.scheduling.selectors.appointments import (
     appointment_for,
     appointments_of,
+    held_times_let_go,
     own_booking_at,
     waiting_for_deposit,
 )
@@ -57,9 +58,11 @@ def _confirm_page(
     back: str,
     moving: Appointment | None = None,
     plan_choice: dict[str, Any] | None = None,
+    asked_again: str = "",
 ) -> HttpResponse:
     """The step between a tap on a time and a booking (or a move): nothing changes until
-    "Confirm". `plan_choice`: the flare-up's other option (flare_up_view)."""
+    "Confirm". `plan_choice`: the flare-up's other option (flare_up_view); `asked_again`: why
+    a confirm did not book (a time held since the step was shown)."""
     if moving is not None:
         back_url = reverse("scheduling:reschedule", args=[moving.pk])
     elif back == "flare_up":
@@ -69,7 +72,9 @@ def _confirm_page(
         back_url = f"{reverse('scheduling:book', args=[preview.therapist.pk])}?" + urlencode(
             {"service": preview.session_type.pk}
         )
-    replacing = [] if moving is not None else _holds_let_go(request.user, preview)
+    replacing = (
+        [] if moving is not None else held_times_let_go(patient=request.user, terms=preview.terms)
+    )
     return render(
         request,
         "scheduling/book_confirm.html",
@@ -80,24 +85,11 @@ def _confirm_page(
             "moving": moving,
             "plan_choice": plan_choice,
             "replacing": replacing,
-            "replacing_ids": _ids_text(replacing),
+            "replacing_ids": ",".join(str(a.pk) for a in replacing),
+            "asked_again": asked_again,
             "triage_alert": intake_selectors.triage_alert(patient=request.user),
         },
     )
-
-
-def _holds_let_go(patient: Any, preview: booking.BookingPreview) -> list[Appointment]:
-    """The patient's times held for a deposit that this booking, held for its own, lets go."""
-    if preview.terms is None or not preview.terms.deposit:
-        return []
-    ids = set(payments.desk().holds_replaced(patient))
-    if not ids:
-        return []
-    return [a for a in waiting_for_deposit(patient=patient, now=timezone.now()) if a.pk in ids]
-
-
-def _ids_text(appointments: list[Appointment]) -> str:
-    return ",".join(str(a.pk) for a in appointments)
 
 
 def _booked(request: AuthedRequest, appointment: Appointment) -> HttpResponse:
@@ -172,26 +164,30 @@ def _tapped(
     start = parse_start(request.POST.get("start"))
     if start is None:
         return gettext("Choose one of the offered times."), 422
+    asked_again = ""
     try:
-        confirmed = request.POST.get("confirm") == "yes"
-        # Asked again, not let go unseen: a time held for its deposit that the confirm step did
-        # not name (held since, in another tab).
-        if not confirmed or payments.desk().holds_replaced(request.user):
-            preview = booking.preview_booking(
-                patient=request.user,
-                therapist_id=therapist.pk,
-                start=start,
-                session_type_id=session_type.pk,
-            )
-            named = request.POST.get("replacing", "").split(",")
-            unseen = [a for a in _holds_let_go(request.user, preview) if str(a.pk) not in named]
-            if not confirmed or unseen:
-                return _confirm_page(request, preview, back=request.POST.get("back", ""))
-        appointment = booking.book_appointment(
+        if request.POST.get("confirm") == "yes":
+            try:
+                appointment = booking.book_appointment(
+                    patient=request.user,
+                    therapist_id=therapist.pk,
+                    start=start,
+                    session_type_id=session_type.pk,
+                    replacing=named_holds(request.POST.get("replacing")),
+                )
+                return _booked(request, appointment)
+            except Conflict as exc:
+                if exc.code != payments.HELD_TIME_NOT_NAMED:
+                    raise
+                asked_again = exc.message  # the step again, naming the time it lets go
+        preview = booking.preview_booking(
             patient=request.user,
             therapist_id=therapist.pk,
             start=start,
             session_type_id=session_type.pk,
+        )
+        return _confirm_page(
+            request, preview, back=request.POST.get("back", ""), asked_again=asked_again
         )
     except Conflict as exc:
         # A second tap on Confirm finds the time taken by the first: it is theirs.
@@ -199,7 +195,6 @@ def _tapped(
         return _booked(request, mine) if mine is not None else (exc.message, exc.status)
     except DomainError as exc:
         return exc.message, exc.status
-    return _booked(request, appointment)
 
 
 @login_required

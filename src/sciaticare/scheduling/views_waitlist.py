@@ -30,9 +30,11 @@ from sciaticare.directory.selectors.plan import flare_up_plan
 from sciaticare.directory.selectors.profile import bookable_therapist
 from sciaticare.intake import selectors as intake_selectors
 from sciaticare.scheduling import payments
+from sciaticare.scheduling.forms import named_holds
 from sciaticare.scheduling.models import AppointmentStatus, SlotOffer, WaitlistStatus
 from sciaticare.scheduling.notifications import moment_text, when_text
 from sciaticare.scheduling.selectors import waitlist as waitlist_selectors
+from sciaticare.scheduling.selectors.appointments import held_times_let_go
 from sciaticare.scheduling.selectors.calendar_feeds import place_of
 from sciaticare.scheduling.services import booking, waitlist
 
@@ -204,22 +206,36 @@ def _offer_view(offer: SlotOffer, *, now: datetime) -> dict[str, Any]:
     }
 
 
-@login_required
-def offer(request: AuthedRequest, offer_id: int) -> HttpResponse:
-    """A held slot: its time in the location's zone, until when it is held, accept or decline."""
-    _patient_only(request)
+def _offer_page(request: AuthedRequest, offer_id: int, *, asked_again: str = "") -> HttpResponse:
+    """A held slot: its time in the location's zone, until when it is held, accept or decline;
+    while open, the times held for their deposits that accepting lets go."""
     try:
         found = waitlist_selectors.offer_for(patient=request.user, offer_id=offer_id)
     except NotFound:
         raise Http404 from None
+    shown = _offer_view(found, now=timezone.now())
+    replacing = (
+        held_times_let_go(patient=request.user, terms=shown["terms"])
+        if shown["state"] == "open"
+        else []
+    )
     return render(
         request,
         "scheduling/offer.html",
         {
-            **_offer_view(found, now=timezone.now()),
+            **shown,
+            "replacing": replacing,
+            "replacing_ids": ",".join(str(a.pk) for a in replacing),
+            "asked_again": asked_again,
             "triage_alert": intake_selectors.triage_alert(patient=request.user),
         },
     )
+
+
+@login_required
+def offer(request: AuthedRequest, offer_id: int) -> HttpResponse:
+    _patient_only(request)
+    return _offer_page(request, offer_id)
 
 
 @login_required
@@ -227,10 +243,16 @@ def offer(request: AuthedRequest, offer_id: int) -> HttpResponse:
 def accept(request: AuthedRequest, offer_id: int) -> HttpResponse:
     _patient_only(request)
     try:
-        booked = waitlist.accept_offer(patient=request.user, offer_id=offer_id)
+        booked = waitlist.accept_offer(
+            patient=request.user,
+            offer_id=offer_id,
+            replacing=named_holds(request.POST.get("replacing")),
+        )
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
+        if exc.code == payments.HELD_TIME_NOT_NAMED:
+            return _offer_page(request, offer_id, asked_again=exc.message)
         if exc.code == booking.RECHECK_REQUIRED:
             next_url = reverse("scheduling:offer", args=[offer_id])
             return redirect(f"{reverse('intake:recheck')}?{urlencode({'next': next_url})}")

@@ -17,6 +17,7 @@ first decides, the others change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,7 +51,7 @@ from sciaticare.billing.services import cards, payments
 from sciaticare.core.errors import Conflict, PaymentFailed, Refused
 from sciaticare.directory.models import Location, SessionType
 from sciaticare.scheduling.models import Appointment, AppointmentStatus
-from sciaticare.scheduling.payments import PaymentState
+from sciaticare.scheduling.payments import HELD_TIME_NOT_NAMED, PaymentState
 from sciaticare.scheduling.services.holds import confirm_paid_hold, release_unpaid_hold
 
 
@@ -82,17 +83,30 @@ def deposit_hold(*, session_type: SessionType, location: Location) -> timedelta 
     return timedelta(minutes=settings.DEPOSIT_HOLD_MINUTES)
 
 
-def open_deposit(appointment: Appointment) -> Payment:
+def open_deposit(appointment: Appointment, *, replacing: Collection[int] | None = None) -> Payment:
     """The deposit a held booking owes; called inside the booking's transaction, so each hold
     has exactly one. One booking of a patient waits for its deposit at a time: the patient's
     earlier holds that nobody started paying are let go (kind `hold_replaced`), so that nobody
-    can keep a therapist's week held by booking and never paying."""
+    can keep a therapist's week held by booking and never paying. `replacing`: the holds the
+    page the patient confirmed on named; one it did not (held since, in another tab) is a
+    Conflict, checked here under the booking's locks rather than before them."""
     due = online_deposit(session_type=appointment.session_type, location=appointment.location)
     if due is None:
         raise Conflict("no_deposit", gettext("This clinic takes no deposit online."))
-    for appointment_id in holds_a_new_deposit_replaces(patient=appointment.patient):
-        if appointment_id == appointment.pk:
-            continue
+    earlier = [
+        held
+        for held in holds_a_new_deposit_replaces(patient=appointment.patient)
+        if held != appointment.pk
+    ]
+    if replacing is not None and not set(earlier) <= set(replacing):
+        raise Conflict(
+            HELD_TIME_NOT_NAMED,
+            gettext(
+                "Nothing was booked: since this page opened, you have held a time for its "
+                "deposit that this booking would let go. Check it below and confirm again."
+            ),
+        )
+    for appointment_id in earlier:
         # Closed with its reason first, as `let_go` does: the release's hook says "ran out".
         Payment.objects.filter(
             appointment_id=appointment_id, status=PaymentStatus.PENDING, attempted_at__isnull=True

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from sciaticare.accounts.models import User
 from sciaticare.core.errors import NotFound
+from sciaticare.scheduling import payments
 from sciaticare.scheduling.models import (
     ACTIVE_STATUSES,
     LONGEST_BUSY,
@@ -84,6 +85,21 @@ def waiting_for_deposit(*, patient: User, now: datetime) -> list[Appointment]:
         Appointment.objects.filter(held_for_deposit(now), patient=patient)
         .select_related("therapist__user", "location")
         .order_by("hold_expires_at", "pk")
+    )
+
+
+def held_times_let_go(*, patient: User, terms: payments.BookingTerms | None) -> list[Appointment]:
+    """The patient's times held for a deposit that a booking under `terms` lets go (when it is
+    held for a deposit of its own), soonest first: what its confirm step names."""
+    if terms is None or not terms.deposit:
+        return []
+    ids = payments.desk().holds_replaced(patient)
+    if not ids:
+        return []
+    return list(
+        Appointment.objects.filter(pk__in=ids)
+        .select_related("therapist__user", "location")
+        .order_by("start", "pk")
     )
 
 

@@ -6,7 +6,7 @@ hooks) are here too, for changes.py, attendance.py and holds.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -375,13 +375,16 @@ def book_appointment(
     start: datetime,
     session_type_id: int | None = None,
     now: datetime | None = None,
+    replacing: Collection[int] | None = None,
 ) -> Appointment:
     """Book a start for a patient: theirs, or Conflict when it was just taken (`slot_taken`)
     or overlaps another of the patient's sessions (`patient_overlap`).
 
     Where the clinic takes a deposit by card, the slot is held for the patient instead
     (status HELD until `hold_expires_at`) and booked once the deposit is paid
-    (`holds.confirm_paid_hold`); a failed payment or the time running out releases it."""
+    (`holds.confirm_paid_hold`); a failed payment or the time running out releases it. The
+    patient's earlier time held for its deposit is let go (`payments.PaymentDesk.open_deposit`);
+    `replacing` names the ones the confirm step showed."""
     start, now = start_in_utc(start), now or timezone.now()
     check_booking_gate(patient, now)
     with transaction.atomic():
@@ -399,7 +402,7 @@ def book_appointment(
         )
         if appointment.status == AppointmentStatus.HELD:
             record_change(appointment, "held_for_deposit", patient, history.UNTIL_DEPOSIT_PAID)
-            payments.desk().open_deposit(appointment)
+            payments.desk().open_deposit(appointment, replacing)
         else:
             record_change(appointment, "booked", patient)
             after_commit(on_booked, appointment.pk)

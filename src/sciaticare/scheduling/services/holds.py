@@ -6,7 +6,7 @@ releases it here once the card has answered."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from django.db import transaction
@@ -67,13 +67,21 @@ def confirm_hold(*, held: Appointment, patient: User, note: str) -> None:
     after_commit(on_booked, held.pk)
 
 
-def hold_for_deposit(*, held: Appointment, patient: User, until: datetime, note: str) -> None:
+def hold_for_deposit(
+    *,
+    held: Appointment,
+    patient: User,
+    until: datetime,
+    note: str,
+    replacing: Collection[int] | None = None,
+) -> None:
     """Keep a held slot for its patient until `until` while the clinic's deposit is paid (an
-    accepted waitlist offer at a clinic that takes deposits). The caller holds the lock."""
+    accepted waitlist offer at a clinic that takes deposits). The caller holds the lock.
+    `replacing`: as `booking.book_appointment`'s."""
     held.hold_expires_at = until
     held.save(update_fields=["hold_expires_at"])
     record_change(held, "held_for_deposit", patient, note)
-    payments.desk().open_deposit(held)
+    payments.desk().open_deposit(held, replacing)
 
 
 def release_hold(*, held: Appointment, kind: str, by: User | None) -> None:

@@ -10,7 +10,7 @@ entry, then the therapist (holds.hold_slot).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 
 from django.db import transaction
@@ -265,8 +265,15 @@ def _lock_offer(*, patient: User, offer_id: int) -> tuple[SlotOffer, Appointment
     return offer, held, entry
 
 
-def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -> Appointment:
-    """Book the held slot, if the hold has not run out."""
+def accept_offer(
+    *,
+    patient: User,
+    offer_id: int,
+    now: datetime | None = None,
+    replacing: Collection[int] | None = None,
+) -> Appointment:
+    """Book the held slot, if the hold has not run out. `replacing`: as
+    `booking.book_appointment`'s."""
     now = now or timezone.now()
     booking.check_booking_gate(patient, now)
     with transaction.atomic():
@@ -298,6 +305,7 @@ def accept_offer(*, patient: User, offer_id: int, now: datetime | None = None) -
                 patient=patient,
                 until=now + deposit_time,
                 note=history.ACCEPTED_OFFER_FOR_DEPOSIT,
+                replacing=replacing,
             )
         offer.accepted_at = now
         offer.save(update_fields=["accepted_at"])
