@@ -514,15 +514,20 @@ def test_one_booking_waits_for_its_deposit_at_a_time(
     assert (third.status, other.status) == (AppointmentStatus.HELD, AppointmentStatus.HELD)
 
 
-def test_the_confirm_step_names_the_held_time_booking_again_lets_go(clinic, client) -> None:
-    """Found by an outside test: booking a second time let the first, held for its deposit, go
-    without a word. The confirm step names it, and a confirm that did not see it (a page opened
-    before it was held, a second tab) is asked again instead of letting it go."""
+def _held_and_booking_again(clinic: Any, client: Any) -> tuple[Any, Any, Appointment, str]:
+    """A patient signed in with a time held for its deposit, and the booking page's address."""
     therapist, _, _ = clinic
     patient = bookable_patient()
     first = _hold(patient, therapist, days=3)
     client.force_login(patient)
-    url = reverse("scheduling:book", args=[therapist.pk])
+    return therapist, patient, first, reverse("scheduling:book", args=[therapist.pk])
+
+
+def test_the_confirm_step_names_the_held_time_booking_again_lets_go(clinic, client) -> None:
+    """Found by an outside test: booking a second time let the first, held for its deposit, go
+    without a word. The confirm step names it, and a confirm that did not see it (a page opened
+    before it was held, a second tab) is asked again instead of letting it go."""
+    _, patient, first, url = _held_and_booking_again(clinic, client)
     start = at(4, 10).isoformat()
 
     step = client.post(url, {"start": start}).content.decode()
@@ -565,11 +570,7 @@ def test_a_time_held_after_the_confirm_step_was_shown_stops_the_booking(clinic, 
     """Found by an outside test: two tabs confirming at once, each page naming only the time
     held before, and one booking let go of the other's new hold unnamed. The check is the
     booking's own, under its locks: a hold the page did not name rolls the booking back."""
-    therapist, _, _ = clinic
-    patient = bookable_patient()
-    first = _hold(patient, therapist, days=3)
-    client.force_login(patient)
-    url = reverse("scheduling:book", args=[therapist.pk])
+    therapist, patient, first, url = _held_and_booking_again(clinic, client)
     start = at(4, 10).isoformat()
     shown = client.post(url, {"start": start}).content.decode()
     assert f'name="replacing" value="{first.pk}"' in shown
