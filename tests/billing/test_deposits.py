@@ -569,7 +569,7 @@ def test_the_confirm_step_names_no_held_time_when_there_is_none(clinic, client) 
 def test_a_time_held_after_the_confirm_step_was_shown_stops_the_booking(clinic, client) -> None:
     """Found by an outside test: two tabs confirming at once, each page naming only the time
     held before, and one booking let go of the other's new hold unnamed. The check is the
-    booking's own, under its locks: a hold the page did not name rolls the booking back."""
+    booking's own, in its transaction: a hold the page did not name rolls the booking back."""
     therapist, patient, first, url = _held_and_booking_again(clinic, client)
     start = at(4, 10).isoformat()
     shown = client.post(url, {"start": start}).content.decode()

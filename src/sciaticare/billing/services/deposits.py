@@ -89,7 +89,7 @@ def open_deposit(appointment: Appointment, *, replacing: Collection[int] | None 
     earlier holds that nobody started paying are let go (kind `hold_replaced`), so that nobody
     can keep a therapist's week held by booking and never paying. `replacing`: the holds the
     page the patient confirmed on named; one it did not (held since, in another tab) is a
-    Conflict, checked here under the booking's locks rather than before them."""
+    Conflict, checked inside the booking's transaction rather than on the page before it."""
     due = online_deposit(session_type=appointment.session_type, location=appointment.location)
     if due is None:
         raise Conflict("no_deposit", gettext("This clinic takes no deposit online."))
