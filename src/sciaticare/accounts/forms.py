@@ -14,7 +14,21 @@ from sciaticare.accounts.models import User
 from sciaticare.accounts.phones import readable
 from sciaticare.core.errors import Invalid
 from sciaticare.core.names import validate_name, validate_one_line
-from sciaticare.core.time import time_zones
+from sciaticare.core.time import is_time_zone, time_zones
+
+
+class BrowserTimeZoneField(forms.CharField):
+    """The browser's zone, in a hidden field that accounts/time_zone.js fills (Intl); empty
+    without JavaScript. Nobody sees it, so a value we do not know (too long, a NUL, no zone) is
+    no error to show: it is dropped, and the caller falls back (the site's zone, or the booked
+    place's). An outside test found a crafted one refused with nothing marked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"data-browser-time-zone": ""}
+        super().__init__(required=False, widget=forms.HiddenInput(attrs=attrs), **kwargs)
+
+    def clean(self, value: Any) -> str:
+        return value if is_time_zone(value) else ""
 
 
 class SignupRoleForm(forms.Form):
@@ -32,14 +46,7 @@ class SignupRoleForm(forms.Form):
         ),
     )
 
-    # Filled by accounts/time_zone.js from the browser (Intl); empty without JavaScript, and
-    # then the site's zone is used. Nobody sees it, so a value we do not know is not an error
-    # to show: it falls back the same way (services.complete_sign_up).
-    time_zone = forms.CharField(
-        required=False,
-        max_length=64,
-        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
-    )
+    time_zone = BrowserTimeZoneField()  # the site's zone without one (complete_sign_up)
 
     def signup(self, request: HttpRequest, user: User) -> None:
         # Called by allauth once the user row exists.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from sciaticare.accounts.forms import BrowserTimeZoneField
 from sciaticare.core.bounds import whole_number
 from sciaticare.core.names import validate_name
 
@@ -75,9 +76,4 @@ class NewPatientForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; not a common password."),
     )
-    # Filled by accounts/time_zone.js from the browser, as on the sign-up page.
-    time_zone = forms.CharField(
-        required=False,
-        max_length=64,
-        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
-    )
+    time_zone = BrowserTimeZoneField()  # as on the sign-up page
